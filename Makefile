@@ -1,0 +1,86 @@
+# twofold: build, run and test. See README.md for the two commands that matter:
+#   make run    build and start the service on SQLite in ./data
+#   make test   install what the tests need, build, run every test suite
+SHELL   = /bin/sh
+BUILD  ?= build
+ifeq ($(origin CC),default)
+CC      = cc
+endif
+PKGS    = libmicrohttpd jansson libsodium sqlite3 libcrypto
+WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(WARN) -pthread \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
+OPT    ?= -O2 -g
+SAN    ?=
+CFLAGS_ALL = $(CFLAGS_BASE) $(OPT) $(SAN) $(CFLAGS)
+LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+SRCS    = $(shell find src -name '*.c' ! -name main.c | sort)
+OBJS    = $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+MIGRATIONS = $(sort $(wildcard src/store/migrations/sqlite/*.sql))
+UNIT_SRCS  = $(shell find tests/unit -name 'test_*.c' | sort)
+UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+PYTEST  = /usr/bin/python3 -m pytest
+
+.PHONY: all run test test-unit test-api test-asan lint clean deps-run deps-test
+
+all: $(BUILD)/twofold
+
+$(BUILD)/twofold: $(BUILD)/obj/src/main.o $(BUILD)/libtwofold.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/obj/src/main.o $(BUILD)/libtwofold.a $(LIBS)
+
+$(BUILD)/libtwofold.a: $(OBJS)
+	rm -f $@ && ar rcs $@ $(OBJS)
+
+$(BUILD)/obj/%.o: %.c $(shell find src -name '*.h' -o -name '*.def') | $(BUILD)/gen/migrations.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-migrations
+	@mkdir -p $(dir $@)
+	tools/embed-migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/migrations.o: $(BUILD)/gen/migrations.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtwofold.a tests/support/fake_clock.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libtwofold.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+deps-run:
+	@tools/install-deps run
+deps-test:
+	@tools/install-deps test
+
+# Start the service on its embedded default: SQLite in ./data, development delivery.
+run: deps-run
+	@$(MAKE) --no-print-directory all
+	@mkdir -p data
+	$(BUILD)/twofold serve --listen $${TWOFOLD_LISTEN:-127.0.0.1:8420} --data data --delivery-echo on
+
+test: deps-test
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-api
+	@$(MAKE) --no-print-directory test-asan
+
+test-unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+test-api: all
+	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold $(PYTEST) -q tests/api
+
+# The same unit and API suites against an AddressSanitizer + UndefinedBehaviorSanitizer build.
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all test-unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  TWOFOLD_BIN=$(CURDIR)/build-asan/twofold TWOFOLD_SANITIZED=1 $(PYTEST) -q tests/api
+
+lint:
+	@tools/lint
+
+clean:
+	rm -rf build build-asan

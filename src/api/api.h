@@ -1,0 +1,29 @@
+/* api.h: the native API's handlers, one file per resource (api_<resource>.c). Each is a
+ * route_handler (http/http.h); the route table in http/routes.c says who may call it. */
+#ifndef TF_API_API_H
+#define TF_API_API_H
+#include "http/http.h"
+
+/* api_health.c */
+enum tf_err api_healthz(struct tf_req *req);
+enum tf_err api_readyz(struct tf_req *req);
+enum tf_err api_metrics(struct tf_req *req);
+/* api_apps.c */
+enum tf_err api_apps_create(struct tf_req *req);
+/* api_users.c */
+enum tf_err api_users_create(struct tf_req *req);
+enum tf_err api_users_get(struct tf_req *req);
+enum tf_err api_users_mark_email_verified(struct tf_req *req);
+enum tf_err api_users_send_confirmation(struct tf_req *req);
+/* api_sessions.c */
+enum tf_err api_sessions_login(struct tf_req *req);
+enum tf_err api_sessions_create_for_user(struct tf_req *req);
+enum tf_err api_sessions_logout(struct tf_req *req);
+
+/* Shared by handlers and the command line: public JSON (no secrets). */
+json_t *api_app_json(const struct app_row *a);
+json_t *api_user_json(const struct user_row *u, int64_t unverified_expires_at);
+/* Loads a user of the request's application; an expired unverified user is NOT_FOUND. */
+enum tf_err api_load_user(struct tf_req *req, const char *user_id, struct user_row *out);
+
+#endif

@@ -1,0 +1,80 @@
+/* api_apps.c: POST /v1/admin/apps (admin token): creates an application and answers its
+ * credentials, once (SPEC sections 1 and 12). */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/validate.h"
+
+static enum tf_err read_prefixes(struct tf_req *req, char **out)
+{
+	json_t *v = json_object_get(req->json, "redirect_uri_prefixes");
+	if (!v || json_is_null(v)) {
+		*out = strdup("[]");
+		return *out ? TF_OK : TF_ERR_INTERNAL;
+	}
+	if (!json_is_array(v) || json_array_size(v) > 32)
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "redirect_uri_prefixes");
+	size_t i;
+	json_t *x;
+	json_array_foreach(v, i, x) {
+		if (!json_is_string(x) || !validate_url(json_string_value(x)))
+			return req_field_error(req, TF_ERR_INVALID_FIELD, "redirect_uri_prefixes");
+	}
+	*out = json_dumps(v, JSON_COMPACT);
+	if (!*out || strlen(*out) >= sizeof(((struct app_row *)0)->redirect_uri_prefixes)) {
+		free(*out);
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "redirect_uri_prefixes");
+	}
+	return TF_OK;
+}
+
+json_t *api_app_json(const struct app_row *a)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:s}", "app_id", a->app_id, "name", a->name,
+			      "client_id", a->client_id, "sandbox", a->sandbox, "can_mark_email_verified",
+			      a->can_mark_email_verified, "can_register_sso", a->can_register_sso,
+			      "sso_login_url", a->sso_login_url);
+	json_t *prefixes = json_loads(a->redirect_uri_prefixes, 0, NULL);
+	json_object_set_new(o, "redirect_uri_prefixes", prefixes ? prefixes : json_array());
+	resp_set_time(o, "created_at", a->created_at);
+	return o;
+}
+
+enum tf_err api_apps_create(struct tf_req *req)
+{
+	static const char *const known[] = {"name", "sandbox", "redirect_uri_prefixes", "sso_login_url",
+					    "can_mark_email_verified", "can_register_sso", NULL};
+	struct app_create_params p = {.can_register_sso = true};
+	const char *sso_login_url = NULL;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK ||
+	    (e = req_string(req, "name", true, &p.name)) != TF_OK ||
+	    (e = req_bool(req, "sandbox", &p.sandbox)) != TF_OK ||
+	    (e = req_bool(req, "can_mark_email_verified", &p.can_mark_email_verified)) != TF_OK ||
+	    (e = req_bool(req, "can_register_sso", &p.can_register_sso)) != TF_OK ||
+	    (e = req_string(req, "sso_login_url", false, &sso_login_url)) != TF_OK)
+		return e;
+	if (!validate_display_text(p.name, 200))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "name");
+	if (sso_login_url && *sso_login_url && !validate_url(sso_login_url))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "sso_login_url");
+	p.sso_login_url = sso_login_url;
+	char *prefixes = NULL;
+	if ((e = read_prefixes(req, &prefixes)) != TF_OK)
+		return e;
+	p.redirect_uri_prefixes = prefixes;
+	struct app_row app;
+	struct app_credentials creds;
+	e = app_create(req->svc, req->db, &p, "admin", req->client_ip, req->request_id, req->now, &app, &creds);
+	free(prefixes);
+	if (e != TF_OK)
+		return e;
+	json_t *o = api_app_json(&app);
+	json_object_set_new(o, "client_secret", json_string(creds.client_secret));
+	json_object_set_new(o, "api_key", json_string(creds.api_key));
+	sodium_memzero(&creds, sizeof creds);
+	resp_json(req, 201, o);
+	return TF_OK;
+}

@@ -1,0 +1,40 @@
+/* api_health.c: GET /healthz (the process answers), GET /readyz (it can serve: the
+ * database answers), GET /metrics (Prometheus text). */
+#include <stdlib.h>
+
+#include "api/api.h"
+#include "http/metrics.h"
+
+enum tf_err api_healthz(struct tf_req *req)
+{
+	resp_json(req, 200, json_pack("{s:s}", "status", "ok"));
+	return TF_OK;
+}
+
+enum tf_err api_readyz(struct tf_req *req)
+{
+	enum tf_err e = STORE(req->db)->ping(req->db);
+	const char *backend = req->svc->store->ops->name;
+	if (e != TF_OK) {
+		resp_json(req, 503, json_pack("{s:s, s:{s:s, s:s}}", "status", "unavailable", "database",
+					      "backend", backend, "status", "unavailable"));
+		return TF_OK;
+	}
+	resp_json(req, 200, json_pack("{s:s, s:{s:s, s:s}}", "status", "ready", "database", "backend",
+				      backend, "status", "ok"));
+	return TF_OK;
+}
+
+enum tf_err api_metrics(struct tf_req *req)
+{
+	const char *names[64];
+	for (size_t i = 0; i < routes_count && i < 64; i++)
+		names[i] = routes[i].metric_name;
+	char *text = req->svc->metrics ? metrics_render(req->svc->metrics, names) : NULL;
+	if (!text)
+		return TF_ERR_INTERNAL;
+	req->status = 200;
+	req->resp_text = text;
+	req->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	return TF_OK;
+}

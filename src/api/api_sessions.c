@@ -1,0 +1,183 @@
+/*
+ * api_sessions.c: session tokens (SPEC section 2). POST /v1/login checks a standard user's
+ * password (Argon2id, on the slow pool) under per-address and per-user rate limits;
+ * POST /v1/users/{id}/sessions gives a token to an sso user the application authenticated
+ * itself; POST /v1/logout revokes the token it is called with. A token is 256 random bits,
+ * stored only as a MAC; the answer is its only copy.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/session.h"
+#include "core/validate.h"
+
+static enum tf_err issue_session(struct tf_req *req, const struct user_row *u, const char *event)
+{
+	char token[TF_TOKEN_MAX];
+	struct session_row s = {.kind = SESSION_API, .created_at = req->now, .last_seen_at = req->now,
+				.idle_timeout_ms = req->svc->cfg.session_idle_timeout * 1000,
+				.absolute_expires_at = req->now + req->svc->cfg.session_max_lifetime * 1000};
+	crypto_random_token("tfs_", token);
+	crypto_random_id("ses", s.session_id);
+	crypto_secret_mac(req->svc->keys, "session", token, s.token_mac);
+	snprintf(s.app_id, sizeof s.app_id, "%s", u->app_id);
+	snprintf(s.user_id, sizeof s.user_id, "%s", u->user_id);
+	enum tf_err e = STORE(req->db)->tx_begin(req->db);
+	if (e != TF_OK)
+		goto out;
+	e = STORE(req->db)->session_insert(req->db, &s);
+	if (e == TF_OK) {
+		char actor[64], details[128];
+		snprintf(actor, sizeof actor, "user:%s", u->user_id);
+		snprintf(details, sizeof details, "{\"session_id\":\"%s\"}", s.session_id);
+		e = req_audit(req, event, actor, u->user_id, details);
+	}
+	if (e == TF_OK)
+		e = STORE(req->db)->tx_commit(req->db);
+	else
+		STORE(req->db)->tx_rollback(req->db);
+	if (e != TF_OK)
+		goto out;
+	struct session_times t = {.last_seen_at = s.last_seen_at, .idle_timeout_ms = s.idle_timeout_ms,
+				  .absolute_expires_at = s.absolute_expires_at};
+	json_t *o = json_pack("{s:s, s:s, s:s}", "token", token, "user_id", u->user_id, "session_id", s.session_id);
+	resp_set_time(o, "expires_at", session_expires_at(&t));
+	json_object_set_new(o, "idle_timeout_seconds", json_integer(req->svc->cfg.session_idle_timeout));
+	resp_json(req, 201, o);
+out:
+	sodium_memzero(token, sizeof token);
+	return e;
+}
+
+/* Counts one hit on a rate-limit key; answers RATE_LIMITED with Retry-After when over. */
+static enum tf_err rate_hit(struct tf_req *req, const char *key, int64_t limit, bool count_it)
+{
+	int64_t window_ms = req->svc->cfg.rate_window * 1000;
+	int64_t window_start = req->now - req->now % window_ms;
+	int64_t n;
+	enum tf_err e = count_it ? STORE(req->db)->counter_hit(req->db, key, window_start, &n)
+				 : STORE(req->db)->counter_get(req->db, key, window_start, &n);
+	if (e != TF_OK)
+		return e;
+	if (n > limit || (!count_it && n >= limit)) {
+		char retry[32];
+		snprintf(retry, sizeof retry, "%lld", (long long)((window_start + window_ms - req->now + 999) / 1000));
+		resp_header(req, "Retry-After", retry);
+		return TF_ERR_RATE_LIMITED;
+	}
+	return TF_OK;
+}
+
+static enum tf_err login_failed(struct tf_req *req, const char *fail_key, const char *user_id, const char *reason)
+{
+	int64_t n;
+	int64_t window_ms = req->svc->cfg.rate_window * 1000;
+	enum tf_err e = STORE(req->db)->counter_hit(req->db, fail_key, req->now - req->now % window_ms, &n);
+	if (e != TF_OK)
+		return e;
+	char actor[64], details[128];
+	snprintf(actor, sizeof actor, "app:%s", req->app.app_id);
+	snprintf(details, sizeof details, "{\"reason\":\"%s\"}", reason);
+	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+		return e;
+	e = req_audit(req, "login.failed", actor, user_id, details);
+	if (e == TF_OK)
+		e = STORE(req->db)->tx_commit(req->db);
+	else
+		STORE(req->db)->tx_rollback(req->db);
+	return e != TF_OK ? e : TF_ERR_INVALID_CREDENTIALS;
+}
+
+enum tf_err api_sessions_login(struct tf_req *req)
+{
+	static const char *const known[] = {"email", "password", NULL};
+	const char *email_in, *password;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK ||
+	    (e = req_string(req, "email", true, &email_in)) != TF_OK ||
+	    (e = req_string(req, "password", true, &password)) != TF_OK)
+		return e;
+	char email[256];
+	if (!validate_email(email_in, email, sizeof email))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "email");
+	if (strlen(password) > TF_PASSWORD_MAX)
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "password");
+
+	char ip_key[160], fail_key[400];
+	snprintf(ip_key, sizeof ip_key, "login_ip:%s:%s", req->app.app_id, req->client_ip);
+	snprintf(fail_key, sizeof fail_key, "login_fail:%s:%s", req->app.app_id, email);
+	if ((e = rate_hit(req, ip_key, req->svc->cfg.login_attempts_per_address, true)) != TF_OK)
+		return e;
+	if ((e = rate_hit(req, fail_key, req->svc->cfg.login_failures_per_user, false)) != TF_OK)
+		return e;
+
+	struct user_row u;
+	e = STORE(req->db)->user_get_by_email(req->db, req->app.app_id, email, &u);
+	if (e == TF_OK && !u.email_verified_at &&
+	    req->now >= u.created_at + req->svc->cfg.unverified_user_ttl * 1000)
+		e = TF_ERR_NOT_FOUND;
+	if (e == TF_ERR_NOT_FOUND) {
+		crypto_password_dummy_verify(password); /* as long as a real check */
+		return login_failed(req, fail_key, "", "unknown_email");
+	}
+	if (e != TF_OK)
+		return e;
+	if (u.type == USER_SSO) {
+		if (req->app.sso_login_url[0])
+			req->err_extra = json_pack("{s:s}", "login_url", req->app.sso_login_url);
+		return TF_ERR_SSO_LOGIN_REQUIRED;
+	}
+	bool ok;
+	const char *reason = u.password_hash[0] ? "wrong_password" : "no_password";
+	if (u.password_hash[0]) {
+		ok = crypto_password_verify(u.password_hash, password);
+	} else {
+		crypto_password_dummy_verify(password);
+		ok = false;
+	}
+	sodium_memzero(u.password_hash, sizeof u.password_hash);
+	if (!ok)
+		return login_failed(req, fail_key, u.user_id, reason);
+	return issue_session(req, &u, "login.succeeded");
+}
+
+enum tf_err api_sessions_create_for_user(struct tf_req *req)
+{
+	static const char *const known[] = {NULL};
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK)
+		return e;
+	struct user_row u;
+	if ((e = api_load_user(req, req->params[0], &u)) != TF_OK)
+		return e;
+	if (u.type != USER_SSO)
+		return TF_ERR_NOT_SSO_USER;
+	return issue_session(req, &u, "session.issued");
+}
+
+enum tf_err api_sessions_logout(struct tf_req *req)
+{
+	static const char *const known[] = {NULL};
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK)
+		return e;
+	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+		return e;
+	e = STORE(req->db)->session_revoke(req->db, req->app.app_id, req->session.session_id, req->now);
+	if (e == TF_OK) {
+		char actor[64], details[128];
+		snprintf(actor, sizeof actor, "user:%s", req->session.user_id);
+		snprintf(details, sizeof details, "{\"session_id\":\"%s\",\"reason\":\"logout\"}", req->session.session_id);
+		e = req_audit(req, "session.revoked", actor, req->session.user_id, details);
+	}
+	if (e == TF_OK)
+		e = STORE(req->db)->tx_commit(req->db);
+	else
+		STORE(req->db)->tx_rollback(req->db);
+	if (e != TF_OK)
+		return e;
+	resp_json(req, 200, json_pack("{s:s}", "status", "logged_out"));
+	return TF_OK;
+}

@@ -1,0 +1,70 @@
+/* cli_app.c: `twofold app create --data DIR --name NAME [--sandbox]`: creates an
+ * application and prints its credentials as JSON, as POST /v1/admin/apps answers. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+#include "platform/clock.h"
+#include "service/service.h"
+
+int cli_app(int argc, char **argv, char **envp)
+{
+	if (argc < 1 || strcmp(argv[0], "create") != 0) {
+		fprintf(stderr, "usage: twofold app create --data DIR --name NAME [--sandbox]\n");
+		return 2;
+	}
+	const char *name = NULL;
+	bool sandbox = false;
+	char *rest[64];
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--name") && i + 1 < argc)
+			name = argv[++i];
+		else if (!strncmp(argv[i], "--name=", 7))
+			name = argv[i] + 7;
+		else if (!strcmp(argv[i], "--sandbox"))
+			sandbox = true;
+		else if (n < 64)
+			rest[n++] = argv[i];
+	}
+	if (!name || !*name) {
+		fprintf(stderr, "twofold app create: --name is required\n");
+		return 2;
+	}
+	struct tf_config cfg;
+	if (cli_load_config(&cfg, n, rest, envp) != 0)
+		return 2;
+	struct tf_service *svc;
+	if (service_open(&cfg, &svc) != TF_OK)
+		return 1;
+	struct store_conn *c;
+	int rc = 1;
+	if (svc->store->ops->acquire(svc->store, &c) != TF_OK)
+		goto out;
+	struct app_create_params p = {.name = name, .sandbox = sandbox, .can_register_sso = true};
+	struct app_row app;
+	struct app_credentials creds;
+	enum tf_err e = app_create(svc, c, &p, "operator:cli", "", "", clock_now_ms(), &app, &creds);
+	STORE(c)->release(c);
+	if (e != TF_OK) {
+		fprintf(stderr, "twofold app create: %s\n", tf_err_message(e));
+		goto out;
+	}
+	json_t *o = api_app_json(&app);
+	json_object_set_new(o, "client_secret", json_string(creds.client_secret));
+	json_object_set_new(o, "api_key", json_string(creds.api_key));
+	sodium_memzero(&creds, sizeof creds);
+	char *text = json_dumps(o, JSON_INDENT(2));
+	json_decref(o);
+	if (text) {
+		printf("%s\n", text);
+		free(text);
+		rc = 0;
+	}
+out:
+	service_close(svc);
+	return rc;
+}

@@ -1,0 +1,76 @@
+/* cli_serve.c: `twofold serve`: open the service, start the outbox worker, the slow pool
+ * and the HTTP listener, and run until SIGINT or SIGTERM. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "delivery/outbox.h"
+#include "http/http.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "http/slow_pool.h"
+#include "platform/log.h"
+#include "service/service.h"
+
+int cli_load_config(struct tf_config *cfg, int argc, char **argv, char **envp)
+{
+	char err[1024];
+	if (config_load(cfg, argc, argv, envp, err, sizeof err) != 0) {
+		fprintf(stderr, "twofold: %s\n", err);
+		return -1;
+	}
+	enum log_level level;
+	if (log_level_parse(cfg->log_level, &level) == 0)
+		log_set_level(level);
+	return 0;
+}
+
+int cli_serve(int argc, char **argv, char **envp)
+{
+	struct tf_config cfg;
+	if (cli_load_config(&cfg, argc, argv, envp) != 0)
+		return 2;
+	/* block the stop signals in every thread; the main thread waits for them */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct tf_service *svc;
+	if (service_open(&cfg, &svc) != TF_OK)
+		return 1;
+	int rc = 1;
+	struct http_server *srv = NULL;
+	if (service_load_admin_token(svc) != TF_OK)
+		goto out;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t slow = cfg.slow_workers ? (size_t)cfg.slow_workers : (size_t)(cores > 0 ? cores : 1);
+	svc->metrics = metrics_new(routes_count);
+	svc->slow_pool = slow_pool_new(slow, (size_t)cfg.slow_queue);
+	if (!svc->metrics || !svc->slow_pool || outbox_start(svc, &svc->outbox) != TF_OK)
+		goto out;
+	if (http_server_start(svc, &srv) != TF_OK)
+		goto out;
+	log_info("twofold is serving", "listen", cfg.listen, "data", cfg.data,
+		 "database", svc->store->ops->name, "delivery", cfg.delivery, NULL);
+	printf("twofold: serving on http://%s (data in %s)\n"
+	       "twofold: create an application: build/twofold app create --data %s --name \"My platform\"\n",
+	       cfg.listen, cfg.data, cfg.data);
+	fflush(stdout);
+	int sig;
+	sigwait(&stop, &sig);
+	log_info("stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+	rc = 0;
+out:
+	http_server_stop(srv);
+	slow_pool_free(svc->slow_pool);
+	svc->slow_pool = NULL;
+	outbox_stop(svc->outbox);
+	metrics_free(svc->metrics);
+	service_close(svc);
+	return rc;
+}

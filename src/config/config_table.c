@@ -1,0 +1,37 @@
+/* config_table.c: one row per server setting (name, type, default, bounds, help).
+ * docs/configuration.md documents the same rows; a unit test keeps them in step. */
+#include <stddef.h>
+
+#include "config/config.h"
+
+#define S(f) CONFIG_STRING, offsetof(struct tf_config, f), sizeof(((struct tf_config *)0)->f)
+#define I(f) CONFIG_INT, offsetof(struct tf_config, f), 0
+#define B(f) CONFIG_BOOL, offsetof(struct tf_config, f), 0
+#define C(f) CONFIG_CHOICE, offsetof(struct tf_config, f), sizeof(((struct tf_config *)0)->f)
+
+const struct config_setting config_settings[] = {
+	{"listen", S(listen), "127.0.0.1:8420", 0, 0, NULL, false, "address:port of the HTTP listener"},
+	{"data", S(data), "./data", 0, 0, NULL, false, "data folder: twofold.db, master.key, messages.jsonl"},
+	{"database", S(database), "", 0, 0, NULL, false, "database URL; empty means SQLite in DATA/twofold.db"},
+	{"admin_token", S(admin_token), "", 0, 0, NULL, true, "admin API token; empty: generated into DATA/admin.token"},
+	{"public_url", S(public_url), "", 0, 0, NULL, false, "base URL users reach twofold at (links in emails); empty: http://LISTEN"},
+	{"log_level", C(log_level), "info", 0, 0, "debug|info|warn|error", false, "least severe level logged"},
+	{"durability", C(durability), "normal", 0, 0, "normal|full", false, "SQLite synchronous=NORMAL (survives a crash of the process) or FULL (fsync every commit)"},
+	{"delivery", C(delivery), "log", 0, 0, "log", false, "message provider; log appends to DATA/messages.jsonl"},
+	{"delivery_echo", B(delivery_echo), "on", 0, 0, NULL, false, "log provider also prints each message, code included, to the log"},
+	{"trust_forwarded_for", B(trust_forwarded_for), "off", 0, 0, NULL, false, "take the client address from X-Forwarded-For (only behind a proxy you run)"},
+	{"threads", I(threads), "0", 0, 256, NULL, false, "HTTP threads; 0 means one per CPU core"},
+	{"slow_workers", I(slow_workers), "0", 0, 256, NULL, false, "threads for slow work (Argon2id); 0 means one per CPU core"},
+	{"slow_queue", I(slow_queue), "256", 1, 100000, NULL, false, "slow requests waiting at most; more are answered 503 OVERLOADED"},
+	{"max_connections", I(max_connections), "4096", 16, 1000000, NULL, false, "concurrent HTTP connections"},
+	{"connection_timeout", I(connection_timeout), "30", 1, 3600, NULL, false, "seconds an idle or slow connection is kept"},
+	{"session_idle_timeout", I(session_idle_timeout), "1800", 1, 31536000, NULL, false, "seconds without activity after which an API session token dies"},
+	{"session_max_lifetime", I(session_max_lifetime), "43200", 1, 31536000, NULL, false, "seconds after which an API session token dies whatever its activity"},
+	{"unverified_user_ttl", I(unverified_user_ttl), "7776000", 60, 315360000, NULL, false, "seconds an unverified user lives (90 days)"},
+	{"argon2_opslimit", I(argon2_opslimit), "2", 1, 20, NULL, false, "Argon2id passes"},
+	{"argon2_memlimit_kib", I(argon2_memlimit_kib), "65536", 8, 4194304, NULL, false, "Argon2id memory in KiB"},
+	{"login_attempts_per_address", I(login_attempts_per_address), "300", 1, 1000000, NULL, false, "password logins per client address and application per rate window"},
+	{"login_failures_per_user", I(login_failures_per_user), "10", 1, 1000000, NULL, false, "failed password logins per user per rate window"},
+	{"rate_window", I(rate_window), "900", 1, 86400, NULL, false, "seconds of the login rate-limit window"},
+};
+const size_t config_settings_count = sizeof config_settings / sizeof config_settings[0];

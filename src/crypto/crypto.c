@@ -1,0 +1,251 @@
+/* crypto.c: see crypto.h. */
+#include "crypto/crypto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "platform/log.h"
+
+#define MASTER_KEY_FILE "master.key"
+#define KDF_CONTEXT "twofold"
+
+static unsigned long long pw_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t pw_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+enum tf_err crypto_init(void)
+{
+	return sodium_init() < 0 ? TF_ERR_INTERNAL : TF_OK;
+}
+
+static enum tf_err write_key_file(const char *path, const uint8_t *key, size_t len)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+		return TF_ERR_INTERNAL;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0) {
+		log_error("cannot create key file", "path", tmp, "error", strerror(errno), NULL);
+		return TF_ERR_INTERNAL;
+	}
+	enum tf_err rc = TF_OK;
+	if (write(fd, key, len) != (ssize_t)len || fsync(fd) != 0)
+		rc = TF_ERR_INTERNAL;
+	close(fd);
+	/* link() fails if another process created the key meanwhile: never overwrite a key. */
+	if (rc == TF_OK && link(tmp, path) != 0)
+		rc = TF_ERR_INTERNAL;
+	unlink(tmp);
+	return rc;
+}
+
+enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *created)
+{
+	char path[4096];
+	uint8_t master[TF_KEY_BYTES];
+	*created = false;
+	if (snprintf(path, sizeof path, "%s/%s", dir, MASTER_KEY_FILE) >= (int)sizeof path)
+		return TF_ERR_INTERNAL;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0 && errno == ENOENT) {
+		randombytes_buf(master, sizeof master);
+		if (write_key_file(path, master, sizeof master) != TF_OK) {
+			sodium_memzero(master, sizeof master);
+			/* lost a race with another process: read theirs */
+			fd = open(path, O_RDONLY);
+			if (fd < 0)
+				return TF_ERR_INTERNAL;
+		} else {
+			*created = true;
+		}
+	} else if (fd < 0) {
+		log_error("cannot open master key", "path", path, "error", strerror(errno), NULL);
+		return TF_ERR_INTERNAL;
+	}
+	if (fd >= 0) {
+		struct stat st;
+		ssize_t n = -1;
+		if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0)
+			log_warn("master key file is readable by others; it should be mode 0600", "path",
+				 path, NULL);
+		n = read(fd, master, sizeof master);
+		close(fd);
+		if (n != (ssize_t)sizeof master) {
+			log_error("master key file is not 32 bytes", "path", path, NULL);
+			sodium_memzero(master, sizeof master);
+			return TF_ERR_INTERNAL;
+		}
+	}
+	struct tf_keys *keys = sodium_malloc(sizeof *keys);
+	if (!keys) {
+		sodium_memzero(master, sizeof master);
+		return TF_ERR_INTERNAL;
+	}
+	crypto_kdf_derive_from_key(keys->mac, TF_KEY_BYTES, 1, KDF_CONTEXT, master);
+	crypto_kdf_derive_from_key(keys->secretbox, TF_KEY_BYTES, 2, KDF_CONTEXT, master);
+	crypto_kdf_derive_from_key(keys->audit, TF_KEY_BYTES, 3, KDF_CONTEXT, master);
+	crypto_kdf_derive_from_key(keys->cookie, TF_KEY_BYTES, 4, KDF_CONTEXT, master);
+	sodium_memzero(master, sizeof master);
+	sodium_mprotect_readonly(keys);
+	*out = keys;
+	return TF_OK;
+}
+
+void keys_free(struct tf_keys *keys)
+{
+	if (keys)
+		sodium_free(keys); /* sodium_free wipes the memory */
+}
+
+void crypto_random_bytes(void *buf, size_t len)
+{
+	randombytes_buf(buf, len);
+}
+
+void crypto_random_id(const char *prefix, char out[TF_ID_MAX])
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+	uint8_t raw[17];
+	randombytes_buf(raw, 16);
+	raw[16] = 0;
+	size_t p = (size_t)snprintf(out, TF_ID_MAX, "%s_", prefix);
+	/* 128 bits in 26 base32 characters (130 bits of room; the last character has 3 zero bits) */
+	unsigned bits = 0, acc = 0;
+	size_t i = 0;
+	while (p < TF_ID_MAX - 1 && (i < 16 || bits > 0)) {
+		if (bits < 5) {
+			acc = (acc << 8) | raw[i++];
+			bits += 8;
+		}
+		out[p++] = alphabet[(acc >> (bits - 5)) & 31];
+		bits -= 5;
+		if (i == 16 && bits < 5 && bits > 0) {
+			out[p++] = alphabet[(acc << (5 - bits)) & 31];
+			bits = 0;
+		}
+	}
+	out[p] = '\0';
+	sodium_memzero(raw, sizeof raw);
+}
+
+void crypto_random_token(const char *prefix, char out[TF_TOKEN_MAX])
+{
+	uint8_t raw[32];
+	randombytes_buf(raw, sizeof raw);
+	size_t p = (size_t)snprintf(out, TF_TOKEN_MAX, "%s", prefix);
+	sodium_bin2base64(out + p, TF_TOKEN_MAX - p, raw, sizeof raw,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof raw);
+}
+
+void crypto_secret_mac(const struct tf_keys *keys, const char *purpose, const char *secret,
+		       uint8_t out[TF_MAC_BYTES])
+{
+	crypto_auth_hmacsha256_state st;
+	uint8_t zero = 0;
+	crypto_auth_hmacsha256_init(&st, keys->mac, TF_KEY_BYTES);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)purpose, strlen(purpose));
+	crypto_auth_hmacsha256_update(&st, &zero, 1);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)secret, strlen(secret));
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof st);
+}
+
+void crypto_mac_parts(const struct tf_keys *keys, const char *purpose, const struct mac_part *parts,
+		      size_t n, uint8_t out[TF_MAC_BYTES])
+{
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, keys->mac, TF_KEY_BYTES);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)purpose, strlen(purpose) + 1);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t len[8];
+		for (int b = 0; b < 8; b++)
+			len[b] = (uint8_t)((uint64_t)parts[i].len >> (56 - 8 * b));
+		crypto_auth_hmacsha256_update(&st, len, sizeof len);
+		if (parts[i].len)
+			crypto_auth_hmacsha256_update(&st, parts[i].data, parts[i].len);
+	}
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof st);
+}
+
+bool crypto_equal(const void *a, const void *b, size_t len)
+{
+	return sodium_memcmp(a, b, len) == 0;
+}
+
+enum tf_err crypto_seal(const struct tf_keys *keys, const void *plain, size_t plain_len,
+			uint8_t **out, size_t *out_len)
+{
+	size_t len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain_len;
+	uint8_t *buf = malloc(len);
+	if (!buf)
+		return TF_ERR_INTERNAL;
+	randombytes_buf(buf, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(buf + crypto_secretbox_NONCEBYTES, plain, plain_len, buf,
+			      keys->secretbox);
+	*out = buf;
+	*out_len = len;
+	return TF_OK;
+}
+
+enum tf_err crypto_open(const struct tf_keys *keys, const uint8_t *sealed, size_t sealed_len,
+			uint8_t **out, size_t *out_len)
+{
+	size_t over = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES;
+	if (sealed_len < over)
+		return TF_ERR_INTERNAL;
+	size_t len = sealed_len - over;
+	uint8_t *buf = malloc(len + 1);
+	if (!buf)
+		return TF_ERR_INTERNAL;
+	if (crypto_secretbox_open_easy(buf, sealed + crypto_secretbox_NONCEBYTES,
+				       sealed_len - crypto_secretbox_NONCEBYTES, sealed,
+				       keys->secretbox) != 0) {
+		free(buf);
+		return TF_ERR_INTERNAL;
+	}
+	buf[len] = 0;
+	*out = buf;
+	*out_len = len;
+	return TF_OK;
+}
+
+void crypto_password_configure(unsigned long long opslimit, size_t memlimit)
+{
+	pw_opslimit = opslimit;
+	pw_memlimit = memlimit;
+}
+
+enum tf_err crypto_password_hash(const char *password, char out[TF_PWHASH_MAX])
+{
+	if (crypto_pwhash_str(out, password, strlen(password), pw_opslimit, pw_memlimit) != 0)
+		return TF_ERR_OVERLOADED; /* out of memory */
+	return TF_OK;
+}
+
+bool crypto_password_verify(const char *hash, const char *password)
+{
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+static void make_dummy_hash(void)
+{
+	if (crypto_pwhash_str(dummy_hash, "twofold-dummy-password", 22, pw_opslimit, pw_memlimit) != 0)
+		dummy_hash[0] = 0;
+}
+
+void crypto_password_dummy_verify(const char *password)
+{
+	pthread_once(&dummy_once, make_dummy_hash);
+	if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, password, strlen(password)) == 0)
+		return; /* cannot match: the dummy password is not accepted at registration */
+}

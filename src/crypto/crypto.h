@@ -1,0 +1,76 @@
+/*
+ * crypto.h: twofold's thin layer over libsodium. The master key and the keys derived from it,
+ * MACs of secrets for storage and lookup, authenticated encryption of secrets at rest,
+ * Argon2id password hashing, CSPRNG identifiers and tokens, constant-time comparison.
+ * Nothing else in twofold calls a random or cryptographic primitive directly.
+ */
+#ifndef TF_CRYPTO_CRYPTO_H
+#define TF_CRYPTO_CRYPTO_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/errors.h"
+
+#define TF_KEY_BYTES 32
+#define TF_MAC_BYTES 32
+#define TF_ID_MAX 40        /* "usr_" + 26 base32 characters + NUL, with room */
+#define TF_TOKEN_MAX 64     /* prefix + 43 base64url characters + NUL */
+#define TF_PWHASH_MAX 128   /* crypto_pwhash_STRBYTES */
+
+/* The keys derived from master.key, held in locked, guarded memory. */
+struct tf_keys {
+	uint8_t mac[TF_KEY_BYTES];      /* MACs of tokens, api keys, codes (storage and lookup) */
+	uint8_t secretbox[TF_KEY_BYTES]; /* encryption of secrets at rest */
+	uint8_t audit[TF_KEY_BYTES];    /* the audit hash chain */
+	uint8_t cookie[TF_KEY_BYTES];   /* device cookies */
+};
+
+/* Initialises libsodium; call once before anything else. */
+enum tf_err crypto_init(void);
+
+/* Loads DIR/master.key, creating it (32 random bytes, mode 0600, written to a temporary
+ * name, fsynced and renamed) when absent. Sets *created when it made a new one. */
+enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *created);
+void keys_free(struct tf_keys *keys);
+
+/* out = "PREFIX_" + 26 lower-case base32 characters of 128 random bits. */
+void crypto_random_id(const char *prefix, char out[TF_ID_MAX]);
+/* out = prefix + 43 base64url characters of 256 random bits. */
+void crypto_random_token(const char *prefix, char out[TF_TOKEN_MAX]);
+void crypto_random_bytes(void *buf, size_t len);
+
+/* HMAC-SHA-256 under keys->mac of a purpose label and a secret; what the database stores
+ * instead of a token or key. */
+void crypto_secret_mac(const struct tf_keys *keys, const char *purpose, const char *secret,
+		       uint8_t out[TF_MAC_BYTES]);
+
+/* HMAC-SHA-256 under keys->mac of a purpose label and n length-prefixed parts. */
+struct mac_part {
+	const void *data;
+	size_t len;
+};
+void crypto_mac_parts(const struct tf_keys *keys, const char *purpose, const struct mac_part *parts,
+		      size_t n, uint8_t out[TF_MAC_BYTES]);
+
+/* Constant-time equality of two equally long buffers. */
+__attribute__((warn_unused_result)) bool crypto_equal(const void *a, const void *b, size_t len);
+
+/* Encrypts plaintext with XSalsa20-Poly1305 under keys->secretbox; the result is
+ * nonce || ciphertext, *out malloc'd with length *out_len. */
+enum tf_err crypto_seal(const struct tf_keys *keys, const void *plain, size_t plain_len,
+			uint8_t **out, size_t *out_len);
+/* Inverse of crypto_seal. *out is malloc'd and NUL-terminated (for text secrets). */
+__attribute__((warn_unused_result)) enum tf_err crypto_open(const struct tf_keys *keys,
+							   const uint8_t *sealed, size_t sealed_len,
+							   uint8_t **out, size_t *out_len);
+
+/* Argon2id. The cost is a server setting (default libsodium's INTERACTIVE: 2 passes, 64 MiB). */
+void crypto_password_configure(unsigned long long opslimit, size_t memlimit);
+enum tf_err crypto_password_hash(const char *password, char out[TF_PWHASH_MAX]);
+__attribute__((warn_unused_result)) bool crypto_password_verify(const char *hash, const char *password);
+/* Spends the time of a verification without a stored hash, so that an unknown email and a
+ * wrong password take as long (no user enumeration by timing). */
+void crypto_password_dummy_verify(const char *password);
+
+#endif

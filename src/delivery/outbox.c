@@ -1,0 +1,181 @@
+/* outbox.c: the outbox and its worker thread (see outbox.h). */
+#include "delivery/outbox.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "delivery/provider.h"
+#include "platform/clock.h"
+#include "platform/log.h"
+
+#define BATCH 32
+#define POLL_MS 1000
+
+struct outbox {
+	struct tf_service *svc;
+	const struct provider *provider;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool wake, stopping;
+};
+
+int64_t outbox_backoff_ms(int attempts)
+{
+	int64_t ms = 1000;
+	for (int i = 1; i < attempts && ms < 3600 * 1000; i++)
+		ms *= 2;
+	return ms < 3600 * 1000 ? ms : 3600 * 1000;
+}
+
+enum tf_err outbox_enqueue(struct tf_service *svc, struct store_conn *c, const struct message *m,
+			   int64_t now, char message_id[TF_ID_MAX])
+{
+	crypto_random_id("msg", message_id);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "message_id", message_id, "app_id", m->app_id,
+				 "channel", m->channel, "to", m->to, "text", m->text);
+	if (!body)
+		return TF_ERR_INTERNAL;
+	if (m->subject)
+		json_object_set_new(body, "subject", json_string(m->subject));
+	json_object_set_new(body, "created_at_ms", json_integer(now));
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (!text)
+		return TF_ERR_INTERNAL;
+	struct outbox_row row = {.status = OUTBOX_PENDING, .created_at = now, .next_attempt_at = now};
+	snprintf(row.message_id, sizeof row.message_id, "%s", message_id);
+	snprintf(row.app_id, sizeof row.app_id, "%s", m->app_id);
+	snprintf(row.channel, sizeof row.channel, "%s", m->channel);
+	snprintf(row.recipient, sizeof row.recipient, "%s", m->to);
+	enum tf_err e = crypto_seal(svc->keys, text, strlen(text), &row.sealed_body, &row.sealed_body_len);
+	sodium_memzero(text, strlen(text));
+	free(text);
+	if (e != TF_OK)
+		return e;
+	e = STORE(c)->outbox_insert(c, &row);
+	free(row.sealed_body);
+	return e;
+}
+
+static void deliver_one(struct outbox *ob, struct store_conn *c, struct outbox_row *m, int64_t now)
+{
+	uint8_t *plain = NULL;
+	size_t plain_len = 0;
+	char err[256] = "";
+	enum tf_err e = crypto_open(ob->svc->keys, m->sealed_body, m->sealed_body_len, &plain, &plain_len);
+	if (e != TF_OK) {
+		(void)STORE(c)->outbox_mark_failed(c, m->message_id, "message cannot be decrypted");
+		log_error("outbox message cannot be decrypted", "message_id", m->message_id, NULL);
+		return;
+	}
+	json_t *msg = json_loadb((const char *)plain, plain_len, 0, NULL);
+	sodium_memzero(plain, plain_len);
+	free(plain);
+	if (!msg) {
+		(void)STORE(c)->outbox_mark_failed(c, m->message_id, "message is not JSON");
+		return;
+	}
+	json_object_del(msg, "created_at_ms");
+	e = ob->provider->send(ob->svc, msg, err, sizeof err);
+	json_decref(msg);
+	if (e == TF_OK) {
+		(void)STORE(c)->outbox_mark_sent(c, m->message_id, now);
+		return;
+	}
+	int attempts = m->attempts + 1;
+	if (now - m->created_at >= OUTBOX_GIVE_UP_MS) {
+		(void)STORE(c)->outbox_mark_failed(c, m->message_id, err);
+		log_error("message delivery failed for good", "message_id", m->message_id, "error", err, NULL);
+	} else {
+		(void)STORE(c)->outbox_mark_retry(c, m->message_id, attempts, now + outbox_backoff_ms(attempts), err);
+		log_warn("message delivery failed; will retry", "message_id", m->message_id, "error", err, NULL);
+	}
+}
+
+/* Delivers every due message; returns how many were handled. */
+static size_t drain(struct outbox *ob)
+{
+	struct store_conn *c;
+	if (ob->svc->store->ops->acquire(ob->svc->store, &c) != TF_OK)
+		return 0;
+	struct outbox_row rows[BATCH];
+	size_t n = 0, total = 0;
+	do {
+		int64_t now = clock_now_ms();
+		if (STORE(c)->outbox_due(c, now, rows, BATCH, &n) != TF_OK)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			deliver_one(ob, c, &rows[i], now);
+			free(rows[i].sealed_body);
+		}
+		total += n;
+	} while (n == BATCH);
+	STORE(c)->release(c);
+	return total;
+}
+
+static void *worker(void *arg)
+{
+	struct outbox *ob = arg;
+	for (;;) {
+		drain(ob);
+		pthread_mutex_lock(&ob->lock);
+		if (!ob->wake && !ob->stopping) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += POLL_MS / 1000;
+			pthread_cond_timedwait(&ob->cond, &ob->lock, &until);
+		}
+		bool stop = ob->stopping;
+		ob->wake = false;
+		pthread_mutex_unlock(&ob->lock);
+		if (stop) {
+			drain(ob);
+			return NULL;
+		}
+	}
+}
+
+enum tf_err outbox_start(struct tf_service *svc, struct outbox **out)
+{
+	struct outbox *ob = calloc(1, sizeof *ob);
+	if (!ob)
+		return TF_ERR_INTERNAL;
+	ob->svc = svc;
+	ob->provider = &provider_log;
+	pthread_mutex_init(&ob->lock, NULL);
+	pthread_cond_init(&ob->cond, NULL);
+	if (pthread_create(&ob->thread, NULL, worker, ob) != 0) {
+		free(ob);
+		return TF_ERR_INTERNAL;
+	}
+	*out = ob;
+	return TF_OK;
+}
+
+void outbox_wake(struct outbox *ob)
+{
+	pthread_mutex_lock(&ob->lock);
+	ob->wake = true;
+	pthread_cond_signal(&ob->cond);
+	pthread_mutex_unlock(&ob->lock);
+}
+
+void outbox_stop(struct outbox *ob)
+{
+	if (!ob)
+		return;
+	pthread_mutex_lock(&ob->lock);
+	ob->stopping = true;
+	pthread_cond_signal(&ob->cond);
+	pthread_mutex_unlock(&ob->lock);
+	pthread_join(ob->thread, NULL);
+	pthread_mutex_destroy(&ob->lock);
+	pthread_cond_destroy(&ob->cond);
+	free(ob);
+}

@@ -1,0 +1,58 @@
+/*
+ * provider_log.c: development delivery. Each message is appended as one JSON line to
+ * DATA/messages.jsonl (one write(2) with O_APPEND, then fsync) and, when delivery_echo is on,
+ * printed to the log as a line of kind "dev_delivery". That echo carries the code on
+ * purpose (a developer reads codes there); it is the one log line allowed to hold a secret,
+ * and production providers have no such echo.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "delivery/provider.h"
+#include "platform/log.h"
+
+static enum tf_err log_send(struct tf_service *svc, const json_t *message, char *err, size_t err_size)
+{
+	char path[CONFIG_STR_MAX + 32];
+	snprintf(path, sizeof path, "%s/messages.jsonl", svc->cfg.data);
+	char *line = json_dumps(message, JSON_COMPACT);
+	if (!line) {
+		snprintf(err, err_size, "cannot encode message");
+		return TF_ERR_INTERNAL;
+	}
+	size_t len = strlen(line);
+	char *buf = realloc(line, len + 2);
+	if (!buf) {
+		free(line);
+		return TF_ERR_INTERNAL;
+	}
+	buf[len] = '\n';
+	buf[len + 1] = '\0';
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (fd < 0) {
+		snprintf(err, err_size, "cannot open %s: %s", path, strerror(errno));
+		free(buf);
+		return TF_ERR_INTERNAL;
+	}
+	bool ok = write(fd, buf, len + 1) == (ssize_t)(len + 1) && fsync(fd) == 0;
+	if (!ok)
+		snprintf(err, err_size, "cannot write %s: %s", path, strerror(errno));
+	close(fd);
+	if (ok && svc->cfg.delivery_echo) {
+		log_info("development delivery", "kind", "dev_delivery",
+			 "message_id", json_string_value(json_object_get(message, "message_id")),
+			 "channel", json_string_value(json_object_get(message, "channel")),
+			 "to", json_string_value(json_object_get(message, "to")),
+			 "text", json_string_value(json_object_get(message, "text")), NULL);
+	}
+	sodium_memzero(buf, len + 1);
+	free(buf);
+	return ok ? TF_OK : TF_ERR_INTERNAL;
+}
+
+const struct provider provider_log = {"log", log_send};

@@ -1,0 +1,273 @@
+/*
+ * dispatch.c: what happens to every request between the HTTP adapter and a handler, in
+ * this order: open a database connection; authenticate (admin token, api-key, session
+ * token); parse the JSON body within its limits; idempotency-ref; the handler; the error
+ * body; hand back the connection. Only this file does these things, so no handler can
+ * forget one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/session.h"
+#include "delivery/outbox.h"
+#include "http/http.h"
+#include "platform/clock.h"
+#include "platform/log.h"
+
+#define IDEM_TTL_MS (24LL * 3600 * 1000)
+#define IDEM_STALE_MS (60LL * 1000) /* a reservation whose request died is taken over */
+
+static const char *bearer(const char *authorization)
+{
+	if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
+		return NULL;
+	const char *t = authorization + 7;
+	while (*t == ' ')
+		t++;
+	return *t ? t : NULL;
+}
+
+static enum tf_err auth_admin(struct tf_req *req)
+{
+	const char *token = bearer(req->authorization);
+	if (!token || !req->svc->admin_token_set)
+		return TF_ERR_INVALID_ADMIN_TOKEN;
+	uint8_t mac[TF_MAC_BYTES];
+	crypto_secret_mac(req->svc->keys, "admin", token, mac);
+	return crypto_equal(mac, req->svc->admin_token_mac, TF_MAC_BYTES) ? TF_OK : TF_ERR_INVALID_ADMIN_TOKEN;
+}
+
+static enum tf_err auth_app(struct tf_req *req)
+{
+	if (!req->api_key || !req->api_key[0] || strlen(req->api_key) > 128)
+		return TF_ERR_INVALID_API_KEY;
+	uint8_t mac[TF_MAC_BYTES];
+	crypto_secret_mac(req->svc->keys, "api_key", req->api_key, mac);
+	/* the lookup is by MAC, so timing reveals nothing about the key itself */
+	enum tf_err e = STORE(req->db)->app_get_by_api_key(req->db, mac, &req->app);
+	if (e == TF_ERR_NOT_FOUND)
+		return TF_ERR_INVALID_API_KEY;
+	if (e == TF_OK)
+		req->have_app = true;
+	return e;
+}
+
+static enum tf_err auth_user(struct tf_req *req)
+{
+	const char *token = bearer(req->authorization);
+	if (!token || strlen(token) > 128)
+		return TF_ERR_INVALID_TOKEN;
+	uint8_t mac[TF_MAC_BYTES];
+	crypto_secret_mac(req->svc->keys, "session", token, mac);
+	enum tf_err e = STORE(req->db)->session_get(req->db, req->app.app_id, mac, &req->session);
+	if (e == TF_ERR_NOT_FOUND)
+		return TF_ERR_INVALID_TOKEN;
+	if (e != TF_OK)
+		return e;
+	struct session_times t = {
+		.created_at = req->session.created_at,
+		.last_seen_at = req->session.last_seen_at,
+		.idle_timeout_ms = req->session.idle_timeout_ms,
+		.absolute_expires_at = req->session.absolute_expires_at,
+		.revoked_at = req->session.revoked_at,
+	};
+	if (session_check(&t, req->now) != SESSION_ALIVE)
+		return TF_ERR_INVALID_TOKEN;
+	if (session_touch_due(&t, req->now)) {
+		if ((e = STORE(req->db)->session_touch(req->db, req->session.session_id, req->now)) != TF_OK)
+			return e;
+		req->session.last_seen_at = req->now;
+	}
+	req->have_session = true;
+	return TF_OK;
+}
+
+static enum tf_err parse_body(struct tf_req *req)
+{
+	if (req->body_len == 0) {
+		req->json = json_object();
+		return TF_OK;
+	}
+	if (!json_text_depth_ok(req->body, req->body_len, TF_JSON_DEPTH_MAX))
+		return req_field_error(req, TF_ERR_INVALID_JSON, "");
+	json_error_t jerr;
+	req->json = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!req->json)
+		return TF_ERR_INVALID_JSON;
+	if (!json_is_object(req->json))
+		return TF_ERR_INVALID_JSON;
+	if (!json_strings_ok(req->json, TF_JSON_STRING_MAX))
+		return TF_ERR_INVALID_FIELD;
+	return TF_OK;
+}
+
+static void fingerprint(struct tf_req *req, uint8_t out[TF_MAC_BYTES])
+{
+	struct mac_part parts[] = {
+		{req->method, strlen(req->method)},
+		{req->path, strlen(req->path)},
+		{req->body, req->body_len},
+	};
+	crypto_mac_parts(req->svc->keys, "idempotency", parts, 3, out);
+}
+
+static json_t *error_body(struct tf_req *req, enum tf_err e)
+{
+	json_t *err = json_pack("{s:s, s:s, s:s}", "code", tf_err_code(e), "message", tf_err_message(e),
+				"request_id", req->request_id);
+	if (req->err_field[0]) {
+		json_object_set_new(err, "field", json_string(req->err_field));
+		char msg[512];
+		if (e == TF_ERR_MISSING_FIELD)
+			snprintf(msg, sizeof msg, "The field '%s' is required.", req->err_field);
+		else
+			snprintf(msg, sizeof msg, "The field '%s' has the wrong type or an invalid value.", req->err_field);
+		if (e == TF_ERR_MISSING_FIELD || e == TF_ERR_INVALID_FIELD)
+			json_object_set_new(err, "message", json_string(msg));
+	}
+	if (req->err_extra)
+		json_object_update(err, req->err_extra);
+	return json_pack("{s:o}", "error", err);
+}
+
+void dispatch_error(struct tf_req *req, enum tf_err e)
+{
+	req->err = e;
+	resp_json(req, tf_err_status(e), error_body(req, e));
+}
+
+/* The idempotency step. Returns true when the request was answered from the record. */
+static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e)
+{
+	*reserved = false;
+	*e = TF_OK;
+	if (!req->idempotency_ref || strcmp(req->method, "POST") != 0)
+		return false;
+	size_t len = strlen(req->idempotency_ref);
+	if (len == 0 || len > 255) {
+		*e = req_field_error(req, TF_ERR_INVALID_FIELD, "idempotency-ref");
+		return false;
+	}
+	const char *scope = req->have_app ? req->app.app_id : "admin";
+	uint8_t fp[TF_MAC_BYTES];
+	fingerprint(req, fp);
+	enum idem_state state;
+	struct idem_answer ans;
+	*e = STORE(req->db)->idem_reserve(req->db, scope, req->idempotency_ref, fp, req->now,
+					  req->now - IDEM_STALE_MS, req->now - IDEM_TTL_MS, &state, &ans);
+	if (*e != TF_OK)
+		return false;
+	switch (state) {
+	case IDEM_RESERVED:
+		*reserved = true;
+		return false;
+	case IDEM_IN_PROGRESS:
+		*e = TF_ERR_IDEMPOTENCY_IN_PROGRESS;
+		return false;
+	case IDEM_MISMATCH:
+		*e = TF_ERR_IDEMPOTENCY_REF_REUSED;
+		return false;
+	case IDEM_REPLAY:
+		req->status = ans.status;
+		req->resp_text = ans.body;
+		ans.body = NULL;
+		if (ans.headers) {
+			/* "Name: value\n" lines */
+			char *save = NULL;
+			for (char *line = strtok_r(ans.headers, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+				char *colon = strchr(line, ':');
+				if (!colon)
+					continue;
+				*colon = '\0';
+				resp_header(req, line, colon + 2);
+			}
+		}
+		resp_header(req, "Idempotent-Replayed", "true");
+		idem_answer_free(&ans);
+		return true;
+	}
+	return false;
+}
+
+static void idempotency_end(struct tf_req *req)
+{
+	const char *scope = req->have_app ? req->app.app_id : "admin";
+	if (req->status >= 500) {
+		(void)STORE(req->db)->idem_release(req->db, scope, req->idempotency_ref);
+		return;
+	}
+	char headers[1024] = "";
+	size_t n = 0;
+	for (int i = 0; i < req->n_headers && n < sizeof headers; i++)
+		n += (size_t)snprintf(headers + n, sizeof headers - n, "%s: %s\n", req->headers[i].name, req->headers[i].value);
+	enum tf_err e = STORE(req->db)->idem_complete(req->db, scope, req->idempotency_ref, req->status,
+						      req->resp_text, n ? headers : NULL);
+	if (e != TF_OK)
+		log_error("could not record an idempotent answer", "request_id", req->request_id, NULL);
+}
+
+static void serialise(struct tf_req *req)
+{
+	if (req->resp_text)
+		return;
+	if (!req->resp)
+		req->resp = json_object();
+	req->resp_text = json_dumps(req->resp, JSON_COMPACT);
+}
+
+void dispatch(struct tf_req *req)
+{
+	enum tf_err e;
+	bool reserved = false;
+	req->now = clock_now_ms();
+	if ((e = req->svc->store->ops->acquire(req->svc->store, &req->db)) != TF_OK) {
+		req->db = NULL;
+		goto error;
+	}
+	switch (req->route->auth) {
+	case AUTH_NONE:
+		e = TF_OK;
+		break;
+	case AUTH_ADMIN:
+		e = auth_admin(req);
+		break;
+	case AUTH_APP:
+		e = auth_app(req);
+		break;
+	case AUTH_USER:
+		e = auth_app(req);
+		if (e == TF_OK)
+			e = auth_user(req);
+		break;
+	}
+	if (e != TF_OK)
+		goto error;
+	if ((req->route->flags & ROUTE_JSON_BODY) && (e = parse_body(req)) != TF_OK)
+		goto error;
+	if (idempotency_begin(req, &reserved, &e))
+		goto out;
+	if (e != TF_OK)
+		goto error;
+	e = req->route->handler(req);
+	if (e != TF_OK)
+		goto error;
+	serialise(req);
+	if (reserved)
+		idempotency_end(req);
+	goto out;
+error:
+	if (e == TF_ERR_INTERNAL)
+		log_error("request failed", "request_id", req->request_id, "route", req->route->metric_name, NULL);
+	dispatch_error(req, e);
+	serialise(req);
+	if (reserved && req->db)
+		idempotency_end(req);
+out:
+	if (req->db) {
+		STORE(req->db)->release(req->db);
+		req->db = NULL;
+	}
+	if (req->wake_outbox && req->svc->outbox)
+		outbox_wake(req->svc->outbox);
+}

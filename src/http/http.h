@@ -1,0 +1,140 @@
+/*
+ * http.h: a request as handlers see it, the route table's row, and the helpers handlers use
+ * to read JSON input and write JSON answers. Handlers never see libmicrohttpd: server.c
+ * (the adapter) fills struct tf_req and sends what the handler left in it.
+ *
+ * A handler returns TF_OK after setting req->status and req->resp, or an error code (and,
+ * for a field error, req->err_field); dispatch.c turns errors into the JSON error body.
+ */
+#ifndef TF_HTTP_HTTP_H
+#define TF_HTTP_HTTP_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/errors.h"
+#include "service/service.h"
+#include "store/store.h"
+
+#define TF_BODY_MAX (64 * 1024)
+#define TF_JSON_DEPTH_MAX 32
+#define TF_JSON_STRING_MAX 1024
+#define TF_PATH_PARAMS_MAX 2
+#define TF_EXTRA_HEADERS_MAX 4
+
+struct tf_req;
+typedef enum tf_err (*route_handler)(struct tf_req *req);
+
+enum route_auth {
+	AUTH_NONE,  /* health, metrics */
+	AUTH_ADMIN, /* Authorization: Bearer <admin token> */
+	AUTH_APP,   /* api-key */
+	AUTH_USER,  /* api-key and Authorization: Bearer <session token> */
+};
+
+enum route_flags {
+	ROUTE_SLOW = 1 << 0,    /* runs on the slow pool (Argon2id), off the HTTP threads */
+	ROUTE_JSON_BODY = 1 << 1, /* takes a JSON object body ({} when empty) */
+};
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/v1/users/{id}/sessions": {x} matches one segment */
+	route_handler handler;
+	enum route_auth auth;
+	unsigned flags;
+	const char *metric_name; /* "POST /v1/users/{id}/sessions" */
+};
+
+extern const struct route routes[];
+extern const size_t routes_count;
+
+/* Finds the route for method and path; fills params. Returns the route index, or -1 with
+ * *method_mismatch set when the path exists for another method. */
+int routes_match(const char *method, const char *path, char params[TF_PATH_PARAMS_MAX][128],
+		 bool *method_mismatch);
+
+struct tf_header {
+	char name[32];
+	char value[256];
+};
+
+struct tf_req {
+	struct tf_service *svc;
+	int route_index; /* -1 when no route matched */
+	const struct route *route;
+	char method[16];
+	char path[512];
+	char params[TF_PATH_PARAMS_MAX][128];
+	char request_id[40];
+	char client_ip[64];
+
+	/* headers captured on arrival (the connection is not touched off its thread) */
+	char *api_key;        /* malloc'd copies, wiped on free */
+	char *authorization;
+	char *idempotency_ref;
+	bool path_too_long;
+
+	/* body */
+	char *body;
+	size_t body_len;
+	bool body_too_large;
+	json_t *json; /* parsed body object, or NULL */
+
+	/* resolved by the dispatcher */
+	int64_t now;
+	struct store_conn *db;
+	struct app_row app;
+	bool have_app;
+	struct session_row session;
+	bool have_session;
+	bool wake_outbox;
+
+	/* the answer */
+	int status;
+	json_t *resp;
+	enum tf_err err;
+	char err_field[128];
+	json_t *err_extra; /* extra members merged into the error object */
+	struct tf_header headers[TF_EXTRA_HEADERS_MAX];
+	int n_headers;
+	char *resp_text; /* the serialised answer */
+	const char *content_type; /* NULL: application/json */
+
+	/* owned by the adapter (server.c) */
+	void *conn;
+	int state;
+
+	int64_t start_ns;
+};
+
+/* Input helpers: each returns TF_OK, TF_ERR_MISSING_FIELD or TF_ERR_INVALID_FIELD (naming
+ * the field in req->err_field). Optional getters leave *out untouched when absent. */
+enum tf_err req_string(struct tf_req *req, const char *field, bool required, const char **out);
+enum tf_err req_bool(struct tf_req *req, const char *field, bool *out);
+enum tf_err req_reject_unknown(struct tf_req *req, const char *const *known);
+enum tf_err req_field_error(struct tf_req *req, enum tf_err e, const char *field);
+
+/* Output helpers */
+void resp_json(struct tf_req *req, int status, json_t *body); /* steals body */
+void resp_header(struct tf_req *req, const char *name, const char *value);
+void resp_set_time(json_t *obj, const char *key, int64_t ms);
+
+/* Audit shorthand with the request's address and id. */
+enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, const char *subject,
+		      const char *details);
+
+/* The dispatcher: authentication, JSON parsing and limits, idempotency, the handler, the
+ * error body. Runs on an HTTP thread, or on the slow pool for ROUTE_SLOW routes. */
+void dispatch(struct tf_req *req);
+/* Errors found before dispatch (no route, body too large). */
+void dispatch_error(struct tf_req *req, enum tf_err e);
+
+/* JSON limits (SPEC section 11): nesting depth before parsing, string length after. */
+bool json_text_depth_ok(const char *text, size_t len, int max_depth);
+bool json_strings_ok(const json_t *v, size_t max_len);
+
+void req_free(struct tf_req *req);
+
+#endif

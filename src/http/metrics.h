@@ -1,0 +1,17 @@
+/* metrics.h: request counts by route and status, and a latency histogram by route, in
+ * Prometheus text format. Counters are atomics: recording costs a few increments. */
+#ifndef TF_HTTP_METRICS_H
+#define TF_HTTP_METRICS_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct metrics;
+
+struct metrics *metrics_new(size_t n_routes);
+void metrics_free(struct metrics *m);
+/* route_index -1 means no route matched */
+void metrics_record(struct metrics *m, int route_index, int status, int64_t duration_ns);
+/* Returns malloc'd text. */
+char *metrics_render(struct metrics *m, const char *const *route_names);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * routes.c: the route table, one row per route (SPEC section 12): method, path, handler,
+ * who may call it, and flags. Only the dispatcher acts on the "who" and the flags.
+ * docs/openapi.yaml will describe the same routes (issue 11), and a test will keep them equal.
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "http/http.h"
+
+#define J ROUTE_JSON_BODY
+#define SLOW ROUTE_SLOW
+
+const struct route routes[] = {
+	{"GET", "/healthz", api_healthz, AUTH_NONE, 0, "GET /healthz"},
+	{"GET", "/readyz", api_readyz, AUTH_NONE, 0, "GET /readyz"},
+	{"GET", "/metrics", api_metrics, AUTH_NONE, 0, "GET /metrics"},
+	{"POST", "/v1/admin/apps", api_apps_create, AUTH_ADMIN, J, "POST /v1/admin/apps"},
+	{"POST", "/v1/users", api_users_create, AUTH_APP, J | SLOW, "POST /v1/users"},
+	{"GET", "/v1/users/{id}", api_users_get, AUTH_APP, 0, "GET /v1/users/{id}"},
+	{"POST", "/v1/users/{id}/mark_email_verified", api_users_mark_email_verified, AUTH_APP, J, "POST /v1/users/{id}/mark_email_verified"},
+	{"POST", "/v1/users/{id}/send_confirmation", api_users_send_confirmation, AUTH_APP, J, "POST /v1/users/{id}/send_confirmation"},
+	{"POST", "/v1/users/{id}/sessions", api_sessions_create_for_user, AUTH_APP, J, "POST /v1/users/{id}/sessions"},
+	{"POST", "/v1/login", api_sessions_login, AUTH_APP, J | SLOW, "POST /v1/login"},
+	{"POST", "/v1/logout", api_sessions_logout, AUTH_USER, J, "POST /v1/logout"},
+};
+const size_t routes_count = sizeof routes / sizeof routes[0];
+
+/* Matches pattern against path segment by segment; {x} takes one non-empty segment. */
+static bool match(const char *pattern, const char *path, char params[TF_PATH_PARAMS_MAX][128])
+{
+	int n = 0;
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *pend = strchr(p, '}');
+			size_t len = strcspn(s, "/");
+			if (!pend || len == 0 || len >= 128 || n >= TF_PATH_PARAMS_MAX)
+				return false;
+			memcpy(params[n], s, len);
+			params[n][len] = '\0';
+			n++;
+			p = pend + 1;
+			s += len;
+		} else if (*p == *s) {
+			p++;
+			s++;
+		} else {
+			return false;
+		}
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+int routes_match(const char *method, const char *path, char params[TF_PATH_PARAMS_MAX][128], bool *method_mismatch)
+{
+	*method_mismatch = false;
+	for (size_t i = 0; i < routes_count; i++) {
+		if (!match(routes[i].pattern, path, params))
+			continue;
+		if (strcmp(routes[i].method, method) == 0)
+			return (int)i;
+		*method_mismatch = true;
+	}
+	return -1;
+}

@@ -1,0 +1,305 @@
+/*
+ * server.c: the adapter between libmicrohttpd and twofold's requests. It is the only file
+ * that includes microhttpd.h.
+ *
+ * Model: MHD_USE_EPOLL_INTERNAL_THREAD with a pool of threads (one per core by default),
+ * each with its own epoll set; keep-alive connections cost no thread. A request's body
+ * arrives in pieces through repeated calls of on_request(); the last call (no data) is
+ * where the request is dispatched and answered. Slow routes (Argon2id) are suspended with
+ * MHD_suspend_connection(), run on the slow pool, and resumed when their answer is ready,
+ * so the HTTP threads never wait on them.
+ *
+ *   NEW --(first call: route, headers)--> READING --(body pieces)--> READING
+ *   READING --(last call, fast route)--> dispatch() --> answered
+ *   READING --(last call, slow route)--> SUSPENDED --(slow pool: dispatch, resume)--> DONE
+ *   DONE --(next call)--> answered
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http/http.h"
+#include "http/metrics.h"
+#include "http/slow_pool.h"
+#include "platform/clock.h"
+#include "platform/log.h"
+
+enum { REQ_READING, REQ_SUSPENDED, REQ_DONE };
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct tf_service *svc;
+};
+
+static const char *header(struct MHD_Connection *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static char *dup_header(struct MHD_Connection *conn, const char *name)
+{
+	const char *v = header(conn, name);
+	return v ? strdup(v) : NULL;
+}
+
+static void client_address(struct tf_service *svc, struct MHD_Connection *conn, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (svc->cfg.trust_forwarded_for) {
+		const char *xff = header(conn, "X-Forwarded-For");
+		if (xff && *xff) {
+			const char *last = strrchr(xff, ',');
+			last = last ? last + 1 : xff;
+			while (*last == ' ')
+				last++;
+			snprintf(out, size, "%.*s", (int)strcspn(last, " "), last);
+			return;
+		}
+	}
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *conn, const char *url, const char *method)
+{
+	struct tf_req *req = calloc(1, sizeof *req);
+	if (!req)
+		return NULL;
+	req->svc = svc;
+	req->conn = conn;
+	req->start_ns = clock_monotonic_ns();
+	snprintf(req->method, sizeof req->method, "%s", method);
+	if (strlen(url) >= sizeof req->path)
+		req->path_too_long = true;
+	snprintf(req->path, sizeof req->path, "%s", url);
+	uint8_t rid[10];
+	crypto_random_bytes(rid, sizeof rid);
+	snprintf(req->request_id, sizeof req->request_id, "req_");
+	sodium_bin2hex(req->request_id + 4, sizeof req->request_id - 4, rid, sizeof rid);
+	client_address(svc, conn, req->client_ip, sizeof req->client_ip);
+	req->api_key = dup_header(conn, "api-key");
+	req->authorization = dup_header(conn, "Authorization");
+	req->idempotency_ref = dup_header(conn, "idempotency-ref");
+	bool method_mismatch = false;
+	req->route_index = req->path_too_long ? -1 : routes_match(req->method, req->path, req->params, &method_mismatch);
+	req->route = req->route_index >= 0 ? &routes[req->route_index] : NULL;
+	if (!req->route)
+		req->err = method_mismatch ? TF_ERR_METHOD_NOT_ALLOWED : TF_ERR_ROUTE_NOT_FOUND;
+	return req;
+}
+
+static enum MHD_Result send_answer(struct MHD_Connection *conn, struct tf_req *req)
+{
+	if (!req->resp_text) {
+		if (!req->resp)
+			dispatch_error(req, TF_ERR_INTERNAL);
+		req->resp_text = json_dumps(req->resp, JSON_COMPACT);
+		if (!req->resp_text)
+			req->resp_text = strdup("{}");
+	}
+	size_t len = strlen(req->resp_text);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, req->resp_text, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type ? req->content_type : "application/json");
+	MHD_add_response_header(r, "X-Request-Id", req->request_id);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (int i = 0; i < req->n_headers; i++)
+		MHD_add_response_header(r, req->headers[i].name, req->headers[i].value);
+	int status = req->status ? req->status : 500;
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
+	MHD_destroy_response(r);
+	int64_t dur = clock_monotonic_ns() - req->start_ns;
+	metrics_record(req->svc->metrics, req->route_index, status, dur);
+	char st[8], ms[32];
+	snprintf(st, sizeof st, "%d", status);
+	snprintf(ms, sizeof ms, "%.3f", (double)dur / 1e6);
+	log_line(status >= 500 ? LOG_ERROR : LOG_INFO, "request", "request_id", req->request_id,
+		 "method", req->method, "route", req->route ? req->route->metric_name : "unmatched",
+		 "status", st, "duration_ms", ms, "client", req->client_ip,
+		 "error", req->err != TF_OK ? tf_err_code(req->err) : NULL, NULL);
+	return ret;
+}
+
+static void slow_job(void *arg)
+{
+	struct tf_req *req = arg;
+	dispatch(req);
+	req->state = REQ_DONE;
+	MHD_resume_connection(req->conn);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct tf_service *svc = cls;
+	struct tf_req *req = *con_cls;
+	(void)version;
+	if (!req) {
+		req = req_new(svc, conn, url, method);
+		if (!req)
+			return MHD_NO;
+		*con_cls = req;
+		const char *cl = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > TF_BODY_MAX) {
+			/* answer at once; the library closes the connection without reading the body */
+			req->body_too_large = true;
+			dispatch_error(req, TF_ERR_BODY_TOO_LARGE);
+			return send_answer(conn, req);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		if (req->body_too_large)
+			return MHD_YES;
+		if (req->body_len + n > TF_BODY_MAX) {
+			req->body_too_large = true;
+			free(req->body);
+			req->body = NULL;
+			req->body_len = 0;
+			return MHD_YES;
+		}
+		char *b = realloc(req->body, req->body_len + n + 1);
+		if (!b)
+			return MHD_NO;
+		memcpy(b + req->body_len, upload_data, n);
+		req->body = b;
+		req->body_len += n;
+		req->body[req->body_len] = '\0';
+		return MHD_YES;
+	}
+	if (req->state == REQ_DONE)
+		return send_answer(conn, req);
+	if (req->state == REQ_SUSPENDED)
+		return MHD_YES;
+	if (!req->route) {
+		dispatch_error(req, req->err);
+		return send_answer(conn, req);
+	}
+	if (req->body_too_large) {
+		dispatch_error(req, TF_ERR_BODY_TOO_LARGE);
+		return send_answer(conn, req);
+	}
+	if ((req->route->flags & ROUTE_SLOW) && svc->slow_pool) {
+		req->state = REQ_SUSPENDED;
+		MHD_suspend_connection(conn);
+		if (!slow_pool_submit(svc->slow_pool, slow_job, req)) {
+			dispatch_error(req, TF_ERR_OVERLOADED);
+			resp_header(req, "Retry-After", "1");
+			req->state = REQ_DONE;
+			MHD_resume_connection(conn);
+		}
+		return MHD_YES;
+	}
+	dispatch(req);
+	return send_answer(conn, req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	req_free(*con_cls);
+	*con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warn("http library", "detail", msg, NULL);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen)
+		return -1;
+	size_t hlen = (size_t)(colon - listen);
+	if (listen[0] == '[' && hlen >= 2 && listen[hlen - 1] == ']') {
+		listen++;
+		hlen -= 2;
+	}
+	if (hlen >= sizeof host)
+		return -1;
+	memcpy(host, listen, hlen);
+	host[hlen] = '\0';
+	struct addrinfo hints = {.ai_flags = AI_NUMERICSERV, .ai_socktype = SOCK_STREAM}, *res;
+	if (getaddrinfo(host, colon + 1, &hints, &res) != 0)
+		return -1;
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+enum tf_err http_server_start(struct tf_service *svc, struct http_server **out)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	if (parse_listen(svc->cfg.listen, &ss, &sslen) != 0) {
+		log_error("listen must be HOST:PORT", "listen", svc->cfg.listen, NULL);
+		return TF_ERR_INVALID_REQUEST;
+	}
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = svc->cfg.threads ? (unsigned)svc->cfg.threads : (unsigned)(cores > 0 ? cores : 1);
+	struct http_server *srv = calloc(1, sizeof *srv);
+	if (!srv)
+		return TF_ERR_INTERNAL;
+	srv->svc = svc;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, svc,
+				       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				       MHD_OPTION_THREAD_POOL_SIZE, threads,
+				       MHD_OPTION_CONNECTION_LIMIT, (unsigned)svc->cfg.max_connections,
+				       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)svc->cfg.connection_timeout,
+				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,
+				       MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+				       MHD_OPTION_END);
+	if (!srv->daemon) {
+		log_error("cannot listen", "listen", svc->cfg.listen, NULL);
+		free(srv);
+		return TF_ERR_INTERNAL;
+	}
+	*out = srv;
+	return TF_OK;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+	if (!srv)
+		return;
+	MHD_quiesce_daemon(srv->daemon);
+	/* slow jobs in flight finish and resume their connections before the daemon stops */
+	slow_pool_free(srv->svc->slow_pool);
+	srv->svc->slow_pool = NULL;
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}

@@ -1,0 +1,94 @@
+/* slow_pool.c: see slow_pool.h. A ring buffer under one mutex; jobs are few and long. */
+#include "http/slow_pool.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+struct job {
+	slow_job_fn fn;
+	void *arg;
+};
+
+struct slow_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct job *ring;
+	size_t cap, head, len;
+	bool stopping;
+	size_t n_threads;
+	pthread_t threads[];
+};
+
+static void *worker(void *arg)
+{
+	struct slow_pool *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		while (p->len == 0 && !p->stopping)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->len == 0 && p->stopping) {
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
+		}
+		struct job j = p->ring[p->head];
+		p->head = (p->head + 1) % p->cap;
+		p->len--;
+		pthread_mutex_unlock(&p->lock);
+		j.fn(j.arg);
+	}
+}
+
+struct slow_pool *slow_pool_new(size_t threads, size_t queue_max)
+{
+	struct slow_pool *p = calloc(1, sizeof *p + threads * sizeof(pthread_t));
+	if (!p)
+		return NULL;
+	p->ring = calloc(queue_max, sizeof *p->ring);
+	if (!p->ring) {
+		free(p);
+		return NULL;
+	}
+	p->cap = queue_max;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	for (size_t i = 0; i < threads; i++) {
+		if (pthread_create(&p->threads[i], NULL, worker, p) != 0)
+			break;
+		p->n_threads++;
+	}
+	if (p->n_threads == 0) {
+		slow_pool_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+bool slow_pool_submit(struct slow_pool *p, slow_job_fn fn, void *arg)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->len == p->cap || p->stopping) {
+		pthread_mutex_unlock(&p->lock);
+		return false;
+	}
+	p->ring[(p->head + p->len) % p->cap] = (struct job){fn, arg};
+	p->len++;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return true;
+}
+
+void slow_pool_free(struct slow_pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	for (size_t i = 0; i < p->n_threads; i++)
+		pthread_join(p->threads[i], NULL);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p->ring);
+	free(p);
+}

@@ -1,0 +1,18 @@
+/* slow_pool.h: a fixed set of threads with a bounded queue for slow work (Argon2id), so
+ * that it never runs on, or starves, the HTTP threads. A full queue refuses new work at
+ * once (the caller answers 503 OVERLOADED) instead of queueing without bound. */
+#ifndef TF_HTTP_SLOW_POOL_H
+#define TF_HTTP_SLOW_POOL_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct slow_pool;
+typedef void (*slow_job_fn)(void *arg);
+
+struct slow_pool *slow_pool_new(size_t threads, size_t queue_max);
+/* Returns false when the queue is full. */
+bool slow_pool_submit(struct slow_pool *p, slow_job_fn fn, void *arg);
+/* Finishes the queued jobs, then stops the threads. */
+void slow_pool_free(struct slow_pool *p);
+
+#endif

@@ -1,0 +1,44 @@
+/* main.c: the twofold command: dispatches to a subcommand in src/cli/. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"twofold: multi-factor and strong customer authentication service\n\n"
+		"usage:\n"
+		"  twofold serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--SETTING VALUE ...]\n"
+		"  twofold app create --data DIR --name NAME [--sandbox]\n"
+		"  twofold audit verify --data DIR\n"
+		"  twofold migrate --data DIR\n"
+		"  twofold help\n\n");
+	if (out == stdout)
+		config_print_help();
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "serve"))
+		return cli_serve(argc - 2, argv + 2, envp);
+	if (!strcmp(cmd, "app"))
+		return cli_app(argc - 2, argv + 2, envp);
+	if (!strcmp(cmd, "audit"))
+		return cli_audit(argc - 2, argv + 2, envp);
+	if (!strcmp(cmd, "migrate"))
+		return cli_migrate(argc - 2, argv + 2, envp);
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "twofold: unknown command '%s'\n\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,57 @@
+/* apps.c: creating an application and its credentials (SPEC section 1). The api key is
+ * stored only as a MAC; the client secret is sealed (it must stay usable to check SSO
+ * signatures). Both are returned to the caller once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service/service.h"
+
+enum tf_err app_create(struct tf_service *svc, struct store_conn *c, const struct app_create_params *p,
+		       const char *actor, const char *ip, const char *request_id, int64_t now,
+		       struct app_row *app, struct app_credentials *creds)
+{
+	memset(app, 0, sizeof *app);
+	crypto_random_id("app", creds->app_id);
+	crypto_random_id("cli", creds->client_id);
+	crypto_random_token("tfcs_", creds->client_secret);
+	crypto_random_token("tfk_", creds->api_key);
+	snprintf(app->app_id, sizeof app->app_id, "%s", creds->app_id);
+	snprintf(app->client_id, sizeof app->client_id, "%s", creds->client_id);
+	snprintf(app->name, sizeof app->name, "%s", p->name);
+	app->sandbox = p->sandbox;
+	app->can_mark_email_verified = p->can_mark_email_verified;
+	app->can_register_sso = p->can_register_sso;
+	snprintf(app->redirect_uri_prefixes, sizeof app->redirect_uri_prefixes, "%s",
+		 p->redirect_uri_prefixes ? p->redirect_uri_prefixes : "[]");
+	snprintf(app->sso_login_url, sizeof app->sso_login_url, "%s", p->sso_login_url ? p->sso_login_url : "");
+	app->created_at = now;
+	crypto_secret_mac(svc->keys, "api_key", creds->api_key, app->api_key_mac);
+	uint8_t *sealed;
+	size_t sealed_len;
+	enum tf_err e = crypto_seal(svc->keys, creds->client_secret, strlen(creds->client_secret), &sealed, &sealed_len);
+	if (e != TF_OK)
+		return e;
+	if (sealed_len > sizeof app->client_secret_sealed) {
+		free(sealed);
+		return TF_ERR_INTERNAL;
+	}
+	memcpy(app->client_secret_sealed, sealed, sealed_len);
+	app->client_secret_sealed_len = sealed_len;
+	free(sealed);
+	if ((e = STORE(c)->tx_begin(c)) != TF_OK)
+		return e;
+	e = STORE(c)->app_insert(c, app);
+	if (e == TF_OK) {
+		char details[512];
+		snprintf(details, sizeof details, "{\"sandbox\":%s}", p->sandbox ? "true" : "false");
+		struct audit_event ev = {.app_id = app->app_id, .event = "app.created", .actor = actor,
+					 .subject = app->app_id, .ip = ip, .request_id = request_id, .details = details};
+		e = audit_append(svc, c, &ev, now);
+	}
+	if (e == TF_OK)
+		e = STORE(c)->tx_commit(c);
+	else
+		STORE(c)->tx_rollback(c);
+	return e;
+}

@@ -1,0 +1,71 @@
+/*
+ * service.h: the running service's shared state, built once at start and read by every
+ * request: configuration, keys, the store, the delivery outbox, metrics and the slow pool.
+ * The command-line tools (app create, audit verify, migrate) open the same state without
+ * the HTTP listener.
+ */
+#ifndef TF_SERVICE_SERVICE_H
+#define TF_SERVICE_SERVICE_H
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
+
+struct outbox;
+struct metrics;
+struct slow_pool;
+
+struct tf_service {
+	struct tf_config cfg;
+	struct tf_keys *keys;
+	struct store *store;
+	uint8_t admin_token_mac[TF_MAC_BYTES];
+	bool admin_token_set;
+	struct outbox *outbox;       /* NULL in command-line tools */
+	struct metrics *metrics;     /* NULL in command-line tools */
+	struct slow_pool *slow_pool; /* NULL in command-line tools */
+	char public_url[CONFIG_STR_MAX + 16];
+};
+
+/* Creates the data folder if needed, loads or creates the master key, opens the store and
+ * applies migrations. */
+enum tf_err service_open(const struct tf_config *cfg, struct tf_service **out);
+/* Sets up the admin token: from the configuration, or DATA/admin.token, generated there
+ * (mode 0600) and printed once to standard output when absent. */
+enum tf_err service_load_admin_token(struct tf_service *svc);
+void service_close(struct tf_service *svc);
+
+/* Writes one audit row, chained to the previous one. Call inside a write transaction. */
+struct audit_event {
+	const char *app_id;
+	const char *event;
+	const char *actor;
+	const char *subject;
+	const char *ip;
+	const char *request_id;
+	const char *details; /* JSON object text or NULL for {} */
+};
+enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev,
+			 int64_t now);
+
+/* Application creation, shared by POST /v1/admin/apps and `twofold app create`. */
+struct app_create_params {
+	const char *name;
+	bool sandbox;
+	bool can_mark_email_verified;
+	bool can_register_sso;
+	const char *redirect_uri_prefixes; /* JSON array text */
+	const char *sso_login_url;
+};
+struct app_credentials {
+	char app_id[TF_ID_MAX];
+	char client_id[TF_ID_MAX];
+	char client_secret[TF_TOKEN_MAX];
+	char api_key[TF_TOKEN_MAX];
+};
+enum tf_err app_create(struct tf_service *svc, struct store_conn *c, const struct app_create_params *p,
+		       const char *actor, const char *ip, const char *request_id, int64_t now,
+		       struct app_row *app_out, struct app_credentials *creds);
+
+#endif

@@ -1,0 +1,19 @@
+/* store.c: choosing a backend from the database URL, and helpers shared by all backends. */
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum tf_err store_open(const char *url, const char *durability, struct store **out)
+{
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+		return TF_ERR_INVALID_REQUEST; /* the PostgreSQL backend comes with issue 9 */
+	return store_sqlite_ops.open(url, durability, out);
+}
+
+void idem_answer_free(struct idem_answer *a)
+{
+	free(a->body);
+	free(a->headers);
+	a->body = a->headers = NULL;
+}

@@ -1,0 +1,206 @@
+/*
+ * store.h: twofold's storage interface. Handlers reach the database only through this
+ * method table, so a PostgreSQL backend (store_pg.c) can implement it without touching them,
+ * as SQLite's VFS or curl's TLS backends do. Rules every backend keeps:
+ *   - every lookup of tenant data takes the application id and matches it (siloing);
+ *   - secrets arrive already MAC'd or sealed: no backend ever sees a token, key or password;
+ *   - every function returns enum tf_err; a missing row is TF_ERR_NOT_FOUND; a lost
+ *     database is TF_ERR_STORE_UNAVAILABLE; results go to the last (out) parameters;
+ *   - a group of changes between tx_begin and tx_commit is applied whole or not at all.
+ * A connection (struct store_conn) belongs to one thread at a time: store_acquire() gives the
+ * calling thread its connection and store_release() hands it back.
+ * The table only grows at the end; ops_version says how much of it a backend fills.
+ */
+#ifndef TF_STORE_STORE_H
+#define TF_STORE_STORE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/audit_chain.h"
+#include "core/errors.h"
+#include "crypto/crypto.h"
+
+#define STORE_NAME_MAX 256
+#define STORE_URL_MAX 1025
+
+struct store;
+struct store_conn;
+
+struct app_row {
+	char app_id[TF_ID_MAX];
+	char name[STORE_NAME_MAX];
+	char client_id[TF_ID_MAX];
+	uint8_t client_secret_sealed[128]; /* crypto_seal() of the client secret */
+	size_t client_secret_sealed_len;
+	uint8_t api_key_mac[TF_MAC_BYTES];
+	bool sandbox;
+	bool can_mark_email_verified;
+	bool can_register_sso;
+	char redirect_uri_prefixes[4096]; /* JSON array text */
+	char sso_login_url[STORE_URL_MAX];
+	int64_t created_at;
+};
+
+enum user_type { USER_STANDARD, USER_SSO };
+
+struct user_row {
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	char email[256];
+	enum user_type type;
+	char password_hash[TF_PWHASH_MAX]; /* "" when none */
+	char name[STORE_NAME_MAX];
+	char mobile[20];
+	int64_t email_verified_at; /* 0 when not verified */
+	int64_t created_at;
+};
+
+enum session_kind { SESSION_API, SESSION_HOSTED };
+
+struct session_row {
+	char session_id[TF_ID_MAX];
+	uint8_t token_mac[TF_MAC_BYTES];
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	enum session_kind kind;
+	int64_t created_at;
+	int64_t last_seen_at;
+	int64_t idle_timeout_ms;
+	int64_t absolute_expires_at;
+	int64_t revoked_at;
+};
+
+struct email_token_row {
+	uint8_t token_mac[TF_MAC_BYTES];
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	char purpose[32];
+	int64_t created_at;
+	int64_t expires_at;
+};
+
+enum outbox_status { OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_FAILED };
+
+struct outbox_row {
+	char message_id[TF_ID_MAX];
+	char app_id[TF_ID_MAX];
+	char channel[16];      /* sms, voice, email, push */
+	char recipient[320];
+	uint8_t *sealed_body;  /* crypto_seal() of the message JSON; owned by the row */
+	size_t sealed_body_len;
+	enum outbox_status status;
+	int attempts;
+	int64_t created_at;
+	int64_t next_attempt_at;
+};
+
+enum idem_state { IDEM_RESERVED, IDEM_REPLAY, IDEM_IN_PROGRESS, IDEM_MISMATCH };
+
+struct idem_answer {
+	int status;
+	char *body;   /* malloc'd, for IDEM_REPLAY */
+	char *headers; /* malloc'd "Name: value\n" lines, may be NULL */
+};
+
+typedef int (*audit_visit_fn)(void *ctx, const struct audit_row *row);
+
+struct store_ops {
+	int ops_version; /* 1 */
+	const char *name;
+
+	enum tf_err (*open)(const char *url, const char *durability, struct store **out);
+	void (*close)(struct store *st);
+	enum tf_err (*acquire)(struct store *st, struct store_conn **out);
+	void (*release)(struct store_conn *c);
+	enum tf_err (*migrate)(struct store_conn *c, int *version_out);
+	enum tf_err (*ping)(struct store_conn *c);
+
+	/* transactions: write transactions take the write lock at once */
+	enum tf_err (*tx_begin)(struct store_conn *c);
+	enum tf_err (*tx_commit)(struct store_conn *c);
+	void (*tx_rollback)(struct store_conn *c);
+
+	/* applications */
+	enum tf_err (*app_insert)(struct store_conn *c, const struct app_row *app);
+	enum tf_err (*app_get)(struct store_conn *c, const char *app_id, struct app_row *out);
+	enum tf_err (*app_get_by_api_key)(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES],
+					  struct app_row *out);
+
+	/* users */
+	enum tf_err (*user_insert)(struct store_conn *c, const struct user_row *u); /* EMAIL_TAKEN */
+	enum tf_err (*user_get)(struct store_conn *c, const char *app_id, const char *user_id,
+				struct user_row *out);
+	enum tf_err (*user_get_by_email)(struct store_conn *c, const char *app_id, const char *email,
+					 struct user_row *out);
+	enum tf_err (*user_mark_verified)(struct store_conn *c, const char *app_id,
+					  const char *user_id, int64_t now);
+	/* deletes an unverified user created before created_before, with its sessions and
+	 * email tokens (the user expired); TF_OK also when there was none */
+	enum tf_err (*user_purge_unverified)(struct store_conn *c, const char *app_id,
+					     const char *email, int64_t created_before);
+
+	/* sessions */
+	enum tf_err (*session_insert)(struct store_conn *c, const struct session_row *s);
+	enum tf_err (*session_get)(struct store_conn *c, const char *app_id,
+				   const uint8_t token_mac[TF_MAC_BYTES], struct session_row *out);
+	enum tf_err (*session_touch)(struct store_conn *c, const char *session_id, int64_t now);
+	enum tf_err (*session_revoke)(struct store_conn *c, const char *app_id,
+				      const char *session_id, int64_t now);
+
+	/* one-time email tokens (confirmation links) */
+	enum tf_err (*email_token_insert)(struct store_conn *c, const struct email_token_row *t);
+
+	/* outbox */
+	enum tf_err (*outbox_insert)(struct store_conn *c, const struct outbox_row *m);
+	/* up to max due pending rows (next_attempt_at <= now), oldest first */
+	enum tf_err (*outbox_due)(struct store_conn *c, int64_t now, struct outbox_row *out,
+				  size_t max, size_t *n_out);
+	enum tf_err (*outbox_mark_sent)(struct store_conn *c, const char *message_id, int64_t now);
+	enum tf_err (*outbox_mark_retry)(struct store_conn *c, const char *message_id, int attempts,
+					 int64_t next_attempt_at, const char *error);
+	enum tf_err (*outbox_mark_failed)(struct store_conn *c, const char *message_id,
+					  const char *error);
+
+	/* audit chain: call inside a write transaction */
+	enum tf_err (*audit_last)(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES]);
+	enum tf_err (*audit_insert)(struct store_conn *c, const struct audit_row *row);
+	/* visits every row in order; stops when fn returns non-zero */
+	enum tf_err (*audit_scan)(struct store_conn *c, audit_visit_fn fn, void *ctx);
+
+	/* idempotency: scope is the application id (or "admin") */
+	enum tf_err (*idem_reserve)(struct store_conn *c, const char *scope, const char *ref,
+				    const uint8_t fingerprint[TF_MAC_BYTES], int64_t now,
+				    int64_t stale_before, int64_t expired_before,
+				    enum idem_state *state, struct idem_answer *answer);
+	enum tf_err (*idem_complete)(struct store_conn *c, const char *scope, const char *ref,
+				     int status, const char *body, const char *headers);
+	enum tf_err (*idem_release)(struct store_conn *c, const char *scope, const char *ref);
+
+	/* fixed-window counters: adds 1 to key's count in the window starting at window_start
+	 * (older windows are replaced) and returns the new count */
+	enum tf_err (*counter_hit)(struct store_conn *c, const char *key, int64_t window_start,
+				   int64_t *count);
+	enum tf_err (*counter_get)(struct store_conn *c, const char *key, int64_t window_start,
+				   int64_t *count);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+struct store_conn {
+	struct store *st;
+};
+
+extern const struct store_ops store_sqlite_ops;
+
+/* Opens the backend named by url: "" or "sqlite:PATH" for SQLite. */
+enum tf_err store_open(const char *url, const char *durability, struct store **out);
+
+/* Shorthand: c->st->ops->name(c, ...) */
+#define STORE(c) ((c)->st->ops)
+
+void idem_answer_free(struct idem_answer *a);
+
+#endif
