@@ -28,14 +28,16 @@ PYTEST  = /usr/bin/python3 -m pytest
 all: $(BUILD)/twofold
 
 $(BUILD)/twofold: $(BUILD)/obj/src/main.o $(BUILD)/libtwofold.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/obj/src/main.o $(BUILD)/libtwofold.a $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/obj/src/main.o $(BUILD)/libtwofold.a $(LIBS)
 
 $(BUILD)/libtwofold.a: $(OBJS)
-	rm -f $@ && ar rcs $@ $(OBJS)
+	@rm -f $@ && ar rcs $@ $(OBJS)
 
 $(BUILD)/obj/%.o: %.c $(shell find src -name '*.h' -o -name '*.def') | $(BUILD)/gen/migrations.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-migrations
 	@mkdir -p $(dir $@)
@@ -43,11 +45,12 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-migrations
 
 $(BUILD)/obj/gen/migrations.o: $(BUILD)/gen/migrations.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtwofold.a tests/support/fake_clock.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libtwofold.a $(LIBS) $(shell pkg-config --libs cmocka)
+	@echo "  CCLD    $@"
+	@$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libtwofold.a $(LIBS) $(shell pkg-config --libs cmocka)
 
 deps-run:
 	@tools/install-deps run

@@ -186,20 +186,21 @@ int config_load(struct tf_config *cfg, int argc, char **argv, char *const *envp,
 			return -1;
 		}
 		const char *eq = strchr(argv[i], '=');
+		const char *flag = argv[i];
 		const char *value;
 		if (eq) {
 			value = eq + 1;
 		} else if (i + 1 < argc) {
 			value = argv[++i];
 		} else {
-			snprintf(err, err_size, "flag %s needs a value", argv[i]);
+			snprintf(err, err_size, "flag %s needs a value", flag);
 			return -1;
 		}
 		if (strcmp(name, "config") == 0)
 			continue;
 		const struct config_setting *s = find(name);
 		if (s && s->secret) {
-			snprintf(err, err_size, "%s cannot be given as a flag (it would show in the process list); use the config file or the environment", argv[i]);
+			snprintf(err, err_size, "setting '%s' cannot be given as a flag (it would show in the process list); use the config file or the environment", name);
 			return -1;
 		}
 		if (config_set(cfg, name, value, err, err_size) != 0)

@@ -1,0 +1,103 @@
+/* Unit tests for http/routes.c and the JSON limits in http/request.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "http/http.h"
+
+static void test_literal_and_parameter_routes_match(void **state)
+{
+	(void)state;
+	char params[TF_PATH_PARAMS_MAX][128];
+	bool mismatch;
+	int i = routes_match("POST", "/v1/users", params, &mismatch);
+	assert_true(i >= 0);
+	assert_string_equal(routes[i].pattern, "/v1/users");
+	i = routes_match("POST", "/v1/users/usr_abc/sessions", params, &mismatch);
+	assert_true(i >= 0);
+	assert_string_equal(routes[i].pattern, "/v1/users/{id}/sessions");
+	assert_string_equal(params[0], "usr_abc");
+}
+
+static void test_unknown_paths_and_methods(void **state)
+{
+	(void)state;
+	char params[TF_PATH_PARAMS_MAX][128];
+	bool mismatch;
+	assert_int_equal(routes_match("GET", "/v1/nothing", params, &mismatch), -1);
+	assert_false(mismatch);
+	assert_int_equal(routes_match("DELETE", "/v1/users", params, &mismatch), -1);
+	assert_true(mismatch);
+	assert_int_equal(routes_match("GET", "/v1/users//", params, &mismatch), -1);
+	assert_int_equal(routes_match("GET", "/v1/users/", params, &mismatch), -1);
+	assert_int_equal(routes_match("GET", "/v1/users/a/b", params, &mismatch), -1);
+	assert_int_equal(routes_match("POST", "/v1/users/", params, &mismatch), -1);
+}
+
+static void test_every_route_is_unique_and_named(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < routes_count; i++) {
+		char want[256];
+		snprintf(want, sizeof want, "%s %s", routes[i].method, routes[i].pattern);
+		assert_string_equal(routes[i].metric_name, want);
+		for (size_t j = i + 1; j < routes_count; j++)
+			assert_false(!strcmp(routes[i].method, routes[j].method) && !strcmp(routes[i].pattern, routes[j].pattern));
+	}
+}
+
+static void test_password_routes_run_off_the_http_threads(void **state)
+{
+	(void)state;
+	char params[TF_PATH_PARAMS_MAX][128];
+	bool mismatch;
+	assert_true(routes[routes_match("POST", "/v1/login", params, &mismatch)].flags & ROUTE_SLOW);
+	assert_true(routes[routes_match("POST", "/v1/users", params, &mismatch)].flags & ROUTE_SLOW);
+	assert_false(routes[routes_match("GET", "/healthz", params, &mismatch)].flags & ROUTE_SLOW);
+}
+
+static void test_json_depth_limit_ignores_brackets_in_strings(void **state)
+{
+	(void)state;
+	char deep[200];
+	memset(deep, '[', 33);
+	memset(deep + 33, ']', 33);
+	deep[66] = '\0';
+	assert_false(json_text_depth_ok(deep, strlen(deep), 32));
+	assert_true(json_text_depth_ok(deep + 1, strlen(deep + 1) - 1, 32));
+	const char *s = "{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[[\"}";
+	assert_true(json_text_depth_ok(s, strlen(s), 2));
+}
+
+static void test_json_string_limit_covers_keys_and_nested_values(void **state)
+{
+	(void)state;
+	char big[1100];
+	memset(big, 'x', 1025);
+	big[1025] = '\0';
+	json_t *ok = json_pack("{s:s, s:[s]}", "a", "short", "b", "also short");
+	assert_true(json_strings_ok(ok, 1024));
+	json_t *nested = json_pack("{s:{s:[s]}}", "a", "b", big);
+	assert_false(json_strings_ok(nested, 1024));
+	json_t *key = json_object();
+	json_object_set_new(key, big, json_true());
+	assert_false(json_strings_ok(key, 1024));
+	json_decref(ok);
+	json_decref(nested);
+	json_decref(key);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_literal_and_parameter_routes_match),
+		cmocka_unit_test(test_unknown_paths_and_methods),
+		cmocka_unit_test(test_every_route_is_unique_and_named),
+		cmocka_unit_test(test_password_routes_run_off_the_http_threads),
+		cmocka_unit_test(test_json_depth_limit_ignores_brackets_in_strings),
+		cmocka_unit_test(test_json_string_limit_covers_keys_and_nested_values),
+	};
+	return cmocka_run_group_tests_name("http/routes", tests, NULL, NULL);
+}
