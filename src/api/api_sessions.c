@@ -34,10 +34,7 @@ static enum tf_err issue_session(struct tf_req *req, const struct user_row *u, c
 		snprintf(details, sizeof details, "{\"session_id\":\"%s\"}", s.session_id);
 		e = req_audit(req, event, actor, u->user_id, details);
 	}
-	if (e == TF_OK)
-		e = STORE(req->db)->tx_commit(req->db);
-	else
-		STORE(req->db)->tx_rollback(req->db);
+	e = store_tx_end(req->db, e);
 	if (e != TF_OK)
 		goto out;
 	struct session_times t = {.last_seen_at = s.last_seen_at, .idle_timeout_ms = s.idle_timeout_ms,
@@ -83,10 +80,7 @@ static enum tf_err login_failed(struct tf_req *req, const char *fail_key, const 
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
 	e = req_audit(req, "login.failed", actor, user_id, details);
-	if (e == TF_OK)
-		e = STORE(req->db)->tx_commit(req->db);
-	else
-		STORE(req->db)->tx_rollback(req->db);
+	e = store_tx_end(req->db, e);
 	return e != TF_OK ? e : TF_ERR_INVALID_CREDENTIALS;
 }
 
@@ -172,10 +166,7 @@ enum tf_err api_sessions_logout(struct tf_req *req)
 		snprintf(details, sizeof details, "{\"session_id\":\"%s\",\"reason\":\"logout\"}", req->session.session_id);
 		e = req_audit(req, "session.revoked", actor, req->session.user_id, details);
 	}
-	if (e == TF_OK)
-		e = STORE(req->db)->tx_commit(req->db);
-	else
-		STORE(req->db)->tx_rollback(req->db);
+	e = store_tx_end(req->db, e);
 	if (e != TF_OK)
 		return e;
 	resp_json(req, 200, json_pack("{s:s}", "status", "logged_out"));

@@ -46,14 +46,6 @@ enum tf_err api_load_user(struct tf_req *req, const char *user_id, struct user_r
 	return TF_OK;
 }
 
-static enum tf_err commit_or_rollback(struct tf_req *req, enum tf_err e)
-{
-	if (e == TF_OK)
-		return STORE(req->db)->tx_commit(req->db);
-	STORE(req->db)->tx_rollback(req->db);
-	return e;
-}
-
 enum tf_err api_users_create(struct tf_req *req)
 {
 	static const char *const known[] = {"email", "type", "password", "name", "mobile", NULL};
@@ -107,7 +99,7 @@ enum tf_err api_users_create(struct tf_req *req)
 		snprintf(details, sizeof details, "{\"type\":\"%s\"}", u.type == USER_SSO ? "sso" : "standard");
 		e = req_audit(req, "user.registered", actor, u.user_id, details);
 	}
-	if ((e = commit_or_rollback(req, e)) != TF_OK)
+	if ((e = store_tx_end(req->db, e)) != TF_OK)
 		return e;
 	resp_json(req, 201, api_user_json(&u, unverified_expiry(req, &u)));
 	sodium_memzero(u.password_hash, sizeof u.password_hash);
@@ -143,7 +135,7 @@ enum tf_err api_users_mark_email_verified(struct tf_req *req)
 		snprintf(actor, sizeof actor, "app:%s", req->app.app_id);
 		e = req_audit(req, "user.email_verified", actor, u.user_id, "{\"by\":\"application\"}");
 	}
-	if ((e = commit_or_rollback(req, e)) != TF_OK)
+	if ((e = store_tx_end(req->db, e)) != TF_OK)
 		return e;
 	u.email_verified_at = req->now;
 	resp_json(req, 200, api_user_json(&u, 0));
@@ -203,7 +195,7 @@ enum tf_err api_users_send_confirmation(struct tf_req *req)
 		e = req_audit(req, "user.confirmation_sent", actor, u.user_id, details);
 	}
 	sodium_memzero(text, sizeof text);
-	if ((e = commit_or_rollback(req, e)) != TF_OK)
+	if ((e = store_tx_end(req->db, e)) != TF_OK)
 		return e;
 	req->wake_outbox = true;
 	resp_json(req, 202, json_pack("{s:s, s:s, s:s}", "user_id", u.user_id, "message_id", message_id, "status", "queued"));

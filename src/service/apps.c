@@ -49,9 +49,5 @@ enum tf_err app_create(struct tf_service *svc, struct store_conn *c, const struc
 					 .subject = app->app_id, .ip = ip, .request_id = request_id, .details = details};
 		e = audit_append(svc, c, &ev, now);
 	}
-	if (e == TF_OK)
-		e = STORE(c)->tx_commit(c);
-	else
-		STORE(c)->tx_rollback(c);
-	return e;
+	return store_tx_end(c, e);
 }

@@ -11,6 +11,14 @@ enum tf_err store_open(const char *url, const char *durability, struct store **o
 	return store_sqlite_ops.open(url, durability, out);
 }
 
+enum tf_err store_tx_end(struct store_conn *c, enum tf_err e)
+{
+	if (e == TF_OK)
+		return STORE(c)->tx_commit(c);
+	STORE(c)->tx_rollback(c);
+	return e;
+}
+
 void idem_answer_free(struct idem_answer *a)
 {
 	free(a->body);

@@ -203,4 +203,7 @@ enum tf_err store_open(const char *url, const char *durability, struct store **o
 
 void idem_answer_free(struct idem_answer *a);
 
+/* Ends a write transaction: commits when e is TF_OK, else rolls back and returns e. */
+enum tf_err store_tx_end(struct store_conn *c, enum tf_err e);
+
 #endif
