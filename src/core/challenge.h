@@ -1,0 +1,69 @@
+/*
+ * challenge.h: the rules of a challenge and of the factor it tests (SPEC section 4,
+ * seeds 002 and 003), as pure functions over a state struct; time is passed in.
+ *
+ * A challenge's states and the function behind each transition:
+ *
+ *   PENDING --right code, before expiry, attempts left--> VERIFIED    [challenge_attempt]
+ *   PENDING --wrong code, attempts left after it-------> PENDING      [challenge_attempt]
+ *   PENDING --wrong code that uses the last attempt----> LOCKED       [challenge_attempt]
+ *   PENDING --now >= expires_at------------------------> EXPIRED      [challenge_check_open]
+ *   PENDING --a newer challenge on the same session----> SUPERSEDED   (the store marks it)
+ *
+ * Invariants:
+ *   (1) a VERIFIED challenge never verifies again (ALREADY_VERIFIED): a code works once;
+ *   (2) at most max_attempts wrong codes per challenge; the right code on the last allowed
+ *       attempt still succeeds;
+ *   (3) the attempt that reaches max_attempts wrong codes answers CHALLENGE_LIMIT_EXCEEDED,
+ *       and so does every later attempt, right code or not;
+ *   (4) max_factor_failures consecutive wrong codes on one factor, across challenges, block
+ *       the factor for factor_block_ms; a success resets the count (PSD2 RTS art. 4);
+ *   (5) only the newest code of a challenge verifies (a resend replaces the code's MAC).
+ */
+#ifndef TF_CORE_CHALLENGE_H
+#define TF_CORE_CHALLENGE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/errors.h"
+
+#define CHALLENGE_TTL_MS (5 * 60 * 1000LL)
+#define CHALLENGE_MAX_ATTEMPTS 5
+#define FACTOR_MAX_FAILURES 5
+#define FACTOR_BLOCK_MS (15 * 60 * 1000LL)
+#define RESEND_SPACING_MS (15 * 1000LL)
+#define STEPUP_SENDS_PER_SESSION 2
+
+enum challenge_status { CH_PENDING, CH_VERIFIED, CH_LOCKED, CH_EXPIRED, CH_SUPERSEDED };
+
+struct challenge_state {
+	enum challenge_status status;
+	int64_t expires_at;
+	int attempts;     /* wrong codes so far */
+	int max_attempts;
+};
+
+struct factor_state {
+	int consecutive_failures;
+	int64_t blocked_until; /* 0 when not blocked */
+};
+
+/* Before looking at a code: TF_OK, or the error the attempt answers (ALREADY_VERIFIED,
+ * CHALLENGE_EXPIRED, CHALLENGE_LIMIT_EXCEEDED, NOT_FOUND for a superseded challenge). */
+enum tf_err challenge_check_open(const struct challenge_state *c, int64_t now);
+
+/* Whether the factor is blocked now (FACTOR_BLOCKED). */
+enum tf_err factor_check_open(const struct factor_state *f, int64_t now);
+
+/* Applies one attempt whose code was right or wrong to both states. Returns TF_OK for a
+ * right code, VERIFICATION_CODE_INVALID with *remaining, or CHALLENGE_LIMIT_EXCEEDED. */
+enum tf_err challenge_attempt(struct challenge_state *c, struct factor_state *f, bool code_right,
+			      int64_t now, int *remaining);
+
+/* Sending a code (a new sms/voice challenge or a resend) on one session token:
+ * last_send_at is that token's last successful send (0 if none) and counted_sends how many
+ * step-up or transaction codes it has had. counts says whether this send is one of those.
+ * Returns TF_OK, RETRY_IN_15SEC or INVALID_REQUEST (the third counted send). */
+enum tf_err send_policy_check(int64_t last_send_at, int counted_sends, bool counts, int64_t now);
+
+#endif
