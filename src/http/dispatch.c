@@ -216,10 +216,30 @@ static void serialise(struct tf_req *req)
 	req->resp_text = json_dumps(req->resp, JSON_COMPACT);
 }
 
-void dispatch(struct tf_req *req)
+static void answer_error(struct tf_req *req, enum tf_err e)
+{
+	if (e == TF_ERR_INTERNAL)
+		log_error("request failed", "request_id", req->request_id, "route", req->route->metric_name, NULL);
+	dispatch_error(req, e);
+	serialise(req);
+}
+
+/* Hands the connection back and wakes the outbox if the request queued a message. */
+static void finish(struct tf_req *req)
+{
+	if (req->db) {
+		STORE(req->db)->release(req->db);
+		req->db = NULL;
+	}
+	if (req->wake_outbox && req->svc->outbox)
+		outbox_wake(req->svc->outbox);
+}
+
+/* Phase 1, on the HTTP thread: connection, authentication, body, idempotency. Returns true
+ * when the request is already answered (an error or a replayed answer). */
+bool dispatch_prepare(struct tf_req *req)
 {
 	enum tf_err e;
-	bool reserved = false;
 	req->now = clock_now_ms();
 	if ((e = req->svc->store->ops->acquire(req->svc->store, &req->db)) != TF_OK) {
 		req->db = NULL;
@@ -245,29 +265,50 @@ void dispatch(struct tf_req *req)
 		goto error;
 	if ((req->route->flags & ROUTE_JSON_BODY) && (e = parse_body(req)) != TF_OK)
 		goto error;
-	if (idempotency_begin(req, &reserved, &e))
-		goto out;
-	if (e != TF_OK)
-		goto error;
-	e = req->route->handler(req);
-	if (e != TF_OK)
-		goto error;
-	serialise(req);
-	if (reserved)
-		idempotency_end(req);
-	goto out;
-error:
-	if (e == TF_ERR_INTERNAL)
-		log_error("request failed", "request_id", req->request_id, "route", req->route->metric_name, NULL);
-	dispatch_error(req, e);
-	serialise(req);
-	if (reserved && req->db)
-		idempotency_end(req);
-out:
-	if (req->db) {
-		STORE(req->db)->release(req->db);
-		req->db = NULL;
+	if (idempotency_begin(req, &req->idem_reserved, &e)) {
+		finish(req);
+		return true;
 	}
-	if (req->wake_outbox && req->svc->outbox)
-		outbox_wake(req->svc->outbox);
+	if (e != TF_OK)
+		goto error;
+	return false;
+error:
+	answer_error(req, e);
+	finish(req);
+	return true;
+}
+
+/* Whether the prepared request must run on the slow pool. */
+bool dispatch_needs_slow_pool(struct tf_req *req)
+{
+	if (req->route->flags & ROUTE_SLOW)
+		return true;
+	return req->route->slow_if && req->route->slow_if(req);
+}
+
+/* Phase 2, on the HTTP thread or the slow pool: the handler and the answer. */
+void dispatch_run(struct tf_req *req)
+{
+	enum tf_err e = req->route->handler(req);
+	if (e != TF_OK)
+		answer_error(req, e);
+	else
+		serialise(req);
+	if (req->idem_reserved && req->db)
+		idempotency_end(req);
+	finish(req);
+}
+
+void dispatch(struct tf_req *req)
+{
+	if (!dispatch_prepare(req))
+		dispatch_run(req);
+}
+
+void dispatch_abandon(struct tf_req *req, enum tf_err e)
+{
+	answer_error(req, e);
+	if (req->idem_reserved && req->db)
+		idempotency_end(req); /* a 5xx answer releases the reservation */
+	finish(req);
 }

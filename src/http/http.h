@@ -45,6 +45,8 @@ struct route {
 	enum route_auth auth;
 	unsigned flags;
 	const char *metric_name; /* "POST /v1/users/{id}/sessions" */
+	/* optional: decides after authentication whether this request needs the slow pool */
+	bool (*slow_if)(struct tf_req *req);
 };
 
 extern const struct route routes[];
@@ -90,6 +92,7 @@ struct tf_req {
 	struct session_row session;
 	bool have_session;
 	bool wake_outbox;
+	bool idem_reserved;
 
 	/* the answer */
 	int status;
@@ -126,8 +129,15 @@ enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, 
 		      const char *details);
 
 /* The dispatcher: authentication, JSON parsing and limits, idempotency, the handler, the
- * error body. Runs on an HTTP thread, or on the slow pool for ROUTE_SLOW routes. */
+ * error body. dispatch_prepare() runs on the HTTP thread and returns true when it already
+ * answered; dispatch_run() runs the handler there or, when dispatch_needs_slow_pool(), on
+ * the slow pool. dispatch() does both in place. */
+bool dispatch_prepare(struct tf_req *req);
+bool dispatch_needs_slow_pool(struct tf_req *req);
+void dispatch_run(struct tf_req *req);
 void dispatch(struct tf_req *req);
+/* Answers a prepared request with an error without running its handler (slow pool full). */
+void dispatch_abandon(struct tf_req *req, enum tf_err e);
 /* Errors found before dispatch (no route, body too large). */
 void dispatch_error(struct tf_req *req, enum tf_err e);
 

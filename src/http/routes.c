@@ -10,19 +10,23 @@
 
 #define J ROUTE_JSON_BODY
 #define SLOW ROUTE_SLOW
+/* a row: method, path, handler, who may call, flags; the metric name is "METHOD path" */
+#define R(method, path, handler, auth, flags) {method, path, handler, auth, flags, method " " path, NULL}
+/* a row whose handler runs on the slow pool when slow_if(req) says so */
+#define R_SLOW_IF(method, path, handler, auth, flags, slow_if) {method, path, handler, auth, flags, method " " path, slow_if}
 
 const struct route routes[] = {
-	{"GET", "/healthz", api_healthz, AUTH_NONE, 0, "GET /healthz"},
-	{"GET", "/readyz", api_readyz, AUTH_NONE, 0, "GET /readyz"},
-	{"GET", "/metrics", api_metrics, AUTH_NONE, 0, "GET /metrics"},
-	{"POST", "/v1/admin/apps", api_apps_create, AUTH_ADMIN, J, "POST /v1/admin/apps"},
-	{"POST", "/v1/users", api_users_create, AUTH_APP, J | SLOW, "POST /v1/users"},
-	{"GET", "/v1/users/{id}", api_users_get, AUTH_APP, 0, "GET /v1/users/{id}"},
-	{"POST", "/v1/users/{id}/mark_email_verified", api_users_mark_email_verified, AUTH_APP, J, "POST /v1/users/{id}/mark_email_verified"},
-	{"POST", "/v1/users/{id}/send_confirmation", api_users_send_confirmation, AUTH_APP, J, "POST /v1/users/{id}/send_confirmation"},
-	{"POST", "/v1/users/{id}/sessions", api_sessions_create_for_user, AUTH_APP, J, "POST /v1/users/{id}/sessions"},
-	{"POST", "/v1/login", api_sessions_login, AUTH_APP, J | SLOW, "POST /v1/login"},
-	{"POST", "/v1/logout", api_sessions_logout, AUTH_USER, J, "POST /v1/logout"},
+	R("GET", "/healthz", api_healthz, AUTH_NONE, 0),
+	R("GET", "/readyz", api_readyz, AUTH_NONE, 0),
+	R("GET", "/metrics", api_metrics, AUTH_NONE, 0),
+	R("POST", "/v1/admin/apps", api_apps_create, AUTH_ADMIN, J),
+	R("POST", "/v1/users", api_users_create, AUTH_APP, J | SLOW),
+	R("GET", "/v1/users/{id}", api_users_get, AUTH_APP, 0),
+	R("POST", "/v1/users/{id}/mark_email_verified", api_users_mark_email_verified, AUTH_APP, J),
+	R("POST", "/v1/users/{id}/send_confirmation", api_users_send_confirmation, AUTH_APP, J),
+	R("POST", "/v1/users/{id}/sessions", api_sessions_create_for_user, AUTH_APP, J),
+	R("POST", "/v1/login", api_sessions_login, AUTH_APP, J | SLOW),
+	R("POST", "/v1/logout", api_sessions_logout, AUTH_USER, J),
 };
 const size_t routes_count = sizeof routes / sizeof routes[0];
 

@@ -140,7 +140,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, struct tf_req *r
 static void slow_job(void *arg)
 {
 	struct tf_req *req = arg;
-	dispatch(req);
+	dispatch_run(req);
 	req->state = REQ_DONE;
 	MHD_resume_connection(req->conn);
 }
@@ -199,18 +199,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		dispatch_error(req, TF_ERR_BODY_TOO_LARGE);
 		return send_answer(conn, req);
 	}
-	if ((req->route->flags & ROUTE_SLOW) && svc->slow_pool) {
+	if (dispatch_prepare(req))
+		return send_answer(conn, req);
+	if (svc->slow_pool && dispatch_needs_slow_pool(req)) {
 		req->state = REQ_SUSPENDED;
 		MHD_suspend_connection(conn);
 		if (!slow_pool_submit(svc->slow_pool, slow_job, req)) {
-			dispatch_error(req, TF_ERR_OVERLOADED);
+			dispatch_abandon(req, TF_ERR_OVERLOADED);
 			resp_header(req, "Retry-After", "1");
 			req->state = REQ_DONE;
 			MHD_resume_connection(conn);
 		}
 		return MHD_YES;
 	}
-	dispatch(req);
+	dispatch_run(req);
 	return send_answer(conn, req);
 }
 
@@ -274,6 +276,7 @@ enum tf_err http_server_start(struct tf_service *svc, struct http_server **out)
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, svc,
+				       MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 				       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				       MHD_OPTION_THREAD_POOL_SIZE, threads,
 				       MHD_OPTION_CONNECTION_LIMIT, (unsigned)svc->cfg.max_connections,
@@ -281,7 +284,6 @@ enum tf_err http_server_start(struct tf_service *svc, struct http_server **out)
 				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
 				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,
-				       MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 				       MHD_OPTION_END);
 	if (!srv->daemon) {
 		log_error("cannot listen", "listen", svc->cfg.listen, NULL);
