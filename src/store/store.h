@@ -40,6 +40,8 @@ struct app_row {
 	char redirect_uri_prefixes[4096]; /* JSON array text */
 	char sso_login_url[STORE_URL_MAX];
 	int64_t created_at;
+	char totp_algorithm[8]; /* SHA1, SHA256, SHA512 */
+	int totp_digits;        /* 6 or 8 */
 };
 
 enum user_type { USER_STANDARD, USER_SSO };
@@ -69,6 +71,66 @@ struct session_row {
 	int64_t idle_timeout_ms;
 	int64_t absolute_expires_at;
 	int64_t revoked_at;
+	int64_t stepped_up_at; /* 0 when not stepped up */
+	int64_t last_send_at;  /* last code sent on this token */
+	int stepup_sends;      /* step-up and transaction codes sent on this token */
+};
+
+enum factor_type { FACTOR_SMS, FACTOR_VOICE, FACTOR_TOTP, FACTOR_BACKUP_CODES, FACTOR_PUSH, FACTOR_TYPE__MAX };
+enum factor_status { FACTOR_PENDING, FACTOR_ACTIVE };
+
+extern const char *const factor_type_names[FACTOR_TYPE__MAX];
+
+struct factor_row {
+	char factor_id[TF_ID_MAX];
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	enum factor_type type;
+	enum factor_status status;
+	char phone[20];
+	uint8_t secret_sealed[128]; /* crypto_seal() of a TOTP secret */
+	size_t secret_sealed_len;
+	char totp_algorithm[8];
+	int totp_digits;
+	int64_t last_totp_step;   /* -1 when none: replay protection */
+	bool preferred;
+	int consecutive_failures;
+	int64_t blocked_until;
+	int64_t created_at;
+	int64_t activated_at;
+	int backup_remaining;     /* unused backup codes (read only) */
+};
+
+#define FACTORS_PER_USER_MAX 32
+#define BACKUP_CODES_PER_SHEET 10
+
+struct backup_code_row {
+	int idx;
+	char code_hash[TF_PWHASH_MAX];
+	int64_t used_at;
+};
+
+enum challenge_purpose { PURPOSE_ENROLMENT, PURPOSE_LOGIN, PURPOSE_STEPUP, PURPOSE_TRANSACTION, PURPOSE__MAX };
+extern const char *const purpose_names[PURPOSE__MAX];
+extern const char *const challenge_status_names[5]; /* indexed by enum challenge_status */
+
+struct challenge_row {
+	char challenge_id[TF_ID_MAX];
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	char factor_id[TF_ID_MAX];
+	char session_id[TF_ID_MAX]; /* "" when none */
+	enum challenge_purpose purpose;
+	int status;                 /* enum challenge_status (core/challenge.h) */
+	uint8_t code_mac[TF_MAC_BYTES];
+	bool has_code;
+	int attempts;
+	int max_attempts;
+	int sends;
+	int64_t last_sent_at;
+	int64_t created_at;
+	int64_t expires_at;
+	int64_t verified_at;
 };
 
 struct email_token_row {
@@ -147,6 +209,41 @@ struct store_ops {
 	enum tf_err (*session_touch)(struct store_conn *c, const char *session_id, int64_t now);
 	enum tf_err (*session_revoke)(struct store_conn *c, const char *app_id,
 				      const char *session_id, int64_t now);
+
+	/* the step-up state and send counts of a session token */
+	enum tf_err (*session_set_stepped_up)(struct store_conn *c, const char *session_id,
+					      int64_t stepped_up_at);
+	enum tf_err (*session_record_send)(struct store_conn *c, const char *session_id, int64_t now,
+					   bool counted);
+
+	/* factors: every lookup by application and user */
+	enum tf_err (*factor_insert)(struct store_conn *c, const struct factor_row *f);
+	enum tf_err (*factor_get)(struct store_conn *c, const char *app_id, const char *user_id,
+				  const char *factor_id, struct factor_row *out);
+	enum tf_err (*factor_list)(struct store_conn *c, const char *app_id, const char *user_id,
+				   struct factor_row *out, size_t max, size_t *n_out);
+	/* writes status, activated_at, last_totp_step, consecutive_failures, blocked_until */
+	enum tf_err (*factor_update)(struct store_conn *c, const struct factor_row *f);
+	enum tf_err (*factor_set_preferred)(struct store_conn *c, const char *app_id,
+					    const char *user_id, const char *factor_id);
+	enum tf_err (*factor_delete)(struct store_conn *c, const char *app_id, const char *user_id,
+				     const char *factor_id);
+	enum tf_err (*backup_codes_replace)(struct store_conn *c, const char *factor_id,
+					    const struct backup_code_row *codes, size_t n);
+	enum tf_err (*backup_codes_list)(struct store_conn *c, const char *factor_id,
+					 struct backup_code_row *out, size_t max, size_t *n_out);
+	enum tf_err (*backup_code_use)(struct store_conn *c, const char *factor_id, int idx,
+				       int64_t now);
+
+	/* challenges */
+	enum tf_err (*challenge_insert)(struct store_conn *c, const struct challenge_row *ch);
+	enum tf_err (*challenge_get)(struct store_conn *c, const char *app_id, const char *user_id,
+				     const char *challenge_id, struct challenge_row *out);
+	/* writes status, code_mac, attempts, sends, last_sent_at, expires_at, verified_at */
+	enum tf_err (*challenge_update)(struct store_conn *c, const struct challenge_row *ch);
+	/* marks the session's other pending challenges superseded (only the newest counts) */
+	enum tf_err (*challenge_supersede)(struct store_conn *c, const char *session_id,
+					   const char *factor_id, const char *except_id);
 
 	/* one-time email tokens (confirmation links) */
 	enum tf_err (*email_token_insert)(struct store_conn *c, const struct email_token_row *t);

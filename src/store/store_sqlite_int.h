@@ -1,0 +1,108 @@
+/*
+ * store_sqlite_int.h: what the files of the SQLite backend share: the connection struct, the
+ * prepared-statement ids (their SQL is in store_sqlite_sql.c) and small helpers that bind,
+ * step and copy. Nothing outside src/store/store_sqlite*.c includes this.
+ */
+#ifndef TF_STORE_SQLITE_INT_H
+#define TF_STORE_SQLITE_INT_H
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+enum stmt_id {
+	Q_APP_INSERT,
+	Q_APP_GET,
+	Q_APP_GET_BY_KEY,
+	Q_USER_INSERT,
+	Q_USER_GET,
+	Q_USER_GET_BY_EMAIL,
+	Q_USER_MARK_VERIFIED,
+	Q_USER_PURGE_SESSIONS,
+	Q_USER_PURGE_TOKENS,
+	Q_USER_PURGE,
+	Q_SESSION_INSERT,
+	Q_SESSION_GET,
+	Q_SESSION_TOUCH,
+	Q_SESSION_REVOKE,
+	Q_EMAIL_TOKEN_INSERT,
+	Q_OUTBOX_INSERT,
+	Q_OUTBOX_DUE,
+	Q_OUTBOX_SENT,
+	Q_OUTBOX_RETRY,
+	Q_OUTBOX_FAILED,
+	Q_AUDIT_LAST,
+	Q_AUDIT_INSERT,
+	Q_AUDIT_SCAN,
+	Q_IDEM_GET,
+	Q_IDEM_INSERT,
+	Q_IDEM_REPLACE,
+	Q_IDEM_COMPLETE,
+	Q_IDEM_DELETE,
+	Q_COUNTER_HIT,
+	Q_COUNTER_GET,
+	Q_PING,
+	Q__MAX
+};
+
+extern const char *const stmt_sql[Q__MAX];
+
+struct sqlite_conn {
+	struct store_conn base;
+	sqlite3 *db;
+	sqlite3_stmt *stmts[Q__MAX];
+	struct sqlite_conn *next_free;
+};
+
+struct sqlite_store {
+	struct store base;
+	char path[4096];
+	bool full_sync;
+	pthread_mutex_t lock;
+	struct sqlite_conn *free_list;
+	struct sqlite_conn *all[256];
+	size_t n_all;
+};
+
+enum tf_err sqlite_map_rc(sqlite3 *db, int rc, const char *what);
+sqlite3_stmt *stmt(struct store_conn *c, enum stmt_id id); /* prepared once per connection */
+sqlite3 *db_of(struct store_conn *c);
+void bind_text(sqlite3_stmt *s, int i, const char *v);   /* NULL binds as '' */
+void copy_text(sqlite3_stmt *s, int col, char *out, size_t size);
+void copy_blob(sqlite3_stmt *s, int col, uint8_t *out, size_t size, size_t *len);
+/* Runs a statement that returns no row; *changes (if given) gets the rows changed. */
+enum tf_err exec_stmt(struct store_conn *c, sqlite3_stmt *s, const char *what, int *changes);
+/* Steps a query of at most one row: TF_OK with the row current, or NOT_FOUND. */
+enum tf_err step_row(struct store_conn *c, sqlite3_stmt *s, const char *what);
+void finish(sqlite3_stmt *s); /* reset and clear bindings */
+enum tf_err exec_sql(sqlite3 *db, const char *sql, const char *what);
+
+/* the operations, by area (store_sqlite_accounts.c, _factors.c, _records.c) */
+enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a);
+enum tf_err sq_app_get(struct store_conn *c, const char *app_id, struct app_row *out);
+enum tf_err sq_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
+enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u);
+enum tf_err sq_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct user_row *out);
+enum tf_err sq_user_get_by_email(struct store_conn *c, const char *app_id, const char *email, struct user_row *out);
+enum tf_err sq_user_mark_verified(struct store_conn *c, const char *app_id, const char *user_id, int64_t now);
+enum tf_err sq_user_purge_unverified(struct store_conn *c, const char *app_id, const char *email, int64_t before);
+enum tf_err sq_session_insert(struct store_conn *c, const struct session_row *r);
+enum tf_err sq_session_get(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES], struct session_row *r);
+enum tf_err sq_session_touch(struct store_conn *c, const char *session_id, int64_t now);
+enum tf_err sq_session_revoke(struct store_conn *c, const char *app_id, const char *session_id, int64_t now);
+enum tf_err sq_email_token_insert(struct store_conn *c, const struct email_token_row *t);
+enum tf_err sq_outbox_insert(struct store_conn *c, const struct outbox_row *m);
+enum tf_err sq_outbox_due(struct store_conn *c, int64_t now, struct outbox_row *out, size_t max, size_t *n_out);
+enum tf_err sq_outbox_mark_sent(struct store_conn *c, const char *id, int64_t now);
+enum tf_err sq_outbox_mark_retry(struct store_conn *c, const char *id, int attempts, int64_t next, const char *error);
+enum tf_err sq_outbox_mark_failed(struct store_conn *c, const char *id, const char *error);
+enum tf_err sq_audit_last(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES]);
+enum tf_err sq_audit_insert(struct store_conn *c, const struct audit_row *r);
+enum tf_err sq_audit_scan(struct store_conn *c, audit_visit_fn fn, void *ctx);
+enum tf_err sq_idem_reserve(struct store_conn *c, const char *scope, const char *ref, const uint8_t fp[TF_MAC_BYTES], int64_t now, int64_t stale_before, int64_t expired_before, enum idem_state *state, struct idem_answer *answer);
+enum tf_err sq_idem_complete(struct store_conn *c, const char *scope, const char *ref, int status, const char *body, const char *headers);
+enum tf_err sq_idem_release(struct store_conn *c, const char *scope, const char *ref);
+enum tf_err sq_counter_hit(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
+enum tf_err sq_counter_get(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
+
+#endif

@@ -1,0 +1,47 @@
+/* store_sqlite_sql.c: the SQL of every prepared statement of the SQLite backend, in one
+ * place for review: every statement is parameterised and every tenant lookup matches app_id. */
+#include "store/store_sqlite_int.h"
+
+#define APP_COLS "app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, " \
+		 "can_mark_email_verified, can_register_sso, redirect_uri_prefixes, sso_login_url, created_at"
+#define USER_COLS "app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at"
+#define SESSION_COLS "session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, " \
+		     "idle_timeout_ms, absolute_expires_at, revoked_at"
+#define OUTBOX_COLS "message_id, app_id, channel, recipient, sealed_body, status, attempts, created_at, next_attempt_at"
+#define AUDIT_COLS "seq, at_ms, app_id, event, actor, subject, ip, request_id, details, prev_hash, hash"
+
+const char *const stmt_sql[Q__MAX] = {
+	[Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE app_id = ?",
+	[Q_APP_GET_BY_KEY] = "SELECT " APP_COLS " FROM apps WHERE api_key_mac = ?",
+	[Q_USER_INSERT] = "INSERT INTO users (" USER_COLS ") VALUES (?,?,?,?,?,?,?,?,?)",
+	[Q_USER_GET] = "SELECT " USER_COLS " FROM users WHERE app_id = ? AND user_id = ?",
+	[Q_USER_GET_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE app_id = ? AND email = ?",
+	[Q_USER_MARK_VERIFIED] = "UPDATE users SET email_verified_at = ? WHERE app_id = ? AND user_id = ? AND email_verified_at = 0",
+	[Q_USER_PURGE_SESSIONS] = "DELETE FROM sessions WHERE user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_TOKENS] = "DELETE FROM email_tokens WHERE user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE] = "DELETE FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3",
+	[Q_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?)",
+	[Q_SESSION_GET] = "SELECT " SESSION_COLS " FROM sessions WHERE token_mac = ? AND app_id = ?",
+	[Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE session_id = ?",
+	[Q_SESSION_REVOKE] = "UPDATE sessions SET revoked_at = ? WHERE app_id = ? AND session_id = ? AND revoked_at = 0",
+	[Q_EMAIL_TOKEN_INSERT] = "INSERT INTO email_tokens (token_mac, app_id, user_id, purpose, created_at, expires_at) VALUES (?,?,?,?,?,?)",
+	[Q_OUTBOX_INSERT] = "INSERT INTO outbox (" OUTBOX_COLS ") VALUES (?,?,?,?,?,?,?,?,?)",
+	[Q_OUTBOX_DUE] = "SELECT " OUTBOX_COLS " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
+	[Q_OUTBOX_SENT] = "UPDATE outbox SET status = 'sent', sent_at = ?, sealed_body = NULL, attempts = attempts + 1 WHERE message_id = ?",
+	[Q_OUTBOX_RETRY] = "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE message_id = ?",
+	[Q_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed', sealed_body = NULL, last_error = ? WHERE message_id = ?",
+	[Q_AUDIT_LAST] = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+	[Q_AUDIT_INSERT] = "INSERT INTO audit_log (" AUDIT_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_AUDIT_SCAN] = "SELECT " AUDIT_COLS " FROM audit_log ORDER BY seq",
+	[Q_IDEM_GET] = "SELECT fingerprint, created_at, status, body, headers FROM idempotency WHERE scope = ? AND ref = ?",
+	[Q_IDEM_INSERT] = "INSERT INTO idempotency (scope, ref, fingerprint, created_at) VALUES (?,?,?,?)",
+	[Q_IDEM_REPLACE] = "UPDATE idempotency SET fingerprint = ?, created_at = ?, status = 0, body = NULL, headers = NULL WHERE scope = ? AND ref = ?",
+	[Q_IDEM_COMPLETE] = "UPDATE idempotency SET status = ?, body = ?, headers = ? WHERE scope = ? AND ref = ?",
+	[Q_IDEM_DELETE] = "DELETE FROM idempotency WHERE scope = ? AND ref = ? AND status = 0",
+	[Q_COUNTER_HIT] = "INSERT INTO counters (key, window_start, count) VALUES (?1, ?2, 1) "
+			  "ON CONFLICT (key) DO UPDATE SET count = CASE WHEN window_start = ?2 THEN count + 1 ELSE 1 END, "
+			  "window_start = ?2 RETURNING count",
+	[Q_COUNTER_GET] = "SELECT count FROM counters WHERE key = ? AND window_start = ?",
+	[Q_PING] = "SELECT 1",
+};
