@@ -20,6 +20,28 @@ enum tf_err api_sessions_login(struct tf_req *req);
 enum tf_err api_sessions_create_for_user(struct tf_req *req);
 enum tf_err api_sessions_logout(struct tf_req *req);
 
+/* api_factors.c */
+enum tf_err api_factors_list(struct tf_req *req);
+enum tf_err api_factors_create(struct tf_req *req);
+bool api_factors_create_slow_if(struct tf_req *req);
+enum tf_err api_factors_verify(struct tf_req *req);
+bool api_factors_verify_slow_if(struct tf_req *req);
+enum tf_err api_factors_prefer(struct tf_req *req);
+enum tf_err api_factors_delete(struct tf_req *req);
+json_t *api_factor_json(const struct factor_row *f);
+/* api_challenges.c */
+enum tf_err api_challenges_create(struct tf_req *req);
+enum tf_err api_challenges_resend(struct tf_req *req);
+enum tf_err api_challenges_verify(struct tf_req *req);
+bool api_challenges_verify_slow_if(struct tf_req *req);
+json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_row *f);
+/* a new challenge of factor f on the request's session (sends the code for SMS and voice) */
+enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, enum challenge_purpose purpose,
+			      struct challenge_row *ch);
+/* one attempt at a challenge of the request's session (shared by factor verification) */
+enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only);
+bool api_challenge_needs_slow_pool(struct tf_req *req, const char *challenge_id);
+
 /* Shared by handlers and the command line: public JSON (no secrets). */
 json_t *api_app_json(const struct app_row *a);
 json_t *api_user_json(const struct user_row *u, int64_t unverified_expires_at);

@@ -22,3 +22,16 @@ bool session_touch_due(const struct session_times *t, int64_t now)
 {
 	return now - t->last_seen_at >= SESSION_TOUCH_GRANULARITY_MS;
 }
+
+bool stepup_active(int64_t stepped_up_at, int64_t last_seen_at, int64_t now)
+{
+	if (!stepped_up_at)
+		return false;
+	int64_t last = last_seen_at > stepped_up_at ? last_seen_at : stepped_up_at;
+	return now - last < STEPUP_IDLE_MS;
+}
+
+int64_t stepup_until(int64_t last_activity)
+{
+	return last_activity + STEPUP_IDLE_MS;
+}

@@ -33,4 +33,19 @@ bool session_touch_due(const struct session_times *t, int64_t now);
 
 #define SESSION_TOUCH_GRANULARITY_MS 1000
 
+/*
+ * Step-up (seed 002): a token stepped up by a second factor stays stepped up until
+ * STEPUP_IDLE_MS pass without activity on that token; every authenticated request on it is
+ * activity. Once lapsed it stays lapsed until the next successful challenge.
+ *   stepped up --(request within 5 min of the previous one)--> stepped up  [stepup_active]
+ *   stepped up --(5 min without a request)--------------------> not stepped up
+ */
+#define STEPUP_IDLE_MS (5 * 60 * 1000LL)
+
+/* Whether a token stepped up at stepped_up_at (0: never) and last active at last_seen_at is
+ * still stepped up at now, judged before now's request counts as activity. */
+bool stepup_active(int64_t stepped_up_at, int64_t last_seen_at, int64_t now);
+/* When the step-up lapses if no request comes after one at last_activity. */
+int64_t stepup_until(int64_t last_activity);
+
 #endif

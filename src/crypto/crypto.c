@@ -110,6 +110,23 @@ void crypto_random_bytes(void *buf, size_t len)
 	randombytes_buf(buf, len);
 }
 
+void crypto_random_digits(int n, char out[16])
+{
+	if (n < 1 || n > 15)
+		n = 6;
+	for (int i = 0; i < n; i++)
+		out[i] = (char)('0' + randombytes_uniform(10));
+	out[n] = '\0';
+}
+
+void crypto_random_string(const char *alphabet, size_t n, char *out)
+{
+	uint32_t size = (uint32_t)strlen(alphabet);
+	for (size_t i = 0; i < n; i++)
+		out[i] = alphabet[randombytes_uniform(size)];
+	out[n] = '\0';
+}
+
 void crypto_random_id(const char *prefix, char out[TF_ID_MAX])
 {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
@@ -235,6 +252,22 @@ enum tf_err crypto_password_hash(const char *password, char out[TF_PWHASH_MAX])
 bool crypto_password_verify(const char *hash, const char *password)
 {
 	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+#define LOOKUP_OPSLIMIT 2
+#define LOOKUP_MEMLIMIT (2 * 1024 * 1024)
+
+enum tf_err crypto_lookup_secret_hash(const char *secret, char out[TF_PWHASH_MAX])
+{
+	if (crypto_pwhash_str_alg(out, secret, strlen(secret), LOOKUP_OPSLIMIT, LOOKUP_MEMLIMIT,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return TF_ERR_OVERLOADED;
+	return TF_OK;
+}
+
+bool crypto_lookup_secret_verify(const char *hash, const char *secret)
+{
+	return crypto_pwhash_str_verify(hash, secret, strlen(secret)) == 0;
 }
 
 static void make_dummy_hash(void)

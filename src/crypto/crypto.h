@@ -39,6 +39,10 @@ void crypto_random_id(const char *prefix, char out[TF_ID_MAX]);
 /* out = prefix + 43 base64url characters of 256 random bits. */
 void crypto_random_token(const char *prefix, char out[TF_TOKEN_MAX]);
 void crypto_random_bytes(void *buf, size_t len);
+/* A uniformly random string of n decimal digits (n <= 15). */
+void crypto_random_digits(int n, char out[16]);
+/* A uniformly random string of n characters drawn from alphabet. */
+void crypto_random_string(const char *alphabet, size_t n, char *out);
 
 /* HMAC-SHA-256 under keys->mac of a purpose label and a secret; what the database stores
  * instead of a token or key. */
@@ -69,6 +73,10 @@ __attribute__((warn_unused_result)) enum tf_err crypto_open(const struct tf_keys
 void crypto_password_configure(unsigned long long opslimit, size_t memlimit);
 enum tf_err crypto_password_hash(const char *password, char out[TF_PWHASH_MAX]);
 __attribute__((warn_unused_result)) bool crypto_password_verify(const char *hash, const char *password);
+/* Argon2id with light parameters (2 passes, 2 MiB) for look-up secrets such as backup
+ * codes, as NIST SP 800-63B 5.1.2.2 asks for secrets under 112 bits. */
+enum tf_err crypto_lookup_secret_hash(const char *secret, char out[TF_PWHASH_MAX]);
+__attribute__((warn_unused_result)) bool crypto_lookup_secret_verify(const char *hash, const char *secret);
 /* Spends the time of a verification without a stored hash, so that an unknown email and a
  * wrong password take as long (no user enumeration by timing). */
 void crypto_password_dummy_verify(const char *password);

@@ -74,6 +74,13 @@ static enum tf_err auth_user(struct tf_req *req)
 	};
 	if (session_check(&t, req->now) != SESSION_ALIVE)
 		return TF_ERR_INVALID_TOKEN;
+	req->stepped_up = stepup_active(req->session.stepped_up_at, req->session.last_seen_at, req->now);
+	if (req->session.stepped_up_at && !req->stepped_up) {
+		/* lapsed: it stays lapsed, whatever activity follows */
+		if ((e = STORE(req->db)->session_set_stepped_up(req->db, req->session.session_id, 0)) != TF_OK)
+			return e;
+		req->session.stepped_up_at = 0;
+	}
 	if (session_touch_due(&t, req->now)) {
 		if ((e = STORE(req->db)->session_touch(req->db, req->session.session_id, req->now)) != TF_OK)
 			return e;

@@ -91,6 +91,7 @@ struct tf_req {
 	bool have_app;
 	struct session_row session;
 	bool have_session;
+	bool stepped_up; /* the session is stepped up (judged before this request's activity) */
 	bool wake_outbox;
 	bool idem_reserved;
 

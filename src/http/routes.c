@@ -27,6 +27,14 @@ const struct route routes[] = {
 	R("POST", "/v1/users/{id}/sessions", api_sessions_create_for_user, AUTH_APP, J),
 	R("POST", "/v1/login", api_sessions_login, AUTH_APP, J | SLOW),
 	R("POST", "/v1/logout", api_sessions_logout, AUTH_USER, J),
+	R("GET", "/v1/factors", api_factors_list, AUTH_USER, 0),
+	R_SLOW_IF("POST", "/v1/factors", api_factors_create, AUTH_USER, J, api_factors_create_slow_if),
+	R_SLOW_IF("POST", "/v1/factors/{id}/verify", api_factors_verify, AUTH_USER, J, api_factors_verify_slow_if),
+	R("POST", "/v1/factors/{id}/preferred", api_factors_prefer, AUTH_USER, J),
+	R("DELETE", "/v1/factors/{id}", api_factors_delete, AUTH_USER, 0),
+	R("POST", "/v1/challenges", api_challenges_create, AUTH_USER, J),
+	R("POST", "/v1/challenges/{id}/resend", api_challenges_resend, AUTH_USER, J),
+	R_SLOW_IF("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J, api_challenges_verify_slow_if),
 };
 const size_t routes_count = sizeof routes / sizeof routes[0];
 

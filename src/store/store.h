@@ -99,6 +99,7 @@ struct factor_row {
 	int64_t created_at;
 	int64_t activated_at;
 	int backup_remaining;     /* unused backup codes (read only) */
+	char enrolment_challenge_id[TF_ID_MAX]; /* the challenge that activates a pending factor */
 };
 
 #define FACTORS_PER_USER_MAX 32
@@ -222,7 +223,8 @@ struct store_ops {
 				  const char *factor_id, struct factor_row *out);
 	enum tf_err (*factor_list)(struct store_conn *c, const char *app_id, const char *user_id,
 				   struct factor_row *out, size_t max, size_t *n_out);
-	/* writes status, activated_at, last_totp_step, consecutive_failures, blocked_until */
+	/* writes status, activated_at, last_totp_step, consecutive_failures, blocked_until,
+	 * enrolment_challenge_id */
 	enum tf_err (*factor_update)(struct store_conn *c, const struct factor_row *f);
 	enum tf_err (*factor_set_preferred)(struct store_conn *c, const char *app_id,
 					    const char *user_id, const char *factor_id);
@@ -241,7 +243,8 @@ struct store_ops {
 				     const char *challenge_id, struct challenge_row *out);
 	/* writes status, code_mac, attempts, sends, last_sent_at, expires_at, verified_at */
 	enum tf_err (*challenge_update)(struct store_conn *c, const struct challenge_row *ch);
-	/* marks the session's other pending challenges superseded (only the newest counts) */
+	/* marks the session's other pending challenges of that factor superseded (only the newest
+	 * code counts) */
 	enum tf_err (*challenge_supersede)(struct store_conn *c, const char *session_id,
 					   const char *factor_id, const char *except_id);
 

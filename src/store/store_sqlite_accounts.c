@@ -19,6 +19,8 @@ static void read_app(sqlite3_stmt *s, struct app_row *a)
 	copy_text(s, 8, a->redirect_uri_prefixes, sizeof a->redirect_uri_prefixes);
 	copy_text(s, 9, a->sso_login_url, sizeof a->sso_login_url);
 	a->created_at = sqlite3_column_int64(s, 10);
+	copy_text(s, 11, a->totp_algorithm, sizeof a->totp_algorithm);
+	a->totp_digits = sqlite3_column_int(s, 12);
 }
 
 enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a)
@@ -37,6 +39,8 @@ enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a)
 	bind_text(s, 9, a->redirect_uri_prefixes);
 	bind_text(s, 10, a->sso_login_url);
 	sqlite3_bind_int64(s, 11, a->created_at);
+	bind_text(s, 12, a->totp_algorithm[0] ? a->totp_algorithm : "SHA1");
+	sqlite3_bind_int(s, 13, a->totp_digits ? a->totp_digits : 6);
 	return exec_stmt(c, s, "app_insert", NULL);
 }
 
@@ -210,6 +214,9 @@ enum tf_err sq_session_get(struct store_conn *c, const char *app_id, const uint8
 	r->idle_timeout_ms = sqlite3_column_int64(s, 7);
 	r->absolute_expires_at = sqlite3_column_int64(s, 8);
 	r->revoked_at = sqlite3_column_int64(s, 9);
+	r->stepped_up_at = sqlite3_column_int64(s, 10);
+	r->last_send_at = sqlite3_column_int64(s, 11);
+	r->stepup_sends = sqlite3_column_int(s, 12);
 	finish(s);
 	return TF_OK;
 }

@@ -42,6 +42,23 @@ enum stmt_id {
 	Q_COUNTER_HIT,
 	Q_COUNTER_GET,
 	Q_PING,
+	Q_SESSION_STEPUP,
+	Q_SESSION_SEND,
+	Q_FACTOR_INSERT,
+	Q_FACTOR_GET,
+	Q_FACTOR_LIST,
+	Q_FACTOR_UPDATE,
+	Q_FACTOR_CLEAR_PREFERRED,
+	Q_FACTOR_SET_PREFERRED,
+	Q_FACTOR_DELETE,
+	Q_BACKUP_DELETE,
+	Q_BACKUP_INSERT,
+	Q_BACKUP_LIST,
+	Q_BACKUP_USE,
+	Q_CHALLENGE_INSERT,
+	Q_CHALLENGE_GET,
+	Q_CHALLENGE_UPDATE,
+	Q_CHALLENGE_SUPERSEDE,
 	Q__MAX
 };
 
@@ -104,5 +121,21 @@ enum tf_err sq_idem_complete(struct store_conn *c, const char *scope, const char
 enum tf_err sq_idem_release(struct store_conn *c, const char *scope, const char *ref);
 enum tf_err sq_counter_hit(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
 enum tf_err sq_counter_get(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
+
+enum tf_err sq_session_set_stepped_up(struct store_conn *c, const char *session_id, int64_t stepped_up_at);
+enum tf_err sq_session_record_send(struct store_conn *c, const char *session_id, int64_t now, bool counted);
+enum tf_err sq_factor_insert(struct store_conn *c, const struct factor_row *f);
+enum tf_err sq_factor_get(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id, struct factor_row *out);
+enum tf_err sq_factor_list(struct store_conn *c, const char *app_id, const char *user_id, struct factor_row *out, size_t max, size_t *n_out);
+enum tf_err sq_factor_update(struct store_conn *c, const struct factor_row *f);
+enum tf_err sq_factor_set_preferred(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id);
+enum tf_err sq_factor_delete(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id);
+enum tf_err sq_backup_codes_replace(struct store_conn *c, const char *factor_id, const struct backup_code_row *codes, size_t n);
+enum tf_err sq_backup_codes_list(struct store_conn *c, const char *factor_id, struct backup_code_row *out, size_t max, size_t *n_out);
+enum tf_err sq_backup_code_use(struct store_conn *c, const char *factor_id, int idx, int64_t now);
+enum tf_err sq_challenge_insert(struct store_conn *c, const struct challenge_row *ch);
+enum tf_err sq_challenge_get(struct store_conn *c, const char *app_id, const char *user_id, const char *challenge_id, struct challenge_row *out);
+enum tf_err sq_challenge_update(struct store_conn *c, const struct challenge_row *ch);
+enum tf_err sq_challenge_supersede(struct store_conn *c, const char *session_id, const char *factor_id, const char *except_id);
 
 #endif

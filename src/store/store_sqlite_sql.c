@@ -3,15 +3,20 @@
 #include "store/store_sqlite_int.h"
 
 #define APP_COLS "app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, " \
-		 "can_mark_email_verified, can_register_sso, redirect_uri_prefixes, sso_login_url, created_at"
+		 "can_mark_email_verified, can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, " \
+		 "totp_algorithm, totp_digits"
 #define USER_COLS "app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at"
 #define SESSION_COLS "session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, " \
-		     "idle_timeout_ms, absolute_expires_at, revoked_at"
+		     "idle_timeout_ms, absolute_expires_at, revoked_at, stepped_up_at, last_send_at, stepup_sends"
 #define OUTBOX_COLS "message_id, app_id, channel, recipient, sealed_body, status, attempts, created_at, next_attempt_at"
+#define FACTOR_COLS "factor_id, app_id, user_id, type, status, phone, secret_sealed, totp_algorithm, totp_digits, " \
+		    "last_totp_step, preferred, consecutive_failures, blocked_until, created_at, activated_at, enrolment_challenge_id"
+#define CHALLENGE_COLS "challenge_id, app_id, user_id, factor_id, session_id, purpose, status, code_mac, attempts, " \
+		       "max_attempts, sends, last_sent_at, created_at, expires_at, verified_at"
 #define AUDIT_COLS "seq, at_ms, app_id, event, actor, subject, ip, request_id, details, prev_hash, hash"
 
 const char *const stmt_sql[Q__MAX] = {
-	[Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE app_id = ?",
 	[Q_APP_GET_BY_KEY] = "SELECT " APP_COLS " FROM apps WHERE api_key_mac = ?",
 	[Q_USER_INSERT] = "INSERT INTO users (" USER_COLS ") VALUES (?,?,?,?,?,?,?,?,?)",
@@ -21,7 +26,7 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_USER_PURGE_SESSIONS] = "DELETE FROM sessions WHERE user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
 	[Q_USER_PURGE_TOKENS] = "DELETE FROM email_tokens WHERE user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
 	[Q_USER_PURGE] = "DELETE FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3",
-	[Q_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?)",
+	[Q_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,0,0,0)",
 	[Q_SESSION_GET] = "SELECT " SESSION_COLS " FROM sessions WHERE token_mac = ? AND app_id = ?",
 	[Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE session_id = ?",
 	[Q_SESSION_REVOKE] = "UPDATE sessions SET revoked_at = ? WHERE app_id = ? AND session_id = ? AND revoked_at = 0",
@@ -44,4 +49,27 @@ const char *const stmt_sql[Q__MAX] = {
 			  "window_start = ?2 RETURNING count",
 	[Q_COUNTER_GET] = "SELECT count FROM counters WHERE key = ? AND window_start = ?",
 	[Q_PING] = "SELECT 1",
+	[Q_SESSION_STEPUP] = "UPDATE sessions SET stepped_up_at = ? WHERE session_id = ?",
+	[Q_SESSION_SEND] = "UPDATE sessions SET last_send_at = ?, stepup_sends = stepup_sends + ? WHERE session_id = ?",
+	[Q_FACTOR_INSERT] = "INSERT INTO factors (" FACTOR_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_FACTOR_GET] = "SELECT " FACTOR_COLS ", (SELECT count(*) FROM backup_codes b WHERE b.factor_id = factors.factor_id AND b.used_at = 0) "
+			 "FROM factors WHERE app_id = ? AND user_id = ? AND factor_id = ?",
+	[Q_FACTOR_LIST] = "SELECT " FACTOR_COLS ", (SELECT count(*) FROM backup_codes b WHERE b.factor_id = factors.factor_id AND b.used_at = 0) "
+			  "FROM factors WHERE app_id = ? AND user_id = ? ORDER BY created_at, factor_id LIMIT ?",
+	[Q_FACTOR_UPDATE] = "UPDATE factors SET status = ?, activated_at = ?, last_totp_step = ?, consecutive_failures = ?, blocked_until = ?, "
+			    "enrolment_challenge_id = ? "
+			    "WHERE factor_id = ? AND app_id = ?",
+	[Q_FACTOR_CLEAR_PREFERRED] = "UPDATE factors SET preferred = 0 WHERE app_id = ? AND user_id = ? AND preferred = 1",
+	[Q_FACTOR_SET_PREFERRED] = "UPDATE factors SET preferred = 1 WHERE app_id = ? AND user_id = ? AND factor_id = ?",
+	[Q_FACTOR_DELETE] = "DELETE FROM factors WHERE app_id = ? AND user_id = ? AND factor_id = ?",
+	[Q_BACKUP_DELETE] = "DELETE FROM backup_codes WHERE factor_id = ?",
+	[Q_BACKUP_INSERT] = "INSERT INTO backup_codes (factor_id, idx, code_hash) VALUES (?,?,?)",
+	[Q_BACKUP_LIST] = "SELECT idx, code_hash, used_at FROM backup_codes WHERE factor_id = ? ORDER BY idx LIMIT ?",
+	[Q_BACKUP_USE] = "UPDATE backup_codes SET used_at = ? WHERE factor_id = ? AND idx = ? AND used_at = 0",
+	[Q_CHALLENGE_INSERT] = "INSERT INTO challenges (" CHALLENGE_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_CHALLENGE_GET] = "SELECT " CHALLENGE_COLS " FROM challenges WHERE app_id = ? AND user_id = ? AND challenge_id = ?",
+	[Q_CHALLENGE_UPDATE] = "UPDATE challenges SET status = ?, code_mac = ?, attempts = ?, sends = ?, last_sent_at = ?, expires_at = ?, verified_at = ? "
+			       "WHERE challenge_id = ? AND app_id = ?",
+	[Q_CHALLENGE_SUPERSEDE] = "UPDATE challenges SET status = 'superseded' WHERE session_id = ? AND session_id != '' AND factor_id = ? "
+				  "AND status = 'pending' AND challenge_id != ?",
 };

@@ -67,6 +67,31 @@ static void test_touch_is_written_at_most_once_a_second(void **state)
 	assert_true(session_touch_due(&t, fake_clock_advance(&clk, 1)));
 }
 
+static void test_stepped_up_token_stays_so_while_active_within_five_minutes(void **state)
+{
+	(void)state;
+	struct fake_clock clk = fake_clock_new();
+	int64_t stepped = clk.now_ms, last = clk.now_ms;
+	for (int i = 0; i < 10; i++) { /* a request every 4 min 59 s keeps it for 50 minutes */
+		int64_t now = fake_clock_advance(&clk, STEPUP_IDLE_MS - 1000);
+		assert_true(stepup_active(stepped, last, now));
+		last = now;
+	}
+	assert_int_equal(stepup_until(last), last + STEPUP_IDLE_MS);
+}
+
+static void test_step_up_lapses_after_five_minutes_without_activity(void **state)
+{
+	(void)state;
+	struct fake_clock clk = fake_clock_new();
+	int64_t stepped = clk.now_ms;
+	assert_true(stepup_active(stepped, stepped, fake_clock_advance(&clk, STEPUP_IDLE_MS - 1)));
+	assert_false(stepup_active(stepped, stepped, fake_clock_advance(&clk, 1)));
+	/* activity recorded before the step-up does not extend it */
+	assert_false(stepup_active(stepped, stepped - 1000, clk.now_ms));
+	assert_false(stepup_active(0, clk.now_ms, clk.now_ms)); /* never stepped up */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -75,6 +100,8 @@ int main(void)
 		cmocka_unit_test(test_absolute_lifetime_ends_even_an_active_token),
 		cmocka_unit_test(test_revoked_token_is_dead_at_once),
 		cmocka_unit_test(test_touch_is_written_at_most_once_a_second),
+		cmocka_unit_test(test_stepped_up_token_stays_so_while_active_within_five_minutes),
+		cmocka_unit_test(test_step_up_lapses_after_five_minutes_without_activity),
 	};
 	return cmocka_run_group_tests_name("core/session", tests, NULL, NULL);
 }

@@ -22,7 +22,8 @@ CREATE TABLE factors (
   consecutive_failures INTEGER NOT NULL DEFAULT 0,
   blocked_until INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL,
-  activated_at INTEGER NOT NULL DEFAULT 0
+  activated_at INTEGER NOT NULL DEFAULT 0,
+  enrolment_challenge_id TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX factors_user ON factors (app_id, user_id);
 

@@ -1,0 +1,326 @@
+/*
+ * api_challenges.c: challenges of a user's factors (SPEC section 4, seeds 002 and 003).
+ * POST /v1/challenges starts one (a fresh code by SMS or voice, or none for TOTP and backup
+ * codes), /resend sends a new code that replaces the previous one, /verify checks a code.
+ * The rules themselves are in core/challenge.c; this file loads, applies and stores them,
+ * one transaction per attempt, and answers.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/challenge.h"
+#include "core/session.h"
+#include "service/codes.h"
+
+static const char *actor_of(struct tf_req *req, char buf[64])
+{
+	snprintf(buf, 64, "user:%s", req->session.user_id);
+	return buf;
+}
+
+json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_row *f)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "challenge_id", ch->challenge_id, "factor_id",
+			      ch->factor_id, "factor_type", factor_type_names[f->type], "purpose",
+			      purpose_names[ch->purpose], "status", challenge_status_names[ch->status],
+			      "attempts_remaining", ch->max_attempts - ch->attempts);
+	resp_set_time(o, "expires_at", ch->expires_at);
+	if (ch->last_sent_at)
+		resp_set_time(o, "resend_after", ch->last_sent_at + RESEND_SPACING_MS);
+	else
+		json_object_set_new(o, "resend_after", json_null());
+	return o;
+}
+
+/* The send rules for a code on this request's session: enrolment sends are spaced by their
+ * own challenge; the others by the session, and step-up and transaction sends are counted. */
+static enum tf_err send_allowed(struct tf_req *req, const struct challenge_row *ch)
+{
+	if (ch->purpose == PURPOSE_ENROLMENT)
+		return send_policy_check(ch->last_sent_at, 0, false, req->now);
+	bool counted = ch->purpose == PURPOSE_STEPUP || ch->purpose == PURPOSE_TRANSACTION;
+	return send_policy_check(req->session.last_send_at, req->session.stepup_sends, counted, req->now);
+}
+
+static enum tf_err api_challenge_send(struct tf_req *req, const struct factor_row *f, struct challenge_row *ch)
+{
+	enum tf_err e = send_allowed(req, ch);
+	if (e != TF_OK)
+		return e;
+	char message_id[TF_ID_MAX], actor[64], details[160];
+	if ((e = code_send(req->svc, req->db, &req->app, f, ch, req->now, message_id)) != TF_OK)
+		return e;
+	if (ch->purpose != PURPOSE_ENROLMENT) {
+		bool counted = ch->purpose == PURPOSE_STEPUP || ch->purpose == PURPOSE_TRANSACTION;
+		if ((e = STORE(req->db)->session_record_send(req->db, req->session.session_id, req->now, counted)) != TF_OK)
+			return e;
+	}
+	req->wake_outbox = true;
+	snprintf(details, sizeof details, "{\"channel\":\"%s\",\"message_id\":\"%s\",\"send\":%d}",
+		 factor_type_names[f->type], message_id, ch->sends);
+	return req_audit(req, "challenge.sent", actor_of(req, actor), ch->challenge_id, details);
+}
+
+enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, enum challenge_purpose purpose,
+			      struct challenge_row *ch)
+{
+	memset(ch, 0, sizeof *ch);
+	crypto_random_id("chl", ch->challenge_id);
+	snprintf(ch->app_id, sizeof ch->app_id, "%s", req->app.app_id);
+	snprintf(ch->user_id, sizeof ch->user_id, "%s", f->user_id);
+	snprintf(ch->factor_id, sizeof ch->factor_id, "%s", f->factor_id);
+	snprintf(ch->session_id, sizeof ch->session_id, "%s", req->session.session_id);
+	ch->purpose = purpose;
+	ch->status = CH_PENDING;
+	ch->max_attempts = CHALLENGE_MAX_ATTEMPTS;
+	ch->created_at = req->now;
+	ch->expires_at = req->now + CHALLENGE_TTL_MS;
+	enum tf_err e;
+	if ((f->type == FACTOR_SMS || f->type == FACTOR_VOICE) && (e = api_challenge_send(req, f, ch)) != TF_OK)
+		return e;
+	if ((e = STORE(req->db)->challenge_supersede(req->db, ch->session_id, f->factor_id, ch->challenge_id)) != TF_OK)
+		return e;
+	return STORE(req->db)->challenge_insert(req->db, ch);
+}
+
+static enum tf_err parse_purpose(struct tf_req *req, enum challenge_purpose *out)
+{
+	const char *purpose = NULL;
+	enum tf_err e = req_string(req, "purpose", true, &purpose);
+	if (e != TF_OK)
+		return e;
+	if (!strcmp(purpose, "login"))
+		*out = PURPOSE_LOGIN;
+	else if (!strcmp(purpose, "stepup"))
+		*out = PURPOSE_STEPUP;
+	else if (!strcmp(purpose, "enrolment"))
+		*out = PURPOSE_ENROLMENT;
+	else /* "transaction" comes with dynamic linking */
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "purpose");
+	return TF_OK;
+}
+
+/* The factor a challenge names, or the user's preferred (else only, else first) active one. */
+static enum tf_err pick_factor(struct tf_req *req, const char *factor_id, struct factor_row *out)
+{
+	if (factor_id)
+		return STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, factor_id, out);
+	struct factor_row list[FACTORS_PER_USER_MAX];
+	size_t n;
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list,
+						    FACTORS_PER_USER_MAX, &n);
+	if (e != TF_OK)
+		return e;
+	int pick = -1;
+	for (size_t i = 0; i < n; i++)
+		if (list[i].status == FACTOR_ACTIVE && list[i].type != FACTOR_PUSH &&
+		    (pick < 0 || (list[i].preferred && !list[pick].preferred)))
+			pick = (int)i;
+	if (pick < 0)
+		return TF_ERR_NO_FACTOR;
+	*out = list[pick];
+	return TF_OK;
+}
+
+enum tf_err api_challenges_create(struct tf_req *req)
+{
+	static const char *const known[] = {"purpose", "factor_id", NULL};
+	const char *factor_id = NULL;
+	enum challenge_purpose purpose = PURPOSE_LOGIN;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = parse_purpose(req, &purpose)) != TF_OK ||
+	    (e = req_string(req, "factor_id", purpose == PURPOSE_ENROLMENT, &factor_id)) != TF_OK)
+		return e;
+	struct factor_row f;
+	struct challenge_row ch;
+	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+		return e;
+	e = pick_factor(req, factor_id, &f);
+	if (e == TF_OK && f.type == FACTOR_PUSH)
+		e = req_field_error(req, TF_ERR_INVALID_FIELD, "factor_id"); /* push challenges come later */
+	if (e == TF_OK && purpose == PURPOSE_ENROLMENT && f.status == FACTOR_ACTIVE)
+		e = TF_ERR_INVALID_REQUEST;
+	if (e == TF_OK && purpose != PURPOSE_ENROLMENT && f.status != FACTOR_ACTIVE)
+		e = TF_ERR_FACTOR_NOT_ACTIVE;
+	if (e == TF_OK)
+		e = factor_check_open(&(struct factor_state){f.consecutive_failures, f.blocked_until}, req->now);
+	if (e == TF_OK)
+		e = api_challenge_new(req, &f, purpose, &ch);
+	if (e == TF_OK && purpose == PURPOSE_ENROLMENT) {
+		snprintf(f.enrolment_challenge_id, sizeof f.enrolment_challenge_id, "%s", ch.challenge_id);
+		e = STORE(req->db)->factor_update(req->db, &f);
+	}
+	if ((e = store_tx_end(req->db, e)) != TF_OK)
+		return e;
+	resp_json(req, 201, api_challenge_json(&ch, &f));
+	return TF_OK;
+}
+
+enum tf_err api_challenges_resend(struct tf_req *req)
+{
+	static const char *const known[] = {NULL};
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK)
+		return e;
+	struct challenge_row ch;
+	struct factor_row f;
+	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+		return e;
+	e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &ch);
+	if (e == TF_OK && strcmp(ch.session_id, req->session.session_id) != 0)
+		e = TF_ERR_NOT_FOUND; /* a challenge belongs to the session that started it */
+	if (e == TF_OK)
+		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f);
+	if (e == TF_OK && f.type != FACTOR_SMS && f.type != FACTOR_VOICE)
+		e = TF_ERR_INVALID_REQUEST; /* nothing to resend for TOTP or backup codes */
+	if (e == TF_OK) {
+		struct challenge_state st = {(enum challenge_status)ch.status, ch.expires_at, ch.attempts, ch.max_attempts};
+		e = challenge_check_open(&st, req->now);
+	}
+	if (e == TF_OK)
+		e = api_challenge_send(req, &f, &ch); /* replaces the code: only the newest verifies */
+	if (e == TF_OK) {
+		ch.expires_at = req->now + CHALLENGE_TTL_MS;
+		e = STORE(req->db)->challenge_update(req->db, &ch);
+	}
+	if ((e = store_tx_end(req->db, e)) != TF_OK)
+		return e;
+	resp_json(req, 200, api_challenge_json(&ch, &f));
+	return TF_OK;
+}
+
+/* Backup-code attempts hash with Argon2id: they run on the slow pool. */
+bool api_challenge_needs_slow_pool(struct tf_req *req, const char *challenge_id)
+{
+	struct challenge_row ch;
+	struct factor_row f;
+	if (!req->have_session ||
+	    STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, &ch) != TF_OK ||
+	    STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f) != TF_OK)
+		return false;
+	return f.type == FACTOR_BACKUP_CODES;
+}
+
+static bool verify_slow_if(struct tf_req *req)
+{
+	return api_challenge_needs_slow_pool(req, req->params[0]);
+}
+
+/* One attempt at challenge_id with code. For an enrolment challenge a right code activates
+ * the factor; for login and step-up it steps the session up. */
+enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only)
+{
+	struct challenge_row ch;
+	struct factor_row f;
+	char actor[64], details[160];
+	int backup_idx = -1;
+	enum tf_err e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, &ch);
+	if (e == TF_OK && strcmp(ch.session_id, req->session.session_id) != 0)
+		e = TF_ERR_NOT_FOUND;
+	if (e == TF_OK)
+		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f);
+	if (e != TF_OK)
+		return e;
+	if (enrolment_only && ch.purpose != PURPOSE_ENROLMENT)
+		return TF_ERR_NOT_FOUND;
+	if (f.type == FACTOR_BACKUP_CODES && (e = code_find_backup(req->db, &f, code, &backup_idx)) != TF_OK)
+		return e; /* the slow part, outside the transaction */
+
+	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+		return e;
+	/* read again under the write lock: a concurrent attempt may have changed them */
+	e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, &ch);
+	if (e == TF_OK)
+		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f);
+	struct challenge_state st = {(enum challenge_status)ch.status, ch.expires_at, ch.attempts, ch.max_attempts};
+	struct factor_state fs = {f.consecutive_failures, f.blocked_until};
+	if (e == TF_OK)
+		e = challenge_check_open(&st, req->now);
+	if (e == TF_OK)
+		e = factor_check_open(&fs, req->now);
+	if (e != TF_OK) {
+		STORE(req->db)->tx_rollback(req->db);
+		return e;
+	}
+	int64_t totp_step = f.last_totp_step;
+	enum code_verdict v = code_check(req->svc, &req->app, &f, &ch, code, backup_idx, req->now, &totp_step);
+	if (v == CODE_RIGHT && f.type == FACTOR_BACKUP_CODES && !(req->app.sandbox && !strcmp(code, SANDBOX_CODE)) &&
+	    ch.purpose != PURPOSE_ENROLMENT) {
+		e = STORE(req->db)->backup_code_use(req->db, f.factor_id, backup_idx, req->now); /* each code once */
+		if (e == TF_ERR_VERIFICATION_CODE_INVALID) {
+			v = CODE_WRONG;
+			e = TF_OK;
+		}
+	}
+	int remaining = 0;
+	bool was_blocked = fs.blocked_until != 0;
+	enum tf_err verdict = challenge_attempt(&st, &fs, v == CODE_RIGHT, req->now, &remaining);
+	ch.status = st.status;
+	ch.attempts = st.attempts;
+	f.consecutive_failures = fs.consecutive_failures;
+	f.blocked_until = fs.blocked_until;
+	if (verdict == TF_OK) {
+		ch.verified_at = req->now;
+		if (f.type == FACTOR_TOTP)
+			f.last_totp_step = totp_step;
+		if (ch.purpose == PURPOSE_ENROLMENT && f.status != FACTOR_ACTIVE) {
+			f.status = FACTOR_ACTIVE;
+			f.activated_at = req->now;
+		}
+	}
+	if (e == TF_OK)
+		e = STORE(req->db)->challenge_update(req->db, &ch);
+	if (e == TF_OK)
+		e = STORE(req->db)->factor_update(req->db, &f);
+	bool steps_up = verdict == TF_OK && (ch.purpose == PURPOSE_LOGIN || ch.purpose == PURPOSE_STEPUP);
+	if (e == TF_OK && steps_up)
+		e = STORE(req->db)->session_set_stepped_up(req->db, req->session.session_id, req->now);
+	snprintf(details, sizeof details, "{\"factor_id\":\"%s\",\"purpose\":\"%s\",\"attempts_remaining\":%d}",
+		 f.factor_id, purpose_names[ch.purpose], remaining);
+	const char *event = verdict == TF_OK ? "challenge.verified" : verdict == TF_ERR_CHALLENGE_LIMIT_EXCEEDED ? "challenge.locked" : "challenge.failed";
+	if (e == TF_OK)
+		e = req_audit(req, event, actor_of(req, actor), ch.challenge_id, details);
+	if (e == TF_OK && !was_blocked && f.blocked_until)
+		e = req_audit(req, "factor.blocked", actor_of(req, actor), f.factor_id, "{\"minutes\":15}");
+	if (e == TF_OK && verdict == TF_OK && ch.purpose == PURPOSE_ENROLMENT)
+		e = req_audit(req, "factor.activated", actor_of(req, actor), f.factor_id, NULL);
+	if ((e = store_tx_end(req->db, e)) != TF_OK)
+		return e;
+	if (verdict != TF_OK) {
+		if (verdict == TF_ERR_VERIFICATION_CODE_INVALID) {
+			req->err_extra = json_pack("{s:i}", "attempts_remaining", remaining);
+			if (v == CODE_REPLAYED)
+				verdict = TF_ERR_TOTP_REPLAYED;
+		}
+		return verdict;
+	}
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "status", "verified", "challenge_id", ch.challenge_id,
+			      "factor_id", f.factor_id, "purpose", purpose_names[ch.purpose]);
+	if (steps_up)
+		resp_set_time(o, "stepped_up_until", stepup_until(req->now));
+	else
+		json_object_set_new(o, "stepped_up_until", json_null());
+	if (ch.purpose == PURPOSE_ENROLMENT)
+		json_object_set_new(o, "factor", api_factor_json(&f));
+	resp_json(req, 200, o);
+	return TF_OK;
+}
+
+enum tf_err api_challenges_verify(struct tf_req *req)
+{
+	static const char *const known[] = {"code", "trust_device", NULL};
+	const char *code;
+	bool trust_device = false;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "code", true, &code)) != TF_OK ||
+	    (e = req_bool(req, "trust_device", &trust_device)) != TF_OK)
+		return e;
+	return api_challenge_attempt(req, req->params[0], code, false);
+}
+
+bool api_challenges_verify_slow_if(struct tf_req *req)
+{
+	return verify_slow_if(req);
+}

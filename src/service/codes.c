@@ -1,0 +1,139 @@
+/* codes.c: see codes.h. */
+#include "service/codes.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/otp.h"
+#include "delivery/outbox.h"
+
+static void code_mac(struct tf_service *svc, const char *challenge_id, const char *code, uint8_t out[TF_MAC_BYTES])
+{
+	struct mac_part parts[] = {{challenge_id, strlen(challenge_id)}, {code, strlen(code)}};
+	crypto_mac_parts(svc->keys, "challenge_code", parts, 2, out);
+}
+
+void code_message_text(const char *app_name, enum factor_type type, const char *code, char *out, size_t size)
+{
+	if (type != FACTOR_VOICE) {
+		snprintf(out, size, "%s: your code is %s. It expires in 5 minutes.", app_name, code);
+		return;
+	}
+	/* read aloud digit by digit, twice */
+	char spoken[64] = "";
+	size_t n = 0;
+	for (const char *p = code; *p && n < sizeof spoken - 4; p++)
+		n += (size_t)snprintf(spoken + n, sizeof spoken - n, "%s%c", p == code ? "" : ", ", *p);
+	snprintf(out, size, "%s: your code is %s. Again: %s. It expires in 5 minutes.", app_name, spoken, spoken);
+	sodium_memzero(spoken, sizeof spoken);
+}
+
+enum tf_err code_send(struct tf_service *svc, struct store_conn *c, const struct app_row *app,
+		      const struct factor_row *f, struct challenge_row *ch, int64_t now, char message_id[TF_ID_MAX])
+{
+	char code[16];
+	if (app->sandbox)
+		snprintf(code, sizeof code, "%s", SANDBOX_CODE);
+	else
+		crypto_random_digits(6, code);
+	code_mac(svc, ch->challenge_id, code, ch->code_mac);
+	ch->has_code = true;
+	ch->sends++;
+	ch->last_sent_at = now;
+	enum tf_err e = TF_OK;
+	if (message_id)
+		message_id[0] = '\0';
+	if (!app->sandbox) {
+		char text[512], id[TF_ID_MAX];
+		code_message_text(app->name, f->type, code, text, sizeof text);
+		struct message m = {.app_id = app->app_id, .channel = factor_type_names[f->type], .to = f->phone, .text = text};
+		e = outbox_enqueue(svc, c, &m, now, message_id ? message_id : id);
+		sodium_memzero(text, sizeof text);
+	}
+	sodium_memzero(code, sizeof code);
+	return e;
+}
+
+bool code_normalise_backup(const char *in, char out[BACKUP_CODE_LEN + 1])
+{
+	size_t n = 0;
+	for (const char *p = in; *p; p++) {
+		char ch = *p;
+		if (ch == ' ' || ch == '-')
+			continue;
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if (n >= BACKUP_CODE_LEN || !strchr(BACKUP_CODE_ALPHABET, ch))
+			return false;
+		out[n++] = ch;
+	}
+	out[n] = '\0';
+	return n == BACKUP_CODE_LEN;
+}
+
+enum tf_err code_find_backup(struct store_conn *c, const struct factor_row *f, const char *code, int *idx)
+{
+	struct backup_code_row rows[BACKUP_CODES_PER_SHEET];
+	size_t n;
+	char norm[BACKUP_CODE_LEN + 1];
+	*idx = -1;
+	enum tf_err e = STORE(c)->backup_codes_list(c, f->factor_id, rows, BACKUP_CODES_PER_SHEET, &n);
+	if (e != TF_OK)
+		return e;
+	bool valid = code_normalise_backup(code, norm);
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].used_at)
+			continue;
+		/* checked even when the input cannot be a code, to keep the time the same */
+		if (crypto_lookup_secret_verify(rows[i].code_hash, valid ? norm : "----------") && valid && *idx < 0)
+			*idx = rows[i].idx;
+	}
+	sodium_memzero(norm, sizeof norm);
+	return TF_OK;
+}
+
+void code_totp_params(const char *algorithm, int digits, struct totp_params *p)
+{
+	p->alg = !strcmp(algorithm, "SHA256") ? OTP_SHA256 : !strcmp(algorithm, "SHA512") ? OTP_SHA512 : OTP_SHA1;
+	p->digits = digits == 8 ? 8 : 6;
+	p->step_s = 30;
+	p->window = 1;
+}
+
+enum code_verdict code_check(struct tf_service *svc, const struct app_row *app, const struct factor_row *f,
+			     const struct challenge_row *ch, const char *code, int backup_idx, int64_t now,
+			     int64_t *totp_step)
+{
+	if (app->sandbox && strcmp(code, SANDBOX_CODE) == 0)
+		return CODE_RIGHT;
+	switch (f->type) {
+	case FACTOR_SMS:
+	case FACTOR_VOICE: {
+		if (!ch->has_code || strlen(code) > 15)
+			return CODE_WRONG;
+		uint8_t mac[TF_MAC_BYTES];
+		code_mac(svc, ch->challenge_id, code, mac);
+		return crypto_equal(mac, ch->code_mac, TF_MAC_BYTES) ? CODE_RIGHT : CODE_WRONG;
+	}
+	case FACTOR_TOTP: {
+		uint8_t *secret;
+		size_t len;
+		if (crypto_open(svc->keys, f->secret_sealed, f->secret_sealed_len, &secret, &len) != TF_OK)
+			return CODE_WRONG;
+		struct totp_params p;
+		code_totp_params(f->totp_algorithm, f->totp_digits, &p);
+		enum otp_result r = totp_verify(secret, len, &p, code, now, f->last_totp_step, totp_step);
+		sodium_memzero(secret, len);
+		free(secret);
+		return r == OTP_OK ? CODE_RIGHT : r == OTP_REPLAYED ? CODE_REPLAYED : CODE_WRONG;
+	}
+	case FACTOR_BACKUP_CODES:
+		return backup_idx >= 0 ? CODE_RIGHT : CODE_WRONG;
+	case FACTOR_PUSH:
+	case FACTOR_TYPE__MAX:
+		break;
+	}
+	return CODE_WRONG;
+}

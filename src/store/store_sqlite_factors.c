@@ -1,0 +1,328 @@
+/* store_sqlite_factors.c: factors, backup-code sheets, challenges and the session's step-up
+ * state in SQLite. */
+#include <string.h>
+
+#include "core/challenge.h"
+#include "store/store_sqlite_int.h"
+
+const char *const factor_type_names[FACTOR_TYPE__MAX] = {"sms", "voice", "totp", "backup_codes", "push"};
+const char *const purpose_names[PURPOSE__MAX] = {"enrolment", "login", "stepup", "transaction"};
+const char *const challenge_status_names[5] = {
+	[CH_PENDING] = "pending", [CH_VERIFIED] = "verified", [CH_LOCKED] = "locked",
+	[CH_EXPIRED] = "expired", [CH_SUPERSEDED] = "superseded",
+};
+
+static int index_of(const char *const *names, int n, const char *text)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], text) == 0)
+			return i;
+	return 0;
+}
+
+enum tf_err sq_session_set_stepped_up(struct store_conn *c, const char *session_id, int64_t stepped_up_at)
+{
+	sqlite3_stmt *s = stmt(c, Q_SESSION_STEPUP);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	sqlite3_bind_int64(s, 1, stepped_up_at);
+	bind_text(s, 2, session_id);
+	return exec_stmt(c, s, "session_set_stepped_up", NULL);
+}
+
+enum tf_err sq_session_record_send(struct store_conn *c, const char *session_id, int64_t now, bool counted)
+{
+	sqlite3_stmt *s = stmt(c, Q_SESSION_SEND);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, counted ? 1 : 0);
+	bind_text(s, 3, session_id);
+	return exec_stmt(c, s, "session_record_send", NULL);
+}
+
+/* ---- factors ---- */
+
+static void read_factor(sqlite3_stmt *s, struct factor_row *f)
+{
+	char text[32];
+	memset(f, 0, sizeof *f);
+	copy_text(s, 0, f->factor_id, sizeof f->factor_id);
+	copy_text(s, 1, f->app_id, sizeof f->app_id);
+	copy_text(s, 2, f->user_id, sizeof f->user_id);
+	copy_text(s, 3, text, sizeof text);
+	f->type = (enum factor_type)index_of(factor_type_names, FACTOR_TYPE__MAX, text);
+	copy_text(s, 4, text, sizeof text);
+	f->status = strcmp(text, "active") == 0 ? FACTOR_ACTIVE : FACTOR_PENDING;
+	copy_text(s, 5, f->phone, sizeof f->phone);
+	copy_blob(s, 6, f->secret_sealed, sizeof f->secret_sealed, &f->secret_sealed_len);
+	copy_text(s, 7, f->totp_algorithm, sizeof f->totp_algorithm);
+	f->totp_digits = sqlite3_column_int(s, 8);
+	f->last_totp_step = sqlite3_column_int64(s, 9);
+	f->preferred = sqlite3_column_int(s, 10) != 0;
+	f->consecutive_failures = sqlite3_column_int(s, 11);
+	f->blocked_until = sqlite3_column_int64(s, 12);
+	f->created_at = sqlite3_column_int64(s, 13);
+	f->activated_at = sqlite3_column_int64(s, 14);
+	copy_text(s, 15, f->enrolment_challenge_id, sizeof f->enrolment_challenge_id);
+	f->backup_remaining = sqlite3_column_int(s, 16);
+}
+
+enum tf_err sq_factor_insert(struct store_conn *c, const struct factor_row *f)
+{
+	sqlite3_stmt *s = stmt(c, Q_FACTOR_INSERT);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, f->factor_id);
+	bind_text(s, 2, f->app_id);
+	bind_text(s, 3, f->user_id);
+	bind_text(s, 4, factor_type_names[f->type]);
+	bind_text(s, 5, f->status == FACTOR_ACTIVE ? "active" : "pending_verification");
+	bind_text(s, 6, f->phone);
+	if (f->secret_sealed_len)
+		sqlite3_bind_blob(s, 7, f->secret_sealed, (int)f->secret_sealed_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 7);
+	bind_text(s, 8, f->totp_algorithm[0] ? f->totp_algorithm : "SHA1");
+	sqlite3_bind_int(s, 9, f->totp_digits ? f->totp_digits : 6);
+	sqlite3_bind_int64(s, 10, f->last_totp_step);
+	sqlite3_bind_int(s, 11, f->preferred);
+	sqlite3_bind_int(s, 12, f->consecutive_failures);
+	sqlite3_bind_int64(s, 13, f->blocked_until);
+	sqlite3_bind_int64(s, 14, f->created_at);
+	sqlite3_bind_int64(s, 15, f->activated_at);
+	bind_text(s, 16, f->enrolment_challenge_id);
+	return exec_stmt(c, s, "factor_insert", NULL);
+}
+
+enum tf_err sq_factor_get(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id,
+			  struct factor_row *out)
+{
+	sqlite3_stmt *s = stmt(c, Q_FACTOR_GET);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	bind_text(s, 3, factor_id);
+	enum tf_err e = step_row(c, s, "factor_get");
+	if (e != TF_OK)
+		return e;
+	read_factor(s, out);
+	finish(s);
+	return TF_OK;
+}
+
+enum tf_err sq_factor_list(struct store_conn *c, const char *app_id, const char *user_id, struct factor_row *out,
+			   size_t max, size_t *n_out)
+{
+	sqlite3_stmt *s = stmt(c, Q_FACTOR_LIST);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	sqlite3_bind_int64(s, 3, (int64_t)max);
+	size_t n = 0;
+	int rc;
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		read_factor(s, &out[n++]);
+	finish(s);
+	*n_out = n;
+	return TF_OK;
+}
+
+enum tf_err sq_factor_update(struct store_conn *c, const struct factor_row *f)
+{
+	sqlite3_stmt *s = stmt(c, Q_FACTOR_UPDATE);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, f->status == FACTOR_ACTIVE ? "active" : "pending_verification");
+	sqlite3_bind_int64(s, 2, f->activated_at);
+	sqlite3_bind_int64(s, 3, f->last_totp_step);
+	sqlite3_bind_int(s, 4, f->consecutive_failures);
+	sqlite3_bind_int64(s, 5, f->blocked_until);
+	bind_text(s, 6, f->enrolment_challenge_id);
+	bind_text(s, 7, f->factor_id);
+	bind_text(s, 8, f->app_id);
+	return exec_stmt(c, s, "factor_update", NULL);
+}
+
+enum tf_err sq_factor_set_preferred(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id)
+{
+	sqlite3_stmt *s = stmt(c, Q_FACTOR_CLEAR_PREFERRED);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	enum tf_err e = exec_stmt(c, s, "factor_clear_preferred", NULL);
+	if (e != TF_OK || !(s = stmt(c, Q_FACTOR_SET_PREFERRED)))
+		return e != TF_OK ? e : TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	bind_text(s, 3, factor_id);
+	int changes = 0;
+	e = exec_stmt(c, s, "factor_set_preferred", &changes);
+	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_NOT_FOUND;
+}
+
+enum tf_err sq_factor_delete(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id)
+{
+	sqlite3_stmt *s = stmt(c, Q_FACTOR_DELETE);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	bind_text(s, 3, factor_id);
+	int changes = 0;
+	enum tf_err e = exec_stmt(c, s, "factor_delete", &changes);
+	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_NOT_FOUND;
+}
+
+enum tf_err sq_backup_codes_replace(struct store_conn *c, const char *factor_id, const struct backup_code_row *codes,
+				    size_t n)
+{
+	sqlite3_stmt *s = stmt(c, Q_BACKUP_DELETE);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, factor_id);
+	enum tf_err e = exec_stmt(c, s, "backup_codes_delete", NULL);
+	for (size_t i = 0; e == TF_OK && i < n; i++) {
+		if (!(s = stmt(c, Q_BACKUP_INSERT)))
+			return TF_ERR_INTERNAL;
+		bind_text(s, 1, factor_id);
+		sqlite3_bind_int(s, 2, codes[i].idx);
+		bind_text(s, 3, codes[i].code_hash);
+		e = exec_stmt(c, s, "backup_code_insert", NULL);
+	}
+	return e;
+}
+
+enum tf_err sq_backup_codes_list(struct store_conn *c, const char *factor_id, struct backup_code_row *out, size_t max,
+				 size_t *n_out)
+{
+	sqlite3_stmt *s = stmt(c, Q_BACKUP_LIST);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, factor_id);
+	sqlite3_bind_int64(s, 2, (int64_t)max);
+	size_t n = 0;
+	while (n < max && sqlite3_step(s) == SQLITE_ROW) {
+		out[n].idx = sqlite3_column_int(s, 0);
+		copy_text(s, 1, out[n].code_hash, sizeof out[n].code_hash);
+		out[n].used_at = sqlite3_column_int64(s, 2);
+		n++;
+	}
+	finish(s);
+	*n_out = n;
+	return TF_OK;
+}
+
+enum tf_err sq_backup_code_use(struct store_conn *c, const char *factor_id, int idx, int64_t now)
+{
+	sqlite3_stmt *s = stmt(c, Q_BACKUP_USE);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	sqlite3_bind_int64(s, 1, now);
+	bind_text(s, 2, factor_id);
+	sqlite3_bind_int(s, 3, idx);
+	int changes = 0;
+	enum tf_err e = exec_stmt(c, s, "backup_code_use", &changes);
+	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_VERIFICATION_CODE_INVALID; /* used meanwhile */
+}
+
+/* ---- challenges ---- */
+
+static void bind_code(sqlite3_stmt *s, int i, const struct challenge_row *ch)
+{
+	if (ch->has_code)
+		sqlite3_bind_blob(s, i, ch->code_mac, TF_MAC_BYTES, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+enum tf_err sq_challenge_insert(struct store_conn *c, const struct challenge_row *ch)
+{
+	sqlite3_stmt *s = stmt(c, Q_CHALLENGE_INSERT);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, ch->challenge_id);
+	bind_text(s, 2, ch->app_id);
+	bind_text(s, 3, ch->user_id);
+	bind_text(s, 4, ch->factor_id);
+	bind_text(s, 5, ch->session_id);
+	bind_text(s, 6, purpose_names[ch->purpose]);
+	bind_text(s, 7, challenge_status_names[ch->status]);
+	bind_code(s, 8, ch);
+	sqlite3_bind_int(s, 9, ch->attempts);
+	sqlite3_bind_int(s, 10, ch->max_attempts);
+	sqlite3_bind_int(s, 11, ch->sends);
+	sqlite3_bind_int64(s, 12, ch->last_sent_at);
+	sqlite3_bind_int64(s, 13, ch->created_at);
+	sqlite3_bind_int64(s, 14, ch->expires_at);
+	sqlite3_bind_int64(s, 15, ch->verified_at);
+	return exec_stmt(c, s, "challenge_insert", NULL);
+}
+
+enum tf_err sq_challenge_get(struct store_conn *c, const char *app_id, const char *user_id, const char *challenge_id,
+			     struct challenge_row *ch)
+{
+	sqlite3_stmt *s = stmt(c, Q_CHALLENGE_GET);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	bind_text(s, 3, challenge_id);
+	enum tf_err e = step_row(c, s, "challenge_get");
+	if (e != TF_OK)
+		return e;
+	char text[32];
+	memset(ch, 0, sizeof *ch);
+	copy_text(s, 0, ch->challenge_id, sizeof ch->challenge_id);
+	copy_text(s, 1, ch->app_id, sizeof ch->app_id);
+	copy_text(s, 2, ch->user_id, sizeof ch->user_id);
+	copy_text(s, 3, ch->factor_id, sizeof ch->factor_id);
+	copy_text(s, 4, ch->session_id, sizeof ch->session_id);
+	copy_text(s, 5, text, sizeof text);
+	ch->purpose = (enum challenge_purpose)index_of(purpose_names, PURPOSE__MAX, text);
+	copy_text(s, 6, text, sizeof text);
+	ch->status = index_of(challenge_status_names, 5, text);
+	ch->has_code = sqlite3_column_type(s, 7) == SQLITE_BLOB;
+	if (ch->has_code)
+		copy_blob(s, 7, ch->code_mac, TF_MAC_BYTES, NULL);
+	ch->attempts = sqlite3_column_int(s, 8);
+	ch->max_attempts = sqlite3_column_int(s, 9);
+	ch->sends = sqlite3_column_int(s, 10);
+	ch->last_sent_at = sqlite3_column_int64(s, 11);
+	ch->created_at = sqlite3_column_int64(s, 12);
+	ch->expires_at = sqlite3_column_int64(s, 13);
+	ch->verified_at = sqlite3_column_int64(s, 14);
+	finish(s);
+	return TF_OK;
+}
+
+enum tf_err sq_challenge_update(struct store_conn *c, const struct challenge_row *ch)
+{
+	sqlite3_stmt *s = stmt(c, Q_CHALLENGE_UPDATE);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, challenge_status_names[ch->status]);
+	bind_code(s, 2, ch);
+	sqlite3_bind_int(s, 3, ch->attempts);
+	sqlite3_bind_int(s, 4, ch->sends);
+	sqlite3_bind_int64(s, 5, ch->last_sent_at);
+	sqlite3_bind_int64(s, 6, ch->expires_at);
+	sqlite3_bind_int64(s, 7, ch->verified_at);
+	bind_text(s, 8, ch->challenge_id);
+	bind_text(s, 9, ch->app_id);
+	return exec_stmt(c, s, "challenge_update", NULL);
+}
+
+enum tf_err sq_challenge_supersede(struct store_conn *c, const char *session_id, const char *factor_id, const char *except_id)
+{
+	sqlite3_stmt *s = stmt(c, Q_CHALLENGE_SUPERSEDE);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, session_id);
+	bind_text(s, 2, factor_id);
+	bind_text(s, 3, except_id);
+	return exec_stmt(c, s, "challenge_supersede", NULL);
+}
