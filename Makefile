@@ -6,7 +6,7 @@ BUILD  ?= build
 ifeq ($(origin CC),default)
 CC      = cc
 endif
-PKGS    = libmicrohttpd jansson libsodium sqlite3 libcrypto libqrencode libpng
+PKGS    = libmicrohttpd jansson libsodium sqlite3 libcrypto libqrencode libpng libcurl
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(WARN) -pthread \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "delivery/outbox.h"
+#include "delivery/provider.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -40,6 +41,7 @@ int cli_serve(int argc, char **argv, char **envp)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	providers_global_init();
 	struct tf_service *svc;
 	if (service_open(&cfg, &svc) != TF_OK)
 		return 1;
@@ -72,5 +74,6 @@ out:
 	outbox_stop(svc->outbox);
 	metrics_free(svc->metrics);
 	service_close(svc);
+	providers_global_cleanup();
 	return rc;
 }

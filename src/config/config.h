@@ -21,6 +21,8 @@ struct tf_config {
 	char log_level[16];
 	char durability[16];
 	char delivery[16];
+	char webhook_url[CONFIG_STR_MAX];
+	char webhook_secret[CONFIG_STR_MAX];
 	bool delivery_echo;
 	bool trust_forwarded_for;
 	int64_t threads;

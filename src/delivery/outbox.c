@@ -147,7 +147,7 @@ enum tf_err outbox_start(struct tf_service *svc, struct outbox **out)
 	if (!ob)
 		return TF_ERR_INTERNAL;
 	ob->svc = svc;
-	ob->provider = &provider_log;
+	ob->provider = strcmp(svc->cfg.delivery, "webhook") == 0 ? &provider_webhook : &provider_log;
 	pthread_mutex_init(&ob->lock, NULL);
 	pthread_cond_init(&ob->cond, NULL);
 	if (pthread_create(&ob->thread, NULL, worker, ob) != 0) {

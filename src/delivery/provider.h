@@ -1,6 +1,6 @@
 /* provider.h: a delivery provider sends one message. Providers: log (development: the
- * message is appended to DATA/messages.jsonl and, if delivery_echo is on, printed to the log).
- * webhook, twilio and smtp come with later issues. */
+ * message is appended to DATA/messages.jsonl and, if delivery_echo is on, printed to the log),
+ * webhook (a signed JSON POST). twilio and smtp come with a later issue. */
 #ifndef TF_DELIVERY_PROVIDER_H
 #define TF_DELIVERY_PROVIDER_H
 #include <jansson.h>
@@ -15,5 +15,13 @@ struct provider {
 };
 
 extern const struct provider provider_log;
+extern const struct provider provider_webhook;
+
+/* Process-wide set-up of the providers' libraries; call once before any thread starts. */
+void providers_global_init(void);
+void providers_global_cleanup(void);
+
+/* "v1=" + hex HMAC-SHA-256 under secret of "TIMESTAMP.BODY" (provider_webhook.c) */
+void webhook_signature(const char *secret, const char *timestamp, const char *body, char out[80]);
 
 #endif
