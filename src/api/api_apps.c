@@ -38,6 +38,7 @@ json_t *api_app_json(const struct app_row *a)
 			      "sso_login_url", a->sso_login_url);
 	json_t *prefixes = json_loads(a->redirect_uri_prefixes, 0, NULL);
 	json_object_set_new(o, "redirect_uri_prefixes", prefixes ? prefixes : json_array());
+	json_object_set_new(o, "totp", json_pack("{s:s, s:i, s:i}", "algorithm", a->totp_algorithm, "digits", a->totp_digits, "period", 30));
 	resp_set_time(o, "created_at", a->created_at);
 	return o;
 }
@@ -45,7 +46,7 @@ json_t *api_app_json(const struct app_row *a)
 enum tf_err api_apps_create(struct tf_req *req)
 {
 	static const char *const known[] = {"name", "sandbox", "redirect_uri_prefixes", "sso_login_url",
-					    "can_mark_email_verified", "can_register_sso", NULL};
+					    "can_mark_email_verified", "can_register_sso", "totp_algorithm", "totp_digits", NULL};
 	struct app_create_params p = {.can_register_sso = true};
 	const char *sso_login_url = NULL;
 	enum tf_err e;
@@ -56,6 +57,17 @@ enum tf_err api_apps_create(struct tf_req *req)
 	    (e = req_bool(req, "can_register_sso", &p.can_register_sso)) != TF_OK ||
 	    (e = req_string(req, "sso_login_url", false, &sso_login_url)) != TF_OK)
 		return e;
+	if ((e = req_string(req, "totp_algorithm", false, &p.totp_algorithm)) != TF_OK)
+		return e;
+	if (p.totp_algorithm && strcmp(p.totp_algorithm, "SHA1") && strcmp(p.totp_algorithm, "SHA256") &&
+	    strcmp(p.totp_algorithm, "SHA512"))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "totp_algorithm");
+	json_t *digits = json_object_get(req->json, "totp_digits");
+	if (digits && !json_is_null(digits)) {
+		if (!json_is_integer(digits) || (json_integer_value(digits) != 6 && json_integer_value(digits) != 8))
+			return req_field_error(req, TF_ERR_INVALID_FIELD, "totp_digits");
+		p.totp_digits = (int)json_integer_value(digits);
+	}
 	if (!validate_display_text(p.name, 200))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "name");
 	if (sso_login_url && *sso_login_url && !validate_url(sso_login_url))

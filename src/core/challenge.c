@@ -54,9 +54,10 @@ enum tf_err challenge_attempt(struct challenge_state *c, struct factor_state *f,
 
 enum tf_err send_policy_check(int64_t last_send_at, int counted_sends, bool counts, int64_t now)
 {
-	if (last_send_at && now - last_send_at < RESEND_SPACING_MS)
-		return TF_ERR_RETRY_IN_15SEC;
+	/* the cap first: waiting cannot help a third send, so say so at once */
 	if (counts && counted_sends >= STEPUP_SENDS_PER_SESSION)
 		return TF_ERR_INVALID_REQUEST;
+	if (last_send_at && now - last_send_at < RESEND_SPACING_MS)
+		return TF_ERR_RETRY_IN_15SEC;
 	return TF_OK;
 }

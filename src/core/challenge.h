@@ -63,7 +63,7 @@ enum tf_err challenge_attempt(struct challenge_state *c, struct factor_state *f,
 /* Sending a code (a new sms/voice challenge or a resend) on one session token:
  * last_send_at is that token's last successful send (0 if none) and counted_sends how many
  * step-up or transaction codes it has had. counts says whether this send is one of those.
- * Returns TF_OK, RETRY_IN_15SEC or INVALID_REQUEST (the third counted send). */
+ * Returns TF_OK, INVALID_REQUEST (a third counted send, whenever it comes) or RETRY_IN_15SEC. */
 enum tf_err send_policy_check(int64_t last_send_at, int counted_sends, bool counts, int64_t now);
 
 #endif

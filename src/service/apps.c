@@ -26,6 +26,8 @@ enum tf_err app_create(struct tf_service *svc, struct store_conn *c, const struc
 		 p->redirect_uri_prefixes ? p->redirect_uri_prefixes : "[]");
 	snprintf(app->sso_login_url, sizeof app->sso_login_url, "%s", p->sso_login_url ? p->sso_login_url : "");
 	app->created_at = now;
+	snprintf(app->totp_algorithm, sizeof app->totp_algorithm, "%s", p->totp_algorithm ? p->totp_algorithm : "SHA1");
+	app->totp_digits = p->totp_digits ? p->totp_digits : 6;
 	crypto_secret_mac(svc->keys, "api_key", creds->api_key, app->api_key_mac);
 	uint8_t *sealed;
 	size_t sealed_len;

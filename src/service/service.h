@@ -57,6 +57,8 @@ struct app_create_params {
 	bool can_register_sso;
 	const char *redirect_uri_prefixes; /* JSON array text */
 	const char *sso_login_url;
+	const char *totp_algorithm; /* SHA1 (default), SHA256, SHA512 */
+	int totp_digits;            /* 6 (default) or 8 */
 };
 struct app_credentials {
 	char app_id[TF_ID_MAX];

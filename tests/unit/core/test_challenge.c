@@ -97,6 +97,7 @@ static void test_sends_are_spaced_fifteen_seconds_and_capped_at_two(void **state
 	int64_t second = fake_clock_advance(&clk, 1);
 	assert_int_equal(send_policy_check(first, 1, true, second), TF_OK);
 	assert_int_equal(send_policy_check(second, 2, true, fake_clock_advance(&clk, 60000)), TF_ERR_INVALID_REQUEST);
+	assert_int_equal(send_policy_check(clk.now_ms, 2, true, clk.now_ms + 1), TF_ERR_INVALID_REQUEST);
 	/* enrolment sends keep the spacing but have no cap */
 	assert_int_equal(send_policy_check(second, 2, false, clk.now_ms), TF_OK);
 	assert_int_equal(send_policy_check(clk.now_ms, 7, false, clk.now_ms + 1000), TF_ERR_RETRY_IN_15SEC);
