@@ -2,6 +2,7 @@
  * route_handler (http/http.h); the route table in http/routes.c says who may call it. */
 #ifndef TF_API_API_H
 #define TF_API_API_H
+#include "core/device_cookie.h"
 #include "http/http.h"
 
 /* api_health.c */
@@ -39,8 +40,28 @@ json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_r
 enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, enum challenge_purpose purpose,
 			      struct challenge_row *ch);
 /* one attempt at a challenge of the request's session (shared by factor verification) */
-enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only);
+enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
+				  bool trust_device);
 bool api_challenge_needs_slow_pool(struct tf_req *req, const char *challenge_id);
+
+/* api_devices.c */
+enum tf_err api_devices_validate(struct tf_req *req);
+enum tf_err api_devices_list(struct tf_req *req);
+enum tf_err api_devices_revoke(struct tf_req *req);
+enum tf_err api_devices_revoke_all(struct tf_req *req);
+json_t *api_device_json(const struct device_row *d);
+/* a new trusted device of user_id and its cookie (inside a write transaction): *out gets
+ * {device_id, cookie, kind, domain, created_at, expires_at} */
+enum tf_err api_device_issue(struct tf_req *req, const char *user_id, const char *challenge_id, bool persistent,
+			     enum device_domain domain, json_t **out);
+/* checks a device cookie for user_id in domain: NULL when trusted, else why not ("invalid",
+ * "expired", "other_user", "revoked"); reads no database */
+const char *api_device_check(struct tf_req *req, const char *user_id, const char *cookie, enum device_domain domain,
+			     struct device_claims *claims);
+/* revokes every device of user_id (inside a write transaction) */
+enum tf_err api_devices_revoke_all_of(struct tf_req *req, const char *user_id, const char *why);
+/* api_authorize.c */
+enum tf_err api_authorize(struct tf_req *req);
 
 /* Shared by handlers and the command line: public JSON (no secrets). */
 json_t *api_app_json(const struct app_row *a);

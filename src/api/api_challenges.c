@@ -210,7 +210,8 @@ static bool verify_slow_if(struct tf_req *req)
 
 /* One attempt at challenge_id with code. For an enrolment challenge a right code activates
  * the factor; for login and step-up it steps the session up. */
-enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only)
+enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
+				  bool trust_device)
 {
 	struct challenge_row ch;
 	struct factor_row f;
@@ -286,8 +287,15 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		e = req_audit(req, "factor.blocked", actor_of(req, actor), f.factor_id, "{\"minutes\":15}");
 	if (e == TF_OK && verdict == TF_OK && ch.purpose == PURPOSE_ENROLMENT)
 		e = req_audit(req, "factor.activated", actor_of(req, actor), f.factor_id, NULL);
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
+	/* a verified login or step-up answers a device: persistent when asked to trust it, else a
+	 * session device that dies with the browser (seed 000) */
+	json_t *device = NULL;
+	if (e == TF_OK && steps_up)
+		e = api_device_issue(req, ch.user_id, ch.challenge_id, trust_device, DOMAIN_API, &device);
+	if ((e = store_tx_end(req->db, e)) != TF_OK) {
+		json_decref(device);
 		return e;
+	}
 	if (verdict != TF_OK) {
 		if (verdict == TF_ERR_VERIFICATION_CODE_INVALID) {
 			req->err_extra = json_pack("{s:i}", "attempts_remaining", remaining);
@@ -304,6 +312,8 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		json_object_set_new(o, "stepped_up_until", json_null());
 	if (ch.purpose == PURPOSE_ENROLMENT)
 		json_object_set_new(o, "factor", api_factor_json(&f));
+	if (device)
+		json_object_set_new(o, "device", device);
 	resp_json(req, 200, o);
 	return TF_OK;
 }
@@ -317,7 +327,7 @@ enum tf_err api_challenges_verify(struct tf_req *req)
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "code", true, &code)) != TF_OK ||
 	    (e = req_bool(req, "trust_device", &trust_device)) != TF_OK)
 		return e;
-	return api_challenge_attempt(req, req->params[0], code, false);
+	return api_challenge_attempt(req, req->params[0], code, false, trust_device);
 }
 
 bool api_challenges_verify_slow_if(struct tf_req *req)

@@ -275,7 +275,7 @@ enum tf_err api_factors_verify(struct tf_req *req)
 		return e;
 	if (f.status == FACTOR_ACTIVE)
 		return TF_ERR_ALREADY_VERIFIED;
-	return api_challenge_attempt(req, f.enrolment_challenge_id, code, true);
+	return api_challenge_attempt(req, f.enrolment_challenge_id, code, true, false);
 }
 
 bool api_factors_verify_slow_if(struct tf_req *req)
@@ -323,6 +323,8 @@ enum tf_err api_factors_delete(struct tf_req *req)
 		snprintf(details, sizeof details, "{\"type\":\"%s\"}", factor_type_names[f.type]);
 		e = req_audit(req, "factor.removed", actor, f.factor_id, details);
 	}
+	if (e == TF_OK) /* removing a factor revokes every trusted device (SPEC section 5) */
+		e = api_devices_revoke_all_of(req, f.user_id, "factor_removed");
 	if ((e = store_tx_end(req->db, e)) != TF_OK)
 		return e;
 	resp_json(req, 200, json_pack("{s:s, s:s}", "factor_id", f.factor_id, "status", "deleted"));

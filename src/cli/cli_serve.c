@@ -13,6 +13,7 @@
 #include "http/server.h"
 #include "http/slow_pool.h"
 #include "platform/log.h"
+#include "service/revocations.h"
 #include "service/service.h"
 
 int cli_load_config(struct tf_config *cfg, int argc, char **argv, char **envp)
@@ -53,7 +54,8 @@ int cli_serve(int argc, char **argv, char **envp)
 	size_t slow = cfg.slow_workers ? (size_t)cfg.slow_workers : (size_t)(cores > 0 ? cores : 1);
 	svc->metrics = metrics_new(routes_count);
 	svc->slow_pool = slow_pool_new(slow, (size_t)cfg.slow_queue);
-	if (!svc->metrics || !svc->slow_pool || outbox_start(svc, &svc->outbox) != TF_OK)
+	if (!svc->metrics || !svc->slow_pool || outbox_start(svc, &svc->outbox) != TF_OK ||
+	    revocations_start(svc, &svc->revocations) != TF_OK)
 		goto out;
 	if (http_server_start(svc, &srv) != TF_OK)
 		goto out;
@@ -72,6 +74,7 @@ out:
 	slow_pool_free(svc->slow_pool);
 	svc->slow_pool = NULL;
 	outbox_stop(svc->outbox);
+	revocations_stop(svc->revocations);
 	metrics_free(svc->metrics);
 	service_close(svc);
 	providers_global_cleanup();

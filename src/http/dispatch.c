@@ -267,6 +267,11 @@ bool dispatch_prepare(struct tf_req *req)
 		if (e == TF_OK)
 			e = auth_user(req);
 		break;
+	case AUTH_APP_USER_OPTIONAL:
+		e = auth_app(req);
+		if (e == TF_OK && req->authorization)
+			e = auth_user(req);
+		break;
 	}
 	if (e != TF_OK)
 		goto error;

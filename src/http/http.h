@@ -31,6 +31,7 @@ enum route_auth {
 	AUTH_ADMIN, /* Authorization: Bearer <admin token> */
 	AUTH_APP,   /* api-key */
 	AUTH_USER,  /* api-key and Authorization: Bearer <session token> */
+	AUTH_APP_USER_OPTIONAL, /* api-key, and the session token when one is sent */
 };
 
 enum route_flags {

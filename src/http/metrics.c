@@ -19,7 +19,20 @@ struct route_metrics {
 	_Atomic uint64_t sum_ns;
 };
 
+static const struct {
+	const char *name, *help, *labels;
+} counter_info[M__MAX] = {
+	[M_VALIDATE_TRUSTED] = {"twofold_device_validations_total", "Device cookie validations, by result.", "trusted=\"true\""},
+	[M_VALIDATE_UNTRUSTED] = {"twofold_device_validations_total", NULL, "trusted=\"false\""},
+	[M_AUTHORIZE_ALLOW_TRUSTED_DEVICE] = {"twofold_authorize_decisions_total", "Sensitive-operation decisions, by decision and reason.", "decision=\"allow\",reason=\"TRUSTED_DEVICE\""},
+	[M_AUTHORIZE_ALLOW_STEPPED_UP] = {"twofold_authorize_decisions_total", NULL, "decision=\"allow\",reason=\"STEPPED_UP\""},
+	[M_AUTHORIZE_CHALLENGE_NO_FACTOR] = {"twofold_authorize_decisions_total", NULL, "decision=\"challenge_required\",reason=\"NO_FACTOR\""},
+	[M_AUTHORIZE_CHALLENGE_STEP_UP_REQUIRED] = {"twofold_authorize_decisions_total", NULL, "decision=\"challenge_required\",reason=\"STEP_UP_REQUIRED\""},
+	[M_AUDIT_DROPPED] = {"twofold_audit_dropped_total", "Asynchronous audit rows dropped because the background queue was full.", ""},
+};
+
 struct metrics {
+	_Atomic uint64_t counters[M__MAX];
 	size_t n; /* routes + 1 (the last slot is "no route") */
 	struct route_metrics r[];
 };
@@ -35,6 +48,12 @@ struct metrics *metrics_new(size_t n_routes)
 void metrics_free(struct metrics *m)
 {
 	free(m);
+}
+
+void metrics_count(struct metrics *m, enum metric_counter c)
+{
+	if (m && (unsigned)c < M__MAX)
+		atomic_fetch_add_explicit(&m->counters[c], 1, memory_order_relaxed);
 }
 
 void metrics_record(struct metrics *m, int route_index, int status, int64_t duration_ns)
@@ -114,6 +133,15 @@ char *metrics_render(struct metrics *m, const char *const *route_names)
 		put(&t, "twofold_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", name,
 		    (double)atomic_load_explicit(&m->r[i].sum_ns, memory_order_relaxed) / 1e9);
 		put(&t, "twofold_http_request_duration_seconds_count{route=\"%s\"} %llu\n", name, (unsigned long long)count);
+	}
+	for (int c = 0; c < M__MAX; c++) {
+		if (counter_info[c].help)
+			put(&t, "# HELP %s %s\n# TYPE %s counter\n", counter_info[c].name, counter_info[c].help, counter_info[c].name);
+		unsigned long long v = atomic_load_explicit(&m->counters[c], memory_order_relaxed);
+		if (counter_info[c].labels[0])
+			put(&t, "%s{%s} %llu\n", counter_info[c].name, counter_info[c].labels, v);
+		else
+			put(&t, "%s %llu\n", counter_info[c].name, v);
 	}
 	return t.buf;
 }

@@ -7,6 +7,19 @@
 
 struct metrics;
 
+/* Named counters of decisions (device validation, authorize). */
+enum metric_counter {
+	M_VALIDATE_TRUSTED,
+	M_VALIDATE_UNTRUSTED,
+	M_AUTHORIZE_ALLOW_TRUSTED_DEVICE,
+	M_AUTHORIZE_ALLOW_STEPPED_UP,
+	M_AUTHORIZE_CHALLENGE_NO_FACTOR,
+	M_AUTHORIZE_CHALLENGE_STEP_UP_REQUIRED,
+	M_AUDIT_DROPPED,
+	M__MAX
+};
+void metrics_count(struct metrics *m, enum metric_counter c);
+
 struct metrics *metrics_new(size_t n_routes);
 void metrics_free(struct metrics *m);
 /* route_index -1 means no route matched */

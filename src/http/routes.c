@@ -34,6 +34,11 @@ const struct route routes[] = {
 	R("DELETE", "/v1/factors/{id}", api_factors_delete, AUTH_USER, 0),
 	R("POST", "/v1/challenges", api_challenges_create, AUTH_USER, J),
 	R("POST", "/v1/challenges/{id}/resend", api_challenges_resend, AUTH_USER, J),
+	R("POST", "/v1/devices/validate", api_devices_validate, AUTH_APP, J),
+	R("GET", "/v1/devices", api_devices_list, AUTH_USER, 0),
+	R("DELETE", "/v1/devices/{id}", api_devices_revoke, AUTH_USER, 0),
+	R("DELETE", "/v1/devices", api_devices_revoke_all, AUTH_USER, 0),
+	R("POST", "/v1/authorize", api_authorize, AUTH_APP_USER_OPTIONAL, J),
 	R_SLOW_IF("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J, api_challenges_verify_slow_if),
 };
 const size_t routes_count = sizeof routes / sizeof routes[0];

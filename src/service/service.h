@@ -15,6 +15,7 @@
 struct outbox;
 struct metrics;
 struct slow_pool;
+struct revocations;
 
 struct tf_service {
 	struct tf_config cfg;
@@ -25,6 +26,7 @@ struct tf_service {
 	struct outbox *outbox;       /* NULL in command-line tools */
 	struct metrics *metrics;     /* NULL in command-line tools */
 	struct slow_pool *slow_pool; /* NULL in command-line tools */
+	struct revocations *revocations; /* NULL in command-line tools */
 	char public_url[CONFIG_STR_MAX + 16];
 };
 

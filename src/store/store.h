@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/audit_chain.h"
+#include "core/device_cookie.h"
 #include "core/errors.h"
 #include "crypto/crypto.h"
 
@@ -166,6 +167,20 @@ struct idem_answer {
 	char *headers; /* malloc'd "Name: value\n" lines, may be NULL */
 };
 
+struct device_row {
+	char device_id[TF_ID_MAX];
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	enum device_kind kind;
+	enum device_domain domain;
+	int64_t created_at;
+	int64_t expires_at;
+	int64_t revoked_at;
+	char challenge_id[TF_ID_MAX];
+};
+
+#define DEVICES_LIST_MAX 100
+
 typedef int (*audit_visit_fn)(void *ctx, const struct audit_row *row);
 
 struct store_ops {
@@ -247,6 +262,23 @@ struct store_ops {
 	 * code counts) */
 	enum tf_err (*challenge_supersede)(struct store_conn *c, const char *session_id,
 					   const char *factor_id, const char *except_id);
+
+	/* trusted devices */
+	enum tf_err (*device_insert)(struct store_conn *c, const struct device_row *d);
+	enum tf_err (*device_list)(struct store_conn *c, const char *app_id, const char *user_id,
+				   int64_t now, struct device_row *out, size_t max, size_t *n_out);
+	/* revokes one device (NOT_FOUND if unknown or already revoked) */
+	enum tf_err (*device_revoke)(struct store_conn *c, const char *app_id, const char *user_id,
+				     const char *device_id, int64_t now);
+	/* revokes every unexpired device of the user; *n_out how many */
+	enum tf_err (*device_revoke_all)(struct store_conn *c, const char *app_id, const char *user_id,
+					 int64_t now, int *n_out);
+	/* device ids revoked at or after since and not yet expired at now, for the revocation
+	 * cache; visits each, with its revoked_at and expires_at */
+	enum tf_err (*device_revoked_since)(struct store_conn *c, int64_t since, int64_t now,
+					    void (*visit)(void *ctx, const char *device_id,
+							  int64_t revoked_at, int64_t expires_at),
+					    void *ctx);
 
 	/* one-time email tokens (confirmation links) */
 	enum tf_err (*email_token_insert)(struct store_conn *c, const struct email_token_row *t);

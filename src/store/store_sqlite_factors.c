@@ -1,5 +1,5 @@
-/* store_sqlite_factors.c: factors, backup-code sheets, challenges and the session's step-up
- * state in SQLite. */
+/* store_sqlite_factors.c: factors, backup-code sheets, challenges, the session's step-up state and
+ * trusted devices in SQLite. */
 #include <string.h>
 
 #include "core/challenge.h"
@@ -325,4 +325,97 @@ enum tf_err sq_challenge_supersede(struct store_conn *c, const char *session_id,
 	bind_text(s, 2, factor_id);
 	bind_text(s, 3, except_id);
 	return exec_stmt(c, s, "challenge_supersede", NULL);
+}
+
+/* ---- trusted devices ---- */
+
+enum tf_err sq_device_insert(struct store_conn *c, const struct device_row *d)
+{
+	sqlite3_stmt *s = stmt(c, Q_DEVICE_INSERT);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, d->device_id);
+	bind_text(s, 2, d->app_id);
+	bind_text(s, 3, d->user_id);
+	bind_text(s, 4, device_kind_name(d->kind));
+	bind_text(s, 5, device_domain_name(d->domain));
+	sqlite3_bind_int64(s, 6, d->created_at);
+	sqlite3_bind_int64(s, 7, d->expires_at);
+	bind_text(s, 8, d->challenge_id);
+	return exec_stmt(c, s, "device_insert", NULL);
+}
+
+enum tf_err sq_device_list(struct store_conn *c, const char *app_id, const char *user_id, int64_t now,
+			   struct device_row *out, size_t max, size_t *n_out)
+{
+	sqlite3_stmt *s = stmt(c, Q_DEVICE_LIST);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, (int64_t)max);
+	size_t n = 0;
+	char text[16];
+	while (n < max && sqlite3_step(s) == SQLITE_ROW) {
+		struct device_row *d = &out[n++];
+		memset(d, 0, sizeof *d);
+		copy_text(s, 0, d->device_id, sizeof d->device_id);
+		copy_text(s, 1, d->app_id, sizeof d->app_id);
+		copy_text(s, 2, d->user_id, sizeof d->user_id);
+		copy_text(s, 3, text, sizeof text);
+		d->kind = strcmp(text, "session") == 0 ? DEVICE_SESSION : DEVICE_PERSISTENT;
+		copy_text(s, 4, text, sizeof text);
+		d->domain = strcmp(text, "hosted") == 0 ? DOMAIN_HOSTED : DOMAIN_API;
+		d->created_at = sqlite3_column_int64(s, 5);
+		d->expires_at = sqlite3_column_int64(s, 6);
+		d->revoked_at = sqlite3_column_int64(s, 7);
+		copy_text(s, 8, d->challenge_id, sizeof d->challenge_id);
+	}
+	finish(s);
+	*n_out = n;
+	return TF_OK;
+}
+
+enum tf_err sq_device_revoke(struct store_conn *c, const char *app_id, const char *user_id, const char *device_id, int64_t now)
+{
+	sqlite3_stmt *s = stmt(c, Q_DEVICE_REVOKE);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	sqlite3_bind_int64(s, 1, now);
+	bind_text(s, 2, app_id);
+	bind_text(s, 3, user_id);
+	bind_text(s, 4, device_id);
+	int changes = 0;
+	enum tf_err e = exec_stmt(c, s, "device_revoke", &changes);
+	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_NOT_FOUND;
+}
+
+enum tf_err sq_device_revoke_all(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out)
+{
+	sqlite3_stmt *s = stmt(c, Q_DEVICE_REVOKE_ALL);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	sqlite3_bind_int64(s, 1, now);
+	bind_text(s, 2, app_id);
+	bind_text(s, 3, user_id);
+	sqlite3_bind_int64(s, 4, now);
+	return exec_stmt(c, s, "device_revoke_all", n_out);
+}
+
+enum tf_err sq_device_revoked_since(struct store_conn *c, int64_t since, int64_t now,
+				    void (*visit)(void *ctx, const char *device_id, int64_t revoked_at, int64_t expires_at),
+				    void *ctx)
+{
+	sqlite3_stmt *s = stmt(c, Q_DEVICE_REVOKED_SINCE);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, now);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		visit(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2));
+	enum tf_err e = rc == SQLITE_DONE ? TF_OK : sqlite_map_rc(db_of(c), rc, "device_revoked_since");
+	finish(s);
+	return e;
 }

@@ -59,6 +59,11 @@ enum stmt_id {
 	Q_CHALLENGE_GET,
 	Q_CHALLENGE_UPDATE,
 	Q_CHALLENGE_SUPERSEDE,
+	Q_DEVICE_INSERT,
+	Q_DEVICE_LIST,
+	Q_DEVICE_REVOKE,
+	Q_DEVICE_REVOKE_ALL,
+	Q_DEVICE_REVOKED_SINCE,
 	Q__MAX
 };
 
@@ -137,5 +142,10 @@ enum tf_err sq_challenge_insert(struct store_conn *c, const struct challenge_row
 enum tf_err sq_challenge_get(struct store_conn *c, const char *app_id, const char *user_id, const char *challenge_id, struct challenge_row *out);
 enum tf_err sq_challenge_update(struct store_conn *c, const struct challenge_row *ch);
 enum tf_err sq_challenge_supersede(struct store_conn *c, const char *session_id, const char *factor_id, const char *except_id);
+enum tf_err sq_device_insert(struct store_conn *c, const struct device_row *d);
+enum tf_err sq_device_list(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, struct device_row *out, size_t max, size_t *n_out);
+enum tf_err sq_device_revoke(struct store_conn *c, const char *app_id, const char *user_id, const char *device_id, int64_t now);
+enum tf_err sq_device_revoke_all(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
+enum tf_err sq_device_revoked_since(struct store_conn *c, int64_t since, int64_t now, void (*visit)(void *ctx, const char *device_id, int64_t revoked_at, int64_t expires_at), void *ctx);
 
 #endif

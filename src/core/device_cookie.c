@@ -1,0 +1,109 @@
+/* device_cookie.c: see device_cookie.h. */
+#include "core/device_cookie.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PREFIX "tfd1."
+#define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
+
+const char *device_kind_name(enum device_kind k)
+{
+	return k == DEVICE_SESSION ? "session" : "persistent";
+}
+
+const char *device_domain_name(enum device_domain d)
+{
+	return d == DOMAIN_HOSTED ? "hosted" : "api";
+}
+
+static void mac_of(const uint8_t key[32], const char *signed_part, size_t len, uint8_t mac[32])
+{
+	crypto_auth_hmacsha256(mac, (const uint8_t *)signed_part, len, key);
+}
+
+bool device_cookie_encode(const uint8_t key[32], const struct device_claims *c, char out[DEVICE_COOKIE_MAX])
+{
+	char payload[256];
+	int n = snprintf(payload, sizeof payload, "%s|%s|%s|%s|%s|%lld", c->app_id, c->user_id, c->device_id,
+			 device_kind_name(c->kind), device_domain_name(c->domain), (long long)c->expires_at);
+	if (n < 0 || (size_t)n >= sizeof payload)
+		return false;
+	size_t p = strlen(PREFIX);
+	memcpy(out, PREFIX, p);
+	size_t b64_len = sodium_base64_encoded_len((size_t)n, B64);
+	if (p + b64_len + 1 + sodium_base64_encoded_len(32, B64) > DEVICE_COOKIE_MAX)
+		return false;
+	sodium_bin2base64(out + p, DEVICE_COOKIE_MAX - p, (const uint8_t *)payload, (size_t)n, B64);
+	p += strlen(out + p);
+	uint8_t mac[32];
+	mac_of(key, out, p, mac);
+	out[p++] = '.';
+	sodium_bin2base64(out + p, DEVICE_COOKIE_MAX - p, mac, sizeof mac, B64);
+	return true;
+}
+
+/* Copies the next '|' field of *s into out; false when missing or too long. */
+static bool next_field(char **s, char *out, size_t size)
+{
+	char *bar = strchr(*s, '|');
+	size_t len = bar ? (size_t)(bar - *s) : strlen(*s);
+	if (len == 0 || len >= size)
+		return false;
+	memcpy(out, *s, len);
+	out[len] = '\0';
+	*s += len + (bar ? 1 : 0);
+	return true;
+}
+
+enum cookie_verdict device_cookie_check(const uint8_t key[32], const char *value, int64_t now, struct device_claims *out)
+{
+	size_t len = strnlen(value, DEVICE_COOKIE_MAX);
+	if (len >= DEVICE_COOKIE_MAX || strncmp(value, PREFIX, strlen(PREFIX)) != 0)
+		return COOKIE_MALFORMED;
+	const char *dot = strrchr(value, '.');
+	if (!dot || dot < value + strlen(PREFIX))
+		return COOKIE_MALFORMED;
+	size_t signed_len = (size_t)(dot - value);
+	uint8_t mac[32], want[32];
+	size_t mac_len = 0;
+	if (sodium_base642bin(mac, sizeof mac, dot + 1, strlen(dot + 1), NULL, &mac_len, NULL, B64) != 0 || mac_len != 32)
+		return COOKIE_MALFORMED;
+	mac_of(key, value, signed_len, want);
+	if (sodium_memcmp(mac, want, 32) != 0)
+		return COOKIE_BAD_MAC;
+	/* signed by us: the payload is trusted to be well formed, but check it all the same */
+	char payload[256], field[40];
+	size_t plen = 0;
+	const char *b64 = value + strlen(PREFIX);
+	if (sodium_base642bin((uint8_t *)payload, sizeof payload - 1, b64, signed_len - strlen(PREFIX), NULL, &plen, NULL, B64) != 0)
+		return COOKIE_MALFORMED;
+	payload[plen] = '\0';
+	char *s = payload;
+	memset(out, 0, sizeof *out);
+	if (!next_field(&s, out->app_id, sizeof out->app_id) || !next_field(&s, out->user_id, sizeof out->user_id) ||
+	    !next_field(&s, out->device_id, sizeof out->device_id) || !next_field(&s, field, sizeof field))
+		return COOKIE_MALFORMED;
+	if (!strcmp(field, "persistent"))
+		out->kind = DEVICE_PERSISTENT;
+	else if (!strcmp(field, "session"))
+		out->kind = DEVICE_SESSION;
+	else
+		return COOKIE_MALFORMED;
+	if (!next_field(&s, field, sizeof field))
+		return COOKIE_MALFORMED;
+	if (!strcmp(field, "api"))
+		out->domain = DOMAIN_API;
+	else if (!strcmp(field, "hosted"))
+		out->domain = DOMAIN_HOSTED;
+	else
+		return COOKIE_MALFORMED;
+	char *end;
+	long long exp = strtoll(s, &end, 10);
+	if (end == s || *end)
+		return COOKIE_MALFORMED;
+	out->expires_at = exp;
+	return now < exp ? COOKIE_VALID : COOKIE_EXPIRED;
+}

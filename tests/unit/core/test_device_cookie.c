@@ -1,0 +1,102 @@
+/* Unit tests for core/device_cookie.c: round trip, expiry with a fake clock, and every
+ * alteration an attacker could try is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/device_cookie.h"
+#include "support/fake_clock.h"
+
+static const uint8_t key[32] = {7, 7, 7};
+
+static struct device_claims claims(int64_t expires_at)
+{
+	struct device_claims c = {.kind = DEVICE_PERSISTENT, .domain = DOMAIN_API, .expires_at = expires_at};
+	snprintf(c.app_id, sizeof c.app_id, "app_aaaa");
+	snprintf(c.user_id, sizeof c.user_id, "usr_bbbb");
+	snprintf(c.device_id, sizeof c.device_id, "dev_cccc");
+	return c;
+}
+
+static void test_round_trip_until_expiry(void **state)
+{
+	(void)state;
+	struct fake_clock clk = fake_clock_new();
+	struct device_claims in = claims(clk.now_ms + DEVICE_PERSISTENT_MS), out;
+	char cookie[DEVICE_COOKIE_MAX];
+	assert_true(device_cookie_encode(key, &in, cookie));
+	assert_int_equal(strncmp(cookie, "tfd1.", 5), 0);
+	assert_int_equal(device_cookie_check(key, cookie, clk.now_ms, &out), COOKIE_VALID);
+	assert_string_equal(out.app_id, "app_aaaa");
+	assert_string_equal(out.user_id, "usr_bbbb");
+	assert_string_equal(out.device_id, "dev_cccc");
+	assert_int_equal(out.kind, DEVICE_PERSISTENT);
+	assert_int_equal(out.domain, DOMAIN_API);
+	assert_int_equal(device_cookie_check(key, cookie, fake_clock_advance(&clk, DEVICE_PERSISTENT_MS - 1), &out), COOKIE_VALID);
+	assert_int_equal(device_cookie_check(key, cookie, fake_clock_advance(&clk, 1), &out), COOKIE_EXPIRED);
+}
+
+static void test_any_altered_character_is_refused(void **state)
+{
+	(void)state;
+	struct device_claims in = claims(FAKE_CLOCK_START + DEVICE_SESSION_MS), out;
+	char cookie[DEVICE_COOKIE_MAX], bad[DEVICE_COOKIE_MAX];
+	assert_true(device_cookie_encode(key, &in, cookie));
+	size_t len = strlen(cookie);
+	for (size_t i = 0; i < len; i++) {
+		memcpy(bad, cookie, len + 1);
+		bad[i] = bad[i] == 'A' ? 'B' : 'A';
+		enum cookie_verdict v = device_cookie_check(key, bad, FAKE_CLOCK_START, &out);
+		if (v == COOKIE_VALID)
+			fail_msg("altered cookie accepted (position %zu)", i);
+	}
+	bad[0] = '\0';
+	assert_int_equal(device_cookie_check(key, "", FAKE_CLOCK_START, &out), COOKIE_MALFORMED);
+	assert_int_equal(device_cookie_check(key, "tfd2.abc.def", FAKE_CLOCK_START, &out), COOKIE_MALFORMED);
+	memcpy(bad, cookie, len - 3);
+	bad[len - 3] = '\0';
+	assert_int_not_equal(device_cookie_check(key, bad, FAKE_CLOCK_START, &out), COOKIE_VALID);
+}
+
+static void test_another_key_or_swapped_payload_fails(void **state)
+{
+	(void)state;
+	static const uint8_t other[32] = {8};
+	struct device_claims a = claims(FAKE_CLOCK_START + 1000), b = claims(FAKE_CLOCK_START + 1000), out;
+	snprintf(b.user_id, sizeof b.user_id, "usr_zzzz");
+	char ca[DEVICE_COOKIE_MAX], cb[DEVICE_COOKIE_MAX], mix[DEVICE_COOKIE_MAX * 2];
+	assert_true(device_cookie_encode(key, &a, ca));
+	assert_true(device_cookie_encode(key, &b, cb));
+	assert_int_equal(device_cookie_check(other, ca, FAKE_CLOCK_START, &out), COOKIE_BAD_MAC);
+	/* b's payload with a's MAC */
+	const char *mac_a = strrchr(ca, '.');
+	snprintf(mix, sizeof mix, "%.*s%s", (int)(strrchr(cb, '.') - cb), cb, mac_a);
+	assert_int_equal(device_cookie_check(key, mix, FAKE_CLOCK_START, &out), COOKIE_BAD_MAC);
+}
+
+static void test_session_and_hosted_claims_round_trip(void **state)
+{
+	(void)state;
+	struct device_claims in = claims(FAKE_CLOCK_START + DEVICE_SESSION_MS), out;
+	in.kind = DEVICE_SESSION;
+	in.domain = DOMAIN_HOSTED;
+	char cookie[DEVICE_COOKIE_MAX];
+	assert_true(device_cookie_encode(key, &in, cookie));
+	assert_int_equal(device_cookie_check(key, cookie, FAKE_CLOCK_START, &out), COOKIE_VALID);
+	assert_int_equal(out.kind, DEVICE_SESSION);
+	assert_int_equal(out.domain, DOMAIN_HOSTED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_until_expiry),
+		cmocka_unit_test(test_any_altered_character_is_refused),
+		cmocka_unit_test(test_another_key_or_swapped_payload_fails),
+		cmocka_unit_test(test_session_and_hosted_claims_round_trip),
+	};
+	return cmocka_run_group_tests_name("core/device_cookie", tests, NULL, NULL);
+}
