@@ -175,10 +175,16 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 	case IDEM_MISMATCH:
 		*e = TF_ERR_IDEMPOTENCY_REF_REUSED;
 		return false;
-	case IDEM_REPLAY:
+	case IDEM_REPLAY: {
+		uint8_t *plain;
+		size_t plain_len;
+		if (crypto_open(req->svc->keys, ans.sealed_body, ans.sealed_body_len, &plain, &plain_len) != TF_OK) {
+			idem_answer_free(&ans);
+			*e = TF_ERR_INTERNAL;
+			return false;
+		}
 		req->status = ans.status;
-		req->resp_text = ans.body;
-		ans.body = NULL;
+		req->resp_text = (char *)plain;
 		if (ans.headers) {
 			/* "Name: value\n" lines */
 			char *save = NULL;
@@ -194,6 +200,7 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 		idem_answer_free(&ans);
 		return true;
 	}
+	}
 	return false;
 }
 
@@ -208,8 +215,14 @@ static void idempotency_end(struct tf_req *req)
 	size_t n = 0;
 	for (int i = 0; i < req->n_headers && n < sizeof headers; i++)
 		n += (size_t)snprintf(headers + n, sizeof headers - n, "%s: %s\n", req->headers[i].name, req->headers[i].value);
-	enum tf_err e = STORE(req->db)->idem_complete(req->db, scope, req->idempotency_ref, req->status,
-						      req->resp_text, n ? headers : NULL);
+	uint8_t *sealed;
+	size_t sealed_len;
+	enum tf_err e = crypto_seal(req->svc->keys, req->resp_text, strlen(req->resp_text), &sealed, &sealed_len);
+	if (e == TF_OK) {
+		e = STORE(req->db)->idem_complete(req->db, scope, req->idempotency_ref, req->status, sealed, sealed_len,
+						  n ? headers : NULL);
+		free(sealed);
+	}
 	if (e != TF_OK)
 		log_error("could not record an idempotent answer", "request_id", req->request_id, NULL);
 }

@@ -57,6 +57,8 @@ extern const size_t routes_count;
  * *method_mismatch set when the path exists for another method. */
 int routes_match(const char *method, const char *path, char params[TF_PATH_PARAMS_MAX][128],
 		 bool *method_mismatch);
+/* The methods path accepts, as an Allow header value ("GET, POST"). */
+void routes_allowed_methods(const char *path, char *out, size_t size);
 
 struct tf_header {
 	char name[32];

@@ -3,6 +3,7 @@
  * who may call it, and flags. Only the dispatcher acts on the "who" and the flags.
  * docs/openapi.yaml will describe the same routes (issue 11), and a test will keep them equal.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -80,4 +81,14 @@ int routes_match(const char *method, const char *path, char params[TF_PATH_PARAM
 		*method_mismatch = true;
 	}
 	return -1;
+}
+
+void routes_allowed_methods(const char *path, char *out, size_t size)
+{
+	char params[TF_PATH_PARAMS_MAX][128];
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < routes_count && n < size; i++)
+		if (match(routes[i].pattern, path, params) && !strstr(out, routes[i].method))
+			n += (size_t)snprintf(out + n, size - n, "%s%s", n ? ", " : "", routes[i].method);
 }

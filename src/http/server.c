@@ -193,6 +193,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	if (!req->route) {
 		dispatch_error(req, req->err);
+		if (req->err == TF_ERR_METHOD_NOT_ALLOWED) {
+			char allow[64];
+			routes_allowed_methods(req->path, allow, sizeof allow);
+			resp_header(req, "Allow", allow);
+		}
 		return send_answer(conn, req);
 	}
 	if (req->body_too_large) {

@@ -19,6 +19,8 @@ enum tf_err service_open(const struct tf_config *cfg, struct tf_service **out)
 	if (!svc)
 		return TF_ERR_INTERNAL;
 	svc->cfg = *cfg;
+	/* every file twofold creates (database, WAL, keys, messages) is the owner's alone */
+	umask(077);
 	enum tf_err e = crypto_init();
 	if (e != TF_OK)
 		goto fail;

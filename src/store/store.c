@@ -21,7 +21,8 @@ enum tf_err store_tx_end(struct store_conn *c, enum tf_err e)
 
 void idem_answer_free(struct idem_answer *a)
 {
-	free(a->body);
+	free(a->sealed_body);
 	free(a->headers);
-	a->body = a->headers = NULL;
+	a->sealed_body = NULL;
+	a->headers = NULL;
 }

@@ -163,8 +163,10 @@ enum idem_state { IDEM_RESERVED, IDEM_REPLAY, IDEM_IN_PROGRESS, IDEM_MISMATCH };
 
 struct idem_answer {
 	int status;
-	char *body;   /* malloc'd, for IDEM_REPLAY */
-	char *headers; /* malloc'd "Name: value\n" lines, may be NULL */
+	uint8_t *sealed_body; /* malloc'd, for IDEM_REPLAY: crypto_seal() of the answer, which may
+			       * hold secrets (credentials, tokens, backup codes) */
+	size_t sealed_body_len;
+	char *headers;        /* malloc'd "Name: value\n" lines, may be NULL */
 };
 
 struct device_row {
@@ -306,7 +308,8 @@ struct store_ops {
 				    int64_t stale_before, int64_t expired_before,
 				    enum idem_state *state, struct idem_answer *answer);
 	enum tf_err (*idem_complete)(struct store_conn *c, const char *scope, const char *ref,
-				     int status, const char *body, const char *headers);
+				     int status, const uint8_t *sealed_body, size_t sealed_len,
+				     const char *headers);
 	enum tf_err (*idem_release)(struct store_conn *c, const char *scope, const char *ref);
 
 	/* fixed-window counters: adds 1 to key's count in the window starting at window_start

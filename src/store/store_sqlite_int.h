@@ -122,7 +122,7 @@ enum tf_err sq_audit_last(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT
 enum tf_err sq_audit_insert(struct store_conn *c, const struct audit_row *r);
 enum tf_err sq_audit_scan(struct store_conn *c, audit_visit_fn fn, void *ctx);
 enum tf_err sq_idem_reserve(struct store_conn *c, const char *scope, const char *ref, const uint8_t fp[TF_MAC_BYTES], int64_t now, int64_t stale_before, int64_t expired_before, enum idem_state *state, struct idem_answer *answer);
-enum tf_err sq_idem_complete(struct store_conn *c, const char *scope, const char *ref, int status, const char *body, const char *headers);
+enum tf_err sq_idem_complete(struct store_conn *c, const char *scope, const char *ref, int status, const uint8_t *sealed_body, size_t sealed_len, const char *headers);
 enum tf_err sq_idem_release(struct store_conn *c, const char *scope, const char *ref);
 enum tf_err sq_counter_hit(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
 enum tf_err sq_counter_get(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);

@@ -185,10 +185,14 @@ enum tf_err sq_idem_reserve(struct store_conn *c, const char *scope, const char 
 			} else if (status == 0) {
 				*state = IDEM_IN_PROGRESS;
 			} else {
-				const char *body = (const char *)sqlite3_column_text(s, 3);
+				const void *body = sqlite3_column_blob(s, 3);
+				size_t body_len = (size_t)sqlite3_column_bytes(s, 3);
 				const char *headers = (const char *)sqlite3_column_text(s, 4);
 				answer->status = status;
-				answer->body = strdup(body ? body : "");
+				answer->sealed_body = malloc(body_len ? body_len : 1);
+				if (answer->sealed_body && body_len)
+					memcpy(answer->sealed_body, body, body_len);
+				answer->sealed_body_len = body_len;
 				answer->headers = headers ? strdup(headers) : NULL;
 				*state = IDEM_REPLAY;
 			}
@@ -230,13 +234,13 @@ enum tf_err sq_idem_reserve(struct store_conn *c, const char *scope, const char 
 	return e;
 }
 
-enum tf_err sq_idem_complete(struct store_conn *c, const char *scope, const char *ref, int status, const char *body, const char *headers)
+enum tf_err sq_idem_complete(struct store_conn *c, const char *scope, const char *ref, int status, const uint8_t *sealed_body, size_t sealed_len, const char *headers)
 {
 	sqlite3_stmt *s = stmt(c, Q_IDEM_COMPLETE);
 	if (!s)
 		return TF_ERR_INTERNAL;
 	sqlite3_bind_int(s, 1, status);
-	bind_text(s, 2, body);
+	sqlite3_bind_blob(s, 2, sealed_body, (int)sealed_len, SQLITE_STATIC);
 	if (headers)
 		bind_text(s, 3, headers);
 	else
