@@ -1,0 +1,339 @@
+"""The API test harness: starts the real twofold binary and talks to it over HTTP.
+
+conftest.py turns this into pytest fixtures; tests import the assertion helpers from here.
+Only the standard library, pytest and requests are used.
+"""
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _binary_path():
+    raw = os.environ.get("TWOFOLD_BIN", "build/twofold")
+    p = Path(raw)
+    if not p.is_absolute():
+        p = REPO_ROOT / p
+    return p
+
+
+TWOFOLD_BIN = _binary_path()
+SANITIZED = os.environ.get("TWOFOLD_SANITIZED") == "1"
+# Argon2id at its default cost (64 MiB) would make every registration and login slow.
+FAST_ARGON2 = ["--argon2-memlimit-kib", "8192", "--argon2-opslimit", "1"]
+START_TIMEOUT = 30.0 if SANITIZED else 10.0
+STOP_TIMEOUT = 15.0
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer")
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+_GENERATE = object()  # admin_token default: a fresh random token
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def child_env(extra=None, unset=()):
+    """The environment for a twofold process: ours without any TWOFOLD_* setting (so the
+    caller's shell cannot change a test), plus extra."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWOFOLD_")}
+    for k in unset:
+        env.pop(k, None)
+    env.update(extra or {})
+    return env
+
+
+def run_cli(*args, env=None, timeout=60):
+    """Runs `twofold ARGS...` to completion; returns the CompletedProcess (text mode)."""
+    return subprocess.run([str(TWOFOLD_BIN), *map(str, args)], env=child_env(env), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def sanitizer_report(text):
+    """The sanitizer lines found in text, or None."""
+    if any(m in text for m in SANITIZER_MARKERS):
+        return text[-6000:]
+    return None
+
+
+class Server:
+    """One `twofold serve` process on a free loopback port with its own data folder.
+
+    workdir holds the data folder (unless data_dir is given) and the captured stdout and
+    stderr of each start. The same Server can be stopped and started again on the same data.
+    """
+
+    _starts = 0
+
+    def __init__(self, workdir, *, data_dir=None, args=(), admin_token=_GENERATE, env=None,
+                 fast_argon2=True, pass_listen=True, port=None):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = Path(data_dir) if data_dir else self.workdir / "data"
+        self.args = list(args)
+        if admin_token is _GENERATE:
+            admin_token = "tfa_test_" + secrets.token_urlsafe(24)
+        self.admin_token = admin_token
+        self.extra_env = dict(env or {})
+        self.fast_argon2 = fast_argon2
+        self.pass_listen = pass_listen
+        self.fixed_port = port
+        self.port = port
+        self.proc = None
+        self.stdout_path = None
+        self.stderr_path = None
+        self.http = requests.Session()
+
+    # ---- life cycle ----
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self):
+        cmd = [str(TWOFOLD_BIN), "serve"]
+        if self.pass_listen:
+            cmd += ["--listen", f"127.0.0.1:{self.port}"]
+        cmd += ["--data", str(self.data_dir)]
+        if self.fast_argon2:
+            cmd += FAST_ARGON2
+        return cmd + self.args
+
+    def start(self):
+        assert TWOFOLD_BIN.exists(), f"twofold binary not found at {TWOFOLD_BIN} (build it or set TWOFOLD_BIN)"
+        for attempt in range(3):
+            if self.fixed_port is None:
+                self.port = free_port()
+            Server._starts += 1
+            n = Server._starts
+            self.stdout_path = self.workdir / f"server-{n}.stdout"
+            self.stderr_path = self.workdir / f"server-{n}.stderr"
+            env = {}
+            if self.admin_token is not None:
+                env["TWOFOLD_ADMIN_TOKEN"] = self.admin_token
+            env.update(self.extra_env)
+            with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
+                self.proc = subprocess.Popen(self.command(), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                             env=child_env(env))
+            if self._wait_ready():
+                self.http = requests.Session()
+                return self
+            # lost a race for the port: try another one
+            if self.fixed_port is None and "cannot listen" in self.stderr_text() and attempt < 2:
+                continue
+            break
+        rc = self.proc.poll()
+        if rc is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+        raise AssertionError(f"twofold did not answer /healthz within {START_TIMEOUT}s (exit code {rc})\n"
+                             f"command: {self.command()}\nstderr:\n{self.stderr_text()[-4000:]}")
+
+    def _wait_ready(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                r = requests.get(self.base_url + "/healthz", timeout=1)
+                if r.status_code == 200:
+                    return True
+            except requests.RequestException:
+                pass
+            time.sleep(0.02)
+        return False
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM):
+        """SIGTERM (or sig), wait, and insist on a clean exit (and, under sanitizers, a clean report)."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        self.http.close()
+        if proc.poll() is None:
+            proc.send_signal(sig)
+        try:
+            rc = proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError(f"twofold did not stop within {STOP_TIMEOUT}s of signal {sig}\n"
+                                 f"stderr tail:\n{self.stderr_text()[-4000:]}")
+        err = self.stderr_text()
+        if SANITIZED:
+            report = sanitizer_report(err)
+            assert report is None, f"sanitizer report in twofold's stderr:\n{report}"
+        assert rc == 0, f"twofold exited with {rc} after signal {sig}\nstderr tail:\n{err[-4000:]}"
+
+    # ---- captured output ----
+
+    def stderr_text(self):
+        return self.stderr_path.read_text(errors="replace") if self.stderr_path and self.stderr_path.exists() else ""
+
+    def stdout_text(self):
+        return self.stdout_path.read_text(errors="replace") if self.stdout_path and self.stdout_path.exists() else ""
+
+    def all_output(self):
+        """stdout and stderr of every start of any server in this workdir."""
+        parts = []
+        for p in sorted(self.workdir.glob("server-*.std*")):
+            parts.append(p.read_text(errors="replace"))
+        return "\n".join(parts)
+
+    def log_lines(self):
+        """stderr of the current (or last) start, each line parsed as JSON (a line that is
+        not JSON raises, naming it)."""
+        out = []
+        for i, line in enumerate(self.stderr_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                raise AssertionError(f"stderr line {i} is not JSON: {line[:500]!r}")
+        return out
+
+    # ---- development delivery ----
+
+    @property
+    def messages_path(self):
+        return self.data_dir / "messages.jsonl"
+
+    def messages(self):
+        if not self.messages_path.exists():
+            return []
+        return [json.loads(line) for line in self.messages_path.read_text().splitlines() if line.strip()]
+
+    def wait_for_messages(self, count=1, timeout=5.0, where=None):
+        """Polls messages.jsonl until at least count messages (matching where, if given)
+        are there; returns them. Delivery runs on a worker thread."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [m for m in self.messages() if where is None or where(m)]
+            if len(found) >= count or time.monotonic() >= deadline:
+                assert len(found) >= count, f"expected {count} message(s) in {self.messages_path} within {timeout}s, found {found}"
+                return found
+            time.sleep(0.05)
+
+    # ---- HTTP ----
+
+    def request(self, method, path, *, api_key=None, token=None, admin=False, json=None, data=None,
+                headers=None, timeout=20, **kw):
+        h = {}
+        if api_key is not None:
+            h["api-key"] = api_key
+        if admin:
+            h["Authorization"] = f"Bearer {self.admin_token}"
+        if token is not None:
+            h["Authorization"] = f"Bearer {token}"
+        h.update(headers or {})
+        return self.http.request(method, self.base_url + path, headers=h, json=json, data=data,
+                                 timeout=timeout, **kw)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    # ---- domain helpers ----
+
+    def make_app(self, **settings):
+        body = {"name": "App " + secrets.token_hex(3)}
+        body.update(settings)
+        r = self.post("/v1/admin/apps", admin=True, json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def make_user(self, app, email=None, password=DEFAULT_PASSWORD, **fields):
+        body = {"email": email or f"user-{secrets.token_hex(4)}@example.com"}
+        if password is not None:
+            body["password"] = password
+        body.update(fields)
+        r = self.post("/v1/users", api_key=app["api_key"], json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def login(self, app, email, password=DEFAULT_PASSWORD, **kw):
+        return self.post("/v1/login", api_key=app["api_key"], json={"email": email, "password": password}, **kw)
+
+    def token_for(self, app, email, password=DEFAULT_PASSWORD):
+        r = self.login(app, email, password)
+        assert r.status_code == 201, r.text
+        return r.json()["token"]
+
+    def token_alive(self, app, token):
+        """Whether a session token is accepted (GET /v1/factors needs a live token and changes nothing)."""
+        r = self.get("/v1/factors", api_key=app["api_key"], token=token)
+        assert r.status_code in (200, 401), r.text
+        return r.status_code == 200
+
+    # ---- storage, as an attacker who copied the data folder sees it ----
+
+    def db_path(self):
+        return self.data_dir / "twofold.db"
+
+    def raw_data_bytes(self):
+        """Every byte of the database files (main, WAL, shared memory)."""
+        blob = b""
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            p = Path(str(self.db_path()) + suffix)
+            if p.exists():
+                blob += p.read_bytes()
+        return blob
+
+
+def assert_not_stored(server, secret, what):
+    """secret must not be anywhere in the database files in clear text."""
+    found = secret.encode() in server.raw_data_bytes()
+    assert not found, f"{what} is stored in clear text in {server.db_path()}"
+
+
+def read_only_db(path):
+    import sqlite3
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+
+
+# ---- assertions ----
+
+ERROR_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]+$")
+
+
+def assert_error_shape(resp, replayed=False):
+    """Every error: JSON {"error": {"code", "message", "request_id", ...}} and the request
+    id equals the X-Request-Id header (a replayed answer keeps its first request id)."""
+    assert resp.headers.get("Content-Type", "").startswith("application/json"), resp.headers
+    body = resp.json()
+    assert isinstance(body, dict) and list(body) == ["error"], body
+    err = body["error"]
+    assert isinstance(err, dict), body
+    for k in ("code", "message", "request_id"):
+        assert isinstance(err.get(k), str) and err[k], f"error.{k} missing or empty: {body}"
+    assert ERROR_CODE_RE.match(err["code"]), err
+    if not replayed:
+        assert err["request_id"] == resp.headers.get("X-Request-Id"), (err, dict(resp.headers))
+    return err
+
+
+def assert_error(resp, status, code, field=None):
+    assert resp.status_code == status, f"expected {status} {code}, got {resp.status_code}: {resp.text}"
+    err = assert_error_shape(resp)
+    assert err["code"] == code, err
+    if field is not None:
+        assert err.get("field") == field, err
+    return err

@@ -1,0 +1,185 @@
+"""Health, readiness, metrics, structured logs, and what must never be in them."""
+import re
+from datetime import datetime
+
+import pytest
+
+
+def test_healthz_answers_ok(server):
+    r = server.get("/healthz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok"}
+
+
+def test_readyz_reports_the_database(server):
+    r = server.get("/readyz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["database"]["status"] == "ok"
+    assert body["database"]["backend"] == "sqlite"
+
+
+def parse_metrics(text):
+    """{(name, frozenset(labels.items())): value} from Prometheus text format."""
+    samples = {}
+    types = {}
+    line_re = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)$')
+    label_re = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split(None, 3)
+            types[name] = kind
+            continue
+        if line.startswith("#"):
+            continue
+        m = line_re.match(line)
+        assert m, f"not a Prometheus sample line: {line!r}"
+        labels = frozenset(label_re.findall(m.group(3) or ""))
+        samples[(m.group(1), labels)] = float(m.group(4))
+    return samples, types
+
+
+def test_metrics_count_requests_by_route_and_status_with_a_latency_histogram(server, make_app):
+    app = make_app()
+    for i in range(3):
+        assert server.post("/v1/users", api_key=app["api_key"], json={"email": f"m{i}@example.com"}).status_code == 201
+    assert server.post("/v1/users", api_key=app["api_key"], json={"email": "m0@example.com"}).status_code == 409
+    assert server.get("/v1/no-such-route").status_code == 404
+    r = server.get("/metrics")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain")
+    samples, types = parse_metrics(r.text)
+    route = ("route", "POST /v1/users")
+
+    def total(status):
+        return samples.get(("twofold_http_requests_total", frozenset({route, ("status", status)})))
+
+    assert types.get("twofold_http_requests_total") == "counter"
+    assert 'twofold_http_requests_total{route="POST /v1/users",status="201"} 3' in r.text.splitlines()
+    assert total("201") == 3
+    assert total("409") == 1
+    assert samples.get(("twofold_http_requests_total",
+                        frozenset({("route", "POST /v1/admin/apps"), ("status", "201")}))) == 1
+
+    assert types.get("twofold_http_request_duration_seconds") == "histogram"
+    buckets = sorted(((float(dict(k[1])["le"]), v) for k, v in samples.items()
+                      if k[0] == "twofold_http_request_duration_seconds_bucket" and dict(k[1]).get("route") == route[1]),
+                     key=lambda x: x[0])
+    assert len(buckets) >= 5
+    assert buckets[-1][0] == float("inf")
+    counts = [v for _, v in buckets]
+    assert counts == sorted(counts), "histogram buckets must be cumulative"
+    assert buckets[-1][1] == 4
+    assert samples[("twofold_http_request_duration_seconds_count", frozenset({route}))] == 4
+    total_seconds = samples[("twofold_http_request_duration_seconds_sum", frozenset({route}))]
+    assert 0 < total_seconds < 60
+
+
+def test_metrics_keep_counting(server):
+    def healthz_count():
+        samples, _ = parse_metrics(server.get("/metrics").text)
+        return samples.get(("twofold_http_requests_total",
+                            frozenset({("route", "GET /healthz"), ("status", "200")})), 0)
+
+    before = healthz_count()
+    for _ in range(5):
+        server.get("/healthz")
+    assert healthz_count() == before + 5
+
+
+def test_every_log_line_is_a_json_object_with_ts_level_and_msg(server, make_app):
+    app = make_app()
+    server.make_user(app, email="log@example.com")
+    server.login(app, "log@example.com")
+    server.login(app, "log@example.com", "wrong password")
+    server.post("/v1/users", api_key=app["api_key"], data=b"{not json", headers={"Content-Type": "application/json"})
+    server.get("/nowhere")
+    import socket
+    with socket.create_connection(("127.0.0.1", server.port)) as s:
+        s.sendall(b"GARBAGE\r\n\r\n")
+        s.recv(100)
+    server.stop()  # the stop lines too
+    lines = server.log_lines()
+    assert len(lines) >= 8
+    for line in lines:
+        assert isinstance(line, dict)
+        for k in ("ts", "level", "msg"):
+            assert isinstance(line.get(k), str) and line[k], line
+        assert line["level"] in ("debug", "info", "warn", "error"), line
+        datetime.strptime(line["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    requests_logged = [x for x in lines if x["msg"] == "request"]
+    assert any(x.get("route") == "POST /v1/login" and x.get("status") == "401" for x in requests_logged)
+
+
+# ---- log hygiene ----
+
+def full_session(srv):
+    """An API session touching every secret; returns (secrets, confirmation token)."""
+    created = srv.post("/v1/admin/apps", admin=True, json={"name": "Hygiene", "can_mark_email_verified": True})
+    app = created.json()
+    password, wrong = "hygiene passphrase 42", "wrong passphrase 43"
+    u = srv.make_user(app, email="hyg@example.com", password=password, mobile="+447700900123")
+    sso = srv.make_user(app, email="sso-hyg@example.com", password=None, type="sso")
+    sso_token = srv.post(f"/v1/users/{sso['user_id']}/sessions", api_key=app["api_key"]).json()["token"]
+    token = srv.token_for(app, "hyg@example.com", password)
+    assert srv.token_alive(app, token)
+    r = srv.post(f"/v1/users/{u['user_id']}/send_confirmation", api_key=app["api_key"])
+    assert r.status_code == 202, r.text
+    assert srv.post("/v1/logout", api_key=app["api_key"], token=token).status_code == 200
+    assert srv.login(app, "hyg@example.com", wrong).status_code == 401
+    assert srv.login(app, "nobody@example.com", wrong).status_code == 401
+    # secrets in places they do not belong must not be echoed either
+    srv.get("/v1/factors", api_key=app["api_key"], token=token)  # a dead token
+    srv.post("/v1/users", api_key=app["api_key"], json={"email": password})  # a password in the email field
+    srv.post("/v1/users", api_key=app["api_key"] + "x", json={"email": "x@example.com"})
+    [m] = srv.wait_for_messages(1)
+    conf = re.search(r"/confirm\?token=([A-Za-z0-9_\-]+)", m["text"]).group(1)
+    secrets_ = {
+        "password": password, "wrong password": wrong, "session token": token, "sso session token": sso_token,
+        "api key": app["api_key"], "client secret": app["client_secret"], "admin token": srv.admin_token,
+        "confirmation token": conf,
+    }
+    return secrets_, conf
+
+
+def test_no_secret_ever_appears_in_the_log_or_on_stdout(start_server):
+    srv = start_server(args=["--delivery-echo", "off"])
+    secrets_, _ = full_session(srv)
+    srv.stop()
+    out = srv.stdout_text() + srv.stderr_text()
+    leaked = [name for name, s in secrets_.items() if s in out]
+    assert not leaked, f"in the log or on stdout: {leaked}"
+    # the server logged the session (the check above looked at something)
+    assert sum(1 for x in srv.log_lines() if x["msg"] == "request") >= 10
+
+
+def test_with_delivery_echo_the_confirmation_token_is_only_in_dev_delivery_lines(start_server):
+    srv = start_server(args=["--delivery-echo", "on"])
+    secrets_, conf = full_session(srv)
+    # the echo is written after the file: wait for it
+    import time
+    deadline = time.monotonic() + 5
+    while conf not in srv.stderr_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    srv.stop()
+    lines = srv.log_lines()
+    carrying = [x for x in lines if any(conf in str(v) for v in x.values())]
+    assert carrying, "delivery echo is on but the message was not printed"
+    assert all(x.get("kind") == "dev_delivery" for x in carrying), carrying
+    assert conf not in srv.stdout_text()
+    others = {k: v for k, v in secrets_.items() if k != "confirmation token"}
+    out = srv.stdout_text() + srv.stderr_text()
+    leaked = [name for name, s in others.items() if s in out]
+    assert not leaked, f"in the log or on stdout: {leaked}"
+
+
+@pytest.mark.parametrize("level,expect_info", [("warn", False), ("info", True)])
+def test_the_log_level_setting_filters_lines(start_server, level, expect_info):
+    srv = start_server(args=["--log-level", level])
+    srv.get("/healthz")
+    srv.stop()
+    levels = {x["level"] for x in srv.log_lines()}
+    assert ("info" in levels) == expect_info, levels
+

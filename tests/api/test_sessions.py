@@ -1,0 +1,278 @@
+"""Sessions: password login, sessions for SSO users, logout, idle timeout, rate limits."""
+import base64
+import re
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from harness import DEFAULT_PASSWORD, assert_error, assert_error_shape, assert_not_stored
+
+TOKEN_RE = re.compile(r"^([a-z]+)_([A-Za-z0-9_-]+)$")
+
+
+def parse_time(s):
+    assert s.endswith("Z"), s
+    return datetime.fromisoformat(s[:-1]).replace(tzinfo=timezone.utc).timestamp()
+
+
+def test_login_answers_201_with_a_token(server, make_app, make_user):
+    app = make_app()
+    u = make_user(app, email="ann@example.com")
+    before = time.time()
+    r = server.login(app, "ann@example.com")
+    assert r.status_code == 201, r.text
+    s = r.json()
+    assert s["user_id"] == u["user_id"]
+    assert isinstance(s["token"], str)
+    exp = parse_time(s["expires_at"])
+    # 1800 s idle timeout by default: the token expires then unless used
+    assert before + 1800 - 5 <= exp <= time.time() + 1800 + 5
+    assert server.token_alive(app, s["token"])
+
+
+def test_tokens_are_256_bit_random_and_differ(server, make_app, make_user):
+    app = make_app()
+    make_user(app, email="ann@example.com")
+    tokens = [server.token_for(app, "ann@example.com") for _ in range(3)]
+    assert len(set(tokens)) == 3
+    for t in tokens:
+        m = TOKEN_RE.match(t)
+        assert m, t
+        body = m.group(2)
+        assert len(body) >= 43, t  # 256 bits in base64url
+        assert len(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))) >= 32
+    for t in tokens:
+        assert_not_stored(server, t, "a session token")
+
+
+def test_a_wrong_password_is_401_invalid_credentials(server, make_app, make_user):
+    app = make_app()
+    make_user(app, email="ann@example.com")
+    r = server.login(app, "ann@example.com", "not the password")
+    assert_error(r, 401, "INVALID_CREDENTIALS")
+    assert "token" not in r.text
+
+
+def test_an_unknown_email_looks_exactly_like_a_wrong_password(server, make_app, make_user):
+    app = make_app()
+    make_user(app, email="ann@example.com")
+    wrong = assert_error(server.login(app, "ann@example.com", "not the password"), 401, "INVALID_CREDENTIALS")
+    unknown = assert_error(server.login(app, "nobody@example.com", "not the password"), 401, "INVALID_CREDENTIALS")
+    assert set(wrong) == set(unknown)
+    assert wrong["message"] == unknown["message"]
+
+
+def test_a_user_without_a_password_cannot_log_in(server, make_app, make_user):
+    app = make_app()
+    make_user(app, email="nopw@example.com", password=None)
+    assert_error(server.login(app, "nopw@example.com", "anything at all"), 401, "INVALID_CREDENTIALS")
+
+
+def test_login_needs_email_and_password(server, make_app):
+    app = make_app()
+    r = server.post("/v1/login", api_key=app["api_key"], json={"email": "ann@example.com"})
+    assert_error(r, 400, "MISSING_FIELD", field="password")
+    r = server.post("/v1/login", api_key=app["api_key"], json={"password": DEFAULT_PASSWORD})
+    assert_error(r, 400, "MISSING_FIELD", field="email")
+    r = server.post("/v1/login", api_key=app["api_key"], json={"email": 1, "password": DEFAULT_PASSWORD})
+    assert_error(r, 400, "INVALID_FIELD", field="email")
+
+
+def test_an_sso_user_cannot_log_in_with_a_password(server, make_app, make_user):
+    app = make_app(sso_login_url="https://partner.example/login")
+    make_user(app, email="sso@example.com", password=None, type="sso")
+    err = assert_error(server.login(app, "sso@example.com", "whatever it is"), 403, "SSO_LOGIN_REQUIRED")
+    assert err["login_url"] == "https://partner.example/login"
+    plain = make_app()
+    make_user(plain, email="sso@example.com", password=None, type="sso")
+    err = assert_error(server.login(plain, "sso@example.com", "whatever it is"), 403, "SSO_LOGIN_REQUIRED")
+    assert "login_url" not in err
+
+
+def test_an_application_can_open_a_session_for_its_sso_user(server, make_app, make_user):
+    app = make_app()
+    u = make_user(app, password=None, type="sso")
+    r = server.post(f"/v1/users/{u['user_id']}/sessions", api_key=app["api_key"])
+    assert r.status_code == 201, r.text
+    s = r.json()
+    assert s["user_id"] == u["user_id"]
+    assert TOKEN_RE.match(s["token"]) and len(s["token"].split("_", 1)[1]) >= 43
+    assert server.token_alive(app, s["token"])
+    assert server.post("/v1/logout", api_key=app["api_key"], token=s["token"]).status_code == 200
+    assert not server.token_alive(app, s["token"])
+
+
+def test_sessions_for_a_standard_user_are_refused(server, make_app, make_user):
+    app = make_app()
+    u = make_user(app)
+    r = server.post(f"/v1/users/{u['user_id']}/sessions", api_key=app["api_key"])
+    assert_error(r, 403, "NOT_SSO_USER")
+
+
+def test_logout_revokes_the_token(server, make_app, make_user):
+    app = make_app()
+    make_user(app, email="ann@example.com")
+    token = server.token_for(app, "ann@example.com")
+    other = server.token_for(app, "ann@example.com")
+    r = server.post("/v1/logout", api_key=app["api_key"], token=token)
+    assert r.status_code == 200, r.text
+    assert_error(server.post("/v1/logout", api_key=app["api_key"], token=token), 401, "INVALID_TOKEN")
+    assert_error(server.get("/v1/factors", api_key=app["api_key"], token=token), 401, "INVALID_TOKEN")
+    # only that token
+    assert server.token_alive(app, other)
+
+
+def test_a_token_only_works_with_its_own_application(server, make_app, make_user):
+    a, b = make_app(), make_app()
+    make_user(a, email="ann@example.com")
+    token = server.token_for(a, "ann@example.com")
+    assert_error(server.get("/v1/factors", api_key=b["api_key"], token=token), 401, "INVALID_TOKEN")
+    assert_error(server.post("/v1/logout", api_key=b["api_key"], token=token), 401, "INVALID_TOKEN")
+    assert server.token_alive(a, token)
+
+
+@pytest.mark.parametrize("authorization", [
+    None, "Bearer", "Bearer garbage", "Bearer tfs_" + "A" * 43, "Token abc", "Bearer " + "x" * 5000,
+], ids=["none", "empty", "garbage", "well-formed", "other-scheme", "huge"])
+def test_a_bad_bearer_token_is_401(server, make_app, authorization):
+    app = make_app()
+    headers = {"api-key": app["api_key"]}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    assert_error(server.get("/v1/factors", headers=headers), 401, "INVALID_TOKEN")
+    assert_error(server.post("/v1/logout", headers=headers), 401, "INVALID_TOKEN")
+
+
+def test_the_admin_token_is_not_a_session_token(server, make_app):
+    app = make_app()
+    assert_error(server.get("/v1/factors", api_key=app["api_key"], admin=True), 401, "INVALID_TOKEN")
+
+
+def test_an_idle_token_dies_and_a_used_token_lives(start_server):
+    srv = start_server(args=["--session-idle-timeout", "2"])
+    app = srv.make_app()
+    srv.make_user(app, email="ann@example.com")
+    r = srv.login(app, "ann@example.com")
+    assert r.json()["idle_timeout_seconds"] == 2
+    idle = r.json()["token"]
+    used = srv.token_for(app, "ann@example.com")
+    start = time.monotonic()
+    while time.monotonic() - start < 3.5:
+        assert srv.token_alive(app, used), f"a token used every 0.5 s died after {time.monotonic() - start:.1f} s"
+        time.sleep(0.5)
+    assert_error(srv.get("/v1/factors", api_key=app["api_key"], token=idle), 401, "INVALID_TOKEN")
+    assert_error(srv.post("/v1/logout", api_key=app["api_key"], token=idle), 401, "INVALID_TOKEN")
+    assert srv.token_alive(app, used)
+
+
+def test_a_token_dies_at_its_maximum_lifetime_even_when_used(start_server):
+    srv = start_server(args=["--session-max-lifetime", "2", "--session-idle-timeout", "60"])
+    app = srv.make_app()
+    srv.make_user(app, email="ann@example.com")
+    r = srv.login(app, "ann@example.com")
+    token = r.json()["token"]
+    assert parse_time(r.json()["expires_at"]) <= time.time() + 3
+    start = time.monotonic()
+    while time.monotonic() - start < 1.5:
+        assert srv.token_alive(app, token)
+        time.sleep(0.3)
+    time.sleep(1.0)
+    assert not srv.token_alive(app, token)
+
+
+def assert_rate_limited(r, window):
+    err = assert_error(r, 429, "RATE_LIMITED")
+    retry = r.headers.get("Retry-After")
+    assert retry is not None and retry.isdigit(), dict(r.headers)
+    assert 1 <= int(retry) <= window
+    return err
+
+
+# A long window keeps a test from straddling the edge of a fixed window.
+WINDOW = 3600
+
+
+def test_repeated_wrong_passwords_lock_the_user_out_for_the_window(start_server):
+    srv = start_server(args=["--login-failures-per-user", "3", "--rate-window", str(WINDOW)])
+    app = srv.make_app()
+    srv.make_user(app, email="ann@example.com")
+    srv.make_user(app, email="bob@example.com")
+    for _ in range(3):
+        assert_error(srv.login(app, "ann@example.com", "wrong password"), 401, "INVALID_CREDENTIALS")
+    # the right password no longer helps: the attacker learns nothing from it either
+    assert_rate_limited(srv.login(app, "ann@example.com"), WINDOW)
+    assert_rate_limited(srv.login(app, "ANN@example.com", "wrong password"), WINDOW)
+    # another user of the same application is not affected
+    assert srv.login(app, "bob@example.com").status_code == 201
+
+
+def test_failures_for_one_user_do_not_lock_out_the_same_email_in_another_application(start_server):
+    srv = start_server(args=["--login-failures-per-user", "2", "--rate-window", str(WINDOW)])
+    a, b = srv.make_app(), srv.make_app()
+    srv.make_user(a, email="ann@example.com")
+    srv.make_user(b, email="ann@example.com")
+    for _ in range(2):
+        srv.login(a, "ann@example.com", "wrong password")
+    assert_rate_limited(srv.login(a, "ann@example.com"), WINDOW)
+    assert srv.login(b, "ann@example.com").status_code == 201
+
+
+def test_too_many_logins_from_one_address_are_429(start_server):
+    srv = start_server(args=["--login-attempts-per-address", "5", "--rate-window", str(WINDOW)])
+    app = srv.make_app()
+    for i in range(3):
+        srv.make_user(app, email=f"u{i}@example.com")
+    answers = [srv.login(app, f"u{i % 3}@example.com").status_code for i in range(5)]
+    assert answers == [201] * 5
+    assert_rate_limited(srv.login(app, "u0@example.com"), WINDOW)
+    assert_rate_limited(srv.login(app, "nobody@example.com", "guess guess"), WINDOW)
+
+
+def test_a_rate_limited_answer_has_the_error_shape(start_server):
+    srv = start_server(args=["--login-attempts-per-address", "1", "--rate-window", str(WINDOW)])
+    app = srv.make_app()
+    srv.login(app, "x@example.com", "whatever1")
+    r = srv.login(app, "x@example.com", "whatever1")
+    assert r.status_code == 429
+    assert_error_shape(r)
+
+
+def test_a_forged_x_forwarded_for_does_not_escape_the_address_limit(start_server):
+    # trust_forwarded_for is off by default: the header is the attacker's to choose
+    srv = start_server(args=["--login-attempts-per-address", "3", "--rate-window", str(WINDOW)])
+    app = srv.make_app()
+    for i in range(3):
+        r = srv.login(app, "guess@example.com", "guess guess", headers={"X-Forwarded-For": f"203.0.113.{i}"})
+        assert_error(r, 401, "INVALID_CREDENTIALS")
+    r = srv.login(app, "guess@example.com", "guess guess", headers={"X-Forwarded-For": "203.0.113.99"})
+    assert_rate_limited(r, WINDOW)
+
+
+def test_a_full_password_pool_answers_503_at_once_and_recovers(start_server):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    srv = start_server(fast_argon2=False, args=["--slow-workers", "1", "--slow-queue", "1",
+                                                "--argon2-memlimit-kib", "65536", "--argon2-opslimit", "3"])
+    app = srv.make_app()
+    srv.make_user(app, email="busy@example.com")
+    gate = threading.Barrier(12)
+
+    def one(_):
+        gate.wait(timeout=30)
+        return requests.post(srv.base_url + "/v1/login", headers={"api-key": app["api_key"]}, timeout=120,
+                             json={"email": "busy@example.com", "password": DEFAULT_PASSWORD})
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(one, range(12)))
+    statuses = sorted(r.status_code for r in answers)
+    assert set(statuses) <= {201, 503}, statuses
+    assert 201 in statuses and 503 in statuses, statuses
+    for r in answers:
+        if r.status_code == 503:
+            assert_error(r, 503, "OVERLOADED")
+            assert r.headers.get("Retry-After", "").isdigit()
+    assert srv.login(app, "busy@example.com").status_code == 201
