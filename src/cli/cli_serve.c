@@ -13,6 +13,7 @@
 #include "http/server.h"
 #include "http/slow_pool.h"
 #include "platform/log.h"
+#include "service/app_cache.h"
 #include "service/revocations.h"
 #include "service/service.h"
 
@@ -53,6 +54,7 @@ int cli_serve(int argc, char **argv, char **envp)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t slow = cfg.slow_workers ? (size_t)cfg.slow_workers : (size_t)(cores > 0 ? cores : 1);
 	svc->metrics = metrics_new(routes_count);
+	svc->apps = app_cache_new();
 	svc->slow_pool = slow_pool_new(slow, (size_t)cfg.slow_queue);
 	if (!svc->metrics || !svc->slow_pool || outbox_start(svc, &svc->outbox) != TF_OK ||
 	    revocations_start(svc, &svc->revocations) != TF_OK)
@@ -75,6 +77,7 @@ out:
 	svc->slow_pool = NULL;
 	outbox_stop(svc->outbox);
 	revocations_stop(svc->revocations);
+	app_cache_free(svc->apps);
 	metrics_free(svc->metrics);
 	service_close(svc);
 	providers_global_cleanup();

@@ -11,6 +11,7 @@
 
 #include "core/session.h"
 #include "delivery/outbox.h"
+#include "service/app_cache.h"
 #include "http/http.h"
 #include "platform/clock.h"
 #include "platform/log.h"
@@ -45,7 +46,7 @@ static enum tf_err auth_app(struct tf_req *req)
 	uint8_t mac[TF_MAC_BYTES];
 	crypto_secret_mac(req->svc->keys, "api_key", req->api_key, mac);
 	/* the lookup is by MAC, so timing reveals nothing about the key itself */
-	enum tf_err e = STORE(req->db)->app_get_by_api_key(req->db, mac, &req->app);
+	enum tf_err e = app_cache_get(req->svc->apps, req->db, mac, req->now, &req->app);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_INVALID_API_KEY;
 	if (e == TF_OK)

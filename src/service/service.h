@@ -16,6 +16,7 @@ struct outbox;
 struct metrics;
 struct slow_pool;
 struct revocations;
+struct app_cache;
 
 struct tf_service {
 	struct tf_config cfg;
@@ -27,6 +28,7 @@ struct tf_service {
 	struct metrics *metrics;     /* NULL in command-line tools */
 	struct slow_pool *slow_pool; /* NULL in command-line tools */
 	struct revocations *revocations; /* NULL in command-line tools */
+	struct app_cache *apps;          /* NULL in command-line tools */
 	char public_url[CONFIG_STR_MAX + 16];
 };
 
