@@ -24,6 +24,7 @@ struct tf_config {
 	char webhook_url[CONFIG_STR_MAX];
 	char webhook_secret[CONFIG_STR_MAX];
 	bool delivery_echo;
+	bool access_log;
 	bool trust_forwarded_for;
 	int64_t threads;
 	int64_t slow_workers;

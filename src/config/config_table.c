@@ -21,6 +21,7 @@ const struct config_setting config_settings[] = {
 	{"webhook_url", S(webhook_url), "", 0, 0, NULL, false, "where the webhook provider POSTs messages"},
 	{"webhook_secret", S(webhook_secret), "", 0, 0, NULL, true, "key of the webhook provider's HMAC-SHA-256 signature"},
 	{"delivery_echo", B(delivery_echo), "on", 0, 0, NULL, false, "log provider also prints each message, code included, to the log"},
+	{"access_log", B(access_log), "on", 0, 0, NULL, false, "log one line per request (method, route, status, duration, client; never bodies)"},
 	{"trust_forwarded_for", B(trust_forwarded_for), "off", 0, 0, NULL, false, "take the client address from X-Forwarded-For (only behind a proxy you run)"},
 	{"threads", I(threads), "0", 0, 256, NULL, false, "HTTP threads; 0 means one per CPU core"},
 	{"slow_workers", I(slow_workers), "0", 0, 256, NULL, false, "threads for slow work (Argon2id); 0 means one per CPU core"},

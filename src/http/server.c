@@ -130,6 +130,8 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, struct tf_req *r
 	char st[8], ms[32];
 	snprintf(st, sizeof st, "%d", status);
 	snprintf(ms, sizeof ms, "%.3f", (double)dur / 1e6);
+	if (status < 500 && !req->svc->cfg.access_log)
+		return ret;
 	log_line(status >= 500 ? LOG_ERROR : LOG_INFO, "request", "request_id", req->request_id,
 		 "method", req->method, "route", req->route ? req->route->metric_name : "unmatched",
 		 "status", st, "duration_ms", ms, "client", req->client_ip,
