@@ -1,5 +1,6 @@
 /* cli_serve.c: `twofold serve`: open the service, start the outbox worker, the slow pool
  * and the HTTP listener, and run until SIGINT or SIGTERM. */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,6 +44,9 @@ int cli_serve(int argc, char **argv, char **envp)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Argon2id takes 64 MiB per hash: with a fixed mmap threshold glibc maps such buffers and
+	 * returns them when freed, instead of raising the threshold and keeping them resident */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	providers_global_init();
 	struct tf_service *svc;
 	if (service_open(&cfg, &svc) != TF_OK)

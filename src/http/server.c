@@ -19,6 +19,8 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,6 +77,26 @@ static void client_address(struct tf_service *svc, struct MHD_Connection *conn, 
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)size);
 }
 
+/* Request ids are unique, not secret: a random prefix per process and a counter, so that no
+ * request pays a getrandom(2) for its id. */
+static _Atomic uint64_t request_counter;
+static char request_prefix[13];
+static pthread_once_t request_prefix_once = PTHREAD_ONCE_INIT;
+
+static void request_prefix_init(void)
+{
+	uint8_t raw[6];
+	crypto_random_bytes(raw, sizeof raw);
+	sodium_bin2hex(request_prefix, sizeof request_prefix, raw, sizeof raw);
+}
+
+static void request_id_next(char out[40])
+{
+	pthread_once(&request_prefix_once, request_prefix_init);
+	uint64_t n = atomic_fetch_add_explicit(&request_counter, 1, memory_order_relaxed);
+	snprintf(out, 40, "req_%s%012llx", request_prefix, (unsigned long long)n);
+}
+
 static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *conn, const char *url, const char *method)
 {
 	struct tf_req *req = calloc(1, sizeof *req);
@@ -87,10 +109,7 @@ static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *con
 	if (strlen(url) >= sizeof req->path)
 		req->path_too_long = true;
 	snprintf(req->path, sizeof req->path, "%s", url);
-	uint8_t rid[10];
-	crypto_random_bytes(rid, sizeof rid);
-	snprintf(req->request_id, sizeof req->request_id, "req_");
-	sodium_bin2hex(req->request_id + 4, sizeof req->request_id - 4, rid, sizeof rid);
+	request_id_next(req->request_id);
 	client_address(svc, conn, req->client_ip, sizeof req->client_ip);
 	req->api_key = dup_header(conn, "api-key");
 	req->authorization = dup_header(conn, "Authorization");

@@ -3,6 +3,9 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 struct job {
 	slow_job_fn fn;
@@ -22,6 +25,10 @@ struct slow_pool {
 static void *worker(void *arg)
 {
 	struct slow_pool *p = arg;
+	/* below the HTTP threads: a flood of logins must not starve verifications (Linux applies
+	 * a nice value to the calling thread alone) */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SLOW_POOL_NICE) != 0)
+		(void)0; /* not permitted: run at normal priority */
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
 		while (p->len == 0 && !p->stopping)

@@ -7,6 +7,9 @@
 #include <stddef.h>
 
 struct slow_pool;
+
+/* the nice value of the pool's threads: below the HTTP threads */
+#define SLOW_POOL_NICE 10
 typedef void (*slow_job_fn)(void *arg);
 
 struct slow_pool *slow_pool_new(size_t threads, size_t queue_max);

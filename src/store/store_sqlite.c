@@ -85,9 +85,30 @@ void copy_blob(sqlite3_stmt *s, int col, uint8_t *out, size_t size, size_t *len)
 }
 
 /* Runs a statement that returns no row (or whose rows are ignored). */
+bool write_begin(struct store_conn *c)
+{
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	if (sc->holds_write)
+		return false;
+	pthread_mutex_lock(&((struct sqlite_store *)c->st)->write_lock);
+	sc->holds_write = true;
+	return true;
+}
+
+void write_end(struct store_conn *c, bool took)
+{
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	if (!took)
+		return;
+	sc->holds_write = false;
+	pthread_mutex_unlock(&((struct sqlite_store *)c->st)->write_lock);
+}
+
 enum tf_err exec_stmt(struct store_conn *c, sqlite3_stmt *s, const char *what, int *changes)
 {
+	bool took = !sqlite3_stmt_readonly(s) && write_begin(c);
 	int rc = sqlite3_step(s);
+	write_end(c, took);
 	enum tf_err e = sqlite_map_rc(db_of(c), rc, what);
 	if (e == TF_OK && changes)
 		*changes = sqlite3_changes(db_of(c));
@@ -174,6 +195,7 @@ static enum tf_err sq_open(const char *url, const char *durability, struct store
 	snprintf(st->path, sizeof st->path, "%s", path);
 	st->full_sync = durability && strcmp(durability, "full") == 0;
 	pthread_mutex_init(&st->lock, NULL);
+	pthread_mutex_init(&st->write_lock, NULL);
 	*out = &st->base;
 	return TF_OK;
 }
@@ -186,6 +208,7 @@ static void sq_close(struct store *s)
 	for (size_t i = 0; i < st->n_all; i++)
 		close_conn(st->all[i]);
 	pthread_mutex_destroy(&st->lock);
+	pthread_mutex_destroy(&st->write_lock);
 	free(st);
 }
 
@@ -222,6 +245,7 @@ static void sq_release(struct store_conn *c)
 		log_error("connection released inside a transaction; rolling back", NULL);
 		exec_sql(sc->db, "ROLLBACK", "release");
 	}
+	write_end(c, sc->holds_write);
 	pthread_mutex_lock(&st->lock);
 	sc->next_free = st->free_list;
 	st->free_list = sc;
@@ -282,7 +306,11 @@ static enum tf_err sq_ping(struct store_conn *c)
 
 static enum tf_err sq_tx_begin(struct store_conn *c)
 {
-	return exec_sql(db_of(c), "BEGIN IMMEDIATE", "begin");
+	bool took = write_begin(c);
+	enum tf_err e = exec_sql(db_of(c), "BEGIN IMMEDIATE", "begin");
+	if (e != TF_OK)
+		write_end(c, took);
+	return e;
 }
 
 static enum tf_err sq_tx_commit(struct store_conn *c)
@@ -290,6 +318,7 @@ static enum tf_err sq_tx_commit(struct store_conn *c)
 	enum tf_err e = exec_sql(db_of(c), "COMMIT", "commit");
 	if (e != TF_OK && !sqlite3_get_autocommit(db_of(c)))
 		exec_sql(db_of(c), "ROLLBACK", "rollback");
+	write_end(c, ((struct sqlite_conn *)c)->holds_write);
 	return e;
 }
 
@@ -297,6 +326,7 @@ static void sq_tx_rollback(struct store_conn *c)
 {
 	if (!sqlite3_get_autocommit(db_of(c)))
 		exec_sql(db_of(c), "ROLLBACK", "rollback");
+	write_end(c, ((struct sqlite_conn *)c)->holds_write);
 }
 
 const struct store_ops store_sqlite_ops = {

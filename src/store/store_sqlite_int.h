@@ -71,6 +71,7 @@ extern const char *const stmt_sql[Q__MAX];
 
 struct sqlite_conn {
 	struct store_conn base;
+	bool holds_write; /* this connection holds the store's write_lock */
 	sqlite3 *db;
 	sqlite3_stmt *stmts[Q__MAX];
 	struct sqlite_conn *next_free;
@@ -81,6 +82,9 @@ struct sqlite_store {
 	char path[4096];
 	bool full_sync;
 	pthread_mutex_t lock;
+	/* One writer at a time within this process: a thread waits here instead of in SQLite's
+	 * busy handler, which sleeps with back-off (up to 100 ms) when the write lock is taken. */
+	pthread_mutex_t write_lock;
 	struct sqlite_conn *free_list;
 	struct sqlite_conn *all[256];
 	size_t n_all;
@@ -98,6 +102,10 @@ enum tf_err exec_stmt(struct store_conn *c, sqlite3_stmt *s, const char *what, i
 enum tf_err step_row(struct store_conn *c, sqlite3_stmt *s, const char *what);
 void finish(sqlite3_stmt *s); /* reset and clear bindings */
 enum tf_err exec_sql(sqlite3 *db, const char *sql, const char *what);
+/* Takes the process's write lock for a write outside a transaction; returns whether it did
+ * (write_end only then). Inside a transaction the lock is already held. */
+bool write_begin(struct store_conn *c);
+void write_end(struct store_conn *c, bool took);
 
 /* the operations, by area (store_sqlite_accounts.c, _factors.c, _records.c) */
 enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a);
