@@ -143,12 +143,17 @@ enum tf_err api_devices_validate(struct tf_req *req)
 
 /* ---- listing and revoking ---- */
 
+/* The user's unexpired, unrevoked devices of this application. */
+static enum tf_err list_devices(struct tf_req *req, const char *user_id, struct device_row list[DEVICES_LIST_MAX], size_t *n)
+{
+	return STORE(req->db)->device_list(req->db, req->app.app_id, user_id, req->now, list, DEVICES_LIST_MAX, n);
+}
+
 enum tf_err api_devices_list(struct tf_req *req)
 {
 	struct device_row list[DEVICES_LIST_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->device_list(req->db, req->app.app_id, req->session.user_id, req->now, list,
-						    DEVICES_LIST_MAX, &n);
+	enum tf_err e = list_devices(req, req->session.user_id, list, &n);
 	if (e != TF_OK)
 		return e;
 	json_t *arr = json_array();
@@ -164,7 +169,7 @@ enum tf_err api_devices_revoke_all_of(struct tf_req *req, const char *user_id, c
 	size_t n = 0;
 	int revoked = 0;
 	/* read the ids first, to add them to the cache once the change commits */
-	enum tf_err e = STORE(req->db)->device_list(req->db, req->app.app_id, user_id, req->now, list, DEVICES_LIST_MAX, &n);
+	enum tf_err e = list_devices(req, user_id, list, &n);
 	if (e == TF_OK)
 		e = STORE(req->db)->device_revoke_all(req->db, req->app.app_id, user_id, req->now, &revoked);
 	if (e == TF_OK && revoked) {
@@ -182,8 +187,7 @@ enum tf_err api_devices_revoke(struct tf_req *req)
 {
 	struct device_row list[DEVICES_LIST_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->device_list(req->db, req->app.app_id, req->session.user_id, req->now, list,
-						    DEVICES_LIST_MAX, &n);
+	enum tf_err e = list_devices(req, req->session.user_id, list, &n);
 	if (e != TF_OK)
 		return e;
 	int64_t expires_at = 0;
