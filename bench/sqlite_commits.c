@@ -51,8 +51,8 @@ int main(int argc, char **argv)
 	}
 	path = argv[1];
 	sync_mode = argv[2];
-	int threads = atoi(argv[3]);
-	seconds = atof(argv[4]);
+	int threads = (int)strtol(argv[3], NULL, 10);
+	seconds = strtod(argv[4], NULL);
 	sqlite3 *db;
 	sqlite3_open(path, &db);
 	sqlite3_exec(db, "PRAGMA journal_mode=WAL; DROP TABLE IF EXISTS rows;"

@@ -13,6 +13,7 @@ enum tf_err api_metrics(struct tf_req *req);
 enum tf_err api_apps_create(struct tf_req *req);
 /* api_users.c */
 enum tf_err api_users_create(struct tf_req *req);
+bool api_users_create_slow_if(struct tf_req *req); /* a password to hash */
 enum tf_err api_users_get(struct tf_req *req);
 enum tf_err api_users_mark_email_verified(struct tf_req *req);
 enum tf_err api_users_send_confirmation(struct tf_req *req);

@@ -46,6 +46,12 @@ enum tf_err api_load_user(struct tf_req *req, const char *user_id, struct user_r
 	return TF_OK;
 }
 
+bool api_users_create_slow_if(struct tf_req *req)
+{
+	json_t *pw = req->json ? json_object_get(req->json, "password") : NULL;
+	return pw && json_is_string(pw);
+}
+
 enum tf_err api_users_create(struct tf_req *req)
 {
 	static const char *const known[] = {"email", "type", "password", "name", "mobile", NULL};

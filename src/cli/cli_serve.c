@@ -56,7 +56,7 @@ int cli_serve(int argc, char **argv, char **envp)
 	if (service_load_admin_token(svc) != TF_OK)
 		goto out;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t slow = cfg.slow_workers ? (size_t)cfg.slow_workers : (size_t)(cores > 0 ? cores : 1);
+	size_t slow = cfg.slow_workers ? (size_t)cfg.slow_workers : (size_t)(cores > 1 ? cores - 1 : 1);
 	svc->metrics = metrics_new(routes_count);
 	svc->apps = app_cache_new();
 	svc->slow_pool = slow_pool_new(slow, (size_t)cfg.slow_queue);

@@ -21,7 +21,7 @@ const struct route routes[] = {
 	R("GET", "/readyz", api_readyz, AUTH_NONE, 0),
 	R("GET", "/metrics", api_metrics, AUTH_NONE, 0),
 	R("POST", "/v1/admin/apps", api_apps_create, AUTH_ADMIN, J),
-	R("POST", "/v1/users", api_users_create, AUTH_APP, J | SLOW),
+	R_SLOW_IF("POST", "/v1/users", api_users_create, AUTH_APP, J, api_users_create_slow_if),
 	R("GET", "/v1/users/{id}", api_users_get, AUTH_APP, 0),
 	R("POST", "/v1/users/{id}/mark_email_verified", api_users_mark_email_verified, AUTH_APP, J),
 	R("POST", "/v1/users/{id}/send_confirmation", api_users_send_confirmation, AUTH_APP, J),
