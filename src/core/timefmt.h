@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TF_TIME_TEXT_SIZE 32
+#define TF_TIME_TEXT_SIZE 96
 /* Writes "2026-11-23T01:54:34Z" (whole seconds, rounded down) into out. */
 void timefmt_rfc3339(int64_t ms, char out[TF_TIME_TEXT_SIZE]);
 

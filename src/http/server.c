@@ -324,10 +324,11 @@ void http_server_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
-	MHD_quiesce_daemon(srv->daemon);
-	/* slow jobs in flight finish and resume their connections before the daemon stops */
-	slow_pool_free(srv->svc->slow_pool);
-	srv->svc->slow_pool = NULL;
+	/* Slow jobs in flight finish and resume their connections before the daemon stops; later
+	 * slow requests are refused (503 OVERLOADED). MHD_quiesce_daemon is not used: with a
+	 * thread pool, libmicrohttpd 0.9.75 can abort in it ("Failed to remove listen FD from
+	 * epoll set"). The pool is freed by the caller, after the daemon has stopped. */
+	slow_pool_shutdown(srv->svc->slow_pool);
 	MHD_stop_daemon(srv->daemon);
 	free(srv);
 }

@@ -84,16 +84,26 @@ bool slow_pool_submit(struct slow_pool *p, slow_job_fn fn, void *arg)
 	return true;
 }
 
-void slow_pool_free(struct slow_pool *p)
+void slow_pool_shutdown(struct slow_pool *p)
 {
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->lock);
+	bool already = p->stopping;
 	p->stopping = true;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
+	if (already)
+		return;
 	for (size_t i = 0; i < p->n_threads; i++)
 		pthread_join(p->threads[i], NULL);
+}
+
+void slow_pool_free(struct slow_pool *p)
+{
+	if (!p)
+		return;
+	slow_pool_shutdown(p);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->cond);
 	free(p->ring);

@@ -15,7 +15,10 @@ typedef void (*slow_job_fn)(void *arg);
 struct slow_pool *slow_pool_new(size_t threads, size_t queue_max);
 /* Returns false when the queue is full. */
 bool slow_pool_submit(struct slow_pool *p, slow_job_fn fn, void *arg);
-/* Finishes the queued jobs, then stops the threads. */
+/* Refuses new work, finishes the queued jobs and stops the threads; the pool stays valid, so a
+ * late slow_pool_submit() returns false instead of touching freed memory. */
+void slow_pool_shutdown(struct slow_pool *p);
+/* Shuts the pool down if needed and frees it. */
 void slow_pool_free(struct slow_pool *p);
 
 #endif
