@@ -23,7 +23,9 @@ UNIT_SRCS  = $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 PYTEST  = /usr/bin/python3 -m pytest
 
-.PHONY: all run test test-unit test-api test-asan lint clean deps-run deps-test
+.PHONY: all run test test-unit test-api test-asan test-fuzz fuzz lint clean deps-run deps-test
+FUZZ_TARGETS = device_cookie json_body validators
+FUZZ_SECONDS ?= 60
 
 all: $(BUILD)/twofold
 
@@ -68,6 +70,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-api
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-fuzz
 
 test-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -82,8 +85,27 @@ test-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  TWOFOLD_BIN=$(CURDIR)/build-asan/twofold TWOFOLD_SANITIZED=1 $(PYTEST) -q tests/api
 
+# libFuzzer targets (fuzz/), built with ASan and UBSan over an instrumented library.
+FUZZ_MAKE = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	SAN="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all"
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c
+	@$(FUZZ_MAKE) build-fuzz/libtwofold.a
+	@echo "  FUZZ    $@"
+	@clang -std=c11 -D_GNU_SOURCE -Isrc -Ibuild-fuzz/gen -g -O1 -fsanitize=fuzzer,address,undefined \
+	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< build-fuzz/libtwofold.a $(LIBS)
+
+# make test replays every seed corpus (and what fuzzing added to it) once
+test-fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do build-fuzz/fuzz_$$t -runs=0 fuzz/corpus/$$t 2>&1 | tail -1; done
+
+# make fuzz runs each target for FUZZ_SECONDS, adding what it finds to the corpus
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do echo "== $$t"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 fuzz/corpus/$$t 2>&1 | tail -3; done
+
 lint:
 	@tools/lint
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-bench

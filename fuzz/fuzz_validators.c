@@ -1,0 +1,35 @@
+/* fuzz_validators.c: libFuzzer target for the validators of outside input: emails, E.164
+ * phone numbers, passwords, URLs, base32 (otpauth secrets), typed backup codes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base32.h"
+#include "core/validate.h"
+#include "service/codes.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	char email[256];
+	if (validate_email(text, email, sizeof email) && strlen(email) != strlen(text))
+		abort(); /* normalising never changes the length */
+	(void)validate_phone_e164(text);
+	(void)validate_password(text);
+	(void)validate_url(text);
+	(void)validate_utf8_text(text, size);
+	uint8_t bin[64];
+	size_t n;
+	if (base32_decode(text, bin, sizeof bin, &n) && n > sizeof bin)
+		abort();
+	char code[BACKUP_CODE_LEN + 1];
+	(void)code_normalise_backup(text, code);
+	free(text);
+	return 0;
+}
