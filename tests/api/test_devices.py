@@ -213,3 +213,17 @@ def test_authorize_decisions_are_counted_in_metrics(server):
     text = server.get("/metrics").text
     assert 'twofold_authorize_decisions_total{decision="allow",reason="TRUSTED_DEVICE"} 1' in text
     assert 'twofold_authorize_decisions_total{decision="challenge_required",reason="STEP_UP_REQUIRED"} 1' in text
+
+
+def test_device_trust_and_revocation_are_audited_in_the_chain(server):
+    app = server.make_app(sandbox=True)
+    user, dev = stepped_user(server, app)
+    assert user.delete(f"/v1/devices/{dev['device_id']}").status_code == 200
+    assert user.delete("/v1/devices").status_code == 200  # nothing left: no second row
+    db = read_only_db(server.db_path())
+    rows = db.execute("SELECT event, subject, details FROM audit_log WHERE event LIKE 'device.%' ORDER BY seq").fetchall()
+    assert [(e, s) for e, s, _ in rows] == [("device.trusted", dev["device_id"]), ("device.revoked", dev["device_id"])]
+    assert '"kind":"persistent"' in rows[0][2]
+    from harness import run_cli
+    r = run_cli("audit", "verify", "--data", server.data_dir)
+    assert r.returncode == 0, r.stdout + r.stderr
