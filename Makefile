@@ -23,7 +23,7 @@ UNIT_SRCS  = $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 PYTEST  = /usr/bin/python3 -m pytest
 
-.PHONY: all run test test-unit test-api test-asan test-fuzz fuzz lint clean deps-run deps-test
+.PHONY: all run test test-unit test-api test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
 FUZZ_TARGETS = device_cookie json_body validators
 FUZZ_SECONDS ?= 60
 
@@ -89,18 +89,19 @@ test-asan:
 FUZZ_MAKE = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
 	SAN="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all"
 
-build-fuzz/fuzz_%: fuzz/fuzz_%.c
+# the library is brought up to date and every target relinked each time (a few seconds)
+fuzz-build:
 	@$(FUZZ_MAKE) build-fuzz/libtwofold.a
-	@echo "  FUZZ    $@"
-	@clang -std=c11 -D_GNU_SOURCE -Isrc -Ibuild-fuzz/gen -g -O1 -fsanitize=fuzzer,address,undefined \
-	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< build-fuzz/libtwofold.a $(LIBS)
+	@set -e; for t in $(FUZZ_TARGETS); do echo "  FUZZ    build-fuzz/fuzz_$$t"; \
+	  clang -std=c11 -D_GNU_SOURCE -Isrc -Ibuild-fuzz/gen -g -O1 -fsanitize=fuzzer,address,undefined \
+	  $(shell pkg-config --cflags $(PKGS)) -o build-fuzz/fuzz_$$t fuzz/fuzz_$$t.c build-fuzz/libtwofold.a $(LIBS); done
 
 # make test replays every seed corpus (and what fuzzing added to it) once
-test-fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+test-fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do build-fuzz/fuzz_$$t -runs=0 fuzz/corpus/$$t 2>&1 | tail -1; done
 
 # make fuzz runs each target for FUZZ_SECONDS, adding what it finds to the corpus
-fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do echo "== $$t"; \
 	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 fuzz/corpus/$$t 2>&1 | tail -3; done
 
