@@ -23,7 +23,7 @@ UNIT_SRCS  = $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 PYTEST  = /usr/bin/python3 -m pytest
 
-.PHONY: all run test test-unit test-api test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
+.PHONY: all run test test-unit test-api test-js test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
 FUZZ_TARGETS = device_cookie json_body validators
 FUZZ_SECONDS ?= 60
 
@@ -69,6 +69,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-api
+	@$(MAKE) --no-print-directory test-js
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-fuzz
 
@@ -77,6 +78,10 @@ test-unit: $(UNIT_BINS)
 
 test-api: all
 	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold $(PYTEST) -q tests/api
+
+# The JavaScript signer package's own tests (node --test), cross-checked against build/twofold
+test-js: all
+	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold node --test packages/twofold-signer/test/
 
 # The same unit and API suites against an AddressSanitizer + UndefinedBehaviorSanitizer build.
 test-asan:

@@ -14,6 +14,7 @@ static void usage(FILE *out)
 		"  twofold app create --data DIR --name NAME [--sandbox]\n"
 		"  twofold audit verify --data DIR\n"
 		"  twofold migrate --data DIR\n"
+		"  twofold sign --client-id ID --client-secret SECRET --token TOKEN --page PAGE --redirect-uri URI\n"
 		"  twofold help\n\n");
 	if (out == stdout)
 		config_print_help();
@@ -34,6 +35,8 @@ int main(int argc, char **argv, char **envp)
 		return cli_audit(argc - 2, argv + 2, envp);
 	if (!strcmp(cmd, "migrate"))
 		return cli_migrate(argc - 2, argv + 2, envp);
+	if (!strcmp(cmd, "sign"))
+		return cli_sign(argc - 2, argv + 2, envp);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;
