@@ -31,22 +31,20 @@ int cli_sign(int argc, char **argv, char **envp)
 {
 	(void)envp;
 	const char *id = NULL, *secret = NULL, *token = NULL, *page = NULL, *redirect = NULL;
+	const struct {
+		const char *flag;
+		const char **value;
+	} flags[] = {{"--client-id", &id}, {"--client-secret", &secret}, {"--token", &token}, {"--page", &page},
+		     {"--redirect-uri", &redirect}};
 	for (int i = 0; i + 1 < argc; i += 2) {
-		const char *k = argv[i], *v = argv[i + 1];
-		if (!strcmp(k, "--client-id"))
-			id = v;
-		else if (!strcmp(k, "--client-secret"))
-			secret = v;
-		else if (!strcmp(k, "--token"))
-			token = v;
-		else if (!strcmp(k, "--page"))
-			page = v;
-		else if (!strcmp(k, "--redirect-uri"))
-			redirect = v;
-		else {
-			fprintf(stderr, "twofold sign: unknown flag %s\n", k);
+		size_t j = 0;
+		while (j < sizeof flags / sizeof flags[0] && strcmp(argv[i], flags[j].flag) != 0)
+			j++;
+		if (j == sizeof flags / sizeof flags[0]) {
+			fprintf(stderr, "twofold sign: unknown flag %s\n", argv[i]);
 			return 2;
 		}
+		*flags[j].value = argv[i + 1];
 	}
 	if (argc % 2 || !id || !secret || !token || !page || !redirect) {
 		fprintf(stderr, "usage: twofold sign --client-id ID --client-secret SECRET --token TOKEN --page PAGE --redirect-uri URI\n");
