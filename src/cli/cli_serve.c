@@ -48,6 +48,7 @@ int cli_serve(int argc, char **argv, char **envp)
 	 * returns them when freed, instead of raising the threshold and keeping them resident */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	providers_global_init();
+	json_use_wiping_allocator();
 	struct tf_service *svc;
 	if (service_open(&cfg, &svc) != TF_OK)
 		return 1;

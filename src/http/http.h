@@ -145,6 +145,9 @@ void dispatch_abandon(struct tf_req *req, enum tf_err e);
 /* Errors found before dispatch (no route, body too large). */
 void dispatch_error(struct tf_req *req, enum tf_err e);
 
+/* Makes jansson wipe every block it frees; call once at start, before any JSON is made. */
+void json_use_wiping_allocator(void);
+
 /* JSON limits (SPEC section 11): nesting depth before parsing, string length after. */
 bool json_text_depth_ok(const char *text, size_t len, int max_depth);
 bool json_strings_ok(const json_t *v, size_t max_len);

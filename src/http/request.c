@@ -1,4 +1,5 @@
 /* request.c: reading JSON input with its limits, and writing JSON answers (see http.h). */
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,21 @@
 #include "core/timefmt.h"
 #include "core/validate.h"
 #include "http/http.h"
+
+/* jansson allocates every parsed string (passwords and codes among them) and frees it without
+ * clearing it; this free wipes each block first, so secrets do not linger in freed memory. */
+static void wiping_free(void *p)
+{
+	if (p) {
+		sodium_memzero(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+void json_use_wiping_allocator(void)
+{
+	json_set_alloc_funcs(malloc, wiping_free);
+}
 
 bool json_text_depth_ok(const char *text, size_t len, int max_depth)
 {
