@@ -43,7 +43,6 @@ enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, en
 /* one attempt at a challenge of the request's session (shared by factor verification) */
 enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
 				  bool trust_device);
-bool api_challenge_needs_slow_pool(struct tf_req *req, const char *challenge_id);
 
 /* api_devices.c */
 enum tf_err api_devices_validate(struct tf_req *req);
@@ -67,6 +66,8 @@ enum tf_err api_authorize(struct tf_req *req);
 /* Shared by handlers and the command line: public JSON (no secrets). */
 json_t *api_app_json(const struct app_row *a);
 json_t *api_user_json(const struct user_row *u, int64_t unverified_expires_at);
+/* Whether an unverified user is past unverified_user_ttl (then it is gone for every purpose). */
+bool api_user_expired(const struct tf_req *req, const struct user_row *u);
 /* Loads a user of the request's application; an expired unverified user is NOT_FOUND. */
 enum tf_err api_load_user(struct tf_req *req, const char *user_id, struct user_row *out);
 

@@ -191,21 +191,18 @@ enum tf_err api_challenges_resend(struct tf_req *req)
 	return TF_OK;
 }
 
-/* Backup-code attempts hash with Argon2id: they run on the slow pool. */
-bool api_challenge_needs_slow_pool(struct tf_req *req, const char *challenge_id)
+/* The challenge of this request's session and its factor; NOT_FOUND for another session's
+ * challenge, or for a non-enrolment one when enrolment_only. */
+static enum tf_err load_attempt(struct tf_req *req, const char *challenge_id, bool enrolment_only,
+				struct challenge_row *ch, struct factor_row *f)
 {
-	struct challenge_row ch;
-	struct factor_row f;
-	if (!req->have_session ||
-	    STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, &ch) != TF_OK ||
-	    STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f) != TF_OK)
-		return false;
-	return f.type == FACTOR_BACKUP_CODES;
-}
-
-static bool verify_slow_if(struct tf_req *req)
-{
-	return api_challenge_needs_slow_pool(req, req->params[0]);
+	enum tf_err e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, ch);
+	if (e == TF_OK && (strcmp(ch->session_id, req->session.session_id) != 0 ||
+			   (enrolment_only && ch->purpose != PURPOSE_ENROLMENT)))
+		e = TF_ERR_NOT_FOUND;
+	if (e == TF_OK)
+		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch->user_id, ch->factor_id, f);
+	return e;
 }
 
 /* One attempt at challenge_id with code. For an enrolment challenge a right code activates
@@ -216,25 +213,24 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	struct challenge_row ch;
 	struct factor_row f;
 	char actor[64], details[160];
-	int backup_idx = -1;
-	enum tf_err e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, &ch);
-	if (e == TF_OK && strcmp(ch.session_id, req->session.session_id) != 0)
-		e = TF_ERR_NOT_FOUND;
-	if (e == TF_OK)
-		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f);
-	if (e != TF_OK)
-		return e;
-	if (enrolment_only && ch.purpose != PURPOSE_ENROLMENT)
-		return TF_ERR_NOT_FOUND;
-	if (f.type == FACTOR_BACKUP_CODES && (e = code_find_backup(req->db, &f, code, &backup_idx)) != TF_OK)
-		return e; /* the slow part, outside the transaction */
-
-	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
-		return e;
-	/* read again under the write lock: a concurrent attempt may have changed them */
-	e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, &ch);
-	if (e == TF_OK)
-		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f);
+	struct backup_match backup = {.idx = -1};
+	bool backup_searched = false;
+	enum tf_err e;
+	/* Read under the write lock, so a concurrent attempt cannot slip between check and update.
+	 * Backup codes need Argon2id, which must not run while holding the lock: step out once to
+	 * find the matching code, then read again (the sheet may have changed meanwhile; using a
+	 * code also checks its hash). */
+	for (;;) {
+		if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+			return e;
+		e = load_attempt(req, challenge_id, enrolment_only, &ch, &f);
+		if (e != TF_OK || f.type != FACTOR_BACKUP_CODES || backup_searched)
+			break;
+		STORE(req->db)->tx_rollback(req->db);
+		if ((e = code_find_backup(req->db, &f, code, &backup)) != TF_OK)
+			return e;
+		backup_searched = true;
+	}
 	struct challenge_state st = {(enum challenge_status)ch.status, ch.expires_at, ch.attempts, ch.max_attempts};
 	struct factor_state fs = {f.consecutive_failures, f.blocked_until};
 	if (e == TF_OK)
@@ -246,10 +242,11 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		return e;
 	}
 	int64_t totp_step = f.last_totp_step;
-	enum code_verdict v = code_check(req->svc, &req->app, &f, &ch, code, backup_idx, req->now, &totp_step);
+	enum code_verdict v = code_check(req->svc, &req->app, &f, &ch, code, backup.idx, req->now, &totp_step);
 	if (v == CODE_RIGHT && f.type == FACTOR_BACKUP_CODES && !(req->app.sandbox && !strcmp(code, SANDBOX_CODE)) &&
 	    ch.purpose != PURPOSE_ENROLMENT) {
-		e = STORE(req->db)->backup_code_use(req->db, f.factor_id, backup_idx, req->now); /* each code once */
+		/* each code once, and only the code that matched */
+		e = STORE(req->db)->backup_code_use(req->db, f.factor_id, backup.idx, backup.code_hash, req->now);
 		if (e == TF_ERR_VERIFICATION_CODE_INVALID) {
 			v = CODE_WRONG;
 			e = TF_OK;
@@ -330,7 +327,13 @@ enum tf_err api_challenges_verify(struct tf_req *req)
 	return api_challenge_attempt(req, req->params[0], code, false, trust_device);
 }
 
+/* Backup-code attempts hash with Argon2id: they run on the slow pool. */
 bool api_challenges_verify_slow_if(struct tf_req *req)
 {
-	return verify_slow_if(req);
+	struct challenge_row ch;
+	struct factor_row f;
+	return req->have_session &&
+	       STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &ch) == TF_OK &&
+	       STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f) == TF_OK &&
+	       f.type == FACTOR_BACKUP_CODES;
 }

@@ -73,12 +73,12 @@ bool code_normalise_backup(const char *in, char out[BACKUP_CODE_LEN + 1])
 	return n == BACKUP_CODE_LEN;
 }
 
-enum tf_err code_find_backup(struct store_conn *c, const struct factor_row *f, const char *code, int *idx)
+enum tf_err code_find_backup(struct store_conn *c, const struct factor_row *f, const char *code, struct backup_match *out)
 {
 	struct backup_code_row rows[BACKUP_CODES_PER_SHEET];
 	size_t n;
 	char norm[BACKUP_CODE_LEN + 1];
-	*idx = -1;
+	out->idx = -1;
 	enum tf_err e = STORE(c)->backup_codes_list(c, f->factor_id, rows, BACKUP_CODES_PER_SHEET, &n);
 	if (e != TF_OK)
 		return e;
@@ -87,8 +87,10 @@ enum tf_err code_find_backup(struct store_conn *c, const struct factor_row *f, c
 		if (rows[i].used_at)
 			continue;
 		/* checked even when the input cannot be a code, to keep the time the same */
-		if (crypto_lookup_secret_verify(rows[i].code_hash, valid ? norm : "----------") && valid && *idx < 0)
-			*idx = rows[i].idx;
+		if (crypto_lookup_secret_verify(rows[i].code_hash, valid ? norm : "----------") && valid && out->idx < 0) {
+			out->idx = rows[i].idx;
+			snprintf(out->code_hash, sizeof out->code_hash, "%s", rows[i].code_hash);
+		}
 	}
 	sodium_memzero(norm, sizeof norm);
 	return TF_OK;

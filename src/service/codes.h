@@ -22,9 +22,13 @@ enum tf_err code_send(struct tf_service *svc, struct store_conn *c, const struct
 void code_message_text(const char *app_name, enum factor_type type, const char *code, char *out, size_t size);
 
 /* Finds which unused backup code of factor f matches code (Argon2id: slow; call outside a
- * transaction, on the slow pool). *idx is -1 when none. Every unused code is checked, so the
+ * transaction, on the slow pool). idx is -1 when none. Every unused code is checked, so the
  * time does not tell which matched. */
-enum tf_err code_find_backup(struct store_conn *c, const struct factor_row *f, const char *code, int *idx);
+struct backup_match {
+	int idx;
+	char code_hash[TF_PWHASH_MAX]; /* the stored hash that matched */
+};
+enum tf_err code_find_backup(struct store_conn *c, const struct factor_row *f, const char *code, struct backup_match *out);
 
 enum code_verdict { CODE_RIGHT, CODE_WRONG, CODE_REPLAYED };
 

@@ -251,8 +251,10 @@ struct store_ops {
 					    const struct backup_code_row *codes, size_t n);
 	enum tf_err (*backup_codes_list)(struct store_conn *c, const char *factor_id,
 					 struct backup_code_row *out, size_t max, size_t *n_out);
+	/* marks code idx used if it is unused and still has code_hash (VERIFICATION_CODE_INVALID
+	 * otherwise: used meanwhile, or the sheet was replaced) */
 	enum tf_err (*backup_code_use)(struct store_conn *c, const char *factor_id, int idx,
-				       int64_t now);
+				       const char *code_hash, int64_t now);
 
 	/* challenges */
 	enum tf_err (*challenge_insert)(struct store_conn *c, const struct challenge_row *ch);

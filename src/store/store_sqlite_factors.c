@@ -216,7 +216,7 @@ enum tf_err sq_backup_codes_list(struct store_conn *c, const char *factor_id, st
 	return TF_OK;
 }
 
-enum tf_err sq_backup_code_use(struct store_conn *c, const char *factor_id, int idx, int64_t now)
+enum tf_err sq_backup_code_use(struct store_conn *c, const char *factor_id, int idx, const char *code_hash, int64_t now)
 {
 	sqlite3_stmt *s = stmt(c, Q_BACKUP_USE);
 	if (!s)
@@ -224,6 +224,7 @@ enum tf_err sq_backup_code_use(struct store_conn *c, const char *factor_id, int 
 	sqlite3_bind_int64(s, 1, now);
 	bind_text(s, 2, factor_id);
 	sqlite3_bind_int(s, 3, idx);
+	bind_text(s, 4, code_hash);
 	int changes = 0;
 	enum tf_err e = exec_stmt(c, s, "backup_code_use", &changes);
 	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_VERIFICATION_CODE_INVALID; /* used meanwhile */

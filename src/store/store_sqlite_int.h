@@ -145,7 +145,7 @@ enum tf_err sq_factor_set_preferred(struct store_conn *c, const char *app_id, co
 enum tf_err sq_factor_delete(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id);
 enum tf_err sq_backup_codes_replace(struct store_conn *c, const char *factor_id, const struct backup_code_row *codes, size_t n);
 enum tf_err sq_backup_codes_list(struct store_conn *c, const char *factor_id, struct backup_code_row *out, size_t max, size_t *n_out);
-enum tf_err sq_backup_code_use(struct store_conn *c, const char *factor_id, int idx, int64_t now);
+enum tf_err sq_backup_code_use(struct store_conn *c, const char *factor_id, int idx, const char *code_hash, int64_t now);
 enum tf_err sq_challenge_insert(struct store_conn *c, const struct challenge_row *ch);
 enum tf_err sq_challenge_get(struct store_conn *c, const char *app_id, const char *user_id, const char *challenge_id, struct challenge_row *out);
 enum tf_err sq_challenge_update(struct store_conn *c, const struct challenge_row *ch);

@@ -65,7 +65,7 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_BACKUP_DELETE] = "DELETE FROM backup_codes WHERE factor_id = ?",
 	[Q_BACKUP_INSERT] = "INSERT INTO backup_codes (factor_id, idx, code_hash) VALUES (?,?,?)",
 	[Q_BACKUP_LIST] = "SELECT idx, code_hash, used_at FROM backup_codes WHERE factor_id = ? ORDER BY idx LIMIT ?",
-	[Q_BACKUP_USE] = "UPDATE backup_codes SET used_at = ? WHERE factor_id = ? AND idx = ? AND used_at = 0",
+	[Q_BACKUP_USE] = "UPDATE backup_codes SET used_at = ? WHERE factor_id = ? AND idx = ? AND code_hash = ? AND used_at = 0",
 	[Q_DEVICE_INSERT] = "INSERT INTO devices (device_id, app_id, user_id, kind, domain, created_at, expires_at, challenge_id) VALUES (?,?,?,?,?,?,?,?)",
 	[Q_DEVICE_LIST] = "SELECT device_id, app_id, user_id, kind, domain, created_at, expires_at, revoked_at, challenge_id FROM devices "
 			  "WHERE app_id = ? AND user_id = ? AND revoked_at = 0 AND expires_at > ? ORDER BY created_at DESC LIMIT ?",
