@@ -185,16 +185,8 @@ enum tf_err api_devices_revoke_all_of(struct tf_req *req, const char *user_id, c
 
 enum tf_err api_devices_revoke(struct tf_req *req)
 {
-	struct device_row list[DEVICES_LIST_MAX];
-	size_t n;
-	enum tf_err e = list_devices(req, req->session.user_id, list, &n);
+	enum tf_err e = STORE(req->db)->tx_begin(req->db);
 	if (e != TF_OK)
-		return e;
-	int64_t expires_at = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(list[i].device_id, req->params[0]) == 0)
-			expires_at = list[i].expires_at;
-	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
 	e = STORE(req->db)->device_revoke(req->db, req->app.app_id, req->session.user_id, req->params[0], req->now);
 	if (e == TF_OK) {
@@ -204,8 +196,9 @@ enum tf_err api_devices_revoke(struct tf_req *req)
 	}
 	if ((e = store_tx_end(req->db, e)) != TF_OK)
 		return e;
+	/* no cookie of this device outlives the longest device lifetime from now */
 	if (req->svc->revocations)
-		revocations_add(req->svc->revocations, req->params[0], expires_at ? expires_at : req->now + DEVICE_PERSISTENT_MS);
+		revocations_add(req->svc->revocations, req->params[0], req->now + DEVICE_PERSISTENT_MS);
 	resp_json(req, 200, json_pack("{s:s, s:s}", "device_id", req->params[0], "status", "revoked"));
 	return TF_OK;
 }

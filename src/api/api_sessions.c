@@ -109,8 +109,7 @@ enum tf_err api_sessions_login(struct tf_req *req)
 
 	struct user_row u;
 	e = STORE(req->db)->user_get_by_email(req->db, req->app.app_id, email, &u);
-	if (e == TF_OK && !u.email_verified_at &&
-	    req->now >= u.created_at + req->svc->cfg.unverified_user_ttl * 1000)
+	if (e == TF_OK && api_user_expired(req, &u))
 		e = TF_ERR_NOT_FOUND;
 	if (e == TF_ERR_NOT_FOUND) {
 		crypto_password_dummy_verify(password); /* as long as a real check */

@@ -36,14 +36,17 @@ json_t *api_user_json(const struct user_row *u, int64_t unverified_expires_at)
 	return o;
 }
 
+bool api_user_expired(const struct tf_req *req, const struct user_row *u)
+{
+	return !u->email_verified_at && req->now >= unverified_expiry(req, u);
+}
+
 enum tf_err api_load_user(struct tf_req *req, const char *user_id, struct user_row *out)
 {
 	enum tf_err e = STORE(req->db)->user_get(req->db, req->app.app_id, user_id, out);
 	if (e != TF_OK)
 		return e;
-	if (!out->email_verified_at && req->now >= unverified_expiry(req, out))
-		return TF_ERR_NOT_FOUND; /* an unverified user past its limit is gone */
-	return TF_OK;
+	return api_user_expired(req, out) ? TF_ERR_NOT_FOUND : TF_OK; /* past its limit: gone */
 }
 
 bool api_users_create_slow_if(struct tf_req *req)

@@ -325,11 +325,6 @@ void dispatch_run(struct tf_req *req)
 	finish(req);
 }
 
-void dispatch(struct tf_req *req)
-{
-	if (!dispatch_prepare(req))
-		dispatch_run(req);
-}
 
 void dispatch_abandon(struct tf_req *req, enum tf_err e)
 {

@@ -135,11 +135,10 @@ enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, 
 /* The dispatcher: authentication, JSON parsing and limits, idempotency, the handler, the
  * error body. dispatch_prepare() runs on the HTTP thread and returns true when it already
  * answered; dispatch_run() runs the handler there or, when dispatch_needs_slow_pool(), on
- * the slow pool. dispatch() does both in place. */
+ * the slow pool. */
 bool dispatch_prepare(struct tf_req *req);
 bool dispatch_needs_slow_pool(struct tf_req *req);
 void dispatch_run(struct tf_req *req);
-void dispatch(struct tf_req *req);
 /* Answers a prepared request with an error without running its handler (slow pool full). */
 void dispatch_abandon(struct tf_req *req, enum tf_err e);
 /* Errors found before dispatch (no route, body too large). */

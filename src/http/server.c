@@ -10,7 +10,7 @@
  * so the HTTP threads never wait on them.
  *
  *   NEW --(first call: route, headers)--> READING --(body pieces)--> READING
- *   READING --(last call, fast route)--> dispatch() --> answered
+ *   READING --(last call, fast route)--> dispatch_prepare(), dispatch_run() --> answered
  *   READING --(last call, slow route)--> SUSPENDED --(slow pool: dispatch, resume)--> DONE
  *   DONE --(next call)--> answered
  */
