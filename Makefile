@@ -17,8 +17,11 @@ CFLAGS_ALL = $(CFLAGS_BASE) $(OPT) $(SAN) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 SRCS    = $(shell find src -name '*.c' ! -name main.c | sort)
-OBJS    = $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+OBJS    = $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/hosted_templates.o \
+          $(BUILD)/obj/gen/hosted_assets.o
 MIGRATIONS = $(sort $(wildcard src/store/migrations/sqlite/*.sql))
+TEMPLATES  = $(sort $(wildcard src/hosted/templates/*.html))
+ASSETS     = $(sort $(wildcard src/hosted/assets/*))
 UNIT_SRCS  = $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 PYTEST  = /usr/bin/python3 -m pytest
@@ -46,6 +49,18 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-migrations
 	tools/embed-migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/migrations.o: $(BUILD)/gen/migrations.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/gen/hosted_templates.c: $(TEMPLATES) tools/embed-files
+	@mkdir -p $(dir $@)
+	tools/embed-files hosted_templates $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/hosted_assets.c: $(ASSETS) tools/embed-files
+	@mkdir -p $(dir $@)
+	tools/embed-files hosted_assets $(ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c src/hosted/embedded.h
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
 

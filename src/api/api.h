@@ -21,6 +21,9 @@ enum tf_err api_users_send_confirmation(struct tf_req *req);
 enum tf_err api_sessions_login(struct tf_req *req);
 enum tf_err api_sessions_create_for_user(struct tf_req *req);
 enum tf_err api_sessions_logout(struct tf_req *req);
+/* A standard user's email and password, under the login rate limits (Argon2id: slow pool);
+ * SSO_LOGIN_REQUIRED for an sso user, INVALID_CREDENTIALS otherwise. */
+enum tf_err api_password_check(struct tf_req *req, const char *email, const char *password, struct user_row *out);
 
 /* api_factors.c */
 enum tf_err api_factors_list(struct tf_req *req);
@@ -40,9 +43,10 @@ json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_r
 /* a new challenge of factor f on the request's session (sends the code for SMS and voice) */
 enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, enum challenge_purpose purpose,
 			      struct challenge_row *ch);
-/* one attempt at a challenge of the request's session (shared by factor verification) */
+/* one attempt at a challenge of the request's session (shared by factor verification and the
+ * hosted challenge page); a verified login or step-up answers a device of domain */
 enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
-				  bool trust_device);
+				  bool trust_device, enum device_domain domain);
 
 /* api_devices.c */
 enum tf_err api_devices_validate(struct tf_req *req);
@@ -60,6 +64,8 @@ const char *api_device_check(struct tf_req *req, const char *user_id, const char
 			     struct device_claims *claims);
 /* revokes every device of user_id (inside a write transaction) */
 enum tf_err api_devices_revoke_all_of(struct tf_req *req, const char *user_id, const char *why);
+/* api_sso.c */
+enum tf_err api_sso_tokens_create(struct tf_req *req);
 /* api_authorize.c */
 enum tf_err api_authorize(struct tf_req *req);
 

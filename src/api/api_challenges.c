@@ -208,7 +208,7 @@ static enum tf_err load_attempt(struct tf_req *req, const char *challenge_id, bo
 /* One attempt at challenge_id with code. For an enrolment challenge a right code activates
  * the factor; for login and step-up it steps the session up. */
 enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
-				  bool trust_device)
+				  bool trust_device, enum device_domain domain)
 {
 	struct challenge_row ch;
 	struct factor_row f;
@@ -275,6 +275,8 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	bool steps_up = verdict == TF_OK && (ch.purpose == PURPOSE_LOGIN || ch.purpose == PURPOSE_STEPUP);
 	if (e == TF_OK && steps_up)
 		e = STORE(req->db)->session_set_stepped_up(req->db, req->session.session_id, req->now);
+	if (e == TF_OK && steps_up && req->session.kind == SESSION_HOSTED)
+		e = STORE(req->db)->hosted_session_mfa_passed(req->db, req->session.session_id);
 	snprintf(details, sizeof details, "{\"factor_id\":\"%s\",\"purpose\":\"%s\",\"attempts_remaining\":%d}",
 		 f.factor_id, purpose_names[ch.purpose], remaining);
 	const char *event = verdict == TF_OK ? "challenge.verified" : verdict == TF_ERR_CHALLENGE_LIMIT_EXCEEDED ? "challenge.locked" : "challenge.failed";
@@ -288,7 +290,7 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	 * session device that dies with the browser (seed 000) */
 	json_t *device = NULL;
 	if (e == TF_OK && steps_up)
-		e = api_device_issue(req, ch.user_id, ch.challenge_id, trust_device, DOMAIN_API, &device);
+		e = api_device_issue(req, ch.user_id, ch.challenge_id, trust_device, domain, &device);
 	if ((e = store_tx_end(req->db, e)) != TF_OK) {
 		json_decref(device);
 		return e;
@@ -324,7 +326,7 @@ enum tf_err api_challenges_verify(struct tf_req *req)
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "code", true, &code)) != TF_OK ||
 	    (e = req_bool(req, "trust_device", &trust_device)) != TF_OK)
 		return e;
-	return api_challenge_attempt(req, req->params[0], code, false, trust_device);
+	return api_challenge_attempt(req, req->params[0], code, false, trust_device, DOMAIN_API);
 }
 
 /* Backup-code attempts hash with Argon2id: they run on the slow pool. */

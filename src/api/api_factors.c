@@ -275,7 +275,7 @@ enum tf_err api_factors_verify(struct tf_req *req)
 		return e;
 	if (f.status == FACTOR_ACTIVE)
 		return TF_ERR_ALREADY_VERIFIED;
-	return api_challenge_attempt(req, f.enrolment_challenge_id, code, true, false);
+	return api_challenge_attempt(req, f.enrolment_challenge_id, code, true, false, DOMAIN_API);
 }
 
 bool api_factors_verify_slow_if(struct tf_req *req)

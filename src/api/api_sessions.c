@@ -84,15 +84,9 @@ static enum tf_err login_failed(struct tf_req *req, const char *fail_key, const 
 	return e != TF_OK ? e : TF_ERR_INVALID_CREDENTIALS;
 }
 
-enum tf_err api_sessions_login(struct tf_req *req)
+enum tf_err api_password_check(struct tf_req *req, const char *email_in, const char *password, struct user_row *out)
 {
-	static const char *const known[] = {"email", "password", NULL};
-	const char *email_in, *password;
 	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK ||
-	    (e = req_string(req, "email", true, &email_in)) != TF_OK ||
-	    (e = req_string(req, "password", true, &password)) != TF_OK)
-		return e;
 	char email[256];
 	if (!validate_email(email_in, email, sizeof email))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "email");
@@ -107,9 +101,9 @@ enum tf_err api_sessions_login(struct tf_req *req)
 	if ((e = rate_hit(req, fail_key, req->svc->cfg.login_failures_per_user, false)) != TF_OK)
 		return e;
 
-	struct user_row u;
-	e = STORE(req->db)->user_get_by_email(req->db, req->app.app_id, email, &u);
-	if (e == TF_OK && api_user_expired(req, &u))
+	struct user_row *u = out;
+	e = STORE(req->db)->user_get_by_email(req->db, req->app.app_id, email, u);
+	if (e == TF_OK && api_user_expired(req, u))
 		e = TF_ERR_NOT_FOUND;
 	if (e == TF_ERR_NOT_FOUND) {
 		crypto_password_dummy_verify(password); /* as long as a real check */
@@ -117,22 +111,37 @@ enum tf_err api_sessions_login(struct tf_req *req)
 	}
 	if (e != TF_OK)
 		return e;
-	if (u.type == USER_SSO) {
+	if (u->type == USER_SSO) {
 		if (req->app.sso_login_url[0])
 			req->err_extra = json_pack("{s:s}", "login_url", req->app.sso_login_url);
 		return TF_ERR_SSO_LOGIN_REQUIRED;
 	}
 	bool ok;
-	const char *reason = u.password_hash[0] ? "wrong_password" : "no_password";
-	if (u.password_hash[0]) {
-		ok = crypto_password_verify(u.password_hash, password);
+	const char *reason = u->password_hash[0] ? "wrong_password" : "no_password";
+	if (u->password_hash[0]) {
+		ok = crypto_password_verify(u->password_hash, password);
 	} else {
 		crypto_password_dummy_verify(password);
 		ok = false;
 	}
-	sodium_memzero(u.password_hash, sizeof u.password_hash);
+	sodium_memzero(u->password_hash, sizeof u->password_hash);
 	if (!ok)
-		return login_failed(req, fail_key, u.user_id, reason);
+		return login_failed(req, fail_key, u->user_id, reason);
+	return TF_OK;
+}
+
+enum tf_err api_sessions_login(struct tf_req *req)
+{
+	static const char *const known[] = {"email", "password", NULL};
+	const char *email_in, *password;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK ||
+	    (e = req_string(req, "email", true, &email_in)) != TF_OK ||
+	    (e = req_string(req, "password", true, &password)) != TF_OK)
+		return e;
+	struct user_row u;
+	if ((e = api_password_check(req, email_in, password, &u)) != TF_OK)
+		return e;
 	return issue_session(req, &u, "login.succeeded");
 }
 
@@ -159,15 +168,19 @@ enum tf_err api_sessions_logout(struct tf_req *req)
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
 	e = STORE(req->db)->session_revoke(req->db, req->app.app_id, req->session.session_id, req->now);
+	int hosted = 0; /* the application's session ended: so do the user's hosted-page sessions (seed 001) */
+	if (e == TF_OK)
+		e = STORE(req->db)->hosted_sessions_revoke(req->db, req->app.app_id, req->session.user_id, req->now, &hosted);
 	if (e == TF_OK) {
 		char actor[64], details[128];
 		snprintf(actor, sizeof actor, "user:%s", req->session.user_id);
-		snprintf(details, sizeof details, "{\"session_id\":\"%s\",\"reason\":\"logout\"}", req->session.session_id);
+		snprintf(details, sizeof details, "{\"session_id\":\"%s\",\"reason\":\"logout\",\"hosted_sessions\":%d}",
+			 req->session.session_id, hosted);
 		e = req_audit(req, "session.revoked", actor, req->session.user_id, details);
 	}
 	e = store_tx_end(req->db, e);
 	if (e != TF_OK)
 		return e;
-	resp_json(req, 200, json_pack("{s:s}", "status", "logged_out"));
+	resp_json(req, 200, json_pack("{s:s, s:i}", "status", "logged_out", "hosted_sessions_ended", hosted));
 	return TF_OK;
 }

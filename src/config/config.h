@@ -39,6 +39,10 @@ struct tf_config {
 	int64_t login_attempts_per_address;
 	int64_t login_failures_per_user;
 	int64_t rate_window;
+	int64_t sso_token_lifetime;
+	int64_t hosted_session_idle_timeout;
+	int64_t hosted_session_max_lifetime;
+	char cookie_secure[8];
 };
 
 enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_BOOL, CONFIG_CHOICE };

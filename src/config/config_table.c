@@ -36,5 +36,9 @@ const struct config_setting config_settings[] = {
 	{"login_attempts_per_address", I(login_attempts_per_address), "300", 1, 1000000, NULL, false, "password logins per client address and application per rate window"},
 	{"login_failures_per_user", I(login_failures_per_user), "10", 1, 1000000, NULL, false, "failed password logins per user per rate window"},
 	{"rate_window", I(rate_window), "900", 1, 86400, NULL, false, "seconds of the login rate-limit window"},
+	{"sso_token_lifetime", I(sso_token_lifetime), "600", 1, 86400, NULL, false, "seconds an SSO token may wait before it is redeemed at GET /sso (10 minutes)"},
+	{"hosted_session_idle_timeout", I(hosted_session_idle_timeout), "600", 1, 86400, NULL, false, "seconds without activity after which a hosted-pages session ends (10 minutes)"},
+	{"hosted_session_max_lifetime", I(hosted_session_max_lifetime), "43200", 60, 31536000, NULL, false, "seconds after which a hosted-pages session ends whatever its activity"},
+	{"cookie_secure", C(cookie_secure), "auto", 0, 0, "auto|on|off", false, "Secure attribute on hosted-pages cookies; auto: when public_url is https"},
 };
 const size_t config_settings_count = sizeof config_settings / sizeof config_settings[0];

@@ -16,6 +16,8 @@
 #include "platform/clock.h"
 #include "platform/log.h"
 
+void (*dispatch_page_error)(struct tf_req *req, enum tf_err e);
+
 #define IDEM_TTL_MS (24LL * 3600 * 1000)
 #define IDEM_STALE_MS (60LL * 1000) /* a reservation whose request died is taken over */
 
@@ -54,18 +56,10 @@ static enum tf_err auth_app(struct tf_req *req)
 	return e;
 }
 
-static enum tf_err auth_user(struct tf_req *req)
+/* Checks that req->session is alive, judges its step-up, and records this activity. */
+enum tf_err req_session_use(struct tf_req *req)
 {
-	const char *token = bearer(req->authorization);
-	if (!token || strlen(token) > 128)
-		return TF_ERR_INVALID_TOKEN;
-	uint8_t mac[TF_MAC_BYTES];
-	crypto_secret_mac(req->svc->keys, "session", token, mac);
-	enum tf_err e = STORE(req->db)->session_get(req->db, req->app.app_id, mac, &req->session);
-	if (e == TF_ERR_NOT_FOUND)
-		return TF_ERR_INVALID_TOKEN;
-	if (e != TF_OK)
-		return e;
+	enum tf_err e;
 	struct session_times t = {
 		.created_at = req->session.created_at,
 		.last_seen_at = req->session.last_seen_at,
@@ -87,6 +81,23 @@ static enum tf_err auth_user(struct tf_req *req)
 			return e;
 		req->session.last_seen_at = req->now;
 	}
+	return TF_OK;
+}
+
+static enum tf_err auth_user(struct tf_req *req)
+{
+	const char *token = bearer(req->authorization);
+	if (!token || strlen(token) > 128)
+		return TF_ERR_INVALID_TOKEN;
+	uint8_t mac[TF_MAC_BYTES];
+	crypto_secret_mac(req->svc->keys, "session", token, mac);
+	enum tf_err e = STORE(req->db)->session_get(req->db, req->app.app_id, mac, &req->session);
+	if (e == TF_ERR_NOT_FOUND)
+		return TF_ERR_INVALID_TOKEN;
+	if (e != TF_OK)
+		return e;
+	if ((e = req_session_use(req)) != TF_OK)
+		return e;
 	req->have_session = true;
 	return TF_OK;
 }
@@ -150,7 +161,7 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 {
 	*reserved = false;
 	*e = TF_OK;
-	if (!req->idempotency_ref || strcmp(req->method, "POST") != 0)
+	if (!req->idempotency_ref || strcmp(req->method, "POST") != 0 || (req->route->flags & ROUTE_PAGE))
 		return false;
 	size_t len = strlen(req->idempotency_ref);
 	if (len == 0 || len > 255) {
@@ -241,6 +252,11 @@ static void answer_error(struct tf_req *req, enum tf_err e)
 {
 	if (e == TF_ERR_INTERNAL)
 		log_error("request failed", "request_id", req->request_id, "route", req->route->metric_name, NULL);
+	if ((req->route->flags & ROUTE_PAGE) && dispatch_page_error) {
+		req->err = e;
+		dispatch_page_error(req, e);
+		return;
+	}
 	dispatch_error(req, e);
 	serialise(req);
 }

@@ -21,7 +21,8 @@
 #define TF_JSON_DEPTH_MAX 32
 #define TF_JSON_STRING_MAX 1024
 #define TF_PATH_PARAMS_MAX 2
-#define TF_EXTRA_HEADERS_MAX 4
+#define TF_EXTRA_HEADERS_MAX 8
+#define TF_FORM_FIELDS_MAX 16 /* fields of a query string or form body */
 
 struct tf_req;
 typedef enum tf_err (*route_handler)(struct tf_req *req);
@@ -37,6 +38,7 @@ enum route_auth {
 enum route_flags {
 	ROUTE_SLOW = 1 << 0,    /* runs on the slow pool (Argon2id), off the HTTP threads */
 	ROUTE_JSON_BODY = 1 << 1, /* takes a JSON object body ({} when empty) */
+	ROUTE_PAGE = 1 << 2,      /* a hosted page: HTML answers, form bodies, its own cookie session */
 };
 
 struct route {
@@ -50,6 +52,9 @@ struct route {
 	bool (*slow_if)(struct tf_req *req);
 };
 
+/* Pages answer errors as HTML: the hosted pages set this (http/ never includes them). */
+extern void (*dispatch_page_error)(struct tf_req *req, enum tf_err e);
+
 extern const struct route routes[];
 extern const size_t routes_count;
 
@@ -62,7 +67,18 @@ void routes_allowed_methods(const char *path, char *out, size_t size);
 
 struct tf_header {
 	char name[32];
-	char value[256];
+	char *value; /* malloc'd */
+};
+
+/* Decoded name=value pairs of a query string or an urlencoded form body (libmicrohttpd
+ * decodes them); strings malloc'd and wiped on free. */
+struct tf_form {
+	int n;
+	char *names[TF_FORM_FIELDS_MAX];
+	char *values[TF_FORM_FIELDS_MAX];
+	size_t lens[TF_FORM_FIELDS_MAX];
+	bool overflow;  /* more fields than TF_FORM_FIELDS_MAX, or a value over TF_BODY_MAX */
+	bool duplicate; /* a name appeared twice */
 };
 
 struct tf_req {
@@ -79,6 +95,9 @@ struct tf_req {
 	char *api_key;        /* malloc'd copies, wiped on free */
 	char *authorization;
 	char *idempotency_ref;
+	char *cookie;          /* the Cookie header (pages) */
+	struct tf_form query;  /* the query string (pages) */
+	struct tf_form form;   /* an application/x-www-form-urlencoded body (pages) */
 	bool path_too_long;
 
 	/* body */
@@ -150,6 +169,16 @@ void json_use_wiping_allocator(void);
 /* JSON limits (SPEC section 11): nesting depth before parsing, string length after. */
 bool json_text_depth_ok(const char *text, size_t len, int max_depth);
 bool json_strings_ok(const json_t *v, size_t max_len);
+
+/* Form helpers: the value of name, or NULL; form_add appends (or extends, for a value that
+ * arrives in pieces, when off > 0). */
+const char *form_get(const struct tf_form *f, const char *name);
+void form_add(struct tf_form *f, const char *name, const char *data, size_t off, size_t size);
+void form_free(struct tf_form *f);
+
+/* With req->session loaded: INVALID_TOKEN unless it is alive; sets req->stepped_up (a lapsed
+ * step-up is cleared for good) and records the activity (idle timeout). */
+enum tf_err req_session_use(struct tf_req *req);
 
 void req_free(struct tf_req *req);
 

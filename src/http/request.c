@@ -134,9 +134,77 @@ void resp_header(struct tf_req *req, const char *name, const char *value)
 {
 	if (req->n_headers >= TF_EXTRA_HEADERS_MAX)
 		return;
+	char *v = strdup(value);
+	if (!v)
+		return;
 	struct tf_header *h = &req->headers[req->n_headers++];
 	snprintf(h->name, sizeof h->name, "%s", name);
-	snprintf(h->value, sizeof h->value, "%s", value);
+	h->value = v;
+}
+
+const char *form_get(const struct tf_form *f, const char *name)
+{
+	for (int i = 0; i < f->n; i++)
+		if (strcmp(f->names[i], name) == 0)
+			return f->values[i];
+	return NULL;
+}
+
+void form_add(struct tf_form *f, const char *name, const char *data, size_t off, size_t size)
+{
+	if (!name || f->overflow)
+		return;
+	if (off > 0 && f->n > 0 && strcmp(f->names[f->n - 1], name) == 0) {
+		/* the next piece of the last value */
+		size_t len = f->lens[f->n - 1];
+		if (len + size > TF_BODY_MAX) {
+			f->overflow = true;
+			return;
+		}
+		char *v = malloc(len + size + 1);
+		if (!v) {
+			f->overflow = true;
+			return;
+		}
+		memcpy(v, f->values[f->n - 1], len);
+		memcpy(v + len, data, size);
+		v[len + size] = '\0';
+		sodium_memzero(f->values[f->n - 1], len);
+		free(f->values[f->n - 1]);
+		f->values[f->n - 1] = v;
+		f->lens[f->n - 1] = len + size;
+		return;
+	}
+	if (form_get(f, name))
+		f->duplicate = true;
+	if (f->n >= TF_FORM_FIELDS_MAX) {
+		f->overflow = true;
+		return;
+	}
+	char *k = strdup(name), *v = malloc(size + 1);
+	if (!k || !v) {
+		free(k);
+		free(v);
+		f->overflow = true;
+		return;
+	}
+	if (size)
+		memcpy(v, data, size);
+	v[size] = '\0';
+	f->names[f->n] = k;
+	f->values[f->n] = v;
+	f->lens[f->n] = size;
+	f->n++;
+}
+
+void form_free(struct tf_form *f)
+{
+	for (int i = 0; i < f->n; i++) {
+		free(f->names[i]);
+		sodium_memzero(f->values[i], f->lens[i]);
+		free(f->values[i]);
+	}
+	f->n = 0;
 }
 
 void resp_set_time(json_t *obj, const char *key, int64_t ms)
@@ -176,6 +244,11 @@ void req_free(struct tf_req *req)
 	free_secret(req->api_key);
 	free_secret(req->authorization);
 	free(req->idempotency_ref);
+	free_secret(req->cookie);
+	form_free(&req->query);
+	form_free(&req->form);
+	for (int i = 0; i < req->n_headers; i++)
+		free_secret(req->headers[i].value);
 	if (req->body) {
 		sodium_memzero(req->body, req->body_len);
 		free(req->body);

@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "hosted/hosted.h"
 #include "http/http.h"
 
 #define J ROUTE_JSON_BODY
 #define SLOW ROUTE_SLOW
+#define PAGE ROUTE_PAGE
 /* a row: method, path, handler, who may call, flags; the metric name is "METHOD path" */
 #define R(method, path, handler, auth, flags) {method, path, handler, auth, flags, method " " path, NULL}
 /* a row whose handler runs on the slow pool when slow_if(req) says so */
@@ -41,6 +43,28 @@ const struct route routes[] = {
 	R("DELETE", "/v1/devices", api_devices_revoke_all, AUTH_USER, 0),
 	R("POST", "/v1/authorize", api_authorize, AUTH_APP_USER_OPTIONAL, J),
 	R_SLOW_IF("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J, api_challenges_verify_slow_if),
+	R("POST", "/v1/sso/tokens", api_sso_tokens_create, AUTH_APP, J),
+	/* hosted pages (hosted/): HTML, form bodies, their own cookie session. The POSTs that may
+	 * check a backup code or make a sheet (Argon2id) run on the slow pool; people, not
+	 * programs, send them, so their rate is low */
+	R("GET", "/sso", page_sso, AUTH_NONE, PAGE),
+	R("GET", "/challenge", page_challenge, AUTH_NONE, PAGE),
+	R("POST", "/challenge", page_challenge_verify, AUTH_NONE, PAGE | SLOW),
+	R("POST", "/challenge/send", page_challenge_send, AUTH_NONE, PAGE),
+	R("GET", "/account", page_account, AUTH_NONE, PAGE),
+	R("GET", "/account/factors", page_factors, AUTH_NONE, PAGE),
+	R("POST", "/account/factors", page_factors_add, AUTH_NONE, PAGE | SLOW),
+	R("GET", "/account/factors/{id}", page_factor, AUTH_NONE, PAGE),
+	R("POST", "/account/factors/{id}/verify", page_factor_verify, AUTH_NONE, PAGE | SLOW),
+	R("GET", "/account/devices", page_devices, AUTH_NONE, PAGE),
+	R("POST", "/account/devices/{id}/revoke", page_device_revoke, AUTH_NONE, PAGE),
+	R("GET", "/logout", page_logout, AUTH_NONE, PAGE),
+	R("POST", "/logout", page_logout_post, AUTH_NONE, PAGE),
+	R("GET", "/session-expired", page_session_expired, AUTH_NONE, PAGE),
+	R("GET", "/link", page_link, AUTH_NONE, PAGE),
+	R("GET", "/login", page_login, AUTH_NONE, PAGE),
+	R("POST", "/login", page_login_post, AUTH_NONE, PAGE | SLOW),
+	R("GET", "/assets/{name}", page_asset, AUTH_NONE, PAGE),
 };
 const size_t routes_count = sizeof routes / sizeof routes[0];
 

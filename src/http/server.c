@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -97,6 +98,43 @@ static void request_id_next(char out[40])
 	snprintf(out, 40, "req_%s%012llx", request_prefix, (unsigned long long)n);
 }
 
+/* libmicrohttpd has decoded the query string (%XX and '+'); a name without '=' has no value. */
+static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	form_add(cls, key, value ? value : "", 0, value ? strlen(value) : 0);
+	return MHD_YES;
+}
+
+static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+				     const char *content_type, const char *transfer_encoding, const char *data,
+				     uint64_t off, size_t size)
+{
+	(void)kind;
+	(void)filename;
+	(void)content_type;
+	(void)transfer_encoding;
+	form_add(cls, key, data ? data : "", (size_t)off, data ? size : 0);
+	return MHD_YES;
+}
+
+/* A page's urlencoded form body, decoded by libmicrohttpd's post processor. */
+static void parse_form_body(struct MHD_Connection *conn, struct tf_req *req)
+{
+	const char *ct = header(conn, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!req->body_len || !ct || strncasecmp(ct, MHD_HTTP_POST_ENCODING_FORM_URLENCODED,
+						 strlen(MHD_HTTP_POST_ENCODING_FORM_URLENCODED)) != 0)
+		return;
+	struct MHD_PostProcessor *pp = MHD_create_post_processor(conn, 1024, on_form_field, &req->form);
+	if (!pp) {
+		req->form.overflow = true;
+		return;
+	}
+	if (MHD_post_process(pp, req->body, req->body_len) != MHD_YES)
+		req->form.overflow = true;
+	MHD_destroy_post_processor(pp);
+}
+
 static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *conn, const char *url, const char *method)
 {
 	struct tf_req *req = calloc(1, sizeof *req);
@@ -119,6 +157,10 @@ static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *con
 	req->route = req->route_index >= 0 ? &routes[req->route_index] : NULL;
 	if (!req->route)
 		req->err = method_mismatch ? TF_ERR_METHOD_NOT_ALLOWED : TF_ERR_ROUTE_NOT_FOUND;
+	if (req->route && (req->route->flags & ROUTE_PAGE)) {
+		req->cookie = dup_header(conn, "Cookie");
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, &req->query);
+	}
 	return req;
 }
 
@@ -225,6 +267,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		dispatch_error(req, TF_ERR_BODY_TOO_LARGE);
 		return send_answer(conn, req);
 	}
+	if (req->route->flags & ROUTE_PAGE)
+		parse_form_body(conn, req);
 	if (dispatch_prepare(req))
 		return send_answer(conn, req);
 	if (svc->slow_pool && dispatch_needs_slow_pool(req)) {

@@ -9,7 +9,7 @@
  *   - a group of changes between tx_begin and tx_commit is applied whole or not at all.
  * A connection (struct store_conn) belongs to one thread at a time: store_acquire() gives the
  * calling thread its connection and store_release() hands it back.
- * The table only grows at the end; ops_version says how much of it a backend fills.
+ * The table only grows at the end; ops_version says how much of it a backend fills (2).
  */
 #ifndef TF_STORE_STORE_H
 #define TF_STORE_STORE_H
@@ -183,6 +183,20 @@ struct device_row {
 
 #define DEVICES_LIST_MAX 100
 
+struct sso_token_row {
+	uint8_t token_mac[TF_MAC_BYTES];
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	int64_t created_at;
+	int64_t expires_at;
+};
+
+/* what a hosted-pages session (kind SESSION_HOSTED) remembers beside the session row */
+struct hosted_session_info {
+	char redirect_uri[STORE_URL_MAX]; /* the application's address the user returns to */
+	bool mfa_pending;                 /* a second factor is owed before any page but the challenge */
+};
+
 typedef int (*audit_visit_fn)(void *ctx, const struct audit_row *row);
 
 struct store_ops {
@@ -320,6 +334,24 @@ struct store_ops {
 				   int64_t *count);
 	enum tf_err (*counter_get)(struct store_conn *c, const char *key, int64_t window_start,
 				   int64_t *count);
+
+	/* ops_version 2: single sign-on and hosted pages */
+	enum tf_err (*app_get_by_client_id)(struct store_conn *c, const char *client_id,
+					    struct app_row *out);
+	enum tf_err (*sso_token_insert)(struct store_conn *c, const struct sso_token_row *t);
+	/* marks the application's token used if it is unused and unexpired at now, filling *out;
+	 * else SSO_TOKEN_USED, SSO_TOKEN_EXPIRED, or NOT_FOUND (unknown, or another application's) */
+	enum tf_err (*sso_token_redeem)(struct store_conn *c, const char *app_id,
+					const uint8_t token_mac[TF_MAC_BYTES], int64_t now,
+					struct sso_token_row *out);
+	enum tf_err (*hosted_session_insert)(struct store_conn *c, const struct session_row *s,
+					     const struct hosted_session_info *info);
+	enum tf_err (*hosted_session_info)(struct store_conn *c, const char *session_id,
+					   struct hosted_session_info *out);
+	enum tf_err (*hosted_session_mfa_passed)(struct store_conn *c, const char *session_id);
+	/* revokes every live hosted session of the user (the application's logout); *n_out how many */
+	enum tf_err (*hosted_sessions_revoke)(struct store_conn *c, const char *app_id,
+					      const char *user_id, int64_t now, int *n_out);
 };
 
 struct store {

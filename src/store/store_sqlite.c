@@ -330,7 +330,7 @@ static void sq_tx_rollback(struct store_conn *c)
 }
 
 const struct store_ops store_sqlite_ops = {
-	.ops_version = 1,
+	.ops_version = 2,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
@@ -387,4 +387,11 @@ const struct store_ops store_sqlite_ops = {
 	.idem_release = sq_idem_release,
 	.counter_hit = sq_counter_hit,
 	.counter_get = sq_counter_get,
+	.app_get_by_client_id = sq_app_get_by_client_id,
+	.sso_token_insert = sq_sso_token_insert,
+	.sso_token_redeem = sq_sso_token_redeem,
+	.hosted_session_insert = sq_hosted_session_insert,
+	.hosted_session_info = sq_hosted_session_info,
+	.hosted_session_mfa_passed = sq_hosted_session_mfa_passed,
+	.hosted_sessions_revoke = sq_hosted_sessions_revoke,
 };

@@ -72,6 +72,15 @@ enum tf_err sq_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC
 	return app_query(c, s, out);
 }
 
+enum tf_err sq_app_get_by_client_id(struct store_conn *c, const char *client_id, struct app_row *out)
+{
+	sqlite3_stmt *s = stmt(c, Q_APP_GET_BY_CLIENT_ID);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, client_id);
+	return app_query(c, s, out);
+}
+
 /* ---- users ---- */
 
 static void read_user(sqlite3_stmt *s, struct user_row *u)

@@ -64,6 +64,14 @@ enum stmt_id {
 	Q_DEVICE_REVOKE,
 	Q_DEVICE_REVOKE_ALL,
 	Q_DEVICE_REVOKED_SINCE,
+	Q_APP_GET_BY_CLIENT_ID,
+	Q_SSO_TOKEN_INSERT,
+	Q_SSO_TOKEN_REDEEM,
+	Q_SSO_TOKEN_GET,
+	Q_HOSTED_SESSION_INSERT,
+	Q_HOSTED_SESSION_INFO,
+	Q_HOSTED_SESSION_MFA_PASSED,
+	Q_HOSTED_SESSIONS_REVOKE,
 	Q__MAX
 };
 
@@ -110,6 +118,14 @@ void write_end(struct store_conn *c, bool took);
 /* the operations, by area (store_sqlite_accounts.c, _factors.c, _records.c) */
 enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a);
 enum tf_err sq_app_get(struct store_conn *c, const char *app_id, struct app_row *out);
+enum tf_err sq_app_get_by_client_id(struct store_conn *c, const char *client_id, struct app_row *out);
+enum tf_err sq_sso_token_insert(struct store_conn *c, const struct sso_token_row *t);
+enum tf_err sq_sso_token_redeem(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES], int64_t now,
+				struct sso_token_row *out);
+enum tf_err sq_hosted_session_insert(struct store_conn *c, const struct session_row *r, const struct hosted_session_info *info);
+enum tf_err sq_hosted_session_info(struct store_conn *c, const char *session_id, struct hosted_session_info *out);
+enum tf_err sq_hosted_session_mfa_passed(struct store_conn *c, const char *session_id);
+enum tf_err sq_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
 enum tf_err sq_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
 enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u);
 enum tf_err sq_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct user_row *out);

@@ -78,4 +78,12 @@ const char *const stmt_sql[Q__MAX] = {
 			       "WHERE challenge_id = ? AND app_id = ?",
 	[Q_CHALLENGE_SUPERSEDE] = "UPDATE challenges SET status = 'superseded' WHERE session_id = ? AND session_id != '' AND factor_id = ? "
 				  "AND status = 'pending' AND challenge_id != ?",
+	[Q_APP_GET_BY_CLIENT_ID] = "SELECT " APP_COLS " FROM apps WHERE client_id = ?",
+	[Q_SSO_TOKEN_INSERT] = "INSERT INTO sso_tokens (token_mac, app_id, user_id, created_at, expires_at) VALUES (?,?,?,?,?)",
+	[Q_SSO_TOKEN_REDEEM] = "UPDATE sso_tokens SET used_at = ?1 WHERE token_mac = ?2 AND app_id = ?3 AND used_at = 0 AND expires_at > ?1",
+	[Q_SSO_TOKEN_GET] = "SELECT user_id, created_at, expires_at, used_at FROM sso_tokens WHERE token_mac = ? AND app_id = ?",
+	[Q_HOSTED_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ", redirect_uri, mfa_pending) VALUES (?,?,?,?,'hosted',?,?,?,?,0,0,0,0,?,?)",
+	[Q_HOSTED_SESSION_INFO] = "SELECT redirect_uri, mfa_pending FROM sessions WHERE session_id = ? AND kind = 'hosted'",
+	[Q_HOSTED_SESSION_MFA_PASSED] = "UPDATE sessions SET mfa_pending = 0 WHERE session_id = ? AND kind = 'hosted'",
+	[Q_HOSTED_SESSIONS_REVOKE] = "UPDATE sessions SET revoked_at = ? WHERE app_id = ? AND user_id = ? AND kind = 'hosted' AND revoked_at = 0",
 };

@@ -1,0 +1,98 @@
+/*
+ * hosted.h: twofold's own web pages (SPEC sections 7 and 8): the SSO entry, the challenge
+ * page, sign-in methods, trusted devices, sign-out, and the expired-session and error pages.
+ * Server-rendered HTML from compiled-in templates; no JavaScript; a strict
+ * Content-Security-Policy; a CSRF token on every form; Cache-Control: no-store.
+ *
+ * The pages are a thin adapter, as the JSON API is: they call the same operations (the
+ * api_* functions, with the request's application and session set from the hosted-session
+ * cookie) and render what those answer. One file per page (page_*.c); this header and
+ * hosted_session.c hold what they share.
+ */
+#ifndef TF_HOSTED_HOSTED_H
+#define TF_HOSTED_HOSTED_H
+#include "api/api.h"
+#include "hosted/template.h"
+#include "http/http.h"
+
+#define HOSTED_SESSION_COOKIE "tf_session"
+#define HOSTED_DEVICE_COOKIE_PREFIX "tf_device_" /* + app id: one trusted device per application */
+#define HOSTED_CSRF_HEX 32
+
+/* What a page knows about its signed-in user. */
+struct hosted_ctx {
+	struct hosted_session_info info;
+	char csrf[HOSTED_CSRF_HEX + 1];
+};
+
+enum hosted_gate {
+	HOSTED_GATE_MFA,     /* a user who still owes a second factor goes to the challenge page */
+	HOSTED_GATE_NONE,    /* the challenge page itself */
+};
+
+/* Installs the HTML error page into the dispatcher; call once at start. */
+void hosted_init(void);
+
+/* Resolves the hosted-session cookie into req->app, req->session, req->stepped_up. Answers
+ * (and returns true) when the page must not go on: no session (session-expired page), an
+ * expired one (back to the application's redirect URI), or a second factor owed (the
+ * challenge page, coming back to this page after). */
+bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate gate);
+/* For POST pages: the form's csrf field matches this session's token (constant time). */
+bool hosted_csrf_ok(struct tf_req *req, const struct hosted_ctx *hc);
+
+/* Starts a hosted session for u (inside the caller's write transaction): a second factor is
+ * owed when u has an active one and this browser is no trusted device of the hosted pages;
+ * then the first code goes out and the way on is the challenge page, else landing. After the
+ * commit, hosted_session_started() sets the cookie and redirects. */
+struct hosted_start {
+	char cookie[TF_ID_MAX + TF_TOKEN_MAX + 2];
+	char location[256];
+};
+enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, const char *redirect_uri,
+				 const char *landing, struct hosted_start *out);
+enum tf_err hosted_session_started(struct tf_req *req, struct hosted_start *start);
+
+/* Answers: a page (title, content template and its vars, an optional notice) inside the
+ * layout; a 303 redirect; the error page for e. */
+enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int status, const char *title,
+			const char *content_template, const struct tpl_var *vars, const char *notice_kind,
+			const char *notice_text);
+enum tf_err hosted_redirect(struct tf_req *req, const char *location);
+void hosted_error_page(struct tf_req *req, enum tf_err e);
+
+/* Cookies: Path=/, HttpOnly, SameSite=Lax, Secure when configured; max_age_s 0 makes a
+ * session cookie, < 0 deletes it. */
+void hosted_set_cookie(struct tf_req *req, const char *name, const char *value, int64_t max_age_s);
+/* The value of cookie name from the request's Cookie header into out; false when absent. */
+bool hosted_cookie(const struct tf_req *req, const char *name, char *out, size_t size);
+
+/* Whether path is one of the pages a user may land on or return to ("/account/factors");
+ * accepts a full URL under public_url too, writing the path into out. */
+bool hosted_landing_page(const struct tf_req *req, const char *page, char *out, size_t size);
+
+/* Calls an API operation with body as its JSON input and params[0] = param (NULL: none);
+ * on TF_OK, *answer takes the operation's answer (caller json_decref()s it). */
+enum tf_err hosted_call(struct tf_req *req, route_handler op, json_t *body, const char *param, json_t **answer);
+
+/* The pages (route handlers) */
+enum tf_err page_sso(struct tf_req *req);
+enum tf_err page_challenge(struct tf_req *req);
+enum tf_err page_challenge_verify(struct tf_req *req);
+enum tf_err page_challenge_send(struct tf_req *req);
+enum tf_err page_account(struct tf_req *req);
+enum tf_err page_factors(struct tf_req *req);
+enum tf_err page_factors_add(struct tf_req *req);
+enum tf_err page_factor(struct tf_req *req);
+enum tf_err page_factor_verify(struct tf_req *req);
+enum tf_err page_devices(struct tf_req *req);
+enum tf_err page_device_revoke(struct tf_req *req);
+enum tf_err page_logout(struct tf_req *req);
+enum tf_err page_logout_post(struct tf_req *req);
+enum tf_err page_session_expired(struct tf_req *req);
+enum tf_err page_link(struct tf_req *req);
+enum tf_err page_login(struct tf_req *req);
+enum tf_err page_login_post(struct tf_req *req);
+enum tf_err page_asset(struct tf_req *req);
+
+#endif

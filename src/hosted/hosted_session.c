@@ -1,0 +1,347 @@
+/*
+ * hosted_session.c: what every hosted page shares: the hosted-session cookie (the
+ * application's id and a 256-bit token, stored only as a MAC; 10-minute idle timeout), the
+ * second-factor gate, CSRF tokens (a MAC of the session token: nothing to store, and a form
+ * from one session is useless in another), the security headers, the layout, redirects and
+ * the error page.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hosted/hosted.h"
+#include "platform/log.h"
+
+#define CSP "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; " \
+	    "frame-ancestors 'none'; base-uri 'none'"
+
+static void security_headers(struct tf_req *req)
+{
+	resp_header(req, "Content-Security-Policy", CSP);
+	resp_header(req, "X-Frame-Options", "DENY");
+	resp_header(req, "Referrer-Policy", "no-referrer");
+	req->content_type = "text/html; charset=utf-8";
+}
+
+static bool cookies_secure(const struct tf_req *req)
+{
+	const char *mode = req->svc->cfg.cookie_secure;
+	if (!strcmp(mode, "on"))
+		return true;
+	if (!strcmp(mode, "off"))
+		return false;
+	return strncmp(req->svc->public_url, "https://", 8) == 0;
+}
+
+void hosted_set_cookie(struct tf_req *req, const char *name, const char *value, int64_t max_age_s)
+{
+	char c[1024], age[48] = "";
+	if (max_age_s > 0)
+		snprintf(age, sizeof age, "; Max-Age=%lld", (long long)max_age_s);
+	else if (max_age_s < 0)
+		snprintf(age, sizeof age, "; Max-Age=0");
+	snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name, max_age_s < 0 ? "" : value,
+		 cookies_secure(req) ? "; Secure" : "", age);
+	resp_header(req, "Set-Cookie", c);
+	sodium_memzero(c, sizeof c);
+}
+
+bool hosted_cookie(const struct tf_req *req, const char *name, char *out, size_t size)
+{
+	size_t nlen = strlen(name);
+	for (const char *p = req->cookie; p && *p;) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		size_t len = strcspn(p, ";");
+		if (len > nlen && p[nlen] == '=' && strncmp(p, name, nlen) == 0) {
+			size_t vlen = len - nlen - 1;
+			if (vlen >= size)
+				return false;
+			memcpy(out, p + nlen + 1, vlen);
+			out[vlen] = '\0';
+			return true;
+		}
+		p += len;
+	}
+	return false;
+}
+
+static void csrf_of(struct tf_req *req, const char *token, char out[HOSTED_CSRF_HEX + 1])
+{
+	uint8_t mac[TF_MAC_BYTES];
+	crypto_secret_mac(req->svc->keys, "csrf", token, mac);
+	sodium_bin2hex(out, HOSTED_CSRF_HEX + 1, mac, HOSTED_CSRF_HEX / 2);
+}
+
+bool hosted_csrf_ok(struct tf_req *req, const struct hosted_ctx *hc)
+{
+	const char *sent = form_get(&req->form, "csrf");
+	return sent && strlen(sent) == HOSTED_CSRF_HEX && sodium_memcmp(sent, hc->csrf, HOSTED_CSRF_HEX) == 0;
+}
+
+bool hosted_landing_page(const struct tf_req *req, const char *page, char *out, size_t size)
+{
+	static const char *const pages[] = {"/account", "/account/factors", "/account/devices", NULL};
+	size_t base = strlen(req->svc->public_url);
+	if (strncmp(page, req->svc->public_url, base) == 0 && page[base] == '/')
+		page += base;
+	for (const char *const *p = pages; *p; p++)
+		if (strcmp(page, *p) == 0) {
+			snprintf(out, size, "%s", page);
+			return true;
+		}
+	return false;
+}
+
+enum tf_err hosted_redirect(struct tf_req *req, const char *location)
+{
+	security_headers(req);
+	resp_header(req, "Location", location);
+	req->status = 303;
+	free(req->resp_text);
+	req->resp_text = strdup("");
+	return req->resp_text ? TF_OK : TF_ERR_INTERNAL;
+}
+
+enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int status, const char *title,
+			const char *content_template, const struct tpl_var *vars, const char *notice_kind,
+			const char *notice_text)
+{
+	char *content = tpl_render(content_template, vars), *nav = NULL, *notice = NULL;
+	if (hc) {
+		struct tpl_var nv[] = {{"csrf", hc->csrf}, {NULL, NULL}};
+		nav = tpl_render("nav.html", nv);
+	}
+	if (notice_text) {
+		struct tpl_var nv[] = {{"kind", notice_kind}, {"role", !strcmp(notice_kind, "error") ? "alert" : "status"},
+				       {"text", notice_text}, {NULL, NULL}};
+		notice = tpl_render("notice.html", nv);
+	}
+	struct tpl_var lv[] = {{"title", title}, {"app_name", req->have_app ? req->app.name : "Account security"},
+			       {"nav", nav}, {"notice", notice}, {"content", content}, {NULL, NULL}};
+	char *html = content ? tpl_render("layout.html", lv) : NULL;
+	free(content);
+	free(nav);
+	free(notice);
+	if (!html)
+		return TF_ERR_INTERNAL;
+	security_headers(req);
+	free(req->resp_text);
+	req->resp_text = html;
+	req->status = status;
+	return TF_OK;
+}
+
+static const char *error_title(enum tf_err e)
+{
+	switch (e) {
+	case TF_ERR_HOSTED_SESSION_EXPIRED:
+		return "Your session has ended";
+	case TF_ERR_ROUTE_NOT_FOUND:
+	case TF_ERR_NOT_FOUND:
+		return "Page not found";
+	case TF_ERR_SSO_TOKEN_EXPIRED:
+	case TF_ERR_SSO_TOKEN_USED:
+	case TF_ERR_SSO_TOKEN_INVALID:
+	case TF_ERR_SSO_SIGNATURE_INVALID:
+	case TF_ERR_SSO_UNKNOWN_CLIENT:
+	case TF_ERR_SSO_INVALID_REQUEST:
+		return "This sign-in link does not work";
+	default:
+		return tf_err_status(e) >= 500 ? "Something went wrong" : "This request cannot be completed";
+	}
+}
+
+void hosted_error_page(struct tf_req *req, enum tf_err e)
+{
+	const char *message = tf_err_message(e);
+	if (e == TF_ERR_INTERNAL || e == TF_ERR_STORE_UNAVAILABLE || e == TF_ERR_OVERLOADED)
+		message = "Please try again in a moment.";
+	else if (e == TF_ERR_HOSTED_SESSION_EXPIRED)
+		message = "For your security you were signed out after a while without activity. Go back to the application and open this page again.";
+	else if (e == TF_ERR_SSO_TOKEN_EXPIRED || e == TF_ERR_SSO_TOKEN_USED)
+		message = "Sign-in links work once and only for a few minutes. Go back to the application and try again.";
+	char code[96];
+	snprintf(code, sizeof code, "Reference: %s, %s", tf_err_code(e), req->request_id);
+	struct tpl_var v[] = {{"message", message}, {"action", NULL}, {NULL, NULL}};
+	req->err = e;
+	for (int i = 0; i < req->n_headers; i++) /* a failed page sets no cookie and goes nowhere */
+		free(req->headers[i].value);
+	req->n_headers = 0;
+	if (hosted_page(req, NULL, tf_err_status(e), error_title(e), "message.html", v, "info", code) != TF_OK) {
+		free(req->resp_text);
+		req->resp_text = strdup("Error");
+		req->status = tf_err_status(e);
+	}
+}
+
+static void error_dispatch_hook(struct tf_req *req, enum tf_err e)
+{
+	hosted_error_page(req, e);
+}
+
+void hosted_init(void)
+{
+	dispatch_page_error = error_dispatch_hook;
+}
+
+bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate gate)
+{
+	memset(hc, 0, sizeof *hc);
+	char value[256];
+	enum tf_err e = TF_ERR_HOSTED_SESSION_EXPIRED;
+	char *dot = NULL;
+	if (hosted_cookie(req, HOSTED_SESSION_COOKIE, value, sizeof value))
+		dot = strchr(value, '.');
+	if (!dot)
+		goto fail;
+	*dot = '\0';
+	const char *token = dot + 1;
+	if ((e = STORE(req->db)->app_get(req->db, value, &req->app)) != TF_OK)
+		goto fail;
+	req->have_app = true;
+	uint8_t mac[TF_MAC_BYTES];
+	crypto_secret_mac(req->svc->keys, "hosted_session", token, mac);
+	if ((e = STORE(req->db)->session_get(req->db, req->app.app_id, mac, &req->session)) != TF_OK)
+		goto fail;
+	if (req->session.kind != SESSION_HOSTED) {
+		e = TF_ERR_HOSTED_SESSION_EXPIRED;
+		goto fail;
+	}
+	if ((e = STORE(req->db)->hosted_session_info(req->db, req->session.session_id, &hc->info)) != TF_OK)
+		goto fail;
+	e = req_session_use(req);
+	if (e == TF_ERR_INVALID_TOKEN) {
+		/* an ended session goes back to the application, which signs the user in again */
+		sodium_memzero(value, sizeof value);
+		if (!hc->info.redirect_uri[0]) {
+			req->have_app = false;
+			hosted_error_page(req, TF_ERR_HOSTED_SESSION_EXPIRED);
+			return true;
+		}
+		hosted_set_cookie(req, HOSTED_SESSION_COOKIE, "", -1);
+		hosted_redirect(req, hc->info.redirect_uri);
+		return true;
+	}
+	if (e != TF_OK)
+		goto fail;
+	req->have_session = true;
+	csrf_of(req, token, hc->csrf);
+	sodium_memzero(value, sizeof value);
+	if (gate == HOSTED_GATE_MFA && hc->info.mfa_pending) {
+		char loc[600];
+		snprintf(loc, sizeof loc, "/challenge?next=%s", req->path);
+		hosted_redirect(req, loc);
+		return true;
+	}
+	return false;
+fail:
+	sodium_memzero(value, sizeof value);
+	if (e == TF_ERR_NOT_FOUND)
+		e = TF_ERR_HOSTED_SESSION_EXPIRED;
+	req->have_app = false;
+	hosted_error_page(req, e);
+	return true;
+}
+
+enum tf_err hosted_call(struct tf_req *req, route_handler op, json_t *body, const char *param, json_t **answer)
+{
+	json_t *saved_json = req->json;
+	char saved_param[sizeof req->params[0]];
+	memcpy(saved_param, req->params[0], sizeof saved_param);
+	if (param)
+		snprintf(req->params[0], sizeof req->params[0], "%s", param);
+	req->json = body;
+	req->err_field[0] = '\0';
+	if (req->resp) {
+		json_decref(req->resp);
+		req->resp = NULL;
+	}
+	enum tf_err e = op(req);
+	req->json = saved_json;
+	json_decref(body);
+	memcpy(req->params[0], saved_param, sizeof saved_param);
+	if (e == TF_OK && answer) {
+		*answer = req->resp;
+		req->resp = NULL;
+	}
+	if (req->resp) {
+		json_decref(req->resp);
+		req->resp = NULL;
+	}
+	req->status = 0;
+	return e;
+}
+
+/* Whether the user must pass a challenge first: an active factor, and no trusted device of
+ * the hosted pages in this browser. */
+static enum tf_err needs_challenge(struct tf_req *req, const char *user_id, struct factor_row *pick, bool *out)
+{
+	struct factor_row list[FACTORS_PER_USER_MAX];
+	size_t n;
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, user_id, list, FACTORS_PER_USER_MAX, &n);
+	if (e != TF_OK)
+		return e;
+	int best = -1;
+	for (size_t i = 0; i < n; i++)
+		if (list[i].status == FACTOR_ACTIVE && list[i].type != FACTOR_PUSH &&
+		    (best < 0 || (list[i].preferred && !list[best].preferred)))
+			best = (int)i;
+	*out = false;
+	if (best < 0)
+		return TF_OK;
+	*pick = list[best];
+	char name[64], cookie[DEVICE_COOKIE_MAX];
+	snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app.app_id);
+	struct device_claims claims;
+	*out = !hosted_cookie(req, name, cookie, sizeof cookie) ||
+	       api_device_check(req, user_id, cookie, DOMAIN_HOSTED, &claims) != NULL;
+	return TF_OK;
+}
+
+enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, const char *redirect_uri,
+				 const char *landing, struct hosted_start *out)
+{
+	memset(out, 0, sizeof *out);
+	struct factor_row factor;
+	bool challenge = false;
+	enum tf_err e = needs_challenge(req, u->user_id, &factor, &challenge);
+	if (e != TF_OK)
+		return e;
+	char token[TF_TOKEN_MAX];
+	crypto_random_token("tfh_", token);
+	memset(&req->session, 0, sizeof req->session);
+	struct session_row *s = &req->session;
+	s->kind = SESSION_HOSTED;
+	s->created_at = s->last_seen_at = req->now;
+	s->idle_timeout_ms = req->svc->cfg.hosted_session_idle_timeout * 1000;
+	s->absolute_expires_at = req->now + req->svc->cfg.hosted_session_max_lifetime * 1000;
+	crypto_random_id("ses", s->session_id);
+	crypto_secret_mac(req->svc->keys, "hosted_session", token, s->token_mac);
+	snprintf(s->app_id, sizeof s->app_id, "%s", req->app.app_id);
+	snprintf(s->user_id, sizeof s->user_id, "%s", u->user_id);
+	struct hosted_session_info info = {.mfa_pending = challenge};
+	snprintf(info.redirect_uri, sizeof info.redirect_uri, "%s", redirect_uri);
+	snprintf(out->cookie, sizeof out->cookie, "%s.%s", req->app.app_id, token);
+	sodium_memzero(token, sizeof token);
+	e = STORE(req->db)->hosted_session_insert(req->db, s, &info);
+	struct challenge_row ch;
+	if (e == TF_OK && challenge) /* a code goes out now for SMS and voice */
+		e = api_challenge_new(req, &factor, PURPOSE_LOGIN, &ch);
+	if (e != TF_OK)
+		return e;
+	if (challenge)
+		snprintf(out->location, sizeof out->location, "/challenge?challenge_id=%s&next=%s", ch.challenge_id, landing);
+	else
+		snprintf(out->location, sizeof out->location, "%s", landing);
+	return TF_OK;
+}
+
+enum tf_err hosted_session_started(struct tf_req *req, struct hosted_start *start)
+{
+	hosted_set_cookie(req, HOSTED_SESSION_COOKIE, start->cookie, 0);
+	enum tf_err e = hosted_redirect(req, start->location);
+	sodium_memzero(start, sizeof *start);
+	return e;
+}

@@ -1,0 +1,238 @@
+/*
+ * page_challenge.c: the challenge page (SPEC sections 4 and 8, seed 000): GET /challenge
+ * shows the code entry for the session's challenge (or the user's methods to start one),
+ * POST /challenge verifies a code (ticking "trust this device" keeps this browser trusted
+ * for 30 days, a cookie for the hosted pages only), POST /challenge/send starts a challenge
+ * of another method or sends a new code, under the same 15-second rule as the API. Success
+ * clears the session's second-factor gate and goes on to the page the user was going to.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/challenge.h"
+#include "hosted/hosted.h"
+
+static const char *last4(const char *phone)
+{
+	size_t n = strlen(phone);
+	return n > 4 ? phone + n - 4 : phone;
+}
+
+static void method_label(const struct factor_row *f, char *out, size_t size)
+{
+	switch (f->type) {
+	case FACTOR_SMS: snprintf(out, size, "Text a code to my phone ending in %s", last4(f->phone)); break;
+	case FACTOR_VOICE: snprintf(out, size, "Call my phone ending in %s", last4(f->phone)); break;
+	case FACTOR_TOTP: snprintf(out, size, "Use my authenticator app"); break;
+	case FACTOR_BACKUP_CODES: snprintf(out, size, "Use a backup code"); break;
+	default: snprintf(out, size, "Use another method");
+	}
+}
+
+static const char *safe_next(struct tf_req *req, const char *next, char *out, size_t size)
+{
+	if (!next || !hosted_landing_page(req, next, out, size))
+		snprintf(out, size, "/account/factors");
+	return out;
+}
+
+/* The user's other active methods, as buttons that start a challenge. */
+static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const char *except_factor, const char *next,
+			  const char *heading)
+{
+	struct factor_row list[FACTORS_PER_USER_MAX];
+	size_t n = 0;
+	char *buttons = NULL;
+	if (STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n) != TF_OK)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].status != FACTOR_ACTIVE || list[i].type == FACTOR_PUSH || !strcmp(list[i].factor_id, except_factor))
+			continue;
+		char label[96];
+		method_label(&list[i], label, sizeof label);
+		struct tpl_var v[] = {{"csrf", hc->csrf}, {"factor_id", list[i].factor_id}, {"next", next}, {"label", label}, {NULL, NULL}};
+		tpl_append(&buttons, "method_button.html", v);
+	}
+	if (!buttons)
+		return NULL;
+	struct tpl_var v[] = {{"heading", heading}, {"buttons", buttons}, {NULL, NULL}};
+	char *html = tpl_render("challenge_methods.html", v);
+	free(buttons);
+	return html;
+}
+
+/* Renders the code entry of challenge_id, or the list of methods when it cannot take a code. */
+static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx *hc, const char *challenge_id,
+				    const char *next, int status, const char *notice_kind, const char *notice)
+{
+	struct challenge_row ch;
+	struct factor_row f;
+	bool usable = challenge_id && challenge_id[0] &&
+		      STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, &ch) == TF_OK &&
+		      !strcmp(ch.session_id, req->session.session_id) && ch.purpose != PURPOSE_ENROLMENT &&
+		      ch.status == CH_PENDING && ch.expires_at > req->now &&
+		      STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, ch.factor_id, &f) == TF_OK;
+	if (!usable) {
+		char *methods = methods_html(req, hc, "", next, "Choose how to confirm it is you");
+		struct tpl_var v[] = {{"message", methods ? "" : "There is no sign-in method to confirm with."}, {"action", methods}, {NULL, NULL}};
+		enum tf_err e = hosted_page(req, hc, status, "Confirm it's you", "message.html", v, notice_kind, notice);
+		free(methods);
+		return e;
+	}
+	char prompt[400];
+	const char *code_label = "Code", *inputmode = "numeric";
+	switch (f.type) {
+	case FACTOR_SMS:
+		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", last4(f.phone));
+		break;
+	case FACTOR_VOICE:
+		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", last4(f.phone));
+		break;
+	case FACTOR_TOTP:
+		snprintf(prompt, sizeof prompt, "Open your authenticator app and enter the code it shows for %s.", req->app.name);
+		break;
+	default:
+		snprintf(prompt, sizeof prompt, "Enter one of your backup codes. Each code works once.");
+		code_label = "Backup code";
+		inputmode = "text";
+	}
+	char *resend = NULL;
+	if (f.type == FACTOR_SMS || f.type == FACTOR_VOICE) {
+		struct tpl_var rv[] = {{"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next}, {NULL, NULL}};
+		resend = tpl_render("challenge_resend.html", rv);
+	}
+	char *methods = methods_html(req, hc, f.factor_id, next, "Other ways to confirm");
+	struct tpl_var v[] = {{"prompt", prompt}, {"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next},
+			      {"code_label", code_label}, {"inputmode", inputmode}, {"resend", resend}, {"methods", methods},
+			      {NULL, NULL}};
+	enum tf_err e = hosted_page(req, hc, status, "Confirm it's you", "challenge.html", v, notice_kind, notice);
+	free(resend);
+	free(methods);
+	return e;
+}
+
+enum tf_err page_challenge(struct tf_req *req)
+{
+	struct hosted_ctx hc;
+	if (hosted_begin(req, &hc, HOSTED_GATE_NONE))
+		return TF_OK;
+	char next[64];
+	safe_next(req, form_get(&req->query, "next"), next, sizeof next);
+	const char *sent = form_get(&req->query, "sent");
+	return render_challenge(req, &hc, form_get(&req->query, "challenge_id"), next, 200, "info",
+				sent ? "We sent you a new code." : NULL);
+}
+
+/* What a failed attempt or send tells the user. */
+static void failure_text(struct tf_req *req, enum tf_err e, char *out, size_t size)
+{
+	json_t *left = req->err_extra ? json_object_get(req->err_extra, "attempts_remaining") : NULL;
+	switch (e) {
+	case TF_ERR_VERIFICATION_CODE_INVALID:
+		if (left)
+			snprintf(out, size, "That code is not right. %lld %s left.", (long long)json_integer_value(left),
+				 json_integer_value(left) == 1 ? "attempt" : "attempts");
+		else
+			snprintf(out, size, "That code is not right.");
+		break;
+	case TF_ERR_TOTP_REPLAYED:
+		snprintf(out, size, "That code was already used. Wait for the next code in your app.");
+		break;
+	case TF_ERR_CHALLENGE_LIMIT_EXCEEDED:
+		snprintf(out, size, "Too many wrong codes. Choose a method to get a new code.");
+		break;
+	case TF_ERR_CHALLENGE_EXPIRED:
+	case TF_ERR_CHALLENGE_SUPERSEDED:
+		snprintf(out, size, "That code is no longer valid. Choose a method to get a new one.");
+		break;
+	case TF_ERR_FACTOR_BLOCKED:
+		snprintf(out, size, "Too many wrong codes in a row. This method is locked for 15 minutes.");
+		break;
+	case TF_ERR_RETRY_IN_15SEC:
+		snprintf(out, size, "A code was sent a moment ago. Wait 15 seconds before asking for another.");
+		break;
+	case TF_ERR_INVALID_REQUEST:
+		snprintf(out, size, "No more codes can be sent now. Go back to %s and sign in again.", req->app.name);
+		break;
+	default:
+		snprintf(out, size, "%s", tf_err_message(e));
+	}
+	if (req->err_extra) {
+		json_decref(req->err_extra);
+		req->err_extra = NULL;
+	}
+}
+
+enum tf_err page_challenge_verify(struct tf_req *req)
+{
+	struct hosted_ctx hc;
+	if (hosted_begin(req, &hc, HOSTED_GATE_NONE))
+		return TF_OK;
+	if (!hosted_csrf_ok(req, &hc))
+		return TF_ERR_CSRF_INVALID;
+	char next[64];
+	safe_next(req, form_get(&req->form, "next"), next, sizeof next);
+	const char *challenge_id = form_get(&req->form, "challenge_id"), *code = form_get(&req->form, "code");
+	const char *trust = form_get(&req->form, "trust_device");
+	if (!challenge_id || !code || strlen(code) > 64 || strlen(challenge_id) >= TF_ID_MAX)
+		return render_challenge(req, &hc, challenge_id, next, 400, "error", "Enter the code.");
+	char clean[65];
+	size_t n = 0;
+	for (const char *p = code; *p && n < sizeof clean - 1; p++)
+		if (*p != ' ' && *p != '-') /* people type codes with spaces or dashes */
+			clean[n++] = *p;
+	clean[n] = '\0';
+	enum tf_err e = api_challenge_attempt(req, challenge_id, clean, false, trust && !strcmp(trust, "on"), DOMAIN_HOSTED);
+	if (e != TF_OK) {
+		char text[400];
+		failure_text(req, e, text, sizeof text);
+		if (req->resp) {
+			json_decref(req->resp);
+			req->resp = NULL;
+		}
+		return render_challenge(req, &hc, challenge_id, next, tf_err_status(e), "error", text);
+	}
+	json_t *device = json_object_get(req->resp, "device");
+	const char *cookie = json_string_value(json_object_get(device, "cookie"));
+	const char *kind = json_string_value(json_object_get(device, "kind"));
+	if (cookie) {
+		char name[64];
+		snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app.app_id);
+		hosted_set_cookie(req, name, cookie, kind && !strcmp(kind, "persistent") ? DEVICE_PERSISTENT_MS / 1000 : 0);
+	}
+	json_decref(req->resp);
+	req->resp = NULL;
+	return hosted_redirect(req, next);
+}
+
+enum tf_err page_challenge_send(struct tf_req *req)
+{
+	struct hosted_ctx hc;
+	if (hosted_begin(req, &hc, HOSTED_GATE_NONE))
+		return TF_OK;
+	if (!hosted_csrf_ok(req, &hc))
+		return TF_ERR_CSRF_INVALID;
+	char next[64];
+	safe_next(req, form_get(&req->form, "next"), next, sizeof next);
+	const char *factor_id = form_get(&req->form, "factor_id"), *challenge_id = form_get(&req->form, "challenge_id");
+	json_t *answer = NULL;
+	enum tf_err e;
+	if (factor_id)
+		e = hosted_call(req, api_challenges_create, json_pack("{s:s, s:s}", "purpose", "login", "factor_id", factor_id),
+				NULL, &answer);
+	else if (challenge_id && strlen(challenge_id) < TF_ID_MAX)
+		e = hosted_call(req, api_challenges_resend, json_object(), challenge_id, &answer);
+	else
+		e = TF_ERR_INVALID_REQUEST;
+	if (e != TF_OK) {
+		char text[400];
+		failure_text(req, e, text, sizeof text);
+		return render_challenge(req, &hc, challenge_id, next, tf_err_status(e), "error", text);
+	}
+	char loc[256];
+	snprintf(loc, sizeof loc, "/challenge?challenge_id=%s&next=%s%s", json_string_value(json_object_get(answer, "challenge_id")),
+		 next, challenge_id ? "&sent=1" : "");
+	json_decref(answer);
+	return hosted_redirect(req, loc);
+}

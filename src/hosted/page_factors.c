@@ -1,0 +1,227 @@
+/*
+ * page_factors.c: the sign-in methods pages (SPEC sections 3 and 8): GET /account/factors
+ * lists the user's factors and offers to add one: an authenticator app (the QR code shown as
+ * an image, the key as text), a phone for text messages or voice calls, or a sheet of
+ * backup codes (shown once, with a print stylesheet). Each new method is confirmed with a
+ * code (POST /account/factors/{id}/verify). Adding a method while another is active needs a
+ * recent challenge, as in the API: the page sends the user through the challenge page.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hosted/hosted.h"
+
+static const char *last4(const char *phone)
+{
+	size_t n = strlen(phone);
+	return n > 4 ? phone + n - 4 : phone;
+}
+
+static void factor_label(const struct factor_row *f, char *out, size_t size)
+{
+	switch (f->type) {
+	case FACTOR_SMS: snprintf(out, size, "Text message to your phone ending in %s", last4(f->phone)); break;
+	case FACTOR_VOICE: snprintf(out, size, "Voice call to your phone ending in %s", last4(f->phone)); break;
+	case FACTOR_TOTP: snprintf(out, size, "Authenticator app"); break;
+	case FACTOR_BACKUP_CODES: snprintf(out, size, "Backup codes (%d left)", f->backup_remaining); break;
+	default: snprintf(out, size, "Approval on your phone");
+	}
+}
+
+enum tf_err page_account(struct tf_req *req)
+{
+	struct hosted_ctx hc;
+	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
+		return TF_OK;
+	return hosted_redirect(req, "/account/factors");
+}
+
+static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *hc, int status, const char *notice_kind,
+				  const char *notice)
+{
+	struct factor_row list[FACTORS_PER_USER_MAX];
+	size_t n;
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	if (e != TF_OK)
+		return e;
+	char *rows = NULL;
+	bool has_backup = false;
+	for (size_t i = 0; i < n; i++) {
+		char label[96], status_text[64], *action = NULL;
+		factor_label(&list[i], label, sizeof label);
+		has_backup |= list[i].type == FACTOR_BACKUP_CODES;
+		if (list[i].status == FACTOR_ACTIVE) {
+			snprintf(status_text, sizeof status_text, "Active%s", list[i].preferred ? ", used first" : "");
+		} else {
+			snprintf(status_text, sizeof status_text, "Waiting for confirmation");
+			struct tpl_var av[] = {{"factor_id", list[i].factor_id}, {NULL, NULL}};
+			action = tpl_render("factor_confirm_link.html", av);
+		}
+		struct tpl_var v[] = {{"label", label}, {"status", status_text}, {"action", action}, {NULL, NULL}};
+		tpl_append(&rows, "factor_row.html", v);
+		free(action);
+	}
+	if (!rows) {
+		struct tpl_var v[] = {{"cols", "3"}, {"text", "No sign-in method yet. Add one below."}, {NULL, NULL}};
+		tpl_append(&rows, "empty_row.html", v);
+	}
+	struct tpl_var v[] = {{"app_name", req->app.name}, {"rows", rows}, {"csrf", hc->csrf},
+			      {"backup_label", has_backup ? "Replace my backup codes" : "Create backup codes"}, {NULL, NULL}};
+	e = hosted_page(req, hc, status, "Sign-in methods", "factors.html", v, notice_kind, notice);
+	free(rows);
+	return e;
+}
+
+enum tf_err page_factors(struct tf_req *req)
+{
+	struct hosted_ctx hc;
+	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
+		return TF_OK;
+	const char *added = form_get(&req->query, "added");
+	return render_factors(req, &hc, 200, "info", added ? "The new sign-in method is ready." : NULL);
+}
+
+static enum tf_err render_confirm(struct tf_req *req, const struct hosted_ctx *hc, const struct factor_row *f, int status,
+				  const char *notice)
+{
+	char prompt[200];
+	const char *inputmode = "numeric";
+	switch (f->type) {
+	case FACTOR_SMS:
+		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", last4(f->phone));
+		break;
+	case FACTOR_VOICE:
+		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", last4(f->phone));
+		break;
+	case FACTOR_TOTP:
+		snprintf(prompt, sizeof prompt, "Enter the code your authenticator app shows.");
+		break;
+	default:
+		snprintf(prompt, sizeof prompt, "Enter one of your backup codes.");
+		inputmode = "text";
+	}
+	struct tpl_var v[] = {{"prompt", prompt}, {"factor_id", f->factor_id}, {"csrf", hc->csrf}, {"inputmode", inputmode},
+			      {NULL, NULL}};
+	return hosted_page(req, hc, status, "Confirm your new sign-in method", "factor_confirm.html", v,
+			   "error", notice);
+}
+
+/* The page that follows a new factor: what its type needs to be confirmed. */
+static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx *hc, json_t *answer)
+{
+	const char *type = json_string_value(json_object_get(answer, "type"));
+	const char *factor_id = json_string_value(json_object_get(answer, "factor_id"));
+	if (type && !strcmp(type, "totp")) {
+		json_t *totp = json_object_get(answer, "totp");
+		const char *png = json_string_value(json_object_get(totp, "qr_png_base64"));
+		size_t len = png ? strlen(png) : 0;
+		char *src = malloc(len + 32);
+		if (!src)
+			return TF_ERR_INTERNAL;
+		snprintf(src, len + 32, "data:image/png;base64,%s", png ? png : "");
+		struct tpl_var v[] = {{"qr_src", src}, {"secret", json_string_value(json_object_get(totp, "secret"))},
+				      {"factor_id", factor_id}, {"csrf", hc->csrf}, {NULL, NULL}};
+		enum tf_err e = hosted_page(req, hc, 200, "Add an authenticator app", "totp_enrol.html", v, NULL, NULL);
+		free(src);
+		return e;
+	}
+	if (type && !strcmp(type, "backup_codes")) {
+		char *codes = NULL;
+		size_t i;
+		json_t *c;
+		json_array_foreach(json_object_get(answer, "backup_codes"), i, c) {
+			struct tpl_var v[] = {{"code", json_string_value(c)}, {NULL, NULL}};
+			tpl_append(&codes, "backup_code.html", v);
+		}
+		struct tpl_var v[] = {{"app_name", req->app.name}, {"codes", codes}, {"factor_id", factor_id}, {"csrf", hc->csrf},
+				      {NULL, NULL}};
+		enum tf_err e = hosted_page(req, hc, 200, "Your backup codes", "backup_sheet.html", v, NULL, NULL);
+		free(codes);
+		return e;
+	}
+	struct factor_row f;
+	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, factor_id, &f);
+	return e != TF_OK ? e : render_confirm(req, hc, &f, 200, NULL);
+}
+
+enum tf_err page_factors_add(struct tf_req *req)
+{
+	struct hosted_ctx hc;
+	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
+		return TF_OK;
+	if (!hosted_csrf_ok(req, &hc))
+		return TF_ERR_CSRF_INVALID;
+	const char *type = form_get(&req->form, "type"), *phone = form_get(&req->form, "phone");
+	if (!type || (strcmp(type, "totp") && strcmp(type, "sms") && strcmp(type, "voice") && strcmp(type, "backup_codes")))
+		return render_factors(req, &hc, 400, "error", "Choose a kind of sign-in method.");
+	json_t *body = json_pack("{s:s}", "type", type);
+	if (phone && (!strcmp(type, "sms") || !strcmp(type, "voice"))) {
+		char clean[32];
+		size_t n = 0;
+		for (const char *p = phone; *p && n < sizeof clean - 1; p++)
+			if (*p != ' ' && *p != '-' && *p != '(' && *p != ')')
+				clean[n++] = *p;
+		clean[n] = '\0';
+		json_object_set_new(body, "phone", json_string(clean));
+	}
+	json_t *answer = NULL;
+	enum tf_err e = hosted_call(req, api_factors_create, body, NULL, &answer);
+	if (e == TF_ERR_STEP_UP_REQUIRED) /* a recent challenge first, then back here */
+		return hosted_redirect(req, "/challenge?next=/account/factors");
+	if (e == TF_ERR_MISSING_FIELD || e == TF_ERR_INVALID_FIELD)
+		return render_factors(req, &hc, 400, "error", "Enter your mobile number with its country code, like +447700900123.");
+	if (e != TF_OK)
+		return render_factors(req, &hc, tf_err_status(e), "error", tf_err_message(e));
+	e = render_enrolment(req, &hc, answer);
+	json_decref(answer);
+	return e;
+}
+
+enum tf_err page_factor(struct tf_req *req)
+{
+	struct hosted_ctx hc;
+	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
+		return TF_OK;
+	struct factor_row f;
+	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &f);
+	if (e != TF_OK)
+		return e;
+	if (f.status == FACTOR_ACTIVE)
+		return hosted_redirect(req, "/account/factors");
+	return render_confirm(req, &hc, &f, 200, NULL);
+}
+
+enum tf_err page_factor_verify(struct tf_req *req)
+{
+	struct hosted_ctx hc;
+	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
+		return TF_OK;
+	if (!hosted_csrf_ok(req, &hc))
+		return TF_ERR_CSRF_INVALID;
+	struct factor_row f;
+	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &f);
+	if (e != TF_OK)
+		return e;
+	const char *code = form_get(&req->form, "code");
+	char clean[65];
+	size_t n = 0;
+	for (const char *p = code ? code : ""; *p && n < sizeof clean - 1; p++)
+		if (*p != ' ' && *p != '-')
+			clean[n++] = *p;
+	clean[n] = '\0';
+	e = hosted_call(req, api_factors_verify, json_pack("{s:s}", "code", clean), f.factor_id, NULL);
+	if (e == TF_OK || e == TF_ERR_ALREADY_VERIFIED)
+		return hosted_redirect(req, "/account/factors?added=1");
+	char text[160];
+	json_t *left = req->err_extra ? json_object_get(req->err_extra, "attempts_remaining") : NULL;
+	if (e == TF_ERR_VERIFICATION_CODE_INVALID && left)
+		snprintf(text, sizeof text, "That code is not right. %lld attempts left.", (long long)json_integer_value(left));
+	else
+		snprintf(text, sizeof text, "%s", tf_err_message(e));
+	if (req->err_extra) {
+		json_decref(req->err_extra);
+		req->err_extra = NULL;
+	}
+	return render_confirm(req, &hc, &f, tf_err_status(e), text);
+}

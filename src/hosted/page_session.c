@@ -1,0 +1,214 @@
+/*
+ * page_session.c: signing in and out of the hosted pages, and where a browser goes without
+ * a session (SPEC sections 7 and 8, seed 001): GET and POST /logout end the hosted session
+ * and go back to the application; GET /session-expired; GET /link?client_id=&next=, the
+ * target of links in emails, which sends the user through the application's own sign-in
+ * first (and comes back only to one of these pages); GET and POST /login, twofold's own
+ * password sign-in, which sends an sso user to the application's SSO login URL instead;
+ * GET /assets/{name}, the stylesheet.
+ */
+#include <curl/curl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hosted/embedded.h"
+#include "hosted/hosted.h"
+
+static enum tf_err end_session(struct tf_req *req, const struct hosted_ctx *hc)
+{
+	enum tf_err e = STORE(req->db)->tx_begin(req->db);
+	if (e != TF_OK)
+		return e;
+	e = STORE(req->db)->session_revoke(req->db, req->app.app_id, req->session.session_id, req->now);
+	if (e == TF_OK) {
+		char actor[64], details[128];
+		snprintf(actor, sizeof actor, "user:%s", req->session.user_id);
+		snprintf(details, sizeof details, "{\"session_id\":\"%s\",\"reason\":\"logout\"}", req->session.session_id);
+		e = req_audit(req, "session.revoked", actor, req->session.user_id, details);
+	}
+	if ((e = store_tx_end(req->db, e)) != TF_OK)
+		return e;
+	hosted_set_cookie(req, HOSTED_SESSION_COOKIE, "", -1);
+	return hosted_redirect(req, hc->info.redirect_uri[0] ? hc->info.redirect_uri : "/session-expired");
+}
+
+enum tf_err page_logout(struct tf_req *req)
+{
+	struct hosted_ctx hc;
+	if (hosted_begin(req, &hc, HOSTED_GATE_NONE))
+		return TF_OK;
+	/* the sign-out link carries the CSRF token, so no other site can sign the user out */
+	const char *csrf = form_get(&req->query, "csrf");
+	if (csrf && strlen(csrf) == HOSTED_CSRF_HEX && sodium_memcmp(csrf, hc.csrf, HOSTED_CSRF_HEX) == 0)
+		return end_session(req, &hc);
+	struct tpl_var v[] = {{"csrf", hc.csrf}, {"app_name", req->app.name}, {NULL, NULL}};
+	return hosted_page(req, &hc, 200, "Sign out", "logout_confirm.html", v, NULL, NULL);
+}
+
+enum tf_err page_logout_post(struct tf_req *req)
+{
+	struct hosted_ctx hc;
+	if (hosted_begin(req, &hc, HOSTED_GATE_NONE))
+		return TF_OK;
+	if (!hosted_csrf_ok(req, &hc))
+		return TF_ERR_CSRF_INVALID;
+	return end_session(req, &hc);
+}
+
+enum tf_err page_session_expired(struct tf_req *req)
+{
+	(void)req;
+	return TF_ERR_HOSTED_SESSION_EXPIRED;
+}
+
+/* base + "?" (or "&") + name "=" + the URL-encoded value, into a malloc'd string */
+static char *url_with(const char *base, const char *name, const char *value)
+{
+	char *enc = curl_easy_escape(NULL, value, 0);
+	if (!enc)
+		return NULL;
+	size_t n = strlen(base) + strlen(name) + strlen(enc) + 3;
+	char *url = malloc(n);
+	if (url)
+		snprintf(url, n, "%s%c%s=%s", base, strchr(base, '?') ? '&' : '?', name, enc);
+	curl_free(enc);
+	return url;
+}
+
+enum tf_err page_link(struct tf_req *req)
+{
+	const char *client_id = form_get(&req->query, "client_id"), *next = form_get(&req->query, "next");
+	char landing[64];
+	if (req->query.duplicate || !client_id || !next || strlen(client_id) > 64)
+		return TF_ERR_SSO_INVALID_REQUEST;
+	if (!hosted_landing_page(req, next, landing, sizeof landing))
+		return TF_ERR_PAGE_NOT_ALLOWED;
+	enum tf_err e = STORE(req->db)->app_get_by_client_id(req->db, client_id, &req->app);
+	if (e == TF_ERR_NOT_FOUND)
+		return TF_ERR_SSO_UNKNOWN_CLIENT;
+	if (e != TF_OK)
+		return e;
+	req->have_app = true;
+	if (!req->app.sso_login_url[0])
+		return TF_ERR_REDIRECT_NOT_ALLOWED;
+	/* the application signs the user in and sends them to GET /sso with page = landing */
+	char page[CONFIG_STR_MAX + 80];
+	snprintf(page, sizeof page, "%s%s", req->svc->public_url, landing);
+	char *url = url_with(req->app.sso_login_url, "page", page);
+	if (!url)
+		return TF_ERR_INTERNAL;
+	e = hosted_redirect(req, url);
+	free(url);
+	return e;
+}
+
+static enum tf_err render_login(struct tf_req *req, int status, const char *client_id, const char *next, const char *email,
+				const char *notice)
+{
+	struct tpl_var v[] = {{"client_id", client_id}, {"next", next}, {"email", email}, {NULL, NULL}};
+	return hosted_page(req, NULL, status, "Sign in", "login.html", v, "error", notice);
+}
+
+static enum tf_err login_app(struct tf_req *req, const char *client_id)
+{
+	if (!client_id || strlen(client_id) > 64)
+		return TF_ERR_SSO_INVALID_REQUEST;
+	enum tf_err e = STORE(req->db)->app_get_by_client_id(req->db, client_id, &req->app);
+	if (e == TF_ERR_NOT_FOUND)
+		return TF_ERR_SSO_UNKNOWN_CLIENT;
+	if (e == TF_OK)
+		req->have_app = true;
+	return e;
+}
+
+enum tf_err page_login(struct tf_req *req)
+{
+	const char *client_id = form_get(&req->query, "client_id"), *next = form_get(&req->query, "next");
+	char landing[64];
+	enum tf_err e = login_app(req, client_id);
+	if (e != TF_OK)
+		return e;
+	if (!next || !hosted_landing_page(req, next, landing, sizeof landing))
+		snprintf(landing, sizeof landing, "/account/factors");
+	return render_login(req, 200, client_id, landing, "", NULL);
+}
+
+/* The first registered redirect prefix: where a password user returns when the session ends. */
+static void home_of(const struct app_row *app, char *out, size_t size)
+{
+	json_t *prefixes = json_loads(app->redirect_uri_prefixes, 0, NULL);
+	const char *first = json_string_value(json_array_get(prefixes, 0));
+	snprintf(out, size, "%s", first ? first : "");
+	json_decref(prefixes);
+}
+
+enum tf_err page_login_post(struct tf_req *req)
+{
+	const char *client_id = form_get(&req->form, "client_id"), *next = form_get(&req->form, "next");
+	const char *email = form_get(&req->form, "email"), *password = form_get(&req->form, "password");
+	char landing[64];
+	enum tf_err e = login_app(req, client_id);
+	if (e != TF_OK)
+		return e;
+	if (!next || !hosted_landing_page(req, next, landing, sizeof landing))
+		snprintf(landing, sizeof landing, "/account/factors");
+	if (!email || !password)
+		return render_login(req, 400, client_id, landing, email, "Enter your email and password.");
+	struct user_row u;
+	e = api_password_check(req, email, password, &u);
+	if (e == TF_ERR_SSO_LOGIN_REQUIRED) {
+		/* an sso user signs in at the application, never here */
+		if (req->err_extra) {
+			json_decref(req->err_extra);
+			req->err_extra = NULL;
+		}
+		if (!req->app.sso_login_url[0])
+			return render_login(req, 403, client_id, landing, email, "Sign in through the application.");
+		char page[CONFIG_STR_MAX + 80];
+		snprintf(page, sizeof page, "%s%s", req->svc->public_url, landing);
+		char *url = url_with(req->app.sso_login_url, "page", page);
+		if (!url)
+			return TF_ERR_INTERNAL;
+		e = hosted_redirect(req, url);
+		free(url);
+		return e;
+	}
+	if (e == TF_ERR_RATE_LIMITED)
+		return render_login(req, 429, client_id, landing, email, "Too many attempts. Wait a while and try again.");
+	if (e == TF_ERR_INVALID_CREDENTIALS || e == TF_ERR_INVALID_FIELD)
+		return render_login(req, 401, client_id, landing, email, "The email or password is not correct.");
+	if (e != TF_OK)
+		return e;
+	char home[STORE_URL_MAX];
+	home_of(&req->app, home, sizeof home);
+	struct hosted_start start;
+	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+		return e;
+	e = hosted_session_start(req, &u, home, landing, &start);
+	if (e == TF_OK) {
+		char actor[64];
+		snprintf(actor, sizeof actor, "user:%s", u.user_id);
+		e = req_audit(req, "hosted.signed_in", actor, u.user_id, NULL);
+	}
+	if ((e = store_tx_end(req->db, e)) != TF_OK) {
+		sodium_memzero(&start, sizeof start);
+		return e;
+	}
+	return hosted_session_started(req, &start);
+}
+
+enum tf_err page_asset(struct tf_req *req)
+{
+	const struct embedded_file *f = embedded_find(hosted_assets, req->params[0]);
+	if (!f)
+		return TF_ERR_ROUTE_NOT_FOUND;
+	free(req->resp_text);
+	req->resp_text = strndup(f->data, f->len);
+	if (!req->resp_text)
+		return TF_ERR_INTERNAL;
+	req->status = 200;
+	req->content_type = strstr(f->name, ".css") ? "text/css; charset=utf-8" : "application/octet-stream";
+	return TF_OK;
+}

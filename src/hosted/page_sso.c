@@ -1,0 +1,123 @@
+/*
+ * page_sso.c: GET /sso, the single sign-on entry (SPEC section 7, seed 001). The query is
+ * what the seed vendor's signer libraries build: client_id, page, redirect_uri, stoken, token.
+ * In this order, without consuming anything until every check passed: the application by
+ * client id; the signature, in constant time, with the application's client secret; the
+ * redirect URI against the registered prefixes; the page against twofold's own pages; then
+ * the token, redeemed once, within its lifetime, for this application only. Success starts a
+ * hosted session and continues to the page, through the challenge page when the user has an
+ * active factor and this browser is not a trusted device for the hosted pages. Every failure
+ * is the error page; nothing redirects to an address the application did not register.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sso_signer.h"
+#include "hosted/hosted.h"
+
+#define SSO_URL_MAX 2083 /* the seed's limit for redirect_uri */
+
+static bool redirect_registered(const struct app_row *app, const char *uri)
+{
+	json_t *prefixes = json_loads(app->redirect_uri_prefixes, 0, NULL);
+	bool ok = false;
+	size_t i;
+	json_t *p;
+	json_array_foreach(prefixes, i, p) {
+		const char *pre = json_string_value(p);
+		size_t n = pre ? strlen(pre) : 0;
+		/* "https://partner.example" must not admit "https://partner.example.evil.test" */
+		if (n && strncmp(uri, pre, n) == 0 &&
+		    (pre[n - 1] == '/' || uri[n] == '\0' || uri[n] == '/' || uri[n] == '?' || uri[n] == '#'))
+			ok = true;
+	}
+	json_decref(prefixes);
+	return ok;
+}
+
+static bool plain_url(const char *s)
+{
+	if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f || *s == '"' || *s == '<' || *s == '>' || *s == '\\')
+			return false;
+	return true;
+}
+
+enum tf_err page_sso(struct tf_req *req)
+{
+	const struct tf_form *q = &req->query;
+	const char *client_id = form_get(q, "client_id"), *page = form_get(q, "page"),
+		   *redirect_uri = form_get(q, "redirect_uri"), *stoken = form_get(q, "stoken"),
+		   *token = form_get(q, "token");
+	if (q->duplicate || q->overflow || !client_id || !page || !redirect_uri || !stoken || !token ||
+	    strlen(client_id) > 64 || strlen(token) > 128 || strlen(page) > SSO_URL_MAX ||
+	    strlen(redirect_uri) > SSO_URL_MAX || strlen(stoken) != SSO_STOKEN_LEN)
+		return TF_ERR_SSO_INVALID_REQUEST;
+	enum tf_err e = STORE(req->db)->app_get_by_client_id(req->db, client_id, &req->app);
+	if (e == TF_ERR_NOT_FOUND)
+		return TF_ERR_SSO_UNKNOWN_CLIENT;
+	if (e != TF_OK)
+		return e;
+	req->have_app = true;
+
+	uint8_t *secret;
+	size_t secret_len;
+	if (crypto_open(req->svc->keys, req->app.client_secret_sealed, req->app.client_secret_sealed_len, &secret,
+			&secret_len) != TF_OK)
+		return TF_ERR_INTERNAL;
+	struct sso_field fields[] = {{"page", page}, {"redirect_uri", redirect_uri}, {"token", token}};
+	char expected[SSO_STOKEN_LEN + 1];
+	bool signed_ok = sso_sign(client_id, (const char *)secret, fields, 3, expected);
+	sodium_memzero(secret, secret_len);
+	free(secret);
+	/* the signature is hex; the vendor's libraries write it in lower case */
+	if (!signed_ok || sodium_memcmp(expected, stoken, SSO_STOKEN_LEN) != 0)
+		return TF_ERR_SSO_SIGNATURE_INVALID;
+	if (!plain_url(redirect_uri) || !redirect_registered(&req->app, redirect_uri))
+		return TF_ERR_REDIRECT_NOT_ALLOWED;
+	char landing[64];
+	if (!hosted_landing_page(req, page, landing, sizeof landing))
+		return TF_ERR_PAGE_NOT_ALLOWED;
+
+	struct sso_token_row t;
+	uint8_t mac[TF_MAC_BYTES];
+	crypto_secret_mac(req->svc->keys, "sso_token", token, mac);
+	struct user_row u;
+	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+		return e;
+	e = STORE(req->db)->sso_token_redeem(req->db, req->app.app_id, mac, req->now, &t);
+	if (e == TF_OK) {
+		e = api_load_user(req, t.user_id, &u);
+		if (e == TF_ERR_NOT_FOUND)
+			e = TF_ERR_SSO_TOKEN_INVALID;
+	}
+	char actor[64], details[96];
+	snprintf(actor, sizeof actor, "app:%s", req->app.app_id);
+	if (e != TF_OK) {
+		STORE(req->db)->tx_rollback(req->db);
+		if (e == TF_ERR_NOT_FOUND)
+			e = TF_ERR_SSO_TOKEN_INVALID; /* unknown, or another application's */
+		if (e == TF_ERR_SSO_TOKEN_INVALID || e == TF_ERR_SSO_TOKEN_USED || e == TF_ERR_SSO_TOKEN_EXPIRED) {
+			snprintf(details, sizeof details, "{\"reason\":\"%s\"}", tf_err_code(e));
+			if (STORE(req->db)->tx_begin(req->db) == TF_OK)
+				(void)store_tx_end(req->db, req_audit(req, "sso.refused", actor, "", details));
+		}
+		return e;
+	}
+
+	struct hosted_start start;
+	e = hosted_session_start(req, &u, redirect_uri, landing, &start);
+	if (e == TF_OK) {
+		snprintf(details, sizeof details, "{\"session_id\":\"%s\"}", req->session.session_id);
+		e = req_audit(req, "sso.signed_in", actor, u.user_id, details);
+	}
+	if ((e = store_tx_end(req->db, e)) != TF_OK) {
+		sodium_memzero(&start, sizeof start);
+		return e;
+	}
+	return hosted_session_started(req, &start);
+}

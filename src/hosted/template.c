@@ -1,0 +1,120 @@
+/* template.c: renders the compiled-in templates of the hosted pages (see template.h). */
+#include "hosted/template.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hosted/embedded.h"
+
+const struct embedded_file *embedded_find(const struct embedded_file *table, const char *name)
+{
+	for (const struct embedded_file *f = table; f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->failed = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void put_escaped(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': put(b, "&amp;", 5); break;
+		case '<': put(b, "&lt;", 4); break;
+		case '>': put(b, "&gt;", 4); break;
+		case '"': put(b, "&quot;", 6); break;
+		case '\'': put(b, "&#39;", 5); break;
+		default: put(b, s, 1);
+		}
+	}
+}
+
+static const char *lookup(const struct tpl_var *vars, const char *name, size_t len)
+{
+	for (const struct tpl_var *v = vars; v && v->name; v++)
+		if (strlen(v->name) == len && memcmp(v->name, name, len) == 0)
+			return v->value;
+	return NULL;
+}
+
+char *tpl_render(const char *name, const struct tpl_var *vars)
+{
+	const struct embedded_file *f = embedded_find(hosted_templates, name);
+	if (!f)
+		return NULL;
+	struct buf b = {0};
+	const char *p = f->data, *end = f->data + f->len;
+	while (p < end) {
+		const char *open = strstr(p, "{{");
+		if (!open) {
+			put(&b, p, (size_t)(end - p));
+			break;
+		}
+		put(&b, p, (size_t)(open - p));
+		int raw = open[2] == '{';
+		const char *name_start = open + (raw ? 3 : 2);
+		const char *close = strstr(name_start, raw ? "}}}" : "}}");
+		if (!close) { /* not a placeholder: keep the text */
+			put(&b, open, (size_t)(end - open));
+			break;
+		}
+		const char *value = lookup(vars, name_start, (size_t)(close - name_start));
+		if (value) {
+			if (raw)
+				put(&b, value, strlen(value));
+			else
+				put_escaped(&b, value);
+		}
+		p = close + (raw ? 3 : 2);
+	}
+	if (!b.p)
+		put(&b, "", 0);
+	if (b.failed) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+int tpl_append(char **acc, const char *name, const struct tpl_var *vars)
+{
+	char *part = tpl_render(name, vars);
+	if (!part)
+		return 0;
+	size_t have = *acc ? strlen(*acc) : 0, n = strlen(part);
+	char *p = realloc(*acc, have + n + 1);
+	if (!p) {
+		free(part);
+		return 0;
+	}
+	memcpy(p + have, part, n + 1);
+	*acc = p;
+	free(part);
+	return 1;
+}
