@@ -26,7 +26,7 @@ UNIT_SRCS  = $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 PYTEST  = /usr/bin/python3 -m pytest
 
-.PHONY: all run test test-unit test-api test-js test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
+.PHONY: all run test test-unit test-api test-js test-browser browser-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
 FUZZ_TARGETS = device_cookie json_body validators
 FUZZ_SECONDS ?= 60
 
@@ -85,6 +85,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-api
 	@$(MAKE) --no-print-directory test-js
+	@$(MAKE) --no-print-directory test-browser
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-fuzz
 
@@ -98,12 +99,23 @@ test-api: all
 test-js: all
 	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold node --test packages/twofold-signer/test/
 
-# The same unit and API suites against an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# The hosted pages in Debian's Chromium, driven by playwright-core (npm); screenshots go to
+# build/screenshots/
+browser-deps:
+	@[ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+
+test-browser: all browser-deps
+	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold node --test tests/browser/
+
+# The same unit, API and browser suites against an AddressSanitizer + UndefinedBehaviorSanitizer build.
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all test-unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  TWOFOLD_BIN=$(CURDIR)/build-asan/twofold TWOFOLD_SANITIZED=1 $(PYTEST) -q tests/api
+	@$(MAKE) --no-print-directory browser-deps
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  TWOFOLD_BIN=$(CURDIR)/build-asan/twofold TWOFOLD_SANITIZED=1 node --test tests/browser/
 
 # libFuzzer targets (fuzz/), built with ASan and UBSan over an instrumented library.
 FUZZ_MAKE = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \

@@ -180,14 +180,14 @@ enum tf_err api_users_send_confirmation(struct tf_req *req)
 	snprintf(subject, sizeof subject, "%s: confirm your email address", req->app.name);
 	if (u.type == USER_SSO)
 		snprintf(text, sizeof text,
-			 "Thank you for signing up with %s.%s%s\n\nConfirm your email address (no password is needed): %s/confirm?token=%s\n",
+			 "Thank you for signing up with %s.%s%s\n\nConfirm your email address (no password is needed): %s/confirm?app=%s&token=%s\n",
 			 req->app.name, email_message ? "\n\n" : "", email_message ? email_message : "",
-			 req->svc->public_url, token);
+			 req->svc->public_url, u.app_id, token);
 	else
 		snprintf(text, sizeof text,
-			 "Welcome to %s.%s%s\n\nConfirm your email address%s: %s/confirm?token=%s\nThe link expires in 72 hours.\n",
+			 "Welcome to %s.%s%s\n\nConfirm your email address%s: %s/confirm?app=%s&token=%s\nThe link expires in 72 hours.\n",
 			 req->app.name, email_message ? "\n\n" : "", email_message ? email_message : "",
-			 u.password_hash[0] ? "" : " and choose your password", req->svc->public_url, token);
+			 u.password_hash[0] ? "" : " and choose your password", req->svc->public_url, u.app_id, token);
 	sodium_memzero(token, sizeof token);
 	struct message m = {.app_id = u.app_id, .channel = "email", .to = u.email, .subject = subject, .text = text};
 	char message_id[TF_ID_MAX];

@@ -1,6 +1,7 @@
 /*
  * hosted.h: twofold's own web pages (SPEC sections 7 and 8): the SSO entry, the challenge
- * page, sign-in methods, trusted devices, sign-out, and the expired-session and error pages.
+ * page, sign-in methods, trusted devices, sign-out, email confirmation with set-password, and
+ * the expired-session and error pages.
  * Server-rendered HTML from compiled-in templates; no JavaScript; a strict
  * Content-Security-Policy; a CSRF token on every form; Cache-Control: no-store.
  *
@@ -53,6 +54,10 @@ enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, c
 				 const char *landing, struct hosted_start *out);
 enum tf_err hosted_session_started(struct tf_req *req, struct hosted_start *start);
 
+/* The application's first registered redirect prefix: where a session that did not come
+ * through SSO (password sign-in, email confirmation) returns when it ends. */
+void hosted_home(const struct app_row *app, char *out, size_t size);
+
 /* Answers: a page (title, content template and its vars, an optional notice) inside the
  * layout; a 303 redirect; the error page for e. */
 enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int status, const char *title,
@@ -93,6 +98,8 @@ enum tf_err page_session_expired(struct tf_req *req);
 enum tf_err page_link(struct tf_req *req);
 enum tf_err page_login(struct tf_req *req);
 enum tf_err page_login_post(struct tf_req *req);
+enum tf_err page_confirm(struct tf_req *req);
+enum tf_err page_confirm_post(struct tf_req *req);
 enum tf_err page_asset(struct tf_req *req);
 
 #endif

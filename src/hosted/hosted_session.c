@@ -248,10 +248,12 @@ fail:
 enum tf_err hosted_call(struct tf_req *req, route_handler op, json_t *body, const char *param, json_t **answer)
 {
 	json_t *saved_json = req->json;
-	char saved_param[sizeof req->params[0]];
+	char saved_param[sizeof req->params[0]], new_param[sizeof req->params[0]];
 	memcpy(saved_param, req->params[0], sizeof saved_param);
-	if (param)
-		snprintf(req->params[0], sizeof req->params[0], "%s", param);
+	if (param) { /* param may be req->params[0] itself */
+		snprintf(new_param, sizeof new_param, "%s", param);
+		memcpy(req->params[0], new_param, sizeof new_param);
+	}
 	req->json = body;
 	req->err_field[0] = '\0';
 	if (req->resp) {
@@ -344,4 +346,12 @@ enum tf_err hosted_session_started(struct tf_req *req, struct hosted_start *star
 	enum tf_err e = hosted_redirect(req, start->location);
 	sodium_memzero(start, sizeof *start);
 	return e;
+}
+
+void hosted_home(const struct app_row *app, char *out, size_t size)
+{
+	json_t *prefixes = json_loads(app->redirect_uri_prefixes, 0, NULL);
+	const char *first = json_string_value(json_array_get(prefixes, 0));
+	snprintf(out, size, "%s", first ? first : "");
+	json_decref(prefixes);
 }

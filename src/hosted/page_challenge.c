@@ -197,9 +197,16 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 	const char *cookie = json_string_value(json_object_get(device, "cookie"));
 	const char *kind = json_string_value(json_object_get(device, "kind"));
 	if (cookie) {
-		char name[64];
+		char name[64], held[DEVICE_COOKIE_MAX];
 		snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app.app_id);
-		hosted_set_cookie(req, name, cookie, kind && !strcmp(kind, "persistent") ? DEVICE_PERSISTENT_MS / 1000 : 0);
+		bool persistent = kind && !strcmp(kind, "persistent");
+		/* a session's device never replaces the 30-day trust this browser already holds */
+		struct device_claims held_claims;
+		bool keep = !persistent && hosted_cookie(req, name, held, sizeof held) &&
+			    !api_device_check(req, req->session.user_id, held, DOMAIN_HOSTED, &held_claims) &&
+			    held_claims.kind == DEVICE_PERSISTENT;
+		if (!keep)
+			hosted_set_cookie(req, name, cookie, persistent ? DEVICE_PERSISTENT_MS / 1000 : 0);
 	}
 	json_decref(req->resp);
 	req->resp = NULL;

@@ -135,15 +135,6 @@ enum tf_err page_login(struct tf_req *req)
 	return render_login(req, 200, client_id, landing, "", NULL);
 }
 
-/* The first registered redirect prefix: where a password user returns when the session ends. */
-static void home_of(const struct app_row *app, char *out, size_t size)
-{
-	json_t *prefixes = json_loads(app->redirect_uri_prefixes, 0, NULL);
-	const char *first = json_string_value(json_array_get(prefixes, 0));
-	snprintf(out, size, "%s", first ? first : "");
-	json_decref(prefixes);
-}
-
 enum tf_err page_login_post(struct tf_req *req)
 {
 	const char *client_id = form_get(&req->form, "client_id"), *next = form_get(&req->form, "next");
@@ -182,7 +173,7 @@ enum tf_err page_login_post(struct tf_req *req)
 	if (e != TF_OK)
 		return e;
 	char home[STORE_URL_MAX];
-	home_of(&req->app, home, sizeof home);
+	hosted_home(&req->app, home, sizeof home);
 	struct hosted_start start;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;

@@ -64,6 +64,8 @@ const struct route routes[] = {
 	R("GET", "/link", page_link, AUTH_NONE, PAGE),
 	R("GET", "/login", page_login, AUTH_NONE, PAGE),
 	R("POST", "/login", page_login_post, AUTH_NONE, PAGE | SLOW),
+	R("GET", "/confirm", page_confirm, AUTH_NONE, PAGE),
+	R("POST", "/confirm", page_confirm_post, AUTH_NONE, PAGE | SLOW),
 	R("GET", "/assets/{name}", page_asset, AUTH_NONE, PAGE),
 };
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -352,6 +352,15 @@ struct store_ops {
 	/* revokes every live hosted session of the user (the application's logout); *n_out how many */
 	enum tf_err (*hosted_sessions_revoke)(struct store_conn *c, const char *app_id,
 					      const char *user_id, int64_t now, int *n_out);
+	/* an unused, unexpired email token of the application (NOT_FOUND otherwise) */
+	enum tf_err (*email_token_get)(struct store_conn *c, const char *app_id,
+				       const uint8_t token_mac[TF_MAC_BYTES], int64_t now,
+				       struct email_token_row *out);
+	/* marks it used if it still is unused and unexpired (NOT_FOUND otherwise) */
+	enum tf_err (*email_token_use)(struct store_conn *c, const char *app_id,
+				       const uint8_t token_mac[TF_MAC_BYTES], int64_t now);
+	enum tf_err (*user_set_password)(struct store_conn *c, const char *app_id, const char *user_id,
+					 const char *password_hash);
 };
 
 struct store {

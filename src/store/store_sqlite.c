@@ -394,4 +394,7 @@ const struct store_ops store_sqlite_ops = {
 	.hosted_session_info = sq_hosted_session_info,
 	.hosted_session_mfa_passed = sq_hosted_session_mfa_passed,
 	.hosted_sessions_revoke = sq_hosted_sessions_revoke,
+	.email_token_get = sq_email_token_get,
+	.email_token_use = sq_email_token_use,
+	.user_set_password = sq_user_set_password,
 };

@@ -72,6 +72,9 @@ enum stmt_id {
 	Q_HOSTED_SESSION_INFO,
 	Q_HOSTED_SESSION_MFA_PASSED,
 	Q_HOSTED_SESSIONS_REVOKE,
+	Q_EMAIL_TOKEN_GET,
+	Q_EMAIL_TOKEN_USE,
+	Q_USER_SET_PASSWORD,
 	Q__MAX
 };
 
@@ -125,6 +128,10 @@ enum tf_err sq_sso_token_redeem(struct store_conn *c, const char *app_id, const 
 enum tf_err sq_hosted_session_insert(struct store_conn *c, const struct session_row *r, const struct hosted_session_info *info);
 enum tf_err sq_hosted_session_info(struct store_conn *c, const char *session_id, struct hosted_session_info *out);
 enum tf_err sq_hosted_session_mfa_passed(struct store_conn *c, const char *session_id);
+enum tf_err sq_email_token_get(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES], int64_t now,
+			       struct email_token_row *out);
+enum tf_err sq_email_token_use(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES], int64_t now);
+enum tf_err sq_user_set_password(struct store_conn *c, const char *app_id, const char *user_id, const char *hash);
 enum tf_err sq_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
 enum tf_err sq_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
 enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u);

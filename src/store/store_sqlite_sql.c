@@ -86,4 +86,7 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_HOSTED_SESSION_INFO] = "SELECT redirect_uri, mfa_pending FROM sessions WHERE session_id = ? AND kind = 'hosted'",
 	[Q_HOSTED_SESSION_MFA_PASSED] = "UPDATE sessions SET mfa_pending = 0 WHERE session_id = ? AND kind = 'hosted'",
 	[Q_HOSTED_SESSIONS_REVOKE] = "UPDATE sessions SET revoked_at = ? WHERE app_id = ? AND user_id = ? AND kind = 'hosted' AND revoked_at = 0",
+	[Q_EMAIL_TOKEN_GET] = "SELECT user_id, purpose, created_at, expires_at FROM email_tokens WHERE token_mac = ?1 AND app_id = ?2 AND used_at = 0 AND expires_at > ?3",
+	[Q_EMAIL_TOKEN_USE] = "UPDATE email_tokens SET used_at = ?3 WHERE token_mac = ?1 AND app_id = ?2 AND used_at = 0 AND expires_at > ?3",
+	[Q_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ? WHERE app_id = ? AND user_id = ?",
 };

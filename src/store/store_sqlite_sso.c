@@ -1,5 +1,5 @@
-/* store_sqlite_sso.c: one-time SSO tokens and hosted-pages sessions in SQLite (SPEC sections
- * 7 and 8). A hosted session is a row of the sessions table of kind 'hosted' with two more
+/* store_sqlite_sso.c: what the hosted pages need of SQLite (SPEC sections 7 and 8): one-time SSO
+ * tokens, hosted-pages sessions, and the email tokens and password of the confirmation page. A hosted session is a row of the sessions table of kind 'hosted' with two more
  * columns: the redirect URI it returns to and whether the user still owes a second factor. */
 #include <stdio.h>
 #include <string.h>
@@ -111,4 +111,53 @@ enum tf_err sq_hosted_sessions_revoke(struct store_conn *c, const char *app_id, 
 	if (n_out)
 		*n_out = changes;
 	return e;
+}
+
+enum tf_err sq_email_token_get(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES], int64_t now,
+			       struct email_token_row *out)
+{
+	sqlite3_stmt *s = stmt(c, Q_EMAIL_TOKEN_GET);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	sqlite3_bind_blob(s, 1, mac, TF_MAC_BYTES, SQLITE_STATIC);
+	bind_text(s, 2, app_id);
+	sqlite3_bind_int64(s, 3, now);
+	enum tf_err e = step_row(c, s, "email_token_get");
+	if (e != TF_OK)
+		return e;
+	memset(out, 0, sizeof *out);
+	memcpy(out->token_mac, mac, TF_MAC_BYTES);
+	snprintf(out->app_id, sizeof out->app_id, "%s", app_id);
+	copy_text(s, 0, out->user_id, sizeof out->user_id);
+	copy_text(s, 1, out->purpose, sizeof out->purpose);
+	out->created_at = sqlite3_column_int64(s, 2);
+	out->expires_at = sqlite3_column_int64(s, 3);
+	finish(s);
+	return TF_OK;
+}
+
+enum tf_err sq_email_token_use(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES], int64_t now)
+{
+	sqlite3_stmt *s = stmt(c, Q_EMAIL_TOKEN_USE);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	sqlite3_bind_blob(s, 1, mac, TF_MAC_BYTES, SQLITE_STATIC);
+	bind_text(s, 2, app_id);
+	sqlite3_bind_int64(s, 3, now);
+	int changes = 0;
+	enum tf_err e = exec_stmt(c, s, "email_token_use", &changes);
+	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_NOT_FOUND;
+}
+
+enum tf_err sq_user_set_password(struct store_conn *c, const char *app_id, const char *user_id, const char *hash)
+{
+	sqlite3_stmt *s = stmt(c, Q_USER_SET_PASSWORD);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, hash);
+	bind_text(s, 2, app_id);
+	bind_text(s, 3, user_id);
+	int changes = 0;
+	enum tf_err e = exec_stmt(c, s, "user_set_password", &changes);
+	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_NOT_FOUND;
 }

@@ -135,7 +135,7 @@ def full_session(srv):
     srv.post("/v1/users", api_key=app["api_key"], json={"email": password})  # a password in the email field
     srv.post("/v1/users", api_key=app["api_key"] + "x", json={"email": "x@example.com"})
     [m] = srv.wait_for_messages(1)
-    conf = re.search(r"/confirm\?token=([A-Za-z0-9_\-]+)", m["text"]).group(1)
+    conf = re.search(r"/confirm\?app=app_\w+&token=([A-Za-z0-9_\-]+)", m["text"]).group(1)
     secrets_ = {
         "password": password, "wrong password": wrong, "session token": token, "sso session token": sso_token,
         "api key": app["api_key"], "client secret": app["client_secret"], "admin token": srv.admin_token,

@@ -225,7 +225,7 @@ def test_send_confirmation_queues_an_email_with_a_confirmation_link(server, make
     assert m["channel"] == "email"
     assert m["to"] == "conf@example.com"
     assert "Acme Pay" in m["text"]
-    link = re.search(r"(\S+)/confirm\?token=([A-Za-z0-9_\-]+)", m["text"])
+    link = re.search(r"(\S+)/confirm\?app=app_\w+&token=([A-Za-z0-9_\-]+)", m["text"])
     assert link, m["text"]
     assert len(link.group(2)) >= 40  # a one-time token that cannot be guessed
 
