@@ -316,3 +316,49 @@ def test_email_links_go_through_the_application_first(server):
     r = server.http.get(f"{server.base_url}/link?client_id={app['client_id']}&next=https://evil.example/",
                         allow_redirects=False)
     assert_error_page(r, 400, "PAGE_NOT_ALLOWED")
+
+
+def signed_in_with_sms(server, phone):
+    """An sso user with an active SMS factor, whose browser (server.http) passed the challenge."""
+    app = sso_app(server)
+    u = sso_user(server, app)
+    tok = server.post(f"/v1/users/{u['user_id']}/sessions", api_key=app["api_key"], json={}).json()["token"]
+    f = server.post("/v1/factors", api_key=app["api_key"], token=tok, json={"type": "sms", "phone": phone}).json()
+    code = sms_codes(server, phone)[0]
+    assert server.post(f"/v1/factors/{f['factor_id']}/verify", api_key=app["api_key"], token=tok,
+                       json={"code": code}).status_code == 200
+    r = enter(server, app, new_token(server, app, u["user_id"]))
+    page = server.http.get(server.base_url + r.headers["Location"])
+    return app, u, page
+
+
+def test_resend_on_the_challenge_page_obeys_the_15_second_rule(server):
+    phone = "+447700900777"
+    app, u, page = signed_in_with_sms(server, phone)
+    challenge_id = CHALLENGE_RE.search(page.text).group(1)
+    r = server.http.post(server.base_url + "/challenge/send", allow_redirects=False,
+                         data={"csrf": csrf_of(page.text), "challenge_id": challenge_id, "next": "/account/factors"})
+    assert r.status_code == 409 and "Wait 15 seconds" in r.text
+    assert len(sms_codes(server, phone, count=2)) == 2  # the enrolment's and the sign-in's, no third
+
+
+def test_adding_a_phone_from_the_page(server):
+    phone, new_phone = "+447700900778", "+447700900779"
+    app, u, page = signed_in_with_sms(server, phone)
+    code = sms_codes(server, phone, count=2)[-1]
+    r = server.http.post(server.base_url + "/challenge", allow_redirects=False,
+                         data={"csrf": csrf_of(page.text), "challenge_id": CHALLENGE_RE.search(page.text).group(1),
+                               "code": code, "next": "/account/factors"})
+    assert r.status_code == 303
+    factors = server.http.get(server.base_url + "/account/factors").text
+    r = server.http.post(server.base_url + "/account/factors",
+                         data={"csrf": csrf_of(factors), "type": "voice", "phone": "+44 7700 900779"})
+    assert r.status_code == 200 and "calling your phone ending in 0779" in r.text
+    [call] = server.wait_for_messages(1, where=lambda m: m["to"] == new_phone)
+    voice_code = re.search(r"your code is ([0-9, ]+)\. Again", call["text"]).group(1).replace(", ", "")
+    action = re.search(r'action="(/account/factors/fac_\w+/verify)"', r.text).group(1)
+    r = server.http.post(server.base_url + action, allow_redirects=False,
+                         data={"csrf": csrf_of(r.text), "code": voice_code})
+    assert r.status_code == 303 and r.headers["Location"] == "/account/factors?added=1"
+    listed = server.http.get(server.base_url + "/account/factors").text
+    assert re.search(r"Voice call to your phone ending in 0779</td><td>Active", listed)
