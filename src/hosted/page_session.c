@@ -104,11 +104,31 @@ enum tf_err page_link(struct tf_req *req)
 	return e;
 }
 
+#define LOGIN_CSRF_COOKIE "tf_login_csrf"
+
+/* The sign-in form has no session to tie its CSRF token to: the token is a random value in a
+ * cookie and in the form (double submit), so another site cannot sign the browser in as
+ * someone else. */
 static enum tf_err render_login(struct tf_req *req, int status, const char *client_id, const char *next, const char *email,
 				const char *notice)
 {
-	struct tpl_var v[] = {{"client_id", client_id}, {"next", next}, {"email", email}, {NULL, NULL}};
-	return hosted_page(req, NULL, status, "Sign in", "login.html", v, "error", notice);
+	uint8_t raw[HOSTED_CSRF_HEX / 2];
+	char csrf[HOSTED_CSRF_HEX + 1];
+	crypto_random_bytes(raw, sizeof raw);
+	sodium_bin2hex(csrf, sizeof csrf, raw, sizeof raw);
+	struct tpl_var v[] = {{"client_id", client_id}, {"next", next}, {"email", email}, {"csrf", csrf}, {NULL, NULL}};
+	enum tf_err e = hosted_page(req, NULL, status, "Sign in", "login.html", v, "error", notice);
+	if (e == TF_OK)
+		hosted_set_cookie(req, LOGIN_CSRF_COOKIE, csrf, 0);
+	return e;
+}
+
+static bool login_csrf_ok(struct tf_req *req)
+{
+	char held[HOSTED_CSRF_HEX + 1];
+	const char *sent = form_get(&req->form, "csrf");
+	return sent && strlen(sent) == HOSTED_CSRF_HEX && hosted_cookie(req, LOGIN_CSRF_COOKIE, held, sizeof held) &&
+	       strlen(held) == HOSTED_CSRF_HEX && sodium_memcmp(sent, held, HOSTED_CSRF_HEX) == 0;
 }
 
 static enum tf_err login_app(struct tf_req *req, const char *client_id)
@@ -145,6 +165,8 @@ enum tf_err page_login_post(struct tf_req *req)
 		return e;
 	if (!next || !hosted_landing_page(req, next, landing, sizeof landing))
 		snprintf(landing, sizeof landing, "/account/factors");
+	if (!login_csrf_ok(req))
+		return render_login(req, 403, client_id, landing, email, "The form expired. Please try again.");
 	if (!email || !password)
 		return render_login(req, 400, client_id, landing, email, "Enter your email and password.");
 	struct user_row u;

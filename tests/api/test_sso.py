@@ -6,6 +6,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 
 from factor_helpers import sms_codes
 from harness import assert_error_shape
@@ -189,8 +190,8 @@ def test_sso_user_password_login_goes_to_the_applications_login(server):
     r = server.http.get(f"{server.base_url}/login?client_id={app['client_id']}")
     assert r.status_code == 200 and 'name="password"' in r.text
     r = server.http.post(server.base_url + "/login", allow_redirects=False,
-                         data={"client_id": app["client_id"], "next": "/account/factors", "email": u["email"],
-                               "password": "whatever password"})
+                         data={"csrf": csrf_of(r.text), "client_id": app["client_id"], "next": "/account/factors",
+                               "email": u["email"], "password": "whatever password"})
     assert r.status_code == 303
     loc = urlparse(r.headers["Location"])
     assert f"{loc.scheme}://{loc.netloc}{loc.path}" == LOGIN
@@ -201,13 +202,18 @@ def test_sso_user_password_login_goes_to_the_applications_login(server):
 def test_standard_user_signs_in_on_the_hosted_login(server):
     app = sso_app(server)
     u = server.make_user(app)
+    form = server.http.get(f"{server.base_url}/login?client_id={app['client_id']}").text
+    fields = {"client_id": app["client_id"], "next": "/account/devices", "email": u["email"]}
+    # a form posted from elsewhere (no CSRF cookie and token pair) signs nobody in
+    r = requests.post(server.base_url + "/login", allow_redirects=False,
+                      data={**fields, "csrf": csrf_of(form), "password": "correct horse battery staple"})
+    assert r.status_code == 403 and "expired" in r.text
+    assert "tf_session" not in r.headers.get("Set-Cookie", "")
     r = server.http.post(server.base_url + "/login", allow_redirects=False,
-                         data={"client_id": app["client_id"], "next": "/account/devices", "email": u["email"],
-                               "password": "wrong"})
+                         data={**fields, "csrf": csrf_of(form), "password": "wrong"})
     assert r.status_code == 401 and "not correct" in r.text
     r = server.http.post(server.base_url + "/login", allow_redirects=False,
-                         data={"client_id": app["client_id"], "next": "/account/devices", "email": u["email"],
-                               "password": "correct horse battery staple"})
+                         data={**fields, "csrf": csrf_of(r.text), "password": "correct horse battery staple"})
     assert r.status_code == 303 and r.headers["Location"] == "/account/devices"
     assert server.http.get(server.base_url + "/account/devices").status_code == 200
 
