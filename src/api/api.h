@@ -41,12 +41,13 @@ enum tf_err api_challenges_verify(struct tf_req *req);
 bool api_challenges_verify_slow_if(struct tf_req *req);
 json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_row *f);
 /* a new challenge of factor f on the request's session (sends the code for SMS and voice) */
+struct api_transaction;
 enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, enum challenge_purpose purpose,
-			      struct challenge_row *ch);
+			      const struct api_transaction *tx, struct challenge_row *ch);
 /* one attempt at a challenge of the request's session (shared by factor verification and the
  * hosted challenge page); a verified login or step-up answers a device of domain */
 enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
-				  bool trust_device, enum device_domain domain);
+				  bool trust_device, enum device_domain domain, const char *presented_tx_hash);
 
 /* api_devices.c */
 enum tf_err api_devices_validate(struct tf_req *req);
@@ -64,6 +65,25 @@ const char *api_device_check(struct tf_req *req, const char *user_id, const char
 			     struct device_claims *claims);
 /* revokes every device of user_id (inside a write transaction) */
 enum tf_err api_devices_revoke_all_of(struct tf_req *req, const char *user_id, const char *why);
+/* api_transactions.c: the transaction object */
+struct api_transaction {
+	struct transaction tx;
+	char hash[TX_HASH_HEX + 1];
+	char recurring_series_id[65]; /* "" when none */
+	bool own_accounts;
+};
+/* Reads and validates the transaction object v (field names in errors start with prefix). */
+enum tf_err api_transaction_read(struct tf_req *req, json_t *v, const char *prefix, struct api_transaction *out);
+void api_transaction_hash(const struct transaction *t, char hash[TX_HASH_HEX + 1]);
+json_t *api_transaction_json(const struct transaction *t, const char *hash);
+
+/* api_beneficiaries.c */
+enum tf_err api_beneficiaries_list(struct tf_req *req);
+enum tf_err api_beneficiaries_add(struct tf_req *req);
+enum tf_err api_beneficiaries_delete(struct tf_req *req);
+/* api_exemptions.c */
+enum tf_err api_exemptions_report(struct tf_req *req);
+
 /* api_sso.c */
 enum tf_err api_sso_tokens_create(struct tf_req *req);
 /* api_authorize.c */

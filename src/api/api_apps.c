@@ -39,6 +39,8 @@ json_t *api_app_json(const struct app_row *a)
 	json_t *prefixes = json_loads(a->redirect_uri_prefixes, 0, NULL);
 	json_object_set_new(o, "redirect_uri_prefixes", prefixes ? prefixes : json_array());
 	json_object_set_new(o, "totp", json_pack("{s:s, s:i, s:i}", "algorithm", a->totp_algorithm, "digits", a->totp_digits, "period", 30));
+	json_t *rates = json_loads(a->low_value_rates[0] ? a->low_value_rates : "{}", 0, NULL);
+	json_object_set_new(o, "low_value_rates", rates ? rates : json_object());
 	resp_set_time(o, "created_at", a->created_at);
 	return o;
 }
@@ -46,7 +48,8 @@ json_t *api_app_json(const struct app_row *a)
 enum tf_err api_apps_create(struct tf_req *req)
 {
 	static const char *const known[] = {"name", "sandbox", "redirect_uri_prefixes", "sso_login_url",
-					    "can_mark_email_verified", "can_register_sso", "totp_algorithm", "totp_digits", NULL};
+					    "can_mark_email_verified", "can_register_sso", "totp_algorithm", "totp_digits",
+					    "low_value_rates", NULL};
 	struct app_create_params p = {.can_register_sso = true};
 	const char *sso_login_url = NULL;
 	enum tf_err e;
@@ -77,10 +80,33 @@ enum tf_err api_apps_create(struct tf_req *req)
 	if ((e = read_prefixes(req, &prefixes)) != TF_OK)
 		return e;
 	p.redirect_uri_prefixes = prefixes;
+	/* low-value exemption for currencies other than EUR (RTS art. 16): euros per unit, as
+	 * decimal strings, {"GBP": "1.17"} */
+	json_t *rates = json_object_get(req->json, "low_value_rates");
+	char *rates_text = NULL;
+	if (rates && !json_is_null(rates)) {
+		const char *cur;
+		json_t *r;
+		int64_t micro;
+		bool ok = json_is_object(rates) && json_object_size(rates) <= 32;
+		json_object_foreach(rates, cur, r) {
+			ok = ok && currency_minor_units(cur) >= 0 && strcmp(cur, "EUR") != 0 && json_is_string(r) &&
+			     rate_parse_micro(json_string_value(r), &micro);
+		}
+		if (ok)
+			rates_text = json_dumps(rates, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!ok || !rates_text || strlen(rates_text) >= sizeof ((struct app_row *)0)->low_value_rates) {
+			free(prefixes);
+			free(rates_text);
+			return req_field_error(req, TF_ERR_INVALID_FIELD, "low_value_rates");
+		}
+	}
+	p.low_value_rates = rates_text;
 	struct app_row app;
 	struct app_credentials creds;
 	e = app_create(req->svc, req->db, &p, "admin", req->client_ip, req->request_id, req->now, &app, &creds);
 	free(prefixes);
+	free(rates_text);
 	if (e != TF_OK)
 		return e;
 	json_t *o = api_app_json(&app);

@@ -1,11 +1,20 @@
 /*
- * api_authorize.c: POST /v1/authorize, the sensitive-operation gate (SPEC section 6,
- * seed 000). Every operation is sensitive (the built-in ones: change_financial_owner,
- * add_factor, change_bank_account, delete_factor, change_trusted_beneficiaries; any other
- * name too). It is allowed when the device cookie is valid, trusted and not revoked, or
- * when the given session is stepped up; otherwise a challenge is required, with the factors
- * that can answer it. A user without an active factor gets reason NO_FACTOR, so the
- * platform can send them to enrolment.
+ * api_authorize.c: POST /v1/authorize, the sensitive-operation gate (SPEC section 6, seed
+ * 000) and the PSD2 payment decision (SPEC section 4, issue 7).
+ *
+ * Account operations (the built-in change_financial_owner, add_factor, change_bank_account,
+ * delete_factor, change_trusted_beneficiaries, and any other name) are allowed when the device
+ * cookie is valid, trusted and not revoked, or when the given session is stepped up; otherwise
+ * a challenge is required, with the factors that can answer it (NO_FACTOR when none).
+ *
+ * operation "payment" carries the transaction. It is allowed by an authorisation from a
+ * verified transaction challenge for exactly this transaction (once, within 5 minutes), or by
+ * an exemption (RTS art. 13-16): own_accounts, trusted_beneficiary, recurring_series (a later
+ * payment of a series whose first payment was authorised, same amount and payee), low_value.
+ * A trusted device or a stepped-up session never allows a payment (seed 002).
+ * operation "account_information" is exempt within 180 days of the user's last account SCA,
+ * never on first access (RTS art. 10 as amended). Every exemption applied goes to the ledger
+ * (art. 21; GET /v1/admin/exemptions).
  */
 #include <stdio.h>
 #include <string.h>
@@ -32,36 +41,228 @@ static json_t *decision(struct tf_req *req, bool allow, const char *reason, enum
 			 "factors", factors);
 }
 
+/* The factors that can answer a challenge now; *has_active whether any factor is active. */
+static enum tf_err answering_factors(struct tf_req *req, const char *user_id, bool with_push, json_t **out, bool *has_active)
+{
+	struct factor_row list[FACTORS_PER_USER_MAX];
+	size_t n;
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, user_id, list, FACTORS_PER_USER_MAX, &n);
+	if (e != TF_OK)
+		return e;
+	*out = json_array();
+	*has_active = false;
+	for (size_t i = 0; i < n; i++) {
+		*has_active |= list[i].status == FACTOR_ACTIVE;
+		if (list[i].status == FACTOR_ACTIVE && (with_push || list[i].type != FACTOR_PUSH) &&
+		    !(list[i].blocked_until && req->now < list[i].blocked_until))
+			json_array_append_new(*out, json_pack("{s:s, s:s, s:b}", "factor_id", list[i].factor_id, "type",
+							      factor_type_names[list[i].type], "preferred", list[i].preferred));
+	}
+	return TF_OK;
+}
+
+/* The payment's value in euro cents for the low-value exemption: EUR itself, or a currency the
+ * application gave a rate for; false when neither. */
+static bool eur_cents_of(const struct app_row *app, const struct transaction *t, int64_t *out)
+{
+	int minor = currency_minor_units(t->currency);
+	if (!strcmp(t->currency, "EUR"))
+		return transaction_eur_cents(t->amount, minor, 1000000, out);
+	json_t *rates = json_loads(app->low_value_rates[0] ? app->low_value_rates : "{}", 0, NULL);
+	const char *rate = json_string_value(json_object_get(rates, t->currency));
+	int64_t micro;
+	bool ok = rate && rate_parse_micro(rate, &micro) && transaction_eur_cents(t->amount, minor, micro, out);
+	json_decref(rates);
+	return ok;
+}
+
+static enum tf_err ledger(struct tf_req *req, const char *user_id, const char *exemption, const struct transaction *t)
+{
+	struct ledger_row r = {.amount = t ? t->amount : 0, .at_ms = req->now};
+	snprintf(r.app_id, sizeof r.app_id, "%s", req->app.app_id);
+	snprintf(r.user_id, sizeof r.user_id, "%s", user_id);
+	snprintf(r.exemption, sizeof r.exemption, "%s", exemption);
+	snprintf(r.currency, sizeof r.currency, "%s", t ? t->currency : "");
+	if (!t || !eur_cents_of(&req->app, t, &r.eur_cents))
+		r.eur_cents = 0;
+	char actor[64], details[160];
+	snprintf(actor, sizeof actor, "app:%s", req->app.app_id);
+	snprintf(details, sizeof details, "{\"exemption\":\"%s\",\"amount\":%lld,\"currency\":\"%s\"}", exemption,
+		 (long long)r.amount, r.currency);
+	enum tf_err e = STORE(req->db)->ledger_insert(req->db, &r);
+	return e != TF_OK ? e : req_audit(req, "exemption.applied", actor, user_id, details);
+}
+
+/* Which ground allows the payment, inside the caller's write transaction: *reason and, for an
+ * exemption, *exemption ("" when a challenge is required). */
+static enum tf_err payment_ground(struct tf_req *req, const char *user_id, const struct api_transaction *p,
+				  const char *authorization_id, const char **reason, const char **exemption)
+{
+	*exemption = "";
+	enum tf_err e;
+	if (authorization_id) {
+		struct authorization_row a;
+		e = STORE(req->db)->authorization_use(req->db, req->app.app_id, user_id, authorization_id, p->hash, req->now, &a);
+		switch (e) {
+		case TF_OK:
+			*reason = "AUTHORIZED";
+			/* the first payment of a series is authorised with SCA; later equal ones are exempt */
+			if (p->recurring_series_id[0])
+				return STORE(req->db)->series_put(req->db, req->app.app_id, user_id, p->recurring_series_id, p->hash,
+								  req->now);
+			return TF_OK;
+		case TF_ERR_NOT_FOUND: *reason = "AUTHORIZATION_UNKNOWN"; return TF_OK;
+		case TF_ERR_ALREADY_VERIFIED: *reason = "AUTHORIZATION_USED"; return TF_OK;
+		case TF_ERR_CHALLENGE_EXPIRED: *reason = "AUTHORIZATION_EXPIRED"; return TF_OK;
+		case TF_ERR_TRANSACTION_MISMATCH: *reason = "TRANSACTION_CHANGED"; return TF_OK;
+		default: return e;
+		}
+	}
+	*reason = "SCA_REQUIRED";
+	if (p->own_accounts) { /* art. 15 */
+		*reason = *exemption = "own_accounts";
+		return TF_OK;
+	}
+	struct beneficiary_row b;
+	e = STORE(req->db)->beneficiary_find(req->db, req->app.app_id, user_id, p->tx.payee_account, &b);
+	if (e == TF_OK) { /* art. 13 */
+		*reason = *exemption = "trusted_beneficiary";
+		return TF_OK;
+	}
+	if (e != TF_ERR_NOT_FOUND)
+		return e;
+	if (p->recurring_series_id[0]) { /* art. 14 */
+		char hash[TX_HASH_HEX + 1];
+		e = STORE(req->db)->series_get(req->db, req->app.app_id, user_id, p->recurring_series_id, hash);
+		if (e == TF_OK && crypto_equal(hash, p->hash, TX_HASH_HEX)) {
+			*reason = *exemption = "recurring_series";
+			return TF_OK;
+		}
+		if (e != TF_OK && e != TF_ERR_NOT_FOUND)
+			return e;
+		*reason = e == TF_OK ? "SERIES_CHANGED" : "SERIES_FIRST_PAYMENT";
+	}
+	int64_t cents;
+	if (eur_cents_of(&req->app, &p->tx, &cents)) { /* art. 16 */
+		struct sca_state_row st;
+		if ((e = STORE(req->db)->sca_state_get(req->db, req->app.app_id, user_id, &st)) != TF_OK)
+			return e;
+		if (low_value_exempt(cents, st.low_value_count, st.low_value_sum_eur_cents)) {
+			*reason = *exemption = "low_value";
+			return STORE(req->db)->sca_state_add_low_value(req->db, req->app.app_id, user_id, cents);
+		}
+		if (cents <= LOW_VALUE_MAX_EUR_CENTS && !p->recurring_series_id[0])
+			*reason = "LOW_VALUE_LIMIT_REACHED";
+	}
+	return TF_OK;
+}
+
+static enum tf_err authorize_payment(struct tf_req *req, const struct user_row *u, const struct api_transaction *p,
+				     const char *authorization_id)
+{
+	json_t *factors;
+	bool has_active;
+	enum tf_err e = answering_factors(req, u->user_id, true, &factors, &has_active);
+	if (e != TF_OK)
+		return e;
+	const char *reason = "SCA_REQUIRED", *exemption = "";
+	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK) {
+		json_decref(factors);
+		return e;
+	}
+	e = payment_ground(req, u->user_id, p, authorization_id, &reason, &exemption);
+	if (e == TF_OK && exemption[0])
+		e = ledger(req, u->user_id, exemption, &p->tx);
+	if ((e = store_tx_end(req->db, e)) != TF_OK) {
+		json_decref(factors);
+		return e;
+	}
+	bool allow = exemption[0] || !strcmp(reason, "AUTHORIZED");
+	if (!allow && !has_active)
+		reason = "NO_FACTOR";
+	metrics_count(req->svc->metrics, !allow ? M_PAYMENT_CHALLENGE : exemption[0] ? M_PAYMENT_ALLOW_EXEMPT : M_PAYMENT_ALLOW_AUTHORIZED);
+	json_t *answer = json_pack("{s:s, s:s, s:s, s:o, s:s}", "decision", allow ? "allow" : "challenge_required", "reason",
+				   reason, "operation", "payment", "factors", factors, "transaction_hash", p->hash);
+	json_object_set_new(answer, "exemption", exemption[0] ? json_string(exemption) : json_null());
+	if (allow && authorization_id)
+		json_object_set_new(answer, "authorization_id", json_string(authorization_id));
+	resp_json(req, 200, answer);
+	return TF_OK;
+}
+
+static enum tf_err authorize_account_information(struct tf_req *req, const struct user_row *u)
+{
+	json_t *factors;
+	bool has_active;
+	enum tf_err e = answering_factors(req, u->user_id, false, &factors, &has_active);
+	if (e != TF_OK)
+		return e;
+	struct sca_state_row st;
+	if ((e = STORE(req->db)->sca_state_get(req->db, req->app.app_id, u->user_id, &st)) != TF_OK) {
+		json_decref(factors);
+		return e;
+	}
+	bool allow = account_information_exempt(st.last_account_sca_at, req->now,
+						req->svc->cfg.account_information_max_age * 1000);
+	if (allow) {
+		if ((e = STORE(req->db)->tx_begin(req->db)) == TF_OK)
+			e = store_tx_end(req->db, ledger(req, u->user_id, "account_information", NULL));
+		if (e != TF_OK) {
+			json_decref(factors);
+			return e;
+		}
+	}
+	const char *reason = allow ? "account_information" : !has_active ? "NO_FACTOR" : st.last_account_sca_at ? "SCA_EXPIRED" : "FIRST_ACCESS";
+	metrics_count(req->svc->metrics, allow ? M_PAYMENT_ALLOW_EXEMPT : M_PAYMENT_CHALLENGE);
+	json_t *answer = json_pack("{s:s, s:s, s:s, s:o}", "decision", allow ? "allow" : "challenge_required", "reason", reason,
+				   "operation", "account_information", "factors", factors);
+	json_object_set_new(answer, "exemption", allow ? json_string("account_information") : json_null());
+	if (st.last_account_sca_at)
+		resp_set_time(answer, "last_account_sca_at", st.last_account_sca_at);
+	resp_json(req, 200, answer);
+	return TF_OK;
+}
+
 enum tf_err api_authorize(struct tf_req *req)
 {
-	static const char *const known[] = {"user_id", "operation", "device_cookie", NULL};
-	const char *user_id, *operation, *cookie = NULL;
+	static const char *const known[] = {"user_id", "operation", "device_cookie", "transaction", "authorization_id", NULL};
+	const char *user_id, *operation, *cookie = NULL, *authorization_id = NULL;
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "user_id", true, &user_id)) != TF_OK ||
 	    (e = req_string(req, "operation", true, &operation)) != TF_OK ||
-	    (e = req_string(req, "device_cookie", false, &cookie)) != TF_OK)
+	    (e = req_string(req, "device_cookie", false, &cookie)) != TF_OK ||
+	    (e = req_string(req, "authorization_id", false, &authorization_id)) != TF_OK)
 		return e;
 	if (!operation_name_ok(operation))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "operation");
+	bool payment = !strcmp(operation, "payment");
+	json_t *txj = json_object_get(req->json, "transaction");
+	bool has_tx = txj && !json_is_null(txj);
+	struct api_transaction p;
+	if (payment && !has_tx)
+		return req_field_error(req, TF_ERR_MISSING_FIELD, "transaction");
+	if (!payment && has_tx)
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "transaction");
+	if (!payment && authorization_id)
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "authorization_id");
+	if (authorization_id && (strlen(authorization_id) >= TF_ID_MAX || !authorization_id[0]))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "authorization_id");
+	if (payment && (e = api_transaction_read(req, txj, "transaction", &p)) != TF_OK)
+		return e;
 	struct user_row u;
 	if ((e = api_load_user(req, user_id, &u)) != TF_OK)
 		return e;
 	if (req->have_session && strcmp(req->session.user_id, u.user_id) != 0)
 		return TF_ERR_PERMISSION_DENIED; /* a session of another user */
+	if (payment)
+		return authorize_payment(req, &u, &p, authorization_id);
+	if (!strcmp(operation, "account_information"))
+		return authorize_account_information(req, &u);
 
-	struct factor_row list[FACTORS_PER_USER_MAX];
-	size_t n;
-	if ((e = STORE(req->db)->factor_list(req->db, req->app.app_id, u.user_id, list, FACTORS_PER_USER_MAX, &n)) != TF_OK)
+	json_t *factors;
+	bool has_active;
+	if ((e = answering_factors(req, u.user_id, false, &factors, &has_active)) != TF_OK)
 		return e;
-	json_t *factors = json_array(); /* those that can answer a challenge now */
-	bool has_active = false;
-	for (size_t i = 0; i < n; i++)
-		has_active |= list[i].status == FACTOR_ACTIVE;
-	for (size_t i = 0; i < n; i++)
-		if (list[i].status == FACTOR_ACTIVE && list[i].type != FACTOR_PUSH &&
-		    !(list[i].blocked_until && req->now < list[i].blocked_until))
-			json_array_append_new(factors, json_pack("{s:s, s:s, s:b}", "factor_id", list[i].factor_id, "type",
-								 factor_type_names[list[i].type], "preferred", list[i].preferred));
 	json_t *answer;
 	struct device_claims cl;
 	if (!has_active) {

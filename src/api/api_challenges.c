@@ -31,6 +31,8 @@ json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_r
 		resp_set_time(o, "resend_after", ch->last_sent_at + RESEND_SPACING_MS);
 	else
 		json_object_set_new(o, "resend_after", json_null());
+	if (ch->has_transaction)
+		json_object_set_new(o, "transaction", api_transaction_json(&ch->tx, ch->tx_hash));
 	return o;
 }
 
@@ -64,9 +66,14 @@ static enum tf_err api_challenge_send(struct tf_req *req, const struct factor_ro
 }
 
 enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, enum challenge_purpose purpose,
-			      struct challenge_row *ch)
+			      const struct api_transaction *tx, struct challenge_row *ch)
 {
 	memset(ch, 0, sizeof *ch);
+	if (tx) { /* before the code is made: its MAC and message carry the transaction */
+		ch->has_transaction = true;
+		ch->tx = tx->tx;
+		memcpy(ch->tx_hash, tx->hash, sizeof ch->tx_hash);
+	}
 	crypto_random_id("chl", ch->challenge_id);
 	snprintf(ch->app_id, sizeof ch->app_id, "%s", req->app.app_id);
 	snprintf(ch->user_id, sizeof ch->user_id, "%s", f->user_id);
@@ -97,7 +104,9 @@ static enum tf_err parse_purpose(struct tf_req *req, enum challenge_purpose *out
 		*out = PURPOSE_STEPUP;
 	else if (!strcmp(purpose, "enrolment"))
 		*out = PURPOSE_ENROLMENT;
-	else /* "transaction" comes with dynamic linking */
+	else if (!strcmp(purpose, "transaction"))
+		*out = PURPOSE_TRANSACTION;
+	else
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "purpose");
 	return TF_OK;
 }
@@ -126,12 +135,21 @@ static enum tf_err pick_factor(struct tf_req *req, const char *factor_id, struct
 
 enum tf_err api_challenges_create(struct tf_req *req)
 {
-	static const char *const known[] = {"purpose", "factor_id", NULL};
+	static const char *const known[] = {"purpose", "factor_id", "transaction", NULL};
 	const char *factor_id = NULL;
 	enum challenge_purpose purpose = PURPOSE_LOGIN;
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = parse_purpose(req, &purpose)) != TF_OK ||
 	    (e = req_string(req, "factor_id", purpose == PURPOSE_ENROLMENT, &factor_id)) != TF_OK)
+		return e;
+	/* a transaction challenge carries exactly one transaction; no other purpose carries one */
+	json_t *txj = json_object_get(req->json, "transaction");
+	struct api_transaction tx;
+	if (purpose == PURPOSE_TRANSACTION && (!txj || json_is_null(txj)))
+		return req_field_error(req, TF_ERR_MISSING_FIELD, "transaction");
+	if (purpose != PURPOSE_TRANSACTION && txj && !json_is_null(txj))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "transaction");
+	if (purpose == PURPOSE_TRANSACTION && (e = api_transaction_read(req, txj, "transaction", &tx)) != TF_OK)
 		return e;
 	struct factor_row f;
 	struct challenge_row ch;
@@ -147,7 +165,7 @@ enum tf_err api_challenges_create(struct tf_req *req)
 	if (e == TF_OK)
 		e = factor_check_open(&(struct factor_state){f.consecutive_failures, f.blocked_until}, req->now);
 	if (e == TF_OK)
-		e = api_challenge_new(req, &f, purpose, &ch);
+		e = api_challenge_new(req, &f, purpose, purpose == PURPOSE_TRANSACTION ? &tx : NULL, &ch);
 	if (e == TF_OK && purpose == PURPOSE_ENROLMENT) {
 		snprintf(f.enrolment_challenge_id, sizeof f.enrolment_challenge_id, "%s", ch.challenge_id);
 		e = STORE(req->db)->factor_update(req->db, &f);
@@ -208,7 +226,7 @@ static enum tf_err load_attempt(struct tf_req *req, const char *challenge_id, bo
 /* One attempt at challenge_id with code. For an enrolment challenge a right code activates
  * the factor; for login and step-up it steps the session up. */
 enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
-				  bool trust_device, enum device_domain domain)
+				  bool trust_device, enum device_domain domain, const char *presented_tx_hash)
 {
 	struct challenge_row ch;
 	struct factor_row f;
@@ -242,7 +260,15 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		return e;
 	}
 	int64_t totp_step = f.last_totp_step;
-	enum code_verdict v = code_check(req->svc, &req->app, &f, &ch, code, backup.idx, req->now, &totp_step);
+	/* dynamic linking: the code is checked for the transaction the caller presents (an SMS or
+	 * voice code's MAC covers its hash), so a code given for other details never matches */
+	struct challenge_row presented = ch;
+	bool tx_mismatch = ch.has_transaction && presented_tx_hash && !crypto_equal(presented_tx_hash, ch.tx_hash, TX_HASH_HEX);
+	if (tx_mismatch)
+		snprintf(presented.tx_hash, sizeof presented.tx_hash, "%s", presented_tx_hash);
+	enum code_verdict v = code_check(req->svc, &req->app, &f, &presented, code, backup.idx, req->now, &totp_step);
+	if (tx_mismatch)
+		v = CODE_WRONG;
 	if (v == CODE_RIGHT && f.type == FACTOR_BACKUP_CODES && !(req->app.sandbox && !strcmp(code, SANDBOX_CODE)) &&
 	    ch.purpose != PURPOSE_ENROLMENT) {
 		/* each code once, and only the code that matched */
@@ -277,6 +303,21 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		e = STORE(req->db)->session_set_stepped_up(req->db, req->session.session_id, req->now);
 	if (e == TF_OK && steps_up && req->session.kind == SESSION_HOSTED)
 		e = STORE(req->db)->hosted_session_mfa_passed(req->db, req->session.session_id);
+	/* a successful SCA resets the low-value counts; only login and step-up count for account
+	 * information (seed 002: a transaction SCA does not) */
+	if (e == TF_OK && verdict == TF_OK && ch.purpose != PURPOSE_ENROLMENT)
+		e = STORE(req->db)->sca_state_record(req->db, req->app.app_id, ch.user_id, req->now, steps_up);
+	struct authorization_row auth = {0};
+	if (e == TF_OK && verdict == TF_OK && ch.purpose == PURPOSE_TRANSACTION) {
+		crypto_random_id("aut", auth.authorization_id);
+		snprintf(auth.app_id, sizeof auth.app_id, "%s", req->app.app_id);
+		snprintf(auth.user_id, sizeof auth.user_id, "%s", ch.user_id);
+		snprintf(auth.challenge_id, sizeof auth.challenge_id, "%s", ch.challenge_id);
+		memcpy(auth.transaction_hash, ch.tx_hash, sizeof auth.transaction_hash);
+		auth.created_at = req->now;
+		auth.expires_at = req->now + req->svc->cfg.payment_authorization_lifetime * 1000;
+		e = STORE(req->db)->authorization_insert(req->db, &auth);
+	}
 	snprintf(details, sizeof details, "{\"factor_id\":\"%s\",\"purpose\":\"%s\",\"attempts_remaining\":%d}",
 		 f.factor_id, purpose_names[ch.purpose], remaining);
 	const char *event = verdict == TF_OK ? "challenge.verified" : verdict == TF_ERR_CHALLENGE_LIMIT_EXCEEDED ? "challenge.locked" : "challenge.failed";
@@ -311,6 +352,12 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		json_object_set_new(o, "stepped_up_until", json_null());
 	if (ch.purpose == PURPOSE_ENROLMENT)
 		json_object_set_new(o, "factor", api_factor_json(&f));
+	if (ch.purpose == PURPOSE_TRANSACTION) {
+		json_t *a = json_pack("{s:s, s:s}", "authorization_id", auth.authorization_id, "transaction_hash",
+				      auth.transaction_hash);
+		resp_set_time(a, "expires_at", auth.expires_at);
+		json_object_set_new(o, "authorization", a);
+	}
 	if (device)
 		json_object_set_new(o, "device", device);
 	resp_json(req, 200, o);
@@ -319,14 +366,20 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 
 enum tf_err api_challenges_verify(struct tf_req *req)
 {
-	static const char *const known[] = {"code", "trust_device", NULL};
+	static const char *const known[] = {"code", "trust_device", "transaction", NULL};
 	const char *code;
 	bool trust_device = false;
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "code", true, &code)) != TF_OK ||
 	    (e = req_bool(req, "trust_device", &trust_device)) != TF_OK)
 		return e;
-	return api_challenge_attempt(req, req->params[0], code, false, trust_device, DOMAIN_API);
+	/* the platform may present the transaction it shows the payer: the code must match it */
+	json_t *txj = json_object_get(req->json, "transaction");
+	struct api_transaction tx;
+	if (txj && !json_is_null(txj) && (e = api_transaction_read(req, txj, "transaction", &tx)) != TF_OK)
+		return e;
+	return api_challenge_attempt(req, req->params[0], code, false, trust_device, DOMAIN_API,
+				     txj && !json_is_null(txj) ? tx.hash : NULL);
 }
 
 /* Backup-code attempts hash with Argon2id: they run on the slow pool. */

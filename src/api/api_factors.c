@@ -233,7 +233,7 @@ enum tf_err api_factors_create(struct tf_req *req)
 		/* the factor first: its enrolment challenge references it */
 		e = STORE(req->db)->factor_insert(req->db, &f);
 		if (e == TF_OK)
-			e = api_challenge_new(req, &f, PURPOSE_ENROLMENT, &ch);
+			e = api_challenge_new(req, &f, PURPOSE_ENROLMENT, NULL, &ch);
 		if (e == TF_OK) {
 			snprintf(f.enrolment_challenge_id, sizeof f.enrolment_challenge_id, "%s", ch.challenge_id);
 			e = STORE(req->db)->factor_update(req->db, &f);
@@ -275,7 +275,7 @@ enum tf_err api_factors_verify(struct tf_req *req)
 		return e;
 	if (f.status == FACTOR_ACTIVE)
 		return TF_ERR_ALREADY_VERIFIED;
-	return api_challenge_attempt(req, f.enrolment_challenge_id, code, true, false, DOMAIN_API);
+	return api_challenge_attempt(req, f.enrolment_challenge_id, code, true, false, DOMAIN_API, NULL);
 }
 
 bool api_factors_verify_slow_if(struct tf_req *req)

@@ -43,6 +43,8 @@ struct tf_config {
 	int64_t hosted_session_idle_timeout;
 	int64_t hosted_session_max_lifetime;
 	char cookie_secure[8];
+	int64_t payment_authorization_lifetime;
+	int64_t account_information_max_age;
 };
 
 enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_BOOL, CONFIG_CHOICE };

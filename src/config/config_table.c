@@ -39,6 +39,8 @@ const struct config_setting config_settings[] = {
 	{"sso_token_lifetime", I(sso_token_lifetime), "600", 1, 86400, NULL, false, "seconds an SSO token may wait before it is redeemed at GET /sso (10 minutes)"},
 	{"hosted_session_idle_timeout", I(hosted_session_idle_timeout), "600", 1, 86400, NULL, false, "seconds without activity after which a hosted-pages session ends (10 minutes)"},
 	{"hosted_session_max_lifetime", I(hosted_session_max_lifetime), "43200", 60, 31536000, NULL, false, "seconds after which a hosted-pages session ends whatever its activity"},
+	{"payment_authorization_lifetime", I(payment_authorization_lifetime), "300", 1, 3600, NULL, false, "seconds a verified transaction challenge's authorisation may wait for POST /v1/authorize (5 minutes)"},
+	{"account_information_max_age", I(account_information_max_age), "15552000", 1, 315360000, NULL, false, "seconds after an account SCA during which account information is exempt (180 days, RTS art. 10)"},
 	{"cookie_secure", C(cookie_secure), "auto", 0, 0, "auto|on|off", false, "Secure attribute on hosted-pages cookies; auto: when public_url is https"},
 };
 const size_t config_settings_count = sizeof config_settings / sizeof config_settings[0];

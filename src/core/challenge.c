@@ -12,6 +12,8 @@ enum tf_err challenge_check_open(const struct challenge_state *c, int64_t now)
 		return TF_ERR_CHALLENGE_SUPERSEDED; /* (5) */
 	case CH_EXPIRED:
 		return TF_ERR_CHALLENGE_EXPIRED;
+	case CH_DENIED:
+		return TF_ERR_CHALLENGE_DENIED; /* (6) */
 	case CH_PENDING:
 		break;
 	}

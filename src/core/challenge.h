@@ -9,6 +9,7 @@
  *   PENDING --wrong code that uses the last attempt----> LOCKED       [challenge_attempt]
  *   PENDING --now >= expires_at------------------------> EXPIRED      [challenge_check_open]
  *   PENDING --a newer challenge on the same session----> SUPERSEDED   (the store marks it)
+ *   PENDING --the push device answers "deny"------------> DENIED       (api_challenges.c)
  *
  * Invariants:
  *   (1) a VERIFIED challenge never verifies again (ALREADY_VERIFIED): a code works once;
@@ -18,7 +19,8 @@
  *       and so does every later attempt, right code or not;
  *   (4) max_factor_failures consecutive wrong codes on one factor, across challenges, block
  *       the factor for factor_block_ms; a success resets the count (PSD2 RTS art. 4);
- *   (5) only the newest code of a challenge verifies (a resend replaces the code's MAC).
+ *   (5) only the newest code of a challenge verifies (a resend replaces the code's MAC);
+ *   (6) a denied challenge is over: it never verifies (CHALLENGE_DENIED).
  */
 #ifndef TF_CORE_CHALLENGE_H
 #define TF_CORE_CHALLENGE_H
@@ -34,7 +36,7 @@
 #define RESEND_SPACING_MS (15 * 1000LL)
 #define STEPUP_SENDS_PER_SESSION 2
 
-enum challenge_status { CH_PENDING, CH_VERIFIED, CH_LOCKED, CH_EXPIRED, CH_SUPERSEDED };
+enum challenge_status { CH_PENDING, CH_VERIFIED, CH_LOCKED, CH_EXPIRED, CH_SUPERSEDED, CH_DENIED };
 
 struct challenge_state {
 	enum challenge_status status;

@@ -194,6 +194,18 @@ void crypto_mac_parts(const struct tf_keys *keys, const char *purpose, const str
 	sodium_memzero(&st, sizeof st);
 }
 
+void crypto_sha256_hex(const void *data, size_t len, char out[65])
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, data, len);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+bool crypto_ed25519_verify(const uint8_t sig[64], const void *msg, size_t len, const uint8_t public_key[32])
+{
+	return crypto_sign_verify_detached(sig, msg, len, public_key) == 0;
+}
+
 bool crypto_equal(const void *a, const void *b, size_t len)
 {
 	return sodium_memcmp(a, b, len) == 0;

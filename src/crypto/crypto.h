@@ -60,6 +60,12 @@ void crypto_mac_parts(const struct tf_keys *keys, const char *purpose, const str
 /* Constant-time equality of two equally long buffers. */
 __attribute__((warn_unused_result)) bool crypto_equal(const void *a, const void *b, size_t len);
 
+/* Lower-case hex of SHA-256(data) into out (65 bytes). */
+void crypto_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Ed25519 (push factors): whether sig (64 bytes) signs msg under public_key (32 bytes). */
+bool crypto_ed25519_verify(const uint8_t sig[64], const void *msg, size_t len, const uint8_t public_key[32]);
+
 /* Encrypts plaintext with XSalsa20-Poly1305 under keys->secretbox; the result is
  * nonce || ciphertext, *out malloc'd with length *out_len. */
 enum tf_err crypto_seal(const struct tf_keys *keys, const void *plain, size_t plain_len,

@@ -330,7 +330,7 @@ enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, c
 	e = STORE(req->db)->hosted_session_insert(req->db, s, &info);
 	struct challenge_row ch;
 	if (e == TF_OK && challenge) /* a code goes out now for SMS and voice */
-		e = api_challenge_new(req, &factor, PURPOSE_LOGIN, &ch);
+		e = api_challenge_new(req, &factor, PURPOSE_LOGIN, NULL, &ch);
 	if (e != TF_OK)
 		return e;
 	if (challenge)

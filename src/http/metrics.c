@@ -29,6 +29,9 @@ static const struct {
 	[M_AUTHORIZE_CHALLENGE_NO_FACTOR] = {"twofold_authorize_decisions_total", NULL, "decision=\"challenge_required\",reason=\"NO_FACTOR\""},
 	[M_AUTHORIZE_CHALLENGE_STEP_UP_REQUIRED] = {"twofold_authorize_decisions_total", NULL, "decision=\"challenge_required\",reason=\"STEP_UP_REQUIRED\""},
 	[M_AUDIT_DROPPED] = {"twofold_audit_dropped_total", "Asynchronous audit rows dropped because the background queue was full.", ""},
+	[M_PAYMENT_ALLOW_AUTHORIZED] = {"twofold_payment_decisions_total", "Payment and account-information decisions (authorize), by decision and ground.", "decision=\"allow\",ground=\"authorization\""},
+	[M_PAYMENT_ALLOW_EXEMPT] = {"twofold_payment_decisions_total", NULL, "decision=\"allow\",ground=\"exemption\""},
+	[M_PAYMENT_CHALLENGE] = {"twofold_payment_decisions_total", NULL, "decision=\"challenge_required\",ground=\"none\""},
 };
 
 struct metrics {

@@ -16,6 +16,9 @@ enum metric_counter {
 	M_AUTHORIZE_CHALLENGE_NO_FACTOR,
 	M_AUTHORIZE_CHALLENGE_STEP_UP_REQUIRED,
 	M_AUDIT_DROPPED,
+	M_PAYMENT_ALLOW_AUTHORIZED,
+	M_PAYMENT_ALLOW_EXEMPT,
+	M_PAYMENT_CHALLENGE,
 	M__MAX
 };
 void metrics_count(struct metrics *m, enum metric_counter c);

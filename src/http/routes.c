@@ -44,6 +44,10 @@ const struct route routes[] = {
 	R("POST", "/v1/authorize", api_authorize, AUTH_APP_USER_OPTIONAL, J),
 	R_SLOW_IF("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J, api_challenges_verify_slow_if),
 	R("POST", "/v1/sso/tokens", api_sso_tokens_create, AUTH_APP, J),
+	R("GET", "/v1/beneficiaries", api_beneficiaries_list, AUTH_USER, 0),
+	R("POST", "/v1/beneficiaries", api_beneficiaries_add, AUTH_USER, J),
+	R("DELETE", "/v1/beneficiaries/{id}", api_beneficiaries_delete, AUTH_USER, 0),
+	R("GET", "/v1/admin/exemptions", api_exemptions_report, AUTH_ADMIN, 0),
 	/* hosted pages (hosted/): HTML, form bodies, their own cookie session. The POSTs that may
 	 * check a backup code or make a sheet (Argon2id) run on the slow pool; people, not
 	 * programs, send them, so their rate is low */

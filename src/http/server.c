@@ -157,10 +157,10 @@ static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *con
 	req->route = req->route_index >= 0 ? &routes[req->route_index] : NULL;
 	if (!req->route)
 		req->err = method_mismatch ? TF_ERR_METHOD_NOT_ALLOWED : TF_ERR_ROUTE_NOT_FOUND;
-	if (req->route && (req->route->flags & ROUTE_PAGE)) {
+	if (req->route && (req->route->flags & ROUTE_PAGE))
 		req->cookie = dup_header(conn, "Cookie");
+	if (req->route)
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, &req->query);
-	}
 	return req;
 }
 

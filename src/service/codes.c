@@ -9,16 +9,26 @@
 #include "core/otp.h"
 #include "delivery/outbox.h"
 
-static void code_mac(struct tf_service *svc, const char *challenge_id, const char *code, uint8_t out[TF_MAC_BYTES])
+/* A code's MAC binds it to its challenge and, for a transaction, to the transaction's hash
+ * (dynamic linking, RTS art. 5): the same code presented for other details does not match. */
+static void code_mac(struct tf_service *svc, const struct challenge_row *ch, const char *code, uint8_t out[TF_MAC_BYTES])
 {
-	struct mac_part parts[] = {{challenge_id, strlen(challenge_id)}, {code, strlen(code)}};
-	crypto_mac_parts(svc->keys, "challenge_code", parts, 2, out);
+	const char *bound = ch->has_transaction ? ch->tx_hash : "";
+	struct mac_part parts[] = {{ch->challenge_id, strlen(ch->challenge_id)}, {code, strlen(code)}, {bound, strlen(bound)}};
+	crypto_mac_parts(svc->keys, "challenge_code", parts, 3, out);
 }
 
-void code_message_text(const char *app_name, enum factor_type type, const char *code, char *out, size_t size)
+void code_message_text(const char *app_name, enum factor_type type, const char *code, const struct transaction *tx,
+		       char *out, size_t size)
 {
+	char what[TX_AMOUNT_TEXT_MAX + sizeof tx->payee_name + 32] = "";
+	if (tx) { /* the payer sees amount and payee before the code (RTS art. 5(1)(a)) */
+		char amount[TX_AMOUNT_TEXT_MAX];
+		transaction_format_amount(tx->amount, tx->currency, amount);
+		snprintf(what, sizeof what, " to pay %s to %s,", amount, tx->payee_name);
+	}
 	if (type != FACTOR_VOICE) {
-		snprintf(out, size, "%s: your code is %s. It expires in 5 minutes.", app_name, code);
+		snprintf(out, size, "%s:%s your code is %s. It expires in 5 minutes.", app_name, what, code);
 		return;
 	}
 	/* read aloud digit by digit, twice */
@@ -26,7 +36,7 @@ void code_message_text(const char *app_name, enum factor_type type, const char *
 	size_t n = 0;
 	for (const char *p = code; *p && n < sizeof spoken - 4; p++)
 		n += (size_t)snprintf(spoken + n, sizeof spoken - n, "%s%c", p == code ? "" : ", ", *p);
-	snprintf(out, size, "%s: your code is %s. Again: %s. It expires in 5 minutes.", app_name, spoken, spoken);
+	snprintf(out, size, "%s:%s your code is %s. Again: %s. It expires in 5 minutes.", app_name, what, spoken, spoken);
 	sodium_memzero(spoken, sizeof spoken);
 }
 
@@ -38,7 +48,7 @@ enum tf_err code_send(struct tf_service *svc, struct store_conn *c, const struct
 		snprintf(code, sizeof code, "%s", SANDBOX_CODE);
 	else
 		crypto_random_digits(6, code);
-	code_mac(svc, ch->challenge_id, code, ch->code_mac);
+	code_mac(svc, ch, code, ch->code_mac);
 	ch->has_code = true;
 	ch->sends++;
 	ch->last_sent_at = now;
@@ -47,7 +57,7 @@ enum tf_err code_send(struct tf_service *svc, struct store_conn *c, const struct
 		message_id[0] = '\0';
 	if (!app->sandbox) {
 		char text[512], id[TF_ID_MAX];
-		code_message_text(app->name, f->type, code, text, sizeof text);
+		code_message_text(app->name, f->type, code, ch->has_transaction ? &ch->tx : NULL, text, sizeof text);
 		struct message m = {.app_id = app->app_id, .channel = factor_type_names[f->type], .to = f->phone, .text = text};
 		e = outbox_enqueue(svc, c, &m, now, message_id ? message_id : id);
 		sodium_memzero(text, sizeof text);
@@ -116,7 +126,7 @@ enum code_verdict code_check(struct tf_service *svc, const struct app_row *app, 
 		if (!ch->has_code || strlen(code) > 15)
 			return CODE_WRONG;
 		uint8_t mac[TF_MAC_BYTES];
-		code_mac(svc, ch->challenge_id, code, mac);
+		code_mac(svc, ch, code, mac);
 		return crypto_equal(mac, ch->code_mac, TF_MAC_BYTES) ? CODE_RIGHT : CODE_WRONG;
 	}
 	case FACTOR_TOTP: {

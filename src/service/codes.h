@@ -19,7 +19,8 @@ enum tf_err code_send(struct tf_service *svc, struct store_conn *c, const struct
 		      char message_id[TF_ID_MAX]);
 
 /* The message texts (SPEC section 9), exposed for tests. */
-void code_message_text(const char *app_name, enum factor_type type, const char *code, char *out, size_t size);
+void code_message_text(const char *app_name, enum factor_type type, const char *code, const struct transaction *tx,
+		       char *out, size_t size);
 
 /* Finds which unused backup code of factor f matches code (Argon2id: slow; call outside a
  * transaction, on the slow pool). idx is -1 when none. Every unused code is checked, so the

@@ -9,7 +9,7 @@
  *   - a group of changes between tx_begin and tx_commit is applied whole or not at all.
  * A connection (struct store_conn) belongs to one thread at a time: store_acquire() gives the
  * calling thread its connection and store_release() hands it back.
- * The table only grows at the end; ops_version says how much of it a backend fills (2).
+ * The table only grows at the end; ops_version says how much of it a backend fills (3).
  */
 #ifndef TF_STORE_STORE_H
 #define TF_STORE_STORE_H
@@ -20,6 +20,7 @@
 #include "core/audit_chain.h"
 #include "core/device_cookie.h"
 #include "core/errors.h"
+#include "core/transaction.h"
 #include "crypto/crypto.h"
 
 #define STORE_NAME_MAX 256
@@ -43,6 +44,7 @@ struct app_row {
 	int64_t created_at;
 	char totp_algorithm[8]; /* SHA1, SHA256, SHA512 */
 	int totp_digits;        /* 6 or 8 */
+	char low_value_rates[512]; /* JSON object: currency -> euros per unit, as a decimal string */
 };
 
 enum user_type { USER_STANDARD, USER_SSO };
@@ -101,6 +103,9 @@ struct factor_row {
 	int64_t activated_at;
 	int backup_remaining;     /* unused backup codes (read only) */
 	char enrolment_challenge_id[TF_ID_MAX]; /* the challenge that activates a pending factor */
+	char push_channel[16];    /* push: AUTHY or BIOMETRIC */
+	uint8_t push_public_key[32]; /* push: the device's Ed25519 public key */
+	char push_address[256];   /* push: where the provider delivers the push */
 };
 
 #define FACTORS_PER_USER_MAX 32
@@ -114,7 +119,7 @@ struct backup_code_row {
 
 enum challenge_purpose { PURPOSE_ENROLMENT, PURPOSE_LOGIN, PURPOSE_STEPUP, PURPOSE_TRANSACTION, PURPOSE__MAX };
 extern const char *const purpose_names[PURPOSE__MAX];
-extern const char *const challenge_status_names[5]; /* indexed by enum challenge_status */
+extern const char *const challenge_status_names[6]; /* indexed by enum challenge_status */
 
 struct challenge_row {
 	char challenge_id[TF_ID_MAX];
@@ -133,6 +138,9 @@ struct challenge_row {
 	int64_t created_at;
 	int64_t expires_at;
 	int64_t verified_at;
+	bool has_transaction;       /* purpose transaction: what the code is bound to */
+	struct transaction tx;
+	char tx_hash[TX_HASH_HEX + 1];
 };
 
 struct email_token_row {
@@ -189,6 +197,44 @@ struct sso_token_row {
 	char user_id[TF_ID_MAX];
 	int64_t created_at;
 	int64_t expires_at;
+};
+
+struct authorization_row {
+	char authorization_id[TF_ID_MAX];
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	char challenge_id[TF_ID_MAX];
+	char transaction_hash[TX_HASH_HEX + 1];
+	int64_t created_at;
+	int64_t expires_at;
+};
+
+struct beneficiary_row {
+	char beneficiary_id[TF_ID_MAX];
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	char name[TX_PAYEE_NAME_MAX * 4 + 1];
+	char account[TX_PAYEE_ACCOUNT_MAX + 1];
+	int64_t created_at;
+};
+#define BENEFICIARIES_MAX 100
+
+/* a user's strong-authentication state for the exemptions (RTS art. 10, 16) */
+struct sca_state_row {
+	int64_t last_sca_at;         /* any successful challenge but enrolment */
+	int64_t last_account_sca_at; /* login or step-up (account purpose), not transactions */
+	int64_t low_value_count;     /* low-value exemptions since last_sca_at */
+	int64_t low_value_sum_eur_cents;
+};
+
+struct ledger_row {
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	char exemption[32];
+	int64_t amount;
+	char currency[4];
+	int64_t eur_cents;
+	int64_t at_ms;
 };
 
 /* what a hosted-pages session (kind SESSION_HOSTED) remembers beside the session row */
@@ -361,6 +407,41 @@ struct store_ops {
 				       const uint8_t token_mac[TF_MAC_BYTES], int64_t now);
 	enum tf_err (*user_set_password)(struct store_conn *c, const char *app_id, const char *user_id,
 					 const char *password_hash);
+
+	/* ops_version 3: transactions, exemptions and their ledger */
+	enum tf_err (*authorization_insert)(struct store_conn *c, const struct authorization_row *a);
+	/* uses the authorisation once for exactly transaction_hash: TF_OK, or NOT_FOUND (unknown,
+	 * another user's), ALREADY_VERIFIED (used), CHALLENGE_EXPIRED, TRANSACTION_MISMATCH */
+	enum tf_err (*authorization_use)(struct store_conn *c, const char *app_id, const char *user_id,
+					 const char *authorization_id, const char *transaction_hash, int64_t now,
+					 struct authorization_row *out);
+	enum tf_err (*beneficiary_insert)(struct store_conn *c, const struct beneficiary_row *b); /* INVALID_REQUEST if the account is listed */
+	enum tf_err (*beneficiary_list)(struct store_conn *c, const char *app_id, const char *user_id,
+					struct beneficiary_row *out, size_t max, size_t *n_out);
+	enum tf_err (*beneficiary_delete)(struct store_conn *c, const char *app_id, const char *user_id,
+					  const char *beneficiary_id);
+	enum tf_err (*beneficiary_find)(struct store_conn *c, const char *app_id, const char *user_id,
+					const char *account, struct beneficiary_row *out);
+	/* the transaction hash a recurring series was authorised for (NOT_FOUND: none yet) */
+	enum tf_err (*series_get)(struct store_conn *c, const char *app_id, const char *user_id,
+				  const char *series_id, char hash_out[TX_HASH_HEX + 1]);
+	enum tf_err (*series_put)(struct store_conn *c, const char *app_id, const char *user_id,
+				  const char *series_id, const char *transaction_hash, int64_t now);
+	enum tf_err (*sca_state_get)(struct store_conn *c, const char *app_id, const char *user_id,
+				     struct sca_state_row *out); /* zeros when none */
+	/* a successful SCA: resets the low-value counts; account says it also counts for account
+	 * information */
+	enum tf_err (*sca_state_record)(struct store_conn *c, const char *app_id, const char *user_id,
+					int64_t now, bool account);
+	enum tf_err (*sca_state_add_low_value)(struct store_conn *c, const char *app_id, const char *user_id,
+					       int64_t eur_cents);
+	enum tf_err (*ledger_insert)(struct store_conn *c, const struct ledger_row *r);
+	/* per application, exemption and currency within [from, to): visits count and sums */
+	enum tf_err (*ledger_report)(struct store_conn *c, int64_t from, int64_t to,
+				     void (*visit)(void *ctx, const char *app_id, const char *exemption,
+						   const char *currency, int64_t count, int64_t amount,
+						   int64_t eur_cents),
+				     void *ctx);
 };
 
 struct store {

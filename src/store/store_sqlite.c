@@ -330,7 +330,7 @@ static void sq_tx_rollback(struct store_conn *c)
 }
 
 const struct store_ops store_sqlite_ops = {
-	.ops_version = 2,
+	.ops_version = 3,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
@@ -397,4 +397,17 @@ const struct store_ops store_sqlite_ops = {
 	.email_token_get = sq_email_token_get,
 	.email_token_use = sq_email_token_use,
 	.user_set_password = sq_user_set_password,
+	.authorization_insert = sq_authorization_insert,
+	.authorization_use = sq_authorization_use,
+	.beneficiary_insert = sq_beneficiary_insert,
+	.beneficiary_list = sq_beneficiary_list,
+	.beneficiary_delete = sq_beneficiary_delete,
+	.beneficiary_find = sq_beneficiary_find,
+	.series_get = sq_series_get,
+	.series_put = sq_series_put,
+	.sca_state_get = sq_sca_state_get,
+	.sca_state_record = sq_sca_state_record,
+	.sca_state_add_low_value = sq_sca_state_add_low_value,
+	.ledger_insert = sq_ledger_insert,
+	.ledger_report = sq_ledger_report,
 };

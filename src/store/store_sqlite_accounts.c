@@ -21,6 +21,7 @@ static void read_app(sqlite3_stmt *s, struct app_row *a)
 	a->created_at = sqlite3_column_int64(s, 10);
 	copy_text(s, 11, a->totp_algorithm, sizeof a->totp_algorithm);
 	a->totp_digits = sqlite3_column_int(s, 12);
+	copy_text(s, 13, a->low_value_rates, sizeof a->low_value_rates);
 }
 
 enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a)
@@ -41,6 +42,7 @@ enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a)
 	sqlite3_bind_int64(s, 11, a->created_at);
 	bind_text(s, 12, a->totp_algorithm[0] ? a->totp_algorithm : "SHA1");
 	sqlite3_bind_int(s, 13, a->totp_digits ? a->totp_digits : 6);
+	bind_text(s, 14, a->low_value_rates[0] ? a->low_value_rates : "{}");
 	return exec_stmt(c, s, "app_insert", NULL);
 }
 

@@ -7,9 +7,9 @@
 
 const char *const factor_type_names[FACTOR_TYPE__MAX] = {"sms", "voice", "totp", "backup_codes", "push"};
 const char *const purpose_names[PURPOSE__MAX] = {"enrolment", "login", "stepup", "transaction"};
-const char *const challenge_status_names[5] = {
+const char *const challenge_status_names[6] = {
 	[CH_PENDING] = "pending", [CH_VERIFIED] = "verified", [CH_LOCKED] = "locked",
-	[CH_EXPIRED] = "expired", [CH_SUPERSEDED] = "superseded",
+	[CH_EXPIRED] = "expired", [CH_SUPERSEDED] = "superseded", [CH_DENIED] = "denied",
 };
 
 static int index_of(const char *const *names, int n, const char *text)
@@ -65,7 +65,10 @@ static void read_factor(sqlite3_stmt *s, struct factor_row *f)
 	f->created_at = sqlite3_column_int64(s, 13);
 	f->activated_at = sqlite3_column_int64(s, 14);
 	copy_text(s, 15, f->enrolment_challenge_id, sizeof f->enrolment_challenge_id);
-	f->backup_remaining = sqlite3_column_int(s, 16);
+	copy_text(s, 16, f->push_channel, sizeof f->push_channel);
+	copy_blob(s, 17, f->push_public_key, sizeof f->push_public_key, NULL);
+	copy_text(s, 18, f->push_address, sizeof f->push_address);
+	f->backup_remaining = sqlite3_column_int(s, 19);
 }
 
 enum tf_err sq_factor_insert(struct store_conn *c, const struct factor_row *f)
@@ -92,6 +95,12 @@ enum tf_err sq_factor_insert(struct store_conn *c, const struct factor_row *f)
 	sqlite3_bind_int64(s, 14, f->created_at);
 	sqlite3_bind_int64(s, 15, f->activated_at);
 	bind_text(s, 16, f->enrolment_challenge_id);
+	bind_text(s, 17, f->push_channel);
+	if (f->type == FACTOR_PUSH)
+		sqlite3_bind_blob(s, 18, f->push_public_key, sizeof f->push_public_key, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 18);
+	bind_text(s, 19, f->push_address);
 	return exec_stmt(c, s, "factor_insert", NULL);
 }
 
@@ -260,6 +269,11 @@ enum tf_err sq_challenge_insert(struct store_conn *c, const struct challenge_row
 	sqlite3_bind_int64(s, 13, ch->created_at);
 	sqlite3_bind_int64(s, 14, ch->expires_at);
 	sqlite3_bind_int64(s, 15, ch->verified_at);
+	sqlite3_bind_int64(s, 16, ch->has_transaction ? ch->tx.amount : 0);
+	bind_text(s, 17, ch->has_transaction ? ch->tx.currency : "");
+	bind_text(s, 18, ch->has_transaction ? ch->tx.payee_name : "");
+	bind_text(s, 19, ch->has_transaction ? ch->tx.payee_account : "");
+	bind_text(s, 20, ch->has_transaction ? ch->tx_hash : "");
 	return exec_stmt(c, s, "challenge_insert", NULL);
 }
 
@@ -285,7 +299,7 @@ enum tf_err sq_challenge_get(struct store_conn *c, const char *app_id, const cha
 	copy_text(s, 5, text, sizeof text);
 	ch->purpose = (enum challenge_purpose)index_of(purpose_names, PURPOSE__MAX, text);
 	copy_text(s, 6, text, sizeof text);
-	ch->status = index_of(challenge_status_names, 5, text);
+	ch->status = index_of(challenge_status_names, 6, text);
 	ch->has_code = sqlite3_column_type(s, 7) == SQLITE_BLOB;
 	if (ch->has_code)
 		copy_blob(s, 7, ch->code_mac, TF_MAC_BYTES, NULL);
@@ -296,6 +310,14 @@ enum tf_err sq_challenge_get(struct store_conn *c, const char *app_id, const cha
 	ch->created_at = sqlite3_column_int64(s, 12);
 	ch->expires_at = sqlite3_column_int64(s, 13);
 	ch->verified_at = sqlite3_column_int64(s, 14);
+	copy_text(s, 20 - 1, ch->tx_hash, sizeof ch->tx_hash);
+	ch->has_transaction = ch->tx_hash[0] != '\0';
+	if (ch->has_transaction) {
+		ch->tx.amount = sqlite3_column_int64(s, 15);
+		copy_text(s, 16, ch->tx.currency, sizeof ch->tx.currency);
+		copy_text(s, 17, ch->tx.payee_name, sizeof ch->tx.payee_name);
+		copy_text(s, 18, ch->tx.payee_account, sizeof ch->tx.payee_account);
+	}
 	finish(s);
 	return TF_OK;
 }

@@ -75,6 +75,21 @@ enum stmt_id {
 	Q_EMAIL_TOKEN_GET,
 	Q_EMAIL_TOKEN_USE,
 	Q_USER_SET_PASSWORD,
+	Q_AUTH_INSERT,
+	Q_AUTH_GET,
+	Q_AUTH_USE,
+	Q_BEN_INSERT,
+	Q_BEN_LIST,
+	Q_BEN_DELETE,
+	Q_BEN_FIND,
+	Q_SERIES_GET,
+	Q_SERIES_PUT,
+	Q_SCA_GET,
+	Q_SCA_RECORD,
+	Q_SCA_RECORD_ACCOUNT,
+	Q_SCA_LOW_VALUE,
+	Q_LEDGER_INSERT,
+	Q_LEDGER_REPORT,
 	Q__MAX
 };
 
@@ -132,6 +147,27 @@ enum tf_err sq_email_token_get(struct store_conn *c, const char *app_id, const u
 			       struct email_token_row *out);
 enum tf_err sq_email_token_use(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES], int64_t now);
 enum tf_err sq_user_set_password(struct store_conn *c, const char *app_id, const char *user_id, const char *hash);
+enum tf_err sq_authorization_insert(struct store_conn *c, const struct authorization_row *a);
+enum tf_err sq_authorization_use(struct store_conn *c, const char *app_id, const char *user_id, const char *authorization_id,
+				 const char *transaction_hash, int64_t now, struct authorization_row *out);
+enum tf_err sq_beneficiary_insert(struct store_conn *c, const struct beneficiary_row *b);
+enum tf_err sq_beneficiary_list(struct store_conn *c, const char *app_id, const char *user_id, struct beneficiary_row *out,
+				size_t max, size_t *n_out);
+enum tf_err sq_beneficiary_delete(struct store_conn *c, const char *app_id, const char *user_id, const char *beneficiary_id);
+enum tf_err sq_beneficiary_find(struct store_conn *c, const char *app_id, const char *user_id, const char *account,
+				struct beneficiary_row *out);
+enum tf_err sq_series_get(struct store_conn *c, const char *app_id, const char *user_id, const char *series_id,
+			  char hash_out[TX_HASH_HEX + 1]);
+enum tf_err sq_series_put(struct store_conn *c, const char *app_id, const char *user_id, const char *series_id,
+			  const char *transaction_hash, int64_t now);
+enum tf_err sq_sca_state_get(struct store_conn *c, const char *app_id, const char *user_id, struct sca_state_row *out);
+enum tf_err sq_sca_state_record(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, bool account);
+enum tf_err sq_sca_state_add_low_value(struct store_conn *c, const char *app_id, const char *user_id, int64_t eur_cents);
+enum tf_err sq_ledger_insert(struct store_conn *c, const struct ledger_row *r);
+enum tf_err sq_ledger_report(struct store_conn *c, int64_t from, int64_t to,
+			     void (*visit)(void *ctx, const char *app_id, const char *exemption, const char *currency,
+					   int64_t count, int64_t amount, int64_t eur_cents),
+			     void *ctx);
 enum tf_err sq_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
 enum tf_err sq_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
 enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u);

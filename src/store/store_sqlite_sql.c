@@ -4,19 +4,21 @@
 
 #define APP_COLS "app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, " \
 		 "can_mark_email_verified, can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, " \
-		 "totp_algorithm, totp_digits"
+		 "totp_algorithm, totp_digits, low_value_rates"
 #define USER_COLS "app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at"
 #define SESSION_COLS "session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, " \
 		     "idle_timeout_ms, absolute_expires_at, revoked_at, stepped_up_at, last_send_at, stepup_sends"
 #define OUTBOX_COLS "message_id, app_id, channel, recipient, sealed_body, status, attempts, created_at, next_attempt_at"
 #define FACTOR_COLS "factor_id, app_id, user_id, type, status, phone, secret_sealed, totp_algorithm, totp_digits, " \
-		    "last_totp_step, preferred, consecutive_failures, blocked_until, created_at, activated_at, enrolment_challenge_id"
+		    "last_totp_step, preferred, consecutive_failures, blocked_until, created_at, activated_at, enrolment_challenge_id, " \
+		    "push_channel, push_public_key, push_address"
 #define CHALLENGE_COLS "challenge_id, app_id, user_id, factor_id, session_id, purpose, status, code_mac, attempts, " \
-		       "max_attempts, sends, last_sent_at, created_at, expires_at, verified_at"
+		       "max_attempts, sends, last_sent_at, created_at, expires_at, verified_at, tx_amount, tx_currency, tx_payee_name, " \
+		       "tx_payee_account, tx_hash"
 #define AUDIT_COLS "seq, at_ms, app_id, event, actor, subject, ip, request_id, details, prev_hash, hash"
 
 const char *const stmt_sql[Q__MAX] = {
-	[Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE app_id = ?",
 	[Q_APP_GET_BY_KEY] = "SELECT " APP_COLS " FROM apps WHERE api_key_mac = ?",
 	[Q_USER_INSERT] = "INSERT INTO users (" USER_COLS ") VALUES (?,?,?,?,?,?,?,?,?)",
@@ -51,7 +53,7 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_PING] = "SELECT 1",
 	[Q_SESSION_STEPUP] = "UPDATE sessions SET stepped_up_at = ? WHERE session_id = ?",
 	[Q_SESSION_SEND] = "UPDATE sessions SET last_send_at = ?, stepup_sends = stepup_sends + ? WHERE session_id = ?",
-	[Q_FACTOR_INSERT] = "INSERT INTO factors (" FACTOR_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_FACTOR_INSERT] = "INSERT INTO factors (" FACTOR_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_FACTOR_GET] = "SELECT " FACTOR_COLS ", (SELECT count(*) FROM backup_codes b WHERE b.factor_id = factors.factor_id AND b.used_at = 0) "
 			 "FROM factors WHERE app_id = ? AND user_id = ? AND factor_id = ?",
 	[Q_FACTOR_LIST] = "SELECT " FACTOR_COLS ", (SELECT count(*) FROM backup_codes b WHERE b.factor_id = factors.factor_id AND b.used_at = 0) "
@@ -72,7 +74,7 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_DEVICE_REVOKE] = "UPDATE devices SET revoked_at = ? WHERE app_id = ? AND user_id = ? AND device_id = ? AND revoked_at = 0",
 	[Q_DEVICE_REVOKE_ALL] = "UPDATE devices SET revoked_at = ? WHERE app_id = ? AND user_id = ? AND revoked_at = 0 AND expires_at > ?",
 	[Q_DEVICE_REVOKED_SINCE] = "SELECT device_id, revoked_at, expires_at FROM devices WHERE revoked_at >= ? AND revoked_at > 0 AND expires_at > ?",
-	[Q_CHALLENGE_INSERT] = "INSERT INTO challenges (" CHALLENGE_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_CHALLENGE_INSERT] = "INSERT INTO challenges (" CHALLENGE_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_CHALLENGE_GET] = "SELECT " CHALLENGE_COLS " FROM challenges WHERE app_id = ? AND user_id = ? AND challenge_id = ?",
 	[Q_CHALLENGE_UPDATE] = "UPDATE challenges SET status = ?, code_mac = ?, attempts = ?, sends = ?, last_sent_at = ?, expires_at = ?, verified_at = ? "
 			       "WHERE challenge_id = ? AND app_id = ?",
@@ -89,4 +91,24 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_EMAIL_TOKEN_GET] = "SELECT user_id, purpose, created_at, expires_at FROM email_tokens WHERE token_mac = ?1 AND app_id = ?2 AND used_at = 0 AND expires_at > ?3",
 	[Q_EMAIL_TOKEN_USE] = "UPDATE email_tokens SET used_at = ?3 WHERE token_mac = ?1 AND app_id = ?2 AND used_at = 0 AND expires_at > ?3",
 	[Q_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ? WHERE app_id = ? AND user_id = ?",
+	[Q_AUTH_INSERT] = "INSERT INTO authorizations (authorization_id, app_id, user_id, challenge_id, transaction_hash, created_at, expires_at) VALUES (?,?,?,?,?,?,?)",
+	[Q_AUTH_GET] = "SELECT challenge_id, transaction_hash, created_at, expires_at, used_at FROM authorizations WHERE authorization_id = ? AND app_id = ? AND user_id = ?",
+	[Q_AUTH_USE] = "UPDATE authorizations SET used_at = ?1 WHERE authorization_id = ?2 AND app_id = ?3 AND user_id = ?4 AND used_at = 0 AND expires_at > ?1 AND transaction_hash = ?5",
+	[Q_BEN_INSERT] = "INSERT INTO beneficiaries (beneficiary_id, app_id, user_id, name, account, created_at) VALUES (?,?,?,?,?,?)",
+	[Q_BEN_LIST] = "SELECT beneficiary_id, name, account, created_at FROM beneficiaries WHERE app_id = ? AND user_id = ? ORDER BY created_at, beneficiary_id",
+	[Q_BEN_DELETE] = "DELETE FROM beneficiaries WHERE app_id = ? AND user_id = ? AND beneficiary_id = ?",
+	[Q_BEN_FIND] = "SELECT beneficiary_id, name, account, created_at FROM beneficiaries WHERE app_id = ? AND user_id = ? AND account = ?",
+	[Q_SERIES_GET] = "SELECT transaction_hash FROM recurring_series WHERE app_id = ? AND user_id = ? AND series_id = ?",
+	[Q_SERIES_PUT] = "INSERT INTO recurring_series (app_id, user_id, series_id, transaction_hash, created_at) VALUES (?1,?2,?3,?4,?5) "
+			 "ON CONFLICT (app_id, user_id, series_id) DO UPDATE SET transaction_hash = ?4, created_at = ?5",
+	[Q_SCA_GET] = "SELECT last_sca_at, last_account_sca_at, low_value_count, low_value_sum_eur_cents FROM sca_state WHERE app_id = ? AND user_id = ?",
+	[Q_SCA_RECORD] = "INSERT INTO sca_state (app_id, user_id, last_sca_at) VALUES (?1,?2,?3) "
+			 "ON CONFLICT (app_id, user_id) DO UPDATE SET last_sca_at = ?3, low_value_count = 0, low_value_sum_eur_cents = 0",
+	[Q_SCA_RECORD_ACCOUNT] = "INSERT INTO sca_state (app_id, user_id, last_sca_at, last_account_sca_at) VALUES (?1,?2,?3,?3) "
+				 "ON CONFLICT (app_id, user_id) DO UPDATE SET last_sca_at = ?3, last_account_sca_at = ?3, low_value_count = 0, low_value_sum_eur_cents = 0",
+	[Q_SCA_LOW_VALUE] = "INSERT INTO sca_state (app_id, user_id, low_value_count, low_value_sum_eur_cents) VALUES (?1,?2,1,?3) "
+			    "ON CONFLICT (app_id, user_id) DO UPDATE SET low_value_count = low_value_count + 1, low_value_sum_eur_cents = low_value_sum_eur_cents + ?3",
+	[Q_LEDGER_INSERT] = "INSERT INTO exemption_ledger (app_id, user_id, exemption, amount, currency, eur_cents, at_ms) VALUES (?,?,?,?,?,?,?)",
+	[Q_LEDGER_REPORT] = "SELECT app_id, exemption, currency, count(*), sum(amount), sum(eur_cents) FROM exemption_ledger "
+			    "WHERE at_ms >= ? AND at_ms < ? GROUP BY app_id, exemption, currency ORDER BY app_id, exemption, currency",
 };

@@ -14,7 +14,7 @@ static void test_sms_text_names_the_application_and_expiry(void **state)
 {
 	(void)state;
 	char text[256];
-	code_message_text("Acme Pay", FACTOR_SMS, "123456", text, sizeof text);
+	code_message_text("Acme Pay", FACTOR_SMS, "123456", NULL, text, sizeof text);
 	assert_string_equal(text, "Acme Pay: your code is 123456. It expires in 5 minutes.");
 }
 
@@ -22,8 +22,24 @@ static void test_voice_reads_each_digit_twice(void **state)
 {
 	(void)state;
 	char text[256];
-	code_message_text("Acme Pay", FACTOR_VOICE, "902114", text, sizeof text);
+	code_message_text("Acme Pay", FACTOR_VOICE, "902114", NULL, text, sizeof text);
 	assert_string_equal(text, "Acme Pay: your code is 9, 0, 2, 1, 1, 4. Again: 9, 0, 2, 1, 1, 4. It expires in 5 minutes.");
+}
+
+static void test_transaction_texts_show_amount_and_payee_before_the_code(void **state)
+{
+	(void)state;
+	char text[512];
+	struct transaction tx = {.amount = 123456, .currency = "EUR", .payee_name = "Jane's Shop", .payee_account = "DE89370400440532013000"};
+	code_message_text("Acme Pay", FACTOR_SMS, "123456", &tx, text, sizeof text);
+	assert_string_equal(text, "Acme Pay: to pay EUR 1,234.56 to Jane's Shop, your code is 123456. It expires in 5 minutes.");
+	struct transaction yen = {.amount = 5000, .currency = "JPY", .payee_name = "Kyoto Tea", .payee_account = "X1"};
+	code_message_text("Acme Pay", FACTOR_VOICE, "902114", &yen, text, sizeof text);
+	assert_string_equal(text, "Acme Pay: to pay JPY 5,000 to Kyoto Tea, your code is 9, 0, 2, 1, 1, 4. Again: 9, 0, 2, 1, 1, 4. "
+				  "It expires in 5 minutes.");
+	struct transaction dinar = {.amount = 1500, .currency = "BHD", .payee_name = "Manama Souq", .payee_account = "X2"};
+	code_message_text("Acme Pay", FACTOR_SMS, "111111", &dinar, text, sizeof text);
+	assert_string_equal(text, "Acme Pay: to pay BHD 1.500 to Manama Souq, your code is 111111. It expires in 5 minutes.");
 }
 
 static void test_backup_codes_are_normalised_and_checked_against_the_alphabet(void **state)
@@ -55,6 +71,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sms_text_names_the_application_and_expiry),
 		cmocka_unit_test(test_voice_reads_each_digit_twice),
+		cmocka_unit_test(test_transaction_texts_show_amount_and_payee_before_the_code),
 		cmocka_unit_test(test_backup_codes_are_normalised_and_checked_against_the_alphabet),
 		cmocka_unit_test(test_webhook_signature_is_hmac_sha256_of_timestamp_dot_body),
 	};

@@ -1,0 +1,102 @@
+/*
+ * api_transactions.c: the transaction object of the native API (SPEC section 4, issue 7):
+ * {amount, currency, payee: {name, account}} with the application's optional flags
+ * recurring_series_id and own_accounts, read and validated into core/transaction.h's struct,
+ * its hash (SHA-256 of the canonical encoding) and its JSON form.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+
+static enum tf_err bad(struct tf_req *req, enum tf_err e, const char *prefix, const char *field)
+{
+	char name[128];
+	snprintf(name, sizeof name, "%s.%s", prefix, field);
+	return req_field_error(req, e, name);
+}
+
+enum tf_err api_transaction_read(struct tf_req *req, json_t *v, const char *prefix, struct api_transaction *out)
+{
+	static const char *const known[] = {"amount", "currency", "payee", "recurring_series_id", "own_accounts", NULL};
+	memset(out, 0, sizeof *out);
+	if (!json_is_object(v))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, prefix);
+	const char *k;
+	json_t *x;
+	json_object_foreach(v, k, x) {
+		bool ok = false;
+		for (const char *const *p = known; *p && !ok; p++)
+			ok = !strcmp(*p, k);
+		if (!ok)
+			return strlen(k) < 64 ? bad(req, TF_ERR_INVALID_FIELD, prefix, k) : req_field_error(req, TF_ERR_INVALID_FIELD, prefix);
+	}
+	json_t *amount = json_object_get(v, "amount"), *currency = json_object_get(v, "currency");
+	json_t *payee = json_object_get(v, "payee");
+	if (!amount)
+		return bad(req, TF_ERR_MISSING_FIELD, prefix, "amount");
+	if (!json_is_integer(amount) || !transaction_amount_ok(json_integer_value(amount)))
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "amount"); /* minor units: an integer, never a float */
+	if (!currency)
+		return bad(req, TF_ERR_MISSING_FIELD, prefix, "currency");
+	if (!json_is_string(currency) || currency_minor_units(json_string_value(currency)) < 0)
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "currency");
+	if (!payee)
+		return bad(req, TF_ERR_MISSING_FIELD, prefix, "payee");
+	json_t *name = json_object_get(payee, "name"), *account = json_object_get(payee, "account");
+	if (!json_is_object(payee) || json_object_size(payee) != (size_t)(!!name + !!account))
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "payee");
+	if (!name)
+		return bad(req, TF_ERR_MISSING_FIELD, prefix, "payee.name");
+	if (!account)
+		return bad(req, TF_ERR_MISSING_FIELD, prefix, "payee.account");
+	struct transaction *t = &out->tx;
+	if (!json_is_string(name) || strlen(json_string_value(name)) != json_string_length(name) ||
+	    !transaction_payee_name_ok(json_string_value(name)))
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "payee.name");
+	char acct[2 * TX_PAYEE_ACCOUNT_MAX + 1]; /* room for the spaces people write in IBANs */
+	if (!json_is_string(account) || json_string_length(account) >= sizeof acct ||
+	    strlen(json_string_value(account)) != json_string_length(account))
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "payee.account");
+	snprintf(acct, sizeof acct, "%s", json_string_value(account));
+	if (!transaction_payee_account_normalise(acct)) /* at most 64 characters once spaces are gone */
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "payee.account");
+	memcpy(t->payee_account, acct, strlen(acct) + 1); /* fits: normalising checked the length */
+	t->amount = json_integer_value(amount);
+	snprintf(t->currency, sizeof t->currency, "%s", json_string_value(currency));
+	snprintf(t->payee_name, sizeof t->payee_name, "%s", json_string_value(name));
+
+	json_t *series = json_object_get(v, "recurring_series_id"), *own = json_object_get(v, "own_accounts");
+	if (series && !json_is_null(series)) {
+		const char *sid = json_string_value(series);
+		if (!sid || !sid[0] || strlen(sid) > 64 || strlen(sid) != json_string_length(series))
+			return bad(req, TF_ERR_INVALID_FIELD, prefix, "recurring_series_id");
+		for (const char *p = sid; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+				return bad(req, TF_ERR_INVALID_FIELD, prefix, "recurring_series_id");
+		snprintf(out->recurring_series_id, sizeof out->recurring_series_id, "%s", sid);
+	}
+	if (own && !json_is_null(own)) {
+		if (!json_is_boolean(own))
+			return bad(req, TF_ERR_INVALID_FIELD, prefix, "own_accounts");
+		out->own_accounts = json_is_true(own);
+	}
+	api_transaction_hash(t, out->hash);
+	return TF_OK;
+}
+
+void api_transaction_hash(const struct transaction *t, char hash[TX_HASH_HEX + 1])
+{
+	char canonical[1024];
+	size_t n = transaction_canonical(t, canonical, sizeof canonical);
+	crypto_sha256_hex(canonical, n, hash);
+}
+
+json_t *api_transaction_json(const struct transaction *t, const char *hash)
+{
+	char text[TX_AMOUNT_TEXT_MAX];
+	transaction_format_amount(t->amount, t->currency, text);
+	return json_pack("{s:I, s:s, s:{s:s, s:s}, s:s, s:s}", "amount", (json_int_t)t->amount, "currency", t->currency,
+			 "payee", "name", t->payee_name, "account", t->payee_account, "amount_text", text,
+			 "transaction_hash", hash);
+}

@@ -1,0 +1,278 @@
+"""PSD2 transaction authentication (issue 7, SPEC section 4, RTS art. 5, 10, 13-16, 21):
+dynamic linking of the code and the authorisation to amount, currency and payee; authorize
+with operation payment; the exemptions and their ledger; purposes kept apart (a transaction
+approval never steps the account up, an account step-up never authorises a payment)."""
+import hashlib
+import re
+import time
+
+import pytest
+
+from factor_helpers import User, enrol_sms, sms_codes
+from harness import assert_error, assert_error_shape
+
+JANE = {"name": "Jane's Shop", "account": "DE89 3704 0044 0532 0130 00"}
+
+
+def tx(amount, currency="EUR", payee=JANE, **flags):
+    return {"amount": amount, "currency": currency, "payee": dict(payee), **flags}
+
+
+def expected_hash(t):
+    """The canonical encoding (docs/transactions.md), computed here independently."""
+    account = t["payee"]["account"].replace(" ", "").upper()
+    text = f"twofold-transaction-v1\n{t['amount']}\n{t['currency']}\n{t['payee']['name']}\n{account}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sms_user(server, app=None, phone="+447700900100"):
+    user = User(server, app or server.make_app(name="Acme Pay"))
+    f = enrol_sms(user, phone)
+    user.relogin()  # a fresh session: its own send spacing and count
+    return user, f
+
+
+def sandbox_user(server, **app_settings):
+    """A sandbox user with an active SMS factor: sandbox sends nothing and accepts 123456."""
+    user = User(server, server.make_app(sandbox=True, **app_settings))
+    f = user.post("/v1/factors", json={"type": "sms", "phone": "+447700900199"}).json()
+    assert user.post(f"/v1/factors/{f['factor_id']}/verify", json={"code": "123456"}).status_code == 200
+    return user, f
+
+
+def tx_challenge(user, t, **kw):
+    r = user.post("/v1/challenges", json={"purpose": "transaction", "transaction": t, **kw})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def approve(user, t):
+    """A verified transaction challenge (on a fresh session, so no send rule interferes); its authorisation."""
+    user.relogin()
+    ch = tx_challenge(user, t)
+    r = user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": "123456"})
+    assert r.status_code == 200, r.text
+    return r.json()["authorization"]
+
+
+def authorize(user, t, **kw):
+    r = user.server.post("/v1/authorize", api_key=user.app["api_key"],
+                         json={"user_id": user.user["user_id"], "operation": "payment", "transaction": t, **kw})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_the_sms_shows_amount_and_payee_and_the_code_is_bound_to_them(server):
+    user, f = sms_user(server, phone="+447700900101")
+    t = tx(123456)
+    ch = tx_challenge(user, t)
+    assert ch["purpose"] == "transaction"
+    assert ch["transaction"]["transaction_hash"] == expected_hash(t)
+    assert ch["transaction"]["amount_text"] == "EUR 1,234.56"
+    assert ch["transaction"]["payee"]["account"] == "DE89370400440532013000"
+    [msg] = server.wait_for_messages(2, where=lambda m: m["to"] == "+447700900101")[1:]
+    assert msg["text"].startswith("Acme Pay: to pay EUR 1,234.56 to Jane's Shop, your code is ")
+    code = sms_codes(server, "+447700900101", count=2)[-1]
+    # the right code for other details is a wrong code (and counts as one)
+    for changed in (tx(123457), tx(123456, "GBP"), tx(123456, payee={"name": "Jane's Shop", "account": "DE00"}),
+                    tx(123456, payee={"name": "Mallory", "account": JANE["account"]})):
+        r = user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": code, "transaction": changed})
+        assert_error(r, 403, "VERIFICATION_CODE_INVALID")
+    r = user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": code, "transaction": t})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["authorization"]["transaction_hash"] == expected_hash(t)
+    assert re.fullmatch(r"aut_[a-z0-9]+", body["authorization"]["authorization_id"])
+    assert body["stepped_up_until"] is None and "device" not in body
+
+
+@pytest.mark.parametrize("amount,currency,text", [(5000, "JPY", "JPY 5,000"), (1500, "BHD", "BHD 1.500"),
+                                                  (99, "EUR", "EUR 0.99")])
+def test_amounts_are_written_in_the_currencys_own_minor_units(server, amount, currency, text):
+    phone = "+4477009002" + str(amount % 100).zfill(2)
+    user, f = sms_user(server, phone=phone)
+    ch = tx_challenge(user, tx(amount, currency))
+    assert ch["transaction"]["amount_text"] == text
+    msgs = server.wait_for_messages(2, where=lambda m: m["to"] == phone)
+    assert f"to pay {text} to Jane's Shop, your code is" in msgs[-1]["text"]
+
+
+def test_an_authorisation_allows_exactly_that_transaction_once(server):
+    user, _ = sandbox_user(server)
+    t = tx(50000)
+    auth = approve(user, t)
+    changed = authorize(user, tx(50001), authorization_id=auth["authorization_id"])
+    assert changed["decision"] == "challenge_required" and changed["reason"] == "TRANSACTION_CHANGED"
+    ok = authorize(user, t, authorization_id=auth["authorization_id"])
+    assert ok["decision"] == "allow" and ok["reason"] == "AUTHORIZED" and ok["exemption"] is None
+    assert ok["transaction_hash"] == expected_hash(t)
+    again = authorize(user, t, authorization_id=auth["authorization_id"])
+    assert again["decision"] == "challenge_required" and again["reason"] == "AUTHORIZATION_USED"
+    unknown = authorize(user, t, authorization_id="aut_nosuchthing")
+    assert unknown["reason"] == "AUTHORIZATION_UNKNOWN"
+    # another user of the same application cannot spend it
+    other, _ = sandbox_user(server)
+    auth2 = approve(user, t)
+    r = server.post("/v1/authorize", api_key=other.app["api_key"],
+                    json={"user_id": other.user["user_id"], "operation": "payment", "transaction": t,
+                          "authorization_id": auth2["authorization_id"]})
+    assert r.json()["decision"] == "challenge_required"
+
+
+def test_an_authorisation_lasts_five_minutes(start_server):
+    server = start_server(args=["--payment-authorization-lifetime", "1"])
+    user, _ = sandbox_user(server)
+    t = tx(50000)
+    auth = approve(user, t)
+    time.sleep(1.2)
+    late = authorize(user, t, authorization_id=auth["authorization_id"])
+    assert late["decision"] == "challenge_required" and late["reason"] == "AUTHORIZATION_EXPIRED"
+
+
+def test_purposes_are_kept_apart(server):
+    user, f = sandbox_user(server)
+    approve(user, tx(50000))
+    # the session that approved a payment is not stepped up for the account
+    r = server.post("/v1/authorize", api_key=user.app["api_key"], token=user.token,
+                    json={"user_id": user.user["user_id"], "operation": "change_bank_account"})
+    assert r.json()["reason"] == "STEP_UP_REQUIRED"
+    assert_error(user.delete(f"/v1/factors/{f['factor_id']}"), 403, "STEP_UP_REQUIRED")
+    # an account step-up never authorises a payment
+    user.relogin()
+    ch = user.post("/v1/challenges", json={"purpose": "stepup"}).json()
+    assert user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": "123456"}).status_code == 200
+    r = server.post("/v1/authorize", api_key=user.app["api_key"], token=user.token,
+                    json={"user_id": user.user["user_id"], "operation": "payment", "transaction": tx(50000)})
+    assert r.json()["decision"] == "challenge_required" and r.json()["reason"] == "SCA_REQUIRED"
+
+
+def test_trusted_beneficiaries_need_sca_to_change_and_exempt_their_payments(server):
+    user, _ = sandbox_user(server)
+    big = tx(500000, payee={"name": "Landlord", "account": "gb33 bukb 2020 1555 5555 55"})
+    assert authorize(user, big)["decision"] == "challenge_required"
+    r = user.post("/v1/beneficiaries", json={"name": "Landlord", "account": "GB33BUKB20201555555555"})
+    assert_error(r, 403, "STEP_UP_REQUIRED")
+    ch = user.post("/v1/challenges", json={"purpose": "stepup"}).json()
+    assert user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": "123456"}).status_code == 200
+    r = user.post("/v1/beneficiaries", json={"name": "Landlord", "account": "GB33BUKB20201555555555"})
+    assert r.status_code == 201, r.text
+    ben = r.json()
+    assert_error(user.post("/v1/beneficiaries", json={"name": "Again", "account": "gb33bukb20201555555555"}), 409,
+                 "BENEFICIARY_EXISTS")
+    assert [b["beneficiary_id"] for b in user.get("/v1/beneficiaries").json()["beneficiaries"]] == [ben["beneficiary_id"]]
+    d = authorize(user, big)
+    assert d["decision"] == "allow" and d["exemption"] == "trusted_beneficiary"
+    user.relogin()  # not stepped up
+    assert_error(user.delete(f"/v1/beneficiaries/{ben['beneficiary_id']}"), 403, "STEP_UP_REQUIRED")
+    ch = user.post("/v1/challenges", json={"purpose": "stepup"}).json()
+    assert user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": "123456"}).status_code == 200
+    assert user.delete(f"/v1/beneficiaries/{ben['beneficiary_id']}").status_code == 200
+    assert authorize(user, big)["decision"] == "challenge_required"
+    # another user of the application sees none of them
+    other, _ = sandbox_user(server)
+    assert_error(other.delete(f"/v1/beneficiaries/{ben['beneficiary_id']}"), 403, "STEP_UP_REQUIRED")
+
+
+def test_low_value_thirty_euros_and_five_payments_since_the_last_sca(server):
+    user, _ = sandbox_user(server)
+    assert authorize(user, tx(3001))["reason"] == "SCA_REQUIRED"
+    results = [authorize(user, tx(2000)) for _ in range(6)]
+    assert [r["exemption"] for r in results[:5]] == ["low_value"] * 5  # 5 payments, 100 EUR in all
+    assert results[5]["decision"] == "challenge_required" and results[5]["reason"] == "LOW_VALUE_LIMIT_REACHED"
+    # a successful SCA resets the counts
+    approve(user, tx(2000))
+    assert authorize(user, tx(3000))["exemption"] == "low_value"
+
+
+def test_low_value_total_of_a_hundred_euros(server):
+    user, _ = sandbox_user(server)
+    assert [authorize(user, tx(2500))["exemption"] for _ in range(4)] == ["low_value"] * 4
+    assert authorize(user, tx(1))["decision"] == "challenge_required"  # 100.01 EUR in total
+
+
+def test_low_value_in_other_currencies_needs_a_rate(server):
+    user, _ = sandbox_user(server)
+    assert authorize(user, tx(1000, "GBP"))["decision"] == "challenge_required"
+    rated, _ = sandbox_user(server, low_value_rates={"GBP": "1.17", "JPY": "0.0062"})
+    assert rated.app["low_value_rates"] == {"GBP": "1.17", "JPY": "0.0062"}
+    assert authorize(rated, tx(2500, "GBP"))["exemption"] == "low_value"  # 29.25 EUR
+    assert authorize(rated, tx(2600, "GBP"))["decision"] == "challenge_required"  # 30.42 EUR
+    assert authorize(rated, tx(4800, "JPY"))["exemption"] == "low_value"  # 29.76 EUR
+    r = server.post("/v1/admin/apps", admin=True, json={"name": "Bad", "low_value_rates": {"GBP": 1.17}})
+    assert_error(r, 400, "INVALID_FIELD")
+
+
+def test_account_information_needs_an_account_sca_within_180_days(start_server):
+    server = start_server(args=["--account-information-max-age", "2"])
+    user, _ = sandbox_user(server)
+    ais = lambda: server.post("/v1/authorize", api_key=user.app["api_key"],
+                              json={"user_id": user.user["user_id"], "operation": "account_information"}).json()
+    first = ais()
+    assert first["decision"] == "challenge_required" and first["reason"] == "FIRST_ACCESS"
+    approve(user, tx(50000))  # a transaction SCA does not count (seed 002)
+    assert ais()["reason"] == "FIRST_ACCESS"
+    user.relogin()
+    ch = user.post("/v1/challenges", json={"purpose": "login"}).json()
+    assert user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": "123456"}).status_code == 200
+    ok = ais()
+    assert ok["decision"] == "allow" and ok["exemption"] == "account_information"
+    time.sleep(2.2)
+    late = ais()
+    assert late["decision"] == "challenge_required" and late["reason"] == "SCA_EXPIRED"
+
+
+def test_recurring_series_and_own_accounts(server):
+    user, _ = sandbox_user(server)
+    rent = tx(120000, payee={"name": "Landlord", "account": "GB33BUKB20201555555555"}, recurring_series_id="rent-2027")
+    first = authorize(user, rent)
+    assert first["decision"] == "challenge_required" and first["reason"] == "SERIES_FIRST_PAYMENT"
+    auth = approve(user, rent)
+    assert authorize(user, rent, authorization_id=auth["authorization_id"])["reason"] == "AUTHORIZED"
+    assert authorize(user, rent)["exemption"] == "recurring_series"
+    raised = dict(rent, amount=130000)
+    assert authorize(user, raised)["reason"] == "SERIES_CHANGED"
+    own = authorize(user, tx(900000, own_accounts=True))
+    assert own["decision"] == "allow" and own["exemption"] == "own_accounts"
+
+
+def test_the_exemption_ledger_reports_counts_and_values_per_quarter(server):
+    user, _ = sandbox_user(server)
+    authorize(user, tx(1000))
+    authorize(user, tx(2000))
+    authorize(user, tx(900000, own_accounts=True))
+    r = server.get("/v1/admin/exemptions", admin=True)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert re.fullmatch(r"20\d\dQ[1-4]", body["quarter"])
+    rows = {(e["app_id"], e["exemption"]): e for e in body["exemptions"]}
+    low = rows[(user.app["app_id"], "low_value")]
+    assert low["count"] == 2 and low["value_eur_cents"] == 3000
+    assert low["by_currency"] == [{"currency": "EUR", "count": 2, "total": 3000, "average": 1500}]
+    assert rows[(user.app["app_id"], "own_accounts")]["count"] == 1
+    assert server.get("/v1/admin/exemptions?quarter=2020Q1", admin=True).json()["exemptions"] == []
+    assert_error(server.get("/v1/admin/exemptions?quarter=2020Q5", admin=True), 400, "INVALID_FIELD")
+    assert server.get("/v1/admin/exemptions", api_key=user.app["api_key"]).status_code == 401
+
+
+@pytest.mark.parametrize("bad,field", [
+    ({"amount": 12.5, "currency": "EUR", "payee": JANE}, "transaction.amount"),
+    ({"amount": 0, "currency": "EUR", "payee": JANE}, "transaction.amount"),
+    ({"amount": 100, "currency": "XXX", "payee": JANE}, "transaction.currency"),
+    ({"amount": 100, "currency": "eur", "payee": JANE}, "transaction.currency"),
+    ({"amount": 100, "currency": "EUR", "payee": {"name": "A\nB", "account": "DE1"}}, "transaction.payee.name"),
+    ({"amount": 100, "currency": "EUR", "payee": {"name": "A", "account": "<script>"}}, "transaction.payee.account"),
+    ({"amount": 100, "currency": "EUR", "payee": {"name": "A"}}, "transaction.payee.account"),
+    ({"amount": 100, "currency": "EUR"}, "transaction.payee"),
+    ({"amount": 100, "currency": "EUR", "payee": JANE, "extra": 1}, "transaction.extra"),
+])
+def test_bad_transactions_are_refused_with_the_field(server, bad, field):
+    user, _ = sandbox_user(server)
+    r = user.post("/v1/challenges", json={"purpose": "transaction", "transaction": bad})
+    assert r.status_code == 400, r.text
+    err = assert_error_shape(r)
+    assert err["code"] in ("INVALID_FIELD", "MISSING_FIELD") and err["field"] == field, err
+
+
+def test_transaction_belongs_only_to_the_transaction_purpose(server):
+    user, _ = sandbox_user(server)
+
