@@ -15,6 +15,7 @@ static void usage(FILE *out)
 		"  twofold audit verify --data DIR\n"
 		"  twofold migrate --data DIR\n"
 		"  twofold sign --client-id ID --client-secret SECRET --token TOKEN --page PAGE --redirect-uri URI\n"
+		"  twofold device keygen|public-key|answer --key FILE [...]   (a push device, for tests and trials)\n"
 		"  twofold help\n\n");
 	if (out == stdout)
 		config_print_help();
@@ -37,6 +38,8 @@ int main(int argc, char **argv, char **envp)
 		return cli_migrate(argc - 2, argv + 2, envp);
 	if (!strcmp(cmd, "sign"))
 		return cli_sign(argc - 2, argv + 2, envp);
+	if (!strcmp(cmd, "device"))
+		return cli_device(argc - 2, argv + 2, envp);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		usage(stdout);
 		return 0;

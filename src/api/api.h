@@ -42,12 +42,20 @@ bool api_challenges_verify_slow_if(struct tf_req *req);
 json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_row *f);
 /* a new challenge of factor f on the request's session (sends the code for SMS and voice) */
 struct api_transaction;
+/* A push device's answer to a challenge (core/push.h): approve or deny, and its signature. */
+struct push_answer {
+	bool approve;
+	uint8_t signature[64];
+};
+/* Reads {approve, signature} from the request body; *present says whether it is there. */
+enum tf_err api_push_answer_read(struct tf_req *req, struct push_answer *out, bool *present);
 enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, enum challenge_purpose purpose,
 			      const struct api_transaction *tx, struct challenge_row *ch);
 /* one attempt at a challenge of the request's session (shared by factor verification and the
  * hosted challenge page); a verified login or step-up answers a device of domain */
 enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
-				  bool trust_device, enum device_domain domain, const char *presented_tx_hash);
+				  bool trust_device, enum device_domain domain, const char *presented_tx_hash,
+				  const struct push_answer *push);
 
 /* api_devices.c */
 enum tf_err api_devices_validate(struct tf_req *req);

@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "core/challenge.h"
 #include "core/session.h"
+#include "core/push.h"
 #include "service/codes.h"
 
 static const char *actor_of(struct tf_req *req, char buf[64])
@@ -52,7 +53,9 @@ static enum tf_err api_challenge_send(struct tf_req *req, const struct factor_ro
 	if (e != TF_OK)
 		return e;
 	char message_id[TF_ID_MAX], actor[64], details[160];
-	if ((e = code_send(req->svc, req->db, &req->app, f, ch, req->now, message_id)) != TF_OK)
+	e = f->type == FACTOR_PUSH ? push_send(req->svc, req->db, &req->app, f, ch, req->now, message_id)
+				   : code_send(req->svc, req->db, &req->app, f, ch, req->now, message_id);
+	if (e != TF_OK)
 		return e;
 	if (ch->purpose != PURPOSE_ENROLMENT) {
 		bool counted = ch->purpose == PURPOSE_STEPUP || ch->purpose == PURPOSE_TRANSACTION;
@@ -85,7 +88,8 @@ enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, en
 	ch->created_at = req->now;
 	ch->expires_at = req->now + CHALLENGE_TTL_MS;
 	enum tf_err e;
-	if ((f->type == FACTOR_SMS || f->type == FACTOR_VOICE) && (e = api_challenge_send(req, f, ch)) != TF_OK)
+	if ((f->type == FACTOR_SMS || f->type == FACTOR_VOICE || f->type == FACTOR_PUSH) &&
+	    (e = api_challenge_send(req, f, ch)) != TF_OK)
 		return e;
 	if ((e = STORE(req->db)->challenge_supersede(req->db, ch->session_id, f->factor_id, ch->challenge_id)) != TF_OK)
 		return e;
@@ -156,8 +160,6 @@ enum tf_err api_challenges_create(struct tf_req *req)
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
 	e = pick_factor(req, factor_id, &f);
-	if (e == TF_OK && f.type == FACTOR_PUSH)
-		e = req_field_error(req, TF_ERR_INVALID_FIELD, "factor_id"); /* push challenges come later */
 	if (e == TF_OK && purpose == PURPOSE_ENROLMENT && f.status == FACTOR_ACTIVE)
 		e = TF_ERR_INVALID_REQUEST;
 	if (e == TF_OK && purpose != PURPOSE_ENROLMENT && f.status != FACTOR_ACTIVE)
@@ -191,7 +193,7 @@ enum tf_err api_challenges_resend(struct tf_req *req)
 		e = TF_ERR_NOT_FOUND; /* a challenge belongs to the session that started it */
 	if (e == TF_OK)
 		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f);
-	if (e == TF_OK && f.type != FACTOR_SMS && f.type != FACTOR_VOICE)
+	if (e == TF_OK && f.type != FACTOR_SMS && f.type != FACTOR_VOICE && f.type != FACTOR_PUSH)
 		e = TF_ERR_INVALID_REQUEST; /* nothing to resend for TOTP or backup codes */
 	if (e == TF_OK) {
 		struct challenge_state st = {(enum challenge_status)ch.status, ch.expires_at, ch.attempts, ch.max_attempts};
@@ -226,7 +228,8 @@ static enum tf_err load_attempt(struct tf_req *req, const char *challenge_id, bo
 /* One attempt at challenge_id with code. For an enrolment challenge a right code activates
  * the factor; for login and step-up it steps the session up. */
 enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
-				  bool trust_device, enum device_domain domain, const char *presented_tx_hash)
+				  bool trust_device, enum device_domain domain, const char *presented_tx_hash,
+				  const struct push_answer *push)
 {
 	struct challenge_row ch;
 	struct factor_row f;
@@ -255,9 +258,24 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		e = challenge_check_open(&st, req->now);
 	if (e == TF_OK)
 		e = factor_check_open(&fs, req->now);
+	if (e == TF_OK && f.type == FACTOR_PUSH && !push)
+		e = TF_ERR_PUSH_ANSWER_REQUIRED; /* the device answers, not a code */
+	if (e == TF_OK && f.type != FACTOR_PUSH && push)
+		e = req_field_error(req, TF_ERR_INVALID_FIELD, "approve");
 	if (e != TF_OK) {
 		STORE(req->db)->tx_rollback(req->db);
 		return e;
+	}
+	if (push && !push->approve && push_answer_valid(&f, &ch, false, push->signature)) {
+		/* the user said no on the device: the challenge is over */
+		ch.status = CH_DENIED;
+		e = STORE(req->db)->challenge_update(req->db, &ch);
+		snprintf(details, sizeof details, "{\"factor_id\":\"%s\",\"purpose\":\"%s\"}", f.factor_id,
+			 purpose_names[ch.purpose]);
+		if (e == TF_OK)
+			e = req_audit(req, "challenge.denied", actor_of(req, actor), ch.challenge_id, details);
+		e = store_tx_end(req->db, e);
+		return e != TF_OK ? e : TF_ERR_CHALLENGE_DENIED;
 	}
 	int64_t totp_step = f.last_totp_step;
 	/* dynamic linking: the code is checked for the transaction the caller presents (an SMS or
@@ -266,7 +284,11 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	bool tx_mismatch = ch.has_transaction && presented_tx_hash && !crypto_equal(presented_tx_hash, ch.tx_hash, TX_HASH_HEX);
 	if (tx_mismatch)
 		snprintf(presented.tx_hash, sizeof presented.tx_hash, "%s", presented_tx_hash);
-	enum code_verdict v = code_check(req->svc, &req->app, &f, &presented, code, backup.idx, req->now, &totp_step);
+	enum code_verdict v;
+	if (push) /* a signature that is not the device's, or not for this challenge, is a wrong attempt */
+		v = push->approve && push_answer_valid(&f, &presented, true, push->signature) ? CODE_RIGHT : CODE_WRONG;
+	else
+		v = code_check(req->svc, &req->app, &f, &presented, code, backup.idx, req->now, &totp_step);
 	if (tx_mismatch)
 		v = CODE_WRONG;
 	if (v == CODE_RIGHT && f.type == FACTOR_BACKUP_CODES && !(req->app.sandbox && !strcmp(code, SANDBOX_CODE)) &&
@@ -366,20 +388,42 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 
 enum tf_err api_challenges_verify(struct tf_req *req)
 {
-	static const char *const known[] = {"code", "trust_device", "transaction", NULL};
-	const char *code;
+	static const char *const known[] = {"code", "trust_device", "transaction", "approve", "signature", NULL};
+	const char *code = NULL;
 	bool trust_device = false;
+	struct push_answer push;
+	bool is_push = false;
 	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "code", true, &code)) != TF_OK ||
-	    (e = req_bool(req, "trust_device", &trust_device)) != TF_OK)
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = api_push_answer_read(req, &push, &is_push)) != TF_OK ||
+	    (e = req_string(req, "code", !is_push, &code)) != TF_OK || (e = req_bool(req, "trust_device", &trust_device)) != TF_OK)
 		return e;
+	if (is_push && code)
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "code");
 	/* the platform may present the transaction it shows the payer: the code must match it */
 	json_t *txj = json_object_get(req->json, "transaction");
 	struct api_transaction tx;
 	if (txj && !json_is_null(txj) && (e = api_transaction_read(req, txj, "transaction", &tx)) != TF_OK)
 		return e;
 	return api_challenge_attempt(req, req->params[0], code, false, trust_device, DOMAIN_API,
-				     txj && !json_is_null(txj) ? tx.hash : NULL);
+				     txj && !json_is_null(txj) ? tx.hash : NULL, is_push ? &push : NULL);
+}
+
+enum tf_err api_push_answer_read(struct tf_req *req, struct push_answer *out, bool *present)
+{
+	json_t *approve = json_object_get(req->json, "approve"), *sig = json_object_get(req->json, "signature");
+	*present = (approve && !json_is_null(approve)) || (sig && !json_is_null(sig));
+	if (!*present)
+		return TF_OK;
+	if (!approve || json_is_null(approve))
+		return req_field_error(req, TF_ERR_MISSING_FIELD, "approve");
+	if (!json_is_boolean(approve))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "approve");
+	if (!sig || json_is_null(sig))
+		return req_field_error(req, TF_ERR_MISSING_FIELD, "signature");
+	if (!json_is_string(sig) || !crypto_base64_decode_exact(json_string_value(sig), out->signature, sizeof out->signature))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "signature");
+	out->approve = json_is_true(approve);
+	return TF_OK;
 }
 
 /* Backup-code attempts hash with Argon2id: they run on the slow pool. */

@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "core/base32.h"
 #include "core/challenge.h"
+#include "core/push.h"
 #include "core/validate.h"
 #include "qr/qr.h"
 #include "service/codes.h"
@@ -32,6 +33,8 @@ json_t *api_factor_json(const struct factor_row *f)
 	}
 	if (f->type == FACTOR_BACKUP_CODES)
 		json_object_set_new(o, "backup_codes_remaining", json_integer(f->backup_remaining));
+	if (f->type == FACTOR_PUSH)
+		json_object_set_new(o, "channel", json_string(f->push_channel));
 	resp_set_time(o, "created_at", f->created_at);
 	if (f->activated_at)
 		resp_set_time(o, "activated_at", f->activated_at);
@@ -161,7 +164,7 @@ static enum tf_err parse_type(struct tf_req *req, enum factor_type *type)
 	enum tf_err e = req_string(req, "type", true, &t);
 	if (e != TF_OK)
 		return e;
-	for (int i = 0; i < FACTOR_PUSH; i++) /* push enrolment comes with its own issue */
+	for (int i = 0; i < FACTOR_TYPE__MAX; i++)
 		if (strcmp(t, factor_type_names[i]) == 0) {
 			*type = (enum factor_type)i;
 			return TF_OK;
@@ -177,13 +180,28 @@ bool api_factors_create_slow_if(struct tf_req *req)
 
 enum tf_err api_factors_create(struct tf_req *req)
 {
-	static const char *const known[] = {"type", "phone", NULL};
+	static const char *const known[] = {"type", "phone", "channel", "public_key", "push_address", NULL};
 	enum factor_type type = FACTOR_SMS;
-	const char *phone = NULL;
+	const char *phone = NULL, *channel = NULL, *public_key = NULL, *push_address = NULL;
 	enum tf_err e;
+	bool is_push;
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = parse_type(req, &type)) != TF_OK ||
-	    (e = req_string(req, "phone", type == FACTOR_SMS || type == FACTOR_VOICE, &phone)) != TF_OK)
+	    (e = req_string(req, "phone", type == FACTOR_SMS || type == FACTOR_VOICE, &phone)) != TF_OK ||
+	    (e = req_string(req, "channel", (is_push = type == FACTOR_PUSH), &channel)) != TF_OK ||
+	    (e = req_string(req, "public_key", is_push, &public_key)) != TF_OK ||
+	    (e = req_string(req, "push_address", is_push, &push_address)) != TF_OK)
 		return e;
+	/* a push device: its channel (seed 003), its Ed25519 public key (base64 of 32 bytes) and
+	 * where the provider reaches it */
+	uint8_t key[32];
+	if (!is_push && (channel || public_key || push_address))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, channel ? "channel" : public_key ? "public_key" : "push_address");
+	if (is_push && !push_channel_ok(channel))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
+	if (is_push && !crypto_base64_decode_exact(public_key, key, sizeof key))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "public_key");
+	if (is_push && !push_address_ok(push_address))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "push_address");
 	if (phone && (type == FACTOR_SMS || type == FACTOR_VOICE) && !validate_phone_e164(phone))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "phone");
 	if (phone && type != FACTOR_SMS && type != FACTOR_VOICE)
@@ -226,6 +244,11 @@ enum tf_err api_factors_create(struct tf_req *req)
 		f.preferred = n == 0;
 		if (phone)
 			snprintf(f.phone, sizeof f.phone, "%s", phone);
+		if (is_push) {
+			snprintf(f.push_channel, sizeof f.push_channel, "%s", channel);
+			memcpy(f.push_public_key, key, sizeof key);
+			snprintf(f.push_address, sizeof f.push_address, "%s", push_address);
+		}
 		if (type == FACTOR_TOTP)
 			e = enrol_totp(req, &f, answer);
 	}
@@ -265,17 +288,20 @@ fail:
 
 enum tf_err api_factors_verify(struct tf_req *req)
 {
-	static const char *const known[] = {"code", NULL};
-	const char *code;
+	static const char *const known[] = {"code", "approve", "signature", NULL};
+	const char *code = NULL;
+	struct push_answer push;
+	bool is_push = false;
 	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "code", true, &code)) != TF_OK)
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = api_push_answer_read(req, &push, &is_push)) != TF_OK ||
+	    (e = req_string(req, "code", !is_push, &code)) != TF_OK)
 		return e;
 	struct factor_row f;
 	if ((e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &f)) != TF_OK)
 		return e;
 	if (f.status == FACTOR_ACTIVE)
 		return TF_ERR_ALREADY_VERIFIED;
-	return api_challenge_attempt(req, f.enrolment_challenge_id, code, true, false, DOMAIN_API, NULL);
+	return api_challenge_attempt(req, f.enrolment_challenge_id, code, true, false, DOMAIN_API, NULL, is_push ? &push : NULL);
 }
 
 bool api_factors_verify_slow_if(struct tf_req *req)

@@ -206,6 +206,32 @@ bool crypto_ed25519_verify(const uint8_t sig[64], const void *msg, size_t len, c
 	return crypto_sign_verify_detached(sig, msg, len, public_key) == 0;
 }
 
+void crypto_ed25519_keypair(uint8_t public_key[32], uint8_t secret_key[64])
+{
+	crypto_sign_keypair(public_key, secret_key);
+}
+
+void crypto_ed25519_sign(uint8_t sig[64], const void *msg, size_t len, const uint8_t secret_key[64])
+{
+	crypto_sign_detached(sig, NULL, msg, len, secret_key);
+}
+
+void crypto_base64_encode(const uint8_t *data, size_t len, char *out, size_t out_size)
+{
+	if (out_size >= sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL))
+		sodium_bin2base64(out, out_size, data, len, sodium_base64_VARIANT_ORIGINAL);
+	else if (out_size)
+		out[0] = '\0';
+}
+
+bool crypto_base64_decode_exact(const char *text, uint8_t *out, size_t len)
+{
+	size_t got = 0;
+	const char *end = NULL;
+	return sodium_base642bin(out, len, text, strlen(text), NULL, &got, &end, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       got == len && end && *end == '\0';
+}
+
 bool crypto_equal(const void *a, const void *b, size_t len)
 {
 	return sodium_memcmp(a, b, len) == 0;

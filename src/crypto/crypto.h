@@ -65,6 +65,13 @@ void crypto_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* Ed25519 (push factors): whether sig (64 bytes) signs msg under public_key (32 bytes). */
 bool crypto_ed25519_verify(const uint8_t sig[64], const void *msg, size_t len, const uint8_t public_key[32]);
+/* The device's side (twofold device): a key pair, and a signature with its secret key. */
+void crypto_ed25519_keypair(uint8_t public_key[32], uint8_t secret_key[64]);
+void crypto_ed25519_sign(uint8_t sig[64], const void *msg, size_t len, const uint8_t secret_key[64]);
+/* Standard base64 (with padding) of data into out, and back: false when text is not base64 of
+ * exactly len bytes. */
+void crypto_base64_encode(const uint8_t *data, size_t len, char *out, size_t out_size);
+bool crypto_base64_decode_exact(const char *text, uint8_t *out, size_t len);
 
 /* Encrypts plaintext with XSalsa20-Poly1305 under keys->secretbox; the result is
  * nonce || ciphertext, *out malloc'd with length *out_len. */

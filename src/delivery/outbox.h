@@ -7,6 +7,7 @@
  */
 #ifndef TF_DELIVERY_OUTBOX_H
 #define TF_DELIVERY_OUTBOX_H
+#include <jansson.h>
 #include "service/service.h"
 
 struct outbox;
@@ -17,6 +18,7 @@ struct message {
 	const char *to;
 	const char *subject;   /* email only, else NULL */
 	const char *text;
+	const json_t *data;    /* push only: the structured payload the device shows, else NULL */
 };
 
 /* Inserts the message (inside the caller's transaction). Writes its id to message_id. */

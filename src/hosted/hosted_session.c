@@ -286,14 +286,21 @@ static enum tf_err needs_challenge(struct tf_req *req, const char *user_id, stru
 	if (e != TF_OK)
 		return e;
 	int best = -1;
-	for (size_t i = 0; i < n; i++)
+	bool any_active = false;
+	for (size_t i = 0; i < n; i++) {
+		any_active |= list[i].status == FACTOR_ACTIVE;
 		if (list[i].status == FACTOR_ACTIVE && list[i].type != FACTOR_PUSH &&
 		    (best < 0 || (list[i].preferred && !list[best].preferred)))
 			best = (int)i;
+	}
 	*out = false;
-	if (best < 0)
+	if (!any_active)
 		return TF_OK;
-	*pick = list[best];
+	/* a push factor owes the gate too, though these pages cannot send it (pick->factor_id
+	 * stays empty then, and the challenge page offers what it can) */
+	memset(pick, 0, sizeof *pick);
+	if (best >= 0)
+		*pick = list[best];
 	char name[64], cookie[DEVICE_COOKIE_MAX];
 	snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app.app_id);
 	struct device_claims claims;
@@ -329,11 +336,14 @@ enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, c
 	sodium_memzero(token, sizeof token);
 	e = STORE(req->db)->hosted_session_insert(req->db, s, &info);
 	struct challenge_row ch;
-	if (e == TF_OK && challenge) /* a code goes out now for SMS and voice */
+	bool started = challenge && factor.factor_id[0];
+	if (e == TF_OK && started) /* a code goes out now for SMS and voice */
 		e = api_challenge_new(req, &factor, PURPOSE_LOGIN, NULL, &ch);
 	if (e != TF_OK)
 		return e;
-	if (challenge)
+	if (challenge && !started)
+		snprintf(out->location, sizeof out->location, "/challenge?next=%s", landing);
+	else if (challenge)
 		snprintf(out->location, sizeof out->location, "/challenge?challenge_id=%s&next=%s", ch.challenge_id, landing);
 	else
 		snprintf(out->location, sizeof out->location, "%s", landing);

@@ -183,7 +183,7 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 		if (*p != ' ' && *p != '-') /* people type codes with spaces or dashes */
 			clean[n++] = *p;
 	clean[n] = '\0';
-	enum tf_err e = api_challenge_attempt(req, challenge_id, clean, false, trust && !strcmp(trust, "on"), DOMAIN_HOSTED, NULL);
+	enum tf_err e = api_challenge_attempt(req, challenge_id, clean, false, trust && !strcmp(trust, "on"), DOMAIN_HOSTED, NULL, NULL);
 	if (e != TF_OK) {
 		char text[400];
 		failure_text(req, e, text, sizeof text);

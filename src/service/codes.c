@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/otp.h"
+#include "core/push.h"
 #include "delivery/outbox.h"
 
 /* A code's MAC binds it to its challenge and, for a transaction, to the transaction's hash
@@ -148,4 +149,45 @@ enum code_verdict code_check(struct tf_service *svc, const struct app_row *app, 
 		break;
 	}
 	return CODE_WRONG;
+}
+
+enum tf_err push_send(struct tf_service *svc, struct store_conn *c, const struct app_row *app,
+		      const struct factor_row *f, struct challenge_row *ch, int64_t now, char message_id[TF_ID_MAX])
+{
+	ch->has_code = false;
+	ch->sends++;
+	ch->last_sent_at = now;
+	if (message_id)
+		message_id[0] = '\0';
+	if (app->sandbox)
+		return TF_OK;
+	char text[1200], amount[TX_AMOUNT_TEXT_MAX];
+	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "twofold.push_challenge", "challenge_id",
+				 ch->challenge_id, "application", app->name, "purpose", purpose_names[ch->purpose], "channel",
+				 f->push_channel, "signing", "twofold-push-v1");
+	if (ch->has_transaction) {
+		transaction_format_amount(ch->tx.amount, ch->tx.currency, amount);
+		json_object_set_new(data, "transaction",
+				    json_pack("{s:I, s:s, s:s, s:{s:s, s:s}, s:s}", "amount", (json_int_t)ch->tx.amount,
+					      "currency", ch->tx.currency, "amount_text", amount, "payee", "name",
+					      ch->tx.payee_name, "account", ch->tx.payee_account, "transaction_hash",
+					      ch->tx_hash));
+		snprintf(text, sizeof text, "%s: approve paying %s to %s?", app->name, amount, ch->tx.payee_name);
+	} else if (ch->purpose == PURPOSE_ENROLMENT) {
+		snprintf(text, sizeof text, "%s: approve to use this device to confirm it is you.", app->name);
+	} else {
+		snprintf(text, sizeof text, "%s: is it you signing in? Approve or deny.", app->name);
+	}
+	char id[TF_ID_MAX];
+	struct message m = {.app_id = app->app_id, .channel = "push", .to = f->push_address, .text = text, .data = data};
+	enum tf_err e = outbox_enqueue(svc, c, &m, now, message_id ? message_id : id);
+	json_decref(data);
+	return e;
+}
+
+bool push_answer_valid(const struct factor_row *f, const struct challenge_row *ch, bool approve, const uint8_t signature[64])
+{
+	char msg[PUSH_SIGNING_STRING_MAX];
+	size_t n = push_signing_string(ch->challenge_id, approve, ch->has_transaction ? ch->tx_hash : "", msg, sizeof msg);
+	return n > 0 && f->type == FACTOR_PUSH && crypto_ed25519_verify(signature, msg, n, f->push_public_key);
 }

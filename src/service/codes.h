@@ -18,6 +18,18 @@ enum tf_err code_send(struct tf_service *svc, struct store_conn *c, const struct
 		      const struct factor_row *f, struct challenge_row *ch, int64_t now,
 		      char message_id[TF_ID_MAX]);
 
+/* Sends a push for ch (push factor f): the device shows the application, the purpose and, for
+ * a transaction, amount and payee, and answers with a signed approve or deny (core/push.h).
+ * Sets sends and last_sent_at; no code. Sandbox applications send nothing. */
+enum tf_err push_send(struct tf_service *svc, struct store_conn *c, const struct app_row *app,
+		      const struct factor_row *f, struct challenge_row *ch, int64_t now,
+		      char message_id[TF_ID_MAX]);
+
+/* A push device's answer: whether its signature is the factor's key's over this challenge's
+ * signing string for this decision. */
+bool push_answer_valid(const struct factor_row *f, const struct challenge_row *ch, bool approve,
+		       const uint8_t signature[64]);
+
 /* The message texts (SPEC section 9), exposed for tests. */
 void code_message_text(const char *app_name, enum factor_type type, const char *code, const struct transaction *tx,
 		       char *out, size_t size);
