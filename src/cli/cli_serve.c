@@ -9,7 +9,6 @@
 #include "cli/cli.h"
 #include "delivery/outbox.h"
 #include "delivery/provider.h"
-#include "hosted/hosted.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -50,7 +49,6 @@ int cli_serve(int argc, char **argv, char **envp)
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	providers_global_init();
 	json_use_wiping_allocator();
-	hosted_init();
 	struct tf_service *svc;
 	if (service_open(&cfg, &svc) != TF_OK)
 		return 1;

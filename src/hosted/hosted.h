@@ -31,9 +31,6 @@ enum hosted_gate {
 	HOSTED_GATE_NONE,    /* the challenge page itself */
 };
 
-/* Installs the HTML error page into the dispatcher; call once at start. */
-void hosted_init(void);
-
 /* Resolves the hosted-session cookie into req->app, req->session, req->stepped_up. Answers
  * (and returns true) when the page must not go on: no session (session-expired page), an
  * expired one (back to the application's redirect URI), or a second factor owed (the

@@ -176,15 +176,6 @@ void hosted_error_page(struct tf_req *req, enum tf_err e)
 	}
 }
 
-static void error_dispatch_hook(struct tf_req *req, enum tf_err e)
-{
-	hosted_error_page(req, e);
-}
-
-void hosted_init(void)
-{
-	dispatch_page_error = error_dispatch_hook;
-}
 
 bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate gate)
 {

@@ -16,8 +16,6 @@
 #include "platform/clock.h"
 #include "platform/log.h"
 
-void (*dispatch_page_error)(struct tf_req *req, enum tf_err e);
-
 #define IDEM_TTL_MS (24LL * 3600 * 1000)
 #define IDEM_STALE_MS (60LL * 1000) /* a reservation whose request died is taken over */
 
@@ -93,6 +91,35 @@ static enum tf_err auth_user(struct tf_req *req)
 	crypto_secret_mac(req->svc->keys, "session", token, mac);
 	enum tf_err e = STORE(req->db)->session_get(req->db, req->app.app_id, mac, &req->session);
 	if (e == TF_ERR_NOT_FOUND)
+		return TF_ERR_INVALID_TOKEN;
+	if (e != TF_OK)
+		return e;
+	if ((e = req_session_use(req)) != TF_OK)
+		return e;
+	req->have_session = true;
+	return TF_OK;
+}
+
+/* The WePay face's access token carries its application: "<app_id>.<session token>". */
+static enum tf_err auth_bearer_app_token(struct tf_req *req)
+{
+	const char *bearer_token = bearer(req->authorization);
+	const char *dot = bearer_token ? strchr(bearer_token, '.') : NULL;
+	if (!dot || (size_t)(dot - bearer_token) >= sizeof req->app.app_id || strlen(dot + 1) > 128)
+		return TF_ERR_INVALID_TOKEN;
+	char app_id[TF_ID_MAX];
+	memcpy(app_id, bearer_token, (size_t)(dot - bearer_token));
+	app_id[dot - bearer_token] = '\0';
+	enum tf_err e = STORE(req->db)->app_get(req->db, app_id, &req->app);
+	if (e == TF_ERR_NOT_FOUND)
+		return TF_ERR_INVALID_TOKEN;
+	if (e != TF_OK)
+		return e;
+	req->have_app = true;
+	uint8_t mac[TF_MAC_BYTES];
+	crypto_secret_mac(req->svc->keys, "session", dot + 1, mac);
+	e = STORE(req->db)->session_get(req->db, req->app.app_id, mac, &req->session);
+	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && req->session.kind != SESSION_API))
 		return TF_ERR_INVALID_TOKEN;
 	if (e != TF_OK)
 		return e;
@@ -252,9 +279,9 @@ static void answer_error(struct tf_req *req, enum tf_err e)
 {
 	if (e == TF_ERR_INTERNAL)
 		log_error("request failed", "request_id", req->request_id, "route", req->route->metric_name, NULL);
-	if ((req->route->flags & ROUTE_PAGE) && dispatch_page_error) {
+	if (req->route->render_error) {
 		req->err = e;
-		dispatch_page_error(req, e);
+		req->route->render_error(req, e);
 		return;
 	}
 	dispatch_error(req, e);
@@ -301,6 +328,9 @@ bool dispatch_prepare(struct tf_req *req)
 		e = auth_app(req);
 		if (e == TF_OK && req->authorization)
 			e = auth_user(req);
+		break;
+	case AUTH_BEARER_APP_TOKEN:
+		e = auth_bearer_app_token(req);
 		break;
 	}
 	if (e != TF_OK)

@@ -33,6 +33,7 @@ enum route_auth {
 	AUTH_APP,   /* api-key */
 	AUTH_USER,  /* api-key and Authorization: Bearer <session token> */
 	AUTH_APP_USER_OPTIONAL, /* api-key, and the session token when one is sent */
+	AUTH_BEARER_APP_TOKEN,  /* Authorization: Bearer <app_id>.<session token>: the WePay face's access token */
 };
 
 enum route_flags {
@@ -50,10 +51,14 @@ struct route {
 	const char *metric_name; /* "POST /v1/users/{id}/sessions" */
 	/* optional: decides after authentication whether this request needs the slow pool */
 	bool (*slow_if)(struct tf_req *req);
+	/* optional: answers an error in this route's own shape (the hosted pages' HTML, a seed
+	 * vendor's error body); NULL for the native JSON error */
+	void (*render_error)(struct tf_req *req, enum tf_err e);
 };
 
-/* Pages answer errors as HTML: the hosted pages set this (http/ never includes them). */
-extern void (*dispatch_page_error)(struct tf_req *req, enum tf_err e);
+/* The error renderer of the face a path belongs to (for paths no route matched), or NULL. */
+typedef void (*error_renderer)(struct tf_req *req, enum tf_err e);
+error_renderer routes_error_renderer(const char *path);
 
 extern const struct route routes[];
 extern const size_t routes_count;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "faces/faces.h"
 #include "hosted/hosted.h"
 #include "http/http.h"
 
@@ -14,9 +15,14 @@
 #define SLOW ROUTE_SLOW
 #define PAGE ROUTE_PAGE
 /* a row: method, path, handler, who may call, flags; the metric name is "METHOD path" */
-#define R(method, path, handler, auth, flags) {method, path, handler, auth, flags, method " " path, NULL}
+#define R(method, path, handler, auth, flags) {method, path, handler, auth, flags, method " " path, NULL, NULL}
 /* a row whose handler runs on the slow pool when slow_if(req) says so */
-#define R_SLOW_IF(method, path, handler, auth, flags, slow_if) {method, path, handler, auth, flags, method " " path, slow_if}
+#define R_SLOW_IF(method, path, handler, auth, flags, slow_if) {method, path, handler, auth, flags, method " " path, slow_if, NULL}
+/* the seed vendors' faces: their own error shapes */
+#define WP(method, path, handler, auth, flags) {method, path, handler, auth, flags, method " " path, NULL, wepay_error}
+#define WV(method, path, handler, auth, flags) {method, path, handler, auth, flags, method " " path, NULL, weavr_error}
+/* a hosted page: HTML, its own cookie session, HTML errors */
+#define PG(method, path, handler, flags) {method, path, handler, AUTH_NONE, PAGE | (flags), method " " path, NULL, hosted_error_page}
 
 const struct route routes[] = {
 	R("GET", "/healthz", api_healthz, AUTH_NONE, 0),
@@ -51,28 +57,37 @@ const struct route routes[] = {
 	/* hosted pages (hosted/): HTML, form bodies, their own cookie session. The POSTs that may
 	 * check a backup code or make a sheet (Argon2id) run on the slow pool; people, not
 	 * programs, send them, so their rate is low */
-	R("GET", "/sso", page_sso, AUTH_NONE, PAGE),
-	R("GET", "/challenge", page_challenge, AUTH_NONE, PAGE),
-	R("POST", "/challenge", page_challenge_verify, AUTH_NONE, PAGE | SLOW),
-	R("POST", "/challenge/send", page_challenge_send, AUTH_NONE, PAGE),
-	R("GET", "/account", page_account, AUTH_NONE, PAGE),
-	R("GET", "/account/factors", page_factors, AUTH_NONE, PAGE),
-	R("POST", "/account/factors", page_factors_add, AUTH_NONE, PAGE | SLOW),
-	R("GET", "/account/factors/{id}", page_factor, AUTH_NONE, PAGE),
-	R("POST", "/account/factors/{id}/verify", page_factor_verify, AUTH_NONE, PAGE | SLOW),
-	R("GET", "/account/devices", page_devices, AUTH_NONE, PAGE),
-	R("POST", "/account/devices/{id}/revoke", page_device_revoke, AUTH_NONE, PAGE),
-	R("GET", "/logout", page_logout, AUTH_NONE, PAGE),
-	R("POST", "/logout", page_logout_post, AUTH_NONE, PAGE),
-	R("GET", "/session-expired", page_session_expired, AUTH_NONE, PAGE),
-	R("GET", "/link", page_link, AUTH_NONE, PAGE),
-	R("GET", "/login", page_login, AUTH_NONE, PAGE),
-	R("POST", "/login", page_login_post, AUTH_NONE, PAGE | SLOW),
-	R("GET", "/confirm", page_confirm, AUTH_NONE, PAGE),
-	R("POST", "/confirm", page_confirm_post, AUTH_NONE, PAGE | SLOW),
-	R("GET", "/assets/{name}", page_asset, AUTH_NONE, PAGE),
+	PG("GET", "/sso", page_sso, 0),
+	PG("GET", "/challenge", page_challenge, 0),
+	PG("POST", "/challenge", page_challenge_verify, SLOW),
+	PG("POST", "/challenge/send", page_challenge_send, 0),
+	PG("GET", "/account", page_account, 0),
+	PG("GET", "/account/factors", page_factors, 0),
+	PG("POST", "/account/factors", page_factors_add, SLOW),
+	PG("GET", "/account/factors/{id}", page_factor, 0),
+	PG("POST", "/account/factors/{id}/verify", page_factor_verify, SLOW),
+	PG("GET", "/account/devices", page_devices, 0),
+	PG("POST", "/account/devices/{id}/revoke", page_device_revoke, 0),
+	PG("GET", "/logout", page_logout, 0),
+	PG("POST", "/logout", page_logout_post, 0),
+	PG("GET", "/session-expired", page_session_expired, 0),
+	PG("GET", "/link", page_link, 0),
+	PG("GET", "/login", page_login, 0),
+	PG("POST", "/login", page_login_post, SLOW),
+	PG("GET", "/confirm", page_confirm, 0),
+	PG("POST", "/confirm", page_confirm_post, SLOW),
+	PG("GET", "/assets/{name}", page_asset, 0),
 };
 const size_t routes_count = sizeof routes / sizeof routes[0];
+
+error_renderer routes_error_renderer(const char *path)
+{
+	if (strncmp(path, "/v2/", 4) == 0)
+		return wepay_error;
+	if (strncmp(path, "/multi/", 7) == 0)
+		return weavr_error;
+	return NULL;
+}
 
 /* Matches pattern against path segment by segment; {x} takes one non-empty segment. */
 static bool match(const char *pattern, const char *path, char params[TF_PATH_PARAMS_MAX][128])

@@ -181,6 +181,8 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, struct tf_req *r
 	MHD_add_response_header(r, "X-Request-Id", req->request_id);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (strncmp(req->path, "/multi/", 7) == 0) /* the Weavr face: a request-ref on every answer */
+		MHD_add_response_header(r, "request-ref", req->request_id);
 	for (int i = 0; i < req->n_headers; i++)
 		MHD_add_response_header(r, req->headers[i].name, req->headers[i].value);
 	int status = req->status ? req->status : 500;
@@ -255,7 +257,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (req->state == REQ_SUSPENDED)
 		return MHD_YES;
 	if (!req->route) {
-		dispatch_error(req, req->err);
+		error_renderer render = routes_error_renderer(req->path);
+		if (render)
+			render(req, req->err);
+		else
+			dispatch_error(req, req->err);
 		if (req->err == TF_ERR_METHOD_NOT_ALLOWED) {
 			char allow[64];
 			routes_allowed_methods(req->path, allow, sizeof allow);
