@@ -21,6 +21,10 @@ enum tf_err api_users_send_confirmation(struct tf_req *req);
 enum tf_err api_sessions_login(struct tf_req *req);
 enum tf_err api_sessions_create_for_user(struct tf_req *req);
 enum tf_err api_sessions_logout(struct tf_req *req);
+/* A new API session token for u with idle_ms of idle timeout (audited as event); the token's
+ * only copy goes to token, the row to *out (may be NULL). */
+enum tf_err api_session_issue(struct tf_req *req, const struct user_row *u, int64_t idle_ms, const char *event,
+			      char token[TF_TOKEN_MAX], struct session_row *out);
 /* A standard user's email and password, under the login rate limits (Argon2id: slow pool);
  * SSO_LOGIN_REQUIRED for an sso user, INVALID_CREDENTIALS otherwise. */
 enum tf_err api_password_check(struct tf_req *req, const char *email, const char *password, struct user_row *out);
@@ -84,6 +88,16 @@ struct api_transaction {
 enum tf_err api_transaction_read(struct tf_req *req, json_t *v, const char *prefix, struct api_transaction *out);
 void api_transaction_hash(const struct transaction *t, char hash[TX_HASH_HEX + 1]);
 json_t *api_transaction_json(const struct transaction *t, const char *hash);
+
+/* api_authorize.c, shared with payments as resources (inside a write transaction): which
+ * ground allows a payment (*reason; *exemption "" when none), and the ledger row of one */
+enum tf_err api_payment_ground(struct tf_req *req, const char *user_id, const struct api_transaction *p,
+			       const char *authorization_id, const char **reason, const char **exemption);
+enum tf_err api_exemption_ledger(struct tf_req *req, const char *user_id, const char *exemption, const struct transaction *t);
+/* api_transactions.c: payments as resources */
+enum tf_err api_transactions_create(struct tf_req *req);
+enum tf_err api_transactions_get(struct tf_req *req);
+json_t *api_txn_json(const struct txn_row *t);
 
 /* api_beneficiaries.c */
 enum tf_err api_beneficiaries_list(struct tf_req *req);

@@ -76,7 +76,7 @@ static bool eur_cents_of(const struct app_row *app, const struct transaction *t,
 	return ok;
 }
 
-static enum tf_err ledger(struct tf_req *req, const char *user_id, const char *exemption, const struct transaction *t)
+enum tf_err api_exemption_ledger(struct tf_req *req, const char *user_id, const char *exemption, const struct transaction *t)
 {
 	struct ledger_row r = {.amount = t ? t->amount : 0, .at_ms = req->now};
 	snprintf(r.app_id, sizeof r.app_id, "%s", req->app.app_id);
@@ -95,7 +95,7 @@ static enum tf_err ledger(struct tf_req *req, const char *user_id, const char *e
 
 /* Which ground allows the payment, inside the caller's write transaction: *reason and, for an
  * exemption, *exemption ("" when a challenge is required). */
-static enum tf_err payment_ground(struct tf_req *req, const char *user_id, const struct api_transaction *p,
+enum tf_err api_payment_ground(struct tf_req *req, const char *user_id, const struct api_transaction *p,
 				  const char *authorization_id, const char **reason, const char **exemption)
 {
 	*exemption = "";
@@ -170,9 +170,9 @@ static enum tf_err authorize_payment(struct tf_req *req, const struct user_row *
 		json_decref(factors);
 		return e;
 	}
-	e = payment_ground(req, u->user_id, p, authorization_id, &reason, &exemption);
+	e = api_payment_ground(req, u->user_id, p, authorization_id, &reason, &exemption);
 	if (e == TF_OK && exemption[0])
-		e = ledger(req, u->user_id, exemption, &p->tx);
+		e = api_exemption_ledger(req, u->user_id, exemption, &p->tx);
 	if ((e = store_tx_end(req->db, e)) != TF_OK) {
 		json_decref(factors);
 		return e;
@@ -206,7 +206,7 @@ static enum tf_err authorize_account_information(struct tf_req *req, const struc
 						req->svc->cfg.account_information_max_age * 1000);
 	if (allow) {
 		if ((e = STORE(req->db)->tx_begin(req->db)) == TF_OK)
-			e = store_tx_end(req->db, ledger(req, u->user_id, "account_information", NULL));
+			e = store_tx_end(req->db, api_exemption_ledger(req, u->user_id, "account_information", NULL));
 		if (e != TF_OK) {
 			json_decref(factors);
 			return e;

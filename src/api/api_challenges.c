@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "core/challenge.h"
 #include "core/session.h"
+#include "core/numeric_id.h"
 #include "core/push.h"
 #include "service/codes.h"
 
@@ -139,7 +140,7 @@ static enum tf_err pick_factor(struct tf_req *req, const char *factor_id, struct
 
 enum tf_err api_challenges_create(struct tf_req *req)
 {
-	static const char *const known[] = {"purpose", "factor_id", "transaction", NULL};
+	static const char *const known[] = {"purpose", "factor_id", "transaction", "transaction_id", NULL};
 	const char *factor_id = NULL;
 	enum challenge_purpose purpose = PURPOSE_LOGIN;
 	enum tf_err e;
@@ -148,13 +149,32 @@ enum tf_err api_challenges_create(struct tf_req *req)
 		return e;
 	/* a transaction challenge carries exactly one transaction; no other purpose carries one */
 	json_t *txj = json_object_get(req->json, "transaction");
-	struct api_transaction tx;
-	if (purpose == PURPOSE_TRANSACTION && (!txj || json_is_null(txj)))
-		return req_field_error(req, TF_ERR_MISSING_FIELD, "transaction");
-	if (purpose != PURPOSE_TRANSACTION && txj && !json_is_null(txj))
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "transaction");
-	if (purpose == PURPOSE_TRANSACTION && (e = api_transaction_read(req, txj, "transaction", &tx)) != TF_OK)
+	const char *transaction_id = NULL;
+	if ((e = req_string(req, "transaction_id", false, &transaction_id)) != TF_OK)
 		return e;
+	struct api_transaction tx;
+	struct txn_row resource;
+	bool has_txj = txj && !json_is_null(txj);
+	if (purpose == PURPOSE_TRANSACTION && !has_txj && !transaction_id)
+		return req_field_error(req, TF_ERR_MISSING_FIELD, "transaction");
+	if ((purpose != PURPOSE_TRANSACTION || transaction_id) && has_txj)
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "transaction");
+	if (purpose != PURPOSE_TRANSACTION && transaction_id)
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "transaction_id");
+	if (purpose == PURPOSE_TRANSACTION && has_txj && (e = api_transaction_read(req, txj, "transaction", &tx)) != TF_OK)
+		return e;
+	if (transaction_id) { /* a payment resource (POST /v1/transactions) awaiting its SCA */
+		if (strlen(transaction_id) >= TF_ID_MAX)
+			return TF_ERR_NOT_FOUND;
+		e = STORE(req->db)->txn_get(req->db, req->app.app_id, req->session.user_id, transaction_id, &resource);
+		if (e != TF_OK)
+			return e;
+		if (resource.state != TXN_PENDING_CHALLENGE)
+			return TF_ERR_TRANSACTION_NOT_PENDING;
+		memset(&tx, 0, sizeof tx);
+		tx.tx = resource.tx;
+		memcpy(tx.hash, resource.transaction_hash, sizeof tx.hash);
+	}
 	struct factor_row f;
 	struct challenge_row ch;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
@@ -172,9 +192,16 @@ enum tf_err api_challenges_create(struct tf_req *req)
 		snprintf(f.enrolment_challenge_id, sizeof f.enrolment_challenge_id, "%s", ch.challenge_id);
 		e = STORE(req->db)->factor_update(req->db, &f);
 	}
+	if (e == TF_OK && transaction_id) { /* the newest challenge is the one that approves it */
+		snprintf(resource.challenge_id, sizeof resource.challenge_id, "%s", ch.challenge_id);
+		e = STORE(req->db)->txn_update(req->db, &resource);
+	}
 	if ((e = store_tx_end(req->db, e)) != TF_OK)
 		return e;
-	resp_json(req, 201, api_challenge_json(&ch, &f));
+	json_t *answer = api_challenge_json(&ch, &f);
+	if (transaction_id)
+		json_object_set_new(answer, "transaction_id", json_string(transaction_id));
+	resp_json(req, 201, answer);
 	return TF_OK;
 }
 
@@ -340,6 +367,20 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		auth.expires_at = req->now + req->svc->cfg.payment_authorization_lifetime * 1000;
 		e = STORE(req->db)->authorization_insert(req->db, &auth);
 	}
+	if (e == TF_OK && verdict == TF_OK && ch.purpose == PURPOSE_TRANSACTION) { /* payment resources it was issued for */
+		struct txn_row issued[4];
+		size_t n_issued = 0;
+		e = STORE(req->db)->txn_list_by_challenge(req->db, req->app.app_id, ch.challenge_id, issued, 4, &n_issued);
+		for (size_t i = 0; e == TF_OK && i < n_issued; i++) {
+			if (issued[i].state != TXN_PENDING_CHALLENGE)
+				continue;
+			issued[i].state = TXN_APPROVED;
+			issued[i].approved_at = req->now;
+			e = STORE(req->db)->txn_update(req->db, &issued[i]);
+			if (e == TF_OK)
+				e = req_audit(req, "transaction.approved", actor_of(req, actor), issued[i].transaction_id, NULL);
+		}
+	}
 	snprintf(details, sizeof details, "{\"factor_id\":\"%s\",\"purpose\":\"%s\",\"attempts_remaining\":%d}",
 		 f.factor_id, purpose_names[ch.purpose], remaining);
 	const char *event = verdict == TF_OK ? "challenge.verified" : verdict == TF_ERR_CHALLENGE_LIMIT_EXCEEDED ? "challenge.locked" : "challenge.failed";
@@ -404,7 +445,15 @@ enum tf_err api_challenges_verify(struct tf_req *req)
 	struct api_transaction tx;
 	if (txj && !json_is_null(txj) && (e = api_transaction_read(req, txj, "transaction", &tx)) != TF_OK)
 		return e;
-	return api_challenge_attempt(req, req->params[0], code, false, trust_device, DOMAIN_API,
+	/* a challenge id may come as its number (the Weavr face shows ids so: core/numeric_id.h) */
+	char challenge_id[TF_ID_MAX];
+	if (req->params[0][0] >= '0' && req->params[0][0] <= '9') {
+		if (!numeric_id_to_id(req->params[0], "chl", challenge_id, sizeof challenge_id))
+			return TF_ERR_NOT_FOUND;
+	} else {
+		snprintf(challenge_id, sizeof challenge_id, "%.*s", (int)sizeof challenge_id - 1, req->params[0]);
+	}
+	return api_challenge_attempt(req, challenge_id, code, false, trust_device, DOMAIN_API,
 				     txj && !json_is_null(txj) ? tx.hash : NULL, is_push ? &push : NULL);
 }
 

@@ -13,11 +13,11 @@
 #include "core/session.h"
 #include "core/validate.h"
 
-static enum tf_err issue_session(struct tf_req *req, const struct user_row *u, const char *event)
+enum tf_err api_session_issue(struct tf_req *req, const struct user_row *u, int64_t idle_ms, const char *event,
+			      char token[TF_TOKEN_MAX], struct session_row *out)
 {
-	char token[TF_TOKEN_MAX];
 	struct session_row s = {.kind = SESSION_API, .created_at = req->now, .last_seen_at = req->now,
-				.idle_timeout_ms = req->svc->cfg.session_idle_timeout * 1000,
+				.idle_timeout_ms = idle_ms,
 				.absolute_expires_at = req->now + req->svc->cfg.session_max_lifetime * 1000};
 	crypto_random_token("tfs_", token);
 	crypto_random_id("ses", s.session_id);
@@ -26,7 +26,7 @@ static enum tf_err issue_session(struct tf_req *req, const struct user_row *u, c
 	snprintf(s.user_id, sizeof s.user_id, "%s", u->user_id);
 	enum tf_err e = STORE(req->db)->tx_begin(req->db);
 	if (e != TF_OK)
-		goto out;
+		return e;
 	e = STORE(req->db)->session_insert(req->db, &s);
 	if (e == TF_OK) {
 		char actor[64], details[128];
@@ -34,18 +34,28 @@ static enum tf_err issue_session(struct tf_req *req, const struct user_row *u, c
 		snprintf(details, sizeof details, "{\"session_id\":\"%s\"}", s.session_id);
 		e = req_audit(req, event, actor, u->user_id, details);
 	}
-	e = store_tx_end(req->db, e);
+	if ((e = store_tx_end(req->db, e)) != TF_OK)
+		sodium_memzero(token, TF_TOKEN_MAX);
+	else if (out)
+		*out = s;
+	return e;
+}
+
+static enum tf_err issue_session(struct tf_req *req, const struct user_row *u, const char *event)
+{
+	char token[TF_TOKEN_MAX];
+	struct session_row s;
+	enum tf_err e = api_session_issue(req, u, req->svc->cfg.session_idle_timeout * 1000, event, token, &s);
 	if (e != TF_OK)
-		goto out;
+		return e;
 	struct session_times t = {.last_seen_at = s.last_seen_at, .idle_timeout_ms = s.idle_timeout_ms,
 				  .absolute_expires_at = s.absolute_expires_at};
 	json_t *o = json_pack("{s:s, s:s, s:s}", "token", token, "user_id", u->user_id, "session_id", s.session_id);
 	resp_set_time(o, "expires_at", session_expires_at(&t));
 	json_object_set_new(o, "idle_timeout_seconds", json_integer(req->svc->cfg.session_idle_timeout));
 	resp_json(req, 201, o);
-out:
 	sodium_memzero(token, sizeof token);
-	return e;
+	return TF_OK;
 }
 
 /* Counts one hit on a rate-limit key; answers RATE_LIMITED with Retry-After when over. */

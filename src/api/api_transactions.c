@@ -2,12 +2,15 @@
  * api_transactions.c: the transaction object of the native API (SPEC section 4, issue 7):
  * {amount, currency, payee: {name, account}} with the application's optional flags
  * recurring_series_id and own_accounts, read and validated into core/transaction.h's struct,
- * its hash (SHA-256 of the canonical encoding) and its JSON form.
+ * its hash (SHA-256 of the canonical encoding) and its JSON form; and payments as resources
+ * (issue 8): POST /v1/transactions creates one in PENDING_CHALLENGE, or INITIALISED when an
+ * exemption applies; a verified transaction challenge naming it (transaction_id) approves it.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "core/validate.h"
 
 static enum tf_err bad(struct tf_req *req, enum tf_err e, const char *prefix, const char *field)
 {
@@ -99,4 +102,79 @@ json_t *api_transaction_json(const struct transaction *t, const char *hash)
 	return json_pack("{s:I, s:s, s:{s:s, s:s}, s:s, s:s}", "amount", (json_int_t)t->amount, "currency", t->currency,
 			 "payee", "name", t->payee_name, "account", t->payee_account, "amount_text", text,
 			 "transaction_hash", hash);
+}
+
+json_t *api_txn_json(const struct txn_row *t)
+{
+	json_t *o = json_pack("{s:s, s:s, s:o, s:s}", "transaction_id", t->transaction_id, "state", txn_state_names[t->state],
+			      "transaction", api_transaction_json(&t->tx, t->transaction_hash), "external_reference",
+			      t->external_reference);
+	json_object_set_new(o, "exemption", t->exemption[0] ? json_string(t->exemption) : json_null());
+	json_object_set_new(o, "challenge_id", t->challenge_id[0] ? json_string(t->challenge_id) : json_null());
+	resp_set_time(o, "created_at", t->created_at);
+	if (t->approved_at)
+		resp_set_time(o, "approved_at", t->approved_at);
+	return o;
+}
+
+enum tf_err api_transactions_create(struct tf_req *req)
+{
+	static const char *const known[] = {"amount", "currency", "payee", "recurring_series_id", "own_accounts",
+					    "external_reference", NULL};
+	enum tf_err e;
+	const char *reference = NULL;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "external_reference", false, &reference)) != TF_OK)
+		return e;
+	if (reference && (strlen(reference) > 128 || !validate_display_text(reference, 128)))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "external_reference");
+	/* the body is the transaction object itself, plus external_reference */
+	json_t *txj = json_deep_copy(req->json);
+	json_object_del(txj, "external_reference");
+	struct api_transaction p;
+	e = api_transaction_read(req, txj, "transaction", &p);
+	json_decref(txj);
+	if (e != TF_OK) {
+		if (!strncmp(req->err_field, "transaction.", 12)) /* the fields are at the top level here */
+			memmove(req->err_field, req->err_field + 12, strlen(req->err_field + 12) + 1);
+		return e;
+	}
+	struct txn_row t = {.tx = p.tx, .created_at = req->now};
+	crypto_random_id("txn", t.transaction_id);
+	snprintf(t.app_id, sizeof t.app_id, "%s", req->app.app_id);
+	snprintf(t.user_id, sizeof t.user_id, "%s", req->session.user_id);
+	memcpy(t.transaction_hash, p.hash, sizeof t.transaction_hash);
+	snprintf(t.external_reference, sizeof t.external_reference, "%s", reference ? reference : "");
+	const char *reason, *exemption;
+	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+		return e;
+	e = api_payment_ground(req, t.user_id, &p, NULL, &reason, &exemption);
+	if (e == TF_OK && exemption[0]) {
+		t.state = TXN_INITIALISED; /* no SCA needed */
+		snprintf(t.exemption, sizeof t.exemption, "%s", exemption);
+		e = api_exemption_ledger(req, t.user_id, exemption, &t.tx);
+	} else {
+		t.state = TXN_PENDING_CHALLENGE;
+	}
+	if (e == TF_OK)
+		e = STORE(req->db)->txn_insert(req->db, &t);
+	if (e == TF_OK) {
+		char actor[64], details[96];
+		snprintf(actor, sizeof actor, "user:%s", t.user_id);
+		snprintf(details, sizeof details, "{\"state\":\"%s\"}", txn_state_names[t.state]);
+		e = req_audit(req, "transaction.created", actor, t.transaction_id, details);
+	}
+	if ((e = store_tx_end(req->db, e)) != TF_OK)
+		return e;
+	resp_json(req, 201, api_txn_json(&t));
+	return TF_OK;
+}
+
+enum tf_err api_transactions_get(struct tf_req *req)
+{
+	struct txn_row t;
+	enum tf_err e = STORE(req->db)->txn_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &t);
+	if (e != TF_OK)
+		return e;
+	resp_json(req, 200, api_txn_json(&t));
+	return TF_OK;
 }

@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "faces/faces.h"
+#include "faces/weavr.h"
 #include "hosted/hosted.h"
 #include "http/http.h"
 
@@ -54,6 +55,22 @@ const struct route routes[] = {
 	R("POST", "/v1/beneficiaries", api_beneficiaries_add, AUTH_USER, J),
 	R("DELETE", "/v1/beneficiaries/{id}", api_beneficiaries_delete, AUTH_USER, 0),
 	R("GET", "/v1/admin/exemptions", api_exemptions_report, AUTH_ADMIN, 0),
+	R("POST", "/v1/transactions", api_transactions_create, AUTH_USER, J),
+	R("GET", "/v1/transactions/{id}", api_transactions_get, AUTH_USER, 0),
+	/* the Weavr Multi face (faces/weavr_*.c): api-key and Bearer, Weavr's error shapes */
+	WV("POST", "/multi/login_with_password", weavr_login_with_password, AUTH_APP, J | SLOW),
+	WV("POST", "/multi/logout", weavr_logout, AUTH_USER, J),
+	WV("GET", "/multi/authentication_factors", weavr_factors_list, AUTH_USER, 0),
+	WV("POST", "/multi/authentication_factors/otp/{channel}", weavr_factors_otp_enrol, AUTH_USER, J),
+	WV("POST", "/multi/authentication_factors/otp/{channel}/verify", weavr_factors_otp_verify, AUTH_USER, J),
+	WV("POST", "/multi/authentication_factors/push/{channel}", weavr_factors_push_enrol, AUTH_USER, J),
+	WV("DELETE", "/multi/authentication_factors/push/{channel}", weavr_factors_push_delete, AUTH_USER, 0),
+	WV("POST", "/multi/stepup/challenges/otp/{channel}", weavr_stepup_otp, AUTH_USER, J),
+	WV("POST", "/multi/stepup/challenges/otp/{channel}/verify", weavr_stepup_otp_verify, AUTH_USER, J),
+	WV("POST", "/multi/stepup/challenges/push/{channel}", weavr_stepup_push, AUTH_USER, J),
+	WV("POST", "/multi/challenges/otp/{channel}", weavr_challenges_otp, AUTH_USER, J),
+	WV("POST", "/multi/challenges/push/{channel}", weavr_challenges_push, AUTH_USER, J),
+	WV("POST", "/multi/challenges/{id}/otp/{channel}/verify", weavr_challenges_otp_verify, AUTH_USER, J),
 	/* hosted pages (hosted/): HTML, form bodies, their own cookie session. The POSTs that may
 	 * check a backup code or make a sheet (Argon2id) run on the slow pool; people, not
 	 * programs, send them, so their rate is low */

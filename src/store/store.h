@@ -9,7 +9,7 @@
  *   - a group of changes between tx_begin and tx_commit is applied whole or not at all.
  * A connection (struct store_conn) belongs to one thread at a time: store_acquire() gives the
  * calling thread its connection and store_release() hands it back.
- * The table only grows at the end; ops_version says how much of it a backend fills (3).
+ * The table only grows at the end; ops_version says how much of it a backend fills (5).
  */
 #ifndef TF_STORE_STORE_H
 #define TF_STORE_STORE_H
@@ -237,6 +237,24 @@ struct ledger_row {
 	int64_t at_ms;
 };
 
+enum txn_state { TXN_PENDING_CHALLENGE, TXN_INITIALISED, TXN_APPROVED };
+extern const char *const txn_state_names[3];
+
+/* a payment as a resource (POST /v1/transactions) */
+struct txn_row {
+	char transaction_id[TF_ID_MAX];
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	struct transaction tx;
+	char transaction_hash[TX_HASH_HEX + 1];
+	char external_reference[129];
+	enum txn_state state;
+	char exemption[32];
+	char challenge_id[TF_ID_MAX];
+	int64_t created_at;
+	int64_t approved_at;
+};
+
 /* what a hosted-pages session (kind SESSION_HOSTED) remembers beside the session row */
 struct hosted_session_info {
 	char redirect_uri[STORE_URL_MAX]; /* the application's address the user returns to */
@@ -442,6 +460,20 @@ struct store_ops {
 						   const char *currency, int64_t count, int64_t amount,
 						   int64_t eur_cents),
 				     void *ctx);
+
+	/* ops_version 5: payments as resources and the Weavr face */
+	/* the newest challenge of a session for factor_id and purpose (NOT_FOUND: none) */
+	enum tf_err (*challenge_latest)(struct store_conn *c, const char *app_id, const char *user_id,
+					const char *session_id, const char *factor_id,
+					enum challenge_purpose purpose, struct challenge_row *out);
+	enum tf_err (*txn_insert)(struct store_conn *c, const struct txn_row *t);
+	enum tf_err (*txn_get)(struct store_conn *c, const char *app_id, const char *user_id,
+			       const char *transaction_id, struct txn_row *out);
+	/* writes state, challenge_id, approved_at */
+	enum tf_err (*txn_update)(struct store_conn *c, const struct txn_row *t);
+	/* the transactions a challenge was issued for */
+	enum tf_err (*txn_list_by_challenge)(struct store_conn *c, const char *app_id, const char *challenge_id,
+					     struct txn_row *out, size_t max, size_t *n_out);
 };
 
 struct store {

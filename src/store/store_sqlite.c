@@ -330,7 +330,7 @@ static void sq_tx_rollback(struct store_conn *c)
 }
 
 const struct store_ops store_sqlite_ops = {
-	.ops_version = 3,
+	.ops_version = 5,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
@@ -410,4 +410,9 @@ const struct store_ops store_sqlite_ops = {
 	.sca_state_add_low_value = sq_sca_state_add_low_value,
 	.ledger_insert = sq_ledger_insert,
 	.ledger_report = sq_ledger_report,
+	.challenge_latest = sq_challenge_latest,
+	.txn_insert = sq_txn_insert,
+	.txn_get = sq_txn_get,
+	.txn_update = sq_txn_update,
+	.txn_list_by_challenge = sq_txn_list_by_challenge,
 };

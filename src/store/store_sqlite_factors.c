@@ -277,18 +277,8 @@ enum tf_err sq_challenge_insert(struct store_conn *c, const struct challenge_row
 	return exec_stmt(c, s, "challenge_insert", NULL);
 }
 
-enum tf_err sq_challenge_get(struct store_conn *c, const char *app_id, const char *user_id, const char *challenge_id,
-			     struct challenge_row *ch)
+static void read_challenge(sqlite3_stmt *s, struct challenge_row *ch)
 {
-	sqlite3_stmt *s = stmt(c, Q_CHALLENGE_GET);
-	if (!s)
-		return TF_ERR_INTERNAL;
-	bind_text(s, 1, app_id);
-	bind_text(s, 2, user_id);
-	bind_text(s, 3, challenge_id);
-	enum tf_err e = step_row(c, s, "challenge_get");
-	if (e != TF_OK)
-		return e;
 	char text[32];
 	memset(ch, 0, sizeof *ch);
 	copy_text(s, 0, ch->challenge_id, sizeof ch->challenge_id);
@@ -310,7 +300,7 @@ enum tf_err sq_challenge_get(struct store_conn *c, const char *app_id, const cha
 	ch->created_at = sqlite3_column_int64(s, 12);
 	ch->expires_at = sqlite3_column_int64(s, 13);
 	ch->verified_at = sqlite3_column_int64(s, 14);
-	copy_text(s, 20 - 1, ch->tx_hash, sizeof ch->tx_hash);
+	copy_text(s, 19, ch->tx_hash, sizeof ch->tx_hash);
 	ch->has_transaction = ch->tx_hash[0] != '\0';
 	if (ch->has_transaction) {
 		ch->tx.amount = sqlite3_column_int64(s, 15);
@@ -318,6 +308,40 @@ enum tf_err sq_challenge_get(struct store_conn *c, const char *app_id, const cha
 		copy_text(s, 17, ch->tx.payee_name, sizeof ch->tx.payee_name);
 		copy_text(s, 18, ch->tx.payee_account, sizeof ch->tx.payee_account);
 	}
+}
+
+enum tf_err sq_challenge_get(struct store_conn *c, const char *app_id, const char *user_id, const char *challenge_id,
+			     struct challenge_row *ch)
+{
+	sqlite3_stmt *s = stmt(c, Q_CHALLENGE_GET);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	bind_text(s, 3, challenge_id);
+	enum tf_err e = step_row(c, s, "challenge_get");
+	if (e != TF_OK)
+		return e;
+	read_challenge(s, ch);
+	finish(s);
+	return TF_OK;
+}
+
+enum tf_err sq_challenge_latest(struct store_conn *c, const char *app_id, const char *user_id, const char *session_id,
+				const char *factor_id, enum challenge_purpose purpose, struct challenge_row *out)
+{
+	sqlite3_stmt *s = stmt(c, Q_CHALLENGE_LATEST);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	bind_text(s, 3, session_id);
+	bind_text(s, 4, factor_id);
+	bind_text(s, 5, purpose_names[purpose]);
+	enum tf_err e = step_row(c, s, "challenge_latest");
+	if (e != TF_OK)
+		return e;
+	read_challenge(s, out);
 	finish(s);
 	return TF_OK;
 }

@@ -90,6 +90,11 @@ enum stmt_id {
 	Q_SCA_LOW_VALUE,
 	Q_LEDGER_INSERT,
 	Q_LEDGER_REPORT,
+	Q_CHALLENGE_LATEST,
+	Q_TXN_INSERT,
+	Q_TXN_GET,
+	Q_TXN_UPDATE,
+	Q_TXN_BY_CHALLENGE,
 	Q__MAX
 };
 
@@ -168,6 +173,14 @@ enum tf_err sq_ledger_report(struct store_conn *c, int64_t from, int64_t to,
 			     void (*visit)(void *ctx, const char *app_id, const char *exemption, const char *currency,
 					   int64_t count, int64_t amount, int64_t eur_cents),
 			     void *ctx);
+enum tf_err sq_challenge_latest(struct store_conn *c, const char *app_id, const char *user_id, const char *session_id,
+				const char *factor_id, enum challenge_purpose purpose, struct challenge_row *out);
+enum tf_err sq_txn_insert(struct store_conn *c, const struct txn_row *t);
+enum tf_err sq_txn_get(struct store_conn *c, const char *app_id, const char *user_id, const char *transaction_id,
+		       struct txn_row *out);
+enum tf_err sq_txn_update(struct store_conn *c, const struct txn_row *t);
+enum tf_err sq_txn_list_by_challenge(struct store_conn *c, const char *app_id, const char *challenge_id, struct txn_row *out,
+				     size_t max, size_t *n_out);
 enum tf_err sq_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
 enum tf_err sq_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
 enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u);

@@ -252,3 +252,100 @@ enum tf_err sq_ledger_report(struct store_conn *c, int64_t from, int64_t to,
 	finish(s);
 	return rc == SQLITE_DONE ? TF_OK : sqlite_map_rc(db_of(c), rc, "ledger_report");
 }
+
+/* ---- payments as resources ---- */
+
+const char *const txn_state_names[3] = {[TXN_PENDING_CHALLENGE] = "PENDING_CHALLENGE", [TXN_INITIALISED] = "INITIALISED",
+					 [TXN_APPROVED] = "APPROVED"};
+
+static void read_txn(sqlite3_stmt *s, struct txn_row *t)
+{
+	char state[32];
+	memset(t, 0, sizeof *t);
+	copy_text(s, 0, t->transaction_id, sizeof t->transaction_id);
+	copy_text(s, 1, t->app_id, sizeof t->app_id);
+	copy_text(s, 2, t->user_id, sizeof t->user_id);
+	t->tx.amount = sqlite3_column_int64(s, 3);
+	copy_text(s, 4, t->tx.currency, sizeof t->tx.currency);
+	copy_text(s, 5, t->tx.payee_name, sizeof t->tx.payee_name);
+	copy_text(s, 6, t->tx.payee_account, sizeof t->tx.payee_account);
+	copy_text(s, 7, t->transaction_hash, sizeof t->transaction_hash);
+	copy_text(s, 8, t->external_reference, sizeof t->external_reference);
+	copy_text(s, 9, state, sizeof state);
+	t->state = !strcmp(state, "APPROVED") ? TXN_APPROVED : !strcmp(state, "INITIALISED") ? TXN_INITIALISED : TXN_PENDING_CHALLENGE;
+	copy_text(s, 10, t->exemption, sizeof t->exemption);
+	copy_text(s, 11, t->challenge_id, sizeof t->challenge_id);
+	t->created_at = sqlite3_column_int64(s, 12);
+	t->approved_at = sqlite3_column_int64(s, 13);
+}
+
+enum tf_err sq_txn_insert(struct store_conn *c, const struct txn_row *t)
+{
+	sqlite3_stmt *s = stmt(c, Q_TXN_INSERT);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, t->transaction_id);
+	bind_text(s, 2, t->app_id);
+	bind_text(s, 3, t->user_id);
+	sqlite3_bind_int64(s, 4, t->tx.amount);
+	bind_text(s, 5, t->tx.currency);
+	bind_text(s, 6, t->tx.payee_name);
+	bind_text(s, 7, t->tx.payee_account);
+	bind_text(s, 8, t->transaction_hash);
+	bind_text(s, 9, t->external_reference);
+	bind_text(s, 10, txn_state_names[t->state]);
+	bind_text(s, 11, t->exemption);
+	bind_text(s, 12, t->challenge_id);
+	sqlite3_bind_int64(s, 13, t->created_at);
+	sqlite3_bind_int64(s, 14, t->approved_at);
+	return exec_stmt(c, s, "txn_insert", NULL);
+}
+
+enum tf_err sq_txn_get(struct store_conn *c, const char *app_id, const char *user_id, const char *transaction_id,
+		       struct txn_row *out)
+{
+	sqlite3_stmt *s = stmt(c, Q_TXN_GET);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	bind_text(s, 3, transaction_id);
+	enum tf_err e = step_row(c, s, "txn_get");
+	if (e != TF_OK)
+		return e;
+	read_txn(s, out);
+	finish(s);
+	return TF_OK;
+}
+
+enum tf_err sq_txn_update(struct store_conn *c, const struct txn_row *t)
+{
+	sqlite3_stmt *s = stmt(c, Q_TXN_UPDATE);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, txn_state_names[t->state]);
+	bind_text(s, 2, t->challenge_id);
+	sqlite3_bind_int64(s, 3, t->approved_at);
+	bind_text(s, 4, t->app_id);
+	bind_text(s, 5, t->transaction_id);
+	int changes = 0;
+	enum tf_err e = exec_stmt(c, s, "txn_update", &changes);
+	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_NOT_FOUND;
+}
+
+enum tf_err sq_txn_list_by_challenge(struct store_conn *c, const char *app_id, const char *challenge_id, struct txn_row *out,
+				     size_t max, size_t *n_out)
+{
+	sqlite3_stmt *s = stmt(c, Q_TXN_BY_CHALLENGE);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, challenge_id);
+	size_t n = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < max)
+		read_txn(s, &out[n++]);
+	finish(s);
+	*n_out = n;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? TF_OK : sqlite_map_rc(db_of(c), rc, "txn_list_by_challenge");
+}

@@ -15,6 +15,8 @@
 #define CHALLENGE_COLS "challenge_id, app_id, user_id, factor_id, session_id, purpose, status, code_mac, attempts, " \
 		       "max_attempts, sends, last_sent_at, created_at, expires_at, verified_at, tx_amount, tx_currency, tx_payee_name, " \
 		       "tx_payee_account, tx_hash"
+#define TXN_COLS "transaction_id, app_id, user_id, amount, currency, payee_name, payee_account, transaction_hash, " \
+		 "external_reference, state, exemption, challenge_id, created_at, approved_at"
 #define AUDIT_COLS "seq, at_ms, app_id, event, actor, subject, ip, request_id, details, prev_hash, hash"
 
 const char *const stmt_sql[Q__MAX] = {
@@ -111,4 +113,10 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_LEDGER_INSERT] = "INSERT INTO exemption_ledger (app_id, user_id, exemption, amount, currency, eur_cents, at_ms) VALUES (?,?,?,?,?,?,?)",
 	[Q_LEDGER_REPORT] = "SELECT app_id, exemption, currency, count(*), sum(amount), sum(eur_cents) FROM exemption_ledger "
 			    "WHERE at_ms >= ? AND at_ms < ? GROUP BY app_id, exemption, currency ORDER BY app_id, exemption, currency",
+	[Q_CHALLENGE_LATEST] = "SELECT " CHALLENGE_COLS " FROM challenges WHERE app_id = ? AND user_id = ? AND session_id = ? AND session_id != '' "
+			       "AND factor_id = ? AND purpose = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+	[Q_TXN_INSERT] = "INSERT INTO transactions (" TXN_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_TXN_GET] = "SELECT " TXN_COLS " FROM transactions WHERE app_id = ? AND user_id = ? AND transaction_id = ?",
+	[Q_TXN_UPDATE] = "UPDATE transactions SET state = ?, challenge_id = ?, approved_at = ? WHERE app_id = ? AND transaction_id = ?",
+	[Q_TXN_BY_CHALLENGE] = "SELECT " TXN_COLS " FROM transactions WHERE app_id = ? AND challenge_id = ? AND challenge_id != '' ORDER BY transaction_id",
 };

@@ -1,0 +1,36 @@
+/* weavr.h: what the Weavr face's files share (weavr_common.c) and its handlers, one file per
+ * resource: weavr_login.c, weavr_factors.c, weavr_stepup.c, weavr_challenges.c. */
+#ifndef TF_FACES_WEAVR_H
+#define TF_FACES_WEAVR_H
+#include "core/numeric_id.h"
+#include "faces/faces.h"
+
+/* Answers 409 {errorCode}. */
+enum tf_err weavr_code_error(struct tf_req *req, const char *error_code);
+/* The body's verificationCode, checked as Weavr checks it (^[0-9]{6}$, 400 otherwise). */
+enum tf_err weavr_read_code(struct tf_req *req, const char **code);
+/* One attempt at ch, answered the Weavr way: 204, or 409 with its errorCode. */
+enum tf_err weavr_attempt(struct tf_req *req, const struct challenge_row *ch, const char *code, bool enrolment);
+/* The user's factor of a type (and push channel); an active one before a pending one. */
+enum tf_err weavr_find_factor(struct tf_req *req, enum factor_type type, const char *push_channel, struct factor_row *out);
+
+/* Weavr's ids are decimal numbers (^[0-9]+$): twofold's ids are shown as their numbers
+ * (core/numeric_id.h) and read back from them; a native id is accepted too. */
+void weavr_id_out(const char *id, char out[NUMERIC_ID_MAX]);
+bool weavr_id_in(const char *text, const char *prefix, char out[TF_ID_MAX]);
+
+enum tf_err weavr_login_with_password(struct tf_req *req);
+enum tf_err weavr_logout(struct tf_req *req);
+enum tf_err weavr_factors_list(struct tf_req *req);
+enum tf_err weavr_factors_otp_enrol(struct tf_req *req);
+enum tf_err weavr_factors_otp_verify(struct tf_req *req);
+enum tf_err weavr_factors_push_enrol(struct tf_req *req);
+enum tf_err weavr_factors_push_delete(struct tf_req *req);
+enum tf_err weavr_stepup_otp(struct tf_req *req);
+enum tf_err weavr_stepup_otp_verify(struct tf_req *req);
+enum tf_err weavr_stepup_push(struct tf_req *req);
+enum tf_err weavr_challenges_otp(struct tf_req *req);
+enum tf_err weavr_challenges_push(struct tf_req *req);
+enum tf_err weavr_challenges_otp_verify(struct tf_req *req);
+
+#endif

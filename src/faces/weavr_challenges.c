@@ -1,0 +1,113 @@
+/*
+ * weavr_challenges.c: Weavr Multi's SCA on transactions (seed-apis.md 3.4): a payment created
+ * with the native POST /v1/transactions in PENDING_CHALLENGE is a Weavr "send";
+ * POST /multi/challenges/otp/SMS {resourceType: "sends", resourceIds: [id]} sends a code bound to
+ * it (dynamic linking, as the native transaction challenge) and answers {scaChallengeId};
+ * POST /multi/challenges/{scaChallengeId}/otp/SMS/verify {verificationCode, resourceType}
+ * approves it (204); POST /multi/challenges/push/{channel} does the same by push. One resource
+ * per challenge: a batch (several ids) is refused with 409 STATE_INVALID. Approving a payment
+ * never steps the token up (seed 002).
+ */
+#include <string.h>
+
+#include "faces/weavr.h"
+
+static enum tf_err read_resources(struct tf_req *req, char id[TF_ID_MAX])
+{
+	static const char *const known[] = {"resourceType", "resourceIds", NULL};
+	const char *type;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "resourceType", true, &type)) != TF_OK)
+		return e;
+	if (strcmp(type, "sends") != 0) {
+		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "resourceType");
+	}
+	json_t *ids = json_object_get(req->json, "resourceIds");
+	if (!ids || json_is_null(ids))
+		return req_field_error(req, TF_ERR_MISSING_FIELD, "resourceIds");
+	if (!json_is_array(ids) || json_array_size(ids) == 0 || !json_is_string(json_array_get(ids, 0))) {
+		req->err_extra = json_pack("{s:s}", "fieldError", "SIZE");
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "resourceIds");
+	}
+	if (json_array_size(ids) > 1)
+		return weavr_code_error(req, "STATE_INVALID");
+	if (!weavr_id_in(json_string_value(json_array_get(ids, 0)), "txn", id))
+		return TF_ERR_NOT_FOUND;
+	return TF_OK;
+}
+
+static enum tf_err issue(struct tf_req *req, enum factor_type type, const char *channel)
+{
+	char id[TF_ID_MAX];
+	enum tf_err e = read_resources(req, id);
+	if (e != TF_OK)
+		return e;
+	struct factor_row f;
+	e = weavr_find_factor(req, type, channel, &f);
+	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE))
+		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
+	if (e != TF_OK)
+		return e;
+	json_t *answer = NULL;
+	e = req_call(req, api_challenges_create,
+		     json_pack("{s:s, s:s, s:s}", "purpose", "transaction", "factor_id", f.factor_id, "transaction_id", id), NULL,
+		     &answer);
+	if (e == TF_ERR_RETRY_IN_15SEC)
+		return weavr_code_error(req, "RETRY_IN_15SEC");
+	if (e == TF_ERR_TRANSACTION_NOT_PENDING)
+		return weavr_code_error(req, "STATE_INVALID");
+	if (e == TF_ERR_FACTOR_BLOCKED)
+		return weavr_code_error(req, "CHALLENGE_LIMIT_EXCEEDED");
+	if (e != TF_OK)
+		return e;
+	char sca[NUMERIC_ID_MAX];
+	weavr_id_out(json_string_value(json_object_get(answer, "challenge_id")), sca);
+	resp_json(req, 200, json_pack("{s:s}", "scaChallengeId", sca));
+	json_decref(answer);
+	return TF_OK;
+}
+
+enum tf_err weavr_challenges_otp(struct tf_req *req)
+{
+	if (strcmp(req->params[0], "SMS") != 0) {
+		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
+	}
+	return issue(req, FACTOR_SMS, NULL);
+}
+
+enum tf_err weavr_challenges_push(struct tf_req *req)
+{
+	if (strcmp(req->params[0], "AUTHY") != 0 && strcmp(req->params[0], "BIOMETRIC") != 0) {
+		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
+	}
+	return issue(req, FACTOR_PUSH, req->params[0]);
+}
+
+enum tf_err weavr_challenges_otp_verify(struct tf_req *req)
+{
+	/* params: [0] the challenge id, [1] the channel */
+	if (strcmp(req->params[1], "SMS") != 0) {
+		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
+	}
+	const char *code;
+	enum tf_err e = weavr_read_code(req, &code);
+	if (e != TF_OK)
+		return e;
+	const char *type = json_string_value(json_object_get(req->json, "resourceType"));
+	if (type && strcmp(type, "sends") != 0) {
+		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "resourceType");
+	}
+	struct challenge_row ch;
+	char challenge_id[TF_ID_MAX];
+	if (!weavr_id_in(req->params[0], "chl", challenge_id))
+		return TF_ERR_NOT_FOUND;
+	e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, &ch);
+	if (e == TF_OK && (ch.purpose != PURPOSE_TRANSACTION || strcmp(ch.session_id, req->session.session_id) != 0))
+		e = TF_ERR_NOT_FOUND;
+	return e != TF_OK ? e : weavr_attempt(req, &ch, code, false);
+}

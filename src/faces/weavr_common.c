@@ -1,0 +1,114 @@
+/*
+ * weavr_common.c: what the Weavr face's handlers share: reading a verificationCode as Weavr
+ * validates it (six digits, 400 with syntaxErrors otherwise), translating a challenge attempt's
+ * outcome into Weavr's errorCodes (seed-apis.md 3.3: VERIFICATION_CODE_INVALID, then
+ * ONE_CHALLENGE_LIMIT_REMAINING on the last but one, CHALLENGE_LIMIT_EXCEEDED on the attempt
+ * that uses the last, STATE_INVALID after; VERIFICATION_CODE_EXPIRED; ALREADY_VERIFIED), and
+ * finding the user's factor for a Weavr channel.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/challenge.h"
+#include "core/numeric_id.h"
+#include "faces/weavr.h"
+
+enum tf_err weavr_code_error(struct tf_req *req, const char *error_code)
+{
+	if (req->err_extra)
+		json_decref(req->err_extra);
+	req->err_extra = json_pack("{s:s}", "errorCode", error_code);
+	return TF_ERR_STATE_CONFLICT;
+}
+
+enum tf_err weavr_read_code(struct tf_req *req, const char **code)
+{
+	static const char *const known[] = {"verificationCode", "resourceType", NULL};
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "verificationCode", true, code)) != TF_OK)
+		return e;
+	size_t n = strlen(*code);
+	if (n != 6) {
+		req->err_extra = json_pack("{s:s, s:s}", "message", "request.verificationCode: size must be between 6 and 6",
+					   "fieldError", "SIZE");
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "verificationCode");
+	}
+	for (const char *p = *code; *p; p++)
+		if (*p < '0' || *p > '9') {
+			req->err_extra = json_pack("{s:s, s:s}", "message", "request.verificationCode: must match \"^[0-9]*$\"",
+						   "fieldError", "REGEX");
+			return req_field_error(req, TF_ERR_INVALID_FIELD, "verificationCode");
+		}
+	return TF_OK;
+}
+
+enum tf_err weavr_attempt(struct tf_req *req, const struct challenge_row *ch, const char *code, bool enrolment)
+{
+	/* after the attempt that used the last try, Weavr answers STATE_INVALID, right code or not */
+	if (ch->status == CH_LOCKED || (ch->status == CH_PENDING && ch->attempts >= ch->max_attempts) ||
+	    ch->status == CH_SUPERSEDED || ch->status == CH_DENIED)
+		return weavr_code_error(req, "STATE_INVALID");
+	enum tf_err e = api_challenge_attempt(req, ch->challenge_id, code, enrolment, false, DOMAIN_API, NULL, NULL);
+	if (req->resp) { /* Weavr answers 204: the native answer is not shown */
+		json_decref(req->resp);
+		req->resp = NULL;
+	}
+	switch (e) {
+	case TF_OK:
+		return weavr_no_content(req);
+	case TF_ERR_VERIFICATION_CODE_INVALID:
+	case TF_ERR_TOTP_REPLAYED: {
+		json_t *left = req->err_extra ? json_object_get(req->err_extra, "attempts_remaining") : NULL;
+		return weavr_code_error(req, left && json_integer_value(left) == 1 ? "ONE_CHALLENGE_LIMIT_REMAINING"
+										  : "VERIFICATION_CODE_INVALID");
+	}
+	case TF_ERR_CHALLENGE_LIMIT_EXCEEDED:
+		return weavr_code_error(req, "CHALLENGE_LIMIT_EXCEEDED");
+	case TF_ERR_CHALLENGE_EXPIRED:
+		return weavr_code_error(req, "VERIFICATION_CODE_EXPIRED");
+	case TF_ERR_ALREADY_VERIFIED:
+		return weavr_code_error(req, "ALREADY_VERIFIED");
+	case TF_ERR_FACTOR_BLOCKED:
+	case TF_ERR_CHALLENGE_SUPERSEDED:
+	case TF_ERR_CHALLENGE_DENIED:
+		return weavr_code_error(req, "STATE_INVALID");
+	default:
+		return e;
+	}
+}
+
+enum tf_err weavr_find_factor(struct tf_req *req, enum factor_type type, const char *push_channel, struct factor_row *out)
+{
+	struct factor_row list[FACTORS_PER_USER_MAX];
+	size_t n;
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	if (e != TF_OK)
+		return e;
+	int pick = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].type != type || (push_channel && strcmp(list[i].push_channel, push_channel) != 0))
+			continue;
+		if (pick < 0 || (list[i].status == FACTOR_ACTIVE && list[pick].status != FACTOR_ACTIVE))
+			pick = (int)i; /* an active one first */
+	}
+	if (pick < 0)
+		return TF_ERR_NOT_FOUND;
+	*out = list[pick];
+	return TF_OK;
+}
+
+void weavr_id_out(const char *id, char out[NUMERIC_ID_MAX])
+{
+	if (!numeric_id_from_id(id, out))
+		snprintf(out, NUMERIC_ID_MAX, "0");
+}
+
+bool weavr_id_in(const char *text, const char *prefix, char out[TF_ID_MAX])
+{
+	if (strlen(text) >= TF_ID_MAX)
+		return false;
+	if (text[0] >= '0' && text[0] <= '9')
+		return numeric_id_to_id(text, prefix, out, TF_ID_MAX);
+	snprintf(out, TF_ID_MAX, "%s", text); /* a native id is accepted as it is */
+	return true;
+}

@@ -1,0 +1,159 @@
+/*
+ * weavr_factors.c: Weavr Multi's authentication factors (seed-apis.md 3.2):
+ * GET /multi/authentication_factors ({factors: [{type, channel, status}]}, the key absent when
+ * there are none); POST /multi/authentication_factors/otp/SMS enrols the user's mobile number
+ * (again before verifying: the code is sent again) and /verify {verificationCode} activates it
+ * (204); POST /multi/authentication_factors/push/AUTHY enrols a push device;
+ * DELETE /multi/authentication_factors/push/{AUTHY|BIOMETRIC} removes it. Statuses:
+ * PENDING_VERIFICATION, ACTIVE, INACTIVE (a push enrolment the device denied).
+ *
+ * Weavr's Authy enrolment takes no body because Authy holds the device's key; twofold checks the
+ * device's own Ed25519 signatures, so the body carries them: {publicKey, pushAddress} (base64
+ * of 32 bytes; where the provider reaches the device). Without them: 409 CHANNEL_NOT_READY.
+ */
+#include <string.h>
+
+#include "core/challenge.h"
+#include "faces/weavr.h"
+
+static enum tf_err channel_not_in(struct tf_req *req)
+{
+	req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
+	return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
+}
+
+static const char *status_of(struct tf_req *req, const struct factor_row *f)
+{
+	if (f->status == FACTOR_ACTIVE)
+		return "ACTIVE";
+	struct challenge_row ch;
+	if (f->type == FACTOR_PUSH && f->enrolment_challenge_id[0] &&
+	    STORE(req->db)->challenge_get(req->db, req->app.app_id, f->user_id, f->enrolment_challenge_id, &ch) == TF_OK &&
+	    ch.status == CH_DENIED)
+		return "INACTIVE";
+	return "PENDING_VERIFICATION";
+}
+
+enum tf_err weavr_factors_list(struct tf_req *req)
+{
+	struct factor_row list[FACTORS_PER_USER_MAX];
+	size_t n;
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	if (e != TF_OK)
+		return e;
+	json_t *factors = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const char *type = NULL, *channel = NULL;
+		if (list[i].type == FACTOR_SMS) {
+			type = "OTP";
+			channel = "SMS";
+		} else if (list[i].type == FACTOR_PUSH) {
+			channel = list[i].push_channel;
+			type = !strcmp(channel, "BIOMETRIC") ? "BIOMETRIC" : "PUSH";
+		}
+		if (type) /* Weavr has no voice, authenticator-app or backup-code factors */
+			json_array_append_new(factors, json_pack("{s:s, s:s, s:s}", "type", type, "channel", channel, "status",
+								 status_of(req, &list[i])));
+	}
+	json_t *o = json_object();
+	if (json_array_size(factors))
+		json_object_set_new(o, "factors", factors);
+	else
+		json_decref(factors);
+	resp_json(req, 200, o);
+	return TF_OK;
+}
+
+enum tf_err weavr_factors_otp_enrol(struct tf_req *req)
+{
+	if (strcmp(req->params[0], "SMS") != 0)
+		return channel_not_in(req);
+	struct user_row u;
+	enum tf_err e = api_load_user(req, req->session.user_id, &u);
+	if (e != TF_OK)
+		return e;
+	if (!u.mobile[0])
+		return weavr_code_error(req, "MOBILE_NUMBER_NOT_AVAILABLE");
+	struct factor_row f;
+	e = weavr_find_factor(req, FACTOR_SMS, NULL, &f);
+	if (e == TF_OK && f.status == FACTOR_ACTIVE)
+		return weavr_code_error(req, "CHANNEL_ALREADY_REGISTERED");
+	if (e == TF_OK) /* enrolling again before verifying sends the code again */
+		e = req_call(req, api_challenges_resend, json_object(), f.enrolment_challenge_id, NULL);
+	else if (e == TF_ERR_NOT_FOUND)
+		e = req_call(req, api_factors_create, json_pack("{s:s, s:s}", "type", "sms", "phone", u.mobile), NULL, NULL);
+	if (e == TF_ERR_RETRY_IN_15SEC)
+		return weavr_code_error(req, "RETRY_IN_15SEC");
+	if (e == TF_ERR_INVALID_FIELD || e == TF_ERR_MISSING_FIELD) {
+		req->err_field[0] = '\0';
+		return weavr_code_error(req, "MOBILE_NUMBER_INVALID");
+	}
+	return e != TF_OK ? e : weavr_no_content(req);
+}
+
+enum tf_err weavr_factors_otp_verify(struct tf_req *req)
+{
+	if (strcmp(req->params[0], "SMS") != 0)
+		return channel_not_in(req);
+	const char *code;
+	enum tf_err e = weavr_read_code(req, &code);
+	if (e != TF_OK)
+		return e;
+	struct factor_row f;
+	struct challenge_row ch;
+	if ((e = weavr_find_factor(req, FACTOR_SMS, NULL, &f)) == TF_ERR_NOT_FOUND)
+		return weavr_code_error(req, "STATE_INVALID"); /* nothing to verify */
+	if (e != TF_OK)
+		return e;
+	if (f.status == FACTOR_ACTIVE)
+		return weavr_code_error(req, "CHANNEL_ALREADY_REGISTERED");
+	e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, f.enrolment_challenge_id, &ch);
+	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && strcmp(ch.session_id, req->session.session_id) != 0))
+		return weavr_code_error(req, "STATE_INVALID"); /* enrolled on another token */
+	return e != TF_OK ? e : weavr_attempt(req, &ch, code, true);
+}
+
+enum tf_err weavr_factors_push_enrol(struct tf_req *req)
+{
+	if (strcmp(req->params[0], "AUTHY") != 0) /* the enrolment accepts AUTHY only */
+		return channel_not_in(req);
+	static const char *const known[] = {"publicKey", "pushAddress", NULL};
+	const char *key = NULL, *address = NULL;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "publicKey", false, &key)) != TF_OK ||
+	    (e = req_string(req, "pushAddress", false, &address)) != TF_OK)
+		return e;
+	struct factor_row f;
+	e = weavr_find_factor(req, FACTOR_PUSH, "AUTHY", &f);
+	if (e == TF_OK && f.status == FACTOR_ACTIVE)
+		return weavr_code_error(req, "CHANNEL_ALREADY_REGISTERED");
+	if (e != TF_OK && e != TF_ERR_NOT_FOUND)
+		return e;
+	if (!key || !address)
+		return weavr_code_error(req, "CHANNEL_NOT_READY");
+	if (e == TF_OK) { /* a pending or rejected enrolment is replaced */
+		if ((e = req_call(req, api_factors_delete, json_object(), f.factor_id, NULL)) != TF_OK)
+			return e;
+	}
+	e = req_call(req, api_factors_create,
+		     json_pack("{s:s, s:s, s:s, s:s}", "type", "push", "channel", "AUTHY", "public_key", key, "push_address", address),
+		     NULL, NULL);
+	if (e == TF_ERR_INVALID_FIELD && !strcmp(req->err_field, "public_key"))
+		snprintf(req->err_field, sizeof req->err_field, "publicKey");
+	else if (e == TF_ERR_INVALID_FIELD && !strcmp(req->err_field, "push_address"))
+		snprintf(req->err_field, sizeof req->err_field, "pushAddress");
+	return e != TF_OK ? e : weavr_no_content(req);
+}
+
+enum tf_err weavr_factors_push_delete(struct tf_req *req)
+{
+	if (strcmp(req->params[0], "AUTHY") != 0 && strcmp(req->params[0], "BIOMETRIC") != 0)
+		return channel_not_in(req);
+	struct factor_row f;
+	enum tf_err e = weavr_find_factor(req, FACTOR_PUSH, req->params[0], &f);
+	if (e == TF_ERR_NOT_FOUND)
+		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
+	if (e == TF_OK)
+		e = req_call(req, api_factors_delete, json_object(), f.factor_id, NULL);
+	return e != TF_OK ? e : weavr_no_content(req);
+}

@@ -1,0 +1,71 @@
+/*
+ * weavr_login.c: Weavr Multi's sign-in (seed-apis.md 3.1): POST /multi/login_with_password
+ * {email, password: {value}} answers {token, tokenType, identity, credentials}; the token ends
+ * after 5 minutes without activity; wrong credentials answer 403 without a body; five failed
+ * sign-ins within 30 minutes lock the account (423) until that window ends. POST /multi/logout
+ * ends the token (204; 401 afterwards).
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "faces/weavr.h"
+
+#define WEAVR_TOKEN_IDLE_MS (5 * 60 * 1000LL)
+#define WEAVR_LOCK_WINDOW_MS (30 * 60 * 1000LL)
+#define WEAVR_LOCK_FAILURES 5
+
+enum tf_err weavr_login_with_password(struct tf_req *req)
+{
+	static const char *const known[] = {"email", "password", NULL};
+	const char *email;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "email", true, &email)) != TF_OK)
+		return e;
+	json_t *password = json_object_get(req->json, "password");
+	if (!password || json_is_null(password))
+		return req_field_error(req, TF_ERR_MISSING_FIELD, "password");
+	json_t *value = json_object_get(password, "value");
+	if (!json_is_object(password) || json_object_size(password) != 1 || !json_is_string(value) ||
+	    json_string_length(value) > 100 || strlen(json_string_value(value)) != json_string_length(value)) {
+		req->err_extra = json_pack("{s:s}", "fieldError", !json_is_string(value) ? "REQUIRED" : "SIZE");
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "password.value");
+	}
+	/* the lock: failures counted per application and email in a 30-minute window */
+	char lock_key[400];
+	snprintf(lock_key, sizeof lock_key, "weavr_lock:%s:%s", req->app.app_id, email);
+	int64_t window = req->now - req->now % WEAVR_LOCK_WINDOW_MS, failures = 0;
+	if ((e = STORE(req->db)->counter_get(req->db, lock_key, window, &failures)) != TF_OK)
+		return e;
+	if (failures >= WEAVR_LOCK_FAILURES)
+		return TF_ERR_LOGIN_LOCKED;
+	struct user_row u;
+	e = api_password_check(req, email, json_string_value(value), &u);
+	if (req->err_extra) { /* the native answer's extras (an sso user's login_url) are not Weavr's */
+		json_decref(req->err_extra);
+		req->err_extra = NULL;
+	}
+	if (e == TF_ERR_INVALID_CREDENTIALS || e == TF_ERR_SSO_LOGIN_REQUIRED || e == TF_ERR_INVALID_FIELD) {
+		req->err_field[0] = '\0';
+		if ((e = STORE(req->db)->counter_hit(req->db, lock_key, window, &failures)) != TF_OK)
+			return e;
+		return failures >= WEAVR_LOCK_FAILURES ? TF_ERR_LOGIN_LOCKED : TF_ERR_INVALID_CREDENTIALS;
+	}
+	if (e != TF_OK)
+		return e;
+	char token[TF_TOKEN_MAX];
+	if ((e = api_session_issue(req, &u, WEAVR_TOKEN_IDLE_MS, "login.succeeded", token, NULL)) != TF_OK)
+		return e;
+	char id[NUMERIC_ID_MAX];
+	weavr_id_out(u.user_id, id);
+	resp_json(req, 200, json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "token", token, "tokenType", "AUTH",
+				      "identity", "type", "CONSUMER", "id", id, "credentials", "type", "ROOT", "id", id));
+	sodium_memzero(token, sizeof token);
+	return TF_OK;
+}
+
+enum tf_err weavr_logout(struct tf_req *req)
+{
+	enum tf_err e = req_call(req, api_sessions_logout, json_object(), NULL, NULL);
+	return e != TF_OK ? e : weavr_no_content(req);
+}

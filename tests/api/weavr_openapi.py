@@ -1,0 +1,57 @@
+"""Validates the Weavr face's answers against Weavr's own published OpenAPI document
+(../shared/reference/weavr-multi-openapi.yml): the status must be one the vendor declares for
+the path and method, and the body must match the declared schema (or be empty when the vendor
+declares none). Uses Debian's python3-yaml and python3-jsonschema."""
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "reference" / "weavr-multi-openapi.yml"
+
+
+@lru_cache(maxsize=1)
+def spec():
+    return yaml.safe_load(SPEC_PATH.read_text())
+
+
+def _resolve(node):
+    while isinstance(node, dict) and "$ref" in node:
+        parts = node["$ref"].lstrip("#/").split("/")
+        node = spec()
+        for p in parts:
+            node = node[p]
+    return node
+
+
+def _template_for(path):
+    """The OpenAPI path template matching a concrete /multi path."""
+    rel = path.split("?", 1)[0][len("/multi"):]
+    for template in spec()["paths"]:
+        pattern = "^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, rel):
+            return template
+    raise AssertionError(f"{rel} is not a path of Weavr's OpenAPI document")
+
+
+def check(resp, method, path):
+    """Asserts that resp (a requests.Response of the face) is what Weavr's document allows."""
+    template = _template_for(path)
+    op = spec()["paths"][template][method.lower()]
+    status = str(resp.status_code)
+    # a status the operation does not list falls under its "default" answer (OpenAPI 3)
+    key = status if status in op["responses"] else "default"
+    assert key in op["responses"], f"{method} {template} answered {status}, which Weavr does not declare: {resp.text}"
+    assert resp.headers.get("request-ref"), f"no request-ref header on {method} {path}"
+    declared = _resolve(op["responses"][key])
+    content = (declared or {}).get("content", {}).get("application/json")
+    if not content:
+        assert resp.content in (b"",), f"{method} {template} {status} must have no body, got {resp.text!r}"
+        return
+    body = resp.json()
+    schema = content.get("schema", {})
+    resolver = jsonschema.RefResolver(base_uri="", referrer=spec())
+    jsonschema.Draft7Validator(schema, resolver=resolver).validate(body)
