@@ -276,3 +276,28 @@ def test_bad_transactions_are_refused_with_the_field(server, bad, field):
 def test_transaction_belongs_only_to_the_transaction_purpose(server):
     user, _ = sandbox_user(server)
 
+
+
+def test_payments_as_resources(server):
+    user, _ = sandbox_user(server)
+    r = user.post("/v1/transactions", json=dict(tx(50000), external_reference="invoice-17"))
+    assert r.status_code == 201, r.text
+    t = r.json()
+    assert t["state"] == "PENDING_CHALLENGE" and t["exemption"] is None and t["external_reference"] == "invoice-17"
+    assert t["transaction"]["transaction_hash"] == expected_hash(tx(50000))
+    ch = user.post("/v1/challenges", json={"purpose": "transaction", "transaction_id": t["transaction_id"]}).json()
+    assert ch["transaction"]["transaction_hash"] == t["transaction"]["transaction_hash"]
+    assert user.get(f"/v1/transactions/{t['transaction_id']}").json()["challenge_id"] == ch["challenge_id"]
+    r = user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": "123456"})
+    assert r.status_code == 200
+    got = user.get(f"/v1/transactions/{t['transaction_id']}").json()
+    assert got["state"] == "APPROVED" and got["approved_at"]
+    user.relogin()
+    r = user.post("/v1/challenges", json={"purpose": "transaction", "transaction_id": t["transaction_id"]})
+    assert_error(r, 409, "TRANSACTION_NOT_PENDING")
+    small = user.post("/v1/transactions", json=tx(900)).json()
+    assert small["state"] == "INITIALISED" and small["exemption"] == "low_value"
+    assert_error(user.post("/v1/transactions", json={"amount": 1.5, "currency": "EUR", "payee": JANE}), 400,
+                 "INVALID_FIELD", "amount")
+    other, _ = sandbox_user(server)
+    assert other.get(f"/v1/transactions/{t['transaction_id']}").status_code == 404
