@@ -41,6 +41,8 @@ json_t *api_app_json(const struct app_row *a)
 	json_object_set_new(o, "totp", json_pack("{s:s, s:i, s:i}", "algorithm", a->totp_algorithm, "digits", a->totp_digits, "period", 30));
 	json_t *rates = json_loads(a->low_value_rates[0] ? a->low_value_rates : "{}", 0, NULL);
 	json_object_set_new(o, "low_value_rates", rates ? rates : json_object());
+	json_t *policy = json_loads(a->send_policy[0] ? a->send_policy : "{}", 0, NULL);
+	json_object_set_new(o, "send_policy", policy ? policy : json_object());
 	resp_set_time(o, "created_at", a->created_at);
 	return o;
 }
@@ -49,7 +51,7 @@ enum tf_err api_apps_create(struct tf_req *req)
 {
 	static const char *const known[] = {"name", "sandbox", "redirect_uri_prefixes", "sso_login_url",
 					    "can_mark_email_verified", "can_register_sso", "totp_algorithm", "totp_digits",
-					    "low_value_rates", NULL};
+					    "low_value_rates", "send_policy", NULL};
 	struct app_create_params p = {.can_register_sso = true};
 	const char *sso_login_url = NULL;
 	enum tf_err e;
@@ -102,11 +104,45 @@ enum tf_err api_apps_create(struct tf_req *req)
 		}
 	}
 	p.low_value_rates = rates_text;
+	/* send abuse (SPEC section 4): {"per_number_per_hour", "per_range_per_hour", "per_app_per_hour",
+	 * "allowed_countries": ["GB", ...]}; what is left out takes the server's default */
+	json_t *policy = json_object_get(req->json, "send_policy");
+	char *policy_text = NULL;
+	if (policy && !json_is_null(policy)) {
+		const char *k;
+		json_t *v;
+		bool ok = json_is_object(policy);
+		json_object_foreach(policy, k, v) {
+			if (!strcmp(k, "per_number_per_hour") || !strcmp(k, "per_range_per_hour") || !strcmp(k, "per_app_per_hour")) {
+				ok = ok && json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 100000000;
+			} else if (!strcmp(k, "allowed_countries")) {
+				size_t i;
+				json_t *c;
+				ok = ok && json_is_array(v) && json_array_size(v) <= 64;
+				json_array_foreach(v, i, c) {
+					const char *cc = json_string_value(c);
+					ok = ok && cc && strlen(cc) == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z';
+				}
+			} else {
+				ok = false;
+			}
+		}
+		if (ok)
+			policy_text = json_dumps(policy, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!ok || !policy_text || strlen(policy_text) >= sizeof ((struct app_row *)0)->send_policy) {
+			free(prefixes);
+			free(rates_text);
+			free(policy_text);
+			return req_field_error(req, TF_ERR_INVALID_FIELD, "send_policy");
+		}
+	}
+	p.send_policy = policy_text;
 	struct app_row app;
 	struct app_credentials creds;
 	e = app_create(req->svc, req->db, &p, "admin", req->client_ip, req->request_id, req->now, &app, &creds);
 	free(prefixes);
 	free(rates_text);
+	free(policy_text);
 	if (e != TF_OK)
 		return e;
 	json_t *o = api_app_json(&app);

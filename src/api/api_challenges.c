@@ -13,6 +13,7 @@
 #include "core/challenge.h"
 #include "core/session.h"
 #include "core/numeric_id.h"
+#include "core/phone_policy.h"
 #include "core/push.h"
 #include "service/codes.h"
 
@@ -48,9 +49,67 @@ static enum tf_err send_allowed(struct tf_req *req, const struct challenge_row *
 	return send_policy_check(req->session.last_send_at, req->session.stepup_sends, counted, req->now);
 }
 
+static int64_t policy_limit(json_t *policy, const char *key, int64_t def)
+{
+	json_t *v = json_object_get(policy, key);
+	return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+/* Send abuse (SPEC section 4, SMS pumping): the application's allowed countries, and per hour
+ * at most so many codes to one number, to one number range, and in all. A refusal is audited
+ * (in a transaction of its own: this one rolls back). Sandbox applications send nothing. */
+static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
+{
+	if (req->app.sandbox || (f->type != FACTOR_SMS && f->type != FACTOR_VOICE))
+		return TF_OK;
+	json_t *policy = json_loads(req->app.send_policy[0] ? req->app.send_policy : "{}", 0, NULL);
+	const char *country = phone_country(f->phone), *reason = NULL;
+	char range[16], key[300];
+	phone_range(f->phone, range, sizeof range);
+	json_t *allowed = json_object_get(policy, "allowed_countries");
+	if (json_is_array(allowed)) {
+		const char *list[64];
+		size_t n = 0, i;
+		json_t *c;
+		json_array_foreach(allowed, i, c) {
+			if (n < 64 && json_is_string(c))
+				list[n++] = json_string_value(c);
+		}
+		if (!phone_country_allowed(country, list, n))
+			reason = "country";
+	}
+	int64_t window = req->now - req->now % (3600 * 1000LL), count;
+	const struct {
+		const char *what, *arg, *limit_key;
+		int64_t def;
+	} caps[] = {
+		{"number", f->phone, "per_number_per_hour", req->svc->cfg.sends_per_number_per_hour},
+		{"range", range, "per_range_per_hour", req->svc->cfg.sends_per_range_per_hour},
+		{"application", "", "per_app_per_hour", req->svc->cfg.sends_per_app_per_hour},
+	};
+	enum tf_err e = TF_OK;
+	for (size_t i = 0; !reason && e == TF_OK && i < sizeof caps / sizeof caps[0]; i++) {
+		snprintf(key, sizeof key, "send_%s:%s:%s", caps[i].what, req->app.app_id, caps[i].arg);
+		if ((e = STORE(req->db)->counter_hit(req->db, key, window, &count)) == TF_OK &&
+		    count > policy_limit(policy, caps[i].limit_key, caps[i].def))
+			reason = caps[i].what;
+	}
+	json_decref(policy);
+	if (e != TF_OK || !reason)
+		return e;
+	char actor[64], details[160];
+	snprintf(actor, sizeof actor, "user:%s", req->session.user_id);
+	snprintf(details, sizeof details, "{\"reason\":\"%s\",\"range\":\"%s\",\"country\":\"%s\"}", reason, range,
+		 country ? country : "");
+	req_audit_detached(req, "send.refused", actor, f->factor_id, details);
+	return strcmp(reason, "country") ? TF_ERR_SEND_LIMIT_REACHED : TF_ERR_PHONE_COUNTRY_NOT_ALLOWED;
+}
+
 static enum tf_err api_challenge_send(struct tf_req *req, const struct factor_row *f, struct challenge_row *ch)
 {
 	enum tf_err e = send_allowed(req, ch);
+	if (e == TF_OK)
+		e = send_caps(req, f);
 	if (e != TF_OK)
 		return e;
 	char message_id[TF_ID_MAX], actor[64], details[160];
@@ -258,6 +317,19 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 				  bool trust_device, enum device_domain domain, const char *presented_tx_hash,
 				  const struct push_answer *push)
 {
+	/* wrong codes per client address (issue 10): checked before, counted after */
+	char ip_key[160];
+	int64_t window_ms = req->svc->cfg.rate_window * 1000, window = req->now - req->now % window_ms, wrong_here = 0;
+	snprintf(ip_key, sizeof ip_key, "verify_fail_ip:%s:%s", req->app.app_id, req->client_ip);
+	enum tf_err limited = STORE(req->db)->counter_get(req->db, ip_key, window, &wrong_here);
+	if (limited != TF_OK)
+		return limited;
+	if (wrong_here >= req->svc->cfg.verify_failures_per_address) {
+		char retry[32];
+		snprintf(retry, sizeof retry, "%lld", (long long)((window + window_ms - req->now + 999) / 1000));
+		resp_header(req, "Retry-After", retry);
+		return TF_ERR_RATE_LIMITED;
+	}
 	struct challenge_row ch;
 	struct factor_row f;
 	char actor[64], details[160];
@@ -347,6 +419,8 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		e = STORE(req->db)->challenge_update(req->db, &ch);
 	if (e == TF_OK)
 		e = STORE(req->db)->factor_update(req->db, &f);
+	if (e == TF_OK && verdict != TF_OK)
+		e = STORE(req->db)->counter_hit(req->db, ip_key, window, &wrong_here);
 	bool steps_up = verdict == TF_OK && (ch.purpose == PURPOSE_LOGIN || ch.purpose == PURPOSE_STEPUP);
 	if (e == TF_OK && steps_up)
 		e = STORE(req->db)->session_set_stepped_up(req->db, req->session.session_id, req->now);

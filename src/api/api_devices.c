@@ -55,45 +55,13 @@ enum tf_err api_device_issue(struct tf_req *req, const char *user_id, const char
 
 /* ---- validation ---- */
 
-struct async_audit {
-	struct tf_service *svc;
-	char app_id[TF_ID_MAX], subject[TF_ID_MAX], ip[64], request_id[40], details[128];
-	int64_t now;
-};
-
-static void write_async_audit(void *arg)
-{
-	struct async_audit *a = arg;
-	struct store_conn *c;
-	if (a->svc->store->ops->acquire(a->svc->store, &c) == TF_OK) {
-		char actor[64];
-		snprintf(actor, sizeof actor, "app:%s", a->app_id);
-		struct audit_event ev = {a->app_id, "device.validated_false", actor, a->subject, a->ip, a->request_id, a->details};
-		enum tf_err e = STORE(c)->tx_begin(c);
-		if (e == TF_OK)
-			e = store_tx_end(c, audit_append(a->svc, c, &ev, a->now));
-		STORE(c)->release(c);
-	}
-	free(a);
-}
-
 /* A refused cookie is audited off the request path: validation never writes. */
 static void audit_refusal(struct tf_req *req, const char *user_id, const char *reason)
 {
-	struct async_audit *a = calloc(1, sizeof *a);
-	if (!a)
-		return;
-	a->svc = req->svc;
-	a->now = req->now;
-	snprintf(a->app_id, sizeof a->app_id, "%s", req->app.app_id);
-	snprintf(a->subject, sizeof a->subject, "%s", user_id);
-	snprintf(a->ip, sizeof a->ip, "%s", req->client_ip);
-	snprintf(a->request_id, sizeof a->request_id, "%s", req->request_id);
-	snprintf(a->details, sizeof a->details, "{\"reason\":\"%s\"}", reason);
-	if (!req->svc->slow_pool || !slow_pool_submit(req->svc->slow_pool, write_async_audit, a)) {
-		metrics_count(req->svc->metrics, M_AUDIT_DROPPED);
-		free(a);
-	}
+	char actor[64], details[128];
+	snprintf(actor, sizeof actor, "app:%s", req->app.app_id);
+	snprintf(details, sizeof details, "{\"reason\":\"%s\"}", reason);
+	req_audit_detached(req, "device.validated_false", actor, user_id, details);
 }
 
 const char *api_device_check(struct tf_req *req, const char *user_id, const char *cookie, enum device_domain domain,

@@ -45,6 +45,10 @@ struct tf_config {
 	char cookie_secure[8];
 	int64_t payment_authorization_lifetime;
 	int64_t account_information_max_age;
+	int64_t sends_per_number_per_hour;
+	int64_t verify_failures_per_address;
+	int64_t sends_per_range_per_hour;
+	int64_t sends_per_app_per_hour;
 };
 
 enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_BOOL, CONFIG_CHOICE };

@@ -41,6 +41,10 @@ const struct config_setting config_settings[] = {
 	{"hosted_session_max_lifetime", I(hosted_session_max_lifetime), "43200", 60, 31536000, NULL, false, "seconds after which a hosted-pages session ends whatever its activity"},
 	{"payment_authorization_lifetime", I(payment_authorization_lifetime), "300", 1, 3600, NULL, false, "seconds a verified transaction challenge's authorisation may wait for POST /v1/authorize (5 minutes)"},
 	{"account_information_max_age", I(account_information_max_age), "15552000", 1, 315360000, NULL, false, "seconds after an account SCA during which account information is exempt (180 days, RTS art. 10)"},
+	{"verify_failures_per_address", I(verify_failures_per_address), "1000", 1, 100000000, NULL, false, "wrong codes per client address and application per rate window, then 429 (the partner's servers are usually one address: keep it high)"},
+	{"sends_per_number_per_hour", I(sends_per_number_per_hour), "10", 1, 1000000, NULL, false, "SMS and voice codes sent to one number by one application per hour (an application may set its own)"},
+	{"sends_per_range_per_hour", I(sends_per_range_per_hour), "100", 1, 1000000, NULL, false, "codes sent to one number range (calling code and three digits) by one application per hour"},
+	{"sends_per_app_per_hour", I(sends_per_app_per_hour), "5000", 1, 100000000, NULL, false, "codes sent by one application per hour"},
 	{"cookie_secure", C(cookie_secure), "auto", 0, 0, "auto|on|off", false, "Secure attribute on hosted-pages cookies; auto: when public_url is https"},
 };
 const size_t config_settings_count = sizeof config_settings / sizeof config_settings[0];

@@ -161,6 +161,11 @@ void resp_set_time(json_t *obj, const char *key, int64_t ms);
 enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, const char *subject,
 		      const char *details);
 
+/* The same, written off the request path on the slow pool, in a transaction of its own: for
+ * refusals whose own transaction is rolled back, and for paths that must not write. */
+void req_audit_detached(struct tf_req *req, const char *event, const char *actor, const char *subject,
+			const char *details);
+
 /* The dispatcher: authentication, JSON parsing and limits, idempotency, the handler, the
  * error body. dispatch_prepare() runs on the HTTP thread and returns true when it already
  * answered; dispatch_run() runs the handler there or, when dispatch_needs_slow_pool(), on

@@ -8,6 +8,8 @@
 #include "core/timefmt.h"
 #include "core/validate.h"
 #include "http/http.h"
+#include "http/metrics.h"
+#include "http/slow_pool.h"
 
 /* jansson allocates every parsed string (passwords and codes among them) and frees it without
  * clearing it; this free wipes each block first, so secrets do not linger in freed memory. */
@@ -227,6 +229,46 @@ enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, 
 		.details = details,
 	};
 	return audit_append(req->svc, req->db, &ev, req->now);
+}
+
+struct detached_audit {
+	struct tf_service *svc;
+	char app_id[TF_ID_MAX], event[64], actor[64], subject[TF_ID_MAX], ip[64], request_id[40], details[256];
+	int64_t now;
+};
+
+static void write_detached_audit(void *arg)
+{
+	struct detached_audit *a = arg;
+	struct store_conn *c;
+	if (a->svc->store->ops->acquire(a->svc->store, &c) == TF_OK) {
+		struct audit_event ev = {a->app_id, a->event, a->actor, a->subject, a->ip, a->request_id, a->details};
+		enum tf_err e = STORE(c)->tx_begin(c);
+		if (e == TF_OK)
+			(void)store_tx_end(c, audit_append(a->svc, c, &ev, a->now));
+		STORE(c)->release(c);
+	}
+	free(a);
+}
+
+void req_audit_detached(struct tf_req *req, const char *event, const char *actor, const char *subject, const char *details)
+{
+	struct detached_audit *a = calloc(1, sizeof *a);
+	if (!a)
+		return;
+	a->svc = req->svc;
+	a->now = req->now;
+	snprintf(a->app_id, sizeof a->app_id, "%s", req->have_app ? req->app.app_id : "");
+	snprintf(a->event, sizeof a->event, "%s", event);
+	snprintf(a->actor, sizeof a->actor, "%s", actor);
+	snprintf(a->subject, sizeof a->subject, "%s", subject);
+	snprintf(a->ip, sizeof a->ip, "%s", req->client_ip);
+	snprintf(a->request_id, sizeof a->request_id, "%s", req->request_id);
+	snprintf(a->details, sizeof a->details, "%s", details ? details : "");
+	if (!req->svc->slow_pool || !slow_pool_submit(req->svc->slow_pool, write_detached_audit, a)) {
+		metrics_count(req->svc->metrics, M_AUDIT_DROPPED);
+		free(a);
+	}
 }
 
 static void free_secret(char *s)

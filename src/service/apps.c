@@ -29,6 +29,7 @@ enum tf_err app_create(struct tf_service *svc, struct store_conn *c, const struc
 	snprintf(app->totp_algorithm, sizeof app->totp_algorithm, "%s", p->totp_algorithm ? p->totp_algorithm : "SHA1");
 	app->totp_digits = p->totp_digits ? p->totp_digits : 6;
 	snprintf(app->low_value_rates, sizeof app->low_value_rates, "%s", p->low_value_rates ? p->low_value_rates : "{}");
+	snprintf(app->send_policy, sizeof app->send_policy, "%s", p->send_policy ? p->send_policy : "{}");
 	crypto_secret_mac(svc->keys, "api_key", creds->api_key, app->api_key_mac);
 	uint8_t *sealed;
 	size_t sealed_len;

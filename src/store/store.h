@@ -45,6 +45,7 @@ struct app_row {
 	char totp_algorithm[8]; /* SHA1, SHA256, SHA512 */
 	int totp_digits;        /* 6 or 8 */
 	char low_value_rates[512]; /* JSON object: currency -> euros per unit, as a decimal string */
+	char send_policy[512];     /* JSON object: send caps and allowed countries ({} = defaults) */
 };
 
 enum user_type { USER_STANDARD, USER_SSO };

@@ -22,6 +22,7 @@ static void read_app(sqlite3_stmt *s, struct app_row *a)
 	copy_text(s, 11, a->totp_algorithm, sizeof a->totp_algorithm);
 	a->totp_digits = sqlite3_column_int(s, 12);
 	copy_text(s, 13, a->low_value_rates, sizeof a->low_value_rates);
+	copy_text(s, 14, a->send_policy, sizeof a->send_policy);
 }
 
 enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a)
@@ -43,6 +44,7 @@ enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a)
 	bind_text(s, 12, a->totp_algorithm[0] ? a->totp_algorithm : "SHA1");
 	sqlite3_bind_int(s, 13, a->totp_digits ? a->totp_digits : 6);
 	bind_text(s, 14, a->low_value_rates[0] ? a->low_value_rates : "{}");
+	bind_text(s, 15, a->send_policy[0] ? a->send_policy : "{}");
 	return exec_stmt(c, s, "app_insert", NULL);
 }
 

@@ -4,7 +4,7 @@
 
 #define APP_COLS "app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, " \
 		 "can_mark_email_verified, can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, " \
-		 "totp_algorithm, totp_digits, low_value_rates"
+		 "totp_algorithm, totp_digits, low_value_rates, send_policy"
 #define USER_COLS "app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at"
 #define SESSION_COLS "session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, " \
 		     "idle_timeout_ms, absolute_expires_at, revoked_at, stepped_up_at, last_send_at, stepup_sends"
@@ -20,7 +20,7 @@
 #define AUDIT_COLS "seq, at_ms, app_id, event, actor, subject, ip, request_id, details, prev_hash, hash"
 
 const char *const stmt_sql[Q__MAX] = {
-	[Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE app_id = ?",
 	[Q_APP_GET_BY_KEY] = "SELECT " APP_COLS " FROM apps WHERE api_key_mac = ?",
 	[Q_USER_INSERT] = "INSERT INTO users (" USER_COLS ") VALUES (?,?,?,?,?,?,?,?,?)",
