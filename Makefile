@@ -27,7 +27,7 @@ UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 PYTEST  = /usr/bin/python3 -m pytest
 
 .PHONY: all run test test-unit test-api test-js test-browser browser-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
-FUZZ_TARGETS = device_cookie json_body validators
+FUZZ_TARGETS = device_cookie json_body validators sso transaction
 FUZZ_SECONDS ?= 60
 
 all: $(BUILD)/twofold
