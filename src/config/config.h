@@ -23,6 +23,14 @@ struct tf_config {
 	char delivery[16];
 	char webhook_url[CONFIG_STR_MAX];
 	char webhook_secret[CONFIG_STR_MAX];
+	char twilio_account_sid[128];
+	char twilio_auth_token[256];
+	char twilio_from[64];
+	char twilio_base_url[CONFIG_STR_MAX];
+	char smtp_url[CONFIG_STR_MAX];
+	char smtp_username[256];
+	char smtp_password[256];
+	char smtp_from[320];
 	bool delivery_echo;
 	bool access_log;
 	bool trust_forwarded_for;

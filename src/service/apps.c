@@ -46,6 +46,14 @@ enum tf_err app_create(struct tf_service *svc, struct store_conn *c, const struc
 	if ((e = STORE(c)->tx_begin(c)) != TF_OK)
 		return e;
 	e = STORE(c)->app_insert(c, app);
+	if (e == TF_OK && p->delivery) { /* credentials: sealed at rest */
+		uint8_t *dsealed;
+		size_t dlen;
+		if ((e = crypto_seal(svc->keys, p->delivery, strlen(p->delivery), &dsealed, &dlen)) == TF_OK) {
+			e = STORE(c)->app_delivery_set(c, app->app_id, dsealed, dlen);
+			free(dsealed);
+		}
+	}
 	if (e == TF_OK) {
 		char details[512];
 		snprintf(details, sizeof details, "{\"sandbox\":%s}", p->sandbox ? "true" : "false");

@@ -9,7 +9,7 @@
  *   - a group of changes between tx_begin and tx_commit is applied whole or not at all.
  * A connection (struct store_conn) belongs to one thread at a time: store_acquire() gives the
  * calling thread its connection and store_release() hands it back.
- * The table only grows at the end; ops_version says how much of it a backend fills (5).
+ * The table only grows at the end; ops_version says how much of it a backend fills (6).
  */
 #ifndef TF_STORE_STORE_H
 #define TF_STORE_STORE_H
@@ -475,6 +475,11 @@ struct store_ops {
 	/* the transactions a challenge was issued for */
 	enum tf_err (*txn_list_by_challenge)(struct store_conn *c, const char *app_id, const char *challenge_id,
 					     struct txn_row *out, size_t max, size_t *n_out);
+
+	/* ops_version 6: each application's delivery settings, sealed (crypto_seal of JSON) */
+	enum tf_err (*app_delivery_set)(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len);
+	/* *sealed malloc'd (NULL and 0 when none) */
+	enum tf_err (*app_delivery_get)(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
 };
 
 struct store {

@@ -330,7 +330,7 @@ static void sq_tx_rollback(struct store_conn *c)
 }
 
 const struct store_ops store_sqlite_ops = {
-	.ops_version = 5,
+	.ops_version = 6,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
@@ -415,4 +415,6 @@ const struct store_ops store_sqlite_ops = {
 	.txn_get = sq_txn_get,
 	.txn_update = sq_txn_update,
 	.txn_list_by_challenge = sq_txn_list_by_challenge,
+	.app_delivery_set = sq_app_delivery_set,
+	.app_delivery_get = sq_app_delivery_get,
 };

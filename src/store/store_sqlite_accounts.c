@@ -1,4 +1,5 @@
 /* store_sqlite_accounts.c: applications, users, sessions and email tokens in SQLite. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_sqlite_int.h"
@@ -83,6 +84,39 @@ enum tf_err sq_app_get_by_client_id(struct store_conn *c, const char *client_id,
 		return TF_ERR_INTERNAL;
 	bind_text(s, 1, client_id);
 	return app_query(c, s, out);
+}
+
+enum tf_err sq_app_delivery_set(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len)
+{
+	sqlite3_stmt *s = stmt(c, Q_APP_DELIVERY_SET);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	if (len)
+		sqlite3_bind_blob(s, 1, sealed, (int)len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 1);
+	bind_text(s, 2, app_id);
+	return exec_stmt(c, s, "app_delivery_set", NULL);
+}
+
+enum tf_err sq_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len)
+{
+	*sealed = NULL;
+	*len = 0;
+	sqlite3_stmt *s = stmt(c, Q_APP_DELIVERY_GET);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	enum tf_err e = step_row(c, s, "app_delivery_get");
+	if (e != TF_OK)
+		return e;
+	int n = sqlite3_column_bytes(s, 0);
+	if (n > 0 && (*sealed = malloc((size_t)n))) {
+		memcpy(*sealed, sqlite3_column_blob(s, 0), (size_t)n);
+		*len = (size_t)n;
+	}
+	finish(s);
+	return TF_OK;
 }
 
 /* ---- users ---- */

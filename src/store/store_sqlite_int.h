@@ -95,6 +95,8 @@ enum stmt_id {
 	Q_TXN_GET,
 	Q_TXN_UPDATE,
 	Q_TXN_BY_CHALLENGE,
+	Q_APP_DELIVERY_SET,
+	Q_APP_DELIVERY_GET,
 	Q__MAX
 };
 
@@ -181,6 +183,8 @@ enum tf_err sq_txn_get(struct store_conn *c, const char *app_id, const char *use
 enum tf_err sq_txn_update(struct store_conn *c, const struct txn_row *t);
 enum tf_err sq_txn_list_by_challenge(struct store_conn *c, const char *app_id, const char *challenge_id, struct txn_row *out,
 				     size_t max, size_t *n_out);
+enum tf_err sq_app_delivery_set(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len);
+enum tf_err sq_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
 enum tf_err sq_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
 enum tf_err sq_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
 enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u);

@@ -119,4 +119,6 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_TXN_GET] = "SELECT " TXN_COLS " FROM transactions WHERE app_id = ? AND user_id = ? AND transaction_id = ?",
 	[Q_TXN_UPDATE] = "UPDATE transactions SET state = ?, challenge_id = ?, approved_at = ? WHERE app_id = ? AND transaction_id = ?",
 	[Q_TXN_BY_CHALLENGE] = "SELECT " TXN_COLS " FROM transactions WHERE app_id = ? AND challenge_id = ? AND challenge_id != '' ORDER BY transaction_id",
+	[Q_APP_DELIVERY_SET] = "UPDATE apps SET delivery_sealed = ? WHERE app_id = ?",
+	[Q_APP_DELIVERY_GET] = "SELECT delivery_sealed FROM apps WHERE app_id = ?",
 };
