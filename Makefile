@@ -26,7 +26,10 @@ UNIT_SRCS  = $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 PYTEST  = /usr/bin/python3 -m pytest
 
-.PHONY: all run test test-unit test-api test-js test-browser browser-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
 FUZZ_TARGETS = device_cookie json_body validators sso transaction
 FUZZ_SECONDS ?= 60
 
@@ -136,6 +139,15 @@ test-fuzz: fuzz-build
 fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do echo "== $$t"; \
 	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 fuzz/corpus/$$t 2>&1 | tail -3; done
+
+# Installs the binary, the manual page, the systemd unit and an example configuration (the
+# configuration is never overwritten). Then: useradd --system twofold; systemctl enable --now twofold
+install: all
+	install -D -m 0755 $(BUILD)/twofold $(DESTDIR)$(PREFIX)/bin/twofold
+	install -D -m 0644 docs/twofold.1 $(DESTDIR)$(PREFIX)/share/man/man1/twofold.1
+	install -D -m 0644 packaging/twofold.service $(DESTDIR)/etc/systemd/system/twofold.service
+	@if [ ! -e $(DESTDIR)/etc/twofold/twofold.conf ]; then \
+	  install -D -m 0600 packaging/twofold.conf $(DESTDIR)/etc/twofold/twofold.conf; fi
 
 lint:
 	@tools/lint
