@@ -30,7 +30,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
-FUZZ_TARGETS = device_cookie json_body validators sso transaction
+FUZZ_TARGETS = device_cookie json_body validators sso transaction headers
 FUZZ_SECONDS ?= 60
 
 all: $(BUILD)/twofold

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/http_headers.h"
 #include "core/session.h"
 #include "delivery/outbox.h"
 #include "service/app_cache.h"
@@ -21,12 +22,7 @@
 
 static const char *bearer(const char *authorization)
 {
-	if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
-		return NULL;
-	const char *t = authorization + 7;
-	while (*t == ' ')
-		t++;
-	return *t ? t : NULL;
+	return header_bearer_token(authorization);
 }
 
 static enum tf_err auth_admin(struct tf_req *req)

@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/http_headers.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/slow_pool.h"
@@ -57,17 +58,8 @@ static char *dup_header(struct MHD_Connection *conn, const char *name)
 static void client_address(struct tf_service *svc, struct MHD_Connection *conn, char *out, size_t size)
 {
 	out[0] = '\0';
-	if (svc->cfg.trust_forwarded_for) {
-		const char *xff = header(conn, "X-Forwarded-For");
-		if (xff && *xff) {
-			const char *last = strrchr(xff, ',');
-			last = last ? last + 1 : xff;
-			while (*last == ' ')
-				last++;
-			snprintf(out, size, "%.*s", (int)strcspn(last, " "), last);
-			return;
-		}
-	}
+	if (svc->cfg.trust_forwarded_for && header_forwarded_for(header(conn, "X-Forwarded-For"), out, size))
+		return;
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (!ci || !ci->client_addr)
 		return;
