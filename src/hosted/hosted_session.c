@@ -330,3 +330,18 @@ void hosted_home(const struct app_row *app, char *out, size_t size)
 	snprintf(out, size, "%s", first ? first : "");
 	json_decref(prefixes);
 }
+
+const char *hosted_last4(const char *phone)
+{
+	size_t n = strlen(phone);
+	return n > 4 ? phone + n - 4 : phone;
+}
+
+void hosted_clean_code(const char *code, char out[65])
+{
+	size_t n = 0;
+	for (const char *p = code ? code : ""; *p && n < 64; p++)
+		if (*p != ' ' && *p != '-') /* people type codes with spaces or dashes */
+			out[n++] = *p;
+	out[n] = '\0';
+}

@@ -13,17 +13,11 @@
 #include "core/challenge.h"
 #include "hosted/hosted.h"
 
-static const char *last4(const char *phone)
-{
-	size_t n = strlen(phone);
-	return n > 4 ? phone + n - 4 : phone;
-}
-
 static void method_label(const struct factor_row *f, char *out, size_t size)
 {
 	switch (f->type) {
-	case FACTOR_SMS: snprintf(out, size, "Text a code to my phone ending in %s", last4(f->phone)); break;
-	case FACTOR_VOICE: snprintf(out, size, "Call my phone ending in %s", last4(f->phone)); break;
+	case FACTOR_SMS: snprintf(out, size, "Text a code to my phone ending in %s", hosted_last4(f->phone)); break;
+	case FACTOR_VOICE: snprintf(out, size, "Call my phone ending in %s", hosted_last4(f->phone)); break;
 	case FACTOR_TOTP: snprintf(out, size, "Use my authenticator app"); break;
 	case FACTOR_BACKUP_CODES: snprintf(out, size, "Use a backup code"); break;
 	default: snprintf(out, size, "Use another method");
@@ -84,10 +78,10 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 	const char *code_label = "Code", *inputmode = "numeric";
 	switch (f.type) {
 	case FACTOR_SMS:
-		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", last4(f.phone));
+		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", hosted_last4(f.phone));
 		break;
 	case FACTOR_VOICE:
-		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", last4(f.phone));
+		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", hosted_last4(f.phone));
 		break;
 	case FACTOR_TOTP:
 		snprintf(prompt, sizeof prompt, "Open your authenticator app and enter the code it shows for %s.", req->app.name);
@@ -178,11 +172,7 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 	if (!challenge_id || !code || strlen(code) > 64 || strlen(challenge_id) >= TF_ID_MAX)
 		return render_challenge(req, &hc, challenge_id, next, 400, "error", "Enter the code.");
 	char clean[65];
-	size_t n = 0;
-	for (const char *p = code; *p && n < sizeof clean - 1; p++)
-		if (*p != ' ' && *p != '-') /* people type codes with spaces or dashes */
-			clean[n++] = *p;
-	clean[n] = '\0';
+	hosted_clean_code(code, clean);
 	enum tf_err e = api_challenge_attempt(req, challenge_id, clean, false, trust && !strcmp(trust, "on"), DOMAIN_HOSTED, NULL, NULL);
 	if (e != TF_OK) {
 		char text[400];

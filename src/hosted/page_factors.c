@@ -12,17 +12,11 @@
 
 #include "hosted/hosted.h"
 
-static const char *last4(const char *phone)
-{
-	size_t n = strlen(phone);
-	return n > 4 ? phone + n - 4 : phone;
-}
-
 static void factor_label(const struct factor_row *f, char *out, size_t size)
 {
 	switch (f->type) {
-	case FACTOR_SMS: snprintf(out, size, "Text message to your phone ending in %s", last4(f->phone)); break;
-	case FACTOR_VOICE: snprintf(out, size, "Voice call to your phone ending in %s", last4(f->phone)); break;
+	case FACTOR_SMS: snprintf(out, size, "Text message to your phone ending in %s", hosted_last4(f->phone)); break;
+	case FACTOR_VOICE: snprintf(out, size, "Voice call to your phone ending in %s", hosted_last4(f->phone)); break;
 	case FACTOR_TOTP: snprintf(out, size, "Authenticator app"); break;
 	case FACTOR_BACKUP_CODES: snprintf(out, size, "Backup codes (%d left)", f->backup_remaining); break;
 	default: snprintf(out, size, "Approval on your phone");
@@ -89,10 +83,10 @@ static enum tf_err render_confirm(struct tf_req *req, const struct hosted_ctx *h
 	const char *inputmode = "numeric";
 	switch (f->type) {
 	case FACTOR_SMS:
-		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", last4(f->phone));
+		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", hosted_last4(f->phone));
 		break;
 	case FACTOR_VOICE:
-		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", last4(f->phone));
+		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", hosted_last4(f->phone));
 		break;
 	case FACTOR_TOTP:
 		snprintf(prompt, sizeof prompt, "Enter the code your authenticator app shows.");
@@ -205,11 +199,7 @@ enum tf_err page_factor_verify(struct tf_req *req)
 		return e;
 	const char *code = form_get(&req->form, "code");
 	char clean[65];
-	size_t n = 0;
-	for (const char *p = code ? code : ""; *p && n < sizeof clean - 1; p++)
-		if (*p != ' ' && *p != '-')
-			clean[n++] = *p;
-	clean[n] = '\0';
+	hosted_clean_code(code, clean);
 	e = hosted_call(req, api_factors_verify, json_pack("{s:s}", "code", clean), f.factor_id, NULL);
 	if (e == TF_OK || e == TF_ERR_ALREADY_VERIFIED)
 		return hosted_redirect(req, "/account/factors?added=1");

@@ -77,6 +77,20 @@ static char *url_with(const char *base, const char *name, const char *value)
 	return url;
 }
 
+/* To the application's sign-in, which signs the user in and comes back through GET /sso with
+ * page = landing (seed 001: email links and direct logins bounce through the partner). */
+static enum tf_err to_application_login(struct tf_req *req, const char *landing)
+{
+	char page[CONFIG_STR_MAX + 80];
+	snprintf(page, sizeof page, "%s%s", req->svc->public_url, landing);
+	char *url = url_with(req->app.sso_login_url, "page", page);
+	if (!url)
+		return TF_ERR_INTERNAL;
+	enum tf_err e = hosted_redirect(req, url);
+	free(url);
+	return e;
+}
+
 enum tf_err page_link(struct tf_req *req)
 {
 	const char *client_id = form_get(&req->query, "client_id"), *next = form_get(&req->query, "next");
@@ -93,15 +107,7 @@ enum tf_err page_link(struct tf_req *req)
 	req->have_app = true;
 	if (!req->app.sso_login_url[0])
 		return TF_ERR_REDIRECT_NOT_ALLOWED;
-	/* the application signs the user in and sends them to GET /sso with page = landing */
-	char page[CONFIG_STR_MAX + 80];
-	snprintf(page, sizeof page, "%s%s", req->svc->public_url, landing);
-	char *url = url_with(req->app.sso_login_url, "page", page);
-	if (!url)
-		return TF_ERR_INTERNAL;
-	e = hosted_redirect(req, url);
-	free(url);
-	return e;
+	return to_application_login(req, landing);
 }
 
 #define LOGIN_CSRF_COOKIE "tf_login_csrf"
@@ -179,14 +185,7 @@ enum tf_err page_login_post(struct tf_req *req)
 		}
 		if (!req->app.sso_login_url[0])
 			return render_login(req, 403, client_id, landing, email, "Sign in through the application.");
-		char page[CONFIG_STR_MAX + 80];
-		snprintf(page, sizeof page, "%s%s", req->svc->public_url, landing);
-		char *url = url_with(req->app.sso_login_url, "page", page);
-		if (!url)
-			return TF_ERR_INTERNAL;
-		e = hosted_redirect(req, url);
-		free(url);
-		return e;
+		return to_application_login(req, landing);
 	}
 	if (e == TF_ERR_RATE_LIMITED)
 		return render_login(req, 429, client_id, landing, email, "Too many attempts. Wait a while and try again.");
