@@ -45,6 +45,7 @@ struct tf_config {
 	char cookie_secure[8];
 	int64_t payment_authorization_lifetime;
 	int64_t account_information_max_age;
+	int64_t wepay_token_lifetime;
 };
 
 enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_BOOL, CONFIG_CHOICE };

@@ -42,5 +42,6 @@ const struct config_setting config_settings[] = {
 	{"payment_authorization_lifetime", I(payment_authorization_lifetime), "300", 1, 3600, NULL, false, "seconds a verified transaction challenge's authorisation may wait for POST /v1/authorize (5 minutes)"},
 	{"account_information_max_age", I(account_information_max_age), "15552000", 1, 315360000, NULL, false, "seconds after an account SCA during which account information is exempt (180 days, RTS art. 10)"},
 	{"cookie_secure", C(cookie_secure), "auto", 0, 0, "auto|on|off", false, "Secure attribute on hosted-pages cookies; auto: when public_url is https"},
+	{"wepay_token_lifetime", I(wepay_token_lifetime), "315360000", 3600, 315360000, NULL, false, "seconds a WePay face access token (from /v2/user/register) lives, whatever its activity; while the user is unconfirmed it also ends with the user (unverified_user_ttl)"},
 };
 const size_t config_settings_count = sizeof config_settings / sizeof config_settings[0];
