@@ -49,6 +49,22 @@ enum tf_err api_load_user(struct tf_req *req, const char *user_id, struct user_r
 	return api_user_expired(req, out) ? TF_ERR_NOT_FOUND : TF_OK; /* past its limit: gone */
 }
 
+enum tf_err api_user_insert(struct tf_req *req, const struct user_row *u)
+{
+	/* an unverified user past its limit is gone: its email is free again */
+	enum tf_err e = STORE(req->db)->user_purge_unverified(req->db, u->app_id, u->email,
+							      req->now - req->svc->cfg.unverified_user_ttl * 1000);
+	if (e == TF_OK)
+		e = STORE(req->db)->user_insert(req->db, u);
+	if (e == TF_OK) {
+		char actor[64], details[64];
+		snprintf(actor, sizeof actor, "app:%s", u->app_id);
+		snprintf(details, sizeof details, "{\"type\":\"%s\"}", u->type == USER_SSO ? "sso" : "standard");
+		e = req_audit(req, "user.registered", actor, u->user_id, details);
+	}
+	return e;
+}
+
 bool api_users_create_slow_if(struct tf_req *req)
 {
 	json_t *pw = req->json ? json_object_get(req->json, "password") : NULL;
@@ -98,17 +114,7 @@ enum tf_err api_users_create(struct tf_req *req)
 
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->user_purge_unverified(req->db, u.app_id, u.email,
-						  req->now - req->svc->cfg.unverified_user_ttl * 1000);
-	if (e == TF_OK)
-		e = STORE(req->db)->user_insert(req->db, &u);
-	if (e == TF_OK) {
-		char actor[64], details[64];
-		snprintf(actor, sizeof actor, "app:%s", u.app_id);
-		snprintf(details, sizeof details, "{\"type\":\"%s\"}", u.type == USER_SSO ? "sso" : "standard");
-		e = req_audit(req, "user.registered", actor, u.user_id, details);
-	}
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
+	if ((e = store_tx_end(req->db, api_user_insert(req, &u))) != TF_OK)
 		return e;
 	resp_json(req, 201, api_user_json(&u, unverified_expiry(req, &u)));
 	sodium_memzero(u.password_hash, sizeof u.password_hash);

@@ -57,6 +57,7 @@ struct tf_config {
 	int64_t verify_failures_per_address;
 	int64_t sends_per_range_per_hour;
 	int64_t sends_per_app_per_hour;
+	int64_t wepay_token_lifetime;
 };
 
 enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_BOOL, CONFIG_CHOICE };

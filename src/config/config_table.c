@@ -54,5 +54,6 @@ const struct config_setting config_settings[] = {
 	{"sends_per_range_per_hour", I(sends_per_range_per_hour), "100", 1, 1000000, NULL, false, "codes sent to one number range (calling code and three digits) by one application per hour"},
 	{"sends_per_app_per_hour", I(sends_per_app_per_hour), "5000", 1, 100000000, NULL, false, "codes sent by one application per hour"},
 	{"cookie_secure", C(cookie_secure), "auto", 0, 0, "auto|on|off", false, "Secure attribute on hosted-pages cookies; auto: when public_url is https"},
+	{"wepay_token_lifetime", I(wepay_token_lifetime), "315360000", 3600, 315360000, NULL, false, "seconds a WePay face access token (from /v2/user/register) lives, whatever its activity; while the user is unconfirmed it also ends with the user (unverified_user_ttl)"},
 };
 const size_t config_settings_count = sizeof config_settings / sizeof config_settings[0];

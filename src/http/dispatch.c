@@ -278,6 +278,7 @@ static void answer_error(struct tf_req *req, enum tf_err e)
 	if (req->route->render_error) {
 		req->err = e;
 		req->route->render_error(req, e);
+		serialise(req); /* the idempotency record (idempotency_end) keeps the text */
 		return;
 	}
 	dispatch_error(req, e);

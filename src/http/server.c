@@ -202,6 +202,17 @@ static void slow_job(void *arg)
 	MHD_resume_connection(req->conn);
 }
 
+/* 413 in the shape of the route, or of the vendor face, the path belongs to. */
+static void answer_too_large(struct tf_req *req)
+{
+	error_renderer render = req->route ? req->route->render_error : routes_error_renderer(req->path);
+	req->err = TF_ERR_BODY_TOO_LARGE;
+	if (render)
+		render(req, TF_ERR_BODY_TOO_LARGE);
+	else
+		dispatch_error(req, TF_ERR_BODY_TOO_LARGE);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -218,7 +229,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl && strtoull(cl, NULL, 10) > TF_BODY_MAX) {
 			/* answer at once; the library closes the connection without reading the body */
 			req->body_too_large = true;
-			dispatch_error(req, TF_ERR_BODY_TOO_LARGE);
+			answer_too_large(req);
 			return send_answer(conn, req);
 		}
 		return MHD_YES;
@@ -262,7 +273,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_answer(conn, req);
 	}
 	if (req->body_too_large) {
-		dispatch_error(req, TF_ERR_BODY_TOO_LARGE);
+		answer_too_large(req);
 		return send_answer(conn, req);
 	}
 	if (req->route->flags & ROUTE_PAGE)

@@ -262,6 +262,34 @@ struct hosted_session_info {
 	bool mfa_pending;                 /* a second factor is owed before any page but the challenge */
 };
 
+/* what the WePay face (faces/wepay_*.c) keeps beside a user: the long integer WePay clients
+ * know it by, and the registration's WePay-only fields */
+struct wepay_user_row {
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	int64_t wepay_user_id;        /* random, 1 to 2^53 - 1, unique */
+	char first_name[512];
+	char last_name[512];
+	char scope[512];              /* the comma list given at registration */
+	char original_ip[64];
+	char original_device[1024];
+	int64_t tos_acceptance_time;  /* unix seconds; 0 when not given */
+	char redirect_uri[STORE_URL_MAX];
+	char callback_uri[STORE_URL_MAX];
+	int64_t created_at;
+};
+
+/* ... and beside a factor: its mfa_id (a long), nickname and the last challenge the face sent */
+struct wepay_mfa_row {
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	char factor_id[TF_ID_MAX];
+	int64_t mfa_id;               /* random, 1 to 2^53 - 1, unique */
+	char nickname[256];
+	char last_challenge_id[TF_ID_MAX]; /* "" when none */
+	int64_t created_at;
+};
+
 typedef int (*audit_visit_fn)(void *ctx, const struct audit_row *row);
 
 struct store_ops {
@@ -461,6 +489,18 @@ struct store_ops {
 						   const char *currency, int64_t count, int64_t amount,
 						   int64_t eur_cents),
 				     void *ctx);
+
+	/* ops_version 4: the WePay face */
+	enum tf_err (*wepay_user_get)(struct store_conn *c, const char *app_id, const char *user_id,
+				      struct wepay_user_row *out);
+	/* inserts the row, or rewrites every field of the user's row but wepay_user_id */
+	enum tf_err (*wepay_user_put)(struct store_conn *c, const struct wepay_user_row *w);
+	enum tf_err (*wepay_mfa_list)(struct store_conn *c, const char *app_id, const char *user_id,
+				      struct wepay_mfa_row *out, size_t max, size_t *n_out);
+	/* inserts the row, or rewrites nickname and last_challenge_id of the factor's row */
+	enum tf_err (*wepay_mfa_put)(struct store_conn *c, const struct wepay_mfa_row *m);
+	/* no factor of the user is preferred any more */
+	enum tf_err (*factor_clear_preferred)(struct store_conn *c, const char *app_id, const char *user_id);
 
 	/* ops_version 5: payments as resources and the Weavr face */
 	/* the newest challenge of a session for factor_id and purpose (NOT_FOUND: none) */

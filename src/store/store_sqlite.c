@@ -410,6 +410,12 @@ const struct store_ops store_sqlite_ops = {
 	.sca_state_add_low_value = sq_sca_state_add_low_value,
 	.ledger_insert = sq_ledger_insert,
 	.ledger_report = sq_ledger_report,
+	/* ops_version 4: the WePay face */
+	.wepay_user_get = sq_wepay_user_get,
+	.wepay_user_put = sq_wepay_user_put,
+	.wepay_mfa_list = sq_wepay_mfa_list,
+	.wepay_mfa_put = sq_wepay_mfa_put,
+	.factor_clear_preferred = sq_factor_clear_preferred,
 	.challenge_latest = sq_challenge_latest,
 	.txn_insert = sq_txn_insert,
 	.txn_get = sq_txn_get,

@@ -232,4 +232,12 @@ enum tf_err sq_device_revoke(struct store_conn *c, const char *app_id, const cha
 enum tf_err sq_device_revoke_all(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
 enum tf_err sq_device_revoked_since(struct store_conn *c, int64_t since, int64_t now, void (*visit)(void *ctx, const char *device_id, int64_t revoked_at, int64_t expires_at), void *ctx);
 
+/* ops_version 4: the WePay face (store_sqlite_wepay.c) */
+enum tf_err sq_wepay_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct wepay_user_row *out);
+enum tf_err sq_wepay_user_put(struct store_conn *c, const struct wepay_user_row *w);
+enum tf_err sq_wepay_mfa_list(struct store_conn *c, const char *app_id, const char *user_id, struct wepay_mfa_row *out,
+			      size_t max, size_t *n_out);
+enum tf_err sq_wepay_mfa_put(struct store_conn *c, const struct wepay_mfa_row *m);
+enum tf_err sq_factor_clear_preferred(struct store_conn *c, const char *app_id, const char *user_id);
+
 #endif
