@@ -38,7 +38,7 @@ const struct config_setting config_settings[] = {
 	{"connection_timeout", I(connection_timeout), "30", 1, 3600, NULL, false, "seconds an idle or slow connection is kept"},
 	{"session_idle_timeout", I(session_idle_timeout), "1800", 1, 31536000, NULL, false, "seconds without activity after which an API session token dies"},
 	{"session_max_lifetime", I(session_max_lifetime), "43200", 1, 31536000, NULL, false, "seconds after which an API session token dies whatever its activity"},
-	{"unverified_user_ttl", I(unverified_user_ttl), "7776000", 60, 315360000, NULL, false, "seconds an unverified user lives (90 days)"},
+	{"unverified_user_ttl", I(unverified_user_ttl), "7776000", 1, 315360000, NULL, false, "seconds an unverified user lives (90 days)"},
 	{"argon2_opslimit", I(argon2_opslimit), "2", 1, 20, NULL, false, "Argon2id passes"},
 	{"argon2_memlimit_kib", I(argon2_memlimit_kib), "65536", 8, 4194304, NULL, false, "Argon2id memory in KiB"},
 	{"login_attempts_per_address", I(login_attempts_per_address), "300", 1, 1000000, NULL, false, "password logins per client address and application per rate window"},

@@ -203,8 +203,10 @@ enum tf_err sq_user_mark_verified(struct store_conn *c, const char *app_id, cons
 
 enum tf_err sq_user_purge_unverified(struct store_conn *c, const char *app_id, const char *email, int64_t before)
 {
-	static const enum stmt_id order[] = {Q_USER_PURGE_SESSIONS, Q_USER_PURGE_TOKENS, Q_USER_PURGE};
-	for (size_t i = 0; i < 3; i++) {
+	static const enum stmt_id order[] = {Q_USER_PURGE_SESSIONS, Q_USER_PURGE_TOKENS, Q_USER_PURGE_FACTORS,
+					     Q_USER_PURGE_DEVICES, Q_USER_PURGE_SSO, Q_USER_PURGE_BENEFICIARIES,
+					     Q_USER_PURGE_TXNS, Q_USER_PURGE};
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		sqlite3_stmt *s = stmt(c, order[i]);
 		if (!s)
 			return TF_ERR_INTERNAL;

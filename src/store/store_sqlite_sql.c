@@ -121,4 +121,11 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_TXN_BY_CHALLENGE] = "SELECT " TXN_COLS " FROM transactions WHERE app_id = ? AND challenge_id = ? AND challenge_id != '' ORDER BY transaction_id",
 	[Q_APP_DELIVERY_SET] = "UPDATE apps SET delivery_sealed = ? WHERE app_id = ?",
 	[Q_APP_DELIVERY_GET] = "SELECT delivery_sealed FROM apps WHERE app_id = ?",
+	/* an expired unverified user goes with everything that hangs on it (a factor's backup codes and
+	 * challenges go with the factor) */
+	[Q_USER_PURGE_FACTORS] = "DELETE FROM factors WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_DEVICES] = "DELETE FROM devices WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_SSO] = "DELETE FROM sso_tokens WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_BENEFICIARIES] = "DELETE FROM beneficiaries WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_TXNS] = "DELETE FROM transactions WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
 };
