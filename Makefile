@@ -29,7 +29,7 @@ PYTEST  = /usr/bin/python3 -m pytest
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
+.PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-example example-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
 FUZZ_TARGETS = device_cookie json_body validators sso transaction headers
 FUZZ_SECONDS ?= 60
 
@@ -89,6 +89,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-api
 	@$(MAKE) --no-print-directory test-js
 	@$(MAKE) --no-print-directory test-browser
+	@$(MAKE) --no-print-directory test-example
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-fuzz
 
@@ -109,6 +110,14 @@ browser-deps:
 
 test-browser: all browser-deps
 	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold node --test tests/browser/
+
+# The example partner app (examples/partner-app) in Chromium in front of build/twofold, through
+# seed 000's typical flow; it reuses tests/browser's support and playwright-core
+example-deps:
+	@[ -e examples/partner-app/node_modules/twofold-signer ] || (cd examples/partner-app && npm ci --no-audit --no-fund --loglevel=error)
+
+test-example: all browser-deps example-deps
+	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold node --test examples/partner-app/test/
 
 # The same unit, API and browser suites against an AddressSanitizer + UndefinedBehaviorSanitizer build.
 test-asan:
