@@ -51,7 +51,7 @@ enum tf_err api_authorize(struct tf_req *req)
 
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	if ((e = STORE(req->db)->factor_list(req->db, req->app.app_id, u.user_id, list, FACTORS_PER_USER_MAX, &n)) != TF_OK)
+	if ((e = STORE(req->db)->factor_list(req->db, req->app->app_id, u.user_id, list, FACTORS_PER_USER_MAX, &n)) != TF_OK)
 		return e;
 	json_t *factors = json_array(); /* those that can answer a challenge now */
 	bool has_active = false;

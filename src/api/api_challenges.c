@@ -50,7 +50,7 @@ static enum tf_err api_challenge_send(struct tf_req *req, const struct factor_ro
 	if (e != TF_OK)
 		return e;
 	char message_id[TF_ID_MAX], actor[64], details[160];
-	if ((e = code_send(req->svc, req->db, &req->app, f, ch, req->now, message_id)) != TF_OK)
+	if ((e = code_send(req->svc, req->db, req->app, f, ch, req->now, message_id)) != TF_OK)
 		return e;
 	if (ch->purpose != PURPOSE_ENROLMENT) {
 		bool counted = ch->purpose == PURPOSE_STEPUP || ch->purpose == PURPOSE_TRANSACTION;
@@ -68,7 +68,7 @@ enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, en
 {
 	memset(ch, 0, sizeof *ch);
 	crypto_random_id("chl", ch->challenge_id);
-	snprintf(ch->app_id, sizeof ch->app_id, "%s", req->app.app_id);
+	snprintf(ch->app_id, sizeof ch->app_id, "%s", req->app->app_id);
 	snprintf(ch->user_id, sizeof ch->user_id, "%s", f->user_id);
 	snprintf(ch->factor_id, sizeof ch->factor_id, "%s", f->factor_id);
 	snprintf(ch->session_id, sizeof ch->session_id, "%s", req->session.session_id);
@@ -106,10 +106,10 @@ static enum tf_err parse_purpose(struct tf_req *req, enum challenge_purpose *out
 static enum tf_err pick_factor(struct tf_req *req, const char *factor_id, struct factor_row *out)
 {
 	if (factor_id)
-		return STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, factor_id, out);
+		return STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, factor_id, out);
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list,
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list,
 						    FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
@@ -168,11 +168,11 @@ enum tf_err api_challenges_resend(struct tf_req *req)
 	struct factor_row f;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &ch);
+	e = STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &ch);
 	if (e == TF_OK && strcmp(ch.session_id, req->session.session_id) != 0)
 		e = TF_ERR_NOT_FOUND; /* a challenge belongs to the session that started it */
 	if (e == TF_OK)
-		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f);
+		e = STORE(req->db)->factor_get(req->db, req->app->app_id, ch.user_id, ch.factor_id, &f);
 	if (e == TF_OK && f.type != FACTOR_SMS && f.type != FACTOR_VOICE)
 		e = TF_ERR_INVALID_REQUEST; /* nothing to resend for TOTP or backup codes */
 	if (e == TF_OK) {
@@ -196,12 +196,12 @@ enum tf_err api_challenges_resend(struct tf_req *req)
 static enum tf_err load_attempt(struct tf_req *req, const char *challenge_id, bool enrolment_only,
 				struct challenge_row *ch, struct factor_row *f)
 {
-	enum tf_err e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, ch);
+	enum tf_err e = STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, challenge_id, ch);
 	if (e == TF_OK && (strcmp(ch->session_id, req->session.session_id) != 0 ||
 			   (enrolment_only && ch->purpose != PURPOSE_ENROLMENT)))
 		e = TF_ERR_NOT_FOUND;
 	if (e == TF_OK)
-		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch->user_id, ch->factor_id, f);
+		e = STORE(req->db)->factor_get(req->db, req->app->app_id, ch->user_id, ch->factor_id, f);
 	return e;
 }
 
@@ -242,8 +242,8 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		return e;
 	}
 	int64_t totp_step = f.last_totp_step;
-	enum code_verdict v = code_check(req->svc, &req->app, &f, &ch, code, backup.idx, req->now, &totp_step);
-	if (v == CODE_RIGHT && f.type == FACTOR_BACKUP_CODES && !(req->app.sandbox && !strcmp(code, SANDBOX_CODE)) &&
+	enum code_verdict v = code_check(req->svc, req->app, &f, &ch, code, backup.idx, req->now, &totp_step);
+	if (v == CODE_RIGHT && f.type == FACTOR_BACKUP_CODES && !(req->app->sandbox && !strcmp(code, SANDBOX_CODE)) &&
 	    ch.purpose != PURPOSE_ENROLMENT) {
 		/* each code once, and only the code that matched */
 		e = STORE(req->db)->backup_code_use(req->db, f.factor_id, backup.idx, backup.code_hash, req->now);
@@ -333,7 +333,7 @@ bool api_challenges_verify_slow_if(struct tf_req *req)
 	struct challenge_row ch;
 	struct factor_row f;
 	return req->have_session &&
-	       STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &ch) == TF_OK &&
-	       STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f) == TF_OK &&
+	       STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &ch) == TF_OK &&
+	       STORE(req->db)->factor_get(req->db, req->app->app_id, ch.user_id, ch.factor_id, &f) == TF_OK &&
 	       f.type == FACTOR_BACKUP_CODES;
 }

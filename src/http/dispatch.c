@@ -46,11 +46,14 @@ static enum tf_err auth_app(struct tf_req *req)
 	uint8_t mac[TF_MAC_BYTES];
 	crypto_secret_mac(req->svc->keys, "api_key", req->api_key, mac);
 	/* the lookup is by MAC, so timing reveals nothing about the key itself */
-	enum tf_err e = app_cache_get(req->svc->apps, req->db, mac, req->now, &req->app);
+	const struct app_row *app;
+	enum tf_err e = app_cache_get(req->svc->apps, req->db, mac, req->now, &app);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_INVALID_API_KEY;
-	if (e == TF_OK)
+	if (e == TF_OK) {
+		req->app = app;
 		req->have_app = true;
+	}
 	return e;
 }
 
@@ -61,7 +64,7 @@ static enum tf_err auth_user(struct tf_req *req)
 		return TF_ERR_INVALID_TOKEN;
 	uint8_t mac[TF_MAC_BYTES];
 	crypto_secret_mac(req->svc->keys, "session", token, mac);
-	enum tf_err e = STORE(req->db)->session_get(req->db, req->app.app_id, mac, &req->session);
+	enum tf_err e = STORE(req->db)->session_get(req->db, req->app->app_id, mac, &req->session);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_INVALID_TOKEN;
 	if (e != TF_OK)
@@ -157,7 +160,7 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 		*e = req_field_error(req, TF_ERR_INVALID_FIELD, "idempotency-ref");
 		return false;
 	}
-	const char *scope = req->have_app ? req->app.app_id : "admin";
+	const char *scope = req->have_app ? req->app->app_id : "admin";
 	uint8_t fp[TF_MAC_BYTES];
 	fingerprint(req, fp);
 	enum idem_state state;
@@ -207,7 +210,7 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 
 static void idempotency_end(struct tf_req *req)
 {
-	const char *scope = req->have_app ? req->app.app_id : "admin";
+	const char *scope = req->have_app ? req->app->app_id : "admin";
 	if (req->status >= 500) {
 		(void)STORE(req->db)->idem_release(req->db, scope, req->idempotency_ref);
 		return;

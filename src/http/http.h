@@ -90,7 +90,9 @@ struct tf_req {
 	/* resolved by the dispatcher */
 	int64_t now;
 	struct store_conn *db;
-	struct app_row app;
+	/* the authenticated application: a reference into the application cache when have_app
+	 * (given back by req_free), else http_no_app, a row of zeros */
+	const struct app_row *app;
 	bool have_app;
 	struct session_row session;
 	bool have_session;
@@ -150,6 +152,9 @@ void json_use_wiping_allocator(void);
 /* JSON limits (SPEC section 11): nesting depth before parsing, string length after. */
 bool json_text_depth_ok(const char *text, size_t len, int max_depth);
 bool json_strings_ok(const json_t *v, size_t max_len);
+
+/* The application of a request that authenticated none: every field zero. */
+extern const struct app_row http_no_app;
 
 void req_free(struct tf_req *req);
 

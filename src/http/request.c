@@ -8,6 +8,9 @@
 #include "core/timefmt.h"
 #include "core/validate.h"
 #include "http/http.h"
+#include "service/app_cache.h"
+
+const struct app_row http_no_app;
 
 /* jansson allocates every parsed string (passwords and codes among them) and frees it without
  * clearing it; this free wipes each block first, so secrets do not linger in freed memory. */
@@ -150,7 +153,7 @@ enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, 
 		      const char *details)
 {
 	struct audit_event ev = {
-		.app_id = req->have_app ? req->app.app_id : "",
+		.app_id = req->have_app ? req->app->app_id : "",
 		.event = event,
 		.actor = actor,
 		.subject = subject,
@@ -173,6 +176,8 @@ void req_free(struct tf_req *req)
 {
 	if (!req)
 		return;
+	if (req->have_app)
+		app_cache_put(req->app);
 	free_secret(req->api_key);
 	free_secret(req->authorization);
 	free(req->idempotency_ref);
