@@ -217,9 +217,9 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	bool backup_searched = false;
 	enum tf_err e;
 	/* Read under the write lock, so a concurrent attempt cannot slip between check and update.
-	 * Backup codes need Argon2id, which must not run while holding the lock: step out once to
-	 * find the matching code, then read again (the sheet may have changed meanwhile; using a
-	 * code also checks its hash). */
+	 * Backup codes need Argon2id, which must not run while holding the lock, nor on an HTTP
+	 * thread: step out once (moving to the slow pool first) to find the matching code, then
+	 * read again (the sheet may have changed meanwhile; using a code also checks its hash). */
 	for (;;) {
 		if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 			return e;
@@ -227,6 +227,10 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		if (e != TF_OK || f.type != FACTOR_BACKUP_CODES || backup_searched)
 			break;
 		STORE(req->db)->tx_rollback(req->db);
+		if (!req->slow_ok) {
+			req->rerun_slow = true;
+			return TF_OK;
+		}
 		if ((e = code_find_backup(req->db, &f, code, &backup)) != TF_OK)
 			return e;
 		backup_searched = true;
@@ -325,15 +329,4 @@ enum tf_err api_challenges_verify(struct tf_req *req)
 	    (e = req_bool(req, "trust_device", &trust_device)) != TF_OK)
 		return e;
 	return api_challenge_attempt(req, req->params[0], code, false, trust_device);
-}
-
-/* Backup-code attempts hash with Argon2id: they run on the slow pool. */
-bool api_challenges_verify_slow_if(struct tf_req *req)
-{
-	struct challenge_row ch;
-	struct factor_row f;
-	return req->have_session &&
-	       STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &ch) == TF_OK &&
-	       STORE(req->db)->factor_get(req->db, req->app->app_id, ch.user_id, ch.factor_id, &f) == TF_OK &&
-	       f.type == FACTOR_BACKUP_CODES;
 }

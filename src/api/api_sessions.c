@@ -7,6 +7,7 @@
  */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -84,9 +85,46 @@ static enum tf_err login_failed(struct tf_req *req, const char *fail_key, const 
 	return e != TF_OK ? e : TF_ERR_INVALID_CREDENTIALS;
 }
 
+/* A login across its phases: found and checked on an HTTP thread, hashed on the slow pool. */
+struct login_state {
+	struct user_row u;
+	bool found;
+	bool has_password;
+	bool ok;
+	char fail_key[400];
+};
+
+/* On the slow pool: Argon2id alone, as long for an unknown email or a user without a password
+ * as for a real check. */
+static void login_hash(struct tf_req *req)
+{
+	struct login_state *st = req->slow_state;
+	const char *password = ""; /* checked in phase 0 */
+	(void)req_string(req, "password", true, &password);
+	if (st->found && st->u.password_hash[0]) {
+		st->ok = crypto_password_verify(st->u.password_hash, password);
+	} else {
+		crypto_password_dummy_verify(password);
+		st->ok = false;
+	}
+	sodium_memzero(st->u.password_hash, sizeof st->u.password_hash);
+}
+
+/* Phase 0 checks the input, counts the attempt and finds the user, then asks for the hash;
+ * phase 1, back on an HTTP thread, records the outcome: the database work stays off the slow
+ * pool's low-priority threads, which would otherwise hold up every writer while they wait
+ * for a core. */
 enum tf_err api_sessions_login(struct tf_req *req)
 {
 	static const char *const known[] = {"email", "password", NULL};
+	struct login_state *st = req->slow_state;
+	if (req->phase > 0 && st) {
+		if (!st->found)
+			return login_failed(req, st->fail_key, "", "unknown_email");
+		if (!st->ok)
+			return login_failed(req, st->fail_key, st->u.user_id, st->has_password ? "wrong_password" : "no_password");
+		return issue_session(req, &st->u, "login.succeeded");
+	}
 	const char *email_in, *password;
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK ||
@@ -98,42 +136,33 @@ enum tf_err api_sessions_login(struct tf_req *req)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "email");
 	if (strlen(password) > TF_PASSWORD_MAX)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "password");
+	if (!(st = calloc(1, sizeof *st)))
+		return TF_ERR_INTERNAL;
+	req->slow_state = st;
+	req->slow_state_len = sizeof *st;
 
-	char ip_key[160], fail_key[400];
+	char ip_key[160];
 	snprintf(ip_key, sizeof ip_key, "login_ip:%s:%s", req->app->app_id, req->client_ip);
-	snprintf(fail_key, sizeof fail_key, "login_fail:%s:%s", req->app->app_id, email);
+	snprintf(st->fail_key, sizeof st->fail_key, "login_fail:%s:%s", req->app->app_id, email);
 	if ((e = rate_hit(req, ip_key, req->svc->cfg.login_attempts_per_address, true)) != TF_OK)
 		return e;
-	if ((e = rate_hit(req, fail_key, req->svc->cfg.login_failures_per_user, false)) != TF_OK)
+	if ((e = rate_hit(req, st->fail_key, req->svc->cfg.login_failures_per_user, false)) != TF_OK)
 		return e;
 
-	struct user_row u;
-	e = STORE(req->db)->user_get_by_email(req->db, req->app->app_id, email, &u);
-	if (e == TF_OK && api_user_expired(req, &u))
+	e = STORE(req->db)->user_get_by_email(req->db, req->app->app_id, email, &st->u);
+	if (e == TF_OK && api_user_expired(req, &st->u))
 		e = TF_ERR_NOT_FOUND;
-	if (e == TF_ERR_NOT_FOUND) {
-		crypto_password_dummy_verify(password); /* as long as a real check */
-		return login_failed(req, fail_key, "", "unknown_email");
-	}
-	if (e != TF_OK)
+	if (e != TF_OK && e != TF_ERR_NOT_FOUND)
 		return e;
-	if (u.type == USER_SSO) {
+	st->found = e == TF_OK;
+	st->has_password = st->found && st->u.password_hash[0];
+	if (st->found && st->u.type == USER_SSO) {
 		if (req->app->sso_login_url[0])
 			req->err_extra = json_pack("{s:s}", "login_url", req->app->sso_login_url);
 		return TF_ERR_SSO_LOGIN_REQUIRED;
 	}
-	bool ok;
-	const char *reason = u.password_hash[0] ? "wrong_password" : "no_password";
-	if (u.password_hash[0]) {
-		ok = crypto_password_verify(u.password_hash, password);
-	} else {
-		crypto_password_dummy_verify(password);
-		ok = false;
-	}
-	sodium_memzero(u.password_hash, sizeof u.password_hash);
-	if (!ok)
-		return login_failed(req, fail_key, u.user_id, reason);
-	return issue_session(req, &u, "login.succeeded");
+	req->slow_fn = login_hash;
+	return TF_OK;
 }
 
 enum tf_err api_sessions_create_for_user(struct tf_req *req)

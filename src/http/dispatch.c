@@ -315,10 +315,24 @@ bool dispatch_needs_slow_pool(struct tf_req *req)
 	return req->route->slow_if && req->route->slow_if(req);
 }
 
+/* Whether the handler left slow work to do instead of an answer. */
+static bool wants_slow(struct tf_req *req, enum tf_err e)
+{
+	return e == TF_OK && !req->resp && !req->resp_text && (req->slow_fn || req->rerun_slow);
+}
+
 /* Phase 2, on the HTTP thread or the slow pool: the handler and the answer. */
-void dispatch_run(struct tf_req *req)
+bool dispatch_run(struct tf_req *req)
 {
 	enum tf_err e = req->route->handler(req);
+	while (wants_slow(req, e)) {
+		if (req->svc->slow_pool && !req->slow_ok)
+			return false; /* the caller runs dispatch_slow() on the slow pool */
+		if (!dispatch_slow(req))
+			e = req->route->handler(req);
+		else
+			return true;
+	}
 	if (e != TF_OK)
 		answer_error(req, e);
 	else
@@ -326,6 +340,21 @@ void dispatch_run(struct tf_req *req)
 	if (req->idem_reserved && req->db)
 		idempotency_end(req);
 	finish(req);
+	return true;
+}
+
+bool dispatch_slow(struct tf_req *req)
+{
+	if (req->slow_fn) {
+		void (*fn)(struct tf_req *) = req->slow_fn;
+		req->slow_fn = NULL;
+		fn(req);
+		req->phase++;
+		return false;
+	}
+	req->rerun_slow = false;
+	req->slow_ok = true;
+	return dispatch_run(req);
 }
 
 

@@ -5,6 +5,12 @@
  *
  * A handler returns TF_OK after setting req->status and req->resp, or an error code (and,
  * for a field error, req->err_field); dispatch.c turns errors into the JSON error body.
+ *
+ * Slow work (Argon2id) never runs on an HTTP thread. A handler that finds it needs some
+ * returns TF_OK without an answer after setting either req->slow_fn, which then runs alone on
+ * the slow pool before the handler is called again on an HTTP thread with req->phase one
+ * higher (so its database work stays off the slow pool's low-priority threads), or
+ * req->rerun_slow, which runs the whole handler again on the slow pool with req->slow_ok set.
  */
 #ifndef TF_HTTP_HTTP_H
 #define TF_HTTP_HTTP_H
@@ -111,6 +117,14 @@ struct tf_req {
 	char *resp_text; /* the serialised answer */
 	const char *content_type; /* NULL: application/json */
 
+	/* slow work a handler asked for (see the head comment) */
+	void (*slow_fn)(struct tf_req *req);
+	bool rerun_slow;
+	bool slow_ok;     /* the handler may do slow work here: the slow pool, or no pool at all */
+	int phase;        /* times the handler was called again after its slow_fn */
+	void *slow_state; /* the handler's state across phases, malloc'd; wiped and freed with req */
+	size_t slow_state_len;
+
 	/* owned by the adapter (server.c) */
 	void *conn;
 	int state;
@@ -137,10 +151,14 @@ enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, 
 /* The dispatcher: authentication, JSON parsing and limits, idempotency, the handler, the
  * error body. dispatch_prepare() runs on the HTTP thread and returns true when it already
  * answered; dispatch_run() runs the handler there or, when dispatch_needs_slow_pool(), on
- * the slow pool. */
+ * the slow pool. dispatch_run() returns false, without an answer, when the handler asked for
+ * slow work (the caller then runs dispatch_slow() on the slow pool); without a slow pool it
+ * does that work itself. dispatch_slow() returns true when the request is answered, false
+ * when dispatch_run() must be called again on an HTTP thread. */
 bool dispatch_prepare(struct tf_req *req);
 bool dispatch_needs_slow_pool(struct tf_req *req);
-void dispatch_run(struct tf_req *req);
+bool dispatch_run(struct tf_req *req);
+bool dispatch_slow(struct tf_req *req);
 /* Answers a prepared request with an error without running its handler (slow pool full). */
 void dispatch_abandon(struct tf_req *req, enum tf_err e);
 /* Errors found before dispatch (no route, body too large). */

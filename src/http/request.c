@@ -191,6 +191,10 @@ void req_free(struct tf_req *req)
 		json_decref(req->resp);
 	if (req->err_extra)
 		json_decref(req->err_extra);
+	if (req->slow_state) {
+		sodium_memzero(req->slow_state, req->slow_state_len);
+		free(req->slow_state);
+	}
 	if (req->resp_text) {
 		sodium_memzero(req->resp_text, strlen(req->resp_text));
 		free(req->resp_text);

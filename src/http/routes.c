@@ -26,7 +26,7 @@ const struct route routes[] = {
 	R("POST", "/v1/users/{id}/mark_email_verified", api_users_mark_email_verified, AUTH_APP, J),
 	R("POST", "/v1/users/{id}/send_confirmation", api_users_send_confirmation, AUTH_APP, J),
 	R("POST", "/v1/users/{id}/sessions", api_sessions_create_for_user, AUTH_APP, J),
-	R("POST", "/v1/login", api_sessions_login, AUTH_APP, J | SLOW),
+	R("POST", "/v1/login", api_sessions_login, AUTH_APP, J), /* Argon2id alone on the slow pool: slow_fn */
 	R("POST", "/v1/logout", api_sessions_logout, AUTH_USER, J),
 	R("GET", "/v1/factors", api_factors_list, AUTH_USER, 0),
 	R_SLOW_IF("POST", "/v1/factors", api_factors_create, AUTH_USER, J, api_factors_create_slow_if),
@@ -40,7 +40,7 @@ const struct route routes[] = {
 	R("DELETE", "/v1/devices/{id}", api_devices_revoke, AUTH_USER, 0),
 	R("DELETE", "/v1/devices", api_devices_revoke_all, AUTH_USER, 0),
 	R("POST", "/v1/authorize", api_authorize, AUTH_APP_USER_OPTIONAL, J),
-	R_SLOW_IF("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J, api_challenges_verify_slow_if),
+	R("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J), /* backup codes: rerun_slow */
 };
 const size_t routes_count = sizeof routes / sizeof routes[0];
 

@@ -12,6 +12,8 @@
  *   NEW --(first call: route, headers)--> READING --(body pieces)--> READING
  *   READING --(last call, fast route)--> dispatch_prepare(), dispatch_run() --> answered
  *   READING --(last call, slow route)--> SUSPENDED --(slow pool: dispatch, resume)--> DONE
+ *   READING --(handler asks for slow work)--> SUSPENDED --(slow pool: the work)--> CONTINUE
+ *   CONTINUE --(next call: the handler again, on this thread)--> answered, or SUSPENDED
  *   DONE --(next call)--> answered
  */
 #include "http/server.h"
@@ -35,7 +37,7 @@
 #include "platform/clock.h"
 #include "platform/log.h"
 
-enum { REQ_READING, REQ_SUSPENDED, REQ_DONE };
+enum { REQ_READING, REQ_SUSPENDED, REQ_CONTINUE, REQ_DONE };
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -159,12 +161,33 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, struct tf_req *r
 	return ret;
 }
 
+/* On the slow pool: the whole handler (a slow route), or the slow work a handler asked for,
+ * after which the request goes back to an HTTP thread (REQ_CONTINUE). */
 static void slow_job(void *arg)
 {
 	struct tf_req *req = arg;
-	dispatch_run(req);
-	req->state = REQ_DONE;
+	if (req->state == REQ_SUSPENDED && !req->slow_fn && !req->rerun_slow) {
+		req->slow_ok = true;
+		(void)dispatch_run(req);
+		req->state = REQ_DONE;
+	} else {
+		req->state = dispatch_slow(req) ? REQ_DONE : REQ_CONTINUE;
+	}
 	MHD_resume_connection(req->conn);
+}
+
+/* Suspends the connection and queues req on the slow pool; answers 503 when it is full. */
+static enum MHD_Result to_slow_pool(struct tf_service *svc, struct MHD_Connection *conn, struct tf_req *req)
+{
+	req->state = REQ_SUSPENDED;
+	MHD_suspend_connection(conn);
+	if (!slow_pool_submit(svc->slow_pool, slow_job, req)) {
+		dispatch_abandon(req, TF_ERR_OVERLOADED);
+		resp_header(req, "Retry-After", "1");
+		req->state = REQ_DONE;
+		MHD_resume_connection(conn);
+	}
+	return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -213,6 +236,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_answer(conn, req);
 	if (req->state == REQ_SUSPENDED)
 		return MHD_YES;
+	if (req->state == REQ_CONTINUE) {
+		req->state = REQ_READING;
+		if (!dispatch_run(req))
+			return to_slow_pool(svc, conn, req);
+		return send_answer(conn, req);
+	}
 	if (!req->route) {
 		dispatch_error(req, req->err);
 		if (req->err == TF_ERR_METHOD_NOT_ALLOWED) {
@@ -228,18 +257,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (dispatch_prepare(req))
 		return send_answer(conn, req);
-	if (svc->slow_pool && dispatch_needs_slow_pool(req)) {
-		req->state = REQ_SUSPENDED;
-		MHD_suspend_connection(conn);
-		if (!slow_pool_submit(svc->slow_pool, slow_job, req)) {
-			dispatch_abandon(req, TF_ERR_OVERLOADED);
-			resp_header(req, "Retry-After", "1");
-			req->state = REQ_DONE;
-			MHD_resume_connection(conn);
-		}
-		return MHD_YES;
-	}
-	dispatch_run(req);
+	if (svc->slow_pool && dispatch_needs_slow_pool(req))
+		return to_slow_pool(svc, conn, req);
+	if (!dispatch_run(req))
+		return to_slow_pool(svc, conn, req);
 	return send_answer(conn, req);
 }
 
