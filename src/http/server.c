@@ -237,9 +237,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (req->state == REQ_SUSPENDED)
 		return MHD_YES;
 	if (req->state == REQ_CONTINUE) {
-		req->state = REQ_READING;
 		if (!dispatch_run(req))
 			return to_slow_pool(svc, conn, req);
+		req->state = REQ_DONE; /* a later call only sends the answer again */
 		return send_answer(conn, req);
 	}
 	if (!req->route) {
@@ -261,6 +261,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return to_slow_pool(svc, conn, req);
 	if (!dispatch_run(req))
 		return to_slow_pool(svc, conn, req);
+	req->state = REQ_DONE;
 	return send_answer(conn, req);
 }
 
