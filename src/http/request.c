@@ -176,6 +176,8 @@ void req_free(struct tf_req *req)
 {
 	if (!req)
 		return;
+	if (req->db) /* a request that ends between its phases (its client went away) */
+		STORE(req->db)->release(req->db);
 	if (req->have_app)
 		app_cache_put(req->app);
 	free_secret(req->api_key);
