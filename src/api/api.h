@@ -42,7 +42,6 @@ json_t *api_factor_json(const struct factor_row *f);
 enum tf_err api_challenges_create(struct tf_req *req);
 enum tf_err api_challenges_resend(struct tf_req *req);
 enum tf_err api_challenges_verify(struct tf_req *req);
-bool api_challenges_verify_slow_if(struct tf_req *req);
 json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_row *f);
 /* a new challenge of factor f on the request's session (sends the code for SMS and voice) */
 struct api_transaction;

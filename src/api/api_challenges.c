@@ -60,9 +60,9 @@ static int64_t policy_limit(json_t *policy, const char *key, int64_t def)
  * (in a transaction of its own: this one rolls back). Sandbox applications send nothing. */
 static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 {
-	if (req->app.sandbox || (f->type != FACTOR_SMS && f->type != FACTOR_VOICE))
+	if (req->app->sandbox || (f->type != FACTOR_SMS && f->type != FACTOR_VOICE))
 		return TF_OK;
-	json_t *policy = json_loads(req->app.send_policy[0] ? req->app.send_policy : "{}", 0, NULL);
+	json_t *policy = json_loads(req->app->send_policy[0] ? req->app->send_policy : "{}", 0, NULL);
 	const char *country = phone_country(f->phone), *reason = NULL;
 	char range[16], key[300];
 	phone_range(f->phone, range, sizeof range);
@@ -89,7 +89,7 @@ static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 	};
 	enum tf_err e = TF_OK;
 	for (size_t i = 0; !reason && e == TF_OK && i < sizeof caps / sizeof caps[0]; i++) {
-		snprintf(key, sizeof key, "send_%s:%s:%s", caps[i].what, req->app.app_id, caps[i].arg);
+		snprintf(key, sizeof key, "send_%s:%s:%s", caps[i].what, req->app->app_id, caps[i].arg);
 		if ((e = STORE(req->db)->counter_hit(req->db, key, window, &count)) == TF_OK &&
 		    count > policy_limit(policy, caps[i].limit_key, caps[i].def))
 			reason = caps[i].what;
@@ -113,8 +113,8 @@ static enum tf_err api_challenge_send(struct tf_req *req, const struct factor_ro
 	if (e != TF_OK)
 		return e;
 	char message_id[TF_ID_MAX], actor[64], details[160];
-	e = f->type == FACTOR_PUSH ? push_send(req->svc, req->db, &req->app, f, ch, req->now, message_id)
-				   : code_send(req->svc, req->db, &req->app, f, ch, req->now, message_id);
+	e = f->type == FACTOR_PUSH ? push_send(req->svc, req->db, req->app, f, ch, req->now, message_id)
+				   : code_send(req->svc, req->db, req->app, f, ch, req->now, message_id);
 	if (e != TF_OK)
 		return e;
 	if (ch->purpose != PURPOSE_ENROLMENT) {
@@ -138,7 +138,7 @@ enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, en
 		memcpy(ch->tx_hash, tx->hash, sizeof ch->tx_hash);
 	}
 	crypto_random_id("chl", ch->challenge_id);
-	snprintf(ch->app_id, sizeof ch->app_id, "%s", req->app.app_id);
+	snprintf(ch->app_id, sizeof ch->app_id, "%s", req->app->app_id);
 	snprintf(ch->user_id, sizeof ch->user_id, "%s", f->user_id);
 	snprintf(ch->factor_id, sizeof ch->factor_id, "%s", f->factor_id);
 	snprintf(ch->session_id, sizeof ch->session_id, "%s", req->session.session_id);
@@ -179,10 +179,10 @@ static enum tf_err parse_purpose(struct tf_req *req, enum challenge_purpose *out
 static enum tf_err pick_factor(struct tf_req *req, const char *factor_id, struct factor_row *out)
 {
 	if (factor_id)
-		return STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, factor_id, out);
+		return STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, factor_id, out);
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list,
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list,
 						    FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
@@ -225,7 +225,7 @@ enum tf_err api_challenges_create(struct tf_req *req)
 	if (transaction_id) { /* a payment resource (POST /v1/transactions) awaiting its SCA */
 		if (strlen(transaction_id) >= TF_ID_MAX)
 			return TF_ERR_NOT_FOUND;
-		e = STORE(req->db)->txn_get(req->db, req->app.app_id, req->session.user_id, transaction_id, &resource);
+		e = STORE(req->db)->txn_get(req->db, req->app->app_id, req->session.user_id, transaction_id, &resource);
 		if (e != TF_OK)
 			return e;
 		if (resource.state != TXN_PENDING_CHALLENGE)
@@ -274,11 +274,11 @@ enum tf_err api_challenges_resend(struct tf_req *req)
 	struct factor_row f;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &ch);
+	e = STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &ch);
 	if (e == TF_OK && strcmp(ch.session_id, req->session.session_id) != 0)
 		e = TF_ERR_NOT_FOUND; /* a challenge belongs to the session that started it */
 	if (e == TF_OK)
-		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f);
+		e = STORE(req->db)->factor_get(req->db, req->app->app_id, ch.user_id, ch.factor_id, &f);
 	if (e == TF_OK && f.type != FACTOR_SMS && f.type != FACTOR_VOICE && f.type != FACTOR_PUSH)
 		e = TF_ERR_INVALID_REQUEST; /* nothing to resend for TOTP or backup codes */
 	if (e == TF_OK) {
@@ -302,12 +302,12 @@ enum tf_err api_challenges_resend(struct tf_req *req)
 static enum tf_err load_attempt(struct tf_req *req, const char *challenge_id, bool enrolment_only,
 				struct challenge_row *ch, struct factor_row *f)
 {
-	enum tf_err e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, ch);
+	enum tf_err e = STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, challenge_id, ch);
 	if (e == TF_OK && (strcmp(ch->session_id, req->session.session_id) != 0 ||
 			   (enrolment_only && ch->purpose != PURPOSE_ENROLMENT)))
 		e = TF_ERR_NOT_FOUND;
 	if (e == TF_OK)
-		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch->user_id, ch->factor_id, f);
+		e = STORE(req->db)->factor_get(req->db, req->app->app_id, ch->user_id, ch->factor_id, f);
 	return e;
 }
 
@@ -320,7 +320,7 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	/* wrong codes per client address (issue 10): checked before, counted after */
 	char ip_key[160];
 	int64_t window_ms = req->svc->cfg.rate_window * 1000, window = req->now - req->now % window_ms, wrong_here = 0;
-	snprintf(ip_key, sizeof ip_key, "verify_fail_ip:%s:%s", req->app.app_id, req->client_ip);
+	snprintf(ip_key, sizeof ip_key, "verify_fail_ip:%s:%s", req->app->app_id, req->client_ip);
 	enum tf_err limited = STORE(req->db)->counter_get(req->db, ip_key, window, &wrong_here);
 	if (limited != TF_OK)
 		return limited;
@@ -337,9 +337,9 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	bool backup_searched = false;
 	enum tf_err e;
 	/* Read under the write lock, so a concurrent attempt cannot slip between check and update.
-	 * Backup codes need Argon2id, which must not run while holding the lock: step out once to
-	 * find the matching code, then read again (the sheet may have changed meanwhile; using a
-	 * code also checks its hash). */
+	 * Backup codes need Argon2id, which must not run while holding the lock, nor on an HTTP
+	 * thread: step out once (moving to the slow pool first) to find the matching code, then
+	 * read again (the sheet may have changed meanwhile; using a code also checks its hash). */
 	for (;;) {
 		if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 			return e;
@@ -347,6 +347,10 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		if (e != TF_OK || f.type != FACTOR_BACKUP_CODES || backup_searched)
 			break;
 		STORE(req->db)->tx_rollback(req->db);
+		if (!req->slow_ok) {
+			req->rerun_slow = true;
+			return TF_OK;
+		}
 		if ((e = code_find_backup(req->db, &f, code, &backup)) != TF_OK)
 			return e;
 		backup_searched = true;
@@ -387,10 +391,10 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	if (push) /* a signature that is not the device's, or not for this challenge, is a wrong attempt */
 		v = push->approve && push_answer_valid(&f, &presented, true, push->signature) ? CODE_RIGHT : CODE_WRONG;
 	else
-		v = code_check(req->svc, &req->app, &f, &presented, code, backup.idx, req->now, &totp_step);
+		v = code_check(req->svc, req->app, &f, &presented, code, backup.idx, req->now, &totp_step);
 	if (tx_mismatch)
 		v = CODE_WRONG;
-	if (v == CODE_RIGHT && f.type == FACTOR_BACKUP_CODES && !(req->app.sandbox && !strcmp(code, SANDBOX_CODE)) &&
+	if (v == CODE_RIGHT && f.type == FACTOR_BACKUP_CODES && !(req->app->sandbox && !strcmp(code, SANDBOX_CODE)) &&
 	    ch.purpose != PURPOSE_ENROLMENT) {
 		/* each code once, and only the code that matched */
 		e = STORE(req->db)->backup_code_use(req->db, f.factor_id, backup.idx, backup.code_hash, req->now);
@@ -429,11 +433,11 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	/* a successful SCA resets the low-value counts; only login and step-up count for account
 	 * information (seed 002: a transaction SCA does not) */
 	if (e == TF_OK && verdict == TF_OK && ch.purpose != PURPOSE_ENROLMENT)
-		e = STORE(req->db)->sca_state_record(req->db, req->app.app_id, ch.user_id, req->now, steps_up);
+		e = STORE(req->db)->sca_state_record(req->db, req->app->app_id, ch.user_id, req->now, steps_up);
 	struct authorization_row auth = {0};
 	if (e == TF_OK && verdict == TF_OK && ch.purpose == PURPOSE_TRANSACTION) {
 		crypto_random_id("aut", auth.authorization_id);
-		snprintf(auth.app_id, sizeof auth.app_id, "%s", req->app.app_id);
+		snprintf(auth.app_id, sizeof auth.app_id, "%s", req->app->app_id);
 		snprintf(auth.user_id, sizeof auth.user_id, "%s", ch.user_id);
 		snprintf(auth.challenge_id, sizeof auth.challenge_id, "%s", ch.challenge_id);
 		memcpy(auth.transaction_hash, ch.tx_hash, sizeof auth.transaction_hash);
@@ -444,7 +448,7 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	if (e == TF_OK && verdict == TF_OK && ch.purpose == PURPOSE_TRANSACTION) { /* payment resources it was issued for */
 		struct txn_row issued[4];
 		size_t n_issued = 0;
-		e = STORE(req->db)->txn_list_by_challenge(req->db, req->app.app_id, ch.challenge_id, issued, 4, &n_issued);
+		e = STORE(req->db)->txn_list_by_challenge(req->db, req->app->app_id, ch.challenge_id, issued, 4, &n_issued);
 		for (size_t i = 0; e == TF_OK && i < n_issued; i++) {
 			if (issued[i].state != TXN_PENDING_CHALLENGE)
 				continue;
@@ -547,15 +551,4 @@ enum tf_err api_push_answer_read(struct tf_req *req, struct push_answer *out, bo
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "signature");
 	out->approve = json_is_true(approve);
 	return TF_OK;
-}
-
-/* Backup-code attempts hash with Argon2id: they run on the slow pool. */
-bool api_challenges_verify_slow_if(struct tf_req *req)
-{
-	struct challenge_row ch;
-	struct factor_row f;
-	return req->have_session &&
-	       STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &ch) == TF_OK &&
-	       STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f) == TF_OK &&
-	       f.type == FACTOR_BACKUP_CODES;
 }

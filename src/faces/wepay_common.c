@@ -81,19 +81,19 @@ enum tf_err wepay_user_load(struct tf_req *req, struct user_row *u, struct wepay
 		return TF_ERR_INVALID_TOKEN;
 	if (e != TF_OK || !w)
 		return e;
-	e = STORE(req->db)->wepay_user_get(req->db, req->app.app_id, u->user_id, w);
+	e = STORE(req->db)->wepay_user_get(req->db, req->app->app_id, u->user_id, w);
 	if (e != TF_ERR_NOT_FOUND)
 		return e;
 	/* a user the native API registered: the face gives it its id now, once */
 	memset(w, 0, sizeof *w);
-	snprintf(w->app_id, sizeof w->app_id, "%s", req->app.app_id);
+	snprintf(w->app_id, sizeof w->app_id, "%s", req->app->app_id);
 	snprintf(w->user_id, sizeof w->user_id, "%s", u->user_id);
 	w->wepay_user_id = wepay_new_id();
 	w->created_at = req->now;
 	split_name(u->name, w);
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->wepay_user_get(req->db, req->app.app_id, u->user_id, w);
+	e = STORE(req->db)->wepay_user_get(req->db, req->app->app_id, u->user_id, w);
 	if (e == TF_ERR_NOT_FOUND) /* still none under the write lock */
 		e = STORE(req->db)->wepay_user_put(req->db, w);
 	return store_tx_end(req->db, e);
@@ -159,7 +159,7 @@ static void default_nickname(const struct factor_row *f, char *out, size_t size)
 void wepay_mfa_row_init(struct tf_req *req, const struct factor_row *f, const char *nickname, struct wepay_mfa_row *out)
 {
 	memset(out, 0, sizeof *out);
-	snprintf(out->app_id, sizeof out->app_id, "%s", req->app.app_id);
+	snprintf(out->app_id, sizeof out->app_id, "%s", req->app->app_id);
 	snprintf(out->user_id, sizeof out->user_id, "%s", f->user_id);
 	snprintf(out->factor_id, sizeof out->factor_id, "%s", f->factor_id);
 	out->mfa_id = wepay_new_id();
@@ -186,9 +186,9 @@ enum tf_err wepay_mfa_all(struct tf_req *req, const char *user_id, struct wepay_
 	size_t nf = 0, nr = 0, n = 0;
 	/* at most twice: a second pass reads the rows the first one made */
 	for (int pass = 0; e == TF_OK && pass < 2; pass++) {
-		e = STORE(req->db)->factor_list(req->db, req->app.app_id, user_id, list, FACTORS_PER_USER_MAX, &nf);
+		e = STORE(req->db)->factor_list(req->db, req->app->app_id, user_id, list, FACTORS_PER_USER_MAX, &nf);
 		if (e == TF_OK)
-			e = STORE(req->db)->wepay_mfa_list(req->db, req->app.app_id, user_id, rows, FACTORS_PER_USER_MAX, &nr);
+			e = STORE(req->db)->wepay_mfa_list(req->db, req->app->app_id, user_id, rows, FACTORS_PER_USER_MAX, &nr);
 		bool missing = false;
 		for (size_t i = 0; e == TF_OK && i < nf; i++)
 			missing |= wepay_mfa_type(list[i].type) && !row_of(rows, nr, list[i].factor_id);

@@ -154,9 +154,9 @@ static enum tf_err adopt(struct tf_req *req, const char *user_id, const char *fa
 	enum tf_err e = list && rows ? STORE(req->db)->tx_begin(req->db) : TF_ERR_INTERNAL;
 	if (e != TF_OK)
 		goto out;
-	e = STORE(req->db)->factor_list(req->db, req->app.app_id, user_id, list, FACTORS_PER_USER_MAX, &nf);
+	e = STORE(req->db)->factor_list(req->db, req->app->app_id, user_id, list, FACTORS_PER_USER_MAX, &nf);
 	if (e == TF_OK)
-		e = STORE(req->db)->wepay_mfa_list(req->db, req->app.app_id, user_id, rows, FACTORS_PER_USER_MAX, &nr);
+		e = STORE(req->db)->wepay_mfa_list(req->db, req->app->app_id, user_id, rows, FACTORS_PER_USER_MAX, &nr);
 	int self = -1;
 	bool other_default = false;
 	for (size_t i = 0; e == TF_OK && i < nf; i++) {
@@ -171,9 +171,9 @@ static enum tf_err adopt(struct tf_req *req, const char *user_id, const char *fa
 		/* the first factor that is not backup becomes the default; backup never does */
 		struct factor_row *f = &list[self];
 		if (f->type != FACTOR_BACKUP_CODES && !other_default && !f->preferred)
-			e = STORE(req->db)->factor_set_preferred(req->db, req->app.app_id, user_id, f->factor_id);
+			e = STORE(req->db)->factor_set_preferred(req->db, req->app->app_id, user_id, f->factor_id);
 		else if (f->type == FACTOR_BACKUP_CODES && f->preferred)
-			e = STORE(req->db)->factor_clear_preferred(req->db, req->app.app_id, user_id);
+			e = STORE(req->db)->factor_clear_preferred(req->db, req->app->app_id, user_id);
 	}
 	if (e == TF_OK) {
 		struct wepay_mfa_row m;
@@ -341,7 +341,7 @@ static enum tf_err keep_a_default(struct tf_req *req, const char *user_id)
 {
 	struct factor_row *list = calloc(FACTORS_PER_USER_MAX, sizeof *list);
 	size_t n = 0;
-	enum tf_err e = list ? STORE(req->db)->factor_list(req->db, req->app.app_id, user_id, list, FACTORS_PER_USER_MAX, &n)
+	enum tf_err e = list ? STORE(req->db)->factor_list(req->db, req->app->app_id, user_id, list, FACTORS_PER_USER_MAX, &n)
 			     : TF_ERR_INTERNAL;
 	int heir = -1;
 	bool has_default = false;
@@ -352,7 +352,7 @@ static enum tf_err keep_a_default(struct tf_req *req, const char *user_id)
 			heir = (int)i;
 	}
 	if (e == TF_OK && !has_default && heir >= 0)
-		e = STORE(req->db)->factor_set_preferred(req->db, req->app.app_id, user_id, list[heir].factor_id);
+		e = STORE(req->db)->factor_set_preferred(req->db, req->app->app_id, user_id, list[heir].factor_id);
 	free(list);
 	return e;
 }
@@ -389,13 +389,13 @@ enum tf_err wepay_mfa_reset(struct tf_req *req)
 			if (all[i].f.status == FACTOR_ACTIVE || (named && all[i].m.mfa_id != mfa_id))
 				continue;
 			struct factor_row now_f; /* read again under the write lock: confirmed meanwhile? */
-			e = STORE(req->db)->factor_get(req->db, req->app.app_id, u.user_id, all[i].f.factor_id, &now_f);
+			e = STORE(req->db)->factor_get(req->db, req->app->app_id, u.user_id, all[i].f.factor_id, &now_f);
 			if (e == TF_ERR_NOT_FOUND || (e == TF_OK && now_f.status == FACTOR_ACTIVE)) {
 				e = TF_OK;
 				continue;
 			}
 			if (e == TF_OK)
-				e = STORE(req->db)->factor_delete(req->db, req->app.app_id, u.user_id, all[i].f.factor_id);
+				e = STORE(req->db)->factor_delete(req->db, req->app->app_id, u.user_id, all[i].f.factor_id);
 			if (e == TF_OK) {
 				char actor[64], details[96];
 				snprintf(actor, sizeof actor, "user:%s", u.user_id);

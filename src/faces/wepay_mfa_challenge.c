@@ -33,7 +33,7 @@ static enum tf_err send_challenge(struct tf_req *req, struct wepay_mfa *x, bool 
 	enum tf_err e = STORE(req->db)->tx_begin(req->db);
 	if (e != TF_OK)
 		return e;
-	e = STORE(req->db)->factor_get(req->db, req->app.app_id, x->f.user_id, x->f.factor_id, &f);
+	e = STORE(req->db)->factor_get(req->db, req->app->app_id, x->f.user_id, x->f.factor_id, &f);
 	if (e == TF_OK)
 		e = factor_check_open(&(struct factor_state){f.consecutive_failures, f.blocked_until}, req->now);
 	bool sends = f.type == FACTOR_SMS || f.type == FACTOR_VOICE;
@@ -42,7 +42,7 @@ static enum tf_err send_challenge(struct tf_req *req, struct wepay_mfa *x, bool 
 		via.type = FACTOR_VOICE;
 	if (e == TF_OK && f.status == FACTOR_PENDING) {
 		bool have_old = f.enrolment_challenge_id[0] &&
-				STORE(req->db)->challenge_get(req->db, req->app.app_id, f.user_id, f.enrolment_challenge_id,
+				STORE(req->db)->challenge_get(req->db, req->app->app_id, f.user_id, f.enrolment_challenge_id,
 							      &old) == TF_OK &&
 				strcmp(old.session_id, req->session.session_id) == 0;
 		bool open = have_old && old.status == CH_PENDING && req->now < old.expires_at;
@@ -200,7 +200,7 @@ static enum tf_err confirm_challenge(struct tf_req *req, struct wepay_mfa *x, ch
 	bool pending = x->f.status == FACTOR_PENDING;
 	const char *last = pending ? x->f.enrolment_challenge_id : x->m.last_challenge_id;
 	struct challenge_row ch;
-	bool mine = last[0] && STORE(req->db)->challenge_get(req->db, req->app.app_id, x->f.user_id, last, &ch) == TF_OK &&
+	bool mine = last[0] && STORE(req->db)->challenge_get(req->db, req->app->app_id, x->f.user_id, last, &ch) == TF_OK &&
 		    strcmp(ch.session_id, req->session.session_id) == 0;
 	bool open = mine && ch.status == CH_PENDING && req->now < ch.expires_at;
 	bool locked = mine && ch.status == CH_LOCKED;
@@ -314,12 +314,12 @@ bool wepay_mfa_confirm_slow_if(struct tf_req *req)
 	struct wepay_mfa_row *rows = calloc(FACTORS_PER_USER_MAX, sizeof *rows);
 	size_t n = 0;
 	bool slow = false;
-	if (rows && STORE(req->db)->wepay_mfa_list(req->db, req->app.app_id, req->session.user_id, rows,
+	if (rows && STORE(req->db)->wepay_mfa_list(req->db, req->app->app_id, req->session.user_id, rows,
 						   FACTORS_PER_USER_MAX, &n) == TF_OK)
 		for (size_t i = 0; i < n; i++) {
 			struct factor_row f;
 			if (rows[i].mfa_id == mfa_id &&
-			    STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, rows[i].factor_id, &f) == TF_OK)
+			    STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, rows[i].factor_id, &f) == TF_OK)
 				slow = f.type == FACTOR_BACKUP_CODES;
 		}
 	free(rows);

@@ -81,13 +81,13 @@ static enum tf_err authenticate_client(struct tf_req *req, const char *client_id
 {
 	uint8_t given[TF_MAC_BYTES], want[TF_MAC_BYTES];
 	crypto_secret_mac(req->svc->keys, "wepay_client_secret", client_secret, given);
-	enum tf_err e = STORE(req->db)->app_get_by_client_id(req->db, client_id, &req->app);
+	enum tf_err e = req_load_app(req, STORE(req->db)->app_get_by_client_id, client_id);
 	if (e != TF_OK && e != TF_ERR_NOT_FOUND)
 		return e;
 	bool known = e == TF_OK;
 	uint8_t *secret = NULL;
 	size_t secret_len = 0;
-	if (known && crypto_open(req->svc->keys, req->app.client_secret_sealed, req->app.client_secret_sealed_len, &secret,
+	if (known && crypto_open(req->svc->keys, req->app->client_secret_sealed, req->app->client_secret_sealed_len, &secret,
 				 &secret_len) != TF_OK)
 		return TF_ERR_INTERNAL;
 	crypto_secret_mac(req->svc->keys, "wepay_client_secret", known ? (const char *)secret : "", want);
@@ -97,7 +97,7 @@ static enum tf_err authenticate_client(struct tf_req *req, const char *client_id
 	}
 	bool ok = crypto_equal(given, want, TF_MAC_BYTES) && known;
 	if (!ok) {
-		memset(&req->app, 0, sizeof req->app);
+		req_drop_app(req);
 		return wepay_refuse(req, TF_ERR_INVALID_CREDENTIALS, "invalid_client", 1006,
 				    "the client_id or client_secret is not valid");
 	}
@@ -143,10 +143,10 @@ enum tf_err wepay_user_register(struct tf_req *req)
 	/* type sso: the user belongs to this application alone and signs in only through it (seed
 	 * 001); without it, a standard user who chooses a password on the confirmation page */
 	u.type = type ? USER_SSO : USER_STANDARD;
-	if (u.type == USER_SSO && !req->app.can_register_sso)
+	if (u.type == USER_SSO && !req->app->can_register_sso)
 		return wepay_refuse(req, TF_ERR_PERMISSION_DENIED, "access_denied", 1003,
 				    "this application may not register users of type sso");
-	snprintf(u.app_id, sizeof u.app_id, "%s", req->app.app_id);
+	snprintf(u.app_id, sizeof u.app_id, "%s", req->app->app_id);
 	crypto_random_id("usr", u.user_id);
 	snprintf(u.name, sizeof u.name, "%s %s", first, last);
 	u.created_at = req->now;
@@ -304,7 +304,7 @@ enum tf_err wepay_user_logout(struct tf_req *req)
 	int hosted = 0;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->hosted_sessions_revoke(req->db, req->app.app_id, u.user_id, req->now, &hosted);
+	e = STORE(req->db)->hosted_sessions_revoke(req->db, req->app->app_id, u.user_id, req->now, &hosted);
 	if (e == TF_OK)
 		e = STORE(req->db)->session_set_stepped_up(req->db, req->session.session_id, 0);
 	if (e == TF_OK) {

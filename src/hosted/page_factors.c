@@ -36,7 +36,7 @@ static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *h
 {
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
 	char *rows = NULL;
@@ -60,7 +60,7 @@ static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *h
 		struct tpl_var v[] = {{"cols", "3"}, {"text", "No sign-in method yet. Add one below."}, {NULL, NULL}};
 		tpl_append(&rows, "empty_row.html", v);
 	}
-	struct tpl_var v[] = {{"app_name", req->app.name}, {"rows", rows}, {"csrf", hc->csrf},
+	struct tpl_var v[] = {{"app_name", req->app->name}, {"rows", rows}, {"csrf", hc->csrf},
 			      {"backup_label", has_backup ? "Replace my backup codes" : "Create backup codes"}, {NULL, NULL}};
 	e = hosted_page(req, hc, status, "Sign-in methods", "factors.html", v, notice_kind, notice);
 	free(rows);
@@ -128,14 +128,14 @@ static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx 
 			struct tpl_var v[] = {{"code", json_string_value(c)}, {NULL, NULL}};
 			tpl_append(&codes, "backup_code.html", v);
 		}
-		struct tpl_var v[] = {{"app_name", req->app.name}, {"codes", codes}, {"factor_id", factor_id}, {"csrf", hc->csrf},
+		struct tpl_var v[] = {{"app_name", req->app->name}, {"codes", codes}, {"factor_id", factor_id}, {"csrf", hc->csrf},
 				      {NULL, NULL}};
 		enum tf_err e = hosted_page(req, hc, 200, "Your backup codes", "backup_sheet.html", v, NULL, NULL);
 		free(codes);
 		return e;
 	}
 	struct factor_row f;
-	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, factor_id, &f);
+	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, factor_id, &f);
 	return e != TF_OK ? e : render_confirm(req, hc, &f, 200, NULL);
 }
 
@@ -178,7 +178,7 @@ enum tf_err page_factor(struct tf_req *req)
 	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
 	struct factor_row f;
-	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &f);
+	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f);
 	if (e != TF_OK)
 		return e;
 	if (f.status == FACTOR_ACTIVE)
@@ -194,7 +194,7 @@ enum tf_err page_factor_verify(struct tf_req *req)
 	if (!hosted_csrf_ok(req, &hc))
 		return TF_ERR_CSRF_INVALID;
 	struct factor_row f;
-	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &f);
+	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f);
 	if (e != TF_OK)
 		return e;
 	const char *code = form_get(&req->form, "code");

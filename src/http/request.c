@@ -10,6 +10,9 @@
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/slow_pool.h"
+#include "service/app_cache.h"
+
+const struct app_row http_no_app;
 
 /* jansson allocates every parsed string (passwords and codes among them) and frees it without
  * clearing it; this free wipes each block first, so secrets do not linger in freed memory. */
@@ -220,7 +223,7 @@ enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, 
 		      const char *details)
 {
 	struct audit_event ev = {
-		.app_id = req->have_app ? req->app.app_id : "",
+		.app_id = req->have_app ? req->app->app_id : "",
 		.event = event,
 		.actor = actor,
 		.subject = subject,
@@ -258,7 +261,7 @@ void req_audit_detached(struct tf_req *req, const char *event, const char *actor
 		return;
 	a->svc = req->svc;
 	a->now = req->now;
-	snprintf(a->app_id, sizeof a->app_id, "%s", req->have_app ? req->app.app_id : "");
+	snprintf(a->app_id, sizeof a->app_id, "%s", req->have_app ? req->app->app_id : "");
 	snprintf(a->event, sizeof a->event, "%s", event);
 	snprintf(a->actor, sizeof a->actor, "%s", actor);
 	snprintf(a->subject, sizeof a->subject, "%s", subject);
@@ -283,6 +286,10 @@ void req_free(struct tf_req *req)
 {
 	if (!req)
 		return;
+	if (req->db) /* a request that ends between its phases (its client went away) */
+		STORE(req->db)->release(req->db);
+	if (req->have_app)
+		app_cache_put(req->app);
 	free_secret(req->api_key);
 	free_secret(req->authorization);
 	free(req->idempotency_ref);
@@ -301,6 +308,10 @@ void req_free(struct tf_req *req)
 		json_decref(req->resp);
 	if (req->err_extra)
 		json_decref(req->err_extra);
+	if (req->slow_state) {
+		sodium_memzero(req->slow_state, req->slow_state_len);
+		free(req->slow_state);
+	}
 	if (req->resp_text) {
 		sodium_memzero(req->resp_text, strlen(req->resp_text));
 		free(req->resp_text);
@@ -337,4 +348,30 @@ enum tf_err req_call(struct tf_req *req, route_handler op, json_t *body, const c
 	}
 	req->status = 0;
 	return e;
+}
+
+enum tf_err req_load_app(struct tf_req *req, enum tf_err (*load)(struct store_conn *c, const char *key, struct app_row *out),
+			 const char *key)
+{
+	struct app_row *a = app_ref_new();
+	if (!a)
+		return TF_ERR_INTERNAL;
+	enum tf_err e = load(req->db, key, a);
+	if (e != TF_OK) {
+		app_cache_put(a);
+		return e;
+	}
+	if (req->have_app)
+		app_cache_put(req->app);
+	req->app = a;
+	req->have_app = true;
+	return TF_OK;
+}
+
+void req_drop_app(struct tf_req *req)
+{
+	if (req->have_app)
+		app_cache_put(req->app);
+	req->app = &http_no_app;
+	req->have_app = false;
 }

@@ -50,7 +50,7 @@ const struct route routes[] = {
 	R("DELETE", "/v1/devices/{id}", api_devices_revoke, AUTH_USER, 0),
 	R("DELETE", "/v1/devices", api_devices_revoke_all, AUTH_USER, 0),
 	R("POST", "/v1/authorize", api_authorize, AUTH_APP_USER_OPTIONAL, J),
-	R_SLOW_IF("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J, api_challenges_verify_slow_if),
+	R("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J), /* backup codes: rerun_slow */
 	R("POST", "/v1/sso/tokens", api_sso_tokens_create, AUTH_APP, J),
 	R("GET", "/v1/beneficiaries", api_beneficiaries_list, AUTH_USER, 0),
 	R("POST", "/v1/beneficiaries", api_beneficiaries_add, AUTH_USER, J),

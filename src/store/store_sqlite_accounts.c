@@ -154,8 +154,8 @@ enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u)
 	int rc = sqlite3_step(s);
 	finish(s);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
-		return TF_ERR_EMAIL_TAKEN;
-	return sqlite_map_rc(db_of(c), rc, "user_insert");
+		return lone_end(c, TF_ERR_EMAIL_TAKEN);
+	return lone_end(c, sqlite_map_rc(db_of(c), rc, "user_insert"));
 }
 
 static enum tf_err user_query(struct store_conn *c, sqlite3_stmt *s, struct user_row *out)
