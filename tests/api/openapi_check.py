@@ -133,7 +133,8 @@ def check(resp, method, url):
         value = resp.headers.get(name)
         if header.get("required") and value is None:
             _fail(f"{route} {status}: header {name} is missing")
-        pattern = (header.get("schema") or {}).get("pattern")
+        schema = header.get("schema") or {}
+        pattern = schema.get("pattern") or (r"^[0-9]+$" if schema.get("type") == "integer" else None)
         if value is not None and pattern and not re.search(pattern, value):
             _fail(f"{route} {status}: header {name}: {value!r} does not match {pattern}")
     content = declared.get("content")
