@@ -29,7 +29,7 @@ PYTEST  = /usr/bin/python3 -m pytest
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-example example-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
+.PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
 FUZZ_TARGETS = device_cookie json_body validators sso transaction headers
 FUZZ_SECONDS ?= 60
 
@@ -85,6 +85,7 @@ run: deps-run
 
 test: deps-test
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-openapi
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-api
 	@$(MAKE) --no-print-directory test-js
@@ -96,8 +97,21 @@ test: deps-test
 test-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
+# every answer the API tests receive from a native route is validated against docs/openapi.yaml
+# (tests/api/openapi_check.py; TWOFOLD_OPENAPI_CHECK=0 turns that off)
 test-api: all
 	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold $(PYTEST) -q tests/api
+
+# docs/openapi.yaml: Redocly CLI's lint (npm, tools/openapi; strict recommended rules, no
+# telemetry), then tests/openapi: the route table and the document agree both ways, and
+# the error codes agree with src/core/errors.def
+openapi-deps:
+	@[ -d tools/openapi/node_modules/@redocly/cli ] || (cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error)
+
+test-openapi: openapi-deps
+	cd tools/openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  node_modules/.bin/redocly lint --config redocly.yaml ../../docs/openapi.yaml
+	$(PYTEST) -q tests/openapi
 
 # The JavaScript signer package's own tests (node --test), cross-checked against build/twofold
 test-js: all

@@ -1,11 +1,48 @@
 """pytest fixtures for the API tests: a real twofold process per test (see harness.py)."""
 import pytest
 
-from harness import DEFAULT_PASSWORD, TWOFOLD_BIN, Server
+import openapi_check
+from harness import DEFAULT_PASSWORD, REPO_ROOT, TWOFOLD_BIN, Server
 
 
 def pytest_report_header(config):
-    return f"twofold binary: {TWOFOLD_BIN}"
+    state = "on" if openapi_check.ENABLED else "off (TWOFOLD_OPENAPI_CHECK=0)"
+    return [f"twofold binary: {TWOFOLD_BIN}", f"answers checked against docs/openapi.yaml: {state}"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+@pytest.fixture(autouse=True)
+def _openapi_mismatches(request):
+    """A mismatch with docs/openapi.yaml raises in the test that caused it; one raised where
+    the test could not see it (another thread, a caught exception) fails the test here."""
+    openapi_check.take_failures()
+    yield
+    missed = openapi_check.take_failures()
+    rep = getattr(request.node, "rep_call", None)
+    if missed and rep is not None and rep.passed:
+        pytest.fail("answers that do not match docs/openapi.yaml:\n" + "\n".join(missed), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How much of the document the run exercised; the rest is listed in
+    build/openapi-coverage.txt."""
+    if not openapi_check.ENABLED or not openapi_check.seen:
+        return
+    declared = openapi_check.declared_responses()
+    hit = declared & openapi_check.seen
+    terminalreporter.write_line(f"docs/openapi.yaml: {len(hit)} of {len(declared)} declared responses were "
+                                f"answered and validated")
+    build = REPO_ROOT / "build"
+    if build.is_dir():
+        lines = [f"{m} {t} {s}" for m, t, s in sorted(declared - openapi_check.seen, key=lambda x: (x[1], x[0], x[2]))]
+        (build / "openapi-coverage.txt").write_text("declared in docs/openapi.yaml, never answered in the last API "
+                                                    "test run:\n" + "\n".join(lines) + "\n")
 
 
 @pytest.fixture

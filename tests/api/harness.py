@@ -1,7 +1,9 @@
 """The API test harness: starts the real twofold binary and talks to it over HTTP.
 
 conftest.py turns this into pytest fixtures; tests import the assertion helpers from here.
-Only the standard library, pytest and requests are used.
+Only the standard library, pytest and requests are used, and (openapi_check.py) Debian's
+python3-yaml and python3-jsonschema: every answer the harness's HTTP session receives is
+validated against docs/openapi.yaml.
 """
 import json
 import os
@@ -14,6 +16,8 @@ import time
 from pathlib import Path
 
 import requests
+
+import openapi_check
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,6 +64,14 @@ def run_cli(*args, env=None, timeout=60):
                           text=True, timeout=timeout)
 
 
+def checked_session():
+    """A requests.Session whose every answer (redirect hops included) is validated against
+    docs/openapi.yaml (openapi_check.py; TWOFOLD_OPENAPI_CHECK=0 turns it off)."""
+    s = requests.Session()
+    s.hooks["response"].append(openapi_check.response_hook)
+    return s
+
+
 def sanitizer_report(text):
     """The sanitizer lines found in text, or None."""
     if any(m in text for m in SANITIZER_MARKERS):
@@ -94,7 +106,7 @@ class Server:
         self.proc = None
         self.stdout_path = None
         self.stderr_path = None
-        self.http = requests.Session()
+        self.http = checked_session()
 
     # ---- life cycle ----
 
@@ -128,7 +140,7 @@ class Server:
                 self.proc = subprocess.Popen(self.command(), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                              env=child_env(env), preexec_fn=self.preexec)
             if self._wait_ready():
-                self.http = requests.Session()
+                self.http = checked_session()
                 return self
             # lost a race for the port: try another one
             if self.fixed_port is None and "cannot listen" in self.stderr_text() and attempt < 2:
