@@ -27,10 +27,14 @@ enum tf_err api_readyz(struct tf_req *req)
 
 enum tf_err api_metrics(struct tf_req *req)
 {
-	const char *names[64];
-	for (size_t i = 0; i < routes_count && i < 64; i++)
+	/* one name per route (there are more than fit a small fixed array: the faces and pages) */
+	const char **names = calloc(routes_count, sizeof *names);
+	if (!names)
+		return TF_ERR_INTERNAL;
+	for (size_t i = 0; i < routes_count; i++)
 		names[i] = routes[i].metric_name;
 	char *text = req->svc->metrics ? metrics_render(req->svc->metrics, names) : NULL;
+	free(names);
 	if (!text)
 		return TF_ERR_INTERNAL;
 	req->status = 200;
