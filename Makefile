@@ -93,8 +93,11 @@ test: deps-test
 test-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
+# The whole API suite twice: on SQLite, then on a throw-away PostgreSQL cluster that the
+# harness starts (tests/api/pg_cluster.py), where tests/api/test_multinode.py also runs two nodes
 test-api: all
 	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold $(PYTEST) -q tests/api
+	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold TWOFOLD_TEST_DATABASE=postgres $(PYTEST) -q tests/api
 
 # The JavaScript signer package's own tests (node --test), cross-checked against build/twofold
 test-js: all

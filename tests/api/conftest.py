@@ -1,11 +1,21 @@
 """pytest fixtures for the API tests: a real twofold process per test (see harness.py)."""
 import pytest
 
-from harness import DEFAULT_PASSWORD, TWOFOLD_BIN, Server
+from harness import DEFAULT_PASSWORD, ON_POSTGRES, TEST_DATABASE, TWOFOLD_BIN, Server
 
 
 def pytest_report_header(config):
-    return f"twofold binary: {TWOFOLD_BIN}"
+    return f"twofold binary: {TWOFOLD_BIN}; database: {TEST_DATABASE}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_cluster():
+    """On PostgreSQL (TWOFOLD_TEST_DATABASE=postgres): the session's cluster, started at first
+    use by a server and stopped after the last test."""
+    yield
+    if ON_POSTGRES:
+        import pg_cluster
+        pg_cluster.stop_cluster()
 
 
 @pytest.fixture
