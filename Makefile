@@ -27,8 +27,11 @@ UNIT_SRCS  = $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 PYTEST  = /usr/bin/python3 -m pytest
 
-.PHONY: all run test test-unit test-api test-js test-browser browser-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
-FUZZ_TARGETS = device_cookie json_body validators
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-example example-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
+FUZZ_TARGETS = device_cookie json_body validators sso transaction headers
 FUZZ_SECONDS ?= 60
 
 all: $(BUILD)/twofold
@@ -87,6 +90,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-api
 	@$(MAKE) --no-print-directory test-js
 	@$(MAKE) --no-print-directory test-browser
+	@$(MAKE) --no-print-directory test-example
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-fuzz
 
@@ -110,6 +114,14 @@ browser-deps:
 
 test-browser: all browser-deps
 	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold node --test tests/browser/
+
+# The example partner app (examples/partner-app) in Chromium in front of build/twofold, through
+# seed 000's typical flow; it reuses tests/browser's support and playwright-core
+example-deps:
+	@[ -e examples/partner-app/node_modules/twofold-signer ] || (cd examples/partner-app && npm ci --no-audit --no-fund --loglevel=error)
+
+test-example: all browser-deps example-deps
+	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold node --test examples/partner-app/test/
 
 # The same unit, API and browser suites against an AddressSanitizer + UndefinedBehaviorSanitizer build.
 test-asan:
@@ -140,6 +152,15 @@ test-fuzz: fuzz-build
 fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do echo "== $$t"; \
 	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 fuzz/corpus/$$t 2>&1 | tail -3; done
+
+# Installs the binary, the manual page, the systemd unit and an example configuration (the
+# configuration is never overwritten). Then: useradd --system twofold; systemctl enable --now twofold
+install: all
+	install -D -m 0755 $(BUILD)/twofold $(DESTDIR)$(PREFIX)/bin/twofold
+	install -D -m 0644 docs/twofold.1 $(DESTDIR)$(PREFIX)/share/man/man1/twofold.1
+	install -D -m 0644 packaging/twofold.service $(DESTDIR)/etc/systemd/system/twofold.service
+	@if [ ! -e $(DESTDIR)/etc/twofold/twofold.conf ]; then \
+	  install -D -m 0600 packaging/twofold.conf $(DESTDIR)/etc/twofold/twofold.conf; fi
 
 lint:
 	@tools/lint

@@ -42,7 +42,6 @@ json_t *api_factor_json(const struct factor_row *f);
 enum tf_err api_challenges_create(struct tf_req *req);
 enum tf_err api_challenges_resend(struct tf_req *req);
 enum tf_err api_challenges_verify(struct tf_req *req);
-bool api_challenges_verify_slow_if(struct tf_req *req);
 json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_row *f);
 /* a new challenge of factor f on the request's session (sends the code for SMS and voice) */
 struct api_transaction;
@@ -118,5 +117,9 @@ json_t *api_user_json(const struct user_row *u, int64_t unverified_expires_at);
 bool api_user_expired(const struct tf_req *req, const struct user_row *u);
 /* Loads a user of the request's application; an expired unverified user is NOT_FOUND. */
 enum tf_err api_load_user(struct tf_req *req, const char *user_id, struct user_row *out);
+/* Inserts u, a validated new user of the request's application (inside the caller's write
+ * transaction): frees the email of an expired unverified user first, audits the registration.
+ * EMAIL_TAKEN when the email is in use. */
+enum tf_err api_user_insert(struct tf_req *req, const struct user_row *u);
 
 #endif

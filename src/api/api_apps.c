@@ -41,15 +41,74 @@ json_t *api_app_json(const struct app_row *a)
 	json_object_set_new(o, "totp", json_pack("{s:s, s:i, s:i}", "algorithm", a->totp_algorithm, "digits", a->totp_digits, "period", 30));
 	json_t *rates = json_loads(a->low_value_rates[0] ? a->low_value_rates : "{}", 0, NULL);
 	json_object_set_new(o, "low_value_rates", rates ? rates : json_object());
+	json_t *policy = json_loads(a->send_policy[0] ? a->send_policy : "{}", 0, NULL);
+	json_object_set_new(o, "send_policy", policy ? policy : json_object());
 	resp_set_time(o, "created_at", a->created_at);
 	return o;
+}
+
+static bool string_ok(json_t *o, const char *key, bool required, size_t max)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return !required;
+	return json_is_string(v) && json_string_length(v) >= 1 && json_string_length(v) <= max &&
+	       validate_utf8_text(json_string_value(v), json_string_length(v)) && !strpbrk(json_string_value(v), "\r\n");
+}
+
+static bool only_keys(json_t *o, const char *const *keys)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v) {
+		bool ok = false;
+		for (const char *const *p = keys; *p && !ok; p++)
+			ok = !strcmp(*p, k);
+		if (!ok)
+			return false;
+		(void)v;
+	}
+	return true;
+}
+
+/* The application's own delivery settings (issue 11): {"twilio": {account_sid, auth_token,
+ * from, base_url?}, "smtp": {url, from, username?, password?}}; sealed at rest. */
+static enum tf_err read_delivery(struct tf_req *req, char **out)
+{
+	static const char *const top[] = {"twilio", "smtp", NULL};
+	static const char *const twilio[] = {"account_sid", "auth_token", "from", "base_url", NULL};
+	static const char *const smtp[] = {"url", "from", "username", "password", NULL};
+	json_t *d = json_object_get(req->json, "delivery");
+	*out = NULL;
+	if (!d || json_is_null(d))
+		return TF_OK;
+	json_t *t = json_object_get(d, "twilio"), *m = json_object_get(d, "smtp");
+	bool ok = json_is_object(d) && only_keys(d, top);
+	if (ok && t)
+		ok = json_is_object(t) && only_keys(t, twilio) && string_ok(t, "account_sid", true, 64) &&
+		     string_ok(t, "auth_token", true, 128) && string_ok(t, "from", true, 32) &&
+		     validate_phone_e164(json_string_value(json_object_get(t, "from"))) && string_ok(t, "base_url", false, 512) &&
+		     (!json_object_get(t, "base_url") || validate_url(json_string_value(json_object_get(t, "base_url"))));
+	if (ok && m) {
+		const char *url = json_string_value(json_object_get(m, "url"));
+		char email[256];
+		ok = json_is_object(m) && only_keys(m, smtp) && string_ok(m, "url", true, 512) && url &&
+		     (!strncmp(url, "smtp://", 7) || !strncmp(url, "smtps://", 8)) && string_ok(m, "from", true, 254) &&
+		     validate_email(json_string_value(json_object_get(m, "from")), email, sizeof email) &&
+		     string_ok(m, "username", false, 255) && string_ok(m, "password", false, 255);
+	}
+	if (ok)
+		*out = json_dumps(d, JSON_COMPACT);
+	if (!ok || !*out)
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "delivery");
+	return TF_OK;
 }
 
 enum tf_err api_apps_create(struct tf_req *req)
 {
 	static const char *const known[] = {"name", "sandbox", "redirect_uri_prefixes", "sso_login_url",
 					    "can_mark_email_verified", "can_register_sso", "totp_algorithm", "totp_digits",
-					    "low_value_rates", NULL};
+					    "low_value_rates", "send_policy", "delivery", NULL};
 	struct app_create_params p = {.can_register_sso = true};
 	const char *sso_login_url = NULL;
 	enum tf_err e;
@@ -102,14 +161,67 @@ enum tf_err api_apps_create(struct tf_req *req)
 		}
 	}
 	p.low_value_rates = rates_text;
+	/* send abuse (SPEC section 4): {"per_number_per_hour", "per_range_per_hour", "per_app_per_hour",
+	 * "allowed_countries": ["GB", ...]}; what is left out takes the server's default */
+	json_t *policy = json_object_get(req->json, "send_policy");
+	char *policy_text = NULL;
+	if (policy && !json_is_null(policy)) {
+		const char *k;
+		json_t *v;
+		bool ok = json_is_object(policy);
+		json_object_foreach(policy, k, v) {
+			if (!strcmp(k, "per_number_per_hour") || !strcmp(k, "per_range_per_hour") || !strcmp(k, "per_app_per_hour")) {
+				ok = ok && json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 100000000;
+			} else if (!strcmp(k, "allowed_countries")) {
+				size_t i;
+				json_t *c;
+				ok = ok && json_is_array(v) && json_array_size(v) <= 64;
+				json_array_foreach(v, i, c) {
+					const char *cc = json_string_value(c);
+					ok = ok && cc && strlen(cc) == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z';
+				}
+			} else {
+				ok = false;
+			}
+		}
+		if (ok)
+			policy_text = json_dumps(policy, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!ok || !policy_text || strlen(policy_text) >= sizeof ((struct app_row *)0)->send_policy) {
+			free(prefixes);
+			free(rates_text);
+			free(policy_text);
+			return req_field_error(req, TF_ERR_INVALID_FIELD, "send_policy");
+		}
+	}
+	p.send_policy = policy_text;
+	char *delivery_text = NULL;
+	if ((e = read_delivery(req, &delivery_text)) != TF_OK) {
+		free(prefixes);
+		free(rates_text);
+		free(policy_text);
+		return e;
+	}
+	p.delivery = delivery_text;
 	struct app_row app;
 	struct app_credentials creds;
 	e = app_create(req->svc, req->db, &p, "admin", req->client_ip, req->request_id, req->now, &app, &creds);
 	free(prefixes);
 	free(rates_text);
+	free(policy_text);
+	if (delivery_text) {
+		sodium_memzero(delivery_text, strlen(delivery_text));
+		free(delivery_text);
+	}
 	if (e != TF_OK)
 		return e;
 	json_t *o = api_app_json(&app);
+	json_t *dj = json_object_get(req->json, "delivery");
+	json_t *providers = json_array();
+	if (json_object_get(dj, "twilio"))
+		json_array_append_new(providers, json_string("twilio"));
+	if (json_object_get(dj, "smtp"))
+		json_array_append_new(providers, json_string("smtp"));
+	json_object_set_new(o, "delivery_providers", providers);
 	json_object_set_new(o, "client_secret", json_string(creds.client_secret));
 	json_object_set_new(o, "api_key", json_string(creds.api_key));
 	sodium_memzero(&creds, sizeof creds);

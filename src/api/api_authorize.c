@@ -46,7 +46,7 @@ static enum tf_err answering_factors(struct tf_req *req, const char *user_id, bo
 {
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, user_id, list, FACTORS_PER_USER_MAX, &n);
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, user_id, list, FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
 	*out = json_array();
@@ -79,14 +79,14 @@ static bool eur_cents_of(const struct app_row *app, const struct transaction *t,
 enum tf_err api_exemption_ledger(struct tf_req *req, const char *user_id, const char *exemption, const struct transaction *t)
 {
 	struct ledger_row r = {.amount = t ? t->amount : 0, .at_ms = req->now};
-	snprintf(r.app_id, sizeof r.app_id, "%s", req->app.app_id);
+	snprintf(r.app_id, sizeof r.app_id, "%s", req->app->app_id);
 	snprintf(r.user_id, sizeof r.user_id, "%s", user_id);
 	snprintf(r.exemption, sizeof r.exemption, "%s", exemption);
 	snprintf(r.currency, sizeof r.currency, "%s", t ? t->currency : "");
-	if (!t || !eur_cents_of(&req->app, t, &r.eur_cents))
+	if (!t || !eur_cents_of(req->app, t, &r.eur_cents))
 		r.eur_cents = 0;
 	char actor[64], details[160];
-	snprintf(actor, sizeof actor, "app:%s", req->app.app_id);
+	snprintf(actor, sizeof actor, "app:%s", req->app->app_id);
 	snprintf(details, sizeof details, "{\"exemption\":\"%s\",\"amount\":%lld,\"currency\":\"%s\"}", exemption,
 		 (long long)r.amount, r.currency);
 	enum tf_err e = STORE(req->db)->ledger_insert(req->db, &r);
@@ -102,13 +102,13 @@ enum tf_err api_payment_ground(struct tf_req *req, const char *user_id, const st
 	enum tf_err e;
 	if (authorization_id) {
 		struct authorization_row a;
-		e = STORE(req->db)->authorization_use(req->db, req->app.app_id, user_id, authorization_id, p->hash, req->now, &a);
+		e = STORE(req->db)->authorization_use(req->db, req->app->app_id, user_id, authorization_id, p->hash, req->now, &a);
 		switch (e) {
 		case TF_OK:
 			*reason = "AUTHORIZED";
 			/* the first payment of a series is authorised with SCA; later equal ones are exempt */
 			if (p->recurring_series_id[0])
-				return STORE(req->db)->series_put(req->db, req->app.app_id, user_id, p->recurring_series_id, p->hash,
+				return STORE(req->db)->series_put(req->db, req->app->app_id, user_id, p->recurring_series_id, p->hash,
 								  req->now);
 			return TF_OK;
 		case TF_ERR_NOT_FOUND: *reason = "AUTHORIZATION_UNKNOWN"; return TF_OK;
@@ -124,7 +124,7 @@ enum tf_err api_payment_ground(struct tf_req *req, const char *user_id, const st
 		return TF_OK;
 	}
 	struct beneficiary_row b;
-	e = STORE(req->db)->beneficiary_find(req->db, req->app.app_id, user_id, p->tx.payee_account, &b);
+	e = STORE(req->db)->beneficiary_find(req->db, req->app->app_id, user_id, p->tx.payee_account, &b);
 	if (e == TF_OK) { /* art. 13 */
 		*reason = *exemption = "trusted_beneficiary";
 		return TF_OK;
@@ -133,7 +133,7 @@ enum tf_err api_payment_ground(struct tf_req *req, const char *user_id, const st
 		return e;
 	if (p->recurring_series_id[0]) { /* art. 14 */
 		char hash[TX_HASH_HEX + 1];
-		e = STORE(req->db)->series_get(req->db, req->app.app_id, user_id, p->recurring_series_id, hash);
+		e = STORE(req->db)->series_get(req->db, req->app->app_id, user_id, p->recurring_series_id, hash);
 		if (e == TF_OK && crypto_equal(hash, p->hash, TX_HASH_HEX)) {
 			*reason = *exemption = "recurring_series";
 			return TF_OK;
@@ -143,13 +143,13 @@ enum tf_err api_payment_ground(struct tf_req *req, const char *user_id, const st
 		*reason = e == TF_OK ? "SERIES_CHANGED" : "SERIES_FIRST_PAYMENT";
 	}
 	int64_t cents;
-	if (eur_cents_of(&req->app, &p->tx, &cents)) { /* art. 16 */
+	if (eur_cents_of(req->app, &p->tx, &cents)) { /* art. 16 */
 		struct sca_state_row st;
-		if ((e = STORE(req->db)->sca_state_get(req->db, req->app.app_id, user_id, &st)) != TF_OK)
+		if ((e = STORE(req->db)->sca_state_get(req->db, req->app->app_id, user_id, &st)) != TF_OK)
 			return e;
 		if (low_value_exempt(cents, st.low_value_count, st.low_value_sum_eur_cents)) {
 			*reason = *exemption = "low_value";
-			return STORE(req->db)->sca_state_add_low_value(req->db, req->app.app_id, user_id, cents);
+			return STORE(req->db)->sca_state_add_low_value(req->db, req->app->app_id, user_id, cents);
 		}
 		if (cents <= LOW_VALUE_MAX_EUR_CENTS && !p->recurring_series_id[0])
 			*reason = "LOW_VALUE_LIMIT_REACHED";
@@ -198,7 +198,7 @@ static enum tf_err authorize_account_information(struct tf_req *req, const struc
 	if (e != TF_OK)
 		return e;
 	struct sca_state_row st;
-	if ((e = STORE(req->db)->sca_state_get(req->db, req->app.app_id, u->user_id, &st)) != TF_OK) {
+	if ((e = STORE(req->db)->sca_state_get(req->db, req->app->app_id, u->user_id, &st)) != TF_OK) {
 		json_decref(factors);
 		return e;
 	}

@@ -21,7 +21,7 @@ enum tf_err api_beneficiaries_list(struct tf_req *req)
 {
 	struct beneficiary_row list[BENEFICIARIES_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->beneficiary_list(req->db, req->app.app_id, req->session.user_id, list, BENEFICIARIES_MAX, &n);
+	enum tf_err e = STORE(req->db)->beneficiary_list(req->db, req->app->app_id, req->session.user_id, list, BENEFICIARIES_MAX, &n);
 	if (e != TF_OK)
 		return e;
 	json_t *arr = json_array();
@@ -61,13 +61,13 @@ enum tf_err api_beneficiaries_add(struct tf_req *req)
 	memcpy(b.account, acct, strlen(acct) + 1);
 	snprintf(b.name, sizeof b.name, "%s", name);
 	crypto_random_id("ben", b.beneficiary_id);
-	snprintf(b.app_id, sizeof b.app_id, "%s", req->app.app_id);
+	snprintf(b.app_id, sizeof b.app_id, "%s", req->app->app_id);
 	snprintf(b.user_id, sizeof b.user_id, "%s", req->session.user_id);
 	struct beneficiary_row list[BENEFICIARIES_MAX];
 	size_t n;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->beneficiary_list(req->db, req->app.app_id, req->session.user_id, list, BENEFICIARIES_MAX, &n);
+	e = STORE(req->db)->beneficiary_list(req->db, req->app->app_id, req->session.user_id, list, BENEFICIARIES_MAX, &n);
 	if (e == TF_OK && n >= BENEFICIARIES_MAX)
 		e = TF_ERR_INVALID_REQUEST;
 	if (e == TF_OK)
@@ -91,7 +91,7 @@ enum tf_err api_beneficiaries_delete(struct tf_req *req)
 	enum tf_err e = STORE(req->db)->tx_begin(req->db);
 	if (e != TF_OK)
 		return e;
-	e = STORE(req->db)->beneficiary_delete(req->db, req->app.app_id, req->session.user_id, req->params[0]);
+	e = STORE(req->db)->beneficiary_delete(req->db, req->app->app_id, req->session.user_id, req->params[0]);
 	if (e == TF_OK)
 		e = audit(req, "beneficiary.removed", &b);
 	if ((e = store_tx_end(req->db, e)) != TF_OK)

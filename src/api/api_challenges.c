@@ -13,6 +13,7 @@
 #include "core/challenge.h"
 #include "core/session.h"
 #include "core/numeric_id.h"
+#include "core/phone_policy.h"
 #include "core/push.h"
 #include "service/codes.h"
 
@@ -48,14 +49,72 @@ static enum tf_err send_allowed(struct tf_req *req, const struct challenge_row *
 	return send_policy_check(req->session.last_send_at, req->session.stepup_sends, counted, req->now);
 }
 
+static int64_t policy_limit(json_t *policy, const char *key, int64_t def)
+{
+	json_t *v = json_object_get(policy, key);
+	return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+/* Send abuse (SPEC section 4, SMS pumping): the application's allowed countries, and per hour
+ * at most so many codes to one number, to one number range, and in all. A refusal is audited
+ * (in a transaction of its own: this one rolls back). Sandbox applications send nothing. */
+static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
+{
+	if (req->app->sandbox || (f->type != FACTOR_SMS && f->type != FACTOR_VOICE))
+		return TF_OK;
+	json_t *policy = json_loads(req->app->send_policy[0] ? req->app->send_policy : "{}", 0, NULL);
+	const char *country = phone_country(f->phone), *reason = NULL;
+	char range[16], key[300];
+	phone_range(f->phone, range, sizeof range);
+	json_t *allowed = json_object_get(policy, "allowed_countries");
+	if (json_is_array(allowed)) {
+		const char *list[64];
+		size_t n = 0, i;
+		json_t *c;
+		json_array_foreach(allowed, i, c) {
+			if (n < 64 && json_is_string(c))
+				list[n++] = json_string_value(c);
+		}
+		if (!phone_country_allowed(country, list, n))
+			reason = "country";
+	}
+	int64_t window = req->now - req->now % (3600 * 1000LL), count;
+	const struct {
+		const char *what, *arg, *limit_key;
+		int64_t def;
+	} caps[] = {
+		{"number", f->phone, "per_number_per_hour", req->svc->cfg.sends_per_number_per_hour},
+		{"range", range, "per_range_per_hour", req->svc->cfg.sends_per_range_per_hour},
+		{"application", "", "per_app_per_hour", req->svc->cfg.sends_per_app_per_hour},
+	};
+	enum tf_err e = TF_OK;
+	for (size_t i = 0; !reason && e == TF_OK && i < sizeof caps / sizeof caps[0]; i++) {
+		snprintf(key, sizeof key, "send_%s:%s:%s", caps[i].what, req->app->app_id, caps[i].arg);
+		if ((e = STORE(req->db)->counter_hit(req->db, key, window, &count)) == TF_OK &&
+		    count > policy_limit(policy, caps[i].limit_key, caps[i].def))
+			reason = caps[i].what;
+	}
+	json_decref(policy);
+	if (e != TF_OK || !reason)
+		return e;
+	char actor[64], details[160];
+	snprintf(actor, sizeof actor, "user:%s", req->session.user_id);
+	snprintf(details, sizeof details, "{\"reason\":\"%s\",\"range\":\"%s\",\"country\":\"%s\"}", reason, range,
+		 country ? country : "");
+	req_audit_detached(req, "send.refused", actor, f->factor_id, details);
+	return strcmp(reason, "country") ? TF_ERR_SEND_LIMIT_REACHED : TF_ERR_PHONE_COUNTRY_NOT_ALLOWED;
+}
+
 static enum tf_err api_challenge_send(struct tf_req *req, const struct factor_row *f, struct challenge_row *ch)
 {
 	enum tf_err e = send_allowed(req, ch);
+	if (e == TF_OK)
+		e = send_caps(req, f);
 	if (e != TF_OK)
 		return e;
 	char message_id[TF_ID_MAX], actor[64], details[160];
-	e = f->type == FACTOR_PUSH ? push_send(req->svc, req->db, &req->app, f, ch, req->now, message_id)
-				   : code_send(req->svc, req->db, &req->app, f, ch, req->now, message_id);
+	e = f->type == FACTOR_PUSH ? push_send(req->svc, req->db, req->app, f, ch, req->now, message_id)
+				   : code_send(req->svc, req->db, req->app, f, ch, req->now, message_id);
 	if (e != TF_OK)
 		return e;
 	if (ch->purpose != PURPOSE_ENROLMENT) {
@@ -79,7 +138,7 @@ enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, en
 		memcpy(ch->tx_hash, tx->hash, sizeof ch->tx_hash);
 	}
 	crypto_random_id("chl", ch->challenge_id);
-	snprintf(ch->app_id, sizeof ch->app_id, "%s", req->app.app_id);
+	snprintf(ch->app_id, sizeof ch->app_id, "%s", req->app->app_id);
 	snprintf(ch->user_id, sizeof ch->user_id, "%s", f->user_id);
 	snprintf(ch->factor_id, sizeof ch->factor_id, "%s", f->factor_id);
 	snprintf(ch->session_id, sizeof ch->session_id, "%s", req->session.session_id);
@@ -120,10 +179,10 @@ static enum tf_err parse_purpose(struct tf_req *req, enum challenge_purpose *out
 static enum tf_err pick_factor(struct tf_req *req, const char *factor_id, struct factor_row *out)
 {
 	if (factor_id)
-		return STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, factor_id, out);
+		return STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, factor_id, out);
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list,
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list,
 						    FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
@@ -166,7 +225,7 @@ enum tf_err api_challenges_create(struct tf_req *req)
 	if (transaction_id) { /* a payment resource (POST /v1/transactions) awaiting its SCA */
 		if (strlen(transaction_id) >= TF_ID_MAX)
 			return TF_ERR_NOT_FOUND;
-		e = STORE(req->db)->txn_get(req->db, req->app.app_id, req->session.user_id, transaction_id, &resource);
+		e = STORE(req->db)->txn_get(req->db, req->app->app_id, req->session.user_id, transaction_id, &resource);
 		if (e != TF_OK)
 			return e;
 		if (resource.state != TXN_PENDING_CHALLENGE)
@@ -215,11 +274,11 @@ enum tf_err api_challenges_resend(struct tf_req *req)
 	struct factor_row f;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &ch);
+	e = STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &ch);
 	if (e == TF_OK && strcmp(ch.session_id, req->session.session_id) != 0)
 		e = TF_ERR_NOT_FOUND; /* a challenge belongs to the session that started it */
 	if (e == TF_OK)
-		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f);
+		e = STORE(req->db)->factor_get(req->db, req->app->app_id, ch.user_id, ch.factor_id, &f);
 	if (e == TF_OK && f.type != FACTOR_SMS && f.type != FACTOR_VOICE && f.type != FACTOR_PUSH)
 		e = TF_ERR_INVALID_REQUEST; /* nothing to resend for TOTP or backup codes */
 	if (e == TF_OK) {
@@ -243,12 +302,12 @@ enum tf_err api_challenges_resend(struct tf_req *req)
 static enum tf_err load_attempt(struct tf_req *req, const char *challenge_id, bool enrolment_only,
 				struct challenge_row *ch, struct factor_row *f)
 {
-	enum tf_err e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, ch);
+	enum tf_err e = STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, challenge_id, ch);
 	if (e == TF_OK && (strcmp(ch->session_id, req->session.session_id) != 0 ||
 			   (enrolment_only && ch->purpose != PURPOSE_ENROLMENT)))
 		e = TF_ERR_NOT_FOUND;
 	if (e == TF_OK)
-		e = STORE(req->db)->factor_get(req->db, req->app.app_id, ch->user_id, ch->factor_id, f);
+		e = STORE(req->db)->factor_get(req->db, req->app->app_id, ch->user_id, ch->factor_id, f);
 	return e;
 }
 
@@ -258,6 +317,19 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 				  bool trust_device, enum device_domain domain, const char *presented_tx_hash,
 				  const struct push_answer *push)
 {
+	/* wrong codes per client address (issue 10): checked before, counted after */
+	char ip_key[160];
+	int64_t window_ms = req->svc->cfg.rate_window * 1000, window = req->now - req->now % window_ms, wrong_here = 0;
+	snprintf(ip_key, sizeof ip_key, "verify_fail_ip:%s:%s", req->app->app_id, req->client_ip);
+	enum tf_err limited = STORE(req->db)->counter_get(req->db, ip_key, window, &wrong_here);
+	if (limited != TF_OK)
+		return limited;
+	if (wrong_here >= req->svc->cfg.verify_failures_per_address) {
+		char retry[32];
+		snprintf(retry, sizeof retry, "%lld", (long long)((window + window_ms - req->now + 999) / 1000));
+		resp_header(req, "Retry-After", retry);
+		return TF_ERR_RATE_LIMITED;
+	}
 	struct challenge_row ch;
 	struct factor_row f;
 	char actor[64], details[160];
@@ -265,9 +337,9 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	bool backup_searched = false;
 	enum tf_err e;
 	/* Read under the write lock, so a concurrent attempt cannot slip between check and update.
-	 * Backup codes need Argon2id, which must not run while holding the lock: step out once to
-	 * find the matching code, then read again (the sheet may have changed meanwhile; using a
-	 * code also checks its hash). */
+	 * Backup codes need Argon2id, which must not run while holding the lock, nor on an HTTP
+	 * thread: step out once (moving to the slow pool first) to find the matching code, then
+	 * read again (the sheet may have changed meanwhile; using a code also checks its hash). */
 	for (;;) {
 		if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 			return e;
@@ -275,6 +347,10 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		if (e != TF_OK || f.type != FACTOR_BACKUP_CODES || backup_searched)
 			break;
 		STORE(req->db)->tx_rollback(req->db);
+		if (!req->slow_ok) {
+			req->rerun_slow = true;
+			return TF_OK;
+		}
 		if ((e = code_find_backup(req->db, &f, code, &backup)) != TF_OK)
 			return e;
 		backup_searched = true;
@@ -315,10 +391,10 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	if (push) /* a signature that is not the device's, or not for this challenge, is a wrong attempt */
 		v = push->approve && push_answer_valid(&f, &presented, true, push->signature) ? CODE_RIGHT : CODE_WRONG;
 	else
-		v = code_check(req->svc, &req->app, &f, &presented, code, backup.idx, req->now, &totp_step);
+		v = code_check(req->svc, req->app, &f, &presented, code, backup.idx, req->now, &totp_step);
 	if (tx_mismatch)
 		v = CODE_WRONG;
-	if (v == CODE_RIGHT && f.type == FACTOR_BACKUP_CODES && !(req->app.sandbox && !strcmp(code, SANDBOX_CODE)) &&
+	if (v == CODE_RIGHT && f.type == FACTOR_BACKUP_CODES && !(req->app->sandbox && !strcmp(code, SANDBOX_CODE)) &&
 	    ch.purpose != PURPOSE_ENROLMENT) {
 		/* each code once, and only the code that matched */
 		e = STORE(req->db)->backup_code_use(req->db, f.factor_id, backup.idx, backup.code_hash, req->now);
@@ -347,6 +423,8 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		e = STORE(req->db)->challenge_update(req->db, &ch);
 	if (e == TF_OK)
 		e = STORE(req->db)->factor_update(req->db, &f);
+	if (e == TF_OK && verdict != TF_OK)
+		e = STORE(req->db)->counter_hit(req->db, ip_key, window, &wrong_here);
 	bool steps_up = verdict == TF_OK && (ch.purpose == PURPOSE_LOGIN || ch.purpose == PURPOSE_STEPUP);
 	if (e == TF_OK && steps_up)
 		e = STORE(req->db)->session_set_stepped_up(req->db, req->session.session_id, req->now);
@@ -355,11 +433,11 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	/* a successful SCA resets the low-value counts; only login and step-up count for account
 	 * information (seed 002: a transaction SCA does not) */
 	if (e == TF_OK && verdict == TF_OK && ch.purpose != PURPOSE_ENROLMENT)
-		e = STORE(req->db)->sca_state_record(req->db, req->app.app_id, ch.user_id, req->now, steps_up);
+		e = STORE(req->db)->sca_state_record(req->db, req->app->app_id, ch.user_id, req->now, steps_up);
 	struct authorization_row auth = {0};
 	if (e == TF_OK && verdict == TF_OK && ch.purpose == PURPOSE_TRANSACTION) {
 		crypto_random_id("aut", auth.authorization_id);
-		snprintf(auth.app_id, sizeof auth.app_id, "%s", req->app.app_id);
+		snprintf(auth.app_id, sizeof auth.app_id, "%s", req->app->app_id);
 		snprintf(auth.user_id, sizeof auth.user_id, "%s", ch.user_id);
 		snprintf(auth.challenge_id, sizeof auth.challenge_id, "%s", ch.challenge_id);
 		memcpy(auth.transaction_hash, ch.tx_hash, sizeof auth.transaction_hash);
@@ -370,7 +448,7 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	if (e == TF_OK && verdict == TF_OK && ch.purpose == PURPOSE_TRANSACTION) { /* payment resources it was issued for */
 		struct txn_row issued[4];
 		size_t n_issued = 0;
-		e = STORE(req->db)->txn_list_by_challenge(req->db, req->app.app_id, ch.challenge_id, issued, 4, &n_issued);
+		e = STORE(req->db)->txn_list_by_challenge(req->db, req->app->app_id, ch.challenge_id, issued, 4, &n_issued);
 		for (size_t i = 0; e == TF_OK && i < n_issued; i++) {
 			if (issued[i].state != TXN_PENDING_CHALLENGE)
 				continue;
@@ -473,15 +551,4 @@ enum tf_err api_push_answer_read(struct tf_req *req, struct push_answer *out, bo
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "signature");
 	out->approve = json_is_true(approve);
 	return TF_OK;
-}
-
-/* Backup-code attempts hash with Argon2id: they run on the slow pool. */
-bool api_challenges_verify_slow_if(struct tf_req *req)
-{
-	struct challenge_row ch;
-	struct factor_row f;
-	return req->have_session &&
-	       STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &ch) == TF_OK &&
-	       STORE(req->db)->factor_get(req->db, req->app.app_id, ch.user_id, ch.factor_id, &f) == TF_OK &&
-	       f.type == FACTOR_BACKUP_CODES;
 }

@@ -29,7 +29,7 @@ enum tf_err api_device_issue(struct tf_req *req, const char *user_id, const char
 			       .created_at = req->now,
 			       .expires_at = req->now + (persistent ? DEVICE_PERSISTENT_MS : DEVICE_SESSION_MS)};
 	crypto_random_id("dev", d.device_id);
-	snprintf(d.app_id, sizeof d.app_id, "%s", req->app.app_id);
+	snprintf(d.app_id, sizeof d.app_id, "%s", req->app->app_id);
 	snprintf(d.user_id, sizeof d.user_id, "%s", user_id);
 	snprintf(d.challenge_id, sizeof d.challenge_id, "%s", challenge_id);
 	struct device_claims cl = {.kind = d.kind, .domain = d.domain, .expires_at = d.expires_at};
@@ -55,45 +55,13 @@ enum tf_err api_device_issue(struct tf_req *req, const char *user_id, const char
 
 /* ---- validation ---- */
 
-struct async_audit {
-	struct tf_service *svc;
-	char app_id[TF_ID_MAX], subject[TF_ID_MAX], ip[64], request_id[40], details[128];
-	int64_t now;
-};
-
-static void write_async_audit(void *arg)
-{
-	struct async_audit *a = arg;
-	struct store_conn *c;
-	if (a->svc->store->ops->acquire(a->svc->store, &c) == TF_OK) {
-		char actor[64];
-		snprintf(actor, sizeof actor, "app:%s", a->app_id);
-		struct audit_event ev = {a->app_id, "device.validated_false", actor, a->subject, a->ip, a->request_id, a->details};
-		enum tf_err e = STORE(c)->tx_begin(c);
-		if (e == TF_OK)
-			e = store_tx_end(c, audit_append(a->svc, c, &ev, a->now));
-		STORE(c)->release(c);
-	}
-	free(a);
-}
-
 /* A refused cookie is audited off the request path: validation never writes. */
 static void audit_refusal(struct tf_req *req, const char *user_id, const char *reason)
 {
-	struct async_audit *a = calloc(1, sizeof *a);
-	if (!a)
-		return;
-	a->svc = req->svc;
-	a->now = req->now;
-	snprintf(a->app_id, sizeof a->app_id, "%s", req->app.app_id);
-	snprintf(a->subject, sizeof a->subject, "%s", user_id);
-	snprintf(a->ip, sizeof a->ip, "%s", req->client_ip);
-	snprintf(a->request_id, sizeof a->request_id, "%s", req->request_id);
-	snprintf(a->details, sizeof a->details, "{\"reason\":\"%s\"}", reason);
-	if (!req->svc->slow_pool || !slow_pool_submit(req->svc->slow_pool, write_async_audit, a)) {
-		metrics_count(req->svc->metrics, M_AUDIT_DROPPED);
-		free(a);
-	}
+	char actor[64], details[128];
+	snprintf(actor, sizeof actor, "app:%s", req->app->app_id);
+	snprintf(details, sizeof details, "{\"reason\":\"%s\"}", reason);
+	req_audit_detached(req, "device.validated_false", actor, user_id, details);
 }
 
 const char *api_device_check(struct tf_req *req, const char *user_id, const char *cookie, enum device_domain domain,
@@ -109,7 +77,7 @@ const char *api_device_check(struct tf_req *req, const char *user_id, const char
 		return "invalid";
 	}
 	/* plain comparisons: these ids are not secrets and the MAC already matched */
-	if (strcmp(claims->app_id, req->app.app_id) != 0 || claims->domain != domain)
+	if (strcmp(claims->app_id, req->app->app_id) != 0 || claims->domain != domain)
 		return "invalid";
 	if (strcmp(claims->user_id, user_id) != 0)
 		return "other_user";
@@ -146,7 +114,7 @@ enum tf_err api_devices_validate(struct tf_req *req)
 /* The user's unexpired, unrevoked devices of this application. */
 static enum tf_err list_devices(struct tf_req *req, const char *user_id, struct device_row list[DEVICES_LIST_MAX], size_t *n)
 {
-	return STORE(req->db)->device_list(req->db, req->app.app_id, user_id, req->now, list, DEVICES_LIST_MAX, n);
+	return STORE(req->db)->device_list(req->db, req->app->app_id, user_id, req->now, list, DEVICES_LIST_MAX, n);
 }
 
 enum tf_err api_devices_list(struct tf_req *req)
@@ -171,7 +139,7 @@ enum tf_err api_devices_revoke_all_of(struct tf_req *req, const char *user_id, c
 	/* read the ids first, to add them to the cache once the change commits */
 	enum tf_err e = list_devices(req, user_id, list, &n);
 	if (e == TF_OK)
-		e = STORE(req->db)->device_revoke_all(req->db, req->app.app_id, user_id, req->now, &revoked);
+		e = STORE(req->db)->device_revoke_all(req->db, req->app->app_id, user_id, req->now, &revoked);
 	if (e == TF_OK && revoked) {
 		char actor[64], details[96];
 		snprintf(actor, sizeof actor, "user:%s", user_id);
@@ -188,7 +156,7 @@ enum tf_err api_devices_revoke(struct tf_req *req)
 	enum tf_err e = STORE(req->db)->tx_begin(req->db);
 	if (e != TF_OK)
 		return e;
-	e = STORE(req->db)->device_revoke(req->db, req->app.app_id, req->session.user_id, req->params[0], req->now);
+	e = STORE(req->db)->device_revoke(req->db, req->app->app_id, req->session.user_id, req->params[0], req->now);
 	if (e == TF_OK) {
 		char actor[64];
 		snprintf(actor, sizeof actor, "user:%s", req->session.user_id);

@@ -45,7 +45,7 @@ json_t *api_factor_json(const struct factor_row *f)
 
 static enum tf_err list_factors(struct tf_req *req, struct factor_row *list, size_t *n)
 {
-	return STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, n);
+	return STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, n);
 }
 
 enum tf_err api_factors_list(struct tf_req *req)
@@ -104,9 +104,9 @@ static enum tf_err enrol_totp(struct tf_req *req, struct factor_row *f, json_t *
 	memcpy(f->secret_sealed, sealed, sealed_len);
 	f->secret_sealed_len = sealed_len;
 	free(sealed);
-	snprintf(f->totp_algorithm, sizeof f->totp_algorithm, "%s", req->app.totp_algorithm[0] ? req->app.totp_algorithm : "SHA1");
-	f->totp_digits = req->app.totp_digits == 8 ? 8 : 6;
-	uri_encode(req->app.name, issuer, sizeof issuer);
+	snprintf(f->totp_algorithm, sizeof f->totp_algorithm, "%s", req->app->totp_algorithm[0] ? req->app->totp_algorithm : "SHA1");
+	f->totp_digits = req->app->totp_digits == 8 ? 8 : 6;
+	uri_encode(req->app->name, issuer, sizeof issuer);
 	uri_encode(u.email, email, sizeof email);
 	snprintf(uri, sizeof uri, "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=%s&digits=%d&period=30", issuer, email,
 		 b32, issuer, f->totp_algorithm, f->totp_digits);
@@ -235,7 +235,7 @@ enum tf_err api_factors_create(struct tf_req *req)
 		f = list[existing];
 	} else {
 		crypto_random_id("fac", f.factor_id);
-		snprintf(f.app_id, sizeof f.app_id, "%s", req->app.app_id);
+		snprintf(f.app_id, sizeof f.app_id, "%s", req->app->app_id);
 		snprintf(f.user_id, sizeof f.user_id, "%s", req->session.user_id);
 		f.type = type;
 		f.status = FACTOR_PENDING;
@@ -297,7 +297,7 @@ enum tf_err api_factors_verify(struct tf_req *req)
 	    (e = req_string(req, "code", !is_push, &code)) != TF_OK)
 		return e;
 	struct factor_row f;
-	if ((e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &f)) != TF_OK)
+	if ((e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f)) != TF_OK)
 		return e;
 	if (f.status == FACTOR_ACTIVE)
 		return TF_ERR_ALREADY_VERIFIED;
@@ -308,7 +308,7 @@ bool api_factors_verify_slow_if(struct tf_req *req)
 {
 	struct factor_row f;
 	return req->have_session &&
-	       STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &f) == TF_OK &&
+	       STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f) == TF_OK &&
 	       f.type == FACTOR_BACKUP_CODES;
 }
 
@@ -318,13 +318,13 @@ enum tf_err api_factors_prefer(struct tf_req *req)
 	enum tf_err e;
 	struct factor_row f;
 	if ((e = req_reject_unknown(req, known)) != TF_OK ||
-	    (e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &f)) != TF_OK)
+	    (e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f)) != TF_OK)
 		return e;
 	if (f.status != FACTOR_ACTIVE)
 		return TF_ERR_FACTOR_NOT_ACTIVE;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->factor_set_preferred(req->db, req->app.app_id, req->session.user_id, f.factor_id);
+	e = STORE(req->db)->factor_set_preferred(req->db, req->app->app_id, req->session.user_id, f.factor_id);
 	if ((e = store_tx_end(req->db, e)) != TF_OK)
 		return e;
 	f.preferred = true;
@@ -336,13 +336,13 @@ enum tf_err api_factors_delete(struct tf_req *req)
 {
 	enum tf_err e;
 	struct factor_row f;
-	if ((e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &f)) != TF_OK)
+	if ((e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f)) != TF_OK)
 		return e;
 	if (!req->stepped_up)
 		return TF_ERR_STEP_UP_REQUIRED;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->factor_delete(req->db, req->app.app_id, req->session.user_id, f.factor_id);
+	e = STORE(req->db)->factor_delete(req->db, req->app->app_id, req->session.user_id, f.factor_id);
 	if (e == TF_OK) {
 		char actor[64], details[64];
 		snprintf(actor, sizeof actor, "user:%s", f.user_id);

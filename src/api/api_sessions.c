@@ -85,7 +85,7 @@ static enum tf_err login_failed(struct tf_req *req, const char *fail_key, const 
 	if (e != TF_OK)
 		return e;
 	char actor[64], details[128];
-	snprintf(actor, sizeof actor, "app:%s", req->app.app_id);
+	snprintf(actor, sizeof actor, "app:%s", req->app->app_id);
 	snprintf(details, sizeof details, "{\"reason\":\"%s\"}", reason);
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
@@ -104,15 +104,15 @@ enum tf_err api_password_check(struct tf_req *req, const char *email_in, const c
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "password");
 
 	char ip_key[160], fail_key[400];
-	snprintf(ip_key, sizeof ip_key, "login_ip:%s:%s", req->app.app_id, req->client_ip);
-	snprintf(fail_key, sizeof fail_key, "login_fail:%s:%s", req->app.app_id, email);
+	snprintf(ip_key, sizeof ip_key, "login_ip:%s:%s", req->app->app_id, req->client_ip);
+	snprintf(fail_key, sizeof fail_key, "login_fail:%s:%s", req->app->app_id, email);
 	if ((e = rate_hit(req, ip_key, req->svc->cfg.login_attempts_per_address, true)) != TF_OK)
 		return e;
 	if ((e = rate_hit(req, fail_key, req->svc->cfg.login_failures_per_user, false)) != TF_OK)
 		return e;
 
 	struct user_row *u = out;
-	e = STORE(req->db)->user_get_by_email(req->db, req->app.app_id, email, u);
+	e = STORE(req->db)->user_get_by_email(req->db, req->app->app_id, email, u);
 	if (e == TF_OK && api_user_expired(req, u))
 		e = TF_ERR_NOT_FOUND;
 	if (e == TF_ERR_NOT_FOUND) {
@@ -122,8 +122,8 @@ enum tf_err api_password_check(struct tf_req *req, const char *email_in, const c
 	if (e != TF_OK)
 		return e;
 	if (u->type == USER_SSO) {
-		if (req->app.sso_login_url[0])
-			req->err_extra = json_pack("{s:s}", "login_url", req->app.sso_login_url);
+		if (req->app->sso_login_url[0])
+			req->err_extra = json_pack("{s:s}", "login_url", req->app->sso_login_url);
 		return TF_ERR_SSO_LOGIN_REQUIRED;
 	}
 	bool ok;
@@ -177,10 +177,10 @@ enum tf_err api_sessions_logout(struct tf_req *req)
 		return e;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->session_revoke(req->db, req->app.app_id, req->session.session_id, req->now);
+	e = STORE(req->db)->session_revoke(req->db, req->app->app_id, req->session.session_id, req->now);
 	int hosted = 0; /* the application's session ended: so do the user's hosted-page sessions (seed 001) */
 	if (e == TF_OK)
-		e = STORE(req->db)->hosted_sessions_revoke(req->db, req->app.app_id, req->session.user_id, req->now, &hosted);
+		e = STORE(req->db)->hosted_sessions_revoke(req->db, req->app->app_id, req->session.user_id, req->now, &hosted);
 	if (e == TF_OK) {
 		char actor[64], details[128];
 		snprintf(actor, sizeof actor, "user:%s", req->session.user_id);

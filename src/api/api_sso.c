@@ -28,14 +28,14 @@ enum tf_err api_sso_tokens_create(struct tf_req *req)
 	sodium_memzero(raw, sizeof raw);
 	struct sso_token_row t = {.created_at = req->now, .expires_at = req->now + req->svc->cfg.sso_token_lifetime * 1000};
 	crypto_secret_mac(req->svc->keys, "sso_token", token, t.token_mac);
-	snprintf(t.app_id, sizeof t.app_id, "%s", req->app.app_id);
+	snprintf(t.app_id, sizeof t.app_id, "%s", req->app->app_id);
 	snprintf(t.user_id, sizeof t.user_id, "%s", u.user_id);
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		goto out;
 	e = STORE(req->db)->sso_token_insert(req->db, &t);
 	if (e == TF_OK) {
 		char actor[64];
-		snprintf(actor, sizeof actor, "app:%s", req->app.app_id);
+		snprintf(actor, sizeof actor, "app:%s", req->app->app_id);
 		e = req_audit(req, "sso.token_issued", actor, u.user_id, NULL);
 	}
 	if ((e = store_tx_end(req->db, e)) != TF_OK)

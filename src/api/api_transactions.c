@@ -140,7 +140,7 @@ enum tf_err api_transactions_create(struct tf_req *req)
 	}
 	struct txn_row t = {.tx = p.tx, .created_at = req->now};
 	crypto_random_id("txn", t.transaction_id);
-	snprintf(t.app_id, sizeof t.app_id, "%s", req->app.app_id);
+	snprintf(t.app_id, sizeof t.app_id, "%s", req->app->app_id);
 	snprintf(t.user_id, sizeof t.user_id, "%s", req->session.user_id);
 	memcpy(t.transaction_hash, p.hash, sizeof t.transaction_hash);
 	snprintf(t.external_reference, sizeof t.external_reference, "%s", reference ? reference : "");
@@ -172,7 +172,7 @@ enum tf_err api_transactions_create(struct tf_req *req)
 enum tf_err api_transactions_get(struct tf_req *req)
 {
 	struct txn_row t;
-	enum tf_err e = STORE(req->db)->txn_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &t);
+	enum tf_err e = STORE(req->db)->txn_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &t);
 	if (e != TF_OK)
 		return e;
 	resp_json(req, 200, api_txn_json(&t));

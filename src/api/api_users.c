@@ -43,10 +43,26 @@ bool api_user_expired(const struct tf_req *req, const struct user_row *u)
 
 enum tf_err api_load_user(struct tf_req *req, const char *user_id, struct user_row *out)
 {
-	enum tf_err e = STORE(req->db)->user_get(req->db, req->app.app_id, user_id, out);
+	enum tf_err e = STORE(req->db)->user_get(req->db, req->app->app_id, user_id, out);
 	if (e != TF_OK)
 		return e;
 	return api_user_expired(req, out) ? TF_ERR_NOT_FOUND : TF_OK; /* past its limit: gone */
+}
+
+enum tf_err api_user_insert(struct tf_req *req, const struct user_row *u)
+{
+	/* an unverified user past its limit is gone: its email is free again */
+	enum tf_err e = STORE(req->db)->user_purge_unverified(req->db, u->app_id, u->email,
+							      req->now - req->svc->cfg.unverified_user_ttl * 1000);
+	if (e == TF_OK)
+		e = STORE(req->db)->user_insert(req->db, u);
+	if (e == TF_OK) {
+		char actor[64], details[64];
+		snprintf(actor, sizeof actor, "app:%s", u->app_id);
+		snprintf(details, sizeof details, "{\"type\":\"%s\"}", u->type == USER_SSO ? "sso" : "standard");
+		e = req_audit(req, "user.registered", actor, u->user_id, details);
+	}
+	return e;
 }
 
 bool api_users_create_slow_if(struct tf_req *req)
@@ -85,10 +101,10 @@ enum tf_err api_users_create(struct tf_req *req)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "password"); /* sso users have none */
 	if (password && !validate_password(password))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "password");
-	if (u.type == USER_SSO && !req->app.can_register_sso)
+	if (u.type == USER_SSO && !req->app->can_register_sso)
 		return TF_ERR_PERMISSION_DENIED;
 
-	snprintf(u.app_id, sizeof u.app_id, "%s", req->app.app_id);
+	snprintf(u.app_id, sizeof u.app_id, "%s", req->app->app_id);
 	crypto_random_id("usr", u.user_id);
 	snprintf(u.name, sizeof u.name, "%s", name ? name : "");
 	snprintf(u.mobile, sizeof u.mobile, "%s", mobile ? mobile : "");
@@ -98,17 +114,7 @@ enum tf_err api_users_create(struct tf_req *req)
 
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->user_purge_unverified(req->db, u.app_id, u.email,
-						  req->now - req->svc->cfg.unverified_user_ttl * 1000);
-	if (e == TF_OK)
-		e = STORE(req->db)->user_insert(req->db, &u);
-	if (e == TF_OK) {
-		char actor[64], details[64];
-		snprintf(actor, sizeof actor, "app:%s", u.app_id);
-		snprintf(details, sizeof details, "{\"type\":\"%s\"}", u.type == USER_SSO ? "sso" : "standard");
-		e = req_audit(req, "user.registered", actor, u.user_id, details);
-	}
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
+	if ((e = store_tx_end(req->db, api_user_insert(req, &u))) != TF_OK)
 		return e;
 	resp_json(req, 201, api_user_json(&u, unverified_expiry(req, &u)));
 	sodium_memzero(u.password_hash, sizeof u.password_hash);
@@ -134,14 +140,14 @@ enum tf_err api_users_mark_email_verified(struct tf_req *req)
 	struct user_row u;
 	if ((e = api_load_user(req, req->params[0], &u)) != TF_OK)
 		return e;
-	if (!req->app.can_mark_email_verified)
+	if (!req->app->can_mark_email_verified)
 		return TF_ERR_PERMISSION_DENIED;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->user_mark_verified(req->db, req->app.app_id, u.user_id, req->now);
+	e = STORE(req->db)->user_mark_verified(req->db, req->app->app_id, u.user_id, req->now);
 	if (e == TF_OK) {
 		char actor[64];
-		snprintf(actor, sizeof actor, "app:%s", req->app.app_id);
+		snprintf(actor, sizeof actor, "app:%s", req->app->app_id);
 		e = req_audit(req, "user.email_verified", actor, u.user_id, "{\"by\":\"application\"}");
 	}
 	if ((e = store_tx_end(req->db, e)) != TF_OK)
@@ -177,16 +183,16 @@ enum tf_err api_users_send_confirmation(struct tf_req *req)
 	snprintf(t.purpose, sizeof t.purpose, "confirm_email");
 
 	char subject[512], text[4096];
-	snprintf(subject, sizeof subject, "%s: confirm your email address", req->app.name);
+	snprintf(subject, sizeof subject, "%s: confirm your email address", req->app->name);
 	if (u.type == USER_SSO)
 		snprintf(text, sizeof text,
 			 "Thank you for signing up with %s.%s%s\n\nConfirm your email address (no password is needed): %s/confirm?app=%s&token=%s\n",
-			 req->app.name, email_message ? "\n\n" : "", email_message ? email_message : "",
+			 req->app->name, email_message ? "\n\n" : "", email_message ? email_message : "",
 			 req->svc->public_url, u.app_id, token);
 	else
 		snprintf(text, sizeof text,
 			 "Welcome to %s.%s%s\n\nConfirm your email address%s: %s/confirm?app=%s&token=%s\nThe link expires in 72 hours.\n",
-			 req->app.name, email_message ? "\n\n" : "", email_message ? email_message : "",
+			 req->app->name, email_message ? "\n\n" : "", email_message ? email_message : "",
 			 u.password_hash[0] ? "" : " and choose your password", req->svc->public_url, u.app_id, token);
 	sodium_memzero(token, sizeof token);
 	struct message m = {.app_id = u.app_id, .channel = "email", .to = u.email, .subject = subject, .text = text};
@@ -199,7 +205,7 @@ enum tf_err api_users_send_confirmation(struct tf_req *req)
 		e = outbox_enqueue(req->svc, req->db, &m, req->now, message_id);
 	if (e == TF_OK) {
 		char actor[64], details[128];
-		snprintf(actor, sizeof actor, "app:%s", req->app.app_id);
+		snprintf(actor, sizeof actor, "app:%s", req->app->app_id);
 		snprintf(details, sizeof details, "{\"message_id\":\"%s\"}", message_id);
 		e = req_audit(req, "user.confirmation_sent", actor, u.user_id, details);
 	}

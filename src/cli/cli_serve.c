@@ -43,6 +43,8 @@ int cli_serve(int argc, char **argv, char **envp)
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* a full disk or a file-size limit makes writes fail (and requests answer 503), never kills */
+	signal(SIGXFSZ, SIG_IGN);
 
 	/* Argon2id takes 64 MiB per hash: with a fixed mmap threshold glibc maps such buffers and
 	 * returns them when freed, instead of raising the threshold and keeping them resident */

@@ -24,6 +24,14 @@ struct tf_config {
 	char delivery[16];
 	char webhook_url[CONFIG_STR_MAX];
 	char webhook_secret[CONFIG_STR_MAX];
+	char twilio_account_sid[128];
+	char twilio_auth_token[256];
+	char twilio_from[64];
+	char twilio_base_url[CONFIG_STR_MAX];
+	char smtp_url[CONFIG_STR_MAX];
+	char smtp_username[256];
+	char smtp_password[256];
+	char smtp_from[320];
 	bool delivery_echo;
 	bool access_log;
 	bool trust_forwarded_for;
@@ -46,6 +54,11 @@ struct tf_config {
 	char cookie_secure[8];
 	int64_t payment_authorization_lifetime;
 	int64_t account_information_max_age;
+	int64_t sends_per_number_per_hour;
+	int64_t verify_failures_per_address;
+	int64_t sends_per_range_per_hour;
+	int64_t sends_per_app_per_hour;
+	int64_t wepay_token_lifetime;
 };
 
 enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_BOOL, CONFIG_CHOICE };

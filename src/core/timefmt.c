@@ -5,8 +5,14 @@
 
 #include <stdio.h>
 
-void timefmt_rfc3339(int64_t ms, char out[TF_TIME_TEXT_SIZE])
+struct civil {
+	int64_t year, month, day, hour, minute, second;
+	int weekday; /* 0 is Sunday */
+};
+
+static struct civil civil_of(int64_t ms)
 {
+	struct civil c;
 	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
 	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
 	int64_t rem = secs - days * 86400;
@@ -16,9 +22,30 @@ void timefmt_rfc3339(int64_t ms, char out[TF_TIME_TEXT_SIZE])
 	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
 	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);            /* [0, 365] */
 	int64_t mp = (5 * doy + 2) / 153;                                 /* [0, 11] */
-	int64_t day = doy - (153 * mp + 2) / 5 + 1;
-	int64_t month = mp < 10 ? mp + 3 : mp - 9;
-	int64_t year = yoe + era * 400 + (month <= 2);
-	snprintf(out, TF_TIME_TEXT_SIZE, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)year, (long long)month,
-		 (long long)day, (long long)(rem / 3600), (long long)(rem % 3600 / 60), (long long)(rem % 60));
+	c.day = doy - (153 * mp + 2) / 5 + 1;
+	c.month = mp < 10 ? mp + 3 : mp - 9;
+	c.year = yoe + era * 400 + (c.month <= 2);
+	c.hour = rem / 3600;
+	c.minute = rem % 3600 / 60;
+	c.second = rem % 60;
+	c.weekday = (int)(((days + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
+	return c;
+}
+
+void timefmt_rfc3339(int64_t ms, char out[TF_TIME_TEXT_SIZE])
+{
+	struct civil c = civil_of(ms);
+	snprintf(out, TF_TIME_TEXT_SIZE, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)c.year,
+		 (long long)c.month, (long long)c.day, (long long)c.hour, (long long)c.minute, (long long)c.second);
+}
+
+void timefmt_http(int64_t ms, char out[TF_TIME_TEXT_SIZE])
+{
+	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	struct civil c = civil_of(ms);
+	snprintf(out, TF_TIME_TEXT_SIZE, "%s, %02lld %s %04lld %02lld:%02lld:%02lld GMT", days[c.weekday],
+		 (long long)c.day, months[c.month - 1], (long long)c.year, (long long)c.hour, (long long)c.minute,
+		 (long long)c.second);
 }

@@ -93,6 +93,7 @@ enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *cre
 	crypto_kdf_derive_from_key(keys->secretbox, TF_KEY_BYTES, 2, KDF_CONTEXT, master);
 	crypto_kdf_derive_from_key(keys->audit, TF_KEY_BYTES, 3, KDF_CONTEXT, master);
 	crypto_kdf_derive_from_key(keys->cookie, TF_KEY_BYTES, 4, KDF_CONTEXT, master);
+	crypto_auth_hmacsha256_init(&keys->mac_init, keys->mac, TF_KEY_BYTES);
 	sodium_memzero(master, sizeof master);
 	sodium_mprotect_readonly(keys);
 	*out = keys;
@@ -166,9 +167,8 @@ void crypto_random_token(const char *prefix, char out[TF_TOKEN_MAX])
 void crypto_secret_mac(const struct tf_keys *keys, const char *purpose, const char *secret,
 		       uint8_t out[TF_MAC_BYTES])
 {
-	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_state st = keys->mac_init;
 	uint8_t zero = 0;
-	crypto_auth_hmacsha256_init(&st, keys->mac, TF_KEY_BYTES);
 	crypto_auth_hmacsha256_update(&st, (const uint8_t *)purpose, strlen(purpose));
 	crypto_auth_hmacsha256_update(&st, &zero, 1);
 	crypto_auth_hmacsha256_update(&st, (const uint8_t *)secret, strlen(secret));
@@ -179,8 +179,7 @@ void crypto_secret_mac(const struct tf_keys *keys, const char *purpose, const ch
 void crypto_mac_parts(const struct tf_keys *keys, const char *purpose, const struct mac_part *parts,
 		      size_t n, uint8_t out[TF_MAC_BYTES])
 {
-	crypto_auth_hmacsha256_state st;
-	crypto_auth_hmacsha256_init(&st, keys->mac, TF_KEY_BYTES);
+	crypto_auth_hmacsha256_state st = keys->mac_init;
 	crypto_auth_hmacsha256_update(&st, (const uint8_t *)purpose, strlen(purpose) + 1);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t len[8];

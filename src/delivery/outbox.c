@@ -64,6 +64,51 @@ enum tf_err outbox_enqueue(struct tf_service *svc, struct store_conn *c, const s
 	return e;
 }
 
+/* The server's own twilio or smtp settings, or NULL when not configured. */
+static json_t *server_settings(const struct tf_config *cfg, bool twilio)
+{
+	if (twilio)
+		return cfg->twilio_account_sid[0]
+			       ? json_pack("{s:s, s:s, s:s, s:s}", "account_sid", cfg->twilio_account_sid, "auth_token",
+					   cfg->twilio_auth_token, "from", cfg->twilio_from, "base_url", cfg->twilio_base_url)
+			       : NULL;
+	return cfg->smtp_url[0] ? json_pack("{s:s, s:s, s:s, s:s}", "url", cfg->smtp_url, "from", cfg->smtp_from, "username",
+					    cfg->smtp_username, "password", cfg->smtp_password)
+				: NULL;
+}
+
+/* Which provider sends a message: SMS and voice through Twilio, email through SMTP, when the
+ * application (its sealed delivery settings) or else the server has them; otherwise the
+ * server's default provider. *settings gets the chosen provider's settings. */
+static const struct provider *route(struct outbox *ob, struct store_conn *c, const char *app_id, const char *channel,
+				    json_t **settings)
+{
+	*settings = NULL;
+	bool phone = channel && (!strcmp(channel, "sms") || !strcmp(channel, "voice"));
+	bool email = channel && !strcmp(channel, "email");
+	if (!phone && !email)
+		return ob->provider;
+	const char *key = phone ? "twilio" : "smtp";
+	uint8_t *sealed = NULL, *plain = NULL;
+	size_t sealed_len = 0, plain_len = 0;
+	if (STORE(c)->app_delivery_get(c, app_id, &sealed, &sealed_len) == TF_OK && sealed_len &&
+	    crypto_open(ob->svc->keys, sealed, sealed_len, &plain, &plain_len) == TF_OK) {
+		json_t *all = json_loadb((const char *)plain, plain_len, 0, NULL);
+		sodium_memzero(plain, plain_len);
+		free(plain);
+		json_t *mine = json_object_get(all, key);
+		if (mine)
+			*settings = json_incref(mine);
+		json_decref(all);
+	}
+	free(sealed);
+	if (!*settings)
+		*settings = server_settings(&ob->svc->cfg, phone);
+	if (!*settings)
+		return ob->provider;
+	return phone ? &provider_twilio : &provider_smtp;
+}
+
 static void deliver_one(struct outbox *ob, struct store_conn *c, struct outbox_row *m, int64_t now)
 {
 	uint8_t *plain = NULL;
@@ -83,7 +128,10 @@ static void deliver_one(struct outbox *ob, struct store_conn *c, struct outbox_r
 		return;
 	}
 	json_object_del(msg, "created_at_ms");
-	e = ob->provider->send(ob->svc, msg, err, sizeof err);
+	json_t *settings = NULL;
+	const struct provider *p = route(ob, c, m->app_id, json_string_value(json_object_get(msg, "channel")), &settings);
+	e = p->send(ob->svc, settings, msg, err, sizeof err);
+	json_decref(settings); /* wiped on free: the allocator clears every block */
 	json_decref(msg);
 	if (e == TF_OK) {
 		(void)STORE(c)->outbox_mark_sent(c, m->message_id, now);

@@ -16,8 +16,10 @@
 #include "delivery/provider.h"
 #include "platform/log.h"
 
-static enum tf_err log_send(struct tf_service *svc, const json_t *message, char *err, size_t err_size)
+static enum tf_err log_send(struct tf_service *svc, const json_t *settings, const json_t *message, char *err,
+			     size_t err_size)
 {
+	(void)settings;
 	char path[CONFIG_STR_MAX + 32];
 	snprintf(path, sizeof path, "%s/messages.jsonl", svc->cfg.data);
 	char *line = json_dumps(message, JSON_COMPACT);

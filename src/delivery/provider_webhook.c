@@ -44,8 +44,10 @@ void webhook_signature(const char *secret, const char *timestamp, const char *bo
 	sodium_bin2hex(out + 3, 80 - 3, mac, sizeof mac);
 }
 
-static enum tf_err webhook_send(struct tf_service *svc, const json_t *message, char *err, size_t err_size)
+static enum tf_err webhook_send(struct tf_service *svc, const json_t *settings, const json_t *message, char *err,
+			     size_t err_size)
 {
+	(void)settings;
 	if (!svc->cfg.webhook_url[0]) {
 		snprintf(err, err_size, "webhook_url is not set");
 		return TF_ERR_INTERNAL;

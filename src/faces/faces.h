@@ -18,4 +18,25 @@ void weavr_error(struct tf_req *req, enum tf_err e);
 /* Weavr answers 204 with no body; a helper for it. */
 enum tf_err weavr_no_content(struct tf_req *req);
 
+/* WePay v2 (wepay_user.c, wepay_mfa.c, wepay_mfa_challenge.c; wepay.h holds what they share):
+ * POST with JSON bodies; every call but register carries "Authorization: Bearer <access
+ * token>", the token register answered ("<app_id>.<session token>"). */
+enum tf_err wepay_user_register(struct tf_req *req);
+enum tf_err wepay_user(struct tf_req *req);
+enum tf_err wepay_user_modify(struct tf_req *req);
+enum tf_err wepay_user_mark_email_verified(struct tf_req *req);
+enum tf_err wepay_user_send_confirmation(struct tf_req *req);
+enum tf_err wepay_user_request_sso_token(struct tf_req *req);
+enum tf_err wepay_user_logout(struct tf_req *req);
+enum tf_err wepay_mfa_create(struct tf_req *req);
+bool wepay_mfa_create_slow_if(struct tf_req *req); /* a backup sheet: Argon2id */
+enum tf_err wepay_mfa_find(struct tf_req *req);
+enum tf_err wepay_mfa_modify(struct tf_req *req);
+enum tf_err wepay_mfa_reset(struct tf_req *req);
+enum tf_err wepay_mfa_send_challenge(struct tf_req *req);
+enum tf_err wepay_mfa_send_default_challenge(struct tf_req *req);
+enum tf_err wepay_mfa_confirm(struct tf_req *req);
+bool wepay_mfa_confirm_slow_if(struct tf_req *req); /* a backup code: Argon2id */
+enum tf_err wepay_mfa_validate_cookie(struct tf_req *req);
+
 #endif

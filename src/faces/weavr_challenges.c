@@ -106,7 +106,7 @@ enum tf_err weavr_challenges_otp_verify(struct tf_req *req)
 	char challenge_id[TF_ID_MAX];
 	if (!weavr_id_in(req->params[0], "chl", challenge_id))
 		return TF_ERR_NOT_FOUND;
-	e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, &ch);
+	e = STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, challenge_id, &ch);
 	if (e == TF_OK && (ch.purpose != PURPOSE_TRANSACTION || strcmp(ch.session_id, req->session.session_id) != 0))
 		e = TF_ERR_NOT_FOUND;
 	return e != TF_OK ? e : weavr_attempt(req, &ch, code, false);

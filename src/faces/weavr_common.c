@@ -81,7 +81,7 @@ enum tf_err weavr_find_factor(struct tf_req *req, enum factor_type type, const c
 {
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
 	int pick = -1;

@@ -28,7 +28,7 @@ static const char *status_of(struct tf_req *req, const struct factor_row *f)
 		return "ACTIVE";
 	struct challenge_row ch;
 	if (f->type == FACTOR_PUSH && f->enrolment_challenge_id[0] &&
-	    STORE(req->db)->challenge_get(req->db, req->app.app_id, f->user_id, f->enrolment_challenge_id, &ch) == TF_OK &&
+	    STORE(req->db)->challenge_get(req->db, req->app->app_id, f->user_id, f->enrolment_challenge_id, &ch) == TF_OK &&
 	    ch.status == CH_DENIED)
 		return "INACTIVE";
 	return "PENDING_VERIFICATION";
@@ -38,7 +38,7 @@ enum tf_err weavr_factors_list(struct tf_req *req)
 {
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
 	json_t *factors = json_array();
@@ -107,7 +107,7 @@ enum tf_err weavr_factors_otp_verify(struct tf_req *req)
 		return e;
 	if (f.status == FACTOR_ACTIVE)
 		return weavr_code_error(req, "CHANNEL_ALREADY_REGISTERED");
-	e = STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, f.enrolment_challenge_id, &ch);
+	e = STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, f.enrolment_challenge_id, &ch);
 	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && strcmp(ch.session_id, req->session.session_id) != 0))
 		return weavr_code_error(req, "STATE_INVALID"); /* enrolled on another token */
 	return e != TF_OK ? e : weavr_attempt(req, &ch, code, true);

@@ -33,7 +33,7 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 	}
 	/* the lock: failures counted per application and email in a 30-minute window */
 	char lock_key[400];
-	snprintf(lock_key, sizeof lock_key, "weavr_lock:%s:%s", req->app.app_id, email);
+	snprintf(lock_key, sizeof lock_key, "weavr_lock:%s:%s", req->app->app_id, email);
 	int64_t window = req->now - req->now % WEAVR_LOCK_WINDOW_MS, failures = 0;
 	if ((e = STORE(req->db)->counter_get(req->db, lock_key, window, &failures)) != TF_OK)
 		return e;

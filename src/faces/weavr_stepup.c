@@ -56,7 +56,7 @@ enum tf_err weavr_stepup_otp_verify(struct tf_req *req)
 	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE))
 		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
 	if (e == TF_OK) /* Weavr's verify names no challenge: the token's newest step-up one */
-		e = STORE(req->db)->challenge_latest(req->db, req->app.app_id, req->session.user_id, req->session.session_id,
+		e = STORE(req->db)->challenge_latest(req->db, req->app->app_id, req->session.user_id, req->session.session_id,
 						     f.factor_id, PURPOSE_STEPUP, &ch);
 	if (e == TF_ERR_NOT_FOUND)
 		return weavr_code_error(req, "STATE_INVALID");

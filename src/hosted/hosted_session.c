@@ -118,7 +118,7 @@ enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int sta
 				       {"text", notice_text}, {NULL, NULL}};
 		notice = tpl_render("notice.html", nv);
 	}
-	struct tpl_var lv[] = {{"title", title}, {"app_name", req->have_app ? req->app.name : "Account security"},
+	struct tpl_var lv[] = {{"title", title}, {"app_name", req->have_app ? req->app->name : "Account security"},
 			       {"nav", nav}, {"notice", notice}, {"content", content}, {NULL, NULL}};
 	char *html = content ? tpl_render("layout.html", lv) : NULL;
 	free(content);
@@ -189,12 +189,12 @@ bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate ga
 		goto fail;
 	*dot = '\0';
 	const char *token = dot + 1;
-	if ((e = STORE(req->db)->app_get(req->db, value, &req->app)) != TF_OK)
+	if ((e = req_load_app(req, STORE(req->db)->app_get, value)) != TF_OK)
 		goto fail;
 	req->have_app = true;
 	uint8_t mac[TF_MAC_BYTES];
 	crypto_secret_mac(req->svc->keys, "hosted_session", token, mac);
-	if ((e = STORE(req->db)->session_get(req->db, req->app.app_id, mac, &req->session)) != TF_OK)
+	if ((e = STORE(req->db)->session_get(req->db, req->app->app_id, mac, &req->session)) != TF_OK)
 		goto fail;
 	if (req->session.kind != SESSION_HOSTED) {
 		e = TF_ERR_HOSTED_SESSION_EXPIRED;
@@ -207,7 +207,7 @@ bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate ga
 		/* an ended session goes back to the application, which signs the user in again */
 		sodium_memzero(value, sizeof value);
 		if (!hc->info.redirect_uri[0]) {
-			req->have_app = false;
+			req_drop_app(req);
 			hosted_error_page(req, TF_ERR_HOSTED_SESSION_EXPIRED);
 			return true;
 		}
@@ -231,7 +231,7 @@ fail:
 	sodium_memzero(value, sizeof value);
 	if (e == TF_ERR_NOT_FOUND)
 		e = TF_ERR_HOSTED_SESSION_EXPIRED;
-	req->have_app = false;
+	req_drop_app(req);
 	hosted_error_page(req, e);
 	return true;
 }
@@ -247,7 +247,7 @@ static enum tf_err needs_challenge(struct tf_req *req, const char *user_id, stru
 {
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, user_id, list, FACTORS_PER_USER_MAX, &n);
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, user_id, list, FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
 	int best = -1;
@@ -267,7 +267,7 @@ static enum tf_err needs_challenge(struct tf_req *req, const char *user_id, stru
 	if (best >= 0)
 		*pick = list[best];
 	char name[64], cookie[DEVICE_COOKIE_MAX];
-	snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app.app_id);
+	snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app->app_id);
 	struct device_claims claims;
 	*out = !hosted_cookie(req, name, cookie, sizeof cookie) ||
 	       api_device_check(req, user_id, cookie, DOMAIN_HOSTED, &claims) != NULL;
@@ -293,11 +293,11 @@ enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, c
 	s->absolute_expires_at = req->now + req->svc->cfg.hosted_session_max_lifetime * 1000;
 	crypto_random_id("ses", s->session_id);
 	crypto_secret_mac(req->svc->keys, "hosted_session", token, s->token_mac);
-	snprintf(s->app_id, sizeof s->app_id, "%s", req->app.app_id);
+	snprintf(s->app_id, sizeof s->app_id, "%s", req->app->app_id);
 	snprintf(s->user_id, sizeof s->user_id, "%s", u->user_id);
 	struct hosted_session_info info = {.mfa_pending = challenge};
 	snprintf(info.redirect_uri, sizeof info.redirect_uri, "%s", redirect_uri);
-	snprintf(out->cookie, sizeof out->cookie, "%s.%s", req->app.app_id, token);
+	snprintf(out->cookie, sizeof out->cookie, "%s.%s", req->app->app_id, token);
 	sodium_memzero(token, sizeof token);
 	e = STORE(req->db)->hosted_session_insert(req->db, s, &info);
 	struct challenge_row ch;
@@ -329,4 +329,19 @@ void hosted_home(const struct app_row *app, char *out, size_t size)
 	const char *first = json_string_value(json_array_get(prefixes, 0));
 	snprintf(out, size, "%s", first ? first : "");
 	json_decref(prefixes);
+}
+
+const char *hosted_last4(const char *phone)
+{
+	size_t n = strlen(phone);
+	return n > 4 ? phone + n - 4 : phone;
+}
+
+void hosted_clean_code(const char *code, char out[65])
+{
+	size_t n = 0;
+	for (const char *p = code ? code : ""; *p && n < 64; p++)
+		if (*p != ' ' && *p != '-') /* people type codes with spaces or dashes */
+			out[n++] = *p;
+	out[n] = '\0';
 }

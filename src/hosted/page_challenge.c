@@ -13,17 +13,11 @@
 #include "core/challenge.h"
 #include "hosted/hosted.h"
 
-static const char *last4(const char *phone)
-{
-	size_t n = strlen(phone);
-	return n > 4 ? phone + n - 4 : phone;
-}
-
 static void method_label(const struct factor_row *f, char *out, size_t size)
 {
 	switch (f->type) {
-	case FACTOR_SMS: snprintf(out, size, "Text a code to my phone ending in %s", last4(f->phone)); break;
-	case FACTOR_VOICE: snprintf(out, size, "Call my phone ending in %s", last4(f->phone)); break;
+	case FACTOR_SMS: snprintf(out, size, "Text a code to my phone ending in %s", hosted_last4(f->phone)); break;
+	case FACTOR_VOICE: snprintf(out, size, "Call my phone ending in %s", hosted_last4(f->phone)); break;
 	case FACTOR_TOTP: snprintf(out, size, "Use my authenticator app"); break;
 	case FACTOR_BACKUP_CODES: snprintf(out, size, "Use a backup code"); break;
 	default: snprintf(out, size, "Use another method");
@@ -44,7 +38,7 @@ static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n = 0;
 	char *buttons = NULL;
-	if (STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n) != TF_OK)
+	if (STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n) != TF_OK)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (list[i].status != FACTOR_ACTIVE || list[i].type == FACTOR_PUSH || !strcmp(list[i].factor_id, except_factor))
@@ -69,10 +63,10 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 	struct challenge_row ch;
 	struct factor_row f;
 	bool usable = challenge_id && challenge_id[0] &&
-		      STORE(req->db)->challenge_get(req->db, req->app.app_id, req->session.user_id, challenge_id, &ch) == TF_OK &&
+		      STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, challenge_id, &ch) == TF_OK &&
 		      !strcmp(ch.session_id, req->session.session_id) && ch.purpose != PURPOSE_ENROLMENT &&
 		      ch.status == CH_PENDING && ch.expires_at > req->now &&
-		      STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, ch.factor_id, &f) == TF_OK;
+		      STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, ch.factor_id, &f) == TF_OK;
 	if (!usable) {
 		char *methods = methods_html(req, hc, "", next, "Choose how to confirm it is you");
 		struct tpl_var v[] = {{"message", methods ? "" : "There is no sign-in method to confirm with."}, {"action", methods}, {NULL, NULL}};
@@ -84,13 +78,13 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 	const char *code_label = "Code", *inputmode = "numeric";
 	switch (f.type) {
 	case FACTOR_SMS:
-		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", last4(f.phone));
+		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", hosted_last4(f.phone));
 		break;
 	case FACTOR_VOICE:
-		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", last4(f.phone));
+		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", hosted_last4(f.phone));
 		break;
 	case FACTOR_TOTP:
-		snprintf(prompt, sizeof prompt, "Open your authenticator app and enter the code it shows for %s.", req->app.name);
+		snprintf(prompt, sizeof prompt, "Open your authenticator app and enter the code it shows for %s.", req->app->name);
 		break;
 	default:
 		snprintf(prompt, sizeof prompt, "Enter one of your backup codes. Each code works once.");
@@ -153,7 +147,7 @@ static void failure_text(struct tf_req *req, enum tf_err e, char *out, size_t si
 		snprintf(out, size, "A code was sent a moment ago. Wait 15 seconds before asking for another.");
 		break;
 	case TF_ERR_INVALID_REQUEST:
-		snprintf(out, size, "No more codes can be sent now. Go back to %s and sign in again.", req->app.name);
+		snprintf(out, size, "No more codes can be sent now. Go back to %s and sign in again.", req->app->name);
 		break;
 	default:
 		snprintf(out, size, "%s", tf_err_message(e));
@@ -178,11 +172,7 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 	if (!challenge_id || !code || strlen(code) > 64 || strlen(challenge_id) >= TF_ID_MAX)
 		return render_challenge(req, &hc, challenge_id, next, 400, "error", "Enter the code.");
 	char clean[65];
-	size_t n = 0;
-	for (const char *p = code; *p && n < sizeof clean - 1; p++)
-		if (*p != ' ' && *p != '-') /* people type codes with spaces or dashes */
-			clean[n++] = *p;
-	clean[n] = '\0';
+	hosted_clean_code(code, clean);
 	enum tf_err e = api_challenge_attempt(req, challenge_id, clean, false, trust && !strcmp(trust, "on"), DOMAIN_HOSTED, NULL, NULL);
 	if (e != TF_OK) {
 		char text[400];
@@ -198,7 +188,7 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 	const char *kind = json_string_value(json_object_get(device, "kind"));
 	if (cookie) {
 		char name[64], held[DEVICE_COOKIE_MAX];
-		snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app.app_id);
+		snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app->app_id);
 		bool persistent = kind && !strcmp(kind, "persistent");
 		/* a session's device never replaces the 30-day trust this browser already holds */
 		struct device_claims held_claims;

@@ -28,14 +28,14 @@ static enum tf_err load(struct tf_req *req, const struct tf_form *f, struct conf
 	const char *app_id = form_get(f, "app"), *token = form_get(f, "token");
 	if (f->duplicate || !app_id || !token || strlen(app_id) >= TF_ID_MAX || strlen(token) >= TF_TOKEN_MAX)
 		return TF_ERR_EMAIL_LINK_INVALID;
-	enum tf_err e = STORE(req->db)->app_get(req->db, app_id, &req->app);
+	enum tf_err e = req_load_app(req, STORE(req->db)->app_get, app_id);
 	if (e == TF_OK)
 		req->have_app = true;
 	snprintf(cc->token, sizeof cc->token, "%s", token);
 	crypto_secret_mac(req->svc->keys, "email_token", token, cc->mac);
 	struct email_token_row t;
 	if (e == TF_OK)
-		e = STORE(req->db)->email_token_get(req->db, req->app.app_id, cc->mac, req->now, &t);
+		e = STORE(req->db)->email_token_get(req->db, req->app->app_id, cc->mac, req->now, &t);
 	if (e == TF_OK && strcmp(t.purpose, "confirm_email") != 0)
 		e = TF_ERR_NOT_FOUND;
 	if (e == TF_OK)
@@ -61,12 +61,12 @@ static enum tf_err render(struct tf_req *req, const struct confirm_ctx *cc, int 
 	char *fields = needs_password(cc) ? tpl_render("password_fields.html", pv) : NULL;
 	if (cc->user.type == USER_SSO)
 		snprintf(intro, sizeof intro, "Thank you for signing up with %s. Confirm your email address; no password is needed.",
-			 req->app.name);
+			 req->app->name);
 	else if (needs_password(cc))
-		snprintf(intro, sizeof intro, "Welcome to %s. Confirm your email address and choose your password.", req->app.name);
+		snprintf(intro, sizeof intro, "Welcome to %s. Confirm your email address and choose your password.", req->app->name);
 	else
-		snprintf(intro, sizeof intro, "Welcome to %s. Confirm your email address.", req->app.name);
-	struct tpl_var v[] = {{"intro", intro}, {"csrf", cc->csrf}, {"app_id", req->app.app_id}, {"token", cc->token},
+		snprintf(intro, sizeof intro, "Welcome to %s. Confirm your email address.", req->app->name);
+	struct tpl_var v[] = {{"intro", intro}, {"csrf", cc->csrf}, {"app_id", req->app->app_id}, {"token", cc->token},
 			      {"email", cc->user.email}, {"password_fields", fields},
 			      {"button", needs_password(cc) ? "Confirm and save my password" : "Confirm my email address"},
 			      {NULL, NULL}};
@@ -106,23 +106,23 @@ static enum tf_err confirm(struct tf_req *req, struct confirm_ctx *cc)
 	enum tf_err e = STORE(req->db)->tx_begin(req->db);
 	if (e != TF_OK)
 		goto out;
-	e = STORE(req->db)->email_token_use(req->db, req->app.app_id, cc->mac, req->now);
+	e = STORE(req->db)->email_token_use(req->db, req->app->app_id, cc->mac, req->now);
 	if (e == TF_ERR_NOT_FOUND)
 		e = TF_ERR_EMAIL_LINK_INVALID; /* used by a concurrent press of the button */
 	if (e == TF_OK) {
-		e = STORE(req->db)->user_mark_verified(req->db, req->app.app_id, u->user_id, req->now);
+		e = STORE(req->db)->user_mark_verified(req->db, req->app->app_id, u->user_id, req->now);
 		if (e == TF_ERR_EMAIL_ALREADY_VERIFIED)
 			e = TF_OK;
 	}
 	if (e == TF_OK)
 		e = req_audit(req, "user.email_confirmed", actor, u->user_id, NULL);
 	if (e == TF_OK && set_password) {
-		e = STORE(req->db)->user_set_password(req->db, req->app.app_id, u->user_id, hash);
+		e = STORE(req->db)->user_set_password(req->db, req->app->app_id, u->user_id, hash);
 		if (e == TF_OK) /* a new password: no device trusted before it stays trusted */
 			e = api_devices_revoke_all_of(req, u->user_id, "password_set");
 		if (e == TF_OK)
 			e = req_audit(req, "user.password_set", actor, u->user_id, NULL);
-		hosted_home(&req->app, home, sizeof home);
+		hosted_home(req->app, home, sizeof home);
 		if (e == TF_OK)
 			e = hosted_session_start(req, u, home, "/account/factors", &start);
 	}
@@ -136,16 +136,16 @@ static enum tf_err confirm(struct tf_req *req, struct confirm_ctx *cc)
 	char *action = NULL;
 	if (u->type == USER_SSO) {
 		snprintf(message, sizeof message, "Your email address is confirmed. Thank you.");
-		if (req->app.sso_login_url[0]) {
+		if (req->app->sso_login_url[0]) {
 			char text[300];
-			snprintf(text, sizeof text, "Continue to %s", req->app.name);
-			struct tpl_var lv[] = {{"href", req->app.sso_login_url}, {"text", text}, {NULL, NULL}};
+			snprintf(text, sizeof text, "Continue to %s", req->app->name);
+			struct tpl_var lv[] = {{"href", req->app->sso_login_url}, {"text", text}, {NULL, NULL}};
 			action = tpl_render("link.html", lv);
 		}
 	} else {
 		snprintf(message, sizeof message, "Your email address is confirmed. You can sign in now.");
 		char href[128];
-		snprintf(href, sizeof href, "/login?client_id=%s", req->app.client_id);
+		snprintf(href, sizeof href, "/login?client_id=%s", req->app->client_id);
 		struct tpl_var lv[] = {{"href", href}, {"text", "Sign in"}, {NULL, NULL}};
 		action = tpl_render("link.html", lv);
 	}

@@ -23,7 +23,7 @@ enum tf_err page_devices(struct tf_req *req)
 		return TF_OK;
 	struct device_row list[DEVICES_LIST_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->device_list(req->db, req->app.app_id, req->session.user_id, req->now, list,
+	enum tf_err e = STORE(req->db)->device_list(req->db, req->app->app_id, req->session.user_id, req->now, list,
 						    DEVICES_LIST_MAX, &n);
 	if (e != TF_OK)
 		return e;
@@ -35,7 +35,7 @@ enum tf_err page_devices(struct tf_req *req)
 		if (list[i].domain == DOMAIN_HOSTED)
 			snprintf(where, sizeof where, "These security pages");
 		else
-			snprintf(where, sizeof where, "%s", req->app.name);
+			snprintf(where, sizeof where, "%s", req->app->name);
 		struct tpl_var v[] = {{"label", list[i].kind == DEVICE_PERSISTENT ? "Trusted browser" : "Browser session"},
 				      {"where", where}, {"created", created}, {"expires", expires},
 				      {"device_id", list[i].device_id}, {"csrf", hc.csrf}, {NULL, NULL}};
@@ -46,7 +46,7 @@ enum tf_err page_devices(struct tf_req *req)
 		tpl_append(&rows, "empty_row.html", v);
 	}
 	const char *removed = form_get(&req->query, "removed");
-	struct tpl_var v[] = {{"app_name", req->app.name}, {"rows", rows}, {NULL, NULL}};
+	struct tpl_var v[] = {{"app_name", req->app->name}, {"rows", rows}, {NULL, NULL}};
 	e = hosted_page(req, &hc, 200, "Trusted devices", "devices.html", v, "info",
 			removed ? "The device was removed. It will be asked for a code next time." : NULL);
 	free(rows);

@@ -12,17 +12,11 @@
 
 #include "hosted/hosted.h"
 
-static const char *last4(const char *phone)
-{
-	size_t n = strlen(phone);
-	return n > 4 ? phone + n - 4 : phone;
-}
-
 static void factor_label(const struct factor_row *f, char *out, size_t size)
 {
 	switch (f->type) {
-	case FACTOR_SMS: snprintf(out, size, "Text message to your phone ending in %s", last4(f->phone)); break;
-	case FACTOR_VOICE: snprintf(out, size, "Voice call to your phone ending in %s", last4(f->phone)); break;
+	case FACTOR_SMS: snprintf(out, size, "Text message to your phone ending in %s", hosted_last4(f->phone)); break;
+	case FACTOR_VOICE: snprintf(out, size, "Voice call to your phone ending in %s", hosted_last4(f->phone)); break;
 	case FACTOR_TOTP: snprintf(out, size, "Authenticator app"); break;
 	case FACTOR_BACKUP_CODES: snprintf(out, size, "Backup codes (%d left)", f->backup_remaining); break;
 	default: snprintf(out, size, "Approval on your phone");
@@ -42,7 +36,7 @@ static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *h
 {
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app.app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
 	char *rows = NULL;
@@ -66,7 +60,7 @@ static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *h
 		struct tpl_var v[] = {{"cols", "3"}, {"text", "No sign-in method yet. Add one below."}, {NULL, NULL}};
 		tpl_append(&rows, "empty_row.html", v);
 	}
-	struct tpl_var v[] = {{"app_name", req->app.name}, {"rows", rows}, {"csrf", hc->csrf},
+	struct tpl_var v[] = {{"app_name", req->app->name}, {"rows", rows}, {"csrf", hc->csrf},
 			      {"backup_label", has_backup ? "Replace my backup codes" : "Create backup codes"}, {NULL, NULL}};
 	e = hosted_page(req, hc, status, "Sign-in methods", "factors.html", v, notice_kind, notice);
 	free(rows);
@@ -89,10 +83,10 @@ static enum tf_err render_confirm(struct tf_req *req, const struct hosted_ctx *h
 	const char *inputmode = "numeric";
 	switch (f->type) {
 	case FACTOR_SMS:
-		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", last4(f->phone));
+		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", hosted_last4(f->phone));
 		break;
 	case FACTOR_VOICE:
-		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", last4(f->phone));
+		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", hosted_last4(f->phone));
 		break;
 	case FACTOR_TOTP:
 		snprintf(prompt, sizeof prompt, "Enter the code your authenticator app shows.");
@@ -134,14 +128,14 @@ static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx 
 			struct tpl_var v[] = {{"code", json_string_value(c)}, {NULL, NULL}};
 			tpl_append(&codes, "backup_code.html", v);
 		}
-		struct tpl_var v[] = {{"app_name", req->app.name}, {"codes", codes}, {"factor_id", factor_id}, {"csrf", hc->csrf},
+		struct tpl_var v[] = {{"app_name", req->app->name}, {"codes", codes}, {"factor_id", factor_id}, {"csrf", hc->csrf},
 				      {NULL, NULL}};
 		enum tf_err e = hosted_page(req, hc, 200, "Your backup codes", "backup_sheet.html", v, NULL, NULL);
 		free(codes);
 		return e;
 	}
 	struct factor_row f;
-	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, factor_id, &f);
+	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, factor_id, &f);
 	return e != TF_OK ? e : render_confirm(req, hc, &f, 200, NULL);
 }
 
@@ -184,7 +178,7 @@ enum tf_err page_factor(struct tf_req *req)
 	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
 	struct factor_row f;
-	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &f);
+	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f);
 	if (e != TF_OK)
 		return e;
 	if (f.status == FACTOR_ACTIVE)
@@ -200,16 +194,12 @@ enum tf_err page_factor_verify(struct tf_req *req)
 	if (!hosted_csrf_ok(req, &hc))
 		return TF_ERR_CSRF_INVALID;
 	struct factor_row f;
-	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app.app_id, req->session.user_id, req->params[0], &f);
+	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f);
 	if (e != TF_OK)
 		return e;
 	const char *code = form_get(&req->form, "code");
 	char clean[65];
-	size_t n = 0;
-	for (const char *p = code ? code : ""; *p && n < sizeof clean - 1; p++)
-		if (*p != ' ' && *p != '-')
-			clean[n++] = *p;
-	clean[n] = '\0';
+	hosted_clean_code(code, clean);
 	e = hosted_call(req, api_factors_verify, json_pack("{s:s}", "code", clean), f.factor_id, NULL);
 	if (e == TF_OK || e == TF_ERR_ALREADY_VERIFIED)
 		return hosted_redirect(req, "/account/factors?added=1");

@@ -21,7 +21,7 @@ static enum tf_err end_session(struct tf_req *req, const struct hosted_ctx *hc)
 	enum tf_err e = STORE(req->db)->tx_begin(req->db);
 	if (e != TF_OK)
 		return e;
-	e = STORE(req->db)->session_revoke(req->db, req->app.app_id, req->session.session_id, req->now);
+	e = STORE(req->db)->session_revoke(req->db, req->app->app_id, req->session.session_id, req->now);
 	if (e == TF_OK) {
 		char actor[64], details[128];
 		snprintf(actor, sizeof actor, "user:%s", req->session.user_id);
@@ -43,7 +43,7 @@ enum tf_err page_logout(struct tf_req *req)
 	const char *csrf = form_get(&req->query, "csrf");
 	if (csrf && strlen(csrf) == HOSTED_CSRF_HEX && sodium_memcmp(csrf, hc.csrf, HOSTED_CSRF_HEX) == 0)
 		return end_session(req, &hc);
-	struct tpl_var v[] = {{"csrf", hc.csrf}, {"app_name", req->app.name}, {NULL, NULL}};
+	struct tpl_var v[] = {{"csrf", hc.csrf}, {"app_name", req->app->name}, {NULL, NULL}};
 	return hosted_page(req, &hc, 200, "Sign out", "logout_confirm.html", v, NULL, NULL);
 }
 
@@ -77,6 +77,20 @@ static char *url_with(const char *base, const char *name, const char *value)
 	return url;
 }
 
+/* To the application's sign-in, which signs the user in and comes back through GET /sso with
+ * page = landing (seed 001: email links and direct logins bounce through the partner). */
+static enum tf_err to_application_login(struct tf_req *req, const char *landing)
+{
+	char page[CONFIG_STR_MAX + 80];
+	snprintf(page, sizeof page, "%s%s", req->svc->public_url, landing);
+	char *url = url_with(req->app->sso_login_url, "page", page);
+	if (!url)
+		return TF_ERR_INTERNAL;
+	enum tf_err e = hosted_redirect(req, url);
+	free(url);
+	return e;
+}
+
 enum tf_err page_link(struct tf_req *req)
 {
 	const char *client_id = form_get(&req->query, "client_id"), *next = form_get(&req->query, "next");
@@ -85,23 +99,15 @@ enum tf_err page_link(struct tf_req *req)
 		return TF_ERR_SSO_INVALID_REQUEST;
 	if (!hosted_landing_page(req, next, landing, sizeof landing))
 		return TF_ERR_PAGE_NOT_ALLOWED;
-	enum tf_err e = STORE(req->db)->app_get_by_client_id(req->db, client_id, &req->app);
+	enum tf_err e = req_load_app(req, STORE(req->db)->app_get_by_client_id, client_id);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_SSO_UNKNOWN_CLIENT;
 	if (e != TF_OK)
 		return e;
 	req->have_app = true;
-	if (!req->app.sso_login_url[0])
+	if (!req->app->sso_login_url[0])
 		return TF_ERR_REDIRECT_NOT_ALLOWED;
-	/* the application signs the user in and sends them to GET /sso with page = landing */
-	char page[CONFIG_STR_MAX + 80];
-	snprintf(page, sizeof page, "%s%s", req->svc->public_url, landing);
-	char *url = url_with(req->app.sso_login_url, "page", page);
-	if (!url)
-		return TF_ERR_INTERNAL;
-	e = hosted_redirect(req, url);
-	free(url);
-	return e;
+	return to_application_login(req, landing);
 }
 
 #define LOGIN_CSRF_COOKIE "tf_login_csrf"
@@ -135,7 +141,7 @@ static enum tf_err login_app(struct tf_req *req, const char *client_id)
 {
 	if (!client_id || strlen(client_id) > 64)
 		return TF_ERR_SSO_INVALID_REQUEST;
-	enum tf_err e = STORE(req->db)->app_get_by_client_id(req->db, client_id, &req->app);
+	enum tf_err e = req_load_app(req, STORE(req->db)->app_get_by_client_id, client_id);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_SSO_UNKNOWN_CLIENT;
 	if (e == TF_OK)
@@ -177,16 +183,9 @@ enum tf_err page_login_post(struct tf_req *req)
 			json_decref(req->err_extra);
 			req->err_extra = NULL;
 		}
-		if (!req->app.sso_login_url[0])
+		if (!req->app->sso_login_url[0])
 			return render_login(req, 403, client_id, landing, email, "Sign in through the application.");
-		char page[CONFIG_STR_MAX + 80];
-		snprintf(page, sizeof page, "%s%s", req->svc->public_url, landing);
-		char *url = url_with(req->app.sso_login_url, "page", page);
-		if (!url)
-			return TF_ERR_INTERNAL;
-		e = hosted_redirect(req, url);
-		free(url);
-		return e;
+		return to_application_login(req, landing);
 	}
 	if (e == TF_ERR_RATE_LIMITED)
 		return render_login(req, 429, client_id, landing, email, "Too many attempts. Wait a while and try again.");
@@ -195,7 +194,7 @@ enum tf_err page_login_post(struct tf_req *req)
 	if (e != TF_OK)
 		return e;
 	char home[STORE_URL_MAX];
-	hosted_home(&req->app, home, sizeof home);
+	hosted_home(req->app, home, sizeof home);
 	struct hosted_start start;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;

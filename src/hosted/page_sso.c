@@ -57,7 +57,7 @@ enum tf_err page_sso(struct tf_req *req)
 	    strlen(client_id) > 64 || strlen(token) > 128 || strlen(page) > SSO_URL_MAX ||
 	    strlen(redirect_uri) > SSO_URL_MAX || strlen(stoken) != SSO_STOKEN_LEN)
 		return TF_ERR_SSO_INVALID_REQUEST;
-	enum tf_err e = STORE(req->db)->app_get_by_client_id(req->db, client_id, &req->app);
+	enum tf_err e = req_load_app(req, STORE(req->db)->app_get_by_client_id, client_id);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_SSO_UNKNOWN_CLIENT;
 	if (e != TF_OK)
@@ -66,7 +66,7 @@ enum tf_err page_sso(struct tf_req *req)
 
 	uint8_t *secret;
 	size_t secret_len;
-	if (crypto_open(req->svc->keys, req->app.client_secret_sealed, req->app.client_secret_sealed_len, &secret,
+	if (crypto_open(req->svc->keys, req->app->client_secret_sealed, req->app->client_secret_sealed_len, &secret,
 			&secret_len) != TF_OK)
 		return TF_ERR_INTERNAL;
 	struct sso_field fields[] = {{"page", page}, {"redirect_uri", redirect_uri}, {"token", token}};
@@ -77,7 +77,7 @@ enum tf_err page_sso(struct tf_req *req)
 	/* the signature is hex; the vendor's libraries write it in lower case */
 	if (!signed_ok || sodium_memcmp(expected, stoken, SSO_STOKEN_LEN) != 0)
 		return TF_ERR_SSO_SIGNATURE_INVALID;
-	if (!plain_url(redirect_uri) || !redirect_registered(&req->app, redirect_uri))
+	if (!plain_url(redirect_uri) || !redirect_registered(req->app, redirect_uri))
 		return TF_ERR_REDIRECT_NOT_ALLOWED;
 	char landing[64];
 	if (!hosted_landing_page(req, page, landing, sizeof landing))
@@ -89,14 +89,14 @@ enum tf_err page_sso(struct tf_req *req)
 	struct user_row u;
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		return e;
-	e = STORE(req->db)->sso_token_redeem(req->db, req->app.app_id, mac, req->now, &t);
+	e = STORE(req->db)->sso_token_redeem(req->db, req->app->app_id, mac, req->now, &t);
 	if (e == TF_OK) {
 		e = api_load_user(req, t.user_id, &u);
 		if (e == TF_ERR_NOT_FOUND)
 			e = TF_ERR_SSO_TOKEN_INVALID;
 	}
 	char actor[64], details[96];
-	snprintf(actor, sizeof actor, "app:%s", req->app.app_id);
+	snprintf(actor, sizeof actor, "app:%s", req->app->app_id);
 	if (e != TF_OK) {
 		STORE(req->db)->tx_rollback(req->db);
 		if (e == TF_ERR_NOT_FOUND)

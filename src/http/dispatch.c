@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/http_headers.h"
 #include "core/session.h"
 #include "delivery/outbox.h"
 #include "service/app_cache.h"
@@ -21,12 +22,7 @@
 
 static const char *bearer(const char *authorization)
 {
-	if (!authorization || strncasecmp(authorization, "Bearer ", 7) != 0)
-		return NULL;
-	const char *t = authorization + 7;
-	while (*t == ' ')
-		t++;
-	return *t ? t : NULL;
+	return header_bearer_token(authorization);
 }
 
 static enum tf_err auth_admin(struct tf_req *req)
@@ -46,11 +42,14 @@ static enum tf_err auth_app(struct tf_req *req)
 	uint8_t mac[TF_MAC_BYTES];
 	crypto_secret_mac(req->svc->keys, "api_key", req->api_key, mac);
 	/* the lookup is by MAC, so timing reveals nothing about the key itself */
-	enum tf_err e = app_cache_get(req->svc->apps, req->db, mac, req->now, &req->app);
+	const struct app_row *app;
+	enum tf_err e = app_cache_get(req->svc->apps, req->db, mac, req->now, &app);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_INVALID_API_KEY;
-	if (e == TF_OK)
+	if (e == TF_OK) {
+		req->app = app;
 		req->have_app = true;
+	}
 	return e;
 }
 
@@ -89,7 +88,7 @@ static enum tf_err auth_user(struct tf_req *req)
 		return TF_ERR_INVALID_TOKEN;
 	uint8_t mac[TF_MAC_BYTES];
 	crypto_secret_mac(req->svc->keys, "session", token, mac);
-	enum tf_err e = STORE(req->db)->session_get(req->db, req->app.app_id, mac, &req->session);
+	enum tf_err e = STORE(req->db)->session_get(req->db, req->app->app_id, mac, &req->session);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_INVALID_TOKEN;
 	if (e != TF_OK)
@@ -105,12 +104,12 @@ static enum tf_err auth_bearer_app_token(struct tf_req *req)
 {
 	const char *bearer_token = bearer(req->authorization);
 	const char *dot = bearer_token ? strchr(bearer_token, '.') : NULL;
-	if (!dot || (size_t)(dot - bearer_token) >= sizeof req->app.app_id || strlen(dot + 1) > 128)
+	if (!dot || (size_t)(dot - bearer_token) >= sizeof req->app->app_id || strlen(dot + 1) > 128)
 		return TF_ERR_INVALID_TOKEN;
 	char app_id[TF_ID_MAX];
 	memcpy(app_id, bearer_token, (size_t)(dot - bearer_token));
 	app_id[dot - bearer_token] = '\0';
-	enum tf_err e = STORE(req->db)->app_get(req->db, app_id, &req->app);
+	enum tf_err e = req_load_app(req, STORE(req->db)->app_get, app_id);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_INVALID_TOKEN;
 	if (e != TF_OK)
@@ -118,7 +117,7 @@ static enum tf_err auth_bearer_app_token(struct tf_req *req)
 	req->have_app = true;
 	uint8_t mac[TF_MAC_BYTES];
 	crypto_secret_mac(req->svc->keys, "session", dot + 1, mac);
-	e = STORE(req->db)->session_get(req->db, req->app.app_id, mac, &req->session);
+	e = STORE(req->db)->session_get(req->db, req->app->app_id, mac, &req->session);
 	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && req->session.kind != SESSION_API))
 		return TF_ERR_INVALID_TOKEN;
 	if (e != TF_OK)
@@ -195,7 +194,7 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 		*e = req_field_error(req, TF_ERR_INVALID_FIELD, "idempotency-ref");
 		return false;
 	}
-	const char *scope = req->have_app ? req->app.app_id : "admin";
+	const char *scope = req->have_app ? req->app->app_id : "admin";
 	uint8_t fp[TF_MAC_BYTES];
 	fingerprint(req, fp);
 	enum idem_state state;
@@ -245,7 +244,7 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 
 static void idempotency_end(struct tf_req *req)
 {
-	const char *scope = req->have_app ? req->app.app_id : "admin";
+	const char *scope = req->have_app ? req->app->app_id : "admin";
 	if (req->status >= 500) {
 		(void)STORE(req->db)->idem_release(req->db, scope, req->idempotency_ref);
 		return;
@@ -282,6 +281,7 @@ static void answer_error(struct tf_req *req, enum tf_err e)
 	if (req->route->render_error) {
 		req->err = e;
 		req->route->render_error(req, e);
+		serialise(req); /* the idempotency record (idempotency_end) keeps the text */
 		return;
 	}
 	dispatch_error(req, e);
@@ -358,10 +358,24 @@ bool dispatch_needs_slow_pool(struct tf_req *req)
 	return req->route->slow_if && req->route->slow_if(req);
 }
 
+/* Whether the handler left slow work to do instead of an answer. */
+static bool wants_slow(struct tf_req *req, enum tf_err e)
+{
+	return e == TF_OK && !req->resp && !req->resp_text && (req->slow_fn || req->rerun_slow);
+}
+
 /* Phase 2, on the HTTP thread or the slow pool: the handler and the answer. */
-void dispatch_run(struct tf_req *req)
+bool dispatch_run(struct tf_req *req)
 {
 	enum tf_err e = req->route->handler(req);
+	while (wants_slow(req, e)) {
+		if (req->svc->slow_pool && !req->slow_ok)
+			return false; /* the caller runs dispatch_slow() on the slow pool */
+		if (!dispatch_slow(req))
+			e = req->route->handler(req);
+		else
+			return true;
+	}
 	if (e != TF_OK)
 		answer_error(req, e);
 	else
@@ -369,6 +383,21 @@ void dispatch_run(struct tf_req *req)
 	if (req->idem_reserved && req->db)
 		idempotency_end(req);
 	finish(req);
+	return true;
+}
+
+bool dispatch_slow(struct tf_req *req)
+{
+	if (req->slow_fn) {
+		void (*fn)(struct tf_req *) = req->slow_fn;
+		req->slow_fn = NULL;
+		fn(req);
+		req->phase++;
+		return false;
+	}
+	req->rerun_slow = false;
+	req->slow_ok = true;
+	return dispatch_run(req);
 }
 
 

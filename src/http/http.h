@@ -5,6 +5,12 @@
  *
  * A handler returns TF_OK after setting req->status and req->resp, or an error code (and,
  * for a field error, req->err_field); dispatch.c turns errors into the JSON error body.
+ *
+ * Slow work (Argon2id) never runs on an HTTP thread. A handler that finds it needs some
+ * returns TF_OK without an answer after setting either req->slow_fn, which then runs alone on
+ * the slow pool before the handler is called again on an HTTP thread with req->phase one
+ * higher (so its database work stays off the slow pool's low-priority threads), or
+ * req->rerun_slow, which runs the whole handler again on the slow pool with req->slow_ok set.
  */
 #ifndef TF_HTTP_HTTP_H
 #define TF_HTTP_HTTP_H
@@ -114,7 +120,9 @@ struct tf_req {
 	/* resolved by the dispatcher */
 	int64_t now;
 	struct store_conn *db;
-	struct app_row app;
+	/* the authenticated application: a reference into the application cache when have_app
+	 * (given back by req_free), else http_no_app, a row of zeros */
+	const struct app_row *app;
 	bool have_app;
 	struct session_row session;
 	bool have_session;
@@ -132,6 +140,14 @@ struct tf_req {
 	int n_headers;
 	char *resp_text; /* the serialised answer */
 	const char *content_type; /* NULL: application/json */
+
+	/* slow work a handler asked for (see the head comment) */
+	void (*slow_fn)(struct tf_req *req);
+	bool rerun_slow;
+	bool slow_ok;     /* the handler may do slow work here: the slow pool, or no pool at all */
+	int phase;        /* times the handler was called again after its slow_fn */
+	void *slow_state; /* the handler's state across phases, malloc'd; wiped and freed with req */
+	size_t slow_state_len;
 
 	/* owned by the adapter (server.c) */
 	void *conn;
@@ -161,13 +177,22 @@ void resp_set_time(json_t *obj, const char *key, int64_t ms);
 enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, const char *subject,
 		      const char *details);
 
+/* The same, written off the request path on the slow pool, in a transaction of its own: for
+ * refusals whose own transaction is rolled back, and for paths that must not write. */
+void req_audit_detached(struct tf_req *req, const char *event, const char *actor, const char *subject,
+			const char *details);
+
 /* The dispatcher: authentication, JSON parsing and limits, idempotency, the handler, the
  * error body. dispatch_prepare() runs on the HTTP thread and returns true when it already
  * answered; dispatch_run() runs the handler there or, when dispatch_needs_slow_pool(), on
- * the slow pool. */
+ * the slow pool. dispatch_run() returns false, without an answer, when the handler asked for
+ * slow work (the caller then runs dispatch_slow() on the slow pool); without a slow pool it
+ * does that work itself. dispatch_slow() returns true when the request is answered, false
+ * when dispatch_run() must be called again on an HTTP thread. */
 bool dispatch_prepare(struct tf_req *req);
 bool dispatch_needs_slow_pool(struct tf_req *req);
-void dispatch_run(struct tf_req *req);
+bool dispatch_run(struct tf_req *req);
+bool dispatch_slow(struct tf_req *req);
 /* Answers a prepared request with an error without running its handler (slow pool full). */
 void dispatch_abandon(struct tf_req *req, enum tf_err e);
 /* Errors found before dispatch (no route, body too large). */
@@ -189,6 +214,16 @@ void form_free(struct tf_form *f);
 /* With req->session loaded: INVALID_TOKEN unless it is alive; sets req->stepped_up (a lapsed
  * step-up is cleared for good) and records the activity (idle timeout). */
 enum tf_err req_session_use(struct tf_req *req);
+
+/* Gives the request the application load(c, key) finds (by id, by client id: a row of its own,
+ * given back with the request); on an error the request keeps what it had. req_drop_app()
+ * forgets it (an error page that must not name it). */
+enum tf_err req_load_app(struct tf_req *req, enum tf_err (*load)(struct store_conn *c, const char *key, struct app_row *out),
+			 const char *key);
+void req_drop_app(struct tf_req *req);
+
+/* The application of a request that authenticated none: every field zero. */
+extern const struct app_row http_no_app;
 
 void req_free(struct tf_req *req);
 

@@ -8,6 +8,11 @@
 #include "core/timefmt.h"
 #include "core/validate.h"
 #include "http/http.h"
+#include "http/metrics.h"
+#include "http/slow_pool.h"
+#include "service/app_cache.h"
+
+const struct app_row http_no_app;
 
 /* jansson allocates every parsed string (passwords and codes among them) and frees it without
  * clearing it; this free wipes each block first, so secrets do not linger in freed memory. */
@@ -218,7 +223,7 @@ enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, 
 		      const char *details)
 {
 	struct audit_event ev = {
-		.app_id = req->have_app ? req->app.app_id : "",
+		.app_id = req->have_app ? req->app->app_id : "",
 		.event = event,
 		.actor = actor,
 		.subject = subject,
@@ -227,6 +232,46 @@ enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, 
 		.details = details,
 	};
 	return audit_append(req->svc, req->db, &ev, req->now);
+}
+
+struct detached_audit {
+	struct tf_service *svc;
+	char app_id[TF_ID_MAX], event[64], actor[64], subject[TF_ID_MAX], ip[64], request_id[40], details[256];
+	int64_t now;
+};
+
+static void write_detached_audit(void *arg)
+{
+	struct detached_audit *a = arg;
+	struct store_conn *c;
+	if (a->svc->store->ops->acquire(a->svc->store, &c) == TF_OK) {
+		struct audit_event ev = {a->app_id, a->event, a->actor, a->subject, a->ip, a->request_id, a->details};
+		enum tf_err e = STORE(c)->tx_begin(c);
+		if (e == TF_OK)
+			(void)store_tx_end(c, audit_append(a->svc, c, &ev, a->now));
+		STORE(c)->release(c);
+	}
+	free(a);
+}
+
+void req_audit_detached(struct tf_req *req, const char *event, const char *actor, const char *subject, const char *details)
+{
+	struct detached_audit *a = calloc(1, sizeof *a);
+	if (!a)
+		return;
+	a->svc = req->svc;
+	a->now = req->now;
+	snprintf(a->app_id, sizeof a->app_id, "%s", req->have_app ? req->app->app_id : "");
+	snprintf(a->event, sizeof a->event, "%s", event);
+	snprintf(a->actor, sizeof a->actor, "%s", actor);
+	snprintf(a->subject, sizeof a->subject, "%s", subject);
+	snprintf(a->ip, sizeof a->ip, "%s", req->client_ip);
+	snprintf(a->request_id, sizeof a->request_id, "%s", req->request_id);
+	snprintf(a->details, sizeof a->details, "%s", details ? details : "");
+	if (!req->svc->slow_pool || !slow_pool_submit(req->svc->slow_pool, write_detached_audit, a)) {
+		metrics_count(req->svc->metrics, M_AUDIT_DROPPED);
+		free(a);
+	}
 }
 
 static void free_secret(char *s)
@@ -241,6 +286,10 @@ void req_free(struct tf_req *req)
 {
 	if (!req)
 		return;
+	if (req->db) /* a request that ends between its phases (its client went away) */
+		STORE(req->db)->release(req->db);
+	if (req->have_app)
+		app_cache_put(req->app);
 	free_secret(req->api_key);
 	free_secret(req->authorization);
 	free(req->idempotency_ref);
@@ -259,6 +308,10 @@ void req_free(struct tf_req *req)
 		json_decref(req->resp);
 	if (req->err_extra)
 		json_decref(req->err_extra);
+	if (req->slow_state) {
+		sodium_memzero(req->slow_state, req->slow_state_len);
+		free(req->slow_state);
+	}
 	if (req->resp_text) {
 		sodium_memzero(req->resp_text, strlen(req->resp_text));
 		free(req->resp_text);
@@ -295,4 +348,30 @@ enum tf_err req_call(struct tf_req *req, route_handler op, json_t *body, const c
 	}
 	req->status = 0;
 	return e;
+}
+
+enum tf_err req_load_app(struct tf_req *req, enum tf_err (*load)(struct store_conn *c, const char *key, struct app_row *out),
+			 const char *key)
+{
+	struct app_row *a = app_ref_new();
+	if (!a)
+		return TF_ERR_INTERNAL;
+	enum tf_err e = load(req->db, key, a);
+	if (e != TF_OK) {
+		app_cache_put(a);
+		return e;
+	}
+	if (req->have_app)
+		app_cache_put(req->app);
+	req->app = a;
+	req->have_app = true;
+	return TF_OK;
+}
+
+void req_drop_app(struct tf_req *req)
+{
+	if (req->have_app)
+		app_cache_put(req->app);
+	req->app = &http_no_app;
+	req->have_app = false;
 }

@@ -22,6 +22,7 @@
 /* the seed vendors' faces: their own error shapes */
 #define WP(method, path, handler, auth, flags) {method, path, handler, auth, flags, method " " path, NULL, wepay_error}
 #define WV(method, path, handler, auth, flags) {method, path, handler, auth, flags, method " " path, NULL, weavr_error}
+#define WP_SLOW_IF(method, path, handler, auth, flags, slow_if) {method, path, handler, auth, flags, method " " path, slow_if, wepay_error}
 /* a hosted page: HTML, its own cookie session, HTML errors */
 #define PG(method, path, handler, flags) {method, path, handler, AUTH_NONE, PAGE | (flags), method " " path, NULL, hosted_error_page}
 
@@ -49,7 +50,7 @@ const struct route routes[] = {
 	R("DELETE", "/v1/devices/{id}", api_devices_revoke, AUTH_USER, 0),
 	R("DELETE", "/v1/devices", api_devices_revoke_all, AUTH_USER, 0),
 	R("POST", "/v1/authorize", api_authorize, AUTH_APP_USER_OPTIONAL, J),
-	R_SLOW_IF("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J, api_challenges_verify_slow_if),
+	R("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J), /* backup codes: rerun_slow */
 	R("POST", "/v1/sso/tokens", api_sso_tokens_create, AUTH_APP, J),
 	R("GET", "/v1/beneficiaries", api_beneficiaries_list, AUTH_USER, 0),
 	R("POST", "/v1/beneficiaries", api_beneficiaries_add, AUTH_USER, J),
@@ -94,6 +95,23 @@ const struct route routes[] = {
 	PG("GET", "/confirm", page_confirm, 0),
 	PG("POST", "/confirm", page_confirm_post, SLOW),
 	PG("GET", "/assets/{name}", page_asset, 0),
+	/* the WePay v2 face (faces/wepay_*.c): POST and JSON; the bearer access token names its
+	 * application (register authenticates with client_id and client_secret instead) */
+	WP("POST", "/v2/user/register", wepay_user_register, AUTH_NONE, J),
+	WP("POST", "/v2/user", wepay_user, AUTH_BEARER_APP_TOKEN, J),
+	WP("POST", "/v2/user/modify", wepay_user_modify, AUTH_BEARER_APP_TOKEN, J),
+	WP("POST", "/v2/user/mark_email_verified", wepay_user_mark_email_verified, AUTH_BEARER_APP_TOKEN, J),
+	WP("POST", "/v2/user/send_confirmation", wepay_user_send_confirmation, AUTH_BEARER_APP_TOKEN, J),
+	WP("POST", "/v2/user/request_sso_token", wepay_user_request_sso_token, AUTH_BEARER_APP_TOKEN, J),
+	WP("POST", "/v2/user/logout", wepay_user_logout, AUTH_BEARER_APP_TOKEN, J),
+	WP_SLOW_IF("POST", "/v2/user/mfa/create", wepay_mfa_create, AUTH_BEARER_APP_TOKEN, J, wepay_mfa_create_slow_if),
+	WP("POST", "/v2/user/mfa/validate_cookie", wepay_mfa_validate_cookie, AUTH_BEARER_APP_TOKEN, J),
+	WP("POST", "/v2/user/mfa/send_challenge", wepay_mfa_send_challenge, AUTH_BEARER_APP_TOKEN, J),
+	WP("POST", "/v2/user/mfa/send_default_challenge", wepay_mfa_send_default_challenge, AUTH_BEARER_APP_TOKEN, J),
+	WP_SLOW_IF("POST", "/v2/user/mfa/confirm", wepay_mfa_confirm, AUTH_BEARER_APP_TOKEN, J, wepay_mfa_confirm_slow_if),
+	WP("POST", "/v2/user/mfa/find", wepay_mfa_find, AUTH_BEARER_APP_TOKEN, J),
+	WP("POST", "/v2/user/mfa/modify", wepay_mfa_modify, AUTH_BEARER_APP_TOKEN, J),
+	WP("POST", "/v2/user/mfa/reset", wepay_mfa_reset, AUTH_BEARER_APP_TOKEN, J),
 };
 const size_t routes_count = sizeof routes / sizeof routes[0];
 

@@ -29,6 +29,7 @@ enum tf_err app_create(struct tf_service *svc, struct store_conn *c, const struc
 	snprintf(app->totp_algorithm, sizeof app->totp_algorithm, "%s", p->totp_algorithm ? p->totp_algorithm : "SHA1");
 	app->totp_digits = p->totp_digits ? p->totp_digits : 6;
 	snprintf(app->low_value_rates, sizeof app->low_value_rates, "%s", p->low_value_rates ? p->low_value_rates : "{}");
+	snprintf(app->send_policy, sizeof app->send_policy, "%s", p->send_policy ? p->send_policy : "{}");
 	crypto_secret_mac(svc->keys, "api_key", creds->api_key, app->api_key_mac);
 	uint8_t *sealed;
 	size_t sealed_len;
@@ -45,6 +46,14 @@ enum tf_err app_create(struct tf_service *svc, struct store_conn *c, const struc
 	if ((e = STORE(c)->tx_begin(c)) != TF_OK)
 		return e;
 	e = STORE(c)->app_insert(c, app);
+	if (e == TF_OK && p->delivery) { /* credentials: sealed at rest */
+		uint8_t *dsealed;
+		size_t dlen;
+		if ((e = crypto_seal(svc->keys, p->delivery, strlen(p->delivery), &dsealed, &dlen)) == TF_OK) {
+			e = STORE(c)->app_delivery_set(c, app->app_id, dsealed, dlen);
+			free(dsealed);
+		}
+	}
 	if (e == TF_OK) {
 		char details[512];
 		snprintf(details, sizeof details, "{\"sandbox\":%s}", p->sandbox ? "true" : "false");

@@ -64,6 +64,8 @@ struct app_create_params {
 	const char *totp_algorithm; /* SHA1 (default), SHA256, SHA512 */
 	int totp_digits;            /* 6 (default) or 8 */
 	const char *low_value_rates; /* JSON object text, or NULL for {} */
+	const char *send_policy;     /* JSON object text, or NULL for {} */
+	const char *delivery;        /* JSON object text of the application's twilio/smtp settings, or NULL */
 };
 struct app_credentials {
 	char app_id[TF_ID_MAX];

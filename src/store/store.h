@@ -9,7 +9,7 @@
  *   - a group of changes between tx_begin and tx_commit is applied whole or not at all.
  * A connection (struct store_conn) belongs to one thread at a time: store_acquire() gives the
  * calling thread its connection and store_release() hands it back.
- * The table only grows at the end; ops_version says how much of it a backend fills (5).
+ * The table only grows at the end; ops_version says how much of it a backend fills (6).
  */
 #ifndef TF_STORE_STORE_H
 #define TF_STORE_STORE_H
@@ -45,6 +45,7 @@ struct app_row {
 	char totp_algorithm[8]; /* SHA1, SHA256, SHA512 */
 	int totp_digits;        /* 6 or 8 */
 	char low_value_rates[512]; /* JSON object: currency -> euros per unit, as a decimal string */
+	char send_policy[512];     /* JSON object: send caps and allowed countries ({} = defaults) */
 };
 
 enum user_type { USER_STANDARD, USER_SSO };
@@ -261,6 +262,34 @@ struct hosted_session_info {
 	bool mfa_pending;                 /* a second factor is owed before any page but the challenge */
 };
 
+/* what the WePay face (faces/wepay_*.c) keeps beside a user: the long integer WePay clients
+ * know it by, and the registration's WePay-only fields */
+struct wepay_user_row {
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	int64_t wepay_user_id;        /* random, 1 to 2^53 - 1, unique */
+	char first_name[512];
+	char last_name[512];
+	char scope[512];              /* the comma list given at registration */
+	char original_ip[64];
+	char original_device[1024];
+	int64_t tos_acceptance_time;  /* unix seconds; 0 when not given */
+	char redirect_uri[STORE_URL_MAX];
+	char callback_uri[STORE_URL_MAX];
+	int64_t created_at;
+};
+
+/* ... and beside a factor: its mfa_id (a long), nickname and the last challenge the face sent */
+struct wepay_mfa_row {
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	char factor_id[TF_ID_MAX];
+	int64_t mfa_id;               /* random, 1 to 2^53 - 1, unique */
+	char nickname[256];
+	char last_challenge_id[TF_ID_MAX]; /* "" when none */
+	int64_t created_at;
+};
+
 typedef int (*audit_visit_fn)(void *ctx, const struct audit_row *row);
 
 struct store_ops {
@@ -461,6 +490,18 @@ struct store_ops {
 						   int64_t eur_cents),
 				     void *ctx);
 
+	/* ops_version 4: the WePay face */
+	enum tf_err (*wepay_user_get)(struct store_conn *c, const char *app_id, const char *user_id,
+				      struct wepay_user_row *out);
+	/* inserts the row, or rewrites every field of the user's row but wepay_user_id */
+	enum tf_err (*wepay_user_put)(struct store_conn *c, const struct wepay_user_row *w);
+	enum tf_err (*wepay_mfa_list)(struct store_conn *c, const char *app_id, const char *user_id,
+				      struct wepay_mfa_row *out, size_t max, size_t *n_out);
+	/* inserts the row, or rewrites nickname and last_challenge_id of the factor's row */
+	enum tf_err (*wepay_mfa_put)(struct store_conn *c, const struct wepay_mfa_row *m);
+	/* no factor of the user is preferred any more */
+	enum tf_err (*factor_clear_preferred)(struct store_conn *c, const char *app_id, const char *user_id);
+
 	/* ops_version 5: payments as resources and the Weavr face */
 	/* the newest challenge of a session for factor_id and purpose (NOT_FOUND: none) */
 	enum tf_err (*challenge_latest)(struct store_conn *c, const char *app_id, const char *user_id,
@@ -474,6 +515,11 @@ struct store_ops {
 	/* the transactions a challenge was issued for */
 	enum tf_err (*txn_list_by_challenge)(struct store_conn *c, const char *app_id, const char *challenge_id,
 					     struct txn_row *out, size_t max, size_t *n_out);
+
+	/* ops_version 6: each application's delivery settings, sealed (crypto_seal of JSON) */
+	enum tf_err (*app_delivery_set)(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len);
+	/* *sealed malloc'd (NULL and 0 when none) */
+	enum tf_err (*app_delivery_get)(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
 };
 
 struct store {

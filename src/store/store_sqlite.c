@@ -4,8 +4,10 @@
  * One database file in WAL mode, synchronous=NORMAL (a crash of the process loses nothing
  * that was answered; a power loss may lose the last commits but never corrupts) or FULL.
  * Connections are pooled: a thread takes one for the length of a request and gives it back;
- * each keeps its prepared statements. Write transactions are BEGIN IMMEDIATE, so the audit
- * chain and other read-then-write sequences are serialised by SQLite's write lock.
+ * each keeps its prepared statements. Pooled connections only read: every write, in a
+ * transaction or alone, runs on the one writer connection of store_sqlite_group.c, which
+ * serialises the audit chain and other read-then-write sequences and commits concurrent
+ * writers together.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -39,9 +41,8 @@ enum tf_err sqlite_map_rc(sqlite3 *db, int rc, const char *what)
 	}
 }
 
-sqlite3_stmt *stmt(struct store_conn *c, enum stmt_id id)
+static sqlite3_stmt *prepared(struct sqlite_conn *sc, enum stmt_id id)
 {
-	struct sqlite_conn *sc = (struct sqlite_conn *)c;
 	if (!sc->stmts[id]) {
 		if (sqlite3_prepare_v3(sc->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &sc->stmts[id], NULL) != SQLITE_OK) {
 			log_error("cannot prepare statement", "error", sqlite3_errmsg(sc->db), NULL);
@@ -51,9 +52,41 @@ sqlite3_stmt *stmt(struct store_conn *c, enum stmt_id id)
 	return sc->stmts[id];
 }
 
+sqlite3_stmt *stmt(struct store_conn *c, enum stmt_id id)
+{
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	struct sqlite_store *st = (struct sqlite_store *)c->st;
+	if (sc->in_tx || sc->lone)
+		return prepared(group_writer(st), id);
+	sqlite3_stmt *s = prepared(sc, id);
+	if (!s || sqlite3_stmt_readonly(s))
+		return s;
+	if (group_begin(st) != TF_OK)
+		return NULL;
+	sc->lone = true;
+	s = prepared(group_writer(st), id);
+	if (!s)
+		(void)lone_end(c, TF_ERR_INTERNAL);
+	return s;
+}
+
 sqlite3 *db_of(struct store_conn *c)
 {
-	return ((struct sqlite_conn *)c)->db;
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	return sc->in_tx || sc->lone ? group_writer((struct sqlite_store *)c->st)->db : sc->db;
+}
+
+enum tf_err lone_end(struct store_conn *c, enum tf_err e)
+{
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	if (!sc->lone)
+		return e;
+	sc->lone = false;
+	if (e != TF_OK) {
+		group_rollback((struct sqlite_store *)c->st);
+		return e;
+	}
+	return group_commit((struct sqlite_store *)c->st);
 }
 
 void bind_text(sqlite3_stmt *s, int i, const char *v)
@@ -85,36 +118,15 @@ void copy_blob(sqlite3_stmt *s, int col, uint8_t *out, size_t size, size_t *len)
 }
 
 /* Runs a statement that returns no row (or whose rows are ignored). */
-bool write_begin(struct store_conn *c)
-{
-	struct sqlite_conn *sc = (struct sqlite_conn *)c;
-	if (sc->holds_write)
-		return false;
-	pthread_mutex_lock(&((struct sqlite_store *)c->st)->write_lock);
-	sc->holds_write = true;
-	return true;
-}
-
-void write_end(struct store_conn *c, bool took)
-{
-	struct sqlite_conn *sc = (struct sqlite_conn *)c;
-	if (!took)
-		return;
-	sc->holds_write = false;
-	pthread_mutex_unlock(&((struct sqlite_store *)c->st)->write_lock);
-}
-
 enum tf_err exec_stmt(struct store_conn *c, sqlite3_stmt *s, const char *what, int *changes)
 {
-	bool took = !sqlite3_stmt_readonly(s) && write_begin(c);
 	int rc = sqlite3_step(s);
-	write_end(c, took);
 	enum tf_err e = sqlite_map_rc(db_of(c), rc, what);
 	if (e == TF_OK && changes)
 		*changes = sqlite3_changes(db_of(c));
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	return e;
+	return lone_end(c, e);
 }
 
 /* Steps a query expected to return at most one row: TF_OK with the row current, NOT_FOUND. */
@@ -149,7 +161,7 @@ enum tf_err exec_sql(sqlite3 *db, const char *sql, const char *what)
 
 /* ---- connections ---- */
 
-static enum tf_err open_conn(struct sqlite_store *st, struct sqlite_conn **out)
+enum tf_err sqlite_open_conn(struct sqlite_store *st, struct sqlite_conn **out)
 {
 	struct sqlite_conn *sc = calloc(1, sizeof *sc);
 	if (!sc)
@@ -177,7 +189,7 @@ static enum tf_err open_conn(struct sqlite_store *st, struct sqlite_conn **out)
 	return TF_OK;
 }
 
-static void close_conn(struct sqlite_conn *sc)
+void sqlite_close_conn(struct sqlite_conn *sc)
 {
 	for (int i = 0; i < Q__MAX; i++)
 		sqlite3_finalize(sc->stmts[i]);
@@ -195,7 +207,7 @@ static enum tf_err sq_open(const char *url, const char *durability, struct store
 	snprintf(st->path, sizeof st->path, "%s", path);
 	st->full_sync = durability && strcmp(durability, "full") == 0;
 	pthread_mutex_init(&st->lock, NULL);
-	pthread_mutex_init(&st->write_lock, NULL);
+	group_init(&st->group);
 	*out = &st->base;
 	return TF_OK;
 }
@@ -206,9 +218,9 @@ static void sq_close(struct store *s)
 	if (!st)
 		return;
 	for (size_t i = 0; i < st->n_all; i++)
-		close_conn(st->all[i]);
+		sqlite_close_conn(st->all[i]);
+	group_destroy(&st->group);
 	pthread_mutex_destroy(&st->lock);
-	pthread_mutex_destroy(&st->write_lock);
 	free(st);
 }
 
@@ -221,13 +233,13 @@ static enum tf_err sq_acquire(struct store *s, struct store_conn **out)
 		st->free_list = sc->next_free;
 	pthread_mutex_unlock(&st->lock);
 	if (!sc) {
-		enum tf_err e = open_conn(st, &sc);
+		enum tf_err e = sqlite_open_conn(st, &sc);
 		if (e != TF_OK)
 			return e;
 		pthread_mutex_lock(&st->lock);
 		if (st->n_all == sizeof st->all / sizeof st->all[0]) {
 			pthread_mutex_unlock(&st->lock);
-			close_conn(sc);
+			sqlite_close_conn(sc);
 			return TF_ERR_OVERLOADED;
 		}
 		st->all[st->n_all++] = sc;
@@ -241,11 +253,19 @@ static void sq_release(struct store_conn *c)
 {
 	struct sqlite_conn *sc = (struct sqlite_conn *)c;
 	struct sqlite_store *st = (struct sqlite_store *)c->st;
-	if (!sqlite3_get_autocommit(sc->db)) {
+	if (sc->lone) {
+		log_error("connection released inside a lone write; committing it", NULL);
+		(void)lone_end(c, TF_OK);
+	}
+	if (sc->in_tx) {
 		log_error("connection released inside a transaction; rolling back", NULL);
+		sc->in_tx = false;
+		group_rollback(st);
+	}
+	if (!sqlite3_get_autocommit(sc->db)) {
+		log_error("pooled connection released inside a transaction; rolling back", NULL);
 		exec_sql(sc->db, "ROLLBACK", "release");
 	}
-	write_end(c, sc->holds_write);
 	pthread_mutex_lock(&st->lock);
 	sc->next_free = st->free_list;
 	st->free_list = sc;
@@ -306,31 +326,37 @@ static enum tf_err sq_ping(struct store_conn *c)
 
 static enum tf_err sq_tx_begin(struct store_conn *c)
 {
-	bool took = write_begin(c);
-	enum tf_err e = exec_sql(db_of(c), "BEGIN IMMEDIATE", "begin");
-	if (e != TF_OK)
-		write_end(c, took);
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	if (sc->in_tx || sc->lone) {
+		log_error("transaction begun inside another", NULL);
+		return TF_ERR_INTERNAL;
+	}
+	enum tf_err e = group_begin((struct sqlite_store *)c->st);
+	if (e == TF_OK)
+		sc->in_tx = true;
 	return e;
 }
 
 static enum tf_err sq_tx_commit(struct store_conn *c)
 {
-	enum tf_err e = exec_sql(db_of(c), "COMMIT", "commit");
-	if (e != TF_OK && !sqlite3_get_autocommit(db_of(c)))
-		exec_sql(db_of(c), "ROLLBACK", "rollback");
-	write_end(c, ((struct sqlite_conn *)c)->holds_write);
-	return e;
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	if (!sc->in_tx)
+		return TF_ERR_INTERNAL;
+	sc->in_tx = false;
+	return group_commit((struct sqlite_store *)c->st);
 }
 
 static void sq_tx_rollback(struct store_conn *c)
 {
-	if (!sqlite3_get_autocommit(db_of(c)))
-		exec_sql(db_of(c), "ROLLBACK", "rollback");
-	write_end(c, ((struct sqlite_conn *)c)->holds_write);
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	if (!sc->in_tx)
+		return;
+	sc->in_tx = false;
+	group_rollback((struct sqlite_store *)c->st);
 }
 
 const struct store_ops store_sqlite_ops = {
-	.ops_version = 5,
+	.ops_version = 6,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
@@ -410,9 +436,17 @@ const struct store_ops store_sqlite_ops = {
 	.sca_state_add_low_value = sq_sca_state_add_low_value,
 	.ledger_insert = sq_ledger_insert,
 	.ledger_report = sq_ledger_report,
+	/* ops_version 4: the WePay face */
+	.wepay_user_get = sq_wepay_user_get,
+	.wepay_user_put = sq_wepay_user_put,
+	.wepay_mfa_list = sq_wepay_mfa_list,
+	.wepay_mfa_put = sq_wepay_mfa_put,
+	.factor_clear_preferred = sq_factor_clear_preferred,
 	.challenge_latest = sq_challenge_latest,
 	.txn_insert = sq_txn_insert,
 	.txn_get = sq_txn_get,
 	.txn_update = sq_txn_update,
 	.txn_list_by_challenge = sq_txn_list_by_challenge,
+	.app_delivery_set = sq_app_delivery_set,
+	.app_delivery_get = sq_app_delivery_get,
 };

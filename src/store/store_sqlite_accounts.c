@@ -1,4 +1,5 @@
 /* store_sqlite_accounts.c: applications, users, sessions and email tokens in SQLite. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_sqlite_int.h"
@@ -22,6 +23,7 @@ static void read_app(sqlite3_stmt *s, struct app_row *a)
 	copy_text(s, 11, a->totp_algorithm, sizeof a->totp_algorithm);
 	a->totp_digits = sqlite3_column_int(s, 12);
 	copy_text(s, 13, a->low_value_rates, sizeof a->low_value_rates);
+	copy_text(s, 14, a->send_policy, sizeof a->send_policy);
 }
 
 enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a)
@@ -43,6 +45,7 @@ enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a)
 	bind_text(s, 12, a->totp_algorithm[0] ? a->totp_algorithm : "SHA1");
 	sqlite3_bind_int(s, 13, a->totp_digits ? a->totp_digits : 6);
 	bind_text(s, 14, a->low_value_rates[0] ? a->low_value_rates : "{}");
+	bind_text(s, 15, a->send_policy[0] ? a->send_policy : "{}");
 	return exec_stmt(c, s, "app_insert", NULL);
 }
 
@@ -83,6 +86,39 @@ enum tf_err sq_app_get_by_client_id(struct store_conn *c, const char *client_id,
 	return app_query(c, s, out);
 }
 
+enum tf_err sq_app_delivery_set(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len)
+{
+	sqlite3_stmt *s = stmt(c, Q_APP_DELIVERY_SET);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	if (len)
+		sqlite3_bind_blob(s, 1, sealed, (int)len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 1);
+	bind_text(s, 2, app_id);
+	return exec_stmt(c, s, "app_delivery_set", NULL);
+}
+
+enum tf_err sq_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len)
+{
+	*sealed = NULL;
+	*len = 0;
+	sqlite3_stmt *s = stmt(c, Q_APP_DELIVERY_GET);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	enum tf_err e = step_row(c, s, "app_delivery_get");
+	if (e != TF_OK)
+		return e;
+	int n = sqlite3_column_bytes(s, 0);
+	if (n > 0 && (*sealed = malloc((size_t)n))) {
+		memcpy(*sealed, sqlite3_column_blob(s, 0), (size_t)n);
+		*len = (size_t)n;
+	}
+	finish(s);
+	return TF_OK;
+}
+
 /* ---- users ---- */
 
 static void read_user(sqlite3_stmt *s, struct user_row *u)
@@ -118,8 +154,8 @@ enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u)
 	int rc = sqlite3_step(s);
 	finish(s);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
-		return TF_ERR_EMAIL_TAKEN;
-	return sqlite_map_rc(db_of(c), rc, "user_insert");
+		return lone_end(c, TF_ERR_EMAIL_TAKEN);
+	return lone_end(c, sqlite_map_rc(db_of(c), rc, "user_insert"));
 }
 
 static enum tf_err user_query(struct store_conn *c, sqlite3_stmt *s, struct user_row *out)
@@ -167,8 +203,10 @@ enum tf_err sq_user_mark_verified(struct store_conn *c, const char *app_id, cons
 
 enum tf_err sq_user_purge_unverified(struct store_conn *c, const char *app_id, const char *email, int64_t before)
 {
-	static const enum stmt_id order[] = {Q_USER_PURGE_SESSIONS, Q_USER_PURGE_TOKENS, Q_USER_PURGE};
-	for (size_t i = 0; i < 3; i++) {
+	static const enum stmt_id order[] = {Q_USER_PURGE_SESSIONS, Q_USER_PURGE_TOKENS, Q_USER_PURGE_FACTORS,
+					     Q_USER_PURGE_DEVICES, Q_USER_PURGE_SSO, Q_USER_PURGE_BENEFICIARIES,
+					     Q_USER_PURGE_TXNS, Q_USER_PURGE};
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		sqlite3_stmt *s = stmt(c, order[i]);
 		if (!s)
 			return TF_ERR_INTERNAL;

@@ -7,6 +7,7 @@
 #define TF_STORE_SQLITE_INT_H
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #include "store/store.h"
 
@@ -95,6 +96,13 @@ enum stmt_id {
 	Q_TXN_GET,
 	Q_TXN_UPDATE,
 	Q_TXN_BY_CHALLENGE,
+	Q_APP_DELIVERY_SET,
+	Q_APP_DELIVERY_GET,
+	Q_USER_PURGE_FACTORS,
+	Q_USER_PURGE_DEVICES,
+	Q_USER_PURGE_SSO,
+	Q_USER_PURGE_BENEFICIARIES,
+	Q_USER_PURGE_TXNS,
 	Q__MAX
 };
 
@@ -102,10 +110,40 @@ extern const char *const stmt_sql[Q__MAX];
 
 struct sqlite_conn {
 	struct store_conn base;
-	bool holds_write; /* this connection holds the store's write_lock */
+	/* While in_tx (tx_begin .. tx_commit/tx_rollback) or lone (one write statement outside a
+	 * transaction), this connection's statements run on the group's writer connection. */
+	bool in_tx;
+	bool lone;
 	sqlite3 *db;
 	sqlite3_stmt *stmts[Q__MAX];
 	struct sqlite_conn *next_free;
+};
+
+struct member;
+
+/* Group commit (store_sqlite_group.c): the writer connection and its open batch. */
+struct group {
+	/* One writer at a time within this process: a thread waits here instead of in SQLite's
+	 * busy handler, which sleeps with back-off (up to 100 ms) when the write lock is taken. */
+	pthread_mutex_t lock;
+	atomic_int waiting;          /* threads about to wait for lock */
+	struct sqlite_conn *writer;  /* opened at the first write */
+	sqlite3_stmt *control[6];    /* BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO, COMMIT, ROLLBACK */
+	bool open;                   /* a batch transaction is open */
+	struct member *members;      /* finished transactions waiting for the batch's COMMIT */
+	int n_members;
+	uint64_t batches, transactions; /* COMMITs and member transactions, for tests */
+	uint64_t restarts;           /* checkpoints under the lock, to start the WAL over */
+	pthread_mutex_t done_lock;   /* guards the members' done flags */
+	pthread_cond_t done;
+	/* the checkpointer thread and its connection */
+	struct sqlite_conn *ckpt_conn;
+	pthread_t ckpt_thread;
+	bool ckpt_running;
+	int ckpt_next;               /* WAL pages at which the next checkpoint is due (writer's) */
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
+	bool ckpt_due, ckpt_stop;
 };
 
 struct sqlite_store {
@@ -113,17 +151,23 @@ struct sqlite_store {
 	char path[4096];
 	bool full_sync;
 	pthread_mutex_t lock;
-	/* One writer at a time within this process: a thread waits here instead of in SQLite's
-	 * busy handler, which sleeps with back-off (up to 100 ms) when the write lock is taken. */
-	pthread_mutex_t write_lock;
+	struct group group;
 	struct sqlite_conn *free_list;
 	struct sqlite_conn *all[256];
 	size_t n_all;
 };
 
 enum tf_err sqlite_map_rc(sqlite3 *db, int rc, const char *what);
-sqlite3_stmt *stmt(struct store_conn *c, enum stmt_id id); /* prepared once per connection */
+/* The statement id, prepared once per connection. Inside a transaction it is the writer's, so
+ * reads see the transaction's own writes. Outside one, a statement that writes starts a lone
+ * write (the group's lock is taken) that exec_stmt() or lone_end() ends: take it just before
+ * running it. NULL when it cannot be prepared or the writer cannot be had. */
+sqlite3_stmt *stmt(struct store_conn *c, enum stmt_id id);
+/* The database handle behind c's statements right now (the writer's inside a transaction). */
 sqlite3 *db_of(struct store_conn *c);
+/* Ends a lone write begun by stmt(): commits it with its batch when e is TF_OK (and returns
+ * the commit's result), else undoes it and returns e. Does nothing outside a lone write. */
+enum tf_err lone_end(struct store_conn *c, enum tf_err e);
 void bind_text(sqlite3_stmt *s, int i, const char *v);   /* NULL binds as '' */
 void copy_text(sqlite3_stmt *s, int col, char *out, size_t size);
 void copy_blob(sqlite3_stmt *s, int col, uint8_t *out, size_t size, size_t *len);
@@ -133,10 +177,20 @@ enum tf_err exec_stmt(struct store_conn *c, sqlite3_stmt *s, const char *what, i
 enum tf_err step_row(struct store_conn *c, sqlite3_stmt *s, const char *what);
 void finish(sqlite3_stmt *s); /* reset and clear bindings */
 enum tf_err exec_sql(sqlite3 *db, const char *sql, const char *what);
-/* Takes the process's write lock for a write outside a transaction; returns whether it did
- * (write_end only then). Inside a transaction the lock is already held. */
-bool write_begin(struct store_conn *c);
-void write_end(struct store_conn *c, bool took);
+enum tf_err sqlite_open_conn(struct sqlite_store *st, struct sqlite_conn **out);
+void sqlite_close_conn(struct sqlite_conn *sc);
+
+/* group commit (store_sqlite_group.c). group_begin() takes the group's lock and opens a
+ * savepoint in the batch; group_commit() releases it, gives the lock up and returns once the
+ * batch's COMMIT did (with its result); group_rollback() undoes the savepoint and gives the
+ * lock up. */
+void group_init(struct group *g);
+void group_destroy(struct group *g);
+enum tf_err group_begin(struct sqlite_store *st);
+enum tf_err group_commit(struct sqlite_store *st);
+void group_rollback(struct sqlite_store *st);
+struct sqlite_conn *group_writer(struct sqlite_store *st);
+void group_stats(struct sqlite_store *st, uint64_t *batches, uint64_t *transactions);
 
 /* the operations, by area (store_sqlite_accounts.c, _factors.c, _records.c) */
 enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a);
@@ -181,6 +235,8 @@ enum tf_err sq_txn_get(struct store_conn *c, const char *app_id, const char *use
 enum tf_err sq_txn_update(struct store_conn *c, const struct txn_row *t);
 enum tf_err sq_txn_list_by_challenge(struct store_conn *c, const char *app_id, const char *challenge_id, struct txn_row *out,
 				     size_t max, size_t *n_out);
+enum tf_err sq_app_delivery_set(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len);
+enum tf_err sq_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
 enum tf_err sq_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
 enum tf_err sq_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
 enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u);
@@ -227,5 +283,13 @@ enum tf_err sq_device_list(struct store_conn *c, const char *app_id, const char 
 enum tf_err sq_device_revoke(struct store_conn *c, const char *app_id, const char *user_id, const char *device_id, int64_t now);
 enum tf_err sq_device_revoke_all(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
 enum tf_err sq_device_revoked_since(struct store_conn *c, int64_t since, int64_t now, void (*visit)(void *ctx, const char *device_id, int64_t revoked_at, int64_t expires_at), void *ctx);
+
+/* ops_version 4: the WePay face (store_sqlite_wepay.c) */
+enum tf_err sq_wepay_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct wepay_user_row *out);
+enum tf_err sq_wepay_user_put(struct store_conn *c, const struct wepay_user_row *w);
+enum tf_err sq_wepay_mfa_list(struct store_conn *c, const char *app_id, const char *user_id, struct wepay_mfa_row *out,
+			      size_t max, size_t *n_out);
+enum tf_err sq_wepay_mfa_put(struct store_conn *c, const struct wepay_mfa_row *m);
+enum tf_err sq_factor_clear_preferred(struct store_conn *c, const char *app_id, const char *user_id);
 
 #endif

@@ -222,15 +222,14 @@ enum tf_err sq_idem_reserve(struct store_conn *c, const char *scope, const char 
 	bind_text(ins, 2, ref);
 	sqlite3_bind_blob(ins, 3, fp, TF_MAC_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(ins, 4, now);
-	bool took = write_begin(c);
 	int rc = sqlite3_step(ins);
-	write_end(c, took);
 	finish(ins);
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+		(void)lone_end(c, TF_ERR_IDEMPOTENCY_IN_PROGRESS); /* nothing to keep */
 		*state = IDEM_IN_PROGRESS; /* a concurrent request reserved it first */
 		return TF_OK;
 	}
-	e = sqlite_map_rc(db_of(c), rc, "idem_insert");
+	e = lone_end(c, sqlite_map_rc(db_of(c), rc, "idem_insert"));
 	if (e == TF_OK)
 		*state = IDEM_RESERVED;
 	return e;
@@ -271,18 +270,14 @@ enum tf_err sq_counter_hit(struct store_conn *c, const char *key, int64_t window
 		return TF_ERR_INTERNAL;
 	bind_text(s, 1, key);
 	sqlite3_bind_int64(s, 2, window_start);
-	bool took = write_begin(c);
 	enum tf_err e = step_row(c, s, "counter_hit");
 	if (e == TF_OK) {
 		*count = sqlite3_column_int64(s, 0);
-		/* step to completion so the upsert commits before the reset */
+		/* step to completion so the upsert is done before the reset */
 		(void)sqlite3_step(s);
 		finish(s);
 	}
-	write_end(c, took);
-	if (e != TF_OK)
-		return e == TF_ERR_NOT_FOUND ? TF_ERR_INTERNAL : e;
-	return TF_OK;
+	return lone_end(c, e == TF_ERR_NOT_FOUND ? TF_ERR_INTERNAL : e);
 }
 
 enum tf_err sq_counter_get(struct store_conn *c, const char *key, int64_t window_start, int64_t *count)

@@ -85,13 +85,11 @@ enum tf_err sq_beneficiary_insert(struct store_conn *c, const struct beneficiary
 	bind_text(s, 4, b->name);
 	bind_text(s, 5, b->account);
 	sqlite3_bind_int64(s, 6, b->created_at);
-	bool took = write_begin(c);
 	int rc = sqlite3_step(s);
-	write_end(c, took);
 	finish(s);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
-		return TF_ERR_BENEFICIARY_EXISTS;
-	return sqlite_map_rc(db_of(c), rc, "beneficiary_insert");
+		return lone_end(c, TF_ERR_BENEFICIARY_EXISTS);
+	return lone_end(c, sqlite_map_rc(db_of(c), rc, "beneficiary_insert"));
 }
 
 enum tf_err sq_beneficiary_list(struct store_conn *c, const char *app_id, const char *user_id, struct beneficiary_row *out,

@@ -4,7 +4,7 @@
 
 #define APP_COLS "app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, " \
 		 "can_mark_email_verified, can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, " \
-		 "totp_algorithm, totp_digits, low_value_rates"
+		 "totp_algorithm, totp_digits, low_value_rates, send_policy"
 #define USER_COLS "app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at"
 #define SESSION_COLS "session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, " \
 		     "idle_timeout_ms, absolute_expires_at, revoked_at, stepped_up_at, last_send_at, stepup_sends"
@@ -20,7 +20,7 @@
 #define AUDIT_COLS "seq, at_ms, app_id, event, actor, subject, ip, request_id, details, prev_hash, hash"
 
 const char *const stmt_sql[Q__MAX] = {
-	[Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE app_id = ?",
 	[Q_APP_GET_BY_KEY] = "SELECT " APP_COLS " FROM apps WHERE api_key_mac = ?",
 	[Q_USER_INSERT] = "INSERT INTO users (" USER_COLS ") VALUES (?,?,?,?,?,?,?,?,?)",
@@ -119,4 +119,13 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_TXN_GET] = "SELECT " TXN_COLS " FROM transactions WHERE app_id = ? AND user_id = ? AND transaction_id = ?",
 	[Q_TXN_UPDATE] = "UPDATE transactions SET state = ?, challenge_id = ?, approved_at = ? WHERE app_id = ? AND transaction_id = ?",
 	[Q_TXN_BY_CHALLENGE] = "SELECT " TXN_COLS " FROM transactions WHERE app_id = ? AND challenge_id = ? AND challenge_id != '' ORDER BY transaction_id",
+	[Q_APP_DELIVERY_SET] = "UPDATE apps SET delivery_sealed = ? WHERE app_id = ?",
+	[Q_APP_DELIVERY_GET] = "SELECT delivery_sealed FROM apps WHERE app_id = ?",
+	/* an expired unverified user goes with everything that hangs on it (a factor's backup codes and
+	 * challenges go with the factor) */
+	[Q_USER_PURGE_FACTORS] = "DELETE FROM factors WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_DEVICES] = "DELETE FROM devices WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_SSO] = "DELETE FROM sso_tokens WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_BENEFICIARIES] = "DELETE FROM beneficiaries WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_TXNS] = "DELETE FROM transactions WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
 };

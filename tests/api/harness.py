@@ -89,7 +89,7 @@ class Server:
     _starts = 0
 
     def __init__(self, workdir, *, data_dir=None, args=(), admin_token=_GENERATE, env=None,
-                 fast_argon2=True, pass_listen=True, port=None, database=None):
+                 fast_argon2=True, pass_listen=True, port=None, preexec=None, database=None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.data_dir = Path(data_dir) if data_dir else self.workdir / "data"
@@ -101,6 +101,7 @@ class Server:
         self.fast_argon2 = fast_argon2
         self.pass_listen = pass_listen
         self.fixed_port = port
+        self.preexec = preexec  # run in the child before exec (resource limits)
         self.port = port
         self.proc = None
         self.stdout_path = None
@@ -148,7 +149,7 @@ class Server:
             env.update(self.extra_env)
             with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
                 self.proc = subprocess.Popen(self.command(), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                             env=child_env(env))
+                                             env=child_env(env), preexec_fn=self.preexec)
             if self._wait_ready():
                 self.http = requests.Session()
                 return self

@@ -131,7 +131,7 @@ def test_a_nul_byte_inside_a_string_is_refused(server, app):
     ("GET", "/v1/users/"),
     ("GET", "/healthz/extra"),
     ("GET", "/v1/" + "a" * 2000),
-    ("POST", "/v3/users"),  # /v2 is the WePay face (docs/faces.md)
+    ("POST", "/v3/users"),  # /v2 and /multi are the vendor faces: their own shapes (test_face_*.py)
 ])
 def test_an_unknown_route_is_404_route_not_found(server, method, path):
     assert_error(server.request(method, path), 404, "ROUTE_NOT_FOUND")

@@ -1,5 +1,6 @@
 """Health, readiness, metrics, structured logs, and what must never be in them."""
 import re
+import time
 from datetime import datetime
 
 import pytest
@@ -143,7 +144,42 @@ def full_session(srv):
         "api key": app["api_key"], "client secret": app["client_secret"], "admin token": srv.admin_token,
         "confirmation token": conf,
     }
+    secrets_.update(more_secrets(srv, app, sso, u, password))
     return secrets_, conf
+
+
+def more_secrets(srv, app, sso, u, password):
+    """SSO, the hosted pages, a trusted device, a TOTP secret and code, backup codes and the
+    Weavr face's token: more secrets of one session."""
+    from sso_helpers import entry_query
+    from factor_helpers import oathtool, wait_for_fresh_totp_step
+    out = {}
+    r = srv.post("/v1/sso/tokens", api_key=app["api_key"], json={"user_id": sso["user_id"]})
+    out["sso token"] = r.json()["token"]
+    sso_app = srv.post("/v1/admin/apps", admin=True, json={"name": "Hyg SSO", "redirect_uri_prefixes": ["https://p.example/"]}).json()
+    sso_user = srv.make_user(sso_app, password=None, type="sso")
+    t = srv.post("/v1/sso/tokens", api_key=sso_app["api_key"], json={"user_id": sso_user["user_id"]}).json()["token"]
+    r = srv.http.get(srv.base_url + entry_query(sso_app, t, "/account/factors", "https://p.example/home"), allow_redirects=False)
+    out["sso token 2"] = t
+    out["hosted session cookie"] = r.headers["Set-Cookie"].split(";")[0].split("=", 1)[1].split(".", 1)[1]
+    token = srv.token_for(app, u["email"], password)
+    f = srv.post("/v1/factors", api_key=app["api_key"], token=token, json={"type": "totp"}).json()
+    out["totp secret"] = f["totp"]["secret"]
+    wait_for_fresh_totp_step()
+    code = oathtool(f["totp"]["secret"])
+    assert srv.post(f"/v1/factors/{f['factor_id']}/verify", api_key=app["api_key"], token=token, json={"code": code}).status_code == 200
+    out["totp code"] = code
+    ch = srv.post("/v1/challenges", api_key=app["api_key"], token=token, json={"purpose": "stepup"}).json()
+    code = oathtool(f["totp"]["secret"], offset_steps=1)  # the next step: accepted, and not a replay
+    v = srv.post(f"/v1/challenges/{ch['challenge_id']}/verify", api_key=app["api_key"], token=token,
+                 json={"code": code, "trust_device": True}).json()
+    out["device cookie"] = v["device"]["cookie"]
+    b = srv.post("/v1/factors", api_key=app["api_key"], token=token, json={"type": "backup_codes"}).json()
+    out["backup code"] = b["backup_codes"][0]
+    w = srv.post("/multi/login_with_password", api_key=app["api_key"],
+                 json={"email": u["email"], "password": {"value": password}})
+    out["weavr token"] = w.json()["token"]
+    return out
 
 
 def test_no_secret_ever_appears_in_the_log_or_on_stdout(start_server):
@@ -155,6 +191,18 @@ def test_no_secret_ever_appears_in_the_log_or_on_stdout(start_server):
     assert not leaked, f"in the log or on stdout: {leaked}"
     # the server logged the session (the check above looked at something)
     assert sum(1 for x in srv.log_lines() if x["msg"] == "request") >= 10
+
+
+def test_no_secret_is_in_the_metrics_or_the_database(start_server):
+    from harness import assert_not_stored
+    srv = start_server(args=["--delivery-echo", "off"])
+    secrets_, _ = full_session(srv)
+    metrics = srv.get("/metrics").text
+    leaked = [name for name, s in secrets_.items() if s in metrics]
+    assert not leaked, f"in /metrics: {leaked}"
+    srv.stop()  # the database files as they rest
+    for name, s in secrets_.items():
+        assert_not_stored(srv, s, name)
 
 
 def test_with_delivery_echo_the_confirmation_token_is_only_in_dev_delivery_lines(start_server):

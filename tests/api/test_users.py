@@ -1,4 +1,5 @@
 """Users: register, read, mark verified, send the confirmation email; siloed per application."""
+import time
 import re
 
 import pytest
@@ -264,3 +265,19 @@ def test_header_names_are_case_insensitive(server, make_app):
     for i, name in enumerate(("API-KEY", "Api-Key")):
         r = server.post("/v1/users", headers={name: app["api_key"]}, json={"email": f"case{i}@example.com"})
         assert r.status_code == 201, r.text
+
+
+def test_an_expired_unverified_user_with_factors_gives_way_to_a_new_registration(start_server):
+    server = start_server(args=["--unverified-user-ttl", "1"])
+    app = server.make_app(sandbox=True)
+    old = server.make_user(app, email="again@example.com")
+    token = server.token_for(app, "again@example.com")
+    f = server.post("/v1/factors", api_key=app["api_key"], token=token, json={"type": "sms", "phone": "+447700900901"}).json()
+    assert server.post(f"/v1/factors/{f['factor_id']}/verify", api_key=app["api_key"], token=token,
+                       json={"code": "123456"}).status_code == 200
+    assert server.post("/v1/sso/tokens", api_key=app["api_key"], json={"user_id": old["user_id"]}).status_code == 201
+    time.sleep(1.3)
+    r = server.post("/v1/users", api_key=app["api_key"], json={"email": "again@example.com"})
+    assert r.status_code == 201, r.text
+    assert r.json()["user_id"] != old["user_id"]
+    assert server.get(f"/v1/users/{old['user_id']}", api_key=app["api_key"]).status_code == 404

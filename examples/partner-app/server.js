@@ -1,0 +1,380 @@
+// server.js: Acme Market, an example partner of twofold (README.md next to this file).
+//
+// A seller signs up and signs in here while twofold keeps the user and the password
+// (POST /v1/users, POST /v1/login); sets up a second factor through twofold's API; may change
+// the bank account only when twofold says this browser is a trusted device, or after a code
+// (seed 000: test the device before a sensitive operation, challenge when it is not trusted);
+// and opens twofold's own security pages through single sign-on (seed 001).
+//
+// Everything the app itself keeps (its sessions, the sellers' bank accounts) lives in memory:
+// a real platform keeps it in its database.
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { entryQuery } from 'twofold-signer';
+import { twofoldClient, TwofoldError } from './twofold.js';
+import { views, STYLE } from './views.js';
+
+const env = process.env;
+const HOST = env.HOST ?? '127.0.0.1';
+const APP_URL = env.APP_URL ?? 'http://localhost:3000'; // where browsers reach this app
+const PORT = Number(env.PORT ?? (new URL(APP_URL).port || 3000));
+const TWOFOLD_URL = env.TWOFOLD_URL ?? 'http://127.0.0.1:8420'; // twofold's API, server to server
+const TWOFOLD_PUBLIC_URL = env.TWOFOLD_PUBLIC_URL ?? TWOFOLD_URL; // where browsers reach twofold's pages
+for (const name of ['TWOFOLD_API_KEY', 'TWOFOLD_CLIENT_ID', 'TWOFOLD_CLIENT_SECRET']) {
+  if (!env[name]) {
+    console.error(`${name} is not set: create the twofold application first (node setup.js, see README.md)`);
+    process.exit(2);
+  }
+}
+const twofold = twofoldClient({ url: TWOFOLD_URL, apiKey: env.TWOFOLD_API_KEY });
+
+const SESSION_COOKIE = 'acme_session';
+// twofold's device cookie, stored by this app in the user's browser on this app's domain
+const DEVICE_COOKIE = 'acme_tf_device';
+const SESSION_IDLE_MS = 30 * 60 * 1000;
+const HOSTED_PAGES = ['/account/factors', '/account/devices', '/account'].map((p) => TWOFOLD_PUBLIC_URL + p);
+
+const sessions = new Map(); // session id → { csrf, user?, token?, enrolling?, pending?, notice?, seen }
+const sellers = new Map(); // twofold user id → { bank: { holder, account } }
+
+// ---- cookies, sessions, answers ----
+
+function cookies(req) {
+  const jar = new Map();
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) jar.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  return jar;
+}
+
+function setCookie(res, name, value, maxAgeSeconds) {
+  const attrs = [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+  if (APP_URL.startsWith('https:')) attrs.push('Secure');
+  if (maxAgeSeconds !== undefined) attrs.push(`Max-Age=${maxAgeSeconds}`); // none: gone when the browser closes
+  res.appendHeader('set-cookie', attrs.join('; '));
+}
+
+function newSession(res, fields = {}) {
+  const s = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url'), seen: Date.now(), ...fields };
+  sessions.set(s.id, s);
+  setCookie(res, SESSION_COOKIE, s.id);
+  return s;
+}
+
+function sessionOf(req, res) {
+  const s = sessions.get(cookies(req).get(SESSION_COOKIE));
+  if (s && Date.now() - s.seen < SESSION_IDLE_MS) {
+    s.seen = Date.now();
+    return s;
+  }
+  return newSession(res);
+}
+
+setInterval(() => {
+  for (const [id, s] of sessions) if (Date.now() - s.seen >= SESSION_IDLE_MS) sessions.delete(id);
+}, 60_000).unref();
+
+// A new session id on every sign-in, so that no one can plant one before it.
+function signedIn(res, old, user, token) {
+  sessions.delete(old.id);
+  return newSession(res, { user: { id: user.user_id, email: user.email, name: user.name }, token });
+}
+
+function send(res, page, status = 200) {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(String(page));
+}
+
+function redirect(res, location) {
+  res.writeHead(303, { location });
+  res.end();
+}
+
+const info = (text) => ({ text });
+const problem = (text) => ({ text, error: true });
+const takeNotice = (s) => { const n = s.notice; delete s.notice; return n; };
+
+function readForm(req) {
+  return new Promise((ok, fail) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => { body += chunk; if (body.length > 16384) { req.destroy(); fail(new Error('form too large')); } });
+    req.on('end', () => ok(new URLSearchParams(body)));
+    req.on('error', fail);
+  });
+}
+
+// ---- signing up, in and out ----
+
+const FIELD_PROBLEMS = {
+  email: 'That email address does not look right.',
+  password: 'Choose a password of at least 8 characters.',
+  name: 'Please check your name.',
+  phone: 'Give the number in international format, such as +447700900123.',
+};
+
+async function signUp({ res, session, form }) {
+  const email = form.get('email') ?? '', password = form.get('password') ?? '', name = form.get('name') || undefined;
+  let user;
+  try {
+    // twofold keeps the user and an Argon2id hash of the password; this app keeps neither
+    user = await twofold.post('/v1/users', { email, password, name, type: 'standard' });
+  } catch (e) {
+    if (e.code === 'EMAIL_TAKEN') return send(res, views.signup(session, problem('This email has an account already: sign in instead.'), { email, name }), 409);
+    if (e.error?.field) return send(res, views.signup(session, problem(FIELD_PROBLEMS[e.error.field] ?? e.error.message), { email, name }), 400);
+    throw e;
+  }
+  // twofold mails a one-time link to its confirmation page (seed 000's typical flow, step 3)
+  await twofold.post(`/v1/users/${user.user_id}/send_confirmation`, {});
+  const { token } = await twofold.post('/v1/login', { email, password });
+  const s = signedIn(res, session, user, token);
+  s.notice = info(`Welcome to Acme Market! We sent an email to ${user.email}: follow its link to confirm your address.`);
+  redirect(res, '/mfa'); // seed 000: set up the second factor before any payment
+}
+
+const localPath = (p) => (p && p.startsWith('/') && !p.startsWith('//') && !p.includes('\\') ? p : '/account');
+
+async function signIn({ res, session, form }) {
+  const email = form.get('email') ?? '', next = localPath(form.get('next'));
+  let login;
+  try {
+    login = await twofold.post('/v1/login', { email, password: form.get('password') ?? '' });
+  } catch (e) {
+    if (['INVALID_CREDENTIALS', 'INVALID_FIELD', 'MISSING_FIELD'].includes(e.code)) return send(res, views.signin(session, problem('Wrong email or password.'), { email, next }), 401);
+    if (['RATE_LIMITED', 'LOGIN_LOCKED'].includes(e.code)) return send(res, views.signin(session, problem(e.error.message), { email, next }), 429);
+    throw e;
+  }
+  const user = await twofold.get(`/v1/users/${login.user_id}`);
+  signedIn(res, session, user, login.token);
+  redirect(res, next);
+}
+
+async function signOut({ res, session }) {
+  // ends the twofold token and with it the user's sessions on twofold's hosted pages (seed 001)
+  await twofold.post('/v1/logout', {}, { token: session.token }).catch(() => {});
+  sessions.delete(session.id);
+  setCookie(res, SESSION_COOKIE, '', 0); // the device cookie stays: it belongs to this browser
+  redirect(res, '/');
+}
+
+// ---- the account page ----
+
+async function deviceStatus(req, userId) {
+  const cookie = cookies(req).get(DEVICE_COOKIE);
+  if (!cookie) return { trusted: false };
+  return twofold.post('/v1/devices/validate', { user_id: userId, cookie });
+}
+
+async function account({ req, res, session }) {
+  const { id } = session.user, { token } = session;
+  const [user, { factors }, device] = await Promise.all([
+    twofold.get(`/v1/users/${id}`), twofold.get('/v1/factors', { token }), deviceStatus(req, id)]);
+  const active = factors.filter((f) => f.status === 'active');
+  send(res, views.account(session, { user, factors: active, device, bank: sellers.get(id)?.bank }, takeNotice(session)));
+}
+
+// ---- enrolling a second factor through the API ----
+
+async function hasActiveFactor(session) {
+  const { factors } = await twofold.get('/v1/factors', { token: session.token });
+  return factors.some((f) => f.status === 'active');
+}
+
+async function mfaChoose({ res, session }) {
+  if (await hasActiveFactor(session)) {
+    // a further factor needs a recent challenge: twofold's own security pages run it
+    session.notice = info('Your account has a second factor: add or remove others in Security settings.');
+    return redirect(res, '/account');
+  }
+  send(res, views.mfaChoose(session, takeNotice(session)));
+}
+
+async function enrol(res, session, body, describe) {
+  let factor;
+  try {
+    factor = await twofold.post('/v1/factors', body, { token: session.token });
+  } catch (e) {
+    if (e.error?.field) session.notice = problem(FIELD_PROBLEMS[e.error.field] ?? e.error.message);
+    else if (e.status === 403 || e.status === 409 || e.status === 429) session.notice = problem(e.error.message);
+    else throw e;
+    return redirect(res, '/mfa');
+  }
+  session.enrolling = { factorId: factor.factor_id, ...describe(factor) };
+  redirect(res, '/mfa/confirm');
+}
+
+const enrolSms = ({ res, session, form }) => {
+  const phone = (form.get('phone') ?? '').replace(/[\s()-]/g, '');
+  return enrol(res, session, { type: 'sms', phone }, () => ({ type: 'sms', phone })); // the code goes out now
+};
+
+const enrolTotp = ({ res, session }) => enrol(res, session, { type: 'totp' },
+  (f) => ({ type: 'totp', secret: f.totp.secret, qr: f.totp.qr_png_base64 }));
+
+function mfaConfirm({ res, session }) {
+  if (!session.enrolling) return redirect(res, '/mfa');
+  send(res, views.mfaConfirm(session, session.enrolling, takeNotice(session)));
+}
+
+// What to tell the user about a refused code, and whether the same challenge may be tried again.
+function codeRefusal(e) {
+  if (e.code === 'VERIFICATION_CODE_INVALID') {
+    const left = e.error.attempts_remaining;
+    return { retry: true, notice: problem(`That code is not right.${left !== undefined ? ` ${left} attempts left.` : ''}`) };
+  }
+  if (e.code === 'VERIFICATION_CODE_REPLAYED') return { retry: true, notice: problem(e.error.message) };
+  if (e.status >= 400 && e.status < 500 && e.status !== 401) return { retry: false, notice: problem(e.error.message) };
+  throw e;
+}
+
+async function mfaVerify({ res, session, form }) {
+  const { enrolling } = session;
+  if (!enrolling) return redirect(res, '/mfa');
+  try {
+    await twofold.post(`/v1/factors/${enrolling.factorId}/verify`, { code: form.get('code') ?? '' }, { token: session.token });
+  } catch (e) {
+    const { retry, notice } = codeRefusal(e);
+    session.notice = notice;
+    if (!retry) delete session.enrolling;
+    return redirect(res, retry ? '/mfa/confirm' : '/mfa');
+  }
+  delete session.enrolling;
+  session.notice = info('Your second factor is set up. We will ask for it before sensitive changes.');
+  redirect(res, '/account');
+}
+
+// ---- changing the bank account: a sensitive operation (seed 000) ----
+
+// twofold validates the device cookie (and the session's step-up) and answers allow or challenge_required
+async function authorizeBankChange(session, deviceCookie) {
+  const decision = await twofold.post('/v1/authorize', {
+    user_id: session.user.id, operation: 'change_bank_account', device_cookie: deviceCookie,
+  }, { token: session.token });
+  console.log(`authorize change_bank_account for ${session.user.id}: ${decision.decision} ${decision.reason}`);
+  return decision;
+}
+
+function changeBankAccount(res, session, change) {
+  sellers.set(session.user.id, { bank: change });
+  delete session.pending;
+  session.notice = info(`Done: payouts go to the account ending in ${change.account.slice(-4)} from now on.`);
+  redirect(res, '/account');
+}
+
+async function bankRequest({ req, res, session, form }) {
+  const change = { holder: (form.get('holder') ?? '').trim(), account: (form.get('account') ?? '').replace(/\s+/g, '').toUpperCase() };
+  if (!change.holder || !/^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$/.test(change.account)) {
+    return send(res, views.bank(session, problem('Give the account holder and an IBAN, such as DE89 3704 0044 0532 0130 00.')), 400);
+  }
+  const decision = await authorizeBankChange(session, cookies(req).get(DEVICE_COOKIE));
+  if (decision.decision === 'allow') return changeBankAccount(res, session, change);
+  if (decision.reason === 'NO_FACTOR') {
+    session.notice = problem('Set up a second factor before you change your bank account.');
+    return redirect(res, '/mfa');
+  }
+  let challenge;
+  try {
+    // the user's preferred factor; for SMS twofold sends the code now
+    challenge = await twofold.post('/v1/challenges', { purpose: 'stepup' }, { token: session.token });
+  } catch (e) {
+    if (e.status !== 400 && e.status !== 409 && e.status !== 429) throw e; // RETRY_IN_15SEC, sends used up, limits
+    return send(res, views.bank(session, problem(e.error.message)), e.status);
+  }
+  session.pending = { change, challengeId: challenge.challenge_id, factorType: challenge.factor_type };
+  redirect(res, '/bank/verify');
+}
+
+function bankChallenge({ res, session }) {
+  if (!session.pending) return redirect(res, '/bank');
+  send(res, views.challenge(session, session.pending, takeNotice(session)));
+}
+
+async function bankVerify({ res, session, form }) {
+  const { pending } = session;
+  if (!pending) return redirect(res, '/bank');
+  const trust = form.get('trust_device') === '1';
+  let verified;
+  try {
+    verified = await twofold.post(`/v1/challenges/${pending.challengeId}/verify`,
+      { code: form.get('code') ?? '', trust_device: trust }, { token: session.token });
+  } catch (e) {
+    const { retry, notice } = codeRefusal(e);
+    session.notice = notice;
+    if (!retry) delete session.pending;
+    return redirect(res, retry ? '/bank/verify' : '/bank');
+  }
+  // The device cookie goes into this browser on this app's domain: for 30 days when the user
+  // trusts the device, otherwise for the browser session (twofold ends it after 10 minutes).
+  const { device } = verified;
+  const maxAge = device.kind === 'persistent' ? Math.floor((Date.parse(device.expires_at) - Date.now()) / 1000) : undefined;
+  setCookie(res, DEVICE_COOKIE, device.cookie, maxAge);
+  const decision = await authorizeBankChange(session, device.cookie);
+  if (decision.decision !== 'allow') throw new Error(`twofold still refuses after the challenge: ${decision.reason}`);
+  changeBankAccount(res, session, pending.change);
+}
+
+// ---- twofold's security pages through single sign-on (seed 001) ----
+
+// Also the application's sso_login_url: twofold sends users here (with page=) when its email
+// links or an ended hosted session need them signed in again.
+async function securitySettings({ res, session, url }) {
+  const wanted = url.searchParams.get('page');
+  const page = HOSTED_PAGES.includes(wanted) ? wanted : HOSTED_PAGES[0];
+  const { token } = await twofold.post('/v1/sso/tokens', { user_id: session.user.id }); // one use, 10 minutes
+  const query = entryQuery({ clientId: env.TWOFOLD_CLIENT_ID, clientSecret: env.TWOFOLD_CLIENT_SECRET, token, page,
+    redirectUri: `${APP_URL}/account` }); // where twofold's pages send the user back
+  redirect(res, `${TWOFOLD_PUBLIC_URL}/sso?${query}`);
+}
+
+// ---- routes ----
+
+const routes = {
+  'GET /': ({ res, session }) => (session.user ? redirect(res, '/account') : send(res, views.home(session))),
+  'GET /style.css': ({ res }) => { res.writeHead(200, { 'content-type': 'text/css' }); res.end(STYLE); },
+  'GET /signup': ({ res, session }) => send(res, views.signup(session)),
+  'POST /signup': signUp,
+  'GET /signin': ({ res, session, url }) => send(res, views.signin(session, takeNotice(session), { next: url.searchParams.get('next') })),
+  'POST /signin': signIn,
+  'POST /signout': signOut,
+  'GET /account': account,
+  'GET /mfa': mfaChoose,
+  'POST /mfa/sms': enrolSms,
+  'POST /mfa/totp': enrolTotp,
+  'GET /mfa/confirm': mfaConfirm,
+  'POST /mfa/verify': mfaVerify,
+  'GET /bank': ({ res, session }) => send(res, views.bank(session)),
+  'POST /bank': bankRequest,
+  'GET /bank/verify': bankChallenge,
+  'POST /bank/verify': bankVerify,
+  'GET /security': securitySettings,
+};
+const OPEN = new Set(['GET /', 'GET /style.css', 'GET /signup', 'POST /signup', 'GET /signin', 'POST /signin']);
+
+const server = createServer(async (req, res) => {
+  res.setHeader('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  res.setHeader('referrer-policy', 'no-referrer'); // an SSO entry URL carries a one-time token
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('cache-control', 'no-store');
+  const url = new URL(req.url, APP_URL);
+  const key = `${req.method} ${url.pathname}`;
+  const session = sessionOf(req, res);
+  try {
+    const route = routes[key];
+    if (!route) return send(res, views.error(session, 'There is no such page.'), 404);
+    const form = req.method === 'POST' ? await readForm(req) : null;
+    if (form && form.get('csrf') !== session.csrf) return send(res, views.error(session, 'This form expired: go back, reload the page and try again.'), 403);
+    if (!OPEN.has(key) && !session.user) return redirect(res, `/signin?next=${encodeURIComponent(url.pathname + url.search)}`);
+    await route({ req, res, url, session, form });
+  } catch (e) {
+    if (e instanceof TwofoldError && e.code === 'INVALID_TOKEN' && session.user) { // twofold ended the user's token
+      sessions.delete(session.id);
+      newSession(res).notice = info('Your session has ended: please sign in again.');
+      return redirect(res, '/signin');
+    }
+    console.error(`${key}: ${e.stack}`);
+    if (!res.headersSent) send(res, views.error(session, 'Please try again in a moment.'), e instanceof TwofoldError ? 502 : 500);
+  }
+});
+
+server.listen(PORT, HOST, () => console.log(`Acme Market on ${APP_URL} (listening on ${HOST}:${server.address().port}), twofold at ${TWOFOLD_URL}`));

@@ -1,0 +1,413 @@
+/*
+ * wepay_mfa.c: WePay v2's MFA factors (seed-apis.md section 1): /v2/user/mfa/create, /find,
+ * /modify (make the default) and /reset. A WePay factor is a native factor (sms, voice, totp
+ * as "authenticator", backup_codes as "backup") with a row beside it holding its long mfa_id
+ * and nickname. WePay's rules kept here, above the native ones:
+ *   - once the user has MFA (a registered factor), create needs a valid trusted-device
+ *     cookie of the partner's domain; that device stands for the native step-up (SPEC 6);
+ *   - the first factor that is not backup becomes the default, later ones never do by
+ *     themselves; modify makes a registered factor other than backup the default;
+ *   - no call deletes a registered factor: reset discards only pending (unconfirmed) ones.
+ * Sending and confirming challenges are in wepay_mfa_challenge.c.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/validate.h"
+#include "faces/wepay.h"
+#include "qr/qr.h"
+
+#define NICKNAME_MAX 255
+#define QR_SCALE_1X 4 /* pixels per module: about 200 pixels for an otpauth URI */
+
+/* WePay's phone numbers: E.164 ("+14155550100"), or the ten digits of a North American
+ * number ("5055551234", the vendor's own example), punctuation allowed. */
+static bool normalise_phone(const char *in, char out[20])
+{
+	char digits[16]; /* E.164 has at most 15 */
+	size_t n = 0;
+	bool plus = false;
+	for (const char *p = in; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (n + 1 >= sizeof digits)
+				return false;
+			digits[n++] = *p;
+		} else if (*p == '+' && p == in) {
+			plus = true;
+		} else if (!strchr(" -.()", *p)) {
+			return false;
+		}
+	}
+	digits[n] = '\0';
+	if (!plus && n == 10)
+		snprintf(out, 20, "+1%s", digits);
+	else if (!plus && n == 11 && digits[0] == '1')
+		snprintf(out, 20, "+%s", digits);
+	else if (plus)
+		snprintf(out, 20, "+%s", digits);
+	else
+		return false;
+	return validate_phone_e164(out);
+}
+
+static bool parse_type(const char *t, enum factor_type *out)
+{
+	static const struct {
+		const char *wepay;
+		enum factor_type type;
+	} types[] = {{"sms", FACTOR_SMS}, {"voice", FACTOR_VOICE}, {"authenticator", FACTOR_TOTP}, {"backup", FACTOR_BACKUP_CODES}};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(t, types[i].wepay) == 0) {
+			*out = types[i].type;
+			return true;
+		}
+	return false;
+}
+
+bool wepay_mfa_create_slow_if(struct tf_req *req)
+{
+	json_t *t = json_object_get(req->json, "type");
+	return json_is_string(t) && strcmp(json_string_value(t), "backup") == 0; /* a sheet: Argon2id */
+}
+
+/* setup_data: {phone_number}, for sms and voice only */
+static enum tf_err setup_phone(struct tf_req *req, enum factor_type type, char phone[20])
+{
+	json_t *sd = json_object_get(req->json, "setup_data");
+	bool phone_type = type == FACTOR_SMS || type == FACTOR_VOICE;
+	if (!sd || json_is_null(sd))
+		return phone_type ? req_field_error(req, TF_ERR_MISSING_FIELD, "setup_data.phone_number") : TF_OK;
+	if (!json_is_object(sd) || !phone_type)
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "setup_data");
+	const char *k;
+	json_t *v;
+	json_object_foreach(sd, k, v) {
+		if (strcmp(k, "phone_number") != 0)
+			return req_field_error(req, TF_ERR_INVALID_FIELD, "setup_data");
+	}
+	json_t *pn = json_object_get(sd, "phone_number");
+	if (!pn || json_is_null(pn))
+		return req_field_error(req, TF_ERR_MISSING_FIELD, "setup_data.phone_number");
+	if (!json_is_string(pn) || !normalise_phone(json_string_value(pn), phone))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "setup_data.phone_number");
+	return TF_OK;
+}
+
+static char *data_url(const char *mime, const uint8_t *data, size_t len)
+{
+	size_t prefix = strlen("data:;base64,") + strlen(mime);
+	size_t b64 = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+	char *out = malloc(prefix + b64);
+	if (!out)
+		return NULL;
+	snprintf(out, prefix + 1, "data:%s;base64,", mime);
+	sodium_bin2base64(out + prefix, b64, data, len, sodium_base64_VARIANT_ORIGINAL);
+	return out;
+}
+
+static json_t *qr_png_url(const char *uri, int scale)
+{
+	uint8_t *png;
+	size_t len;
+	if (qr_png(uri, scale, &png, &len) != TF_OK)
+		return NULL;
+	char *url = data_url("image/png", png, len);
+	free(png);
+	json_t *s = url ? json_string(url) : NULL;
+	free(url);
+	return s;
+}
+
+/* What create answers beside the MFA object (shown once): the masked number a code goes to;
+ * the authenticator's QR code at 1x and 2x and as SVG (data: URLs, usable as an img src as
+ * WePay's image URLs were) with the shared secret; the backup codes. */
+static json_t *challenge_data(const struct wepay_mfa *x, json_t *native)
+{
+	if (x->f.type == FACTOR_SMS || x->f.type == FACTOR_VOICE) {
+		char label[64];
+		wepay_factor_label(&x->f, label, sizeof label);
+		return json_string(label);
+	}
+	if (x->f.type == FACTOR_BACKUP_CODES)
+		return json_deep_copy(json_object_get(native, "backup_codes"));
+	json_t *totp = json_object_get(native, "totp");
+	const char *uri = json_string_value(json_object_get(totp, "otpauth_uri"));
+	const char *svg = json_string_value(json_object_get(totp, "qr_svg"));
+	if (!uri || !svg)
+		return NULL;
+	char *svg_url = data_url("image/svg+xml", (const uint8_t *)svg, strlen(svg));
+	json_t *o = json_pack("{s:o?, s:o?, s:s?, s:O}", "@1x", qr_png_url(uri, QR_SCALE_1X), "@2x",
+			      qr_png_url(uri, 2 * QR_SCALE_1X), "svg", svg_url, "shared_secret",
+			      json_object_get(totp, "secret"));
+	free(svg_url);
+	return o;
+}
+
+/* After the native create: the factor's WePay row, and WePay's default rule. */
+static enum tf_err adopt(struct tf_req *req, const char *user_id, const char *factor_id, const char *nickname)
+{
+	struct factor_row *list = calloc(FACTORS_PER_USER_MAX, sizeof *list);
+	struct wepay_mfa_row *rows = calloc(FACTORS_PER_USER_MAX, sizeof *rows);
+	size_t nf = 0, nr = 0;
+	enum tf_err e = list && rows ? STORE(req->db)->tx_begin(req->db) : TF_ERR_INTERNAL;
+	if (e != TF_OK)
+		goto out;
+	e = STORE(req->db)->factor_list(req->db, req->app->app_id, user_id, list, FACTORS_PER_USER_MAX, &nf);
+	if (e == TF_OK)
+		e = STORE(req->db)->wepay_mfa_list(req->db, req->app->app_id, user_id, rows, FACTORS_PER_USER_MAX, &nr);
+	int self = -1;
+	bool other_default = false;
+	for (size_t i = 0; e == TF_OK && i < nf; i++) {
+		if (strcmp(list[i].factor_id, factor_id) == 0)
+			self = (int)i;
+		else
+			other_default |= list[i].preferred && list[i].type != FACTOR_BACKUP_CODES;
+	}
+	if (e == TF_OK && self < 0)
+		e = TF_ERR_NOT_FOUND; /* removed meanwhile */
+	if (e == TF_OK) {
+		/* the first factor that is not backup becomes the default; backup never does */
+		struct factor_row *f = &list[self];
+		if (f->type != FACTOR_BACKUP_CODES && !other_default && !f->preferred)
+			e = STORE(req->db)->factor_set_preferred(req->db, req->app->app_id, user_id, f->factor_id);
+		else if (f->type == FACTOR_BACKUP_CODES && f->preferred)
+			e = STORE(req->db)->factor_clear_preferred(req->db, req->app->app_id, user_id);
+	}
+	if (e == TF_OK) {
+		struct wepay_mfa_row m;
+		const struct wepay_mfa_row *old = NULL;
+		for (size_t i = 0; i < nr; i++)
+			if (strcmp(rows[i].factor_id, factor_id) == 0)
+				old = &rows[i];
+		if (old) { /* a new backup sheet replaced the old one: same factor, same mfa_id */
+			m = *old;
+			if (nickname)
+				snprintf(m.nickname, sizeof m.nickname, "%s", nickname);
+		} else {
+			wepay_mfa_row_init(req, &list[self], nickname, &m);
+		}
+		e = STORE(req->db)->wepay_mfa_put(req->db, &m);
+	}
+	e = store_tx_end(req->db, e);
+out:
+	free(list);
+	free(rows);
+	return e;
+}
+
+static enum tf_err find_factor(struct tf_req *req, const char *user_id, const char *factor_id, struct wepay_mfa *out)
+{
+	struct wepay_mfa *all = calloc(FACTORS_PER_USER_MAX, sizeof *all);
+	size_t n = 0;
+	enum tf_err e = all ? wepay_mfa_all(req, user_id, all, FACTORS_PER_USER_MAX, &n) : TF_ERR_INTERNAL;
+	if (e == TF_OK)
+		e = TF_ERR_NOT_FOUND;
+	for (size_t i = 0; e == TF_ERR_NOT_FOUND && i < n; i++)
+		if (strcmp(all[i].f.factor_id, factor_id) == 0) {
+			*out = all[i];
+			e = TF_OK;
+		}
+	free(all);
+	return e;
+}
+
+enum tf_err wepay_mfa_create(struct tf_req *req)
+{
+	static const char *const known[] = {"type", "nickname", "setup_data", "cookie", NULL};
+	const char *type_in, *nickname = NULL, *cookie = NULL;
+	enum factor_type type;
+	char phone[20] = "";
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "type", true, &type_in)) != TF_OK ||
+	    (e = req_string(req, "nickname", false, &nickname)) != TF_OK ||
+	    (e = req_string(req, "cookie", false, &cookie)) != TF_OK)
+		return e;
+	if (!parse_type(type_in, &type))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "type");
+	if ((e = setup_phone(req, type, phone)) != TF_OK)
+		return e;
+	if (nickname && !validate_display_text(nickname, NICKNAME_MAX))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "nickname");
+	struct user_row u;
+	if ((e = wepay_user_load(req, &u, NULL)) != TF_OK)
+		return e;
+
+	/* adding a factor to a user who has MFA is a sensitive operation: a trusted device of the
+	 * partner's domain (any valid one, 30-day or session) allows it, as a step-up would */
+	struct wepay_mfa *all = calloc(FACTORS_PER_USER_MAX, sizeof *all);
+	size_t n = 0;
+	if (!all)
+		return TF_ERR_INTERNAL;
+	e = wepay_mfa_all(req, u.user_id, all, FACTORS_PER_USER_MAX, &n);
+	bool has_mfa = e == TF_OK && wepay_has_mfa(all, n);
+	free(all);
+	if (e != TF_OK)
+		return e;
+	if (has_mfa && !cookie)
+		return wepay_refuse(req, TF_ERR_PERMISSION_DENIED, "access_denied", 1004,
+				    "the user already has MFA: cookie, a trusted-device cookie from /user/mfa/confirm, is required");
+	if (has_mfa && !wepay_cookie_trusted(req, u.user_id, cookie))
+		return wepay_refuse(req, TF_ERR_PERMISSION_DENIED, "access_denied", 1003,
+				    "the cookie is not a valid trusted-device cookie of this user");
+
+	json_t *body = json_pack("{s:s}", "type", factor_type_names[type]);
+	if (phone[0])
+		json_object_set_new(body, "phone", json_string(phone));
+	json_t *native = NULL;
+	bool stepped_up = req->stepped_up;
+	req->stepped_up = stepped_up || has_mfa; /* only with the trusted device checked above */
+	e = wepay_call(req, api_factors_create, body, NULL, &native);
+	req->stepped_up = stepped_up;
+	if (e == TF_ERR_STEP_UP_REQUIRED) /* the user's first factor became active meanwhile */
+		return wepay_refuse(req, TF_ERR_PERMISSION_DENIED, "access_denied", 1004,
+				    "the user already has MFA: cookie, a trusted-device cookie from /user/mfa/confirm, is required");
+	if (e != TF_OK)
+		return e;
+	const char *factor_id = json_string_value(json_object_get(native, "factor_id"));
+	struct wepay_mfa x;
+	if (!factor_id)
+		e = TF_ERR_INTERNAL;
+	if (e == TF_OK)
+		e = adopt(req, u.user_id, factor_id, nickname);
+	if (e == TF_OK)
+		e = find_factor(req, u.user_id, factor_id, &x);
+	if (e == TF_OK) {
+		json_t *o = wepay_mfa_json(&x);
+		json_t *data = challenge_data(&x, native);
+		if (!data)
+			e = TF_ERR_INTERNAL;
+		json_object_set_new(o, "challenge_data", data);
+		if (e == TF_OK)
+			resp_json(req, 200, o);
+		else
+			json_decref(o);
+	}
+	json_decref(native);
+	return e;
+}
+
+static enum tf_err answer_list(struct tf_req *req, const char *user_id)
+{
+	struct wepay_mfa *all = calloc(FACTORS_PER_USER_MAX, sizeof *all);
+	size_t n = 0;
+	enum tf_err e = all ? wepay_mfa_all(req, user_id, all, FACTORS_PER_USER_MAX, &n) : TF_ERR_INTERNAL;
+	if (e == TF_OK) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, wepay_mfa_json(&all[i]));
+		resp_json(req, 200, json_pack("{s:o}", "mfa", arr));
+	}
+	free(all);
+	return e;
+}
+
+enum tf_err wepay_mfa_find(struct tf_req *req)
+{
+	/* some WePay SDKs send a challenge argument with find; it means nothing here */
+	static const char *const known[] = {"challenge", NULL};
+	struct user_row u;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_user_load(req, &u, NULL)) != TF_OK)
+		return e;
+	return answer_list(req, u.user_id);
+}
+
+enum tf_err wepay_mfa_modify(struct tf_req *req)
+{
+	static const char *const known[] = {"mfa_id", NULL};
+	struct user_row u;
+	struct wepay_mfa x;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_user_load(req, &u, NULL)) != TF_OK ||
+	    (e = wepay_mfa_arg(req, u.user_id, &x)) != TF_OK)
+		return e;
+	if (x.f.type == FACTOR_BACKUP_CODES)
+		return wepay_refuse(req, TF_ERR_INVALID_FIELD, "invalid_request", 1003, "a backup factor cannot be the default");
+	e = wepay_call(req, api_factors_prefer, json_object(), x.f.factor_id, NULL);
+	if (e == TF_ERR_FACTOR_NOT_ACTIVE)
+		return wepay_refuse(req, e, "invalid_request", 1003,
+				    "mfa_id %lld is pending: confirm it before making it the default", (long long)x.m.mfa_id);
+	if (e != TF_OK || (e = find_factor(req, u.user_id, x.f.factor_id, &x)) != TF_OK)
+		return e;
+	resp_json(req, 200, wepay_mfa_json(&x));
+	return TF_OK;
+}
+
+/* After reset discarded the default: the oldest registered factor that is not backup takes it
+ * over, so that a user with MFA always has a default to challenge. */
+static enum tf_err keep_a_default(struct tf_req *req, const char *user_id)
+{
+	struct factor_row *list = calloc(FACTORS_PER_USER_MAX, sizeof *list);
+	size_t n = 0;
+	enum tf_err e = list ? STORE(req->db)->factor_list(req->db, req->app->app_id, user_id, list, FACTORS_PER_USER_MAX, &n)
+			     : TF_ERR_INTERNAL;
+	int heir = -1;
+	bool has_default = false;
+	for (size_t i = 0; e == TF_OK && i < n; i++) {
+		bool eligible = wepay_mfa_type(list[i].type) && list[i].type != FACTOR_BACKUP_CODES;
+		has_default |= eligible && list[i].preferred;
+		if (eligible && list[i].status == FACTOR_ACTIVE && heir < 0)
+			heir = (int)i;
+	}
+	if (e == TF_OK && !has_default && heir >= 0)
+		e = STORE(req->db)->factor_set_preferred(req->db, req->app->app_id, user_id, list[heir].factor_id);
+	free(list);
+	return e;
+}
+
+enum tf_err wepay_mfa_reset(struct tf_req *req)
+{
+	static const char *const known[] = {"mfa_id", NULL};
+	int64_t mfa_id = 0;
+	bool named = false;
+	struct user_row u;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_long(req, "mfa_id", false, &mfa_id, &named)) != TF_OK ||
+	    (e = wepay_user_load(req, &u, NULL)) != TF_OK)
+		return e;
+	struct wepay_mfa *all = calloc(FACTORS_PER_USER_MAX, sizeof *all);
+	size_t n = 0;
+	if (!all)
+		return TF_ERR_INTERNAL;
+	e = wepay_mfa_all(req, u.user_id, all, FACTORS_PER_USER_MAX, &n);
+	bool found = !named;
+	for (size_t i = 0; e == TF_OK && named && i < n; i++)
+		if (all[i].m.mfa_id == mfa_id) {
+			found = true;
+			if (all[i].f.status == FACTOR_ACTIVE)
+				e = wepay_refuse(req, TF_ERR_INVALID_FIELD, "invalid_request", 1003,
+						 "mfa_id %lld is registered: only pending factors are reset; the user removes "
+						 "a registered factor on the account pages", (long long)mfa_id);
+		}
+	if (e == TF_OK && !found)
+		e = wepay_refuse(req, TF_ERR_NOT_FOUND, "invalid_request", 1003, "mfa_id %lld does not exist", (long long)mfa_id);
+	/* a pending factor never vouched for anything: discarding it revokes no device */
+	if (e == TF_OK && (e = STORE(req->db)->tx_begin(req->db)) == TF_OK) {
+		for (size_t i = 0; e == TF_OK && i < n; i++) {
+			if (all[i].f.status == FACTOR_ACTIVE || (named && all[i].m.mfa_id != mfa_id))
+				continue;
+			struct factor_row now_f; /* read again under the write lock: confirmed meanwhile? */
+			e = STORE(req->db)->factor_get(req->db, req->app->app_id, u.user_id, all[i].f.factor_id, &now_f);
+			if (e == TF_ERR_NOT_FOUND || (e == TF_OK && now_f.status == FACTOR_ACTIVE)) {
+				e = TF_OK;
+				continue;
+			}
+			if (e == TF_OK)
+				e = STORE(req->db)->factor_delete(req->db, req->app->app_id, u.user_id, all[i].f.factor_id);
+			if (e == TF_OK) {
+				char actor[64], details[96];
+				snprintf(actor, sizeof actor, "user:%s", u.user_id);
+				snprintf(details, sizeof details, "{\"type\":\"%s\",\"reason\":\"wepay_reset\",\"pending\":true}",
+					 factor_type_names[all[i].f.type]);
+				e = req_audit(req, "factor.removed", actor, all[i].f.factor_id, details);
+			}
+		}
+		if (e == TF_OK)
+			e = keep_a_default(req, u.user_id);
+		e = store_tx_end(req->db, e);
+	}
+	free(all);
+	return e != TF_OK ? e : answer_list(req, u.user_id);
+}

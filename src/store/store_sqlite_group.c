@@ -1,0 +1,326 @@
+/*
+ * store_sqlite_group.c: group commit. Every write of the process runs on one writer connection,
+ * inside one open batch transaction shared by the requests that write at the same time; one
+ * COMMIT makes all of them durable. The pooled connections of store_sqlite.c only read.
+ *
+ * A request's transaction (tx_begin .. tx_commit) is a SAVEPOINT in the batch; a write
+ * statement outside a transaction (a lone write: an audit append, a counter, a session touch)
+ * is a transaction of one statement, so it joins the batch the same way.
+ *
+ *   idle --(group_begin: BEGIN IMMEDIATE)--> open
+ *   open --(group_begin: SAVEPOINT tf)--> running (one thread holds g->lock)
+ *   running --(group_rollback: ROLLBACK TO tf, RELEASE tf)--> open, this request not a member
+ *   running --(group_commit: RELEASE tf)--> open, this request a member waiting for COMMIT
+ *   open --(settle: no thread waits for the lock, or BATCH_MAX members)--> COMMIT --> idle
+ *
+ * Invariants:
+ *   1. Only the thread holding g->lock uses the writer connection.
+ *   2. A member is answered (group_commit returns) only after the COMMIT of its batch
+ *      returned; if that COMMIT fails, or the batch is lost (SQLite rolled the whole
+ *      transaction back after an I/O error), every member gets the error.
+ *   3. A request that fails undoes only its own savepoint; members before it keep theirs.
+ *   4. Whoever gives up the lock settles the batch: it commits unless another thread is
+ *      already waiting for the lock (g->waiting counts them before they block), which then
+ *      settles in its turn. So a batch is never left open with nobody to commit it.
+ *
+ * Checkpoints (copying the WAL back into the database file, with its two fsyncs) do not run
+ * in a COMMIT, where every writer would wait for them: the writer's automatic checkpoint is off,
+ * and a thread of this file runs a passive checkpoint on its own connection whenever the WAL
+ * has grown by CHECKPOINT_PAGES since the last one. SQLite starts the WAL file over only when a
+ * write transaction begins with the whole WAL copied, which never happens while writes keep
+ * coming; so once the WAL holds RESTART_PAGES, the checkpointer takes the group's lock, commits
+ * the open batch, and copies the last pages while no write can begin: the next batch then
+ * starts the WAL over. That pause is short, as the bulk was copied without the lock.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/log.h"
+#include "store/store_sqlite_int.h"
+
+#define BATCH_MAX 64 /* members per COMMIT: bounds the wait of the first one */
+#define CHECKPOINT_PAGES 1000 /* SQLite's own default for its automatic checkpoint */
+#define RESTART_PAGES (16 * CHECKPOINT_PAGES) /* a WAL of about 64 MB at most, with 4 KB pages */
+
+struct member {
+	enum tf_err result;
+	bool done;
+	struct member *next;
+};
+
+enum group_stmt { G_BEGIN, G_SAVEPOINT, G_RELEASE, G_ROLLBACK_TO, G_COMMIT, G_ROLLBACK, G__MAX };
+
+static const char *const group_sql[G__MAX] = {
+	[G_BEGIN] = "BEGIN IMMEDIATE",
+	[G_SAVEPOINT] = "SAVEPOINT tf",
+	[G_RELEASE] = "RELEASE tf",
+	[G_ROLLBACK_TO] = "ROLLBACK TO tf",
+	[G_COMMIT] = "COMMIT",
+	[G_ROLLBACK] = "ROLLBACK",
+};
+
+void group_init(struct group *g)
+{
+	memset(g, 0, sizeof *g);
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_mutex_init(&g->done_lock, NULL);
+	pthread_cond_init(&g->done, NULL);
+	pthread_mutex_init(&g->ckpt_lock, NULL);
+	pthread_cond_init(&g->ckpt_cond, NULL);
+}
+
+static void checkpointer_stop(struct group *g)
+{
+	if (!g->ckpt_running)
+		return;
+	pthread_mutex_lock(&g->ckpt_lock);
+	g->ckpt_stop = true;
+	pthread_cond_signal(&g->ckpt_cond);
+	pthread_mutex_unlock(&g->ckpt_lock);
+	pthread_join(g->ckpt_thread, NULL);
+	g->ckpt_running = false;
+}
+
+void group_destroy(struct group *g)
+{
+	checkpointer_stop(g);
+	if (g->ckpt_conn)
+		sqlite_close_conn(g->ckpt_conn);
+	if (g->writer) {
+		for (int i = 0; i < G__MAX; i++)
+			sqlite3_finalize(g->control[i]);
+		sqlite_close_conn(g->writer); /* the last connection to close checkpoints what is left */
+	}
+	pthread_mutex_destroy(&g->lock);
+	pthread_mutex_destroy(&g->done_lock);
+	pthread_cond_destroy(&g->done);
+	pthread_mutex_destroy(&g->ckpt_lock);
+	pthread_cond_destroy(&g->ckpt_cond);
+}
+
+static void settle_batch(struct group *g, bool force);
+
+/* Copies the WAL's last pages with no write able to begin, so that the next batch starts the
+ * WAL file over (see the head comment). */
+static void checkpoint_to_restart(struct group *g)
+{
+	atomic_fetch_add_explicit(&g->waiting, 1, memory_order_acq_rel);
+	pthread_mutex_lock(&g->lock);
+	atomic_fetch_sub_explicit(&g->waiting, 1, memory_order_acq_rel);
+	settle_batch(g, true); /* a holder that saw this thread waiting left its batch to it */
+	int rc = sqlite3_wal_checkpoint_v2(g->ckpt_conn->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_warn("checkpoint failed", "error", sqlite3_errmsg(g->ckpt_conn->db), NULL);
+	g->restarts++;
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void *checkpointer(void *arg)
+{
+	struct group *g = arg;
+	pthread_mutex_lock(&g->ckpt_lock);
+	for (;;) {
+		while (!g->ckpt_due && !g->ckpt_stop)
+			pthread_cond_wait(&g->ckpt_cond, &g->ckpt_lock);
+		if (g->ckpt_stop)
+			break;
+		g->ckpt_due = false;
+		pthread_mutex_unlock(&g->ckpt_lock);
+		/* without the lock, until little is left; then, if the WAL is long, the rest under it */
+		int log_pages = 0, done_pages = 0, rc = SQLITE_OK;
+		for (int round = 0; round < 4; round++) {
+			rc = sqlite3_wal_checkpoint_v2(g->ckpt_conn->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done_pages);
+			if ((rc != SQLITE_OK && rc != SQLITE_BUSY) || log_pages < RESTART_PAGES || log_pages - done_pages < 256)
+				break;
+		}
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warn("checkpoint failed", "error", sqlite3_errmsg(g->ckpt_conn->db), NULL);
+		else if (log_pages >= RESTART_PAGES) {
+			/* SQLite syncs the database file only in a checkpoint that reaches the WAL's end: sync
+			 * what was copied so far now, so that the one under the lock has little to flush */
+			sqlite3_file *f = NULL;
+			if (sqlite3_file_control(g->ckpt_conn->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f &&
+			    f->pMethods)
+				(void)f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+			checkpoint_to_restart(g);
+		}
+		pthread_mutex_lock(&g->ckpt_lock);
+	}
+	pthread_mutex_unlock(&g->ckpt_lock);
+	return NULL;
+}
+
+/* After each COMMIT of the writer, with the pages now in the WAL: wakes the checkpointer every
+ * CHECKPOINT_PAGES (the WAL starts again from its beginning once a checkpoint has copied it all). */
+static int wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct group *g = arg;
+	(void)db;
+	(void)name;
+	if (pages < g->ckpt_next)
+		g->ckpt_next = 0; /* the WAL was restarted */
+	if (pages >= g->ckpt_next + CHECKPOINT_PAGES) {
+		g->ckpt_next = pages;
+		pthread_mutex_lock(&g->ckpt_lock);
+		g->ckpt_due = true;
+		pthread_cond_signal(&g->ckpt_cond);
+		pthread_mutex_unlock(&g->ckpt_lock);
+	}
+	return SQLITE_OK;
+}
+
+/* Opens the writer and the checkpointer's connection, and starts the checkpointer. Without the
+ * thread the writer keeps SQLite's automatic checkpoint. */
+static enum tf_err writer_open(struct sqlite_store *st, struct group *g)
+{
+	enum tf_err e = sqlite_open_conn(st, &g->writer);
+	if (e != TF_OK)
+		return e;
+	/* statement and savepoint journals in memory: a savepoint inside the batch otherwise spills
+	 * to a temporary file */
+	if ((e = exec_sql(g->writer->db, "PRAGMA temp_store=MEMORY", "pragmas")) != TF_OK)
+		return e;
+	if (sqlite_open_conn(st, &g->ckpt_conn) != TF_OK)
+		return TF_OK;
+	if (pthread_create(&g->ckpt_thread, NULL, checkpointer, g) != 0) {
+		sqlite_close_conn(g->ckpt_conn);
+		g->ckpt_conn = NULL;
+		return TF_OK;
+	}
+	g->ckpt_running = true;
+	sqlite3_wal_hook(g->writer->db, wal_grew, g); /* replaces the automatic checkpoint */
+	return TF_OK;
+}
+
+/* Runs one of the control statements on the writer (prepared once). */
+static enum tf_err control(struct group *g, enum group_stmt id)
+{
+	sqlite3 *db = g->writer->db;
+	if (!g->control[id] && sqlite3_prepare_v3(db, group_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &g->control[id], NULL) != SQLITE_OK)
+		return sqlite_map_rc(db, sqlite3_errcode(db), group_sql[id]);
+	int rc = sqlite3_step(g->control[id]);
+	sqlite3_reset(g->control[id]);
+	return sqlite_map_rc(db, rc, group_sql[id]);
+}
+
+/* Answers every member of the batch with e. Called with g->lock held. */
+static void answer_members(struct group *g, enum tf_err e)
+{
+	pthread_mutex_lock(&g->done_lock);
+	for (struct member *m = g->members; m; m = m->next) {
+		m->result = e;
+		m->done = true;
+	}
+	g->members = NULL;
+	g->n_members = 0;
+	pthread_cond_broadcast(&g->done);
+	pthread_mutex_unlock(&g->done_lock);
+}
+
+/* Ends the batch when nobody else will (see invariant 4), or at once when force. Called with
+ * g->lock held. */
+static void settle_batch(struct group *g, bool force)
+{
+	if (!g->open)
+		return;
+	if (sqlite3_get_autocommit(g->writer->db)) {
+		/* SQLite rolled the whole transaction back (an I/O error, a full disk) */
+		log_error("a write batch was rolled back by the database", NULL);
+		g->open = false;
+		answer_members(g, TF_ERR_STORE_UNAVAILABLE);
+		return;
+	}
+	if (!force && atomic_load_explicit(&g->waiting, memory_order_acquire) > 0 && g->n_members < BATCH_MAX)
+		return;
+	enum tf_err e = TF_OK;
+	if (g->n_members) {
+		e = control(g, G_COMMIT);
+		g->batches++;
+	}
+	if (!g->n_members || e != TF_OK) {
+		if (!sqlite3_get_autocommit(g->writer->db))
+			(void)control(g, G_ROLLBACK);
+	}
+	g->open = false;
+	if (g->n_members)
+		answer_members(g, e);
+}
+
+static void settle(struct group *g)
+{
+	settle_batch(g, false);
+}
+
+enum tf_err group_begin(struct sqlite_store *st)
+{
+	struct group *g = &st->group;
+	atomic_fetch_add_explicit(&g->waiting, 1, memory_order_acq_rel);
+	pthread_mutex_lock(&g->lock);
+	atomic_fetch_sub_explicit(&g->waiting, 1, memory_order_acq_rel);
+	enum tf_err e = TF_OK;
+	if (!g->writer && (e = writer_open(st, g)) != TF_OK) {
+		if (g->writer)
+			sqlite_close_conn(g->writer);
+		g->writer = NULL;
+		pthread_mutex_unlock(&g->lock);
+		return e;
+	}
+	if (!g->open) {
+		if ((e = control(g, G_BEGIN)) != TF_OK)
+			goto fail;
+		g->open = true;
+	}
+	if ((e = control(g, G_SAVEPOINT)) != TF_OK)
+		goto fail;
+	return TF_OK;
+fail:
+	settle(g);
+	pthread_mutex_unlock(&g->lock);
+	return e;
+}
+
+void group_rollback(struct sqlite_store *st)
+{
+	struct group *g = &st->group;
+	if (!sqlite3_get_autocommit(g->writer->db)) {
+		(void)control(g, G_ROLLBACK_TO);
+		(void)control(g, G_RELEASE);
+	}
+	settle(g);
+	pthread_mutex_unlock(&g->lock);
+}
+
+enum tf_err group_commit(struct sqlite_store *st)
+{
+	struct group *g = &st->group;
+	enum tf_err e = sqlite3_get_autocommit(g->writer->db) ? TF_ERR_STORE_UNAVAILABLE : control(g, G_RELEASE);
+	if (e != TF_OK) {
+		group_rollback(st);
+		return e;
+	}
+	struct member me = {.next = g->members};
+	g->members = &me;
+	g->n_members++;
+	g->transactions++;
+	settle(g);
+	pthread_mutex_unlock(&g->lock);
+	/* answered by whoever commits this batch; me.done is only written under done_lock */
+	pthread_mutex_lock(&g->done_lock);
+	while (!me.done)
+		pthread_cond_wait(&g->done, &g->done_lock);
+	pthread_mutex_unlock(&g->done_lock);
+	return me.result;
+}
+
+struct sqlite_conn *group_writer(struct sqlite_store *st)
+{
+	return st->group.writer;
+}
+
+void group_stats(struct sqlite_store *st, uint64_t *batches, uint64_t *transactions)
+{
+	pthread_mutex_lock(&st->group.lock);
+	*batches = st->group.batches;
+	*transactions = st->group.transactions;
+	pthread_mutex_unlock(&st->group.lock);
+}

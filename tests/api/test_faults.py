@@ -1,0 +1,80 @@
+"""Faults (issue 10): a full disk gives 503 STORE_UNAVAILABLE, never a crash or a corrupt
+database; slow clients and hundreds of idle connections do not stop the service from answering
+others. (kill -9 during verifications is tests/api/test_durability.py.)"""
+import resource
+import socket
+import sqlite3
+import time
+
+from harness import assert_error, run_cli
+
+
+def test_a_full_disk_answers_503_and_corrupts_nothing(start_server, tmp_path):
+    limit = 3 * 1024 * 1024  # every file the server writes stops growing at 3 MiB
+
+    def cap_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    server = start_server("full", preexec=cap_file_size)
+    app = server.make_app()
+    created, refused = [], None
+    for i in range(20000):
+        r = server.post("/v1/users", api_key=app["api_key"],
+                        json={"email": f"filler-{i}@example.com", "name": "x" * 200})
+        if r.status_code == 201:
+            created.append(r.json()["user_id"])
+            continue
+        refused = r
+        break
+    assert refused is not None, "the disk never filled"
+    assert_error(refused, 503, "STORE_UNAVAILABLE")
+    assert server.get("/healthz").status_code == 200  # still serving
+    server.stop()
+    server.preexec = None
+    server.start()
+    # every user that was answered 201 is there; the database and the audit chain are whole
+    for user_id in created[-50:]:
+        assert server.get(f"/v1/users/{user_id}", api_key=app["api_key"]).status_code == 200
+    db = sqlite3.connect(f"file:{server.db_path()}?mode=ro", uri=True)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    assert server.post("/v1/users", api_key=app["api_key"], json={"email": "after@example.com"}).status_code == 201
+    server.stop()
+    out = run_cli("audit", "verify", "--data", str(server.data_dir))
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_slow_clients_and_idle_connections_do_not_stop_the_others(start_server):
+    server = start_server(args=["--connection-timeout", "2"])
+    idle = []
+    for _ in range(300):  # connections that never send anything
+        s = socket.create_connection(("127.0.0.1", server.port))
+        idle.append(s)
+    trickle = []
+    for _ in range(20):  # headers a byte at a time, never finished
+        s = socket.create_connection(("127.0.0.1", server.port))
+        s.sendall(b"POST /v1/users HTTP/1.1\r\nHost: x\r\n")
+        trickle.append(s)
+    started = time.monotonic()
+    for _ in range(20):
+        for s in trickle:
+            try:
+                s.sendall(b"X")
+            except OSError:
+                pass
+        r = server.get("/healthz", timeout=2)
+        assert r.status_code == 200
+    assert time.monotonic() - started < 10
+    # the configured timeout closes the idle ones
+    time.sleep(3.5)
+    closed = 0
+    for s in idle[:20]:
+        s.settimeout(1)
+        try:
+            if s.recv(1) == b"":
+                closed += 1
+        except OSError:
+            closed += 1
+    assert closed == 20
+    for s in idle + trickle:
+        s.close()

@@ -1,0 +1,278 @@
+/* Unit tests for store/store_sqlite_group.c: group commit on a real SQLite file. Two threads
+ * are made to share a batch on purpose: the second blocks in tx_begin while the first holds the
+ * writer, so the first leaves the COMMIT to it (invariant 4 of the file's head comment). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "platform/log.h"
+#include "store/store_sqlite_int.h"
+
+struct fixture {
+	char dir[64];
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/tf-group-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	char url[128];
+	snprintf(url, sizeof url, "sqlite:%s/t.db", f->dir);
+	assert_int_equal(store_open(url, "normal", &f->st), TF_OK);
+	struct store_conn *c;
+	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
+	int version = 0;
+	assert_int_equal(STORE(c)->migrate(c, &version), TF_OK);
+	STORE(c)->release(c);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	f->st->ops->close(f->st);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static struct group *group_of(struct store *st)
+{
+	return &((struct sqlite_store *)st)->group;
+}
+
+/* The committed count of a counter, read on a pooled (reader) connection. */
+static int64_t committed(struct store *st, const char *key)
+{
+	struct store_conn *c;
+	int64_t n = -1;
+	assert_int_equal(st->ops->acquire(st, &c), TF_OK);
+	assert_int_equal(STORE(c)->counter_get(c, key, 1, &n), TF_OK);
+	STORE(c)->release(c);
+	return n;
+}
+
+/* Waits until n threads wait for the writer. */
+static void wait_for_waiters(struct store *st, int n)
+{
+	for (int i = 0; i < 5000 && atomic_load(&group_of(st)->waiting) < n; i++)
+		usleep(1000);
+	assert_int_equal(atomic_load(&group_of(st)->waiting), n);
+}
+
+enum second_kind { SECOND_COMMITS, SECOND_FAILS, SECOND_LONE, SECOND_BREAKS_FK };
+
+struct second {
+	struct store *st;
+	enum second_kind kind;
+	enum tf_err result;
+};
+
+/* The second writer: a transaction that commits, fails, or breaks a (deferred) foreign key, or a
+ * lone write. */
+static void *second_writer(void *arg)
+{
+	struct second *s = arg;
+	struct store_conn *c;
+	int64_t n;
+	if (s->st->ops->acquire(s->st, &c) != TF_OK) {
+		s->result = TF_ERR_INTERNAL;
+		return NULL;
+	}
+	if (s->kind == SECOND_LONE) {
+		s->result = STORE(c)->counter_hit(c, "second", 1, &n);
+		STORE(c)->release(c);
+		return NULL;
+	}
+	enum tf_err e = STORE(c)->tx_begin(c);
+	if (e == TF_OK)
+		e = STORE(c)->counter_hit(c, "second", 1, &n);
+	if (e == TF_OK && s->kind == SECOND_FAILS)
+		e = TF_ERR_NOT_FOUND; /* the request fails after writing */
+	if (e == TF_OK && s->kind == SECOND_BREAKS_FK) {
+		/* checked at COMMIT only: the batch's COMMIT fails */
+		sqlite3_exec(db_of(c), "PRAGMA defer_foreign_keys=ON", NULL, NULL, NULL);
+		struct factor_row fr = {.factor_id = "fac_orphan", .app_id = "app_x", .user_id = "usr_nobody",
+					.type = FACTOR_TOTP, .status = FACTOR_ACTIVE, .last_totp_step = -1};
+		e = STORE(c)->factor_insert(c, &fr);
+	}
+	s->result = store_tx_end(c, e);
+	STORE(c)->release(c);
+	return NULL;
+}
+
+/* The first writer holds a transaction with one counter hit while the second starts, then
+ * commits; returns tx_commit's result. */
+static enum tf_err first_with_second(struct store *st, struct second *s, pthread_t *t)
+{
+	struct store_conn *c;
+	int64_t n;
+	assert_int_equal(st->ops->acquire(st, &c), TF_OK);
+	assert_int_equal(STORE(c)->tx_begin(c), TF_OK);
+	assert_int_equal(STORE(c)->counter_hit(c, "first", 1, &n), TF_OK);
+	assert_int_equal(pthread_create(t, NULL, second_writer, s), 0);
+	wait_for_waiters(st, 1);
+	enum tf_err e = STORE(c)->tx_commit(c); /* leaves the COMMIT to the second, and waits for it */
+	STORE(c)->release(c);
+	return e;
+}
+
+static void test_two_transactions_share_one_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct second s = {.st = f->st, .kind = SECOND_COMMITS};
+	pthread_t t;
+	assert_int_equal(first_with_second(f->st, &s, &t), TF_OK);
+	pthread_join(t, NULL);
+	assert_int_equal(s.result, TF_OK);
+	assert_int_equal(committed(f->st, "first"), 1);
+	assert_int_equal(committed(f->st, "second"), 1);
+	assert_int_equal(group_of(f->st)->transactions, 2);
+	assert_int_equal(group_of(f->st)->batches, 1);
+}
+
+static void test_failing_request_leaves_others_in_its_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct second s = {.st = f->st, .kind = SECOND_FAILS};
+	pthread_t t;
+	assert_int_equal(first_with_second(f->st, &s, &t), TF_OK);
+	pthread_join(t, NULL);
+	assert_int_equal(s.result, TF_ERR_NOT_FOUND);
+	assert_int_equal(committed(f->st, "first"), 1);  /* committed by the failing one's settle */
+	assert_int_equal(committed(f->st, "second"), 0); /* its savepoint was undone */
+	assert_int_equal(group_of(f->st)->batches, 1);
+}
+
+static void test_lone_write_joins_the_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct second s = {.st = f->st, .kind = SECOND_LONE};
+	pthread_t t;
+	assert_int_equal(first_with_second(f->st, &s, &t), TF_OK);
+	pthread_join(t, NULL);
+	assert_int_equal(s.result, TF_OK);
+	assert_int_equal(committed(f->st, "first"), 1);
+	assert_int_equal(committed(f->st, "second"), 1);
+	assert_int_equal(group_of(f->st)->transactions, 2);
+	assert_int_equal(group_of(f->st)->batches, 1);
+}
+
+static void test_failed_commit_fails_every_member(void **state)
+{
+	struct fixture *f = *state;
+	struct second s = {.st = f->st, .kind = SECOND_BREAKS_FK};
+	pthread_t t;
+	assert_int_not_equal(first_with_second(f->st, &s, &t), TF_OK); /* answered with the batch's error */
+	pthread_join(t, NULL);
+	assert_int_not_equal(s.result, TF_OK);
+	assert_int_equal(committed(f->st, "first"), 0);
+	assert_int_equal(committed(f->st, "second"), 0);
+	/* the writer goes on with the next batch */
+	struct store_conn *c;
+	int64_t n;
+	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
+	assert_int_equal(STORE(c)->counter_hit(c, "after", 1, &n), TF_OK);
+	STORE(c)->release(c);
+	assert_int_equal(committed(f->st, "after"), 1);
+}
+
+static void test_reads_in_a_transaction_see_its_writes_others_do_not(void **state)
+{
+	struct fixture *f = *state;
+	struct store_conn *c;
+	int64_t n = 0;
+	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
+	assert_int_equal(STORE(c)->tx_begin(c), TF_OK);
+	assert_int_equal(STORE(c)->counter_hit(c, "k", 1, &n), TF_OK);
+	assert_int_equal(STORE(c)->counter_get(c, "k", 1, &n), TF_OK);
+	assert_int_equal(n, 1);                     /* its own write */
+	assert_int_equal(committed(f->st, "k"), 0); /* not committed yet */
+	assert_int_equal(STORE(c)->tx_commit(c), TF_OK);
+	assert_int_equal(committed(f->st, "k"), 1);
+	STORE(c)->release(c);
+}
+
+static void test_rolled_back_transaction_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct store_conn *c;
+	int64_t n = 0;
+	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
+	assert_int_equal(STORE(c)->tx_begin(c), TF_OK);
+	assert_int_equal(STORE(c)->counter_hit(c, "r", 1, &n), TF_OK);
+	STORE(c)->tx_rollback(c);
+	assert_int_equal(STORE(c)->counter_hit(c, "lone", 1, &n), TF_OK);
+	STORE(c)->release(c);
+	assert_int_equal(committed(f->st, "r"), 0);
+	assert_int_equal(committed(f->st, "lone"), 1);
+}
+
+#define MANY_THREADS 8
+#define MANY_HITS 200
+
+static void *hit_many(void *arg)
+{
+	struct store *st = arg;
+	for (int i = 0; i < MANY_HITS; i++) {
+		struct store_conn *c;
+		int64_t n;
+		if (st->ops->acquire(st, &c) != TF_OK)
+			return (void *)1;
+		enum tf_err e = STORE(c)->tx_begin(c);
+		if (e == TF_OK)
+			e = STORE(c)->counter_hit(c, "many", 1, &n);
+		if (e == TF_OK && i % 5 == 4)
+			e = TF_ERR_INVALID_REQUEST; /* every fifth request fails and is undone */
+		e = store_tx_end(c, e);
+		STORE(c)->release(c);
+		if (e != TF_OK && !(i % 5 == 4 && e == TF_ERR_INVALID_REQUEST))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void test_concurrent_writers_keep_every_committed_change(void **state)
+{
+	struct fixture *f = *state;
+	pthread_t t[MANY_THREADS];
+	for (int i = 0; i < MANY_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, hit_many, f->st), 0);
+	for (int i = 0; i < MANY_THREADS; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		assert_null(r);
+	}
+	assert_int_equal(committed(f->st, "many"), MANY_THREADS * MANY_HITS * 4 / 5);
+	struct group *g = group_of(f->st);
+	assert_true(g->batches <= g->transactions);
+	assert_int_equal(g->transactions, MANY_THREADS * MANY_HITS * 4 / 5);
+}
+
+int main(void)
+{
+	log_set_level(LOG_WARN); /* quiet migrations; the failed COMMIT is logged on purpose */
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_two_transactions_share_one_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failing_request_leaves_others_in_its_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lone_write_joins_the_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_commit_fails_every_member, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reads_in_a_transaction_see_its_writes_others_do_not, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rolled_back_transaction_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_writers_keep_every_committed_change, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("store/group_commit", tests, NULL, NULL);
+}
