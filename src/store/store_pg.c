@@ -569,7 +569,7 @@ enum tf_err pg_audit_last(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT
 }
 
 const struct store_ops store_pg_ops = {
-	.ops_version = 5,
+	.ops_version = 6,
 	.name = "postgres",
 	.open = pg_open,
 	.close = pg_close,
@@ -649,9 +649,19 @@ const struct store_ops store_pg_ops = {
 	.sca_state_add_low_value = pg_sca_state_add_low_value,
 	.ledger_insert = pg_ledger_insert,
 	.ledger_report = pg_ledger_report,
+	/* ops_version 4: the WePay face */
+	.wepay_user_get = pg_wepay_user_get,
+	.wepay_user_put = pg_wepay_user_put,
+	.wepay_mfa_list = pg_wepay_mfa_list,
+	.wepay_mfa_put = pg_wepay_mfa_put,
+	.factor_clear_preferred = pg_factor_clear_preferred,
+	/* ops_version 5 */
 	.challenge_latest = pg_challenge_latest,
 	.txn_insert = pg_txn_insert,
 	.txn_get = pg_txn_get,
 	.txn_update = pg_txn_update,
 	.txn_list_by_challenge = pg_txn_list_by_challenge,
+	/* ops_version 6: each application's delivery settings */
+	.app_delivery_set = pg_app_delivery_set,
+	.app_delivery_get = pg_app_delivery_get,
 };

@@ -1,5 +1,6 @@
 /* store_pg_accounts.c: applications, users, sessions and email tokens in PostgreSQL (the
  * counterpart of store_sqlite_accounts.c, with the same results and errors). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_pg_int.h"
@@ -23,6 +24,7 @@ static void read_app(const PGresult *r, struct app_row *a)
 	col_text(r, 0, 11, a->totp_algorithm, sizeof a->totp_algorithm);
 	a->totp_digits = (int)col_int(r, 0, 12);
 	col_text(r, 0, 13, a->low_value_rates, sizeof a->low_value_rates);
+	col_text(r, 0, 14, a->send_policy, sizeof a->send_policy);
 }
 
 enum tf_err pg_app_insert(struct store_conn *c, const struct app_row *a)
@@ -42,6 +44,7 @@ enum tf_err pg_app_insert(struct store_conn *c, const struct app_row *a)
 	p_text(&p, a->totp_algorithm[0] ? a->totp_algorithm : "SHA1");
 	p_int(&p, a->totp_digits ? a->totp_digits : 6);
 	p_text(&p, a->low_value_rates[0] ? a->low_value_rates : "{}");
+	p_text(&p, a->send_policy[0] ? a->send_policy : "{}");
 	return pg_run(c, PS_APP_INSERT, &p, "app_insert", NULL, NULL);
 }
 
@@ -75,6 +78,39 @@ enum tf_err pg_app_get_by_client_id(struct store_conn *c, const char *client_id,
 	struct pg_params p = {0};
 	p_text(&p, client_id);
 	return app_query(c, PS_APP_GET_BY_CLIENT_ID, &p, out);
+}
+
+enum tf_err pg_app_delivery_set(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len)
+{
+	struct pg_params p = {0};
+	if (len)
+		p_blob(&p, sealed, len);
+	else
+		p_null(&p);
+	p_text(&p, app_id);
+	return pg_run(c, PS_APP_DELIVERY_SET, &p, "app_delivery_set", NULL, NULL);
+}
+
+enum tf_err pg_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len)
+{
+	*sealed = NULL;
+	*len = 0;
+	struct pg_params p = {0};
+	p_text(&p, app_id);
+	PGresult *r;
+	enum tf_err e = pg_row(c, PS_APP_DELIVERY_GET, &p, "app_delivery_get", &r);
+	if (e != TF_OK)
+		return e;
+	size_t n = 0;
+	uint8_t *b = col_null(r, 0, 0) ? NULL : col_blob_dup(r, 0, 0, &n);
+	PQclear(r);
+	if (b && n) {
+		*sealed = b;
+		*len = n;
+	} else {
+		free(b);
+	}
+	return TF_OK;
 }
 
 /* ---- users ---- */
@@ -155,8 +191,10 @@ enum tf_err pg_user_mark_verified(struct store_conn *c, const char *app_id, cons
 
 enum tf_err pg_user_purge_unverified(struct store_conn *c, const char *app_id, const char *email, int64_t before)
 {
-	static const enum pg_stmt order[] = {PS_USER_PURGE_SESSIONS, PS_USER_PURGE_TOKENS, PS_USER_PURGE};
-	for (size_t i = 0; i < 3; i++) {
+	static const enum pg_stmt order[] = {PS_USER_PURGE_SESSIONS, PS_USER_PURGE_TOKENS, PS_USER_PURGE_FACTORS,
+					     PS_USER_PURGE_DEVICES, PS_USER_PURGE_SSO, PS_USER_PURGE_BENEFICIARIES,
+					     PS_USER_PURGE_TXNS, PS_USER_PURGE};
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		struct pg_params p = {0};
 		p_text(&p, app_id);
 		p_text(&p, email);

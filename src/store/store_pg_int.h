@@ -97,6 +97,17 @@ enum pg_stmt {
 	PS_TXN_GET,
 	PS_TXN_UPDATE,
 	PS_TXN_BY_CHALLENGE,
+	PS_APP_DELIVERY_SET,
+	PS_APP_DELIVERY_GET,
+	PS_USER_PURGE_FACTORS,
+	PS_USER_PURGE_DEVICES,
+	PS_USER_PURGE_SSO,
+	PS_USER_PURGE_BENEFICIARIES,
+	PS_USER_PURGE_TXNS,
+	PS_WEPAY_USER_GET,
+	PS_WEPAY_USER_PUT,
+	PS_WEPAY_MFA_LIST,
+	PS_WEPAY_MFA_PUT,
 	PS__MAX
 };
 
@@ -168,6 +179,8 @@ enum tf_err pg_app_insert(struct store_conn *c, const struct app_row *a);
 enum tf_err pg_app_get(struct store_conn *c, const char *app_id, struct app_row *out);
 enum tf_err pg_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
 enum tf_err pg_app_get_by_client_id(struct store_conn *c, const char *client_id, struct app_row *out);
+enum tf_err pg_app_delivery_set(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len);
+enum tf_err pg_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
 enum tf_err pg_user_insert(struct store_conn *c, const struct user_row *u);
 enum tf_err pg_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct user_row *out);
 enum tf_err pg_user_get_by_email(struct store_conn *c, const char *app_id, const char *email, struct user_row *out);
@@ -274,5 +287,13 @@ enum tf_err pg_txn_get(struct store_conn *c, const char *app_id, const char *use
 enum tf_err pg_txn_update(struct store_conn *c, const struct txn_row *t);
 enum tf_err pg_txn_list_by_challenge(struct store_conn *c, const char *app_id, const char *challenge_id,
 				     struct txn_row *out, size_t max, size_t *n_out);
+
+/* ops_version 4: the WePay face (store_pg_wepay.c) */
+enum tf_err pg_wepay_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct wepay_user_row *out);
+enum tf_err pg_wepay_user_put(struct store_conn *c, const struct wepay_user_row *w);
+enum tf_err pg_wepay_mfa_list(struct store_conn *c, const char *app_id, const char *user_id, struct wepay_mfa_row *out,
+			      size_t max, size_t *n_out);
+enum tf_err pg_wepay_mfa_put(struct store_conn *c, const struct wepay_mfa_row *m);
+enum tf_err pg_factor_clear_preferred(struct store_conn *c, const char *app_id, const char *user_id);
 
 #endif

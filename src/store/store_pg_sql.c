@@ -6,7 +6,7 @@
 
 #define APP_COLS "app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, " \
 		 "can_mark_email_verified, can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, " \
-		 "totp_algorithm, totp_digits, low_value_rates"
+		 "totp_algorithm, totp_digits, low_value_rates, send_policy"
 #define USER_COLS "app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at"
 #define SESSION_COLS "session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, " \
 		     "idle_timeout_ms, absolute_expires_at, revoked_at, stepped_up_at, last_send_at, stepup_sends"
@@ -20,13 +20,16 @@
 #define TXN_COLS "transaction_id, app_id, user_id, amount, currency, payee_name, payee_account, transaction_hash, " \
 		 "external_reference, state, exemption, challenge_id, created_at, approved_at"
 #define AUDIT_COLS "seq, at_ms, app_id, event, actor, subject, ip, request_id, details, prev_hash, hash"
+#define WEPAY_USER_COLS "app_id, user_id, wepay_user_id, first_name, last_name, scope, original_ip, original_device, " \
+			"tos_acceptance_time, redirect_uri, callback_uri, created_at"
+#define WEPAY_MFA_COLS "app_id, user_id, factor_id, mfa_id, nickname, last_challenge_id, created_at"
 #define BACKUP_REMAINING "(SELECT count(*) FROM backup_codes b WHERE b.factor_id = factors.factor_id AND b.used_at = 0)"
 
 /* a message claimed by one node's outbox worker is left to it for this long */
 #define OUTBOX_LEASE "60000"
 
 const char *const pg_stmt_sql[PS__MAX] = {
-	[PS_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
+	[PS_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
 	[PS_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE app_id = $1",
 	[PS_APP_GET_BY_KEY] = "SELECT " APP_COLS " FROM apps WHERE api_key_mac = $1",
 	[PS_APP_GET_BY_CLIENT_ID] = "SELECT " APP_COLS " FROM apps WHERE client_id = $1",
@@ -152,4 +155,33 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_TXN_UPDATE] = "UPDATE transactions SET state = $1, challenge_id = $2, approved_at = $3 WHERE app_id = $4 AND transaction_id = $5",
 	[PS_TXN_BY_CHALLENGE] = "SELECT " TXN_COLS " FROM transactions WHERE app_id = $1 AND challenge_id = $2 AND challenge_id != '' "
 				"ORDER BY transaction_id COLLATE \"C\"",
+	[PS_APP_DELIVERY_SET] = "UPDATE apps SET delivery_sealed = $1 WHERE app_id = $2",
+	[PS_APP_DELIVERY_GET] = "SELECT delivery_sealed FROM apps WHERE app_id = $1",
+	/* an expired unverified user goes with everything that hangs on it (a factor's backup codes,
+	 * challenges and WePay row go with the factor, the user's WePay row with the user) */
+	[PS_USER_PURGE_FACTORS] = "DELETE FROM factors WHERE app_id = $1 AND user_id IN "
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	[PS_USER_PURGE_DEVICES] = "DELETE FROM devices WHERE app_id = $1 AND user_id IN "
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	[PS_USER_PURGE_SSO] = "DELETE FROM sso_tokens WHERE app_id = $1 AND user_id IN "
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	[PS_USER_PURGE_BENEFICIARIES] = "DELETE FROM beneficiaries WHERE app_id = $1 AND user_id IN "
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	[PS_USER_PURGE_TXNS] = "DELETE FROM transactions WHERE app_id = $1 AND user_id IN "
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	/* the WePay face (store_pg_wepay.c): the id never changes once given; the other fields follow
+	 * the latest write, within the row's own application */
+	[PS_WEPAY_USER_GET] = "SELECT " WEPAY_USER_COLS " FROM wepay_users WHERE app_id = $1 AND user_id = $2",
+	[PS_WEPAY_USER_PUT] = "INSERT INTO wepay_users (" WEPAY_USER_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) "
+			      "ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name, "
+			      "last_name = excluded.last_name, scope = excluded.scope, original_ip = excluded.original_ip, "
+			      "original_device = excluded.original_device, tos_acceptance_time = excluded.tos_acceptance_time, "
+			      "redirect_uri = excluded.redirect_uri, callback_uri = excluded.callback_uri "
+			      "WHERE wepay_users.app_id = excluded.app_id",
+	[PS_WEPAY_MFA_LIST] = "SELECT " WEPAY_MFA_COLS " FROM wepay_mfa WHERE app_id = $1 AND user_id = $2 "
+			      "ORDER BY created_at, mfa_id LIMIT $3",
+	[PS_WEPAY_MFA_PUT] = "INSERT INTO wepay_mfa (" WEPAY_MFA_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7) "
+			     "ON CONFLICT (factor_id) DO UPDATE SET nickname = excluded.nickname, "
+			     "last_challenge_id = excluded.last_challenge_id "
+			     "WHERE wepay_mfa.app_id = excluded.app_id AND wepay_mfa.user_id = excluded.user_id",
 };
