@@ -6,7 +6,7 @@ BUILD  ?= build
 ifeq ($(origin CC),default)
 CC      = cc
 endif
-PKGS    = libmicrohttpd jansson libsodium sqlite3 libcrypto libqrencode libpng libcurl
+PKGS    = libmicrohttpd jansson libsodium sqlite3 libpq libcrypto libqrencode libpng libcurl
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(WARN) -pthread \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -20,6 +20,7 @@ SRCS    = $(shell find src -name '*.c' ! -name main.c | sort)
 OBJS    = $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/hosted_templates.o \
           $(BUILD)/obj/gen/hosted_assets.o
 MIGRATIONS = $(sort $(wildcard src/store/migrations/sqlite/*.sql))
+MIGRATIONS_PG = $(sort $(wildcard src/store/migrations/postgres/*.sql))
 TEMPLATES  = $(sort $(wildcard src/hosted/templates/*.html))
 ASSETS     = $(sort $(wildcard src/hosted/assets/*))
 UNIT_SRCS  = $(shell find tests/unit -name 'test_*.c' | sort)
@@ -47,9 +48,9 @@ $(BUILD)/obj/%.o: %.c $(shell find src -name '*.h' -o -name '*.def') | $(BUILD)/
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-migrations
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) $(MIGRATIONS_PG) tools/embed-migrations
 	@mkdir -p $(dir $@)
-	tools/embed-migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	{ tools/embed-migrations sqlite $(MIGRATIONS) && tools/embed-migrations postgres $(MIGRATIONS_PG); } > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/migrations.o: $(BUILD)/gen/migrations.c
 	@mkdir -p $(dir $@)
@@ -99,8 +100,11 @@ test-unit: $(UNIT_BINS)
 
 # every answer the API tests receive from a native route is validated against docs/openapi.yaml
 # (tests/api/openapi_check.py; TWOFOLD_OPENAPI_CHECK=0 turns that off)
+# The whole API suite twice: on SQLite, then on a throw-away PostgreSQL cluster that the
+# harness starts (tests/api/pg_cluster.py), where tests/api/test_multinode.py also runs two nodes
 test-api: all
 	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold $(PYTEST) -q tests/api
+	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold TWOFOLD_TEST_DATABASE=postgres $(PYTEST) -q tests/api
 
 # docs/openapi.yaml: Redocly CLI's lint (npm, tools/openapi; strict recommended rules, no
 # telemetry), then tests/openapi: the route table and the document agree both ways, and

@@ -10,7 +10,8 @@ done = common.done
 delay = common.delay
 
 function init(args)
-  local data = common.read_lines(os.getenv("BENCH_DATA") .. "/sessions.txt") -- api_key token factor_id
+  -- api_key token factor_id; BENCH_SESSIONS names another file (two wrk processes, two shares)
+  local data = common.read_lines(os.getenv("BENCH_DATA") .. "/" .. (os.getenv("BENCH_SESSIONS") or "sessions.txt"))
   tokens = common.share(data, thread_id, tonumber(os.getenv("BENCH_THREADS")))
   free, by_factor, pending = {}, {}, {}
   for idx, rec in ipairs(tokens) do

@@ -4,6 +4,8 @@
  * It stays correct across restarts and across nodes: it is loaded from the devices table at
  * start, a revocation made here is added at once, and a thread re-reads the revocations of
  * the last REVOCATIONS_OVERLAP_MS every REVOCATIONS_REFRESH_MS (those made by other nodes).
+ * So a device revoked through another node is refused here within about REVOCATIONS_REFRESH_MS,
+ * as long as the nodes' clocks agree within REVOCATIONS_OVERLAP_MS (README: several nodes).
  */
 #ifndef TF_SERVICE_REVOCATIONS_H
 #define TF_SERVICE_REVOCATIONS_H

@@ -40,8 +40,8 @@ enum tf_err service_open(const struct tf_config *cfg, struct tf_service **out)
 		snprintf(url, sizeof url, "%s", cfg->database);
 	else
 		snprintf(url, sizeof url, "sqlite:%s/twofold.db", cfg->data);
-	if ((e = store_open(url, cfg->durability, &svc->store)) != TF_OK) {
-		log_error("cannot open the database", "database", cfg->database[0] ? "postgres (not available before issue 9)" : url, NULL);
+	if ((e = store_open(url, cfg->durability, (int)cfg->db_pool_size, &svc->store)) != TF_OK) {
+		log_error("cannot open the database", "database", cfg->database[0] ? "the database setting" : url, NULL);
 		goto fail;
 	}
 	struct store_conn *c;

@@ -9,6 +9,7 @@ struct migration {
 	const char *sql;
 };
 
-extern const struct migration migrations_sqlite[]; /* ends with a {0} row */
+extern const struct migration migrations_sqlite[];   /* each ends with a {0} row */
+extern const struct migration migrations_postgres[];
 
 #endif

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum tf_err store_open(const char *url, const char *durability, struct store **out)
+enum tf_err store_open(const char *url, const char *durability, int pool_size, struct store **out)
 {
 	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-		return TF_ERR_INVALID_REQUEST; /* the PostgreSQL backend comes with issue 9 */
+		return store_pg_open(url, pool_size > 0 ? pool_size : STORE_PG_POOL_DEFAULT, out);
 	return store_sqlite_ops.open(url, durability, out);
 }
 

@@ -531,9 +531,15 @@ struct store_conn {
 };
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
 
-/* Opens the backend named by url: "" or "sqlite:PATH" for SQLite. */
-enum tf_err store_open(const char *url, const char *durability, struct store **out);
+#define STORE_PG_POOL_DEFAULT 32
+/* The PostgreSQL backend with a pool of at most pool_size connections (store_pg.c). */
+enum tf_err store_pg_open(const char *url, int pool_size, struct store **out);
+
+/* Opens the backend named by url: "" or "sqlite:PATH" for SQLite, "postgres://..." or
+ * "postgresql://..." for PostgreSQL with a pool of pool_size connections (0: the default). */
+enum tf_err store_open(const char *url, const char *durability, int pool_size, struct store **out);
 
 /* Shorthand: c->st->ops->name(c, ...) */
 #define STORE(c) ((c)->st->ops)

@@ -2,12 +2,12 @@
 import pytest
 
 import openapi_check
-from harness import DEFAULT_PASSWORD, REPO_ROOT, TWOFOLD_BIN, Server
+from harness import DEFAULT_PASSWORD, ON_POSTGRES, REPO_ROOT, TEST_DATABASE, TWOFOLD_BIN, Server
 
 
 def pytest_report_header(config):
     state = "on" if openapi_check.ENABLED else "off (TWOFOLD_OPENAPI_CHECK=0)"
-    return [f"twofold binary: {TWOFOLD_BIN}", f"answers checked against docs/openapi.yaml: {state}"]
+    return [f"twofold binary: {TWOFOLD_BIN}; database: {TEST_DATABASE}", f"answers checked against docs/openapi.yaml: {state}"]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -43,6 +43,16 @@ def pytest_terminal_summary(terminalreporter):
         lines = [f"{m} {t} {s}" for m, t, s in sorted(declared - openapi_check.seen, key=lambda x: (x[1], x[0], x[2]))]
         (build / "openapi-coverage.txt").write_text("declared in docs/openapi.yaml, never answered in the last API "
                                                     "test run:\n" + "\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_cluster():
+    """On PostgreSQL (TWOFOLD_TEST_DATABASE=postgres): the session's cluster, started at first
+    use by a server and stopped after the last test."""
+    yield
+    if ON_POSTGRES:
+        import pg_cluster
+        pg_cluster.stop_cluster()
 
 
 @pytest.fixture

@@ -32,6 +32,13 @@ def _binary_path():
 
 TWOFOLD_BIN = _binary_path()
 SANITIZED = os.environ.get("TWOFOLD_SANITIZED") == "1"
+# TWOFOLD_TEST_DATABASE=postgres runs every server on a database of its own in a throw-away
+# PostgreSQL cluster (pg_cluster.py); the default is SQLite in each server's data folder.
+TEST_DATABASE = os.environ.get("TWOFOLD_TEST_DATABASE", "sqlite")
+ON_POSTGRES = TEST_DATABASE == "postgres"
+# data folder -> database URL of each server on PostgreSQL, so that `twofold CMD --data DIR`
+# (run_cli) reaches the same database as the server of that folder
+_DATABASES = {}
 # Argon2id at its default cost (64 MiB) would make every registration and login slow.
 FAST_ARGON2 = ["--argon2-memlimit-kib", "8192", "--argon2-opslimit", "1"]
 START_TIMEOUT = 30.0 if SANITIZED else 10.0
@@ -59,7 +66,12 @@ def child_env(extra=None, unset=()):
 
 
 def run_cli(*args, env=None, timeout=60):
-    """Runs `twofold ARGS...` to completion; returns the CompletedProcess (text mode)."""
+    """Runs `twofold ARGS...` to completion; returns the CompletedProcess (text mode). On
+    PostgreSQL, `--data DIR` of a test server also selects that server's database."""
+    env = dict(env or {})
+    for a in args:
+        if str(a) in _DATABASES and "TWOFOLD_DATABASE" not in env:
+            env["TWOFOLD_DATABASE"] = _DATABASES[str(a)]
     return subprocess.run([str(TWOFOLD_BIN), *map(str, args)], env=child_env(env), capture_output=True,
                           text=True, timeout=timeout)
 
@@ -89,7 +101,7 @@ class Server:
     _starts = 0
 
     def __init__(self, workdir, *, data_dir=None, args=(), admin_token=_GENERATE, env=None,
-                 fast_argon2=True, pass_listen=True, port=None, preexec=None):
+                 fast_argon2=True, pass_listen=True, port=None, preexec=None, database=None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.data_dir = Path(data_dir) if data_dir else self.workdir / "data"
@@ -107,6 +119,9 @@ class Server:
         self.stdout_path = None
         self.stderr_path = None
         self.http = checked_session()
+        # on PostgreSQL: this server's database URL (a new database at the first start, unless
+        # given: several servers given one URL are several nodes of one deployment)
+        self.database = database
 
     # ---- life cycle ----
 
@@ -133,6 +148,14 @@ class Server:
             self.stdout_path = self.workdir / f"server-{n}.stdout"
             self.stderr_path = self.workdir / f"server-{n}.stderr"
             env = {}
+            if ON_POSTGRES and "TWOFOLD_DATABASE" not in self.extra_env:
+                if self.database is None:  # a server on another's data folder is another node of it
+                    self.database = _DATABASES.get(str(self.data_dir))
+                if self.database is None:
+                    import pg_cluster
+                    self.database = pg_cluster.cluster().new_database()
+                _DATABASES[str(self.data_dir)] = self.database
+                env["TWOFOLD_DATABASE"] = self.database
             if self.admin_token is not None:
                 env["TWOFOLD_ADMIN_TOKEN"] = self.admin_token
             env.update(self.extra_env)
@@ -302,7 +325,11 @@ class Server:
         return self.data_dir / "twofold.db"
 
     def raw_data_bytes(self):
-        """Every byte of the database files (main, WAL, shared memory)."""
+        """Every byte of the database files (main, WAL, shared memory); on PostgreSQL a dump of
+        the server's database, with every byte string also decoded from its hex form."""
+        if ON_POSTGRES and self.database:
+            dump = subprocess.run(["pg_dump", "--data-only", self.database], check=True, capture_output=True).stdout
+            return dump + b"".join(bytes.fromhex(h.decode()) for h in re.findall(rb"\\\\x((?:[0-9a-f]{2})+)", dump))
         blob = b""
         for suffix in ("", "-wal", "-shm", "-journal"):
             p = Path(str(self.db_path()) + suffix)
@@ -320,6 +347,46 @@ def assert_not_stored(server, secret, what):
 def read_only_db(path):
     import sqlite3
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+
+
+def _pg_value(v):
+    if v is None:
+        return None
+    if re.fullmatch(r"-?\d+", v):
+        return int(v)
+    if v.startswith("\\x"):
+        return bytes.fromhex(v[2:])
+    return v
+
+
+def db_query(server, sql):
+    """The rows of a read-only query on the server's database, as dicts (either backend)."""
+    if not ON_POSTGRES:
+        import sqlite3
+        with read_only_db(server.db_path()) as c:
+            c.row_factory = sqlite3.Row
+            return [dict(r) for r in c.execute(sql)]
+    import csv
+    import io
+    out = subprocess.run(["psql", "-X", "-q", "--csv", "-v", "ON_ERROR_STOP=1", "-P", "null=\\N", "-d", server.database,
+                          "-c", sql], check=True, capture_output=True, text=True).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    if not rows:
+        return []
+    return [{k: _pg_value(None if v == "\\N" else v) for k, v in zip(rows[0], r)} for r in rows[1:]]
+
+
+def db_execute(server, sql):
+    """Runs a statement that changes the server's database (either backend)."""
+    if not ON_POSTGRES:
+        import sqlite3
+        db = sqlite3.connect(server.db_path(), timeout=10)
+        with db:
+            db.execute(sql)
+        db.close()
+        return
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", server.database, "-c", sql], check=True,
+                   capture_output=True, text=True)
 
 
 # ---- assertions ----

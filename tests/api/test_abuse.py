@@ -1,11 +1,12 @@
 """Abuse (issue 10): wrong codes by the ten thousand, SMS pumping (send caps per number, per
 range and per application, allowed countries), and enumeration across applications."""
 import random
+import re
 
 import pytest
 
 from factor_helpers import User
-from harness import assert_error, assert_error_shape
+from harness import assert_error, assert_error_shape, db_query
 
 ATTACKER = {"X-Forwarded-For": "203.0.113.66"}
 
@@ -113,12 +114,8 @@ def test_sandbox_sends_nothing_and_is_not_capped(server):
 
 
 def audit_events(server, event):
-    import sqlite3
-    db = sqlite3.connect(f"file:{server.db_path()}?mode=ro", uri=True, timeout=10)
-    try:
-        return [row[0] for row in db.execute("SELECT details FROM audit_log WHERE event = ?", (event,))]
-    finally:
-        db.close()
+    assert re.fullmatch(r"[a-z_.]+", event)
+    return [row["details"] for row in db_query(server, f"SELECT details FROM audit_log WHERE event = '{event}' ORDER BY seq")]
 
 
 def test_no_answer_tells_whether_an_email_exists_in_another_application(server):

@@ -1,15 +1,13 @@
 """The audit log: every security event so far, in order, as a hash chain."""
 import json
 
-from harness import DEFAULT_PASSWORD, read_only_db, run_cli
+from harness import DEFAULT_PASSWORD, db_query, run_cli
 
 ZERO_HASH = bytes(32)
 
 
 def audit_rows(server):
-    with read_only_db(server.db_path()) as c:
-        c.row_factory = __import__("sqlite3").Row
-        return [dict(r) for r in c.execute("SELECT * FROM audit_log ORDER BY seq")]
+    return db_query(server, "SELECT * FROM audit_log ORDER BY seq")
 
 
 def test_a_session_is_audited_in_order_as_an_intact_chain(server):

@@ -10,7 +10,8 @@ import subprocess
 import pytest
 import requests
 
-from harness import DEFAULT_PASSWORD, FAST_ARGON2, TWOFOLD_BIN, Server, child_env, free_port, run_cli
+from harness import (DEFAULT_PASSWORD, FAST_ARGON2, ON_POSTGRES, TWOFOLD_BIN, Server, child_env, db_execute, db_query,
+                     free_port, run_cli)
 
 
 def mode(path):
@@ -27,10 +28,13 @@ def test_first_start_creates_the_database_and_master_key_readable_only_by_the_ow
     app = srv.make_app()
     srv.make_user(app)  # something written: the WAL exists now
     key = data / "master.key"
-    db = data / "twofold.db"
-    assert key.exists() and db.exists()
+    assert key.exists()
     assert mode(key) == 0o600
     assert len(key.read_bytes()) >= 32
+    if ON_POSTGRES:
+        return  # the database is PostgreSQL's, not a file in the folder
+    db = data / "twofold.db"
+    assert db.exists()
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     # the database holds MACs of every credential and sealed secrets: nobody else may read it
@@ -121,6 +125,12 @@ def test_audit_verify_passes_on_an_intact_chain(server):
 
 
 def _tampered_copy(srv, tmp_path, name, sql):
+    """A copy of the server's data folder whose audit log sql changed; on PostgreSQL the
+    server's own database, changed in place (the server is stopped)."""
+    if ON_POSTGRES:
+        assert db_query(srv, "SELECT count(*) AS n FROM audit_log")[0]["n"] >= 4
+        db_execute(srv, sql)
+        return srv.data_dir
     copy = tmp_path / name
     shutil.copytree(srv.data_dir, copy)
     with sqlite3.connect(copy / "twofold.db") as c:

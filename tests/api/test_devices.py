@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from factor_helpers import User
-from harness import Server, assert_error, read_only_db
+from harness import Server, assert_error, db_query
 
 
 def parse_time(text):
@@ -73,16 +73,18 @@ def test_cookie_of_another_user_or_application_or_altered_is_not_trusted(server)
 def test_validation_is_audited_when_refused_but_never_writes_on_success(server):
     app = server.make_app(sandbox=True)
     user, dev = stepped_user(server, app)
-    db = read_only_db(server.db_path())
-    before = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    def count():
+        return db_query(server, "SELECT count(*) AS n FROM audit_log")[0]["n"]
+    before = count()
     for _ in range(20):
         assert validate(server, app, user.user["user_id"], dev["cookie"])["trusted"] is True
     time.sleep(0.5)
-    assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before
+    assert count() == before
     assert validate(server, app, user.user["user_id"], dev["cookie"] + "x")["trusted"] is False
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        rows = db.execute("SELECT event, subject, details FROM audit_log WHERE event = 'device.validated_false'").fetchall()
+        rows = [tuple(r.values()) for r in
+                db_query(server, "SELECT event, subject, details FROM audit_log WHERE event = 'device.validated_false'")]
         if rows:
             break
         time.sleep(0.05)
@@ -220,8 +222,8 @@ def test_device_trust_and_revocation_are_audited_in_the_chain(server):
     user, dev = stepped_user(server, app)
     assert user.delete(f"/v1/devices/{dev['device_id']}").status_code == 200
     assert user.delete("/v1/devices").status_code == 200  # nothing left: no second row
-    db = read_only_db(server.db_path())
-    rows = db.execute("SELECT event, subject, details FROM audit_log WHERE event LIKE 'device.%' ORDER BY seq").fetchall()
+    rows = [tuple(r.values()) for r in
+            db_query(server, "SELECT event, subject, details FROM audit_log WHERE event LIKE 'device.%' ORDER BY seq")]
     assert [(e, s) for e, s, _ in rows] == [("device.trusted", dev["device_id"]), ("device.revoked", dev["device_id"])]
     assert '"kind":"persistent"' in rows[0][2]
     from harness import run_cli

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import sqlite3
 import struct
 import time
 from collections import OrderedDict
@@ -23,6 +22,7 @@ import pytest
 import requests
 
 from factor_helpers import oathtool, wait_for_fresh_totp_step
+from harness import db_execute
 from sso_helpers import CHALLENGE_RE, VECTOR, csrf_of, sign
 
 PARTNER = "https://partner.example/"
@@ -512,9 +512,8 @@ def test_checklist_12_unconfirmed_register_token_lasts_90_days(start_server):
     confirmed.ok("user/mark_email_verified")
     # 90 days and a minute pass (the users' creation times move back while the server is down)
     server.stop()
-    with sqlite3.connect(server.db_path()) as db:
-        db.execute("UPDATE users SET created_at = created_at - ? WHERE email IN (?, ?)",
-                   ((90 * DAY + 60) * 1000, pending.body["email"], confirmed.body["email"]))
+    emails = ", ".join("'" + m.body["email"].replace("'", "''") + "'" for m in (pending, confirmed))
+    db_execute(server, f"UPDATE users SET created_at = created_at - {(90 * DAY + 60) * 1000} WHERE email IN ({emails})")
     server.start()
     assert_wepay_error(pending("user"), 401, "access_denied", 1006)  # the unconfirmed user is gone
     assert confirmed.ok("user")["state"] == "registered"  # a confirmed user's token stays

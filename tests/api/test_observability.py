@@ -5,6 +5,8 @@ from datetime import datetime
 
 import pytest
 
+from harness import ON_POSTGRES
+
 
 def test_healthz_answers_ok(server):
     r = server.get("/healthz")
@@ -17,7 +19,7 @@ def test_readyz_reports_the_database(server):
     assert r.status_code == 200
     body = r.json()
     assert body["database"]["status"] == "ok"
-    assert body["database"]["backend"] == "sqlite"
+    assert body["database"]["backend"] == ("postgres" if ON_POSTGRES else "sqlite")
 
 
 def parse_metrics(text):

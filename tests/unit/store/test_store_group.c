@@ -28,7 +28,7 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	char url[128];
 	snprintf(url, sizeof url, "sqlite:%s/t.db", f->dir);
-	assert_int_equal(store_open(url, "normal", &f->st), TF_OK);
+	assert_int_equal(store_open(url, "normal", 0, &f->st), TF_OK);
 	struct store_conn *c;
 	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
 	int version = 0;

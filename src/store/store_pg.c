@@ -1,0 +1,667 @@
+/*
+ * store_pg.c: the PostgreSQL backend of store.h, for several twofold nodes on one database.
+ * This file owns the connection pool, running statements, the error mapping, transactions
+ * and migrations; the operations live by area in store_pg_accounts.c, _factors.c,
+ * _records.c, _sca.c and _sso.c, their SQL in store_pg_sql.c.
+ *
+ * Design notes:
+ *  (1) A pool of at most db_pool_size connections per node. A thread takes one for a request
+ *      and gives it back; when all are taken it waits up to POOL_WAIT_MS, then the request is
+ *      answered 503 OVERLOADED.
+ *  (2) Every statement is prepared once per connection and run with its parameters
+ *      (PQexecPrepared): no value is ever part of SQL text.
+ *  (3) Write transactions run at READ COMMITTED. What SQLite serialises with its single
+ *      writer is serialised here by locks held to the end of the transaction: the advisory
+ *      lock of the user a transaction reads first (pg_lock_user), so that two nodes checking
+ *      and updating one user's challenge, factor, transaction or exemption counts take turns;
+ *      and the audit chain's head row (FOR UPDATE), so that the chain stays one line. Locks
+ *      are taken user first, chain second; no user lock is taken after the chain's.
+ *      Single-use redemptions (SSO and email tokens, authorisations, backup codes) are
+ *      conditional updates, exactly one of which changes the row.
+ *  (4) A lost connection: a pooled connection is checked when taken (a closed socket is seen
+ *      without a round trip) and reconnected; a statement that loses it answers
+ *      STORE_UNAVAILABLE (503); a read outside a transaction is tried once more on a new
+ *      connection. connect_timeout, statement_timeout and lock_timeout bound every wait, so
+ *      no request hangs on a database that went away.
+ *  (5) synchronous_commit is on: a request is answered after its change is durable.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "platform/log.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "store/store_pg_int.h"
+
+#define POOL_WAIT_MS 5000
+#define MIGRATE_LOCK_KEY "7466320001" /* pg_advisory_lock key of `twofold migrate` ("tf" 2 0001) */
+
+/* ---- parameters and columns ---- */
+
+static int p_next(struct pg_params *p)
+{
+	if (p->n >= PG_PARAMS_MAX) {
+		log_error("too many statement parameters", NULL);
+		return PG_PARAMS_MAX - 1;
+	}
+	return p->n++;
+}
+
+void p_text(struct pg_params *p, const char *v)
+{
+	int i = p_next(p);
+	p->v[i] = v ? v : "";
+	p->len[i] = 0;
+	p->fmt[i] = 0;
+}
+
+void p_int(struct pg_params *p, int64_t v)
+{
+	int i = p_next(p);
+	snprintf(p->num[i], sizeof p->num[i], "%lld", (long long)v);
+	p->v[i] = p->num[i];
+	p->len[i] = 0;
+	p->fmt[i] = 0;
+}
+
+void p_blob(struct pg_params *p, const void *b, size_t n)
+{
+	int i = p_next(p);
+	p->v[i] = b ? (const char *)b : "";
+	p->len[i] = (int)n;
+	p->fmt[i] = 1;
+}
+
+void p_null(struct pg_params *p)
+{
+	int i = p_next(p);
+	p->v[i] = NULL;
+	p->len[i] = 0;
+	p->fmt[i] = 0;
+}
+
+void col_text(const PGresult *r, int row, int col, char *out, size_t size)
+{
+	const char *t = PQgetvalue(r, row, col);
+	size_t n = (size_t)PQgetlength(r, row, col);
+	if (n >= size)
+		n = size - 1;
+	if (n)
+		memcpy(out, t, n);
+	out[n] = '\0';
+}
+
+int64_t col_int(const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		return 0;
+	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+bool col_null(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) != 0;
+}
+
+uint8_t *col_blob_dup(const PGresult *r, int row, int col, size_t *len)
+{
+	*len = 0;
+	if (PQgetisnull(r, row, col))
+		return calloc(1, 1);
+	size_t n = 0;
+	unsigned char *b = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), &n);
+	if (!b)
+		return NULL;
+	uint8_t *out = malloc(n ? n : 1);
+	if (out && n)
+		memcpy(out, b, n);
+	PQfreemem(b);
+	if (out)
+		*len = n;
+	return out;
+}
+
+void col_blob(const PGresult *r, int row, int col, uint8_t *out, size_t size, size_t *len)
+{
+	size_t n = 0;
+	uint8_t *b = col_blob_dup(r, row, col, &n);
+	if (n > size)
+		n = size;
+	if (b && n)
+		memcpy(out, b, n);
+	free(b);
+	if (len)
+		*len = b ? n : 0;
+}
+
+/* ---- running statements ---- */
+
+static struct pg_conn *pc_of(struct store_conn *c)
+{
+	return (struct pg_conn *)c;
+}
+
+/* Whether a failed result means the database is (for now) unavailable rather than a bug:
+ * a lost connection, a server shutting down or out of resources, a wait that timed out. */
+static bool unavailable_state(const char *state)
+{
+	if (!state)
+		return true;
+	return strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+	       strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0 || strcmp(state, "40001") == 0 ||
+	       strcmp(state, "40P01") == 0;
+}
+
+/* Maps a failed result (or none) to an error and logs it once. Only the primary message is
+ * logged: PostgreSQL's detail line may quote values. */
+static enum tf_err map_failure(struct pg_conn *pc, PGresult *res, const char *what)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!msg)
+		msg = PQerrorMessage(pc->pg);
+	if (PQstatus(pc->pg) != CONNECTION_OK) {
+		pc->broken = true;
+		log_error("database connection lost", "op", what, "error", msg, NULL);
+		return TF_ERR_STORE_UNAVAILABLE;
+	}
+	if (unavailable_state(state)) {
+		log_error("database unavailable", "op", what, "sqlstate", state ? state : "", "error", msg, NULL);
+		return TF_ERR_STORE_UNAVAILABLE;
+	}
+	log_error("database error", "op", what, "sqlstate", state ? state : "", "error", msg, NULL);
+	return TF_ERR_INTERNAL;
+}
+
+/* Reconnects a connection that was lost; its prepared statements went with it. */
+static enum tf_err reconnect(struct pg_conn *pc)
+{
+	memset(pc->prepared, 0, sizeof pc->prepared);
+	pc->in_tx = false;
+	pc->holds_audit = false;
+	pc->locked_user[0] = '\0';
+	PQreset(pc->pg);
+	if (PQstatus(pc->pg) != CONNECTION_OK) {
+		log_error("cannot reconnect to the database", "error", PQerrorMessage(pc->pg), NULL);
+		pc->broken = true;
+		return TF_ERR_STORE_UNAVAILABLE;
+	}
+	log_info("reconnected to the database", NULL);
+	pc->broken = false;
+	return TF_OK;
+}
+
+static enum tf_err run_once(struct pg_conn *pc, enum pg_stmt id, const struct pg_params *p, const char *what,
+			    PGresult **res_out, int *changes)
+{
+	char name[16];
+	snprintf(name, sizeof name, "tf%d", (int)id);
+	if (!pc->prepared[id]) {
+		PGresult *r = PQprepare(pc->pg, name, pg_stmt_sql[id], 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			enum tf_err e = map_failure(pc, r, what);
+			PQclear(r);
+			return e;
+		}
+		PQclear(r);
+		pc->prepared[id] = true;
+	}
+	static const struct pg_params none = {0};
+	if (!p)
+		p = &none;
+	PGresult *r = PQexecPrepared(pc->pg, name, p->n, p->v, p->len, p->fmt, 0);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		enum tf_err e = map_failure(pc, r, what);
+		PQclear(r);
+		return e;
+	}
+	if (changes) {
+		const char *n = PQcmdTuples(r);
+		*changes = n && *n ? (int)strtol(n, NULL, 10) : 0;
+	}
+	if (res_out)
+		*res_out = r;
+	else
+		PQclear(r);
+	return TF_OK;
+}
+
+enum tf_err pg_run(struct store_conn *c, enum pg_stmt id, const struct pg_params *p, const char *what, PGresult **res,
+		   int *changes)
+{
+	struct pg_conn *pc = pc_of(c);
+	if (res)
+		*res = NULL;
+	if (pc->broken) {
+		if (pc->in_tx)
+			return TF_ERR_STORE_UNAVAILABLE; /* the transaction is gone with the connection */
+		enum tf_err e = reconnect(pc);
+		if (e != TF_OK)
+			return e;
+	}
+	enum tf_err e = run_once(pc, id, p, what, res, changes);
+	/* a read outside a transaction changes nothing: safe to try once more */
+	if (e == TF_ERR_STORE_UNAVAILABLE && pc->broken && !pc->in_tx && strncmp(pg_stmt_sql[id], "SELECT", 6) == 0 &&
+	    reconnect(pc) == TF_OK)
+		e = run_once(pc, id, p, what, res, changes);
+	return e;
+}
+
+enum tf_err pg_row(struct store_conn *c, enum pg_stmt id, const struct pg_params *p, const char *what, PGresult **res)
+{
+	enum tf_err e = pg_run(c, id, p, what, res, NULL);
+	if (e != TF_OK)
+		return e;
+	if (PQntuples(*res) == 0) {
+		PQclear(*res);
+		*res = NULL;
+		return TF_ERR_NOT_FOUND;
+	}
+	return TF_OK;
+}
+
+enum tf_err pg_lock_user(struct store_conn *c, const char *app_id, const char *user_id)
+{
+	struct pg_conn *pc = pc_of(c);
+	if (!pc->in_tx || pc->holds_audit)
+		return TF_OK;
+	char key[sizeof pc->locked_user];
+	snprintf(key, sizeof key, "%s/%s", app_id, user_id);
+	if (strcmp(key, pc->locked_user) == 0)
+		return TF_OK;
+	struct pg_params p = {0};
+	p_text(&p, app_id);
+	p_text(&p, user_id);
+	enum tf_err e = pg_run(c, PS_USER_LOCK, &p, "lock_user", NULL, NULL);
+	if (e == TF_OK)
+		snprintf(pc->locked_user, sizeof pc->locked_user, "%s", key);
+	return e;
+}
+
+/* Runs SQL text without parameters (transaction control, migrations). */
+static enum tf_err exec_sql(struct pg_conn *pc, const char *sql, const char *what)
+{
+	PGresult *r = PQexec(pc->pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	enum tf_err e = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? TF_OK : map_failure(pc, r, what);
+	PQclear(r);
+	return e;
+}
+
+/* ---- connections and the pool ---- */
+
+static PGconn *connect_db(const char *url)
+{
+	/* defaults first: what the URL says wins (expand_dbname) */
+	const char *keys[] = {"connect_timeout", "application_name", "keepalives_idle", "keepalives_interval",
+			      "keepalives_count", "options", "dbname", NULL};
+	const char *vals[] = {"5", "twofold", "30", "10", "3",
+			      "-c synchronous_commit=on -c statement_timeout=15000 -c lock_timeout=10000 "
+			      "-c idle_in_transaction_session_timeout=60000",
+			      url, NULL};
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+static enum tf_err open_conn(struct pg_store *st, struct pg_conn **out)
+{
+	struct pg_conn *pc = calloc(1, sizeof *pc);
+	if (!pc)
+		return TF_ERR_INTERNAL;
+	pc->base.st = &st->base;
+	pc->pg = connect_db(st->url);
+	if (!pc->pg || PQstatus(pc->pg) != CONNECTION_OK) {
+		log_error("cannot connect to the database", "error", pc->pg ? PQerrorMessage(pc->pg) : "out of memory", NULL);
+		PQfinish(pc->pg);
+		free(pc);
+		return TF_ERR_STORE_UNAVAILABLE;
+	}
+	*out = pc;
+	return TF_OK;
+}
+
+static enum tf_err pg_open_pool(const char *url, int pool_size, struct store **out)
+{
+	struct pg_store *st = calloc(1, sizeof *st);
+	if (!st)
+		return TF_ERR_INTERNAL;
+	st->base.ops = &store_pg_ops;
+	snprintf(st->url, sizeof st->url, "%s", url);
+	st->pool_size = pool_size > 0 ? pool_size : 1;
+	st->all = calloc((size_t)st->pool_size, sizeof *st->all);
+	if (!st->all) {
+		free(st);
+		return TF_ERR_INTERNAL;
+	}
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->freed, NULL);
+	*out = &st->base;
+	return TF_OK;
+}
+
+enum tf_err store_pg_open(const char *url, int pool_size, struct store **out)
+{
+	return pg_open_pool(url, pool_size, out);
+}
+
+static enum tf_err pg_open(const char *url, const char *durability, struct store **out)
+{
+	(void)durability; /* PostgreSQL runs with synchronous_commit = on */
+	return pg_open_pool(url, STORE_PG_POOL_DEFAULT, out);
+}
+
+static void pg_close(struct store *s)
+{
+	struct pg_store *st = (struct pg_store *)s;
+	if (!st)
+		return;
+	for (int i = 0; i < st->pool_size; i++) {
+		if (!st->all[i])
+			continue;
+		PQfinish(st->all[i]->pg);
+		free(st->all[i]);
+	}
+	free(st->all);
+	pthread_mutex_destroy(&st->lock);
+	pthread_cond_destroy(&st->freed);
+	free(st);
+}
+
+static enum tf_err pg_acquire(struct store *s, struct store_conn **out)
+{
+	struct pg_store *st = (struct pg_store *)s;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += POOL_WAIT_MS / 1000;
+	pthread_mutex_lock(&st->lock);
+	struct pg_conn *pc = NULL;
+	bool open_new = false;
+	for (;;) {
+		if (st->free_list) {
+			pc = st->free_list;
+			st->free_list = pc->next_free;
+			break;
+		}
+		if (st->n_all < (size_t)st->pool_size) {
+			st->n_all++; /* reserve the place while connecting */
+			open_new = true;
+			break;
+		}
+		if (pthread_cond_timedwait(&st->freed, &st->lock, &until) != 0 && !st->free_list) {
+			pthread_mutex_unlock(&st->lock);
+			log_warn("every database connection of the pool is taken", NULL);
+			return TF_ERR_OVERLOADED;
+		}
+	}
+	pthread_mutex_unlock(&st->lock);
+	if (open_new) {
+		enum tf_err e = open_conn(st, &pc);
+		pthread_mutex_lock(&st->lock);
+		if (e != TF_OK) {
+			st->n_all--;
+			pthread_cond_signal(&st->freed);
+		} else {
+			for (int i = 0; i < st->pool_size; i++)
+				if (!st->all[i]) {
+					st->all[i] = pc;
+					break;
+				}
+		}
+		pthread_mutex_unlock(&st->lock);
+		if (e != TF_OK)
+			return e;
+	} else if (!pc->broken && (PQconsumeInput(pc->pg) == 0 || PQstatus(pc->pg) != CONNECTION_OK)) {
+		pc->broken = true; /* the server closed it while it waited in the pool */
+	}
+	if (pc->broken && reconnect(pc) != TF_OK) {
+		pthread_mutex_lock(&st->lock);
+		pc->next_free = st->free_list;
+		st->free_list = pc;
+		pthread_cond_signal(&st->freed);
+		pthread_mutex_unlock(&st->lock);
+		return TF_ERR_STORE_UNAVAILABLE;
+	}
+	*out = &pc->base;
+	return TF_OK;
+}
+
+static void pg_release(struct store_conn *c)
+{
+	struct pg_conn *pc = pc_of(c);
+	struct pg_store *st = (struct pg_store *)c->st;
+	if (pc->in_tx) {
+		log_error("connection released inside a transaction; rolling back", NULL);
+		if (!pc->broken)
+			(void)exec_sql(pc, "ROLLBACK", "release");
+		pc->in_tx = false;
+	}
+	pthread_mutex_lock(&st->lock);
+	pc->next_free = st->free_list;
+	st->free_list = pc;
+	pthread_cond_signal(&st->freed);
+	pthread_mutex_unlock(&st->lock);
+}
+
+/* ---- migrations ---- */
+
+static enum tf_err pg_migrate(struct store_conn *c, int *version_out)
+{
+	struct pg_conn *pc = pc_of(c);
+	/* nodes starting together take turns: the first applies, the others find it done */
+	enum tf_err e = exec_sql(pc, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", "migrate");
+	if (e != TF_OK)
+		return e;
+	e = exec_sql(pc, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+			 "applied_at BIGINT NOT NULL)", "migrate");
+	int current = 0;
+	if (e == TF_OK) {
+		PGresult *r = PQexec(pc->pg, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			current = (int)col_int(r, 0, 0);
+		else
+			e = map_failure(pc, r, "migrate");
+		PQclear(r);
+	}
+	for (const struct migration *m = migrations_postgres; e == TF_OK && m->version; m++) {
+		if (m->version <= current)
+			continue;
+		if ((e = exec_sql(pc, "BEGIN", "migrate")) != TF_OK)
+			break;
+		if ((e = exec_sql(pc, m->sql, m->name)) == TF_OK) {
+			char version[16];
+			snprintf(version, sizeof version, "%d", m->version);
+			const char *vals[] = {version, m->name};
+			PGresult *r = PQexecParams(pc->pg, "INSERT INTO schema_migrations (version, name, applied_at) VALUES "
+							   "($1, $2, (extract(epoch FROM now()) * 1000)::bigint)",
+						   2, NULL, vals, NULL, NULL, 0);
+			if (PQresultStatus(r) != PGRES_COMMAND_OK)
+				e = map_failure(pc, r, "migrate");
+			PQclear(r);
+		}
+		if (e == TF_OK)
+			e = exec_sql(pc, "COMMIT", "migrate");
+		if (e != TF_OK) {
+			(void)exec_sql(pc, "ROLLBACK", "migrate");
+			break;
+		}
+		log_info("schema migrated", "version", m->name, NULL);
+		current = m->version;
+	}
+	(void)exec_sql(pc, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", "migrate");
+	if (e == TF_OK)
+		*version_out = current;
+	return e;
+}
+
+static enum tf_err pg_ping(struct store_conn *c)
+{
+	PGresult *r;
+	enum tf_err e = pg_row(c, PS_PING, NULL, "ping", &r);
+	if (e == TF_OK)
+		PQclear(r);
+	return e == TF_ERR_NOT_FOUND ? TF_ERR_INTERNAL : e;
+}
+
+/* ---- transactions ---- */
+
+static enum tf_err pg_tx_begin(struct store_conn *c)
+{
+	struct pg_conn *pc = pc_of(c);
+	if (pc->broken && reconnect(pc) != TF_OK)
+		return TF_ERR_STORE_UNAVAILABLE;
+	enum tf_err e = exec_sql(pc, "BEGIN", "begin");
+	if (e == TF_ERR_STORE_UNAVAILABLE && pc->broken && reconnect(pc) == TF_OK)
+		e = exec_sql(pc, "BEGIN", "begin"); /* nothing was done yet: safe to try again */
+	pc->in_tx = e == TF_OK;
+	pc->holds_audit = false;
+	pc->locked_user[0] = '\0';
+	return e;
+}
+
+static enum tf_err pg_tx_commit(struct store_conn *c)
+{
+	struct pg_conn *pc = pc_of(c);
+	if (!pc->in_tx)
+		return TF_ERR_INTERNAL;
+	pc->in_tx = false;
+	pc->holds_audit = false;
+	pc->locked_user[0] = '\0';
+	if (pc->broken)
+		return TF_ERR_STORE_UNAVAILABLE;
+	PGresult *r = PQexec(pc->pg, "COMMIT");
+	enum tf_err e = TF_OK;
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		e = map_failure(pc, r, "commit");
+	else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) /* a failed transaction "commits" as ROLLBACK */
+		e = TF_ERR_INTERNAL;
+	PQclear(r);
+	return e;
+}
+
+static void pg_tx_rollback(struct store_conn *c)
+{
+	struct pg_conn *pc = pc_of(c);
+	if (pc->in_tx && !pc->broken)
+		(void)exec_sql(pc, "ROLLBACK", "rollback");
+	pc->in_tx = false;
+	pc->holds_audit = false;
+	pc->locked_user[0] = '\0';
+}
+
+/* pg_audit_last marks the transaction as holding the chain (see note 3) */
+enum tf_err pg_audit_last(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES])
+{
+	PGresult *r;
+	enum tf_err e = pg_row(c, PS_AUDIT_LAST, NULL, "audit_last", &r);
+	if (e == TF_ERR_NOT_FOUND)
+		return TF_ERR_INTERNAL; /* migration 0001 inserts the head */
+	if (e != TF_OK)
+		return e;
+	if (pc_of(c)->in_tx)
+		pc_of(c)->holds_audit = true;
+	*seq = col_int(r, 0, 0);
+	memset(hash, 0, AUDIT_HASH_BYTES);
+	col_blob(r, 0, 1, hash, AUDIT_HASH_BYTES, NULL);
+	PQclear(r);
+	return TF_OK;
+}
+
+const struct store_ops store_pg_ops = {
+	.ops_version = 6,
+	.name = "postgres",
+	.open = pg_open,
+	.close = pg_close,
+	.acquire = pg_acquire,
+	.release = pg_release,
+	.migrate = pg_migrate,
+	.ping = pg_ping,
+	.tx_begin = pg_tx_begin,
+	.tx_commit = pg_tx_commit,
+	.tx_rollback = pg_tx_rollback,
+	.app_insert = pg_app_insert,
+	.app_get = pg_app_get,
+	.app_get_by_api_key = pg_app_get_by_api_key,
+	.user_insert = pg_user_insert,
+	.user_get = pg_user_get,
+	.user_get_by_email = pg_user_get_by_email,
+	.user_mark_verified = pg_user_mark_verified,
+	.user_purge_unverified = pg_user_purge_unverified,
+	.session_insert = pg_session_insert,
+	.session_get = pg_session_get,
+	.session_touch = pg_session_touch,
+	.session_revoke = pg_session_revoke,
+	.session_set_stepped_up = pg_session_set_stepped_up,
+	.session_record_send = pg_session_record_send,
+	.factor_insert = pg_factor_insert,
+	.factor_get = pg_factor_get,
+	.factor_list = pg_factor_list,
+	.factor_update = pg_factor_update,
+	.factor_set_preferred = pg_factor_set_preferred,
+	.factor_delete = pg_factor_delete,
+	.backup_codes_replace = pg_backup_codes_replace,
+	.backup_codes_list = pg_backup_codes_list,
+	.backup_code_use = pg_backup_code_use,
+	.challenge_insert = pg_challenge_insert,
+	.challenge_get = pg_challenge_get,
+	.challenge_update = pg_challenge_update,
+	.challenge_supersede = pg_challenge_supersede,
+	.device_insert = pg_device_insert,
+	.device_list = pg_device_list,
+	.device_revoke = pg_device_revoke,
+	.device_revoke_all = pg_device_revoke_all,
+	.device_revoked_since = pg_device_revoked_since,
+	.email_token_insert = pg_email_token_insert,
+	.outbox_insert = pg_outbox_insert,
+	.outbox_due = pg_outbox_due,
+	.outbox_mark_sent = pg_outbox_mark_sent,
+	.outbox_mark_retry = pg_outbox_mark_retry,
+	.outbox_mark_failed = pg_outbox_mark_failed,
+	.audit_last = pg_audit_last,
+	.audit_insert = pg_audit_insert,
+	.audit_scan = pg_audit_scan,
+	.idem_reserve = pg_idem_reserve,
+	.idem_complete = pg_idem_complete,
+	.idem_release = pg_idem_release,
+	.counter_hit = pg_counter_hit,
+	.counter_get = pg_counter_get,
+	.app_get_by_client_id = pg_app_get_by_client_id,
+	.sso_token_insert = pg_sso_token_insert,
+	.sso_token_redeem = pg_sso_token_redeem,
+	.hosted_session_insert = pg_hosted_session_insert,
+	.hosted_session_info = pg_hosted_session_info,
+	.hosted_session_mfa_passed = pg_hosted_session_mfa_passed,
+	.hosted_sessions_revoke = pg_hosted_sessions_revoke,
+	.email_token_get = pg_email_token_get,
+	.email_token_use = pg_email_token_use,
+	.user_set_password = pg_user_set_password,
+	.authorization_insert = pg_authorization_insert,
+	.authorization_use = pg_authorization_use,
+	.beneficiary_insert = pg_beneficiary_insert,
+	.beneficiary_list = pg_beneficiary_list,
+	.beneficiary_delete = pg_beneficiary_delete,
+	.beneficiary_find = pg_beneficiary_find,
+	.series_get = pg_series_get,
+	.series_put = pg_series_put,
+	.sca_state_get = pg_sca_state_get,
+	.sca_state_record = pg_sca_state_record,
+	.sca_state_add_low_value = pg_sca_state_add_low_value,
+	.ledger_insert = pg_ledger_insert,
+	.ledger_report = pg_ledger_report,
+	/* ops_version 4: the WePay face */
+	.wepay_user_get = pg_wepay_user_get,
+	.wepay_user_put = pg_wepay_user_put,
+	.wepay_mfa_list = pg_wepay_mfa_list,
+	.wepay_mfa_put = pg_wepay_mfa_put,
+	.factor_clear_preferred = pg_factor_clear_preferred,
+	/* ops_version 5 */
+	.challenge_latest = pg_challenge_latest,
+	.txn_insert = pg_txn_insert,
+	.txn_get = pg_txn_get,
+	.txn_update = pg_txn_update,
+	.txn_list_by_challenge = pg_txn_list_by_challenge,
+	/* ops_version 6: each application's delivery settings */
+	.app_delivery_set = pg_app_delivery_set,
+	.app_delivery_get = pg_app_delivery_get,
+};

@@ -1,0 +1,187 @@
+/* store_pg_sql.c: the SQL of every prepared statement of the PostgreSQL backend, in one place
+ * for review, statement for statement beside store_sqlite_sql.c: every statement is
+ * parameterised and every tenant lookup matches app_id. Where SQLite relies on its single
+ * writer, these use row locks (FOR UPDATE, SKIP LOCKED), conditional updates and ON CONFLICT. */
+#include "store/store_pg_int.h"
+
+#define APP_COLS "app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, " \
+		 "can_mark_email_verified, can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, " \
+		 "totp_algorithm, totp_digits, low_value_rates, send_policy"
+#define USER_COLS "app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at"
+#define SESSION_COLS "session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, " \
+		     "idle_timeout_ms, absolute_expires_at, revoked_at, stepped_up_at, last_send_at, stepup_sends"
+#define OUTBOX_COLS "message_id, app_id, channel, recipient, sealed_body, status, attempts, created_at, next_attempt_at"
+#define FACTOR_COLS "factor_id, app_id, user_id, type, status, phone, secret_sealed, totp_algorithm, totp_digits, " \
+		    "last_totp_step, preferred, consecutive_failures, blocked_until, created_at, activated_at, enrolment_challenge_id, " \
+		    "push_channel, push_public_key, push_address"
+#define CHALLENGE_COLS "challenge_id, app_id, user_id, factor_id, session_id, purpose, status, code_mac, attempts, " \
+		       "max_attempts, sends, last_sent_at, created_at, expires_at, verified_at, tx_amount, tx_currency, tx_payee_name, " \
+		       "tx_payee_account, tx_hash"
+#define TXN_COLS "transaction_id, app_id, user_id, amount, currency, payee_name, payee_account, transaction_hash, " \
+		 "external_reference, state, exemption, challenge_id, created_at, approved_at"
+#define AUDIT_COLS "seq, at_ms, app_id, event, actor, subject, ip, request_id, details, prev_hash, hash"
+#define WEPAY_USER_COLS "app_id, user_id, wepay_user_id, first_name, last_name, scope, original_ip, original_device, " \
+			"tos_acceptance_time, redirect_uri, callback_uri, created_at"
+#define WEPAY_MFA_COLS "app_id, user_id, factor_id, mfa_id, nickname, last_challenge_id, created_at"
+#define BACKUP_REMAINING "(SELECT count(*) FROM backup_codes b WHERE b.factor_id = factors.factor_id AND b.used_at = 0)"
+
+/* a message claimed by one node's outbox worker is left to it for this long */
+#define OUTBOX_LEASE "60000"
+
+const char *const pg_stmt_sql[PS__MAX] = {
+	[PS_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
+	[PS_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE app_id = $1",
+	[PS_APP_GET_BY_KEY] = "SELECT " APP_COLS " FROM apps WHERE api_key_mac = $1",
+	[PS_APP_GET_BY_CLIENT_ID] = "SELECT " APP_COLS " FROM apps WHERE client_id = $1",
+	/* a taken email (or id) changes no row: EMAIL_TAKEN, and the transaction goes on */
+	[PS_USER_INSERT] = "INSERT INTO users (" USER_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING",
+	[PS_USER_GET] = "SELECT " USER_COLS " FROM users WHERE app_id = $1 AND user_id = $2",
+	[PS_USER_GET_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE app_id = $1 AND email = $2",
+	[PS_USER_MARK_VERIFIED] = "UPDATE users SET email_verified_at = $1 WHERE app_id = $2 AND user_id = $3 AND email_verified_at = 0",
+	[PS_USER_PURGE_SESSIONS] = "DELETE FROM sessions WHERE app_id = $1 AND user_id IN (SELECT user_id FROM users WHERE app_id = $1 "
+				   "AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	[PS_USER_PURGE_TOKENS] = "DELETE FROM email_tokens WHERE app_id = $1 AND user_id IN (SELECT user_id FROM users WHERE app_id = $1 "
+				 "AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	[PS_USER_PURGE] = "DELETE FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3",
+	[PS_USER_SET_PASSWORD] = "UPDATE users SET password_hash = $1 WHERE app_id = $2 AND user_id = $3",
+	[PS_USER_LOCK] = "SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))",
+	[PS_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,0,0,0)",
+	[PS_SESSION_GET] = "SELECT " SESSION_COLS " FROM sessions WHERE token_mac = $1 AND app_id = $2",
+	[PS_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = greatest(last_seen_at, $1) WHERE session_id = $2 AND last_seen_at < $1",
+	[PS_SESSION_REVOKE] = "UPDATE sessions SET revoked_at = $1 WHERE app_id = $2 AND session_id = $3 AND revoked_at = 0",
+	[PS_SESSION_STEPUP] = "UPDATE sessions SET stepped_up_at = $1 WHERE session_id = $2",
+	[PS_SESSION_SEND] = "UPDATE sessions SET last_send_at = $1, stepup_sends = stepup_sends + $2 WHERE session_id = $3",
+	[PS_EMAIL_TOKEN_INSERT] = "INSERT INTO email_tokens (token_mac, app_id, user_id, purpose, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6)",
+	[PS_EMAIL_TOKEN_GET] = "SELECT user_id, purpose, created_at, expires_at FROM email_tokens WHERE token_mac = $1 AND app_id = $2 "
+			       "AND used_at = 0 AND expires_at > $3",
+	[PS_EMAIL_TOKEN_USE] = "UPDATE email_tokens SET used_at = $3 WHERE token_mac = $1 AND app_id = $2 AND used_at = 0 AND expires_at > $3",
+	[PS_OUTBOX_INSERT] = "INSERT INTO outbox (" OUTBOX_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+	/* each node runs an outbox worker: a due message is claimed (its next attempt moved past a
+	 * lease) by exactly one of them; a node that dies leaves it to another after the lease */
+	[PS_OUTBOX_DUE] = "UPDATE outbox SET next_attempt_at = $1 + " OUTBOX_LEASE " WHERE message_id IN (SELECT message_id FROM outbox "
+			  "WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at LIMIT $2 "
+			  "FOR UPDATE SKIP LOCKED) RETURNING " OUTBOX_COLS,
+	[PS_OUTBOX_SENT] = "UPDATE outbox SET status = 'sent', sent_at = $1, sealed_body = NULL, attempts = attempts + 1 WHERE message_id = $2",
+	[PS_OUTBOX_RETRY] = "UPDATE outbox SET attempts = $1, next_attempt_at = $2, last_error = $3 WHERE message_id = $4",
+	[PS_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed', sealed_body = NULL, last_error = $1 WHERE message_id = $2",
+	/* the chain's head, locked until the transaction ends: one writer of the chain at a time
+	 * on every node, and each reads the head its predecessor committed */
+	[PS_AUDIT_LAST] = "SELECT seq, hash FROM audit_head WHERE one = 1 FOR UPDATE",
+	[PS_AUDIT_INSERT] = "WITH ins AS (INSERT INTO audit_log (" AUDIT_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)) "
+			    "UPDATE audit_head SET seq = $1, hash = $11 WHERE one = 1",
+	[PS_AUDIT_SCAN] = "SELECT " AUDIT_COLS " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000",
+	[PS_IDEM_GET] = "SELECT fingerprint, created_at, status, body, headers FROM idempotency WHERE scope = $1 AND ref = $2",
+	[PS_IDEM_INSERT] = "INSERT INTO idempotency (scope, ref, fingerprint, created_at) VALUES ($1,$2,$3,$4) ON CONFLICT DO NOTHING",
+	/* taking over an expired record or a dead reservation: only the request that saw it as it is */
+	[PS_IDEM_REPLACE] = "UPDATE idempotency SET fingerprint = $1, created_at = $2, status = 0, body = NULL, headers = NULL "
+			    "WHERE scope = $3 AND ref = $4 AND created_at = $5 AND status = $6",
+	[PS_IDEM_COMPLETE] = "UPDATE idempotency SET status = $1, body = $2, headers = $3 WHERE scope = $4 AND ref = $5",
+	[PS_IDEM_DELETE] = "DELETE FROM idempotency WHERE scope = $1 AND ref = $2 AND status = 0",
+	[PS_COUNTER_HIT] = "INSERT INTO counters (key, window_start, count) VALUES ($1, $2, 1) ON CONFLICT (key) DO UPDATE SET "
+			   "count = CASE WHEN counters.window_start = $2 THEN counters.count + 1 ELSE 1 END, window_start = $2 "
+			   "RETURNING count",
+	[PS_COUNTER_GET] = "SELECT count FROM counters WHERE key = $1 AND window_start = $2",
+	[PS_PING] = "SELECT 1",
+	[PS_FACTOR_INSERT] = "INSERT INTO factors (" FACTOR_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)",
+	[PS_FACTOR_GET] = "SELECT " FACTOR_COLS ", " BACKUP_REMAINING " FROM factors WHERE app_id = $1 AND user_id = $2 AND factor_id = $3",
+	[PS_FACTOR_LIST] = "SELECT " FACTOR_COLS ", " BACKUP_REMAINING " FROM factors WHERE app_id = $1 AND user_id = $2 "
+			   "ORDER BY created_at, factor_id COLLATE \"C\" LIMIT $3",
+	[PS_FACTOR_UPDATE] = "UPDATE factors SET status = $1, activated_at = $2, last_totp_step = $3, consecutive_failures = $4, "
+			     "blocked_until = $5, enrolment_challenge_id = $6 WHERE factor_id = $7 AND app_id = $8",
+	[PS_FACTOR_CLEAR_PREFERRED] = "UPDATE factors SET preferred = 0 WHERE app_id = $1 AND user_id = $2 AND preferred = 1",
+	[PS_FACTOR_SET_PREFERRED] = "UPDATE factors SET preferred = 1 WHERE app_id = $1 AND user_id = $2 AND factor_id = $3",
+	[PS_FACTOR_DELETE] = "DELETE FROM factors WHERE app_id = $1 AND user_id = $2 AND factor_id = $3",
+	[PS_BACKUP_DELETE] = "DELETE FROM backup_codes WHERE factor_id = $1",
+	[PS_BACKUP_INSERT] = "INSERT INTO backup_codes (factor_id, idx, code_hash) VALUES ($1,$2,$3)",
+	[PS_BACKUP_LIST] = "SELECT idx, code_hash, used_at FROM backup_codes WHERE factor_id = $1 ORDER BY idx LIMIT $2",
+	[PS_BACKUP_USE] = "UPDATE backup_codes SET used_at = $1 WHERE factor_id = $2 AND idx = $3 AND code_hash = $4 AND used_at = 0",
+	[PS_CHALLENGE_INSERT] = "INSERT INTO challenges (" CHALLENGE_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
+				"$16,$17,$18,$19,$20)",
+	[PS_CHALLENGE_GET] = "SELECT " CHALLENGE_COLS " FROM challenges WHERE app_id = $1 AND user_id = $2 AND challenge_id = $3",
+	[PS_CHALLENGE_UPDATE] = "UPDATE challenges SET status = $1, code_mac = $2, attempts = $3, sends = $4, last_sent_at = $5, "
+				"expires_at = $6, verified_at = $7 WHERE challenge_id = $8 AND app_id = $9",
+	[PS_CHALLENGE_SUPERSEDE] = "UPDATE challenges SET status = 'superseded' WHERE session_id = $1 AND session_id != '' AND factor_id = $2 "
+				   "AND status = 'pending' AND challenge_id != $3",
+	[PS_CHALLENGE_LATEST] = "SELECT " CHALLENGE_COLS " FROM challenges WHERE app_id = $1 AND user_id = $2 AND session_id = $3 "
+				"AND session_id != '' AND factor_id = $4 AND purpose = $5 ORDER BY created_at DESC, ordinal DESC LIMIT 1",
+	[PS_DEVICE_INSERT] = "INSERT INTO devices (device_id, app_id, user_id, kind, domain, created_at, expires_at, challenge_id) "
+			     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+	[PS_DEVICE_LIST] = "SELECT device_id, app_id, user_id, kind, domain, created_at, expires_at, revoked_at, challenge_id FROM devices "
+			   "WHERE app_id = $1 AND user_id = $2 AND revoked_at = 0 AND expires_at > $3 ORDER BY created_at DESC LIMIT $4",
+	[PS_DEVICE_REVOKE] = "UPDATE devices SET revoked_at = $1 WHERE app_id = $2 AND user_id = $3 AND device_id = $4 AND revoked_at = 0",
+	[PS_DEVICE_REVOKE_ALL] = "UPDATE devices SET revoked_at = $1 WHERE app_id = $2 AND user_id = $3 AND revoked_at = 0 AND expires_at > $4",
+	[PS_DEVICE_REVOKED_SINCE] = "SELECT device_id, revoked_at, expires_at FROM devices WHERE revoked_at >= $1 AND revoked_at > 0 "
+				    "AND expires_at > $2",
+	[PS_SSO_TOKEN_INSERT] = "INSERT INTO sso_tokens (token_mac, app_id, user_id, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)",
+	[PS_SSO_TOKEN_REDEEM] = "UPDATE sso_tokens SET used_at = $1 WHERE token_mac = $2 AND app_id = $3 AND used_at = 0 AND expires_at > $1",
+	[PS_SSO_TOKEN_GET] = "SELECT user_id, created_at, expires_at, used_at FROM sso_tokens WHERE token_mac = $1 AND app_id = $2",
+	[PS_HOSTED_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ", redirect_uri, mfa_pending) VALUES "
+				     "($1,$2,$3,$4,'hosted',$5,$6,$7,$8,0,0,0,0,$9,$10)",
+	[PS_HOSTED_SESSION_INFO] = "SELECT redirect_uri, mfa_pending FROM sessions WHERE session_id = $1 AND kind = 'hosted'",
+	[PS_HOSTED_SESSION_MFA_PASSED] = "UPDATE sessions SET mfa_pending = 0 WHERE session_id = $1 AND kind = 'hosted'",
+	[PS_HOSTED_SESSIONS_REVOKE] = "UPDATE sessions SET revoked_at = $1 WHERE app_id = $2 AND user_id = $3 AND kind = 'hosted' AND revoked_at = 0",
+	[PS_AUTH_INSERT] = "INSERT INTO authorizations (authorization_id, app_id, user_id, challenge_id, transaction_hash, created_at, "
+			   "expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7)",
+	[PS_AUTH_GET] = "SELECT challenge_id, transaction_hash, created_at, expires_at, used_at FROM authorizations "
+			"WHERE authorization_id = $1 AND app_id = $2 AND user_id = $3",
+	[PS_AUTH_USE] = "UPDATE authorizations SET used_at = $1 WHERE authorization_id = $2 AND app_id = $3 AND user_id = $4 AND used_at = 0 "
+			"AND expires_at > $1 AND transaction_hash = $5",
+	/* a listed account changes no row: BENEFICIARY_EXISTS, and the transaction goes on */
+	[PS_BEN_INSERT] = "INSERT INTO beneficiaries (beneficiary_id, app_id, user_id, name, account, created_at) VALUES ($1,$2,$3,$4,$5,$6) "
+			  "ON CONFLICT DO NOTHING",
+	[PS_BEN_LIST] = "SELECT beneficiary_id, name, account, created_at FROM beneficiaries WHERE app_id = $1 AND user_id = $2 "
+			"ORDER BY created_at, beneficiary_id COLLATE \"C\"",
+	[PS_BEN_DELETE] = "DELETE FROM beneficiaries WHERE app_id = $1 AND user_id = $2 AND beneficiary_id = $3",
+	[PS_BEN_FIND] = "SELECT beneficiary_id, name, account, created_at FROM beneficiaries WHERE app_id = $1 AND user_id = $2 AND account = $3",
+	[PS_SERIES_GET] = "SELECT transaction_hash FROM recurring_series WHERE app_id = $1 AND user_id = $2 AND series_id = $3",
+	[PS_SERIES_PUT] = "INSERT INTO recurring_series (app_id, user_id, series_id, transaction_hash, created_at) VALUES ($1,$2,$3,$4,$5) "
+			  "ON CONFLICT (app_id, user_id, series_id) DO UPDATE SET transaction_hash = $4, created_at = $5",
+	[PS_SCA_GET] = "SELECT last_sca_at, last_account_sca_at, low_value_count, low_value_sum_eur_cents FROM sca_state "
+		       "WHERE app_id = $1 AND user_id = $2",
+	[PS_SCA_RECORD] = "INSERT INTO sca_state (app_id, user_id, last_sca_at) VALUES ($1,$2,$3) ON CONFLICT (app_id, user_id) DO UPDATE "
+			  "SET last_sca_at = $3, low_value_count = 0, low_value_sum_eur_cents = 0",
+	[PS_SCA_RECORD_ACCOUNT] = "INSERT INTO sca_state (app_id, user_id, last_sca_at, last_account_sca_at) VALUES ($1,$2,$3,$3) "
+				  "ON CONFLICT (app_id, user_id) DO UPDATE SET last_sca_at = $3, last_account_sca_at = $3, "
+				  "low_value_count = 0, low_value_sum_eur_cents = 0",
+	[PS_SCA_LOW_VALUE] = "INSERT INTO sca_state (app_id, user_id, low_value_count, low_value_sum_eur_cents) VALUES ($1,$2,1,$3) "
+			     "ON CONFLICT (app_id, user_id) DO UPDATE SET low_value_count = sca_state.low_value_count + 1, "
+			     "low_value_sum_eur_cents = sca_state.low_value_sum_eur_cents + $3",
+	[PS_LEDGER_INSERT] = "INSERT INTO exemption_ledger (app_id, user_id, exemption, amount, currency, eur_cents, at_ms) "
+			     "VALUES ($1,$2,$3,$4,$5,$6,$7)",
+	[PS_LEDGER_REPORT] = "SELECT app_id, exemption, currency, count(*), sum(amount), sum(eur_cents) FROM exemption_ledger "
+			     "WHERE at_ms >= $1 AND at_ms < $2 GROUP BY app_id, exemption, currency ORDER BY app_id COLLATE \"C\", exemption COLLATE \"C\", currency COLLATE \"C\"",
+	[PS_TXN_INSERT] = "INSERT INTO transactions (" TXN_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
+	[PS_TXN_GET] = "SELECT " TXN_COLS " FROM transactions WHERE app_id = $1 AND user_id = $2 AND transaction_id = $3",
+	[PS_TXN_UPDATE] = "UPDATE transactions SET state = $1, challenge_id = $2, approved_at = $3 WHERE app_id = $4 AND transaction_id = $5",
+	[PS_TXN_BY_CHALLENGE] = "SELECT " TXN_COLS " FROM transactions WHERE app_id = $1 AND challenge_id = $2 AND challenge_id != '' "
+				"ORDER BY transaction_id COLLATE \"C\"",
+	[PS_APP_DELIVERY_SET] = "UPDATE apps SET delivery_sealed = $1 WHERE app_id = $2",
+	[PS_APP_DELIVERY_GET] = "SELECT delivery_sealed FROM apps WHERE app_id = $1",
+	/* an expired unverified user goes with everything that hangs on it (a factor's backup codes,
+	 * challenges and WePay row go with the factor, the user's WePay row with the user) */
+	[PS_USER_PURGE_FACTORS] = "DELETE FROM factors WHERE app_id = $1 AND user_id IN "
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	[PS_USER_PURGE_DEVICES] = "DELETE FROM devices WHERE app_id = $1 AND user_id IN "
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	[PS_USER_PURGE_SSO] = "DELETE FROM sso_tokens WHERE app_id = $1 AND user_id IN "
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	[PS_USER_PURGE_BENEFICIARIES] = "DELETE FROM beneficiaries WHERE app_id = $1 AND user_id IN "
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	[PS_USER_PURGE_TXNS] = "DELETE FROM transactions WHERE app_id = $1 AND user_id IN "
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+	/* the WePay face (store_pg_wepay.c): the id never changes once given; the other fields follow
+	 * the latest write, within the row's own application */
+	[PS_WEPAY_USER_GET] = "SELECT " WEPAY_USER_COLS " FROM wepay_users WHERE app_id = $1 AND user_id = $2",
+	[PS_WEPAY_USER_PUT] = "INSERT INTO wepay_users (" WEPAY_USER_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) "
+			      "ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name, "
+			      "last_name = excluded.last_name, scope = excluded.scope, original_ip = excluded.original_ip, "
+			      "original_device = excluded.original_device, tos_acceptance_time = excluded.tos_acceptance_time, "
+			      "redirect_uri = excluded.redirect_uri, callback_uri = excluded.callback_uri "
+			      "WHERE wepay_users.app_id = excluded.app_id",
+	[PS_WEPAY_MFA_LIST] = "SELECT " WEPAY_MFA_COLS " FROM wepay_mfa WHERE app_id = $1 AND user_id = $2 "
+			      "ORDER BY created_at, mfa_id LIMIT $3",
+	[PS_WEPAY_MFA_PUT] = "INSERT INTO wepay_mfa (" WEPAY_MFA_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7) "
+			     "ON CONFLICT (factor_id) DO UPDATE SET nickname = excluded.nickname, "
+			     "last_challenge_id = excluded.last_challenge_id "
+			     "WHERE wepay_mfa.app_id = excluded.app_id AND wepay_mfa.user_id = excluded.user_id",
+};

@@ -1,0 +1,52 @@
+"""Losing the PostgreSQL server (issue 9): dropped connections are replaced without an error,
+requests made while the database is down are answered 503 STORE_UNAVAILABLE at once rather
+than hanging, /readyz says so, and everything works again when the database is back.
+Runs on PostgreSQL only, on a cluster of its own (it stops it)."""
+import time
+
+import pytest
+
+from harness import ON_POSTGRES, assert_error
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="losing the database server is a PostgreSQL matter "
+                                                        "(make test runs this suite with TWOFOLD_TEST_DATABASE=postgres)")
+
+
+@pytest.fixture
+def own_cluster():
+    import pg_cluster
+    c = pg_cluster.PgCluster().start()
+    yield c
+    c.stop()
+
+
+def test_dropped_connections_and_a_stopped_database(start_server, own_cluster):
+    srv = start_server("lossy", database=own_cluster.new_database(), args=["--db-pool-size", "4"])
+    try:
+        app = srv.make_app()
+        users = [srv.make_user(app, password=None, type="sso") for _ in range(3)]
+        # the server ends every connection of the pool: the next requests reconnect, unharmed
+        own_cluster.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname LIKE 'tf_%'")
+        for u in users:
+            r = srv.get(f"/v1/users/{u['user_id']}", api_key=app["api_key"])
+            assert r.status_code == 200, r.text
+        assert srv.get("/readyz").status_code == 200
+
+        own_cluster.halt()
+        for _ in range(3):
+            t0 = time.monotonic()
+            r = srv.post("/v1/users", api_key=app["api_key"], json={"email": "down@example.com", "type": "sso"})
+            assert time.monotonic() - t0 < 10, "a request waited on the lost database"
+            assert_error(r, 503, "STORE_UNAVAILABLE")
+        r = srv.get("/readyz")
+        assert r.status_code == 503, r.text
+
+        own_cluster.start()
+        deadline = time.monotonic() + 15
+        while srv.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert srv.get("/readyz").json()["database"] == {"backend": "postgres", "status": "ok"}
+        r = srv.post("/v1/users", api_key=app["api_key"], json={"email": "back@example.com", "type": "sso"})
+        assert r.status_code == 201, r.text
+    finally:
+        srv.stop()

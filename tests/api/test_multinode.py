@@ -1,0 +1,234 @@
+"""Several twofold nodes on one PostgreSQL database (issue 9): consecutive requests of one user
+land on different nodes and every rule still holds, and the same code raced at two nodes at
+once succeeds exactly once.
+
+Both nodes share the data folder (master key, admin token, development messages) as a
+deployment shares them by copying the key and configuration to each node; all other state is
+in the database. Runs on PostgreSQL only (TWOFOLD_TEST_DATABASE=postgres): SQLite is one
+node's file.
+"""
+import itertools
+import threading
+import time
+
+import pytest
+
+from factor_helpers import CODE_RE, oathtool, wait_for_fresh_totp_step
+from harness import ON_POSTGRES, assert_error
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="several nodes share one database only on PostgreSQL "
+                                                        "(make test runs this suite with TWOFOLD_TEST_DATABASE=postgres)")
+
+
+@pytest.fixture
+def nodes(start_server):
+    a = start_server("node-a")
+    b = start_server("node-b", data_dir=a.data_dir, admin_token=a.admin_token, database=a.database)
+    assert a.get("/readyz").json()["database"] == {"backend": "postgres", "status": "ok"}
+    assert b.get("/readyz").json()["database"] == {"backend": "postgres", "status": "ok"}
+    return a, b
+
+
+class Alternating:
+    """One user's client whose every request goes to the next node in turn."""
+
+    def __init__(self, nodes, app):
+        self.nodes, self.app, self.turn = nodes, app, itertools.cycle(nodes)
+        self.token = None
+        self.log = []
+
+    def node(self):
+        n = next(self.turn)
+        self.log.append(n)
+        return n
+
+    def call(self, method, path, json=None, token=True):
+        return self.node().request(method, path, api_key=self.app["api_key"], token=self.token if token else None,
+                                   json=json)
+
+    def post(self, path, json=None, **kw):
+        return self.call("POST", path, json, **kw)
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+
+def codes_to(server, phone, count):
+    msgs = server.wait_for_messages(count, where=lambda m: m["to"] == phone)
+    return [CODE_RE.search(m["text"]).group(1) for m in msgs]
+
+
+def race(calls):
+    """Runs the calls (functions) at once, one thread each, released together; their answers."""
+    out = [None] * len(calls)
+    gate = threading.Barrier(len(calls))
+
+    def run(i, fn):
+        gate.wait()
+        out[i] = fn()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return out
+
+
+def test_a_whole_flow_alternating_between_two_nodes(nodes):
+    a, b = nodes
+    app = a.make_app()
+    u = Alternating(nodes, app)
+    phone = "+14155550199"
+    # enrolment: register, sign in, add an SMS factor, verify its code, each on the other node
+    r = u.post("/v1/users", json={"email": "two-nodes@example.com", "password": "correct horse battery staple"}, token=False)
+    assert r.status_code == 201, r.text
+    uid = r.json()["user_id"]
+    r = u.post("/v1/login", json={"email": "two-nodes@example.com", "password": "correct horse battery staple"}, token=False)
+    assert r.status_code == 201, r.text
+    u.token = r.json()["token"]
+    r = u.post("/v1/factors", json={"type": "sms", "phone": phone})
+    assert r.status_code == 201, r.text
+    f = r.json()
+    enrol_code = codes_to(a, phone, 1)[-1]
+    assert u.post(f"/v1/factors/{f['factor_id']}/verify", json={"code": enrol_code}).status_code == 200
+    # a replayed enrolment code on the other node: the challenge is done
+    assert u.post(f"/v1/factors/{f['factor_id']}/verify", json={"code": enrol_code}).status_code != 200
+
+    # a challenge, its resend on the other node (spacing counted in the database), newest code only
+    r = u.post("/v1/challenges", json={"purpose": "stepup"})
+    assert r.status_code == 201, r.text
+    ch = r.json()
+    first = codes_to(a, phone, 2)[-1]
+    assert_error(u.post(f"/v1/challenges/{ch['challenge_id']}/resend"), 409, "RETRY_IN_15SEC")
+    time.sleep(15.2)
+    assert u.post(f"/v1/challenges/{ch['challenge_id']}/resend").status_code == 200
+    second = codes_to(a, phone, 3)[-1]
+    assert_error(u.post(f"/v1/challenges/{ch['challenge_id']}/resend"), 400, "INVALID_REQUEST")  # two sends per token
+    if first != second:
+        assert_error(u.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": first}), 403,
+                     "VERIFICATION_CODE_INVALID")
+    r = u.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": second, "trust_device": True})
+    assert r.status_code == 200, r.text
+    device = r.json()["device"]
+    assert_error(u.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": second}), 409, "ALREADY_VERIFIED")
+
+    # the trusted device: each node accepts it; revoked on one, refused by both (the other
+    # within its revocation cache's refresh, REVOCATIONS_REFRESH_MS = 1 s)
+    body = {"user_id": uid, "cookie": device["cookie"]}
+    for n in (a, b):
+        assert n.post("/v1/devices/validate", api_key=app["api_key"], json=body).json()["trusted"] is True
+    assert a.request("DELETE", f"/v1/devices/{device['device_id']}", api_key=app["api_key"], token=u.token).status_code == 200
+    assert a.post("/v1/devices/validate", api_key=app["api_key"], json=body).json()["trusted"] is False
+    deadline = time.monotonic() + 3
+    while b.post("/v1/devices/validate", api_key=app["api_key"], json=body).json()["trusted"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert b.post("/v1/devices/validate", api_key=app["api_key"], json=body).json() == {"trusted": False, "reason": "revoked"}
+
+    # lockout: wrong codes alternate between the nodes and count once each, in one counter
+    u.token = u.post("/v1/login", json={"email": "two-nodes@example.com", "password": "correct horse battery staple"},
+                     token=False).json()["token"]
+    r = u.post("/v1/challenges", json={"purpose": "stepup"})
+    assert r.status_code == 201, r.text
+    ch = r.json()
+    right = codes_to(a, phone, 4)[-1]
+    wrong = "000000" if right != "000000" else "111111"
+    for left in (4, 3, 2, 1):
+        r = u.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": wrong})
+        assert_error(r, 403, "VERIFICATION_CODE_INVALID")
+        assert r.json()["error"]["attempts_remaining"] == left
+    assert_error(u.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": wrong}), 409, "CHALLENGE_LIMIT_EXCEEDED")
+    assert_error(u.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": right}), 409, "CHALLENGE_LIMIT_EXCEEDED")
+    # five consecutive failures blocked the factor, on every node
+    for n in (a, b):
+        assert_error(n.post("/v1/challenges", api_key=app["api_key"], token=u.token, json={"purpose": "stepup"}), 403,
+                     "FACTOR_BLOCKED")
+    assert set(u.log) == {a, b}
+
+
+def test_the_same_code_raced_at_both_nodes_succeeds_exactly_once(nodes):
+    a, b = nodes
+    app = a.make_app()
+    user = a.make_user(app)
+    token = a.token_for(app, user["email"])
+    phone = "+14155550198"
+    r = a.post("/v1/factors", api_key=app["api_key"], token=token, json={"type": "sms", "phone": phone})
+    f = r.json()
+    code = codes_to(a, phone, 1)[-1]
+    path = f"/v1/factors/{f['factor_id']}/verify"
+    answers = race([lambda n=n: n.post(path, api_key=app["api_key"], token=token, json={"code": code}) for n in (a, b)])
+    assert sorted(r.status_code for r in answers)[0] == 200 and [r.status_code for r in answers].count(200) == 1, \
+        [r.text for r in answers]
+    sent = 1
+    for round_ in range(8):
+        # a fresh session each round: a token may send two step-up codes
+        token = a.token_for(app, user["email"])
+        r = b.post("/v1/challenges", api_key=app["api_key"], token=token, json={"purpose": "stepup"})
+        assert r.status_code == 201, r.text
+        sent += 1
+        cid = r.json()["challenge_id"]
+        code = codes_to(a, phone, sent)[-1]
+        path = f"/v1/challenges/{cid}/verify"
+        answers = race([lambda n=n: n.post(path, api_key=app["api_key"], token=token, json={"code": code}) for n in (a, b)])
+        statuses = sorted(r.status_code for r in answers)
+        assert statuses == [200, 409], (round_, [r.text for r in answers])
+        loser = next(r for r in answers if r.status_code == 409)
+        assert loser.json()["error"]["code"] == "ALREADY_VERIFIED"
+    # the audit chain the two nodes wrote together is one intact line
+    from harness import run_cli
+    res = run_cli("audit", "verify", "--data", a.data_dir)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_one_totp_code_raced_at_two_challenges_on_two_nodes_counts_once(nodes):
+    a, b = nodes
+    app = a.make_app()
+    user = a.make_user(app)
+    token = a.token_for(app, user["email"])
+    r = a.post("/v1/factors", api_key=app["api_key"], token=token, json={"type": "totp"})
+    f = r.json()
+    wait_for_fresh_totp_step()
+    assert b.post(f"/v1/factors/{f['factor_id']}/verify", api_key=app["api_key"], token=token,
+                  json={"code": oathtool(f["totp"]["secret"])}).status_code == 200
+    # two sessions, a challenge each, one per node; the next step's code offered at both at once
+    tokens = [a.token_for(app, user["email"]) for _ in range(2)]
+    cids = [n.post("/v1/challenges", api_key=app["api_key"], token=t, json={"purpose": "stepup"}).json()["challenge_id"]
+            for n, t in zip((a, b), tokens)]
+    time.sleep(30 - time.time() % 30 + 0.2)
+    code = oathtool(f["totp"]["secret"])
+    answers = race([lambda n=n, t=t, c=c: n.post(f"/v1/challenges/{c}/verify", api_key=app["api_key"], token=t,
+                                                 json={"code": code})
+                    for n, t, c in zip((a, b), tokens, cids)])
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses[0] == 200 and statuses.count(200) == 1, [r.text for r in answers]
+    loser = next(r for r in answers if r.status_code != 200)
+    assert loser.json()["error"]["code"] == "VERIFICATION_CODE_REPLAYED", loser.text
+
+
+def test_an_sso_token_raced_at_both_nodes_is_redeemed_once(nodes):
+    import requests
+
+    from sso_helpers import entry_query
+    a, b = nodes
+    home = "https://partner.example/home"
+    app = a.make_app(redirect_uri_prefixes=["https://partner.example/"], sso_login_url="https://partner.example/login")
+    user = a.make_user(app, password=None, type="sso")
+    for _ in range(4):
+        r = b.post("/v1/sso/tokens", api_key=app["api_key"], json={"user_id": user["user_id"]})
+        assert r.status_code == 201, r.text
+        url = entry_query(app, r.json()["token"], "/account/factors", home)
+        answers = race([lambda n=n: requests.get(n.base_url + url, allow_redirects=False, timeout=20) for n in (a, b)])
+        assert sorted(r.status_code for r in answers) == [303, 409], [(r.status_code, r.text[:300]) for r in answers]
+
+
+def test_the_outbox_of_two_nodes_delivers_each_message_once(nodes):
+    a, b = nodes
+    app = a.make_app()
+    user = a.make_user(app)
+    token = a.token_for(app, user["email"])
+    phone = "+14155550197"
+    r = a.post("/v1/factors", api_key=app["api_key"], token=token, json={"type": "sms", "phone": phone})
+    assert r.status_code == 201, r.text
+    time.sleep(2.5)  # both workers polled at least twice
+    msgs = a.wait_for_messages(1, where=lambda m: m["to"] == phone)
+    assert len(msgs) == 1, msgs
