@@ -3,6 +3,7 @@
 the path and method, and the body must match the declared schema (or be empty when the vendor
 declares none). Uses Debian's python3-yaml and python3-jsonschema."""
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +11,22 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "reference" / "weavr-multi-openapi.yml"
+def _spec_path():
+    """../shared/reference beside the checkout (the project's layout); TWOFOLD_SHARED_DIR names
+    another place for a checkout elsewhere (a CI clone in a temporary folder)."""
+    candidates = [Path(__file__).resolve().parents[3] / "shared"]
+    if os.environ.get("TWOFOLD_SHARED_DIR"):
+        candidates.insert(0, Path(os.environ["TWOFOLD_SHARED_DIR"]))
+    candidates.append(Path("/work/shared"))
+    for c in candidates:
+        p = c / "reference" / "weavr-multi-openapi.yml"
+        if p.exists():
+            return p
+    raise AssertionError("Weavr's OpenAPI document (../shared/reference/weavr-multi-openapi.yml) is not there; "
+                         "set TWOFOLD_SHARED_DIR to the folder that holds reference/")
+
+
+SPEC_PATH = _spec_path()
 
 
 @lru_cache(maxsize=1)
