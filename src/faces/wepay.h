@@ -64,7 +64,5 @@ bool wepay_cookie_value(const char *in, char *out, size_t size);
  * user_id for the partner: a device cookie of the API domain (never the hosted pages'). */
 bool wepay_cookie_trusted(struct tf_req *req, const char *user_id, const char *cookie);
 
-/* Runs a native API operation with body as its JSON input (see hosted_call). */
-enum tf_err wepay_call(struct tf_req *req, route_handler op, json_t *body, const char *param, json_t **answer);
 
 #endif

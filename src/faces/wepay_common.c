@@ -54,11 +54,6 @@ enum tf_err wepay_long(struct tf_req *req, const char *field, bool required, int
 	return *out > 0 ? TF_OK : req_field_error(req, TF_ERR_INVALID_FIELD, field);
 }
 
-enum tf_err wepay_call(struct tf_req *req, route_handler op, json_t *body, const char *param, json_t **answer)
-{
-	return hosted_call(req, op, body, param, answer);
-}
-
 /* ---- users ---- */
 
 /* "Ann Marie Smith" -> "Ann Marie", "Smith": the last word is the last name. */

@@ -258,7 +258,7 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 	json_t *native = NULL;
 	bool stepped_up = req->stepped_up;
 	req->stepped_up = stepped_up || has_mfa; /* only with the trusted device checked above */
-	e = wepay_call(req, api_factors_create, body, NULL, &native);
+	e = req_call(req, api_factors_create, body, NULL, &native);
 	req->stepped_up = stepped_up;
 	if (e == TF_ERR_STEP_UP_REQUIRED) /* the user's first factor became active meanwhile */
 		return wepay_refuse(req, TF_ERR_PERMISSION_DENIED, "access_denied", 1004,
@@ -325,7 +325,7 @@ enum tf_err wepay_mfa_modify(struct tf_req *req)
 		return e;
 	if (x.f.type == FACTOR_BACKUP_CODES)
 		return wepay_refuse(req, TF_ERR_INVALID_FIELD, "invalid_request", 1003, "a backup factor cannot be the default");
-	e = wepay_call(req, api_factors_prefer, json_object(), x.f.factor_id, NULL);
+	e = req_call(req, api_factors_prefer, json_object(), x.f.factor_id, NULL);
 	if (e == TF_ERR_FACTOR_NOT_ACTIVE)
 		return wepay_refuse(req, e, "invalid_request", 1003,
 				    "mfa_id %lld is pending: confirm it before making it the default", (long long)x.m.mfa_id);

@@ -101,7 +101,6 @@ static enum tf_err authenticate_client(struct tf_req *req, const char *client_id
 		return wepay_refuse(req, TF_ERR_INVALID_CREDENTIALS, "invalid_client", 1006,
 				    "the client_id or client_secret is not valid");
 	}
-	req->have_app = true;
 	return TF_OK;
 }
 
@@ -250,7 +249,7 @@ enum tf_err wepay_user_mark_email_verified(struct tf_req *req)
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_user_load(req, &u, NULL)) != TF_OK)
 		return e;
-	e = wepay_call(req, api_users_mark_email_verified, json_object(), u.user_id, NULL);
+	e = req_call(req, api_users_mark_email_verified, json_object(), u.user_id, NULL);
 	if (e == TF_ERR_PERMISSION_DENIED)
 		return wepay_refuse(req, e, "access_denied", 1003,
 				    "this application may not mark emails verified; use /user/send_confirmation");
@@ -266,7 +265,7 @@ enum tf_err wepay_user_send_confirmation(struct tf_req *req)
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "email_message", false, &message)) != TF_OK ||
 	    (e = wepay_user_load(req, &u, NULL)) != TF_OK)
 		return e;
-	e = wepay_call(req, api_users_send_confirmation,
+	e = req_call(req, api_users_send_confirmation,
 		       message ? json_pack("{s:s}", "email_message", message) : json_object(), u.user_id, NULL);
 	if (e == TF_ERR_EMAIL_ALREADY_VERIFIED)
 		return wepay_refuse(req, e, "invalid_request", 1003, "the user has already confirmed their email");
@@ -280,7 +279,7 @@ enum tf_err wepay_user_request_sso_token(struct tf_req *req)
 	json_t *answer = NULL;
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_user_load(req, &u, NULL)) != TF_OK ||
-	    (e = wepay_call(req, api_sso_tokens_create, json_pack("{s:s}", "user_id", u.user_id), NULL, &answer)) != TF_OK)
+	    (e = req_call(req, api_sso_tokens_create, json_pack("{s:s}", "user_id", u.user_id), NULL, &answer)) != TF_OK)
 		return e;
 	/* the native answer's expiry is req->now + sso_token_lifetime, as unix seconds */
 	int64_t expire_time = (req->now + req->svc->cfg.sso_token_lifetime * 1000) / 1000;

@@ -78,10 +78,6 @@ bool hosted_cookie(const struct tf_req *req, const char *name, char *out, size_t
  * accepts a full URL under public_url too, writing the path into out. */
 bool hosted_landing_page(const struct tf_req *req, const char *page, char *out, size_t size);
 
-/* Calls an API operation with body as its JSON input and params[0] = param (NULL: none);
- * on TF_OK, *answer takes the operation's answer (caller json_decref()s it). */
-enum tf_err hosted_call(struct tf_req *req, route_handler op, json_t *body, const char *param, json_t **answer);
-
 /* The pages (route handlers) */
 enum tf_err page_sso(struct tf_req *req);
 enum tf_err page_challenge(struct tf_req *req);

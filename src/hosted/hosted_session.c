@@ -191,7 +191,6 @@ bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate ga
 	const char *token = dot + 1;
 	if ((e = req_load_app(req, STORE(req->db)->app_get, value)) != TF_OK)
 		goto fail;
-	req->have_app = true;
 	uint8_t mac[TF_MAC_BYTES];
 	crypto_secret_mac(req->svc->keys, "hosted_session", token, mac);
 	if ((e = STORE(req->db)->session_get(req->db, req->app->app_id, mac, &req->session)) != TF_OK)
@@ -234,11 +233,6 @@ fail:
 	req_drop_app(req);
 	hosted_error_page(req, e);
 	return true;
-}
-
-enum tf_err hosted_call(struct tf_req *req, route_handler op, json_t *body, const char *param, json_t **answer)
-{
-	return req_call(req, op, body, param, answer);
 }
 
 /* Whether the user must pass a challenge first: an active factor, and no trusted device of

@@ -216,10 +216,10 @@ enum tf_err page_challenge_send(struct tf_req *req)
 	json_t *answer = NULL;
 	enum tf_err e;
 	if (factor_id)
-		e = hosted_call(req, api_challenges_create, json_pack("{s:s, s:s}", "purpose", "login", "factor_id", factor_id),
+		e = req_call(req, api_challenges_create, json_pack("{s:s, s:s}", "purpose", "login", "factor_id", factor_id),
 				NULL, &answer);
 	else if (challenge_id && strlen(challenge_id) < TF_ID_MAX)
-		e = hosted_call(req, api_challenges_resend, json_object(), challenge_id, &answer);
+		e = req_call(req, api_challenges_resend, json_object(), challenge_id, &answer);
 	else
 		e = TF_ERR_INVALID_REQUEST;
 	if (e != TF_OK) {

@@ -29,8 +29,6 @@ static enum tf_err load(struct tf_req *req, const struct tf_form *f, struct conf
 	if (f->duplicate || !app_id || !token || strlen(app_id) >= TF_ID_MAX || strlen(token) >= TF_TOKEN_MAX)
 		return TF_ERR_EMAIL_LINK_INVALID;
 	enum tf_err e = req_load_app(req, STORE(req->db)->app_get, app_id);
-	if (e == TF_OK)
-		req->have_app = true;
 	snprintf(cc->token, sizeof cc->token, "%s", token);
 	crypto_secret_mac(req->svc->keys, "email_token", token, cc->mac);
 	struct email_token_row t;

@@ -60,7 +60,7 @@ enum tf_err page_device_revoke(struct tf_req *req)
 		return TF_OK;
 	if (!hosted_csrf_ok(req, &hc))
 		return TF_ERR_CSRF_INVALID;
-	enum tf_err e = hosted_call(req, api_devices_revoke, json_object(), req->params[0], NULL);
+	enum tf_err e = req_call(req, api_devices_revoke, json_object(), req->params[0], NULL);
 	if (e != TF_OK)
 		return e;
 	return hosted_redirect(req, "/account/devices?removed=1");

@@ -160,7 +160,7 @@ enum tf_err page_factors_add(struct tf_req *req)
 		json_object_set_new(body, "phone", json_string(clean));
 	}
 	json_t *answer = NULL;
-	enum tf_err e = hosted_call(req, api_factors_create, body, NULL, &answer);
+	enum tf_err e = req_call(req, api_factors_create, body, NULL, &answer);
 	if (e == TF_ERR_STEP_UP_REQUIRED) /* a recent challenge first, then back here */
 		return hosted_redirect(req, "/challenge?next=/account/factors");
 	if (e == TF_ERR_MISSING_FIELD || e == TF_ERR_INVALID_FIELD)
@@ -200,7 +200,7 @@ enum tf_err page_factor_verify(struct tf_req *req)
 	const char *code = form_get(&req->form, "code");
 	char clean[65];
 	hosted_clean_code(code, clean);
-	e = hosted_call(req, api_factors_verify, json_pack("{s:s}", "code", clean), f.factor_id, NULL);
+	e = req_call(req, api_factors_verify, json_pack("{s:s}", "code", clean), f.factor_id, NULL);
 	if (e == TF_OK || e == TF_ERR_ALREADY_VERIFIED)
 		return hosted_redirect(req, "/account/factors?added=1");
 	char text[160];

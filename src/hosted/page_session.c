@@ -104,7 +104,6 @@ enum tf_err page_link(struct tf_req *req)
 		return TF_ERR_SSO_UNKNOWN_CLIENT;
 	if (e != TF_OK)
 		return e;
-	req->have_app = true;
 	if (!req->app->sso_login_url[0])
 		return TF_ERR_REDIRECT_NOT_ALLOWED;
 	return to_application_login(req, landing);
@@ -144,8 +143,6 @@ static enum tf_err login_app(struct tf_req *req, const char *client_id)
 	enum tf_err e = req_load_app(req, STORE(req->db)->app_get_by_client_id, client_id);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_SSO_UNKNOWN_CLIENT;
-	if (e == TF_OK)
-		req->have_app = true;
 	return e;
 }
 

@@ -62,7 +62,6 @@ enum tf_err page_sso(struct tf_req *req)
 		return TF_ERR_SSO_UNKNOWN_CLIENT;
 	if (e != TF_OK)
 		return e;
-	req->have_app = true;
 
 	uint8_t *secret;
 	size_t secret_len;
