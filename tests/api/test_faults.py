@@ -2,8 +2,10 @@
 database; slow clients and hundreds of idle connections do not stop the service from answering
 others. (kill -9 during verifications is tests/api/test_durability.py.)"""
 import resource
+import shutil
 import socket
 import sqlite3
+import subprocess
 import time
 
 import pytest
@@ -82,3 +84,29 @@ def test_slow_clients_and_idle_connections_do_not_stop_the_others(start_server):
     assert closed == 20
     for s in idle + trickle:
         s.close()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the files made read-only are SQLite's")
+def test_a_read_only_database_answers_503_and_recovers(start_server):
+    """The database files made immutable under the running server (chattr +i: root's file modes
+    do not stop root): writes answer 503 STORE_UNAVAILABLE, reads go on, and once the files are
+    writable again everything works and nothing is corrupt."""
+    server = start_server("ro")
+    app = server.make_app()
+    user = server.make_user(app, email="before@example.com")
+    files = [p for p in (server.db_path(), server.db_path().with_name("twofold.db-wal"))
+             if p.exists()]
+    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", *map(str, files)]).returncode != 0:
+        pytest.skip("chattr +i is not available here (needs root on ext2/3/4)")
+    try:
+        r = server.post("/v1/users", api_key=app["api_key"], json={"email": "during@example.com"})
+        assert_error(r, 503, "STORE_UNAVAILABLE")
+        assert server.get(f"/v1/users/{user['user_id']}", api_key=app["api_key"]).status_code == 200
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, files)], check=True)
+    assert server.post("/v1/users", api_key=app["api_key"], json={"email": "after@example.com"}).status_code == 201
+    server.stop()
+    db = sqlite3.connect(f"file:{server.db_path()}?mode=ro", uri=True)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    assert run_cli("audit", "verify", "--data", str(server.data_dir)).returncode == 0
