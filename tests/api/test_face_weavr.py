@@ -259,3 +259,15 @@ def test_no_answer_has_the_native_error_shape(server):
         r = server.request(method, "/multi" + path, api_key=w.app["api_key"], token=w.token, json=body)
         if r.content:
             assert not isinstance(r.json().get("error"), dict), (path, r.text)
+
+
+def test_an_expired_stepup_code_is_verification_code_expired(server):
+    w, u = weavr_user(server, sandbox=True)
+    enrol_sms(w, sandbox=True)
+    w.login(u["email"])
+    assert w.call("POST", "/stepup/challenges/otp/SMS").status_code == 204
+    from harness import db_execute
+    # five minutes have passed, as the database records it
+    db_execute(server, "UPDATE challenges SET expires_at = expires_at - 300001 WHERE purpose = 'stepup'")
+    r = w.call("POST", "/stepup/challenges/otp/SMS/verify", {"verificationCode": "123456"})
+    assert r.status_code == 409 and r.json() == {"errorCode": "VERIFICATION_CODE_EXPIRED"}
