@@ -1,12 +1,13 @@
 /*
  * api_sessions.c: session tokens (SPEC section 2). POST /v1/login checks a standard user's
- * password (Argon2id, on the slow pool) under per-address and per-user rate limits;
+ * password (Argon2id alone on the slow pool) under per-address and per-user rate limits;
  * POST /v1/users/{id}/sessions gives a token to an sso user the application authenticated
  * itself; POST /v1/logout revokes the token it is called with. A token is 256 random bits,
  * stored only as a MAC; the answer is its only copy.
  */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -94,49 +95,86 @@ static enum tf_err login_failed(struct tf_req *req, const char *fail_key, const 
 	return e != TF_OK ? e : TF_ERR_INVALID_CREDENTIALS;
 }
 
+/* A password check across its phases (http.h): phase 0, on an HTTP thread, checks the input,
+ * counts the attempt and finds the user; Argon2id alone runs on the slow pool (password_hash);
+ * the next phase, back on an HTTP thread, records the outcome. The database work thus stays
+ * off the slow pool's low-priority threads, which would otherwise hold the shared writer (and
+ * every request batched with it) while they wait for a core. */
+struct password_check {
+	struct user_row u;
+	bool found;
+	bool has_password;
+	bool ok;
+	char fail_key[400];
+	char password[TF_PASSWORD_MAX + 1];
+};
+
+/* On the slow pool: as long for an unknown email or a user without a password as for a real
+ * check. */
+static void password_hash(struct tf_req *req)
+{
+	struct password_check *pc = req->slow_state;
+	if (pc->found && pc->u.password_hash[0]) {
+		pc->ok = crypto_password_verify(pc->u.password_hash, pc->password);
+	} else {
+		crypto_password_dummy_verify(pc->password);
+		pc->ok = false;
+	}
+	sodium_memzero(pc->password, sizeof pc->password);
+	sodium_memzero(pc->u.password_hash, sizeof pc->u.password_hash);
+}
+
+static enum tf_err password_outcome(struct tf_req *req, struct user_row *out)
+{
+	struct password_check *pc = req->slow_state;
+	if (!pc->found)
+		return login_failed(req, pc->fail_key, "", "unknown_email");
+	if (!pc->ok)
+		return login_failed(req, pc->fail_key, pc->u.user_id, pc->has_password ? "wrong_password" : "no_password");
+	*out = pc->u;
+	return TF_OK;
+}
+
 enum tf_err api_password_check(struct tf_req *req, const char *email_in, const char *password, struct user_row *out)
 {
+	if (req->phase > 0 && req->slow_state && req->slow_state_len == sizeof(struct password_check))
+		return password_outcome(req, out);
 	enum tf_err e;
 	char email[256];
 	if (!validate_email(email_in, email, sizeof email))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "email");
-	if (strlen(password) > TF_PASSWORD_MAX)
+	size_t password_len = strlen(password);
+	if (password_len > TF_PASSWORD_MAX)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "password");
 
-	char ip_key[160], fail_key[400];
+	struct password_check *pc = calloc(1, sizeof *pc);
+	if (!pc)
+		return TF_ERR_INTERNAL;
+	req->slow_state = pc;
+	req->slow_state_len = sizeof *pc;
+	char ip_key[160];
 	snprintf(ip_key, sizeof ip_key, "login_ip:%s:%s", req->app->app_id, req->client_ip);
-	snprintf(fail_key, sizeof fail_key, "login_fail:%s:%s", req->app->app_id, email);
+	snprintf(pc->fail_key, sizeof pc->fail_key, "login_fail:%s:%s", req->app->app_id, email);
 	if ((e = rate_hit(req, ip_key, req->svc->cfg.login_attempts_per_address, true)) != TF_OK)
 		return e;
-	if ((e = rate_hit(req, fail_key, req->svc->cfg.login_failures_per_user, false)) != TF_OK)
+	if ((e = rate_hit(req, pc->fail_key, req->svc->cfg.login_failures_per_user, false)) != TF_OK)
 		return e;
 
-	struct user_row *u = out;
-	e = STORE(req->db)->user_get_by_email(req->db, req->app->app_id, email, u);
-	if (e == TF_OK && api_user_expired(req, u))
+	e = STORE(req->db)->user_get_by_email(req->db, req->app->app_id, email, &pc->u);
+	if (e == TF_OK && api_user_expired(req, &pc->u))
 		e = TF_ERR_NOT_FOUND;
-	if (e == TF_ERR_NOT_FOUND) {
-		crypto_password_dummy_verify(password); /* as long as a real check */
-		return login_failed(req, fail_key, "", "unknown_email");
-	}
-	if (e != TF_OK)
+	if (e != TF_OK && e != TF_ERR_NOT_FOUND)
 		return e;
-	if (u->type == USER_SSO) {
+	pc->found = e == TF_OK;
+	pc->has_password = pc->found && pc->u.password_hash[0];
+	if (pc->found && pc->u.type == USER_SSO) {
+		sodium_memzero(pc->u.password_hash, sizeof pc->u.password_hash);
 		if (req->app->sso_login_url[0])
 			req->err_extra = json_pack("{s:s}", "login_url", req->app->sso_login_url);
 		return TF_ERR_SSO_LOGIN_REQUIRED;
 	}
-	bool ok;
-	const char *reason = u->password_hash[0] ? "wrong_password" : "no_password";
-	if (u->password_hash[0]) {
-		ok = crypto_password_verify(u->password_hash, password);
-	} else {
-		crypto_password_dummy_verify(password);
-		ok = false;
-	}
-	sodium_memzero(u->password_hash, sizeof u->password_hash);
-	if (!ok)
-		return login_failed(req, fail_key, u->user_id, reason);
+	memcpy(pc->password, password, password_len + 1);
+	req->slow_fn = password_hash;
 	return TF_OK;
 }
 
@@ -150,7 +188,7 @@ enum tf_err api_sessions_login(struct tf_req *req)
 	    (e = req_string(req, "password", true, &password)) != TF_OK)
 		return e;
 	struct user_row u;
-	if ((e = api_password_check(req, email_in, password, &u)) != TF_OK)
+	if ((e = api_password_check(req, email_in, password, &u)) != TF_OK || req_waiting(req))
 		return e;
 	return issue_session(req, &u, "login.succeeded");
 }

@@ -41,6 +41,8 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 		return TF_ERR_LOGIN_LOCKED;
 	struct user_row u;
 	e = api_password_check(req, email, json_string_value(value), &u);
+	if (e == TF_OK && req_waiting(req))
+		return TF_OK; /* Argon2id on the slow pool; called again with the outcome */
 	if (req->err_extra) { /* the native answer's extras (an sso user's login_url) are not Weavr's */
 		json_decref(req->err_extra);
 		req->err_extra = NULL;

@@ -156,6 +156,10 @@ struct tf_req {
 	int64_t start_ns;
 };
 
+/* Whether the handler asked for slow work (slow_fn or rerun_slow) and must return TF_OK with no
+ * answer; it is called again afterwards (see the head comment). */
+bool req_waiting(const struct tf_req *req);
+
 /* Input helpers: each returns TF_OK, TF_ERR_MISSING_FIELD or TF_ERR_INVALID_FIELD (naming
  * the field in req->err_field). Optional getters leave *out untouched when absent. */
 enum tf_err req_string(struct tf_req *req, const char *field, bool required, const char **out);

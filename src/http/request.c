@@ -368,6 +368,11 @@ enum tf_err req_load_app(struct tf_req *req, enum tf_err (*load)(struct store_co
 	return TF_OK;
 }
 
+bool req_waiting(const struct tf_req *req)
+{
+	return req->slow_fn || req->rerun_slow;
+}
+
 void req_drop_app(struct tf_req *req)
 {
 	if (req->have_app)

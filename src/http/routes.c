@@ -36,7 +36,7 @@ const struct route routes[] = {
 	R("POST", "/v1/users/{id}/mark_email_verified", api_users_mark_email_verified, AUTH_APP, J),
 	R("POST", "/v1/users/{id}/send_confirmation", api_users_send_confirmation, AUTH_APP, J),
 	R("POST", "/v1/users/{id}/sessions", api_sessions_create_for_user, AUTH_APP, J),
-	R("POST", "/v1/login", api_sessions_login, AUTH_APP, J | SLOW),
+	R("POST", "/v1/login", api_sessions_login, AUTH_APP, J), /* Argon2id alone: slow_fn */
 	R("POST", "/v1/logout", api_sessions_logout, AUTH_USER, J),
 	R("GET", "/v1/factors", api_factors_list, AUTH_USER, 0),
 	R_SLOW_IF("POST", "/v1/factors", api_factors_create, AUTH_USER, J, api_factors_create_slow_if),
@@ -59,7 +59,7 @@ const struct route routes[] = {
 	R("POST", "/v1/transactions", api_transactions_create, AUTH_USER, J),
 	R("GET", "/v1/transactions/{id}", api_transactions_get, AUTH_USER, 0),
 	/* the Weavr Multi face (faces/weavr_*.c): api-key and Bearer, Weavr's error shapes */
-	WV("POST", "/multi/login_with_password", weavr_login_with_password, AUTH_APP, J | SLOW),
+	WV("POST", "/multi/login_with_password", weavr_login_with_password, AUTH_APP, J), /* slow_fn */
 	WV("POST", "/multi/logout", weavr_logout, AUTH_USER, J),
 	WV("GET", "/multi/authentication_factors", weavr_factors_list, AUTH_USER, 0),
 	WV("POST", "/multi/authentication_factors/otp/{channel}", weavr_factors_otp_enrol, AUTH_USER, J),
@@ -91,7 +91,7 @@ const struct route routes[] = {
 	PG("GET", "/session-expired", page_session_expired, 0),
 	PG("GET", "/link", page_link, 0),
 	PG("GET", "/login", page_login, 0),
-	PG("POST", "/login", page_login_post, SLOW),
+	PG("POST", "/login", page_login_post, 0), /* Argon2id alone: slow_fn */
 	PG("GET", "/confirm", page_confirm, 0),
 	PG("POST", "/confirm", page_confirm_post, SLOW),
 	PG("GET", "/assets/{name}", page_asset, 0),
