@@ -317,19 +317,11 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 				  bool trust_device, enum device_domain domain, const char *presented_tx_hash,
 				  const struct push_answer *push)
 {
-	/* wrong codes per client address (issue 10): checked before, counted after */
+	/* wrong codes per client address (issue 10): checked before, counted after, both in the
+	 * write transaction (a read there costs less than a snapshot of its own) */
 	char ip_key[160];
 	int64_t window_ms = req->svc->cfg.rate_window * 1000, window = req->now - req->now % window_ms, wrong_here = 0;
 	snprintf(ip_key, sizeof ip_key, "verify_fail_ip:%s:%s", req->app->app_id, req->client_ip);
-	enum tf_err limited = STORE(req->db)->counter_get(req->db, ip_key, window, &wrong_here);
-	if (limited != TF_OK)
-		return limited;
-	if (wrong_here >= req->svc->cfg.verify_failures_per_address) {
-		char retry[32];
-		snprintf(retry, sizeof retry, "%lld", (long long)((window + window_ms - req->now + 999) / 1000));
-		resp_header(req, "Retry-After", retry);
-		return TF_ERR_RATE_LIMITED;
-	}
 	struct challenge_row ch;
 	struct factor_row f;
 	char actor[64], details[160];
@@ -343,7 +335,16 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	for (;;) {
 		if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 			return e;
-		e = load_attempt(req, challenge_id, enrolment_only, &ch, &f);
+		if ((e = STORE(req->db)->counter_get(req->db, ip_key, window, &wrong_here)) == TF_OK &&
+		    wrong_here >= req->svc->cfg.verify_failures_per_address) {
+			STORE(req->db)->tx_rollback(req->db);
+			char retry[32];
+			snprintf(retry, sizeof retry, "%lld", (long long)((window + window_ms - req->now + 999) / 1000));
+			resp_header(req, "Retry-After", retry);
+			return TF_ERR_RATE_LIMITED;
+		}
+		if (e == TF_OK)
+			e = load_attempt(req, challenge_id, enrolment_only, &ch, &f);
 		if (e != TF_OK || f.type != FACTOR_BACKUP_CODES || backup_searched)
 			break;
 		STORE(req->db)->tx_rollback(req->db);
