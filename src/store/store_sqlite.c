@@ -207,7 +207,7 @@ static enum tf_err sq_open(const char *url, const char *durability, struct store
 	snprintf(st->path, sizeof st->path, "%s", path);
 	st->full_sync = durability && strcmp(durability, "full") == 0;
 	pthread_mutex_init(&st->lock, NULL);
-	group_init(&st->group);
+	group_init(&st->group, st->full_sync);
 	*out = &st->base;
 	return TF_OK;
 }

@@ -19,9 +19,17 @@
  *      returned; if that COMMIT fails, or the batch is lost (SQLite rolled the whole
  *      transaction back after an I/O error), every member gets the error.
  *   3. A request that fails undoes only its own savepoint; members before it keep theirs.
- *   4. Whoever gives up the lock settles the batch: it commits unless another thread is
- *      already waiting for the lock (g->waiting counts them before they block), which then
- *      settles in its turn. So a batch is never left open with nobody to commit it.
+ *   4. Whoever gives up the lock settles the batch: it commits unless commits are shared and
+ *      another thread is already waiting for the lock (g->waiting counts them before they
+ *      block), which then settles in its turn. So a batch is never left open with nobody to
+ *      commit it.
+ *
+ * Commits are shared only with durability full, where each COMMIT is an fsync: a batch of n
+ * members costs one. With durability normal a COMMIT only writes the batch's pages into the WAL
+ * (no fsync; kill -9 loses nothing); there, a thread that waited for the next holder's whole
+ * transaction before answering cost more than the COMMIT it saved (bench/RESULTS.md: higher
+ * throughput and a lower p99 at half rate with every holder committing its own work), and an
+ * HTTP thread that waits serves none of its other connections meanwhile.
  *
  * Checkpoints (copying the WAL back into the database file, with its two fsyncs) do not run
  * in a COMMIT, where every writer would wait for them: the writer's automatic checkpoint is off,
@@ -59,9 +67,10 @@ static const char *const group_sql[G__MAX] = {
 	[G_ROLLBACK] = "ROLLBACK",
 };
 
-void group_init(struct group *g)
+void group_init(struct group *g, bool shares_commits)
 {
 	memset(g, 0, sizeof *g);
+	g->shares_commits = shares_commits;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_mutex_init(&g->done_lock, NULL);
 	pthread_cond_init(&g->done, NULL);
@@ -230,7 +239,8 @@ static void settle_batch(struct group *g, bool force)
 		answer_members(g, TF_ERR_STORE_UNAVAILABLE);
 		return;
 	}
-	if (!force && atomic_load_explicit(&g->waiting, memory_order_acquire) > 0 && g->n_members < BATCH_MAX)
+	if (!force && g->shares_commits && atomic_load_explicit(&g->waiting, memory_order_acquire) > 0 &&
+	    g->n_members < BATCH_MAX)
 		return;
 	enum tf_err e = TF_OK;
 	if (g->n_members) {

@@ -130,6 +130,7 @@ struct group {
 	struct sqlite_conn *writer;  /* opened at the first write */
 	sqlite3_stmt *control[6];    /* BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO, COMMIT, ROLLBACK */
 	bool open;                   /* a batch transaction is open */
+	bool shares_commits;         /* a holder leaves its COMMIT to a waiting thread (invariant 4) */
 	struct member *members;      /* finished transactions waiting for the batch's COMMIT */
 	int n_members;
 	uint64_t batches, transactions; /* COMMITs and member transactions, for tests */
@@ -184,7 +185,10 @@ void sqlite_close_conn(struct sqlite_conn *sc);
  * savepoint in the batch; group_commit() releases it, gives the lock up and returns once the
  * batch's COMMIT did (with its result); group_rollback() undoes the savepoint and gives the
  * lock up. */
-void group_init(struct group *g);
+/* shares_commits: a COMMIT costs an fsync (durability full), so a holder that sees another thread
+ * waiting leaves the COMMIT to it; otherwise (normal: a COMMIT is a write into the WAL) every
+ * holder commits what it has before giving up the lock. */
+void group_init(struct group *g, bool shares_commits);
 void group_destroy(struct group *g);
 enum tf_err group_begin(struct sqlite_store *st);
 enum tf_err group_commit(struct sqlite_store *st);

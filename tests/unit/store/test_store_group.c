@@ -1,6 +1,7 @@
 /* Unit tests for store/store_sqlite_group.c: group commit on a real SQLite file. Two threads
  * are made to share a batch on purpose: the second blocks in tx_begin while the first holds the
- * writer, so the first leaves the COMMIT to it (invariant 4 of the file's head comment). */
+ * writer, so with durability full the first leaves the COMMIT to it (invariant 4 of the file's
+ * head comment); with durability normal it commits its own. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,14 +22,14 @@ struct fixture {
 	struct store *st;
 };
 
-static int setup(void **state)
+static int setup_with(void **state, const char *durability)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	snprintf(f->dir, sizeof f->dir, "/tmp/tf-group-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	char url[128];
 	snprintf(url, sizeof url, "sqlite:%s/t.db", f->dir);
-	assert_int_equal(store_open(url, "normal", 0, &f->st), TF_OK);
+	assert_int_equal(store_open(url, durability, 0, &f->st), TF_OK);
 	struct store_conn *c;
 	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
 	int version = 0;
@@ -36,6 +37,18 @@ static int setup(void **state)
 	STORE(c)->release(c);
 	*state = f;
 	return 0;
+}
+
+/* durability normal: every holder commits its own work */
+static int setup(void **state)
+{
+	return setup_with(state, "normal");
+}
+
+/* durability full (an fsync per COMMIT): a holder leaves its COMMIT to a waiting thread */
+static int setup_full(void **state)
+{
+	return setup_with(state, "full");
 }
 
 static int teardown(void **state)
@@ -171,6 +184,22 @@ static void test_lone_write_joins_the_batch(void **state)
 	assert_int_equal(group_of(f->st)->batches, 1);
 }
 
+/* With durability normal a COMMIT is only a write into the WAL: the first commits its own
+ * transaction rather than wait for the second's, and each is answered on its own commit. */
+static void test_without_fsync_each_holder_commits_its_own(void **state)
+{
+	struct fixture *f = *state;
+	struct second s = {.st = f->st, .kind = SECOND_BREAKS_FK};
+	pthread_t t;
+	assert_int_equal(first_with_second(f->st, &s, &t), TF_OK); /* not the second's failure */
+	pthread_join(t, NULL);
+	assert_int_not_equal(s.result, TF_OK);
+	assert_int_equal(committed(f->st, "first"), 1);
+	assert_int_equal(committed(f->st, "second"), 0);
+	assert_int_equal(group_of(f->st)->transactions, 2);
+	assert_int_equal(group_of(f->st)->batches, 2);
+}
+
 static void test_failed_commit_fails_every_member(void **state)
 {
 	struct fixture *f = *state;
@@ -266,13 +295,15 @@ int main(void)
 {
 	log_set_level(LOG_WARN); /* quiet migrations; the failed COMMIT is logged on purpose */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_two_transactions_share_one_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failing_request_leaves_others_in_its_batch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lone_write_joins_the_batch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_commit_fails_every_member, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_transactions_share_one_commit, setup_full, teardown),
+		cmocka_unit_test_setup_teardown(test_failing_request_leaves_others_in_its_batch, setup_full, teardown),
+		cmocka_unit_test_setup_teardown(test_lone_write_joins_the_batch, setup_full, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_commit_fails_every_member, setup_full, teardown),
+		cmocka_unit_test_setup_teardown(test_without_fsync_each_holder_commits_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_in_a_transaction_see_its_writes_others_do_not, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rolled_back_transaction_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers_keep_every_committed_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_writers_keep_every_committed_change, setup_full, teardown),
 	};
 	return cmocka_run_group_tests_name("store/group_commit", tests, NULL, NULL);
 }
