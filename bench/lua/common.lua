@@ -1,7 +1,7 @@
 -- common.lua: shared by the bench scripts. Each wrk thread reads its share of the prepared
 -- data (one record per line, fields separated by spaces) and the bench prints one JSON line
 -- with the figures (marker "BENCH_JSON ") when done. A rate can be set with the environment
--- variable BENCH_DELAY_MS (each connection waits that long between requests).
+-- variable BENCH_DELAY_MS (each connection waits that long between requests, on average).
 local M = {}
 
 function M.read_lines(path)
@@ -42,9 +42,21 @@ function M.done(summary, latency, requests)
     non2xx, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, secs, errors))
 end
 
+-- Paced runs (BENCH_DELAY_MS): by default each wait is drawn from an exponential distribution
+-- with that mean, so that requests arrive as independent clients' would (a Poisson process at the
+-- intended rate). With a fixed wait (BENCH_PACING=fixed) every connection, all started together,
+-- stays in step with the others: the server sees bursts of one request per connection at once,
+-- and the latency measured is that of draining a burst, not of serving at the rate.
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+local fixed = os.getenv("BENCH_PACING") == "fixed"
+local seeded = false
 function M.delay()
-  return delay_ms
+  if fixed or delay_ms == 0 then return delay_ms end
+  if not seeded then
+    math.randomseed(os.time() * 1000 + (thread_id or 0))
+    seeded = true
+  end
+  return math.floor(-math.log(1 - math.random()) * delay_ms + 0.5)
 end
 
 return M
