@@ -1,5 +1,7 @@
 /* api_health.c: GET /healthz (the process answers), GET /readyz (it can serve: the
- * database answers), GET /metrics (Prometheus text). */
+ * database answers), GET /metrics (Prometheus text). None of them is given a database
+ * connection by the dispatcher (ROUTE_NO_DB): /healthz and /metrics answer while the
+ * database is down, /readyz takes its own to say whether it is. */
 #include <stdlib.h>
 
 #include "api/api.h"
@@ -11,10 +13,22 @@ enum tf_err api_healthz(struct tf_req *req)
 	return TF_OK;
 }
 
+/* The route takes no connection from the dispatcher (ROUTE_NO_DB): it takes its own, so that
+ * a database that cannot be reached is answered in the readiness body, within the pool's
+ * connect_timeout, rather than as the dispatcher's error. A pool whose every connection stayed
+ * taken is not the database's failure: that stays 503 OVERLOADED. */
 enum tf_err api_readyz(struct tf_req *req)
 {
-	enum tf_err e = STORE(req->db)->ping(req->db);
-	const char *backend = req->svc->store->ops->name;
+	struct store *store = req->svc->store;
+	struct store_conn *c = NULL;
+	enum tf_err e = store->ops->acquire(store, &c);
+	if (e == TF_ERR_OVERLOADED || e == TF_ERR_INTERNAL)
+		return e;
+	if (e == TF_OK) {
+		e = STORE(c)->ping(c);
+		STORE(c)->release(c);
+	}
+	const char *backend = store->ops->name;
 	if (e != TF_OK) {
 		resp_json(req, 503, json_pack("{s:s, s:{s:s, s:s}}", "status", "unavailable", "database",
 					      "backend", backend, "status", "unavailable"));

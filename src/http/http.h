@@ -46,6 +46,9 @@ enum route_flags {
 	ROUTE_SLOW = 1 << 0,    /* runs on the slow pool (Argon2id), off the HTTP threads */
 	ROUTE_JSON_BODY = 1 << 1, /* takes a JSON object body ({} when empty) */
 	ROUTE_PAGE = 1 << 2,      /* a hosted page: HTML answers, form bodies, its own cookie session */
+	ROUTE_NO_DB = 1 << 3,     /* the dispatcher takes no database connection (req->db stays NULL): the
+				   * handler needs none (/healthz, /metrics) or takes its own and answers
+				   * in its own shape when it cannot (/readyz); only with AUTH_NONE */
 };
 
 struct route {

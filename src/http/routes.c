@@ -15,6 +15,7 @@
 #define J ROUTE_JSON_BODY
 #define SLOW ROUTE_SLOW
 #define PAGE ROUTE_PAGE
+#define NO_DB ROUTE_NO_DB
 /* a row: method, path, handler, who may call, flags; the metric name is "METHOD path" */
 #define R(method, path, handler, auth, flags) {method, path, handler, auth, flags, method " " path, NULL, NULL}
 /* a row whose handler runs on the slow pool when slow_if(req) says so */
@@ -27,9 +28,11 @@
 #define PG(method, path, handler, flags) {method, path, handler, AUTH_NONE, PAGE | (flags), method " " path, NULL, hosted_error_page}
 
 const struct route routes[] = {
-	R("GET", "/healthz", api_healthz, AUTH_NONE, 0),
-	R("GET", "/readyz", api_readyz, AUTH_NONE, 0),
-	R("GET", "/metrics", api_metrics, AUTH_NONE, 0),
+	/* no connection taken for them: liveness and metrics answer while the database is down,
+	 * and readiness says in its own body that it is */
+	R("GET", "/healthz", api_healthz, AUTH_NONE, NO_DB),
+	R("GET", "/readyz", api_readyz, AUTH_NONE, NO_DB),
+	R("GET", "/metrics", api_metrics, AUTH_NONE, NO_DB),
 	R("POST", "/v1/admin/apps", api_apps_create, AUTH_ADMIN, J),
 	R_SLOW_IF("POST", "/v1/users", api_users_create, AUTH_APP, J, api_users_create_slow_if),
 	R("GET", "/v1/users/{id}", api_users_get, AUTH_APP, 0),

@@ -62,6 +62,29 @@ static void test_password_routes_run_off_the_http_threads(void **state)
 	assert_false(routes[routes_match("GET", "/healthz", params, &mismatch)].flags & ROUTE_SLOW);
 }
 
+/* The dispatcher skips everything for a route without a database connection (dispatch_prepare):
+ * such a route must need nothing it skips. */
+static void test_routes_without_a_connection_need_no_credentials_or_body(void **state)
+{
+	(void)state;
+	int n = 0;
+	for (size_t i = 0; i < routes_count; i++) {
+		if (!(routes[i].flags & ROUTE_NO_DB))
+			continue;
+		n++;
+		assert_int_equal(routes[i].auth, AUTH_NONE);
+		assert_string_equal(routes[i].method, "GET");
+		assert_false(routes[i].flags & (ROUTE_JSON_BODY | ROUTE_SLOW | ROUTE_PAGE));
+		assert_null(routes[i].slow_if);
+	}
+	char params[TF_PATH_PARAMS_MAX][128];
+	bool mismatch;
+	/* readiness answers in its own body when the database is down, liveness answers anyway */
+	assert_true(routes[routes_match("GET", "/readyz", params, &mismatch)].flags & ROUTE_NO_DB);
+	assert_true(routes[routes_match("GET", "/healthz", params, &mismatch)].flags & ROUTE_NO_DB);
+	assert_int_equal(n, 3);
+}
+
 static void test_json_depth_limit_ignores_brackets_in_strings(void **state)
 {
 	(void)state;
@@ -100,6 +123,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_paths_and_methods),
 		cmocka_unit_test(test_every_route_is_unique_and_named),
 		cmocka_unit_test(test_password_routes_run_off_the_http_threads),
+		cmocka_unit_test(test_routes_without_a_connection_need_no_credentials_or_body),
 		cmocka_unit_test(test_json_depth_limit_ignores_brackets_in_strings),
 		cmocka_unit_test(test_json_string_limit_covers_keys_and_nested_values),
 	};
