@@ -21,21 +21,28 @@
  *  (4) A lost connection: a pooled connection is checked when taken (a closed socket is seen
  *      without a round trip) and reconnected; a statement that loses it answers
  *      STORE_UNAVAILABLE (503); a read outside a transaction is tried once more on a new
- *      connection. connect_timeout, statement_timeout and lock_timeout bound every wait, so
- *      no request hangs on a database that went away.
+ *      connection. connect_timeout, statement_timeout, lock_timeout and tcp_user_timeout bound every
+ *      wait, and a statement's answer is awaited at most ANSWER_WAIT_MS by this process's own
+ *      clock (a stopped server enforces nothing), so no request hangs on a database that went
+ *      away or stopped answering.
  *  (5) synchronous_commit is on: a request is answered after its change is durable.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "platform/clock.h"
 #include "platform/log.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "store/store_pg_int.h"
 
 #define POOL_WAIT_MS 5000
+/* a statement's answer: the server's statement_timeout (15 s) and lock_timeout are shorter */
+#define ANSWER_WAIT_MS 20000
 #define MIGRATE_LOCK_KEY "7466320001" /* pg_advisory_lock key of `twofold migrate` ("tf" 2 0001) */
 
 /* ---- parameters and columns ---- */
@@ -162,7 +169,7 @@ static enum tf_err map_failure(struct pg_conn *pc, PGresult *res, const char *wh
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	if (!msg)
 		msg = PQerrorMessage(pc->pg);
-	if (PQstatus(pc->pg) != CONNECTION_OK) {
+	if (pc->broken || PQstatus(pc->pg) != CONNECTION_OK) {
 		pc->broken = true;
 		log_error("database connection lost", "op", what, "error", msg, NULL);
 		return TF_ERR_STORE_UNAVAILABLE;
@@ -173,6 +180,49 @@ static enum tf_err map_failure(struct pg_conn *pc, PGresult *res, const char *wh
 	}
 	log_error("database error", "op", what, "sqlstate", state ? state : "", "error", msg, NULL);
 	return TF_ERR_INTERNAL;
+}
+
+/* The result of the command just sent, waiting at most ANSWER_WAIT_MS of this process's own
+ * clock: a server that keeps the connection open but answers nothing (stopped, or stuck on its
+ * disk) cannot enforce its statement_timeout, and TCP sees nothing wrong; without this the
+ * request would wait for ever. NULL when it did not answer in time: the connection is then
+ * broken (reconnected before its next use). Of several results, the last. */
+static PGresult *await_result(struct pg_conn *pc, const char *what)
+{
+	int64_t deadline = clock_monotonic_ns() / 1000000 + ANSWER_WAIT_MS;
+	PGresult *last = NULL;
+	for (;;) {
+		while (PQflush(pc->pg) == 1 || PQisBusy(pc->pg)) {
+			int64_t left = deadline - clock_monotonic_ns() / 1000000;
+			struct pollfd pfd = {.fd = PQsocket(pc->pg), .events = POLLIN};
+			if (PQflush(pc->pg) == 1)
+				pfd.events |= POLLOUT;
+			int n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				log_error("the database did not answer in time", "op", what, NULL);
+				pc->broken = true;
+				PQclear(last);
+				return NULL;
+			}
+			if (!PQconsumeInput(pc->pg))
+				break; /* the connection failed: PQgetResult reports it */
+		}
+		PGresult *r = PQgetResult(pc->pg);
+		if (!r)
+			return last;
+		PQclear(last);
+		last = r;
+		if (PQstatus(pc->pg) == CONNECTION_BAD)
+			return last;
+	}
+}
+
+/* PQexec with the wait bounded (await_result). */
+static PGresult *exec_bounded(struct pg_conn *pc, const char *sql, const char *what)
+{
+	return PQsendQuery(pc->pg, sql) ? await_result(pc, what) : NULL;
 }
 
 /* Reconnects a connection that was lost; its prepared statements went with it. */
@@ -199,7 +249,7 @@ static enum tf_err run_once(struct pg_conn *pc, enum pg_stmt id, const struct pg
 	char name[16];
 	snprintf(name, sizeof name, "tf%d", (int)id);
 	if (!pc->prepared[id]) {
-		PGresult *r = PQprepare(pc->pg, name, pg_stmt_sql[id], 0, NULL);
+		PGresult *r = PQsendPrepare(pc->pg, name, pg_stmt_sql[id], 0, NULL) ? await_result(pc, what) : NULL;
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			enum tf_err e = map_failure(pc, r, what);
 			PQclear(r);
@@ -211,7 +261,7 @@ static enum tf_err run_once(struct pg_conn *pc, enum pg_stmt id, const struct pg
 	static const struct pg_params none = {0};
 	if (!p)
 		p = &none;
-	PGresult *r = PQexecPrepared(pc->pg, name, p->n, p->v, p->len, p->fmt, 0);
+	PGresult *r = PQsendQueryPrepared(pc->pg, name, p->n, p->v, p->len, p->fmt, 0) ? await_result(pc, what) : NULL;
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		enum tf_err e = map_failure(pc, r, what);
@@ -284,7 +334,7 @@ enum tf_err pg_lock_user(struct store_conn *c, const char *app_id, const char *u
 /* Runs SQL text without parameters (transaction control, migrations). */
 static enum tf_err exec_sql(struct pg_conn *pc, const char *sql, const char *what)
 {
-	PGresult *r = PQexec(pc->pg, sql);
+	PGresult *r = exec_bounded(pc, sql, what);
 	ExecStatusType st = PQresultStatus(r);
 	enum tf_err e = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? TF_OK : map_failure(pc, r, what);
 	PQclear(r);
@@ -296,9 +346,12 @@ static enum tf_err exec_sql(struct pg_conn *pc, const char *sql, const char *wha
 static PGconn *connect_db(const char *url)
 {
 	/* defaults first: what the URL says wins (expand_dbname) */
+	/* tcp_user_timeout: a database that vanished without closing the connection (a network
+	 * partition) fails a statement already sent after 15 s, as statement_timeout would, instead
+	 * of when TCP gives up retransmitting (about 15 minutes); keepalives find it on idle ones */
 	const char *keys[] = {"connect_timeout", "application_name", "keepalives_idle", "keepalives_interval",
-			      "keepalives_count", "options", "dbname", NULL};
-	const char *vals[] = {"5", "twofold", "30", "10", "3",
+			      "keepalives_count", "tcp_user_timeout", "options", "dbname", NULL};
+	const char *vals[] = {"5", "twofold", "30", "10", "3", "15000",
 			      "-c synchronous_commit=on -c statement_timeout=15000 -c lock_timeout=10000 "
 			      "-c idle_in_transaction_session_timeout=60000",
 			      url, NULL};
@@ -530,7 +583,7 @@ static enum tf_err pg_tx_commit(struct store_conn *c)
 	pc->locked_user[0] = '\0';
 	if (pc->broken)
 		return TF_ERR_STORE_UNAVAILABLE;
-	PGresult *r = PQexec(pc->pg, "COMMIT");
+	PGresult *r = exec_bounded(pc, "COMMIT", "commit");
 	enum tf_err e = TF_OK;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		e = map_failure(pc, r, "commit");

@@ -14,6 +14,7 @@ import glob
 import itertools
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -88,6 +89,22 @@ class PgCluster:
     def halt(self):
         """Stops the server and keeps its data (start() brings it back on the same port)."""
         self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def _processes(self):
+        """The postmaster's PID and its children's (backends, writer, checkpointer...)."""
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        return [pid] + [int(c) for c in children]
+
+    def freeze(self):
+        """Stops every process of the server (SIGSTOP): connections stay open and the kernel
+        still accepts new ones, but nothing answers, as with a server stuck on its disk."""
+        for pid in self._processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self):
+        for pid in self._processes():
+            os.kill(pid, signal.SIGCONT)
 
     def log_tail(self):
         p = self.root / "server.log"

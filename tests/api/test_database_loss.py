@@ -1,6 +1,7 @@
 """Losing the PostgreSQL server (issue 9): dropped connections are replaced without an error,
 requests made while the database is down are answered 503 STORE_UNAVAILABLE at once rather
-than hanging, /readyz says so in its own body (and /healthz stays 200: the process is alive),
+than hanging, a server that stops answering (frozen) costs a request at most twofold's own
+wait for an answer (20 s) before it too is answered 503, /readyz says so in its own body (and /healthz stays 200: the process is alive),
 and everything works again when the database is back.
 Runs on PostgreSQL only, on a cluster of its own (it stops it)."""
 import time
@@ -62,6 +63,33 @@ def test_dropped_connections_and_a_stopped_database(start_server, own_cluster):
         assert r.status_code == 200, r.text
         assert r.json() == {"status": "ready", "database": {"backend": "postgres", "status": "ok"}}
         r = srv.post("/v1/users", api_key=app["api_key"], json={"email": "back@example.com", "type": "sso"})
+        assert r.status_code == 201, r.text
+    finally:
+        srv.stop()
+
+
+def test_a_database_that_stops_answering_is_not_waited_for_forever(start_server, own_cluster):
+    srv = start_server("frozen", database=own_cluster.new_database(), args=["--db-pool-size", "2"])
+    try:
+        app = srv.make_app()
+        user = srv.make_user(app, password=None, type="sso")
+        assert srv.get(f"/v1/users/{user['user_id']}", api_key=app["api_key"]).status_code == 200
+        own_cluster.freeze()
+        try:
+            t0 = time.monotonic()
+            r = srv.post("/v1/users", api_key=app["api_key"], json={"email": "frozen@example.com", "type": "sso"},
+                         timeout=60)
+            waited = time.monotonic() - t0
+            assert_error(r, 503, "STORE_UNAVAILABLE")
+            assert waited < 30, f"the request waited {waited:.1f} s on a database that did not answer"
+        finally:
+            own_cluster.thaw()
+        # the broken connection is replaced: the next requests work, and the one that was
+        # answered 503 changed nothing
+        deadline = time.monotonic() + 15
+        while srv.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        r = srv.post("/v1/users", api_key=app["api_key"], json={"email": "frozen@example.com", "type": "sso"})
         assert r.status_code == 201, r.text
     finally:
         srv.stop()
