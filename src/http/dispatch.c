@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/http_headers.h"
 #include "core/session.h"
@@ -274,8 +275,21 @@ static void serialise(struct tf_req *req)
 	req->resp_text = json_dumps(req->resp, JSON_COMPACT);
 }
 
+/* A 503 says when to come back (RFC 9110 section 10.2.3): a busy node (OVERLOADED) in a second,
+ * a database that went away (STORE_UNAVAILABLE) in a few. */
+static void retry_after(struct tf_req *req, enum tf_err e)
+{
+	if (e != TF_ERR_OVERLOADED && e != TF_ERR_STORE_UNAVAILABLE)
+		return;
+	for (int i = 0; i < req->n_headers; i++)
+		if (strcasecmp(req->headers[i].name, "Retry-After") == 0)
+			return;
+	resp_header(req, "Retry-After", e == TF_ERR_OVERLOADED ? "1" : "5");
+}
+
 static void answer_error(struct tf_req *req, enum tf_err e)
 {
+	retry_after(req, e);
 	if (e == TF_ERR_INTERNAL)
 		log_error("request failed", "request_id", req->request_id, "route", req->route->metric_name, NULL);
 	if (req->route->render_error) {

@@ -230,8 +230,7 @@ static enum MHD_Result to_slow_pool(struct tf_service *svc, struct MHD_Connectio
 	req->state = REQ_SUSPENDED;
 	MHD_suspend_connection(conn);
 	if (!slow_pool_submit(svc->slow_pool, slow_job, req)) {
-		dispatch_abandon(req, TF_ERR_OVERLOADED);
-		resp_header(req, "Retry-After", "1");
+		dispatch_abandon(req, TF_ERR_OVERLOADED); /* with Retry-After */
 		req->state = REQ_DONE;
 		MHD_resume_connection(conn);
 	}

@@ -42,6 +42,7 @@ def test_dropped_connections_and_a_stopped_database(start_server, own_cluster):
             r = srv.post("/v1/users", api_key=app["api_key"], json={"email": "down@example.com", "type": "sso"})
             assert time.monotonic() - t0 < 10, "a request waited on the lost database"
             assert_error(r, 503, "STORE_UNAVAILABLE")
+            assert r.headers.get("Retry-After") == "5", r.headers
         # readiness answers in its own shape, not the dispatcher's error, and at once: the
         # stopped server refuses the connection (connect_timeout bounds an unanswered one)
         for _ in range(2):  # the pool's broken connections, then no connection at all
