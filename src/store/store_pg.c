@@ -189,15 +189,14 @@ static enum tf_err map_failure(struct pg_conn *pc, PGresult *res, const char *wh
  * broken (reconnected before its next use). Of several results, the last. */
 static PGresult *await_result(struct pg_conn *pc, const char *what)
 {
-	int64_t deadline = clock_monotonic_ns() / 1000000 + ANSWER_WAIT_MS;
+	/* the connection is in blocking mode: PQsend* returned with the command sent */
+	int64_t deadline_ns = clock_monotonic_ns() + ANSWER_WAIT_MS * 1000000LL;
 	PGresult *last = NULL;
 	for (;;) {
-		while (PQflush(pc->pg) == 1 || PQisBusy(pc->pg)) {
-			int64_t left = deadline - clock_monotonic_ns() / 1000000;
+		while (PQisBusy(pc->pg) && PQstatus(pc->pg) != CONNECTION_BAD) {
+			int64_t left_ms = (deadline_ns - clock_monotonic_ns()) / 1000000;
 			struct pollfd pfd = {.fd = PQsocket(pc->pg), .events = POLLIN};
-			if (PQflush(pc->pg) == 1)
-				pfd.events |= POLLOUT;
-			int n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+			int n = left_ms > 0 ? poll(&pfd, 1, (int)left_ms) : 0;
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
@@ -214,8 +213,6 @@ static PGresult *await_result(struct pg_conn *pc, const char *what)
 			return last;
 		PQclear(last);
 		last = r;
-		if (PQstatus(pc->pg) == CONNECTION_BAD)
-			return last;
 	}
 }
 
