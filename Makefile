@@ -31,7 +31,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
-FUZZ_TARGETS = device_cookie json_body validators sso transaction headers
+FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers
 FUZZ_SECONDS ?= 60
 
 all: $(BUILD)/twofold

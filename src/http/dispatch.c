@@ -15,6 +15,7 @@
 #include "delivery/outbox.h"
 #include "service/app_cache.h"
 #include "http/http.h"
+#include "http/json_fast.h"
 #include "platform/clock.h"
 #include "platform/log.h"
 
@@ -135,6 +136,9 @@ static enum tf_err parse_body(struct tf_req *req)
 		req->json = json_object();
 		return TF_OK;
 	}
+	/* the usual body, one flat object, without jansson's lexer; anything else through it */
+	if ((req->json = json_fast_parse_flat(req->body, req->body_len)) != NULL)
+		return json_strings_ok(req->json, TF_JSON_STRING_MAX) ? TF_OK : TF_ERR_INVALID_FIELD;
 	if (!json_text_depth_ok(req->body, req->body_len, TF_JSON_DEPTH_MAX))
 		return req_field_error(req, TF_ERR_INVALID_JSON, "");
 	json_error_t jerr;
@@ -272,7 +276,7 @@ static void serialise(struct tf_req *req)
 		return;
 	if (!req->resp)
 		req->resp = json_object();
-	req->resp_text = json_dumps(req->resp, JSON_COMPACT);
+	req->resp_text = json_answer_text(req->resp);
 }
 
 /* A 503 says when to come back (RFC 9110 section 10.2.3): a busy node (OVERLOADED) in a second,

@@ -211,6 +211,8 @@ void json_use_wiping_allocator(void);
 /* JSON limits (SPEC section 11): nesting depth before parsing, string length after. */
 bool json_text_depth_ok(const char *text, size_t len, int max_depth);
 bool json_strings_ok(const json_t *v, size_t max_len);
+/* An answer's compact text, malloc'd: json_fast_dump's, or jansson's for what that leaves. */
+char *json_answer_text(const json_t *v);
 
 /* Form helpers: the value of name, or NULL; form_add appends (or extends, for a value that
  * arrives in pieces, when off > 0). */

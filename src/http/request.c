@@ -8,6 +8,7 @@
 #include "core/timefmt.h"
 #include "core/validate.h"
 #include "http/http.h"
+#include "http/json_fast.h"
 #include "http/metrics.h"
 #include "http/slow_pool.h"
 #include "service/app_cache.h"
@@ -73,6 +74,12 @@ bool json_strings_ok(const json_t *v, size_t max_len)
 		}
 	}
 	return true;
+}
+
+char *json_answer_text(const json_t *v)
+{
+	char *text = json_fast_dump(v);
+	return text ? text : json_dumps(v, JSON_COMPACT);
 }
 
 enum tf_err req_field_error(struct tf_req *req, enum tf_err e, const char *field)

@@ -165,7 +165,7 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, struct tf_req *r
 	if (!req->resp_text) {
 		if (!req->resp)
 			dispatch_error(req, TF_ERR_INTERNAL);
-		req->resp_text = json_dumps(req->resp, JSON_COMPACT);
+		req->resp_text = json_answer_text(req->resp);
 		if (!req->resp_text)
 			req->resp_text = strdup("{}");
 	}
