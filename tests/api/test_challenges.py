@@ -2,10 +2,13 @@
 factor block, resend spacing and the per-session cap, only the newest code, TOTP window and
 replay, step-up. Expiry after 5 minutes is proved with a fake clock in
 tests/unit/core/test_challenge.c."""
+import sqlite3
 import time
 
+import pytest
+
 from factor_helpers import User, enrol_sms, enrol_totp, oathtool, sms_codes, wait_for_fresh_totp_step
-from harness import assert_error
+from harness import ON_POSTGRES, assert_error
 
 
 def sandbox_user(server):
@@ -89,6 +92,25 @@ def test_only_the_newest_challenge_of_a_session_counts(server):
     new = challenge(user, purpose="login")
     assert_error(verify(user, old, "123456"), 409, "CHALLENGE_SUPERSEDED")
     assert verify(user, new, "123456").status_code == 200
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's query plan; PostgreSQL's planner reads a small table whole")
+def test_superseding_reads_the_pending_challenges_only_not_the_sessions_history(server):
+    """A new challenge supersedes the pending ones of its session and factor. That UPDATE must
+    find them through an index on pending challenges: found through the session alone, it read
+    every challenge the session ever had, and a session with 1,700 of them verified four times
+    slower (issue 5, migration 0012). The statement is store_sqlite_sql.c's
+    Q_CHALLENGE_SUPERSEDE."""
+    user, _ = sandbox_user(server)
+    challenge(user)
+    db = sqlite3.connect(f"file:{server.db_path()}?mode=ro", uri=True)
+    try:
+        plan = db.execute("EXPLAIN QUERY PLAN UPDATE challenges SET status = 'superseded' WHERE session_id = ? "
+                          "AND session_id != '' AND factor_id = ? AND status = 'pending' AND challenge_id != ?",
+                          ("ses_x", "fac_x", "chl_x")).fetchall()
+    finally:
+        db.close()
+    assert [row[3] for row in plan] == ["SEARCH challenges USING INDEX challenges_pending (session_id=? AND factor_id=?)"]
 
 
 def test_a_challenge_belongs_to_the_session_that_started_it(server):
