@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "core/errors.h"
+#include "crypto/hmac.h"
 
 #define TF_KEY_BYTES 32
 #define TF_MAC_BYTES 32
@@ -55,10 +56,6 @@ void crypto_secret_mac(const struct tf_keys *keys, const char *purpose, const ch
 		       uint8_t out[TF_MAC_BYTES]);
 
 /* HMAC-SHA-256 under keys->mac of a purpose label and n length-prefixed parts. */
-struct mac_part {
-	const void *data;
-	size_t len;
-};
 void crypto_mac_parts(const struct tf_keys *keys, const char *purpose, const struct mac_part *parts,
 		      size_t n, uint8_t out[TF_MAC_BYTES]);
 
