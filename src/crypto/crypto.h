@@ -28,9 +28,10 @@ struct tf_keys {
 	uint8_t secretbox[TF_KEY_BYTES]; /* encryption of secrets at rest */
 	uint8_t audit[TF_KEY_BYTES];    /* the audit hash chain */
 	uint8_t cookie[TF_KEY_BYTES];   /* device cookies */
-	/* mac prepared for HMAC-SHA-256 (crypto/hmac.h): every MAC starts from its absorbed
-	 * padded blocks, which saves two of its four or five SHA-256 blocks */
+	/* mac and cookie prepared for HMAC-SHA-256 (crypto/hmac.h): every MAC starts from their
+	 * absorbed padded blocks, which saves two of its four or five SHA-256 blocks */
 	struct tf_hmac_key *mac_hmac;
+	struct tf_hmac_key *cookie_hmac;
 };
 
 /* Initialises libsodium; call once before anything else. */
