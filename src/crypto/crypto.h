@@ -22,7 +22,8 @@
 #define TF_TOKEN_MAX 64     /* prefix + 43 base64url characters + NUL */
 #define TF_PWHASH_MAX 128   /* crypto_pwhash_STRBYTES */
 
-/* The keys derived from master.key, held in locked, guarded memory. */
+/* The keys derived from master.key, held in locked, guarded memory (sodium_malloc); the
+ * SHA-256 contexts prepared from mac and cookie are in libcrypto's heap (crypto/hmac.c). */
 struct tf_keys {
 	uint8_t mac[TF_KEY_BYTES];      /* MACs of tokens, api keys, codes (storage and lookup) */
 	uint8_t secretbox[TF_KEY_BYTES]; /* encryption of secrets at rest */
