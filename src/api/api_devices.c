@@ -37,7 +37,7 @@ enum tf_err api_device_issue(struct tf_req *req, const char *user_id, const char
 	snprintf(cl.user_id, sizeof cl.user_id, "%s", d.user_id);
 	snprintf(cl.device_id, sizeof cl.device_id, "%s", d.device_id);
 	char cookie[DEVICE_COOKIE_MAX];
-	if (!device_cookie_encode(req->svc->keys->cookie, &cl, cookie))
+	if (!device_cookie_encode(req->svc->keys->cookie_hmac, &cl, cookie))
 		return TF_ERR_INTERNAL;
 	enum tf_err e = STORE(req->db)->device_insert(req->db, &d);
 	if (e == TF_OK) {
@@ -67,7 +67,7 @@ static void audit_refusal(struct tf_req *req, const char *user_id, const char *r
 const char *api_device_check(struct tf_req *req, const char *user_id, const char *cookie, enum device_domain domain,
 			     struct device_claims *claims)
 {
-	switch (device_cookie_check(req->svc->keys->cookie, cookie, req->now, claims)) {
+	switch (device_cookie_check(req->svc->keys->cookie_hmac, cookie, req->now, claims)) {
 	case COOKIE_VALID:
 		break;
 	case COOKIE_EXPIRED:

@@ -19,12 +19,13 @@ const char *device_domain_name(enum device_domain d)
 	return d == DOMAIN_HOSTED ? "hosted" : "api";
 }
 
-static void mac_of(const uint8_t key[32], const char *signed_part, size_t len, uint8_t mac[32])
+static void mac_of(const struct tf_hmac_key *key, const char *signed_part, size_t len, uint8_t mac[32])
 {
-	crypto_auth_hmacsha256(mac, (const uint8_t *)signed_part, len, key);
+	const struct mac_part part = {signed_part, len};
+	hmac_sha256(key, &part, 1, mac);
 }
 
-bool device_cookie_encode(const uint8_t key[32], const struct device_claims *c, char out[DEVICE_COOKIE_MAX])
+bool device_cookie_encode(const struct tf_hmac_key *key, const struct device_claims *c, char out[DEVICE_COOKIE_MAX])
 {
 	char payload[256];
 	int n = snprintf(payload, sizeof payload, "%s|%s|%s|%s|%s|%lld", c->app_id, c->user_id, c->device_id,
@@ -58,7 +59,8 @@ static bool next_field(char **s, char *out, size_t size)
 	return true;
 }
 
-enum cookie_verdict device_cookie_check(const uint8_t key[32], const char *value, int64_t now, struct device_claims *out)
+enum cookie_verdict device_cookie_check(const struct tf_hmac_key *key, const char *value, int64_t now,
+					struct device_claims *out)
 {
 	size_t len = strnlen(value, DEVICE_COOKIE_MAX);
 	if (len >= DEVICE_COOKIE_MAX || strncmp(value, PREFIX, strlen(PREFIX)) != 0)

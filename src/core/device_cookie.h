@@ -9,13 +9,16 @@
  * kind is "persistent" (30 days) or "session" (10 minutes, stored by the browser without an
  * expiry); domain is "api" (cookies answered to applications) or "hosted" (twofold's own
  * pages): trust is per domain and neither validates as the other. Pure: parsing and checking
- * take the key and the time; the MAC is compared in constant time.
+ * take the key and the time; the MAC is compared in constant time. The key comes prepared for
+ * HMAC (crypto/hmac.h, keys->cookie_hmac), which computes it with libcrypto's SHA-256.
  */
 #ifndef TF_CORE_DEVICE_COOKIE_H
 #define TF_CORE_DEVICE_COOKIE_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "crypto/hmac.h"
 
 #define DEVICE_COOKIE_MAX 512
 #define DEVICE_PERSISTENT_MS (30LL * 24 * 3600 * 1000)
@@ -34,7 +37,8 @@ struct device_claims {
 };
 
 /* Writes the signed cookie value for claims; returns false if it does not fit. */
-bool device_cookie_encode(const uint8_t key[32], const struct device_claims *c, char out[DEVICE_COOKIE_MAX]);
+bool device_cookie_encode(const struct tf_hmac_key *key, const struct device_claims *c,
+			  char out[DEVICE_COOKIE_MAX]);
 
 enum cookie_verdict {
 	COOKIE_VALID,
@@ -45,7 +49,7 @@ enum cookie_verdict {
 
 /* Parses and checks value: format, version, MAC, expiry at now. Claims are filled for
  * COOKIE_VALID and COOKIE_EXPIRED. The caller then checks app, user, domain, revocation. */
-enum cookie_verdict device_cookie_check(const uint8_t key[32], const char *value, int64_t now,
+enum cookie_verdict device_cookie_check(const struct tf_hmac_key *key, const char *value, int64_t now,
 					struct device_claims *out);
 
 const char *device_kind_name(enum device_kind k);

@@ -93,8 +93,14 @@ enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *cre
 	crypto_kdf_derive_from_key(keys->secretbox, TF_KEY_BYTES, 2, KDF_CONTEXT, master);
 	crypto_kdf_derive_from_key(keys->audit, TF_KEY_BYTES, 3, KDF_CONTEXT, master);
 	crypto_kdf_derive_from_key(keys->cookie, TF_KEY_BYTES, 4, KDF_CONTEXT, master);
-	crypto_auth_hmacsha256_init(&keys->mac_init, keys->mac, TF_KEY_BYTES);
 	sodium_memzero(master, sizeof master);
+	keys->mac_hmac = keys->cookie_hmac = NULL;
+	if (hmac_key_new(keys->mac, TF_KEY_BYTES, &keys->mac_hmac) != TF_OK ||
+	    hmac_key_new(keys->cookie, TF_KEY_BYTES, &keys->cookie_hmac) != TF_OK) {
+		hmac_key_free(keys->mac_hmac);
+		sodium_free(keys);
+		return TF_ERR_INTERNAL;
+	}
 	sodium_mprotect_readonly(keys);
 	*out = keys;
 	return TF_OK;
@@ -102,8 +108,13 @@ enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *cre
 
 void keys_free(struct tf_keys *keys)
 {
-	if (keys)
+	if (keys) {
+		hmac_key_free(keys->mac_hmac);
+		hmac_key_free(keys->cookie_hmac);
 		sodium_free(keys); /* sodium_free wipes the memory */
+	}
+	/* threads that exit free their own; the main thread's would otherwise outlive the keys */
+	hmac_thread_release();
 }
 
 void crypto_random_bytes(void *buf, size_t len)
@@ -167,30 +178,46 @@ void crypto_random_token(const char *prefix, char out[TF_TOKEN_MAX])
 void crypto_secret_mac(const struct tf_keys *keys, const char *purpose, const char *secret,
 		       uint8_t out[TF_MAC_BYTES])
 {
-	crypto_auth_hmacsha256_state st = keys->mac_init;
-	uint8_t zero = 0;
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)purpose, strlen(purpose));
-	crypto_auth_hmacsha256_update(&st, &zero, 1);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)secret, strlen(secret));
-	crypto_auth_hmacsha256_final(&st, out);
-	sodium_memzero(&st, sizeof st);
+	const struct mac_part parts[] = {
+		{purpose, strlen(purpose) + 1}, /* with its NUL: the separator */
+		{secret, strlen(secret)},
+	};
+	hmac_sha256(keys->mac_hmac, parts, 2, out);
 }
+
+/* Callers pass 3 parts; more than this go the slower way, through libsodium. */
+#define MAC_PARTS_MAX 8
 
 void crypto_mac_parts(const struct tf_keys *keys, const char *purpose, const struct mac_part *parts,
 		      size_t n, uint8_t out[TF_MAC_BYTES])
 {
-	crypto_auth_hmacsha256_state st = keys->mac_init;
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)purpose, strlen(purpose) + 1);
-	for (size_t i = 0; i < n; i++) {
-		uint8_t len[8];
-		for (int b = 0; b < 8; b++)
-			len[b] = (uint8_t)((uint64_t)parts[i].len >> (56 - 8 * b));
-		crypto_auth_hmacsha256_update(&st, len, sizeof len);
-		if (parts[i].len)
-			crypto_auth_hmacsha256_update(&st, parts[i].data, parts[i].len);
+	if (n > MAC_PARTS_MAX) {
+		crypto_auth_hmacsha256_state st;
+		crypto_auth_hmacsha256_init(&st, keys->mac, TF_KEY_BYTES);
+		crypto_auth_hmacsha256_update(&st, (const uint8_t *)purpose, strlen(purpose) + 1);
+		for (size_t i = 0; i < n; i++) {
+			uint8_t len[8];
+			for (int b = 0; b < 8; b++)
+				len[b] = (uint8_t)((uint64_t)parts[i].len >> (56 - 8 * b));
+			crypto_auth_hmacsha256_update(&st, len, sizeof len);
+			if (parts[i].len)
+				crypto_auth_hmacsha256_update(&st, parts[i].data, parts[i].len);
+		}
+		crypto_auth_hmacsha256_final(&st, out);
+		sodium_memzero(&st, sizeof st);
+		return;
 	}
-	crypto_auth_hmacsha256_final(&st, out);
-	sodium_memzero(&st, sizeof st);
+	uint8_t lens[MAC_PARTS_MAX][8];
+	struct mac_part all[1 + 2 * MAC_PARTS_MAX];
+	size_t k = 0;
+	all[k++] = (struct mac_part){purpose, strlen(purpose) + 1};
+	for (size_t i = 0; i < n; i++) {
+		for (int b = 0; b < 8; b++)
+			lens[i][b] = (uint8_t)((uint64_t)parts[i].len >> (56 - 8 * b));
+		all[k++] = (struct mac_part){lens[i], 8};
+		all[k++] = parts[i];
+	}
+	hmac_sha256(keys->mac_hmac, all, k, out);
 }
 
 void crypto_sha256_hex(const void *data, size_t len, char out[65])

@@ -1,8 +1,9 @@
 /*
- * crypto.h: twofold's thin layer over libsodium. The master key and the keys derived from it,
- * MACs of secrets for storage and lookup, authenticated encryption of secrets at rest,
- * Argon2id password hashing, CSPRNG identifiers and tokens, constant-time comparison.
- * Nothing else in twofold calls a random or cryptographic primitive directly.
+ * crypto.h: twofold's thin layer over libsodium, and over libcrypto for the SHA-256 of HMACs
+ * (crypto/hmac.h: several times faster, with the CPU's SHA instructions). The master key and the
+ * keys derived from it, MACs of secrets for storage and lookup, authenticated encryption of
+ * secrets at rest, Argon2id password hashing, CSPRNG identifiers and tokens, constant-time
+ * comparison. Nothing else in twofold calls a random or cryptographic primitive directly.
  */
 #ifndef TF_CRYPTO_CRYPTO_H
 #define TF_CRYPTO_CRYPTO_H
@@ -13,6 +14,7 @@
 #include <sodium.h>
 
 #include "core/errors.h"
+#include "crypto/hmac.h"
 
 #define TF_KEY_BYTES 32
 #define TF_MAC_BYTES 32
@@ -20,15 +22,17 @@
 #define TF_TOKEN_MAX 64     /* prefix + 43 base64url characters + NUL */
 #define TF_PWHASH_MAX 128   /* crypto_pwhash_STRBYTES */
 
-/* The keys derived from master.key, held in locked, guarded memory. */
+/* The keys derived from master.key, held in locked, guarded memory (sodium_malloc); the
+ * SHA-256 contexts prepared from mac and cookie are in libcrypto's heap (crypto/hmac.c). */
 struct tf_keys {
 	uint8_t mac[TF_KEY_BYTES];      /* MACs of tokens, api keys, codes (storage and lookup) */
 	uint8_t secretbox[TF_KEY_BYTES]; /* encryption of secrets at rest */
 	uint8_t audit[TF_KEY_BYTES];    /* the audit hash chain */
 	uint8_t cookie[TF_KEY_BYTES];   /* device cookies */
-	/* HMAC-SHA256 keyed with mac, as crypto_auth_hmacsha256_init() leaves it: every MAC starts
-	 * from a copy, which saves two of its four or five SHA-256 blocks */
-	crypto_auth_hmacsha256_state mac_init;
+	/* mac and cookie prepared for HMAC-SHA-256 (crypto/hmac.h): every MAC starts from their
+	 * absorbed padded blocks, which saves two of its four or five SHA-256 blocks */
+	struct tf_hmac_key *mac_hmac;
+	struct tf_hmac_key *cookie_hmac;
 };
 
 /* Initialises libsodium; call once before anything else. */
@@ -37,6 +41,7 @@ enum tf_err crypto_init(void);
 /* Loads DIR/master.key, creating it (32 random bytes, mode 0600, written to a temporary
  * name, fsynced and renamed) when absent. Sets *created when it made a new one. */
 enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *created);
+/* Frees keys, and the calling thread's HMAC scratch contexts (hmac_thread_release). */
 void keys_free(struct tf_keys *keys);
 
 /* out = "PREFIX_" + 26 lower-case base32 characters of 128 random bits. */
@@ -54,11 +59,8 @@ void crypto_random_string(const char *alphabet, size_t n, char *out);
 void crypto_secret_mac(const struct tf_keys *keys, const char *purpose, const char *secret,
 		       uint8_t out[TF_MAC_BYTES]);
 
-/* HMAC-SHA-256 under keys->mac of a purpose label and n length-prefixed parts. */
-struct mac_part {
-	const void *data;
-	size_t len;
-};
+/* HMAC-SHA-256 under keys->mac of a purpose label (with its NUL) and n parts, each preceded
+ * by its length as 8 big-endian bytes. */
 void crypto_mac_parts(const struct tf_keys *keys, const char *purpose, const struct mac_part *parts,
 		      size_t n, uint8_t out[TF_MAC_BYTES]);
 

@@ -1,16 +1,34 @@
-/* Unit tests for core/device_cookie.c: round trip, expiry with a fake clock, and every
- * alteration an attacker could try is refused. */
+/* Unit tests for core/device_cookie.c: round trip, expiry with a fake clock, every alteration
+ * an attacker could try is refused, and cookies are byte for byte those older builds issued. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/device_cookie.h"
 #include "support/fake_clock.h"
 
-static const uint8_t key[32] = {7, 7, 7};
+static const uint8_t key_bytes[32] = {7, 7, 7};
+static struct tf_hmac_key *key;
+
+static int setup(void **state)
+{
+	(void)state;
+	if (sodium_init() < 0) /* sodium_malloc needs it */
+		return -1;
+	return hmac_key_new(key_bytes, sizeof key_bytes, &key) == TF_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	hmac_key_free(key);
+	hmac_thread_release();
+	return 0;
+}
 
 static struct device_claims claims(int64_t expires_at)
 {
@@ -64,7 +82,9 @@ static void test_any_altered_character_is_refused(void **state)
 static void test_another_key_or_swapped_payload_fails(void **state)
 {
 	(void)state;
-	static const uint8_t other[32] = {8};
+	static const uint8_t other_bytes[32] = {8};
+	struct tf_hmac_key *other;
+	assert_int_equal(hmac_key_new(other_bytes, sizeof other_bytes, &other), TF_OK);
 	struct device_claims a = claims(FAKE_CLOCK_START + 1000), b = claims(FAKE_CLOCK_START + 1000), out;
 	snprintf(b.user_id, sizeof b.user_id, "usr_zzzz");
 	char ca[DEVICE_COOKIE_MAX], cb[DEVICE_COOKIE_MAX], mix[DEVICE_COOKIE_MAX * 2];
@@ -75,6 +95,7 @@ static void test_another_key_or_swapped_payload_fails(void **state)
 	const char *mac_a = strrchr(ca, '.');
 	snprintf(mix, sizeof mix, "%.*s%s", (int)(strrchr(cb, '.') - cb), cb, mac_a);
 	assert_int_equal(device_cookie_check(key, mix, FAKE_CLOCK_START, &out), COOKIE_BAD_MAC);
+	hmac_key_free(other);
 }
 
 static void test_session_and_hosted_claims_round_trip(void **state)
@@ -90,6 +111,28 @@ static void test_session_and_hosted_claims_round_trip(void **state)
 	assert_int_equal(out.domain, DOMAIN_HOSTED);
 }
 
+/* A cookie issued by a build from before libcrypto computed the MAC (libsodium's
+ * crypto_auth_hmacsha256): encoding the same claims gives the same text, and it still validates. */
+static void test_cookies_are_those_older_builds_issued(void **state)
+{
+	(void)state;
+	static const char old[] = "tfd1.YXBwX2FhYWF8dXNyX2JiYmJ8ZGV2X2NjY2N8cGVyc2lzdGVudHxhcGl8MTc2NzIyNTYwMDAwMA"
+				  ".BOLNtbwDZ42QWSwVE67OGlshCKlUnWteTq7f_2od1-k";
+	struct device_claims in = claims(1767225600000LL), out;
+	char cookie[DEVICE_COOKIE_MAX];
+	assert_true(device_cookie_encode(key, &in, cookie));
+	assert_string_equal(cookie, old);
+	assert_int_equal(device_cookie_check(key, old, 1767225600000LL - 1, &out), COOKIE_VALID);
+	assert_string_equal(out.device_id, "dev_cccc");
+	/* and its MAC is libsodium's HMAC-SHA-256 of the signed part */
+	uint8_t mac[32];
+	char b64[48];
+	size_t signed_len = (size_t)(strrchr(old, '.') - old);
+	crypto_auth_hmacsha256(mac, (const uint8_t *)old, signed_len, key_bytes);
+	sodium_bin2base64(b64, sizeof b64, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	assert_string_equal(b64, old + signed_len + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -97,6 +140,7 @@ int main(void)
 		cmocka_unit_test(test_any_altered_character_is_refused),
 		cmocka_unit_test(test_another_key_or_swapped_payload_fails),
 		cmocka_unit_test(test_session_and_hosted_claims_round_trip),
+		cmocka_unit_test(test_cookies_are_those_older_builds_issued),
 	};
-	return cmocka_run_group_tests_name("core/device_cookie", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("core/device_cookie", tests, setup, teardown);
 }

@@ -1,8 +1,11 @@
-/* Unit tests for crypto/crypto.c: ids and tokens, MACs, sealing, passwords, the key file. */
+/* Unit tests for crypto/crypto.c: ids and tokens, MACs (the same as libsodium computed them before
+ * libcrypto did, and as older builds stored them), sealing, passwords, the key file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +95,108 @@ static void test_secret_mac_depends_on_purpose_and_secret(void **state)
 	assert_true(crypto_equal(a, b, TF_MAC_BYTES));
 }
 
+/* What crypto_secret_mac and crypto_mac_parts computed with libsodium until they moved to
+ * crypto/hmac.c; the database holds MACs made this way. */
+static void sodium_secret_mac(const char *purpose, const char *secret, uint8_t out[32])
+{
+	crypto_auth_hmacsha256_state st;
+	uint8_t zero = 0;
+	crypto_auth_hmacsha256_init(&st, keys->mac, TF_KEY_BYTES);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)purpose, strlen(purpose));
+	crypto_auth_hmacsha256_update(&st, &zero, 1);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)secret, strlen(secret));
+	crypto_auth_hmacsha256_final(&st, out);
+}
+
+static void sodium_mac_parts(const char *purpose, const struct mac_part *parts, size_t n, uint8_t out[32])
+{
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, keys->mac, TF_KEY_BYTES);
+	crypto_auth_hmacsha256_update(&st, (const uint8_t *)purpose, strlen(purpose) + 1);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t len[8];
+		for (int b = 0; b < 8; b++)
+			len[b] = (uint8_t)((uint64_t)parts[i].len >> (56 - 8 * b));
+		crypto_auth_hmacsha256_update(&st, len, sizeof len);
+		crypto_auth_hmacsha256_update(&st, parts[i].data, parts[i].len);
+	}
+	crypto_auth_hmacsha256_final(&st, out);
+}
+
+static void test_secret_mac_is_libsodiums_hmac(void **state)
+{
+	(void)state;
+	static const char long_secret[] = "a secret long enough to take more than one SHA-256 block of its own, "
+					  "and then some more so that it takes a second one: 0123456789abcdef";
+	static const char *secrets[] = {"", "x", "tfs_0123456789012345678901234567890123456789012", long_secret};
+	static const char *purposes[] = {"", "session", "api_key", "a purpose of exactly fifty-five bytes, 0123456789abcdef"};
+	uint8_t want[32], got[32];
+	for (size_t i = 0; i < sizeof purposes / sizeof purposes[0]; i++)
+		for (size_t j = 0; j < sizeof secrets / sizeof secrets[0]; j++) {
+			sodium_secret_mac(purposes[i], secrets[j], want);
+			crypto_secret_mac(keys, purposes[i], secrets[j], got);
+			assert_memory_equal(got, want, 32);
+		}
+}
+
+static void test_mac_parts_is_libsodiums_hmac_for_any_number_of_parts(void **state)
+{
+	(void)state;
+	char big[1000];
+	memset(big, 'b', sizeof big);
+	struct mac_part parts[10];
+	for (size_t i = 0; i < 10; i++)
+		parts[i] = (struct mac_part){big + i, i == 3 ? 0 : i * 97 % 1000};
+	uint8_t want[32], got[32];
+	/* 0 to 10 parts: more than 8 go through libsodium in crypto.c itself */
+	for (size_t n = 0; n <= 10; n++) {
+		sodium_mac_parts("idempotency", parts, n, want);
+		crypto_mac_parts(keys, "idempotency", parts, n, got);
+		assert_memory_equal(got, want, 32);
+	}
+}
+
+static void hex_of(const uint8_t mac[32], char out[65])
+{
+	sodium_bin2hex(out, 65, mac, 32);
+}
+
+/* The master key 00 01 ... 1f and the MACs a build from before libcrypto computed under it. */
+static void test_macs_are_those_older_builds_stored(void **state)
+{
+	(void)state;
+	char kdir[80], p[128], hex[65];
+	snprintf(kdir, sizeof kdir, "%s-fixed", dir);
+	mkdir(kdir, 0700);
+	snprintf(p, sizeof p, "%s/master.key", kdir);
+	uint8_t master[32];
+	for (int i = 0; i < 32; i++)
+		master[i] = (uint8_t)i;
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, master, sizeof master), 32);
+	close(fd);
+	struct tf_keys *fixed;
+	bool created;
+	assert_int_equal(keys_load_or_create(kdir, &fixed, &created), TF_OK);
+	assert_false(created);
+	uint8_t mac[32];
+	crypto_secret_mac(fixed, "session", "tfs_abc", mac);
+	hex_of(mac, hex);
+	assert_string_equal(hex, "997c024f717c54b055e71bd100481b49e8824f009bd9ed66d643183438ca1281");
+	const struct mac_part parts[] = {
+		{"app_1", 5},
+		{"", 0},
+		{"0123456789012345678901234567890123456789012345678901234567890123456789", 70},
+	};
+	crypto_mac_parts(fixed, "code", parts, 3, mac);
+	hex_of(mac, hex);
+	assert_string_equal(hex, "605828e5185f351714e3298d53dd202f659edbe50d2051d3ba42e784b6fe5c07");
+	keys_free(fixed);
+	unlink(p);
+	rmdir(kdir);
+}
+
 static void test_sealed_secrets_open_and_tampering_is_refused(void **state)
 {
 	(void)state;
@@ -128,6 +233,9 @@ int main(void)
 		cmocka_unit_test(test_ids_have_prefix_and_128_random_bits),
 		cmocka_unit_test(test_tokens_are_256_bit_base64url),
 		cmocka_unit_test(test_secret_mac_depends_on_purpose_and_secret),
+		cmocka_unit_test(test_secret_mac_is_libsodiums_hmac),
+		cmocka_unit_test(test_mac_parts_is_libsodiums_hmac_for_any_number_of_parts),
+		cmocka_unit_test(test_macs_are_those_older_builds_stored),
 		cmocka_unit_test(test_sealed_secrets_open_and_tampering_is_refused),
 		cmocka_unit_test(test_password_hash_is_argon2id_and_verifies),
 	};
