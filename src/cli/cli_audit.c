@@ -7,7 +7,7 @@
 #include "service/service.h"
 
 struct walk {
-	const uint8_t *key;
+	const struct tf_hmac_key *key;
 	struct audit_row prev;
 	bool have_prev;
 	int64_t rows;
@@ -46,7 +46,7 @@ int cli_audit(int argc, char **argv, char **envp)
 	struct store_conn *c;
 	int rc = 2;
 	if (svc->store->ops->acquire(svc->store, &c) == TF_OK) {
-		struct walk w = {.key = svc->keys->audit};
+		struct walk w = {.key = svc->keys->audit_hmac};
 		enum tf_err e = STORE(c)->audit_scan(c, visit, &w);
 		STORE(c)->release(c);
 		if (e != TF_OK) {

@@ -4,47 +4,55 @@
 #include <sodium.h>
 #include <string.h>
 
-static void put_field(crypto_auth_hmacsha256_state *st, const void *data, size_t len)
+/* The row's fields, each prefixed with its length as 8 big-endian bytes, in a fixed order. */
+enum { FIELDS = 11 };
+
+struct encoding {
+	uint8_t lens[FIELDS][8];
+	uint8_t seq[8], at_ms[8];
+	struct mac_part parts[2 * FIELDS];
+	size_t n;
+};
+
+static void be64(uint8_t out[8], uint64_t v)
 {
-	uint8_t n[8];
 	for (int i = 0; i < 8; i++)
-		n[i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
-	crypto_auth_hmacsha256_update(st, n, sizeof n);
-	crypto_auth_hmacsha256_update(st, data, len);
+		out[i] = (uint8_t)(v >> (56 - 8 * i));
 }
 
-static void put_int(crypto_auth_hmacsha256_state *st, int64_t v)
+static void put_field(struct encoding *e, const void *data, size_t len)
 {
-	uint8_t b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
-	put_field(st, b, sizeof b);
+	size_t i = e->n / 2;
+	be64(e->lens[i], len);
+	e->parts[e->n++] = (struct mac_part){e->lens[i], 8};
+	e->parts[e->n++] = (struct mac_part){data, len};
 }
 
-static void put_str(crypto_auth_hmacsha256_state *st, const char *s)
+static void put_str(struct encoding *e, const char *s)
 {
-	put_field(st, s ? s : "", s ? strlen(s) : 0);
+	put_field(e, s ? s : "", s ? strlen(s) : 0);
 }
 
-void audit_chain_hash(const uint8_t key[AUDIT_KEY_BYTES], struct audit_row *row)
+void audit_chain_hash(const struct tf_hmac_key *key, struct audit_row *row)
 {
-	crypto_auth_hmacsha256_state st;
-	crypto_auth_hmacsha256_init(&st, key, AUDIT_KEY_BYTES);
-	put_field(&st, "twofold-audit-v1", 16);
-	put_field(&st, row->prev_hash, AUDIT_HASH_BYTES);
-	put_int(&st, row->seq);
-	put_int(&st, row->at_ms);
-	put_str(&st, row->app_id);
-	put_str(&st, row->event);
-	put_str(&st, row->actor);
-	put_str(&st, row->subject);
-	put_str(&st, row->ip);
-	put_str(&st, row->request_id);
-	put_str(&st, row->details);
-	crypto_auth_hmacsha256_final(&st, row->hash);
+	struct encoding e = {.n = 0};
+	put_field(&e, "twofold-audit-v1", 16);
+	put_field(&e, row->prev_hash, AUDIT_HASH_BYTES);
+	be64(e.seq, (uint64_t)row->seq);
+	put_field(&e, e.seq, 8);
+	be64(e.at_ms, (uint64_t)row->at_ms);
+	put_field(&e, e.at_ms, 8);
+	put_str(&e, row->app_id);
+	put_str(&e, row->event);
+	put_str(&e, row->actor);
+	put_str(&e, row->subject);
+	put_str(&e, row->ip);
+	put_str(&e, row->request_id);
+	put_str(&e, row->details);
+	hmac_sha256(key, e.parts, e.n, row->hash);
 }
 
-bool audit_chain_check(const uint8_t key[AUDIT_KEY_BYTES], const struct audit_row *prev,
+bool audit_chain_check(const struct tf_hmac_key *key, const struct audit_row *prev,
 		       const struct audit_row *row, const char **why)
 {
 	static const uint8_t zero[AUDIT_HASH_BYTES];

@@ -16,8 +16,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "crypto/hmac.h"
+
 #define AUDIT_HASH_BYTES 32
-#define AUDIT_KEY_BYTES 32
 
 struct audit_row {
 	int64_t seq;
@@ -33,11 +34,13 @@ struct audit_row {
 	uint8_t hash[AUDIT_HASH_BYTES];
 };
 
-/* Computes row->hash from row->prev_hash and the fields. */
-void audit_chain_hash(const uint8_t key[AUDIT_KEY_BYTES], struct audit_row *row);
+/* Computes row->hash from row->prev_hash and the fields, under the audit key prepared once
+ * (crypto/hmac.h: the same HMAC-SHA-256 as before, computed with the CPU's SHA instructions; the
+ * row's hash is computed while the writer holds the audit chain's head). */
+void audit_chain_hash(const struct tf_hmac_key *key, struct audit_row *row);
 
 /* Checks invariants (1)-(3) of row against prev (NULL for the first row). */
-bool audit_chain_check(const uint8_t key[AUDIT_KEY_BYTES], const struct audit_row *prev,
+bool audit_chain_check(const struct tf_hmac_key *key, const struct audit_row *prev,
 		       const struct audit_row *row, const char **why);
 
 #endif

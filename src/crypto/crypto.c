@@ -94,10 +94,12 @@ enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *cre
 	crypto_kdf_derive_from_key(keys->audit, TF_KEY_BYTES, 3, KDF_CONTEXT, master);
 	crypto_kdf_derive_from_key(keys->cookie, TF_KEY_BYTES, 4, KDF_CONTEXT, master);
 	sodium_memzero(master, sizeof master);
-	keys->mac_hmac = keys->cookie_hmac = NULL;
+	keys->mac_hmac = keys->cookie_hmac = keys->audit_hmac = NULL;
 	if (hmac_key_new(keys->mac, TF_KEY_BYTES, &keys->mac_hmac) != TF_OK ||
-	    hmac_key_new(keys->cookie, TF_KEY_BYTES, &keys->cookie_hmac) != TF_OK) {
+	    hmac_key_new(keys->cookie, TF_KEY_BYTES, &keys->cookie_hmac) != TF_OK ||
+	    hmac_key_new(keys->audit, TF_KEY_BYTES, &keys->audit_hmac) != TF_OK) {
 		hmac_key_free(keys->mac_hmac);
+		hmac_key_free(keys->cookie_hmac);
 		sodium_free(keys);
 		return TF_ERR_INTERNAL;
 	}
@@ -111,6 +113,7 @@ void keys_free(struct tf_keys *keys)
 	if (keys) {
 		hmac_key_free(keys->mac_hmac);
 		hmac_key_free(keys->cookie_hmac);
+		hmac_key_free(keys->audit_hmac);
 		sodium_free(keys); /* sodium_free wipes the memory */
 	}
 	/* threads that exit free their own; the main thread's would otherwise outlive the keys */

@@ -23,16 +23,17 @@
 #define TF_PWHASH_MAX 128   /* crypto_pwhash_STRBYTES */
 
 /* The keys derived from master.key, held in locked, guarded memory (sodium_malloc); the
- * SHA-256 contexts prepared from mac and cookie are in libcrypto's heap (crypto/hmac.c). */
+ * SHA-256 contexts prepared from mac, cookie and audit are in libcrypto's heap (crypto/hmac.c). */
 struct tf_keys {
 	uint8_t mac[TF_KEY_BYTES];      /* MACs of tokens, api keys, codes (storage and lookup) */
 	uint8_t secretbox[TF_KEY_BYTES]; /* encryption of secrets at rest */
 	uint8_t audit[TF_KEY_BYTES];    /* the audit hash chain */
 	uint8_t cookie[TF_KEY_BYTES];   /* device cookies */
-	/* mac and cookie prepared for HMAC-SHA-256 (crypto/hmac.h): every MAC starts from their
-	 * absorbed padded blocks, which saves two of its four or five SHA-256 blocks */
+	/* mac, cookie and audit prepared for HMAC-SHA-256 (crypto/hmac.h): every MAC starts from
+	 * their absorbed padded blocks, which saves two of its four or five SHA-256 blocks */
 	struct tf_hmac_key *mac_hmac;
 	struct tf_hmac_key *cookie_hmac;
+	struct tf_hmac_key *audit_hmac;
 };
 
 /* Initialises libsodium; call once before anything else. */

@@ -19,6 +19,6 @@ enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const str
 	if (e != TF_OK)
 		return e;
 	row.seq = last_seq + 1;
-	audit_chain_hash(svc->keys->audit, &row);
+	audit_chain_hash(svc->keys->audit_hmac, &row);
 	return STORE(c)->audit_insert(c, &row);
 }

@@ -3,11 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "core/audit_chain.h"
 
-static const uint8_t key[AUDIT_KEY_BYTES] = {1, 2, 3, 4, 5, 6, 7, 8};
+static const uint8_t raw_key[32] = {1, 2, 3, 4, 5, 6, 7, 8};
+static struct tf_hmac_key *key;
 
 static struct audit_row chain[3];
 
@@ -79,10 +81,72 @@ static void test_rehashed_row_without_the_key_is_detected(void **state)
 	(void)state;
 	const char *why = NULL;
 	build();
-	static const uint8_t other_key[AUDIT_KEY_BYTES] = {9};
+	static const uint8_t other_raw[32] = {9};
+	struct tf_hmac_key *other_key;
+	assert_int_equal(hmac_key_new(other_raw, sizeof other_raw, &other_key), TF_OK);
 	chain[1].event = "login.failed";
 	audit_chain_hash(other_key, &chain[1]); /* an attacker without the master key */
 	assert_int_equal(check_all(&why), 2);
+	hmac_key_free(other_key);
+}
+
+/* The encoding as libsodium computed it before the prepared keys (sessions 1 to 3): chains
+ * written then must still verify, so the hash must be the same bytes. */
+static void old_field(crypto_auth_hmacsha256_state *st, const void *data, size_t len)
+{
+	uint8_t n[8];
+	for (int i = 0; i < 8; i++)
+		n[i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
+	crypto_auth_hmacsha256_update(st, n, sizeof n);
+	crypto_auth_hmacsha256_update(st, data, len);
+}
+
+static void old_int(crypto_auth_hmacsha256_state *st, int64_t v)
+{
+	uint8_t b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
+	old_field(st, b, sizeof b);
+}
+
+static void test_hash_is_the_one_earlier_builds_wrote(void **state)
+{
+	(void)state;
+	build();
+	static const char long_details[] = "{\"reason\":\"a details text longer than one SHA-256 block, "
+					   "so that the message crosses block edges in its middle, as real rows do\"}";
+	chain[2].details = long_details;
+	chain[2].ip = "";
+	audit_chain_hash(key, &chain[2]);
+	for (int i = 0; i < 3; i++) {
+		const struct audit_row *r = &chain[i];
+		crypto_auth_hmacsha256_state st;
+		uint8_t want[AUDIT_HASH_BYTES];
+		crypto_auth_hmacsha256_init(&st, raw_key, sizeof raw_key);
+		old_field(&st, "twofold-audit-v1", 16);
+		old_field(&st, r->prev_hash, AUDIT_HASH_BYTES);
+		old_int(&st, r->seq);
+		old_int(&st, r->at_ms);
+		const char *strs[] = {r->app_id, r->event, r->actor, r->subject, r->ip, r->request_id, r->details};
+		for (size_t j = 0; j < sizeof strs / sizeof strs[0]; j++)
+			old_field(&st, strs[j], strlen(strs[j]));
+		crypto_auth_hmacsha256_final(&st, want);
+		assert_memory_equal(r->hash, want, AUDIT_HASH_BYTES);
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return sodium_init() < 0 || hmac_key_new(raw_key, sizeof raw_key, &key) != TF_OK;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	hmac_key_free(key);
+	hmac_thread_release();
+	return 0;
 }
 
 int main(void)
@@ -93,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_field_boundaries_are_unambiguous),
 		cmocka_unit_test(test_removed_row_is_a_sequence_gap),
 		cmocka_unit_test(test_rehashed_row_without_the_key_is_detected),
+		cmocka_unit_test(test_hash_is_the_one_earlier_builds_wrote),
 	};
-	return cmocka_run_group_tests_name("core/audit_chain", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("core/audit_chain", tests, setup, teardown);
 }
