@@ -49,6 +49,14 @@ int cli_serve(int argc, char **argv, char **envp)
 	/* Argon2id takes 64 MiB per hash: with a fixed mmap threshold glibc maps such buffers and
 	 * returns them when freed, instead of raising the threshold and keeping them resident */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	/* libsodium maps each of those 64 MiB with its pages populated, and unmaps it after the hash,
+	 * holding the process's memory-map lock for milliseconds each time. An HTTP thread whose
+	 * malloc arena grows (mprotect) or shrinks meanwhile waits for it, with every connection it
+	 * serves: under a login flood, verifications' p99 went from 1.5 to 6 times their idle value
+	 * (bench/RESULTS.md, session 4). Arenas that grow 16 MiB at a time and keep up to 128 MiB of
+	 * free memory change their mappings rarely. */
+	mallopt(M_TOP_PAD, 16 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
 	providers_global_init();
 	json_use_wiping_allocator();
 	struct tf_service *svc;
