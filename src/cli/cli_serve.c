@@ -70,8 +70,9 @@ int cli_serve(int argc, char **argv, char **envp)
 	size_t slow = cfg.slow_workers ? (size_t)cfg.slow_workers : (size_t)(cores > 1 ? cores - 1 : 1);
 	svc->metrics = metrics_new(routes_count);
 	svc->apps = app_cache_new();
-	svc->slow_pool = slow_pool_new(slow, (size_t)cfg.slow_queue);
-	if (!svc->metrics || !svc->slow_pool || outbox_start(svc, &svc->outbox) != TF_OK ||
+	svc->slow_pool = slow_pool_new(slow, (size_t)cfg.slow_queue, SLOW_NICE);
+	svc->hash_pool = slow_pool_new(slow, (size_t)cfg.slow_queue, SLOW_IDLE);
+	if (!svc->metrics || !svc->slow_pool || !svc->hash_pool || outbox_start(svc, &svc->outbox) != TF_OK ||
 	    revocations_start(svc, &svc->revocations) != TF_OK)
 		goto out;
 	if (http_server_start(svc, &srv) != TF_OK)
@@ -89,7 +90,8 @@ int cli_serve(int argc, char **argv, char **envp)
 out:
 	http_server_stop(srv);
 	slow_pool_free(svc->slow_pool);
-	svc->slow_pool = NULL;
+	slow_pool_free(svc->hash_pool);
+	svc->slow_pool = svc->hash_pool = NULL;
 	outbox_stop(svc->outbox);
 	revocations_stop(svc->revocations);
 	app_cache_free(svc->apps);

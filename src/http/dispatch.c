@@ -317,6 +317,27 @@ static void finish(struct tf_req *req)
 		outbox_wake(req->svc->outbox);
 }
 
+void dispatch_park(struct tf_req *req)
+{
+	if (req->db) {
+		STORE(req->db)->release(req->db);
+		req->db = NULL;
+	}
+}
+
+bool dispatch_unpark(struct tf_req *req)
+{
+	if (req->db || (req->route->flags & ROUTE_NO_DB))
+		return true;
+	enum tf_err e = req->svc->store->ops->acquire(req->svc->store, &req->db);
+	if (e == TF_OK)
+		return true;
+	req->db = NULL;
+	answer_error(req, e);
+	finish(req);
+	return false;
+}
+
 /* Phase 1, on the HTTP thread: connection, authentication, body, idempotency. Returns true
  * when the request is already answered (an error or a replayed answer). */
 bool dispatch_prepare(struct tf_req *req)
@@ -424,6 +445,8 @@ bool dispatch_slow(struct tf_req *req)
 void dispatch_abandon(struct tf_req *req, enum tf_err e)
 {
 	answer_error(req, e);
+	if (req->idem_reserved && !req->db && req->svc->store->ops->acquire(req->svc->store, &req->db) != TF_OK)
+		req->db = NULL; /* parked for the hash pool, which refused it: take one to release the record */
 	if (req->idem_reserved && req->db)
 		idempotency_end(req); /* a 5xx answer releases the reservation */
 	finish(req);

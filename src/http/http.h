@@ -198,6 +198,12 @@ void req_audit_detached(struct tf_req *req, const char *event, const char *actor
  * when dispatch_run() must be called again on an HTTP thread. */
 bool dispatch_prepare(struct tf_req *req);
 bool dispatch_needs_slow_pool(struct tf_req *req);
+/* A request whose slow_fn waits for the hash pool gives its database connection back meanwhile
+ * (queued logins must not hold the node's connections, with PostgreSQL's pool of db_pool_size),
+ * and takes one again before its handler continues: dispatch_unpark() returns false when it
+ * could not, with the request answered (503). */
+void dispatch_park(struct tf_req *req);
+bool dispatch_unpark(struct tf_req *req);
 bool dispatch_run(struct tf_req *req);
 bool dispatch_slow(struct tf_req *req);
 /* Answers a prepared request with an error without running its handler (slow pool full). */

@@ -229,7 +229,11 @@ static enum MHD_Result to_slow_pool(struct tf_service *svc, struct MHD_Connectio
 {
 	req->state = REQ_SUSPENDED;
 	MHD_suspend_connection(conn);
-	if (!slow_pool_submit(svc->slow_pool, slow_job, req)) {
+	/* a hash alone (the handler's slow_fn) holds nothing: it runs at SCHED_IDLE */
+	struct slow_pool *pool = req->slow_fn && svc->hash_pool ? svc->hash_pool : svc->slow_pool;
+	if (pool == svc->hash_pool)
+		dispatch_park(req);
+	if (!slow_pool_submit(pool, slow_job, req)) {
 		dispatch_abandon(req, TF_ERR_OVERLOADED); /* with Retry-After */
 		req->state = REQ_DONE;
 		MHD_resume_connection(conn);
@@ -284,6 +288,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (req->state == REQ_SUSPENDED)
 		return MHD_YES;
 	if (req->state == REQ_CONTINUE) {
+		if (!dispatch_unpark(req)) {
+			req->state = REQ_DONE;
+			return send_answer(conn, req);
+		}
 		if (!dispatch_run(req))
 			return to_slow_pool(svc, conn, req);
 		req->state = REQ_DONE; /* a later call only sends the answer again */
@@ -407,8 +415,9 @@ void http_server_stop(struct http_server *srv)
 	/* Slow jobs in flight finish and resume their connections before the daemon stops; later
 	 * slow requests are refused (503 OVERLOADED). MHD_quiesce_daemon is not used: with a
 	 * thread pool, libmicrohttpd 0.9.75 can abort in it ("Failed to remove listen FD from
-	 * epoll set"). The pool is freed by the caller, after the daemon has stopped. */
+	 * epoll set"). The pools are freed by the caller, after the daemon has stopped. */
 	slow_pool_shutdown(srv->svc->slow_pool);
+	slow_pool_shutdown(srv->svc->hash_pool);
 	MHD_stop_daemon(srv->daemon);
 	free(srv);
 }

@@ -2,6 +2,7 @@
 #include "http/slow_pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -18,6 +19,7 @@ struct slow_pool {
 	struct job *ring;
 	size_t cap, head, len;
 	bool stopping;
+	enum slow_class cls;
 	size_t n_threads;
 	pthread_t threads[];
 };
@@ -26,9 +28,13 @@ static void *worker(void *arg)
 {
 	struct slow_pool *p = arg;
 	/* below the HTTP threads: a flood of logins must not starve verifications (Linux applies
-	 * a nice value to the calling thread alone) */
+	 * a nice value or a class to the calling thread alone) */
 	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SLOW_POOL_NICE) != 0)
 		(void)0; /* not permitted: run at normal priority */
+	if (p->cls == SLOW_IDLE) {
+		struct sched_param sp = {.sched_priority = 0};
+		(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp); /* always permitted */
+	}
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
 		while (p->len == 0 && !p->stopping)
@@ -45,7 +51,7 @@ static void *worker(void *arg)
 	}
 }
 
-struct slow_pool *slow_pool_new(size_t threads, size_t queue_max)
+struct slow_pool *slow_pool_new(size_t threads, size_t queue_max, enum slow_class cls)
 {
 	struct slow_pool *p = calloc(1, sizeof *p + threads * sizeof(pthread_t));
 	if (!p)
@@ -56,6 +62,7 @@ struct slow_pool *slow_pool_new(size_t threads, size_t queue_max)
 		return NULL;
 	}
 	p->cap = queue_max;
+	p->cls = cls;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
 	for (size_t i = 0; i < threads; i++) {

@@ -27,6 +27,7 @@ struct tf_service {
 	struct outbox *outbox;       /* NULL in command-line tools */
 	struct metrics *metrics;     /* NULL in command-line tools */
 	struct slow_pool *slow_pool; /* NULL in command-line tools */
+	struct slow_pool *hash_pool; /* requests' slow_fn (hashes only), at SCHED_IDLE; NULL in tools */
 	struct revocations *revocations; /* NULL in command-line tools */
 	struct app_cache *apps;          /* NULL in command-line tools */
 	char public_url[CONFIG_STR_MAX + 16];
