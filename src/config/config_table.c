@@ -33,7 +33,7 @@ const struct config_setting config_settings[] = {
 	{"access_log", B(access_log), "on", 0, 0, NULL, false, "log one line per request (method, route, status, duration, client; never bodies)"},
 	{"trust_forwarded_for", B(trust_forwarded_for), "off", 0, 0, NULL, false, "take the client address from X-Forwarded-For (only behind a proxy you run)"},
 	{"threads", I(threads), "0", 0, 256, NULL, false, "HTTP threads; 0 means one per CPU core"},
-	{"slow_workers", I(slow_workers), "0", 0, 256, NULL, false, "threads for slow work (Argon2id); 0 means one fewer than the CPU cores (at least one), so that slow work always leaves a core to the rest"},
+	{"slow_workers", I(slow_workers), "0", 0, 256, NULL, false, "threads for slow work (Argon2id), in each of two pools: whole slow handlers at nice 10, password hashes alone at SCHED_IDLE; 0 means one fewer than the CPU cores (at least one), so that slow work always leaves a core to the rest"},
 	{"slow_queue", I(slow_queue), "256", 1, 100000, NULL, false, "slow requests waiting at most; more are answered 503 OVERLOADED"},
 	{"max_connections", I(max_connections), "4096", 16, 1000000, NULL, false, "concurrent HTTP connections"},
 	{"connection_timeout", I(connection_timeout), "30", 1, 3600, NULL, false, "seconds an idle or slow connection is kept"},
