@@ -21,6 +21,11 @@ static void usage(FILE *out)
 		config_print_help();
 }
 
+static int is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	if (argc < 2) {
@@ -28,6 +33,12 @@ int main(int argc, char **argv, char **envp)
 		return 2;
 	}
 	const char *cmd = argv[1];
+	/* `twofold SUBCOMMAND --help` asks for the usage too (and is not a flag awaiting a value) */
+	for (int i = 1; i < argc; i++)
+		if (is_help(argv[i])) {
+			usage(stdout);
+			return 0;
+		}
 	if (!strcmp(cmd, "serve"))
 		return cli_serve(argc - 2, argv + 2, envp);
 	if (!strcmp(cmd, "app"))
@@ -40,7 +51,7 @@ int main(int argc, char **argv, char **envp)
 		return cli_sign(argc - 2, argv + 2, envp);
 	if (!strcmp(cmd, "device"))
 		return cli_device(argc - 2, argv + 2, envp);
-	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+	if (!strcmp(cmd, "help")) {
 		usage(stdout);
 		return 0;
 	}

@@ -262,6 +262,16 @@ def test_help_exits_zero_and_lists_the_settings():
     assert "--listen" in res.stdout
 
 
+@pytest.mark.parametrize("args", [("--help",), ("-h",), ("serve", "--help"), ("app", "create", "-h"),
+                                  ("serve", "--data", "/nonexistent", "--help")])
+def test_help_flags_print_the_usage_anywhere(args):
+    # `twofold serve --help` once failed with "flag --help needs a value" and started nothing useful
+    res = run_cli(*args)
+    assert res.returncode == 0, res.stderr
+    assert "usage:" in res.stdout and "--listen" in res.stdout
+    assert "needs a value" not in res.stderr
+
+
 def test_sigint_also_stops_the_server_cleanly(start_server):
     srv = start_server()
     srv.make_app()
