@@ -340,6 +340,19 @@ static enum tf_err exec_sql(struct pg_conn *pc, const char *sql, const char *wha
 
 /* ---- connections and the pool ---- */
 
+/* What the server sends besides results (NOTICE, WARNING): libpq's default prints it on
+ * standard error as plain text, where every line must be a JSON log line. A migration's
+ * `CREATE ... IF NOT EXISTS` on an already migrated database (any restart) sends a NOTICE. */
+static void on_notice(void *arg, const PGresult *r)
+{
+	(void)arg;
+	const char *severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *message = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	bool warning = severity && strcmp(severity, "WARNING") == 0;
+	log_line(warning ? LOG_WARN : LOG_DEBUG, "database notice", "severity", severity ? severity : "NOTICE", "message",
+		 message ? message : "", NULL);
+}
+
 static PGconn *connect_db(const char *url)
 {
 	/* defaults first: what the URL says wins (expand_dbname) */
@@ -352,7 +365,10 @@ static PGconn *connect_db(const char *url)
 			      "-c synchronous_commit=on -c statement_timeout=15000 -c lock_timeout=10000 "
 			      "-c idle_in_transaction_session_timeout=60000",
 			      url, NULL};
-	return PQconnectdbParams(keys, vals, 1);
+	PGconn *pg = PQconnectdbParams(keys, vals, 1);
+	if (pg)
+		PQsetNoticeReceiver(pg, on_notice, NULL);
+	return pg;
 }
 
 static enum tf_err open_conn(struct pg_store *st, struct pg_conn **out)

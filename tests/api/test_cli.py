@@ -278,6 +278,31 @@ def test_sigint_also_stops_the_server_cleanly(start_server):
     srv.stop(signal.SIGINT)
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite: every test's server starts on an empty database already")
+def test_nodes_migrating_an_empty_postgres_database_at_once_then_serving(start_server, tmp_path):
+    # Test servers on PostgreSQL start on a copy of an already migrated template (harness.py);
+    # here the whole path from an empty database, with two `migrate` racing for it as two
+    # nodes deployed together would (the advisory lock makes one wait for the other).
+    import pg_cluster
+    url = pg_cluster.cluster().new_database()
+    racers = [subprocess.Popen([str(TWOFOLD_BIN), "migrate", "--data", str(tmp_path / f"node{i}")],
+                               env=child_env({"TWOFOLD_DATABASE": url}), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True) for i in range(2)]
+    for p in racers:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    srv = start_server("after-race", database=url)
+    rows = db_query(srv, "SELECT version FROM schema_migrations ORDER BY version")
+    versions = [r["version"] for r in rows]
+    assert versions == list(range(1, len(versions) + 1)) and len(versions) >= 12, versions
+    # a start on an already migrated database: the server's NOTICEs ("already exists,
+    # skipping") once reached stderr as plain text, between the JSON log lines
+    assert srv.log_lines()
+    app = srv.make_app()
+    assert srv.post("/v1/users", api_key=app["api_key"], json={"email": "e@example.com",
+                                                               "password": DEFAULT_PASSWORD}).status_code == 201
+
+
 def test_migrate_on_a_served_database_is_a_no_op(server):
     res = run_cli("migrate", "--data", server.data_dir)
     assert res.returncode == 0, res.stderr
