@@ -12,6 +12,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -74,6 +75,15 @@ def run_cli(*args, env=None, timeout=60):
             env["TWOFOLD_DATABASE"] = _DATABASES[str(a)]
     return subprocess.run([str(TWOFOLD_BIN), *map(str, args)], env=child_env(env), capture_output=True,
                           text=True, timeout=timeout)
+
+
+def _migrate_template(url):
+    """Brings the API tests' template database to the latest schema with `twofold migrate`,
+    as a deployment's first node would on an empty database (test_cli.py starts servers on
+    empty databases too)."""
+    with tempfile.TemporaryDirectory() as data:
+        res = run_cli("migrate", "--data", data, env={"TWOFOLD_DATABASE": url})
+    assert res.returncode == 0, f"twofold migrate of the template database failed:\n{res.stderr}"
 
 
 def checked_session():
@@ -153,7 +163,7 @@ class Server:
                     self.database = _DATABASES.get(str(self.data_dir))
                 if self.database is None:
                     import pg_cluster
-                    self.database = pg_cluster.cluster().new_database()
+                    self.database = pg_cluster.cluster().migrated_database(_migrate_template)
                 _DATABASES[str(self.data_dir)] = self.database
                 env["TWOFOLD_DATABASE"] = self.database
             if self.admin_token is not None:
