@@ -34,21 +34,28 @@
  * Checkpoints (copying the WAL back into the database file, with its two fsyncs) do not run
  * in a COMMIT, where every writer would wait for them: the writer's automatic checkpoint is off,
  * and a thread of this file runs a passive checkpoint on its own connection whenever the WAL
- * has grown by CHECKPOINT_PAGES since the last one. SQLite starts the WAL file over only when a
- * write transaction begins with the whole WAL copied, which never happens while writes keep
- * coming; so once the WAL holds RESTART_PAGES, the checkpointer takes the group's lock, commits
- * the open batch, and copies the last pages while no write can begin: the next batch then
- * starts the WAL over. That pause is short, as the bulk was copied without the lock.
+ * has grown by WAL_CHECKPOINT_PAGES since the last one. SQLite starts the WAL file over only
+ * when a write transaction begins with the whole WAL copied, which never happens while writes
+ * keep coming; so once the WAL holds WAL_RESTART_PAGES, the checkpointer takes the group's lock,
+ * commits the open batch, copies the last pages while no write can begin, and starts the WAL
+ * over (a restart checkpoint, which also waits for readers still on the old WAL). Every write
+ * waits through that pause, and what it costs is the pages it has left to copy, write and sync;
+ * so before it, without the lock, the checkpointer copies and flushes in rounds that each take
+ * what came during the one before, until a few pages are left (bench/RESULTS.md, session 6:
+ * the pause went from 2-4 ms to 0.5-1.5 ms at half verify's peak rate).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "platform/log.h"
 #include "store/store_sqlite_int.h"
 
 #define BATCH_MAX 64 /* members per COMMIT: bounds the wait of the first one */
-#define CHECKPOINT_PAGES 1000 /* SQLite's own default for its automatic checkpoint */
-#define RESTART_PAGES (16 * CHECKPOINT_PAGES) /* a WAL of about 64 MB at most, with 4 KB pages */
+#define RESTART_LEFT 32 /* pages the pause to start the WAL over may have to copy and flush */
+#define ROUNDS_MAX 8    /* passive checkpoints in a row, each copying what came during the last */
+#define FLUSHES_MAX 6   /* syncs of the database file before that pause, each shorter than the last */
+#define READER_WAITS 40 /* 50 us steps the pause waits for readers on the old WAL, at most */
 
 struct member {
 	enum tf_err result;
@@ -109,19 +116,84 @@ void group_destroy(struct group *g)
 
 static void settle_batch(struct group *g, bool force);
 
-/* Copies the WAL's last pages with no write able to begin, so that the next batch starts the
- * WAL file over (see the head comment). */
+/* Copies the WAL's last pages with no write able to begin, and starts the WAL over (see the
+ * head comment). */
 static void checkpoint_to_restart(struct group *g)
 {
 	atomic_fetch_add_explicit(&g->waiting, 1, memory_order_acq_rel);
 	pthread_mutex_lock(&g->lock);
 	atomic_fetch_sub_explicit(&g->waiting, 1, memory_order_acq_rel);
 	settle_batch(g, true); /* a holder that saw this thread waiting left its batch to it */
-	int rc = sqlite3_wal_checkpoint_v2(g->ckpt_conn->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+	int rc = sqlite3_wal_checkpoint_v2(g->ckpt_conn->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	if (rc == SQLITE_OK)
+		g->restarts++;
+	else if (rc != SQLITE_BUSY) /* busy: a reader stayed on the old WAL; tried again 1000 pages on */
 		log_warn("checkpoint failed", "error", sqlite3_errmsg(g->ckpt_conn->db), NULL);
-	g->restarts++;
 	pthread_mutex_unlock(&g->lock);
+}
+
+/* The checkpointer's busy handler, called only by that restart: it waits for readers that began
+ * on the old WAL, which read for microseconds, in short steps (SQLite's own would sleep 1 ms at
+ * first, every write waiting meanwhile), and gives up after READER_WAITS of them. */
+static int wait_for_readers(void *arg, int count)
+{
+	(void)arg;
+	if (count >= READER_WAITS)
+		return 0;
+	struct timespec step = {.tv_nsec = 50 * 1000};
+	nanosleep(&step, NULL);
+	return 1;
+}
+
+/* Flushes what the checkpoints copied into the database file so far (SQLite syncs it only in a
+ * checkpoint that reaches the WAL's end). */
+static void sync_database_file(struct group *g)
+{
+	sqlite3_file *f = NULL;
+	if (sqlite3_file_control(g->ckpt_conn->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f && f->pMethods)
+		(void)f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+}
+
+static bool checkpoint_ran(int rc)
+{
+	return rc == SQLITE_OK || rc == SQLITE_BUSY; /* busy: another checkpoint ran, or a reader held pages back */
+}
+
+/* Passive checkpoints, without the lock, until fewer than RESTART_LEFT pages are left to copy
+ * (each round copies what came during the one before, so they shrink fast) or ROUNDS_MAX rounds.
+ * *log_pages is then the WAL's length, *done_pages how much of it is in the database file. */
+static int copy_until_little_left(struct group *g, int *log_pages, int *done_pages)
+{
+	int rc = SQLITE_OK;
+	for (int round = 0; round < ROUNDS_MAX; round++) {
+		rc = sqlite3_wal_checkpoint_v2(g->ckpt_conn->db, NULL, SQLITE_CHECKPOINT_PASSIVE, log_pages, done_pages);
+		if (!checkpoint_ran(rc) || *log_pages < WAL_RESTART_PAGES || *log_pages - *done_pages < RESTART_LEFT)
+			break;
+	}
+	return rc;
+}
+
+/* Starts a long WAL over (see the head comment). The pause under the lock costs what is left
+ * to write and sync then, about 20 us a page on a virtio disk: so first, without the lock,
+ * flush the pages copied so far, copy what came meanwhile, and again, until what the pause
+ * has left to flush is a few pages. */
+static int restart_wal(struct group *g, int *log_pages, int *done_pages)
+{
+	int rc = SQLITE_OK;
+	for (int flush = 0; flush < FLUSHES_MAX; flush++) {
+		sync_database_file(g);
+		int flushed = *done_pages;
+		rc = copy_until_little_left(g, log_pages, done_pages);
+		if (!checkpoint_ran(rc) || *log_pages < WAL_RESTART_PAGES || *done_pages - flushed < RESTART_LEFT)
+			break;
+	}
+	if (!checkpoint_ran(rc) || *log_pages < WAL_RESTART_PAGES)
+		return rc;
+	checkpoint_to_restart(g);
+	pthread_mutex_lock(&g->ckpt_lock);
+	g->ckpt_due = false; /* what woke the thread meanwhile was the WAL just started over */
+	pthread_mutex_unlock(&g->ckpt_lock);
+	return SQLITE_OK;
 }
 
 static void *checkpointer(void *arg)
@@ -135,24 +207,12 @@ static void *checkpointer(void *arg)
 			break;
 		g->ckpt_due = false;
 		pthread_mutex_unlock(&g->ckpt_lock);
-		/* without the lock, until little is left; then, if the WAL is long, the rest under it */
-		int log_pages = 0, done_pages = 0, rc = SQLITE_OK;
-		for (int round = 0; round < 4; round++) {
-			rc = sqlite3_wal_checkpoint_v2(g->ckpt_conn->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done_pages);
-			if ((rc != SQLITE_OK && rc != SQLITE_BUSY) || log_pages < RESTART_PAGES || log_pages - done_pages < 256)
-				break;
-		}
-		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		int log_pages = 0, done_pages = 0;
+		int rc = copy_until_little_left(g, &log_pages, &done_pages);
+		if (checkpoint_ran(rc) && log_pages >= WAL_RESTART_PAGES)
+			rc = restart_wal(g, &log_pages, &done_pages);
+		if (!checkpoint_ran(rc))
 			log_warn("checkpoint failed", "error", sqlite3_errmsg(g->ckpt_conn->db), NULL);
-		else if (log_pages >= RESTART_PAGES) {
-			/* SQLite syncs the database file only in a checkpoint that reaches the WAL's end: sync
-			 * what was copied so far now, so that the one under the lock has little to flush */
-			sqlite3_file *f = NULL;
-			if (sqlite3_file_control(g->ckpt_conn->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f &&
-			    f->pMethods)
-				(void)f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
-			checkpoint_to_restart(g);
-		}
 		pthread_mutex_lock(&g->ckpt_lock);
 	}
 	pthread_mutex_unlock(&g->ckpt_lock);
@@ -160,7 +220,7 @@ static void *checkpointer(void *arg)
 }
 
 /* After each COMMIT of the writer, with the pages now in the WAL: wakes the checkpointer every
- * CHECKPOINT_PAGES (the WAL starts again from its beginning once a checkpoint has copied it all). */
+ * WAL_CHECKPOINT_PAGES (the WAL starts again from its beginning once a checkpoint has copied it all). */
 static int wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct group *g = arg;
@@ -168,7 +228,7 @@ static int wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
 	(void)name;
 	if (pages < g->ckpt_next)
 		g->ckpt_next = 0; /* the WAL was restarted */
-	if (pages >= g->ckpt_next + CHECKPOINT_PAGES) {
+	if (pages >= g->ckpt_next + WAL_CHECKPOINT_PAGES) {
 		g->ckpt_next = pages;
 		pthread_mutex_lock(&g->ckpt_lock);
 		g->ckpt_due = true;
@@ -191,6 +251,7 @@ static enum tf_err writer_open(struct sqlite_store *st, struct group *g)
 		return e;
 	if (sqlite_open_conn(st, &g->ckpt_conn) != TF_OK)
 		return TF_OK;
+	sqlite3_busy_handler(g->ckpt_conn->db, wait_for_readers, NULL);
 	if (pthread_create(&g->ckpt_thread, NULL, checkpointer, g) != 0) {
 		sqlite_close_conn(g->ckpt_conn);
 		g->ckpt_conn = NULL;

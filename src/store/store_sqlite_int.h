@@ -121,6 +121,12 @@ struct sqlite_conn {
 
 struct member;
 
+/* WAL pages at which the checkpointer runs a passive checkpoint (SQLite's own default for its
+ * automatic one), and at which it starts the WAL over: a WAL of about 64 MB at most, with 4 KB
+ * pages (store_sqlite_group.c). */
+#define WAL_CHECKPOINT_PAGES 1000
+#define WAL_RESTART_PAGES (16 * WAL_CHECKPOINT_PAGES)
+
 /* Group commit (store_sqlite_group.c): the writer connection and its open batch. */
 struct group {
 	/* One writer at a time within this process: a thread waits here instead of in SQLite's
@@ -134,7 +140,7 @@ struct group {
 	struct member *members;      /* finished transactions waiting for the batch's COMMIT */
 	int n_members;
 	uint64_t batches, transactions; /* COMMITs and member transactions, for tests */
-	uint64_t restarts;           /* checkpoints under the lock, to start the WAL over */
+	uint64_t restarts;           /* times the checkpointer started the WAL over */
 	pthread_mutex_t done_lock;   /* guards the members' done flags */
 	pthread_cond_t done;
 	/* the checkpointer thread and its connection */

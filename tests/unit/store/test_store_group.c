@@ -291,6 +291,98 @@ static void test_concurrent_writers_keep_every_committed_change(void **state)
 	assert_int_equal(g->transactions, MANY_THREADS * MANY_HITS * 4 / 5);
 }
 
+/* Writers that never pause, and a reader, for the WAL's restart. */
+struct churn {
+	struct store *st;
+	atomic_bool *stop;
+	bool reader;
+	int64_t hits; /* committed by this writer */
+	bool failed;
+};
+
+static void *churn(void *arg)
+{
+	struct churn *ch = arg;
+	char key[32];
+	snprintf(key, sizeof key, "churn-%p", (void *)ch);
+	while (!atomic_load(ch->stop)) {
+		struct store_conn *c;
+		int64_t n;
+		if (ch->st->ops->acquire(ch->st, &c) != TF_OK) {
+			ch->failed = true;
+			break;
+		}
+		enum tf_err e = ch->reader ? STORE(c)->counter_get(c, "churn-none", 1, &n) : STORE(c)->counter_hit(c, key, 1, &n);
+		STORE(c)->release(c);
+		if (e != TF_OK) {
+			ch->failed = true;
+			break;
+		}
+		if (!ch->reader)
+			ch->hits = n;
+	}
+	return NULL;
+}
+
+static uint64_t restarts_of(struct store *st)
+{
+	pthread_mutex_lock(&group_of(st)->lock);
+	uint64_t n = group_of(st)->restarts;
+	pthread_mutex_unlock(&group_of(st)->lock);
+	return n;
+}
+
+/* Frames the WAL file has room for (it is overwritten from its start, not cut, once started over). */
+static long wal_frames(const char *dir)
+{
+	char wal[128];
+	snprintf(wal, sizeof wal, "%s/t.db-wal", dir);
+	FILE *w = fopen(wal, "rb");
+	if (!w)
+		return 0;
+	fseek(w, 0, SEEK_END);
+	long frames = (ftell(w) - 32) / (4096 + 24); /* the WAL header, then a header and a page each */
+	fclose(w);
+	return frames;
+}
+
+/* SQLite starts a WAL over only when a write begins with all of it copied, which never happens
+ * by itself while writes keep coming: the checkpointer must make it happen, or the WAL file
+ * grows without end. Three writers and a reader never stop until the WAL has been started over
+ * twice; the file then holds little more than WAL_RESTART_PAGES frames, and every counted write
+ * is there. */
+#define CHURN_THREADS 4
+
+static void test_wal_starts_over_while_writes_never_stop(void **state)
+{
+	struct fixture *f = *state;
+	atomic_bool stop = false;
+	struct churn ch[CHURN_THREADS];
+	pthread_t t[CHURN_THREADS];
+	for (int i = 0; i < CHURN_THREADS; i++) {
+		ch[i] = (struct churn){.st = f->st, .stop = &stop, .reader = i == 0};
+		assert_int_equal(pthread_create(&t[i], NULL, churn, &ch[i]), 0);
+	}
+	/* until two restarts, or a WAL that has clearly not been started over, or 3 minutes */
+	for (int i = 0; i < 1800 && restarts_of(f->st) < 2 && wal_frames(f->dir) < 3 * WAL_RESTART_PAGES; i++)
+		usleep(100 * 1000);
+	atomic_store(&stop, true);
+	for (int i = 0; i < CHURN_THREADS; i++)
+		pthread_join(t[i], NULL);
+	assert_in_range(restarts_of(f->st), 2, UINT64_MAX);
+	/* what was written while a restart was being prepared comes on top: a few thousand frames
+	 * with writers as fast as these */
+	assert_in_range(wal_frames(f->dir), WAL_CHECKPOINT_PAGES, 2 * WAL_RESTART_PAGES);
+	for (int i = 1; i < CHURN_THREADS; i++) {
+		assert_false(ch[i].failed);
+		char key[32];
+		snprintf(key, sizeof key, "churn-%p", (void *)&ch[i]);
+		assert_true(ch[i].hits > 0);
+		assert_int_equal(committed(f->st, key), ch[i].hits);
+	}
+	assert_false(ch[0].failed);
+}
+
 int main(void)
 {
 	log_set_level(LOG_WARN); /* quiet migrations; the failed COMMIT is logged on purpose */
@@ -304,6 +396,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rolled_back_transaction_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers_keep_every_committed_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers_keep_every_committed_change, setup_full, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_starts_over_while_writes_never_stop, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store/group_commit", tests, NULL, NULL);
 }
