@@ -6,7 +6,7 @@ BUILD  ?= build
 ifeq ($(origin CC),default)
 CC      = cc
 endif
-PKGS    = libmicrohttpd jansson libsodium sqlite3 libpq libcrypto libqrencode libpng libcurl
+PKGS    = libmicrohttpd jansson libsodium libargon2 sqlite3 libpq libcrypto libqrencode libpng libcurl
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(WARN) -pthread \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -31,7 +31,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
-FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers
+FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers pwhash
 FUZZ_SECONDS ?= 60
 
 all: $(BUILD)/twofold

@@ -46,15 +46,15 @@ int cli_serve(int argc, char **argv, char **envp)
 	/* a full disk or a file-size limit makes writes fail (and requests answer 503), never kills */
 	signal(SIGXFSZ, SIG_IGN);
 
-	/* Argon2id takes 64 MiB per hash: with a fixed mmap threshold glibc maps such buffers and
-	 * returns them when freed, instead of raising the threshold and keeping them resident */
+	/* Large buffers (a thread's Argon2id work area, 64 MiB at the default cost, which it keeps:
+	 * crypto/password.c) are mapped on their own and returned when freed, instead of glibc
+	 * raising its threshold and keeping freed ones resident */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-	/* libsodium maps each of those 64 MiB with its pages populated, and unmaps it after the hash,
-	 * holding the process's memory-map lock for milliseconds each time. An HTTP thread whose
-	 * malloc arena grows (mprotect) or shrinks meanwhile waits for it, with every connection it
-	 * serves: under a login flood, verifications' p99 went from 1.5 to 6 times their idle value
-	 * (bench/RESULTS.md, session 4). Arenas that grow 16 MiB at a time and keep up to 128 MiB of
-	 * free memory change their mappings rarely. */
+	/* A mapping change takes the process's memory-map lock, which an HTTP thread whose malloc
+	 * arena grows (mprotect) or shrinks then waits for, with every connection it serves: when
+	 * libsodium mapped and populated 64 MiB for every hash, a login flood took verifications'
+	 * p99 from 1.5 to 6 times their idle value (bench/RESULTS.md, session 4). Arenas that grow
+	 * 16 MiB at a time and keep up to 128 MiB of free memory change their mappings rarely. */
 	mallopt(M_TOP_PAD, 16 * 1024 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
 	providers_global_init();

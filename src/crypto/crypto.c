@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +14,6 @@
 
 #define MASTER_KEY_FILE "master.key"
 #define KDF_CONTEXT "twofold"
-
-static unsigned long long pw_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-static size_t pw_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-static char dummy_hash[crypto_pwhash_STRBYTES];
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
 enum tf_err crypto_init(void)
 {
@@ -301,51 +295,4 @@ enum tf_err crypto_open(const struct tf_keys *keys, const uint8_t *sealed, size_
 	*out = buf;
 	*out_len = len;
 	return TF_OK;
-}
-
-void crypto_password_configure(unsigned long long opslimit, size_t memlimit)
-{
-	pw_opslimit = opslimit;
-	pw_memlimit = memlimit;
-}
-
-enum tf_err crypto_password_hash(const char *password, char out[TF_PWHASH_MAX])
-{
-	if (crypto_pwhash_str(out, password, strlen(password), pw_opslimit, pw_memlimit) != 0)
-		return TF_ERR_OVERLOADED; /* out of memory */
-	return TF_OK;
-}
-
-bool crypto_password_verify(const char *hash, const char *password)
-{
-	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-}
-
-#define LOOKUP_OPSLIMIT 2
-#define LOOKUP_MEMLIMIT (2 * 1024 * 1024)
-
-enum tf_err crypto_lookup_secret_hash(const char *secret, char out[TF_PWHASH_MAX])
-{
-	if (crypto_pwhash_str_alg(out, secret, strlen(secret), LOOKUP_OPSLIMIT, LOOKUP_MEMLIMIT,
-				  crypto_pwhash_ALG_ARGON2ID13) != 0)
-		return TF_ERR_OVERLOADED;
-	return TF_OK;
-}
-
-bool crypto_lookup_secret_verify(const char *hash, const char *secret)
-{
-	return crypto_pwhash_str_verify(hash, secret, strlen(secret)) == 0;
-}
-
-static void make_dummy_hash(void)
-{
-	if (crypto_pwhash_str(dummy_hash, "twofold-dummy-password", 22, pw_opslimit, pw_memlimit) != 0)
-		dummy_hash[0] = 0;
-}
-
-void crypto_password_dummy_verify(const char *password)
-{
-	pthread_once(&dummy_once, make_dummy_hash);
-	if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, password, strlen(password)) == 0)
-		return; /* cannot match: the dummy password is not accepted at registration */
 }

@@ -1,6 +1,7 @@
 /*
- * crypto.h: twofold's thin layer over libsodium, and over libcrypto for the SHA-256 of HMACs
- * (crypto/hmac.h: several times faster, with the CPU's SHA instructions). The master key and the
+ * crypto.h: twofold's thin layer over libsodium, over libcrypto for the SHA-256 of HMACs
+ * (crypto/hmac.h: several times faster, with the CPU's SHA instructions), and over libargon2 for
+ * Argon2id (crypto/password.c: it hashes in memory the thread keeps). The master key and the
  * keys derived from it, MACs of secrets for storage and lookup, authenticated encryption of
  * secrets at rest, Argon2id password hashing, CSPRNG identifiers and tokens, constant-time
  * comparison. Nothing else in twofold calls a random or cryptographic primitive directly.
@@ -90,7 +91,8 @@ __attribute__((warn_unused_result)) enum tf_err crypto_open(const struct tf_keys
 							   const uint8_t *sealed, size_t sealed_len,
 							   uint8_t **out, size_t *out_len);
 
-/* Argon2id. The cost is a server setting (default libsodium's INTERACTIVE: 2 passes, 64 MiB). */
+/* Argon2id (password.c: libargon2 in a work area each thread keeps; PHC strings). The cost is a
+ * server setting (default libsodium's INTERACTIVE: 2 passes, 64 MiB). */
 void crypto_password_configure(unsigned long long opslimit, size_t memlimit);
 enum tf_err crypto_password_hash(const char *password, char out[TF_PWHASH_MAX]);
 __attribute__((warn_unused_result)) bool crypto_password_verify(const char *hash, const char *password);
