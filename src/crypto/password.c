@@ -23,8 +23,7 @@
 
 #include "crypto/crypto.h"
 
-#define SALT_BYTES 16 /* as libsodium's crypto_pwhash_str */
-#define HASH_BYTES 32
+#define HASH_BYTES 32 /* as libsodium's crypto_pwhash_str */
 #define LOOKUP_PASSES 2
 #define LOOKUP_MEMORY_KIB 2048
 #define BASE64_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -191,8 +190,8 @@ static bool argon2id_into(struct phc_argon2id *phc, const char *secret)
 
 static enum tf_err hash_secret(const char *secret, uint32_t passes, uint32_t memory_kib, char out[TF_PWHASH_MAX])
 {
-	struct phc_argon2id phc = {.memory_kib = memory_kib, .passes = passes, .salt_len = SALT_BYTES, .hash_len = HASH_BYTES};
-	randombytes_buf(phc.salt, SALT_BYTES);
+	struct phc_argon2id phc = {.memory_kib = memory_kib, .passes = passes, .salt_len = crypto_pwhash_SALTBYTES, .hash_len = HASH_BYTES};
+	randombytes_buf(phc.salt, crypto_pwhash_SALTBYTES);
 	bool ok = argon2id_into(&phc, secret) && phc_format(&phc, out, TF_PWHASH_MAX);
 	sodium_memzero(&phc, sizeof phc);
 	return ok ? TF_OK : TF_ERR_OVERLOADED; /* out of memory */
