@@ -30,7 +30,7 @@ PYTEST  = /usr/bin/python3 -m pytest
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
+.PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-bench test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
 FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers pwhash
 FUZZ_SECONDS ?= 60
 
@@ -92,6 +92,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory test-js
 	@$(MAKE) --no-print-directory test-browser
 	@$(MAKE) --no-print-directory test-example
+	@$(MAKE) --no-print-directory test-bench
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-fuzz
 
@@ -136,6 +137,11 @@ example-deps:
 
 test-example: all browser-deps example-deps
 	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold node --test examples/partner-app/test/
+
+# bench/run's output contract: every scenario for one second each (its own optimised build in
+# build-bench/; about two minutes), the last line's JSON keys, the table agreeing with it
+test-bench:
+	$(PYTEST) -q tests/bench
 
 # The same unit, API (on SQLite, then on PostgreSQL: store_pg*.c and libpq's results are only
 # exercised there; about 5 more minutes on 2 cores) and browser suites against an

@@ -1,0 +1,86 @@
+"""bench/run's output contract (make test-bench): a short run of every scenario.
+
+The figures themselves are not judged here (targets live in bench/RESULTS.md, measured by full
+runs); what is checked is what a reader or a script relies on: the run ends well, every
+scenario ran and was answered without errors, the last line is one JSON object with issue 5's
+keys, and the table says the same figures as the JSON. BENCH_SECONDS=1 and no `register`
+(1,000 users instead of 100,000) keep it under a minute and a half; memory still loads
+1,000,000 users, as its key promises.
+"""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ("validate", "verify", "authorize", "login", "verify_under_login_flood")
+
+
+@pytest.fixture(scope="module")
+def short_run():
+    env = dict(os.environ, BENCH_SECONDS="1", BENCH_ONLY="validate,authorize,verify,login,flood,memory,startup")
+    out = subprocess.run([str(ROOT / "bench" / "run")], capture_output=True, text=True, env=env, timeout=900)
+    assert out.returncode == 0, f"bench/run failed ({out.returncode}):\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
+    lines = out.stdout.strip().splitlines()
+    return lines, json.loads(lines[-1])
+
+
+def number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def test_last_line_has_every_figure_the_issue_names(short_run):
+    _, figures = short_run
+    for name in SCENARIOS:
+        r = figures[name]
+        assert all(number(r[k]) for k in ("rps", "p50_ms", "p99_ms")), (name, r)
+        assert r["rps"] > 0 and 0 < r["p50_ms"] <= r["p99_ms"], (name, r)
+    assert figures["ceilings"]["nginx_rps"] > 0 and figures["ceilings"]["sqlite_commits_per_s"] > 0
+    assert number(figures["rss_mib_1m_users"]) and figures["rss_mib_1m_users"] > 0
+    assert number(figures["startup_ms"]) and figures["startup_ms"] > 0
+    # half the peak rate is measured for the two scenarios with a latency target
+    for name in ("validate", "verify"):
+        half = figures[name]["half_rate"]
+        assert 0 < half["rps"] < figures[name]["rps"] * 1.2 and 0 < half["p50_ms"] <= half["p99_ms"], (name, half)
+    assert figures["verify"]["round_trips_per_s"] == figures["verify"]["rps"] / 2
+    assert figures["settings"]["seconds"] == 1 and 1000 <= figures["settings"]["users"] < 100000
+
+
+def test_every_request_measured_was_answered_as_intended(short_run):
+    # a rate made of error answers would measure the errors' cost, not the scenario's
+    _, figures = short_run
+    for name in SCENARIOS:
+        r = figures[name]
+        assert (r["non_2xx"], r["socket_errors"], r["script_errors"]) == (0, 0, 0), (name, r)
+    for name in ("validate", "verify"):
+        half = figures[name]["half_rate"]
+        assert (half["non_2xx"], half["socket_errors"], half["script_errors"]) == (0, 0, 0), (name, half)
+
+
+def row(lines, label):
+    found = [line for line in lines if line.startswith(label + " ")]
+    assert len(found) == 1, (label, lines)
+    return found[0][len(label):].split()
+
+
+def test_table_says_what_the_json_says(short_run):
+    lines, figures = short_run
+    for label, name in (("validate", "validate"), ("authorize", "authorize"), ("verify (requests)", "verify"),
+                        ("login", "login"), ("verify under login flood", "verify_under_login_flood")):
+        rps, p50, p99 = row(lines, label)[:3]
+        r = figures[name]
+        assert (int(rps), float(p50), float(p99)) == (round(r["rps"]), round(r["p50_ms"], 2), round(r["p99_ms"], 2)), (label, r)
+    assert int(row(lines, "nginx static JSON")[0]) == round(figures["ceilings"]["nginx_rps"])
+    assert int(row(lines, "SQLite commits/s")[0]) == round(figures["ceilings"]["sqlite_commits_per_s"])
+    rss = next(line for line in lines if line.startswith("RSS with 1,000,000 users:"))
+    assert f"{figures['rss_mib_1m_users']:.1f} MiB" in rss
+
+
+def test_unknown_scenario_is_refused_before_anything_runs():
+    env = dict(os.environ, BENCH_ONLY="validate,nonsense")
+    out = subprocess.run([str(ROOT / "bench" / "run")], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode != 0
+    assert "unknown scenario 'nonsense'" in out.stderr and "validate, authorize, verify" in out.stderr
+    assert out.stdout == ""
