@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "crypto/crypto.h"
 #include "delivery/outbox.h"
 #include "delivery/provider.h"
 #include "http/http.h"
@@ -31,6 +32,16 @@ int cli_load_config(struct tf_config *cfg, int argc, char **argv, char **envp)
 	return 0;
 }
 
+/* A slow thread that has hashed keeps its Argon2id work area (64 MiB at the default cost) for its
+ * next hash while logins keep coming, and gives it back once it has had nothing to do this long. */
+#define HASH_MEMORY_KEPT_IDLE_MS 5000
+
+static void release_hash_memory(void *unused)
+{
+	(void)unused;
+	crypto_password_release_work_area();
+}
+
 int cli_serve(int argc, char **argv, char **envp)
 {
 	struct tf_config cfg;
@@ -46,7 +57,7 @@ int cli_serve(int argc, char **argv, char **envp)
 	/* a full disk or a file-size limit makes writes fail (and requests answer 503), never kills */
 	signal(SIGXFSZ, SIG_IGN);
 
-	/* Large buffers (a thread's Argon2id work area, 64 MiB at the default cost, which it keeps:
+	/* Large buffers (a thread's Argon2id work area, 64 MiB at the default cost, kept through a burst of logins:
 	 * crypto/password.c) are mapped on their own and returned when freed, instead of glibc
 	 * raising its threshold and keeping freed ones resident */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
@@ -72,6 +83,10 @@ int cli_serve(int argc, char **argv, char **envp)
 	svc->apps = app_cache_new();
 	svc->slow_pool = slow_pool_new(slow, (size_t)cfg.slow_queue, SLOW_NICE);
 	svc->hash_pool = slow_pool_new(slow, (size_t)cfg.slow_queue, SLOW_IDLE);
+	if (svc->slow_pool && svc->hash_pool) {
+		slow_pool_on_idle(svc->slow_pool, release_hash_memory, HASH_MEMORY_KEPT_IDLE_MS);
+		slow_pool_on_idle(svc->hash_pool, release_hash_memory, HASH_MEMORY_KEPT_IDLE_MS);
+	}
 	if (!svc->metrics || !svc->slow_pool || !svc->hash_pool || outbox_start(svc, &svc->outbox) != TF_OK ||
 	    revocations_start(svc, &svc->revocations) != TF_OK)
 		goto out;

@@ -41,7 +41,7 @@ const struct config_setting config_settings[] = {
 	{"session_max_lifetime", I(session_max_lifetime), "43200", 1, 31536000, NULL, false, "seconds after which an API session token dies whatever its activity"},
 	{"unverified_user_ttl", I(unverified_user_ttl), "7776000", 1, 315360000, NULL, false, "seconds an unverified user lives (90 days)"},
 	{"argon2_opslimit", I(argon2_opslimit), "2", 1, 20, NULL, false, "Argon2id passes"},
-	{"argon2_memlimit_kib", I(argon2_memlimit_kib), "65536", 8, 4194304, NULL, false, "Argon2id memory in KiB; a thread that has hashed keeps that much for its next hash (so up to twice slow_workers times it)"},
+	{"argon2_memlimit_kib", I(argon2_memlimit_kib), "65536", 8, 4194304, NULL, false, "Argon2id memory in KiB; a thread that has hashed keeps that much for its next hash until it has been idle 5 s (so up to twice slow_workers times it during a burst of logins)"},
 	{"login_attempts_per_address", I(login_attempts_per_address), "300", 1, 1000000, NULL, false, "password logins per client address and application per rate window"},
 	{"login_failures_per_user", I(login_failures_per_user), "10", 1, 1000000, NULL, false, "failed password logins per user per rate window"},
 	{"rate_window", I(rate_window), "900", 1, 86400, NULL, false, "seconds of the login rate-limit window"},

@@ -103,5 +103,8 @@ __attribute__((warn_unused_result)) bool crypto_lookup_secret_verify(const char 
 /* Spends the time of a verification without a stored hash, so that an unknown email and a
  * wrong password take as long (no user enumeration by timing). */
 void crypto_password_dummy_verify(const char *password);
+/* Frees the calling thread's kept work area (the next hash maps a fresh one): for a thread
+ * that has gone idle, so a burst of logins does not hold its memory afterwards. */
+void crypto_password_release_work_area(void);
 
 #endif

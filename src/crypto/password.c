@@ -6,7 +6,8 @@
  * inside a process whose other threads answer requests, that kernel work delayed them: under a
  * login flood verify's p99 was 4.3-4.6 ms with it, 2.5-3.5 ms with the area kept (bench/RESULTS.md,
  * session 6). libargon2 wipes the area after each hash. A thread's area is as large as the
- * largest hash it has run, and is freed when the thread ends.
+ * largest hash it has run, and is freed when the thread ends or, on the slow pools' threads, once
+ * the thread has been idle a few seconds (crypto_password_release_work_area).
  *
  * Strings written by libsodium (earlier versions of twofold, which only ever wrote Argon2id with
  * one lane and the settings' costs) have the same format and verify here; anything else does
@@ -154,6 +155,15 @@ static int work_area_take(uint8_t **memory, size_t size)
 	}
 	*memory = work->memory;
 	return ARGON2_OK;
+}
+
+void crypto_password_release_work_area(void)
+{
+	if (work) {
+		free(work->memory); /* already wiped by libargon2 */
+		work->memory = NULL;
+		work->size = 0;
+	}
 }
 
 /* libargon2 has wiped the area before it calls this: it stays for the thread's next hash. */

@@ -1,11 +1,13 @@
 /* slow_pool.c: see slow_pool.h. A ring buffer under one mutex; jobs are few and long. */
 #include "http/slow_pool.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 struct job {
@@ -20,6 +22,8 @@ struct slow_pool {
 	size_t cap, head, len;
 	bool stopping;
 	enum slow_class cls;
+	slow_job_fn idle_fn; /* slow_pool_on_idle() */
+	unsigned idle_ms;
 	size_t n_threads;
 	pthread_t threads[];
 };
@@ -35,10 +39,31 @@ static void *worker(void *arg)
 		struct sched_param sp = {.sched_priority = 0};
 		(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp); /* always permitted */
 	}
+	bool worked = false; /* since this thread last ran the idle hook */
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
-		while (p->len == 0 && !p->stopping)
-			pthread_cond_wait(&p->cond, &p->lock);
+		while (p->len == 0 && !p->stopping) {
+			if (!worked || !p->idle_fn) {
+				pthread_cond_wait(&p->cond, &p->lock);
+				continue;
+			}
+			struct timespec until;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += (time_t)(p->idle_ms / 1000);
+			until.tv_nsec += (long)(p->idle_ms % 1000) * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			if (pthread_cond_timedwait(&p->cond, &p->lock, &until) == ETIMEDOUT && p->len == 0 &&
+			    !p->stopping) {
+				slow_job_fn idle = p->idle_fn;
+				worked = false;
+				pthread_mutex_unlock(&p->lock);
+				idle(NULL);
+				pthread_mutex_lock(&p->lock);
+			}
+		}
 		if (p->len == 0 && p->stopping) {
 			pthread_mutex_unlock(&p->lock);
 			return NULL;
@@ -48,6 +73,7 @@ static void *worker(void *arg)
 		p->len--;
 		pthread_mutex_unlock(&p->lock);
 		j.fn(j.arg);
+		worked = true;
 	}
 }
 
@@ -64,7 +90,11 @@ struct slow_pool *slow_pool_new(size_t threads, size_t queue_max, enum slow_clas
 	p->cap = queue_max;
 	p->cls = cls;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
+	pthread_condattr_t attr; /* idle waits are timed on the monotonic clock */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cond, &attr);
+	pthread_condattr_destroy(&attr);
 	for (size_t i = 0; i < threads; i++) {
 		if (pthread_create(&p->threads[i], NULL, worker, p) != 0)
 			break;
@@ -75,6 +105,15 @@ struct slow_pool *slow_pool_new(size_t threads, size_t queue_max, enum slow_clas
 		return NULL;
 	}
 	return p;
+}
+
+void slow_pool_on_idle(struct slow_pool *p, slow_job_fn fn, unsigned after_ms)
+{
+	pthread_mutex_lock(&p->lock);
+	p->idle_fn = fn;
+	p->idle_ms = after_ms;
+	pthread_cond_broadcast(&p->cond); /* threads already waiting start timing */
+	pthread_mutex_unlock(&p->lock);
 }
 
 bool slow_pool_submit(struct slow_pool *p, slow_job_fn fn, void *arg)

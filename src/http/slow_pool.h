@@ -22,6 +22,10 @@ typedef void (*slow_job_fn)(void *arg);
 enum slow_class { SLOW_NICE, SLOW_IDLE };
 
 struct slow_pool *slow_pool_new(size_t threads, size_t queue_max, enum slow_class cls);
+/* Has each thread that has run a job and then found none for after_ms call fn(NULL), once, before
+ * it waits untimed: what a job left cached for the next (password.c's work area) goes back to
+ * the system between bursts of work. */
+void slow_pool_on_idle(struct slow_pool *p, slow_job_fn fn, unsigned after_ms);
 /* Returns false when the queue is full. */
 bool slow_pool_submit(struct slow_pool *p, slow_job_fn fn, void *arg);
 /* Refuses new work, finishes the queued jobs and stops the threads; the pool stays valid, so a

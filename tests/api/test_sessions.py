@@ -2,11 +2,12 @@
 import base64
 import re
 import time
+from pathlib import Path
 from datetime import datetime, timezone
 
 import pytest
 
-from harness import DEFAULT_PASSWORD, assert_error, assert_error_shape, assert_not_stored
+from harness import DEFAULT_PASSWORD, SANITIZED, assert_error, assert_error_shape, assert_not_stored
 
 TOKEN_RE = re.compile(r"^([a-z]+)_([A-Za-z0-9_-]+)$")
 
@@ -276,3 +277,28 @@ def test_a_full_password_pool_answers_503_at_once_and_recovers(start_server):
             assert_error(r, 503, "OVERLOADED")
             assert r.headers.get("Retry-After", "").isdigit()
     assert srv.login(app, "busy@example.com").status_code == 201
+
+
+def resident_mib(srv):
+    status = Path(f"/proc/{srv.proc.pid}/status").read_text()
+    return int(re.search(r"^VmRSS:\s+(\d+) kB$", status, re.M).group(1)) / 1024
+
+
+@pytest.mark.skipif(SANITIZED, reason="AddressSanitizer keeps freed memory in its quarantine")
+def test_argon2_memory_is_kept_through_a_burst_and_given_back_after_it(start_server):
+    # each slow thread keeps its 64 MiB work area between hashes (no mapping per login), and
+    # gives it back once it has had nothing to do for 5 s: the process shrinks after a burst
+    srv = start_server(fast_argon2=False, args=["--slow-workers", "1", "--argon2-memlimit-kib", "65536",
+                                                "--argon2-opslimit", "1"])
+    app = srv.make_app()
+    srv.make_user(app, email="burst@example.com")  # a hash on the handlers' pool
+    for _ in range(3):
+        assert srv.login(app, "burst@example.com").status_code == 201  # on the hashes' pool
+    during = resident_mib(srv)
+    assert during > 128, during  # both threads' areas are still held
+    deadline = time.monotonic() + 30
+    while resident_mib(srv) > during - 120 and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert resident_mib(srv) <= during - 120, (during, resident_mib(srv))
+    assert srv.login(app, "burst@example.com").status_code == 201
+    assert srv.login(app, "burst@example.com", "not the password").status_code == 401
