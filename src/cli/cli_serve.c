@@ -57,9 +57,9 @@ int cli_serve(int argc, char **argv, char **envp)
 	/* a full disk or a file-size limit makes writes fail (and requests answer 503), never kills */
 	signal(SIGXFSZ, SIG_IGN);
 
-	/* Large buffers (a thread's Argon2id work area, 64 MiB at the default cost, kept through a burst of logins:
-	 * crypto/password.c) are mapped on their own and returned when freed, instead of glibc
-	 * raising its threshold and keeping freed ones resident */
+	/* Large buffers (a thread's Argon2id work area, 64 MiB at the default cost, kept through a
+	 * burst of logins: crypto/password.c) are mapped on their own and returned when freed,
+	 * instead of glibc raising its threshold and keeping freed ones resident */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	/* A mapping change takes the process's memory-map lock, which an HTTP thread whose malloc
 	 * arena grows (mprotect) or shrinks then waits for, with every connection it serves: when
