@@ -45,6 +45,11 @@ def test_last_line_has_every_figure_the_issue_names(short_run):
         half = figures[name]["half_rate"]
         assert 0 < half["rps"] < figures[name]["rps"] * 1.2 and 0 < half["p50_ms"] <= half["p99_ms"], (name, half)
     assert figures["verify"]["round_trips_per_s"] == figures["verify"]["rps"] / 2
+    # the flood's ratio is taken against an idle run made just before it, at the same rate
+    flood = figures["verify_under_login_flood"]
+    assert 0 < flood["idle_p50_ms"] <= flood["idle_p99_ms"] and flood["idle_rps"] > 0, flood
+    # the slow threads' Argon2id areas, held through the logins, are given back after them
+    assert 0 < figures["rss_mib_after_logins_stop"] < figures["rss_mib_after_run"], figures
     assert figures["settings"]["seconds"] == 1 and 1000 <= figures["settings"]["users"] < 100000
 
 
