@@ -250,7 +250,7 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 static void idempotency_end(struct tf_req *req)
 {
 	const char *scope = req->have_app ? req->app->app_id : "admin";
-	if (req->status >= 500) {
+	if (req->status >= 500 || req->err == TF_ERR_CLIENT_CLOSED) { /* not carried out: a retry may run it */
 		(void)STORE(req->db)->idem_release(req->db, scope, req->idempotency_ref);
 		return;
 	}

@@ -154,7 +154,9 @@ struct tf_req {
 
 	/* owned by the adapter (server.c) */
 	void *conn;
+	int socket_fd; /* the connection's socket, to see whether a suspended request's client left */
 	int state;
+	bool recorded; /* counted in the metrics (and the access log) once */
 
 	int64_t start_ns;
 };
@@ -206,7 +208,8 @@ void dispatch_park(struct tf_req *req);
 bool dispatch_unpark(struct tf_req *req);
 bool dispatch_run(struct tf_req *req);
 bool dispatch_slow(struct tf_req *req);
-/* Answers a prepared request with an error without running its handler (slow pool full). */
+/* Answers a prepared request with an error without running its handler (the slow pool full,
+ * or its client gone before its turn). */
 void dispatch_abandon(struct tf_req *req, enum tf_err e);
 /* Errors found before dispatch (no route, body too large). */
 void dispatch_error(struct tf_req *req, enum tf_err e);

@@ -7,7 +7,9 @@
  * arrives in pieces through repeated calls of on_request(); the last call (no data) is
  * where the request is dispatched and answered. Slow routes (Argon2id) are suspended with
  * MHD_suspend_connection(), run on the slow pool, and resumed when their answer is ready,
- * so the HTTP threads never wait on them.
+ * so the HTTP threads never wait on them. libmicrohttpd does not watch a suspended
+ * connection's socket, so the slow pool looks at it before each job: a request whose client
+ * has left is not carried out (CLIENT_CLOSED_REQUEST, counted as status 499 as in nginx).
  *
  *   NEW --(first call: route, headers)--> READING --(body pieces)--> READING
  *   READING --(last call, fast route)--> dispatch_prepare(), dispatch_run() --> answered
@@ -19,6 +21,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -137,6 +140,7 @@ static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *con
 	req->svc = svc;
 	req->app = &http_no_app;
 	req->conn = conn;
+	req->socket_fd = -1;
 	req->start_ns = clock_monotonic_ns();
 	snprintf(req->method, sizeof req->method, "%s", method);
 	if (strlen(url) >= sizeof req->path)
@@ -160,6 +164,26 @@ static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *con
 	return req;
 }
 
+/* Counts the answer in the metrics and logs it (errors, or every answer with access_log): once. */
+static void record_answer(struct tf_req *req)
+{
+	if (req->recorded)
+		return;
+	req->recorded = true;
+	int status = req->status ? req->status : 500;
+	int64_t dur = clock_monotonic_ns() - req->start_ns;
+	metrics_record(req->svc->metrics, req->route_index, status, dur);
+	if (status < 500 && !req->svc->cfg.access_log)
+		return;
+	char st[8], ms[32];
+	snprintf(st, sizeof st, "%d", status);
+	snprintf(ms, sizeof ms, "%.3f", (double)dur / 1e6);
+	log_line(status >= 500 ? LOG_ERROR : LOG_INFO, "request", "request_id", req->request_id,
+		 "method", req->method, "route", req->route ? req->route->metric_name : "unmatched",
+		 "status", st, "duration_ms", ms, "client", req->client_ip,
+		 "error", req->err != TF_OK ? tf_err_code(req->err) : NULL, NULL);
+}
+
 static enum MHD_Result send_answer(struct MHD_Connection *conn, struct tf_req *req)
 {
 	if (!req->resp_text) {
@@ -181,29 +205,42 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, struct tf_req *r
 		MHD_add_response_header(r, "request-ref", req->request_id);
 	for (int i = 0; i < req->n_headers; i++)
 		MHD_add_response_header(r, req->headers[i].name, req->headers[i].value);
-	int status = req->status ? req->status : 500;
-	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)(req->status ? req->status : 500), r);
 	MHD_destroy_response(r);
-	int64_t dur = clock_monotonic_ns() - req->start_ns;
-	metrics_record(req->svc->metrics, req->route_index, status, dur);
-	if (status < 500 && !req->svc->cfg.access_log)
-		return ret;
-	char st[8], ms[32];
-	snprintf(st, sizeof st, "%d", status);
-	snprintf(ms, sizeof ms, "%.3f", (double)dur / 1e6);
-	log_line(status >= 500 ? LOG_ERROR : LOG_INFO, "request", "request_id", req->request_id,
-		 "method", req->method, "route", req->route ? req->route->metric_name : "unmatched",
-		 "status", st, "duration_ms", ms, "client", req->client_ip,
-		 "error", req->err != TF_OK ? tf_err_code(req->err) : NULL, NULL);
+	record_answer(req);
 	return ret;
 }
 
+/* Whether the client of a suspended request has closed the connection or reset it. Bytes
+ * waiting (a pipelined request) or none yet mean it is still there. A client that has only
+ * shut down its sending side counts as gone, as in nginx: HTTP/1.1 clients do not do that
+ * while they wait for an answer. */
+static bool client_gone(int fd)
+{
+	char c;
+	if (fd < 0)
+		return false;
+	for (;;) {
+		ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n >= 0)
+			return n == 0;
+		if (errno != EINTR)
+			return errno != EAGAIN && errno != EWOULDBLOCK;
+	}
+}
+
 /* On the slow pool: the whole handler (a slow route), or the slow work a handler asked for,
- * after which the request goes back to an HTTP thread (REQ_CONTINUE). */
+ * after which the request goes back to an HTTP thread (REQ_CONTINUE). A request whose client
+ * left while it waited is not carried out: after a flood of logins, the clients that gave up
+ * cost no Argon2id. */
 static void slow_job(void *arg)
 {
 	struct tf_req *req = arg;
-	if (req->state == REQ_SUSPENDED && !req->slow_fn && !req->rerun_slow) {
+	if (client_gone(req->socket_fd)) {
+		dispatch_abandon(req, TF_ERR_CLIENT_CLOSED); /* releases an idempotency reservation */
+		record_answer(req); /* libmicrohttpd may close the connection without asking for it */
+		req->state = REQ_DONE;
+	} else if (req->state == REQ_SUSPENDED && !req->slow_fn && !req->rerun_slow) {
 		req->slow_ok = true;
 		(void)dispatch_run(req);
 		req->state = REQ_DONE;
@@ -228,6 +265,8 @@ static void answer_too_large(struct tf_req *req)
 static enum MHD_Result to_slow_pool(struct tf_service *svc, struct MHD_Connection *conn, struct tf_req *req)
 {
 	req->state = REQ_SUSPENDED;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	req->socket_fd = ci ? ci->connect_fd : -1;
 	MHD_suspend_connection(conn);
 	/* a hash alone (the handler's slow_fn) holds nothing: it runs at SCHED_IDLE */
 	struct slow_pool *pool = req->slow_fn && svc->hash_pool ? svc->hash_pool : svc->slow_pool;

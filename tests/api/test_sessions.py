@@ -279,6 +279,52 @@ def test_a_full_password_pool_answers_503_at_once_and_recovers(start_server):
     assert srv.login(app, "busy@example.com").status_code == 201
 
 
+def login_count(srv, status):
+    m = re.search(r'^twofold_http_requests_total\{route="POST /v1/login",status="%d"\} (\d+)$' % status,
+                  srv.get("/metrics").text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def raw_login(srv, app, password=DEFAULT_PASSWORD, extra_headers=""):
+    import json
+    import socket
+
+    body = json.dumps({"email": "gone@example.com", "password": password}).encode()
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    s.sendall(b"POST /v1/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+              b"api-key: " + app["api_key"].encode() + b"\r\n" + extra_headers.encode() +
+              b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    return s
+
+
+def test_logins_whose_clients_left_while_they_waited_are_not_carried_out(start_server):
+    # a login waits for the hash pool with its connection suspended; a client that gave up
+    # meanwhile (a flood's, a user's closed tab) costs no Argon2id when its turn comes: it is
+    # counted as 499 CLIENT_CLOSED_REQUEST, its idempotency-ref stays free, the queue drains
+    srv = start_server(fast_argon2=False, args=["--slow-workers", "1", "--argon2-memlimit-kib", "65536",
+                                                "--argon2-opslimit", "3"])
+    app = srv.make_app()
+    srv.make_user(app, email="gone@example.com")
+    waiting = [raw_login(srv, app) for _ in range(3)]  # these clients wait for their answers
+    time.sleep(0.3)  # queued first: the one worker is busy with them for three hashes
+    for i in range(12):
+        raw_login(srv, app, extra_headers=f"idempotency-ref: left-{i}\r\n").close()
+    for s in waiting:
+        s.settimeout(60)
+        assert s.recv(4096).startswith(b"HTTP/1.1 201 "), "a waiting client is answered"
+        s.close()
+    deadline = time.monotonic() + 30
+    while login_count(srv, 499) < 12 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert login_count(srv, 499) == 12
+    assert login_count(srv, 201) == 3  # the twelve were not hashed and answered to nobody
+    # the request was not carried out: the same idempotency-ref runs it now
+    r = srv.login(app, "gone@example.com", headers={"idempotency-ref": "left-0"})
+    assert r.status_code == 201, r.text
+    assert srv.login(app, "gone@example.com", "not the password").status_code == 401
+    assert login_count(srv, 499) == 12
+
+
 def resident_mib(srv):
     status = Path(f"/proc/{srv.proc.pid}/status").read_text()
     return int(re.search(r"^VmRSS:\s+(\d+) kB$", status, re.M).group(1)) / 1024

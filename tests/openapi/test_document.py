@@ -34,6 +34,7 @@ NOT_IN_NATIVE_JSON = {
     "EMAIL_LINK_INVALID",  # hosted pages
     "TRANSACTION_MISMATCH",  # POST /v1/authorize answers it as reason TRANSACTION_CHANGED
     "LOGIN_LOCKED", "STATE_CONFLICT",  # the Weavr face
+    "CLIENT_CLOSED_REQUEST",  # counted for a client that left while its request waited; nobody reads it
 }
 
 
