@@ -1,0 +1,78 @@
+"""Every statement of the SQLite store finds its rows through an index.
+
+A statement that reads a whole table costs nothing in a test database and grows with every user,
+session and payment in production, where it runs on the single writer: registrations used to read
+every SSO token ever issued, each approved payment every transaction of its application, and
+deleting an expired unverified user every session, factor and device, for the foreign-key checks
+(migration 0013). The statements are store_sqlite_sql.c's, taken through the C preprocessor (they
+are built from macros); the schema is the one `twofold migrate` makes. PostgreSQL's planner reads
+small tables whole whatever the indexes, so this runs on SQLite only.
+"""
+import re
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harness import ON_POSTGRES, run_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# the whole table is what these statements are for
+READS_WHOLE_TABLE = {
+    "Q_AUDIT_LAST": "SCAN audit_log",  # ORDER BY seq DESC LIMIT 1: one step back from the rowid's end
+    "Q_AUDIT_SCAN": "SCAN audit_log",  # twofold audit verify reads the whole chain
+    "Q_PING": "SCAN CONSTANT ROW",  # SELECT 1
+}
+
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="SQLite's query plans; see the module's text")
+
+
+def statements():
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    flags = subprocess.run(["pkg-config", "--cflags", "sqlite3", "jansson", "libsodium"], capture_output=True,
+                           text=True, check=True).stdout.split()
+    text = subprocess.run([cc, "-E", "-P", "-D_GNU_SOURCE", f"-I{ROOT / 'src'}", f"-I{ROOT / 'build' / 'gen'}", *flags,
+                           str(ROOT / "src" / "store" / "store_sqlite_sql.c")],
+                          capture_output=True, text=True, check=True).stdout
+    table = text[text.index("stmt_sql[Q__MAX]"):]
+    found = {}
+    for m in re.finditer(r'\[(Q_\w+)\]\s*=\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', table):
+        found[m.group(1)] = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2)))
+    return found
+
+
+def explain(db, text):
+    """The plan's lines, with every parameter NULL (Python's sqlite3 wants as many values as the
+    statement has parameters, and does not say how many that is)."""
+    for n in range(64):
+        try:
+            return db.execute("EXPLAIN QUERY PLAN " + text, [None] * n).fetchall()
+        except sqlite3.ProgrammingError:
+            continue
+    raise AssertionError(f"could not explain {text}")
+
+
+def test_no_statement_reads_a_whole_table(tmp_path):
+    sql = statements()
+    assert len(sql) > 80 and "Q_USER_PURGE_SSO" in sql and "Q_TXN_BY_CHALLENGE" in sql, sorted(sql)
+    r = run_cli("migrate", "--data", tmp_path / "data")
+    assert r.returncode == 0, r.stderr
+    db = sqlite3.connect(f"file:{tmp_path / 'data' / 'twofold.db'}?mode=ro", uri=True)
+    db.execute("PRAGMA foreign_keys=ON")  # as the store runs: deletes check the rows pointing at them
+    whole = {}
+    try:
+        for name, text in sorted(sql.items()):
+            plan = explain(db, text)
+            # a whole table, or all of an application's rows (only apps has one row per app_id)
+            scans = [row[3] for row in plan if row[3].startswith("SCAN") or
+                     (re.fullmatch(r"SEARCH (\w+) USING .*\(app_id=\?\)", row[3]) and not row[3].startswith("SEARCH apps "))]
+            scans = [s for s in scans if s != READS_WHOLE_TABLE.get(name)]
+            if scans:
+                whole[name] = scans
+    finally:
+        db.close()
+    assert not whole, f"statements that read a whole table, index or application: {whole}"
+    assert all(name in sql for name in READS_WHOLE_TABLE), "READS_WHOLE_TABLE names a statement that is gone"
