@@ -10,6 +10,7 @@
 
 #include "platform/clock.h"
 #include "platform/log.h"
+#include "platform/periodic.h"
 
 struct slot {
 	char id[TF_ID_MAX]; /* "" when empty */
@@ -22,10 +23,7 @@ struct revocations {
 	struct slot *slots;
 	size_t cap, len;
 	int64_t newest_seen; /* largest revoked_at read from the database */
-	pthread_t thread;
-	pthread_mutex_t stop_lock;
-	pthread_cond_t stop_cond;
-	bool stopping;
+	struct periodic *refresher;
 };
 
 static uint64_t hash(const char *s)
@@ -132,28 +130,14 @@ static enum tf_err refresh(struct revocations *r, int64_t since)
 	return e;
 }
 
-static void *refresher(void *arg)
+static void refresh_recent(void *arg, const atomic_int *stopping)
 {
 	struct revocations *r = arg;
-	pthread_mutex_lock(&r->stop_lock);
-	while (!r->stopping) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (REVOCATIONS_REFRESH_MS % 1000) * 1000000L;
-		until.tv_sec += REVOCATIONS_REFRESH_MS / 1000 + until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
-		pthread_cond_timedwait(&r->stop_cond, &r->stop_lock, &until);
-		if (r->stopping)
-			break;
-		pthread_mutex_unlock(&r->stop_lock);
-		int64_t since = r->newest_seen - REVOCATIONS_OVERLAP_MS;
-		int64_t floor = clock_now_ms() - REVOCATIONS_OVERLAP_MS;
-		if (refresh(r, since < floor ? since : floor) != TF_OK)
-			log_warn("cannot refresh the device revocation cache; will retry", NULL);
-		pthread_mutex_lock(&r->stop_lock);
-	}
-	pthread_mutex_unlock(&r->stop_lock);
-	return NULL;
+	(void)stopping;
+	int64_t since = r->newest_seen - REVOCATIONS_OVERLAP_MS;
+	int64_t floor = clock_now_ms() - REVOCATIONS_OVERLAP_MS;
+	if (refresh(r, since < floor ? since : floor) != TF_OK)
+		log_warn("cannot refresh the device revocation cache; will retry", NULL);
 }
 
 enum tf_err revocations_start(struct tf_service *svc, struct revocations **out)
@@ -165,12 +149,11 @@ enum tf_err revocations_start(struct tf_service *svc, struct revocations **out)
 	r->cap = 1024;
 	r->slots = calloc(r->cap, sizeof *r->slots);
 	pthread_rwlock_init(&r->lock, NULL);
-	pthread_mutex_init(&r->stop_lock, NULL);
-	pthread_cond_init(&r->stop_cond, NULL);
 	enum tf_err e = r->slots ? refresh(r, 0) : TF_ERR_INTERNAL;
-	if (e == TF_OK && pthread_create(&r->thread, NULL, refresher, r) != 0)
+	if (e == TF_OK && !(r->refresher = periodic_start(refresh_recent, r, REVOCATIONS_REFRESH_MS)))
 		e = TF_ERR_INTERNAL;
 	if (e != TF_OK) {
+		pthread_rwlock_destroy(&r->lock);
 		free(r->slots);
 		free(r);
 		return e;
@@ -183,14 +166,8 @@ void revocations_stop(struct revocations *r)
 {
 	if (!r)
 		return;
-	pthread_mutex_lock(&r->stop_lock);
-	r->stopping = true;
-	pthread_cond_signal(&r->stop_cond);
-	pthread_mutex_unlock(&r->stop_lock);
-	pthread_join(r->thread, NULL);
+	periodic_stop(r->refresher);
 	pthread_rwlock_destroy(&r->lock);
-	pthread_mutex_destroy(&r->stop_lock);
-	pthread_cond_destroy(&r->stop_cond);
 	free(r->slots);
 	free(r);
 }
