@@ -18,6 +18,8 @@
 #include "service/app_cache.h"
 #include "service/revocations.h"
 #include "service/service.h"
+#include "platform/periodic.h"
+#include "service/sweeper.h"
 
 int cli_load_config(struct tf_config *cfg, int argc, char **argv, char **envp)
 {
@@ -75,6 +77,7 @@ int cli_serve(int argc, char **argv, char **envp)
 		return 1;
 	int rc = 1;
 	struct http_server *srv = NULL;
+	struct periodic *sweeper = NULL;
 	if (service_load_admin_token(svc) != TF_OK)
 		goto out;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -88,7 +91,7 @@ int cli_serve(int argc, char **argv, char **envp)
 		slow_pool_on_idle(svc->hash_pool, release_hash_memory, HASH_MEMORY_KEPT_IDLE_MS);
 	}
 	if (!svc->metrics || !svc->slow_pool || !svc->hash_pool || outbox_start(svc, &svc->outbox) != TF_OK ||
-	    revocations_start(svc, &svc->revocations) != TF_OK)
+	    revocations_start(svc, &svc->revocations) != TF_OK || !(sweeper = sweeper_start(svc)))
 		goto out;
 	if (http_server_start(svc, &srv) != TF_OK)
 		goto out;
@@ -107,6 +110,7 @@ out:
 	slow_pool_free(svc->slow_pool);
 	slow_pool_free(svc->hash_pool);
 	svc->slow_pool = svc->hash_pool = NULL;
+	periodic_stop(sweeper);
 	outbox_stop(svc->outbox);
 	revocations_stop(svc->revocations);
 	app_cache_free(svc->apps);

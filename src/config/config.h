@@ -59,6 +59,8 @@ struct tf_config {
 	int64_t sends_per_range_per_hour;
 	int64_t sends_per_app_per_hour;
 	int64_t wepay_token_lifetime;
+	int64_t expired_rows_kept;
+	int64_t sweep_interval;
 };
 
 enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_BOOL, CONFIG_CHOICE };

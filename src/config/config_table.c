@@ -44,7 +44,7 @@ const struct config_setting config_settings[] = {
 	{"argon2_memlimit_kib", I(argon2_memlimit_kib), "65536", 8, 4194304, NULL, false, "Argon2id memory in KiB; a thread that has hashed keeps that much for its next hash until it has been idle 5 s (so up to twice slow_workers times it during a burst of logins)"},
 	{"login_attempts_per_address", I(login_attempts_per_address), "300", 1, 1000000, NULL, false, "password logins per client address and application per rate window"},
 	{"login_failures_per_user", I(login_failures_per_user), "10", 1, 1000000, NULL, false, "failed password logins per user per rate window"},
-	{"rate_window", I(rate_window), "900", 1, 86400, NULL, false, "seconds of the login rate-limit window"},
+	{"rate_window", I(rate_window), "900", 1, 86400, NULL, false, "seconds of the login rate-limit window (at most a day: the sweeper deletes counters of windows that began a day ago, core/retention.h)"},
 	{"sso_token_lifetime", I(sso_token_lifetime), "600", 1, 86400, NULL, false, "seconds an SSO token may wait before it is redeemed at GET /sso (10 minutes)"},
 	{"hosted_session_idle_timeout", I(hosted_session_idle_timeout), "600", 1, 86400, NULL, false, "seconds without activity after which a hosted-pages session ends (10 minutes)"},
 	{"hosted_session_max_lifetime", I(hosted_session_max_lifetime), "43200", 60, 31536000, NULL, false, "seconds after which a hosted-pages session ends whatever its activity"},
@@ -54,6 +54,8 @@ const struct config_setting config_settings[] = {
 	{"sends_per_number_per_hour", I(sends_per_number_per_hour), "10", 1, 1000000, NULL, false, "SMS and voice codes sent to one number by one application per hour (an application may set its own)"},
 	{"sends_per_range_per_hour", I(sends_per_range_per_hour), "100", 1, 1000000, NULL, false, "codes sent to one number range (calling code and three digits) by one application per hour"},
 	{"sends_per_app_per_hour", I(sends_per_app_per_hour), "5000", 1, 100000000, NULL, false, "codes sent by one application per hour"},
+	{"expired_rows_kept", I(expired_rows_kept), "604800", 0, 315360000, NULL, false, "seconds that ended sessions, challenges, SSO and email tokens and sent or failed messages are kept (to tell a late caller how they ended) before the sweeper deletes them, with idempotency records past their 24 hours and rate counters of past windows; 0 keeps them all"},
+	{"sweep_interval", I(sweep_interval), "60", 1, 86400, NULL, false, "seconds between the sweeper's runs (each deletes in batches of 500 rows per table, a transaction each)"},
 	{"cookie_secure", C(cookie_secure), "auto", 0, 0, "auto|on|off", false, "Secure attribute on hosted-pages cookies; auto: when public_url is https"},
 	{"wepay_token_lifetime", I(wepay_token_lifetime), "315360000", 3600, 315360000, NULL, false, "seconds a WePay face access token (from /v2/user/register) lives, whatever its activity; while the user is unconfirmed it also ends with the user (unverified_user_ttl)"},
 };

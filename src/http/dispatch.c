@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/http_headers.h"
+#include "core/retention.h"
 #include "core/session.h"
 #include "delivery/outbox.h"
 #include "service/app_cache.h"
@@ -19,7 +20,6 @@
 #include "platform/clock.h"
 #include "platform/log.h"
 
-#define IDEM_TTL_MS (24LL * 3600 * 1000)
 #define IDEM_STALE_MS (60LL * 1000) /* a reservation whose request died is taken over */
 
 static const char *bearer(const char *authorization)
@@ -205,7 +205,7 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 	enum idem_state state;
 	struct idem_answer ans;
 	*e = STORE(req->db)->idem_reserve(req->db, scope, req->idempotency_ref, fp, req->now,
-					  req->now - IDEM_STALE_MS, req->now - IDEM_TTL_MS, &state, &ans);
+					  req->now - IDEM_STALE_MS, req->now - IDEMPOTENCY_TTL_MS, &state, &ans);
 	if (*e != TF_OK)
 		return false;
 	switch (state) {

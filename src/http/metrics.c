@@ -32,6 +32,7 @@ static const struct {
 	[M_PAYMENT_ALLOW_AUTHORIZED] = {"twofold_payment_decisions_total", "Payment and account-information decisions (authorize), by decision and ground.", "decision=\"allow\",ground=\"authorization\""},
 	[M_PAYMENT_ALLOW_EXEMPT] = {"twofold_payment_decisions_total", NULL, "decision=\"allow\",ground=\"exemption\""},
 	[M_PAYMENT_CHALLENGE] = {"twofold_payment_decisions_total", NULL, "decision=\"challenge_required\",ground=\"none\""},
+	[M_EXPIRED_ROWS_DELETED] = {"twofold_expired_rows_deleted_total", "Ended sessions, challenges, tokens, messages, idempotency records and rate counters the sweeper deleted (expired_rows_kept).", ""},
 };
 
 struct metrics {
@@ -55,8 +56,13 @@ void metrics_free(struct metrics *m)
 
 void metrics_count(struct metrics *m, enum metric_counter c)
 {
+	metrics_add(m, c, 1);
+}
+
+void metrics_add(struct metrics *m, enum metric_counter c, uint64_t n)
+{
 	if (m && (unsigned)c < M__MAX)
-		atomic_fetch_add_explicit(&m->counters[c], 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&m->counters[c], n, memory_order_relaxed);
 }
 
 void metrics_record(struct metrics *m, int route_index, int status, int64_t duration_ns)

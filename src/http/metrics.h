@@ -19,9 +19,11 @@ enum metric_counter {
 	M_PAYMENT_ALLOW_AUTHORIZED,
 	M_PAYMENT_ALLOW_EXEMPT,
 	M_PAYMENT_CHALLENGE,
+	M_EXPIRED_ROWS_DELETED,
 	M__MAX
 };
 void metrics_count(struct metrics *m, enum metric_counter c);
+void metrics_add(struct metrics *m, enum metric_counter c, uint64_t n);
 
 struct metrics *metrics_new(size_t n_routes);
 void metrics_free(struct metrics *m);

@@ -9,7 +9,7 @@
  *   - a group of changes between tx_begin and tx_commit is applied whole or not at all.
  * A connection (struct store_conn) belongs to one thread at a time: store_acquire() gives the
  * calling thread its connection and store_release() hands it back.
- * The table only grows at the end; ops_version says how much of it a backend fills (6).
+ * The table only grows at the end; ops_version says how much of it a backend fills (7).
  */
 #ifndef TF_STORE_STORE_H
 #define TF_STORE_STORE_H
@@ -290,6 +290,8 @@ struct wepay_mfa_row {
 	int64_t created_at;
 };
 
+struct retention_cutoffs;
+
 typedef int (*audit_visit_fn)(void *ctx, const struct audit_row *row);
 
 struct store_ops {
@@ -520,6 +522,11 @@ struct store_ops {
 	enum tf_err (*app_delivery_set)(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len);
 	/* *sealed malloc'd (NULL and 0 when none) */
 	enum tf_err (*app_delivery_get)(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
+
+	/* ops_version 7: the sweeper (service/sweeper.c). Deletes at most batch rows of each kind
+	 * that ended before its cut-off (core/retention.h), of every application: the one family
+	 * of statements not scoped by app_id. *deleted gets how many in all. */
+	enum tf_err (*sweep)(struct store_conn *c, const struct retention_cutoffs *cut, int batch, int *deleted);
 };
 
 struct store {

@@ -108,6 +108,13 @@ enum pg_stmt {
 	PS_WEPAY_USER_PUT,
 	PS_WEPAY_MFA_LIST,
 	PS_WEPAY_MFA_PUT,
+	PS_SWEEP_SESSIONS,
+	PS_SWEEP_CHALLENGES,
+	PS_SWEEP_SSO,
+	PS_SWEEP_EMAIL_TOKENS,
+	PS_SWEEP_IDEMPOTENCY,
+	PS_SWEEP_COUNTERS,
+	PS_SWEEP_OUTBOX,
 	PS__MAX
 };
 
@@ -181,6 +188,8 @@ enum tf_err pg_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC
 enum tf_err pg_app_get_by_client_id(struct store_conn *c, const char *client_id, struct app_row *out);
 enum tf_err pg_app_delivery_set(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len);
 enum tf_err pg_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
+/* ops_version 7: the sweeper (store_pg_sweep.c) */
+enum tf_err pg_sweep(struct store_conn *c, const struct retention_cutoffs *cut, int batch, int *deleted);
 enum tf_err pg_user_insert(struct store_conn *c, const struct user_row *u);
 enum tf_err pg_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct user_row *out);
 enum tf_err pg_user_get_by_email(struct store_conn *c, const char *app_id, const char *email, struct user_row *out);

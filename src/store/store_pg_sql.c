@@ -184,4 +184,13 @@ const char *const pg_stmt_sql[PS__MAX] = {
 			     "ON CONFLICT (factor_id) DO UPDATE SET nickname = excluded.nickname, "
 			     "last_challenge_id = excluded.last_challenge_id "
 			     "WHERE wepay_mfa.app_id = excluded.app_id AND wepay_mfa.user_id = excluded.user_id",
+	/* the sweeper (store_pg_sweep.c): ended rows of every application, a batch of $2 at a time, found
+	 * through an index on the time they ended */
+	[PS_SWEEP_SESSIONS] = "DELETE FROM sessions WHERE ctid = ANY(ARRAY(SELECT ctid FROM sessions WHERE absolute_expires_at < $1 LIMIT $2))",
+	[PS_SWEEP_CHALLENGES] = "DELETE FROM challenges WHERE ctid = ANY(ARRAY(SELECT c.ctid FROM challenges c WHERE expires_at < $1 AND NOT EXISTS (SELECT 1 FROM factors f WHERE f.factor_id = c.factor_id AND f.status = 'pending_verification' AND f.enrolment_challenge_id = c.challenge_id) LIMIT $2))",
+	[PS_SWEEP_SSO] = "DELETE FROM sso_tokens WHERE ctid = ANY(ARRAY(SELECT ctid FROM sso_tokens WHERE expires_at < $1 LIMIT $2))",
+	[PS_SWEEP_EMAIL_TOKENS] = "DELETE FROM email_tokens WHERE ctid = ANY(ARRAY(SELECT ctid FROM email_tokens WHERE expires_at < $1 LIMIT $2))",
+	[PS_SWEEP_IDEMPOTENCY] = "DELETE FROM idempotency WHERE ctid = ANY(ARRAY(SELECT ctid FROM idempotency WHERE created_at < $1 LIMIT $2))",
+	[PS_SWEEP_COUNTERS] = "DELETE FROM counters WHERE ctid = ANY(ARRAY(SELECT ctid FROM counters WHERE window_start < $1 LIMIT $2))",
+	[PS_SWEEP_OUTBOX] = "DELETE FROM outbox WHERE ctid = ANY(ARRAY(SELECT ctid FROM outbox WHERE status IN ('sent', 'failed') AND next_attempt_at < $1 LIMIT $2))",
 };

@@ -356,7 +356,7 @@ static void sq_tx_rollback(struct store_conn *c)
 }
 
 const struct store_ops store_sqlite_ops = {
-	.ops_version = 6,
+	.ops_version = 7,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
@@ -449,4 +449,5 @@ const struct store_ops store_sqlite_ops = {
 	.txn_list_by_challenge = sq_txn_list_by_challenge,
 	.app_delivery_set = sq_app_delivery_set,
 	.app_delivery_get = sq_app_delivery_get,
+	.sweep = sq_sweep,
 };

@@ -103,6 +103,13 @@ enum stmt_id {
 	Q_USER_PURGE_SSO,
 	Q_USER_PURGE_BENEFICIARIES,
 	Q_USER_PURGE_TXNS,
+	Q_SWEEP_SESSIONS,
+	Q_SWEEP_CHALLENGES,
+	Q_SWEEP_SSO,
+	Q_SWEEP_EMAIL_TOKENS,
+	Q_SWEEP_IDEMPOTENCY,
+	Q_SWEEP_COUNTERS,
+	Q_SWEEP_OUTBOX,
 	Q__MAX
 };
 
@@ -247,6 +254,8 @@ enum tf_err sq_txn_list_by_challenge(struct store_conn *c, const char *app_id, c
 				     size_t max, size_t *n_out);
 enum tf_err sq_app_delivery_set(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len);
 enum tf_err sq_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
+/* ops_version 7: the sweeper (store_sqlite_sweep.c) */
+enum tf_err sq_sweep(struct store_conn *c, const struct retention_cutoffs *cut, int batch, int *deleted);
 enum tf_err sq_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
 enum tf_err sq_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
 enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u);

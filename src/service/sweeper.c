@@ -1,0 +1,63 @@
+/* sweeper.c: see sweeper.h. */
+#include "service/sweeper.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/retention.h"
+#include "http/metrics.h"
+#include "platform/clock.h"
+#include "platform/log.h"
+#include "platform/periodic.h"
+
+static void pause_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+int64_t sweeper_run(struct tf_service *svc, const atomic_int *stopping)
+{
+	struct retention_cutoffs cut;
+	if (!retention_cutoffs(clock_now_ms(), svc->cfg.expired_rows_kept * 1000, &cut))
+		return 0;
+	int64_t total = 0;
+	for (;;) {
+		struct store_conn *c;
+		int n = 0;
+		enum tf_err e = svc->store->ops->acquire(svc->store, &c);
+		if (e == TF_OK) {
+			if ((e = STORE(c)->tx_begin(c)) == TF_OK)
+				e = store_tx_end(c, STORE(c)->sweep(c, &cut, SWEEPER_BATCH, &n));
+			STORE(c)->release(c);
+		}
+		if (e != TF_OK) {
+			log_warn("the sweeper could not delete ended rows; it tries again at its next run",
+				 "error", tf_err_code(e), NULL);
+			total = -1;
+			break;
+		}
+		total += n;
+		metrics_add(svc->metrics, M_EXPIRED_ROWS_DELETED, (uint64_t)n);
+		if (n == 0 || (stopping && atomic_load(stopping)))
+			break;
+		pause_ms(SWEEPER_PAUSE_MS);
+	}
+	if (total > 0) {
+		char rows[32];
+		snprintf(rows, sizeof rows, "%lld", (long long)total);
+		log_info("deleted ended rows", "rows", rows, NULL);
+	}
+	return total;
+}
+
+static void sweeper_tick(void *arg, const atomic_int *stopping)
+{
+	(void)sweeper_run(arg, stopping);
+}
+
+struct periodic *sweeper_start(struct tf_service *svc)
+{
+	return periodic_start(sweeper_tick, svc, svc->cfg.sweep_interval * 1000);
+}
