@@ -187,7 +187,7 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	/* the sweeper (store_pg_sweep.c): ended rows of every application, a batch of $2 at a time, found
 	 * through an index on the time they ended */
 	[PS_SWEEP_SESSIONS] = "DELETE FROM sessions WHERE ctid = ANY(ARRAY(SELECT ctid FROM sessions WHERE absolute_expires_at < $1 LIMIT $2))",
-	[PS_SWEEP_CHALLENGES] = "DELETE FROM challenges WHERE ctid = ANY(ARRAY(SELECT c.ctid FROM challenges c WHERE expires_at < $1 AND NOT EXISTS (SELECT 1 FROM factors f WHERE f.factor_id = c.factor_id AND f.status = 'pending_verification' AND f.enrolment_challenge_id = c.challenge_id) LIMIT $2))",
+	[PS_SWEEP_CHALLENGES] = "DELETE FROM challenges WHERE ctid = ANY(ARRAY(SELECT c.ctid FROM challenges c WHERE expires_at < $1 AND c.challenge_id != COALESCE((SELECT f.enrolment_challenge_id FROM factors f WHERE f.factor_id = c.factor_id AND f.status = 'pending_verification'), '') LIMIT $2))",
 	[PS_SWEEP_SSO] = "DELETE FROM sso_tokens WHERE ctid = ANY(ARRAY(SELECT ctid FROM sso_tokens WHERE expires_at < $1 LIMIT $2))",
 	[PS_SWEEP_EMAIL_TOKENS] = "DELETE FROM email_tokens WHERE ctid = ANY(ARRAY(SELECT ctid FROM email_tokens WHERE expires_at < $1 LIMIT $2))",
 	[PS_SWEEP_IDEMPOTENCY] = "DELETE FROM idempotency WHERE ctid = ANY(ARRAY(SELECT ctid FROM idempotency WHERE created_at < $1 LIMIT $2))",

@@ -131,7 +131,7 @@ const char *const stmt_sql[Q__MAX] = {
 	/* the sweeper (store_sqlite_sweep.c): ended rows of every application, a batch of ?2 at a time, found
 	 * through an index on the time they ended (tests/api/test_query_plans.py) */
 	[Q_SWEEP_SESSIONS] = "DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE absolute_expires_at < ?1 LIMIT ?2)",
-	[Q_SWEEP_CHALLENGES] = "DELETE FROM challenges WHERE rowid IN (SELECT c.rowid FROM challenges c WHERE expires_at < ?1 AND NOT EXISTS (SELECT 1 FROM factors f WHERE f.factor_id = c.factor_id AND f.status = 'pending_verification' AND f.enrolment_challenge_id = c.challenge_id) LIMIT ?2)",
+	[Q_SWEEP_CHALLENGES] = "DELETE FROM challenges WHERE rowid IN (SELECT c.rowid FROM challenges c WHERE expires_at < ?1 AND c.challenge_id != COALESCE((SELECT f.enrolment_challenge_id FROM factors f WHERE f.factor_id = c.factor_id AND f.status = 'pending_verification'), '') LIMIT ?2)",
 	[Q_SWEEP_SSO] = "DELETE FROM sso_tokens WHERE rowid IN (SELECT rowid FROM sso_tokens WHERE expires_at < ?1 LIMIT ?2)",
 	[Q_SWEEP_EMAIL_TOKENS] = "DELETE FROM email_tokens WHERE rowid IN (SELECT rowid FROM email_tokens WHERE expires_at < ?1 LIMIT ?2)",
 	[Q_SWEEP_IDEMPOTENCY] = "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ?1 LIMIT ?2)",

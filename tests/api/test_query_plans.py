@@ -1,12 +1,14 @@
-"""Every statement of the SQLite store finds its rows through an index.
+"""Every statement of both stores finds its rows through an index.
 
 A statement that reads a whole table costs nothing in a test database and grows with every user,
 session and payment in production, where it runs on the single writer: registrations used to read
 every SSO token ever issued, each approved payment every transaction of its application, and
 deleting an expired unverified user every session, factor and device, for the foreign-key checks
-(migration 0013). The statements are store_sqlite_sql.c's, taken through the C preprocessor (they
-are built from macros); the schema is the one `twofold migrate` makes. PostgreSQL's planner reads
-small tables whole whatever the indexes, so this runs on SQLite only.
+(migration 0013). The statements are store_sqlite_sql.c's and store_pg_sql.c's, taken through the
+C preprocessor (they are built from macros); the schema is the one `twofold migrate` makes.
+PostgreSQL's planner reads small tables whole whatever the indexes, so its plans are asked for
+with sequential scans priced out (enable_seqscan = off: one that stays has no index to replace
+it) and as generic plans (the parameters' values unknown, as in the store's prepared statements).
 """
 import re
 import shutil
@@ -27,20 +29,23 @@ READS_WHOLE_TABLE = {
     "Q_PING": "SCAN CONSTANT ROW",  # SELECT 1
 }
 
-pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="SQLite's query plans; see the module's text")
+PG_READS_WHOLE_TABLE = {
+    "PS_AUDIT_SCAN": "audit_log",  # twofold audit verify reads the whole chain
+}
 
 
-def statements():
+def statements(source="store_sqlite_sql.c", table_name="stmt_sql[Q__MAX]", prefix="Q_"):
     cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
-    flags = subprocess.run(["pkg-config", "--cflags", "sqlite3", "jansson", "libsodium"], capture_output=True,
+    flags = subprocess.run(["pkg-config", "--cflags", "sqlite3", "jansson", "libsodium", "libpq"], capture_output=True,
                            text=True, check=True).stdout.split()
     text = subprocess.run([cc, "-E", "-P", "-D_GNU_SOURCE", f"-I{ROOT / 'src'}", f"-I{ROOT / 'build' / 'gen'}", *flags,
-                           str(ROOT / "src" / "store" / "store_sqlite_sql.c")],
+                           str(ROOT / "src" / "store" / source)],
                           capture_output=True, text=True, check=True).stdout
-    table = text[text.index("stmt_sql[Q__MAX]"):]
+    table = text[text.index(table_name):]
     found = {}
-    for m in re.finditer(r'\[(Q_\w+)\]\s*=\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', table):
-        found[m.group(1)] = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2)))
+    for m in re.finditer(r'\[(' + prefix + r'\w+)\]\s*=\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', table):
+        pieces = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))
+        found[m.group(1)] = "".join(pieces).encode().decode("unicode_escape")  # C's escapes: \" in COLLATE "C"
     return found
 
 
@@ -55,6 +60,7 @@ def explain(db, text):
     raise AssertionError(f"could not explain {text}")
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="the SQLite store's statements; the next test is PostgreSQL's")
 def test_no_statement_reads_a_whole_table(tmp_path):
     sql = statements()
     assert len(sql) > 80 and "Q_USER_PURGE_SSO" in sql and "Q_TXN_BY_CHALLENGE" in sql, sorted(sql)
@@ -76,3 +82,44 @@ def test_no_statement_reads_a_whole_table(tmp_path):
         db.close()
     assert not whole, f"statements that read a whole table, index or application: {whole}"
     assert all(name in sql for name in READS_WHOLE_TABLE), "READS_WHOLE_TABLE names a statement that is gone"
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the PostgreSQL store's statements")
+def test_no_postgresql_statement_reads_a_whole_table(server):
+    sql = statements("store_pg_sql.c", "pg_stmt_sql[PS__MAX]", "PS_")
+    assert len(sql) > 80 and "PS_USER_PURGE_SSO" in sql and "PS_SWEEP_CHALLENGES" in sql, sorted(sql)
+    script = ["SET plan_cache_mode = force_generic_plan;", "SET enable_seqscan = off;"]
+    for name, text in sorted(sql.items()):
+        n = max((int(k) for k in re.findall(r"\$(\d+)", text)), default=0)
+        script += [f"\\echo =={name}", f"PREPARE s AS {text};",
+                   f"EXPLAIN EXECUTE s{'(' + ', '.join(['NULL'] * n) + ')' if n else ''};", "DEALLOCATE s;"]
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", server.database],
+                         input="\n".join(script), capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    plans, name = {}, None
+    for line in out.stdout.splitlines():
+        if line.startswith("=="):
+            name = line[2:]
+            plans[name] = []
+        elif name:
+            plans[name].append(line)
+    assert set(plans) == set(sql)
+    whole = {}
+    for name, lines in plans.items():
+        bad = []
+        for i, line in enumerate(lines):
+            m = re.search(r"(Seq Scan|Index Scan|Index Only Scan)(?: Backward)?(?: using \S+)? on (\w+)", line)
+            if not m or m.group(2) == PG_READS_WHOLE_TABLE.get(name):
+                continue
+            # the node's own detail lines, indented under it, up to the next node
+            depth = len(line) - len(line.lstrip())
+            details = []
+            for follow in lines[i + 1:]:
+                if "->" in follow or len(follow) - len(follow.lstrip()) <= depth:
+                    break
+                details.append(follow.strip())
+            if m.group(1) == "Seq Scan" or not any(d.startswith("Index Cond:") for d in details):
+                bad.append(line.strip())
+        if bad:
+            whole[name] = bad
+    assert not whole, f"statements that read a whole table or index: {whole}"
