@@ -16,6 +16,7 @@
 #include "http/slow_pool.h"
 #include "platform/log.h"
 #include "service/app_cache.h"
+#include "service/audit_anchor.h"
 #include "service/revocations.h"
 #include "service/service.h"
 #include "platform/periodic.h"
@@ -78,6 +79,7 @@ int cli_serve(int argc, char **argv, char **envp)
 	int rc = 1;
 	struct http_server *srv = NULL;
 	struct periodic *sweeper = NULL;
+	struct audit_anchor *anchor = NULL;
 	if (service_load_admin_token(svc) != TF_OK)
 		goto out;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -91,7 +93,8 @@ int cli_serve(int argc, char **argv, char **envp)
 		slow_pool_on_idle(svc->hash_pool, release_hash_memory, HASH_MEMORY_KEPT_IDLE_MS);
 	}
 	if (!svc->metrics || !svc->slow_pool || !svc->hash_pool || outbox_start(svc, &svc->outbox) != TF_OK ||
-	    revocations_start(svc, &svc->revocations) != TF_OK || !(sweeper = sweeper_start(svc)))
+	    revocations_start(svc, &svc->revocations) != TF_OK || !(sweeper = sweeper_start(svc)) ||
+	    !(anchor = audit_anchor_start(svc)))
 		goto out;
 	if (http_server_start(svc, &srv) != TF_OK)
 		goto out;
@@ -111,6 +114,7 @@ out:
 	slow_pool_free(svc->hash_pool);
 	svc->slow_pool = svc->hash_pool = NULL;
 	periodic_stop(sweeper);
+	audit_anchor_stop(anchor); /* after the last request: the final head */
 	outbox_stop(svc->outbox);
 	revocations_stop(svc->revocations);
 	app_cache_free(svc->apps);

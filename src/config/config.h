@@ -61,6 +61,7 @@ struct tf_config {
 	int64_t wepay_token_lifetime;
 	int64_t expired_rows_kept;
 	int64_t sweep_interval;
+	int64_t audit_anchor_interval;
 };
 
 enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_BOOL, CONFIG_CHOICE };

@@ -56,6 +56,7 @@ const struct config_setting config_settings[] = {
 	{"sends_per_app_per_hour", I(sends_per_app_per_hour), "5000", 1, 100000000, NULL, false, "codes sent by one application per hour"},
 	{"expired_rows_kept", I(expired_rows_kept), "604800", 0, 315360000, NULL, false, "seconds that ended sessions, challenges, SSO and email tokens and sent or failed messages are kept (to tell a late caller how they ended) before the sweeper deletes them, with idempotency records past their 24 hours and rate counters of past windows; 0 keeps them all"},
 	{"sweep_interval", I(sweep_interval), "60", 1, 86400, NULL, false, "seconds between the sweeper's runs (each deletes in batches of 500 rows per table, a transaction each)"},
+	{"audit_anchor_interval", I(audit_anchor_interval), "300", 1, 86400, NULL, false, "seconds between the log lines 'audit chain head' (its seq and hash, when it moved): kept elsewhere, they show the removal of the chain's newest rows to twofold audit verify --head"},
 	{"cookie_secure", C(cookie_secure), "auto", 0, 0, "auto|on|off", false, "Secure attribute on hosted-pages cookies; auto: when public_url is https"},
 	{"wepay_token_lifetime", I(wepay_token_lifetime), "315360000", 3600, 315360000, NULL, false, "seconds a WePay face access token (from /v2/user/register) lives, whatever its activity; while the user is unconfirmed it also ends with the user (unverified_user_ttl)"},
 };

@@ -1,7 +1,7 @@
 """The audit log: every security event so far, in order, as a hash chain."""
 import json
 
-from harness import DEFAULT_PASSWORD, db_query, run_cli
+from harness import DEFAULT_PASSWORD, db_execute, db_query, run_cli
 
 ZERO_HASH = bytes(32)
 
@@ -106,3 +106,45 @@ def test_concurrent_events_keep_the_chain_intact(server, make_app):
     assert sum(r["event"] == "user.registered" for r in rows) == 40
     res = run_cli("audit", "verify", "--data", server.data_dir)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def anchor_lines(server):
+    return [line for line in server.log_lines() if line.get("msg") == "audit chain head"]
+
+
+def test_the_logged_head_shows_a_cut_off_tail(start_server):
+    # the chain alone cannot show that its newest rows were deleted; the server's log lines
+    # "audit chain head", kept elsewhere, can (SECURITY.md)
+    import time
+
+    srv = start_server(args=["--audit-anchor-interval", "1"])
+    app = srv.make_app()
+    srv.make_user(app, email="tail@example.com")
+    assert srv.login(app, "tail@example.com").status_code == 201
+    newest = audit_rows(srv)[-1]
+    deadline = time.monotonic() + 10
+    while not any(a["seq"] == str(newest["seq"]) for a in anchor_lines(srv)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    line = next(a for a in anchor_lines(srv) if a["seq"] == str(newest["seq"]))
+    assert line["hash"] == bytes(newest["hash"]).hex()
+    head = f"{line['seq']}:{line['hash']}"
+    res = run_cli("audit", "head", "--data", srv.data_dir)
+    assert res.returncode == 0 and res.stdout.strip() == head, res.stdout + res.stderr
+
+    assert srv.login(app, "tail@example.com", "not the password").status_code == 401  # rows after it
+    srv.stop()
+    last = audit_rows(srv)[-1]
+    assert anchor_lines(srv)[-1]["seq"] == str(last["seq"]), "the stop logs the final head"
+    res = run_cli("audit", "verify", "--data", srv.data_dir, "--head", head)
+    assert res.returncode == 0 and "holding the 1 head given" in res.stdout, res.stdout + res.stderr
+
+    # the newest rows deleted, the logged head among them
+    db_execute(srv, f"DELETE FROM audit_log WHERE seq >= {newest['seq']}")
+    res = run_cli("audit", "verify", "--data", srv.data_dir)
+    assert res.returncode == 0, "what is left is a valid chain: without a head nothing shows"
+    res = run_cli("audit", "verify", "--data", srv.data_dir, "--head", head)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert f"row seq={newest['seq']}, once its head, is gone" in res.stdout
+
+    res = run_cli("audit", "verify", "--data", srv.data_dir, "--head", "12:nothex")
+    assert res.returncode == 2 and "--head takes SEQ:HASH" in res.stderr
