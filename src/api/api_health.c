@@ -1,10 +1,12 @@
 /* api_health.c: GET /healthz (the process answers), GET /readyz (it can serve: the
  * database answers), GET /metrics (Prometheus text). None of them is given a database
  * connection by the dispatcher (ROUTE_NO_DB): /healthz and /metrics answer while the
- * database is down, /readyz takes its own to say whether it is. */
+ * database is down, /readyz takes its own to say whether it is. /metrics asks for
+ * metrics_token when one is set. */
 #include <stdlib.h>
 
 #include "api/api.h"
+#include "core/http_headers.h"
 #include "http/metrics.h"
 
 enum tf_err api_healthz(struct tf_req *req)
@@ -39,8 +41,28 @@ enum tf_err api_readyz(struct tf_req *req)
 	return TF_OK;
 }
 
+/* With metrics_token set, the scraper must send it as a bearer token. Both sides are MAC'd
+ * with the service's key first, so the comparison takes the same time whatever they hold. */
+static bool metrics_allowed(struct tf_req *req)
+{
+	const char *want = req->svc->cfg.metrics_token;
+	if (!want[0])
+		return true;
+	const char *given = header_bearer_token(req->authorization);
+	if (!given)
+		return false;
+	uint8_t a[TF_MAC_BYTES], b[TF_MAC_BYTES];
+	crypto_secret_mac(req->svc->keys, "metrics", given, a);
+	crypto_secret_mac(req->svc->keys, "metrics", want, b);
+	return crypto_equal(a, b, TF_MAC_BYTES);
+}
+
 enum tf_err api_metrics(struct tf_req *req)
 {
+	if (!metrics_allowed(req)) {
+		resp_header(req, "WWW-Authenticate", "Bearer realm=\"twofold metrics\"");
+		return TF_ERR_UNAUTHORIZED;
+	}
 	/* one name per route (there are more than fit a small fixed array: the faces and pages) */
 	const char **names = calloc(routes_count, sizeof *names);
 	if (!names)

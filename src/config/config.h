@@ -18,6 +18,7 @@ struct tf_config {
 	char database[CONFIG_STR_MAX];
 	int64_t db_pool_size;
 	char admin_token[CONFIG_STR_MAX];
+	char metrics_token[CONFIG_STR_MAX];
 	char public_url[CONFIG_STR_MAX];
 	char log_level[16];
 	char durability[16];

@@ -15,6 +15,7 @@ const struct config_setting config_settings[] = {
 	{"database", S(database), "", 0, 0, NULL, false, "database URL: empty means SQLite in DATA/twofold.db; postgres://USER@HOST:PORT/DB selects PostgreSQL (several nodes on one database; keep its password in PGPASSWORD or ~/.pgpass, not the URL)"},
 	{"db_pool_size", I(db_pool_size), "32", 1, 1000, NULL, false, "PostgreSQL connections this node opens at most; a request waiting 5 s for one is answered 503 OVERLOADED"},
 	{"admin_token", S(admin_token), "", 0, 0, NULL, true, "admin API token; empty: generated into DATA/admin.token"},
+	{"metrics_token", S(metrics_token), "", 0, 0, NULL, true, "bearer token GET /metrics asks for (Authorization: Bearer ...); empty: /metrics answers anyone (restrict it at the proxy)"},
 	{"public_url", S(public_url), "", 0, 0, NULL, false, "base URL users reach twofold at (links in emails); empty: http://LISTEN"},
 	{"log_level", C(log_level), "info", 0, 0, "debug|info|warn|error", false, "least severe level logged"},
 	{"durability", C(durability), "normal", 0, 0, "normal|full", false, "SQLite synchronous=NORMAL (survives a crash of the process) or FULL (fsync every commit)"},

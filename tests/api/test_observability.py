@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from harness import ON_POSTGRES
+from harness import ON_POSTGRES, run_cli
 
 
 def test_healthz_answers_ok(server):
@@ -78,6 +78,25 @@ def test_metrics_count_requests_by_route_and_status_with_a_latency_histogram(ser
     assert samples[("twofold_http_request_duration_seconds_count", frozenset({route}))] == 4
     total_seconds = samples[("twofold_http_request_duration_seconds_sum", frozenset({route}))]
     assert 0 < total_seconds < 60
+
+
+def test_metrics_ask_for_the_metrics_token_when_one_is_set(start_server):
+    token = "scrape-" + "x7" * 20
+    srv = start_server(env={"TWOFOLD_METRICS_TOKEN": token})
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Bearer " + token[:-1]},
+                    {"Authorization": token}, {"Authorization": "Basic " + token}):
+        r = srv.get("/metrics", headers=headers)
+        assert r.status_code == 401, headers
+        assert r.json()["error"]["code"] == "UNAUTHORIZED"
+        assert r.headers["WWW-Authenticate"] == 'Bearer realm="twofold metrics"'
+        assert "twofold_http_requests_total" not in r.text
+    r = srv.get("/metrics", headers={"Authorization": "Bearer " + token})
+    assert r.status_code == 200 and 'status="401"' in r.text  # the refusals were counted
+    assert srv.get("/healthz").status_code == 200 and srv.get("/readyz").status_code == 200  # still open
+    assert token not in srv.stderr_text()
+    # a secret is not taken from the command line, where ps shows it
+    res = run_cli("serve", "--data", srv.data_dir, "--metrics-token", token)
+    assert res.returncode != 0 and "metrics_token" in res.stderr
 
 
 def test_metrics_keep_counting(server):

@@ -27,7 +27,6 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # codes no native JSON answer carries: the hosted pages' own (HTML), the vendor faces', the
 # answers to unknown paths and methods, and codes kept only for compatibility
 NOT_IN_NATIVE_JSON = {
-    "UNAUTHORIZED",  # unused: every credential has its own code
     "ROUTE_NOT_FOUND", "METHOD_NOT_ALLOWED",  # paths and methods the document does not list
     "SSO_INVALID_REQUEST", "SSO_UNKNOWN_CLIENT", "SSO_SIGNATURE_INVALID", "SSO_TOKEN_INVALID", "SSO_TOKEN_USED",
     "SSO_TOKEN_EXPIRED", "REDIRECT_NOT_ALLOWED", "PAGE_NOT_ALLOWED", "CSRF_INVALID", "HOSTED_SESSION_EXPIRED",
