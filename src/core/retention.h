@@ -16,8 +16,8 @@
 #define RATE_WINDOW_MAX_MS (24LL * 3600 * 1000)
 
 struct retention_cutoffs {
-	/* sessions past their absolute expiry, challenges, SSO and email tokens past their expiry,
-	 * and messages sent or given up, before this */
+	/* sessions past their absolute expiry, challenges, SSO and email tokens and trusted devices
+	 * past their expiry, and messages sent or given up, before this */
 	int64_t ended_before;
 	/* idempotency records made before this (never inside their 24 hours) */
 	int64_t idempotency_before;

@@ -32,7 +32,7 @@ static const struct {
 	[M_PAYMENT_ALLOW_AUTHORIZED] = {"twofold_payment_decisions_total", "Payment and account-information decisions (authorize), by decision and ground.", "decision=\"allow\",ground=\"authorization\""},
 	[M_PAYMENT_ALLOW_EXEMPT] = {"twofold_payment_decisions_total", NULL, "decision=\"allow\",ground=\"exemption\""},
 	[M_PAYMENT_CHALLENGE] = {"twofold_payment_decisions_total", NULL, "decision=\"challenge_required\",ground=\"none\""},
-	[M_EXPIRED_ROWS_DELETED] = {"twofold_expired_rows_deleted_total", "Ended sessions, challenges, tokens, messages, idempotency records and rate counters the sweeper deleted (expired_rows_kept).", ""},
+	[M_EXPIRED_ROWS_DELETED] = {"twofold_expired_rows_deleted_total", "Ended sessions, challenges, tokens, trusted devices, messages, idempotency records and rate counters the sweeper deleted (expired_rows_kept).", ""},
 };
 
 struct metrics {

@@ -193,4 +193,5 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_SWEEP_IDEMPOTENCY] = "DELETE FROM idempotency WHERE ctid = ANY(ARRAY(SELECT ctid FROM idempotency WHERE created_at < $1 LIMIT $2))",
 	[PS_SWEEP_COUNTERS] = "DELETE FROM counters WHERE ctid = ANY(ARRAY(SELECT ctid FROM counters WHERE window_start < $1 LIMIT $2))",
 	[PS_SWEEP_OUTBOX] = "DELETE FROM outbox WHERE ctid = ANY(ARRAY(SELECT ctid FROM outbox WHERE status IN ('sent', 'failed') AND next_attempt_at < $1 LIMIT $2))",
+	[PS_SWEEP_DEVICES] = "DELETE FROM devices WHERE ctid = ANY(ARRAY(SELECT ctid FROM devices WHERE expires_at < $1 LIMIT $2))",
 };

@@ -14,6 +14,7 @@ enum tf_err pg_sweep(struct store_conn *c, const struct retention_cutoffs *cut, 
 		{PS_SWEEP_SSO, cut->ended_before},        {PS_SWEEP_EMAIL_TOKENS, cut->ended_before},
 		{PS_SWEEP_OUTBOX, cut->ended_before},     {PS_SWEEP_IDEMPOTENCY, cut->idempotency_before},
 		{PS_SWEEP_COUNTERS, cut->counters_before},
+		{PS_SWEEP_DEVICES, cut->ended_before},
 	};
 	*deleted = 0;
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {

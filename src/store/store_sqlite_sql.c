@@ -137,4 +137,5 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_SWEEP_IDEMPOTENCY] = "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ?1 LIMIT ?2)",
 	[Q_SWEEP_COUNTERS] = "DELETE FROM counters WHERE rowid IN (SELECT rowid FROM counters WHERE window_start < ?1 LIMIT ?2)",
 	[Q_SWEEP_OUTBOX] = "DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE status IN ('sent', 'failed') AND next_attempt_at < ?1 LIMIT ?2)",
+	[Q_SWEEP_DEVICES] = "DELETE FROM devices WHERE rowid IN (SELECT rowid FROM devices WHERE expires_at < ?1 LIMIT ?2)",
 };

@@ -13,6 +13,7 @@ enum tf_err sq_sweep(struct store_conn *c, const struct retention_cutoffs *cut, 
 		{Q_SWEEP_SSO, cut->ended_before},        {Q_SWEEP_EMAIL_TOKENS, cut->ended_before},
 		{Q_SWEEP_OUTBOX, cut->ended_before},     {Q_SWEEP_IDEMPOTENCY, cut->idempotency_before},
 		{Q_SWEEP_COUNTERS, cut->counters_before},
+		{Q_SWEEP_DEVICES, cut->ended_before},
 	};
 	*deleted = 0;
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {

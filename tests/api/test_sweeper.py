@@ -34,8 +34,8 @@ def count(srv, table, where="1 = 1"):
 
 def make_history(srv):
     """A user with a session, a pending SMS factor (its enrolment challenge and message), an
-    active authenticator factor, a step-up challenge, an idempotent registration and the login's
-    rate counters; then all of it made two days old. Returns (user, pending factor, the rows made
+    active authenticator factor, a step-up challenge, an idempotent registration, the SMS's send
+    counters, and another user's trusted device; then all of it made two days old. Returns (user, pending factor, the rows made
     old that the sweeper may delete)."""
     app = srv.make_app()
     user = User(srv, app)
@@ -52,17 +52,26 @@ def make_history(srv):
     while count(srv, "outbox", "status = 'pending'") and time.monotonic() < deadline:
         time.sleep(0.1)
     assert count(srv, "outbox", "status = 'pending'") == 0, "development delivery sends at once"
+    # and a trusted device, from a step-up verified in a sandbox application (123456 passes there)
+    sandbox = User(srv, srv.make_app(sandbox=True))
+    f = sandbox.post("/v1/factors", json={"type": "totp"}).json()
+    assert sandbox.post(f"/v1/factors/{f['factor_id']}/verify", json={"code": "123456"}).status_code == 200
+    ch = sandbox.post("/v1/challenges", json={"purpose": "stepup"}).json()
+    r = sandbox.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": "123456", "trust_device": True})
+    assert r.status_code == 200 and r.json()["device"]["device_id"], r.text
 
-    assert count(srv, "sessions") == 1 and count(srv, "challenges") == 3 and count(srv, "outbox") >= 1
+    assert count(srv, "sessions") == 2 and count(srv, "challenges") == 5 and count(srv, "outbox") >= 1
+    assert count(srv, "devices") == 1
     assert count(srv, "idempotency") == 1 and count(srv, "counters", "key LIKE 'send_%'") == 3
     # all of it but the pending factor's challenge, counted before the sweeper may see it old
     deletable = (count(srv, "sessions") + count(srv, "challenges") - 1 + count(srv, "outbox") +
-                 count(srv, "idempotency") + count(srv, "counters", "key LIKE 'send_%'"))
+                 count(srv, "idempotency") + count(srv, "counters", "key LIKE 'send_%'") + count(srv, "devices"))
     old = now_ms() - 2 * DAY_MS
     db_execute(srv, f"UPDATE sessions SET created_at = {old - HOUR_MS}, last_seen_at = {old}, absolute_expires_at = {old}")
     db_execute(srv, f"UPDATE challenges SET created_at = {old - 600000}, expires_at = {old}")
     db_execute(srv, f"UPDATE outbox SET created_at = {old}, next_attempt_at = {old}")
     db_execute(srv, f"UPDATE idempotency SET created_at = {old}")
+    db_execute(srv, f"UPDATE devices SET created_at = {old - 30 * DAY_MS}, expires_at = {old}")
     # the send caps' counters of the SMS (the logins' counter is used again in the test)
     db_execute(srv, f"UPDATE counters SET window_start = {old} WHERE key LIKE 'send_%'")
     return user, pending, deletable
@@ -96,7 +105,7 @@ def test_rows_that_ended_longer_ago_than_they_are_kept_are_deleted_and_the_rest_
 
     assert ids(srv, "sessions", "session_id") == hour_ago | live
     assert ids(srv, "challenges", "challenge_id") == kept_challenge, "a pending factor keeps its enrolment challenge"
-    assert count(srv, "outbox") == 0
+    assert count(srv, "outbox") == 0 and count(srv, "devices") == 0
     assert ids(srv, "idempotency", "ref") == {"registered-now"}
     assert ids(srv, "counters", "key") == live_counters
     assert any(line.get("msg") == "deleted ended rows" and line.get("rows") == str(deletable)
@@ -116,7 +125,7 @@ def test_rows_that_ended_longer_ago_than_they_are_kept_are_deleted_and_the_rest_
 def test_nothing_is_deleted_when_expired_rows_are_kept_for_ever(start_server):
     srv = start_server(args=["--expired-rows-kept", "0", "--sweep-interval", "1"])
     make_history(srv)
-    before = {t: count(srv, t) for t in ("sessions", "challenges", "outbox", "idempotency", "counters")}
+    before = {t: count(srv, t) for t in ("sessions", "challenges", "outbox", "idempotency", "counters", "devices")}
     time.sleep(2.5)
     assert {t: count(srv, t) for t in before} == before
     assert deleted_total(srv) == 0

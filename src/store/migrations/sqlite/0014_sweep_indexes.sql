@@ -6,3 +6,4 @@ CREATE INDEX challenges_expiry ON challenges (expires_at);
 CREATE INDEX email_tokens_expiry ON email_tokens (expires_at);
 CREATE INDEX idempotency_created ON idempotency (created_at);
 CREATE INDEX counters_window ON counters (window_start);
+CREATE INDEX devices_expiry ON devices (expires_at);
