@@ -48,6 +48,10 @@ def test_last_line_has_every_figure_the_issue_names(short_run):
     # the flood's ratio is taken against an idle run made just before it, at the same rate
     flood = figures["verify_under_login_flood"]
     assert 0 < flood["idle_p50_ms"] <= flood["idle_p99_ms"] and flood["idle_rps"] > 0, flood
+    # several idle and flooded pairs; the figure is the pair with the median ratio
+    ratios = sorted(p["ratio"] for p in flood["pairs"])
+    assert len(ratios) == 3 and flood["ratio"] == ratios[1], flood
+    assert abs(flood["ratio"] - flood["p99_ms"] / flood["idle_p99_ms"]) < 0.01, flood
     # the slow threads' Argon2id areas, held through the logins, are given back after them
     assert 0 < figures["rss_mib_after_logins_stop"] < figures["rss_mib_after_run"], figures
     assert figures["settings"]["seconds"] == 1 and 1000 <= figures["settings"]["users"] < 100000
