@@ -1,6 +1,6 @@
 /*
  * sweeper.h: the thread that deletes ended rows (core/retention.h says which) every
- * sweep_interval seconds, in batches of SWEEPER_BATCH rows per table, a transaction each, so
+ * sweep_interval seconds, in batches of SWEEPER_BATCH rows, a transaction each, so
  * that the writer is never held for long: sessions, challenges, SSO and email tokens, trusted
  * devices and delivered messages expired_rows_kept after they ended, idempotency records past
  * their 24 hours and rate counters of past windows. Without it those tables grow with every login and

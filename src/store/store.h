@@ -523,9 +523,9 @@ struct store_ops {
 	/* *sealed malloc'd (NULL and 0 when none) */
 	enum tf_err (*app_delivery_get)(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
 
-	/* ops_version 7: the sweeper (service/sweeper.c). Deletes at most batch rows of each kind
-	 * that ended before its cut-off (core/retention.h), of every application: the one family
-	 * of statements not scoped by app_id. *deleted gets how many in all. */
+	/* ops_version 7: the sweeper (service/sweeper.c). Deletes at most batch rows in all, kind
+	 * by kind, that ended before their cut-off (core/retention.h), of every application: the
+	 * one family of statements not scoped by app_id. *deleted gets how many. */
 	enum tf_err (*sweep)(struct store_conn *c, const struct retention_cutoffs *cut, int batch, int *deleted);
 };
 

@@ -1,5 +1,5 @@
 /* store_pg_sweep.c: the sweeper's deletes on PostgreSQL (store.h, ops_version 7): a batch of
- * ended rows of each table, inside the caller's transaction. Nodes that sweep at once delete
+ * ended rows, at most batch in all, inside the caller's transaction. Nodes that sweep at once delete
  * different rows or wait for each other's rows; nothing is deleted twice. */
 #include "core/retention.h"
 #include "store/store_pg_int.h"
@@ -17,10 +17,10 @@ enum tf_err pg_sweep(struct store_conn *c, const struct retention_cutoffs *cut, 
 		{PS_SWEEP_DEVICES, cut->ended_before},
 	};
 	*deleted = 0;
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && *deleted < batch; i++) {
 		struct pg_params p = {0};
 		p_int(&p, kinds[i].before);
-		p_int(&p, batch);
+		p_int(&p, batch - *deleted);
 		int changes = 0;
 		enum tf_err e = pg_run(c, kinds[i].id, &p, "sweep", NULL, &changes);
 		if (e != TF_OK)

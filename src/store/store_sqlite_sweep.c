@@ -1,5 +1,5 @@
 /* store_sqlite_sweep.c: the sweeper's deletes on SQLite (store.h, ops_version 7): a batch of
- * ended rows of each table, inside the caller's transaction. */
+ * ended rows, at most batch in all, inside the caller's transaction. */
 #include "core/retention.h"
 #include "store/store_sqlite_int.h"
 
@@ -16,12 +16,12 @@ enum tf_err sq_sweep(struct store_conn *c, const struct retention_cutoffs *cut, 
 		{Q_SWEEP_DEVICES, cut->ended_before},
 	};
 	*deleted = 0;
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && *deleted < batch; i++) {
 		sqlite3_stmt *s = stmt(c, kinds[i].id);
 		if (!s)
 			return TF_ERR_INTERNAL;
 		sqlite3_bind_int64(s, 1, kinds[i].before);
-		sqlite3_bind_int(s, 2, batch);
+		sqlite3_bind_int(s, 2, batch - *deleted);
 		int changes = 0;
 		enum tf_err e = exec_stmt(c, s, "sweep", &changes);
 		if (e != TF_OK)
