@@ -15,11 +15,11 @@
 #include "http/server.h"
 #include "http/slow_pool.h"
 #include "platform/log.h"
+#include "platform/periodic.h"
 #include "service/app_cache.h"
 #include "service/audit_anchor.h"
 #include "service/revocations.h"
 #include "service/service.h"
-#include "platform/periodic.h"
 #include "service/sweeper.h"
 
 int cli_load_config(struct tf_config *cfg, int argc, char **argv, char **envp)

@@ -247,11 +247,17 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 	return false;
 }
 
+/* The request was not carried out: its idempotency-ref is free for a retry. */
+static void idempotency_release(struct tf_req *req)
+{
+	(void)STORE(req->db)->idem_release(req->db, req->have_app ? req->app->app_id : "admin", req->idempotency_ref);
+}
+
 static void idempotency_end(struct tf_req *req)
 {
 	const char *scope = req->have_app ? req->app->app_id : "admin";
-	if (req->status >= 500 || req->err == TF_ERR_CLIENT_CLOSED) { /* not carried out: a retry may run it */
-		(void)STORE(req->db)->idem_release(req->db, scope, req->idempotency_ref);
+	if (req->status >= 500) {
+		idempotency_release(req);
 		return;
 	}
 	char headers[1024] = "";
@@ -448,6 +454,6 @@ void dispatch_abandon(struct tf_req *req, enum tf_err e)
 	if (req->idem_reserved && !req->db && req->svc->store->ops->acquire(req->svc->store, &req->db) != TF_OK)
 		req->db = NULL; /* parked for the hash pool, which refused it: take one to release the record */
 	if (req->idem_reserved && req->db)
-		idempotency_end(req); /* a 5xx answer releases the reservation */
+		idempotency_release(req); /* the handler never ran, whatever the answer's status */
 	finish(req);
 }

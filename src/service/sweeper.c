@@ -17,11 +17,13 @@ static void pause_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-int64_t sweeper_run(struct tf_service *svc, const atomic_int *stopping)
+/* One run: batches until one finds nothing, or the thread is asked to stop. */
+static void sweeper_run(void *arg, const atomic_int *stopping)
 {
+	struct tf_service *svc = arg;
 	struct retention_cutoffs cut;
 	if (!retention_cutoffs(clock_now_ms(), svc->cfg.expired_rows_kept * 1000, &cut))
-		return 0;
+		return;
 	int64_t total = 0;
 	for (;;) {
 		struct store_conn *c;
@@ -35,12 +37,11 @@ int64_t sweeper_run(struct tf_service *svc, const atomic_int *stopping)
 		if (e != TF_OK) {
 			log_warn("the sweeper could not delete ended rows; it tries again at its next run",
 				 "error", tf_err_code(e), NULL);
-			total = -1;
 			break;
 		}
 		total += n;
 		metrics_add(svc->metrics, M_EXPIRED_ROWS_DELETED, (uint64_t)n);
-		if (n == 0 || (stopping && atomic_load(stopping)))
+		if (n == 0 || atomic_load(stopping))
 			break;
 		pause_ms(SWEEPER_PAUSE_MS);
 	}
@@ -49,15 +50,9 @@ int64_t sweeper_run(struct tf_service *svc, const atomic_int *stopping)
 		snprintf(rows, sizeof rows, "%lld", (long long)total);
 		log_info("deleted ended rows", "rows", rows, NULL);
 	}
-	return total;
-}
-
-static void sweeper_tick(void *arg, const atomic_int *stopping)
-{
-	(void)sweeper_run(arg, stopping);
 }
 
 struct periodic *sweeper_start(struct tf_service *svc)
 {
-	return periodic_start(sweeper_tick, svc, svc->cfg.sweep_interval * 1000);
+	return periodic_start(sweeper_run, svc, svc->cfg.sweep_interval * 1000);
 }

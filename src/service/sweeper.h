@@ -3,14 +3,11 @@
  * sweep_interval seconds, in batches of SWEEPER_BATCH rows, a transaction each, so
  * that the writer is never held for long: sessions, challenges, SSO and email tokens, trusted
  * devices and delivered messages expired_rows_kept after they ended, idempotency records past
- * their 24 hours and rate counters of past windows. Without it those tables grow with every login and
- * verification for ever. expired_rows_kept = 0 turns it off.
+ * their 24 hours and rate counters of past windows. Without it those tables grow with every
+ * login and verification for ever. expired_rows_kept = 0 turns it off.
  */
 #ifndef TF_SERVICE_SWEEPER_H
 #define TF_SERVICE_SWEEPER_H
-#include <stdatomic.h>
-#include <stdint.h>
-
 #include "service/service.h"
 
 /* 100 ended challenges take the SQLite writer about 2 ms to delete with their indexes (500:
@@ -24,9 +21,5 @@ struct periodic;
 /* Starts the thread (its first run one interval after the start); periodic_stop() stops it
  * between two batches. NULL when it cannot be started. */
 struct periodic *sweeper_start(struct tf_service *svc);
-
-/* One run, on the calling thread: deletes until a batch finds nothing. Returns how many rows
- * were deleted, or -1 when the store failed (logged). */
-int64_t sweeper_run(struct tf_service *svc, const atomic_int *stopping);
 
 #endif
