@@ -48,6 +48,9 @@ void weavr_error(struct tf_req *req, enum tf_err e)
 		resp_json(req, 400, body);
 		break;
 	}
+	case TF_ERR_IDEMPOTENCY_REF_REUSED: /* Weavr's document lists no 409 code for it: a bad request */
+		resp_json(req, 400, json_pack("{s:s}", "message", tf_err_message(e)));
+		break;
 	case TF_ERR_INVALID_API_KEY:
 		if (!req->api_key || !req->api_key[0]) { /* an empty api-key is a bad request (regr) */
 			resp_json(req, 400, json_pack("{s:s}", "message", "api-key header is required"));

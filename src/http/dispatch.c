@@ -152,14 +152,20 @@ static enum tf_err parse_body(struct tf_req *req)
 	return TF_OK;
 }
 
+/* What an idempotency record is bound to: the request (method, path, body) and the credential
+ * that sent it, the session when the route authenticated one, else the application (or the admin
+ * token) alone. The record's scope is the application, so the same ref from another session of
+ * it, or with another body, finds a record whose fingerprint differs: 409, nothing replayed. */
 static void fingerprint(struct tf_req *req, uint8_t out[TF_MAC_BYTES])
 {
+	const char *caller = req->have_session ? req->session.session_id : "";
 	struct mac_part parts[] = {
 		{req->method, strlen(req->method)},
 		{req->path, strlen(req->path)},
 		{req->body, req->body_len},
+		{caller, strlen(caller)},
 	};
-	crypto_mac_parts(req->svc->keys, "idempotency", parts, 3, out);
+	crypto_mac_parts(req->svc->keys, "idempotency", parts, sizeof parts / sizeof parts[0], out);
 }
 
 static json_t *error_body(struct tf_req *req, enum tf_err e)

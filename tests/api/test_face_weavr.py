@@ -271,3 +271,21 @@ def test_an_expired_stepup_code_is_verification_code_expired(server):
     db_execute(server, "UPDATE challenges SET expires_at = expires_at - 300001 WHERE purpose = 'stepup'")
     r = w.call("POST", "/stepup/challenges/otp/SMS/verify", {"verificationCode": "123456"})
     assert r.status_code == 409 and r.json() == {"errorCode": "VERIFICATION_CODE_EXPIRED"}
+
+
+def test_another_users_idempotency_ref_is_refused_and_sends_nothing(server):
+    app = server.make_app(name="Acme Pay")
+    clients = []
+    for mobile in (MOBILE, "+447700900501"):
+        u = server.make_user(app, mobile=mobile)
+        w = Weavr(server, app)
+        assert w.login(u["email"]).status_code == 200
+        clients.append(w)
+    h = {"idempotency-ref": "weavr-shared"}
+    assert clients[0].call("POST", "/authentication_factors/otp/SMS", headers=h).status_code == 204
+    r = clients[1].call("POST", "/authentication_factors/otp/SMS", headers=h)
+    assert r.status_code == 400 and "idempotency-ref" in r.json()["message"]
+    assert len(sms_codes(server, MOBILE)) == 1
+    # B's own enrolment sends B's first and only SMS: the refused request queued none before it
+    assert clients[1].call("POST", "/authentication_factors/otp/SMS").status_code == 204
+    assert len(sms_codes(server, "+447700900501")) == 1

@@ -761,3 +761,21 @@ def test_no_v2_answer_has_the_native_error_shape(server):
                 r = server.http.request(method, f"{base}/v2/{call}", headers=h)
                 assert r.status_code >= 400 and assert_wepay_shape(r)
     assert seen > 350
+
+
+def test_another_users_idempotency_ref_is_refused_and_replays_nothing(server):
+    app = partner_app(server, sandbox=True)
+    a, b = Member(server, app), Member(server, app)
+
+    def create(member):
+        h = {"Authorization": f"Bearer {member.token}", "idempotency-ref": "wepay-enrol-1"}
+        return server.http.post(server.base_url + "/v2/user/mfa/create", json={"type": "authenticator"}, headers=h)
+
+    first = create(a)
+    assert first.status_code == 200, first.text
+    second = create(b)
+    body = assert_wepay_error(second, 400, "invalid_request", 1003)
+    assert "idempotency-ref" in body["error_description"]
+    assert str(first.json()["mfa_id"]) not in second.text and "shared_secret" not in second.text
+    assert b.ok("user/mfa/find")["mfa"] == []
+    assert create(a).json() == first.json()  # the owner's retry is still replayed

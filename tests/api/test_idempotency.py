@@ -1,5 +1,9 @@
 """idempotency-ref: a POST repeated with the same ref answers the first answer and acts once."""
+import json
 import time
+
+import pytest
+import requests
 
 from harness import DEFAULT_PASSWORD, assert_error, assert_not_stored
 
@@ -153,3 +157,85 @@ def test_concurrent_requests_with_one_ref_act_once(server, make_app):
     for r in answers:
         if r.status_code != 201:
             assert_error(r, 409, "IDEMPOTENCY_IN_PROGRESS")
+
+
+# ---- a ref belongs to the credential that first used it (SPEC section 11) ----
+
+def two_users(server, app):
+    """Two users of one application, each signed in: (user, token) pairs."""
+    out = []
+    for _ in range(2):
+        u = server.make_user(app)
+        out.append((u, server.token_for(app, u["email"])))
+    return out
+
+
+def factors_of(server, app, token):
+    r = server.get("/v1/factors", api_key=app["api_key"], token=token)
+    assert r.status_code == 200, r.text
+    return r.json()["factors"]
+
+
+@pytest.mark.parametrize("factor_type, secret_field", [("totp", "totp"), ("backup_codes", "backup_codes")])
+def test_another_users_ref_is_409_and_never_replays_the_first_users_secret(server, make_app, factor_type,
+                                                                           secret_field):
+    app = make_app()
+    (a, token_a), (b, token_b) = two_users(server, app)
+    body = {"type": factor_type}
+    first = server.post("/v1/factors", api_key=app["api_key"], token=token_a, json=body, headers=ref("enrol-1"))
+    assert first.status_code == 201, first.text
+    assert first.json()[secret_field]
+    second = server.post("/v1/factors", api_key=app["api_key"], token=token_b, json=body, headers=ref("enrol-1"))
+    assert_error(second, 409, "IDEMPOTENCY_REF_REUSED")
+    assert second.headers.get("Idempotent-Replayed") is None
+    assert first.json()["factor_id"] not in second.text
+    assert json.dumps(first.json()[secret_field]) not in second.text
+    # nothing was done for B, and A's own retry is still replayed
+    assert factors_of(server, app, token_b) == []
+    again = server.post("/v1/factors", api_key=app["api_key"], token=token_a, json=body, headers=ref("enrol-1"))
+    assert again.status_code == 201 and again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json() == first.json()
+    assert len(factors_of(server, app, token_a)) == 1
+
+
+def test_another_sessions_logout_with_a_used_ref_is_409_and_ends_nothing(server, make_app):
+    app = make_app()
+    (a, token_a), (b, token_b) = two_users(server, app)
+    first = server.post("/v1/logout", api_key=app["api_key"], token=token_a, headers=ref("bye"))
+    assert first.status_code == 200 and first.json()["status"] == "logged_out"
+    second = server.post("/v1/logout", api_key=app["api_key"], token=token_b, headers=ref("bye"))
+    assert_error(second, 409, "IDEMPOTENCY_REF_REUSED")
+    assert server.token_alive(app, token_b)
+    assert not server.token_alive(app, token_a)
+
+
+def test_two_sessions_of_one_user_do_not_share_refs(server, make_app):
+    app = make_app()
+    u = server.make_user(app)
+    t1, t2 = server.token_for(app, u["email"]), server.token_for(app, u["email"])
+    first = server.post("/v1/factors", api_key=app["api_key"], token=t1, json={"type": "totp"}, headers=ref("e"))
+    assert first.status_code == 201, first.text
+    second = server.post("/v1/factors", api_key=app["api_key"], token=t2, json={"type": "totp"}, headers=ref("e"))
+    assert_error(second, 409, "IDEMPOTENCY_REF_REUSED")
+
+
+def test_concurrent_refs_from_many_sessions_give_one_answer_to_its_owner_only(server, make_app):
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = make_app()
+    pairs = [(u, server.token_for(app, u["email"])) for u in (server.make_user(app) for _ in range(8))]
+
+    def enrol(token):
+        s = requests.Session()
+        return s.post(server.base_url + "/v1/factors", headers={"api-key": app["api_key"],
+                      "Authorization": f"Bearer {token}", "idempotency-ref": "race"}, json={"type": "totp"}, timeout=30)
+
+    with ThreadPoolExecutor(len(pairs)) as pool:
+        answers = list(pool.map(enrol, [t for _, t in pairs]))
+    created = [r for r in answers if r.status_code == 201]
+    assert len(created) == 1, [r.status_code for r in answers]
+    assert all(r.status_code == 409 for r in answers if r.status_code != 201), [r.text for r in answers]
+    # exactly one user has a factor: the one whose request created it
+    owners = [t for (_, t), r in zip(pairs, answers) if r.status_code == 201]
+    for _, t in pairs:
+        assert len(factors_of(server, app, t)) == (1 if t in owners else 0)
