@@ -59,17 +59,22 @@ static enum tf_err issue_session(struct tf_req *req, const struct user_row *u, c
 	return TF_OK;
 }
 
-/* Counts one hit on a rate-limit key; answers RATE_LIMITED with Retry-After when over. */
-static enum tf_err rate_hit(struct tf_req *req, const char *key, int64_t limit, bool count_it)
+static int64_t rate_window_start(const struct tf_req *req)
 {
 	int64_t window_ms = req->svc->cfg.rate_window * 1000;
-	int64_t window_start = req->now - req->now % window_ms;
+	return req->now - req->now % window_ms;
+}
+
+/* Counts one hit on a rate-limit key; answers RATE_LIMITED with Retry-After when over. */
+static enum tf_err rate_hit(struct tf_req *req, const char *key, int64_t limit)
+{
+	int64_t window_ms = req->svc->cfg.rate_window * 1000;
+	int64_t window_start = rate_window_start(req);
 	int64_t n;
-	enum tf_err e = count_it ? STORE(req->db)->counter_hit(req->db, key, window_start, &n)
-				 : STORE(req->db)->counter_get(req->db, key, window_start, &n);
+	enum tf_err e = STORE(req->db)->counter_hit(req->db, key, window_start, &n);
 	if (e != TF_OK)
 		return e;
-	if (n > limit || (!count_it && n >= limit)) {
+	if (n > limit) {
 		char retry[32];
 		snprintf(retry, sizeof retry, "%lld", (long long)((window_start + window_ms - req->now + 999) / 1000));
 		resp_header(req, "Retry-After", retry);
@@ -78,13 +83,10 @@ static enum tf_err rate_hit(struct tf_req *req, const char *key, int64_t limit, 
 	return TF_OK;
 }
 
-static enum tf_err login_failed(struct tf_req *req, const char *fail_key, const char *user_id, const char *reason)
+/* A failed check, already counted against the user's limit before its hash: audited. */
+static enum tf_err login_failed(struct tf_req *req, const char *user_id, const char *reason)
 {
-	int64_t n;
-	int64_t window_ms = req->svc->cfg.rate_window * 1000;
-	enum tf_err e = STORE(req->db)->counter_hit(req->db, fail_key, req->now - req->now % window_ms, &n);
-	if (e != TF_OK)
-		return e;
+	enum tf_err e;
 	char actor[64], details[128];
 	snprintf(actor, sizeof actor, "app:%s", req->app->app_id);
 	snprintf(details, sizeof details, "{\"reason\":\"%s\"}", reason);
@@ -97,7 +99,10 @@ static enum tf_err login_failed(struct tf_req *req, const char *fail_key, const 
 
 /* A password check across its phases (http.h): phase 0, on an HTTP thread, checks the input,
  * counts the attempt and finds the user; Argon2id alone runs on the slow pool (password_hash);
- * the next phase, back on an HTTP thread, records the outcome. The database work thus stays
+ * the next phase, back on an HTTP thread, records the outcome. The attempt counts against the
+ * user's failure limit before its hash and is given back when the password was right, so at
+ * most login_failures_per_user guesses per user and window are ever hashed, however many are
+ * sent at once. The database work thus stays
  * off the slow pool's low-priority threads, which would otherwise hold the shared writer (and
  * every request batched with it) while they wait for a core. */
 struct password_check {
@@ -106,6 +111,7 @@ struct password_check {
 	bool has_password;
 	bool ok;
 	char fail_key[400];
+	int64_t fail_window; /* the window fail_key's attempt was counted in */
 	char password[TF_PASSWORD_MAX + 1];
 };
 
@@ -128,9 +134,12 @@ static enum tf_err password_outcome(struct tf_req *req, struct user_row *out)
 {
 	struct password_check *pc = req->slow_state;
 	if (!pc->found)
-		return login_failed(req, pc->fail_key, "", "unknown_email");
+		return login_failed(req, "", "unknown_email");
 	if (!pc->ok)
-		return login_failed(req, pc->fail_key, pc->u.user_id, pc->has_password ? "wrong_password" : "no_password");
+		return login_failed(req, pc->u.user_id, pc->has_password ? "wrong_password" : "no_password");
+	enum tf_err e = STORE(req->db)->counter_give_back(req->db, pc->fail_key, pc->fail_window);
+	if (e != TF_OK)
+		return e;
 	*out = pc->u;
 	return TF_OK;
 }
@@ -155,10 +164,12 @@ enum tf_err api_password_check(struct tf_req *req, const char *email_in, const c
 	char ip_key[160];
 	snprintf(ip_key, sizeof ip_key, "login_ip:%s:%s", req->app->app_id, req->client_ip);
 	snprintf(pc->fail_key, sizeof pc->fail_key, "login_fail:%s:%s", req->app->app_id, email);
-	if ((e = rate_hit(req, ip_key, req->svc->cfg.login_attempts_per_address, true)) != TF_OK)
+	if ((e = rate_hit(req, ip_key, req->svc->cfg.login_attempts_per_address)) != TF_OK)
 		return e;
-	if ((e = rate_hit(req, pc->fail_key, req->svc->cfg.login_failures_per_user, false)) != TF_OK)
+	if ((e = rate_hit(req, pc->fail_key, req->svc->cfg.login_failures_per_user)) != TF_OK)
 		return e;
+	pc->fail_window = rate_window_start(req);
+	req_attempt_counted(req, pc->fail_key, pc->fail_window);
 
 	e = STORE(req->db)->user_get_by_email(req->db, req->app->app_id, email, &pc->u);
 	if (e == TF_OK && api_user_expired(req, &pc->u))
@@ -167,8 +178,10 @@ enum tf_err api_password_check(struct tf_req *req, const char *email_in, const c
 		return e;
 	pc->found = e == TF_OK;
 	pc->has_password = pc->found && pc->u.password_hash[0];
-	if (pc->found && pc->u.type == USER_SSO) {
+	if (pc->found && pc->u.type == USER_SSO) { /* refused without a guess: the attempt is given back */
 		sodium_memzero(pc->u.password_hash, sizeof pc->u.password_hash);
+		if ((e = STORE(req->db)->counter_give_back(req->db, pc->fail_key, pc->fail_window)) != TF_OK)
+			return e;
 		if (req->app->sso_login_url[0])
 			req->err_extra = json_pack("{s:s}", "login_url", req->app->sso_login_url);
 		return TF_ERR_SSO_LOGIN_REQUIRED;

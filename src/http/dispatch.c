@@ -454,12 +454,24 @@ bool dispatch_slow(struct tf_req *req)
 }
 
 
+void req_attempt_counted(struct tf_req *req, const char *key, int64_t window_start)
+{
+	const int max = (int)(sizeof req->counted / sizeof req->counted[0]);
+	if (req->n_counted >= max)
+		return;
+	snprintf(req->counted[req->n_counted].key, sizeof req->counted[0].key, "%s", key);
+	req->counted[req->n_counted++].window_start = window_start;
+}
+
 void dispatch_abandon(struct tf_req *req, enum tf_err e)
 {
 	answer_error(req, e);
-	if (req->idem_reserved && !req->db && req->svc->store->ops->acquire(req->svc->store, &req->db) != TF_OK)
-		req->db = NULL; /* parked for the hash pool, which refused it: take one to release the record */
+	bool undo = req->idem_reserved || req->n_counted > 0;
+	if (undo && !req->db && req->svc->store->ops->acquire(req->svc->store, &req->db) != TF_OK)
+		req->db = NULL; /* parked for the hash pool, which refused it: take one to undo */
 	if (req->idem_reserved && req->db)
 		idempotency_release(req); /* the handler never ran, whatever the answer's status */
+	for (int i = 0; i < req->n_counted && req->db; i++)
+		(void)STORE(req->db)->counter_give_back(req->db, req->counted[i].key, req->counted[i].window_start);
 	finish(req);
 }

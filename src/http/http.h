@@ -151,6 +151,13 @@ struct tf_req {
 	int phase;        /* times the handler was called again after its slow_fn */
 	void *slow_state; /* the handler's state across phases, malloc'd; wiped and freed with req */
 	size_t slow_state_len;
+	/* attempts a handler counted before its slow work (req_attempt_counted): a request abandoned
+	 * before that work ran (503 OVERLOADED, 499) gives them back, as it never made its guess */
+	struct {
+		char key[400];
+		int64_t window_start;
+	} counted[2];
+	int n_counted;
 
 	/* owned by the adapter (server.c) */
 	void *conn;
@@ -160,6 +167,10 @@ struct tf_req {
 
 	int64_t start_ns;
 };
+
+/* Notes that the handler counted an attempt on a rate-limit key (counter_hit) ahead of the slow
+ * work it asks for, so that dispatch_abandon gives it back if that work never runs. */
+void req_attempt_counted(struct tf_req *req, const char *key, int64_t window_start);
 
 /* Whether the handler asked for slow work (slow_fn or rerun_slow) and must return TF_OK with no
  * answer; it is called again afterwards (see the head comment). */
@@ -208,8 +219,9 @@ void dispatch_park(struct tf_req *req);
 bool dispatch_unpark(struct tf_req *req);
 bool dispatch_run(struct tf_req *req);
 bool dispatch_slow(struct tf_req *req);
-/* Answers a prepared request with an error without running its handler (the slow pool full,
- * or its client gone before its turn). */
+/* Answers a prepared request with an error without running its handler or its slow work (the
+ * slow pool full, or its client gone before its turn): its idempotency-ref is released and the
+ * attempts it counted (req_attempt_counted) are given back. */
 void dispatch_abandon(struct tf_req *req, enum tf_err e);
 /* Errors found before dispatch (no route, body too large). */
 void dispatch_error(struct tf_req *req, enum tf_err e);

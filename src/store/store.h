@@ -9,7 +9,7 @@
  *   - a group of changes between tx_begin and tx_commit is applied whole or not at all.
  * A connection (struct store_conn) belongs to one thread at a time: store_acquire() gives the
  * calling thread its connection and store_release() hands it back.
- * The table only grows at the end; ops_version says how much of it a backend fills (7).
+ * The table only grows at the end; ops_version says how much of it a backend fills (8).
  */
 #ifndef TF_STORE_STORE_H
 #define TF_STORE_STORE_H
@@ -527,6 +527,11 @@ struct store_ops {
 	 * by kind, that ended before their cut-off (core/retention.h), of every application: the
 	 * one family of statements not scoped by app_id. *deleted gets how many. */
 	enum tf_err (*sweep)(struct store_conn *c, const struct retention_cutoffs *cut, int batch, int *deleted);
+
+	/* ops_version 8: takes back one hit counter_hit counted in that window (an attempt counted
+	 * before its outcome, whose outcome turned out not to count); never below zero, nothing
+	 * once the window has passed */
+	enum tf_err (*counter_give_back)(struct store_conn *c, const char *key, int64_t window_start);
 };
 
 struct store {

@@ -635,7 +635,7 @@ enum tf_err pg_audit_last(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT
 }
 
 const struct store_ops store_pg_ops = {
-	.ops_version = 7,
+	.ops_version = 8,
 	.name = "postgres",
 	.open = pg_open,
 	.close = pg_close,
@@ -731,4 +731,5 @@ const struct store_ops store_pg_ops = {
 	.app_delivery_set = pg_app_delivery_set,
 	.app_delivery_get = pg_app_delivery_get,
 	.sweep = pg_sweep,
+	.counter_give_back = pg_counter_give_back,
 };

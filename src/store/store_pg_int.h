@@ -49,6 +49,7 @@ enum pg_stmt {
 	PS_IDEM_DELETE,
 	PS_COUNTER_HIT,
 	PS_COUNTER_GET,
+	PS_COUNTER_GIVE_BACK,
 	PS_PING,
 	PS_FACTOR_INSERT,
 	PS_FACTOR_GET,
@@ -255,6 +256,7 @@ enum tf_err pg_idem_complete(struct store_conn *c, const char *scope, const char
 enum tf_err pg_idem_release(struct store_conn *c, const char *scope, const char *ref);
 enum tf_err pg_counter_hit(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
 enum tf_err pg_counter_get(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
+enum tf_err pg_counter_give_back(struct store_conn *c, const char *key, int64_t window_start);
 
 enum tf_err pg_sso_token_insert(struct store_conn *c, const struct sso_token_row *t);
 enum tf_err pg_sso_token_redeem(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES], int64_t now,

@@ -251,6 +251,14 @@ enum tf_err pg_counter_hit(struct store_conn *c, const char *key, int64_t window
 	return TF_OK;
 }
 
+enum tf_err pg_counter_give_back(struct store_conn *c, const char *key, int64_t window_start)
+{
+	struct pg_params p = {0};
+	p_text(&p, key);
+	p_int(&p, window_start);
+	return pg_run(c, PS_COUNTER_GIVE_BACK, &p, "counter_give_back", NULL, NULL);
+}
+
 enum tf_err pg_counter_get(struct store_conn *c, const char *key, int64_t window_start, int64_t *count)
 {
 	struct pg_params p = {0};

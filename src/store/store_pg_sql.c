@@ -81,6 +81,7 @@ const char *const pg_stmt_sql[PS__MAX] = {
 			   "count = CASE WHEN counters.window_start = $2 THEN counters.count + 1 ELSE 1 END, window_start = $2 "
 			   "RETURNING count",
 	[PS_COUNTER_GET] = "SELECT count FROM counters WHERE key = $1 AND window_start = $2",
+	[PS_COUNTER_GIVE_BACK] = "UPDATE counters SET count = count - 1 WHERE key = $1 AND window_start = $2 AND count > 0",
 	[PS_PING] = "SELECT 1",
 	[PS_FACTOR_INSERT] = "INSERT INTO factors (" FACTOR_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)",
 	[PS_FACTOR_GET] = "SELECT " FACTOR_COLS ", " BACKUP_REMAINING " FROM factors WHERE app_id = $1 AND user_id = $2 AND factor_id = $3",

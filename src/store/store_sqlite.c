@@ -356,7 +356,7 @@ static void sq_tx_rollback(struct store_conn *c)
 }
 
 const struct store_ops store_sqlite_ops = {
-	.ops_version = 7,
+	.ops_version = 8,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
@@ -450,4 +450,5 @@ const struct store_ops store_sqlite_ops = {
 	.app_delivery_set = sq_app_delivery_set,
 	.app_delivery_get = sq_app_delivery_get,
 	.sweep = sq_sweep,
+	.counter_give_back = sq_counter_give_back,
 };

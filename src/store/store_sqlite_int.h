@@ -42,6 +42,7 @@ enum stmt_id {
 	Q_IDEM_DELETE,
 	Q_COUNTER_HIT,
 	Q_COUNTER_GET,
+	Q_COUNTER_GIVE_BACK,
 	Q_PING,
 	Q_SESSION_STEPUP,
 	Q_SESSION_SEND,
@@ -282,6 +283,7 @@ enum tf_err sq_idem_complete(struct store_conn *c, const char *scope, const char
 enum tf_err sq_idem_release(struct store_conn *c, const char *scope, const char *ref);
 enum tf_err sq_counter_hit(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
 enum tf_err sq_counter_get(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
+enum tf_err sq_counter_give_back(struct store_conn *c, const char *key, int64_t window_start);
 
 enum tf_err sq_session_set_stepped_up(struct store_conn *c, const char *session_id, int64_t stepped_up_at);
 enum tf_err sq_session_record_send(struct store_conn *c, const char *session_id, int64_t now, bool counted);

@@ -280,6 +280,16 @@ enum tf_err sq_counter_hit(struct store_conn *c, const char *key, int64_t window
 	return lone_end(c, e == TF_ERR_NOT_FOUND ? TF_ERR_INTERNAL : e);
 }
 
+enum tf_err sq_counter_give_back(struct store_conn *c, const char *key, int64_t window_start)
+{
+	sqlite3_stmt *s = stmt(c, Q_COUNTER_GIVE_BACK);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, key);
+	sqlite3_bind_int64(s, 2, window_start);
+	return exec_stmt(c, s, "counter_give_back", NULL);
+}
+
 enum tf_err sq_counter_get(struct store_conn *c, const char *key, int64_t window_start, int64_t *count)
 {
 	sqlite3_stmt *s = stmt(c, Q_COUNTER_GET);

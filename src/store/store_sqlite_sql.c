@@ -52,6 +52,7 @@ const char *const stmt_sql[Q__MAX] = {
 			  "ON CONFLICT (key) DO UPDATE SET count = CASE WHEN window_start = ?2 THEN count + 1 ELSE 1 END, "
 			  "window_start = ?2 RETURNING count",
 	[Q_COUNTER_GET] = "SELECT count FROM counters WHERE key = ? AND window_start = ?",
+	[Q_COUNTER_GIVE_BACK] = "UPDATE counters SET count = count - 1 WHERE key = ? AND window_start = ? AND count > 0",
 	[Q_PING] = "SELECT 1",
 	[Q_SESSION_STEPUP] = "UPDATE sessions SET stepped_up_at = ? WHERE session_id = ?",
 	[Q_SESSION_SEND] = "UPDATE sessions SET last_send_at = ?, stepup_sends = stepup_sends + ? WHERE session_id = ?",

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from harness import DEFAULT_PASSWORD, SANITIZED, assert_error, assert_error_shape, assert_not_stored
+from harness import DEFAULT_PASSWORD, SANITIZED, assert_error, assert_error_shape, assert_not_stored, db_query
 
 TOKEN_RE = re.compile(r"^([a-z]+)_([A-Za-z0-9_-]+)$")
 
@@ -300,9 +300,12 @@ def raw_login(srv, app, password=DEFAULT_PASSWORD, extra_headers=""):
 def test_logins_whose_clients_left_while_they_waited_are_not_carried_out(start_server):
     # a login waits for the hash pool with its connection suspended; a client that gave up
     # meanwhile (a flood's, a user's closed tab) costs no Argon2id when its turn comes: it is
-    # counted as 499 CLIENT_CLOSED_REQUEST, its idempotency-ref stays free, the queue drains
+    # counted as 499 CLIENT_CLOSED_REQUEST, its idempotency-ref stays free, its attempt against
+    # the user's limit is given back (it guessed nothing), the queue drains. The 15 logins count
+    # against the per-user limit while they wait, so it is 15 here.
     srv = start_server(fast_argon2=False, args=["--slow-workers", "1", "--argon2-memlimit-kib", "65536",
-                                                "--argon2-opslimit", "3"])
+                                                "--argon2-opslimit", "3", "--login-failures-per-user", "15",
+                                                "--rate-window", str(WINDOW)])
     app = srv.make_app()
     srv.make_user(app, email="gone@example.com")
     waiting = [raw_login(srv, app) for _ in range(3)]  # these clients wait for their answers
@@ -323,6 +326,10 @@ def test_logins_whose_clients_left_while_they_waited_are_not_carried_out(start_s
     assert r.status_code == 201, r.text
     assert srv.login(app, "gone@example.com", "not the password").status_code == 401
     assert login_count(srv, 499) == 12
+    # the twelve gave their attempts back: the user has the rest of the 15 for real guesses
+    for _ in range(14):
+        assert_error(srv.login(app, "gone@example.com", "not the password"), 401, "INVALID_CREDENTIALS")
+    assert_rate_limited(srv.login(app, "gone@example.com"), WINDOW)
 
 
 def resident_mib(srv):
@@ -348,3 +355,79 @@ def test_argon2_memory_is_kept_through_a_burst_and_given_back_after_it(start_ser
     assert resident_mib(srv) <= during - 120, (during, resident_mib(srv))
     assert srv.login(app, "burst@example.com").status_code == 201
     assert srv.login(app, "burst@example.com", "not the password").status_code == 401
+
+
+# ---- the per-user limit holds however many guesses arrive at once ----
+
+RACE_ARGS = ["--login-failures-per-user", "5", "--login-attempts-per-address", "1000", "--rate-window", str(WINDOW),
+             "--argon2-memlimit-kib", "32768", "--argon2-opslimit", "2"]
+
+
+def all_at_once(n, fn):
+    """Runs fn(i) for i in range(n) on n threads released together; the answers in order."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    gate = threading.Barrier(n)
+
+    def one(i):
+        gate.wait(timeout=60)
+        return fn(i)
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def test_concurrent_wrong_passwords_hash_at_most_the_limit(start_server):
+    # 24 wrong passwords and the right one, all at once: each attempt counts before its hash, so
+    # at most 5 are checked (401 or 201) and the rest are refused unhashed (429)
+    import requests
+
+    srv = start_server(fast_argon2=False, args=RACE_ARGS)
+    app = srv.make_app()
+    srv.make_user(app, email="race@example.com")
+    passwords = ["wrong password %d" % i for i in range(24)] + [DEFAULT_PASSWORD]
+    answers = all_at_once(len(passwords), lambda i: requests.post(
+        srv.base_url + "/v1/login", headers={"api-key": app["api_key"]}, timeout=120,
+        json={"email": "race@example.com", "password": passwords[i]}))
+    statuses = [r.status_code for r in answers]
+    assert set(statuses) <= {201, 401, 429}, statuses
+    checked = statuses.count(401) + statuses.count(201)
+    assert 1 <= checked <= 5, statuses
+    assert statuses.count(429) == len(passwords) - checked
+    hashed_failures = db_query(srv, "SELECT COUNT(*) AS n FROM audit_log WHERE event = 'login.failed'")[0]["n"]
+    assert hashed_failures == statuses.count(401)
+
+
+def test_right_passwords_give_their_attempt_back(start_server):
+    srv = start_server(args=["--login-failures-per-user", "3", "--rate-window", str(WINDOW)])
+    app = srv.make_app()
+    srv.make_user(app, email="often@example.com")
+    for _ in range(10):
+        assert srv.login(app, "often@example.com").status_code == 201
+    for _ in range(3):
+        assert_error(srv.login(app, "often@example.com", "wrong password"), 401, "INVALID_CREDENTIALS")
+    assert_rate_limited(srv.login(app, "often@example.com"), WINDOW)
+
+
+def test_concurrent_wrong_passwords_on_the_hosted_login_hash_at_most_the_limit(start_server):
+    import requests
+
+    from sso_helpers import csrf_of
+
+    srv = start_server(fast_argon2=False, args=RACE_ARGS)
+    app = srv.make_app(redirect_uri_prefixes=["https://partner.example/"])
+    srv.make_user(app, email="page@example.com")
+    browsers = []
+    for _ in range(16):
+        b = requests.Session()
+        form = b.get(f"{srv.base_url}/login?client_id={app['client_id']}", timeout=30)
+        assert form.status_code == 200
+        browsers.append((b, csrf_of(form.text)))
+    answers = all_at_once(len(browsers), lambda i: browsers[i][0].post(
+        srv.base_url + "/login", allow_redirects=False, timeout=120,
+        data={"csrf": browsers[i][1], "client_id": app["client_id"], "next": "/account/factors",
+              "email": "page@example.com", "password": "wrong password %d" % i}))
+    statuses = [r.status_code for r in answers]
+    assert set(statuses) <= {401, 429}, statuses
+    assert 1 <= statuses.count(401) <= 5, statuses
