@@ -4,11 +4,16 @@
  * after 5 minutes without activity; wrong credentials answer 403 without a body; five failed
  * sign-ins within 30 minutes lock the account (423) until that window ends. POST /multi/logout
  * ends the token (204; 401 afterwards).
+ *
+ * The lock counts per application and normalised email (the letter case of an address does not
+ * make another account), and counts each sign-in before its password is hashed, giving the
+ * attempt back when it succeeds: however many are sent at once, at most five are hashed.
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/validate.h"
 #include "faces/weavr.h"
 
 #define WEAVR_TOKEN_IDLE_MS (5 * 60 * 1000LL)
@@ -31,14 +36,19 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 		req->err_extra = json_pack("{s:s}", "fieldError", !json_is_string(value) ? "REQUIRED" : "SIZE");
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "password.value");
 	}
-	/* the lock: failures counted per application and email in a 30-minute window */
-	char lock_key[400];
-	snprintf(lock_key, sizeof lock_key, "weavr_lock:%s:%s", req->app->app_id, email);
-	int64_t window = req->now - req->now % WEAVR_LOCK_WINDOW_MS, failures = 0;
-	if ((e = STORE(req->db)->counter_get(req->db, lock_key, window, &failures)) != TF_OK)
-		return e;
-	if (failures >= WEAVR_LOCK_FAILURES)
-		return TF_ERR_LOGIN_LOCKED;
+	/* the lock: attempts counted per application and email in a 30-minute window, once, on the
+	 * first phase (the handler runs again with the hash's outcome) */
+	char lock_key[400], normalised[256];
+	snprintf(lock_key, sizeof lock_key, "weavr_lock:%s:%s", req->app->app_id,
+		 validate_email(email, normalised, sizeof normalised) ? normalised : email);
+	int64_t window = req->now - req->now % WEAVR_LOCK_WINDOW_MS, attempts = 0;
+	if (req->phase == 0) {
+		if ((e = STORE(req->db)->counter_hit(req->db, lock_key, window, &attempts)) != TF_OK)
+			return e;
+		if (attempts > WEAVR_LOCK_FAILURES)
+			return TF_ERR_LOGIN_LOCKED;
+		req_attempt_counted(req, lock_key, window);
+	}
 	struct user_row u;
 	e = api_password_check(req, email, json_string_value(value), &u);
 	if (e == TF_OK && req_waiting(req))
@@ -49,11 +59,13 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 	}
 	if (e == TF_ERR_INVALID_CREDENTIALS || e == TF_ERR_SSO_LOGIN_REQUIRED || e == TF_ERR_INVALID_FIELD) {
 		req->err_field[0] = '\0';
-		if ((e = STORE(req->db)->counter_hit(req->db, lock_key, window, &failures)) != TF_OK)
+		if ((e = STORE(req->db)->counter_get(req->db, lock_key, window, &attempts)) != TF_OK)
 			return e;
-		return failures >= WEAVR_LOCK_FAILURES ? TF_ERR_LOGIN_LOCKED : TF_ERR_INVALID_CREDENTIALS;
+		return attempts >= WEAVR_LOCK_FAILURES ? TF_ERR_LOGIN_LOCKED : TF_ERR_INVALID_CREDENTIALS;
 	}
 	if (e != TF_OK)
+		return e;
+	if ((e = STORE(req->db)->counter_give_back(req->db, lock_key, window)) != TF_OK)
 		return e;
 	char token[TF_TOKEN_MAX];
 	if ((e = api_session_issue(req, &u, WEAVR_TOKEN_IDLE_MS, "login.succeeded", token, NULL)) != TF_OK)

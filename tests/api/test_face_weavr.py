@@ -7,7 +7,7 @@ import time
 import pytest
 
 from factor_helpers import sms_codes
-from harness import DEFAULT_PASSWORD
+from harness import DEFAULT_PASSWORD, db_query
 from weavr_openapi import check
 
 MOBILE = "+447700900500"
@@ -289,3 +289,46 @@ def test_another_users_idempotency_ref_is_refused_and_sends_nothing(server):
     # B's own enrolment sends B's first and only SMS: the refused request queued none before it
     assert clients[1].call("POST", "/authentication_factors/otp/SMS").status_code == 204
     assert len(sms_codes(server, "+447700900501")) == 1
+
+
+def test_the_lock_holds_whatever_the_letter_case_of_the_email(server):
+    app = server.make_app()
+    server.make_user(app, email="wv@example.com")
+    w = Weavr(server, app)
+    for i in range(4):
+        assert w.login(["wv@example.com", "WV@example.com", "Wv@Example.COM", "wv@EXAMPLE.com"][i],
+                       "wrong password!").status_code == 403
+    assert w.login("wV@example.com", "wrong password!").status_code == 423
+    for email in ("WV@example.com", "wv@example.com", "WV@EXAMPLE.COM"):
+        assert w.login(email).status_code == 423  # locked, the right password too
+
+
+def test_concurrent_sign_ins_hash_at_most_five_guesses(start_server):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    srv = start_server(fast_argon2=False, args=["--argon2-memlimit-kib", "32768", "--argon2-opslimit", "2",
+                                                "--login-failures-per-user", "1000"])
+    app = srv.make_app()
+    srv.make_user(app, email="race@example.com")
+    passwords = ["wrong password %d" % i for i in range(24)] + [DEFAULT_PASSWORD]
+    gate = threading.Barrier(len(passwords))
+
+    def one(i):
+        gate.wait(timeout=60)
+        return requests.post(srv.base_url + "/multi/login_with_password", headers={"api-key": app["api_key"]},
+                             json={"email": "race@example.com", "password": {"value": passwords[i]}}, timeout=120)
+
+    with ThreadPoolExecutor(max_workers=len(passwords)) as pool:
+        answers = list(pool.map(one, range(len(passwords))))
+    for r in answers:  # after the race: the first check loads Weavr's document, once
+        check(r, "POST", "/multi/login_with_password")
+    statuses = [r.status_code for r in answers]
+    # a wrong password checked once the window holds five attempts answers 423 as the lock does
+    assert set(statuses) <= {200, 403, 423}, statuses
+    assert statuses.count(403) + statuses.count(200) <= 5, statuses
+    # each password checked and found wrong is one login.failed row in the audit log: five at most
+    hashed_failures = db_query(srv, "SELECT COUNT(*) AS n FROM audit_log WHERE event = 'login.failed'")[0]["n"]
+    assert 1 <= hashed_failures + statuses.count(200) <= 5, (hashed_failures, statuses)
