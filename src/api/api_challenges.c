@@ -406,7 +406,8 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	}
 	int remaining = 0;
 	bool was_blocked = fs.blocked_until != 0;
-	enum tf_err verdict = challenge_attempt(&st, &fs, v == CODE_RIGHT, req->now, &remaining);
+	enum tf_err verdict = challenge_attempt(&st, &fs, v == CODE_RIGHT ? ATTEMPT_RIGHT : v == CODE_REPLAYED ? ATTEMPT_REPLAYED : ATTEMPT_WRONG,
+						req->now, &remaining);
 	ch.status = st.status;
 	ch.attempts = st.attempts;
 	f.consecutive_failures = fs.consecutive_failures;

@@ -29,10 +29,10 @@ enum tf_err factor_check_open(const struct factor_state *f, int64_t now)
 	return f->blocked_until && now < f->blocked_until ? TF_ERR_FACTOR_BLOCKED : TF_OK;
 }
 
-enum tf_err challenge_attempt(struct challenge_state *c, struct factor_state *f, bool code_right,
+enum tf_err challenge_attempt(struct challenge_state *c, struct factor_state *f, enum attempt_code code,
 			      int64_t now, int *remaining)
 {
-	if (code_right) {
+	if (code == ATTEMPT_RIGHT) {
 		c->status = CH_VERIFIED;
 		f->consecutive_failures = 0; /* (4) */
 		f->blocked_until = 0;
@@ -40,7 +40,8 @@ enum tf_err challenge_attempt(struct challenge_state *c, struct factor_state *f,
 		return TF_OK;
 	}
 	c->attempts++;
-	f->consecutive_failures++;
+	if (code == ATTEMPT_WRONG)
+		f->consecutive_failures++; /* (7): not for a replay */
 	if (f->consecutive_failures >= FACTOR_MAX_FAILURES) {
 		f->blocked_until = now + FACTOR_BLOCK_MS; /* (4) */
 		f->consecutive_failures = 0;

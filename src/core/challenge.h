@@ -20,7 +20,10 @@
  *   (4) max_factor_failures consecutive wrong codes on one factor, across challenges, block
  *       the factor for factor_block_ms; a success resets the count (PSD2 RTS art. 4);
  *   (5) only the newest code of a challenge verifies (a resend replaces the code's MAC);
- *   (6) a denied challenge is over: it never verifies (CHALLENGE_DENIED).
+ *   (6) a denied challenge is over: it never verifies (CHALLENGE_DENIED);
+ *   (7) a replayed code (an authenticator code already used on the factor) uses one of the
+ *       challenge's attempts but does not count towards the factor's consecutive failures:
+ *       whoever saw one used code cannot block the factor by replaying it.
  */
 #ifndef TF_CORE_CHALLENGE_H
 #define TF_CORE_CHALLENGE_H
@@ -57,9 +60,12 @@ enum tf_err challenge_check_open(const struct challenge_state *c, int64_t now);
 /* Whether the factor is blocked now (FACTOR_BLOCKED). */
 enum tf_err factor_check_open(const struct factor_state *f, int64_t now);
 
-/* Applies one attempt whose code was right or wrong to both states. Returns TF_OK for a
- * right code, VERIFICATION_CODE_INVALID with *remaining, or CHALLENGE_LIMIT_EXCEEDED. */
-enum tf_err challenge_attempt(struct challenge_state *c, struct factor_state *f, bool code_right,
+/* What an attempt's code turned out to be. */
+enum attempt_code { ATTEMPT_WRONG, ATTEMPT_RIGHT, ATTEMPT_REPLAYED };
+
+/* Applies one attempt to both states. Returns TF_OK for a right code, VERIFICATION_CODE_INVALID
+ * with *remaining (a replayed code too, invariant 7), or CHALLENGE_LIMIT_EXCEEDED. */
+enum tf_err challenge_attempt(struct challenge_state *c, struct factor_state *f, enum attempt_code code,
 			      int64_t now, int *remaining);
 
 /* Sending a code (a new sms/voice challenge or a resend) on one session token:

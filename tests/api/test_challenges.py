@@ -169,6 +169,32 @@ def test_totp_accepts_one_step_either_side_and_refuses_replay(server):
     assert_error(verify(user, ch2, ahead), 403, "VERIFICATION_CODE_REPLAYED")
 
 
+def test_replaying_a_used_totp_code_never_blocks_the_factor(server):
+    # whoever saw one used code replays it: each replay uses an attempt of its challenge (the
+    # fifth locks it) but not the factor's five consecutive failures, so the user is not blocked
+    user = User(server, server.make_app())
+    f = user.post("/v1/factors", json={"type": "totp"}).json()
+    secret = f["totp"]["secret"]
+    wait_for_fresh_totp_step(margin=10)
+    used = oathtool(secret)
+    assert user.post(f"/v1/factors/{f['factor_id']}/verify", json={"code": used}).status_code == 200
+    for _ in range(3):  # 15 replays, three challenges' worth
+        ch = challenge(user, factor_id=f["factor_id"])
+        for left in (4, 3, 2, 1):
+            err = assert_error(verify(user, ch, used), 403, "VERIFICATION_CODE_REPLAYED")
+            assert err["attempts_remaining"] == left
+        assert_error(verify(user, ch, used), 409, "CHALLENGE_LIMIT_EXCEEDED")
+    ch = challenge(user, factor_id=f["factor_id"])
+    r = verify(user, ch, oathtool(secret, offset_steps=1))  # the next step's code: never used
+    assert r.status_code == 200, r.text
+    # wrong codes still block: five in a row
+    for _ in range(5):
+        ch = challenge(user, factor_id=f["factor_id"])
+        assert verify(user, ch, "000000" if oathtool(secret) != "000000" else "111111").status_code == 403
+    r = user.post("/v1/challenges", json={"purpose": "stepup", "factor_id": f["factor_id"]})
+    assert_error(r, 403, "FACTOR_BLOCKED")
+
+
 def test_totp_previous_step_code_is_accepted(server):
     user = User(server, server.make_app())
     r = user.post("/v1/factors", json={"type": "totp"})

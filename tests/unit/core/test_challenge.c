@@ -31,12 +31,12 @@ static void test_four_wrong_codes_then_the_right_one_succeeds(void **state)
 	int remaining;
 	for (int i = 1; i <= 4; i++) {
 		assert_int_equal(challenge_check_open(&c, clk.now_ms), TF_OK);
-		assert_int_equal(challenge_attempt(&c, &f, false, clk.now_ms, &remaining), TF_ERR_VERIFICATION_CODE_INVALID);
+		assert_int_equal(challenge_attempt(&c, &f, ATTEMPT_WRONG, clk.now_ms, &remaining), TF_ERR_VERIFICATION_CODE_INVALID);
 		assert_int_equal(remaining, 5 - i);
 	}
 	assert_int_equal(remaining, 1); /* the last but one says so */
 	assert_int_equal(challenge_check_open(&c, clk.now_ms), TF_OK);
-	assert_int_equal(challenge_attempt(&c, &f, true, clk.now_ms, &remaining), TF_OK);
+	assert_int_equal(challenge_attempt(&c, &f, ATTEMPT_RIGHT, clk.now_ms, &remaining), TF_OK);
 	assert_int_equal(f.consecutive_failures, 0);
 	assert_int_equal(challenge_check_open(&c, clk.now_ms), TF_ERR_ALREADY_VERIFIED);
 }
@@ -49,8 +49,8 @@ static void test_fifth_wrong_code_locks_even_against_the_right_code(void **state
 	struct factor_state f = {0, 0};
 	int remaining;
 	for (int i = 1; i <= 4; i++)
-		assert_int_equal(challenge_attempt(&c, &f, false, clk.now_ms, &remaining), TF_ERR_VERIFICATION_CODE_INVALID);
-	assert_int_equal(challenge_attempt(&c, &f, false, clk.now_ms, &remaining), TF_ERR_CHALLENGE_LIMIT_EXCEEDED);
+		assert_int_equal(challenge_attempt(&c, &f, ATTEMPT_WRONG, clk.now_ms, &remaining), TF_ERR_VERIFICATION_CODE_INVALID);
+	assert_int_equal(challenge_attempt(&c, &f, ATTEMPT_WRONG, clk.now_ms, &remaining), TF_ERR_CHALLENGE_LIMIT_EXCEEDED);
 	assert_int_equal(c.status, CH_LOCKED);
 	assert_int_equal(challenge_check_open(&c, clk.now_ms), TF_ERR_CHALLENGE_LIMIT_EXCEEDED);
 }
@@ -63,10 +63,10 @@ static void test_five_failures_across_challenges_block_the_factor_for_fifteen_mi
 	int remaining;
 	struct challenge_state a = fresh(clk.now_ms), b = fresh(clk.now_ms);
 	for (int i = 0; i < 3; i++)
-		(void)challenge_attempt(&a, &f, false, clk.now_ms, &remaining);
+		(void)challenge_attempt(&a, &f, ATTEMPT_WRONG, clk.now_ms, &remaining);
 	assert_int_equal(factor_check_open(&f, clk.now_ms), TF_OK);
-	(void)challenge_attempt(&b, &f, false, clk.now_ms, &remaining);
-	(void)challenge_attempt(&b, &f, false, clk.now_ms, &remaining);
+	(void)challenge_attempt(&b, &f, ATTEMPT_WRONG, clk.now_ms, &remaining);
+	(void)challenge_attempt(&b, &f, ATTEMPT_WRONG, clk.now_ms, &remaining);
 	assert_int_equal(factor_check_open(&f, clk.now_ms), TF_ERR_FACTOR_BLOCKED);
 	assert_int_equal(factor_check_open(&f, fake_clock_advance(&clk, FACTOR_BLOCK_MS - 1)), TF_ERR_FACTOR_BLOCKED);
 	assert_int_equal(factor_check_open(&f, fake_clock_advance(&clk, 1)), TF_OK);
@@ -80,11 +80,40 @@ static void test_a_success_resets_the_factor_failure_count(void **state)
 	int remaining;
 	struct challenge_state a = fresh(clk.now_ms), b = fresh(clk.now_ms);
 	for (int i = 0; i < 4; i++)
-		(void)challenge_attempt(&a, &f, false, clk.now_ms, &remaining);
-	(void)challenge_attempt(&a, &f, true, clk.now_ms, &remaining);
+		(void)challenge_attempt(&a, &f, ATTEMPT_WRONG, clk.now_ms, &remaining);
+	(void)challenge_attempt(&a, &f, ATTEMPT_RIGHT, clk.now_ms, &remaining);
 	for (int i = 0; i < 4; i++)
-		(void)challenge_attempt(&b, &f, false, clk.now_ms, &remaining);
+		(void)challenge_attempt(&b, &f, ATTEMPT_WRONG, clk.now_ms, &remaining);
 	assert_int_equal(factor_check_open(&f, clk.now_ms), TF_OK);
+}
+
+static void test_replays_use_the_challenges_attempts_but_never_block_the_factor(void **state)
+{
+	(void)state;
+	struct fake_clock clk = fake_clock_new();
+	struct factor_state f = {0, 0};
+	int remaining;
+	for (int n = 0; n < 4; n++) { /* 20 replays over four challenges */
+		struct challenge_state c = fresh(clk.now_ms);
+		for (int i = 1; i <= 4; i++) {
+			assert_int_equal(challenge_attempt(&c, &f, ATTEMPT_REPLAYED, clk.now_ms, &remaining),
+					 TF_ERR_VERIFICATION_CODE_INVALID);
+			assert_int_equal(remaining, 5 - i);
+		}
+		assert_int_equal(challenge_attempt(&c, &f, ATTEMPT_REPLAYED, clk.now_ms, &remaining),
+				 TF_ERR_CHALLENGE_LIMIT_EXCEEDED);
+		assert_int_equal(factor_check_open(&f, clk.now_ms), TF_OK);
+	}
+	assert_int_equal(f.consecutive_failures, 0);
+	/* wrong codes still count, replays between them neither add nor reset */
+	struct challenge_state a = fresh(clk.now_ms), b = fresh(clk.now_ms);
+	for (int i = 0; i < 3; i++)
+		(void)challenge_attempt(&a, &f, ATTEMPT_WRONG, clk.now_ms, &remaining);
+	(void)challenge_attempt(&a, &f, ATTEMPT_REPLAYED, clk.now_ms, &remaining);
+	assert_int_equal(f.consecutive_failures, 3);
+	(void)challenge_attempt(&b, &f, ATTEMPT_WRONG, clk.now_ms, &remaining);
+	(void)challenge_attempt(&b, &f, ATTEMPT_WRONG, clk.now_ms, &remaining);
+	assert_int_equal(factor_check_open(&f, clk.now_ms), TF_ERR_FACTOR_BLOCKED);
 }
 
 static void test_sends_are_spaced_fifteen_seconds_and_capped_at_two(void **state)
@@ -111,6 +140,7 @@ int main(void)
 		cmocka_unit_test(test_fifth_wrong_code_locks_even_against_the_right_code),
 		cmocka_unit_test(test_five_failures_across_challenges_block_the_factor_for_fifteen_minutes),
 		cmocka_unit_test(test_a_success_resets_the_factor_failure_count),
+		cmocka_unit_test(test_replays_use_the_challenges_attempts_but_never_block_the_factor),
 		cmocka_unit_test(test_sends_are_spaced_fifteen_seconds_and_capped_at_two),
 	};
 	return cmocka_run_group_tests_name("core/challenge", tests, NULL, NULL);
