@@ -41,6 +41,7 @@ struct tf_config {
 	int64_t slow_queue;
 	int64_t max_connections;
 	int64_t connection_timeout;
+	int64_t request_receive_timeout;
 	int64_t session_idle_timeout;
 	int64_t session_max_lifetime;
 	int64_t unverified_user_ttl;

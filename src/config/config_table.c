@@ -38,6 +38,7 @@ const struct config_setting config_settings[] = {
 	{"slow_queue", I(slow_queue), "256", 1, 100000, NULL, false, "slow requests waiting at most; more are answered 503 OVERLOADED"},
 	{"max_connections", I(max_connections), "4096", 16, 1000000, NULL, false, "concurrent HTTP connections"},
 	{"connection_timeout", I(connection_timeout), "30", 1, 3600, NULL, false, "seconds an idle or slow connection is kept"},
+	{"request_receive_timeout", I(request_receive_timeout), "10", 0, 3600, NULL, false, "seconds a client has to send a whole request (line, headers and body) however it trickles them, from the accept for a connection's first request and from the request line for later ones; past it (checked once a second) the connection is closed; the server's own time after that never counts; 0: no limit (connection_timeout alone, an idle timeout)"},
 	{"session_idle_timeout", I(session_idle_timeout), "1800", 1, 31536000, NULL, false, "seconds without activity after which an API session token dies"},
 	{"session_max_lifetime", I(session_max_lifetime), "43200", 1, 31536000, NULL, false, "seconds after which an API session token dies whatever its activity"},
 	{"unverified_user_ttl", I(unverified_user_ttl), "7776000", 1, 315360000, NULL, false, "seconds an unverified user lives (90 days)"},

@@ -31,6 +31,7 @@
 #define TF_FORM_FIELDS_MAX 16 /* fields of a query string or form body */
 
 struct tf_req;
+struct receive_conn;
 typedef enum tf_err (*route_handler)(struct tf_req *req);
 
 enum route_auth {
@@ -162,6 +163,7 @@ struct tf_req {
 	/* owned by the adapter (server.c) */
 	void *conn;
 	int socket_fd; /* the connection's socket, to see whether a suspended request's client left */
+	struct receive_conn *receive; /* the connection's record in the receive watch, or NULL */
 	int state;
 	bool recorded; /* counted in the metrics (and the access log) once */
 

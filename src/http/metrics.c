@@ -33,6 +33,7 @@ static const struct {
 	[M_PAYMENT_ALLOW_EXEMPT] = {"twofold_payment_decisions_total", NULL, "decision=\"allow\",ground=\"exemption\""},
 	[M_PAYMENT_CHALLENGE] = {"twofold_payment_decisions_total", NULL, "decision=\"challenge_required\",ground=\"none\""},
 	[M_EXPIRED_ROWS_DELETED] = {"twofold_expired_rows_deleted_total", "Ended sessions, challenges, tokens, trusted devices, messages, idempotency records and rate counters the sweeper deleted (expired_rows_kept).", ""},
+	[M_RECEIVE_TIMEOUTS] = {"twofold_http_receive_timeouts_total", "Connections closed because their request (line, headers and body) had not arrived within request_receive_timeout.", ""},
 };
 
 struct metrics {

@@ -7,7 +7,7 @@
 
 struct metrics;
 
-/* Named counters of decisions (device validation, authorize). */
+/* Named counters of decisions (device validation, authorize) and events. */
 enum metric_counter {
 	M_VALIDATE_TRUSTED,
 	M_VALIDATE_UNTRUSTED,
@@ -20,6 +20,7 @@ enum metric_counter {
 	M_PAYMENT_ALLOW_EXEMPT,
 	M_PAYMENT_CHALLENGE,
 	M_EXPIRED_ROWS_DELETED,
+	M_RECEIVE_TIMEOUTS,
 	M__MAX
 };
 void metrics_count(struct metrics *m, enum metric_counter c);

@@ -11,6 +11,11 @@
  * connection's socket, so the slow pool looks at it before each job: a request whose client
  * has left is not carried out (CLIENT_CLOSED_REQUEST, counted as status 499 as in nginx).
  *
+ * libmicrohttpd's connection timeout is an idle one: a client that trickles its request a byte
+ * now and then is never dropped by it. receive_watch.c closes a connection whose request has not
+ * arrived within request_receive_timeout; the callbacks here tell it where each connection is
+ * (accepted, request line, request received, answer sent) at the cost of an atomic operation.
+ *
  *   NEW --(first call: route, headers)--> READING --(body pieces)--> READING
  *   READING --(last call, fast route)--> dispatch_prepare(), dispatch_run() --> answered
  *   READING --(last call, slow route)--> SUSPENDED --(slow pool: dispatch, resume)--> DONE
@@ -38,6 +43,7 @@
 #include "core/http_headers.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "http/receive_watch.h"
 #include "http/slow_pool.h"
 #include "platform/clock.h"
 #include "platform/log.h"
@@ -47,6 +53,7 @@ enum { REQ_READING, REQ_SUSPENDED, REQ_CONTINUE, REQ_DONE };
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct tf_service *svc;
+	struct receive_watch *watch; /* NULL: request_receive_timeout is 0 */
 };
 
 static const char *header(struct MHD_Connection *conn, const char *name)
@@ -132,6 +139,13 @@ static void parse_form_body(struct MHD_Connection *conn, struct tf_req *req)
 	MHD_destroy_post_processor(pp);
 }
 
+/* The connection's record in the receive watch, or NULL when it is not watched. */
+static struct receive_conn *watched(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
 static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *conn, const char *url, const char *method)
 {
 	struct tf_req *req = calloc(1, sizeof *req);
@@ -141,6 +155,7 @@ static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *con
 	req->app = &http_no_app;
 	req->conn = conn;
 	req->socket_fd = -1;
+	req->receive = watched(conn);
 	req->start_ns = clock_monotonic_ns();
 	snprintf(req->method, sizeof req->method, "%s", method);
 	if (strlen(url) >= sizeof req->path)
@@ -295,6 +310,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		const char *cl = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > TF_BODY_MAX) {
 			/* answer at once; the library closes the connection without reading the body */
+			if (!receive_conn_received(req->receive))
+				return MHD_NO;
 			req->body_too_large = true;
 			answer_too_large(req);
 			return send_answer(conn, req);
@@ -336,6 +353,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->state = REQ_DONE; /* a later call only sends the answer again */
 		return send_answer(conn, req);
 	}
+	/* the request has arrived whole: from here on the time is the server's own */
+	if (!receive_conn_received(req->receive))
+		return MHD_NO; /* past request_receive_timeout: the watch is closing the connection */
 	if (!req->route) {
 		error_renderer render = routes_error_renderer(req->path);
 		if (render)
@@ -369,9 +389,39 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	(void)cls;
 	(void)conn;
-	(void)toe;
-	req_free(*con_cls);
+	struct tf_req *req = *con_cls;
+	if (req && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		receive_conn_answered(req->receive); /* idle until its next request line */
+	req_free(req);
 	*con_cls = NULL;
+}
+
+/* Connections opening and closing: their records in the receive watch (cls, may be NULL). The
+ * library closes the socket only after MHD_CONNECTION_NOTIFY_CLOSED. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct receive_watch *watch = cls;
+	if (!watch)
+		return;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *peer = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		*socket_context = fd ? receive_watch_add(watch, fd->connect_fd, peer ? peer->client_addr : NULL) : NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		receive_watch_remove(watch, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* Called when a request's line has arrived, before its headers; its return value is the
+ * request's first *con_cls (NULL: on_request makes the request). */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)uri;
+	if (cls)
+		receive_conn_request_line(watched(conn));
+	return NULL;
 }
 
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -421,6 +471,15 @@ enum tf_err http_server_start(struct tf_service *svc, struct http_server **out)
 	if (!srv)
 		return TF_ERR_INTERNAL;
 	srv->svc = svc;
+	if (svc->cfg.request_receive_timeout > 0) {
+		srv->watch = receive_watch_new(svc->cfg.request_receive_timeout, svc->cfg.connection_timeout, svc->metrics);
+		if (!srv->watch || !receive_watch_start(srv->watch)) {
+			log_error("cannot start the request receive watch", NULL);
+			receive_watch_free(srv->watch);
+			free(srv);
+			return TF_ERR_INTERNAL;
+		}
+	}
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	/* libmicrohttpd 0.9.75 zeroes a connection's whole memory pool before each request of a
 	 * keep-alive connection: 64 KiB cost about 100,000 instructions per request, more than
@@ -437,9 +496,12 @@ enum tf_err http_server_start(struct tf_service *svc, struct http_server **out)
 				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 				       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
 				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,
+				       MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv->watch,
+				       MHD_OPTION_URI_LOG_CALLBACK, on_request_line, srv->watch,
 				       MHD_OPTION_END);
 	if (!srv->daemon) {
 		log_error("cannot listen", "listen", svc->cfg.listen, NULL);
+		receive_watch_free(srv->watch);
 		free(srv);
 		return TF_ERR_INTERNAL;
 	}
@@ -458,5 +520,6 @@ void http_server_stop(struct http_server *srv)
 	slow_pool_shutdown(srv->svc->slow_pool);
 	slow_pool_shutdown(srv->svc->hash_pool);
 	MHD_stop_daemon(srv->daemon);
+	receive_watch_free(srv->watch); /* every connection, and so every record, is gone */
 	free(srv);
 }
