@@ -194,8 +194,10 @@ def test_requests_that_wait_for_the_server_are_not_cut(start_server):
     # one hash thread and Argon2id at 64 MiB: logins sent at once wait for each other far
     # longer than the 1 s deadline; they were received at once, so all are answered
     deadline = 1
+    # (logins in flight count against the user's limit, so it is raised here)
     server = start_server(fast_argon2=False, args=["--request-receive-timeout", str(deadline), "--slow-workers", "1",
-                                                   "--argon2-memlimit-kib", "65536", "--argon2-opslimit", "2"])
+                                                   "--argon2-memlimit-kib", "65536", "--argon2-opslimit", "2",
+                                                   "--login-failures-per-user", "1000"])
     app = server.make_app()
     server.make_user(app, email="waits@example.com")
     one = math.inf
