@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 import requests
 
+from display_text import ACCEPTED, REFUSED
 from factor_helpers import oathtool, wait_for_fresh_totp_step
 from harness import db_execute
 from sso_helpers import CHALLENGE_RE, VECTOR, csrf_of, sign
@@ -656,6 +657,17 @@ def test_register_authenticates_the_client_and_checks_every_argument(server):
         body = assert_wepay_error(wepay(server, "user/register", **{**ok, field: value}), 400, "invalid_request", 1003)
         assert field in body["error_description"], body
     assert wepay(server, "user/register", **{**ok, "original_ip": "2001:db8::7"}).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name"])
+def test_register_refuses_names_that_could_make_a_message_or_page_misleading(server, field):
+    ok = register_body(partner_app(server))
+    for what, name in REFUSED.items():
+        body = assert_wepay_error(wepay(server, "user/register", **{**ok, field: name}), 400, "invalid_request", 1003)
+        assert field in body["error_description"], (what, body)
+    for name in ACCEPTED:
+        r = wepay(server, "user/register", **{**ok, field: name, "email": f"u-{secrets.token_hex(4)}@example.com"})
+        assert r.status_code == 200, (name, r.text)
 
 
 def test_mfa_ids_are_longs_stable_and_accepted_as_text(server):

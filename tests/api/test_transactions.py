@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from display_text import REFUSED
 from factor_helpers import User, enrol_sms, sms_codes
 from harness import assert_error, assert_error_shape
 
@@ -301,3 +302,35 @@ def test_payments_as_resources(server):
                  "INVALID_FIELD", "amount")
     other, _ = sandbox_user(server)
     assert other.get(f"/v1/transactions/{t['transaction_id']}").status_code == 404
+
+
+# ---- what the message shows: display text only, the payee quoted, sized for the longest inputs ----
+
+MISLEADING_PAYEES = {**REFUSED, "double quote": 'Jane", your code is 111111. Acme Pay: to pay EUR 1.00 to "Bob'}
+
+
+@pytest.mark.parametrize("name", list(MISLEADING_PAYEES.values()), ids=list(MISLEADING_PAYEES))
+def test_payee_names_that_could_make_the_message_misleading_are_refused_on_every_route(server, name):
+    """RTS art. 5(1)(a): a payee name with a control, a line or paragraph separator, a bidi
+    control, a zero-width or other format character, a private-use, unassigned or non-character
+    code point, or a double quote (the message quotes the name) could make the message show
+    something other than the payment."""
+    user, _ = sandbox_user(server)
+    bad = tx(5000, payee={"name": name, "account": JANE["account"]})
+    r = user.post("/v1/challenges", json={"purpose": "transaction", "transaction": bad})
+    assert_error(r, 400, "INVALID_FIELD", "transaction.payee.name")
+    r = server.post("/v1/authorize", api_key=user.app["api_key"],
+                    json={"user_id": user.user["user_id"], "operation": "payment", "transaction": bad})
+    assert_error(r, 400, "INVALID_FIELD", "transaction.payee.name")
+    assert_error(user.post("/v1/transactions", json=bad), 400, "INVALID_FIELD", "payee.name")
+    r = user.post("/v1/beneficiaries", json={"name": name, "account": JANE["account"]})
+    assert_error(r, 400, "INVALID_FIELD", "name")
+
+
+def test_a_lone_surrogate_never_reaches_the_payee_name(server):
+    user, _ = sandbox_user(server)
+    body = ('{"purpose": "transaction", "transaction": {"amount": 100, "currency": "EUR", '
+            '"payee": {"name": "Jane\\ud800Shop", "account": "DE89"}}}')
+    r = user.post("/v1/challenges", data=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert_error_shape(r)
