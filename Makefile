@@ -10,7 +10,8 @@ PKGS    = libmicrohttpd jansson libsodium libargon2 sqlite3 libpq libcrypto libq
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(WARN) -pthread \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
+# libunistring (Unicode categories and grapheme clusters) has no pkg-config file on Debian
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -pthread -lm
 OPT    ?= -O2 -g
 SAN    ?=
 CFLAGS_ALL = $(CFLAGS_BASE) $(OPT) $(SAN) $(CFLAGS)

@@ -1,7 +1,8 @@
 /* fuzz_transaction.c: libFuzzer target for the transaction object (amount, currency, payee)
  * read from a JSON body through the API's validator, then its canonical encoding, hash and
- * formatted amount, and the push signing string over it: no crash, and a valid transaction
- * always encodes and formats. */
+ * formatted amount, the push signing string over it and the code message that shows it: no
+ * crash, and a valid transaction always encodes and formats, and its message always holds the
+ * whole amount and code. */
 #include <jansson.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 
 #include "api/api.h"
 #include "core/push.h"
+#include "service/codes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,6 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (!push_signing_string("chl_x", true, t.hash, msg, sizeof msg))
 			abort();
+		char text[CODE_TEXT_MAX];
+		if (!code_message_text(t.tx.payee_name, FACTOR_SMS, "123456", &t.tx, text, sizeof text) ||
+		    !strstr(text, amount) || !strstr(text, "your code is 123456. It expires in 5 minutes."))
+			abort(); /* the payee name as the application name too: both at their longest */
 	}
 	free(req);
 	json_decref(v);

@@ -1,10 +1,14 @@
 /* fuzz_validators.c: libFuzzer target for the validators of outside input: emails, E.164
- * phone numbers, passwords, URLs, base32 (otpauth secrets), typed backup codes. */
+ * phone numbers, passwords, URLs, display text, base32 (otpauth secrets), typed backup codes;
+ * and the shortening of names for messages: always valid UTF-8 within its length. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistr.h>
+
 #include "core/base32.h"
+#include "core/message_text.h"
 #include "core/validate.h"
 #include "service/codes.h"
 
@@ -22,6 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)validate_password(text);
 	(void)validate_url(text);
 	(void)validate_utf8_text(text, size);
+	(void)validate_display_chars(text, strlen(text));
+	char short_text[3 * 16 + 1];
+	(void)text_shorten(text, 16, short_text, sizeof short_text);
+	if (u8_check((const uint8_t *)short_text, strlen(short_text)) || text_utf16_units(short_text) > 16)
+		abort(); /* never a character cut in half, never longer than asked */
 	uint8_t bin[64];
 	size_t n;
 	if (base32_decode(text, bin, sizeof bin, &n) && n > sizeof bin)

@@ -130,7 +130,7 @@ enum tf_err api_apps_create(struct tf_req *req)
 			return req_field_error(req, TF_ERR_INVALID_FIELD, "totp_digits");
 		p.totp_digits = (int)json_integer_value(digits);
 	}
-	if (!validate_display_text(p.name, 200))
+	if (!validate_display_text(p.name, APP_NAME_MAX))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "name");
 	if (sso_login_url && *sso_login_url && !validate_url(sso_login_url))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "sso_login_url");

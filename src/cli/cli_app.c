@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/validate.h"
 #include "platform/clock.h"
 #include "service/service.h"
 
@@ -32,6 +33,11 @@ int cli_app(int argc, char **argv, char **envp)
 	}
 	if (!name || !*name) {
 		fprintf(stderr, "twofold app create: --name is required\n");
+		return 2;
+	}
+	if (!validate_display_text(name, APP_NAME_MAX)) {
+		fprintf(stderr, "twofold app create: --name must be 1 to %d bytes of UTF-8 text without control, format, "
+				"separator, private-use or unassigned characters\n", APP_NAME_MAX);
 		return 2;
 	}
 	struct tf_config cfg;

@@ -56,9 +56,10 @@ bool transaction_amount_ok(int64_t amount)
 
 bool transaction_payee_name_ok(const char *name)
 {
-	/* printable UTF-8 (no control characters, so no line breaks), 1 to 140 characters */
+	/* display text (no controls, line or paragraph separators, bidi or zero-width characters),
+	 * no '"' (messages quote the name), 1 to 140 characters */
 	size_t len = strlen(name), chars = 0;
-	if (len == 0 || len > TX_PAYEE_NAME_MAX * 4 || !validate_utf8_text(name, len))
+	if (len == 0 || len > TX_PAYEE_NAME_MAX * 4 || !validate_display_chars(name, len) || strchr(name, '"'))
 		return false;
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
 		if ((*p & 0xC0) != 0x80)

@@ -33,7 +33,11 @@ struct transaction {
 int currency_minor_units(const char *code);
 
 /* Whether each field is acceptable; the account is normalised in place (spaces removed, letters
- * upper-cased, as IBANs are written). */
+ * upper-cased, as IBANs are written) and holds only A-Z, 0-9, '-', '/', '.' and ':'. A payee
+ * name is display text (core/validate.h: no controls, format characters, separators, private
+ * use, unassigned code points or non-characters), without '"' (messages show it between double
+ * quotes, so it cannot end the quotation and imitate the text around it), without a space at
+ * either end, of 1 to 140 code points. */
 bool transaction_amount_ok(int64_t amount);
 bool transaction_payee_name_ok(const char *name);
 bool transaction_payee_account_normalise(char *account);

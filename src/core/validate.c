@@ -2,6 +2,8 @@
 #include "core/validate.h"
 
 #include <string.h>
+#include <unictype.h>
+#include <unistr.h>
 
 bool validate_utf8_text(const char *s, size_t len)
 {
@@ -115,10 +117,32 @@ bool validate_password(const char *in)
 	return len >= TF_PASSWORD_MIN && len <= TF_PASSWORD_MAX && validate_utf8_text(in, len);
 }
 
+static bool is_noncharacter(ucs4_t cp)
+{
+	return (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe;
+}
+
+bool validate_display_chars(const char *s, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)s, *end = p + len;
+	if (u8_check(p, len) != NULL) /* overlong forms, surrogates, past U+10FFFF, truncated */
+		return false;
+	const uint32_t refused = UC_CATEGORY_MASK_Cc | UC_CATEGORY_MASK_Cf | UC_CATEGORY_MASK_Zl | UC_CATEGORY_MASK_Zp |
+				 UC_CATEGORY_MASK_Co | UC_CATEGORY_MASK_Cs | UC_CATEGORY_MASK_Cn;
+	while (p < end) {
+		ucs4_t cp;
+		int n = u8_mbtouc(&cp, p, (size_t)(end - p));
+		if (n <= 0 || is_noncharacter(cp) || uc_is_general_category_withtable(cp, refused))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 bool validate_display_text(const char *in, size_t max_len)
 {
 	size_t len = strlen(in);
-	return len >= 1 && len <= max_len && validate_utf8_text(in, len);
+	return len >= 1 && len <= max_len && validate_display_chars(in, len);
 }
 
 bool validate_url(const char *in)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/message_text.h"
 #include "core/validate.h"
 #include "faces/wepay.h"
 
@@ -147,7 +148,9 @@ enum tf_err wepay_user_register(struct tf_req *req)
 				    "this application may not register users of type sso");
 	snprintf(u.app_id, sizeof u.app_id, "%s", req->app->app_id);
 	crypto_random_id("usr", u.user_id);
-	snprintf(u.name, sizeof u.name, "%s %s", first, last);
+	char full[2 * 4 * WEPAY_NAME_CHARS + 2]; /* the native name holds its first 255 bytes, whole characters */
+	snprintf(full, sizeof full, "%s %s", first, last);
+	text_copy_prefix(u.name, sizeof u.name, full, strlen(full));
 	u.created_at = req->now;
 
 	struct wepay_user_row w = {.wepay_user_id = wepay_new_id(), .tos_acceptance_time = tos, .created_at = req->now};

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/validate.h"
 #include "service/service.h"
 
 enum tf_err app_create(struct tf_service *svc, struct store_conn *c, const struct app_create_params *p,
@@ -12,6 +13,8 @@ enum tf_err app_create(struct tf_service *svc, struct store_conn *c, const struc
 		       struct app_row *app, struct app_credentials *creds)
 {
 	memset(app, 0, sizeof *app);
+	if (!validate_display_text(p->name, APP_NAME_MAX)) /* shown in every message and page */
+		return TF_ERR_INVALID_FIELD;
 	crypto_random_id("app", creds->app_id);
 	crypto_random_id("cli", creds->client_id);
 	crypto_random_token("tfcs_", creds->client_secret);

@@ -1,4 +1,4 @@
-/* codes.c: see codes.h. */
+/* codes.c: see codes.h. Message texts fit their names with core/message_text.h. */
 #include "service/codes.h"
 
 #include <sodium.h>
@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/message_text.h"
 #include "core/otp.h"
 #include "core/push.h"
 #include "delivery/outbox.h"
@@ -19,26 +20,48 @@ static void code_mac(struct tf_service *svc, const struct challenge_row *ch, con
 	crypto_mac_parts(svc->keys, "challenge_code", parts, 3, out);
 }
 
-void code_message_text(const char *app_name, enum factor_type type, const char *code, const struct transaction *tx,
+bool code_message_text(const char *app_name, enum factor_type type, const char *code, const struct transaction *tx,
 		       char *out, size_t size)
 {
-	char what[TX_AMOUNT_TEXT_MAX + sizeof tx->payee_name + 32] = "";
-	if (tx) { /* the payer sees amount and payee before the code (RTS art. 5(1)(a)) */
+	char app[MESSAGE_NAMES_BYTES + 1], payee[MESSAGE_NAMES_BYTES + 1];
+	char what[TX_AMOUNT_TEXT_MAX + MESSAGE_NAMES_BYTES + 32] = "";
+	message_fit_names(app_name, tx ? tx->payee_name : NULL, app, payee);
+	if (tx) { /* the payer sees amount and payee before the code (RTS art. 5(1)(a)); the payee
+		   * between quotes, which its name cannot contain */
 		char amount[TX_AMOUNT_TEXT_MAX];
 		transaction_format_amount(tx->amount, tx->currency, amount);
-		snprintf(what, sizeof what, " to pay %s to %s,", amount, tx->payee_name);
+		snprintf(what, sizeof what, " to pay %s to \"%s\",", amount, payee);
 	}
+	int n;
 	if (type != FACTOR_VOICE) {
-		snprintf(out, size, "%s:%s your code is %s. It expires in 5 minutes.", app_name, what, code);
-		return;
+		n = snprintf(out, size, "%s:%s your code is %s. It expires in 5 minutes.", app, what, code);
+		return n > 0 && (size_t)n < size;
 	}
 	/* read aloud digit by digit, twice */
 	char spoken[64] = "";
-	size_t n = 0;
-	for (const char *p = code; *p && n < sizeof spoken - 4; p++)
-		n += (size_t)snprintf(spoken + n, sizeof spoken - n, "%s%c", p == code ? "" : ", ", *p);
-	snprintf(out, size, "%s:%s your code is %s. Again: %s. It expires in 5 minutes.", app_name, what, spoken, spoken);
+	size_t k = 0;
+	for (const char *p = code; *p && k < sizeof spoken - 4; p++)
+		k += (size_t)snprintf(spoken + k, sizeof spoken - k, "%s%c", p == code ? "" : ", ", *p);
+	n = snprintf(out, size, "%s:%s your code is %s. Again: %s. It expires in 5 minutes.", app, what, spoken, spoken);
 	sodium_memzero(spoken, sizeof spoken);
+	return n > 0 && (size_t)n < size;
+}
+
+bool code_push_text(const char *app_name, enum challenge_purpose purpose, const struct transaction *tx, char *out,
+		    size_t size)
+{
+	char app[MESSAGE_NAMES_BYTES + 1], payee[MESSAGE_NAMES_BYTES + 1], amount[TX_AMOUNT_TEXT_MAX];
+	message_fit_names(app_name, tx ? tx->payee_name : NULL, app, payee);
+	int n;
+	if (tx) {
+		transaction_format_amount(tx->amount, tx->currency, amount);
+		n = snprintf(out, size, "%s: approve paying %s to \"%s\"?", app, amount, payee);
+	} else if (purpose == PURPOSE_ENROLMENT) {
+		n = snprintf(out, size, "%s: approve to use this device to confirm it is you.", app);
+	} else {
+		n = snprintf(out, size, "%s: is it you signing in? Approve or deny.", app);
+	}
+	return n > 0 && (size_t)n < size;
 }
 
 enum tf_err code_send(struct tf_service *svc, struct store_conn *c, const struct app_row *app,
@@ -57,10 +80,13 @@ enum tf_err code_send(struct tf_service *svc, struct store_conn *c, const struct
 	if (message_id)
 		message_id[0] = '\0';
 	if (!app->sandbox) {
-		char text[512], id[TF_ID_MAX];
-		code_message_text(app->name, f->type, code, ch->has_transaction ? &ch->tx : NULL, text, sizeof text);
-		struct message m = {.app_id = app->app_id, .channel = factor_type_names[f->type], .to = f->phone, .text = text};
-		e = outbox_enqueue(svc, c, &m, now, message_id ? message_id : id);
+		char text[CODE_TEXT_MAX], id[TF_ID_MAX];
+		if (code_message_text(app->name, f->type, code, ch->has_transaction ? &ch->tx : NULL, text, sizeof text)) {
+			struct message m = {.app_id = app->app_id, .channel = factor_type_names[f->type], .to = f->phone, .text = text};
+			e = outbox_enqueue(svc, c, &m, now, message_id ? message_id : id);
+		} else {
+			e = TF_ERR_INTERNAL; /* CODE_TEXT_MAX holds the longest text: never a message without its code */
+		}
 		sodium_memzero(text, sizeof text);
 	}
 	sodium_memzero(code, sizeof code);
@@ -161,7 +187,9 @@ enum tf_err push_send(struct tf_service *svc, struct store_conn *c, const struct
 		message_id[0] = '\0';
 	if (app->sandbox)
 		return TF_OK;
-	char text[1200], amount[TX_AMOUNT_TEXT_MAX];
+	char text[CODE_TEXT_MAX], amount[TX_AMOUNT_TEXT_MAX];
+	if (!code_push_text(app->name, ch->purpose, ch->has_transaction ? &ch->tx : NULL, text, sizeof text))
+		return TF_ERR_INTERNAL; /* CODE_TEXT_MAX holds the longest text */
 	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "twofold.push_challenge", "challenge_id",
 				 ch->challenge_id, "application", app->name, "purpose", purpose_names[ch->purpose], "channel",
 				 f->push_channel, "signing", "twofold-push-v1");
@@ -172,11 +200,6 @@ enum tf_err push_send(struct tf_service *svc, struct store_conn *c, const struct
 					      "currency", ch->tx.currency, "amount_text", amount, "payee", "name",
 					      ch->tx.payee_name, "account", ch->tx.payee_account, "transaction_hash",
 					      ch->tx_hash));
-		snprintf(text, sizeof text, "%s: approve paying %s to %s?", app->name, amount, ch->tx.payee_name);
-	} else if (ch->purpose == PURPOSE_ENROLMENT) {
-		snprintf(text, sizeof text, "%s: approve to use this device to confirm it is you.", app->name);
-	} else {
-		snprintf(text, sizeof text, "%s: is it you signing in? Approve or deny.", app->name);
 	}
 	char id[TF_ID_MAX];
 	struct message m = {.app_id = app->app_id, .channel = "push", .to = f->push_address, .text = text, .data = data};

@@ -6,6 +6,7 @@
  */
 #ifndef TF_SERVICE_CODES_H
 #define TF_SERVICE_CODES_H
+#include "core/message_text.h"
 #include "core/otp.h"
 #include "service/service.h"
 
@@ -30,9 +31,19 @@ enum tf_err push_send(struct tf_service *svc, struct store_conn *c, const struct
 bool push_answer_valid(const struct factor_row *f, const struct challenge_row *ch, bool approve,
 		       const uint8_t signature[64]);
 
-/* The message texts (SPEC section 9), exposed for tests. */
-void code_message_text(const char *app_name, enum factor_type type, const char *code, const struct transaction *tx,
+/* The message texts (SPEC section 9), exposed for tests. The application and payee names are
+ * fitted by core/message_text.h, the payee between double quotes; the amount, currency and code
+ * are always whole. An SMS: "{app}: to pay EUR 49.99 to \"{payee}\", your code is 123456. It
+ * expires in 5 minutes." (without the payment part for other purposes); a call reads the code
+ * digit by digit, twice; a push asks "{app}: approve paying EUR 49.99 to \"{payee}\"?". Each
+ * fits in CODE_TEXT_MAX bytes (the fitted names, the longest amount, a spoken 8-digit code
+ * twice, the fixed words); false only for a smaller out. */
+#define CODE_TEXT_MAX 1024
+_Static_assert(CODE_TEXT_MAX >= MESSAGE_NAMES_BYTES + TX_AMOUNT_TEXT_MAX + 2 * 64 + 100, "CODE_TEXT_MAX is too small");
+bool code_message_text(const char *app_name, enum factor_type type, const char *code, const struct transaction *tx,
 		       char *out, size_t size);
+bool code_push_text(const char *app_name, enum challenge_purpose purpose, const struct transaction *tx, char *out,
+		    size_t size);
 
 /* Finds which unused backup code of factor f matches code (Argon2id: slow; call outside a
  * transaction, on the slow pool). idx is -1 when none. Every unused code is checked, so the

@@ -54,7 +54,9 @@ struct audit_event {
 enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev,
 			 int64_t now);
 
-/* Application creation, shared by POST /v1/admin/apps and `twofold app create`. */
+/* Application creation, shared by POST /v1/admin/apps and `twofold app create`. The name is
+ * display text (core/validate.h) of 1 to APP_NAME_MAX bytes: TF_ERR_INVALID_FIELD otherwise. */
+#define APP_NAME_MAX (STORE_NAME_MAX - 1)
 struct app_create_params {
 	const char *name;
 	bool sandbox;

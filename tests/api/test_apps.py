@@ -1,7 +1,10 @@
 """POST /v1/admin/apps: creating applications with the admin token."""
+import json
+
 import pytest
 
-from harness import DEFAULT_PASSWORD, assert_error, assert_not_stored
+from display_text import ACCEPTED, REFUSED
+from harness import DEFAULT_PASSWORD, assert_error, assert_not_stored, run_cli
 
 
 @pytest.mark.parametrize("authorization", [
@@ -76,7 +79,8 @@ def test_a_missing_name_is_400_naming_the_field(server, admin):
     ("name", ["Acme"]),
     ("name", ""),
     ("name", "tab\tinside"),
-    ("name", "x" * 201),
+    ("name", "x" * 256),
+    ("name", "中" * 85 + "x"),  # 256 bytes
     ("sandbox", "yes"),
     ("sandbox", 1),
     ("can_mark_email_verified", "true"),
@@ -168,3 +172,28 @@ def test_credentials_answered_under_an_idempotency_ref_are_not_stored_in_plain_t
     assert r.status_code == 201, r.text
     assert_not_stored(server, r.json()["api_key"], "the api key (via the idempotency record)")
     assert_not_stored(server, r.json()["client_secret"], "the client secret (via the idempotency record)")
+
+
+@pytest.mark.parametrize("name", list(REFUSED.values()), ids=list(REFUSED))
+def test_an_application_name_that_could_make_messages_misleading_is_400(server, admin, name):
+    """The name is in every message and hosted page: no control, format, separator, private-use
+    or unassigned character, no non-character."""
+    r = server.post("/v1/admin/apps", headers=admin, json={"name": name})
+    assert_error(r, 400, "INVALID_FIELD", field="name")
+
+
+def test_international_application_names_up_to_255_bytes_are_accepted(server, admin):
+    for name in ACCEPTED + ["中" * 85, "😀" * 63 + "Pay", "x" * 255]:
+        r = server.post("/v1/admin/apps", headers=admin, json={"name": name})
+        assert r.status_code == 201, (name, r.text)
+        assert r.json()["name"] == name
+
+
+def test_app_create_on_the_command_line_follows_the_same_rule(server):
+    for name in ("Shop\u2029Acme Pay: to pay EUR 1.00 to Jane", "Jane\u202eShop", "x" * 256, "caf\udce9"):
+        res = run_cli("app", "create", "--data", server.data_dir, "--name", name)  # \udce9: the byte 0xE9 alone
+        assert res.returncode == 2 and "--name" in res.stderr and not res.stdout, (name, res)
+    name = "中" * 85  # 255 bytes: kept whole
+    res = run_cli("app", "create", "--data", server.data_dir, "--name", name)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["name"] == name

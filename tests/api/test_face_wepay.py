@@ -21,8 +21,9 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 import requests
 
+from display_text import ACCEPTED, REFUSED
 from factor_helpers import oathtool, wait_for_fresh_totp_step
-from harness import db_execute
+from harness import db_execute, db_query
 from sso_helpers import CHALLENGE_RE, VECTOR, csrf_of, sign
 
 PARTNER = "https://partner.example/"
@@ -656,6 +657,29 @@ def test_register_authenticates_the_client_and_checks_every_argument(server):
         body = assert_wepay_error(wepay(server, "user/register", **{**ok, field: value}), 400, "invalid_request", 1003)
         assert field in body["error_description"], body
     assert wepay(server, "user/register", **{**ok, "original_ip": "2001:db8::7"}).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name"])
+def test_register_refuses_names_that_could_make_a_message_or_page_misleading(server, field):
+    ok = register_body(partner_app(server))
+    for what, name in REFUSED.items():
+        body = assert_wepay_error(wepay(server, "user/register", **{**ok, field: name}), 400, "invalid_request", 1003)
+        assert field in body["error_description"], (what, body)
+    for name in ACCEPTED:
+        r = wepay(server, "user/register", **{**ok, field: name, "email": f"u-{secrets.token_hex(4)}@example.com"})
+        assert r.status_code == 200, (name, r.text)
+
+
+def test_the_longest_names_are_kept_in_whole_characters(server):
+    """127 emoji (508 bytes) as first name: the native user's name holds its first 255 bytes,
+    cut between characters, so the user stays readable on every face."""
+    app = partner_app(server)
+    m = Member(server, app, first_name="😀" * 127, last_name="Smith")
+    assert m.ok("user")["first_name"] == "😀" * 127
+    [row] = db_query(server, f"SELECT user_id FROM users WHERE email = '{m.body['email']}'")
+    r = server.get(f"/v1/users/{row['user_id']}", api_key=app["api_key"])
+    assert r.status_code == 200, r.text
+    assert r.json()["name"] == "😀" * 63  # 252 bytes: a 64th emoji would pass 255
 
 
 def test_mfa_ids_are_longs_stable_and_accepted_as_text(server):

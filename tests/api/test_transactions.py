@@ -8,8 +8,10 @@ import time
 
 import pytest
 
-from factor_helpers import User, enrol_sms, sms_codes
+from display_text import ACCEPTED, REFUSED
+from factor_helpers import CODE_RE, User, enrol_sms, sms_codes
 from harness import assert_error, assert_error_shape
+from test_push import Device, enrolled
 
 JANE = {"name": "Jane's Shop", "account": "DE89 3704 0044 0532 0130 00"}
 
@@ -71,7 +73,7 @@ def test_the_sms_shows_amount_and_payee_and_the_code_is_bound_to_them(server):
     assert ch["transaction"]["amount_text"] == "EUR 1,234.56"
     assert ch["transaction"]["payee"]["account"] == "DE89370400440532013000"
     [msg] = server.wait_for_messages(2, where=lambda m: m["to"] == "+447700900101")[1:]
-    assert msg["text"].startswith("Acme Pay: to pay EUR 1,234.56 to Jane's Shop, your code is ")
+    assert msg["text"].startswith("Acme Pay: to pay EUR 1,234.56 to \"Jane's Shop\", your code is ")
     code = sms_codes(server, "+447700900101", count=2)[-1]
     # the right code for other details is a wrong code (and counts as one)
     for changed in (tx(123457), tx(123456, "GBP"), tx(123456, payee={"name": "Jane's Shop", "account": "DE00"}),
@@ -94,7 +96,7 @@ def test_amounts_are_written_in_the_currencys_own_minor_units(server, amount, cu
     ch = tx_challenge(user, tx(amount, currency))
     assert ch["transaction"]["amount_text"] == text
     msgs = server.wait_for_messages(2, where=lambda m: m["to"] == phone)
-    assert f"to pay {text} to Jane's Shop, your code is" in msgs[-1]["text"]
+    assert f"to pay {text} to \"Jane's Shop\", your code is" in msgs[-1]["text"]
 
 
 def test_an_authorisation_allows_exactly_that_transaction_once(server):
@@ -301,3 +303,128 @@ def test_payments_as_resources(server):
                  "INVALID_FIELD", "amount")
     other, _ = sandbox_user(server)
     assert other.get(f"/v1/transactions/{t['transaction_id']}").status_code == 404
+
+
+# ---- what the message shows: display text only, the payee quoted, sized for the longest inputs ----
+
+MISLEADING_PAYEES = {**REFUSED, "double quote": 'Jane", your code is 111111. Acme Pay: to pay EUR 1.00 to "Bob'}
+
+
+@pytest.mark.parametrize("name", list(MISLEADING_PAYEES.values()), ids=list(MISLEADING_PAYEES))
+def test_payee_names_that_could_make_the_message_misleading_are_refused_on_every_route(server, name):
+    """RTS art. 5(1)(a): a payee name with a control, a line or paragraph separator, a bidi
+    control, a zero-width or other format character, a private-use, unassigned or non-character
+    code point, or a double quote (the message quotes the name) could make the message show
+    something other than the payment."""
+    user, _ = sandbox_user(server)
+    bad = tx(5000, payee={"name": name, "account": JANE["account"]})
+    r = user.post("/v1/challenges", json={"purpose": "transaction", "transaction": bad})
+    assert_error(r, 400, "INVALID_FIELD", "transaction.payee.name")
+    r = server.post("/v1/authorize", api_key=user.app["api_key"],
+                    json={"user_id": user.user["user_id"], "operation": "payment", "transaction": bad})
+    assert_error(r, 400, "INVALID_FIELD", "transaction.payee.name")
+    assert_error(user.post("/v1/transactions", json=bad), 400, "INVALID_FIELD", "payee.name")
+    r = user.post("/v1/beneficiaries", json={"name": name, "account": JANE["account"]})
+    assert_error(r, 400, "INVALID_FIELD", "name")
+
+
+def test_a_lone_surrogate_never_reaches_the_payee_name(server):
+    user, _ = sandbox_user(server)
+    body = ('{"purpose": "transaction", "transaction": {"amount": 100, "currency": "EUR", '
+            '"payee": {"name": "Jane\\ud800Shop", "account": "DE89"}}}')
+    r = user.post("/v1/challenges", data=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert_error_shape(r)
+
+
+def test_international_payee_names_are_accepted_and_shown_between_quotes(server):
+    user, _ = sms_user(server, phone="+447700900150")
+    for i, name in enumerate(ACCEPTED):
+        user.relogin()  # a fresh session: its own send count
+        ch = tx_challenge(user, tx(1000, payee={"name": name, "account": JANE["account"]}))
+        assert ch["transaction"]["payee"]["name"] == name
+        msg = server.wait_for_messages(2 + i, where=lambda m: m["to"] == "+447700900150")[-1]
+        assert msg["text"].startswith(f'Acme Pay: to pay EUR 10.00 to "{name}", your code is '), msg["text"]
+
+
+LARGEST = 100000000000000  # the largest amount, in cents: EUR 1,000,000,000,000.00
+LONG_APP_NAMES = {"cjk-app": "中" * 85, "emoji-app": "😀" * 63 + "Pay"}  # 255 bytes each, the maximum
+LONG_PAYEES = {"emoji-payee": "😀" * 140, "cjk-payee": "文" * 140}  # 140 characters, the maximum: 560 and 420 bytes
+VOICE_RE = re.compile(r"your code is ((?:\d, ){5}\d)\. Again: \1\. It expires in 5 minutes\.$")
+
+
+def phone_code(text, channel):
+    if channel == "sms":
+        return CODE_RE.search(text).group(1)
+    return VOICE_RE.search(text).group(1).replace(", ", "")
+
+
+def phone_user(server, app, channel, phone):
+    """A user with an active SMS or voice factor, signed in again (a fresh send count)."""
+    user = User(server, app)
+    f = user.post("/v1/factors", json={"type": channel, "phone": phone}).json()
+    [msg] = server.wait_for_messages(1, where=lambda m: m["to"] == phone)
+    r = user.post(f"/v1/factors/{f['factor_id']}/verify", json={"code": phone_code(msg["text"], channel)})
+    assert r.status_code == 200, r.text
+    user.relogin()
+    return user, f
+
+
+def assert_messages_are_valid_utf8(server):
+    server.messages_path.read_bytes().decode("utf-8")  # strict: a character cut in half raises
+
+
+@pytest.mark.parametrize("channel", ["sms", "voice", "push"])
+@pytest.mark.parametrize("payee", list(LONG_PAYEES))
+@pytest.mark.parametrize("app_name", list(LONG_APP_NAMES))
+def test_the_longest_names_keep_the_whole_code_and_amount_on_every_channel(server, channel, payee, app_name):
+    """A 255-byte application name and a 140-character payee name in 4-byte emoji or 3-byte CJK,
+    with the largest amount: 201, and the message holds the whole amount and code, is valid
+    UTF-8, and shows the payee shortened with an ellipsis (the application name whole)."""
+    name, payee_name = LONG_APP_NAMES[app_name], LONG_PAYEES[payee]
+    app = server.make_app(name=name)
+    assert app["name"] == name and len(name.encode()) == 255
+    t = tx(LARGEST, payee={"name": payee_name, "account": JANE["account"]})
+    phone = "+447700900170"
+    if channel == "push":
+        user, device, f = enrolled(server, address="push-long", app=app)
+        ch = tx_challenge(user, t, factor_id=f["factor_id"])
+        msg = server.wait_for_messages(2, where=lambda m: m["to"] == "push-long")[-1]
+        m = re.fullmatch(r'(.+): approve paying EUR 1,000,000,000,000\.00 to "(.+)…"\?', msg["text"])
+        assert msg["data"]["transaction"]["payee"]["name"] == payee_name  # the device has the whole name
+        answer = device.answer(ch["challenge_id"], True, ch["transaction"]["transaction_hash"])
+    else:
+        user, f = phone_user(server, app, channel, phone)
+        ch = tx_challenge(user, t)
+        msg = server.wait_for_messages(2, where=lambda m: m["to"] == phone)[-1]
+        tail = (r"your code is \d{6}\. It expires in 5 minutes\." if channel == "sms"
+                else r"your code is (?:\d, ){5}\d\. Again: .+\. It expires in 5 minutes\.")
+        m = re.fullmatch(r'(.+): to pay EUR 1,000,000,000,000\.00 to "(.+)…", ' + tail, msg["text"])
+        answer = {"code": phone_code(msg["text"], channel)}
+    assert ch["transaction"]["amount_text"] == "EUR 1,000,000,000,000.00"
+    assert m, msg["text"]
+    assert m.group(1) == name
+    shown = m.group(2)
+    assert payee_name.startswith(shown) and 0 < len(shown) < len(payee_name)
+    if channel == "sms":
+        assert len(msg["text"].encode("utf-16-le")) // 2 < 300  # SMS characters (UCS-2 units)
+    assert_messages_are_valid_utf8(server)
+    # the code (or the device's answer) in that message is the one the challenge takes
+    r = user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json=answer)
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("app_name,payee_name,whole", [
+    ("Acme Pay", "😀" * 120, False),  # was 500 INTERNAL_ERROR: the text cut inside an emoji
+    ("Acme Payments International Services Europe Ltd, 2024.", "中" * 140, True),  # was an SMS without its code
+], ids=["120-emoji", "140-cjk-54-char-app"])
+def test_long_multibyte_payees_never_drop_the_code(server, app_name, payee_name, whole):
+    user, _ = phone_user(server, server.make_app(name=app_name), "sms", "+447700900180")
+    ch = tx_challenge(user, tx(4999, payee={"name": payee_name, "account": JANE["account"]}))
+    text = server.wait_for_messages(2, where=lambda m: m["to"] == "+447700900180")[-1]["text"]
+    assert text.startswith(f"{app_name}: to pay EUR 49.99 to \"")
+    assert (f'to "{payee_name}", your code is ' in text) == whole
+    assert whole or '…", your code is ' in text
+    assert_messages_are_valid_utf8(server)
+    r = user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": phone_code(text, "sms")})
+    assert r.status_code == 200, r.text

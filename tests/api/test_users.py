@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from display_text import ACCEPTED, REFUSED
 from harness import DEFAULT_PASSWORD, assert_error, assert_not_stored
 
 PUBLIC_USER_FIELDS = {"user_id", "email", "type", "name", "mobile", "email_verified", "has_password",
@@ -158,6 +159,21 @@ def test_an_invalid_field_is_400_naming_it(server, make_app, field, value):
     assert_error(r, 400, "INVALID_FIELD", field=field)
 
 
+@pytest.mark.parametrize("name", list(REFUSED.values()), ids=list(REFUSED))
+def test_a_name_that_could_make_a_message_or_page_misleading_is_400(server, make_app, name):
+    app = make_app()
+    r = server.post("/v1/users", api_key=app["api_key"], json={"email": "valid@example.com", "name": name})
+    assert_error(r, 400, "INVALID_FIELD", field="name")
+
+
+def test_international_names_are_accepted(server, make_app):
+    app = make_app()
+    for name in ACCEPTED:
+        u = server.make_user(app, name=name)
+        assert u["name"] == name
+        assert server.get(f"/v1/users/{u['user_id']}", api_key=app["api_key"]).json()["name"] == name
+
+
 def test_a_missing_email_is_400_naming_it(server, make_app):
     app = make_app()
     r = server.post("/v1/users", api_key=app["api_key"], json={"password": DEFAULT_PASSWORD})
@@ -258,6 +274,10 @@ def test_send_confirmation_rejects_a_bad_email_message(server, make_app):
     r = server.post(f"/v1/users/{u['user_id']}/send_confirmation", api_key=app["api_key"],
                     json={"email_message": 5})
     assert_error(r, 400, "INVALID_FIELD", field="email_message")
+    for text in REFUSED.values():  # the message is in the email: display text only
+        r = server.post(f"/v1/users/{u['user_id']}/send_confirmation", api_key=app["api_key"],
+                        json={"email_message": text})
+        assert_error(r, 400, "INVALID_FIELD", field="email_message")
 
 
 def test_header_names_are_case_insensitive(server, make_app):

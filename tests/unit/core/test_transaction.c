@@ -52,6 +52,10 @@ static void test_payee_validation(void **state)
 	assert_false(transaction_payee_name_ok(""));
 	assert_false(transaction_payee_name_ok("Line\nbreak"));
 	assert_false(transaction_payee_name_ok(" padded"));
+	assert_false(transaction_payee_name_ok("Shop\xe2\x80\xa9" "Acme Pay: to pay EUR 1.00 to Jane")); /* U+2029 */
+	assert_false(transaction_payee_name_ok("Jane\xe2\x80\xaeShop"));   /* U+202E: display text only */
+	assert_false(transaction_payee_name_ok("Jane\", your code is 1"));  /* '"' would end the message's quotes */
+	assert_true(transaction_payee_name_ok("\xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x98\x80")); /* 中文 😀 */
 	char long_name[200];
 	memset(long_name, 'a', 141);
 	long_name[141] = '\0';
