@@ -88,8 +88,13 @@ static int64_t policy_limit(json_t *policy, const char *key, int64_t def)
 }
 
 /* Send abuse (SPEC section 4, SMS pumping): the application's allowed countries, and per hour
- * at most so many codes to one number, to one number range, and in all. A refusal is audited
- * (in a transaction of its own: this one rolls back). Sandbox applications send nothing. */
+ * at most so many codes to one user's factors, asked for from one client address, to one
+ * number, to one number range, and in all, in that order: whoever abuses the sends meets their
+ * own cap (user, address) before the ones everybody shares. Each cap counts the codes sent:
+ * the counters are hit in this request's transaction, and a refusal, by any cap or any rule
+ * after it, rolls them all back, so that an attempt that sends nothing uses no one's budget.
+ * A refusal is audited (in a transaction of its own) and says when the hour ends
+ * (Retry-After). Sandbox applications send nothing. */
 static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 {
 	if (req->app->sandbox || (f->type != FACTOR_SMS && f->type != FACTOR_VOICE))
@@ -115,6 +120,8 @@ static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 		const char *what, *arg, *limit_key;
 		int64_t def;
 	} caps[] = {
+		{"user", f->user_id, "per_user_per_hour", req->svc->cfg.sends_per_user_per_hour},
+		{"address", req->client_ip, "per_address_per_hour", req->svc->cfg.sends_per_address_per_hour},
 		{"number", f->phone, "per_number_per_hour", req->svc->cfg.sends_per_number_per_hour},
 		{"range", range, "per_range_per_hour", req->svc->cfg.sends_per_range_per_hour},
 		{"application", "", "per_app_per_hour", req->svc->cfg.sends_per_app_per_hour},
@@ -134,7 +141,12 @@ static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 	snprintf(details, sizeof details, "{\"reason\":\"%s\",\"range\":\"%s\",\"country\":\"%s\"}", reason, range,
 		 country ? country : "");
 	req_audit_detached(req, "send.refused", actor, f->factor_id, details);
-	return strcmp(reason, "country") ? TF_ERR_SEND_LIMIT_REACHED : TF_ERR_PHONE_COUNTRY_NOT_ALLOWED;
+	if (!strcmp(reason, "country"))
+		return TF_ERR_PHONE_COUNTRY_NOT_ALLOWED;
+	char retry[32];
+	snprintf(retry, sizeof retry, "%lld", (long long)((window + 3600 * 1000LL - req->now + 999) / 1000));
+	resp_header(req, "Retry-After", retry);
+	return TF_ERR_SEND_LIMIT_REACHED;
 }
 
 static enum tf_err api_challenge_send(struct tf_req *req, const struct factor_row *f, struct challenge_row *ch)
