@@ -161,8 +161,11 @@ enum tf_err api_apps_create(struct tf_req *req)
 		}
 	}
 	p.low_value_rates = rates_text;
-	/* send abuse (SPEC section 4): {"per_number_per_hour", "per_range_per_hour", "per_app_per_hour",
-	 * "allowed_countries": ["GB", ...]}; what is left out takes the server's default */
+	/* send abuse (SPEC section 4): {"per_user_per_hour", "per_address_per_hour",
+	 * "per_number_per_hour", "per_range_per_hour", "per_app_per_hour", "allowed_countries":
+	 * ["GB", ...]}; what is left out takes the server's default */
+	static const char *const caps[] = {"per_user_per_hour", "per_address_per_hour", "per_number_per_hour",
+					   "per_range_per_hour", "per_app_per_hour", NULL};
 	json_t *policy = json_object_get(req->json, "send_policy");
 	char *policy_text = NULL;
 	if (policy && !json_is_null(policy)) {
@@ -170,7 +173,10 @@ enum tf_err api_apps_create(struct tf_req *req)
 		json_t *v;
 		bool ok = json_is_object(policy);
 		json_object_foreach(policy, k, v) {
-			if (!strcmp(k, "per_number_per_hour") || !strcmp(k, "per_range_per_hour") || !strcmp(k, "per_app_per_hour")) {
+			size_t cap = 0;
+			while (caps[cap] && strcmp(k, caps[cap]))
+				cap++;
+			if (caps[cap]) {
 				ok = ok && json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 100000000;
 			} else if (!strcmp(k, "allowed_countries")) {
 				size_t i;

@@ -39,14 +39,46 @@ json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_r
 	return o;
 }
 
-/* The send rules for a code on this request's session: enrolment sends are spaced by their
- * own challenge; the others by the session, and step-up and transaction sends are counted. */
-static enum tf_err send_allowed(struct tf_req *req, const struct challenge_row *ch)
+/* A send claim that loses this many compare-and-sets in a row (each a concurrent send of the
+ * same token or factor) is answered as too soon. */
+#define SEND_CLAIM_TRIES 4
+
+/* The resend rules (SPEC section 4), claimed atomically in this request's transaction, so that
+ * concurrent requests cannot all pass a check made on what each read before the others wrote:
+ *   - an enrolment send: 15 seconds after the factor's previous enrolment send, whichever
+ *     challenge, token or request made it (factors.last_send_at);
+ *   - any other send (login, stepup, transaction: each verifies into a stepped-up token or a
+ *     payment authorisation): 15 seconds after the token's previous one, and at most
+ *     STEPUP_SENDS_PER_SESSION per token.
+ * Each is a compare-and-set from the state last seen (the session's as loaded with the request,
+ * the factor's guessed as never sent): a lost race re-reads the state and checks again. A
+ * refusal later in the transaction rolls the claim back with everything else. */
+static enum tf_err send_claim(struct tf_req *req, const struct challenge_row *ch)
 {
-	if (ch->purpose == PURPOSE_ENROLMENT)
-		return send_policy_check(ch->last_sent_at, 0, false, req->now);
-	bool counted = ch->purpose == PURPOSE_STEPUP || ch->purpose == PURPOSE_TRANSACTION;
-	return send_policy_check(req->session.last_send_at, req->session.stepup_sends, counted, req->now);
+	enum tf_err e = TF_OK;
+	bool swapped = false;
+	if (ch->purpose == PURPOSE_ENROLMENT) {
+		int64_t last = 0;
+		for (int i = 0; i < SEND_CLAIM_TRIES && !swapped && e == TF_OK; i++)
+			if ((e = send_policy_check(last, 0, false, req->now)) == TF_OK)
+				e = STORE(req->db)->factor_send_swap(req->db, req->app->app_id, ch->factor_id, &last, req->now,
+								     &swapped);
+		return e != TF_OK || swapped ? e : TF_ERR_RETRY_IN_15SEC;
+	}
+	struct send_state seen = {req->session.last_send_at, req->session.stepup_sends}, next;
+	for (int i = 0; i < SEND_CLAIM_TRIES && !swapped && e == TF_OK; i++) {
+		if ((e = send_policy_check(seen.last_send_at, seen.counted_sends, true, req->now)) != TF_OK)
+			break;
+		next = (struct send_state){req->now, seen.counted_sends + 1};
+		e = STORE(req->db)->session_send_swap(req->db, req->session.session_id, &seen, &next, &swapped);
+	}
+	if (e == TF_OK && !swapped)
+		e = TF_ERR_RETRY_IN_15SEC;
+	if (e == TF_OK) {
+		req->session.last_send_at = next.last_send_at;
+		req->session.stepup_sends = next.counted_sends;
+	}
+	return e;
 }
 
 static int64_t policy_limit(json_t *policy, const char *key, int64_t def)
@@ -56,8 +88,13 @@ static int64_t policy_limit(json_t *policy, const char *key, int64_t def)
 }
 
 /* Send abuse (SPEC section 4, SMS pumping): the application's allowed countries, and per hour
- * at most so many codes to one number, to one number range, and in all. A refusal is audited
- * (in a transaction of its own: this one rolls back). Sandbox applications send nothing. */
+ * at most so many codes to one user's factors, asked for from one client address, to one
+ * number, to one number range, and in all, in that order: whoever abuses the sends meets their
+ * own cap (user, address) before the ones everybody shares. Each cap counts the codes sent:
+ * the counters are hit in this request's transaction, and a refusal, by any cap or any rule
+ * after it, rolls them all back, so that an attempt that sends nothing uses no one's budget.
+ * A refusal is audited (in a transaction of its own) and says when the hour ends
+ * (Retry-After). Sandbox applications send nothing. */
 static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 {
 	if (req->app->sandbox || (f->type != FACTOR_SMS && f->type != FACTOR_VOICE))
@@ -83,6 +120,8 @@ static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 		const char *what, *arg, *limit_key;
 		int64_t def;
 	} caps[] = {
+		{"user", f->user_id, "per_user_per_hour", req->svc->cfg.sends_per_user_per_hour},
+		{"address", req->client_ip, "per_address_per_hour", req->svc->cfg.sends_per_address_per_hour},
 		{"number", f->phone, "per_number_per_hour", req->svc->cfg.sends_per_number_per_hour},
 		{"range", range, "per_range_per_hour", req->svc->cfg.sends_per_range_per_hour},
 		{"application", "", "per_app_per_hour", req->svc->cfg.sends_per_app_per_hour},
@@ -102,12 +141,17 @@ static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 	snprintf(details, sizeof details, "{\"reason\":\"%s\",\"range\":\"%s\",\"country\":\"%s\"}", reason, range,
 		 country ? country : "");
 	req_audit_detached(req, "send.refused", actor, f->factor_id, details);
-	return strcmp(reason, "country") ? TF_ERR_SEND_LIMIT_REACHED : TF_ERR_PHONE_COUNTRY_NOT_ALLOWED;
+	if (!strcmp(reason, "country"))
+		return TF_ERR_PHONE_COUNTRY_NOT_ALLOWED;
+	char retry[32];
+	snprintf(retry, sizeof retry, "%lld", (long long)((window + 3600 * 1000LL - req->now + 999) / 1000));
+	resp_header(req, "Retry-After", retry);
+	return TF_ERR_SEND_LIMIT_REACHED;
 }
 
 static enum tf_err api_challenge_send(struct tf_req *req, const struct factor_row *f, struct challenge_row *ch)
 {
-	enum tf_err e = send_allowed(req, ch);
+	enum tf_err e = send_claim(req, ch);
 	if (e == TF_OK)
 		e = send_caps(req, f);
 	if (e != TF_OK)
@@ -117,11 +161,6 @@ static enum tf_err api_challenge_send(struct tf_req *req, const struct factor_ro
 				   : code_send(req->svc, req->db, req->app, f, ch, req->now, message_id);
 	if (e != TF_OK)
 		return e;
-	if (ch->purpose != PURPOSE_ENROLMENT) {
-		bool counted = ch->purpose == PURPOSE_STEPUP || ch->purpose == PURPOSE_TRANSACTION;
-		if ((e = STORE(req->db)->session_record_send(req->db, req->session.session_id, req->now, counted)) != TF_OK)
-			return e;
-	}
 	req->wake_outbox = true;
 	snprintf(details, sizeof details, "{\"channel\":\"%s\",\"message_id\":\"%s\",\"send\":%d}",
 		 factor_type_names[f->type], message_id, ch->sends);

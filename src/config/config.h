@@ -60,6 +60,8 @@ struct tf_config {
 	int64_t verify_failures_per_address;
 	int64_t sends_per_range_per_hour;
 	int64_t sends_per_app_per_hour;
+	int64_t sends_per_user_per_hour;
+	int64_t sends_per_address_per_hour;
 	int64_t wepay_token_lifetime;
 	int64_t expired_rows_kept;
 	int64_t sweep_interval;

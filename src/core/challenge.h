@@ -68,9 +68,11 @@ enum attempt_code { ATTEMPT_WRONG, ATTEMPT_RIGHT, ATTEMPT_REPLAYED };
 enum tf_err challenge_attempt(struct challenge_state *c, struct factor_state *f, enum attempt_code code,
 			      int64_t now, int *remaining);
 
-/* Sending a code (a new sms/voice challenge or a resend) on one session token:
+/* Sending a code (a new sms/voice/push challenge or a resend) on one session token:
  * last_send_at is that token's last successful send (0 if none) and counted_sends how many
- * step-up or transaction codes it has had. counts says whether this send is one of those.
+ * codes it has had for challenges whose success elevates it (login, stepup, transaction).
+ * counts says whether this send is one of those; an enrolment's sends are not, and are
+ * spaced by their factor's last enrolment send instead (counts false).
  * Returns TF_OK, INVALID_REQUEST (a third counted send, whenever it comes) or RETRY_IN_15SEC. */
 enum tf_err send_policy_check(int64_t last_send_at, int counted_sends, bool counts, int64_t now);
 

@@ -59,6 +59,7 @@ void wepay_error(struct tf_req *req, enum tf_err e)
 		category = "access_denied";
 		break;
 	case TF_ERR_RATE_LIMITED:
+	case TF_ERR_SEND_LIMIT_REACHED:
 		status = 429;
 		category = "throttle_exceeded";
 		code = 1007;

@@ -64,6 +64,12 @@ struct user_row {
 
 enum session_kind { SESSION_API, SESSION_HOSTED };
 
+/* What the send rules read and claim on a session token (session_send_swap). */
+struct send_state {
+	int64_t last_send_at; /* the token's last code sent, 0 when none */
+	int counted_sends;    /* codes sent on it that count towards its cap (core/challenge.h) */
+};
+
 struct session_row {
 	char session_id[TF_ID_MAX];
 	uint8_t token_mac[TF_MAC_BYTES];
@@ -77,7 +83,7 @@ struct session_row {
 	int64_t revoked_at;
 	int64_t stepped_up_at; /* 0 when not stepped up */
 	int64_t last_send_at;  /* last code sent on this token */
-	int stepup_sends;      /* step-up and transaction codes sent on this token */
+	int stepup_sends;      /* login, step-up and transaction codes sent on this token */
 };
 
 enum factor_type { FACTOR_SMS, FACTOR_VOICE, FACTOR_TOTP, FACTOR_BACKUP_CODES, FACTOR_PUSH, FACTOR_TYPE__MAX };
@@ -340,8 +346,15 @@ struct store_ops {
 	/* the step-up state and send counts of a session token */
 	enum tf_err (*session_set_stepped_up)(struct store_conn *c, const char *session_id,
 					      int64_t stepped_up_at);
-	enum tf_err (*session_record_send)(struct store_conn *c, const char *session_id, int64_t now,
-					   bool counted);
+	/* Compare-and-set of a token's send state (the send rules' atomic claim): when it still is
+	 * *state, sets it to *next and *swapped = true; otherwise (another request sent meanwhile)
+	 * reads the current state into *state and *swapped = false. On PostgreSQL the UPDATE waits
+	 * for a concurrent one on the row and compares against what that one committed. */
+	enum tf_err (*session_send_swap)(struct store_conn *c, const char *session_id, struct send_state *state,
+					 const struct send_state *next, bool *swapped);
+	/* the same for the enrolment sends of a factor: its last_send_at */
+	enum tf_err (*factor_send_swap)(struct store_conn *c, const char *app_id, const char *factor_id,
+					int64_t *last_send_at, int64_t next, bool *swapped);
 
 	/* factors: every lookup by application and user */
 	enum tf_err (*factor_insert)(struct store_conn *c, const struct factor_row *f);

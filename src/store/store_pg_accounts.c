@@ -291,13 +291,54 @@ enum tf_err pg_session_set_stepped_up(struct store_conn *c, const char *session_
 	return pg_run(c, PS_SESSION_STEPUP, &p, "session_set_stepped_up", NULL, NULL);
 }
 
-enum tf_err pg_session_record_send(struct store_conn *c, const char *session_id, int64_t now, bool counted)
+enum tf_err pg_session_send_swap(struct store_conn *c, const char *session_id, struct send_state *state,
+				 const struct send_state *next, bool *swapped)
 {
 	struct pg_params p = {0};
-	p_int(&p, now);
-	p_int(&p, counted ? 1 : 0);
+	p_int(&p, next->last_send_at);
+	p_int(&p, next->counted_sends);
 	p_text(&p, session_id);
-	return pg_run(c, PS_SESSION_SEND, &p, "session_record_send", NULL, NULL);
+	p_int(&p, state->last_send_at);
+	p_int(&p, state->counted_sends);
+	int changes = 0;
+	enum tf_err e = pg_run(c, PS_SESSION_SEND_SWAP, &p, "session_send_swap", NULL, &changes);
+	*swapped = e == TF_OK && changes == 1;
+	if (e != TF_OK || *swapped)
+		return e;
+	/* READ COMMITTED: this statement sees what the concurrent sender committed */
+	struct pg_params q = {0};
+	p_text(&q, session_id);
+	PGresult *r;
+	if ((e = pg_row(c, PS_SESSION_SEND_STATE, &q, "session_send_state", &r)) != TF_OK)
+		return e;
+	state->last_send_at = col_int(r, 0, 0);
+	state->counted_sends = (int)col_int(r, 0, 1);
+	PQclear(r);
+	return TF_OK;
+}
+
+enum tf_err pg_factor_send_swap(struct store_conn *c, const char *app_id, const char *factor_id, int64_t *last_send_at,
+				int64_t next, bool *swapped)
+{
+	struct pg_params p = {0};
+	p_int(&p, next);
+	p_text(&p, app_id);
+	p_text(&p, factor_id);
+	p_int(&p, *last_send_at);
+	int changes = 0;
+	enum tf_err e = pg_run(c, PS_FACTOR_SEND_SWAP, &p, "factor_send_swap", NULL, &changes);
+	*swapped = e == TF_OK && changes == 1;
+	if (e != TF_OK || *swapped)
+		return e;
+	struct pg_params q = {0};
+	p_text(&q, app_id);
+	p_text(&q, factor_id);
+	PGresult *r;
+	if ((e = pg_row(c, PS_FACTOR_SEND_STATE, &q, "factor_send_state", &r)) != TF_OK)
+		return e;
+	*last_send_at = col_int(r, 0, 0);
+	PQclear(r);
+	return TF_OK;
 }
 
 /* ---- email tokens ---- */

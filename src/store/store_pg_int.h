@@ -30,7 +30,10 @@ enum pg_stmt {
 	PS_SESSION_TOUCH,
 	PS_SESSION_REVOKE,
 	PS_SESSION_STEPUP,
-	PS_SESSION_SEND,
+	PS_SESSION_SEND_SWAP,
+	PS_SESSION_SEND_STATE,
+	PS_FACTOR_SEND_SWAP,
+	PS_FACTOR_SEND_STATE,
 	PS_EMAIL_TOKEN_INSERT,
 	PS_EMAIL_TOKEN_GET,
 	PS_EMAIL_TOKEN_USE,
@@ -203,7 +206,10 @@ enum tf_err pg_session_get(struct store_conn *c, const char *app_id, const uint8
 enum tf_err pg_session_touch(struct store_conn *c, const char *session_id, int64_t now);
 enum tf_err pg_session_revoke(struct store_conn *c, const char *app_id, const char *session_id, int64_t now);
 enum tf_err pg_session_set_stepped_up(struct store_conn *c, const char *session_id, int64_t stepped_up_at);
-enum tf_err pg_session_record_send(struct store_conn *c, const char *session_id, int64_t now, bool counted);
+enum tf_err pg_session_send_swap(struct store_conn *c, const char *session_id, struct send_state *state,
+				 const struct send_state *next, bool *swapped);
+enum tf_err pg_factor_send_swap(struct store_conn *c, const char *app_id, const char *factor_id, int64_t *last_send_at,
+				int64_t next, bool *swapped);
 enum tf_err pg_email_token_insert(struct store_conn *c, const struct email_token_row *t);
 enum tf_err pg_email_token_get(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES], int64_t now,
 			       struct email_token_row *out);

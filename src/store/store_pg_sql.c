@@ -50,7 +50,11 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = greatest(last_seen_at, $1) WHERE session_id = $2 AND last_seen_at < $1",
 	[PS_SESSION_REVOKE] = "UPDATE sessions SET revoked_at = $1 WHERE app_id = $2 AND session_id = $3 AND revoked_at = 0",
 	[PS_SESSION_STEPUP] = "UPDATE sessions SET stepped_up_at = $1 WHERE session_id = $2",
-	[PS_SESSION_SEND] = "UPDATE sessions SET last_send_at = $1, stepup_sends = stepup_sends + $2 WHERE session_id = $3",
+	[PS_SESSION_SEND_SWAP] = "UPDATE sessions SET last_send_at = $1, stepup_sends = $2 WHERE session_id = $3 AND last_send_at = $4 "
+				 "AND stepup_sends = $5",
+	[PS_SESSION_SEND_STATE] = "SELECT last_send_at, stepup_sends FROM sessions WHERE session_id = $1",
+	[PS_FACTOR_SEND_SWAP] = "UPDATE factors SET last_send_at = $1 WHERE app_id = $2 AND factor_id = $3 AND last_send_at = $4",
+	[PS_FACTOR_SEND_STATE] = "SELECT last_send_at FROM factors WHERE app_id = $1 AND factor_id = $2",
 	[PS_EMAIL_TOKEN_INSERT] = "INSERT INTO email_tokens (token_mac, app_id, user_id, purpose, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6)",
 	[PS_EMAIL_TOKEN_GET] = "SELECT user_id, purpose, created_at, expires_at FROM email_tokens WHERE token_mac = $1 AND app_id = $2 "
 			       "AND used_at = 0 AND expires_at > $3",

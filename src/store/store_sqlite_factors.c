@@ -30,15 +30,57 @@ enum tf_err sq_session_set_stepped_up(struct store_conn *c, const char *session_
 	return exec_stmt(c, s, "session_set_stepped_up", NULL);
 }
 
-enum tf_err sq_session_record_send(struct store_conn *c, const char *session_id, int64_t now, bool counted)
+enum tf_err sq_session_send_swap(struct store_conn *c, const char *session_id, struct send_state *state,
+				 const struct send_state *next, bool *swapped)
 {
-	sqlite3_stmt *s = stmt(c, Q_SESSION_SEND);
+	sqlite3_stmt *s = stmt(c, Q_SESSION_SEND_SWAP);
 	if (!s)
 		return TF_ERR_INTERNAL;
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int(s, 2, counted ? 1 : 0);
+	sqlite3_bind_int64(s, 1, next->last_send_at);
+	sqlite3_bind_int(s, 2, next->counted_sends);
 	bind_text(s, 3, session_id);
-	return exec_stmt(c, s, "session_record_send", NULL);
+	sqlite3_bind_int64(s, 4, state->last_send_at);
+	sqlite3_bind_int(s, 5, state->counted_sends);
+	int changes = 0;
+	enum tf_err e = exec_stmt(c, s, "session_send_swap", &changes);
+	*swapped = e == TF_OK && changes == 1;
+	if (e != TF_OK || *swapped)
+		return e;
+	if (!(s = stmt(c, Q_SESSION_SEND_STATE)))
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, session_id);
+	if ((e = step_row(c, s, "session_send_state")) != TF_OK)
+		return e;
+	state->last_send_at = sqlite3_column_int64(s, 0);
+	state->counted_sends = sqlite3_column_int(s, 1);
+	finish(s);
+	return TF_OK;
+}
+
+enum tf_err sq_factor_send_swap(struct store_conn *c, const char *app_id, const char *factor_id, int64_t *last_send_at,
+				int64_t next, bool *swapped)
+{
+	sqlite3_stmt *s = stmt(c, Q_FACTOR_SEND_SWAP);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	sqlite3_bind_int64(s, 1, next);
+	bind_text(s, 2, app_id);
+	bind_text(s, 3, factor_id);
+	sqlite3_bind_int64(s, 4, *last_send_at);
+	int changes = 0;
+	enum tf_err e = exec_stmt(c, s, "factor_send_swap", &changes);
+	*swapped = e == TF_OK && changes == 1;
+	if (e != TF_OK || *swapped)
+		return e;
+	if (!(s = stmt(c, Q_FACTOR_SEND_STATE)))
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, factor_id);
+	if ((e = step_row(c, s, "factor_send_state")) != TF_OK)
+		return e;
+	*last_send_at = sqlite3_column_int64(s, 0);
+	finish(s);
+	return TF_OK;
 }
 
 /* ---- factors ---- */

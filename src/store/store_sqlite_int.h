@@ -45,7 +45,10 @@ enum stmt_id {
 	Q_COUNTER_GIVE_BACK,
 	Q_PING,
 	Q_SESSION_STEPUP,
-	Q_SESSION_SEND,
+	Q_SESSION_SEND_SWAP,
+	Q_SESSION_SEND_STATE,
+	Q_FACTOR_SEND_SWAP,
+	Q_FACTOR_SEND_STATE,
 	Q_FACTOR_INSERT,
 	Q_FACTOR_GET,
 	Q_FACTOR_LIST,
@@ -286,7 +289,10 @@ enum tf_err sq_counter_get(struct store_conn *c, const char *key, int64_t window
 enum tf_err sq_counter_give_back(struct store_conn *c, const char *key, int64_t window_start);
 
 enum tf_err sq_session_set_stepped_up(struct store_conn *c, const char *session_id, int64_t stepped_up_at);
-enum tf_err sq_session_record_send(struct store_conn *c, const char *session_id, int64_t now, bool counted);
+enum tf_err sq_session_send_swap(struct store_conn *c, const char *session_id, struct send_state *state,
+				 const struct send_state *next, bool *swapped);
+enum tf_err sq_factor_send_swap(struct store_conn *c, const char *app_id, const char *factor_id, int64_t *last_send_at,
+				int64_t next, bool *swapped);
 enum tf_err sq_factor_insert(struct store_conn *c, const struct factor_row *f);
 enum tf_err sq_factor_get(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id, struct factor_row *out);
 enum tf_err sq_factor_list(struct store_conn *c, const char *app_id, const char *user_id, struct factor_row *out, size_t max, size_t *n_out);

@@ -55,7 +55,11 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_COUNTER_GIVE_BACK] = "UPDATE counters SET count = count - 1 WHERE key = ? AND window_start = ? AND count > 0",
 	[Q_PING] = "SELECT 1",
 	[Q_SESSION_STEPUP] = "UPDATE sessions SET stepped_up_at = ? WHERE session_id = ?",
-	[Q_SESSION_SEND] = "UPDATE sessions SET last_send_at = ?, stepup_sends = stepup_sends + ? WHERE session_id = ?",
+	[Q_SESSION_SEND_SWAP] = "UPDATE sessions SET last_send_at = ?1, stepup_sends = ?2 WHERE session_id = ?3 AND last_send_at = ?4 "
+				"AND stepup_sends = ?5",
+	[Q_SESSION_SEND_STATE] = "SELECT last_send_at, stepup_sends FROM sessions WHERE session_id = ?",
+	[Q_FACTOR_SEND_SWAP] = "UPDATE factors SET last_send_at = ?1 WHERE app_id = ?2 AND factor_id = ?3 AND last_send_at = ?4",
+	[Q_FACTOR_SEND_STATE] = "SELECT last_send_at FROM factors WHERE app_id = ? AND factor_id = ?",
 	[Q_FACTOR_INSERT] = "INSERT INTO factors (" FACTOR_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_FACTOR_GET] = "SELECT " FACTOR_COLS ", (SELECT count(*) FROM backup_codes b WHERE b.factor_id = factors.factor_id AND b.used_at = 0) "
 			 "FROM factors WHERE app_id = ? AND user_id = ? AND factor_id = ?",

@@ -4,6 +4,7 @@ replay, step-up. Expiry after 5 minutes is proved with a fake clock in
 tests/unit/core/test_challenge.c."""
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -223,3 +224,100 @@ def test_user_without_an_active_factor_gets_no_factor(server):
     assert_error(user.post("/v1/challenges", json={"purpose": "login"}), 409, "NO_FACTOR")
     f = user.post("/v1/factors", json={"type": "totp"}).json()
     assert_error(user.post("/v1/challenges", json={"purpose": "login", "factor_id": f["factor_id"]}), 409, "FACTOR_NOT_ACTIVE")
+
+
+# ---- the resend rules hold under concurrency (SPEC section 4) ----
+
+def at_once(calls):
+    """Runs the calls together (threads); their answers, in order."""
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
+def test_concurrent_enrolment_sends_to_one_factor_send_one_code(server):
+    """Enrolment sends are spaced 15 seconds per factor, whichever challenge or request asks:
+    many asks at once, past the spacing, send exactly one code; the others are 409."""
+    user = User(server, server.make_app())
+    phone = "+14155550181"
+    f = user.post("/v1/factors", json={"type": "sms", "phone": phone}).json()
+    sms_codes(server, phone)
+    # a new enrolment challenge right away is too soon for this factor
+    r = user.post("/v1/challenges", json={"purpose": "enrolment", "factor_id": f["factor_id"]})
+    assert_error(r, 409, "RETRY_IN_15SEC")
+    time.sleep(15.2)  # the spacing itself: past it, one send is allowed
+    new = lambda: user.post("/v1/challenges", json={"purpose": "enrolment", "factor_id": f["factor_id"]})
+    resend = lambda: user.post(f"/v1/challenges/{f['challenge_id']}/resend")
+    answers = at_once([new] * 10 + [resend] * 2)
+    assert sum(r.status_code in (200, 201) for r in answers) == 1, [(r.status_code, r.text[:80]) for r in answers]
+    for r in answers[:10]:  # the new challenges that lost: too soon
+        if r.status_code != 201:
+            assert_error(r, 409, "RETRY_IN_15SEC")
+    for r in answers[10:]:  # the resends that lost: too soon, or their challenge was replaced meanwhile
+        if r.status_code != 200:
+            assert r.status_code == 409 and r.json()["error"]["code"] in ("RETRY_IN_15SEC", "CHALLENGE_SUPERSEDED"), r.text
+    assert len(sms_codes(server, phone, count=2)) == 2
+    time.sleep(0.5)
+    assert len([m for m in server.messages() if m["to"] == phone]) == 2
+
+
+def test_concurrent_step_up_sends_on_one_token_send_at_most_two_codes(server):
+    """Many step-up sends at once on one token: one code; past 15 seconds, many again: one
+    more; then none, whatever the purpose (the cap of two per token)."""
+    user = User(server, server.make_app())
+    phone = "+14155550182"
+    enrol_sms(user, phone)
+    send = lambda: user.post("/v1/challenges", json={"purpose": "stepup"})
+    first = at_once([send] * 10)
+    assert [r.status_code for r in first].count(201) == 1, [(r.status_code, r.text[:80]) for r in first]
+    for r in first:
+        if r.status_code != 201:
+            assert_error(r, 409, "RETRY_IN_15SEC")
+    time.sleep(15.2)
+    second = at_once([send] * 10)
+    assert [r.status_code for r in second].count(201) == 1, [(r.status_code, r.text[:80]) for r in second]
+    third = at_once([send] * 5)
+    assert {(r.status_code, r.json()["error"]["code"]) for r in third} == {(400, "INVALID_REQUEST")}
+    assert len(sms_codes(server, phone, count=3)) == 3  # the enrolment's and two step-up codes
+    time.sleep(0.5)
+    assert len([m for m in server.messages() if m["to"] == phone]) == 3
+
+
+PAYMENT = {"amount": 4999, "currency": "EUR", "payee": {"name": "Jane's Shop", "account": "DE89370400440532013000"}}
+
+
+@pytest.fixture(scope="module")
+def tokens_with_two_step_up_sends(shared_server):
+    """For each purpose, a signed-in user whose token has had two step-up codes sent (the
+    first, then one more 15 seconds later), with an active SMS factor and a pending one."""
+    app = shared_server.make_app(sandbox=True)  # the send rules hold in sandbox too; nothing is sent
+    users = {}
+    for purpose in ("login", "stepup", "transaction", "enrolment"):
+        user = User(shared_server, app)
+        active = user.post("/v1/factors", json={"type": "sms", "phone": "+14155550183"}).json()
+        pending = user.post("/v1/factors", json={"type": "sms", "phone": "+14155550184"}).json()
+        assert user.post(f"/v1/factors/{active['factor_id']}/verify", json={"code": "123456"}).status_code == 200
+        users[purpose] = (user, active, pending)
+    for user, active, _ in users.values():
+        assert user.post("/v1/challenges", json={"purpose": "stepup", "factor_id": active["factor_id"]}).status_code == 201
+    time.sleep(15.2)
+    for user, active, _ in users.values():
+        assert user.post("/v1/challenges", json={"purpose": "stepup", "factor_id": active["factor_id"]}).status_code == 201
+    return users
+
+
+@pytest.mark.parametrize("purpose", ["login", "stepup", "transaction"])
+def test_after_two_step_up_sends_no_purpose_that_elevates_sends_again(tokens_with_two_step_up_sends, purpose):
+    """Every challenge whose success elevates the token (login and step-up step it up; a
+    transaction authorises a payment) counts towards the two sends per token."""
+    user, active, _ = tokens_with_two_step_up_sends[purpose]
+    body = {"purpose": purpose, "factor_id": active["factor_id"]}
+    if purpose == "transaction":
+        body["transaction"] = PAYMENT
+    assert_error(user.post("/v1/challenges", json=body), 400, "INVALID_REQUEST")
+
+
+def test_after_two_step_up_sends_an_enrolment_keeps_its_own_spacing(tokens_with_two_step_up_sends):
+    user, _, pending = tokens_with_two_step_up_sends["enrolment"]
+    r = user.post("/v1/challenges", json={"purpose": "enrolment", "factor_id": pending["factor_id"]})
+    assert r.status_code == 201, r.text
+    assert_error(user.post(f"/v1/challenges/{r.json()['challenge_id']}/resend"), 409, "RETRY_IN_15SEC")
