@@ -151,6 +151,10 @@ int cli_key(int argc, char **argv, char **envp)
 		if (e == TF_ERR_PERMISSION_DENIED)
 			fprintf(stderr, "twofold key rotate: the database's key ring changed since this command read it "
 					"(another rotation?): nothing was done\n");
+		else if (e == TF_ERR_STATE_CONFLICT)
+			fprintf(stderr, "twofold key rotate: %d other twofold connection%s to this database %s open (nodes "
+					"serving, or other commands): stop every node first; nothing was done\n",
+				rot.other_clients, rot.other_clients == 1 ? "" : "s", rot.other_clients == 1 ? "is" : "are");
 		else if (opened)
 			fprintf(stderr, "twofold key rotate: the rotation failed (see the log)%s\n",
 				rot.commit_sent ? "" : ": nothing was changed");

@@ -193,6 +193,10 @@ static enum tf_err rotate_in_tx(struct tf_service *svc, struct store_conn *c, co
 		return e == TF_ERR_NOT_FOUND ? TF_ERR_INTERNAL : e;
 	if (!master_key_matches(old_master, row.check_value))
 		return TF_ERR_PERMISSION_DENIED;
+	if ((e = STORE(c)->other_clients(c, &out->other_clients)) != TF_OK)
+		return e;
+	if (out->other_clients > 0)
+		return TF_ERR_STATE_CONFLICT;
 	uint8_t data_keys[TF_DATA_KEYS_BYTES], in_use[TF_DATA_KEYS_BYTES];
 	keys_export(svc->keys, in_use);
 	bool same = master_key_unwrap(old_master, row.wrapped_keys, row.wrapped_keys_len, data_keys) &&

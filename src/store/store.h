@@ -580,6 +580,9 @@ struct store_ops {
 				   struct sealed_value *out, size_t max, size_t *n_out);
 	/* Replaces the sealed value of v's row (NOT_FOUND if the row is gone). */
 	enum tf_err (*sealed_put)(struct store_conn *c, enum sealed_column col, const struct sealed_value *v);
+	/* How many other connections twofold processes hold to this database (PostgreSQL: its
+	 * sessions named "twofold" but this one; SQLite cannot tell: 0). */
+	enum tf_err (*other_clients)(struct store_conn *c, int *n_out);
 };
 
 struct store {

@@ -738,4 +738,5 @@ const struct store_ops store_pg_ops = {
 	.keyring_replace = pg_keyring_replace,
 	.sealed_page = pg_sealed_page,
 	.sealed_put = pg_sealed_put,
+	.other_clients = pg_other_clients,
 };

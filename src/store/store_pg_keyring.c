@@ -110,3 +110,15 @@ enum tf_err pg_sealed_put(struct store_conn *c, enum sealed_column col, const st
 	enum tf_err e = pg_run(c, sealed_stmts[col].put, &p, "sealed_put", NULL, &changes);
 	return e == TF_OK && changes != 1 ? TF_ERR_NOT_FOUND : e;
 }
+
+enum tf_err pg_other_clients(struct store_conn *c, int *n_out)
+{
+	PGresult *r;
+	*n_out = 0;
+	enum tf_err e = pg_row(c, PS_OTHER_CLIENTS, NULL, "other_clients", &r);
+	if (e != TF_OK)
+		return e == TF_ERR_NOT_FOUND ? TF_ERR_INTERNAL : e;
+	*n_out = (int)col_int(r, 0, 0);
+	PQclear(r);
+	return TF_OK;
+}
