@@ -15,7 +15,7 @@ static void usage(FILE *out)
 		"  twofold audit verify --data DIR [--head SEQ:HASH ...]\n"
 		"  twofold audit head --data DIR\n"
 		"  twofold migrate --data DIR\n"
-		"  twofold key rotate [--new-key FILE] --data DIR   (every node stopped; see README, \"Rotating the master key\")\n"
+		"  twofold key rotate [--new-key FILE] [--new-cookie-key] --data DIR   (every node stopped: README, \"The master key\")\n"
 		"  twofold sign --client-id ID --client-secret SECRET --token TOKEN --page PAGE --redirect-uri URI\n"
 		"  twofold device keygen|public-key|answer --key FILE [...]   (a push device, for tests and trials)\n"
 		"  twofold help\n\n");

@@ -1,5 +1,5 @@
 /*
- * cli_key.c: `twofold key rotate [--new-key FILE] --data DIR [--SETTING VALUE ...]` replaces
+ * cli_key.c: `twofold key rotate [--new-key FILE] [--new-cookie-key] --data DIR [--SETTING VALUE ...]` replaces
  * the master key (service/keyring.h, invariant 3), with every node of the database stopped:
  *
  *   1. reads the current key (master_key_file, or DATA/master.key), which must be the
@@ -8,7 +8,8 @@
  *      replacing a file) before the database changes, so that the key the database will need
  *      is on disk first;
  *   2. in one transaction: every sealed secret re-sealed under a new data key, the data keys
- *      wrapped under the new master key, the check value replaced, an audit row;
+ *      wrapped under the new master key, the check value replaced, an audit row; with
+ *      --new-cookie-key, a new device-cookie key too and every trusted device revoked;
  *   3. without --new-key, CURRENT.new takes the current key's place and the old key stays
  *      beside it as CURRENT.old-YYYYMMDDTHHMMSSZ (it opens database backups taken before);
  *      with --new-key, no key file is moved: the operator puts FILE where the nodes read it.
@@ -31,8 +32,11 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: twofold key rotate [--new-key FILE] --data DIR [--database URL] [--master-key-file FILE]\n"
-			"  Stop every node of the database first; start them again with the new key.\n");
+	fprintf(stderr, "usage: twofold key rotate [--new-key FILE] [--new-cookie-key] --data DIR [--database URL]\n"
+			"                          [--master-key-file FILE]\n"
+			"  Stop every node of the database first; start them again with the new key.\n"
+			"  --new-cookie-key also replaces the key of trusted-device cookies: every trusted device is\n"
+			"  revoked (for a master key that may have leaked; see SECURITY.md).\n");
 	return 2;
 }
 
@@ -66,7 +70,7 @@ static int new_key(const char *path, const uint8_t old[MASTER_KEY_BYTES], uint8_
 	return 1;
 }
 
-static void print_summary(const struct keyring_rotation *rot)
+static void print_summary(const struct keyring_rotation *rot, bool new_cookie_key)
 {
 	size_t total = 0;
 	for (int col = 0; col < SEALED__MAX; col++)
@@ -74,6 +78,9 @@ static void print_summary(const struct keyring_rotation *rot)
 	printf("twofold: the master key is replaced; %zu sealed values were sealed anew under a new data key:\n", total);
 	for (int col = 0; col < SEALED__MAX; col++)
 		printf("  %-32s %zu\n", keyring_column_name((enum sealed_column)col), rot->resealed[col]);
+	if (new_cookie_key)
+		printf("twofold: the device-cookie key is new too: %d trusted device%s revoked (their users pass a challenge "
+		       "again)\n", rot->devices_revoked, rot->devices_revoked == 1 ? " was" : "s were");
 }
 
 /* Step 3 without --new-key: the new key in the current one's place, the old one kept beside it. */
@@ -102,6 +109,7 @@ int cli_key(int argc, char **argv, char **envp)
 	if (argc < 1 || strcmp(argv[0], "rotate") != 0)
 		return usage();
 	const char *new_path_arg = NULL;
+	struct keyring_rotate_options opts = {.new_cookie_key = false};
 	char *rest[64];
 	int n = 0;
 	for (int i = 1; i < argc; i++) {
@@ -109,6 +117,8 @@ int cli_key(int argc, char **argv, char **envp)
 			new_path_arg = argv[++i];
 		else if (!strncmp(argv[i], "--new-key=", 10))
 			new_path_arg = argv[i] + 10;
+		else if (!strcmp(argv[i], "--new-cookie-key"))
+			opts.new_cookie_key = true;
 		else if (n < 64)
 			rest[n++] = argv[i];
 		else
@@ -140,7 +150,7 @@ int cli_key(int argc, char **argv, char **envp)
 	bool opened = service_open(&cfg, &svc) == TF_OK;
 	if (opened) {
 		if ((rc = new_key(fresh, old_key, new_key_bytes, &wrote)) == 0)
-			e = keyring_rotate(svc, old_key, new_key_bytes, clock_now_ms(), &rot);
+			e = keyring_rotate(svc, old_key, new_key_bytes, &opts, clock_now_ms(), &rot);
 		service_close(svc);
 	}
 	sodium_memzero(old_key, sizeof old_key);
@@ -167,7 +177,7 @@ int cli_key(int argc, char **argv, char **envp)
 		}
 		return 1;
 	}
-	print_summary(&rot);
+	print_summary(&rot, opts.new_cookie_key);
 	if (!new_path_arg)
 		rc = put_in_place(current, fresh);
 	else

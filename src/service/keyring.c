@@ -185,7 +185,8 @@ static enum tf_err reseal_column(struct store_conn *c, const struct tf_keys *old
 
 /* The rotation's work inside its transaction. */
 static enum tf_err rotate_in_tx(struct tf_service *svc, struct store_conn *c, const uint8_t old_master[MASTER_KEY_BYTES],
-				const uint8_t new_master[MASTER_KEY_BYTES], int64_t now, struct keyring_rotation *out)
+				const uint8_t new_master[MASTER_KEY_BYTES], const struct keyring_rotate_options *opts,
+				int64_t now, struct keyring_rotation *out)
 {
 	struct keyring_row row;
 	enum tf_err e = STORE(c)->keyring_get(c, &row);
@@ -206,10 +207,15 @@ static enum tf_err rotate_in_tx(struct tf_service *svc, struct store_conn *c, co
 		sodium_memzero(data_keys, sizeof data_keys);
 		return TF_ERR_PERMISSION_DENIED;
 	}
-	/* MAC, audit and cookie keys stay; the sealing key is new */
+	/* MAC, audit and cookie keys stay; the sealing key is new (and the cookie key if asked) */
 	randombytes_buf(data_keys + TF_KEY_BYTES, TF_KEY_BYTES);
-	struct tf_keys *new_keys;
-	e = keys_new(data_keys, &new_keys);
+	if (opts->new_cookie_key) {
+		randombytes_buf(data_keys + 3 * TF_KEY_BYTES, TF_KEY_BYTES);
+		e = STORE(c)->devices_revoke_every(c, now, &out->devices_revoked);
+	}
+	struct tf_keys *new_keys = NULL;
+	if (e == TF_OK)
+		e = keys_new(data_keys, &new_keys);
 	if (e == TF_OK) {
 		for (int col = 0; col < SEALED__MAX && e == TF_OK; col++)
 			e = reseal_column(c, svc->keys, new_keys, (enum sealed_column)col, &out->resealed[col]);
@@ -227,8 +233,9 @@ static enum tf_err rotate_in_tx(struct tf_service *svc, struct store_conn *c, co
 		size_t total = 0;
 		for (int col = 0; col < SEALED__MAX; col++)
 			total += out->resealed[col];
-		char details[96];
-		snprintf(details, sizeof details, "{\"resealed\":%zu}", total);
+		char details[128];
+		snprintf(details, sizeof details, "{\"resealed\":%zu,\"new_cookie_key\":%s,\"devices_revoked\":%d}", total,
+			 opts->new_cookie_key ? "true" : "false", out->devices_revoked);
 		struct audit_event ev = {.event = "master_key.rotated", .actor = "operator:cli", .details = details};
 		e = audit_append(svc, c, &ev, now);
 	}
@@ -236,7 +243,8 @@ static enum tf_err rotate_in_tx(struct tf_service *svc, struct store_conn *c, co
 }
 
 enum tf_err keyring_rotate(struct tf_service *svc, const uint8_t old_master[MASTER_KEY_BYTES],
-			   const uint8_t new_master[MASTER_KEY_BYTES], int64_t now, struct keyring_rotation *out)
+			   const uint8_t new_master[MASTER_KEY_BYTES], const struct keyring_rotate_options *opts,
+			   int64_t now, struct keyring_rotation *out)
 {
 	memset(out, 0, sizeof *out);
 	struct store_conn *c;
@@ -244,7 +252,7 @@ enum tf_err keyring_rotate(struct tf_service *svc, const uint8_t old_master[MAST
 	if (e != TF_OK)
 		return e;
 	if ((e = STORE(c)->tx_begin(c)) == TF_OK) {
-		e = rotate_in_tx(svc, c, old_master, new_master, now, out);
+		e = rotate_in_tx(svc, c, old_master, new_master, opts, now, out);
 		if (e == TF_OK)
 			out->commit_sent = true;
 		e = store_tx_end(c, e);

@@ -20,9 +20,12 @@
  *      the audit chain are MACs too: none could be recomputed), re-wrapped under the new master
  *      key; the sealing key is new and random, and every sealed value (store.h, enum
  *      sealed_column) is opened under the old one and sealed under it; the check value becomes
- *      the new key's; an audit row records it. Every node must be stopped: one still serving
- *      would seal what it writes under the old sealing key. On PostgreSQL the rotation refuses
- *      to run while other twofold connections are open; SQLite cannot tell.
+ *      the new key's; an audit row records it. Optionally the cookie key is new too (for a
+ *      master key that may have leaked while the cookie key was derived from it, or with a copy
+ *      of the ring): every trusted device is revoked then, its cookie no longer validating.
+ *      Every node must be stopped: one still serving would seal what it writes under the old
+ *      sealing key. On PostgreSQL the rotation refuses to run while other twofold connections
+ *      are open; SQLite cannot tell.
  * The keys stay in memory as before (struct tf_keys): nothing here is on a request's path.
  */
 #ifndef TF_SERVICE_KEYRING_H
@@ -50,6 +53,7 @@ enum tf_err keyring_open(struct store *st, const uint8_t master[MASTER_KEY_BYTES
 
 struct keyring_rotation {
 	size_t resealed[SEALED__MAX]; /* values sealed anew, by column */
+	int devices_revoked;          /* with a new cookie key: trusted devices revoked */
 	int other_clients;            /* on TF_ERR_STATE_CONFLICT: twofold connections to the database */
 	bool commit_sent;             /* on an error after this, the database may hold either ring */
 };
@@ -58,8 +62,12 @@ struct keyring_rotation {
  * when the ring is no longer old_master's (another rotation ran meanwhile); TF_ERR_STATE_CONFLICT
  * when other twofold processes are connected to the database (PostgreSQL): a node that kept
  * serving would go on sealing under the old sealing key, which the database no longer has. */
+struct keyring_rotate_options {
+	bool new_cookie_key; /* also replace the device-cookie key (every trusted device revoked) */
+};
 enum tf_err keyring_rotate(struct tf_service *svc, const uint8_t old_master[MASTER_KEY_BYTES],
-			   const uint8_t new_master[MASTER_KEY_BYTES], int64_t now, struct keyring_rotation *out);
+			   const uint8_t new_master[MASTER_KEY_BYTES], const struct keyring_rotate_options *opts,
+			   int64_t now, struct keyring_rotation *out);
 
 /* What each sealed column holds, for messages: "TOTP secrets". */
 const char *keyring_column_name(enum sealed_column col);

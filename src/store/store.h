@@ -574,12 +574,15 @@ struct store_ops {
 	enum tf_err (*keyring_insert)(struct store_conn *c, const struct keyring_row *k);
 	enum tf_err (*keyring_replace)(struct store_conn *c, const struct keyring_row *k);
 	/* Up to max values of col, in primary key order, after the row after (NULL: from the
-	 * first); the caller frees each out[i].sealed. With sealed_put, the second family of
-	 * statements not scoped by app_id (all applications' secrets are re-sealed together). */
+	 * first); the caller frees each out[i].sealed. With sealed_put and devices_revoke_every, the
+	 * second family of statements not scoped by app_id (every application's keys change at once). */
 	enum tf_err (*sealed_page)(struct store_conn *c, enum sealed_column col, const struct sealed_value *after,
 				   struct sealed_value *out, size_t max, size_t *n_out);
 	/* Replaces the sealed value of v's row (NOT_FOUND if the row is gone). */
 	enum tf_err (*sealed_put)(struct store_conn *c, enum sealed_column col, const struct sealed_value *v);
+	/* Revokes every trusted device of every application that has not ended (a new device-cookie
+	 * key makes their cookies worthless); *n_out gets how many. */
+	enum tf_err (*devices_revoke_every)(struct store_conn *c, int64_t now, int *n_out);
 	/* How many other connections twofold processes hold to this database (PostgreSQL: its
 	 * sessions named "twofold" but this one; SQLite cannot tell: 0). */
 	enum tf_err (*other_clients)(struct store_conn *c, int *n_out);

@@ -738,5 +738,6 @@ const struct store_ops store_pg_ops = {
 	.keyring_replace = pg_keyring_replace,
 	.sealed_page = pg_sealed_page,
 	.sealed_put = pg_sealed_put,
+	.devices_revoke_every = pg_devices_revoke_every,
 	.other_clients = pg_other_clients,
 };

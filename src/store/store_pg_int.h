@@ -131,6 +131,7 @@ enum pg_stmt {
 	PS_SEALED_PUT_OUTBOX,
 	PS_SEALED_PUT_IDEMPOTENCY,
 	PS_OTHER_CLIENTS,
+	PS_DEVICES_REVOKE_EVERY,
 	PS__MAX
 };
 
@@ -214,6 +215,7 @@ enum tf_err pg_sealed_page(struct store_conn *c, enum sealed_column col, const s
 			   struct sealed_value *out, size_t max, size_t *n_out);
 enum tf_err pg_sealed_put(struct store_conn *c, enum sealed_column col, const struct sealed_value *v);
 enum tf_err pg_other_clients(struct store_conn *c, int *n_out);
+enum tf_err pg_devices_revoke_every(struct store_conn *c, int64_t now, int *n_out);
 enum tf_err pg_user_insert(struct store_conn *c, const struct user_row *u);
 enum tf_err pg_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct user_row *out);
 enum tf_err pg_user_get_by_email(struct store_conn *c, const char *app_id, const char *email, struct user_row *out);

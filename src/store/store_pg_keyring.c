@@ -111,6 +111,14 @@ enum tf_err pg_sealed_put(struct store_conn *c, enum sealed_column col, const st
 	return e == TF_OK && changes != 1 ? TF_ERR_NOT_FOUND : e;
 }
 
+enum tf_err pg_devices_revoke_every(struct store_conn *c, int64_t now, int *n_out)
+{
+	struct pg_params p = {0};
+	p_int(&p, now);
+	*n_out = 0;
+	return pg_run(c, PS_DEVICES_REVOKE_EVERY, &p, "devices_revoke_every", NULL, n_out);
+}
+
 enum tf_err pg_other_clients(struct store_conn *c, int *n_out)
 {
 	PGresult *r;

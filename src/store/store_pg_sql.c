@@ -218,6 +218,7 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_SEALED_PUT_FACTOR] = "UPDATE factors SET secret_sealed = $1 WHERE factor_id = $2",
 	[PS_SEALED_PUT_OUTBOX] = "UPDATE outbox SET sealed_body = $1 WHERE message_id = $2",
 	[PS_SEALED_PUT_IDEMPOTENCY] = "UPDATE idempotency SET body = $1 WHERE scope = $2 AND ref = $3",
+	[PS_DEVICES_REVOKE_EVERY] = "UPDATE devices SET revoked_at = $1 WHERE revoked_at = 0 AND expires_at > $1",
 	/* twofold's connections (application_name, store_pg.c) to this database but this one: nodes
 	 * that are serving, or other commands, which a rotation must not run beside */
 	[PS_OTHER_CLIENTS] = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "

@@ -457,5 +457,6 @@ const struct store_ops store_sqlite_ops = {
 	.keyring_replace = sq_keyring_replace,
 	.sealed_page = sq_sealed_page,
 	.sealed_put = sq_sealed_put,
+	.devices_revoke_every = sq_devices_revoke_every,
 	.other_clients = sq_other_clients,
 };

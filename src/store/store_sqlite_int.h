@@ -125,6 +125,7 @@ enum stmt_id {
 	Q_SEALED_PUT_FACTOR,
 	Q_SEALED_PUT_OUTBOX,
 	Q_SEALED_PUT_IDEMPOTENCY,
+	Q_DEVICES_REVOKE_EVERY,
 	Q__MAX
 };
 
@@ -279,6 +280,7 @@ enum tf_err sq_sealed_page(struct store_conn *c, enum sealed_column col, const s
 			   struct sealed_value *out, size_t max, size_t *n_out);
 enum tf_err sq_sealed_put(struct store_conn *c, enum sealed_column col, const struct sealed_value *v);
 enum tf_err sq_other_clients(struct store_conn *c, int *n_out);
+enum tf_err sq_devices_revoke_every(struct store_conn *c, int64_t now, int *n_out);
 enum tf_err sq_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
 enum tf_err sq_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
 enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u);

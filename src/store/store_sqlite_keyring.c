@@ -118,6 +118,16 @@ enum tf_err sq_sealed_put(struct store_conn *c, enum sealed_column col, const st
 	return e == TF_OK && changes != 1 ? TF_ERR_NOT_FOUND : e;
 }
 
+enum tf_err sq_devices_revoke_every(struct store_conn *c, int64_t now, int *n_out)
+{
+	*n_out = 0;
+	sqlite3_stmt *s = stmt(c, Q_DEVICES_REVOKE_EVERY);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	sqlite3_bind_int64(s, 1, now);
+	return exec_stmt(c, s, "devices_revoke_every", n_out);
+}
+
 /* SQLite cannot tell which other processes have the file open */
 enum tf_err sq_other_clients(struct store_conn *c, int *n_out)
 {

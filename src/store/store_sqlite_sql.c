@@ -160,4 +160,5 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_SEALED_PUT_FACTOR] = "UPDATE factors SET secret_sealed = ?1 WHERE factor_id = ?2",
 	[Q_SEALED_PUT_OUTBOX] = "UPDATE outbox SET sealed_body = ?1 WHERE message_id = ?2",
 	[Q_SEALED_PUT_IDEMPOTENCY] = "UPDATE idempotency SET body = ?1 WHERE scope = ?2 AND ref = ?3",
+	[Q_DEVICES_REVOKE_EVERY] = "UPDATE devices SET revoked_at = ?1 WHERE revoked_at = 0 AND expires_at > ?1",
 };

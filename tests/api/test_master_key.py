@@ -367,6 +367,31 @@ def test_rotation_to_a_named_key_file_for_a_secret_manager(start_server, tmp_pat
     assert run_cli("audit", "verify", "--data", srv.data_dir, env={"TWOFOLD_MASTER_KEY_FILE": str(third)}).returncode == 0
 
 
+def test_rotation_with_a_new_cookie_key_revokes_every_trusted_device(start_server):
+    # for a master key that may have leaked: the cookie key derived from it (a database from
+    # before the key ring) or taken with a copy of the ring could sign cookies for anyone
+    srv = start_server()
+    app, user_id, cookie = trusted_device(srv)
+    app2, user2, cookie2 = trusted_device(srv)
+    token = srv.token_for(app, srv.make_user(app)["email"])
+    srv.stop()
+    res = run_cli("key", "rotate", "--new-cookie-key", "--data", srv.data_dir)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "2 trusted devices were revoked" in res.stdout, res.stdout
+    srv.start()
+    for a, u, c in ((app, user_id, cookie), (app2, user2, cookie2)):
+        r = srv.post("/v1/devices/validate", api_key=a["api_key"], json={"user_id": u, "cookie": c})
+        assert r.status_code == 200 and r.json()["trusted"] is False, r.text
+    assert db_query(srv, "SELECT count(*) AS n FROM devices WHERE revoked_at = 0")[0]["n"] == 0
+    assert srv.token_alive(app, token)  # the rest stays
+    rows = db_query(srv, "SELECT details FROM audit_log WHERE event = 'master_key.rotated'")
+    assert '"new_cookie_key":true' in rows[0]["details"] and '"devices_revoked":2' in rows[0]["details"], rows
+    assert run_cli("audit", "verify", "--data", srv.data_dir).returncode == 0
+    # a device trusted after the rotation gets a cookie under the new key
+    app3, user3, cookie3 = trusted_device(srv)
+    assert cookie_trusted(srv, app3, user3, cookie3) is True
+
+
 def test_a_rotation_that_fails_changes_nothing(start_server, tmp_path):
     srv = start_server()
     app = srv.make_app()
