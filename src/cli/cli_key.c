@@ -46,7 +46,7 @@ static int new_key(const char *path, const uint8_t old[MASTER_KEY_BYTES], uint8_
 {
 	char why[PATH_MAX_LEN + 128];
 	*wrote = false;
-	enum tf_err e = master_key_read(path, out, why, sizeof why);
+	enum tf_err e = master_key_read(path, MASTER_KEY_NAMED, out, why, sizeof why);
 	if (e == TF_OK) {
 		if (sodium_memcmp(out, old, MASTER_KEY_BYTES) == 0) {
 			fprintf(stderr, "twofold key rotate: %s holds the current master key, not a new one\n", path);
@@ -148,6 +148,10 @@ int cli_key(int argc, char **argv, char **envp)
 	enum tf_err e = TF_ERR_INTERNAL;
 	int rc = 1;
 	bool opened = service_open(&cfg, &svc) == TF_OK;
+	if (!opened && !new_path_arg && access(fresh, F_OK) == 0)
+		fprintf(stderr, "twofold key rotate: %s exists: if an earlier rotation stopped after its commit, the database "
+				"needs that key; start a node with --master-key-file %s to see\n",
+			fresh, fresh);
 	if (opened) {
 		if ((rc = new_key(fresh, old_key, new_key_bytes, &wrote)) == 0)
 			e = keyring_rotate(svc, old_key, new_key_bytes, &opts, clock_now_ms(), &rot);
@@ -181,9 +185,10 @@ int cli_key(int argc, char **argv, char **envp)
 	if (!new_path_arg)
 		rc = put_in_place(current, fresh);
 	else
-		printf("twofold: the new master key is in %s, and the database opens only with it now: put it where every "
-		       "node reads its key (master_key_file, or DATA/master.key, mode 0600). The old key (%s) no longer "
-		       "starts a node: keep it only with database backups taken before now.\n",
+		printf("twofold: the new master key is in %s, and the database opens only with it now: set every node's "
+		       "master_key_file to it (or copy it to DATA/master.key, mode 0600, if it is 32 raw bytes rather than "
+		       "hex). The old key (%s) no longer starts a node: keep it only with database backups taken before "
+		       "now.\n",
 		       fresh, current);
 	printf("twofold: start every node with the new key; a node that still has the old one refuses to start.\n");
 	return rc;

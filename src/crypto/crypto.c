@@ -66,14 +66,14 @@ enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *cre
 	*created = false;
 	if (snprintf(path, sizeof path, "%s/%s", dir, MASTER_KEY_FILE) >= (int)sizeof path)
 		return TF_ERR_INTERNAL;
-	enum tf_err e = master_key_read(path, master, why, sizeof why);
+	enum tf_err e = master_key_read(path, MASTER_KEY_DATA_FILE, master, why, sizeof why);
 	if (e == TF_ERR_NOT_FOUND) {
 		randombytes_buf(master, sizeof master);
 		e = master_key_write(path, master, why, sizeof why);
 		if (e == TF_OK)
 			*created = true;
 		else /* lost a race with another process: read theirs */
-			e = master_key_read(path, master, why, sizeof why);
+			e = master_key_read(path, MASTER_KEY_DATA_FILE, master, why, sizeof why);
 	}
 	if (e != TF_OK) {
 		log_error("cannot load the master key", "path", path, "error", why, NULL);

@@ -56,7 +56,8 @@ bool master_key_parse(const uint8_t *content, size_t len, uint8_t out[MASTER_KEY
 	return true;
 }
 
-enum tf_err master_key_read(const char *path, uint8_t out[MASTER_KEY_BYTES], char *why, size_t why_size)
+enum tf_err master_key_read(const char *path, enum master_key_form form, uint8_t out[MASTER_KEY_BYTES], char *why,
+			    size_t why_size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -87,10 +88,22 @@ enum tf_err master_key_read(const char *path, uint8_t out[MASTER_KEY_BYTES], cha
 		len += (size_t)n;
 	}
 	close(fd);
-	bool ok = master_key_parse(buf, len, out);
+	bool ok;
+	if (form == MASTER_KEY_DATA_FILE) {
+		ok = len >= MASTER_KEY_BYTES;
+		if (ok)
+			memcpy(out, buf, MASTER_KEY_BYTES);
+		if (len > MASTER_KEY_BYTES)
+			log_warn("the master key file is longer than 32 bytes: its first 32 bytes are the key", "path", path,
+				 NULL);
+	} else {
+		ok = master_key_parse(buf, len, out);
+	}
 	sodium_memzero(buf, sizeof buf);
 	if (!ok) {
-		snprintf(why, why_size, "it holds no key: a key file is 32 bytes, or 64 hexadecimal digits");
+		snprintf(why, why_size, form == MASTER_KEY_DATA_FILE ? "it holds no key: it is shorter than 32 bytes"
+								   : "it holds no key: a key file is 32 bytes, or 64 "
+								     "hexadecimal digits");
 		return TF_ERR_INTERNAL;
 	}
 	return TF_OK;

@@ -27,14 +27,22 @@
 /* version (1) || nonce (24) || XChaCha20-Poly1305 of the data keys (128 + 16) */
 #define MASTER_KEY_WRAPPED_BYTES (1 + 24 + TF_DATA_KEYS_BYTES + 16)
 
-/* A key file's content: exactly 32 bytes, or 64 hexadecimal digits (what `openssl rand -hex 32`
- * writes; a secret manager may hold only text), either followed by one newline at most. */
+/* A named key file's content: exactly 32 bytes, or 64 hexadecimal digits (what `openssl rand
+ * -hex 32` writes; a secret manager may hold only text) followed by one newline at most. */
 bool master_key_parse(const uint8_t *content, size_t len, uint8_t out[MASTER_KEY_BYTES]);
+
+/* How a key file is read. */
+enum master_key_form {
+	MASTER_KEY_DATA_FILE, /* DATA/master.key: its first 32 bytes, as twofold always read it (a
+			       * longer file is used with a warning: hex text there is not decoded) */
+	MASTER_KEY_NAMED,     /* master_key_file, --new-key: master_key_parse */
+};
 
 /* Reads the key file at path. TF_ERR_NOT_FOUND when there is none; TF_ERR_INTERNAL when it
  * cannot be read or holds no key; why gets the reason either way. A file that others than its
  * owner may read is used, with a warning in the log. */
-enum tf_err master_key_read(const char *path, uint8_t out[MASTER_KEY_BYTES], char *why, size_t why_size);
+enum tf_err master_key_read(const char *path, enum master_key_form form, uint8_t out[MASTER_KEY_BYTES], char *why,
+			    size_t why_size);
 
 /* Writes key to a new file at path, mode 0600: to a temporary name, fsynced, linked to path
  * (never replacing a file there), and the folder fsynced. */

@@ -29,7 +29,8 @@ enum tf_err service_master_key(const struct tf_config *cfg, bool create, uint8_t
 	bool named = cfg->master_key_file[0] != '\0';
 	service_master_key_path(cfg, path, sizeof path);
 	*created = false;
-	enum tf_err e = master_key_read(path, out, why, sizeof why);
+	enum master_key_form form = named ? MASTER_KEY_NAMED : MASTER_KEY_DATA_FILE;
+	enum tf_err e = master_key_read(path, form, out, why, sizeof why);
 	if (e == TF_ERR_NOT_FOUND && create && !named) {
 		crypto_random_bytes(out, MASTER_KEY_BYTES);
 		e = master_key_write(path, out, why, sizeof why);
@@ -37,7 +38,7 @@ enum tf_err service_master_key(const struct tf_config *cfg, bool create, uint8_t
 			*created = true;
 			log_info("created a new master key", "path", path, NULL);
 		} else { /* lost a race with another process: read theirs */
-			e = master_key_read(path, out, why, sizeof why);
+			e = master_key_read(path, form, out, why, sizeof why);
 		}
 	}
 	if (e == TF_OK) {

@@ -1,5 +1,5 @@
-/* Unit tests for crypto/master_key.c and the data keys of crypto.c: key files (raw or hex, never
- * replaced, swapped with a backup), the check value, wrapping the data keys under the master
+/* Unit tests for crypto/master_key.c and the data keys of crypto.c: key files (raw or hex, the
+ * data folder's read as before, never replaced, swapped with a backup), the check value, wrapping the data keys under the master
  * key, and the legacy data keys (those older builds derived, with the MACs they stored). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,14 +96,14 @@ static void test_key_files_are_read_written_once_and_never_replaced(void **state
 	sequence_key(other, 100);
 	snprintf(path, sizeof path, "%s/new.key", dir);
 	unlink(path);
-	assert_int_equal(master_key_read(path, got, why, sizeof why), TF_ERR_NOT_FOUND);
+	assert_int_equal(master_key_read(path, MASTER_KEY_NAMED, got, why, sizeof why), TF_ERR_NOT_FOUND);
 	assert_int_equal(master_key_write(path, key, why, sizeof why), TF_OK);
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(st.st_size, 32);
 	assert_int_equal(master_key_write(path, other, why, sizeof why), TF_ERR_INTERNAL);
-	assert_int_equal(master_key_read(path, got, why, sizeof why), TF_OK);
+	assert_int_equal(master_key_read(path, MASTER_KEY_NAMED, got, why, sizeof why), TF_OK);
 	assert_memory_equal(got, key, 32);
 	/* a hex file, as a secret manager may hold it, even readable by others (a warning) */
 	char hex[2 * MASTER_KEY_BYTES + 2];
@@ -112,14 +112,40 @@ static void test_key_files_are_read_written_once_and_never_replaced(void **state
 	hex[65] = '\0';
 	snprintf(path, sizeof path, "%s/hex.key", dir);
 	write_file(path, hex, strlen(hex), 0644);
-	assert_int_equal(master_key_read(path, got, why, sizeof why), TF_OK);
+	assert_int_equal(master_key_read(path, MASTER_KEY_NAMED, got, why, sizeof why), TF_OK);
 	assert_memory_equal(got, other, 32);
 	/* a file that is no key */
 	snprintf(path, sizeof path, "%s/text.key", dir);
 	write_file(path, "not a key\n", 10, 0600);
-	assert_int_equal(master_key_read(path, got, why, sizeof why), TF_ERR_INTERNAL);
+	assert_int_equal(master_key_read(path, MASTER_KEY_NAMED, got, why, sizeof why), TF_ERR_INTERNAL);
 	assert_non_null(strstr(why, "32 bytes"));
-	assert_int_equal(master_key_read(dir, got, why, sizeof why), TF_ERR_INTERNAL); /* a folder */
+	assert_int_equal(master_key_read(dir, MASTER_KEY_NAMED, got, why, sizeof why), TF_ERR_INTERNAL); /* a folder */
+}
+
+/* DATA/master.key is read as twofold always read it, so that no deployment's key changes: its
+ * first 32 bytes, even of a file someone wrote as hex text */
+static void test_the_data_folder_key_is_its_first_32_bytes_as_before(void **state)
+{
+	(void)state;
+	char path[128], why[256], hex[2 * MASTER_KEY_BYTES + 2];
+	uint8_t key[MASTER_KEY_BYTES], got[MASTER_KEY_BYTES];
+	sequence_key(key, 9);
+	sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+	hex[64] = '\n';
+	hex[65] = '\0';
+	snprintf(path, sizeof path, "%s/master.key", dir);
+	write_file(path, hex, 65, 0600);
+	assert_int_equal(master_key_read(path, MASTER_KEY_DATA_FILE, got, why, sizeof why), TF_OK);
+	assert_memory_equal(got, hex, 32);
+	assert_int_equal(master_key_read(path, MASTER_KEY_NAMED, got, why, sizeof why), TF_OK);
+	assert_memory_equal(got, key, 32);
+	write_file(path, key, 32, 0600);
+	assert_int_equal(master_key_read(path, MASTER_KEY_DATA_FILE, got, why, sizeof why), TF_OK);
+	assert_memory_equal(got, key, 32);
+	write_file(path, key, 31, 0600);
+	assert_int_equal(master_key_read(path, MASTER_KEY_DATA_FILE, got, why, sizeof why), TF_ERR_INTERNAL);
+	assert_non_null(strstr(why, "shorter than 32 bytes"));
+	unlink(path);
 }
 
 static void test_replacing_a_key_file_keeps_the_old_one_as_backup(void **state)
@@ -138,17 +164,17 @@ static void test_replacing_a_key_file_keeps_the_old_one_as_backup(void **state)
 	assert_int_equal(master_key_write(path, old_key, why, sizeof why), TF_OK);
 	assert_int_equal(master_key_write(fresh, new_key, why, sizeof why), TF_OK);
 	assert_int_equal(master_key_replace(path, fresh, backup, why, sizeof why), TF_OK);
-	assert_int_equal(master_key_read(path, got, why, sizeof why), TF_OK);
+	assert_int_equal(master_key_read(path, MASTER_KEY_NAMED, got, why, sizeof why), TF_OK);
 	assert_memory_equal(got, new_key, 32);
-	assert_int_equal(master_key_read(backup, got, why, sizeof why), TF_OK);
+	assert_int_equal(master_key_read(backup, MASTER_KEY_NAMED, got, why, sizeof why), TF_OK);
 	assert_memory_equal(got, old_key, 32);
 	assert_int_equal(access(fresh, F_OK), -1);
 	/* a backup name that is taken: nothing moves */
 	assert_int_equal(master_key_write(fresh, old_key, why, sizeof why), TF_OK);
 	assert_int_equal(master_key_replace(path, fresh, backup, why, sizeof why), TF_ERR_INTERNAL);
-	assert_int_equal(master_key_read(path, got, why, sizeof why), TF_OK);
+	assert_int_equal(master_key_read(path, MASTER_KEY_NAMED, got, why, sizeof why), TF_OK);
 	assert_memory_equal(got, new_key, 32);
-	assert_int_equal(master_key_read(backup, got, why, sizeof why), TF_OK);
+	assert_int_equal(master_key_read(backup, MASTER_KEY_NAMED, got, why, sizeof why), TF_OK);
 	assert_memory_equal(got, old_key, 32);
 }
 
@@ -232,6 +258,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_key_file_is_32_bytes_or_64_hex_digits),
 		cmocka_unit_test(test_key_files_are_read_written_once_and_never_replaced),
+		cmocka_unit_test(test_the_data_folder_key_is_its_first_32_bytes_as_before),
 		cmocka_unit_test(test_replacing_a_key_file_keeps_the_old_one_as_backup),
 		cmocka_unit_test(test_the_check_value_tells_keys_apart_and_reveals_none),
 		cmocka_unit_test(test_data_keys_unwrap_only_under_the_key_that_wrapped_them),
