@@ -15,6 +15,7 @@ static void usage(FILE *out)
 		"  twofold audit verify --data DIR [--head SEQ:HASH ...]\n"
 		"  twofold audit head --data DIR\n"
 		"  twofold migrate --data DIR\n"
+		"  twofold key rotate [--new-key FILE] [--new-cookie-key] --data DIR   (every node stopped: README, \"The master key\")\n"
 		"  twofold sign --client-id ID --client-secret SECRET --token TOKEN --page PAGE --redirect-uri URI\n"
 		"  twofold device keygen|public-key|answer --key FILE [...]   (a push device, for tests and trials)\n"
 		"  twofold help\n\n");
@@ -52,6 +53,8 @@ int main(int argc, char **argv, char **envp)
 		return cli_sign(argc - 2, argv + 2, envp);
 	if (!strcmp(cmd, "device"))
 		return cli_device(argc - 2, argv + 2, envp);
+	if (!strcmp(cmd, "key"))
+		return cli_key(argc - 2, argv + 2, envp);
 	if (!strcmp(cmd, "help")) {
 		usage(stdout);
 		return 0;

@@ -9,6 +9,7 @@ int cli_audit(int argc, char **argv, char **envp);
 int cli_migrate(int argc, char **argv, char **envp);
 int cli_sign(int argc, char **argv, char **envp);
 int cli_device(int argc, char **argv, char **envp);
+int cli_key(int argc, char **argv, char **envp);
 
 /* Shared: loads the configuration from flags and environment, or prints why not. */
 struct tf_config;

@@ -1,5 +1,6 @@
 /* cli_migrate.c: `twofold migrate --data DIR`: applies the schema migrations (serve does
- * this too at start) and prints the schema version. */
+ * this too at start) and says the schema is up to date. It needs no master key: the key ring
+ * is written by the first command that uses the keys (service/keyring.h). */
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -11,7 +12,7 @@ int cli_migrate(int argc, char **argv, char **envp)
 	if (cli_load_config(&cfg, argc, argv, envp) != 0)
 		return 2;
 	struct tf_service *svc;
-	if (service_open(&cfg, &svc) != TF_OK)
+	if (service_open_schema(&cfg, &svc) != TF_OK)
 		return 1;
 	printf("twofold: schema is up to date\n");
 	service_close(svc);

@@ -12,6 +12,7 @@
 const struct config_setting config_settings[] = {
 	{"listen", S(listen), "127.0.0.1:8420", 0, 0, NULL, false, "address:port of the HTTP listener"},
 	{"data", S(data), "./data", 0, 0, NULL, false, "data folder: twofold.db, master.key, messages.jsonl"},
+	{"master_key_file", S(master_key_file), "", 0, 0, NULL, false, "file holding the master key (32 bytes, or 64 hexadecimal digits), such as one a secret manager mounts; twofold never creates it, and DATA/master.key is then not used; empty: DATA/master.key, created at the first start"},
 	{"database", S(database), "", 0, 0, NULL, false, "database URL: empty means SQLite in DATA/twofold.db; postgres://USER@HOST:PORT/DB selects PostgreSQL (several nodes on one database; keep its password in PGPASSWORD or ~/.pgpass, not the URL)"},
 	{"db_pool_size", I(db_pool_size), "32", 1, 1000, NULL, false, "PostgreSQL connections this node opens at most; a request waiting 5 s for one is answered 503 OVERLOADED"},
 	{"admin_token", S(admin_token), "", 0, 0, NULL, true, "admin API token; empty: generated into DATA/admin.token"},

@@ -10,84 +10,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto/master_key.h"
 #include "platform/log.h"
 
 #define MASTER_KEY_FILE "master.key"
-#define KDF_CONTEXT "twofold"
+#define LEGACY_KDF_CONTEXT "twofold"
 
 enum tf_err crypto_init(void)
 {
 	return sodium_init() < 0 ? TF_ERR_INTERNAL : TF_OK;
 }
 
-static enum tf_err write_key_file(const char *path, const uint8_t *key, size_t len)
+enum tf_err keys_new(const uint8_t data_keys[TF_DATA_KEYS_BYTES], struct tf_keys **out)
 {
-	char tmp[4096];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-		return TF_ERR_INTERNAL;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0) {
-		log_error("cannot create key file", "path", tmp, "error", strerror(errno), NULL);
-		return TF_ERR_INTERNAL;
-	}
-	enum tf_err rc = TF_OK;
-	if (write(fd, key, len) != (ssize_t)len || fsync(fd) != 0)
-		rc = TF_ERR_INTERNAL;
-	close(fd);
-	/* link() fails if another process created the key meanwhile: never overwrite a key. */
-	if (rc == TF_OK && link(tmp, path) != 0)
-		rc = TF_ERR_INTERNAL;
-	unlink(tmp);
-	return rc;
-}
-
-enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *created)
-{
-	char path[4096];
-	uint8_t master[TF_KEY_BYTES];
-	*created = false;
-	if (snprintf(path, sizeof path, "%s/%s", dir, MASTER_KEY_FILE) >= (int)sizeof path)
-		return TF_ERR_INTERNAL;
-	int fd = open(path, O_RDONLY);
-	if (fd < 0 && errno == ENOENT) {
-		randombytes_buf(master, sizeof master);
-		if (write_key_file(path, master, sizeof master) != TF_OK) {
-			sodium_memzero(master, sizeof master);
-			/* lost a race with another process: read theirs */
-			fd = open(path, O_RDONLY);
-			if (fd < 0)
-				return TF_ERR_INTERNAL;
-		} else {
-			*created = true;
-		}
-	} else if (fd < 0) {
-		log_error("cannot open master key", "path", path, "error", strerror(errno), NULL);
-		return TF_ERR_INTERNAL;
-	}
-	if (fd >= 0) {
-		struct stat st;
-		ssize_t n = -1;
-		if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0)
-			log_warn("master key file is readable by others; it should be mode 0600", "path",
-				 path, NULL);
-		n = read(fd, master, sizeof master);
-		close(fd);
-		if (n != (ssize_t)sizeof master) {
-			log_error("master key file is not 32 bytes", "path", path, NULL);
-			sodium_memzero(master, sizeof master);
-			return TF_ERR_INTERNAL;
-		}
-	}
 	struct tf_keys *keys = sodium_malloc(sizeof *keys);
-	if (!keys) {
-		sodium_memzero(master, sizeof master);
+	if (!keys)
 		return TF_ERR_INTERNAL;
-	}
-	crypto_kdf_derive_from_key(keys->mac, TF_KEY_BYTES, 1, KDF_CONTEXT, master);
-	crypto_kdf_derive_from_key(keys->secretbox, TF_KEY_BYTES, 2, KDF_CONTEXT, master);
-	crypto_kdf_derive_from_key(keys->audit, TF_KEY_BYTES, 3, KDF_CONTEXT, master);
-	crypto_kdf_derive_from_key(keys->cookie, TF_KEY_BYTES, 4, KDF_CONTEXT, master);
-	sodium_memzero(master, sizeof master);
+	memcpy(keys->mac, data_keys, TF_KEY_BYTES);
+	memcpy(keys->secretbox, data_keys + TF_KEY_BYTES, TF_KEY_BYTES);
+	memcpy(keys->audit, data_keys + 2 * TF_KEY_BYTES, TF_KEY_BYTES);
+	memcpy(keys->cookie, data_keys + 3 * TF_KEY_BYTES, TF_KEY_BYTES);
 	keys->mac_hmac = keys->cookie_hmac = keys->audit_hmac = NULL;
 	if (hmac_key_new(keys->mac, TF_KEY_BYTES, &keys->mac_hmac) != TF_OK ||
 	    hmac_key_new(keys->cookie, TF_KEY_BYTES, &keys->cookie_hmac) != TF_OK ||
@@ -100,6 +42,49 @@ enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *cre
 	sodium_mprotect_readonly(keys);
 	*out = keys;
 	return TF_OK;
+}
+
+void keys_export(const struct tf_keys *keys, uint8_t data_keys[TF_DATA_KEYS_BYTES])
+{
+	memcpy(data_keys, keys->mac, TF_KEY_BYTES);
+	memcpy(data_keys + TF_KEY_BYTES, keys->secretbox, TF_KEY_BYTES);
+	memcpy(data_keys + 2 * TF_KEY_BYTES, keys->audit, TF_KEY_BYTES);
+	memcpy(data_keys + 3 * TF_KEY_BYTES, keys->cookie, TF_KEY_BYTES);
+}
+
+void keys_derive_legacy(const uint8_t master[TF_KEY_BYTES], uint8_t data_keys[TF_DATA_KEYS_BYTES])
+{
+	for (int i = 0; i < 4; i++)
+		crypto_kdf_derive_from_key(data_keys + i * TF_KEY_BYTES, TF_KEY_BYTES, (uint64_t)i + 1, LEGACY_KDF_CONTEXT,
+					   master);
+}
+
+enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *created)
+{
+	char path[4096], why[256];
+	uint8_t master[MASTER_KEY_BYTES], data_keys[TF_DATA_KEYS_BYTES];
+	*created = false;
+	if (snprintf(path, sizeof path, "%s/%s", dir, MASTER_KEY_FILE) >= (int)sizeof path)
+		return TF_ERR_INTERNAL;
+	enum tf_err e = master_key_read(path, MASTER_KEY_DATA_FILE, master, why, sizeof why);
+	if (e == TF_ERR_NOT_FOUND) {
+		randombytes_buf(master, sizeof master);
+		e = master_key_write(path, master, why, sizeof why);
+		if (e == TF_OK)
+			*created = true;
+		else /* lost a race with another process: read theirs */
+			e = master_key_read(path, MASTER_KEY_DATA_FILE, master, why, sizeof why);
+	}
+	if (e != TF_OK) {
+		log_error("cannot load the master key", "path", path, "error", why, NULL);
+		sodium_memzero(master, sizeof master);
+		return e;
+	}
+	keys_derive_legacy(master, data_keys);
+	sodium_memzero(master, sizeof master);
+	e = keys_new(data_keys, out);
+	sodium_memzero(data_keys, sizeof data_keys);
+	return e;
 }
 
 void keys_free(struct tf_keys *keys)

@@ -23,8 +23,9 @@
 #define TF_TOKEN_MAX 64     /* prefix + 43 base64url characters + NUL */
 #define TF_PWHASH_MAX 128   /* crypto_pwhash_STRBYTES */
 
-/* The keys derived from master.key, held in locked, guarded memory (sodium_malloc); the
- * SHA-256 contexts prepared from mac, cookie and audit are in libcrypto's heap (crypto/hmac.c). */
+/* The data keys, held in locked, guarded memory (sodium_malloc); the SHA-256 contexts prepared
+ * from mac, cookie and audit are in libcrypto's heap (crypto/hmac.c). The database keeps them
+ * wrapped under the master key (crypto/master_key.h, service/keyring.c). */
 struct tf_keys {
 	uint8_t mac[TF_KEY_BYTES];      /* MACs of tokens, api keys, codes (storage and lookup) */
 	uint8_t secretbox[TF_KEY_BYTES]; /* encryption of secrets at rest */
@@ -40,8 +41,20 @@ struct tf_keys {
 /* Initialises libsodium; call once before anything else. */
 enum tf_err crypto_init(void);
 
+/* The data keys as one block, in this order: mac, secretbox, audit, cookie. */
+#define TF_DATA_KEYS_BYTES (4 * TF_KEY_BYTES)
+
+/* The keys in memory, from the data keys. */
+enum tf_err keys_new(const uint8_t data_keys[TF_DATA_KEYS_BYTES], struct tf_keys **out);
+/* The data keys of keys (to wrap them under another master key). */
+void keys_export(const struct tf_keys *keys, uint8_t data_keys[TF_DATA_KEYS_BYTES]);
+/* The data keys of a database written before the key ring: libsodium KDF subkeys 1 to 4 of the
+ * master key under the context "twofold". */
+void keys_derive_legacy(const uint8_t master[TF_KEY_BYTES], uint8_t data_keys[TF_DATA_KEYS_BYTES]);
 /* Loads DIR/master.key, creating it (32 random bytes, mode 0600, written to a temporary
- * name, fsynced and renamed) when absent. Sets *created when it made a new one. */
+ * name, fsynced and linked) when absent, and derives the legacy data keys from it. Sets
+ * *created when it made a new one. The service goes through its key ring instead
+ * (service/keyring.c); unit tests and benchmarks use this. */
 enum tf_err keys_load_or_create(const char *dir, struct tf_keys **out, bool *created);
 /* Frees keys, and the calling thread's HMAC scratch contexts (hmac_thread_release). */
 void keys_free(struct tf_keys *keys);

@@ -11,9 +11,89 @@
 
 #include <sodium.h>
 
+#include "platform/clock.h"
 #include "platform/log.h"
+#include "service/keyring.h"
 
-enum tf_err service_open(const struct tf_config *cfg, struct tf_service **out)
+void service_master_key_path(const struct tf_config *cfg, char *out, size_t size)
+{
+	if (cfg->master_key_file[0])
+		snprintf(out, size, "%s", cfg->master_key_file);
+	else
+		snprintf(out, size, "%s/master.key", cfg->data);
+}
+
+enum tf_err service_master_key(const struct tf_config *cfg, bool create, uint8_t out[MASTER_KEY_BYTES], bool *created)
+{
+	char path[CONFIG_STR_MAX + 16], why[CONFIG_STR_MAX + 128];
+	bool named = cfg->master_key_file[0] != '\0';
+	service_master_key_path(cfg, path, sizeof path);
+	*created = false;
+	enum master_key_form form = named ? MASTER_KEY_NAMED : MASTER_KEY_DATA_FILE;
+	enum tf_err e = master_key_read(path, form, out, why, sizeof why);
+	if (e == TF_ERR_NOT_FOUND && create && !named) {
+		crypto_random_bytes(out, MASTER_KEY_BYTES);
+		e = master_key_write(path, out, why, sizeof why);
+		if (e == TF_OK) {
+			*created = true;
+			log_info("created a new master key", "path", path, NULL);
+		} else { /* lost a race with another process: read theirs */
+			e = master_key_read(path, form, out, why, sizeof why);
+		}
+	}
+	if (e == TF_OK) {
+		char unused[CONFIG_STR_MAX + 16];
+		struct stat st;
+		snprintf(unused, sizeof unused, "%s/master.key", cfg->data);
+		if (named && strcmp(unused, path) != 0 && stat(unused, &st) == 0)
+			log_warn("the master key is read from master_key_file: DATA/master.key is not used (remove it, once "
+				 "you have checked it is the same key or not needed)", "unused", unused, NULL);
+		return TF_OK;
+	}
+	sodium_memzero(out, MASTER_KEY_BYTES);
+	if (e == TF_ERR_NOT_FOUND && named) {
+		log_error("the master key file is missing (twofold never creates the file master_key_file names)", "path",
+			  path, NULL);
+		fprintf(stderr, "twofold: the master key file %s (master_key_file) does not exist; twofold never creates it: "
+				"put the deployment's key there\n", path);
+	} else if (e == TF_ERR_NOT_FOUND) {
+		log_error("the master key file is missing", "path", path, NULL);
+		fprintf(stderr, "twofold: the master key file %s does not exist\n", path);
+	} else {
+		log_error("cannot read the master key", "path", path, "error", why, NULL);
+		fprintf(stderr, "twofold: cannot read the master key file %s: %s\n", path, why);
+	}
+	return TF_ERR_INTERNAL;
+}
+
+/* Everything but the keys: the data folder, the store, the schema. */
+static enum tf_err open_store(struct tf_service *svc)
+{
+	const struct tf_config *cfg = &svc->cfg;
+	char url[CONFIG_STR_MAX + 32];
+	if (cfg->database[0])
+		snprintf(url, sizeof url, "%s", cfg->database);
+	else
+		snprintf(url, sizeof url, "sqlite:%s/twofold.db", cfg->data);
+	enum tf_err e = store_open(url, cfg->durability, (int)cfg->db_pool_size, &svc->store);
+	if (e != TF_OK) {
+		log_error("cannot open the database", "database", cfg->database[0] ? "the database setting" : url, NULL);
+		return e;
+	}
+	struct store_conn *c;
+	if ((e = svc->store->ops->acquire(svc->store, &c)) != TF_OK)
+		return e;
+	int version = 0;
+	e = STORE(c)->migrate(c, &version);
+	STORE(c)->release(c);
+	if (cfg->public_url[0])
+		snprintf(svc->public_url, sizeof svc->public_url, "%s", cfg->public_url);
+	else
+		snprintf(svc->public_url, sizeof svc->public_url, "http://%s", cfg->listen);
+	return e;
+}
+
+static enum tf_err open_service(const struct tf_config *cfg, bool with_keys, struct tf_service **out)
 {
 	struct tf_service *svc = calloc(1, sizeof *svc);
 	if (!svc)
@@ -21,6 +101,8 @@ enum tf_err service_open(const struct tf_config *cfg, struct tf_service **out)
 	svc->cfg = *cfg;
 	/* every file twofold creates (database, WAL, keys, messages) is the owner's alone */
 	umask(077);
+	uint8_t master[MASTER_KEY_BYTES];
+	bool created = false;
 	enum tf_err e = crypto_init();
 	if (e != TF_OK)
 		goto fail;
@@ -30,37 +112,47 @@ enum tf_err service_open(const struct tf_config *cfg, struct tf_service **out)
 		e = TF_ERR_INTERNAL;
 		goto fail;
 	}
-	bool created;
-	if ((e = keys_load_or_create(cfg->data, &svc->keys, &created)) != TF_OK)
+	if (with_keys && (e = service_master_key(cfg, true, master, &created)) != TF_OK)
 		goto fail;
-	if (created)
-		log_info("created a new master key", "path", cfg->data, NULL);
-	char url[CONFIG_STR_MAX + 32];
-	if (cfg->database[0])
-		snprintf(url, sizeof url, "%s", cfg->database);
-	else
-		snprintf(url, sizeof url, "sqlite:%s/twofold.db", cfg->data);
-	if ((e = store_open(url, cfg->durability, (int)cfg->db_pool_size, &svc->store)) != TF_OK) {
-		log_error("cannot open the database", "database", cfg->database[0] ? "the database setting" : url, NULL);
-		goto fail;
+	if ((e = open_store(svc)) != TF_OK || !with_keys)
+		goto done;
+	enum keyring_outcome outcome;
+	const char *why = "";
+	e = keyring_open(svc->store, master, clock_now_ms(), &svc->keys, &outcome, &why);
+	if (outcome == KEYRING_KEY_MISMATCH) {
+		char path[CONFIG_STR_MAX + 16];
+		service_master_key_path(cfg, path, sizeof path);
+		log_error("the master key does not match the key this database was created with; stopping", "path", path,
+			  "why", why, NULL);
+		fprintf(stderr, "twofold: the master key %s does not match the key this database was created with (%s); "
+				"stopping. Every node and command on one database needs the same master key: use the "
+				"key of the database's other nodes%s.\n",
+			path, why, created ? " (this start created that file: it holds a new key)" : "");
+	} else if (outcome == KEYRING_CREATED) {
+		log_info("created the key ring: new data keys, wrapped under the master key", NULL);
+	} else if (outcome == KEYRING_ADOPTED) {
+		log_info("created the key ring of a database from an older twofold: its data keys, wrapped under the master "
+			 "key", NULL);
 	}
-	struct store_conn *c;
-	if ((e = svc->store->ops->acquire(svc->store, &c)) != TF_OK)
-		goto fail;
-	int version = 0;
-	e = STORE(c)->migrate(c, &version);
-	STORE(c)->release(c);
+done:
+	sodium_memzero(master, sizeof master);
 	if (e != TF_OK)
 		goto fail;
-	if (cfg->public_url[0])
-		snprintf(svc->public_url, sizeof svc->public_url, "%s", cfg->public_url);
-	else
-		snprintf(svc->public_url, sizeof svc->public_url, "http://%s", cfg->listen);
 	*out = svc;
 	return TF_OK;
 fail:
 	service_close(svc);
 	return e;
+}
+
+enum tf_err service_open(const struct tf_config *cfg, struct tf_service **out)
+{
+	return open_service(cfg, true, out);
+}
+
+enum tf_err service_open_schema(const struct tf_config *cfg, struct tf_service **out)
+{
+	return open_service(cfg, false, out);
 }
 
 enum tf_err service_load_admin_token(struct tf_service *svc)

@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "crypto/crypto.h"
+#include "crypto/master_key.h"
 #include "store/store.h"
 
 struct outbox;
@@ -33,9 +34,19 @@ struct tf_service {
 	char public_url[CONFIG_STR_MAX + 16];
 };
 
-/* Creates the data folder if needed, loads or creates the master key, opens the store and
- * applies migrations. */
+/* Creates the data folder if needed, reads the master key (creating DATA/master.key when
+ * absent and no master_key_file is set), opens the store, applies migrations and opens the
+ * key ring under the master key (service/keyring.h). A master key that is not the database's
+ * fails it, with a message on standard error and in the log. */
 enum tf_err service_open(const struct tf_config *cfg, struct tf_service **out);
+/* The same without the keys (svc->keys is NULL), for `twofold migrate`: the schema only. */
+enum tf_err service_open_schema(const struct tf_config *cfg, struct tf_service **out);
+/* Where the configuration's master key is: the master_key_file setting, or DATA/master.key. */
+void service_master_key_path(const struct tf_config *cfg, char *out, size_t size);
+/* Reads the configuration's master key into out. DATA/master.key is created when absent and
+ * create is set (*created then); a missing master_key_file is an error. Says why it fails on
+ * standard error and in the log. */
+enum tf_err service_master_key(const struct tf_config *cfg, bool create, uint8_t out[MASTER_KEY_BYTES], bool *created);
 /* Sets up the admin token: from the configuration, or DATA/admin.token, generated there
  * (mode 0600) and printed once to standard output when absent. */
 enum tf_err service_load_admin_token(struct tf_service *svc);

@@ -9,7 +9,7 @@
  *   - a group of changes between tx_begin and tx_commit is applied whole or not at all.
  * A connection (struct store_conn) belongs to one thread at a time: store_acquire() gives the
  * calling thread its connection and store_release() hands it back.
- * The table only grows at the end; ops_version says how much of it a backend fills (8).
+ * The table only grows at the end; ops_version says how much of it a backend fills (9).
  */
 #ifndef TF_STORE_STORE_H
 #define TF_STORE_STORE_H
@@ -22,6 +22,7 @@
 #include "core/errors.h"
 #include "core/transaction.h"
 #include "crypto/crypto.h"
+#include "crypto/master_key.h"
 
 #define STORE_NAME_MAX 256
 #define STORE_URL_MAX 1025
@@ -296,6 +297,37 @@ struct wepay_mfa_row {
 	int64_t created_at;
 };
 
+/* The key ring (service/keyring.c): the master key's check value and the data keys wrapped
+ * under the master key (crypto/master_key.h), one row. */
+struct keyring_row {
+	uint8_t check_value[MASTER_KEY_CHECK_BYTES];
+	uint8_t wrapped_keys[MASTER_KEY_WRAPPED_BYTES];
+	size_t wrapped_keys_len;
+	int64_t created_at;
+	int64_t rotated_at; /* 0 until the master key is first replaced */
+};
+
+/* Every column that holds values sealed with crypto_seal (rows where it is NULL or empty are
+ * left out), for re-sealing them under a new key. */
+enum sealed_column {
+	SEALED_APP_CLIENT_SECRET, /* apps.client_secret_sealed */
+	SEALED_APP_DELIVERY,      /* apps.delivery_sealed: an application's delivery credentials */
+	SEALED_FACTOR_SECRET,     /* factors.secret_sealed: TOTP secrets */
+	SEALED_OUTBOX_BODY,       /* outbox.sealed_body: messages not sent yet */
+	SEALED_IDEMPOTENT_ANSWER, /* idempotency.body: recorded answers */
+	SEALED__MAX
+};
+
+#define SEALED_KEY_MAX 256 /* an idempotency-ref is 255 characters at most */
+
+/* One sealed value and its row's primary key (key[1] is "" but for the idempotency table's
+ * (scope, ref)). */
+struct sealed_value {
+	char key[2][SEALED_KEY_MAX];
+	uint8_t *sealed; /* malloc'd */
+	size_t len;
+};
+
 struct retention_cutoffs;
 
 typedef int (*audit_visit_fn)(void *ctx, const struct audit_row *row);
@@ -545,6 +577,28 @@ struct store_ops {
 	 * before its outcome, whose outcome turned out not to count); never below zero, nothing
 	 * once the window has passed */
 	enum tf_err (*counter_give_back)(struct store_conn *c, const char *key, int64_t window_start);
+
+	/* ops_version 9: the key ring (service/keyring.c) */
+	/* NOT_FOUND when the database has none yet. Inside a write transaction the row stays
+	 * locked to its end (PostgreSQL: FOR UPDATE; SQLite: the write lock). */
+	enum tf_err (*keyring_get)(struct store_conn *c, struct keyring_row *out);
+	/* Inserts the row unless one is there already (then changes nothing): nodes that start
+	 * together each insert theirs, and all use the one that is there afterwards. */
+	enum tf_err (*keyring_insert)(struct store_conn *c, const struct keyring_row *k);
+	enum tf_err (*keyring_replace)(struct store_conn *c, const struct keyring_row *k);
+	/* Up to max values of col, in primary key order, after the row after (NULL: from the
+	 * first); the caller frees each out[i].sealed. With sealed_put and devices_revoke_every, the
+	 * second family of statements not scoped by app_id (every application's keys change at once). */
+	enum tf_err (*sealed_page)(struct store_conn *c, enum sealed_column col, const struct sealed_value *after,
+				   struct sealed_value *out, size_t max, size_t *n_out);
+	/* Replaces the sealed value of v's row (NOT_FOUND if the row is gone). */
+	enum tf_err (*sealed_put)(struct store_conn *c, enum sealed_column col, const struct sealed_value *v);
+	/* Revokes every trusted device of every application that has not ended (a new device-cookie
+	 * key makes their cookies worthless); *n_out gets how many. */
+	enum tf_err (*devices_revoke_every)(struct store_conn *c, int64_t now, int *n_out);
+	/* How many other connections twofold processes hold to this database (PostgreSQL: its
+	 * sessions named "twofold" but this one; SQLite cannot tell: 0). */
+	enum tf_err (*other_clients)(struct store_conn *c, int *n_out);
 };
 
 struct store {

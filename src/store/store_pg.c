@@ -635,7 +635,7 @@ enum tf_err pg_audit_last(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT
 }
 
 const struct store_ops store_pg_ops = {
-	.ops_version = 8,
+	.ops_version = 9,
 	.name = "postgres",
 	.open = pg_open,
 	.close = pg_close,
@@ -733,4 +733,12 @@ const struct store_ops store_pg_ops = {
 	.app_delivery_get = pg_app_delivery_get,
 	.sweep = pg_sweep,
 	.counter_give_back = pg_counter_give_back,
+	/* ops_version 9: the key ring */
+	.keyring_get = pg_keyring_get,
+	.keyring_insert = pg_keyring_insert,
+	.keyring_replace = pg_keyring_replace,
+	.sealed_page = pg_sealed_page,
+	.sealed_put = pg_sealed_put,
+	.devices_revoke_every = pg_devices_revoke_every,
+	.other_clients = pg_other_clients,
 };

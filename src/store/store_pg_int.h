@@ -120,6 +120,21 @@ enum pg_stmt {
 	PS_SWEEP_COUNTERS,
 	PS_SWEEP_OUTBOX,
 	PS_SWEEP_DEVICES,
+	PS_KEYRING_GET,
+	PS_KEYRING_INSERT,
+	PS_KEYRING_REPLACE,
+	PS_SEALED_PAGE_CLIENT_SECRETS,
+	PS_SEALED_PAGE_DELIVERY,
+	PS_SEALED_PAGE_FACTORS,
+	PS_SEALED_PAGE_OUTBOX,
+	PS_SEALED_PAGE_IDEMPOTENCY,
+	PS_SEALED_PUT_CLIENT_SECRET,
+	PS_SEALED_PUT_DELIVERY,
+	PS_SEALED_PUT_FACTOR,
+	PS_SEALED_PUT_OUTBOX,
+	PS_SEALED_PUT_IDEMPOTENCY,
+	PS_OTHER_CLIENTS,
+	PS_DEVICES_REVOKE_EVERY,
 	PS__MAX
 };
 
@@ -195,6 +210,15 @@ enum tf_err pg_app_delivery_set(struct store_conn *c, const char *app_id, const 
 enum tf_err pg_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
 /* ops_version 7: the sweeper (store_pg_sweep.c) */
 enum tf_err pg_sweep(struct store_conn *c, const struct retention_cutoffs *cut, int batch, int *deleted);
+/* ops_version 9: the key ring (store_pg_keyring.c) */
+enum tf_err pg_keyring_get(struct store_conn *c, struct keyring_row *out);
+enum tf_err pg_keyring_insert(struct store_conn *c, const struct keyring_row *k);
+enum tf_err pg_keyring_replace(struct store_conn *c, const struct keyring_row *k);
+enum tf_err pg_sealed_page(struct store_conn *c, enum sealed_column col, const struct sealed_value *after,
+			   struct sealed_value *out, size_t max, size_t *n_out);
+enum tf_err pg_sealed_put(struct store_conn *c, enum sealed_column col, const struct sealed_value *v);
+enum tf_err pg_other_clients(struct store_conn *c, int *n_out);
+enum tf_err pg_devices_revoke_every(struct store_conn *c, int64_t now, int *n_out);
 enum tf_err pg_user_insert(struct store_conn *c, const struct user_row *u);
 enum tf_err pg_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct user_row *out);
 enum tf_err pg_user_get_by_email(struct store_conn *c, const char *app_id, const char *email, struct user_row *out);

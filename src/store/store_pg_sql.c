@@ -199,4 +199,32 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_SWEEP_COUNTERS] = "DELETE FROM counters WHERE ctid = ANY(ARRAY(SELECT ctid FROM counters WHERE window_start < $1 LIMIT $2))",
 	[PS_SWEEP_OUTBOX] = "DELETE FROM outbox WHERE ctid = ANY(ARRAY(SELECT ctid FROM outbox WHERE status IN ('sent', 'failed') AND next_attempt_at < $1 LIMIT $2))",
 	[PS_SWEEP_DEVICES] = "DELETE FROM devices WHERE ctid = ANY(ARRAY(SELECT ctid FROM devices WHERE expires_at < $1 LIMIT $2))",
+	/* the key ring (store_pg_keyring.c). FOR UPDATE: a node that starts while `twofold key rotate`
+	 * runs waits for its end (then finds the new check value) instead of reading the old ring */
+	[PS_KEYRING_GET] = "SELECT check_value, wrapped_keys, created_at, rotated_at FROM keyring WHERE one = 1 FOR UPDATE",
+	[PS_KEYRING_INSERT] = "INSERT INTO keyring (one, check_value, wrapped_keys, created_at) VALUES (1, $1, $2, $3) "
+			      "ON CONFLICT (one) DO NOTHING",
+	[PS_KEYRING_REPLACE] = "UPDATE keyring SET check_value = $1, wrapped_keys = $2, rotated_at = $3 WHERE one = 1",
+	/* every sealed value of every application, page by page in primary key order, for re-sealing
+	 * under a new key: the key ring's rotation, in one transaction */
+	[PS_SEALED_PAGE_CLIENT_SECRETS] = "SELECT app_id, ''::text, client_secret_sealed FROM apps WHERE app_id > $1 "
+					  "AND octet_length(client_secret_sealed) > 0 ORDER BY app_id LIMIT $2",
+	[PS_SEALED_PAGE_DELIVERY] = "SELECT app_id, ''::text, delivery_sealed FROM apps WHERE app_id > $1 "
+				    "AND octet_length(delivery_sealed) > 0 ORDER BY app_id LIMIT $2",
+	[PS_SEALED_PAGE_FACTORS] = "SELECT factor_id, ''::text, secret_sealed FROM factors WHERE factor_id > $1 "
+				   "AND octet_length(secret_sealed) > 0 ORDER BY factor_id LIMIT $2",
+	[PS_SEALED_PAGE_OUTBOX] = "SELECT message_id, ''::text, sealed_body FROM outbox WHERE message_id > $1 "
+				  "AND octet_length(sealed_body) > 0 ORDER BY message_id LIMIT $2",
+	[PS_SEALED_PAGE_IDEMPOTENCY] = "SELECT scope, ref, body FROM idempotency WHERE (scope, ref) > ($1, $2) "
+				       "AND octet_length(body) > 0 ORDER BY scope, ref LIMIT $3",
+	[PS_SEALED_PUT_CLIENT_SECRET] = "UPDATE apps SET client_secret_sealed = $1 WHERE app_id = $2",
+	[PS_SEALED_PUT_DELIVERY] = "UPDATE apps SET delivery_sealed = $1 WHERE app_id = $2",
+	[PS_SEALED_PUT_FACTOR] = "UPDATE factors SET secret_sealed = $1 WHERE factor_id = $2",
+	[PS_SEALED_PUT_OUTBOX] = "UPDATE outbox SET sealed_body = $1 WHERE message_id = $2",
+	[PS_SEALED_PUT_IDEMPOTENCY] = "UPDATE idempotency SET body = $1 WHERE scope = $2 AND ref = $3",
+	[PS_DEVICES_REVOKE_EVERY] = "UPDATE devices SET revoked_at = $1 WHERE revoked_at = 0 AND expires_at > $1",
+	/* twofold's connections (application_name, store_pg.c) to this database but this one: nodes
+	 * that are serving, or other commands, which a rotation must not run beside */
+	[PS_OTHER_CLIENTS] = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+			     "AND application_name = 'twofold' AND pid <> pg_backend_pid()",
 };

@@ -356,7 +356,7 @@ static void sq_tx_rollback(struct store_conn *c)
 }
 
 const struct store_ops store_sqlite_ops = {
-	.ops_version = 8,
+	.ops_version = 9,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
@@ -452,4 +452,12 @@ const struct store_ops store_sqlite_ops = {
 	.app_delivery_get = sq_app_delivery_get,
 	.sweep = sq_sweep,
 	.counter_give_back = sq_counter_give_back,
+	/* ops_version 9: the key ring */
+	.keyring_get = sq_keyring_get,
+	.keyring_insert = sq_keyring_insert,
+	.keyring_replace = sq_keyring_replace,
+	.sealed_page = sq_sealed_page,
+	.sealed_put = sq_sealed_put,
+	.devices_revoke_every = sq_devices_revoke_every,
+	.other_clients = sq_other_clients,
 };

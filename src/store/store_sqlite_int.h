@@ -115,6 +115,20 @@ enum stmt_id {
 	Q_SWEEP_COUNTERS,
 	Q_SWEEP_OUTBOX,
 	Q_SWEEP_DEVICES,
+	Q_KEYRING_GET,
+	Q_KEYRING_INSERT,
+	Q_KEYRING_REPLACE,
+	Q_SEALED_PAGE_CLIENT_SECRETS,
+	Q_SEALED_PAGE_DELIVERY,
+	Q_SEALED_PAGE_FACTORS,
+	Q_SEALED_PAGE_OUTBOX,
+	Q_SEALED_PAGE_IDEMPOTENCY,
+	Q_SEALED_PUT_CLIENT_SECRET,
+	Q_SEALED_PUT_DELIVERY,
+	Q_SEALED_PUT_FACTOR,
+	Q_SEALED_PUT_OUTBOX,
+	Q_SEALED_PUT_IDEMPOTENCY,
+	Q_DEVICES_REVOKE_EVERY,
 	Q__MAX
 };
 
@@ -261,6 +275,15 @@ enum tf_err sq_app_delivery_set(struct store_conn *c, const char *app_id, const 
 enum tf_err sq_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
 /* ops_version 7: the sweeper (store_sqlite_sweep.c) */
 enum tf_err sq_sweep(struct store_conn *c, const struct retention_cutoffs *cut, int batch, int *deleted);
+/* ops_version 9: the key ring (store_sqlite_keyring.c) */
+enum tf_err sq_keyring_get(struct store_conn *c, struct keyring_row *out);
+enum tf_err sq_keyring_insert(struct store_conn *c, const struct keyring_row *k);
+enum tf_err sq_keyring_replace(struct store_conn *c, const struct keyring_row *k);
+enum tf_err sq_sealed_page(struct store_conn *c, enum sealed_column col, const struct sealed_value *after,
+			   struct sealed_value *out, size_t max, size_t *n_out);
+enum tf_err sq_sealed_put(struct store_conn *c, enum sealed_column col, const struct sealed_value *v);
+enum tf_err sq_other_clients(struct store_conn *c, int *n_out);
+enum tf_err sq_devices_revoke_every(struct store_conn *c, int64_t now, int *n_out);
 enum tf_err sq_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out);
 enum tf_err sq_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
 enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u);

@@ -143,4 +143,26 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_SWEEP_COUNTERS] = "DELETE FROM counters WHERE rowid IN (SELECT rowid FROM counters WHERE window_start < ?1 LIMIT ?2)",
 	[Q_SWEEP_OUTBOX] = "DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE status IN ('sent', 'failed') AND next_attempt_at < ?1 LIMIT ?2)",
 	[Q_SWEEP_DEVICES] = "DELETE FROM devices WHERE rowid IN (SELECT rowid FROM devices WHERE expires_at < ?1 LIMIT ?2)",
+	/* the key ring (store_sqlite_keyring.c) */
+	[Q_KEYRING_GET] = "SELECT check_value, wrapped_keys, created_at, rotated_at FROM keyring WHERE one = 1",
+	[Q_KEYRING_INSERT] = "INSERT OR IGNORE INTO keyring (one, check_value, wrapped_keys, created_at) VALUES (1, ?, ?, ?)",
+	[Q_KEYRING_REPLACE] = "UPDATE keyring SET check_value = ?, wrapped_keys = ?, rotated_at = ? WHERE one = 1",
+	/* every sealed value of every application, page by page in primary key order, for re-sealing
+	 * under a new key: the key ring's rotation, with the write lock held */
+	[Q_SEALED_PAGE_CLIENT_SECRETS] = "SELECT app_id, '', client_secret_sealed FROM apps WHERE app_id > ?1 "
+					 "AND length(client_secret_sealed) > 0 ORDER BY app_id LIMIT ?3",
+	[Q_SEALED_PAGE_DELIVERY] = "SELECT app_id, '', delivery_sealed FROM apps WHERE app_id > ?1 "
+				   "AND length(delivery_sealed) > 0 ORDER BY app_id LIMIT ?3",
+	[Q_SEALED_PAGE_FACTORS] = "SELECT factor_id, '', secret_sealed FROM factors WHERE factor_id > ?1 "
+				  "AND length(secret_sealed) > 0 ORDER BY factor_id LIMIT ?3",
+	[Q_SEALED_PAGE_OUTBOX] = "SELECT message_id, '', sealed_body FROM outbox WHERE message_id > ?1 "
+				 "AND length(sealed_body) > 0 ORDER BY message_id LIMIT ?3",
+	[Q_SEALED_PAGE_IDEMPOTENCY] = "SELECT scope, ref, body FROM idempotency WHERE (scope, ref) > (?1, ?2) "
+				      "AND length(body) > 0 ORDER BY scope, ref LIMIT ?3",
+	[Q_SEALED_PUT_CLIENT_SECRET] = "UPDATE apps SET client_secret_sealed = ?1 WHERE app_id = ?2",
+	[Q_SEALED_PUT_DELIVERY] = "UPDATE apps SET delivery_sealed = ?1 WHERE app_id = ?2",
+	[Q_SEALED_PUT_FACTOR] = "UPDATE factors SET secret_sealed = ?1 WHERE factor_id = ?2",
+	[Q_SEALED_PUT_OUTBOX] = "UPDATE outbox SET sealed_body = ?1 WHERE message_id = ?2",
+	[Q_SEALED_PUT_IDEMPOTENCY] = "UPDATE idempotency SET body = ?1 WHERE scope = ?2 AND ref = ?3",
+	[Q_DEVICES_REVOKE_EVERY] = "UPDATE devices SET revoked_at = ?1 WHERE revoked_at = 0 AND expires_at > ?1",
 };

@@ -77,6 +77,38 @@ def run_cli(*args, env=None, timeout=60):
                           text=True, timeout=timeout)
 
 
+def serve_must_exit(data_dir, *, database=None, env=None, probe_headers=None, timeout=30.0):
+    """Runs `twofold serve` on data_dir (and, on PostgreSQL, database) with env, which must make
+    it exit non-zero before it answers anything: meanwhile its port is asked, again and again,
+    for GET /v1/factors (with probe_headers), and no answer may come. Returns its stderr."""
+    port = free_port()
+    cmd = [str(TWOFOLD_BIN), "serve", "--listen", f"127.0.0.1:{port}", "--data", str(data_dir), *FAST_ARGON2]
+    full_env = {"TWOFOLD_ADMIN_TOKEN": "tfa_test_" + secrets.token_urlsafe(24)}
+    if ON_POSTGRES and database:
+        full_env["TWOFOLD_DATABASE"] = database
+    full_env.update(env or {})
+    proc = subprocess.Popen(cmd, env=child_env(full_env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True)
+    answers = []
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline and not answers:
+        try:
+            r = requests.get(f"http://127.0.0.1:{port}/v1/factors", headers=probe_headers or {}, timeout=1)
+            answers.append(f"{r.status_code} {r.text[:200]}")
+        except requests.RequestException:
+            time.sleep(0.01)
+    if proc.poll() is None:
+        proc.kill()
+    out, err = proc.communicate(timeout=STOP_TIMEOUT)
+    assert not answers, f"twofold serve answered instead of exiting: {answers}"
+    assert proc.returncode not in (None, 0, -9), f"twofold serve did not exit with an error ({proc.returncode})\n{err[-4000:]}"
+    assert "serving" not in out, out
+    if SANITIZED:
+        report = sanitizer_report(err)
+        assert report is None, f"sanitizer report in twofold's stderr:\n{report}"
+    return err
+
+
 def _migrate_template(url):
     """Brings the API tests' template database to the latest schema with `twofold migrate`,
     as a deployment's first node would on an empty database (test_cli.py starts servers on

@@ -10,8 +10,8 @@ import subprocess
 import pytest
 import requests
 
-from harness import (DEFAULT_PASSWORD, FAST_ARGON2, ON_POSTGRES, TWOFOLD_BIN, Server, child_env, db_execute, db_query,
-                     free_port, run_cli)
+from harness import (DEFAULT_PASSWORD, FAST_ARGON2, ON_POSTGRES, REPO_ROOT, TWOFOLD_BIN, Server, child_env, db_execute,
+                     db_query, free_port, run_cli)
 
 
 def mode(path):
@@ -294,7 +294,9 @@ def test_nodes_migrating_an_empty_postgres_database_at_once_then_serving(start_s
     srv = start_server("after-race", database=url)
     rows = db_query(srv, "SELECT version FROM schema_migrations ORDER BY version")
     versions = [r["version"] for r in rows]
-    assert versions == list(range(1, len(versions) + 1)) and len(versions) >= 12, versions
+    # every migration file applied once (numbers may skip one that another branch holds)
+    files = sorted(int(p.name[:4]) for p in (REPO_ROOT / "src/store/migrations/postgres").glob("*.sql"))
+    assert versions == files and len(versions) >= 12, versions
     # a start on an already migrated database: the server's NOTICEs ("already exists,
     # skipping") once reached stderr as plain text, between the JSON log lines
     assert srv.log_lines()

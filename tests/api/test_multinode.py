@@ -14,7 +14,7 @@ import time
 import pytest
 
 from factor_helpers import CODE_RE, oathtool, wait_for_fresh_totp_step
-from harness import ON_POSTGRES, assert_error
+from harness import ON_POSTGRES, Server, assert_error, serve_must_exit
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="several nodes share one database only on PostgreSQL "
                                                         "(make test runs this suite with TWOFOLD_TEST_DATABASE=postgres)")
@@ -232,3 +232,79 @@ def test_the_outbox_of_two_nodes_delivers_each_message_once(nodes):
     time.sleep(2.5)  # both workers polled at least twice
     msgs = a.wait_for_messages(1, where=lambda m: m["to"] == phone)
     assert len(msgs) == 1, msgs
+
+
+# ---- every node needs the database's master key (issue 21, point 10) ----
+
+MISMATCH = "does not match the key this database was created with"
+
+
+def test_a_second_node_with_another_master_key_exits_at_start_and_never_answers_401(start_server, tmp_path):
+    # the deployment mistake behind the issue: node b's data folder lacks node a's master.key,
+    # so b's first start makes a key of its own; b once served and answered every request
+    # 401 INVALID_API_KEY
+    a = start_server("node-a")
+    app = a.make_app()
+    err = serve_must_exit(tmp_path / "node-b-data", database=a.database, probe_headers={"api-key": app["api_key"]})
+    assert MISMATCH in err and "this start created that file" in err, err
+    assert (tmp_path / "node-b-data" / "master.key").exists()
+    # node a was not disturbed, and b starts once it has a's key
+    assert a.post("/v1/users", api_key=app["api_key"], json={"email": "a@example.com"}).status_code == 201
+    (tmp_path / "node-b-data" / "master.key").write_bytes((a.data_dir / "master.key").read_bytes())
+    b = start_server("node-b", data_dir=tmp_path / "node-b-data", admin_token=a.admin_token, database=a.database)
+    assert b.post("/v1/users", api_key=app["api_key"], json={"email": "b@example.com"}).status_code == 201
+
+
+def _start_together(tmp_path, name, database, key_files):
+    """Nodes started at the same moment on database, each with its key file: which served (the
+    others' stderr)."""
+    nodes = [Server(tmp_path / f"{name}-{i}", database=database, env={"TWOFOLD_MASTER_KEY_FILE": str(k)})
+             for i, k in enumerate(key_files)]
+    results = [None] * len(nodes)
+    gate = threading.Barrier(len(nodes))
+
+    def run(i):
+        gate.wait()
+        try:
+            nodes[i].start()
+            results[i] = True
+        except AssertionError as e:
+            results[i] = str(e)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(nodes))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return nodes, results
+
+
+@pytest.mark.parametrize("same_key", [False, True], ids=["different-keys", "same-key"])
+def test_nodes_starting_together_on_a_new_database_agree_on_one_key(tmp_path, same_key):
+    # a new database has no key ring: every node inserts its own if there is none, then checks
+    # its key against the one there; of two keys exactly one wins, whichever node came first
+    import os
+    import pg_cluster
+    from harness import _migrate_template
+    for round_ in range(3):
+        keys = []
+        for i in range(2):
+            k = tmp_path / f"key-{round_}-{i}"
+            k.write_bytes(os.urandom(32) if not (same_key and keys) else keys[0].read_bytes())
+            k.chmod(0o600)
+            keys.append(k)
+        database = pg_cluster.cluster().migrated_database(_migrate_template)
+        nodes, results = _start_together(tmp_path, f"round{round_}", database, keys)
+        try:
+            if same_key:
+                assert results == [True, True], results
+                app = nodes[0].make_app()
+                assert nodes[1].post("/v1/users", api_key=app["api_key"], json={"email": "x@example.com"}).status_code == 201
+            else:
+                assert sorted(r is True for r in results) == [False, True], results
+                refused = next(r for r in results if r is not True)
+                assert MISMATCH in refused, refused
+        finally:
+            for n in nodes:
+                if n.running:
+                    n.stop()
