@@ -380,6 +380,35 @@ class Server:
         return blob
 
 
+def server_data_keys(server, master=None):
+    """The data keys the server holds (mac, secretbox, audit, cookie: src/crypto/crypto.h), as
+    someone with its master key and its database has them: the key ring's wrapped keys opened
+    with libsodium itself (src/crypto/master_key.c: XChaCha20-Poly1305 under the subkey 2 of
+    context "tfmaster", after a version byte and a 24-byte nonce)."""
+    import ctypes
+    import ctypes.util
+
+    sodium = ctypes.CDLL(ctypes.util.find_library("sodium") or "libsodium.so.23")
+    assert sodium.sodium_init() >= 0
+    master = master if master is not None else (server.data_dir / "master.key").read_bytes()[:32]
+    wrapped = bytes(db_query(server, "SELECT wrapped_keys FROM keyring")[0]["wrapped_keys"])
+    assert wrapped[0] == 1, "key ring version"
+    key = ctypes.create_string_buffer(32)
+    derive = sodium.crypto_kdf_derive_from_key
+    derive.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint64, ctypes.c_char_p, ctypes.c_char_p]
+    assert derive(key, 32, 2, b"tfmaster", master) == 0
+    nonce, sealed = wrapped[1:25], wrapped[25:]
+    ad = b"twofold data keys v1" + bytes([1])
+    out = ctypes.create_string_buffer(len(sealed) - 16)
+    decrypt = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt
+    decrypt.argtypes = [ctypes.c_char_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_ulonglong,
+                        ctypes.c_char_p, ctypes.c_ulonglong, ctypes.c_char_p, ctypes.c_char_p]
+    rc = decrypt(out, None, None, sealed, len(sealed), ad, len(ad), nonce, key.raw)
+    assert rc == 0, "the key ring does not open under this master key"
+    keys = out.raw
+    return {name: keys[32 * i:32 * (i + 1)] for i, name in enumerate(("mac", "secretbox", "audit", "cookie"))}
+
+
 def assert_not_stored(server, secret, what):
     """secret must not be anywhere in the database files in clear text."""
     found = secret.encode() in server.raw_data_bytes()

@@ -23,7 +23,7 @@ import requests
 
 from display_text import ACCEPTED, REFUSED
 from factor_helpers import oathtool, wait_for_fresh_totp_step
-from harness import db_execute, db_query
+from harness import db_execute, db_query, server_data_keys
 from sso_helpers import CHALLENGE_RE, VECTOR, csrf_of, sign
 
 PARTNER = "https://partner.example/"
@@ -142,11 +142,9 @@ def device_claims(value):
 
 
 def resign(server, value, **changes):
-    """value with some claims changed, signed as the server would (its cookie key derives from
-    DATA/master.key with libsodium's crypto_kdf, subkey 4, context "twofold")."""
-    master = (server.data_dir / "master.key").read_bytes()
-    key = hashlib.blake2b(b"", digest_size=32, key=master, salt=struct.pack("<Q", 4) + bytes(8),
-                          person=b"twofold\0" + bytes(8)).digest()
+    """value with some claims changed, signed as the server would, with the cookie key of its
+    key ring (harness.server_data_keys)."""
+    key = server_data_keys(server)["cookie"]
     c = device_claims(value)
     c.update(changes)
     payload = "|".join([c["app_id"], c["user_id"], c["device_id"], c["kind"], c["domain"],
