@@ -121,5 +121,12 @@ enum tf_err api_load_user(struct tf_req *req, const char *user_id, struct user_r
  * transaction): frees the email of an expired unverified user first, audits the registration.
  * EMAIL_TAKEN when the email is in use. */
 enum tf_err api_user_insert(struct tf_req *req, const struct user_row *u);
+/* Gives user_id the address email_in (validated and normalised; the 1003/INVALID_FIELD names
+ * "email"): unconfirmed, with a confirmation email (email_message, optional, in it) and the
+ * old confirmed address told of the change; links sent to the old address stop working.
+ * EMAIL_TAKEN when another user of the application has it; the same address changes nothing.
+ * *out gets the user as it is afterwards. */
+enum tf_err api_user_change_email(struct tf_req *req, const char *user_id, const char *email_in,
+				  const char *email_message, struct user_row *out);
 
 #endif

@@ -9,7 +9,7 @@
  *   - a group of changes between tx_begin and tx_commit is applied whole or not at all.
  * A connection (struct store_conn) belongs to one thread at a time: store_acquire() gives the
  * calling thread its connection and store_release() hands it back.
- * The table only grows at the end; ops_version says how much of it a backend fills (9).
+ * The table only grows at the end; ops_version says how much of it a backend fills (10).
  */
 #ifndef TF_STORE_STORE_H
 #define TF_STORE_STORE_H
@@ -59,7 +59,8 @@ struct user_row {
 	char password_hash[TF_PWHASH_MAX]; /* "" when none */
 	char name[STORE_NAME_MAX];
 	char mobile[20];
-	int64_t email_verified_at; /* 0 when not verified */
+	int64_t email_verified_at; /* 0 when the current address is not confirmed */
+	int64_t first_verified_at; /* when any address was first confirmed; 0: never */
 	int64_t created_at;
 };
 
@@ -599,6 +600,11 @@ struct store_ops {
 	/* How many other connections twofold processes hold to this database (PostgreSQL: its
 	 * sessions named "twofold" but this one; SQLite cannot tell: 0). */
 	enum tf_err (*other_clients)(struct store_conn *c, int *n_out);
+
+	/* ops_version 10: a new email address for the user, not confirmed; the user's email tokens
+	 * (links sent to the old address) are deleted. EMAIL_TAKEN when another user of the
+	 * application has it, NOT_FOUND when the user is gone. */
+	enum tf_err (*user_change_email)(struct store_conn *c, const char *app_id, const char *user_id, const char *email);
 };
 
 struct store {

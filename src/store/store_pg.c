@@ -174,6 +174,10 @@ static enum tf_err map_failure(struct pg_conn *pc, PGresult *res, const char *wh
 		log_error("database connection lost", "op", what, "error", msg, NULL);
 		return TF_ERR_STORE_UNAVAILABLE;
 	}
+	if (state && strcmp(state, "23505") == 0) { /* a unique violation: the caller's row lost a race */
+		log_info("database unique violation", "op", what, NULL);
+		return TF_ERR_STATE_CONFLICT;
+	}
 	if (unavailable_state(state)) {
 		log_error("database unavailable", "op", what, "sqlstate", state ? state : "", "error", msg, NULL);
 		return TF_ERR_STORE_UNAVAILABLE;
@@ -635,7 +639,7 @@ enum tf_err pg_audit_last(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT
 }
 
 const struct store_ops store_pg_ops = {
-	.ops_version = 9,
+	.ops_version = 10,
 	.name = "postgres",
 	.open = pg_open,
 	.close = pg_close,
@@ -741,4 +745,6 @@ const struct store_ops store_pg_ops = {
 	.sealed_put = pg_sealed_put,
 	.devices_revoke_every = pg_devices_revoke_every,
 	.other_clients = pg_other_clients,
+	/* ops_version 10 */
+	.user_change_email = pg_user_change_email,
 };

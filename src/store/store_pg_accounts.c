@@ -129,6 +129,7 @@ static void read_user(const PGresult *r, struct user_row *u)
 	col_text(r, 0, 6, u->mobile, sizeof u->mobile);
 	u->email_verified_at = col_int(r, 0, 7);
 	u->created_at = col_int(r, 0, 8);
+	u->first_verified_at = col_int(r, 0, 9);
 }
 
 enum tf_err pg_user_insert(struct store_conn *c, const struct user_row *u)
@@ -143,6 +144,7 @@ enum tf_err pg_user_insert(struct store_conn *c, const struct user_row *u)
 	p_text(&p, u->mobile);
 	p_int(&p, u->email_verified_at);
 	p_int(&p, u->created_at);
+	p_int(&p, u->first_verified_at);
 	int changes = 0;
 	enum tf_err e = pg_run(c, PS_USER_INSERT, &p, "user_insert", NULL, &changes);
 	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_EMAIL_TAKEN;
@@ -187,6 +189,22 @@ enum tf_err pg_user_mark_verified(struct store_conn *c, const char *app_id, cons
 	int changes = 0;
 	enum tf_err e = pg_run(c, PS_USER_MARK_VERIFIED, &p, "user_mark_verified", NULL, &changes);
 	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_EMAIL_ALREADY_VERIFIED;
+}
+
+enum tf_err pg_user_change_email(struct store_conn *c, const char *app_id, const char *user_id, const char *email)
+{
+	struct pg_params p = {0};
+	p_text(&p, app_id);
+	p_text(&p, user_id);
+	enum tf_err e = pg_run(c, PS_USER_DROP_EMAIL_TOKENS, &p, "user_change_email", NULL, NULL);
+	if (e != TF_OK)
+		return e;
+	p_text(&p, email);
+	int changes = 0;
+	e = pg_run(c, PS_USER_CHANGE_EMAIL, &p, "user_change_email", NULL, &changes);
+	if (e == TF_ERR_STATE_CONFLICT) /* a unique violation: another user of the application took it meanwhile */
+		return TF_ERR_EMAIL_TAKEN;
+	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_NOT_FOUND;
 }
 
 enum tf_err pg_user_purge_unverified(struct store_conn *c, const char *app_id, const char *email, int64_t before)

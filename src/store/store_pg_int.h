@@ -123,6 +123,8 @@ enum pg_stmt {
 	PS_KEYRING_GET,
 	PS_KEYRING_INSERT,
 	PS_KEYRING_REPLACE,
+	PS_USER_CHANGE_EMAIL,
+	PS_USER_DROP_EMAIL_TOKENS,
 	PS_SEALED_PAGE_CLIENT_SECRETS,
 	PS_SEALED_PAGE_DELIVERY,
 	PS_SEALED_PAGE_FACTORS,
@@ -223,6 +225,7 @@ enum tf_err pg_user_insert(struct store_conn *c, const struct user_row *u);
 enum tf_err pg_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct user_row *out);
 enum tf_err pg_user_get_by_email(struct store_conn *c, const char *app_id, const char *email, struct user_row *out);
 enum tf_err pg_user_mark_verified(struct store_conn *c, const char *app_id, const char *user_id, int64_t now);
+enum tf_err pg_user_change_email(struct store_conn *c, const char *app_id, const char *user_id, const char *email);
 enum tf_err pg_user_purge_unverified(struct store_conn *c, const char *app_id, const char *email, int64_t before);
 enum tf_err pg_user_set_password(struct store_conn *c, const char *app_id, const char *user_id, const char *hash);
 enum tf_err pg_session_insert(struct store_conn *c, const struct session_row *r);

@@ -7,7 +7,7 @@
 #define APP_COLS "app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, " \
 		 "can_mark_email_verified, can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, " \
 		 "totp_algorithm, totp_digits, low_value_rates, send_policy"
-#define USER_COLS "app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at"
+#define USER_COLS "app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at, first_verified_at"
 #define SESSION_COLS "session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, " \
 		     "idle_timeout_ms, absolute_expires_at, revoked_at, stepped_up_at, last_send_at, stepup_sends"
 #define OUTBOX_COLS "message_id, app_id, channel, recipient, sealed_body, status, attempts, created_at, next_attempt_at"
@@ -34,15 +34,16 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_APP_GET_BY_KEY] = "SELECT " APP_COLS " FROM apps WHERE api_key_mac = $1",
 	[PS_APP_GET_BY_CLIENT_ID] = "SELECT " APP_COLS " FROM apps WHERE client_id = $1",
 	/* a taken email (or id) changes no row: EMAIL_TAKEN, and the transaction goes on */
-	[PS_USER_INSERT] = "INSERT INTO users (" USER_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT DO NOTHING",
+	[PS_USER_INSERT] = "INSERT INTO users (" USER_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT DO NOTHING",
 	[PS_USER_GET] = "SELECT " USER_COLS " FROM users WHERE app_id = $1 AND user_id = $2",
 	[PS_USER_GET_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE app_id = $1 AND email = $2",
-	[PS_USER_MARK_VERIFIED] = "UPDATE users SET email_verified_at = $1 WHERE app_id = $2 AND user_id = $3 AND email_verified_at = 0",
+	[PS_USER_MARK_VERIFIED] = "UPDATE users SET email_verified_at = $1, first_verified_at = CASE WHEN first_verified_at = 0 THEN $1 ELSE first_verified_at END "
+				  "WHERE app_id = $2 AND user_id = $3 AND email_verified_at = 0",
 	[PS_USER_PURGE_SESSIONS] = "DELETE FROM sessions WHERE app_id = $1 AND user_id IN (SELECT user_id FROM users WHERE app_id = $1 "
-				   "AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+				   "AND email = $2 AND first_verified_at = 0 AND created_at < $3)",
 	[PS_USER_PURGE_TOKENS] = "DELETE FROM email_tokens WHERE app_id = $1 AND user_id IN (SELECT user_id FROM users WHERE app_id = $1 "
-				 "AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
-	[PS_USER_PURGE] = "DELETE FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3",
+				 "AND email = $2 AND first_verified_at = 0 AND created_at < $3)",
+	[PS_USER_PURGE] = "DELETE FROM users WHERE app_id = $1 AND email = $2 AND first_verified_at = 0 AND created_at < $3",
 	[PS_USER_SET_PASSWORD] = "UPDATE users SET password_hash = $1 WHERE app_id = $2 AND user_id = $3",
 	[PS_USER_LOCK] = "SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))",
 	[PS_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,0,0,0)",
@@ -165,15 +166,15 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	/* an expired unverified user goes with everything that hangs on it (a factor's backup codes,
 	 * challenges and WePay row go with the factor, the user's WePay row with the user) */
 	[PS_USER_PURGE_FACTORS] = "DELETE FROM factors WHERE app_id = $1 AND user_id IN "
-				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND first_verified_at = 0 AND created_at < $3)",
 	[PS_USER_PURGE_DEVICES] = "DELETE FROM devices WHERE app_id = $1 AND user_id IN "
-				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND first_verified_at = 0 AND created_at < $3)",
 	[PS_USER_PURGE_SSO] = "DELETE FROM sso_tokens WHERE app_id = $1 AND user_id IN "
-				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND first_verified_at = 0 AND created_at < $3)",
 	[PS_USER_PURGE_BENEFICIARIES] = "DELETE FROM beneficiaries WHERE app_id = $1 AND user_id IN "
-				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND first_verified_at = 0 AND created_at < $3)",
 	[PS_USER_PURGE_TXNS] = "DELETE FROM transactions WHERE app_id = $1 AND user_id IN "
-				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND email_verified_at = 0 AND created_at < $3)",
+				"(SELECT user_id FROM users WHERE app_id = $1 AND email = $2 AND first_verified_at = 0 AND created_at < $3)",
 	/* the WePay face (store_pg_wepay.c): the id never changes once given; the other fields follow
 	 * the latest write, within the row's own application */
 	[PS_WEPAY_USER_GET] = "SELECT " WEPAY_USER_COLS " FROM wepay_users WHERE app_id = $1 AND user_id = $2",
@@ -204,6 +205,8 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_KEYRING_GET] = "SELECT check_value, wrapped_keys, created_at, rotated_at FROM keyring WHERE one = 1 FOR UPDATE",
 	[PS_KEYRING_INSERT] = "INSERT INTO keyring (one, check_value, wrapped_keys, created_at) VALUES (1, $1, $2, $3) "
 			      "ON CONFLICT (one) DO NOTHING",
+	[PS_USER_CHANGE_EMAIL] = "UPDATE users SET email = $3, email_verified_at = 0 WHERE app_id = $1 AND user_id = $2",
+	[PS_USER_DROP_EMAIL_TOKENS] = "DELETE FROM email_tokens WHERE app_id = $1 AND user_id = $2",
 	[PS_KEYRING_REPLACE] = "UPDATE keyring SET check_value = $1, wrapped_keys = $2, rotated_at = $3 WHERE one = 1",
 	/* every sealed value of every application, page by page in primary key order, for re-sealing
 	 * under a new key: the key ring's rotation, in one transaction */

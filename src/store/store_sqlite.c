@@ -356,7 +356,7 @@ static void sq_tx_rollback(struct store_conn *c)
 }
 
 const struct store_ops store_sqlite_ops = {
-	.ops_version = 9,
+	.ops_version = 10,
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
@@ -460,4 +460,6 @@ const struct store_ops store_sqlite_ops = {
 	.sealed_put = sq_sealed_put,
 	.devices_revoke_every = sq_devices_revoke_every,
 	.other_clients = sq_other_clients,
+	/* ops_version 10 */
+	.user_change_email = sq_user_change_email,
 };

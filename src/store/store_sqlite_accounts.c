@@ -135,6 +135,7 @@ static void read_user(sqlite3_stmt *s, struct user_row *u)
 	copy_text(s, 6, u->mobile, sizeof u->mobile);
 	u->email_verified_at = sqlite3_column_int64(s, 7);
 	u->created_at = sqlite3_column_int64(s, 8);
+	u->first_verified_at = sqlite3_column_int64(s, 9);
 }
 
 enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u)
@@ -151,6 +152,7 @@ enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u)
 	bind_text(s, 7, u->mobile);
 	sqlite3_bind_int64(s, 8, u->email_verified_at);
 	sqlite3_bind_int64(s, 9, u->created_at);
+	sqlite3_bind_int64(s, 10, u->first_verified_at);
 	int rc = sqlite3_step(s);
 	finish(s);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
@@ -199,6 +201,28 @@ enum tf_err sq_user_mark_verified(struct store_conn *c, const char *app_id, cons
 	int changes = 0;
 	enum tf_err e = exec_stmt(c, s, "user_mark_verified", &changes);
 	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_EMAIL_ALREADY_VERIFIED;
+}
+
+enum tf_err sq_user_change_email(struct store_conn *c, const char *app_id, const char *user_id, const char *email)
+{
+	sqlite3_stmt *s = stmt(c, Q_USER_DROP_EMAIL_TOKENS);
+	if (!s)
+		return TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	enum tf_err e = exec_stmt(c, s, "user_change_email", NULL);
+	if (e != TF_OK || !(s = stmt(c, Q_USER_CHANGE_EMAIL)))
+		return e != TF_OK ? e : TF_ERR_INTERNAL;
+	bind_text(s, 1, app_id);
+	bind_text(s, 2, user_id);
+	bind_text(s, 3, email);
+	int rc = sqlite3_step(s);
+	int changes = sqlite3_changes(db_of(c));
+	finish(s);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		return lone_end(c, TF_ERR_EMAIL_TAKEN);
+	e = lone_end(c, sqlite_map_rc(db_of(c), rc, "user_change_email"));
+	return e != TF_OK ? e : changes ? TF_OK : TF_ERR_NOT_FOUND;
 }
 
 enum tf_err sq_user_purge_unverified(struct store_conn *c, const char *app_id, const char *email, int64_t before)

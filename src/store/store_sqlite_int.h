@@ -118,6 +118,8 @@ enum stmt_id {
 	Q_KEYRING_GET,
 	Q_KEYRING_INSERT,
 	Q_KEYRING_REPLACE,
+	Q_USER_CHANGE_EMAIL,
+	Q_USER_DROP_EMAIL_TOKENS,
 	Q_SEALED_PAGE_CLIENT_SECRETS,
 	Q_SEALED_PAGE_DELIVERY,
 	Q_SEALED_PAGE_FACTORS,
@@ -290,6 +292,7 @@ enum tf_err sq_user_insert(struct store_conn *c, const struct user_row *u);
 enum tf_err sq_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct user_row *out);
 enum tf_err sq_user_get_by_email(struct store_conn *c, const char *app_id, const char *email, struct user_row *out);
 enum tf_err sq_user_mark_verified(struct store_conn *c, const char *app_id, const char *user_id, int64_t now);
+enum tf_err sq_user_change_email(struct store_conn *c, const char *app_id, const char *user_id, const char *email);
 enum tf_err sq_user_purge_unverified(struct store_conn *c, const char *app_id, const char *email, int64_t before);
 enum tf_err sq_session_insert(struct store_conn *c, const struct session_row *r);
 enum tf_err sq_session_get(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES], struct session_row *r);

@@ -5,7 +5,7 @@
 #define APP_COLS "app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, " \
 		 "can_mark_email_verified, can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, " \
 		 "totp_algorithm, totp_digits, low_value_rates, send_policy"
-#define USER_COLS "app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at"
+#define USER_COLS "app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at, first_verified_at"
 #define SESSION_COLS "session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, " \
 		     "idle_timeout_ms, absolute_expires_at, revoked_at, stepped_up_at, last_send_at, stepup_sends"
 #define OUTBOX_COLS "message_id, app_id, channel, recipient, sealed_body, status, attempts, created_at, next_attempt_at"
@@ -23,13 +23,14 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_APP_INSERT] = "INSERT INTO apps (" APP_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_APP_GET] = "SELECT " APP_COLS " FROM apps WHERE app_id = ?",
 	[Q_APP_GET_BY_KEY] = "SELECT " APP_COLS " FROM apps WHERE api_key_mac = ?",
-	[Q_USER_INSERT] = "INSERT INTO users (" USER_COLS ") VALUES (?,?,?,?,?,?,?,?,?)",
+	[Q_USER_INSERT] = "INSERT INTO users (" USER_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?)",
 	[Q_USER_GET] = "SELECT " USER_COLS " FROM users WHERE app_id = ? AND user_id = ?",
 	[Q_USER_GET_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE app_id = ? AND email = ?",
-	[Q_USER_MARK_VERIFIED] = "UPDATE users SET email_verified_at = ? WHERE app_id = ? AND user_id = ? AND email_verified_at = 0",
-	[Q_USER_PURGE_SESSIONS] = "DELETE FROM sessions WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
-	[Q_USER_PURGE_TOKENS] = "DELETE FROM email_tokens WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
-	[Q_USER_PURGE] = "DELETE FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3",
+	[Q_USER_MARK_VERIFIED] = "UPDATE users SET email_verified_at = ?1, first_verified_at = CASE WHEN first_verified_at = 0 THEN ?1 ELSE first_verified_at END "
+			  "WHERE app_id = ?2 AND user_id = ?3 AND email_verified_at = 0",
+	[Q_USER_PURGE_SESSIONS] = "DELETE FROM sessions WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND first_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_TOKENS] = "DELETE FROM email_tokens WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND first_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE] = "DELETE FROM users WHERE app_id = ?1 AND email = ?2 AND first_verified_at = 0 AND created_at < ?3",
 	[Q_SESSION_INSERT] = "INSERT INTO sessions (" SESSION_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,0,0,0)",
 	[Q_SESSION_GET] = "SELECT " SESSION_COLS " FROM sessions WHERE token_mac = ? AND app_id = ?",
 	[Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE session_id = ?",
@@ -128,11 +129,11 @@ const char *const stmt_sql[Q__MAX] = {
 	[Q_APP_DELIVERY_GET] = "SELECT delivery_sealed FROM apps WHERE app_id = ?",
 	/* an expired unverified user goes with everything that hangs on it (a factor's backup codes and
 	 * challenges go with the factor) */
-	[Q_USER_PURGE_FACTORS] = "DELETE FROM factors WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
-	[Q_USER_PURGE_DEVICES] = "DELETE FROM devices WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
-	[Q_USER_PURGE_SSO] = "DELETE FROM sso_tokens WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
-	[Q_USER_PURGE_BENEFICIARIES] = "DELETE FROM beneficiaries WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
-	[Q_USER_PURGE_TXNS] = "DELETE FROM transactions WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND email_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_FACTORS] = "DELETE FROM factors WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND first_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_DEVICES] = "DELETE FROM devices WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND first_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_SSO] = "DELETE FROM sso_tokens WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND first_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_BENEFICIARIES] = "DELETE FROM beneficiaries WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND first_verified_at = 0 AND created_at < ?3)",
+	[Q_USER_PURGE_TXNS] = "DELETE FROM transactions WHERE app_id = ?1 AND user_id IN (SELECT user_id FROM users WHERE app_id = ?1 AND email = ?2 AND first_verified_at = 0 AND created_at < ?3)",
 	/* the sweeper (store_sqlite_sweep.c): ended rows of every application, a batch of ?2 at a time, found
 	 * through an index on the time they ended (tests/api/test_query_plans.py) */
 	[Q_SWEEP_SESSIONS] = "DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE absolute_expires_at < ?1 LIMIT ?2)",
@@ -146,6 +147,8 @@ const char *const stmt_sql[Q__MAX] = {
 	/* the key ring (store_sqlite_keyring.c) */
 	[Q_KEYRING_GET] = "SELECT check_value, wrapped_keys, created_at, rotated_at FROM keyring WHERE one = 1",
 	[Q_KEYRING_INSERT] = "INSERT OR IGNORE INTO keyring (one, check_value, wrapped_keys, created_at) VALUES (1, ?, ?, ?)",
+	[Q_USER_CHANGE_EMAIL] = "UPDATE users SET email = ?3, email_verified_at = 0 WHERE app_id = ?1 AND user_id = ?2",
+	[Q_USER_DROP_EMAIL_TOKENS] = "DELETE FROM email_tokens WHERE app_id = ?1 AND user_id = ?2",
 	[Q_KEYRING_REPLACE] = "UPDATE keyring SET check_value = ?, wrapped_keys = ?, rotated_at = ? WHERE one = 1",
 	/* every sealed value of every application, page by page in primary key order, for re-sealing
 	 * under a new key: the key ring's rotation, with the write lock held */
