@@ -1,7 +1,9 @@
 /*
- * weavr_errors.c: Weavr Multi's error shapes (seed-apis.md section 3): 400 {message,
- * syntaxErrors: {invalidFields: [{fieldName, error, params}]}}; 401, 423 and 429 with no body;
- * 403 and 409 {errorCode}; 404 {code, message}. Every answer carries request-ref (server.c).
+ * weavr_errors.c: Weavr Multi's error shapes (seed-apis.md section 3, and Weavr's OpenAPI
+ * document for each status): 400 {message, syntaxErrors: {invalidFields: [{fieldName, error,
+ * params}]}}; 401, 423, 429, 500 and 503 with no body (and so no Content-Type: server.c); 403
+ * {errorCode}, but without a body for a failed sign-in; 409 {errorCode}; 404 and 405 {code,
+ * message}. Every answer carries request-ref (server.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,11 +78,12 @@ void weavr_error(struct tf_req *req, enum tf_err e)
 		resp_json(req, 404, json_pack("{s:s, s:s}", "code", "NOT_FOUND", "message", "The requested resource couldn't be found."));
 		break;
 	case TF_ERR_METHOD_NOT_ALLOWED:
-		no_body(req, 405);
+		resp_json(req, 405, json_pack("{s:s, s:s}", "code", "METHOD_NOT_ALLOWED", "message",
+					      "The method is not allowed for the requested resource."));
 		break;
 	default:
-		if (status >= 500) {
-			resp_json(req, status, json_pack("{s:s}", "message", "Please try again later."));
+		if (status >= 500) { /* Weavr declares 500 and 503 without a body */
+			no_body(req, status);
 		} else {
 			/* 403 and 409 (and anything else in between) carry one errorCode */
 			if (status != 403)

@@ -8,6 +8,8 @@
  * The lock counts per application and normalised email (the letter case of an address does not
  * make another account), and counts each sign-in before its password is hashed, giving the
  * attempt back when it succeeds: however many are sent at once, at most five are hashed.
+ * A failed value that looks like a token of Weavr's secure UI components (which twofold cannot
+ * read: it takes the password itself) is answered 400 saying so, rather than 403.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -19,6 +21,18 @@
 #define WEAVR_TOKEN_IDLE_MS (5 * 60 * 1000LL)
 #define WEAVR_LOCK_WINDOW_MS (30 * 60 * 1000LL)
 #define WEAVR_LOCK_FAILURES 5
+/* Weavr lets a user choose at most 30 characters (its password rules) */
+#define WEAVR_PASSWORD_MAX_CHARS 30
+
+/* Whether a password that failed looks like a token of Weavr's secure UI components, which
+ * Weavr's reference app sends in place of the password: longer than any password Weavr allows,
+ * and only the characters of an encoded token. Weavr can read such a token; twofold cannot. */
+static bool looks_like_weavr_token(const char *value)
+{
+	size_t len = strlen(value);
+	return len > WEAVR_PASSWORD_MAX_CHARS &&
+	       strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.-") == len;
+}
 
 enum tf_err weavr_login_with_password(struct tf_req *req)
 {
@@ -61,7 +75,16 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 		req->err_field[0] = '\0';
 		if ((e = STORE(req->db)->counter_get(req->db, lock_key, window, &attempts)) != TF_OK)
 			return e;
-		return attempts >= WEAVR_LOCK_FAILURES ? TF_ERR_LOGIN_LOCKED : TF_ERR_INVALID_CREDENTIALS;
+		if (attempts >= WEAVR_LOCK_FAILURES)
+			return TF_ERR_LOGIN_LOCKED;
+		if (looks_like_weavr_token(json_string_value(value))) { /* say so, rather than "wrong password" */
+			req->err_extra = json_pack("{s:s, s:s}", "message",
+						   "password.value looks like a token of Weavr's secure UI components; twofold "
+						   "checks the password itself: send the password the user typed (docs/faces.md)",
+						   "fieldError", "REGEX");
+			return req_field_error(req, TF_ERR_INVALID_FIELD, "password.value");
+		}
+		return TF_ERR_INVALID_CREDENTIALS;
 	}
 	if (e != TF_OK)
 		return e;

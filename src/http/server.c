@@ -212,7 +212,8 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, struct tf_req *r
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, req->resp_text, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type ? req->content_type : "application/json");
+	if (len) /* an answer without a body (204, Weavr's bodiless errors) claims no type */
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type ? req->content_type : "application/json");
 	MHD_add_response_header(r, "X-Request-Id", req->request_id);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");

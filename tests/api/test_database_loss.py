@@ -43,6 +43,12 @@ def test_dropped_connections_and_a_stopped_database(start_server, own_cluster):
             assert time.monotonic() - t0 < 10, "a request waited on the lost database"
             assert_error(r, 503, "STORE_UNAVAILABLE")
             assert r.headers.get("Retry-After") == "5", r.headers
+        # the Weavr face answers 503 as Weavr's document declares it: no body, no Content-Type
+        from weavr_openapi import check
+        r = srv.post("/multi/login_with_password", api_key=app["api_key"],
+                     json={"email": "down@example.com", "password": {"value": "whatever it is"}})
+        check(r, "POST", "/multi/login_with_password")
+        assert r.status_code == 503, r.text
         # readiness answers in its own shape, not the dispatcher's error, and at once: the
         # stopped server refuses the connection (connect_timeout bounds an unanswered one)
         for _ in range(2):  # the pool's broken connections, then no connection at all

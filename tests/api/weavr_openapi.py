@@ -54,8 +54,19 @@ def _template_for(path):
 
 
 def check(resp, method, path):
-    """Asserts that resp (a requests.Response of the face) is what Weavr's document allows."""
+    """Asserts that resp (a requests.Response of the face) is what Weavr's document allows. A
+    method the document does not list for the path must be refused 405 with Weavr's Error body
+    (the document's own 405 answer)."""
     template = _template_for(path)
+    if method.lower() not in spec()["paths"][template]:
+        assert resp.status_code == 405, f"{method} {template} is not Weavr's, yet answered {resp.status_code}"
+        assert resp.headers.get("request-ref"), f"no request-ref header on {method} {path}"
+        assert (resp.headers.get("Content-Type") or "").split(";")[0] == "application/json", resp.headers
+        declared = _resolve(spec()["components"]["responses"]["MethodNotAllowed"])
+        schema = declared["content"]["application/json"]["schema"]
+        resolver = jsonschema.RefResolver(base_uri="", referrer=spec())
+        jsonschema.Draft7Validator(schema, resolver=resolver).validate(resp.json())
+        return
     op = spec()["paths"][template][method.lower()]
     status = str(resp.status_code)
     # a status the operation does not list falls under its "default" answer (OpenAPI 3)
@@ -64,9 +75,14 @@ def check(resp, method, path):
     assert resp.headers.get("request-ref"), f"no request-ref header on {method} {path}"
     declared = _resolve(op["responses"][key])
     content = (declared or {}).get("content", {}).get("application/json")
+    ctype = resp.headers.get("Content-Type")
     if not content:
+        # a client that parses by content type must not be told JSON is coming
         assert resp.content in (b"",), f"{method} {template} {status} must have no body, got {resp.text!r}"
+        assert ctype is None, f"{method} {template} {status} has no body but claims Content-Type {ctype!r}"
         return
+    assert (ctype or "").split(";")[0].strip() == "application/json", \
+        f"{method} {template} {status} declares a JSON body, but Content-Type is {ctype!r}"
     body = resp.json()
     schema = content.get("schema", {})
     resolver = jsonschema.RefResolver(base_uri="", referrer=spec())
