@@ -26,6 +26,7 @@ enum tf_err wepay_user(struct tf_req *req);
 enum tf_err wepay_user_modify(struct tf_req *req);
 enum tf_err wepay_user_mark_email_verified(struct tf_req *req);
 enum tf_err wepay_user_send_confirmation(struct tf_req *req);
+enum tf_err wepay_user_change_email(struct tf_req *req);
 enum tf_err wepay_user_request_sso_token(struct tf_req *req);
 enum tf_err wepay_user_logout(struct tf_req *req);
 enum tf_err wepay_mfa_create(struct tf_req *req);

@@ -13,6 +13,10 @@
  * which hold numbers as doubles, keep them exact. */
 #define WEPAY_ID_MAX ((1LL << 53) - 1)
 #define WEPAY_COOKIE_NAME "WSIG"
+/* WePay's own error descriptions, where they are known (WePay's sample app compares them as
+ * they are, so not a character may change): docs/faces.md lists every description. */
+#define WEPAY_INVALID_PHONE "Invalid phone number."
+#define WEPAY_INVALID_CODE "Invalid code"
 
 /* A new random id in 1..WEPAY_ID_MAX. */
 int64_t wepay_new_id(void);

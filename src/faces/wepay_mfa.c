@@ -90,8 +90,10 @@ static enum tf_err setup_phone(struct tf_req *req, enum factor_type type, char p
 	json_t *pn = json_object_get(sd, "phone_number");
 	if (!pn || json_is_null(pn))
 		return req_field_error(req, TF_ERR_MISSING_FIELD, "setup_data.phone_number");
-	if (!json_is_string(pn) || !normalise_phone(json_string_value(pn), phone))
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "setup_data.phone_number");
+	if (!json_is_string(pn) || !normalise_phone(json_string_value(pn), phone)) {
+		req_field_error(req, TF_ERR_INVALID_FIELD, "setup_data.phone_number");
+		return wepay_refuse(req, TF_ERR_INVALID_FIELD, "invalid_request", 1003, WEPAY_INVALID_PHONE);
+	}
 	return TF_OK;
 }
 
@@ -120,29 +122,33 @@ static json_t *qr_png_url(const char *uri, int scale)
 	return s;
 }
 
-/* What create answers beside the MFA object (shown once): the masked number a code goes to;
- * the authenticator's QR code at 1x and 2x and as SVG (data: URLs, usable as an img src as
- * WePay's image URLs were) with the shared secret; the backup codes. */
+/* What create answers beside the MFA object (shown once), keyed by the factor's type as
+ * WePay's clients read it (docs/faces.md): {"sms"|"voice": the masked number the code goes to},
+ * {"backup": [the codes]}, {"authenticator": qr, "qr": qr} where qr is the QR code at 1x and
+ * 2x and as SVG (data: URLs, usable as an img src as WePay's image URLs were) with the shared
+ * secret; the .NET SDK reads "authenticator", WePay's sample app "qr". */
 static json_t *challenge_data(const struct wepay_mfa *x, json_t *native)
 {
 	if (x->f.type == FACTOR_SMS || x->f.type == FACTOR_VOICE) {
 		char label[64];
 		wepay_factor_label(&x->f, label, sizeof label);
-		return json_string(label);
+		return json_pack("{s:s}", wepay_mfa_type(x->f.type), label);
 	}
-	if (x->f.type == FACTOR_BACKUP_CODES)
-		return json_deep_copy(json_object_get(native, "backup_codes"));
+	if (x->f.type == FACTOR_BACKUP_CODES) {
+		json_t *codes = json_object_get(native, "backup_codes");
+		return json_is_array(codes) ? json_pack("{s:O}", "backup", codes) : NULL;
+	}
 	json_t *totp = json_object_get(native, "totp");
 	const char *uri = json_string_value(json_object_get(totp, "otpauth_uri"));
 	const char *svg = json_string_value(json_object_get(totp, "qr_svg"));
 	if (!uri || !svg)
 		return NULL;
 	char *svg_url = data_url("image/svg+xml", (const uint8_t *)svg, strlen(svg));
-	json_t *o = json_pack("{s:o?, s:o?, s:s?, s:O}", "@1x", qr_png_url(uri, QR_SCALE_1X), "@2x",
-			      qr_png_url(uri, 2 * QR_SCALE_1X), "svg", svg_url, "shared_secret",
-			      json_object_get(totp, "secret"));
+	json_t *qr = json_pack("{s:o?, s:o?, s:s?, s:O}", "@1x", qr_png_url(uri, QR_SCALE_1X), "@2x",
+			       qr_png_url(uri, 2 * QR_SCALE_1X), "svg", svg_url, "shared_secret",
+			       json_object_get(totp, "secret"));
 	free(svg_url);
-	return o;
+	return qr ? json_pack("{s:o, s:O}", "authenticator", qr, "qr", qr) : NULL;
 }
 
 /* After the native create: the factor's WePay row, and WePay's default rule. */
@@ -228,6 +234,8 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "type");
 	if ((e = setup_phone(req, type, phone)) != TF_OK)
 		return e;
+	if (nickname && !*nickname) /* a blank form field: WePay names the factor itself */
+		nickname = NULL;
 	if (nickname && !validate_display_text(nickname, NICKNAME_MAX))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "nickname");
 	struct user_row u;

@@ -232,11 +232,9 @@ static enum tf_err confirm_challenge(struct tf_req *req, struct wepay_mfa *x, ch
 
 static enum tf_err attempt_failed(struct tf_req *req, enum tf_err e, int64_t mfa_id)
 {
-	json_t *left = req->err_extra ? json_object_get(req->err_extra, "attempts_remaining") : NULL;
 	switch (e) {
-	case TF_ERR_VERIFICATION_CODE_INVALID:
-		return wepay_refuse(req, e, "invalid_request", 1003, "the code is not valid; %lld attempt(s) left",
-				    (long long)json_integer_value(left));
+	case TF_ERR_VERIFICATION_CODE_INVALID: /* WePay's words, which its sample app compares */
+		return wepay_refuse(req, e, "invalid_request", 1003, WEPAY_INVALID_CODE);
 	case TF_ERR_TOTP_REPLAYED:
 		return wepay_refuse(req, e, "invalid_request", 1003, "this code was already used; enter the next one");
 	case TF_ERR_NOT_FOUND:

@@ -1,7 +1,8 @@
 /*
  * wepay_user.c: WePay v2's user calls (seed-apis.md section 2): /v2/user/register, /v2/user,
- * /v2/user/modify, /v2/user/mark_email_verified, /v2/user/send_confirmation,
- * /v2/user/request_sso_token and /v2/user/logout. Register authenticates the application by
+ * /v2/user/modify, /v2/user/mark_email_verified, /v2/user/send_confirmation (and its older
+ * name resend_confirmation), /v2/user/change_email, /v2/user/request_sso_token and
+ * /v2/user/logout. Register authenticates the application by
  * client_id and client_secret and answers an access token, "<app_id>.<session token>", that
  * the other calls carry as a bearer token. The rules are the native API's (api_users.c,
  * api_sso.c, api_sessions.c); this file translates arguments and answers.
@@ -42,6 +43,27 @@ static enum tf_err url_arg(struct tf_req *req, const char *field, const char **o
 	if (e == TF_OK && *out && !validate_url(*out))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, field);
 	return e;
+}
+
+/* rbits, WePay's risk bits: a list of objects (type, source, receive_time, properties, ...),
+ * which WePay's Java SDK sends on register and modify when set. twofold takes no risk signals
+ * from them: they are accepted as WePay's API accepts them, and dropped. Only their outline is
+ * checked, so that a malformed body still fails as it would at WePay. */
+#define RBITS_MAX 100
+static enum tf_err rbits_arg(struct tf_req *req)
+{
+	json_t *v = json_object_get(req->json, "rbits");
+	if (!v || json_is_null(v))
+		return TF_OK;
+	if (!json_is_array(v) || json_array_size(v) > RBITS_MAX)
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "rbits");
+	size_t i;
+	json_t *rbit;
+	json_array_foreach(v, i, rbit) {
+		if (!json_is_object(rbit))
+			return req_field_error(req, TF_ERR_INVALID_FIELD, "rbits");
+	}
+	return TF_OK;
 }
 
 /* scope: a comma-separated list of permission names ("manage_accounts,view_user") */
@@ -125,7 +147,8 @@ enum tf_err wepay_user_register(struct tf_req *req)
 	    (e = text_arg(req, "original_device", true, WEPAY_DEVICE_CHARS, &device)) != TF_OK ||
 	    (e = wepay_long(req, "tos_acceptance_time", true, &tos, &tos_present)) != TF_OK ||
 	    (e = url_arg(req, "redirect_uri", &redirect_uri)) != TF_OK ||
-	    (e = url_arg(req, "callback_uri", &callback_uri)) != TF_OK || (e = req_string(req, "type", false, &type)) != TF_OK)
+	    (e = url_arg(req, "callback_uri", &callback_uri)) != TF_OK || (e = req_string(req, "type", false, &type)) != TF_OK ||
+	    (e = rbits_arg(req)) != TF_OK)
 		return e;
 	if ((e = authenticate_client(req, client_id, client_secret)) != TF_OK)
 		return e;
@@ -226,10 +249,11 @@ enum tf_err wepay_user(struct tf_req *req)
 
 enum tf_err wepay_user_modify(struct tf_req *req)
 {
-	static const char *const known[] = {"callback_uri", NULL};
+	static const char *const known[] = {"callback_uri", "rbits", NULL};
 	const char *callback_uri = NULL;
 	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = url_arg(req, "callback_uri", &callback_uri)) != TF_OK)
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = url_arg(req, "callback_uri", &callback_uri)) != TF_OK ||
+	    (e = rbits_arg(req)) != TF_OK)
 		return e;
 	struct user_row u;
 	struct wepay_user_row w;
@@ -273,6 +297,25 @@ enum tf_err wepay_user_send_confirmation(struct tf_req *req)
 	if (e == TF_ERR_EMAIL_ALREADY_VERIFIED)
 		return wepay_refuse(req, e, "invalid_request", 1003, "the user has already confirmed their email");
 	return e != TF_OK ? e : answer_user(req);
+}
+
+enum tf_err wepay_user_change_email(struct tf_req *req)
+{
+	static const char *const known[] = {"email", "email_message", NULL};
+	const char *email, *message = NULL;
+	struct user_row u, changed;
+	struct wepay_user_row w;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "email", true, &email)) != TF_OK ||
+	    (e = req_string(req, "email_message", false, &message)) != TF_OK || (e = wepay_user_load(req, &u, &w)) != TF_OK)
+		return e;
+	e = api_user_change_email(req, u.user_id, email, message, &changed);
+	if (e == TF_ERR_EMAIL_TAKEN)
+		return wepay_refuse(req, e, "invalid_request", 1003, "a user with this email already exists for this application");
+	if (e != TF_OK)
+		return e;
+	resp_json(req, 200, wepay_user_json(&changed, &w));
+	return TF_OK;
 }
 
 enum tf_err wepay_user_request_sso_token(struct tf_req *req)

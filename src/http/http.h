@@ -79,6 +79,10 @@ int routes_match(const char *method, const char *path, char params[TF_PATH_PARAM
 		 bool *method_mismatch);
 /* The methods path accepts, as an Allow header value ("GET, POST"). */
 void routes_allowed_methods(const char *path, char *out, size_t size);
+/* What WePay's own clients send, made the call it means before routing: on /v2, repeated
+ * slashes are one ("/v2//user", from a base URL ending in a slash), and GET is POST (WePay's PHP
+ * SDK sends GET for a call without arguments). method holds 16 bytes; path is rewritten in place. */
+void routes_wepay_request(char method[16], char *path);
 
 struct tf_header {
 	char name[32];

@@ -1,7 +1,7 @@
 /*
  * routes.c: the route table, one row per route (SPEC section 12): method, path, handler,
  * who may call it, and flags. Only the dispatcher acts on the "who" and the flags.
- * docs/openapi.yaml will describe the same routes (issue 11), and a test will keep them equal.
+ * docs/openapi.yaml describes the same routes, and tests/api/test_openapi.py keeps them equal.
  */
 #include <stdio.h>
 #include <string.h>
@@ -105,6 +105,8 @@ const struct route routes[] = {
 	WP("POST", "/v2/user/modify", wepay_user_modify, AUTH_BEARER_APP_TOKEN, J),
 	WP("POST", "/v2/user/mark_email_verified", wepay_user_mark_email_verified, AUTH_BEARER_APP_TOKEN, J),
 	WP("POST", "/v2/user/send_confirmation", wepay_user_send_confirmation, AUTH_BEARER_APP_TOKEN, J),
+	WP("POST", "/v2/user/resend_confirmation", wepay_user_send_confirmation, AUTH_BEARER_APP_TOKEN, J), /* its older name */
+	WP("POST", "/v2/user/change_email", wepay_user_change_email, AUTH_BEARER_APP_TOKEN, J),
 	WP("POST", "/v2/user/request_sso_token", wepay_user_request_sso_token, AUTH_BEARER_APP_TOKEN, J),
 	WP("POST", "/v2/user/logout", wepay_user_logout, AUTH_BEARER_APP_TOKEN, J),
 	WP_SLOW_IF("POST", "/v2/user/mfa/create", wepay_mfa_create, AUTH_BEARER_APP_TOKEN, J, wepay_mfa_create_slow_if),
@@ -125,6 +127,19 @@ error_renderer routes_error_renderer(const char *path)
 	if (strncmp(path, "/multi/", 7) == 0)
 		return weavr_error;
 	return NULL;
+}
+
+void routes_wepay_request(char method[16], char *path)
+{
+	if (strncmp(path, "/v2/", 4) != 0)
+		return;
+	char *out = path;
+	for (const char *in = path; *in; in++)
+		if (!(*in == '/' && out > path && out[-1] == '/'))
+			*out++ = *in;
+	*out = '\0';
+	if (strcmp(method, "GET") == 0)
+		snprintf(method, 16, "POST");
 }
 
 /* Matches pattern against path segment by segment; {x} takes one non-empty segment. */

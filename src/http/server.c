@@ -166,6 +166,7 @@ static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *con
 	req->api_key = dup_header(conn, "api-key");
 	req->authorization = dup_header(conn, "Authorization");
 	req->idempotency_ref = dup_header(conn, "idempotency-ref");
+	routes_wepay_request(req->method, req->path);
 	bool method_mismatch = false;
 	req->route_index = req->path_too_long ? -1 : routes_match(req->method, req->path, req->params, &method_mismatch);
 	req->route = req->route_index >= 0 ? &routes[req->route_index] : NULL;

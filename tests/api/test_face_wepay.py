@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 import requests
 
+import wepay_contract
 from display_text import ACCEPTED, REFUSED
 from factor_helpers import oathtool, wait_for_fresh_totp_step
 from harness import db_execute, db_query, server_data_keys
@@ -35,6 +36,22 @@ DAY = 86400
 
 
 # ---- a WePay client ----
+
+@pytest.fixture(autouse=True)
+def every_answer_keeps_the_contract(monkeypatch):
+    """Every /v2 answer any test here receives, by whatever route it was asked, is held to the
+    JSON Schema written from WePay's clients (wepay_contract.py, schemas/wepay_v2.schema.json)."""
+    send = requests.Session.send
+
+    def checked_send(self, request, **kw):
+        r = send(self, request, **kw)
+        path = urlparse(r.url).path
+        if path.startswith("/v2/"):
+            wepay_contract.check(path, r)
+        return r
+
+    monkeypatch.setattr(requests.Session, "send", checked_send)
+
 
 def assert_wepay_shape(r):
     """A WePay error body, and nothing of twofold's native one."""
@@ -267,7 +284,10 @@ def test_checklist_03_adding_a_factor_once_the_user_has_mfa_needs_a_valid_truste
 def test_checklist_04_authenticator_answers_qr_codes_and_secret_and_backup_its_codes_once(server):
     m = Member(server, partner_app(server))  # not sandbox: the authenticator code is real
     auth = m.ok("user/mfa/create", type="authenticator", nickname="My phone")
-    data = auth["challenge_data"]
+    # keyed by the type (the .NET SDK) and, the same object, as qr (WePay's sample app)
+    assert set(auth["challenge_data"]) == {"authenticator", "qr"}
+    data = auth["challenge_data"]["authenticator"]
+    assert auth["challenge_data"]["qr"] == data
     assert set(data) == {"@1x", "@2x", "svg", "shared_secret"}
     widths = {}
     for scale in ("@1x", "@2x"):
@@ -287,7 +307,8 @@ def test_checklist_04_authenticator_answers_qr_codes_and_secret_and_backup_its_c
     assert done["state"] == "registered" and done["cookie"].startswith("WSIG=")
 
     backup = m.ok("user/mfa/create", type="backup", cookie=done["cookie"])
-    codes = backup["challenge_data"]
+    assert set(backup["challenge_data"]) == {"backup"}
+    codes = backup["challenge_data"]["backup"]
     assert isinstance(codes, list) and len(codes) == 10 and len(set(codes)) == 10
     assert all(isinstance(c, str) and len(c) >= 8 for c in codes)
     # shown once: nothing else ever answers them
@@ -397,7 +418,7 @@ def test_checklist_08_no_delete_call_force_voice_and_the_default_challenge(serve
     m = Member(server, app)
     phone = "+14155550142"
     sms = m.ok("user/mfa/create", type="sms", setup_data={"phone_number": "(415) 555-0142"})
-    assert sms["challenge_data"] == sms["factor_label"] and sms["factor_label"].endswith("0142")
+    assert sms["challenge_data"] == {"sms": sms["factor_label"]} and sms["factor_label"].endswith("0142")
     assert "415555" not in sms["factor_label"]
     sent = server.wait_for_messages(1, where=lambda x: x["to"] == phone)
     assert sent[-1]["channel"] == "sms"
@@ -427,7 +448,7 @@ def test_checklist_08_no_delete_call_force_voice_and_the_default_challenge(serve
     assert len(server.wait_for_messages(3, where=lambda x: x["to"] == phone)) == 3
     wait_for_fresh_totp_step()
     m.ok("user/mfa/confirm", mfa_id=totp["mfa_id"],
-         challenge={"code": oathtool(totp["challenge_data"]["shared_secret"])})
+         challenge={"code": oathtool(totp["challenge_data"]["authenticator"]["shared_secret"])})
     m.ok("user/mfa/modify", mfa_id=totp["mfa_id"])
     assert m.ok("user/mfa/send_default_challenge")["mfa_id"] == totp["mfa_id"]
     # there is no call that deletes a factor, and reset leaves registered ones alone
@@ -441,10 +462,12 @@ def test_checklist_08_no_delete_call_force_voice_and_the_default_challenge(serve
 def test_checklist_09_errors_have_wepays_shape_calls_are_post_json_with_a_bearer_token(server):
     m = Member(server, partner_app(server, sandbox=True))
     base = server.base_url
-    # 1001: a call that does not exist, or the wrong method
+    # 1001: a call that does not exist, or a method other than POST and GET (which WePay's PHP
+    # SDK sends for a call without arguments)
     assert_wepay_error(m("user/nothing"), 400, "invalid_request", 1001)
-    assert_wepay_error(server.http.get(base + "/v2/user", headers={"Authorization": f"Bearer {m.token}"}), 400,
-                       "invalid_request", 1001)
+    for method in ("PUT", "DELETE", "PATCH"):
+        r = server.http.request(method, base + "/v2/user", headers={"Authorization": f"Bearer {m.token}"})
+        assert_wepay_error(r, 400, "invalid_request", 1001)
     # 1002: no Authorization header
     assert_wepay_error(wepay(server, "user"), 401, "invalid_request", 1002)
     # 1006: a token that authenticates nobody
@@ -705,11 +728,13 @@ def test_factors_added_through_the_native_api_appear_with_ids(server):
 def test_confirm_counts_wrong_codes_and_locks_the_challenge(server):
     m = Member(server, partner_app(server, sandbox=True))
     mfa = m.ok("user/mfa/create", type="sms", setup_data={"phone_number": "+14155550100"})
-    for left in (4, 3, 2, 1):
+    for _ in range(4):  # WePay's words, which its sample app compares: no count in them
         body = assert_wepay_error(m("user/mfa/confirm", mfa_id=mfa["mfa_id"], challenge={"code": "000000"}), 400,
                                   "invalid_request", 1003)
-        assert f"{left} attempt" in body["error_description"]
-    m("user/mfa/confirm", mfa_id=mfa["mfa_id"], challenge={"code": "000000"})
+        assert body["error_description"] == "Invalid code"
+    body = assert_wepay_error(m("user/mfa/confirm", mfa_id=mfa["mfa_id"], challenge={"code": "000000"}), 400,
+                              "invalid_request", 1003)
+    assert "new challenge" in body["error_description"].lower()  # the fifth used the last attempt
     body = assert_wepay_error(m("user/mfa/confirm", mfa_id=mfa["mfa_id"], challenge={"code": SANDBOX_CODE}), 400,
                               "invalid_request", 1003)
     assert "new challenge" in body["error_description"].lower()
@@ -779,7 +804,7 @@ def test_no_v2_answer_has_the_native_error_shape(server):
                 r = server.http.post(f"{base}/v2/{call}", data=data, headers={**h, "Content-Type": "application/json"})
                 assert r.status_code >= 400 and assert_wepay_shape(r)
                 seen += 1
-            for method in ("GET", "PUT", "DELETE"):
+            for method in ("PUT", "DELETE"):
                 r = server.http.request(method, f"{base}/v2/{call}", headers=h)
                 assert r.status_code >= 400 and assert_wepay_shape(r)
     assert seen > 350
@@ -801,3 +826,195 @@ def test_another_users_idempotency_ref_is_refused_and_replays_nothing(server):
     assert str(first.json()["mfa_id"]) not in second.text and "shared_secret" not in second.text
     assert b.ok("user/mfa/find")["mfa"] == []
     assert create(a).json() == first.json()  # the owner's retry is still replayed
+
+
+# ---- what the vendors' own clients send and read (docs/faces.md, "What WePay's clients read") ----
+
+CONFIRM_LINK_RE = re.compile(r"(http://\S+/confirm\?app=app_\w+&token=[A-Za-z0-9_\-]+)")
+
+
+def test_challenge_data_is_keyed_by_the_factors_type_for_every_client(server):
+    """The .NET SDK maps challenge_data to an object keyed by type; WePay's sample app reads
+    challenge_data["qr"]["@2x"]. Both read what they expect."""
+    m = Member(server, partner_app(server, sandbox=True))
+    sms = m.ok("user/mfa/create", type="sms", setup_data={"phone_number": "+14155550100"})
+    assert sms["challenge_data"] == {"sms": "+*******0100"} == {"sms": sms["factor_label"]}
+    voice = m.ok("user/mfa/create", type="voice", setup_data={"phone_number": "5055551234"})
+    assert voice["challenge_data"] == {"voice": "+*******1234"}
+    auth = m.ok("user/mfa/create", type="authenticator", nickname="My iPhone")
+    data = auth["challenge_data"]
+    assert set(data) == {"authenticator", "qr"} and data["qr"] == data["authenticator"]
+    assert data["qr"]["@2x"].startswith("data:image/png;base64,")  # the sample app's image_tag
+    assert re.fullmatch(r"[A-Z2-7]{32}", data["authenticator"]["shared_secret"])
+    backup = m.ok("user/mfa/create", type="backup")
+    assert set(backup["challenge_data"]) == {"backup"} and len(backup["challenge_data"]["backup"]) == 10
+
+
+def test_calls_without_arguments_may_come_as_get_as_the_php_sdk_sends_them(server):
+    """WePay's PHP SDK sends GET, without a body, for a call without values: it answers exactly
+    as POST with {} (including the SSO token, which PHP partners could not get before)."""
+    app = partner_app(server, sandbox=True)
+    m = Member(server, app)
+    h = {"Authorization": f"Bearer {m.token}", "Content-Type": "application/json",
+         "User-Agent": "WePay v2 PHP SDK v0.2.6 Client id:" + app["client_id"]}
+    get = lambda call, **kw: server.http.get(f"{server.base_url}/v2/{call}", headers={**h, **kw.pop("headers", {})}, **kw)
+    r = get("user")
+    assert r.status_code == 200 and r.json() == m.ok("user")
+    r = get("user/request_sso_token")
+    assert r.status_code == 200, r.text
+    token = r.json()["sso_token"]
+    assert r.json()["expire_time"] > time.time()
+    # the token is a working one-time token (the native call sees it as any other)
+    assert token != m.ok("user/request_sso_token")["sso_token"]
+    assert get("user/mfa/find").json() == {"mfa": []}
+    # a call that needs arguments answers as POST without them would: the missing one named
+    body = assert_wepay_error(get("user/mfa/send_challenge"), 400, "invalid_request", 1004)
+    assert "mfa_id" in body["error_description"]
+    # and the credentials are checked as for POST
+    assert_wepay_error(server.http.get(f"{server.base_url}/v2/user"), 401, "invalid_request", 1002)
+    assert_wepay_error(get("user", headers={"Authorization": "Bearer nonsense"}), 401, "access_denied", 1006)
+    # a GET that does carry values is the same as the POST of them
+    r = server.http.request("GET", f"{server.base_url}/v2/user/mfa/create", headers=h, data=b'{"type": "backup"}')
+    assert r.status_code == 200 and r.json()["type"] == "backup"
+
+
+def test_repeated_slashes_are_one_as_a_base_url_ending_in_a_slash_makes_them(server):
+    m = Member(server, partner_app(server, sandbox=True))
+    h = {"Authorization": f"Bearer {m.token}", "Content-Type": "application/json"}
+    want = m.ok("user")
+    for path in ("/v2//user", "/v2///user", "/v2/user//", "/v2//user/mfa//find"):
+        r = server.http.post(server.base_url + path, json={}, headers=h)
+        if path.endswith("find"):
+            assert r.status_code == 200 and r.json() == {"mfa": []}, (path, r.text)
+        elif path.endswith("//"):
+            assert_wepay_error(r, 400, "invalid_request", 1001)  # "/v2/user/" is no call at WePay either
+        else:
+            assert r.status_code == 200 and r.json() == want, (path, r.text)
+    r = server.http.get(server.base_url + "/v2//user", headers=h)  # the PHP SDK's demos: both at once
+    assert r.status_code == 200 and r.json() == want
+
+
+def test_error_descriptions_use_wepays_words_where_its_clients_compare_them(server):
+    m = Member(server, partner_app(server))
+    for bad in ("not a number", "12", "415-555-012", "+999999999999999999"):
+        body = assert_wepay_error(m("user/mfa/create", type="sms", setup_data={"phone_number": bad}), 400,
+                                  "invalid_request", 1003)
+        assert body["error_description"] == "Invalid phone number.", body
+    sms = m.ok("user/mfa/create", type="sms", setup_data={"phone_number": "+14155550100"})
+    sent = server.wait_for_messages(1, where=lambda x: x["to"] == "+14155550100")[-1]
+    right = code_in(sent["text"])
+    wrong = "000000" if right != "000000" else "111111"
+    body = assert_wepay_error(m("user/mfa/confirm", mfa_id=sms["mfa_id"], challenge={"code": wrong}), 400,
+                              "invalid_request", 1003)
+    assert body["error_description"] == "Invalid code", body
+    assert m.ok("user/mfa/confirm", mfa_id=sms["mfa_id"], challenge={"code": right})["state"] == "registered"
+
+
+def test_a_blank_nickname_is_no_nickname(server):
+    m = Member(server, partner_app(server, sandbox=True))
+    sms = m.ok("user/mfa/create", type="sms", nickname="", setup_data={"phone_number": "+14155550100"})
+    assert sms["nickname"] == "Text messages ending in 0100"
+    auth = m.ok("user/mfa/create", type="authenticator", nickname="")
+    assert auth["nickname"] == "Authenticator app"
+    assert m.ok("user/mfa/create", type="authenticator", nickname="My iPhone")["nickname"] == "My iPhone"
+
+
+def test_resend_confirmation_is_send_confirmation_by_its_older_name(server):
+    m = Member(server, partner_app(server, can_mark_email_verified=False))
+    answer = m.ok("user/resend_confirmation")
+    assert answer["state"] == "pending" and answer["email"] == m.body["email"]
+    mail = server.wait_for_messages(1, where=lambda x: x["to"] == m.body["email"])[-1]
+    assert CONFIRM_LINK_RE.search(mail["text"])
+    assert_wepay_error(m("user/resend_confirmation", unexpected=1), 400, "invalid_request", 1003)
+
+
+def confirm_by_link(server, text):
+    link = CONFIRM_LINK_RE.search(text).group(1)
+    page = server.http.get(link)
+    assert page.status_code == 200, page.text[:500]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
+    return server.http.post(server.base_url + "/confirm", data=fields, allow_redirects=False)
+
+
+def test_change_email_makes_the_new_address_unconfirmed_and_tells_the_old_one(server):
+    app = partner_app(server, can_mark_email_verified=False)
+    m, other = Member(server, app), Member(server, app)
+    old = m.body["email"]
+    m.ok("user/send_confirmation")
+    first = server.wait_for_messages(1, where=lambda x: x["to"] == old)[-1]
+    assert confirm_by_link(server, first["text"]).status_code == 200
+    assert m.ok("user")["state"] == "registered"
+    new = f"new-{secrets.token_hex(4)}@example.com"
+    changed = m.ok("user/change_email", email=new.upper(), email_message="Your Acme address changed.")
+    assert changed["email"] == new and changed["state"] == "pending" and changed["user_id"] == m.reg["user_id"]
+    assert m.ok("user") == changed
+    confirmation = server.wait_for_messages(1, where=lambda x: x["to"] == new)[-1]
+    assert confirmation["channel"] == "email" and "Your Acme address changed." in confirmation["text"]
+    notice = server.wait_for_messages(1, where=lambda x: x["to"] == old and "changed" in x["text"])[-1]
+    assert "n***@example.com" in notice["text"] and new not in notice["text"]
+    assert not CONFIRM_LINK_RE.search(notice["text"])
+    # the new address confirms through its own link
+    assert confirm_by_link(server, confirmation["text"]).status_code == 200
+    assert m.ok("user")["state"] == "registered" and m.ok("user")["email"] == new
+    # the same address again changes nothing and sends nothing
+    before = len(server.messages())
+    assert m.ok("user/change_email", email=new)["state"] == "registered"
+    time.sleep(0.3)
+    assert len(server.messages()) == before
+    # taken, invalid or missing
+    body = assert_wepay_error(m("user/change_email", email=other.body["email"]), 400, "invalid_request", 1003)
+    assert "already exists" in body["error_description"]
+    for bad in ("not an email", "a@", "ann smith@example.com", ""):
+        body = assert_wepay_error(m("user/change_email", email=bad), 400, "invalid_request", 1003)
+        assert "email" in body["error_description"]
+    assert_wepay_error(m("user/change_email"), 400, "invalid_request", 1004)
+    assert m.ok("user")["email"] == new
+
+
+def test_change_email_cancels_links_sent_to_the_old_address(server):
+    app = partner_app(server, can_mark_email_verified=False)
+    m = Member(server, app)
+    old = m.body["email"]
+    m.ok("user/send_confirmation")
+    old_link = server.wait_for_messages(1, where=lambda x: x["to"] == old)[-1]["text"]
+    # a typo corrected before confirming: the old (never confirmed) address is told nothing
+    new = f"fixed-{secrets.token_hex(4)}@example.com"
+    assert m.ok("user/change_email", email=new)["state"] == "pending"
+    server.wait_for_messages(1, where=lambda x: x["to"] == new)
+    assert len([x for x in server.messages() if x["to"] == old]) == 1
+    link = CONFIRM_LINK_RE.search(old_link).group(1)
+    assert server.http.get(link, allow_redirects=False).status_code == 410
+    assert m.ok("user")["state"] == "pending"
+
+
+def test_a_confirmed_user_whose_email_changed_does_not_expire_as_unconfirmed(start_server):
+    server = start_server()
+    app = partner_app(server)
+    confirmed, never = Member(server, app), Member(server, app)
+    confirmed.ok("user/mark_email_verified")
+    confirmed.ok("user/change_email", email=f"moved-{secrets.token_hex(4)}@example.com")
+    never.ok("user/change_email", email=f"typo-{secrets.token_hex(4)}@example.com")
+    server.stop()
+    db_execute(server, f"UPDATE users SET created_at = created_at - {(90 * DAY + 60) * 1000} "
+                       f"WHERE user_id IN (SELECT user_id FROM wepay_users WHERE wepay_user_id IN "
+                       f"({confirmed.reg['user_id']}, {never.reg['user_id']}))")
+    server.start()
+    assert confirmed.ok("user")["state"] == "pending"  # waits for its new address, for as long as it takes
+    assert_wepay_error(never("user"), 401, "access_denied", 1006)  # never confirmed anything: gone
+
+
+def test_modify_accepts_the_java_sdks_rbits_and_ignores_them(server):
+    m = Member(server, partner_app(server, sandbox=True))
+    rbits = [{"receive_time": int(time.time()), "type": "person", "source": "user",
+              "properties": {"name": "Ann Smith"}},
+             {"associated_object_type": "user", "associated_object_id": m.reg["user_id"], "type": "email",
+              "source": "partner_database", "receive_time": int(time.time()), "properties": {"email": m.body["email"]},
+              "note": "from the sign-up form", "related_rbits": []}]
+    answer = m.ok("user/modify", callback_uri="https://partner.example/ipn2", rbits=rbits)
+    assert answer == m.ok("user") and "rbits" not in answer
+    assert m.ok("user/modify", rbits=[])["user_id"] == m.reg["user_id"]
+    for bad in ("person", {"type": "person"}, [1], [[]], [{"type": "x"}] * 101):
+        assert_wepay_error(m("user/modify", rbits=bad), 400, "invalid_request", 1003)
+    r = wepay(server, "user/register", **register_body(m.app, rbits=rbits))
+    assert r.status_code == 200, r.text
+    assert_wepay_error(wepay(server, "user/register", **register_body(m.app, rbits="x")), 400, "invalid_request", 1003)

@@ -85,6 +85,30 @@ static void test_routes_without_a_connection_need_no_credentials_or_body(void **
 	assert_int_equal(n, 3);
 }
 
+/* WePay's clients: GET for a call without values, "/v2//user" from a base URL ending in a
+ * slash. Only /v2 is rewritten: the native API and the other faces keep their methods. */
+static void test_wepay_requests_become_the_call_they_mean(void **state)
+{
+	(void)state;
+	char method[16] = "GET", path[64] = "/v2//user///mfa/find";
+	routes_wepay_request(method, path);
+	assert_string_equal(method, "POST");
+	assert_string_equal(path, "/v2/user/mfa/find");
+	snprintf(method, sizeof method, "DELETE");
+	snprintf(path, sizeof path, "/v2/user");
+	routes_wepay_request(method, path);
+	assert_string_equal(method, "DELETE"); /* still refused: 1001 */
+	snprintf(method, sizeof method, "GET");
+	snprintf(path, sizeof path, "/v1//factors");
+	routes_wepay_request(method, path);
+	assert_string_equal(method, "GET");
+	assert_string_equal(path, "/v1//factors");
+	snprintf(path, sizeof path, "/v2");
+	routes_wepay_request(method, path);
+	assert_string_equal(path, "/v2");
+	assert_string_equal(method, "GET");
+}
+
 static void test_json_depth_limit_ignores_brackets_in_strings(void **state)
 {
 	(void)state;
@@ -124,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_every_route_is_unique_and_named),
 		cmocka_unit_test(test_password_routes_run_off_the_http_threads),
 		cmocka_unit_test(test_routes_without_a_connection_need_no_credentials_or_body),
+		cmocka_unit_test(test_wepay_requests_become_the_call_they_mean),
 		cmocka_unit_test(test_json_depth_limit_ignores_brackets_in_strings),
 		cmocka_unit_test(test_json_string_limit_covers_keys_and_nested_values),
 	};
