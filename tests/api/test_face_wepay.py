@@ -1018,3 +1018,20 @@ def test_modify_accepts_the_java_sdks_rbits_and_ignores_them(server):
     r = wepay(server, "user/register", **register_body(m.app, rbits=rbits))
     assert r.status_code == 200, r.text
     assert_wepay_error(wepay(server, "user/register", **register_body(m.app, rbits="x")), 400, "invalid_request", 1003)
+
+
+def test_users_racing_for_one_address_get_it_once(server):
+    """Eight users of one application ask for the same new address at once: one gets it, the
+    others are told it is taken (on PostgreSQL the loser of the race meets the unique index)."""
+    from concurrent.futures import ThreadPoolExecutor
+    app = partner_app(server)
+    members = [Member(server, app) for _ in range(8)]
+    wanted = f"contested-{secrets.token_hex(4)}@example.com"
+    with ThreadPoolExecutor(len(members)) as pool:
+        answers = list(pool.map(lambda m: m("user/change_email", email=wanted), members))
+    assert sorted(r.status_code for r in answers) == [200] + [400] * 7, [r.text for r in answers]
+    for r in answers:
+        if r.status_code == 400:
+            assert r.json()["error_code"] == 1003 and "already exists" in r.json()["error_description"]
+    holders = [m for m in members if m.ok("user")["email"] == wanted]
+    assert len(holders) == 1
