@@ -5,7 +5,6 @@
  * The rules themselves are in core/challenge.c; this file loads, applies and stores them,
  * one transaction per attempt, and answers.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
