@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "api/api.h"
-#include "core/http_headers.h"
+#include "http/http_headers.h"
 #include "http/metrics.h"
 
 enum tf_err api_healthz(struct tf_req *req)

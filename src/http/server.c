@@ -39,8 +39,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/http_headers.h"
 #include "http/http.h"
+#include "http/http_headers.h"
 #include "http/metrics.h"
 #include "http/receive_watch.h"
 #include "http/slow_pool.h"
