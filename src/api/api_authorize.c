@@ -21,7 +21,7 @@
 
 #include "api/api.h"
 #include "core/session.h"
-#include "http/metrics.h"
+#include "platform/metrics.h"
 
 static bool operation_name_ok(const char *s)
 {

@@ -7,7 +7,7 @@
 
 #include "api/api.h"
 #include "http/http_headers.h"
-#include "http/metrics.h"
+#include "platform/metrics.h"
 
 enum tf_err api_healthz(struct tf_req *req)
 {

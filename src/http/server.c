@@ -41,11 +41,11 @@
 
 #include "http/http.h"
 #include "http/http_headers.h"
-#include "http/metrics.h"
 #include "http/receive_watch.h"
 #include "http/slow_pool.h"
 #include "platform/clock.h"
 #include "platform/log.h"
+#include "platform/metrics.h"
 
 enum { REQ_READING, REQ_SUSPENDED, REQ_CONTINUE, REQ_DONE };
 
