@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "crypto/hmac.h"
+struct tf_hmac_key; /* crypto/hmac.h: the caller prepares the audit key */
 
 #define AUDIT_HASH_BYTES 32
 
