@@ -1,6 +1,6 @@
 /*
  * api_authorize.c: POST /v1/authorize, the sensitive-operation gate (SPEC section 6, seed
- * 000) and the PSD2 payment decision (SPEC section 4, issue 7).
+ * 000) and the PSD2 payment decision (SPEC section 4).
  *
  * Account operations (the built-in change_financial_owner, add_factor, change_bank_account,
  * delete_factor, change_trusted_beneficiaries, and any other name) are allowed when the device
@@ -21,7 +21,7 @@
 
 #include "api/api.h"
 #include "core/session.h"
-#include "http/metrics.h"
+#include "platform/metrics.h"
 
 static bool operation_name_ok(const char *s)
 {

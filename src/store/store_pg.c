@@ -1,8 +1,8 @@
 /*
  * store_pg.c: the PostgreSQL backend of store.h, for several twofold nodes on one database.
  * This file owns the connection pool, running statements, the error mapping, transactions
- * and migrations; the operations live by area in store_pg_accounts.c, _factors.c,
- * _records.c, _sca.c and _sso.c, their SQL in store_pg_sql.c.
+ * and migrations; the operations live by area in the other store_pg_*.c files, their SQL in
+ * store_pg_sql.c.
  *
  * Design notes:
  *  (1) A pool of at most db_pool_size connections per node. A thread takes one for a request

@@ -203,7 +203,7 @@ void col_blob(const PGresult *r, int row, int col, uint8_t *out, size_t size, si
 /* bytea into a malloc'd buffer (at least 1 byte); NULL when out of memory */
 uint8_t *col_blob_dup(const PGresult *r, int row, int col, size_t *len);
 
-/* the operations, by area (store_pg_accounts.c, _factors.c, _records.c, _sca.c, _sso.c) */
+/* the operations, by area (store_pg_<area>.c) */
 enum tf_err pg_app_insert(struct store_conn *c, const struct app_row *a);
 enum tf_err pg_app_get(struct store_conn *c, const char *app_id, struct app_row *out);
 enum tf_err pg_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);

@@ -230,7 +230,7 @@ void group_rollback(struct sqlite_store *st);
 struct sqlite_conn *group_writer(struct sqlite_store *st);
 void group_stats(struct sqlite_store *st, uint64_t *batches, uint64_t *transactions);
 
-/* the operations, by area (store_sqlite_accounts.c, _factors.c, _records.c) */
+/* the operations, by area (store_sqlite_<area>.c) */
 enum tf_err sq_app_insert(struct store_conn *c, const struct app_row *a);
 enum tf_err sq_app_get(struct store_conn *c, const char *app_id, struct app_row *out);
 enum tf_err sq_app_get_by_client_id(struct store_conn *c, const char *client_id, struct app_row *out);
