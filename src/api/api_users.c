@@ -11,17 +11,17 @@
 #include "api/api.h"
 #include "core/validate.h"
 #include "delivery/outbox.h"
+#include "sca/users.h"
 
 #define CONFIRMATION_TTL_MS (72LL * 3600 * 1000)
 #define EMAIL_MESSAGE_MAX 1000 /* bytes of the partner's own words in a confirmation email */
 
-/* When an unconfirmed registration is gone (0: never). A user who has confirmed an address
- * once stays, even while a changed address waits for its confirmation. */
+/* When an unconfirmed registration is gone (0: never): sca/users.h. */
 static int64_t unverified_expiry(const struct tf_req *req, const struct user_row *u)
 {
-	if (u->email_verified_at || u->first_verified_at)
-		return 0;
-	return u->created_at + req->svc->cfg.unverified_user_ttl * 1000;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	return sca_user_unverified_expiry(&ctx, u);
 }
 
 json_t *api_user_json(const struct user_row *u, int64_t unverified_expires_at)
@@ -44,16 +44,16 @@ json_t *api_user_json(const struct user_row *u, int64_t unverified_expires_at)
 
 bool api_user_expired(const struct tf_req *req, const struct user_row *u)
 {
-	int64_t expiry = unverified_expiry(req, u);
-	return expiry && req->now >= expiry;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	return sca_user_expired(&ctx, u);
 }
 
 enum tf_err api_load_user(struct tf_req *req, const char *user_id, struct user_row *out)
 {
-	enum tf_err e = STORE(req->db)->user_get(req->db, req->app->app_id, user_id, out);
-	if (e != TF_OK)
-		return e;
-	return api_user_expired(req, out) ? TF_ERR_NOT_FOUND : TF_OK; /* past its limit: gone */
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	return sca_user_load(&ctx, user_id, out);
 }
 
 enum tf_err api_user_insert(struct tf_req *req, const struct user_row *u)

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "core/errors.h"
+#include "sca/context.h"
 #include "service/service.h"
 #include "store/store.h"
 
@@ -198,6 +199,12 @@ enum tf_err req_call(struct tf_req *req, route_handler op, json_t *body, const c
 void resp_json(struct tf_req *req, int status, json_t *body); /* steals body */
 void resp_header(struct tf_req *req, const char *name, const char *value);
 void resp_set_time(json_t *obj, const char *key, int64_t ms);
+
+/* The domain's context of this request (sca/context.h): its service, connection, application
+ * (a row of zeros when none), time, address and request id; the actor is the session's user
+ * ("user:..."), else the application ("app:..."), else "admin". It points into req: use it
+ * while req lives, and make it again after a slow phase (req->db may change). */
+void req_sca_ctx(const struct tf_req *req, struct sca_ctx *out);
 
 /* Audit shorthand with the request's address and id. */
 enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, const char *subject,

@@ -226,6 +226,22 @@ void resp_set_time(json_t *obj, const char *key, int64_t ms)
 	json_object_set_new(obj, key, json_string(t));
 }
 
+void req_sca_ctx(const struct tf_req *req, struct sca_ctx *out)
+{
+	out->svc = req->svc;
+	out->db = req->db;
+	out->app = req->app ? req->app : &http_no_app;
+	out->now = req->now;
+	if (req->have_session)
+		snprintf(out->actor, sizeof out->actor, "user:%s", req->session.user_id);
+	else if (req->have_app)
+		snprintf(out->actor, sizeof out->actor, "app:%s", req->app->app_id);
+	else
+		snprintf(out->actor, sizeof out->actor, "admin");
+	out->client_ip = req->client_ip;
+	out->request_id = req->request_id;
+}
+
 enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, const char *subject,
 		      const char *details)
 {

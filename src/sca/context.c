@@ -1,0 +1,16 @@
+/* context.c: the audit call of the domain's context (see context.h). */
+#include "sca/context.h"
+
+enum tf_err sca_audit(const struct sca_ctx *ctx, const char *event, const char *subject, const char *details)
+{
+	struct audit_event ev = {
+		.app_id = ctx->app->app_id,
+		.event = event,
+		.actor = ctx->actor,
+		.subject = subject,
+		.ip = ctx->client_ip,
+		.request_id = ctx->request_id,
+		.details = details,
+	};
+	return audit_append(ctx->svc, ctx->db, &ev, ctx->now);
+}

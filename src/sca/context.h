@@ -1,0 +1,32 @@
+/*
+ * context.h: what domain code (src/sca/) is given instead of an HTTP request: the service, the
+ * store connection of the call, the application, the time, who acts, and where the call came
+ * from (client address, request id) for the audit log. Adapters (the native API, the vendor
+ * faces, the hosted pages) make one from their request (http.h: req_sca_ctx); the domain never
+ * sees struct tf_req, never builds JSON and never reads the clock.
+ */
+#ifndef TF_SCA_CONTEXT_H
+#define TF_SCA_CONTEXT_H
+#include <stdint.h>
+
+#include "core/errors.h"
+#include "service/service.h"
+#include "store/store.h"
+
+#define SCA_ACTOR_MAX 64
+
+struct sca_ctx {
+	struct tf_service *svc;
+	struct store_conn *db;      /* the call's connection: its transaction is the caller's */
+	const struct app_row *app;  /* never NULL: a row of zeros when the call has no application */
+	int64_t now;                /* milliseconds since the epoch, read once by the adapter */
+	char actor[SCA_ACTOR_MAX];  /* who acts, as the audit log names them: "user:usr_...", "app:app_..." */
+	const char *client_ip;      /* "" when unknown */
+	const char *request_id;
+};
+
+/* Appends an audit row (event, subject, details: JSON object text or NULL) for the context's
+ * application and actor, at its time, address and request id. Call inside a write transaction. */
+enum tf_err sca_audit(const struct sca_ctx *ctx, const char *event, const char *subject, const char *details);
+
+#endif
