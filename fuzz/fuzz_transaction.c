@@ -11,7 +11,7 @@
 
 #include "api/api.h"
 #include "core/push.h"
-#include "service/codes.h"
+#include "sca/kinds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

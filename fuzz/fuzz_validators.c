@@ -10,7 +10,7 @@
 #include "core/base32.h"
 #include "core/message_text.h"
 #include "core/validate.h"
-#include "service/codes.h"
+#include "sca/kinds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,6 +4,7 @@
 #define TF_API_API_H
 #include "core/device_cookie.h"
 #include "http/http.h"
+#include "sca/factor_kind.h"
 
 /* api_health.c */
 enum tf_err api_healthz(struct tf_req *req);
@@ -43,15 +44,10 @@ enum tf_err api_challenges_create(struct tf_req *req);
 enum tf_err api_challenges_resend(struct tf_req *req);
 enum tf_err api_challenges_verify(struct tf_req *req);
 json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_row *f);
-/* a new challenge of factor f on the request's session (sends the code for SMS and voice) */
 struct api_transaction;
-/* A push device's answer to a challenge (core/push.h): approve or deny, and its signature. */
-struct push_answer {
-	bool approve;
-	uint8_t signature[64];
-};
 /* Reads {approve, signature} from the request body; *present says whether it is there. */
 enum tf_err api_push_answer_read(struct tf_req *req, struct push_answer *out, bool *present);
+/* a new challenge of factor f on the request's session (its kind sends what it needs) */
 enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, enum challenge_purpose purpose,
 			      const struct api_transaction *tx, struct challenge_row *ch);
 /* one attempt at a challenge of the request's session (shared by factor verification and the

@@ -41,8 +41,10 @@ static json_t *decision(struct tf_req *req, bool allow, const char *reason, enum
 			 "factors", factors);
 }
 
-/* The factors that can answer a challenge now; *has_active whether any factor is active. */
-static enum tf_err answering_factors(struct tf_req *req, const char *user_id, bool with_push, json_t **out, bool *has_active)
+/* The factors that can answer a challenge now: for a payment of every kind, for other
+ * operations of the kinds a challenge picks by default (sca/factor_kind.h); *has_active whether
+ * any factor is active. */
+static enum tf_err answering_factors(struct tf_req *req, const char *user_id, bool payment, json_t **out, bool *has_active)
 {
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
@@ -53,7 +55,7 @@ static enum tf_err answering_factors(struct tf_req *req, const char *user_id, bo
 	*has_active = false;
 	for (size_t i = 0; i < n; i++) {
 		*has_active |= list[i].status == FACTOR_ACTIVE;
-		if (list[i].status == FACTOR_ACTIVE && (with_push || list[i].type != FACTOR_PUSH) &&
+		if (list[i].status == FACTOR_ACTIVE && (payment || (factor_kind_of(list[i].type)->flags & FACTOR_KIND_PICKED_BY_DEFAULT)) &&
 		    !(list[i].blocked_until && req->now < list[i].blocked_until))
 			json_array_append_new(*out, json_pack("{s:s, s:s, s:b}", "factor_id", list[i].factor_id, "type",
 							      factor_type_names[list[i].type], "preferred", list[i].preferred));

@@ -1,9 +1,10 @@
 /*
  * api_challenges.c: challenges of a user's factors (SPEC section 4, seeds 002 and 003).
- * POST /v1/challenges starts one (a fresh code by SMS or voice, or none for TOTP and backup
- * codes), /resend sends a new code that replaces the previous one, /verify checks a code.
- * The rules themselves are in core/challenge.c; this file loads, applies and stores them,
- * one transaction per attempt, and answers.
+ * POST /v1/challenges starts one (the factor's kind sends what it needs: a code by SMS or
+ * voice, a push, or nothing for TOTP and backup codes), /resend sends anew and replaces the
+ * previous code, /verify checks an answer with the kind (sca/factor_kind.h). The rules of
+ * attempts are in core/challenge.c; this file loads, applies and stores them, one transaction
+ * per attempt, and answers.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,8 +14,6 @@
 #include "core/session.h"
 #include "core/numeric_id.h"
 #include "core/phone_policy.h"
-#include "core/push.h"
-#include "service/codes.h"
 
 static const char *actor_of(struct tf_req *req, char buf[64])
 {
@@ -96,7 +95,7 @@ static int64_t policy_limit(json_t *policy, const char *key, int64_t def)
  * (Retry-After). Sandbox applications send nothing. */
 static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 {
-	if (req->app->sandbox || (f->type != FACTOR_SMS && f->type != FACTOR_VOICE))
+	if (req->app->sandbox || !(factor_kind_of(f->type)->flags & FACTOR_KIND_TO_PHONE))
 		return TF_OK;
 	json_t *policy = json_loads(req->app->send_policy[0] ? req->app->send_policy : "{}", 0, NULL);
 	const char *country = phone_country(f->phone), *reason = NULL;
@@ -155,14 +154,15 @@ static enum tf_err api_challenge_send(struct tf_req *req, const struct factor_ro
 		e = send_caps(req, f);
 	if (e != TF_OK)
 		return e;
+	const struct factor_kind *kind = factor_kind_of(f->type);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	char message_id[TF_ID_MAX], actor[64], details[160];
-	e = f->type == FACTOR_PUSH ? push_send(req->svc, req->db, req->app, f, ch, req->now, message_id)
-				   : code_send(req->svc, req->db, req->app, f, ch, req->now, message_id);
-	if (e != TF_OK)
+	if ((e = kind->issue(&ctx, f, ch, message_id)) != TF_OK)
 		return e;
 	req->wake_outbox = true;
-	snprintf(details, sizeof details, "{\"channel\":\"%s\",\"message_id\":\"%s\",\"send\":%d}",
-		 factor_type_names[f->type], message_id, ch->sends);
+	snprintf(details, sizeof details, "{\"channel\":\"%s\",\"message_id\":\"%s\",\"send\":%d}", kind->name,
+		 message_id, ch->sends);
 	return req_audit(req, "challenge.sent", actor_of(req, actor), ch->challenge_id, details);
 }
 
@@ -186,8 +186,7 @@ enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, en
 	ch->created_at = req->now;
 	ch->expires_at = req->now + CHALLENGE_TTL_MS;
 	enum tf_err e;
-	if ((f->type == FACTOR_SMS || f->type == FACTOR_VOICE || f->type == FACTOR_PUSH) &&
-	    (e = api_challenge_send(req, f, ch)) != TF_OK)
+	if (factor_kind_of(f->type)->issue && (e = api_challenge_send(req, f, ch)) != TF_OK)
 		return e;
 	if ((e = STORE(req->db)->challenge_supersede(req->db, ch->session_id, f->factor_id, ch->challenge_id)) != TF_OK)
 		return e;
@@ -213,7 +212,8 @@ static enum tf_err parse_purpose(struct tf_req *req, enum challenge_purpose *out
 	return TF_OK;
 }
 
-/* The factor a challenge names, or the user's preferred (else only, else first) active one. */
+/* The factor a challenge names, or the user's preferred (else only, else first) active one of
+ * the kinds picked by default. */
 static enum tf_err pick_factor(struct tf_req *req, const char *factor_id, struct factor_row *out)
 {
 	if (factor_id)
@@ -226,7 +226,7 @@ static enum tf_err pick_factor(struct tf_req *req, const char *factor_id, struct
 		return e;
 	int pick = -1;
 	for (size_t i = 0; i < n; i++)
-		if (list[i].status == FACTOR_ACTIVE && list[i].type != FACTOR_PUSH &&
+		if (list[i].status == FACTOR_ACTIVE && (factor_kind_of(list[i].type)->flags & FACTOR_KIND_PICKED_BY_DEFAULT) &&
 		    (pick < 0 || (list[i].preferred && !list[pick].preferred)))
 			pick = (int)i;
 	if (pick < 0)
@@ -317,7 +317,7 @@ enum tf_err api_challenges_resend(struct tf_req *req)
 		e = TF_ERR_NOT_FOUND; /* a challenge belongs to the session that started it */
 	if (e == TF_OK)
 		e = STORE(req->db)->factor_get(req->db, req->app->app_id, ch.user_id, ch.factor_id, &f);
-	if (e == TF_OK && f.type != FACTOR_SMS && f.type != FACTOR_VOICE && f.type != FACTOR_PUSH)
+	if (e == TF_OK && !factor_kind_of(f.type)->issue)
 		e = TF_ERR_INVALID_REQUEST; /* nothing to resend for TOTP or backup codes */
 	if (e == TF_OK) {
 		struct challenge_state st = {(enum challenge_status)ch.status, ch.expires_at, ch.attempts, ch.max_attempts};
@@ -362,14 +362,17 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	snprintf(ip_key, sizeof ip_key, "verify_fail_ip:%s:%s", req->app->app_id, req->client_ip);
 	struct challenge_row ch;
 	struct factor_row f;
+	const struct factor_kind *kind = NULL;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	char actor[64], details[160];
-	struct backup_match backup = {.idx = -1};
-	bool backup_searched = false;
+	struct factor_found found = {.idx = -1};
+	bool searched = false;
 	enum tf_err e;
 	/* Read under the write lock, so a concurrent attempt cannot slip between check and update.
-	 * Backup codes need Argon2id, which must not run while holding the lock, nor on an HTTP
-	 * thread: step out once (moving to the slow pool first) to find the matching code, then
-	 * read again (the sheet may have changed meanwhile; using a code also checks its hash). */
+	 * A kind whose check needs Argon2id (backup codes) must not run it while holding the lock,
+	 * nor on an HTTP thread: step out once (moving to the slow pool first) to find what matches,
+	 * then read again (the sheet may have changed meanwhile; spending a code checks its hash). */
 	for (;;) {
 		if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 			return e;
@@ -381,19 +384,19 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 			resp_header(req, "Retry-After", retry);
 			return TF_ERR_RATE_LIMITED;
 		}
-		if (e == TF_OK)
-			e = load_attempt(req, challenge_id, enrolment_only, &ch, &f);
+		if (e == TF_OK && (e = load_attempt(req, challenge_id, enrolment_only, &ch, &f)) == TF_OK)
+			kind = factor_kind_of(f.type);
 		/* a device's answer (no code) has nothing to search: it is refused below */
-		if (e != TF_OK || f.type != FACTOR_BACKUP_CODES || backup_searched || !code)
+		if (e != TF_OK || !(kind->flags & FACTOR_KIND_SLOW_CHECK) || searched || !code)
 			break;
 		STORE(req->db)->tx_rollback(req->db);
 		if (!req->slow_ok) {
 			req->rerun_slow = true;
 			return TF_OK;
 		}
-		if ((e = code_find_backup(req->db, &f, code, &backup)) != TF_OK)
+		if ((e = kind->find(&ctx, &f, code, &found)) != TF_OK)
 			return e;
-		backup_searched = true;
+		searched = true;
 	}
 	struct challenge_state st = {(enum challenge_status)ch.status, ch.expires_at, ch.attempts, ch.max_attempts};
 	struct factor_state fs = {f.consecutive_failures, f.blocked_until};
@@ -401,15 +404,16 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		e = challenge_check_open(&st, req->now);
 	if (e == TF_OK)
 		e = factor_check_open(&fs, req->now);
-	if (e == TF_OK && f.type == FACTOR_PUSH && !push)
+	if (e == TF_OK && kind->answer == FACTOR_ANSWER_DEVICE && !push)
 		e = TF_ERR_PUSH_ANSWER_REQUIRED; /* the device answers, not a code */
-	if (e == TF_OK && f.type != FACTOR_PUSH && push)
+	if (e == TF_OK && kind->answer != FACTOR_ANSWER_DEVICE && push)
 		e = req_field_error(req, TF_ERR_INVALID_FIELD, "approve");
 	if (e != TF_OK) {
 		STORE(req->db)->tx_rollback(req->db);
 		return e;
 	}
-	if (push && !push->approve && push_answer_valid(&f, &ch, false, push->signature)) {
+	struct factor_attempt attempt = {.code = code, .push = push, .found = &found};
+	if (kind->denied && kind->denied(&f, &ch, &attempt)) {
 		/* the user said no on the device: the challenge is over */
 		ch.status = CH_DENIED;
 		e = STORE(req->db)->challenge_update(req->db, &ch);
@@ -427,25 +431,14 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	bool tx_mismatch = ch.has_transaction && presented_tx_hash && !crypto_equal(presented_tx_hash, ch.tx_hash, TX_HASH_HEX);
 	if (tx_mismatch)
 		snprintf(presented.tx_hash, sizeof presented.tx_hash, "%s", presented_tx_hash);
-	enum code_verdict v;
-	if (push) /* a signature that is not the device's, or not for this challenge, is a wrong attempt */
-		v = push->approve && push_answer_valid(&f, &presented, true, push->signature) ? CODE_RIGHT : CODE_WRONG;
-	else
-		v = code_check(req->svc, req->app, &f, &presented, code, backup.idx, req->now, &totp_step);
+	enum answer_verdict v = factor_check(&ctx, &f, &presented, &attempt, &totp_step);
 	if (tx_mismatch)
-		v = CODE_WRONG;
-	if (v == CODE_RIGHT && f.type == FACTOR_BACKUP_CODES && !(req->app->sandbox && !strcmp(code, SANDBOX_CODE)) &&
-	    ch.purpose != PURPOSE_ENROLMENT) {
-		/* each code once, and only the code that matched */
-		e = STORE(req->db)->backup_code_use(req->db, f.factor_id, backup.idx, backup.code_hash, req->now);
-		if (e == TF_ERR_VERIFICATION_CODE_INVALID) {
-			v = CODE_WRONG;
-			e = TF_OK;
-		}
-	}
+		v = ANSWER_WRONG;
+	if (v == ANSWER_RIGHT && kind->spend) /* a backup code works once */
+		e = kind->spend(&ctx, &f, &ch, &attempt, &v);
 	int remaining = 0;
 	bool was_blocked = fs.blocked_until != 0;
-	enum tf_err verdict = challenge_attempt(&st, &fs, v == CODE_RIGHT ? ATTEMPT_RIGHT : v == CODE_REPLAYED ? ATTEMPT_REPLAYED : ATTEMPT_WRONG,
+	enum tf_err verdict = challenge_attempt(&st, &fs, v == ANSWER_RIGHT ? ATTEMPT_RIGHT : v == ANSWER_REPLAYED ? ATTEMPT_REPLAYED : ATTEMPT_WRONG,
 						req->now, &remaining);
 	ch.status = st.status;
 	ch.attempts = st.attempts;
@@ -453,8 +446,7 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	f.blocked_until = fs.blocked_until;
 	if (verdict == TF_OK) {
 		ch.verified_at = req->now;
-		if (f.type == FACTOR_TOTP)
-			f.last_totp_step = totp_step;
+		f.last_totp_step = totp_step; /* changed by the check only for an authenticator app */
 		if (ch.purpose == PURPOSE_ENROLMENT && f.status != FACTOR_ACTIVE) {
 			f.status = FACTOR_ACTIVE;
 			f.activated_at = req->now;
@@ -521,7 +513,7 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	if (verdict != TF_OK) {
 		if (verdict == TF_ERR_VERIFICATION_CODE_INVALID) {
 			req->err_extra = json_pack("{s:i}", "attempts_remaining", remaining);
-			if (v == CODE_REPLAYED)
+			if (v == ANSWER_REPLAYED)
 				verdict = TF_ERR_TOTP_REPLAYED;
 		}
 		return verdict;

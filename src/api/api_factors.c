@@ -1,9 +1,10 @@
 /*
- * api_factors.c: a user's second factors (SPEC section 3). Enrolment answers what the type
- * needs (a challenge sent by SMS or voice; a TOTP secret with its otpauth URI and QR code;
- * a backup-code sheet shown once) and leaves the factor pending until a right code arrives
- * through POST /v1/factors/{id}/verify. Adding a factor while the user has an active one,
- * and deleting one, need a stepped-up session (SPEC section 6).
+ * api_factors.c: a user's second factors (SPEC section 3) on the native API. Enrolment reads
+ * the input its kind takes (sca/factor_kind.h), lets the kind fill the new factor, answers what
+ * the kind shows once (a TOTP secret with its otpauth URI and QR code; a backup-code sheet) and
+ * the enrolment challenge (whose code the kind sends), and leaves the factor pending until a
+ * right answer arrives through POST /v1/factors/{id}/verify. Adding a factor while the user has
+ * an active one, and deleting one, need a stepped-up session (SPEC section 6).
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -11,30 +12,26 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "core/base32.h"
 #include "core/challenge.h"
-#include "core/push.h"
-#include "core/validate.h"
 #include "qr/qr.h"
-#include "service/codes.h"
-
-#define TOTP_SECRET_BYTES 20 /* 160 bits */
 
 json_t *api_factor_json(const struct factor_row *f)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "factor_id", f->factor_id, "type", factor_type_names[f->type],
+	struct factor_description d;
+	factor_describe(f, "", &d);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "factor_id", f->factor_id, "type", factor_kind_of(f->type)->name,
 			      "status", f->status == FACTOR_ACTIVE ? "active" : "pending_verification", "preferred",
 			      f->preferred);
-	if (f->type == FACTOR_SMS || f->type == FACTOR_VOICE)
-		json_object_set_new(o, "phone", json_string(f->phone));
-	if (f->type == FACTOR_TOTP) {
-		json_object_set_new(o, "algorithm", json_string(f->totp_algorithm));
-		json_object_set_new(o, "digits", json_integer(f->totp_digits));
+	if (d.phone)
+		json_object_set_new(o, "phone", json_string(d.phone));
+	if (d.totp_algorithm) {
+		json_object_set_new(o, "algorithm", json_string(d.totp_algorithm));
+		json_object_set_new(o, "digits", json_integer(d.totp_digits));
 	}
-	if (f->type == FACTOR_BACKUP_CODES)
-		json_object_set_new(o, "backup_codes_remaining", json_integer(f->backup_remaining));
-	if (f->type == FACTOR_PUSH)
-		json_object_set_new(o, "channel", json_string(f->push_channel));
+	if (d.codes_remaining >= 0)
+		json_object_set_new(o, "backup_codes_remaining", json_integer(d.codes_remaining));
+	if (d.push_channel)
+		json_object_set_new(o, "channel", json_string(d.push_channel));
 	resp_set_time(o, "created_at", f->created_at);
 	if (f->activated_at)
 		resp_set_time(o, "activated_at", f->activated_at);
@@ -70,147 +67,102 @@ static bool has_active_factor(const struct factor_row *list, size_t n)
 	return false;
 }
 
-/* percent-encodes text for an otpauth URI */
-static void uri_encode(const char *in, char *out, size_t size)
+/* What an enrolment shows once, as the native API answers it: {totp: {secret, otpauth_uri,
+ * qr_png_base64, qr_svg}} (the QR code drawn here) or {backup_codes: [...]}. */
+static enum tf_err shown_json(const struct factor_enrolment *en, json_t *answer)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)in; *p && n + 4 < size; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~@", *p)) {
-			out[n++] = (char)*p;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[*p >> 4];
-			out[n++] = hex[*p & 15];
-		}
+	if (en->n_backup_codes) {
+		json_t *codes = json_array();
+		for (int i = 0; i < en->n_backup_codes; i++)
+			json_array_append_new(codes, json_string(en->backup_codes[i]));
+		json_object_set_new(answer, "backup_codes", codes);
 	}
-	out[n] = '\0';
-}
-
-static enum tf_err enrol_totp(struct tf_req *req, struct factor_row *f, json_t *answer)
-{
-	uint8_t secret[TOTP_SECRET_BYTES];
-	char b32[BASE32_LEN(TOTP_SECRET_BYTES) + 1], issuer[3 * STORE_NAME_MAX], email[3 * 256], uri[4096];
-	struct user_row u;
-	enum tf_err e = api_load_user(req, req->session.user_id, &u);
-	if (e != TF_OK)
-		return e;
-	crypto_random_bytes(secret, sizeof secret);
-	base32_encode(secret, sizeof secret, b32);
-	uint8_t *sealed;
-	size_t sealed_len;
-	if ((e = crypto_seal(req->svc->keys, secret, sizeof secret, &sealed, &sealed_len)) != TF_OK)
-		goto out;
-	memcpy(f->secret_sealed, sealed, sealed_len);
-	f->secret_sealed_len = sealed_len;
-	free(sealed);
-	snprintf(f->totp_algorithm, sizeof f->totp_algorithm, "%s", req->app->totp_algorithm[0] ? req->app->totp_algorithm : "SHA1");
-	f->totp_digits = req->app->totp_digits == 8 ? 8 : 6;
-	uri_encode(req->app->name, issuer, sizeof issuer);
-	uri_encode(u.email, email, sizeof email);
-	snprintf(uri, sizeof uri, "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=%s&digits=%d&period=30", issuer, email,
-		 b32, issuer, f->totp_algorithm, f->totp_digits);
+	if (!en->totp_secret[0])
+		return TF_OK;
 	uint8_t *png;
 	size_t png_len;
 	char *svg;
-	if ((e = qr_png(uri, 6, &png, &png_len)) != TF_OK)
-		goto out;
-	if ((e = qr_svg(uri, &svg)) != TF_OK) {
+	enum tf_err e = qr_png(en->otpauth_uri, 6, &png, &png_len);
+	if (e != TF_OK)
+		return e;
+	if ((e = qr_svg(en->otpauth_uri, &svg)) != TF_OK) {
 		free(png);
-		goto out;
+		return e;
 	}
 	size_t b64_len = sodium_base64_encoded_len(png_len, sodium_base64_VARIANT_ORIGINAL);
 	char *b64 = malloc(b64_len);
 	if (b64) {
 		sodium_bin2base64(b64, b64_len, png, png_len, sodium_base64_VARIANT_ORIGINAL);
-		json_object_set_new(answer, "totp", json_pack("{s:s, s:s, s:s, s:s}", "secret", b32, "otpauth_uri", uri,
-							      "qr_png_base64", b64, "qr_svg", svg));
+		json_object_set_new(answer, "totp", json_pack("{s:s, s:s, s:s, s:s}", "secret", en->totp_secret, "otpauth_uri",
+							      en->otpauth_uri, "qr_png_base64", b64, "qr_svg", svg));
 	} else {
 		e = TF_ERR_INTERNAL;
 	}
 	free(b64);
 	free(png);
 	free(svg);
-out:
-	sodium_memzero(secret, sizeof secret);
-	sodium_memzero(b32, sizeof b32);
-	sodium_memzero(uri, sizeof uri);
 	return e;
 }
 
-static enum tf_err make_backup_sheet(json_t *answer, struct backup_code_row *rows)
+/* The native API's names of the enrolment fields. */
+static const char *field_name(enum factor_field field)
 {
-	json_t *codes = json_array();
-	for (int i = 0; i < BACKUP_CODES_PER_SHEET; i++) {
-		char code[BACKUP_CODE_LEN + 1];
-		crypto_random_string(BACKUP_CODE_ALPHABET, BACKUP_CODE_LEN, code);
-		rows[i].idx = i;
-		rows[i].used_at = 0;
-		enum tf_err e = crypto_lookup_secret_hash(code, rows[i].code_hash);
-		json_array_append_new(codes, json_string(code));
-		sodium_memzero(code, sizeof code);
-		if (e != TF_OK) {
-			json_decref(codes);
-			return e;
-		}
+	switch (field) {
+	case FACTOR_FIELD_PHONE:
+		return "phone";
+	case FACTOR_FIELD_CHANNEL:
+		return "channel";
+	case FACTOR_FIELD_PUBLIC_KEY:
+		return "public_key";
+	case FACTOR_FIELD_PUSH_ADDRESS:
+		return "push_address";
+	case FACTOR_FIELD_NONE:
+		break;
 	}
-	json_object_set_new(answer, "backup_codes", codes);
-	return TF_OK;
+	return "type";
 }
 
-static enum tf_err parse_type(struct tf_req *req, enum factor_type *type)
+static enum tf_err parse_type(struct tf_req *req, const struct factor_kind **kind)
 {
 	const char *t;
 	enum tf_err e = req_string(req, "type", true, &t);
 	if (e != TF_OK)
 		return e;
-	for (int i = 0; i < FACTOR_TYPE__MAX; i++)
-		if (strcmp(t, factor_type_names[i]) == 0) {
-			*type = (enum factor_type)i;
-			return TF_OK;
-		}
-	return req_field_error(req, TF_ERR_INVALID_FIELD, "type");
+	if (!(*kind = factor_kind_named(t)))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "type");
+	return TF_OK;
 }
 
 bool api_factors_create_slow_if(struct tf_req *req)
 {
 	json_t *t = req->json ? json_object_get(req->json, "type") : NULL;
-	return t && json_is_string(t) && strcmp(json_string_value(t), "backup_codes") == 0;
+	const struct factor_kind *kind = t && json_is_string(t) ? factor_kind_named(json_string_value(t)) : NULL;
+	return kind && (kind->flags & FACTOR_KIND_SLOW_ENROL);
 }
 
 enum tf_err api_factors_create(struct tf_req *req)
 {
 	static const char *const known[] = {"type", "phone", "channel", "public_key", "push_address", NULL};
-	enum factor_type type = FACTOR_SMS;
-	const char *phone = NULL, *channel = NULL, *public_key = NULL, *push_address = NULL;
+	const struct factor_kind *kind = NULL;
+	struct factor_input in = {0};
 	enum tf_err e;
-	bool is_push;
-	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = parse_type(req, &type)) != TF_OK ||
-	    (e = req_string(req, "phone", type == FACTOR_SMS || type == FACTOR_VOICE, &phone)) != TF_OK ||
-	    (e = req_string(req, "channel", (is_push = type == FACTOR_PUSH), &channel)) != TF_OK ||
-	    (e = req_string(req, "public_key", is_push, &public_key)) != TF_OK ||
-	    (e = req_string(req, "push_address", is_push, &push_address)) != TF_OK)
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = parse_type(req, &kind)) != TF_OK ||
+	    (e = req_string(req, "phone", kind->fields & FACTOR_FIELD_PHONE, &in.phone)) != TF_OK ||
+	    (e = req_string(req, "channel", kind->fields & FACTOR_FIELD_CHANNEL, &in.channel)) != TF_OK ||
+	    (e = req_string(req, "public_key", kind->fields & FACTOR_FIELD_PUBLIC_KEY, &in.public_key)) != TF_OK ||
+	    (e = req_string(req, "push_address", kind->fields & FACTOR_FIELD_PUSH_ADDRESS, &in.push_address)) != TF_OK)
 		return e;
-	/* a push device: its channel (seed 003), its Ed25519 public key (base64 of 32 bytes) and
-	 * where the provider reaches it */
-	uint8_t key[32];
-	if (!is_push && (channel || public_key || push_address))
-		return req_field_error(req, TF_ERR_INVALID_FIELD, channel ? "channel" : public_key ? "public_key" : "push_address");
-	if (is_push && !push_channel_ok(channel))
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	if (is_push && !crypto_base64_decode_exact(public_key, key, sizeof key))
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "public_key");
-	if (is_push && !push_address_ok(push_address))
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "push_address");
-	if (phone && (type == FACTOR_SMS || type == FACTOR_VOICE) && !validate_phone_e164(phone))
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "phone");
-	if (phone && type != FACTOR_SMS && type != FACTOR_VOICE)
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "phone");
+	enum factor_field bad = factor_input_check(kind, &in);
+	if (bad != FACTOR_FIELD_NONE)
+		return req_field_error(req, TF_ERR_INVALID_FIELD, field_name(bad));
 
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	json_t *answer = json_object();
-	struct backup_code_row sheet[BACKUP_CODES_PER_SHEET];
-	if (type == FACTOR_BACKUP_CODES && (e = make_backup_sheet(answer, sheet)) != TF_OK)
-		goto fail; /* Argon2id before the transaction */
+	struct factor_enrolment en;
+	memset(&en, 0, sizeof en);
+	if (kind->prepare && (e = kind->prepare(&ctx, &en)) != TF_OK)
+		goto fail; /* slow work (Argon2id) before the transaction */
 
 	struct factor_row list[FACTORS_PER_USER_MAX], f;
 	size_t n;
@@ -221,9 +173,9 @@ enum tf_err api_factors_create(struct tf_req *req)
 	e = list_factors(req, list, &n);
 	if (e == TF_OK && has_active_factor(list, n) && !req->stepped_up)
 		e = TF_ERR_STEP_UP_REQUIRED;
-	int existing = -1; /* creating backup codes again replaces the sheet */
+	int existing = -1; /* a kind a user has one of: enrolling again replaces its secrets */
 	for (size_t i = 0; e == TF_OK && i < n; i++)
-		if (type == FACTOR_BACKUP_CODES && list[i].type == FACTOR_BACKUP_CODES)
+		if ((kind->flags & FACTOR_KIND_ONE_PER_USER) && list[i].type == kind->type)
 			existing = (int)i;
 	if (e == TF_OK && existing < 0 && n >= FACTORS_PER_USER_MAX)
 		e = TF_ERR_FACTOR_LIMIT_REACHED;
@@ -237,20 +189,13 @@ enum tf_err api_factors_create(struct tf_req *req)
 		crypto_random_id("fac", f.factor_id);
 		snprintf(f.app_id, sizeof f.app_id, "%s", req->app->app_id);
 		snprintf(f.user_id, sizeof f.user_id, "%s", req->session.user_id);
-		f.type = type;
+		f.type = kind->type;
 		f.status = FACTOR_PENDING;
 		f.last_totp_step = -1;
 		f.created_at = req->now;
 		f.preferred = n == 0;
-		if (phone)
-			snprintf(f.phone, sizeof f.phone, "%s", phone);
-		if (is_push) {
-			snprintf(f.push_channel, sizeof f.push_channel, "%s", channel);
-			memcpy(f.push_public_key, key, sizeof key);
-			snprintf(f.push_address, sizeof f.push_address, "%s", push_address);
-		}
-		if (type == FACTOR_TOTP)
-			e = enrol_totp(req, &f, answer);
+		if (kind->enrol)
+			e = kind->enrol(&ctx, &in, &f, &en);
 	}
 	if (e == TF_OK && existing < 0) {
 		/* the factor first: its enrolment challenge references it */
@@ -262,18 +207,20 @@ enum tf_err api_factors_create(struct tf_req *req)
 			e = STORE(req->db)->factor_update(req->db, &f);
 		}
 	}
-	if (e == TF_OK && type == FACTOR_BACKUP_CODES) {
-		e = STORE(req->db)->backup_codes_replace(req->db, f.factor_id, sheet, BACKUP_CODES_PER_SHEET);
-		f.backup_remaining = BACKUP_CODES_PER_SHEET;
-	}
+	if (e == TF_OK && kind->store)
+		e = kind->store(&ctx, &f, &en);
 	if (e == TF_OK) {
-		char actor[64], details[96];
-		snprintf(actor, sizeof actor, "user:%s", f.user_id);
-		snprintf(details, sizeof details, "{\"type\":\"%s\"%s}", factor_type_names[type], existing >= 0 ? ",\"replaced_sheet\":true" : "");
-		e = req_audit(req, existing >= 0 ? "factor.backup_codes_replaced" : "factor.added", actor, f.factor_id, details);
+		char event[64] = "factor.added", details[96];
+		if (existing >= 0) /* factor.backup_codes_replaced */
+			snprintf(event, sizeof event, "factor.%s_replaced", kind->name);
+		snprintf(details, sizeof details, "{\"type\":\"%s\"%s}", kind->name, existing >= 0 ? ",\"replaced_sheet\":true" : "");
+		e = sca_audit(&ctx, event, f.factor_id, details);
 	}
+	if (e == TF_OK)
+		e = shown_json(&en, answer);
 	if ((e = store_tx_end(req->db, e)) != TF_OK)
 		goto fail;
+	factor_enrolment_wipe(&en);
 	json_t *fj = api_factor_json(&f);
 	json_object_update(answer, fj);
 	json_decref(fj);
@@ -282,6 +229,7 @@ enum tf_err api_factors_create(struct tf_req *req)
 	resp_json(req, 201, answer);
 	return TF_OK;
 fail:
+	factor_enrolment_wipe(&en);
 	json_decref(answer);
 	return e;
 }
@@ -309,7 +257,7 @@ bool api_factors_verify_slow_if(struct tf_req *req)
 	struct factor_row f;
 	return req->have_session &&
 	       STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f) == TF_OK &&
-	       f.type == FACTOR_BACKUP_CODES;
+	       (factor_kind_of(f.type)->flags & FACTOR_KIND_SLOW_CHECK);
 }
 
 enum tf_err api_factors_prefer(struct tf_req *req)

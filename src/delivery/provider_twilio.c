@@ -2,7 +2,7 @@
  * provider_twilio.c: SMS and voice through Twilio's REST API. An SMS is
  * POST {base_url}/2010-04-01/Accounts/{account_sid}/Messages.json with the form fields To, From
  * and Body; a voice call is .../Calls.json with To, From and Twiml, a <Response><Say> that
- * reads the text (the code digit by digit, twice: codes.c writes it so). HTTP basic auth with
+ * reads the text (the code digit by digit, twice: sca/code.c writes it so for the voice kind). HTTP basic auth with
  * the account SID and auth token; form bodies are url-encoded by libcurl. A 2xx answer is
  * delivered; anything else is retried by the outbox. base_url is configurable so tests (and
  * Twilio-compatible gateways) can receive the calls.

@@ -1,4 +1,5 @@
-/* Unit tests for service/codes.c and the webhook signature: message texts name the
+/* Unit tests for the message texts of the factor kinds (sca/code.c, sca/kind_push.c), backup-code
+ * normalising (sca/kind_backup_codes.c) and the webhook signature: message texts name the
  * application, quote the payee, keep code and amount whole with the longest names, voice reads
  * the digits one by one twice, backup codes are normalised, and the webhook signature matches
  * an independent HMAC-SHA-256. */
@@ -10,7 +11,7 @@
 
 #include "core/validate.h"
 #include "delivery/provider.h"
-#include "service/codes.h"
+#include "sca/kinds.h"
 
 static void test_sms_text_names_the_application_and_expiry(void **state)
 {
@@ -135,5 +136,5 @@ int main(void)
 		cmocka_unit_test(test_backup_codes_are_normalised_and_checked_against_the_alphabet),
 		cmocka_unit_test(test_webhook_signature_is_hmac_sha256_of_timestamp_dot_body),
 	};
-	return cmocka_run_group_tests_name("service/codes", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("sca/codes", tests, NULL, NULL);
 }

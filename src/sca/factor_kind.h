@@ -1,0 +1,188 @@
+/*
+ * factor_kind.h: factor kinds as modules (SPEC section 3). Each kind of second factor is one
+ * file, kind_<name>.c, filling one struct factor_kind: what its enrolment takes and makes, what
+ * issuing a challenge sends, how an answer is checked, how it describes itself, and flags for
+ * the rules that differ between kinds. factor_kinds.c holds the table, one row per enum
+ * factor_type (store/store.h keeps the enum and its wire names). Code outside the kind files asks
+ * the kind instead of switching on the type.
+ *
+ * Adding a kind: its value and wire name in store/store.h, its file, its row in factor_kinds.c,
+ * and a row in a vendor face's table if that face has the kind.
+ *
+ * The kinds never build JSON and never see a request: adapters read the input into struct
+ * factor_input, and render struct factor_enrolment and struct factor_description in their own
+ * shapes (the native API, the WePay and Weavr faces, the hosted pages).
+ */
+#ifndef TF_SCA_FACTOR_KIND_H
+#define TF_SCA_FACTOR_KIND_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/base32.h"
+#include "sca/context.h"
+#include "store/store.h"
+
+#define SANDBOX_CODE "123456" /* what a sandbox application accepts from any kind that takes a code */
+#define TOTP_SECRET_BYTES 20  /* 160 bits */
+#define OTPAUTH_URI_MAX 4096
+#define BACKUP_CODE_LEN 10
+
+/* How an answer to a challenge comes: a code the user types, or a device's signed answer. */
+enum factor_answer_form { FACTOR_ANSWER_CODE, FACTOR_ANSWER_DEVICE };
+
+enum factor_kind_flag {
+	/* issuing a challenge sends a code for the user to type (a resend replaces it) */
+	FACTOR_KIND_SENDS_CODE = 1 << 0,
+	/* ... read aloud, digit by digit, twice (a call) */
+	FACTOR_KIND_SPOKEN = 1 << 1,
+	/* its challenges go to the factor's phone number: the send caps and allowed countries apply */
+	FACTOR_KIND_TO_PHONE = 1 << 2,
+	/* picked when a challenge names no factor, and listed by authorize for every operation; a
+	 * kind without it is used only when named, and listed only for payments */
+	FACTOR_KIND_PICKED_BY_DEFAULT = 1 << 3,
+	/* a last resort (a sheet of codes): never made a vendor face's default factor */
+	FACTOR_KIND_FALLBACK = 1 << 4,
+	/* a user has at most one: enrolling again replaces its secrets, keeping the factor */
+	FACTOR_KIND_ONE_PER_USER = 1 << 5,
+	/* enrolment (prepare) hashes with Argon2id: the request runs on the slow pool */
+	FACTOR_KIND_SLOW_ENROL = 1 << 6,
+	/* checking an answer needs Argon2id (find): on the slow pool, outside the write lock */
+	FACTOR_KIND_SLOW_CHECK = 1 << 7,
+};
+
+/* The enrolment input fields; a kind takes some of them, each required. */
+enum factor_field {
+	FACTOR_FIELD_NONE = 0,
+	FACTOR_FIELD_PHONE = 1 << 0,        /* E.164 number */
+	FACTOR_FIELD_CHANNEL = 1 << 1,      /* a push device's channel: AUTHY or BIOMETRIC */
+	FACTOR_FIELD_PUBLIC_KEY = 1 << 2,   /* base64 of a device's 32-byte Ed25519 public key */
+	FACTOR_FIELD_PUSH_ADDRESS = 1 << 3, /* where the delivery provider reaches the device */
+};
+
+/* Enrolment input as the adapter read it: NULL when absent. */
+struct factor_input {
+	const char *phone;
+	const char *channel;
+	const char *public_key;
+	const char *push_address;
+};
+
+/* What an enrolment shows once, and the kind's work carried from before its transaction to
+ * after the row is stored. Holds secrets: factor_enrolment_wipe() when done. */
+struct factor_enrolment {
+	char totp_secret[BASE32_LEN(TOTP_SECRET_BYTES) + 1]; /* base32; "" when the kind has none */
+	char otpauth_uri[OTPAUTH_URI_MAX];
+	int n_backup_codes;                                  /* 0 when the kind makes no sheet */
+	char backup_codes[BACKUP_CODES_PER_SHEET][BACKUP_CODE_LEN + 1];
+	struct backup_code_row sheet[BACKUP_CODES_PER_SHEET]; /* their hashes, as stored */
+};
+
+/* A device's answer to a challenge (core/push.h): approve or deny, and its signature. */
+struct push_answer {
+	bool approve;
+	uint8_t signature[64];
+};
+
+/* What the slow part of a check (FACTOR_KIND_SLOW_CHECK) found: the stored secret that matched
+ * (idx -1: none) and its hash, for spending exactly that one. */
+struct factor_found {
+	int idx;
+	char hash[TF_PWHASH_MAX];
+};
+
+/* One answer to a challenge. */
+struct factor_attempt {
+	const char *code;                 /* the typed code, or NULL */
+	const struct push_answer *push;   /* a device's answer, or NULL */
+	const struct factor_found *found; /* the slow search's finding (idx -1 when none ran) */
+};
+
+enum answer_verdict { ANSWER_RIGHT, ANSWER_WRONG, ANSWER_REPLAYED };
+
+/* What adapters show of a factor, beside the columns every factor has (id, status, preferred,
+ * times). Pointers point into the row described. */
+struct factor_description {
+	const char *phone;          /* the number its codes go to, or NULL */
+	char phone_last4[5];        /* its last four digits ("" when no phone) */
+	char phone_masked[20];      /* "+*******0100" */
+	const char *totp_algorithm; /* an authenticator app's algorithm, or NULL */
+	int totp_digits;
+	int codes_remaining;        /* unused codes of a sheet, or -1 */
+	const char *push_channel;   /* a push device's channel, or NULL */
+	/* twofold's own words for people, as its hosted pages show them */
+	char label[96];         /* the factor in a list: "Text message to your phone ending in 0100" */
+	char offer[96];         /* a button that starts a challenge: "Text a code to my phone ending in 0100" */
+	char prompt[400];       /* beside a challenge's answer field (names the application for an app) */
+	char enrol_prompt[200]; /* beside a new factor's first answer */
+	const char *code_label; /* the answer field's label */
+	const char *inputmode;  /* the answer field's keyboard: "numeric" or "text" */
+};
+
+struct factor_kind {
+	enum factor_type type;
+	const char *name;               /* the wire name: factor_type_names[type] */
+	unsigned flags;                 /* enum factor_kind_flag */
+	enum factor_answer_form answer;
+	unsigned fields;                /* enum factor_field: the input its enrolment takes */
+
+	/* Enrolment. check_input: the first of its fields that is invalid (FACTOR_FIELD_NONE: all
+	 * valid; presence is checked before). prepare (optional): slow work before the transaction.
+	 * enrol (optional): fills the kind's columns of the new row f and what to show once, inside
+	 * the transaction. store (optional): after the row and its enrolment challenge are stored
+	 * (also when a FACTOR_KIND_ONE_PER_USER factor is enrolled again). */
+	enum factor_field (*check_input)(const struct factor_input *in);
+	enum tf_err (*prepare)(const struct sca_ctx *ctx, struct factor_enrolment *en);
+	enum tf_err (*enrol)(const struct sca_ctx *ctx, const struct factor_input *in, struct factor_row *f,
+			     struct factor_enrolment *en);
+	enum tf_err (*store)(const struct sca_ctx *ctx, struct factor_row *f, const struct factor_enrolment *en);
+
+	/* Challenges. issue (NULL: nothing to send, nothing to resend): sends what a challenge
+	 * needs (a fresh code, a call, a push) and records it in ch (its code's MAC, sends,
+	 * last_sent_at), replacing an earlier code; message_id gets the outbox message's id ("" when
+	 * nothing went out, as for a sandbox application). Inside the caller's write transaction. */
+	enum tf_err (*issue)(const struct sca_ctx *ctx, const struct factor_row *f, struct challenge_row *ch,
+			     char message_id[TF_ID_MAX]);
+	/* find (FACTOR_KIND_SLOW_CHECK): the Argon2id part of a check, on the slow pool and outside
+	 * any transaction; takes the same time whichever secret matches. */
+	enum tf_err (*find)(const struct sca_ctx *ctx, const struct factor_row *f, const char *code,
+			    struct factor_found *out);
+	/* check: the verdict on an answer of the kind's form (factor_check adds the sandbox code).
+	 * No store access. On ANSWER_RIGHT *replay_step may change: the step to remember on success
+	 * (an authenticator's replay protection). */
+	enum answer_verdict (*check)(const struct sca_ctx *ctx, const struct factor_row *f, const struct challenge_row *ch,
+				     const struct factor_attempt *a, int64_t *replay_step);
+	/* denied (optional): whether the answer is a valid refusal (the device said no): the
+	 * challenge is then over. */
+	bool (*denied)(const struct factor_row *f, const struct challenge_row *ch, const struct factor_attempt *a);
+	/* spend (optional): after a right answer, inside the transaction: uses up what answered (a
+	 * backup code is good once); *v becomes ANSWER_WRONG when it was used meanwhile. */
+	enum tf_err (*spend)(const struct sca_ctx *ctx, const struct factor_row *f, const struct challenge_row *ch,
+			     const struct factor_attempt *a, enum answer_verdict *v);
+
+	/* Fills the kind's part of out (factor_describe clears the rest first). app_name: the
+	 * application's name, for words that name it. */
+	void (*describe)(const struct factor_row *f, const char *app_name, struct factor_description *out);
+};
+
+/* The kind of a type (a valid enum factor_type, as every row's is). */
+const struct factor_kind *factor_kind_of(enum factor_type type);
+/* The kind of a wire name ("sms", "backup_codes"), or NULL. */
+const struct factor_kind *factor_kind_named(const char *name);
+
+/* The first enrolment field that is invalid for kind k: a field it does not take (channel,
+ * public key and push address before its own checks, a phone after them), or one of its own
+ * that is malformed. FACTOR_FIELD_NONE when the input is valid. */
+enum factor_field factor_input_check(const struct factor_kind *k, const struct factor_input *in);
+
+/* The verdict on an answer to challenge ch of factor f: a sandbox application's code is right
+ * for any kind that takes a code; otherwise the kind's check. */
+enum answer_verdict factor_check(const struct sca_ctx *ctx, const struct factor_row *f, const struct challenge_row *ch,
+				 const struct factor_attempt *a, int64_t *replay_step);
+
+/* What adapters show of f (see struct factor_description). */
+void factor_describe(const struct factor_row *f, const char *app_name, struct factor_description *out);
+
+/* Clears what an enrolment made (secrets included). */
+void factor_enrolment_wipe(struct factor_enrolment *en);
+
+#endif

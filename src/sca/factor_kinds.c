@@ -1,0 +1,80 @@
+/*
+ * factor_kinds.c: the table of factor kinds, one row per enum factor_type (factor_kind.h), and
+ * what is the same for every kind: finding a kind by type or wire name, the order in which
+ * enrolment input is refused, the sandbox code, clearing a description or an enrolment.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "sca/kinds.h"
+
+static const struct factor_kind *const kinds[FACTOR_TYPE__MAX] = {
+	[FACTOR_SMS] = &factor_kind_sms,
+	[FACTOR_VOICE] = &factor_kind_voice,
+	[FACTOR_TOTP] = &factor_kind_totp,
+	[FACTOR_BACKUP_CODES] = &factor_kind_backup_codes,
+	[FACTOR_PUSH] = &factor_kind_push,
+};
+
+const struct factor_kind *factor_kind_of(enum factor_type type)
+{
+	return kinds[type];
+}
+
+const struct factor_kind *factor_kind_named(const char *name)
+{
+	for (int i = 0; i < FACTOR_TYPE__MAX; i++)
+		if (strcmp(name, kinds[i]->name) == 0)
+			return kinds[i];
+	return NULL;
+}
+
+/* A field the kind takes must be there (adapters refuse its absence first); a field it does not
+ * take is invalid. The native API has always named a device's fields first, then the kind's own
+ * invalid field, then a phone: that order stays. */
+enum factor_field factor_input_check(const struct factor_kind *k, const struct factor_input *in)
+{
+	const struct {
+		enum factor_field field;
+		const char *value;
+	} given[] = {
+		{FACTOR_FIELD_CHANNEL, in->channel},
+		{FACTOR_FIELD_PUBLIC_KEY, in->public_key},
+		{FACTOR_FIELD_PUSH_ADDRESS, in->push_address},
+		{FACTOR_FIELD_PHONE, in->phone}, /* last: see above */
+	};
+	const size_t n = sizeof given / sizeof given[0];
+	for (size_t i = 0; i < n; i++)
+		if ((k->fields & given[i].field) && !given[i].value)
+			return given[i].field;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (given[i].value && !(k->fields & given[i].field))
+			return given[i].field;
+	enum factor_field bad = k->check_input ? k->check_input(in) : FACTOR_FIELD_NONE;
+	if (bad == FACTOR_FIELD_NONE && given[n - 1].value && !(k->fields & given[n - 1].field))
+		bad = given[n - 1].field;
+	return bad;
+}
+
+enum answer_verdict factor_check(const struct sca_ctx *ctx, const struct factor_row *f, const struct challenge_row *ch,
+				 const struct factor_attempt *a, int64_t *replay_step)
+{
+	const struct factor_kind *k = factor_kind_of(f->type);
+	if (k->answer == FACTOR_ANSWER_CODE && ctx->app->sandbox && strcmp(a->code, SANDBOX_CODE) == 0)
+		return ANSWER_RIGHT;
+	return k->check(ctx, f, ch, a, replay_step);
+}
+
+void factor_describe(const struct factor_row *f, const char *app_name, struct factor_description *out)
+{
+	memset(out, 0, sizeof *out);
+	out->codes_remaining = -1;
+	out->code_label = "Code";
+	out->inputmode = "numeric";
+	factor_kind_of(f->type)->describe(f, app_name, out);
+}
+
+void factor_enrolment_wipe(struct factor_enrolment *en)
+{
+	sodium_memzero(en, sizeof *en);
+}

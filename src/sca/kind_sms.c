@@ -1,0 +1,46 @@
+/*
+ * kind_sms.c: the sms kind (SPEC section 3): a phone number; each challenge texts a fresh
+ * 6-digit code (code.c) to it, under the send caps; the code typed back is checked against
+ * its MAC. Enrolment sends the first code; verifying it activates the factor.
+ */
+#include <stdio.h>
+
+#include "core/validate.h"
+#include "sca/kinds.h"
+
+static enum factor_field check_input(const struct factor_input *in)
+{
+	return validate_phone_e164(in->phone) ? FACTOR_FIELD_NONE : FACTOR_FIELD_PHONE;
+}
+
+static enum tf_err enrol(const struct sca_ctx *ctx, const struct factor_input *in, struct factor_row *f,
+			 struct factor_enrolment *en)
+{
+	(void)ctx;
+	(void)en;
+	snprintf(f->phone, sizeof f->phone, "%s", in->phone);
+	return TF_OK;
+}
+
+static void describe(const struct factor_row *f, const char *app_name, struct factor_description *d)
+{
+	(void)app_name;
+	kind_describe_phone(f, d);
+	snprintf(d->label, sizeof d->label, "Text message to your phone ending in %s", d->phone_last4);
+	snprintf(d->offer, sizeof d->offer, "Text a code to my phone ending in %s", d->phone_last4);
+	snprintf(d->prompt, sizeof d->prompt, "We sent a code by text message to your phone ending in %s.", d->phone_last4);
+	snprintf(d->enrol_prompt, sizeof d->enrol_prompt, "We sent a code by text message to your phone ending in %s.", d->phone_last4);
+}
+
+const struct factor_kind factor_kind_sms = {
+	.type = FACTOR_SMS,
+	.name = "sms",
+	.flags = FACTOR_KIND_SENDS_CODE | FACTOR_KIND_TO_PHONE | FACTOR_KIND_PICKED_BY_DEFAULT,
+	.answer = FACTOR_ANSWER_CODE,
+	.fields = FACTOR_FIELD_PHONE,
+	.check_input = check_input,
+	.enrol = enrol,
+	.issue = code_issue,
+	.check = code_check,
+	.describe = describe,
+};

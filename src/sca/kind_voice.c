@@ -1,0 +1,46 @@
+/*
+ * kind_voice.c: the voice kind (SPEC section 3): a phone number; each challenge calls it and
+ * reads a fresh 6-digit code aloud, digit by digit, twice (code.c), under the send caps; the
+ * code typed back is checked against its MAC. Enrolment calls with the first code.
+ */
+#include <stdio.h>
+
+#include "core/validate.h"
+#include "sca/kinds.h"
+
+static enum factor_field check_input(const struct factor_input *in)
+{
+	return validate_phone_e164(in->phone) ? FACTOR_FIELD_NONE : FACTOR_FIELD_PHONE;
+}
+
+static enum tf_err enrol(const struct sca_ctx *ctx, const struct factor_input *in, struct factor_row *f,
+			 struct factor_enrolment *en)
+{
+	(void)ctx;
+	(void)en;
+	snprintf(f->phone, sizeof f->phone, "%s", in->phone);
+	return TF_OK;
+}
+
+static void describe(const struct factor_row *f, const char *app_name, struct factor_description *d)
+{
+	(void)app_name;
+	kind_describe_phone(f, d);
+	snprintf(d->label, sizeof d->label, "Voice call to your phone ending in %s", d->phone_last4);
+	snprintf(d->offer, sizeof d->offer, "Call my phone ending in %s", d->phone_last4);
+	snprintf(d->prompt, sizeof d->prompt, "We are calling your phone ending in %s to read you a code.", d->phone_last4);
+	snprintf(d->enrol_prompt, sizeof d->enrol_prompt, "We are calling your phone ending in %s to read you a code.", d->phone_last4);
+}
+
+const struct factor_kind factor_kind_voice = {
+	.type = FACTOR_VOICE,
+	.name = "voice",
+	.flags = FACTOR_KIND_SENDS_CODE | FACTOR_KIND_SPOKEN | FACTOR_KIND_TO_PHONE | FACTOR_KIND_PICKED_BY_DEFAULT,
+	.answer = FACTOR_ANSWER_CODE,
+	.fields = FACTOR_FIELD_PHONE,
+	.check_input = check_input,
+	.enrol = enrol,
+	.issue = code_issue,
+	.check = code_check,
+	.describe = describe,
+};

@@ -1,0 +1,52 @@
+/*
+ * kinds.h: what the factor-kind files share and expose beyond the table (factor_kind.h): the
+ * kinds themselves, for the table in factor_kinds.c; one-time codes sent in a message (code.c,
+ * the sms and voice kinds' issue and check); and the pure parts the unit tests and fuzzers
+ * call: the message texts and the backup-code alphabet.
+ */
+#ifndef TF_SCA_KINDS_H
+#define TF_SCA_KINDS_H
+#include "core/message_text.h"
+#include "sca/factor_kind.h"
+
+extern const struct factor_kind factor_kind_sms;
+extern const struct factor_kind factor_kind_voice;
+extern const struct factor_kind factor_kind_totp;
+extern const struct factor_kind factor_kind_backup_codes;
+extern const struct factor_kind factor_kind_push;
+
+/* code.c: a fresh uniformly random 6-digit code (SANDBOX_CODE for a sandbox application, which
+ * is sent nothing), stored only as a MAC bound to its challenge and, for a payment, to the
+ * transaction's hash (dynamic linking, RTS art. 5); sent through the outbox on the kind's
+ * channel to the factor's phone, as text or read aloud (FACTOR_KIND_SPOKEN). */
+enum tf_err code_issue(const struct sca_ctx *ctx, const struct factor_row *f, struct challenge_row *ch,
+		       char message_id[TF_ID_MAX]);
+/* Whether a.code is the challenge's newest code (its MAC, compared in constant time). */
+enum answer_verdict code_check(const struct sca_ctx *ctx, const struct factor_row *f, const struct challenge_row *ch,
+			       const struct factor_attempt *a, int64_t *replay_step);
+
+/* The message texts (SPEC section 9). The application and payee names are fitted by
+ * core/message_text.h, the payee between double quotes; the amount, currency and code are
+ * always whole. A code of a kind of type: "{app}: to pay EUR 49.99 to \"{payee}\", your code is
+ * 123456. It expires in 5 minutes." (without the payment part for other purposes), the digits
+ * read one by one, twice, for a FACTOR_KIND_SPOKEN kind; a push (kind_push.c) asks "{app}:
+ * approve paying EUR 49.99 to \"{payee}\"?". Each fits in CODE_TEXT_MAX bytes (the fitted
+ * names, the longest amount, a spoken 8-digit code twice, the fixed words); false only for a
+ * smaller out. */
+#define CODE_TEXT_MAX 1024
+_Static_assert(CODE_TEXT_MAX >= MESSAGE_NAMES_BYTES + TX_AMOUNT_TEXT_MAX + 2 * 64 + 100, "CODE_TEXT_MAX is too small");
+bool code_message_text(const char *app_name, enum factor_type type, const char *code, const struct transaction *tx,
+		       char *out, size_t size);
+bool code_push_text(const char *app_name, enum challenge_purpose purpose, const struct transaction *tx, char *out,
+		    size_t size);
+
+/* kind_backup_codes.c: sheets of BACKUP_CODES_PER_SHEET codes of BACKUP_CODE_LEN characters from
+ * an alphabet without look-alikes; a typed code is normalised (lower case, spaces and dashes
+ * dropped) into out, false when it cannot be a code. */
+#define BACKUP_CODE_ALPHABET "23456789abcdefghjkmnpqrstuvwxyz"
+bool code_normalise_backup(const char *in, char out[BACKUP_CODE_LEN + 1]);
+
+/* The words of a phone kind: d->phone, its last four digits and its masked form from f. */
+void kind_describe_phone(const struct factor_row *f, struct factor_description *d);
+
+#endif
