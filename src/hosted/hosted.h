@@ -51,9 +51,7 @@ enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, c
 				 const char *landing, struct hosted_start *out);
 enum tf_err hosted_session_started(struct tf_req *req, struct hosted_start *start);
 
-/* The last four digits of a phone number, as the pages show it; a typed code without the
- * spaces and dashes people put in it (at most 64 characters). */
-const char *hosted_last4(const char *phone);
+/* A typed code without the spaces and dashes people put in it (at most 64 characters). */
 void hosted_clean_code(const char *code, char out[65]);
 
 /* The application's first registered redirect prefix: where a session that did not come

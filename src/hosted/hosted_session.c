@@ -248,7 +248,7 @@ static enum tf_err needs_challenge(struct tf_req *req, const char *user_id, stru
 	bool any_active = false;
 	for (size_t i = 0; i < n; i++) {
 		any_active |= list[i].status == FACTOR_ACTIVE;
-		if (list[i].status == FACTOR_ACTIVE && list[i].type != FACTOR_PUSH &&
+		if (list[i].status == FACTOR_ACTIVE && factor_kind_of(list[i].type)->answer == FACTOR_ANSWER_CODE &&
 		    (best < 0 || (list[i].preferred && !list[best].preferred)))
 			best = (int)i;
 	}
@@ -323,12 +323,6 @@ void hosted_home(const struct app_row *app, char *out, size_t size)
 	const char *first = json_string_value(json_array_get(prefixes, 0));
 	snprintf(out, size, "%s", first ? first : "");
 	json_decref(prefixes);
-}
-
-const char *hosted_last4(const char *phone)
-{
-	size_t n = strlen(phone);
-	return n > 4 ? phone + n - 4 : phone;
 }
 
 void hosted_clean_code(const char *code, char out[65])

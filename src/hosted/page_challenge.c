@@ -13,17 +13,6 @@
 #include "core/challenge.h"
 #include "hosted/hosted.h"
 
-static void method_label(const struct factor_row *f, char *out, size_t size)
-{
-	switch (f->type) {
-	case FACTOR_SMS: snprintf(out, size, "Text a code to my phone ending in %s", hosted_last4(f->phone)); break;
-	case FACTOR_VOICE: snprintf(out, size, "Call my phone ending in %s", hosted_last4(f->phone)); break;
-	case FACTOR_TOTP: snprintf(out, size, "Use my authenticator app"); break;
-	case FACTOR_BACKUP_CODES: snprintf(out, size, "Use a backup code"); break;
-	default: snprintf(out, size, "Use another method");
-	}
-}
-
 static const char *safe_next(struct tf_req *req, const char *next, char *out, size_t size)
 {
 	if (!next || !hosted_landing_page(req, next, out, size))
@@ -31,7 +20,7 @@ static const char *safe_next(struct tf_req *req, const char *next, char *out, si
 	return out;
 }
 
-/* The user's other active methods, as buttons that start a challenge. */
+/* The user's other active methods that take a typed code, as buttons that start a challenge. */
 static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const char *except_factor, const char *next,
 			  const char *heading)
 {
@@ -41,11 +30,12 @@ static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const
 	if (STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n) != TF_OK)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (list[i].status != FACTOR_ACTIVE || list[i].type == FACTOR_PUSH || !strcmp(list[i].factor_id, except_factor))
+		if (list[i].status != FACTOR_ACTIVE || factor_kind_of(list[i].type)->answer != FACTOR_ANSWER_CODE ||
+		    !strcmp(list[i].factor_id, except_factor))
 			continue;
-		char label[96];
-		method_label(&list[i], label, sizeof label);
-		struct tpl_var v[] = {{"csrf", hc->csrf}, {"factor_id", list[i].factor_id}, {"next", next}, {"label", label}, {NULL, NULL}};
+		struct factor_description d;
+		factor_describe(&list[i], req->app->name, &d);
+		struct tpl_var v[] = {{"csrf", hc->csrf}, {"factor_id", list[i].factor_id}, {"next", next}, {"label", d.offer}, {NULL, NULL}};
 		tpl_append(&buttons, "method_button.html", v);
 	}
 	if (!buttons)
@@ -74,31 +64,16 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 		free(methods);
 		return e;
 	}
-	char prompt[400];
-	const char *code_label = "Code", *inputmode = "numeric";
-	switch (f.type) {
-	case FACTOR_SMS:
-		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", hosted_last4(f.phone));
-		break;
-	case FACTOR_VOICE:
-		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", hosted_last4(f.phone));
-		break;
-	case FACTOR_TOTP:
-		snprintf(prompt, sizeof prompt, "Open your authenticator app and enter the code it shows for %s.", req->app->name);
-		break;
-	default:
-		snprintf(prompt, sizeof prompt, "Enter one of your backup codes. Each code works once.");
-		code_label = "Backup code";
-		inputmode = "text";
-	}
+	struct factor_description d;
+	factor_describe(&f, req->app->name, &d);
 	char *resend = NULL;
-	if (f.type == FACTOR_SMS || f.type == FACTOR_VOICE) {
+	if (factor_kind_of(f.type)->flags & FACTOR_KIND_SENDS_CODE) {
 		struct tpl_var rv[] = {{"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next}, {NULL, NULL}};
 		resend = tpl_render("challenge_resend.html", rv);
 	}
 	char *methods = methods_html(req, hc, f.factor_id, next, "Other ways to confirm");
-	struct tpl_var v[] = {{"prompt", prompt}, {"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next},
-			      {"code_label", code_label}, {"inputmode", inputmode}, {"resend", resend}, {"methods", methods},
+	struct tpl_var v[] = {{"prompt", d.prompt}, {"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next},
+			      {"code_label", d.code_label}, {"inputmode", d.inputmode}, {"resend", resend}, {"methods", methods},
 			      {NULL, NULL}};
 	enum tf_err e = hosted_page(req, hc, status, "Confirm it's you", "challenge.html", v, notice_kind, notice);
 	free(resend);

@@ -12,17 +12,6 @@
 
 #include "hosted/hosted.h"
 
-static void factor_label(const struct factor_row *f, char *out, size_t size)
-{
-	switch (f->type) {
-	case FACTOR_SMS: snprintf(out, size, "Text message to your phone ending in %s", hosted_last4(f->phone)); break;
-	case FACTOR_VOICE: snprintf(out, size, "Voice call to your phone ending in %s", hosted_last4(f->phone)); break;
-	case FACTOR_TOTP: snprintf(out, size, "Authenticator app"); break;
-	case FACTOR_BACKUP_CODES: snprintf(out, size, "Backup codes (%d left)", f->backup_remaining); break;
-	default: snprintf(out, size, "Approval on your phone");
-	}
-}
-
 enum tf_err page_account(struct tf_req *req)
 {
 	struct hosted_ctx hc;
@@ -42,9 +31,10 @@ static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *h
 	char *rows = NULL;
 	bool has_backup = false;
 	for (size_t i = 0; i < n; i++) {
-		char label[96], status_text[64], *action = NULL;
-		factor_label(&list[i], label, sizeof label);
-		has_backup |= list[i].type == FACTOR_BACKUP_CODES;
+		char status_text[64], *action = NULL;
+		struct factor_description d;
+		factor_describe(&list[i], req->app->name, &d);
+		has_backup |= list[i].type == FACTOR_BACKUP_CODES; /* the page's own form for them */
 		if (list[i].status == FACTOR_ACTIVE) {
 			snprintf(status_text, sizeof status_text, "Active%s", list[i].preferred ? ", used first" : "");
 		} else {
@@ -52,7 +42,7 @@ static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *h
 			struct tpl_var av[] = {{"factor_id", list[i].factor_id}, {NULL, NULL}};
 			action = tpl_render("factor_confirm_link.html", av);
 		}
-		struct tpl_var v[] = {{"label", label}, {"status", status_text}, {"action", action}, {NULL, NULL}};
+		struct tpl_var v[] = {{"label", d.label}, {"status", status_text}, {"action", action}, {NULL, NULL}};
 		tpl_append(&rows, "factor_row.html", v);
 		free(action);
 	}
@@ -79,35 +69,21 @@ enum tf_err page_factors(struct tf_req *req)
 static enum tf_err render_confirm(struct tf_req *req, const struct hosted_ctx *hc, const struct factor_row *f, int status,
 				  const char *notice)
 {
-	char prompt[200];
-	const char *inputmode = "numeric";
-	switch (f->type) {
-	case FACTOR_SMS:
-		snprintf(prompt, sizeof prompt, "We sent a code by text message to your phone ending in %s.", hosted_last4(f->phone));
-		break;
-	case FACTOR_VOICE:
-		snprintf(prompt, sizeof prompt, "We are calling your phone ending in %s to read you a code.", hosted_last4(f->phone));
-		break;
-	case FACTOR_TOTP:
-		snprintf(prompt, sizeof prompt, "Enter the code your authenticator app shows.");
-		break;
-	default:
-		snprintf(prompt, sizeof prompt, "Enter one of your backup codes.");
-		inputmode = "text";
-	}
-	struct tpl_var v[] = {{"prompt", prompt}, {"factor_id", f->factor_id}, {"csrf", hc->csrf}, {"inputmode", inputmode},
+	struct factor_description d;
+	factor_describe(f, req->app->name, &d);
+	struct tpl_var v[] = {{"prompt", d.enrol_prompt}, {"factor_id", f->factor_id}, {"csrf", hc->csrf}, {"inputmode", d.inputmode},
 			      {NULL, NULL}};
 	return hosted_page(req, hc, status, "Confirm your new sign-in method", "factor_confirm.html", v,
 			   "error", notice);
 }
 
-/* The page that follows a new factor: what its type needs to be confirmed. */
+/* The page that follows a new factor: what its enrolment shows once (an authenticator's QR
+ * code and key, a sheet of backup codes), else the field for its first code. */
 static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx *hc, json_t *answer)
 {
-	const char *type = json_string_value(json_object_get(answer, "type"));
 	const char *factor_id = json_string_value(json_object_get(answer, "factor_id"));
-	if (type && !strcmp(type, "totp")) {
-		json_t *totp = json_object_get(answer, "totp");
+	json_t *totp = json_object_get(answer, "totp");
+	if (totp) {
 		const char *png = json_string_value(json_object_get(totp, "qr_png_base64"));
 		size_t len = png ? strlen(png) : 0;
 		char *src = malloc(len + 32);
@@ -120,7 +96,7 @@ static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx 
 		free(src);
 		return e;
 	}
-	if (type && !strcmp(type, "backup_codes")) {
+	if (json_object_get(answer, "backup_codes")) {
 		char *codes = NULL;
 		size_t i;
 		json_t *c;
@@ -147,10 +123,11 @@ enum tf_err page_factors_add(struct tf_req *req)
 	if (!hosted_csrf_ok(req, &hc))
 		return TF_ERR_CSRF_INVALID;
 	const char *type = form_get(&req->form, "type"), *phone = form_get(&req->form, "phone");
-	if (!type || (strcmp(type, "totp") && strcmp(type, "sms") && strcmp(type, "voice") && strcmp(type, "backup_codes")))
+	const struct factor_kind *kind = type ? factor_kind_named(type) : NULL;
+	if (!kind || kind->answer != FACTOR_ANSWER_CODE) /* these pages take typed codes only */
 		return render_factors(req, &hc, 400, "error", "Choose a kind of sign-in method.");
 	json_t *body = json_pack("{s:s}", "type", type);
-	if (phone && (!strcmp(type, "sms") || !strcmp(type, "voice"))) {
+	if (phone && (kind->fields & FACTOR_FIELD_PHONE)) {
 		char clean[32];
 		size_t n = 0;
 		for (const char *p = phone; *p && n < sizeof clean - 1; p++)
