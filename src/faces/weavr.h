@@ -11,8 +11,12 @@ enum tf_err weavr_code_error(struct tf_req *req, const char *error_code);
 enum tf_err weavr_read_code(struct tf_req *req, const char **code);
 /* One attempt at ch, answered the Weavr way: 204, or 409 with its errorCode. */
 enum tf_err weavr_attempt(struct tf_req *req, const struct challenge_row *ch, const char *code, bool enrolment);
-/* The user's factor of a type (and push channel); an active one before a pending one. */
-enum tf_err weavr_find_factor(struct tf_req *req, enum factor_type type, const char *push_channel, struct factor_row *out);
+/* Weavr's name of a factor, {type, channel} ({OTP, SMS}, {PUSH, AUTHY}, {BIOMETRIC, BIOMETRIC}),
+ * or false for a factor Weavr has no form of (voice, authenticator app, backup codes). */
+bool weavr_factor_names(const struct factor_row *f, const char **type, const char **channel);
+/* The user's factor of a Weavr channel (SMS, AUTHY, BIOMETRIC); an active one before a pending
+ * one. */
+enum tf_err weavr_find_factor(struct tf_req *req, const char *channel, struct factor_row *out);
 
 /* Weavr's ids are decimal numbers (^[0-9]+$): twofold's ids are shown as their numbers
  * (core/numeric_id.h) and read back from them; a native id is accepted too. */

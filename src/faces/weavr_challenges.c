@@ -37,14 +37,14 @@ static enum tf_err read_resources(struct tf_req *req, char id[TF_ID_MAX])
 	return TF_OK;
 }
 
-static enum tf_err issue(struct tf_req *req, enum factor_type type, const char *channel)
+static enum tf_err issue(struct tf_req *req, const char *channel)
 {
 	char id[TF_ID_MAX];
 	enum tf_err e = read_resources(req, id);
 	if (e != TF_OK)
 		return e;
 	struct factor_row f;
-	e = weavr_find_factor(req, type, channel, &f);
+	e = weavr_find_factor(req, channel, &f);
 	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE))
 		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
 	if (e != TF_OK)
@@ -74,7 +74,7 @@ enum tf_err weavr_challenges_otp(struct tf_req *req)
 		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
 	}
-	return issue(req, FACTOR_SMS, NULL);
+	return issue(req, "SMS");
 }
 
 enum tf_err weavr_challenges_push(struct tf_req *req)
@@ -83,7 +83,7 @@ enum tf_err weavr_challenges_push(struct tf_req *req)
 		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
 	}
-	return issue(req, FACTOR_PUSH, req->params[0]);
+	return issue(req, req->params[0]);
 }
 
 enum tf_err weavr_challenges_otp_verify(struct tf_req *req)

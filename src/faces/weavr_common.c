@@ -77,8 +77,46 @@ enum tf_err weavr_attempt(struct tf_req *req, const struct challenge_row *ch, co
 	}
 }
 
-enum tf_err weavr_find_factor(struct tf_req *req, enum factor_type type, const char *push_channel, struct factor_row *out)
+/* Weavr's channels and the native kinds behind them: a kind with a channel of its own (push)
+ * matches the channel of that name. */
+static const struct weavr_channel {
+	const char *channel;
+	enum factor_type type;
+	const char *weavr_type;
+} weavr_channels[] = {
+	{"SMS", FACTOR_SMS, "OTP"},
+	{"AUTHY", FACTOR_PUSH, "PUSH"},
+	{"BIOMETRIC", FACTOR_PUSH, "BIOMETRIC"},
+};
+
+static bool channel_has(const struct weavr_channel *c, const struct factor_row *f)
 {
+	if (f->type != c->type)
+		return false;
+	struct factor_description d;
+	factor_describe(f, "", &d);
+	return !d.push_channel || strcmp(d.push_channel, c->channel) == 0;
+}
+
+bool weavr_factor_names(const struct factor_row *f, const char **type, const char **channel)
+{
+	for (size_t i = 0; i < sizeof weavr_channels / sizeof weavr_channels[0]; i++)
+		if (channel_has(&weavr_channels[i], f)) {
+			*type = weavr_channels[i].weavr_type;
+			*channel = weavr_channels[i].channel;
+			return true;
+		}
+	return false;
+}
+
+enum tf_err weavr_find_factor(struct tf_req *req, const char *channel, struct factor_row *out)
+{
+	const struct weavr_channel *c = NULL;
+	for (size_t i = 0; i < sizeof weavr_channels / sizeof weavr_channels[0]; i++)
+		if (strcmp(weavr_channels[i].channel, channel) == 0)
+			c = &weavr_channels[i];
+	if (!c)
+		return TF_ERR_NOT_FOUND;
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
 	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
@@ -86,7 +124,7 @@ enum tf_err weavr_find_factor(struct tf_req *req, enum factor_type type, const c
 		return e;
 	int pick = -1;
 	for (size_t i = 0; i < n; i++) {
-		if (list[i].type != type || (push_channel && strcmp(list[i].push_channel, push_channel) != 0))
+		if (!channel_has(c, &list[i]))
 			continue;
 		if (pick < 0 || (list[i].status == FACTOR_ACTIVE && list[pick].status != FACTOR_ACTIVE))
 			pick = (int)i; /* an active one first */

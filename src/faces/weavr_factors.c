@@ -27,7 +27,8 @@ static const char *status_of(struct tf_req *req, const struct factor_row *f)
 	if (f->status == FACTOR_ACTIVE)
 		return "ACTIVE";
 	struct challenge_row ch;
-	if (f->type == FACTOR_PUSH && f->enrolment_challenge_id[0] &&
+	/* only a device's answer can deny its enrolment */
+	if (factor_kind_of(f->type)->answer == FACTOR_ANSWER_DEVICE && f->enrolment_challenge_id[0] &&
 	    STORE(req->db)->challenge_get(req->db, req->app->app_id, f->user_id, f->enrolment_challenge_id, &ch) == TF_OK &&
 	    ch.status == CH_DENIED)
 		return "INACTIVE";
@@ -43,15 +44,8 @@ enum tf_err weavr_factors_list(struct tf_req *req)
 		return e;
 	json_t *factors = json_array();
 	for (size_t i = 0; i < n; i++) {
-		const char *type = NULL, *channel = NULL;
-		if (list[i].type == FACTOR_SMS) {
-			type = "OTP";
-			channel = "SMS";
-		} else if (list[i].type == FACTOR_PUSH) {
-			channel = list[i].push_channel;
-			type = !strcmp(channel, "BIOMETRIC") ? "BIOMETRIC" : "PUSH";
-		}
-		if (type) /* Weavr has no voice, authenticator-app or backup-code factors */
+		const char *type, *channel;
+		if (weavr_factor_names(&list[i], &type, &channel)) /* Weavr has no voice, authenticator-app or backup-code factors */
 			json_array_append_new(factors, json_pack("{s:s, s:s, s:s}", "type", type, "channel", channel, "status",
 								 status_of(req, &list[i])));
 	}
@@ -75,7 +69,7 @@ enum tf_err weavr_factors_otp_enrol(struct tf_req *req)
 	if (!u.mobile[0])
 		return weavr_code_error(req, "MOBILE_NUMBER_NOT_AVAILABLE");
 	struct factor_row f;
-	e = weavr_find_factor(req, FACTOR_SMS, NULL, &f);
+	e = weavr_find_factor(req, "SMS", &f);
 	if (e == TF_OK && f.status == FACTOR_ACTIVE)
 		return weavr_code_error(req, "CHANNEL_ALREADY_REGISTERED");
 	if (e == TF_OK) /* enrolling again before verifying sends the code again */
@@ -101,7 +95,7 @@ enum tf_err weavr_factors_otp_verify(struct tf_req *req)
 		return e;
 	struct factor_row f;
 	struct challenge_row ch;
-	if ((e = weavr_find_factor(req, FACTOR_SMS, NULL, &f)) == TF_ERR_NOT_FOUND)
+	if ((e = weavr_find_factor(req, "SMS", &f)) == TF_ERR_NOT_FOUND)
 		return weavr_code_error(req, "STATE_INVALID"); /* nothing to verify */
 	if (e != TF_OK)
 		return e;
@@ -124,7 +118,7 @@ enum tf_err weavr_factors_push_enrol(struct tf_req *req)
 	    (e = req_string(req, "pushAddress", false, &address)) != TF_OK)
 		return e;
 	struct factor_row f;
-	e = weavr_find_factor(req, FACTOR_PUSH, "AUTHY", &f);
+	e = weavr_find_factor(req, "AUTHY", &f);
 	if (e == TF_OK && f.status == FACTOR_ACTIVE)
 		return weavr_code_error(req, "CHANNEL_ALREADY_REGISTERED");
 	if (e != TF_OK && e != TF_ERR_NOT_FOUND)
@@ -150,7 +144,7 @@ enum tf_err weavr_factors_push_delete(struct tf_req *req)
 	if (strcmp(req->params[0], "AUTHY") != 0 && strcmp(req->params[0], "BIOMETRIC") != 0)
 		return channel_not_in(req);
 	struct factor_row f;
-	enum tf_err e = weavr_find_factor(req, FACTOR_PUSH, req->params[0], &f);
+	enum tf_err e = weavr_find_factor(req, req->params[0], &f);
 	if (e == TF_ERR_NOT_FOUND)
 		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
 	if (e == TF_OK)

@@ -12,10 +12,10 @@
 
 #include "faces/weavr.h"
 
-static enum tf_err issue(struct tf_req *req, enum factor_type type, const char *channel, json_t **answer)
+static enum tf_err issue(struct tf_req *req, const char *channel, json_t **answer)
 {
 	struct factor_row f;
-	enum tf_err e = weavr_find_factor(req, type, channel, &f);
+	enum tf_err e = weavr_find_factor(req, channel, &f);
 	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE))
 		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
 	if (e != TF_OK)
@@ -36,7 +36,7 @@ enum tf_err weavr_stepup_otp(struct tf_req *req)
 		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
 	}
-	enum tf_err e = issue(req, FACTOR_SMS, NULL, NULL);
+	enum tf_err e = issue(req, "SMS", NULL);
 	return e != TF_OK ? e : weavr_no_content(req);
 }
 
@@ -52,7 +52,7 @@ enum tf_err weavr_stepup_otp_verify(struct tf_req *req)
 		return e;
 	struct factor_row f;
 	struct challenge_row ch;
-	e = weavr_find_factor(req, FACTOR_SMS, NULL, &f);
+	e = weavr_find_factor(req, "SMS", &f);
 	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE))
 		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
 	if (e == TF_OK) /* Weavr's verify names no challenge: the token's newest step-up one */
@@ -70,7 +70,7 @@ enum tf_err weavr_stepup_push(struct tf_req *req)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
 	}
 	json_t *answer = NULL;
-	enum tf_err e = issue(req, FACTOR_PUSH, req->params[0], &answer);
+	enum tf_err e = issue(req, req->params[0], &answer);
 	if (e != TF_OK)
 		return e;
 	char id[NUMERIC_ID_MAX];

@@ -42,8 +42,10 @@ struct wepay_mfa {
 	struct factor_row f;
 	struct wepay_mfa_row m;
 };
-/* WePay's name of a factor type, or NULL for a type WePay does not have (push). */
+/* WePay's name of a factor type, or NULL for a type WePay does not have (push); the kind of a
+ * WePay type name ("authenticator"), or NULL. */
 const char *wepay_mfa_type(enum factor_type t);
+const struct factor_kind *wepay_mfa_kind_named(const char *name);
 /* The user's factors of WePay's types, oldest first, each with its WePay row (rows are made
  * for factors that have none yet, such as those added through the native API). */
 enum tf_err wepay_mfa_all(struct tf_req *req, const char *user_id, struct wepay_mfa *out, size_t max, size_t *n);

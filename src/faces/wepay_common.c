@@ -105,48 +105,60 @@ json_t *wepay_user_json(const struct user_row *u, const struct wepay_user_row *w
 
 /* ---- factors ---- */
 
-const char *wepay_mfa_type(enum factor_type t)
+/* WePay's factor types: its name for each native kind it has, and the words it shows. A kind
+ * with a phone shows its masked number as the factor label and is named "<noun> ending in
+ * 0100" by default; any other shows its label, which is also its default name. The WePay face
+ * has no push factors. */
+static const struct wepay_kind {
+	enum factor_type type;
+	const char *name;
+	const char *noun;  /* a phone kind's default nickname: "Text messages ending in 0100" */
+	const char *label; /* another kind's factor label and default nickname */
+} wepay_kinds[] = {
+	{FACTOR_SMS, "sms", "Text messages", NULL},
+	{FACTOR_VOICE, "voice", "Voice calls", NULL},
+	{FACTOR_TOTP, "authenticator", NULL, "Authenticator app"},
+	{FACTOR_BACKUP_CODES, "backup", NULL, "Backup codes"},
+};
+
+static const struct wepay_kind *wepay_kind_of(enum factor_type t)
 {
-	switch (t) {
-	case FACTOR_SMS:
-		return "sms";
-	case FACTOR_VOICE:
-		return "voice";
-	case FACTOR_TOTP:
-		return "authenticator";
-	case FACTOR_BACKUP_CODES:
-		return "backup";
-	default:
-		return NULL;
-	}
+	for (size_t i = 0; i < sizeof wepay_kinds / sizeof wepay_kinds[0]; i++)
+		if (wepay_kinds[i].type == t)
+			return &wepay_kinds[i];
+	return NULL;
 }
 
-/* "+14155550100" -> "+*******0100": enough for the user to recognise the number. */
-static void mask_phone(const char *phone, char *out, size_t size)
+const char *wepay_mfa_type(enum factor_type t)
 {
-	size_t len = strlen(phone), n = 0;
-	for (size_t i = 0; i < len && n + 1 < size; i++)
-		out[n++] = (i == 0 && phone[i] == '+') || i + 4 >= len ? phone[i] : '*';
-	out[n] = '\0';
+	const struct wepay_kind *w = wepay_kind_of(t);
+	return w ? w->name : NULL;
+}
+
+const struct factor_kind *wepay_mfa_kind_named(const char *name)
+{
+	for (size_t i = 0; i < sizeof wepay_kinds / sizeof wepay_kinds[0]; i++)
+		if (strcmp(name, wepay_kinds[i].name) == 0)
+			return factor_kind_of(wepay_kinds[i].type);
+	return NULL;
 }
 
 void wepay_factor_label(const struct factor_row *f, char *out, size_t size)
 {
-	if (f->type == FACTOR_SMS || f->type == FACTOR_VOICE)
-		mask_phone(f->phone, out, size);
-	else if (f->type == FACTOR_TOTP)
-		snprintf(out, size, "Authenticator app");
-	else
-		snprintf(out, size, "Backup codes");
+	const struct wepay_kind *w = wepay_kind_of(f->type);
+	struct factor_description d;
+	factor_describe(f, "", &d);
+	snprintf(out, size, "%s", d.phone ? d.phone_masked : w ? w->label : "");
 }
 
 /* WePay names a factor when the caller gives no nickname. */
 static void default_nickname(const struct factor_row *f, char *out, size_t size)
 {
-	size_t len = strlen(f->phone);
-	if (f->type == FACTOR_SMS || f->type == FACTOR_VOICE)
-		snprintf(out, size, "%s ending in %s", f->type == FACTOR_SMS ? "Text messages" : "Voice calls",
-			 len >= 4 ? f->phone + len - 4 : f->phone);
+	const struct wepay_kind *w = wepay_kind_of(f->type);
+	struct factor_description d;
+	factor_describe(f, "", &d);
+	if (d.phone && w)
+		snprintf(out, size, "%s ending in %s", w->noun, d.phone_last4);
 	else
 		wepay_factor_label(f, out, size);
 }
@@ -247,7 +259,7 @@ json_t *wepay_mfa_json(const struct wepay_mfa *x)
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "mfa_id", (json_int_t)x->m.mfa_id, "state",
 			 x->f.status == FACTOR_ACTIVE ? "registered" : "pending", "type", wepay_mfa_type(x->f.type),
 			 "nickname", x->m.nickname, "factor_label", label, "default",
-			 x->f.preferred && x->f.type != FACTOR_BACKUP_CODES);
+			 x->f.preferred && !(factor_kind_of(x->f.type)->flags & FACTOR_KIND_FALLBACK));
 }
 
 bool wepay_has_mfa(const struct wepay_mfa *list, size_t n)

@@ -51,31 +51,18 @@ static bool normalise_phone(const char *in, char out[20])
 	return validate_phone_e164(out);
 }
 
-static bool parse_type(const char *t, enum factor_type *out)
-{
-	static const struct {
-		const char *wepay;
-		enum factor_type type;
-	} types[] = {{"sms", FACTOR_SMS}, {"voice", FACTOR_VOICE}, {"authenticator", FACTOR_TOTP}, {"backup", FACTOR_BACKUP_CODES}};
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-		if (strcmp(t, types[i].wepay) == 0) {
-			*out = types[i].type;
-			return true;
-		}
-	return false;
-}
-
 bool wepay_mfa_create_slow_if(struct tf_req *req)
 {
 	json_t *t = json_object_get(req->json, "type");
-	return json_is_string(t) && strcmp(json_string_value(t), "backup") == 0; /* a sheet: Argon2id */
+	const struct factor_kind *kind = json_is_string(t) ? wepay_mfa_kind_named(json_string_value(t)) : NULL;
+	return kind && (kind->flags & FACTOR_KIND_SLOW_ENROL); /* a backup sheet: Argon2id */
 }
 
-/* setup_data: {phone_number}, for sms and voice only */
-static enum tf_err setup_phone(struct tf_req *req, enum factor_type type, char phone[20])
+/* setup_data: {phone_number}, for the kinds that take a phone (sms and voice) only */
+static enum tf_err setup_phone(struct tf_req *req, const struct factor_kind *kind, char phone[20])
 {
 	json_t *sd = json_object_get(req->json, "setup_data");
-	bool phone_type = type == FACTOR_SMS || type == FACTOR_VOICE;
+	bool phone_type = kind->fields & FACTOR_FIELD_PHONE;
 	if (!sd || json_is_null(sd))
 		return phone_type ? req_field_error(req, TF_ERR_MISSING_FIELD, "setup_data.phone_number") : TF_OK;
 	if (!json_is_object(sd) || !phone_type)
@@ -128,16 +115,14 @@ static json_t *qr_png_url(const char *uri, int scale)
  * secret; the .NET SDK reads "authenticator", WePay's sample app "qr". */
 static json_t *challenge_data(const struct wepay_mfa *x, json_t *native)
 {
-	if (x->f.type == FACTOR_SMS || x->f.type == FACTOR_VOICE) {
+	json_t *codes = json_object_get(native, "backup_codes"), *totp = json_object_get(native, "totp");
+	if (codes)
+		return json_is_array(codes) ? json_pack("{s:O}", "backup", codes) : NULL;
+	if (!totp) { /* a code sent to a phone */
 		char label[64];
 		wepay_factor_label(&x->f, label, sizeof label);
 		return json_pack("{s:s}", wepay_mfa_type(x->f.type), label);
 	}
-	if (x->f.type == FACTOR_BACKUP_CODES) {
-		json_t *codes = json_object_get(native, "backup_codes");
-		return json_is_array(codes) ? json_pack("{s:O}", "backup", codes) : NULL;
-	}
-	json_t *totp = json_object_get(native, "totp");
 	const char *uri = json_string_value(json_object_get(totp, "otpauth_uri"));
 	const char *svg = json_string_value(json_object_get(totp, "qr_svg"));
 	if (!uri || !svg)
@@ -168,16 +153,17 @@ static enum tf_err adopt(struct tf_req *req, const char *user_id, const char *fa
 		if (strcmp(list[i].factor_id, factor_id) == 0)
 			self = (int)i;
 		else
-			other_default |= list[i].preferred && list[i].type != FACTOR_BACKUP_CODES;
+			other_default |= list[i].preferred && !(factor_kind_of(list[i].type)->flags & FACTOR_KIND_FALLBACK);
 	}
 	if (e == TF_OK && self < 0)
 		e = TF_ERR_NOT_FOUND; /* removed meanwhile */
 	if (e == TF_OK) {
 		/* the first factor that is not backup becomes the default; backup never does */
 		struct factor_row *f = &list[self];
-		if (f->type != FACTOR_BACKUP_CODES && !other_default && !f->preferred)
+		bool fallback = factor_kind_of(f->type)->flags & FACTOR_KIND_FALLBACK;
+		if (!fallback && !other_default && !f->preferred)
 			e = STORE(req->db)->factor_set_preferred(req->db, req->app->app_id, user_id, f->factor_id);
-		else if (f->type == FACTOR_BACKUP_CODES && f->preferred)
+		else if (fallback && f->preferred)
 			e = STORE(req->db)->factor_clear_preferred(req->db, req->app->app_id, user_id);
 	}
 	if (e == TF_OK) {
@@ -222,16 +208,16 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 {
 	static const char *const known[] = {"type", "nickname", "setup_data", "cookie", NULL};
 	const char *type_in, *nickname = NULL, *cookie = NULL;
-	enum factor_type type;
+	const struct factor_kind *kind;
 	char phone[20] = "";
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "type", true, &type_in)) != TF_OK ||
 	    (e = req_string(req, "nickname", false, &nickname)) != TF_OK ||
 	    (e = req_string(req, "cookie", false, &cookie)) != TF_OK)
 		return e;
-	if (!parse_type(type_in, &type))
+	if (!(kind = wepay_mfa_kind_named(type_in)))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "type");
-	if ((e = setup_phone(req, type, phone)) != TF_OK)
+	if ((e = setup_phone(req, kind, phone)) != TF_OK)
 		return e;
 	if (nickname && !*nickname) /* a blank form field: WePay names the factor itself */
 		nickname = NULL;
@@ -259,7 +245,7 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 		return wepay_refuse(req, TF_ERR_PERMISSION_DENIED, "access_denied", 1003,
 				    "the cookie is not a valid trusted-device cookie of this user");
 
-	json_t *body = json_pack("{s:s}", "type", factor_type_names[type]);
+	json_t *body = json_pack("{s:s}", "type", kind->name);
 	if (phone[0])
 		json_object_set_new(body, "phone", json_string(phone));
 	json_t *native = NULL;
@@ -330,7 +316,7 @@ enum tf_err wepay_mfa_modify(struct tf_req *req)
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_user_load(req, &u, NULL)) != TF_OK ||
 	    (e = wepay_mfa_arg(req, u.user_id, &x)) != TF_OK)
 		return e;
-	if (x.f.type == FACTOR_BACKUP_CODES)
+	if (factor_kind_of(x.f.type)->flags & FACTOR_KIND_FALLBACK)
 		return wepay_refuse(req, TF_ERR_INVALID_FIELD, "invalid_request", 1003, "a backup factor cannot be the default");
 	e = req_call(req, api_factors_prefer, json_object(), x.f.factor_id, NULL);
 	if (e == TF_ERR_FACTOR_NOT_ACTIVE)
@@ -353,7 +339,7 @@ static enum tf_err keep_a_default(struct tf_req *req, const char *user_id)
 	int heir = -1;
 	bool has_default = false;
 	for (size_t i = 0; e == TF_OK && i < n; i++) {
-		bool eligible = wepay_mfa_type(list[i].type) && list[i].type != FACTOR_BACKUP_CODES;
+		bool eligible = wepay_mfa_type(list[i].type) && !(factor_kind_of(list[i].type)->flags & FACTOR_KIND_FALLBACK);
 		has_default |= eligible && list[i].preferred;
 		if (eligible && list[i].status == FACTOR_ACTIVE && heir < 0)
 			heir = (int)i;

@@ -36,8 +36,8 @@ static enum tf_err send_challenge(struct tf_req *req, struct wepay_mfa *x, bool 
 	e = STORE(req->db)->factor_get(req->db, req->app->app_id, x->f.user_id, x->f.factor_id, &f);
 	if (e == TF_OK)
 		e = factor_check_open(&(struct factor_state){f.consecutive_failures, f.blocked_until}, req->now);
-	bool sends = f.type == FACTOR_SMS || f.type == FACTOR_VOICE;
-	struct factor_row via = f; /* the channel the code goes by */
+	bool sends = factor_kind_of(f.type)->flags & FACTOR_KIND_SENDS_CODE;
+	struct factor_row via = f; /* the kind the code goes by: WePay's force_voice calls the phone */
 	if (force_voice)
 		via.type = FACTOR_VOICE;
 	if (e == TF_OK && f.status == FACTOR_PENDING) {
@@ -89,10 +89,12 @@ enum tf_err wepay_mfa_send_challenge(struct tf_req *req)
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_bool(req, "force_voice", &force_voice)) != TF_OK ||
 	    (e = wepay_user_load(req, &u, NULL)) != TF_OK || (e = wepay_mfa_arg(req, u.user_id, &x)) != TF_OK)
 		return e;
-	if (force_voice && x.f.type != FACTOR_SMS && x.f.type != FACTOR_VOICE)
+	const struct factor_kind *kind = factor_kind_of(x.f.type);
+	if (force_voice && !(kind->flags & FACTOR_KIND_TO_PHONE))
 		return wepay_refuse(req, TF_ERR_INVALID_FIELD, "invalid_request", 1003,
 				    "force_voice applies to sms factors only");
-	return send_challenge(req, &x, force_voice && x.f.type == FACTOR_SMS);
+	/* a voice factor's code is read aloud already */
+	return send_challenge(req, &x, force_voice && !(kind->flags & FACTOR_KIND_SPOKEN));
 }
 
 enum tf_err wepay_mfa_send_default_challenge(struct tf_req *req)
@@ -109,7 +111,7 @@ enum tf_err wepay_mfa_send_default_challenge(struct tf_req *req)
 	e = wepay_mfa_all(req, u.user_id, all, FACTORS_PER_USER_MAX, &n);
 	bool found = false;
 	for (size_t i = 0; e == TF_OK && i < n && !found; i++)
-		if (all[i].f.preferred && all[i].f.type != FACTOR_BACKUP_CODES) {
+		if (all[i].f.preferred && !(factor_kind_of(all[i].f.type)->flags & FACTOR_KIND_FALLBACK)) {
 			x = all[i];
 			found = true;
 		}
@@ -204,7 +206,7 @@ static enum tf_err confirm_challenge(struct tf_req *req, struct wepay_mfa *x, ch
 		    strcmp(ch.session_id, req->session.session_id) == 0;
 	bool open = mine && ch.status == CH_PENDING && req->now < ch.expires_at;
 	bool locked = mine && ch.status == CH_LOCKED;
-	if (open || locked || x->f.type == FACTOR_SMS || x->f.type == FACTOR_VOICE) {
+	if (open || locked || (factor_kind_of(x->f.type)->flags & FACTOR_KIND_SENDS_CODE)) {
 		if (!last[0])
 			return wepay_refuse(req, TF_ERR_NOT_FOUND, "invalid_request", 1003,
 					    "no code was sent for mfa_id %lld: call /user/mfa/send_challenge first",
@@ -318,7 +320,7 @@ bool wepay_mfa_confirm_slow_if(struct tf_req *req)
 			struct factor_row f;
 			if (rows[i].mfa_id == mfa_id &&
 			    STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, rows[i].factor_id, &f) == TF_OK)
-				slow = f.type == FACTOR_BACKUP_CODES;
+				slow = factor_kind_of(f.type)->flags & FACTOR_KIND_SLOW_CHECK;
 		}
 	free(rows);
 	return slow;
