@@ -8,6 +8,10 @@
 
 #include "sca/kinds.h"
 
+/* each defined in its kind_<name>.c */
+extern const struct factor_kind factor_kind_sms, factor_kind_voice, factor_kind_totp, factor_kind_backup_codes,
+	factor_kind_push;
+
 static const struct factor_kind *const kinds[FACTOR_TYPE__MAX] = {
 	[FACTOR_SMS] = &factor_kind_sms,
 	[FACTOR_VOICE] = &factor_kind_voice,
@@ -30,8 +34,8 @@ const struct factor_kind *factor_kind_named(const char *name)
 }
 
 /* A field the kind takes must be there (adapters refuse its absence first); a field it does not
- * take is invalid. The native API has always named a device's fields first, then the kind's own
- * invalid field, then a phone: that order stays. */
+ * take is invalid. Which field an error names is part of the native API's answer: a device's
+ * fields first, then the kind's own invalid field, then a phone. */
 enum factor_field factor_input_check(const struct factor_kind *k, const struct factor_input *in)
 {
 	const struct {

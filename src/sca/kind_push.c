@@ -81,7 +81,7 @@ static enum tf_err issue(const struct sca_ctx *ctx, const struct factor_row *f, 
 					      ch->tx.payee_name, "account", ch->tx.payee_account, "transaction_hash",
 					      ch->tx_hash));
 	}
-	struct message m = {.app_id = app->app_id, .channel = factor_kind_push.name, .to = f->push_address, .text = text, .data = data};
+	struct message m = {.app_id = app->app_id, .channel = factor_kind_of(f->type)->name, .to = f->push_address, .text = text, .data = data};
 	enum tf_err e = outbox_enqueue(ctx->svc, ctx->db, &m, ctx->now, message_id);
 	json_decref(data);
 	return e;

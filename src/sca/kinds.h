@@ -1,19 +1,12 @@
 /*
- * kinds.h: what the factor-kind files share and expose beyond the table (factor_kind.h): the
- * kinds themselves, for the table in factor_kinds.c; one-time codes sent in a message (code.c,
- * the sms and voice kinds' issue and check); and the pure parts the unit tests and fuzzers
- * call: the message texts and the backup-code alphabet.
+ * kinds.h: what the factor-kind files share and expose beyond the table (factor_kind.h):
+ * one-time codes sent in a message (code.c, the sms and voice kinds' issue and check), and the
+ * pure parts the unit tests and fuzzers call: the message texts and the backup-code alphabet.
  */
 #ifndef TF_SCA_KINDS_H
 #define TF_SCA_KINDS_H
 #include "core/message_text.h"
 #include "sca/factor_kind.h"
-
-extern const struct factor_kind factor_kind_sms;
-extern const struct factor_kind factor_kind_voice;
-extern const struct factor_kind factor_kind_totp;
-extern const struct factor_kind factor_kind_backup_codes;
-extern const struct factor_kind factor_kind_push;
 
 /* code.c: a fresh uniformly random 6-digit code (SANDBOX_CODE for a sandbox application, which
  * is sent nothing), stored only as a MAC bound to its challenge and, for a payment, to the
