@@ -5,13 +5,6 @@
 #include "core/challenge.h"
 #include "store/store_sqlite_int.h"
 
-const char *const factor_type_names[FACTOR_TYPE__MAX] = {"sms", "voice", "totp", "backup_codes", "push"};
-const char *const purpose_names[PURPOSE__MAX] = {"enrolment", "login", "stepup", "transaction"};
-const char *const challenge_status_names[6] = {
-	[CH_PENDING] = "pending", [CH_VERIFIED] = "verified", [CH_LOCKED] = "locked",
-	[CH_EXPIRED] = "expired", [CH_SUPERSEDED] = "superseded", [CH_DENIED] = "denied",
-};
-
 static int index_of(const char *const *names, int n, const char *text)
 {
 	for (int i = 0; i < n; i++)

@@ -253,9 +253,6 @@ enum tf_err sq_ledger_report(struct store_conn *c, int64_t from, int64_t to,
 
 /* ---- payments as resources ---- */
 
-const char *const txn_state_names[3] = {[TXN_PENDING_CHALLENGE] = "PENDING_CHALLENGE", [TXN_INITIALISED] = "INITIALISED",
-					 [TXN_APPROVED] = "APPROVED"};
-
 static void read_txn(sqlite3_stmt *s, struct txn_row *t)
 {
 	char state[32];
