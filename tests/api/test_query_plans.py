@@ -4,8 +4,8 @@ A statement that reads a whole table costs nothing in a test database and grows 
 session and payment in production, where it runs on the single writer: registrations used to read
 every SSO token ever issued, each approved payment every transaction of its application, and
 deleting an expired unverified user every session, factor and device, for the foreign-key checks
-(migration 0013). The statements are store_sqlite_sql.c's and store_sql.c's (PostgreSQL's), taken
-through the C preprocessor (they are built from macros); the schema is the one `twofold migrate` makes.
+(migration 0013). The statements are store_sql.c's, taken through the C preprocessor (they are built
+from macros), each as its dialect's driver prepares it; the schema is the one `twofold migrate` makes.
 PostgreSQL's planner reads small tables whole whatever the indexes, so its plans are asked for
 with sequential scans priced out (enable_seqscan = off: one that stays has no index to replace
 it) and as generic plans (the parameters' values unknown, as in the store's prepared statements).
@@ -24,30 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # the whole table is what these statements are for
 READS_WHOLE_TABLE = {
-    "Q_AUDIT_LAST": "SCAN audit_log",  # ORDER BY seq DESC LIMIT 1: one step back from the rowid's end
-    "Q_AUDIT_SCAN": "SCAN audit_log",  # twofold audit verify reads the whole chain
-    "Q_PING": "SCAN CONSTANT ROW",  # SELECT 1
+    "S_AUDIT_LAST": "SCAN audit_log",  # ORDER BY seq DESC LIMIT 1: one step back from the rowid's end
+    "S_PING": "SCAN CONSTANT ROW",  # SELECT 1
+    "S_OTHER_CLIENTS": "SCAN CONSTANT ROW",  # SELECT 0: SQLite cannot tell
 }
 
 PG_READS_WHOLE_TABLE = {
     "S_AUDIT_SCAN": "audit_log",  # twofold audit verify reads the whole chain
 }
-
-
-def statements(source="store_sqlite_sql.c", table_name="stmt_sql[Q__MAX]", prefix="Q_"):
-    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
-    flags = subprocess.run(["pkg-config", "--cflags", "sqlite3", "jansson", "libsodium", "libpq"], capture_output=True,
-                           text=True, check=True).stdout.split()
-    text = subprocess.run([cc, "-E", "-P", "-D_GNU_SOURCE", f"-I{ROOT / 'src'}", f"-I{ROOT / 'build' / 'gen'}", *flags,
-                           str(ROOT / "src" / "store" / source)],
-                          capture_output=True, text=True, check=True).stdout
-    table = text[text.index(table_name):]
-    found = {}
-    for m in re.finditer(r'\[(' + prefix + r'\w+)\]\s*=\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', table):
-        pieces = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))
-        found[m.group(1)] = "".join(pieces).encode().decode("unicode_escape")  # C's escapes: \" in COLLATE "C"
-    return found
-
 
 TOKENS = re.compile(r'\s*("(?:[^"\\]|\\.)*"|\.\w+|\w+|\(\(void \*\)0\)|[][{}=,+])')
 
@@ -64,7 +48,7 @@ def sqlite_text(sql):
 FIELDS = ("name", "both", "sqlite", "postgres", "locks_user")  # struct stmt_sql
 
 
-def sql_statements(dialect):
+def statements(dialect="sqlite"):
     """{statement id: its text in dialect} from stmt_table (a dialect's own text wins over both)."""
     cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     flags = subprocess.run(["pkg-config", "--cflags", "sqlite3", "jansson", "libsodium", "libpq"], capture_output=True,
@@ -111,7 +95,7 @@ def explain(db, text):
 @pytest.mark.skipif(ON_POSTGRES, reason="the SQLite store's statements; the next test is PostgreSQL's")
 def test_no_statement_reads_a_whole_table(tmp_path):
     sql = statements()
-    assert len(sql) > 80 and "Q_USER_PURGE_SSO" in sql and "Q_TXN_BY_CHALLENGE" in sql, sorted(sql)
+    assert len(sql) > 80 and "S_USER_PURGE_SSO" in sql and "S_TXN_BY_CHALLENGE" in sql, sorted(sql)
     r = run_cli("migrate", "--data", tmp_path / "data")
     assert r.returncode == 0, r.stderr
     db = sqlite3.connect(f"file:{tmp_path / 'data' / 'twofold.db'}?mode=ro", uri=True)
@@ -134,7 +118,7 @@ def test_no_statement_reads_a_whole_table(tmp_path):
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="the PostgreSQL store's statements")
 def test_no_postgresql_statement_reads_a_whole_table(server):
-    sql = sql_statements("postgres")
+    sql = statements("postgres")
     assert len(sql) > 80 and "S_USER_PURGE_SSO" in sql and "S_SWEEP_CHALLENGES" in sql, sorted(sql)
     script = ["SET plan_cache_mode = force_generic_plan;", "SET enable_seqscan = off;"]
     for name, text in sorted(sql.items()):
