@@ -176,7 +176,8 @@ enum tf_err sql_session_insert(struct store_conn *c, const struct session_row *s
 		       NULL);
 }
 
-enum tf_err sql_session_get(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES], struct session_row *s)
+enum tf_err sql_session_get(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES],
+			    struct session_row *s)
 {
 	struct rows r;
 	enum tf_err e = db_row(c, S_SESSION_GET, ARGS(BLOB(mac, TF_MAC_BYTES), TEXT(app_id)), &r);

@@ -113,7 +113,8 @@ enum tf_err sql_factor_clear_preferred(struct store_conn *c, const char *app_id,
 	return db_exec(c, S_FACTOR_CLEAR_PREFERRED, ARGS(TEXT(app_id), TEXT(user_id)), NULL);
 }
 
-enum tf_err sql_factor_set_preferred(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id)
+enum tf_err sql_factor_set_preferred(struct store_conn *c, const char *app_id, const char *user_id,
+				     const char *factor_id)
 {
 	enum tf_err e = db_exec(c, S_FACTOR_CLEAR_PREFERRED, ARGS(TEXT(app_id), TEXT(user_id)), NULL);
 	if (e != TF_OK)
@@ -152,7 +153,8 @@ enum tf_err sql_backup_codes_list(struct store_conn *c, const char *factor_id, s
 	return db_end(&r);
 }
 
-enum tf_err sql_backup_code_use(struct store_conn *c, const char *factor_id, int idx, const char *code_hash, int64_t now)
+enum tf_err sql_backup_code_use(struct store_conn *c, const char *factor_id, int idx, const char *code_hash,
+				int64_t now)
 {
 	/* VERIFICATION_CODE_INVALID: used meanwhile, or the sheet was replaced */
 	return db_change(c, S_BACKUP_USE, ARGS(INT(now), TEXT(factor_id), INT(idx), TEXT(code_hash)),
@@ -237,7 +239,8 @@ enum tf_err sql_challenge_update(struct store_conn *c, const struct challenge_ro
 		       NULL);
 }
 
-enum tf_err sql_challenge_supersede(struct store_conn *c, const char *session_id, const char *factor_id, const char *except_id)
+enum tf_err sql_challenge_supersede(struct store_conn *c, const char *session_id, const char *factor_id,
+				    const char *except_id)
 {
 	return db_exec(c, S_CHALLENGE_SUPERSEDE, ARGS(TEXT(session_id), TEXT(factor_id), TEXT(except_id)), NULL);
 }
@@ -278,12 +281,14 @@ enum tf_err sql_device_list(struct store_conn *c, const char *app_id, const char
 	return db_end(&r);
 }
 
-enum tf_err sql_device_revoke(struct store_conn *c, const char *app_id, const char *user_id, const char *device_id, int64_t now)
+enum tf_err sql_device_revoke(struct store_conn *c, const char *app_id, const char *user_id, const char *device_id,
+			      int64_t now)
 {
 	return db_change(c, S_DEVICE_REVOKE, ARGS(INT(now), TEXT(app_id), TEXT(user_id), TEXT(device_id)), TF_ERR_NOT_FOUND);
 }
 
-enum tf_err sql_device_revoke_all(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out)
+enum tf_err sql_device_revoke_all(struct store_conn *c, const char *app_id, const char *user_id, int64_t now,
+				  int *n_out)
 {
 	return db_exec(c, S_DEVICE_REVOKE_ALL, ARGS(INT(now), TEXT(app_id), TEXT(user_id), INT(now)), n_out);
 }

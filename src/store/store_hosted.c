@@ -64,7 +64,8 @@ enum tf_err sql_hosted_session_mfa_passed(struct store_conn *c, const char *sess
 	return db_exec(c, S_HOSTED_SESSION_MFA_PASSED, ARGS(TEXT(session_id)), NULL);
 }
 
-enum tf_err sql_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, int *n_out)
+enum tf_err sql_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now,
+				       int *n_out)
 {
 	int changes = 0;
 	enum tf_err e = db_exec(c, S_HOSTED_SESSIONS_REVOKE, ARGS(INT(now), TEXT(app_id), TEXT(user_id)), &changes);

@@ -64,7 +64,8 @@ enum tf_err sql_beneficiary_insert(struct store_conn *c, const struct beneficiar
 			 TF_ERR_BENEFICIARY_EXISTS);
 }
 
-enum tf_err sql_beneficiary_list(struct store_conn *c, const char *app_id, const char *user_id, struct beneficiary_row *out,
+enum tf_err sql_beneficiary_list(struct store_conn *c, const char *app_id, const char *user_id,
+				 struct beneficiary_row *out,
 				 size_t max, size_t *n_out)
 {
 	struct rows r;
@@ -76,7 +77,8 @@ enum tf_err sql_beneficiary_list(struct store_conn *c, const char *app_id, const
 	return db_end(&r);
 }
 
-enum tf_err sql_beneficiary_delete(struct store_conn *c, const char *app_id, const char *user_id, const char *beneficiary_id)
+enum tf_err sql_beneficiary_delete(struct store_conn *c, const char *app_id, const char *user_id,
+				   const char *beneficiary_id)
 {
 	return db_change(c, S_BEN_DELETE, ARGS(TEXT(app_id), TEXT(user_id), TEXT(beneficiary_id)), TF_ERR_NOT_FOUND);
 }
@@ -124,12 +126,14 @@ enum tf_err sql_sca_state_get(struct store_conn *c, const char *app_id, const ch
 	return db_end(&r);
 }
 
-enum tf_err sql_sca_state_record(struct store_conn *c, const char *app_id, const char *user_id, int64_t now, bool account)
+enum tf_err sql_sca_state_record(struct store_conn *c, const char *app_id, const char *user_id, int64_t now,
+				 bool account)
 {
 	return db_exec(c, account ? S_SCA_RECORD_ACCOUNT : S_SCA_RECORD, ARGS(TEXT(app_id), TEXT(user_id), INT(now)), NULL);
 }
 
-enum tf_err sql_sca_state_add_low_value(struct store_conn *c, const char *app_id, const char *user_id, int64_t eur_cents)
+enum tf_err sql_sca_state_add_low_value(struct store_conn *c, const char *app_id, const char *user_id,
+					int64_t eur_cents)
 {
 	return db_exec(c, S_SCA_LOW_VALUE, ARGS(TEXT(app_id), TEXT(user_id), INT(eur_cents)), NULL);
 }
@@ -211,7 +215,8 @@ enum tf_err sql_txn_update(struct store_conn *c, const struct txn_row *t)
 			 TF_ERR_NOT_FOUND);
 }
 
-enum tf_err sql_txn_list_by_challenge(struct store_conn *c, const char *app_id, const char *challenge_id, struct txn_row *out,
+enum tf_err sql_txn_list_by_challenge(struct store_conn *c, const char *app_id, const char *challenge_id,
+				      struct txn_row *out,
 				      size_t max, size_t *n_out)
 {
 	struct rows r;

@@ -11,8 +11,9 @@
  *      (PQexecPrepared): no value is ever part of SQL text.
  *  (3) Write transactions run at READ COMMITTED. What SQLite serialises with its single
  *      writer is serialised here by locks held to the end of the transaction: the advisory
- *      lock of the user a transaction reads first (pg_lock_user), so that two nodes checking
- *      and updating one user's challenge, factor, transaction or exemption counts take turns;
+ *      lock of the user a transaction reads first (pg_lock_user, before the statements marked
+ *      locks_user in store_sql.c), so that two nodes checking and updating one user's
+ *      challenge, factor, transaction or exemption counts take turns;
  *      and the audit chain's head row (FOR UPDATE), so that the chain stays one line. Locks
  *      are taken user first, chain second; no user lock is taken after the chain's.
  *      Single-use redemptions (SSO and email tokens, authorisations, backup codes) are
@@ -231,7 +232,8 @@ static enum tf_err run_once(struct pg_conn *pc, enum stmt_id id, const struct pg
 
 /* A lost connection is TF_ERR_STORE_UNAVAILABLE; a read outside a transaction is tried once
  * more on a new connection first. */
-static enum tf_err pg_run(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct rows *r, int *changes)
+static enum tf_err pg_run(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct rows *r,
+			  int *changes)
 {
 	struct pg_conn *pc = pc_of(c);
 	PGresult *res = NULL;

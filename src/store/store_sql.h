@@ -395,50 +395,53 @@ enum tf_err sql_other_clients(struct store_conn *c, int *n_out);
 
 /* A driver's struct store_ops: its own drv_open, drv_close, drv_acquire, drv_release,
  * drv_migrate and drv_tx_*, and the operations written once. */
-#define SQL_STORE_OPS(drv)                                                                                       \
-	.ops_version = 10, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                  \
-	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                          \
-	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping, .app_insert = sql_app_insert, .app_get = sql_app_get,                                  \
-	.app_get_by_api_key = sql_app_get_by_api_key, .user_insert = sql_user_insert, .user_get = sql_user_get,  \
-	.user_get_by_email = sql_user_get_by_email, .user_mark_verified = sql_user_mark_verified,                \
-	.user_purge_unverified = sql_user_purge_unverified, .session_insert = sql_session_insert,                \
-	.session_get = sql_session_get, .session_touch = sql_session_touch, .session_revoke = sql_session_revoke, \
-	.session_set_stepped_up = sql_session_set_stepped_up, .session_send_swap = sql_session_send_swap,        \
-	.factor_send_swap = sql_factor_send_swap, .factor_insert = sql_factor_insert,                            \
-	.factor_get = sql_factor_get, .factor_list = sql_factor_list, .factor_update = sql_factor_update,        \
-	.factor_set_preferred = sql_factor_set_preferred, .factor_delete = sql_factor_delete,                    \
-	.backup_codes_replace = sql_backup_codes_replace, .backup_codes_list = sql_backup_codes_list,            \
-	.backup_code_use = sql_backup_code_use, .challenge_insert = sql_challenge_insert,                        \
-	.challenge_get = sql_challenge_get, .challenge_update = sql_challenge_update,                            \
-	.challenge_supersede = sql_challenge_supersede, .device_insert = sql_device_insert,                      \
-	.device_list = sql_device_list, .device_revoke = sql_device_revoke,                                      \
-	.device_revoke_all = sql_device_revoke_all, .device_revoked_since = sql_device_revoked_since,            \
-	.email_token_insert = sql_email_token_insert, .outbox_insert = sql_outbox_insert,                        \
-	.outbox_due = sql_outbox_due, .outbox_mark_sent = sql_outbox_mark_sent,                                  \
-	.outbox_mark_retry = sql_outbox_mark_retry, .outbox_mark_failed = sql_outbox_mark_failed,                \
-	.audit_last = sql_audit_last, .audit_insert = sql_audit_insert, .audit_scan = sql_audit_scan,            \
-	.idem_reserve = sql_idem_reserve, .idem_complete = sql_idem_complete, .idem_release = sql_idem_release,  \
-	.counter_hit = sql_counter_hit, .counter_get = sql_counter_get,                                          \
-	.app_get_by_client_id = sql_app_get_by_client_id, .sso_token_insert = sql_sso_token_insert,              \
-	.sso_token_redeem = sql_sso_token_redeem, .hosted_session_insert = sql_hosted_session_insert,            \
-	.hosted_session_info = sql_hosted_session_info, .hosted_session_mfa_passed = sql_hosted_session_mfa_passed, \
-	.hosted_sessions_revoke = sql_hosted_sessions_revoke, .email_token_get = sql_email_token_get,            \
-	.email_token_use = sql_email_token_use, .user_set_password = sql_user_set_password,                      \
-	.authorization_insert = sql_authorization_insert, .authorization_use = sql_authorization_use,            \
-	.beneficiary_insert = sql_beneficiary_insert, .beneficiary_list = sql_beneficiary_list,                  \
-	.beneficiary_delete = sql_beneficiary_delete, .beneficiary_find = sql_beneficiary_find,                  \
-	.series_get = sql_series_get, .series_put = sql_series_put, .sca_state_get = sql_sca_state_get,          \
-	.sca_state_record = sql_sca_state_record, .sca_state_add_low_value = sql_sca_state_add_low_value,        \
-	.ledger_insert = sql_ledger_insert, .ledger_report = sql_ledger_report,                                  \
-	.wepay_user_get = sql_wepay_user_get, .wepay_user_put = sql_wepay_user_put,                              \
-	.wepay_mfa_list = sql_wepay_mfa_list, .wepay_mfa_put = sql_wepay_mfa_put,                                \
-	.factor_clear_preferred = sql_factor_clear_preferred, .challenge_latest = sql_challenge_latest,          \
-	.txn_insert = sql_txn_insert, .txn_get = sql_txn_get, .txn_update = sql_txn_update,                      \
-	.txn_list_by_challenge = sql_txn_list_by_challenge, .app_delivery_set = sql_app_delivery_set,            \
-	.app_delivery_get = sql_app_delivery_get, .sweep = sql_sweep, .counter_give_back = sql_counter_give_back, \
-	.keyring_get = sql_keyring_get, .keyring_insert = sql_keyring_insert,                                    \
-	.keyring_replace = sql_keyring_replace, .sealed_page = sql_sealed_page, .sealed_put = sql_sealed_put,    \
-	.devices_revoke_every = sql_devices_revoke_every, .other_clients = sql_other_clients,                    \
+#define SQL_STORE_OPS(drv)                                                                                             \
+	.ops_version = 10, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
+	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                                \
+	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping,                              \
+	.app_insert = sql_app_insert, .app_get = sql_app_get, .app_get_by_api_key = sql_app_get_by_api_key,            \
+	.user_insert = sql_user_insert, .user_get = sql_user_get, .user_get_by_email = sql_user_get_by_email,          \
+	.user_mark_verified = sql_user_mark_verified, .user_purge_unverified = sql_user_purge_unverified,              \
+	.session_insert = sql_session_insert, .session_get = sql_session_get,                                          \
+	.session_touch = sql_session_touch, .session_revoke = sql_session_revoke,                                      \
+	.session_set_stepped_up = sql_session_set_stepped_up, .session_send_swap = sql_session_send_swap,              \
+	.factor_send_swap = sql_factor_send_swap, .factor_insert = sql_factor_insert,                                  \
+	.factor_get = sql_factor_get, .factor_list = sql_factor_list, .factor_update = sql_factor_update,              \
+	.factor_set_preferred = sql_factor_set_preferred, .factor_delete = sql_factor_delete,                          \
+	.backup_codes_replace = sql_backup_codes_replace, .backup_codes_list = sql_backup_codes_list,                  \
+	.backup_code_use = sql_backup_code_use, .challenge_insert = sql_challenge_insert,                              \
+	.challenge_get = sql_challenge_get, .challenge_update = sql_challenge_update,                                  \
+	.challenge_supersede = sql_challenge_supersede, .device_insert = sql_device_insert,                            \
+	.device_list = sql_device_list, .device_revoke = sql_device_revoke,                                            \
+	.device_revoke_all = sql_device_revoke_all, .device_revoked_since = sql_device_revoked_since,                  \
+	.email_token_insert = sql_email_token_insert, .outbox_insert = sql_outbox_insert,                              \
+	.outbox_due = sql_outbox_due, .outbox_mark_sent = sql_outbox_mark_sent,                                        \
+	.outbox_mark_retry = sql_outbox_mark_retry, .outbox_mark_failed = sql_outbox_mark_failed,                      \
+	.audit_last = sql_audit_last, .audit_insert = sql_audit_insert, .audit_scan = sql_audit_scan,                  \
+	.idem_reserve = sql_idem_reserve, .idem_complete = sql_idem_complete,                                          \
+	.idem_release = sql_idem_release, .counter_hit = sql_counter_hit, .counter_get = sql_counter_get,              \
+	.app_get_by_client_id = sql_app_get_by_client_id, .sso_token_insert = sql_sso_token_insert,                    \
+	.sso_token_redeem = sql_sso_token_redeem, .hosted_session_insert = sql_hosted_session_insert,                  \
+	.hosted_session_info = sql_hosted_session_info,                                                                \
+	.hosted_session_mfa_passed = sql_hosted_session_mfa_passed,                                                    \
+	.hosted_sessions_revoke = sql_hosted_sessions_revoke, .email_token_get = sql_email_token_get,                  \
+	.email_token_use = sql_email_token_use, .user_set_password = sql_user_set_password,                            \
+	.authorization_insert = sql_authorization_insert, .authorization_use = sql_authorization_use,                  \
+	.beneficiary_insert = sql_beneficiary_insert, .beneficiary_list = sql_beneficiary_list,                        \
+	.beneficiary_delete = sql_beneficiary_delete, .beneficiary_find = sql_beneficiary_find,                        \
+	.series_get = sql_series_get, .series_put = sql_series_put, .sca_state_get = sql_sca_state_get,                \
+	.sca_state_record = sql_sca_state_record, .sca_state_add_low_value = sql_sca_state_add_low_value,              \
+	.ledger_insert = sql_ledger_insert, .ledger_report = sql_ledger_report,                                        \
+	.wepay_user_get = sql_wepay_user_get, .wepay_user_put = sql_wepay_user_put,                                    \
+	.wepay_mfa_list = sql_wepay_mfa_list, .wepay_mfa_put = sql_wepay_mfa_put,                                      \
+	.factor_clear_preferred = sql_factor_clear_preferred, .challenge_latest = sql_challenge_latest,                \
+	.txn_insert = sql_txn_insert, .txn_get = sql_txn_get, .txn_update = sql_txn_update,                            \
+	.txn_list_by_challenge = sql_txn_list_by_challenge, .app_delivery_set = sql_app_delivery_set,                  \
+	.app_delivery_get = sql_app_delivery_get, .sweep = sql_sweep,                                                  \
+	.counter_give_back = sql_counter_give_back, .keyring_get = sql_keyring_get,                                    \
+	.keyring_insert = sql_keyring_insert, .keyring_replace = sql_keyring_replace,                                  \
+	.sealed_page = sql_sealed_page, .sealed_put = sql_sealed_put,                                                  \
+	.devices_revoke_every = sql_devices_revoke_every, .other_clients = sql_other_clients,                          \
 	.user_change_email = sql_user_change_email
 
 #endif

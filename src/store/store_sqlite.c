@@ -141,7 +141,8 @@ static void finish(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
-static enum tf_err sq_run(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct rows *r, int *changes)
+static enum tf_err sq_run(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct rows *r,
+			  int *changes)
 {
 	sqlite3_stmt *s;
 	enum tf_err e = stmt(c, id, &s);

@@ -8,7 +8,8 @@
 
 #include "store/store_sql.h"
 
-enum tf_err sql_wepay_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct wepay_user_row *out)
+enum tf_err sql_wepay_user_get(struct store_conn *c, const char *app_id, const char *user_id,
+			       struct wepay_user_row *out)
 {
 	struct rows r;
 	enum tf_err e = db_row(c, S_WEPAY_USER_GET, ARGS(TEXT(app_id), TEXT(user_id)), &r);
