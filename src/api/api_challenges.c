@@ -383,7 +383,8 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		}
 		if (e == TF_OK)
 			e = load_attempt(req, challenge_id, enrolment_only, &ch, &f);
-		if (e != TF_OK || f.type != FACTOR_BACKUP_CODES || backup_searched)
+		/* a device's answer (no code) has nothing to search: it is refused below */
+		if (e != TF_OK || f.type != FACTOR_BACKUP_CODES || backup_searched || !code)
 			break;
 		STORE(req->db)->tx_rollback(req->db);
 		if (!req->slow_ok) {
