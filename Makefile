@@ -31,7 +31,7 @@ PYTEST  = /usr/bin/python3 -m pytest
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: install all run test test-unit test-api test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-bench test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
+.PHONY: install all run test test-unit test-api test-api-sqlite test-api-postgres test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-bench test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
 FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers pwhash
 FUZZ_SECONDS ?= 60
 
@@ -102,11 +102,19 @@ test-unit: $(UNIT_BINS)
 
 # every answer the API tests receive from a native route is validated against docs/openapi.yaml
 # (tests/api/openapi_check.py; TWOFOLD_OPENAPI_CHECK=0 turns that off)
-# The whole API suite twice: on SQLite, then on a throw-away PostgreSQL cluster that the
-# harness starts (tests/api/pg_cluster.py), where tests/api/test_multinode.py also runs two nodes
+# The whole API suite twice: on SQLite, and on a throw-away PostgreSQL cluster that the
+# harness starts (tests/api/pg_cluster.py), where tests/api/test_multinode.py also runs two nodes.
+# The two run at once, one per core (most of a test is waiting on its server); -O prints each
+# one's output whole when it ends. API_TEST_BIN and API_TEST_ENV choose the binary and the
+# sanitizers' options (test-asan).
+API_TEST_BIN ?= $(CURDIR)/$(BUILD)/twofold
+API_TEST_ENV ?=
 test-api: all
-	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold $(PYTEST) -q tests/api
-	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold TWOFOLD_TEST_DATABASE=postgres $(PYTEST) -q tests/api
+	@$(MAKE) --no-print-directory -j2 -O test-api-sqlite test-api-postgres
+test-api-sqlite:
+	$(API_TEST_ENV) TWOFOLD_BIN=$(API_TEST_BIN) $(PYTEST) -q tests/api
+test-api-postgres:
+	$(API_TEST_ENV) TWOFOLD_BIN=$(API_TEST_BIN) TWOFOLD_TEST_DATABASE=postgres $(PYTEST) -q tests/api
 
 # docs/openapi.yaml: Redocly CLI's lint (npm, tools/openapi; strict recommended rules, no
 # telemetry), then tests/openapi: the route table and the document agree both ways, and
@@ -144,19 +152,17 @@ test-example: all browser-deps example-deps
 test-bench:
 	$(PYTEST) -q tests/bench
 
-# The same unit, API (on SQLite, then on PostgreSQL: store_pg*.c and libpq's results are only
-# exercised there; about 5 more minutes on 2 cores) and browser suites against an
-# AddressSanitizer + UndefinedBehaviorSanitizer build.
+# The same unit, API (on SQLite and on PostgreSQL at once, as test-api: store_pg*.c and libpq's
+# results are only exercised there) and browser suites against an AddressSanitizer +
+# UndefinedBehaviorSanitizer build.
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 TWOFOLD_SANITIZED=1
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all test-unit
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  TWOFOLD_BIN=$(CURDIR)/build-asan/twofold TWOFOLD_SANITIZED=1 $(PYTEST) -q tests/api
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  TWOFOLD_BIN=$(CURDIR)/build-asan/twofold TWOFOLD_SANITIZED=1 TWOFOLD_TEST_DATABASE=postgres $(PYTEST) -q tests/api
+	@$(MAKE) --no-print-directory -j2 -O API_TEST_BIN=$(CURDIR)/build-asan/twofold API_TEST_ENV="$(ASAN_ENV)" \
+	  test-api-sqlite test-api-postgres
 	@$(MAKE) --no-print-directory browser-deps
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  TWOFOLD_BIN=$(CURDIR)/build-asan/twofold TWOFOLD_SANITIZED=1 node --test tests/browser/
+	$(ASAN_ENV) TWOFOLD_BIN=$(CURDIR)/build-asan/twofold node --test tests/browser/
 
 # libFuzzer targets (fuzz/), built with ASan and UBSan over an instrumented library.
 FUZZ_MAKE = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/device_cookie.h"
+#include "crypto/hmac.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

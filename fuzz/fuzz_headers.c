@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/http_headers.h"
+#include "http/http_headers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

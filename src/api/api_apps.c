@@ -71,7 +71,7 @@ static bool only_keys(json_t *o, const char *const *keys)
 	return true;
 }
 
-/* The application's own delivery settings (issue 11): {"twilio": {account_sid, auth_token,
+/* The application's own delivery settings: {"twilio": {account_sid, auth_token,
  * from, base_url?}, "smtp": {url, from, username?, password?}}; sealed at rest. */
 static enum tf_err read_delivery(struct tf_req *req, char **out)
 {

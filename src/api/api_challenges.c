@@ -5,7 +5,6 @@
  * The rules themselves are in core/challenge.c; this file loads, applies and stores them,
  * one transaction per attempt, and answers.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -356,7 +355,7 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 				  bool trust_device, enum device_domain domain, const char *presented_tx_hash,
 				  const struct push_answer *push)
 {
-	/* wrong codes per client address (issue 10): checked before, counted after, both in the
+	/* wrong codes per client address (SPEC section 11): checked before, counted after, both in the
 	 * write transaction (a read there costs less than a snapshot of its own) */
 	char ip_key[160];
 	int64_t window_ms = req->svc->cfg.rate_window * 1000, window = req->now - req->now % window_ms, wrong_here = 0;
@@ -384,7 +383,8 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 		}
 		if (e == TF_OK)
 			e = load_attempt(req, challenge_id, enrolment_only, &ch, &f);
-		if (e != TF_OK || f.type != FACTOR_BACKUP_CODES || backup_searched)
+		/* a device's answer (no code) has nothing to search: it is refused below */
+		if (e != TF_OK || f.type != FACTOR_BACKUP_CODES || backup_searched || !code)
 			break;
 		STORE(req->db)->tx_rollback(req->db);
 		if (!req->slow_ok) {

@@ -9,8 +9,8 @@
 
 #include "api/api.h"
 #include "core/device_cookie.h"
-#include "http/metrics.h"
 #include "http/slow_pool.h"
+#include "platform/metrics.h"
 #include "service/revocations.h"
 
 json_t *api_device_json(const struct device_row *d)

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "api/api.h"
-#include "core/http_headers.h"
-#include "http/metrics.h"
+#include "http/http_headers.h"
+#include "platform/metrics.h"
 
 enum tf_err api_healthz(struct tf_req *req)
 {

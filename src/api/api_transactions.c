@@ -1,9 +1,9 @@
 /*
- * api_transactions.c: the transaction object of the native API (SPEC section 4, issue 7):
+ * api_transactions.c: the transaction object of the native API (SPEC section 4):
  * {amount, currency, payee: {name, account}} with the application's optional flags
  * recurring_series_id and own_accounts, read and validated into core/transaction.h's struct,
  * its hash (SHA-256 of the canonical encoding) and its JSON form; and payments as resources
- * (issue 8): POST /v1/transactions creates one in PENDING_CHALLENGE, or INITIALISED when an
+ * POST /v1/transactions creates one in PENDING_CHALLENGE, or INITIALISED when an
  * exemption applies; a verified transaction challenge naming it (transaction_id) approves it.
  */
 #include <stdio.h>

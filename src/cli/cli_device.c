@@ -1,6 +1,6 @@
 /*
  * cli_device.c: `twofold device`, a push device in a terminal, for tests and the README's
- * tour (issue 7). It holds an Ed25519 key pair in a file (mode 0600) and answers push
+ * tour. It holds an Ed25519 key pair in a file (mode 0600) and answers push
  * challenges the way a phone app would (core/push.h):
  *
  *   twofold device keygen --key FILE

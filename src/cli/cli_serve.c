@@ -11,10 +11,10 @@
 #include "delivery/outbox.h"
 #include "delivery/provider.h"
 #include "http/http.h"
-#include "http/metrics.h"
 #include "http/server.h"
 #include "http/slow_pool.h"
 #include "platform/log.h"
+#include "platform/metrics.h"
 #include "platform/periodic.h"
 #include "service/app_cache.h"
 #include "service/audit_anchor.h"
@@ -65,9 +65,8 @@ int cli_serve(int argc, char **argv, char **envp)
 	 * instead of glibc raising its threshold and keeping freed ones resident */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	/* A mapping change takes the process's memory-map lock, which an HTTP thread whose malloc
-	 * arena grows (mprotect) or shrinks then waits for, with every connection it serves: when
-	 * libsodium mapped and populated 64 MiB for every hash, a login flood took verifications'
-	 * p99 from 1.5 to 6 times their idle value (bench/RESULTS.md, session 4). Arenas that grow
+	 * arena grows (mprotect) or shrinks then waits for, with every connection it serves, while
+	 * another thread maps or unmaps large areas (a login flood's hashes). Arenas that grow
 	 * 16 MiB at a time and keep up to 128 MiB of free memory change their mappings rarely. */
 	mallopt(M_TOP_PAD, 16 * 1024 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);

@@ -4,6 +4,8 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "crypto/hmac.h"
+
 /* The row's fields, each prefixed with its length as 8 big-endian bytes, in a fixed order. */
 enum { FIELDS = 11 };
 

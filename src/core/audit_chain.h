@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "crypto/hmac.h"
+struct tf_hmac_key; /* crypto/hmac.h: the caller prepares the audit key */
 
 #define AUDIT_HASH_BYTES 32
 
@@ -35,7 +35,7 @@ struct audit_row {
 };
 
 /* Computes row->hash from row->prev_hash and the fields, under the audit key prepared once
- * (crypto/hmac.h: the same HMAC-SHA-256 as before, computed with the CPU's SHA instructions; the
+ * (crypto/hmac.h: HMAC-SHA-256, computed with the CPU's SHA instructions; the
  * row's hash is computed while the writer holds the audit chain's head). */
 void audit_chain_hash(const struct tf_hmac_key *key, struct audit_row *row);
 

@@ -54,7 +54,7 @@ struct factor_state {
 };
 
 /* Before looking at a code: TF_OK, or the error the attempt answers (ALREADY_VERIFIED,
- * CHALLENGE_EXPIRED, CHALLENGE_LIMIT_EXCEEDED, NOT_FOUND for a superseded challenge). */
+ * CHALLENGE_EXPIRED, CHALLENGE_LIMIT_EXCEEDED, CHALLENGE_SUPERSEDED, CHALLENGE_DENIED). */
 enum tf_err challenge_check_open(const struct challenge_state *c, int64_t now);
 
 /* Whether the factor is blocked now (FACTOR_BLOCKED). */

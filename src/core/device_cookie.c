@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/hmac.h"
+
 #define PREFIX "tfd1."
 #define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
 

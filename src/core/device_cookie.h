@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "crypto/hmac.h"
+struct tf_hmac_key; /* crypto/hmac.h: the caller prepares the cookie key */
 
 #define DEVICE_COOKIE_MAX 512
 #define DEVICE_PERSISTENT_MS (30LL * 24 * 3600 * 1000)

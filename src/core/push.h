@@ -1,5 +1,5 @@
 /*
- * push.h: what a push device signs (SPEC section 3, issue 7, seed 003). The device holds an
+ * push.h: what a push device signs (SPEC section 3, seed 003). The device holds an
  * Ed25519 key pair; twofold keeps the public key. To answer a push challenge the device signs,
  * with Ed25519, this string (UTF-8, lines joined by LF, no trailing LF):
  *

@@ -1,10 +1,14 @@
 /*
  * crypto.h: twofold's thin layer over libsodium, over libcrypto for the SHA-256 of HMACs
- * (crypto/hmac.h: several times faster, with the CPU's SHA instructions), and over libargon2 for
- * Argon2id (crypto/password.c: it hashes in memory the thread keeps). The master key and the
- * keys derived from it, MACs of secrets for storage and lookup, authenticated encryption of
- * secrets at rest, Argon2id password hashing, CSPRNG identifiers and tokens, constant-time
- * comparison. Nothing else in twofold calls a random or cryptographic primitive directly.
+ * (crypto/hmac.h: with the CPU's SHA instructions, which libsodium's SHA-256 does not use), and
+ * over libargon2 for Argon2id (crypto/password.c: it hashes in memory the thread keeps). The
+ * master key and the keys derived from it, MACs of secrets for storage and lookup, authenticated
+ * encryption of secrets at rest, Argon2id password hashing, CSPRNG identifiers and tokens,
+ * constant-time comparison. Outside src/crypto, libsodium is called directly only to wipe
+ * memory (sodium_memzero), to compare in constant time (sodium_memcmp), for the SSO signer's
+ * SHA-512 and HMAC-SHA-512 (core/sso_signer.c), the webhook signature's HMAC-SHA-256
+ * (delivery/provider_webhook.c), the key ring's random data keys (service/keyring.c) and
+ * sodium_init in the subcommands that need no key (cli_sign.c, cli_device.c).
  */
 #ifndef TF_CRYPTO_CRYPTO_H
 #define TF_CRYPTO_CRYPTO_H

@@ -3,14 +3,14 @@
  * strings (password.h). The hash is libargon2's, the reference implementation, working in a
  * memory area that each thread keeps from one hash to the next. libsodium's crypto_pwhash maps
  * and populates a fresh area for every hash (64 MiB at the default cost) and unmaps it after;
- * inside a process whose other threads answer requests, that kernel work delayed them: under a
- * login flood verify's p99 was 4.3-4.6 ms with it, 2.5-3.5 ms with the area kept (bench/RESULTS.md,
- * session 6). libargon2 wipes the area after each hash. A thread's area is as large as the
+ * inside a process whose other threads answer requests, that kernel work delays them (under a
+ * login flood, verifications' tail latency rises with it). libargon2 wipes the area after each
+ * hash. A thread's area is as large as the
  * largest hash it has run, and is freed when the thread ends or, on the slow pools' threads, once
  * the thread has been idle a few seconds (crypto_password_release_work_area).
  *
- * Strings written by libsodium (earlier versions of twofold, which only ever wrote Argon2id with
- * one lane and the settings' costs) have the same format and verify here; anything else does
+ * Strings written by libsodium's crypto_pwhash (Argon2id with one lane and the settings' costs,
+ * as databases may hold) have the same format and verify here; anything else does
  * not verify.
  */
 #include "crypto/password.h"

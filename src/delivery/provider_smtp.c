@@ -1,5 +1,5 @@
 /*
- * provider_smtp.c: email (confirmation links) through SMTP with libcurl (issue 11). Settings:
+ * provider_smtp.c: email (confirmation links) through SMTP with libcurl. Settings:
  * url (smtp://host:port, or smtps:// for implicit TLS; smtp:// upgrades with STARTTLS when the
  * server offers it), optional username and password, and the From address. The message is a
  * plain-text UTF-8 email with Date, From, To, Subject and Message-ID headers; header values

@@ -1,5 +1,5 @@
 /*
- * provider_twilio.c: SMS and voice through Twilio's REST API (issue 11). An SMS is
+ * provider_twilio.c: SMS and voice through Twilio's REST API. An SMS is
  * POST {base_url}/2010-04-01/Accounts/{account_sid}/Messages.json with the form fields To, From
  * and Body; a voice call is .../Calls.json with To, From and Twiml, a <Response><Say> that
  * reads the text (the code digit by digit, twice: codes.c writes it so). HTTP basic auth with

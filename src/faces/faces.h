@@ -1,6 +1,6 @@
 /*
- * faces.h: the seed vendors' own APIs as compatibility faces on twofold's core (issue 8,
- * `../shared/reference/seed-apis.md`): WePay v2 under /v2 (wepay_*.c) and Weavr Multi under
+ * faces.h: the seed vendors' own APIs as compatibility faces on twofold's core
+ * (`../shared/reference/seed-apis.md`): WePay v2 under /v2 (wepay_*.c) and Weavr Multi under
  * /multi (weavr_*.c). A client written for either vendor works by changing its base URL. The
  * handlers translate the vendor's paths, bodies and error shapes and call the same operations
  * as the native API; nothing here holds rules of its own beyond what the vendor documents.

@@ -10,7 +10,6 @@
  *   - no call deletes a registered factor: reset discards only pending (unconfirmed) ones.
  * Sending and confirming challenges are in wepay_mfa_challenge.c.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/http_headers.h"
 #include "core/retention.h"
 #include "core/session.h"
 #include "delivery/outbox.h"
 #include "service/app_cache.h"
 #include "http/http.h"
+#include "http/http_headers.h"
 #include "http/json_fast.h"
 #include "platform/clock.h"
 #include "platform/log.h"

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "core/receive_deadline.h"
-#include "http/metrics.h"
 #include "platform/clock.h"
 #include "platform/log.h"
+#include "platform/metrics.h"
 #include "platform/periodic.h"
 
 #define RECEIVE_WATCH_STRIPES 16

@@ -9,8 +9,8 @@
 #include "core/validate.h"
 #include "http/http.h"
 #include "http/json_fast.h"
-#include "http/metrics.h"
 #include "http/slow_pool.h"
+#include "platform/metrics.h"
 #include "service/app_cache.h"
 
 const struct app_row http_no_app;

@@ -31,7 +31,6 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,13 +39,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/http_headers.h"
 #include "http/http.h"
-#include "http/metrics.h"
+#include "http/http_headers.h"
 #include "http/receive_watch.h"
 #include "http/slow_pool.h"
 #include "platform/clock.h"
 #include "platform/log.h"
+#include "platform/metrics.h"
 
 enum { REQ_READING, REQ_SUSPENDED, REQ_CONTINUE, REQ_DONE };
 
@@ -484,9 +483,8 @@ enum tf_err http_server_start(struct tf_service *svc, struct http_server **out)
 	}
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	/* libmicrohttpd 0.9.75 zeroes a connection's whole memory pool before each request of a
-	 * keep-alive connection: 64 KiB cost about 100,000 instructions per request, more than
-	 * the rest of a cookie validation. 16 KiB still holds 8 KiB of request headers (bodies
-	 * pass through it in pieces). */
+	 * keep-alive connection: a 64 KiB pool costs more than the rest of a cookie validation.
+	 * 16 KiB still holds 8 KiB of request headers (bodies pass through it in pieces). */
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, svc,

@@ -1,7 +1,6 @@
 /* audit_anchor.c: see audit_anchor.h. */
 #include "service/audit_anchor.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -26,7 +26,7 @@
  *      Every node must be stopped: one still serving would seal what it writes under the old
  *      sealing key. On PostgreSQL the rotation refuses to run while other twofold connections
  *      are open; SQLite cannot tell.
- * The keys stay in memory as before (struct tf_keys): nothing here is on a request's path.
+ * The keys live in memory (struct tf_keys): nothing here is on a request's path.
  */
 #ifndef TF_SERVICE_KEYRING_H
 #define TF_SERVICE_KEYRING_H

@@ -6,9 +6,9 @@
 #include <time.h>
 
 #include "core/retention.h"
-#include "http/metrics.h"
 #include "platform/clock.h"
 #include "platform/log.h"
+#include "platform/metrics.h"
 #include "platform/periodic.h"
 
 static void pause_ms(int ms)

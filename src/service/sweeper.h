@@ -10,9 +10,9 @@
 #define TF_SERVICE_SWEEPER_H
 #include "service/service.h"
 
-/* 100 ended challenges take the SQLite writer about 2 ms to delete with their indexes (500:
- * 7 ms, more than verify's whole p99 budget at half rate); with the pause, a run holds the
- * writer at most about an eighth of the time and still deletes some 8,000 rows a second. */
+/* A batch is small enough that deleting it with its indexes holds the SQLite writer well within
+ * verify's p99 budget; the pause between batches leaves the writer to requests most of the time
+ * while a run still deletes thousands of rows a second. */
 #define SWEEPER_BATCH 100
 #define SWEEPER_PAUSE_MS 10 /* between two batches of one run: requests have the writer */
 

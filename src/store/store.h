@@ -510,7 +510,7 @@ struct store_ops {
 	enum tf_err (*authorization_use)(struct store_conn *c, const char *app_id, const char *user_id,
 					 const char *authorization_id, const char *transaction_hash, int64_t now,
 					 struct authorization_row *out);
-	enum tf_err (*beneficiary_insert)(struct store_conn *c, const struct beneficiary_row *b); /* INVALID_REQUEST if the account is listed */
+	enum tf_err (*beneficiary_insert)(struct store_conn *c, const struct beneficiary_row *b); /* BENEFICIARY_EXISTS if the account is listed */
 	enum tf_err (*beneficiary_list)(struct store_conn *c, const char *app_id, const char *user_id,
 					struct beneficiary_row *out, size_t max, size_t *n_out);
 	enum tf_err (*beneficiary_delete)(struct store_conn *c, const char *app_id, const char *user_id,

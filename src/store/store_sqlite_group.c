@@ -27,8 +27,8 @@
  * Commits are shared only with durability full, where each COMMIT is an fsync: a batch of n
  * members costs one. With durability normal a COMMIT only writes the batch's pages into the WAL
  * (no fsync; kill -9 loses nothing); there, a thread that waited for the next holder's whole
- * transaction before answering cost more than the COMMIT it saved (bench/RESULTS.md: higher
- * throughput and a lower p99 at half rate with every holder committing its own work), and an
+ * transaction before answering costs more than the COMMIT it saves (every holder committing its
+ * own work gives higher throughput and a lower p99), and an
  * HTTP thread that waits serves none of its other connections meanwhile.
  *
  * Checkpoints (copying the WAL back into the database file, with its two fsyncs) do not run
@@ -41,8 +41,8 @@
  * over (a restart checkpoint, which also waits for readers still on the old WAL). Every write
  * waits through that pause, and what it costs is the pages it has left to copy, write and sync;
  * so before it, without the lock, the checkpointer copies and flushes in rounds that each take
- * what came during the one before, until a few pages are left (bench/RESULTS.md, session 6:
- * the pause went from 2-4 ms to 0.5-1.5 ms at half verify's peak rate).
+ * what came during the one before, until a few pages are left, and the pause has only the
+ * last moments' pages to flush.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +55,7 @@
 #define RESTART_LEFT 32 /* pages the pause to start the WAL over may have to copy and flush */
 #define ROUNDS_MAX 8    /* passive checkpoints in a row, each copying what came during the last */
 #define FLUSHES_MAX 6   /* syncs of the database file before that pause, each shorter than the last */
-#define READER_WAITS 40 /* 50 us steps the pause waits for readers on the old WAL, at most */
+#define READER_WAITS 40 /* steps (a 50-microsecond sleep each) the pause waits for readers on the old WAL, at most */
 
 struct member {
 	enum tf_err result;
@@ -174,7 +174,7 @@ static int copy_until_little_left(struct group *g, int *log_pages, int *done_pag
 }
 
 /* Starts a long WAL over (see the head comment). The pause under the lock costs what is left
- * to write and sync then, about 20 us a page on a virtio disk: so first, without the lock,
+ * to write and sync then, an fsync's cost for every dirty page: so first, without the lock,
  * flush the pages copied so far, copy what came meanwhile, and again, until what the pause
  * has left to flush is a few pages. */
 static int restart_wal(struct group *g, int *log_pages, int *done_pages)

@@ -410,3 +410,26 @@ def test_a_tokenised_password_is_refused_with_a_clear_error(server):
     assert Weavr(server, app).login(other["email"], long_one).status_code == 200
     # and one that is wrong but does not look like a token is the plain 403
     assert Weavr(server, app).login(other["email"], "short wrong").status_code == 403
+
+
+def test_concurrent_sign_ins_with_one_ref_act_once_in_weavrs_words(server):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = server.make_app()
+    u = server.make_user(app)
+    gate = threading.Barrier(10)
+
+    def one(_):
+        gate.wait(timeout=30)
+        return server.request("POST", "/multi/login_with_password", api_key=app["api_key"],
+                              json={"email": u["email"], "password": {"value": DEFAULT_PASSWORD}},
+                              headers={"idempotency-ref": "sign-in-1"}, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(one, range(10)))
+    tokens = {r.json()["token"] for r in answers if r.status_code == 200}
+    assert len(tokens) == 1, [r.text for r in answers]  # one sign-in, its answer replayed
+    for r in answers:
+        if r.status_code != 200:  # the one still being carried out: Weavr's own name for it
+            assert r.status_code == 409 and r.json() == {"errorCode": "IDEMPOTENT_REQUEST_IN_PROGRESS"}, r.text

@@ -116,6 +116,18 @@ def test_answers_fit_the_factor(server):
                  "signature")
 
 
+def test_a_device_answer_to_a_code_challenge_is_refused(server):
+    """A backup-code challenge answered as a device answers (no code) is the wrong form of answer,
+    as for any factor that takes a code; it never reaches the backup-code search."""
+    user = User(server, server.make_app(sandbox=True))
+    f = user.post("/v1/factors", json={"type": "backup_codes"}).json()
+    assert user.post(f"/v1/factors/{f['factor_id']}/verify", json={"code": "123456"}).status_code == 200
+    ch = user.post("/v1/challenges", json={"purpose": "stepup"}).json()
+    r = user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json=Device().answer(ch["challenge_id"]))
+    assert_error(r, 400, "INVALID_FIELD", "approve")
+    assert user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": "123456"}).status_code == 200
+
+
 @pytest.mark.parametrize("change,field", [
     ({"channel": "SMS"}, "channel"),
     ({"channel": None}, "channel"),

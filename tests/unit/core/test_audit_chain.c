@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/audit_chain.h"
+#include "crypto/hmac.h"
 
 static const uint8_t raw_key[32] = {1, 2, 3, 4, 5, 6, 7, 8};
 static struct tf_hmac_key *key;

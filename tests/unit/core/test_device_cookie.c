@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/device_cookie.h"
+#include "crypto/hmac.h"
 #include "support/fake_clock.h"
 
 static const uint8_t key_bytes[32] = {7, 7, 7};

@@ -11,8 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "http/metrics.h"
 #include "http/receive_watch.h"
+#include "platform/metrics.h"
 
 #define S (1000LL * 1000 * 1000)
 #define T0 (1000 * S)

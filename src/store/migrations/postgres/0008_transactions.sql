@@ -1,4 +1,4 @@
--- 0008_transactions (PostgreSQL): payments as resources (issue 8). Mirrors
+-- 0008_transactions (PostgreSQL): payments as resources. Mirrors
 -- migrations/sqlite/0008_transactions.sql. PostgreSQL has no rowid: challenges gain an
 -- insertion ordinal that breaks ties between challenges created in the same millisecond.
 CREATE TABLE transactions (

@@ -1,4 +1,4 @@
--- 0008_transactions: payments as resources (issue 8's transaction SCA): POST /v1/transactions
+-- 0008_transactions: payments as resources (transaction SCA): POST /v1/transactions
 -- creates one in PENDING_CHALLENGE, or INITIALISED when an exemption applies; a verified
 -- transaction challenge approves it (the Weavr face's sends and confirmation challenges).
 CREATE TABLE transactions (

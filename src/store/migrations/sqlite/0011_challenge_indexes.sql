@@ -1,4 +1,4 @@
--- 0011_challenge_indexes: fewer index writes per challenge (issue 5). challenges_latest, which
+-- 0011_challenge_indexes: fewer index writes per challenge. challenges_latest, which
 -- leads with session_id, already serves every lookup by session (the latest challenge, and
 -- superseding the pending ones), so challenges_session goes; challenges_factor keeps factor_id
 -- alone (deleting a factor finds its challenges by it), so a challenge's status changes touch

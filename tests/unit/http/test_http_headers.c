@@ -1,10 +1,10 @@
-/* Unit tests for core/http_headers.c: Bearer tokens and X-Forwarded-For addresses. */
+/* Unit tests for http/http_headers.c: Bearer tokens and X-Forwarded-For addresses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "core/http_headers.h"
+#include "http/http_headers.h"
 
 static void test_bearer(void **state)
 {

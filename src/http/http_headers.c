@@ -1,5 +1,5 @@
 /* http_headers.c: see http_headers.h. Pure. */
-#include "core/http_headers.h"
+#include "http/http_headers.h"
 
 #include <string.h>
 #include <strings.h>

@@ -1,7 +1,10 @@
-/* metrics.h: request counts by route and status, and a latency histogram by route, in
- * Prometheus text format. Counters are atomics: recording costs a few increments. */
-#ifndef TF_HTTP_METRICS_H
-#define TF_HTTP_METRICS_H
+/* metrics.h: the service's counters, in Prometheus text format: requests by route and status,
+ * a latency histogram by route, and named counters of decisions and events. Counters are
+ * atomics: recording costs a few increments. Routes are indexes and names the caller gives, so
+ * any layer (the HTTP adapter, handlers, background threads) can count without depending on
+ * the HTTP adapter. */
+#ifndef TF_PLATFORM_METRICS_H
+#define TF_PLATFORM_METRICS_H
 #include <stddef.h>
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 /* metrics.c: see metrics.h. */
-#include "http/metrics.h"
+#include "platform/metrics.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>

@@ -2,10 +2,11 @@
  * http_headers.h: the parsing of the request headers twofold reads itself (the HTTP library
  * parses the rest): the token of "Authorization: Bearer <token>", and the client address that
  * X-Forwarded-For names when a proxy twofold trusts put it there (the last entry: the one the
- * proxy added). Pure, and a libFuzzer target (fuzz/fuzz_headers.c).
+ * proxy added). Pure functions over strings (no I/O), unit-tested and a libFuzzer target
+ * (fuzz/fuzz_headers.c), kept in the HTTP adapter because they parse HTTP.
  */
-#ifndef TF_CORE_HTTP_HEADERS_H
-#define TF_CORE_HTTP_HEADERS_H
+#ifndef TF_HTTP_HTTP_HEADERS_H
+#define TF_HTTP_HTTP_HEADERS_H
 #include <stdbool.h>
 #include <stddef.h>
 
