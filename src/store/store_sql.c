@@ -73,7 +73,9 @@
 #define SEALED_PUT(table, key, col) "UPDATE " table " SET " col " = $1 WHERE " key " = $2"
 
 /* [S_ID] = {"ID", the text for both dialects, or NULL and SQLite's own and PostgreSQL's own, ...} */
-#define STMT(id, ...) [S_##id] = {#id, __VA_ARGS__}
+#define STMT(id, ...) [S_##id] = {.name = #id, __VA_ARGS__}
+/* [S_SEALED_PAGE + col] = {"SEALED_PAGE", ...}, and the same for S_SEALED_PUT */
+#define SEALED(op, col, ...) [S_##op + col] = {.name = #op, __VA_ARGS__}
 
 const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(PING, "SELECT 1"),
@@ -299,19 +301,18 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(KEYRING_INSERT, "INSERT INTO keyring (one, check_value, wrapped_keys, created_at) VALUES (1, $1, $2, $3) "
 			     "ON CONFLICT (one) DO NOTHING"),
 	STMT(KEYRING_REPLACE, "UPDATE keyring SET check_value = $1, wrapped_keys = $2, rotated_at = $3 WHERE one = 1"),
-	[S_SEALED_PAGE + SEALED_APP_CLIENT_SECRET] = {"SEALED_PAGE", SEALED_PAGE("apps", "app_id", "client_secret_sealed")},
-	[S_SEALED_PAGE + SEALED_APP_DELIVERY] = {"SEALED_PAGE", SEALED_PAGE("apps", "app_id", "delivery_sealed")},
-	[S_SEALED_PAGE + SEALED_FACTOR_SECRET] = {"SEALED_PAGE", SEALED_PAGE("factors", "factor_id", "secret_sealed")},
-	[S_SEALED_PAGE + SEALED_OUTBOX_BODY] = {"SEALED_PAGE", SEALED_PAGE("outbox", "message_id", "sealed_body")},
-	[S_SEALED_PAGE + SEALED_IDEMPOTENT_ANSWER] = {"SEALED_PAGE", "SELECT scope, ref, body FROM idempotency "
-						      "WHERE (scope, ref) > ($1, $2) AND length(body) > 0 "
-						      "ORDER BY scope, ref LIMIT $3"},
-	[S_SEALED_PUT + SEALED_APP_CLIENT_SECRET] = {"SEALED_PUT", SEALED_PUT("apps", "app_id", "client_secret_sealed")},
-	[S_SEALED_PUT + SEALED_APP_DELIVERY] = {"SEALED_PUT", SEALED_PUT("apps", "app_id", "delivery_sealed")},
-	[S_SEALED_PUT + SEALED_FACTOR_SECRET] = {"SEALED_PUT", SEALED_PUT("factors", "factor_id", "secret_sealed")},
-	[S_SEALED_PUT + SEALED_OUTBOX_BODY] = {"SEALED_PUT", SEALED_PUT("outbox", "message_id", "sealed_body")},
-	[S_SEALED_PUT + SEALED_IDEMPOTENT_ANSWER] = {"SEALED_PUT", "UPDATE idempotency SET body = $1 WHERE scope = $2 "
-						     "AND ref = $3"},
+	SEALED(SEALED_PAGE, SEALED_APP_CLIENT_SECRET, SEALED_PAGE("apps", "app_id", "client_secret_sealed")),
+	SEALED(SEALED_PAGE, SEALED_APP_DELIVERY, SEALED_PAGE("apps", "app_id", "delivery_sealed")),
+	SEALED(SEALED_PAGE, SEALED_FACTOR_SECRET, SEALED_PAGE("factors", "factor_id", "secret_sealed")),
+	SEALED(SEALED_PAGE, SEALED_OUTBOX_BODY, SEALED_PAGE("outbox", "message_id", "sealed_body")),
+	SEALED(SEALED_PAGE, SEALED_IDEMPOTENT_ANSWER, "SELECT scope, ref, body FROM idempotency "
+						      "WHERE (scope, ref) > ($1, $2) AND length(body) > 0 ORDER BY scope, ref LIMIT $3"),
+	SEALED(SEALED_PUT, SEALED_APP_CLIENT_SECRET, SEALED_PUT("apps", "app_id", "client_secret_sealed")),
+	SEALED(SEALED_PUT, SEALED_APP_DELIVERY, SEALED_PUT("apps", "app_id", "delivery_sealed")),
+	SEALED(SEALED_PUT, SEALED_FACTOR_SECRET, SEALED_PUT("factors", "factor_id", "secret_sealed")),
+	SEALED(SEALED_PUT, SEALED_OUTBOX_BODY, SEALED_PUT("outbox", "message_id", "sealed_body")),
+	SEALED(SEALED_PUT, SEALED_IDEMPOTENT_ANSWER, "UPDATE idempotency SET body = $1 "
+						     "WHERE scope = $2 AND ref = $3"),
 	/* twofold's connections (application_name, store_pg.c) to this database but this one: nodes
 	 * that are serving, or other commands, which a rotation must not run beside. SQLite cannot
 	 * tell which other processes have the file open. */
