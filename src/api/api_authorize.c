@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/payment_ground.h"
 #include "core/session.h"
 #include "platform/metrics.h"
 
@@ -95,66 +96,71 @@ enum tf_err api_exemption_ledger(struct tf_req *req, const char *user_id, const 
 	return e != TF_OK ? e : req_audit(req, "exemption.applied", actor, user_id, details);
 }
 
-/* Which ground allows the payment, inside the caller's write transaction: *reason and, for an
- * exemption, *exemption ("" when a challenge is required). */
-enum tf_err api_payment_ground(struct tf_req *req, const char *user_id, const struct api_transaction *p,
-				  const char *authorization_id, const char **reason, const char **exemption)
+/* The facts payment_ground_decide needs, read inside the caller's write transaction: the
+ * presented authorisation (used up when it is valid), else everything an exemption looks at. */
+static enum tf_err payment_facts_load(struct tf_req *req, const char *user_id, const struct api_transaction *p,
+				      const char *authorization_id, struct payment_facts *f)
 {
-	*exemption = "";
+	memset(f, 0, sizeof *f);
+	f->in_series = p->recurring_series_id[0] != '\0';
 	enum tf_err e;
 	if (authorization_id) {
 		struct authorization_row a;
 		e = STORE(req->db)->authorization_use(req->db, req->app->app_id, user_id, authorization_id, p->hash, req->now, &a);
 		switch (e) {
-		case TF_OK:
-			*reason = "AUTHORIZED";
-			/* the first payment of a series is authorised with SCA; later equal ones are exempt */
-			if (p->recurring_series_id[0])
-				return STORE(req->db)->series_put(req->db, req->app->app_id, user_id, p->recurring_series_id, p->hash,
-								  req->now);
-			return TF_OK;
-		case TF_ERR_NOT_FOUND: *reason = "AUTHORIZATION_UNKNOWN"; return TF_OK;
-		case TF_ERR_ALREADY_VERIFIED: *reason = "AUTHORIZATION_USED"; return TF_OK;
-		case TF_ERR_CHALLENGE_EXPIRED: *reason = "AUTHORIZATION_EXPIRED"; return TF_OK;
-		case TF_ERR_TRANSACTION_MISMATCH: *reason = "TRANSACTION_CHANGED"; return TF_OK;
+		case TF_OK: f->authorization = AUTHORIZATION_VALID; return TF_OK;
+		case TF_ERR_NOT_FOUND: f->authorization = AUTHORIZATION_UNKNOWN; return TF_OK;
+		case TF_ERR_ALREADY_VERIFIED: f->authorization = AUTHORIZATION_USED; return TF_OK;
+		case TF_ERR_CHALLENGE_EXPIRED: f->authorization = AUTHORIZATION_EXPIRED; return TF_OK;
+		case TF_ERR_TRANSACTION_MISMATCH: f->authorization = AUTHORIZATION_CHANGED; return TF_OK;
 		default: return e;
 		}
 	}
-	*reason = "SCA_REQUIRED";
-	if (p->own_accounts) { /* art. 15 */
-		*reason = *exemption = "own_accounts";
-		return TF_OK;
-	}
+	f->own_accounts = p->own_accounts;
 	struct beneficiary_row b;
 	e = STORE(req->db)->beneficiary_find(req->db, req->app->app_id, user_id, p->tx.payee_account, &b);
-	if (e == TF_OK) { /* art. 13 */
-		*reason = *exemption = "trusted_beneficiary";
-		return TF_OK;
-	}
-	if (e != TF_ERR_NOT_FOUND)
+	if (e != TF_OK && e != TF_ERR_NOT_FOUND)
 		return e;
-	if (p->recurring_series_id[0]) { /* art. 14 */
+	f->trusted_beneficiary = e == TF_OK;
+	if (f->in_series) {
 		char hash[TX_HASH_HEX + 1];
 		e = STORE(req->db)->series_get(req->db, req->app->app_id, user_id, p->recurring_series_id, hash);
-		if (e == TF_OK && crypto_equal(hash, p->hash, TX_HASH_HEX)) {
-			*reason = *exemption = "recurring_series";
-			return TF_OK;
-		}
 		if (e != TF_OK && e != TF_ERR_NOT_FOUND)
 			return e;
-		*reason = e == TF_OK ? "SERIES_CHANGED" : "SERIES_FIRST_PAYMENT";
+		f->series_started = e == TF_OK;
+		f->series_equal = e == TF_OK && crypto_equal(hash, p->hash, TX_HASH_HEX);
 	}
-	int64_t cents;
-	if (eur_cents_of(req->app, &p->tx, &cents)) { /* art. 16 */
+	f->eur_known = eur_cents_of(req->app, &p->tx, &f->eur_cents);
+	if (f->eur_known) {
 		struct sca_state_row st;
 		if ((e = STORE(req->db)->sca_state_get(req->db, req->app->app_id, user_id, &st)) != TF_OK)
 			return e;
-		if (low_value_exempt(cents, st.low_value_count, st.low_value_sum_eur_cents)) {
-			*reason = *exemption = "low_value";
-			return STORE(req->db)->sca_state_add_low_value(req->db, req->app->app_id, user_id, cents);
-		}
-		if (cents <= LOW_VALUE_MAX_EUR_CENTS && !p->recurring_series_id[0])
-			*reason = "LOW_VALUE_LIMIT_REACHED";
+		f->low_value_count = st.low_value_count;
+		f->low_value_sum_eur_cents = st.low_value_sum_eur_cents;
+	}
+	return TF_OK;
+}
+
+/* Which ground allows the payment, inside the caller's write transaction: *reason and, for an
+ * exemption, *exemption ("" when a challenge is required); what the decision needs recorded is
+ * recorded here (a series started, a low-value payment counted). */
+enum tf_err api_payment_ground(struct tf_req *req, const char *user_id, const struct api_transaction *p,
+			       const char *authorization_id, const char **reason, const char **exemption)
+{
+	struct payment_facts facts;
+	enum tf_err e = payment_facts_load(req, user_id, p, authorization_id, &facts);
+	if (e != TF_OK)
+		return e;
+	struct payment_ground g = payment_ground_decide(&facts);
+	*reason = g.reason;
+	*exemption = g.exemption;
+	switch (g.effect) {
+	case PAYMENT_EFFECT_SERIES_START:
+		return STORE(req->db)->series_put(req->db, req->app->app_id, user_id, p->recurring_series_id, p->hash, req->now);
+	case PAYMENT_EFFECT_LOW_VALUE:
+		return STORE(req->db)->sca_state_add_low_value(req->db, req->app->app_id, user_id, facts.eur_cents);
+	case PAYMENT_EFFECT_NONE:
+		break;
 	}
 	return TF_OK;
 }

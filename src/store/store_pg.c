@@ -1,8 +1,7 @@
 /*
- * store_pg.c: the PostgreSQL backend of store.h, for several twofold nodes on one database.
- * This file owns the connection pool, running statements, the error mapping, transactions
- * and migrations; the operations live by area in the other store_pg_*.c files, their SQL in
- * store_pg_sql.c.
+ * store_pg.c: the PostgreSQL driver of the store (store_sql.h), for several twofold nodes on
+ * one database: the connection pool, running the statements of store_sql.c, the error
+ * mapping, the locks, transactions and migrations.
  *
  * Design notes:
  *  (1) A pool of at most db_pool_size connections per node. A thread takes one for a request
@@ -12,8 +11,9 @@
  *      (PQexecPrepared): no value is ever part of SQL text.
  *  (3) Write transactions run at READ COMMITTED. What SQLite serialises with its single
  *      writer is serialised here by locks held to the end of the transaction: the advisory
- *      lock of the user a transaction reads first (pg_lock_user), so that two nodes checking
- *      and updating one user's challenge, factor, transaction or exemption counts take turns;
+ *      lock of the user a transaction reads first (pg_lock_user, before the statements marked
+ *      locks_user in store_sql.c), so that two nodes checking and updating one user's
+ *      challenge, factor, transaction or exemption counts take turns;
  *      and the audit chain's head row (FOR UPDATE), so that the chain stays one line. Locks
  *      are taken user first, chain second; no user lock is taken after the chain's.
  *      Single-use redemptions (SSO and email tokens, authorisations, backup codes) are
@@ -28,6 +28,8 @@
  *  (5) synchronous_commit is on: a request is answered after its change is durable.
  */
 #include <errno.h>
+#include <libpq-fe.h>
+#include <pthread.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,110 +39,59 @@
 #include "platform/clock.h"
 #include "platform/log.h"
 #include "store/migrations.h"
-#include "store/store.h"
-#include "store/store_pg_int.h"
+#include "store/store_sql.h"
 
 #define POOL_WAIT_MS 5000
 /* a statement's answer: the server's statement_timeout (15 s) and lock_timeout are shorter */
 #define ANSWER_WAIT_MS 20000
 #define MIGRATE_LOCK_KEY "7466320001" /* pg_advisory_lock key of `twofold migrate` ("tf" 2 0001) */
 
-/* ---- parameters and columns ---- */
+struct pg_conn {
+	struct store_conn base;
+	PGconn *pg;
+	bool prepared[S__MAX];
+	bool in_tx;
+	bool broken;       /* the connection was lost: reconnect before its next use */
+	bool holds_audit;  /* this transaction holds the audit chain's head row */
+	char locked_user[2 * TF_ID_MAX + 2]; /* app/user whose advisory lock this transaction holds */
+	struct pg_conn *next_free;
+};
 
-static int p_next(struct pg_params *p)
+struct pg_store {
+	struct sql_store sql;
+	char url[4096];
+	int pool_size;
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	struct pg_conn *free_list;
+	struct pg_conn **all; /* pool_size places; NULL where none is open */
+	size_t n_all;         /* connections open or being opened */
+};
+
+#define PARAMS_MAX 24
+
+/* A statement's arguments as libpq takes them: text, integers (as text) and byte strings (in
+ * binary format, so they need no escaping). */
+struct pg_params {
+	int n;
+	const char *v[PARAMS_MAX];
+	int len[PARAMS_MAX];
+	int fmt[PARAMS_MAX];
+	char num[PARAMS_MAX][24];
+};
+
+static void to_params(const struct sql_arg *a, struct pg_params *p)
 {
-	if (p->n >= PG_PARAMS_MAX) {
-		log_error("too many statement parameters", NULL);
-		return PG_PARAMS_MAX - 1;
+	for (p->n = 0; a && a->type != SQL_END && p->n < PARAMS_MAX; a++, p->n++) {
+		int i = p->n;
+		p->len[i] = a->type == SQL_BLOB ? (int)a->len : 0;
+		p->fmt[i] = a->type == SQL_BLOB;
+		if (a->type == SQL_INT)
+			snprintf(p->num[i], sizeof p->num[i], "%lld", (long long)a->i);
+		p->v[i] = a->type == SQL_INT ? p->num[i] : a->type == SQL_NULL ? NULL : a->p ? a->p : "";
 	}
-	return p->n++;
-}
-
-void p_text(struct pg_params *p, const char *v)
-{
-	int i = p_next(p);
-	p->v[i] = v ? v : "";
-	p->len[i] = 0;
-	p->fmt[i] = 0;
-}
-
-void p_int(struct pg_params *p, int64_t v)
-{
-	int i = p_next(p);
-	snprintf(p->num[i], sizeof p->num[i], "%lld", (long long)v);
-	p->v[i] = p->num[i];
-	p->len[i] = 0;
-	p->fmt[i] = 0;
-}
-
-void p_blob(struct pg_params *p, const void *b, size_t n)
-{
-	int i = p_next(p);
-	p->v[i] = b ? (const char *)b : "";
-	p->len[i] = (int)n;
-	p->fmt[i] = 1;
-}
-
-void p_null(struct pg_params *p)
-{
-	int i = p_next(p);
-	p->v[i] = NULL;
-	p->len[i] = 0;
-	p->fmt[i] = 0;
-}
-
-void col_text(const PGresult *r, int row, int col, char *out, size_t size)
-{
-	const char *t = PQgetvalue(r, row, col);
-	size_t n = (size_t)PQgetlength(r, row, col);
-	if (n >= size)
-		n = size - 1;
-	if (n)
-		memcpy(out, t, n);
-	out[n] = '\0';
-}
-
-int64_t col_int(const PGresult *r, int row, int col)
-{
-	if (PQgetisnull(r, row, col))
-		return 0;
-	return strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
-bool col_null(const PGresult *r, int row, int col)
-{
-	return PQgetisnull(r, row, col) != 0;
-}
-
-uint8_t *col_blob_dup(const PGresult *r, int row, int col, size_t *len)
-{
-	*len = 0;
-	if (PQgetisnull(r, row, col))
-		return calloc(1, 1);
-	size_t n = 0;
-	unsigned char *b = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), &n);
-	if (!b)
-		return NULL;
-	uint8_t *out = malloc(n ? n : 1);
-	if (out && n)
-		memcpy(out, b, n);
-	PQfreemem(b);
-	if (out)
-		*len = n;
-	return out;
-}
-
-void col_blob(const PGresult *r, int row, int col, uint8_t *out, size_t size, size_t *len)
-{
-	size_t n = 0;
-	uint8_t *b = col_blob_dup(r, row, col, &n);
-	if (n > size)
-		n = size;
-	if (b && n)
-		memcpy(out, b, n);
-	free(b);
-	if (len)
-		*len = b ? n : 0;
+	if (a && a->type != SQL_END)
+		log_error("too many statement parameters", NULL);
 }
 
 /* ---- running statements ---- */
@@ -244,13 +195,15 @@ static enum tf_err reconnect(struct pg_conn *pc)
 	return TF_OK;
 }
 
-static enum tf_err run_once(struct pg_conn *pc, enum pg_stmt id, const struct pg_params *p, const char *what,
-			    PGresult **res_out, int *changes)
+static enum tf_err run_once(struct pg_conn *pc, enum stmt_id id, const struct pg_params *p, PGresult **res_out,
+			    int *changes)
 {
+	const char *what = stmt_table[id].name;
 	char name[16];
 	snprintf(name, sizeof name, "tf%d", (int)id);
 	if (!pc->prepared[id]) {
-		PGresult *r = PQsendPrepare(pc->pg, name, pg_stmt_sql[id], 0, NULL) ? await_result(pc, what) : NULL;
+		const char *sql = stmt_text(id, SQL_POSTGRES);
+		PGresult *r = sql && PQsendPrepare(pc->pg, name, sql, 0, NULL) ? await_result(pc, what) : NULL;
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			enum tf_err e = map_failure(pc, r, what);
 			PQclear(r);
@@ -259,9 +212,6 @@ static enum tf_err run_once(struct pg_conn *pc, enum pg_stmt id, const struct pg
 		PQclear(r);
 		pc->prepared[id] = true;
 	}
-	static const struct pg_params none = {0};
-	if (!p)
-		p = &none;
 	PGresult *r = PQsendQueryPrepared(pc->pg, name, p->n, p->v, p->len, p->fmt, 0) ? await_result(pc, what) : NULL;
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -280,12 +230,15 @@ static enum tf_err run_once(struct pg_conn *pc, enum pg_stmt id, const struct pg
 	return TF_OK;
 }
 
-enum tf_err pg_run(struct store_conn *c, enum pg_stmt id, const struct pg_params *p, const char *what, PGresult **res,
-		   int *changes)
+/* A lost connection is TF_ERR_STORE_UNAVAILABLE; a read outside a transaction is tried once
+ * more on a new connection first. */
+static enum tf_err pg_run(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct rows *r,
+			  int *changes)
 {
 	struct pg_conn *pc = pc_of(c);
-	if (res)
-		*res = NULL;
+	PGresult *res = NULL;
+	struct pg_params p;
+	to_params(args, &p);
 	if (pc->broken) {
 		if (pc->in_tx)
 			return TF_ERR_STORE_UNAVAILABLE; /* the transaction is gone with the connection */
@@ -293,28 +246,64 @@ enum tf_err pg_run(struct store_conn *c, enum pg_stmt id, const struct pg_params
 		if (e != TF_OK)
 			return e;
 	}
-	enum tf_err e = run_once(pc, id, p, what, res, changes);
+	enum tf_err e = run_once(pc, id, &p, r ? &res : NULL, changes);
 	/* a read outside a transaction changes nothing: safe to try once more */
-	if (e == TF_ERR_STORE_UNAVAILABLE && pc->broken && !pc->in_tx && strncmp(pg_stmt_sql[id], "SELECT", 6) == 0 &&
+	const char *sql = stmt_text(id, SQL_POSTGRES);
+	if (e == TF_ERR_STORE_UNAVAILABLE && pc->broken && !pc->in_tx && sql && strncmp(sql, "SELECT", 6) == 0 &&
 	    reconnect(pc) == TF_OK)
-		e = run_once(pc, id, p, what, res, changes);
+		e = run_once(pc, id, &p, r ? &res : NULL, changes);
+	if (e == TF_OK && r) {
+		r->h = res;
+		r->n = PQntuples(res);
+	}
 	return e;
 }
 
-enum tf_err pg_row(struct store_conn *c, enum pg_stmt id, const struct pg_params *p, const char *what, PGresult **res)
+static bool pg_next(struct rows *r)
 {
-	enum tf_err e = pg_run(c, id, p, what, res, NULL);
-	if (e != TF_OK)
-		return e;
-	if (PQntuples(*res) == 0) {
-		PQclear(*res);
-		*res = NULL;
-		return TF_ERR_NOT_FOUND;
-	}
-	return TF_OK;
+	return ++r->row < r->n;
 }
 
-enum tf_err pg_lock_user(struct store_conn *c, const char *app_id, const char *user_id)
+static enum tf_err pg_end(struct rows *r)
+{
+	PQclear(r->h);
+	return r->e;
+}
+
+static const char *pg_text(struct rows *r, int i, size_t *len)
+{
+	*len = (size_t)PQgetlength(r->h, r->row, i);
+	return PQgetvalue(r->h, r->row, i);
+}
+
+static int64_t pg_integer(struct rows *r, int i)
+{
+	return PQgetisnull(r->h, r->row, i) ? 0 : strtoll(PQgetvalue(r->h, r->row, i), NULL, 10);
+}
+
+static bool pg_is_null(struct rows *r, int i)
+{
+	return PQgetisnull(r->h, r->row, i) != 0;
+}
+
+/* bytea comes in text form (\x and hex digits) */
+static size_t pg_blob(struct rows *r, int i, uint8_t *out, size_t size)
+{
+	if (PQgetisnull(r->h, r->row, i))
+		return 0;
+	size_t n = 0;
+	unsigned char *b = PQunescapeBytea((const unsigned char *)PQgetvalue(r->h, r->row, i), &n);
+	if (b && size)
+		memcpy(out, b, n < size ? n : size);
+	PQfreemem(b);
+	return b ? n : 0;
+}
+
+/* Inside a write transaction, takes the advisory lock of one user (released at its end): the
+ * read-check-write sequences of one user's requests run one at a time on every node, as
+ * SQLite's write lock makes them. Outside a transaction, or after the audit chain's head, it
+ * does nothing. */
+static enum tf_err pg_lock_user(struct store_conn *c, const char *app_id, const char *user_id)
 {
 	struct pg_conn *pc = pc_of(c);
 	if (!pc->in_tx || pc->holds_audit)
@@ -323,13 +312,16 @@ enum tf_err pg_lock_user(struct store_conn *c, const char *app_id, const char *u
 	snprintf(key, sizeof key, "%s/%s", app_id, user_id);
 	if (strcmp(key, pc->locked_user) == 0)
 		return TF_OK;
-	struct pg_params p = {0};
-	p_text(&p, app_id);
-	p_text(&p, user_id);
-	enum tf_err e = pg_run(c, PS_USER_LOCK, &p, "lock_user", NULL, NULL);
+	enum tf_err e = pg_run(c, S_USER_LOCK, ARGS(TEXT(app_id), TEXT(user_id)), NULL, NULL);
 	if (e == TF_OK)
 		snprintf(pc->locked_user, sizeof pc->locked_user, "%s", key);
 	return e;
+}
+
+static void pg_chain_locked(struct store_conn *c)
+{
+	if (pc_of(c)->in_tx)
+		pc_of(c)->holds_audit = true;
 }
 
 /* Runs SQL text without parameters (transaction control, migrations). */
@@ -380,7 +372,7 @@ static enum tf_err open_conn(struct pg_store *st, struct pg_conn **out)
 	struct pg_conn *pc = calloc(1, sizeof *pc);
 	if (!pc)
 		return TF_ERR_INTERNAL;
-	pc->base.st = &st->base;
+	pc->base.st = &st->sql.base;
 	pc->pg = connect_db(st->url);
 	if (!pc->pg || PQstatus(pc->pg) != CONNECTION_OK) {
 		log_error("cannot connect to the database", "error", pc->pg ? PQerrorMessage(pc->pg) : "out of memory", NULL);
@@ -392,12 +384,16 @@ static enum tf_err open_conn(struct pg_store *st, struct pg_conn **out)
 	return TF_OK;
 }
 
+static const struct sql_driver pg_driver = {SQL_POSTGRES, pg_run, pg_next, pg_end, pg_text, pg_integer, pg_is_null,
+					    pg_blob, pg_lock_user, pg_chain_locked};
+
 static enum tf_err pg_open_pool(const char *url, int pool_size, struct store **out)
 {
 	struct pg_store *st = calloc(1, sizeof *st);
 	if (!st)
 		return TF_ERR_INTERNAL;
-	st->base.ops = &store_pg_ops;
+	st->sql.base.ops = &store_pg_ops;
+	st->sql.drv = &pg_driver;
 	snprintf(st->url, sizeof st->url, "%s", url);
 	st->pool_size = pool_size > 0 ? pool_size : 1;
 	st->all = calloc((size_t)st->pool_size, sizeof *st->all);
@@ -407,7 +403,7 @@ static enum tf_err pg_open_pool(const char *url, int pool_size, struct store **o
 	}
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->freed, NULL);
-	*out = &st->base;
+	*out = &st->sql.base;
 	return TF_OK;
 }
 
@@ -529,7 +525,7 @@ static enum tf_err pg_migrate(struct store_conn *c, int *version_out)
 	if (e == TF_OK) {
 		PGresult *r = PQexec(pc->pg, "SELECT coalesce(max(version), 0) FROM schema_migrations");
 		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-			current = (int)col_int(r, 0, 0);
+			current = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
 		else
 			e = map_failure(pc, r, "migrate");
 		PQclear(r);
@@ -563,15 +559,6 @@ static enum tf_err pg_migrate(struct store_conn *c, int *version_out)
 	if (e == TF_OK)
 		*version_out = current;
 	return e;
-}
-
-static enum tf_err pg_ping(struct store_conn *c)
-{
-	PGresult *r;
-	enum tf_err e = pg_row(c, PS_PING, NULL, "ping", &r);
-	if (e == TF_OK)
-		PQclear(r);
-	return e == TF_ERR_NOT_FOUND ? TF_ERR_INTERNAL : e;
 }
 
 /* ---- transactions ---- */
@@ -620,131 +607,4 @@ static void pg_tx_rollback(struct store_conn *c)
 	pc->locked_user[0] = '\0';
 }
 
-/* pg_audit_last marks the transaction as holding the chain (see note 3) */
-enum tf_err pg_audit_last(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES])
-{
-	PGresult *r;
-	enum tf_err e = pg_row(c, PS_AUDIT_LAST, NULL, "audit_last", &r);
-	if (e == TF_ERR_NOT_FOUND)
-		return TF_ERR_INTERNAL; /* migration 0001 inserts the head */
-	if (e != TF_OK)
-		return e;
-	if (pc_of(c)->in_tx)
-		pc_of(c)->holds_audit = true;
-	*seq = col_int(r, 0, 0);
-	memset(hash, 0, AUDIT_HASH_BYTES);
-	col_blob(r, 0, 1, hash, AUDIT_HASH_BYTES, NULL);
-	PQclear(r);
-	return TF_OK;
-}
-
-const struct store_ops store_pg_ops = {
-	.ops_version = 10,
-	.name = "postgres",
-	.open = pg_open,
-	.close = pg_close,
-	.acquire = pg_acquire,
-	.release = pg_release,
-	.migrate = pg_migrate,
-	.ping = pg_ping,
-	.tx_begin = pg_tx_begin,
-	.tx_commit = pg_tx_commit,
-	.tx_rollback = pg_tx_rollback,
-	.app_insert = pg_app_insert,
-	.app_get = pg_app_get,
-	.app_get_by_api_key = pg_app_get_by_api_key,
-	.user_insert = pg_user_insert,
-	.user_get = pg_user_get,
-	.user_get_by_email = pg_user_get_by_email,
-	.user_mark_verified = pg_user_mark_verified,
-	.user_purge_unverified = pg_user_purge_unverified,
-	.session_insert = pg_session_insert,
-	.session_get = pg_session_get,
-	.session_touch = pg_session_touch,
-	.session_revoke = pg_session_revoke,
-	.session_set_stepped_up = pg_session_set_stepped_up,
-	.session_send_swap = pg_session_send_swap,
-	.factor_send_swap = pg_factor_send_swap,
-	.factor_insert = pg_factor_insert,
-	.factor_get = pg_factor_get,
-	.factor_list = pg_factor_list,
-	.factor_update = pg_factor_update,
-	.factor_set_preferred = pg_factor_set_preferred,
-	.factor_delete = pg_factor_delete,
-	.backup_codes_replace = pg_backup_codes_replace,
-	.backup_codes_list = pg_backup_codes_list,
-	.backup_code_use = pg_backup_code_use,
-	.challenge_insert = pg_challenge_insert,
-	.challenge_get = pg_challenge_get,
-	.challenge_update = pg_challenge_update,
-	.challenge_supersede = pg_challenge_supersede,
-	.device_insert = pg_device_insert,
-	.device_list = pg_device_list,
-	.device_revoke = pg_device_revoke,
-	.device_revoke_all = pg_device_revoke_all,
-	.device_revoked_since = pg_device_revoked_since,
-	.email_token_insert = pg_email_token_insert,
-	.outbox_insert = pg_outbox_insert,
-	.outbox_due = pg_outbox_due,
-	.outbox_mark_sent = pg_outbox_mark_sent,
-	.outbox_mark_retry = pg_outbox_mark_retry,
-	.outbox_mark_failed = pg_outbox_mark_failed,
-	.audit_last = pg_audit_last,
-	.audit_insert = pg_audit_insert,
-	.audit_scan = pg_audit_scan,
-	.idem_reserve = pg_idem_reserve,
-	.idem_complete = pg_idem_complete,
-	.idem_release = pg_idem_release,
-	.counter_hit = pg_counter_hit,
-	.counter_get = pg_counter_get,
-	.app_get_by_client_id = pg_app_get_by_client_id,
-	.sso_token_insert = pg_sso_token_insert,
-	.sso_token_redeem = pg_sso_token_redeem,
-	.hosted_session_insert = pg_hosted_session_insert,
-	.hosted_session_info = pg_hosted_session_info,
-	.hosted_session_mfa_passed = pg_hosted_session_mfa_passed,
-	.hosted_sessions_revoke = pg_hosted_sessions_revoke,
-	.email_token_get = pg_email_token_get,
-	.email_token_use = pg_email_token_use,
-	.user_set_password = pg_user_set_password,
-	.authorization_insert = pg_authorization_insert,
-	.authorization_use = pg_authorization_use,
-	.beneficiary_insert = pg_beneficiary_insert,
-	.beneficiary_list = pg_beneficiary_list,
-	.beneficiary_delete = pg_beneficiary_delete,
-	.beneficiary_find = pg_beneficiary_find,
-	.series_get = pg_series_get,
-	.series_put = pg_series_put,
-	.sca_state_get = pg_sca_state_get,
-	.sca_state_record = pg_sca_state_record,
-	.sca_state_add_low_value = pg_sca_state_add_low_value,
-	.ledger_insert = pg_ledger_insert,
-	.ledger_report = pg_ledger_report,
-	/* ops_version 4: the WePay face */
-	.wepay_user_get = pg_wepay_user_get,
-	.wepay_user_put = pg_wepay_user_put,
-	.wepay_mfa_list = pg_wepay_mfa_list,
-	.wepay_mfa_put = pg_wepay_mfa_put,
-	.factor_clear_preferred = pg_factor_clear_preferred,
-	/* ops_version 5 */
-	.challenge_latest = pg_challenge_latest,
-	.txn_insert = pg_txn_insert,
-	.txn_get = pg_txn_get,
-	.txn_update = pg_txn_update,
-	.txn_list_by_challenge = pg_txn_list_by_challenge,
-	/* ops_version 6: each application's delivery settings */
-	.app_delivery_set = pg_app_delivery_set,
-	.app_delivery_get = pg_app_delivery_get,
-	.sweep = pg_sweep,
-	.counter_give_back = pg_counter_give_back,
-	/* ops_version 9: the key ring */
-	.keyring_get = pg_keyring_get,
-	.keyring_insert = pg_keyring_insert,
-	.keyring_replace = pg_keyring_replace,
-	.sealed_page = pg_sealed_page,
-	.sealed_put = pg_sealed_put,
-	.devices_revoke_every = pg_devices_revoke_every,
-	.other_clients = pg_other_clients,
-	/* ops_version 10 */
-	.user_change_email = pg_user_change_email,
-};
+const struct store_ops store_pg_ops = {.name = "postgres", SQL_STORE_OPS(pg)};

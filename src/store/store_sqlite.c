@@ -1,5 +1,6 @@
 /*
- * store_sqlite.c: the SQLite backend of store.h, the embedded default.
+ * store_sqlite.c: the SQLite driver of the store (store_sql.h), the embedded default: running
+ * the statements of store_sql.c, connections, transactions and migrations.
  *
  * One database file in WAL mode, synchronous=NORMAL (a crash of the process loses nothing
  * that was answered; a power loss may lose the last commits but never corrupts) or FULL.
@@ -9,6 +10,7 @@
  * serialises the audit chain and other read-then-write sequences and commits concurrent
  * writers together.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,6 @@
 
 #include "platform/log.h"
 #include "store/migrations.h"
-#include "store/store.h"
 #include "store/store_sqlite_int.h"
 
 enum tf_err sqlite_map_rc(sqlite3 *db, int rc, const char *what)
@@ -35,116 +36,184 @@ enum tf_err sqlite_map_rc(sqlite3 *db, int rc, const char *what)
 	case SQLITE_NOMEM:
 		log_error("database unavailable", "op", what, "error", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), NULL);
 		return TF_ERR_STORE_UNAVAILABLE;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+			log_info("database unique violation", "op", what, NULL); /* the caller's row lost a race */
+			return TF_ERR_STATE_CONFLICT;
+		}
+		/* fall through */
 	default:
 		log_error("database error", "op", what, "error", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), NULL);
 		return TF_ERR_INTERNAL;
 	}
 }
 
-static sqlite3_stmt *prepared(struct sqlite_conn *sc, enum stmt_id id)
+/* A statement's text for SQLite: $N placeholders become ?N, and COLLATE "C" goes (bytewise
+ * order is SQLite's default). False when it does not fit. */
+static bool sqlite_sql_text(const char *in, char *out, size_t size)
+{
+	static const char collate[] = " COLLATE \"C\"";
+	bool quoted = false;
+	size_t n = 0;
+	while (*in) {
+		if (*in == '\'')
+			quoted = !quoted;
+		if (!quoted && strncmp(in, collate, sizeof collate - 1) == 0) {
+			in += sizeof collate - 1;
+			continue;
+		}
+		if (n + 1 >= size)
+			return false;
+		out[n++] = !quoted && in[0] == '$' && isdigit((unsigned char)in[1]) ? '?' : in[0];
+		in++;
+	}
+	out[n] = '\0';
+	return true;
+}
+
+static enum tf_err prepared(struct sqlite_conn *sc, enum stmt_id id, sqlite3_stmt **out)
 {
 	if (!sc->stmts[id]) {
-		if (sqlite3_prepare_v3(sc->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &sc->stmts[id], NULL) != SQLITE_OK) {
-			log_error("cannot prepare statement", "error", sqlite3_errmsg(sc->db), NULL);
-			return NULL;
+		const char *text = stmt_text(id, SQL_SQLITE);
+		char sql[4096];
+		if (!text || !sqlite_sql_text(text, sql, sizeof sql)) {
+			log_error("no SQLite text for the statement", "op", stmt_table[id].name, NULL);
+			return TF_ERR_INTERNAL;
+		}
+		int rc = sqlite3_prepare_v3(sc->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &sc->stmts[id], NULL);
+		if (rc != SQLITE_OK) {
+			enum tf_err e = sqlite_map_rc(sc->db, rc, stmt_table[id].name);
+			return e == TF_OK ? TF_ERR_INTERNAL : e;
 		}
 	}
-	return sc->stmts[id];
+	*out = sc->stmts[id];
+	return TF_OK;
 }
 
-sqlite3_stmt *stmt(struct store_conn *c, enum stmt_id id)
+static struct sqlite_store *store_of(struct store_conn *c)
 {
-	struct sqlite_conn *sc = (struct sqlite_conn *)c;
-	struct sqlite_store *st = (struct sqlite_store *)c->st;
-	if (sc->in_tx || sc->lone)
-		return prepared(group_writer(st), id);
-	sqlite3_stmt *s = prepared(sc, id);
-	if (!s || sqlite3_stmt_readonly(s))
-		return s;
-	if (group_begin(st) != TF_OK)
-		return NULL;
-	sc->lone = true;
-	s = prepared(group_writer(st), id);
-	if (!s)
-		(void)lone_end(c, TF_ERR_INTERNAL);
-	return s;
+	return (struct sqlite_store *)c->st;
 }
 
-sqlite3 *db_of(struct store_conn *c)
-{
-	struct sqlite_conn *sc = (struct sqlite_conn *)c;
-	return sc->in_tx || sc->lone ? group_writer((struct sqlite_store *)c->st)->db : sc->db;
-}
-
-enum tf_err lone_end(struct store_conn *c, enum tf_err e)
+/* Ends a lone write begun by stmt(): commits it with its batch when e is TF_OK (and returns the
+ * commit's result), else undoes it and returns e. Does nothing outside a lone write. */
+static enum tf_err lone_end(struct store_conn *c, enum tf_err e)
 {
 	struct sqlite_conn *sc = (struct sqlite_conn *)c;
 	if (!sc->lone)
 		return e;
 	sc->lone = false;
 	if (e != TF_OK) {
-		group_rollback((struct sqlite_store *)c->st);
+		group_rollback(store_of(c));
 		return e;
 	}
-	return group_commit((struct sqlite_store *)c->st);
+	return group_commit(store_of(c));
 }
 
-void bind_text(sqlite3_stmt *s, int i, const char *v)
+/* Statement id, prepared once per connection. Inside a transaction it is the writer's, so
+ * reads see the transaction's own writes. Outside one, a statement that writes starts a lone
+ * write (the group's lock is taken) that lone_end() ends. */
+static enum tf_err stmt(struct store_conn *c, enum stmt_id id, sqlite3_stmt **out)
 {
-	sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_STATIC);
-}
-
-void copy_text(sqlite3_stmt *s, int col, char *out, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-	size_t n = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
-	if (n >= size)
-		n = size - 1;
-	if (n)
-		memcpy(out, t, n);
-	out[n] = '\0';
-}
-
-void copy_blob(sqlite3_stmt *s, int col, uint8_t *out, size_t size, size_t *len)
-{
-	const void *b = sqlite3_column_blob(s, col);
-	size_t n = (size_t)sqlite3_column_bytes(s, col);
-	if (n > size)
-		n = size;
-	if (n)
-		memcpy(out, b, n);
-	if (len)
-		*len = n;
-}
-
-/* Runs a statement that returns no row (or whose rows are ignored). */
-enum tf_err exec_stmt(struct store_conn *c, sqlite3_stmt *s, const char *what, int *changes)
-{
-	int rc = sqlite3_step(s);
-	enum tf_err e = sqlite_map_rc(db_of(c), rc, what);
-	if (e == TF_OK && changes)
-		*changes = sqlite3_changes(db_of(c));
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return lone_end(c, e);
-}
-
-/* Steps a query expected to return at most one row: TF_OK with the row current, NOT_FOUND. */
-enum tf_err step_row(struct store_conn *c, sqlite3_stmt *s, const char *what)
-{
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		return TF_OK;
-	enum tf_err e = rc == SQLITE_DONE ? TF_ERR_NOT_FOUND : sqlite_map_rc(db_of(c), rc, what);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	if (sc->in_tx || sc->lone)
+		return prepared(group_writer(store_of(c)), id, out);
+	enum tf_err e = prepared(sc, id, out);
+	if (e != TF_OK || sqlite3_stmt_readonly(*out))
+		return e;
+	if ((e = group_begin(store_of(c))) != TF_OK)
+		return e;
+	sc->lone = true;
+	if ((e = prepared(group_writer(store_of(c)), id, out)) != TF_OK)
+		(void)lone_end(c, e);
 	return e;
 }
 
-void finish(sqlite3_stmt *s)
+sqlite3 *db_of(struct store_conn *c)
+{
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	return sc->in_tx || sc->lone ? group_writer(store_of(c))->db : sc->db;
+}
+
+static void finish(sqlite3_stmt *s)
 {
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+}
+
+static enum tf_err sq_run(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct rows *r,
+			  int *changes)
+{
+	sqlite3_stmt *s;
+	enum tf_err e = stmt(c, id, &s);
+	if (e != TF_OK)
+		return e;
+	for (int i = 1; args && args->type != SQL_END; args++, i++) {
+		if (args->type == SQL_TEXT)
+			sqlite3_bind_text(s, i, args->p ? args->p : "", -1, SQLITE_STATIC);
+		else if (args->type == SQL_INT)
+			sqlite3_bind_int64(s, i, args->i);
+		else if (args->type == SQL_BLOB)
+			sqlite3_bind_blob(s, i, args->p, (int)args->len, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, i);
+	}
+	if (r) {
+		r->h = s;
+		return TF_OK;
+	}
+	e = sqlite_map_rc(db_of(c), sqlite3_step(s), stmt_table[id].name);
+	if (e == TF_OK && changes)
+		*changes = sqlite3_changes(db_of(c));
+	finish(s);
+	return lone_end(c, e);
+}
+
+static bool sq_next(struct rows *r)
+{
+	if (r->n)
+		return false; /* stepping again would run the statement anew */
+	int rc = sqlite3_step(r->h);
+	if (rc == SQLITE_ROW)
+		return true;
+	r->n = 1;
+	r->e = sqlite_map_rc(db_of(r->c), rc, stmt_table[r->id].name);
+	return false;
+}
+
+static enum tf_err sq_end(struct rows *r)
+{
+	/* a write that returns rows (an upsert's RETURNING) is done once stepped to its end */
+	while (r->e == TF_OK && !r->n && !sqlite3_stmt_readonly(r->h))
+		(void)sq_next(r);
+	finish(r->h);
+	return lone_end(r->c, r->e);
+}
+
+static const char *sq_text(struct rows *r, int i, size_t *len)
+{
+	const unsigned char *t = sqlite3_column_text(r->h, i);
+	*len = t ? (size_t)sqlite3_column_bytes(r->h, i) : 0;
+	return t ? (const char *)t : "";
+}
+
+static int64_t sq_integer(struct rows *r, int i)
+{
+	return sqlite3_column_int64(r->h, i);
+}
+
+static bool sq_is_null(struct rows *r, int i)
+{
+	return sqlite3_column_type(r->h, i) == SQLITE_NULL;
+}
+
+static size_t sq_blob(struct rows *r, int i, uint8_t *out, size_t size)
+{
+	const void *b = sqlite3_column_blob(r->h, i);
+	size_t n = (size_t)sqlite3_column_bytes(r->h, i);
+	if (b && size)
+		memcpy(out, b, n < size ? n : size);
+	return n;
 }
 
 enum tf_err exec_sql(sqlite3 *db, const char *sql, const char *what)
@@ -166,7 +235,7 @@ enum tf_err sqlite_open_conn(struct sqlite_store *st, struct sqlite_conn **out)
 	struct sqlite_conn *sc = calloc(1, sizeof *sc);
 	if (!sc)
 		return TF_ERR_INTERNAL;
-	sc->base.st = &st->base;
+	sc->base.st = &st->sql.base;
 	int rc = sqlite3_open_v2(st->path, &sc->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -191,24 +260,29 @@ enum tf_err sqlite_open_conn(struct sqlite_store *st, struct sqlite_conn **out)
 
 void sqlite_close_conn(struct sqlite_conn *sc)
 {
-	for (int i = 0; i < Q__MAX; i++)
+	for (int i = 0; i < S__MAX; i++)
 		sqlite3_finalize(sc->stmts[i]);
 	sqlite3_close(sc->db);
 	free(sc);
 }
+
+/* no per-user lock: the single writer serialises every write transaction */
+static const struct sql_driver sqlite_driver = {SQL_SQLITE, sq_run, sq_next, sq_end, sq_text, sq_integer, sq_is_null,
+						sq_blob, NULL, NULL};
 
 static enum tf_err sq_open(const char *url, const char *durability, struct store **out)
 {
 	struct sqlite_store *st = calloc(1, sizeof *st);
 	if (!st)
 		return TF_ERR_INTERNAL;
-	st->base.ops = &store_sqlite_ops;
+	st->sql.base.ops = &store_sqlite_ops;
+	st->sql.drv = &sqlite_driver;
 	const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
 	snprintf(st->path, sizeof st->path, "%s", path);
 	st->full_sync = durability && strcmp(durability, "full") == 0;
 	pthread_mutex_init(&st->lock, NULL);
 	group_init(&st->group, st->full_sync);
-	*out = &st->base;
+	*out = &st->sql.base;
 	return TF_OK;
 }
 
@@ -313,17 +387,6 @@ static enum tf_err sq_migrate(struct store_conn *c, int *version_out)
 	return TF_OK;
 }
 
-static enum tf_err sq_ping(struct store_conn *c)
-{
-	sqlite3_stmt *s = stmt(c, Q_PING);
-	if (!s)
-		return TF_ERR_STORE_UNAVAILABLE;
-	enum tf_err e = step_row(c, s, "ping");
-	if (e == TF_OK)
-		finish(s);
-	return e;
-}
-
 static enum tf_err sq_tx_begin(struct store_conn *c)
 {
 	struct sqlite_conn *sc = (struct sqlite_conn *)c;
@@ -355,111 +418,4 @@ static void sq_tx_rollback(struct store_conn *c)
 	group_rollback((struct sqlite_store *)c->st);
 }
 
-const struct store_ops store_sqlite_ops = {
-	.ops_version = 10,
-	.name = "sqlite",
-	.open = sq_open,
-	.close = sq_close,
-	.acquire = sq_acquire,
-	.release = sq_release,
-	.migrate = sq_migrate,
-	.ping = sq_ping,
-	.tx_begin = sq_tx_begin,
-	.tx_commit = sq_tx_commit,
-	.tx_rollback = sq_tx_rollback,
-	.app_insert = sq_app_insert,
-	.app_get = sq_app_get,
-	.app_get_by_api_key = sq_app_get_by_api_key,
-	.user_insert = sq_user_insert,
-	.user_get = sq_user_get,
-	.user_get_by_email = sq_user_get_by_email,
-	.user_mark_verified = sq_user_mark_verified,
-	.user_purge_unverified = sq_user_purge_unverified,
-	.session_insert = sq_session_insert,
-	.session_get = sq_session_get,
-	.session_touch = sq_session_touch,
-	.session_revoke = sq_session_revoke,
-	.session_set_stepped_up = sq_session_set_stepped_up,
-	.session_send_swap = sq_session_send_swap,
-	.factor_send_swap = sq_factor_send_swap,
-	.factor_insert = sq_factor_insert,
-	.factor_get = sq_factor_get,
-	.factor_list = sq_factor_list,
-	.factor_update = sq_factor_update,
-	.factor_set_preferred = sq_factor_set_preferred,
-	.factor_delete = sq_factor_delete,
-	.backup_codes_replace = sq_backup_codes_replace,
-	.backup_codes_list = sq_backup_codes_list,
-	.backup_code_use = sq_backup_code_use,
-	.challenge_insert = sq_challenge_insert,
-	.challenge_get = sq_challenge_get,
-	.challenge_update = sq_challenge_update,
-	.challenge_supersede = sq_challenge_supersede,
-	.device_insert = sq_device_insert,
-	.device_list = sq_device_list,
-	.device_revoke = sq_device_revoke,
-	.device_revoke_all = sq_device_revoke_all,
-	.device_revoked_since = sq_device_revoked_since,
-	.email_token_insert = sq_email_token_insert,
-	.outbox_insert = sq_outbox_insert,
-	.outbox_due = sq_outbox_due,
-	.outbox_mark_sent = sq_outbox_mark_sent,
-	.outbox_mark_retry = sq_outbox_mark_retry,
-	.outbox_mark_failed = sq_outbox_mark_failed,
-	.audit_last = sq_audit_last,
-	.audit_insert = sq_audit_insert,
-	.audit_scan = sq_audit_scan,
-	.idem_reserve = sq_idem_reserve,
-	.idem_complete = sq_idem_complete,
-	.idem_release = sq_idem_release,
-	.counter_hit = sq_counter_hit,
-	.counter_get = sq_counter_get,
-	.app_get_by_client_id = sq_app_get_by_client_id,
-	.sso_token_insert = sq_sso_token_insert,
-	.sso_token_redeem = sq_sso_token_redeem,
-	.hosted_session_insert = sq_hosted_session_insert,
-	.hosted_session_info = sq_hosted_session_info,
-	.hosted_session_mfa_passed = sq_hosted_session_mfa_passed,
-	.hosted_sessions_revoke = sq_hosted_sessions_revoke,
-	.email_token_get = sq_email_token_get,
-	.email_token_use = sq_email_token_use,
-	.user_set_password = sq_user_set_password,
-	.authorization_insert = sq_authorization_insert,
-	.authorization_use = sq_authorization_use,
-	.beneficiary_insert = sq_beneficiary_insert,
-	.beneficiary_list = sq_beneficiary_list,
-	.beneficiary_delete = sq_beneficiary_delete,
-	.beneficiary_find = sq_beneficiary_find,
-	.series_get = sq_series_get,
-	.series_put = sq_series_put,
-	.sca_state_get = sq_sca_state_get,
-	.sca_state_record = sq_sca_state_record,
-	.sca_state_add_low_value = sq_sca_state_add_low_value,
-	.ledger_insert = sq_ledger_insert,
-	.ledger_report = sq_ledger_report,
-	/* ops_version 4: the WePay face */
-	.wepay_user_get = sq_wepay_user_get,
-	.wepay_user_put = sq_wepay_user_put,
-	.wepay_mfa_list = sq_wepay_mfa_list,
-	.wepay_mfa_put = sq_wepay_mfa_put,
-	.factor_clear_preferred = sq_factor_clear_preferred,
-	.challenge_latest = sq_challenge_latest,
-	.txn_insert = sq_txn_insert,
-	.txn_get = sq_txn_get,
-	.txn_update = sq_txn_update,
-	.txn_list_by_challenge = sq_txn_list_by_challenge,
-	.app_delivery_set = sq_app_delivery_set,
-	.app_delivery_get = sq_app_delivery_get,
-	.sweep = sq_sweep,
-	.counter_give_back = sq_counter_give_back,
-	/* ops_version 9: the key ring */
-	.keyring_get = sq_keyring_get,
-	.keyring_insert = sq_keyring_insert,
-	.keyring_replace = sq_keyring_replace,
-	.sealed_page = sq_sealed_page,
-	.sealed_put = sq_sealed_put,
-	.devices_revoke_every = sq_devices_revoke_every,
-	.other_clients = sq_other_clients,
-	/* ops_version 10 */
-	.user_change_email = sq_user_change_email,
-};
+const struct store_ops store_sqlite_ops = {.name = "sqlite", SQL_STORE_OPS(sq)};

@@ -387,11 +387,3 @@ struct sqlite_conn *group_writer(struct sqlite_store *st)
 {
 	return st->group.writer;
 }
-
-void group_stats(struct sqlite_store *st, uint64_t *batches, uint64_t *transactions)
-{
-	pthread_mutex_lock(&st->group.lock);
-	*batches = st->group.batches;
-	*transactions = st->group.transactions;
-	pthread_mutex_unlock(&st->group.lock);
-}

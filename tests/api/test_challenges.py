@@ -100,8 +100,8 @@ def test_superseding_reads_the_pending_challenges_only_not_the_sessions_history(
     """A new challenge supersedes the pending ones of its session and factor. That UPDATE must
     find them through an index on pending challenges: found through the session alone, it read
     every challenge the session ever had, and a session with 1,700 of them verified four times
-    slower (issue 5, migration 0012). The statement is store_sqlite_sql.c's
-    Q_CHALLENGE_SUPERSEDE."""
+    slower (issue 5, migration 0012). The statement is store_sql.c's
+    S_CHALLENGE_SUPERSEDE."""
     user, _ = sandbox_user(server)
     challenge(user)
     db = sqlite3.connect(f"file:{server.db_path()}?mode=ro", uri=True)

@@ -4,8 +4,8 @@ A statement that reads a whole table costs nothing in a test database and grows 
 session and payment in production, where it runs on the single writer: registrations used to read
 every SSO token ever issued, each approved payment every transaction of its application, and
 deleting an expired unverified user every session, factor and device, for the foreign-key checks
-(migration 0013). The statements are store_sqlite_sql.c's and store_pg_sql.c's, taken through the
-C preprocessor (they are built from macros); the schema is the one `twofold migrate` makes.
+(migration 0013). The statements are store_sql.c's, taken through the C preprocessor (they are built
+from macros), each as its dialect's driver prepares it; the schema is the one `twofold migrate` makes.
 PostgreSQL's planner reads small tables whole whatever the indexes, so its plans are asked for
 with sequential scans priced out (enable_seqscan = off: one that stays has no index to replace
 it) and as generic plans (the parameters' values unknown, as in the store's prepared statements).
@@ -24,28 +24,60 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # the whole table is what these statements are for
 READS_WHOLE_TABLE = {
-    "Q_AUDIT_LAST": "SCAN audit_log",  # ORDER BY seq DESC LIMIT 1: one step back from the rowid's end
-    "Q_AUDIT_SCAN": "SCAN audit_log",  # twofold audit verify reads the whole chain
-    "Q_PING": "SCAN CONSTANT ROW",  # SELECT 1
+    "S_AUDIT_LAST": "SCAN audit_log",  # ORDER BY seq DESC LIMIT 1: one step back from the rowid's end
+    "S_PING": "SCAN CONSTANT ROW",  # SELECT 1
+    "S_OTHER_CLIENTS": "SCAN CONSTANT ROW",  # SELECT 0: SQLite cannot tell
 }
 
 PG_READS_WHOLE_TABLE = {
-    "PS_AUDIT_SCAN": "audit_log",  # twofold audit verify reads the whole chain
+    "S_AUDIT_SCAN": "audit_log",  # twofold audit verify reads the whole chain
 }
 
+TOKENS = re.compile(r'\s*("(?:[^"\\]|\\.)*"|\.\w+|\w+|\(\(void \*\)0\)|[][{}=,+])')
 
-def statements(source="store_sqlite_sql.c", table_name="stmt_sql[Q__MAX]", prefix="Q_"):
+
+def sqlite_text(sql):
+    """What the SQLite driver prepares (sqlite_sql_text in store_sqlite.c): ?N for $N, and no
+    COLLATE "C" (bytewise order is SQLite's default)."""
+    parts = sql.split("'")
+    for i in range(0, len(parts), 2):  # outside quotes
+        parts[i] = re.sub(r"\$(\d)", r"?\1", parts[i].replace(' COLLATE "C"', ""))
+    return "'".join(parts)
+
+
+FIELDS = ("name", "both", "sqlite", "postgres", "locks_user")  # struct stmt_sql
+
+
+def statements(dialect="sqlite"):
+    """{statement id: its text in dialect} from stmt_table (a dialect's own text wins over both)."""
     cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     flags = subprocess.run(["pkg-config", "--cflags", "sqlite3", "jansson", "libsodium", "libpq"], capture_output=True,
                            text=True, check=True).stdout.split()
     text = subprocess.run([cc, "-E", "-P", "-D_GNU_SOURCE", f"-I{ROOT / 'src'}", f"-I{ROOT / 'build' / 'gen'}", *flags,
-                           str(ROOT / "src" / "store" / source)],
+                           str(ROOT / "src" / "store" / "store_sql.c")],
                           capture_output=True, text=True, check=True).stdout
-    table = text[text.index(table_name):]
-    found = {}
-    for m in re.finditer(r'\[(' + prefix + r'\w+)\]\s*=\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', table):
-        pieces = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(2))
-        found[m.group(1)] = "".join(pieces).encode().decode("unicode_escape")  # C's escapes: \" in COLLATE "C"
+    table = text[text.index("stmt_table[S__MAX] ="):]
+    tokens = TOKENS.findall(table[table.index("{") + 1:])
+    found, i = {}, 0
+    while tokens[i] == "[":
+        close = tokens.index("]", i)
+        key, i = " ".join(tokens[i + 1:close]), close + 3  # past "] = {"
+        fields, field = {}, 0
+        while tokens[i] != "}":
+            if tokens[i].startswith("."):
+                field, i = FIELDS.index(tokens[i][1:]), i + 2
+            value = ""
+            while tokens[i].startswith('"'):
+                value, i = value + tokens[i][1:-1], i + 1
+            if tokens[i] == "((void *)0)" or field >= 4:  # NULL, or locks_user's value
+                i += 1
+            if value:
+                fields[field] = value.encode().decode("unicode_escape")  # C's escapes: \" in COLLATE "C"
+            field, i = field + 1, i + (tokens[i] == ",")
+        i += 1 + (tokens[i + 1] == ",")
+        sql = fields.get(2 if dialect == "sqlite" else 3, fields.get(1))
+        if sql:
+            found[key] = sqlite_text(sql) if dialect == "sqlite" else sql
     return found
 
 
@@ -63,7 +95,7 @@ def explain(db, text):
 @pytest.mark.skipif(ON_POSTGRES, reason="the SQLite store's statements; the next test is PostgreSQL's")
 def test_no_statement_reads_a_whole_table(tmp_path):
     sql = statements()
-    assert len(sql) > 80 and "Q_USER_PURGE_SSO" in sql and "Q_TXN_BY_CHALLENGE" in sql, sorted(sql)
+    assert len(sql) > 80 and "S_USER_PURGE_SSO" in sql and "S_TXN_BY_CHALLENGE" in sql, sorted(sql)
     r = run_cli("migrate", "--data", tmp_path / "data")
     assert r.returncode == 0, r.stderr
     db = sqlite3.connect(f"file:{tmp_path / 'data' / 'twofold.db'}?mode=ro", uri=True)
@@ -86,8 +118,8 @@ def test_no_statement_reads_a_whole_table(tmp_path):
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="the PostgreSQL store's statements")
 def test_no_postgresql_statement_reads_a_whole_table(server):
-    sql = statements("store_pg_sql.c", "pg_stmt_sql[PS__MAX]", "PS_")
-    assert len(sql) > 80 and "PS_USER_PURGE_SSO" in sql and "PS_SWEEP_CHALLENGES" in sql, sorted(sql)
+    sql = statements("postgres")
+    assert len(sql) > 80 and "S_USER_PURGE_SSO" in sql and "S_SWEEP_CHALLENGES" in sql, sorted(sql)
     script = ["SET plan_cache_mode = force_generic_plan;", "SET enable_seqscan = off;"]
     for name, text in sorted(sql.items()):
         n = max((int(k) for k in re.findall(r"\$(\d+)", text)), default=0)

@@ -1,0 +1,246 @@
+/* store_accounts.c: applications, users, sessions and their send state, written once for both
+ * drivers (store_sql.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_sql.h"
+
+/* ---- applications ---- */
+
+static void read_app(struct rows *r, struct app_row *a)
+{
+	memset(a, 0, sizeof *a);
+	col_text(r, 0, a->app_id, sizeof a->app_id);
+	col_text(r, 1, a->name, sizeof a->name);
+	col_text(r, 2, a->client_id, sizeof a->client_id);
+	col_blob(r, 3, a->client_secret_sealed, sizeof a->client_secret_sealed, &a->client_secret_sealed_len);
+	col_blob(r, 4, a->api_key_mac, sizeof a->api_key_mac, NULL);
+	a->sandbox = col_int(r, 5) != 0;
+	a->can_mark_email_verified = col_int(r, 6) != 0;
+	a->can_register_sso = col_int(r, 7) != 0;
+	col_text(r, 8, a->redirect_uri_prefixes, sizeof a->redirect_uri_prefixes);
+	col_text(r, 9, a->sso_login_url, sizeof a->sso_login_url);
+	a->created_at = col_int(r, 10);
+	col_text(r, 11, a->totp_algorithm, sizeof a->totp_algorithm);
+	a->totp_digits = (int)col_int(r, 12);
+	col_text(r, 13, a->low_value_rates, sizeof a->low_value_rates);
+	col_text(r, 14, a->send_policy, sizeof a->send_policy);
+}
+
+enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
+{
+	return db_exec(c, S_APP_INSERT,
+		       ARGS(TEXT(a->app_id), TEXT(a->name), TEXT(a->client_id),
+			    BLOB(a->client_secret_sealed, a->client_secret_sealed_len), BLOB(a->api_key_mac, TF_MAC_BYTES),
+			    INT(a->sandbox), INT(a->can_mark_email_verified), INT(a->can_register_sso),
+			    TEXT(a->redirect_uri_prefixes), TEXT(a->sso_login_url), INT(a->created_at),
+			    TEXT(a->totp_algorithm[0] ? a->totp_algorithm : "SHA1"), INT(a->totp_digits ? a->totp_digits : 6),
+			    TEXT(a->low_value_rates[0] ? a->low_value_rates : "{}"),
+			    TEXT(a->send_policy[0] ? a->send_policy : "{}")),
+		       NULL);
+}
+
+static enum tf_err app_query(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct app_row *out)
+{
+	struct rows r;
+	enum tf_err e = db_row(c, id, args, &r);
+	if (e != TF_OK)
+		return e;
+	read_app(&r, out);
+	return db_end(&r);
+}
+
+enum tf_err sql_app_get(struct store_conn *c, const char *app_id, struct app_row *out)
+{
+	return app_query(c, S_APP_GET, ARGS(TEXT(app_id)), out);
+}
+
+enum tf_err sql_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out)
+{
+	return app_query(c, S_APP_GET_BY_KEY, ARGS(BLOB(mac, TF_MAC_BYTES)), out);
+}
+
+enum tf_err sql_app_get_by_client_id(struct store_conn *c, const char *client_id, struct app_row *out)
+{
+	return app_query(c, S_APP_GET_BY_CLIENT_ID, ARGS(TEXT(client_id)), out);
+}
+
+enum tf_err sql_app_delivery_set(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len)
+{
+	return db_exec(c, S_APP_DELIVERY_SET, ARGS(BLOB_OR_NULL(sealed, len), TEXT(app_id)), NULL);
+}
+
+enum tf_err sql_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len)
+{
+	*sealed = NULL;
+	*len = 0;
+	struct rows r;
+	enum tf_err e = db_row(c, S_APP_DELIVERY_GET, ARGS(TEXT(app_id)), &r);
+	if (e != TF_OK)
+		return e;
+	size_t n = 0;
+	uint8_t *b = col_null(&r, 0) ? NULL : col_blob_dup(&r, 0, &n);
+	if (b && n) {
+		*sealed = b;
+		*len = n;
+	} else {
+		free(b);
+	}
+	return db_end(&r);
+}
+
+/* ---- users ---- */
+
+static void read_user(struct rows *r, struct user_row *u)
+{
+	char type[16];
+	memset(u, 0, sizeof *u);
+	col_text(r, 0, u->app_id, sizeof u->app_id);
+	col_text(r, 1, u->user_id, sizeof u->user_id);
+	col_text(r, 2, u->email, sizeof u->email);
+	col_text(r, 3, type, sizeof type);
+	u->type = strcmp(type, "sso") == 0 ? USER_SSO : USER_STANDARD;
+	col_text(r, 4, u->password_hash, sizeof u->password_hash);
+	col_text(r, 5, u->name, sizeof u->name);
+	col_text(r, 6, u->mobile, sizeof u->mobile);
+	u->email_verified_at = col_int(r, 7);
+	u->created_at = col_int(r, 8);
+	u->first_verified_at = col_int(r, 9);
+}
+
+enum tf_err sql_user_insert(struct store_conn *c, const struct user_row *u)
+{
+	return db_change(c, S_USER_INSERT,
+			 ARGS(TEXT(u->app_id), TEXT(u->user_id), TEXT(u->email), TEXT(u->type == USER_SSO ? "sso" : "standard"),
+			      TEXT(u->password_hash), TEXT(u->name), TEXT(u->mobile), INT(u->email_verified_at),
+			      INT(u->created_at), INT(u->first_verified_at)),
+			 TF_ERR_EMAIL_TAKEN);
+}
+
+static enum tf_err user_query(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct user_row *out)
+{
+	struct rows r;
+	enum tf_err e = db_row(c, id, args, &r);
+	if (e != TF_OK)
+		return e;
+	read_user(&r, out);
+	return db_end(&r);
+}
+
+enum tf_err sql_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct user_row *out)
+{
+	return user_query(c, S_USER_GET, ARGS(TEXT(app_id), TEXT(user_id)), out);
+}
+
+enum tf_err sql_user_get_by_email(struct store_conn *c, const char *app_id, const char *email, struct user_row *out)
+{
+	return user_query(c, S_USER_GET_BY_EMAIL, ARGS(TEXT(app_id), TEXT(email)), out);
+}
+
+enum tf_err sql_user_mark_verified(struct store_conn *c, const char *app_id, const char *user_id, int64_t now)
+{
+	return db_change(c, S_USER_MARK_VERIFIED, ARGS(INT(now), TEXT(app_id), TEXT(user_id)),
+			 TF_ERR_EMAIL_ALREADY_VERIFIED);
+}
+
+enum tf_err sql_user_change_email(struct store_conn *c, const char *app_id, const char *user_id, const char *email)
+{
+	enum tf_err e = db_exec(c, S_USER_DROP_EMAIL_TOKENS, ARGS(TEXT(app_id), TEXT(user_id)), NULL);
+	if (e == TF_OK)
+		e = db_change(c, S_USER_CHANGE_EMAIL, ARGS(TEXT(app_id), TEXT(user_id), TEXT(email)), TF_ERR_NOT_FOUND);
+	/* a unique violation: another user of the application has it, or took it meanwhile */
+	return e == TF_ERR_STATE_CONFLICT ? TF_ERR_EMAIL_TAKEN : e;
+}
+
+enum tf_err sql_user_purge_unverified(struct store_conn *c, const char *app_id, const char *email, int64_t before)
+{
+	enum tf_err e = TF_OK;
+	for (enum stmt_id id = S_USER_PURGE_SESSIONS; e == TF_OK && id <= S_USER_PURGE; id++)
+		e = db_exec(c, id, ARGS(TEXT(app_id), TEXT(email), INT(before)), NULL);
+	return e;
+}
+
+enum tf_err sql_user_set_password(struct store_conn *c, const char *app_id, const char *user_id, const char *hash)
+{
+	return db_change(c, S_USER_SET_PASSWORD, ARGS(TEXT(hash), TEXT(app_id), TEXT(user_id)), TF_ERR_NOT_FOUND);
+}
+
+/* ---- sessions ---- */
+
+enum tf_err sql_session_insert(struct store_conn *c, const struct session_row *s)
+{
+	return db_exec(c, S_SESSION_INSERT,
+		       ARGS(TEXT(s->session_id), BLOB(s->token_mac, TF_MAC_BYTES), TEXT(s->app_id), TEXT(s->user_id),
+			    TEXT(s->kind == SESSION_HOSTED ? "hosted" : "api"), INT(s->created_at), INT(s->last_seen_at),
+			    INT(s->idle_timeout_ms), INT(s->absolute_expires_at), INT(s->revoked_at)),
+		       NULL);
+}
+
+enum tf_err sql_session_get(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES],
+			    struct session_row *s)
+{
+	struct rows r;
+	enum tf_err e = db_row(c, S_SESSION_GET, ARGS(BLOB(mac, TF_MAC_BYTES), TEXT(app_id)), &r);
+	if (e != TF_OK)
+		return e;
+	char kind[16];
+	memset(s, 0, sizeof *s);
+	col_text(&r, 0, s->session_id, sizeof s->session_id);
+	col_blob(&r, 1, s->token_mac, TF_MAC_BYTES, NULL);
+	col_text(&r, 2, s->app_id, sizeof s->app_id);
+	col_text(&r, 3, s->user_id, sizeof s->user_id);
+	col_text(&r, 4, kind, sizeof kind);
+	s->kind = strcmp(kind, "hosted") == 0 ? SESSION_HOSTED : SESSION_API;
+	s->created_at = col_int(&r, 5);
+	s->last_seen_at = col_int(&r, 6);
+	s->idle_timeout_ms = col_int(&r, 7);
+	s->absolute_expires_at = col_int(&r, 8);
+	s->revoked_at = col_int(&r, 9);
+	s->stepped_up_at = col_int(&r, 10);
+	s->last_send_at = col_int(&r, 11);
+	s->stepup_sends = (int)col_int(&r, 12);
+	return db_end(&r);
+}
+
+enum tf_err sql_session_touch(struct store_conn *c, const char *session_id, int64_t now)
+{
+	return db_exec(c, S_SESSION_TOUCH, ARGS(INT(now), TEXT(session_id)), NULL);
+}
+
+enum tf_err sql_session_revoke(struct store_conn *c, const char *app_id, const char *session_id, int64_t now)
+{
+	return db_change(c, S_SESSION_REVOKE, ARGS(INT(now), TEXT(app_id), TEXT(session_id)), TF_ERR_NOT_FOUND);
+}
+
+enum tf_err sql_session_set_stepped_up(struct store_conn *c, const char *session_id, int64_t stepped_up_at)
+{
+	return db_exec(c, S_SESSION_STEPUP, ARGS(INT(stepped_up_at), TEXT(session_id)), NULL);
+}
+
+enum tf_err sql_session_send_swap(struct store_conn *c, const char *session_id, struct send_state *state,
+				  const struct send_state *next, bool *swapped)
+{
+	int changes = 0;
+	enum tf_err e = db_exec(c, S_SESSION_SEND_SWAP,
+				ARGS(INT(next->last_send_at), INT(next->counted_sends), TEXT(session_id),
+				     INT(state->last_send_at), INT(state->counted_sends)),
+				&changes);
+	*swapped = e == TF_OK && changes == 1;
+	if (e != TF_OK || *swapped)
+		return e;
+	/* PostgreSQL (READ COMMITTED): this statement sees what the concurrent sender committed */
+	struct rows r;
+	if ((e = db_row(c, S_SESSION_SEND_STATE, ARGS(TEXT(session_id)), &r)) != TF_OK)
+		return e;
+	state->last_send_at = col_int(&r, 0);
+	state->counted_sends = (int)col_int(&r, 1);
+	return db_end(&r);
+}
+
+enum tf_err sql_email_token_insert(struct store_conn *c, const struct email_token_row *t)
+{
+	return db_exec(c, S_EMAIL_TOKEN_INSERT,
+		       ARGS(BLOB(t->token_mac, TF_MAC_BYTES), TEXT(t->app_id), TEXT(t->user_id), TEXT(t->purpose),
+			    INT(t->created_at), INT(t->expires_at)),
+		       NULL);
+}

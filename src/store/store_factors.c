@@ -1,0 +1,305 @@
+/* store_factors.c: factors, backup-code sheets, challenges and trusted devices, written once
+ * for both drivers (store_sql.h). Reads of a user's factors and challenges inside a write
+ * transaction first take that user's lock (locks_user, store_sql.c): the attempt that checks a
+ * code and the one that counts a failure or replays a TOTP step run one after the other,
+ * whichever PostgreSQL node serves them. */
+#include <string.h>
+
+#include "core/challenge.h"
+#include "store/store_sql.h"
+
+const char *const factor_type_names[FACTOR_TYPE__MAX] = {"sms", "voice", "totp", "backup_codes", "push"};
+const char *const purpose_names[PURPOSE__MAX] = {"enrolment", "login", "stepup", "transaction"};
+const char *const challenge_status_names[6] = {
+	[CH_PENDING] = "pending", [CH_VERIFIED] = "verified", [CH_LOCKED] = "locked",
+	[CH_EXPIRED] = "expired", [CH_SUPERSEDED] = "superseded", [CH_DENIED] = "denied",
+};
+
+enum tf_err sql_factor_send_swap(struct store_conn *c, const char *app_id, const char *factor_id, int64_t *last_send_at,
+				 int64_t next, bool *swapped)
+{
+	int changes = 0;
+	enum tf_err e = db_exec(c, S_FACTOR_SEND_SWAP, ARGS(INT(next), TEXT(app_id), TEXT(factor_id), INT(*last_send_at)),
+				&changes);
+	*swapped = e == TF_OK && changes == 1;
+	if (e != TF_OK || *swapped)
+		return e;
+	return db_int(c, S_FACTOR_SEND_STATE, ARGS(TEXT(app_id), TEXT(factor_id)), last_send_at);
+}
+
+/* ---- factors ---- */
+
+static const char *factor_status_name(enum factor_status s)
+{
+	return s == FACTOR_ACTIVE ? "active" : "pending_verification";
+}
+
+static void read_factor(struct rows *r, struct factor_row *f)
+{
+	char text[32];
+	memset(f, 0, sizeof *f);
+	col_text(r, 0, f->factor_id, sizeof f->factor_id);
+	col_text(r, 1, f->app_id, sizeof f->app_id);
+	col_text(r, 2, f->user_id, sizeof f->user_id);
+	col_text(r, 3, text, sizeof text);
+	f->type = (enum factor_type)name_index(factor_type_names, FACTOR_TYPE__MAX, text);
+	col_text(r, 4, text, sizeof text);
+	f->status = strcmp(text, "active") == 0 ? FACTOR_ACTIVE : FACTOR_PENDING;
+	col_text(r, 5, f->phone, sizeof f->phone);
+	col_blob(r, 6, f->secret_sealed, sizeof f->secret_sealed, &f->secret_sealed_len);
+	col_text(r, 7, f->totp_algorithm, sizeof f->totp_algorithm);
+	f->totp_digits = (int)col_int(r, 8);
+	f->last_totp_step = col_int(r, 9);
+	f->preferred = col_int(r, 10) != 0;
+	f->consecutive_failures = (int)col_int(r, 11);
+	f->blocked_until = col_int(r, 12);
+	f->created_at = col_int(r, 13);
+	f->activated_at = col_int(r, 14);
+	col_text(r, 15, f->enrolment_challenge_id, sizeof f->enrolment_challenge_id);
+	col_text(r, 16, f->push_channel, sizeof f->push_channel);
+	col_blob(r, 17, f->push_public_key, sizeof f->push_public_key, NULL);
+	col_text(r, 18, f->push_address, sizeof f->push_address);
+	f->backup_remaining = (int)col_int(r, 19);
+}
+
+enum tf_err sql_factor_insert(struct store_conn *c, const struct factor_row *f)
+{
+	return db_exec(c, S_FACTOR_INSERT,
+		       ARGS(TEXT(f->factor_id), TEXT(f->app_id), TEXT(f->user_id), TEXT(factor_type_names[f->type]),
+			    TEXT(factor_status_name(f->status)), TEXT(f->phone),
+			    BLOB_OR_NULL(f->secret_sealed, f->secret_sealed_len),
+			    TEXT(f->totp_algorithm[0] ? f->totp_algorithm : "SHA1"), INT(f->totp_digits ? f->totp_digits : 6),
+			    INT(f->last_totp_step), INT(f->preferred), INT(f->consecutive_failures), INT(f->blocked_until),
+			    INT(f->created_at), INT(f->activated_at), TEXT(f->enrolment_challenge_id), TEXT(f->push_channel),
+			    BLOB_OR_NULL(f->push_public_key, f->type == FACTOR_PUSH ? sizeof f->push_public_key : 0),
+			    TEXT(f->push_address)),
+		       NULL);
+}
+
+enum tf_err sql_factor_get(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id,
+			   struct factor_row *out)
+{
+	struct rows r;
+	enum tf_err e = db_row(c, S_FACTOR_GET, ARGS(TEXT(app_id), TEXT(user_id), TEXT(factor_id)), &r);
+	if (e != TF_OK)
+		return e;
+	read_factor(&r, out);
+	return db_end(&r);
+}
+
+enum tf_err sql_factor_list(struct store_conn *c, const char *app_id, const char *user_id, struct factor_row *out,
+			    size_t max, size_t *n_out)
+{
+	struct rows r;
+	size_t n = 0;
+	db_query(c, S_FACTOR_LIST, ARGS(TEXT(app_id), TEXT(user_id), INT(max)), &r);
+	while (n < max && db_next(&r))
+		read_factor(&r, &out[n++]);
+	*n_out = n;
+	return db_end(&r);
+}
+
+enum tf_err sql_factor_update(struct store_conn *c, const struct factor_row *f)
+{
+	return db_exec(c, S_FACTOR_UPDATE,
+		       ARGS(TEXT(factor_status_name(f->status)), INT(f->activated_at), INT(f->last_totp_step),
+			    INT(f->consecutive_failures), INT(f->blocked_until), TEXT(f->enrolment_challenge_id),
+			    TEXT(f->factor_id), TEXT(f->app_id)),
+		       NULL);
+}
+
+enum tf_err sql_factor_clear_preferred(struct store_conn *c, const char *app_id, const char *user_id)
+{
+	return db_exec(c, S_FACTOR_CLEAR_PREFERRED, ARGS(TEXT(app_id), TEXT(user_id)), NULL);
+}
+
+enum tf_err sql_factor_set_preferred(struct store_conn *c, const char *app_id, const char *user_id,
+				     const char *factor_id)
+{
+	enum tf_err e = db_exec(c, S_FACTOR_CLEAR_PREFERRED, ARGS(TEXT(app_id), TEXT(user_id)), NULL);
+	if (e != TF_OK)
+		return e;
+	return db_change(c, S_FACTOR_SET_PREFERRED, ARGS(TEXT(app_id), TEXT(user_id), TEXT(factor_id)), TF_ERR_NOT_FOUND);
+}
+
+enum tf_err sql_factor_delete(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id)
+{
+	return db_change(c, S_FACTOR_DELETE, ARGS(TEXT(app_id), TEXT(user_id), TEXT(factor_id)), TF_ERR_NOT_FOUND);
+}
+
+/* ---- backup codes ---- */
+
+enum tf_err sql_backup_codes_replace(struct store_conn *c, const char *factor_id, const struct backup_code_row *codes,
+				     size_t n)
+{
+	enum tf_err e = db_exec(c, S_BACKUP_DELETE, ARGS(TEXT(factor_id)), NULL);
+	for (size_t i = 0; e == TF_OK && i < n; i++)
+		e = db_exec(c, S_BACKUP_INSERT, ARGS(TEXT(factor_id), INT(codes[i].idx), TEXT(codes[i].code_hash)), NULL);
+	return e;
+}
+
+enum tf_err sql_backup_codes_list(struct store_conn *c, const char *factor_id, struct backup_code_row *out, size_t max,
+				  size_t *n_out)
+{
+	struct rows r;
+	size_t n = 0;
+	db_query(c, S_BACKUP_LIST, ARGS(TEXT(factor_id), INT(max)), &r);
+	for (; n < max && db_next(&r); n++) {
+		out[n].idx = (int)col_int(&r, 0);
+		col_text(&r, 1, out[n].code_hash, sizeof out[n].code_hash);
+		out[n].used_at = col_int(&r, 2);
+	}
+	*n_out = n;
+	return db_end(&r);
+}
+
+enum tf_err sql_backup_code_use(struct store_conn *c, const char *factor_id, int idx, const char *code_hash,
+				int64_t now)
+{
+	/* VERIFICATION_CODE_INVALID: used meanwhile, or the sheet was replaced */
+	return db_change(c, S_BACKUP_USE, ARGS(INT(now), TEXT(factor_id), INT(idx), TEXT(code_hash)),
+			 TF_ERR_VERIFICATION_CODE_INVALID);
+}
+
+/* ---- challenges ---- */
+
+enum tf_err sql_challenge_insert(struct store_conn *c, const struct challenge_row *ch)
+{
+	bool tx = ch->has_transaction;
+	return db_exec(c, S_CHALLENGE_INSERT,
+		       ARGS(TEXT(ch->challenge_id), TEXT(ch->app_id), TEXT(ch->user_id), TEXT(ch->factor_id),
+			    TEXT(ch->session_id), TEXT(purpose_names[ch->purpose]), TEXT(challenge_status_names[ch->status]),
+			    BLOB_OR_NULL(ch->code_mac, ch->has_code ? TF_MAC_BYTES : 0), INT(ch->attempts),
+			    INT(ch->max_attempts), INT(ch->sends), INT(ch->last_sent_at), INT(ch->created_at),
+			    INT(ch->expires_at), INT(ch->verified_at), INT(tx ? ch->tx.amount : 0),
+			    TEXT(tx ? ch->tx.currency : ""), TEXT(tx ? ch->tx.payee_name : ""),
+			    TEXT(tx ? ch->tx.payee_account : ""), TEXT(tx ? ch->tx_hash : "")),
+		       NULL);
+}
+
+static enum tf_err challenge_query(struct store_conn *c, enum stmt_id id, const struct sql_arg *args,
+				   struct challenge_row *ch)
+{
+	struct rows r;
+	enum tf_err e = db_row(c, id, args, &r);
+	if (e != TF_OK)
+		return e;
+	char text[32];
+	memset(ch, 0, sizeof *ch);
+	col_text(&r, 0, ch->challenge_id, sizeof ch->challenge_id);
+	col_text(&r, 1, ch->app_id, sizeof ch->app_id);
+	col_text(&r, 2, ch->user_id, sizeof ch->user_id);
+	col_text(&r, 3, ch->factor_id, sizeof ch->factor_id);
+	col_text(&r, 4, ch->session_id, sizeof ch->session_id);
+	col_text(&r, 5, text, sizeof text);
+	ch->purpose = (enum challenge_purpose)name_index(purpose_names, PURPOSE__MAX, text);
+	col_text(&r, 6, text, sizeof text);
+	ch->status = name_index(challenge_status_names, 6, text);
+	ch->has_code = !col_null(&r, 7);
+	if (ch->has_code)
+		col_blob(&r, 7, ch->code_mac, TF_MAC_BYTES, NULL);
+	ch->attempts = (int)col_int(&r, 8);
+	ch->max_attempts = (int)col_int(&r, 9);
+	ch->sends = (int)col_int(&r, 10);
+	ch->last_sent_at = col_int(&r, 11);
+	ch->created_at = col_int(&r, 12);
+	ch->expires_at = col_int(&r, 13);
+	ch->verified_at = col_int(&r, 14);
+	col_text(&r, 19, ch->tx_hash, sizeof ch->tx_hash);
+	ch->has_transaction = ch->tx_hash[0] != '\0';
+	if (ch->has_transaction) {
+		ch->tx.amount = col_int(&r, 15);
+		col_text(&r, 16, ch->tx.currency, sizeof ch->tx.currency);
+		col_text(&r, 17, ch->tx.payee_name, sizeof ch->tx.payee_name);
+		col_text(&r, 18, ch->tx.payee_account, sizeof ch->tx.payee_account);
+	}
+	return db_end(&r);
+}
+
+enum tf_err sql_challenge_get(struct store_conn *c, const char *app_id, const char *user_id, const char *challenge_id,
+			      struct challenge_row *out)
+{
+	return challenge_query(c, S_CHALLENGE_GET, ARGS(TEXT(app_id), TEXT(user_id), TEXT(challenge_id)), out);
+}
+
+enum tf_err sql_challenge_latest(struct store_conn *c, const char *app_id, const char *user_id, const char *session_id,
+				 const char *factor_id, enum challenge_purpose purpose, struct challenge_row *out)
+{
+	return challenge_query(c, S_CHALLENGE_LATEST,
+			       ARGS(TEXT(app_id), TEXT(user_id), TEXT(session_id), TEXT(factor_id), TEXT(purpose_names[purpose])),
+			       out);
+}
+
+enum tf_err sql_challenge_update(struct store_conn *c, const struct challenge_row *ch)
+{
+	return db_exec(c, S_CHALLENGE_UPDATE,
+		       ARGS(TEXT(challenge_status_names[ch->status]), BLOB_OR_NULL(ch->code_mac, ch->has_code ? TF_MAC_BYTES : 0),
+			    INT(ch->attempts), INT(ch->sends), INT(ch->last_sent_at), INT(ch->expires_at),
+			    INT(ch->verified_at), TEXT(ch->challenge_id), TEXT(ch->app_id)),
+		       NULL);
+}
+
+enum tf_err sql_challenge_supersede(struct store_conn *c, const char *session_id, const char *factor_id,
+				    const char *except_id)
+{
+	return db_exec(c, S_CHALLENGE_SUPERSEDE, ARGS(TEXT(session_id), TEXT(factor_id), TEXT(except_id)), NULL);
+}
+
+/* ---- trusted devices ---- */
+
+enum tf_err sql_device_insert(struct store_conn *c, const struct device_row *d)
+{
+	return db_exec(c, S_DEVICE_INSERT,
+		       ARGS(TEXT(d->device_id), TEXT(d->app_id), TEXT(d->user_id), TEXT(device_kind_name(d->kind)),
+			    TEXT(device_domain_name(d->domain)), INT(d->created_at), INT(d->expires_at), TEXT(d->challenge_id)),
+		       NULL);
+}
+
+enum tf_err sql_device_list(struct store_conn *c, const char *app_id, const char *user_id, int64_t now,
+			    struct device_row *out, size_t max, size_t *n_out)
+{
+	struct rows r;
+	size_t n = 0;
+	char text[16];
+	db_query(c, S_DEVICE_LIST, ARGS(TEXT(app_id), TEXT(user_id), INT(now), INT(max)), &r);
+	while (n < max && db_next(&r)) {
+		struct device_row *d = &out[n++];
+		memset(d, 0, sizeof *d);
+		col_text(&r, 0, d->device_id, sizeof d->device_id);
+		col_text(&r, 1, d->app_id, sizeof d->app_id);
+		col_text(&r, 2, d->user_id, sizeof d->user_id);
+		col_text(&r, 3, text, sizeof text);
+		d->kind = strcmp(text, "session") == 0 ? DEVICE_SESSION : DEVICE_PERSISTENT;
+		col_text(&r, 4, text, sizeof text);
+		d->domain = strcmp(text, "hosted") == 0 ? DOMAIN_HOSTED : DOMAIN_API;
+		d->created_at = col_int(&r, 5);
+		d->expires_at = col_int(&r, 6);
+		d->revoked_at = col_int(&r, 7);
+		col_text(&r, 8, d->challenge_id, sizeof d->challenge_id);
+	}
+	*n_out = n;
+	return db_end(&r);
+}
+
+enum tf_err sql_device_revoke(struct store_conn *c, const char *app_id, const char *user_id, const char *device_id,
+			      int64_t now)
+{
+	return db_change(c, S_DEVICE_REVOKE, ARGS(INT(now), TEXT(app_id), TEXT(user_id), TEXT(device_id)), TF_ERR_NOT_FOUND);
+}
+
+enum tf_err sql_device_revoke_all(struct store_conn *c, const char *app_id, const char *user_id, int64_t now,
+				  int *n_out)
+{
+	return db_exec(c, S_DEVICE_REVOKE_ALL, ARGS(INT(now), TEXT(app_id), TEXT(user_id), INT(now)), n_out);
+}
+
+enum tf_err sql_device_revoked_since(struct store_conn *c, int64_t since, int64_t now,
+				     void (*visit)(void *ctx, const char *device_id, int64_t revoked_at, int64_t expires_at),
+				     void *ctx)
+{
+	struct rows r;
+	db_query(c, S_DEVICE_REVOKED_SINCE, ARGS(INT(since), INT(now)), &r);
+	while (db_next(&r))
+		visit(ctx, col_str(&r, 0), col_int(&r, 1), col_int(&r, 2));
+	return db_end(&r);
+}

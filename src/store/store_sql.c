@@ -1,0 +1,329 @@
+/*
+ * store_sql.c: the SQL of every statement of the store, for both dialects, in one place for
+ * review: every statement is parameterised and every tenant lookup matches app_id.
+ *
+ * One text serves both dialects, with PostgreSQL's placeholders ($1, $2...; the SQLite driver
+ * makes them ?1, ?2...) and its COLLATE "C" where rows are ordered by text, so that both order
+ * them bytewise (SQLite's default, which its driver keeps by dropping the clause). A dialect has
+ * its own text only where the SQL truly differs: PostgreSQL's row locks (FOR UPDATE, SKIP
+ * LOCKED), its audit chain's head row and advisory locks, rowid against ctid, and what
+ * SQLite's single writer makes unnecessary.
+ */
+#include "store/store_sql.h"
+
+#define APP_COLS                                                                                                 \
+	"app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, can_mark_email_verified, "           \
+	"can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, totp_algorithm, totp_digits, "        \
+	"low_value_rates, send_policy"
+#define USER_COLS                                                                                                \
+	"app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at, first_verified_at"
+#define SESSION_COLS                                                                                             \
+	"session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, idle_timeout_ms, "                \
+	"absolute_expires_at, revoked_at, stepped_up_at, last_send_at, stepup_sends"
+#define OUTBOX_COLS "message_id, app_id, channel, recipient, sealed_body, status, attempts, created_at, next_attempt_at"
+#define FACTOR_COLS                                                                                              \
+	"factor_id, app_id, user_id, type, status, phone, secret_sealed, totp_algorithm, totp_digits, "            \
+	"last_totp_step, preferred, consecutive_failures, blocked_until, created_at, activated_at, "               \
+	"enrolment_challenge_id, push_channel, push_public_key, push_address"
+#define BACKUP_REMAINING "(SELECT count(*) FROM backup_codes b WHERE b.factor_id = factors.factor_id AND b.used_at = 0)"
+#define CHALLENGE_COLS                                                                                           \
+	"challenge_id, app_id, user_id, factor_id, session_id, purpose, status, code_mac, attempts, max_attempts, " \
+	"sends, last_sent_at, created_at, expires_at, verified_at, tx_amount, tx_currency, tx_payee_name, "        \
+	"tx_payee_account, tx_hash"
+#define TXN_COLS                                                                                                 \
+	"transaction_id, app_id, user_id, amount, currency, payee_name, payee_account, transaction_hash, "         \
+	"external_reference, state, exemption, challenge_id, created_at, approved_at"
+#define AUDIT_COLS "seq, at_ms, app_id, event, actor, subject, ip, request_id, details, prev_hash, hash"
+#define AUDIT_VALUES "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
+#define WEPAY_USER_COLS                                                                                          \
+	"app_id, user_id, wepay_user_id, first_name, last_name, scope, original_ip, original_device, "             \
+	"tos_acceptance_time, redirect_uri, callback_uri, created_at"
+#define WEPAY_MFA_COLS "app_id, user_id, factor_id, mfa_id, nickname, last_challenge_id, created_at"
+
+/* an expired unverified user goes with everything that hangs on it (a factor's backup codes,
+ * challenges and WePay row go with the factor, the user's WePay row with the user) */
+#define EXPIRED_USER "app_id = $1 AND email = $2 AND first_verified_at = 0 AND created_at < $3"
+#define PURGE(table)                                                                                             \
+	"DELETE FROM " table " WHERE app_id = $1 AND user_id IN (SELECT user_id FROM users WHERE " EXPIRED_USER ")"
+
+/* the newest challenge: ties in the same millisecond go to the later insert (PostgreSQL has no
+ * rowid: its challenges have an insertion ordinal) */
+#define CHALLENGE_LATEST(last)                                                                                   \
+	"SELECT " CHALLENGE_COLS " FROM challenges WHERE app_id = $1 AND user_id = $2 AND session_id = $3 "        \
+	"AND session_id != '' AND factor_id = $4 AND purpose = $5 ORDER BY created_at DESC, " last " DESC LIMIT 1"
+
+/* a message claimed by one node's outbox worker is left to it for this long */
+#define OUTBOX_LEASE "60000"
+#define OUTBOX_DUE "WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at LIMIT $2"
+
+/* the sweeper: ended rows of every application, at most $2, found through an index on the time
+ * they ended (tests/api/test_query_plans.py); PostgreSQL finds them again by ctid, as an array
+ * so that the delete fetches each by its TID */
+#define SWEEP(table, from, ended)                                                                                \
+	NULL, "DELETE FROM " table " WHERE rowid IN (SELECT rowid FROM " from " WHERE " ended " LIMIT $2)",          \
+	"DELETE FROM " table " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " from " WHERE " ended " LIMIT $2))"
+
+#define KEYRING_GET "SELECT check_value, wrapped_keys, created_at, rotated_at FROM keyring WHERE one = 1"
+
+/* every sealed value of every application, page by page in primary key order after $1 (and $2),
+ * for re-sealing under a new key: the key ring's rotation, in one transaction */
+#define SEALED_PAGE(table, key, col)                                                                             \
+	"SELECT " key ", CAST('' AS TEXT), " col " FROM " table " WHERE " key " > $1 AND length(" col ") > 0 "      \
+	"ORDER BY " key " LIMIT $2"
+#define SEALED_PUT(table, key, col) "UPDATE " table " SET " col " = $1 WHERE " key " = $2"
+
+/* [S_ID] = {"ID", the text for both dialects, or NULL and SQLite's own and PostgreSQL's own, ...} */
+#define STMT(id, ...) [S_##id] = {.name = #id, __VA_ARGS__}
+/* [S_SEALED_PAGE + col] = {"SEALED_PAGE", ...}, and the same for S_SEALED_PUT */
+#define SEALED(op, col, ...) [S_##op + col] = {.name = #op, __VA_ARGS__}
+
+const struct stmt_sql stmt_table[S__MAX] = {
+	STMT(PING, "SELECT 1"),
+	STMT(APP_INSERT, "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"),
+	STMT(APP_GET, "SELECT " APP_COLS " FROM apps WHERE app_id = $1"),
+	STMT(APP_GET_BY_KEY, "SELECT " APP_COLS " FROM apps WHERE api_key_mac = $1"),
+	STMT(APP_GET_BY_CLIENT_ID, "SELECT " APP_COLS " FROM apps WHERE client_id = $1"),
+	STMT(APP_DELIVERY_SET, "UPDATE apps SET delivery_sealed = $1 WHERE app_id = $2"),
+	STMT(APP_DELIVERY_GET, "SELECT delivery_sealed FROM apps WHERE app_id = $1"),
+	/* a taken email (or id) changes no row: EMAIL_TAKEN, and the transaction goes on */
+	STMT(USER_INSERT, "INSERT INTO users (" USER_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
+			  "ON CONFLICT DO NOTHING"),
+	STMT(USER_GET, "SELECT " USER_COLS " FROM users WHERE app_id = $1 AND user_id = $2", .locks_user = true),
+	STMT(USER_GET_BY_EMAIL, "SELECT " USER_COLS " FROM users WHERE app_id = $1 AND email = $2"),
+	STMT(USER_MARK_VERIFIED, "UPDATE users SET email_verified_at = $1, first_verified_at = CASE WHEN "
+				 "first_verified_at = 0 THEN $1 ELSE first_verified_at END WHERE app_id = $2 "
+				 "AND user_id = $3 AND email_verified_at = 0"),
+	STMT(USER_SET_PASSWORD, "UPDATE users SET password_hash = $1 WHERE app_id = $2 AND user_id = $3"),
+	STMT(USER_DROP_EMAIL_TOKENS, "DELETE FROM email_tokens WHERE app_id = $1 AND user_id = $2"),
+	STMT(USER_CHANGE_EMAIL, "UPDATE users SET email = $3, email_verified_at = 0 WHERE app_id = $1 "
+				"AND user_id = $2"),
+	STMT(USER_PURGE_SESSIONS, PURGE("sessions")),
+	STMT(USER_PURGE_TOKENS, PURGE("email_tokens")),
+	STMT(USER_PURGE_FACTORS, PURGE("factors")),
+	STMT(USER_PURGE_DEVICES, PURGE("devices")),
+	STMT(USER_PURGE_SSO, PURGE("sso_tokens")),
+	STMT(USER_PURGE_BENEFICIARIES, PURGE("beneficiaries")),
+	STMT(USER_PURGE_TXNS, PURGE("transactions")),
+	STMT(USER_PURGE, "DELETE FROM users WHERE " EXPIRED_USER),
+	STMT(USER_LOCK, NULL, NULL, "SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))"),
+	STMT(SESSION_INSERT, "INSERT INTO sessions (" SESSION_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,0,0,0)"),
+	STMT(SESSION_GET, "SELECT " SESSION_COLS " FROM sessions WHERE token_mac = $1 AND app_id = $2"),
+	/* never backwards, and no write when nothing changes */
+	STMT(SESSION_TOUCH, "UPDATE sessions SET last_seen_at = $1 WHERE session_id = $2 AND last_seen_at < $1"),
+	STMT(SESSION_REVOKE, "UPDATE sessions SET revoked_at = $1 WHERE app_id = $2 AND session_id = $3 "
+			     "AND revoked_at = 0"),
+	STMT(SESSION_STEPUP, "UPDATE sessions SET stepped_up_at = $1 WHERE session_id = $2"),
+	STMT(SESSION_SEND_SWAP, "UPDATE sessions SET last_send_at = $1, stepup_sends = $2 WHERE session_id = $3 "
+				"AND last_send_at = $4 AND stepup_sends = $5"),
+	STMT(SESSION_SEND_STATE, "SELECT last_send_at, stepup_sends FROM sessions WHERE session_id = $1"),
+	STMT(HOSTED_SESSION_INSERT, "INSERT INTO sessions (" SESSION_COLS ", redirect_uri, mfa_pending) "
+				    "VALUES ($1,$2,$3,$4,'hosted',$5,$6,$7,$8,0,0,0,0,$9,$10)"),
+	STMT(HOSTED_SESSION_INFO, "SELECT redirect_uri, mfa_pending FROM sessions WHERE session_id = $1 "
+				  "AND kind = 'hosted'"),
+	STMT(HOSTED_SESSION_MFA_PASSED, "UPDATE sessions SET mfa_pending = 0 WHERE session_id = $1 "
+					"AND kind = 'hosted'"),
+	STMT(HOSTED_SESSIONS_REVOKE, "UPDATE sessions SET revoked_at = $1 WHERE app_id = $2 AND user_id = $3 "
+				     "AND kind = 'hosted' AND revoked_at = 0"),
+	STMT(EMAIL_TOKEN_INSERT, "INSERT INTO email_tokens (token_mac, app_id, user_id, purpose, created_at, "
+				 "expires_at) VALUES ($1,$2,$3,$4,$5,$6)"),
+	STMT(EMAIL_TOKEN_GET, "SELECT user_id, purpose, created_at, expires_at FROM email_tokens WHERE token_mac = $1 "
+			      "AND app_id = $2 AND used_at = 0 AND expires_at > $3"),
+	STMT(EMAIL_TOKEN_USE, "UPDATE email_tokens SET used_at = $3 WHERE token_mac = $1 AND app_id = $2 "
+			      "AND used_at = 0 AND expires_at > $3"),
+	STMT(SSO_TOKEN_INSERT, "INSERT INTO sso_tokens (token_mac, app_id, user_id, created_at, expires_at) "
+			       "VALUES ($1,$2,$3,$4,$5)"),
+	STMT(SSO_TOKEN_REDEEM, "UPDATE sso_tokens SET used_at = $1 WHERE token_mac = $2 AND app_id = $3 "
+			       "AND used_at = 0 AND expires_at > $1"),
+	STMT(SSO_TOKEN_GET, "SELECT user_id, created_at, expires_at, used_at FROM sso_tokens WHERE token_mac = $1 "
+			    "AND app_id = $2"),
+	STMT(FACTOR_SEND_SWAP, "UPDATE factors SET last_send_at = $1 WHERE app_id = $2 AND factor_id = $3 "
+			       "AND last_send_at = $4"),
+	STMT(FACTOR_SEND_STATE, "SELECT last_send_at FROM factors WHERE app_id = $1 AND factor_id = $2"),
+	STMT(FACTOR_INSERT, "INSERT INTO factors (" FACTOR_COLS ") VALUES "
+			    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)"),
+	STMT(FACTOR_GET, "SELECT " FACTOR_COLS ", " BACKUP_REMAINING " FROM factors WHERE app_id = $1 AND user_id = $2 "
+			 "AND factor_id = $3", .locks_user = true),
+	STMT(FACTOR_LIST, "SELECT " FACTOR_COLS ", " BACKUP_REMAINING " FROM factors WHERE app_id = $1 "
+			  "AND user_id = $2 ORDER BY created_at, factor_id COLLATE \"C\" LIMIT $3", .locks_user = true),
+	STMT(FACTOR_UPDATE, "UPDATE factors SET status = $1, activated_at = $2, last_totp_step = $3, "
+			    "consecutive_failures = $4, blocked_until = $5, enrolment_challenge_id = $6 "
+			    "WHERE factor_id = $7 AND app_id = $8"),
+	STMT(FACTOR_CLEAR_PREFERRED, "UPDATE factors SET preferred = 0 WHERE app_id = $1 AND user_id = $2 "
+				     "AND preferred = 1", .locks_user = true),
+	STMT(FACTOR_SET_PREFERRED, "UPDATE factors SET preferred = 1 WHERE app_id = $1 AND user_id = $2 "
+				   "AND factor_id = $3"),
+	STMT(FACTOR_DELETE, "DELETE FROM factors WHERE app_id = $1 AND user_id = $2 AND factor_id = $3"),
+	STMT(BACKUP_DELETE, "DELETE FROM backup_codes WHERE factor_id = $1"),
+	STMT(BACKUP_INSERT, "INSERT INTO backup_codes (factor_id, idx, code_hash) VALUES ($1,$2,$3)"),
+	STMT(BACKUP_LIST, "SELECT idx, code_hash, used_at FROM backup_codes WHERE factor_id = $1 ORDER BY idx "
+			  "LIMIT $2"),
+	STMT(BACKUP_USE, "UPDATE backup_codes SET used_at = $1 WHERE factor_id = $2 AND idx = $3 AND code_hash = $4 "
+			 "AND used_at = 0"),
+	STMT(CHALLENGE_INSERT, "INSERT INTO challenges (" CHALLENGE_COLS ") "
+			       "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)"),
+	STMT(CHALLENGE_GET, "SELECT " CHALLENGE_COLS " FROM challenges WHERE app_id = $1 AND user_id = $2 "
+			    "AND challenge_id = $3", .locks_user = true),
+	STMT(CHALLENGE_LATEST, NULL, CHALLENGE_LATEST("rowid"), CHALLENGE_LATEST("ordinal"), .locks_user = true),
+	STMT(CHALLENGE_UPDATE, "UPDATE challenges SET status = $1, code_mac = $2, attempts = $3, sends = $4, "
+			       "last_sent_at = $5, expires_at = $6, verified_at = $7 WHERE challenge_id = $8 "
+			       "AND app_id = $9"),
+	STMT(CHALLENGE_SUPERSEDE, "UPDATE challenges SET status = 'superseded' WHERE session_id = $1 "
+				  "AND session_id != '' AND factor_id = $2 AND status = 'pending' "
+				  "AND challenge_id != $3"),
+	STMT(DEVICE_INSERT, "INSERT INTO devices (device_id, app_id, user_id, kind, domain, created_at, expires_at, "
+			    "challenge_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"),
+	STMT(DEVICE_LIST, "SELECT device_id, app_id, user_id, kind, domain, created_at, expires_at, revoked_at, "
+			  "challenge_id FROM devices WHERE app_id = $1 AND user_id = $2 AND revoked_at = 0 "
+			  "AND expires_at > $3 ORDER BY created_at DESC LIMIT $4"),
+	STMT(DEVICE_REVOKE, "UPDATE devices SET revoked_at = $1 WHERE app_id = $2 AND user_id = $3 AND device_id = $4 "
+			    "AND revoked_at = 0"),
+	STMT(DEVICE_REVOKE_ALL, "UPDATE devices SET revoked_at = $1 WHERE app_id = $2 AND user_id = $3 "
+				"AND revoked_at = 0 AND expires_at > $4"),
+	STMT(DEVICE_REVOKED_SINCE, "SELECT device_id, revoked_at, expires_at FROM devices WHERE revoked_at >= $1 "
+				   "AND revoked_at > 0 AND expires_at > $2"),
+	STMT(DEVICES_REVOKE_EVERY, "UPDATE devices SET revoked_at = $1 WHERE revoked_at = 0 AND expires_at > $1"),
+	STMT(OUTBOX_INSERT, "INSERT INTO outbox (" OUTBOX_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)"),
+	/* every PostgreSQL node runs an outbox worker: a due message is claimed (its next attempt
+	 * moved past a lease) by exactly one of them; a node that dies leaves it to another after
+	 * the lease. Either way a message reads as due at $1. */
+	STMT(OUTBOX_DUE, NULL, "SELECT " OUTBOX_COLS " FROM outbox " OUTBOX_DUE,
+	     "UPDATE outbox SET next_attempt_at = $1 + " OUTBOX_LEASE " WHERE message_id IN (SELECT message_id "
+	     "FROM outbox " OUTBOX_DUE " FOR UPDATE SKIP LOCKED) RETURNING message_id, app_id, channel, recipient, "
+	     "sealed_body, status, attempts, created_at, $1"),
+	STMT(OUTBOX_SENT, "UPDATE outbox SET status = 'sent', sent_at = $1, sealed_body = NULL, "
+			  "attempts = attempts + 1 WHERE message_id = $2"),
+	STMT(OUTBOX_RETRY, "UPDATE outbox SET attempts = $1, next_attempt_at = $2, last_error = $3 "
+			   "WHERE message_id = $4"),
+	STMT(OUTBOX_FAILED, "UPDATE outbox SET status = 'failed', sealed_body = NULL, last_error = $1 "
+			    "WHERE message_id = $2"),
+	/* the chain's last row. PostgreSQL keeps it in a head row, locked until the transaction
+	 * ends: one writer of the chain at a time on every node, and each reads the head its
+	 * predecessor committed (SQLite's single writer does that by itself). */
+	STMT(AUDIT_LAST, NULL, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+	     "SELECT seq, hash FROM audit_head WHERE one = 1 FOR UPDATE"),
+	STMT(AUDIT_INSERT, NULL, "INSERT INTO audit_log (" AUDIT_COLS ") VALUES " AUDIT_VALUES,
+	     "WITH ins AS (INSERT INTO audit_log (" AUDIT_COLS ") VALUES " AUDIT_VALUES ") "
+	     "UPDATE audit_head SET seq = $1, hash = $11 WHERE one = 1"),
+	STMT(AUDIT_SCAN, "SELECT " AUDIT_COLS " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"),
+	STMT(IDEM_INSERT, "INSERT INTO idempotency (scope, ref, fingerprint, created_at) VALUES ($1,$2,$3,$4) "
+			  "ON CONFLICT DO NOTHING"),
+	STMT(IDEM_GET, "SELECT fingerprint, created_at, status, body, headers FROM idempotency WHERE scope = $1 "
+		       "AND ref = $2"),
+	/* taking over an expired record or a dead reservation: only the request that saw it as it is */
+	STMT(IDEM_REPLACE, "UPDATE idempotency SET fingerprint = $1, created_at = $2, status = 0, body = NULL, "
+			   "headers = NULL WHERE scope = $3 AND ref = $4 AND created_at = $5 AND status = $6"),
+	STMT(IDEM_COMPLETE, "UPDATE idempotency SET status = $1, body = $2, headers = $3 WHERE scope = $4 "
+			    "AND ref = $5"),
+	STMT(IDEM_DELETE, "DELETE FROM idempotency WHERE scope = $1 AND ref = $2 AND status = 0"),
+	STMT(COUNTER_HIT, "INSERT INTO counters (key, window_start, count) VALUES ($1, $2, 1) ON CONFLICT (key) "
+			  "DO UPDATE SET count = CASE WHEN counters.window_start = $2 THEN counters.count + 1 "
+			  "ELSE 1 END, window_start = $2 RETURNING count"),
+	STMT(COUNTER_GET, "SELECT count FROM counters WHERE key = $1 AND window_start = $2"),
+	STMT(COUNTER_GIVE_BACK, "UPDATE counters SET count = count - 1 WHERE key = $1 AND window_start = $2 "
+				"AND count > 0"),
+	STMT(AUTH_INSERT, "INSERT INTO authorizations (authorization_id, app_id, user_id, challenge_id, "
+			  "transaction_hash, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7)"),
+	STMT(AUTH_USE, "UPDATE authorizations SET used_at = $1 WHERE authorization_id = $2 AND app_id = $3 "
+		       "AND user_id = $4 AND used_at = 0 AND expires_at > $1 AND transaction_hash = $5"),
+	STMT(AUTH_GET, "SELECT challenge_id, transaction_hash, created_at, expires_at, used_at FROM authorizations "
+		       "WHERE authorization_id = $1 AND app_id = $2 AND user_id = $3"),
+	/* a listed account changes no row: BENEFICIARY_EXISTS, and the transaction goes on */
+	STMT(BEN_INSERT, "INSERT INTO beneficiaries (beneficiary_id, app_id, user_id, name, account, created_at) "
+			 "VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING"),
+	STMT(BEN_LIST, "SELECT beneficiary_id, name, account, created_at FROM beneficiaries WHERE app_id = $1 "
+		       "AND user_id = $2 ORDER BY created_at, beneficiary_id COLLATE \"C\"", .locks_user = true),
+	STMT(BEN_DELETE, "DELETE FROM beneficiaries WHERE app_id = $1 AND user_id = $2 AND beneficiary_id = $3"),
+	STMT(BEN_FIND, "SELECT beneficiary_id, name, account, created_at FROM beneficiaries WHERE app_id = $1 "
+		       "AND user_id = $2 AND account = $3", .locks_user = true),
+	STMT(SERIES_GET, "SELECT transaction_hash FROM recurring_series WHERE app_id = $1 AND user_id = $2 "
+			 "AND series_id = $3", .locks_user = true),
+	STMT(SERIES_PUT, "INSERT INTO recurring_series (app_id, user_id, series_id, transaction_hash, created_at) "
+			 "VALUES ($1,$2,$3,$4,$5) ON CONFLICT (app_id, user_id, series_id) DO UPDATE "
+			 "SET transaction_hash = $4, created_at = $5"),
+	STMT(SCA_GET, "SELECT last_sca_at, last_account_sca_at, low_value_count, low_value_sum_eur_cents "
+		      "FROM sca_state WHERE app_id = $1 AND user_id = $2", .locks_user = true),
+	STMT(SCA_RECORD, "INSERT INTO sca_state (app_id, user_id, last_sca_at) VALUES ($1,$2,$3) "
+			 "ON CONFLICT (app_id, user_id) DO UPDATE SET last_sca_at = $3, low_value_count = 0, "
+			 "low_value_sum_eur_cents = 0"),
+	STMT(SCA_RECORD_ACCOUNT, "INSERT INTO sca_state (app_id, user_id, last_sca_at, last_account_sca_at) "
+				 "VALUES ($1,$2,$3,$3) ON CONFLICT (app_id, user_id) DO UPDATE "
+				 "SET last_sca_at = $3, last_account_sca_at = $3, low_value_count = 0, "
+				 "low_value_sum_eur_cents = 0"),
+	STMT(SCA_LOW_VALUE, "INSERT INTO sca_state (app_id, user_id, low_value_count, low_value_sum_eur_cents) "
+			    "VALUES ($1,$2,1,$3) ON CONFLICT (app_id, user_id) DO UPDATE "
+			    "SET low_value_count = sca_state.low_value_count + 1, "
+			    "low_value_sum_eur_cents = sca_state.low_value_sum_eur_cents + $3"),
+	STMT(LEDGER_INSERT, "INSERT INTO exemption_ledger (app_id, user_id, exemption, amount, currency, eur_cents, "
+			    "at_ms) VALUES ($1,$2,$3,$4,$5,$6,$7)"),
+	STMT(LEDGER_REPORT, "SELECT app_id, exemption, currency, count(*), sum(amount), sum(eur_cents) "
+			    "FROM exemption_ledger WHERE at_ms >= $1 AND at_ms < $2 "
+			    "GROUP BY app_id, exemption, currency "
+			    "ORDER BY app_id COLLATE \"C\", exemption COLLATE \"C\", currency COLLATE \"C\""),
+	STMT(TXN_INSERT, "INSERT INTO transactions (" TXN_COLS ") VALUES "
+			 "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)"),
+	STMT(TXN_GET, "SELECT " TXN_COLS " FROM transactions WHERE app_id = $1 AND user_id = $2 "
+		      "AND transaction_id = $3", .locks_user = true),
+	STMT(TXN_UPDATE, "UPDATE transactions SET state = $1, challenge_id = $2, approved_at = $3 WHERE app_id = $4 "
+			 "AND transaction_id = $5"),
+	STMT(TXN_BY_CHALLENGE, "SELECT " TXN_COLS " FROM transactions WHERE app_id = $1 AND challenge_id = $2 "
+			       "AND challenge_id != '' ORDER BY transaction_id COLLATE \"C\""),
+	/* the WePay face: the id never changes once given; the other fields follow the latest write,
+	 * within the row's own application */
+	STMT(WEPAY_USER_GET, "SELECT " WEPAY_USER_COLS " FROM wepay_users WHERE app_id = $1 "
+			     "AND user_id = $2", .locks_user = true),
+	STMT(WEPAY_USER_PUT, "INSERT INTO wepay_users (" WEPAY_USER_COLS ") "
+			     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (user_id) DO UPDATE "
+			     "SET first_name = excluded.first_name, last_name = excluded.last_name, "
+			     "scope = excluded.scope, original_ip = excluded.original_ip, "
+			     "original_device = excluded.original_device, tos_acceptance_time = excluded.tos_acceptance_time, "
+			     "redirect_uri = excluded.redirect_uri, callback_uri = excluded.callback_uri "
+			     "WHERE wepay_users.app_id = excluded.app_id", .locks_user = true),
+	STMT(WEPAY_MFA_LIST, "SELECT " WEPAY_MFA_COLS " FROM wepay_mfa WHERE app_id = $1 AND user_id = $2 "
+			     "ORDER BY created_at, mfa_id LIMIT $3", .locks_user = true),
+	STMT(WEPAY_MFA_PUT, "INSERT INTO wepay_mfa (" WEPAY_MFA_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7) "
+			    "ON CONFLICT (factor_id) DO UPDATE SET nickname = excluded.nickname, "
+			    "last_challenge_id = excluded.last_challenge_id WHERE wepay_mfa.app_id = excluded.app_id "
+			    "AND wepay_mfa.user_id = excluded.user_id", .locks_user = true),
+	STMT(SWEEP_SESSIONS, SWEEP("sessions", "sessions", "absolute_expires_at < $1")),
+	/* a pending factor's enrolment challenge stays while the factor waits for it */
+	STMT(SWEEP_CHALLENGES, SWEEP("challenges", "challenges c", "expires_at < $1 AND c.challenge_id != COALESCE("
+				     "(SELECT f.enrolment_challenge_id FROM factors f WHERE f.factor_id = c.factor_id "
+				     "AND f.status = 'pending_verification'), '')")),
+	STMT(SWEEP_SSO, SWEEP("sso_tokens", "sso_tokens", "expires_at < $1")),
+	STMT(SWEEP_EMAIL_TOKENS, SWEEP("email_tokens", "email_tokens", "expires_at < $1")),
+	STMT(SWEEP_OUTBOX, SWEEP("outbox", "outbox", "status IN ('sent', 'failed') AND next_attempt_at < $1")),
+	STMT(SWEEP_IDEMPOTENCY, SWEEP("idempotency", "idempotency", "created_at < $1")),
+	STMT(SWEEP_COUNTERS, SWEEP("counters", "counters", "window_start < $1")),
+	STMT(SWEEP_DEVICES, SWEEP("devices", "devices", "expires_at < $1")),
+	/* FOR UPDATE: a node that starts while `twofold key rotate` runs waits for its end (then
+	 * finds the new check value) instead of reading the old ring; on SQLite the write lock */
+	STMT(KEYRING_GET, NULL, KEYRING_GET, KEYRING_GET " FOR UPDATE"),
+	STMT(KEYRING_INSERT, "INSERT INTO keyring (one, check_value, wrapped_keys, created_at) VALUES (1, $1, $2, $3) "
+			     "ON CONFLICT (one) DO NOTHING"),
+	STMT(KEYRING_REPLACE, "UPDATE keyring SET check_value = $1, wrapped_keys = $2, rotated_at = $3 WHERE one = 1"),
+	SEALED(SEALED_PAGE, SEALED_APP_CLIENT_SECRET, SEALED_PAGE("apps", "app_id", "client_secret_sealed")),
+	SEALED(SEALED_PAGE, SEALED_APP_DELIVERY, SEALED_PAGE("apps", "app_id", "delivery_sealed")),
+	SEALED(SEALED_PAGE, SEALED_FACTOR_SECRET, SEALED_PAGE("factors", "factor_id", "secret_sealed")),
+	SEALED(SEALED_PAGE, SEALED_OUTBOX_BODY, SEALED_PAGE("outbox", "message_id", "sealed_body")),
+	SEALED(SEALED_PAGE, SEALED_IDEMPOTENT_ANSWER, "SELECT scope, ref, body FROM idempotency "
+						      "WHERE (scope, ref) > ($1, $2) AND length(body) > 0 ORDER BY scope, ref LIMIT $3"),
+	SEALED(SEALED_PUT, SEALED_APP_CLIENT_SECRET, SEALED_PUT("apps", "app_id", "client_secret_sealed")),
+	SEALED(SEALED_PUT, SEALED_APP_DELIVERY, SEALED_PUT("apps", "app_id", "delivery_sealed")),
+	SEALED(SEALED_PUT, SEALED_FACTOR_SECRET, SEALED_PUT("factors", "factor_id", "secret_sealed")),
+	SEALED(SEALED_PUT, SEALED_OUTBOX_BODY, SEALED_PUT("outbox", "message_id", "sealed_body")),
+	SEALED(SEALED_PUT, SEALED_IDEMPOTENT_ANSWER, "UPDATE idempotency SET body = $1 "
+						     "WHERE scope = $2 AND ref = $3"),
+	/* twofold's connections (application_name, store_pg.c) to this database but this one: nodes
+	 * that are serving, or other commands, which a rotation must not run beside. SQLite cannot
+	 * tell which other processes have the file open. */
+	STMT(OTHER_CLIENTS, NULL, "SELECT 0",
+	     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+	     "AND application_name = 'twofold' AND pid <> pg_backend_pid()"),
+};
+
+const char *stmt_text(enum stmt_id id, enum sql_dialect d)
+{
+	const struct stmt_sql *s = &stmt_table[id];
+	const char *own = d == SQL_SQLITE ? s->sqlite : s->postgres;
+	return own ? own : s->both;
+}

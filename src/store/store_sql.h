@@ -1,0 +1,447 @@
+/*
+ * store_sql.h: what the store's SQL code shares: the statement ids (their text, for both
+ * dialects, is in store_sql.c), a statement's arguments and rows, and the driver interface
+ * that the SQLite (store_sqlite.c) and PostgreSQL (store_pg.c) drivers fill. The operations
+ * of store.h are written once on top of it, by area: store_accounts.c, store_factors.c,
+ * store_records.c, store_payments.c, store_hosted.c, store_wepay.c and store_keyring.c.
+ * Nothing outside src/store includes this.
+ */
+#ifndef TF_STORE_SQL_H
+#define TF_STORE_SQL_H
+#include "store/store.h"
+
+enum stmt_id {
+	S_PING,
+	S_APP_INSERT,
+	S_APP_GET,
+	S_APP_GET_BY_KEY,
+	S_APP_GET_BY_CLIENT_ID,
+	S_APP_DELIVERY_SET,
+	S_APP_DELIVERY_GET,
+	S_USER_INSERT,
+	S_USER_GET,
+	S_USER_GET_BY_EMAIL,
+	S_USER_MARK_VERIFIED,
+	S_USER_SET_PASSWORD,
+	S_USER_DROP_EMAIL_TOKENS,
+	S_USER_CHANGE_EMAIL,
+	S_USER_PURGE_SESSIONS, /* the purge of an expired unverified user, in this order */
+	S_USER_PURGE_TOKENS,
+	S_USER_PURGE_FACTORS,
+	S_USER_PURGE_DEVICES,
+	S_USER_PURGE_SSO,
+	S_USER_PURGE_BENEFICIARIES,
+	S_USER_PURGE_TXNS,
+	S_USER_PURGE,
+	S_USER_LOCK,
+	S_SESSION_INSERT,
+	S_SESSION_GET,
+	S_SESSION_TOUCH,
+	S_SESSION_REVOKE,
+	S_SESSION_STEPUP,
+	S_SESSION_SEND_SWAP,
+	S_SESSION_SEND_STATE,
+	S_HOSTED_SESSION_INSERT,
+	S_HOSTED_SESSION_INFO,
+	S_HOSTED_SESSION_MFA_PASSED,
+	S_HOSTED_SESSIONS_REVOKE,
+	S_EMAIL_TOKEN_INSERT,
+	S_EMAIL_TOKEN_GET,
+	S_EMAIL_TOKEN_USE,
+	S_SSO_TOKEN_INSERT,
+	S_SSO_TOKEN_REDEEM,
+	S_SSO_TOKEN_GET,
+	S_FACTOR_SEND_SWAP,
+	S_FACTOR_SEND_STATE,
+	S_FACTOR_INSERT,
+	S_FACTOR_GET,
+	S_FACTOR_LIST,
+	S_FACTOR_UPDATE,
+	S_FACTOR_CLEAR_PREFERRED,
+	S_FACTOR_SET_PREFERRED,
+	S_FACTOR_DELETE,
+	S_BACKUP_DELETE,
+	S_BACKUP_INSERT,
+	S_BACKUP_LIST,
+	S_BACKUP_USE,
+	S_CHALLENGE_INSERT,
+	S_CHALLENGE_GET,
+	S_CHALLENGE_LATEST,
+	S_CHALLENGE_UPDATE,
+	S_CHALLENGE_SUPERSEDE,
+	S_DEVICE_INSERT,
+	S_DEVICE_LIST,
+	S_DEVICE_REVOKE,
+	S_DEVICE_REVOKE_ALL,
+	S_DEVICE_REVOKED_SINCE,
+	S_DEVICES_REVOKE_EVERY,
+	S_OUTBOX_INSERT,
+	S_OUTBOX_DUE,
+	S_OUTBOX_SENT,
+	S_OUTBOX_RETRY,
+	S_OUTBOX_FAILED,
+	S_AUDIT_LAST,
+	S_AUDIT_INSERT,
+	S_AUDIT_SCAN,
+	S_IDEM_INSERT,
+	S_IDEM_GET,
+	S_IDEM_REPLACE,
+	S_IDEM_COMPLETE,
+	S_IDEM_DELETE,
+	S_COUNTER_HIT,
+	S_COUNTER_GET,
+	S_COUNTER_GIVE_BACK,
+	S_AUTH_INSERT,
+	S_AUTH_USE,
+	S_AUTH_GET,
+	S_BEN_INSERT,
+	S_BEN_LIST,
+	S_BEN_DELETE,
+	S_BEN_FIND,
+	S_SERIES_GET,
+	S_SERIES_PUT,
+	S_SCA_GET,
+	S_SCA_RECORD,
+	S_SCA_RECORD_ACCOUNT,
+	S_SCA_LOW_VALUE,
+	S_LEDGER_INSERT,
+	S_LEDGER_REPORT,
+	S_TXN_INSERT,
+	S_TXN_GET,
+	S_TXN_UPDATE,
+	S_TXN_BY_CHALLENGE,
+	S_WEPAY_USER_GET,
+	S_WEPAY_USER_PUT,
+	S_WEPAY_MFA_LIST,
+	S_WEPAY_MFA_PUT,
+	S_SWEEP_SESSIONS, /* the sweeper's deletes, in the order it runs them */
+	S_SWEEP_CHALLENGES,
+	S_SWEEP_SSO,
+	S_SWEEP_EMAIL_TOKENS,
+	S_SWEEP_OUTBOX,
+	S_SWEEP_IDEMPOTENCY,
+	S_SWEEP_COUNTERS,
+	S_SWEEP_DEVICES,
+	S_KEYRING_GET,
+	S_KEYRING_INSERT,
+	S_KEYRING_REPLACE,
+	S_SEALED_PAGE, /* S_SEALED_PAGE + col and S_SEALED_PUT + col: in enum sealed_column's order */
+	S_SEALED_PUT = S_SEALED_PAGE + SEALED__MAX,
+	S_OTHER_CLIENTS = S_SEALED_PUT + SEALED__MAX,
+	S__MAX
+};
+
+enum sql_dialect { SQL_SQLITE, SQL_POSTGRES };
+
+/* A statement: its name (for the log), and its text for both dialects, or each dialect's own
+ * where they differ (NULL there: the dialect has no such statement). locks_user: $1 and $2 are
+ * an application and one of its users, whose lock (sql_driver.lock_user) the statement takes
+ * first inside a write transaction. */
+struct stmt_sql {
+	const char *name;
+	const char *both;
+	const char *sqlite;
+	const char *postgres;
+	bool locks_user;
+};
+
+extern const struct stmt_sql stmt_table[S__MAX];
+
+/* The statement's text in dialect d (NULL when it has none). Placeholders are $1, $2...: the
+ * SQLite driver turns them into ?1, ?2... (sqlite_sql_text). */
+const char *stmt_text(enum stmt_id id, enum sql_dialect d);
+
+/* A statement's arguments, $1 first, as an array ended by {SQL_END}: ARGS(TEXT(a), INT(b)).
+ * Values are referenced, not copied; text NULL is ''. */
+enum sql_type { SQL_END, SQL_TEXT, SQL_INT, SQL_BLOB, SQL_NULL };
+struct sql_arg {
+	enum sql_type type;
+	const void *p;
+	size_t len;
+	int64_t i;
+};
+#define ARGS(...) ((const struct sql_arg[]){__VA_ARGS__, {SQL_END, NULL, 0, 0}})
+#define TEXT(v) {SQL_TEXT, (v), 0, 0}
+#define INT(v) {SQL_INT, NULL, 0, (int64_t)(v)}
+#define BLOB(b, n) {SQL_BLOB, (b), (n), 0}
+#define BLOB_OR_NULL(b, n) {(n) != 0 ? SQL_BLOB : SQL_NULL, (b), (n), 0}
+#define TEXT_OR_NULL(v) {(v) ? SQL_TEXT : SQL_NULL, (v), 0, 0}
+
+struct sql_driver;
+
+/* A query being read: db_query() runs it, db_next() steps to each row, db_end() ends it. */
+struct rows {
+	struct store_conn *c;
+	const struct sql_driver *drv;
+	enum stmt_id id;
+	void *h;       /* the driver's: the statement (SQLite) or the result (PostgreSQL) */
+	int row, n;    /* the current row and how many there are, or (SQLite) n = 1 once stepped past the last */
+	enum tf_err e; /* the first error */
+};
+
+/*
+ * What a database driver does. Reads, writes and transactions keep store.h's rules: a lost
+ * or busy database is TF_ERR_STORE_UNAVAILABLE, a unique violation TF_ERR_STATE_CONFLICT (the
+ * operations map it to their own error: EMAIL_TAKEN ...), any other failure TF_ERR_INTERNAL.
+ */
+struct sql_driver {
+	enum sql_dialect dialect;
+	/* Runs statement id, prepared once per connection. With r, its rows are then read with
+	 * next and the column readers until end; else *changes (if given) gets the rows changed. */
+	enum tf_err (*run)(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct rows *r,
+			   int *changes);
+	bool (*next)(struct rows *r);
+	enum tf_err (*end)(struct rows *r);
+	/* column i of the current row: text ("" for NULL, valid until next or end), integer (0 for
+	 * NULL), and bytes: blob copies at most size of them and returns how many there are */
+	const char *(*text)(struct rows *r, int i, size_t *len);
+	int64_t (*integer)(struct rows *r, int i);
+	bool (*is_null)(struct rows *r, int i);
+	size_t (*blob)(struct rows *r, int i, uint8_t *out, size_t size);
+	/* Inside a write transaction, serialises the read-check-write sequences of one user's
+	 * requests (every node's): PostgreSQL takes an advisory lock until the transaction ends;
+	 * SQLite's single writer does it already (NULL). Taken by the statements that say
+	 * locks_user, never after chain_locked. */
+	enum tf_err (*lock_user)(struct store_conn *c, const char *app_id, const char *user_id);
+	/* the transaction now holds the audit chain's head (S_AUDIT_LAST): locks are taken user
+	 * first, chain second */
+	void (*chain_locked)(struct store_conn *c);
+};
+
+/* Both drivers' stores begin with this. */
+struct sql_store {
+	struct store base;
+	const struct sql_driver *drv;
+};
+
+/* ---- running statements (store_db.c) ---- */
+
+/* Runs a statement that returns no rows; *changes (if given) gets the rows it changed. */
+enum tf_err db_exec(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, int *changes);
+/* The same for a write that must change a row: TF_OK, else none (or the error). */
+enum tf_err db_change(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, enum tf_err none);
+/* Runs a query; on failure r reads as no rows and db_end returns the error. */
+enum tf_err db_query(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct rows *r);
+bool db_next(struct rows *r);
+/* Ends the query (always call it); returns the first error. */
+enum tf_err db_end(struct rows *r);
+/* A query of at most one row: TF_OK with the row current (db_end after reading it), or
+ * NOT_FOUND or the error, ended. */
+enum tf_err db_row(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct rows *r);
+/* A query of one row and one integer column: TF_OK with it in *out, or NOT_FOUND. */
+enum tf_err db_int(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, int64_t *out);
+void db_chain_locked(struct store_conn *c);
+
+void col_text(struct rows *r, int i, char *out, size_t size);
+const char *col_str(struct rows *r, int i);
+int64_t col_int(struct rows *r, int i);
+bool col_null(struct rows *r, int i);
+/* bytes into out (at most size); *len (if given) gets how many were copied; returns how many
+ * there are */
+size_t col_blob(struct rows *r, int i, uint8_t *out, size_t size, size_t *len);
+/* bytes into a malloc'd buffer (at least 1 byte); NULL when out of memory */
+uint8_t *col_blob_dup(struct rows *r, int i, size_t *len);
+/* the index of text in names (0 when none matches) */
+int name_index(const char *const *names, int n, const char *text);
+
+/* ---- the operations written once ---- */
+
+enum tf_err sql_ping(struct store_conn *c);
+/* store_accounts.c */
+enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a);
+enum tf_err sql_app_get(struct store_conn *c, const char *app_id, struct app_row *out);
+enum tf_err sql_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out);
+enum tf_err sql_app_get_by_client_id(struct store_conn *c, const char *client_id, struct app_row *out);
+enum tf_err sql_app_delivery_set(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len);
+enum tf_err sql_app_delivery_get(struct store_conn *c, const char *app_id, uint8_t **sealed, size_t *len);
+enum tf_err sql_user_insert(struct store_conn *c, const struct user_row *u);
+enum tf_err sql_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct user_row *out);
+enum tf_err sql_user_get_by_email(struct store_conn *c, const char *app_id, const char *email, struct user_row *out);
+enum tf_err sql_user_mark_verified(struct store_conn *c, const char *app_id, const char *user_id, int64_t now);
+enum tf_err sql_user_change_email(struct store_conn *c, const char *app_id, const char *user_id, const char *email);
+enum tf_err sql_user_purge_unverified(struct store_conn *c, const char *app_id, const char *email, int64_t before);
+enum tf_err sql_user_set_password(struct store_conn *c, const char *app_id, const char *user_id, const char *hash);
+enum tf_err sql_session_insert(struct store_conn *c, const struct session_row *s);
+enum tf_err sql_session_get(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES],
+			    struct session_row *out);
+enum tf_err sql_session_touch(struct store_conn *c, const char *session_id, int64_t now);
+enum tf_err sql_session_revoke(struct store_conn *c, const char *app_id, const char *session_id, int64_t now);
+enum tf_err sql_session_set_stepped_up(struct store_conn *c, const char *session_id, int64_t stepped_up_at);
+enum tf_err sql_session_send_swap(struct store_conn *c, const char *session_id, struct send_state *state,
+				  const struct send_state *next, bool *swapped);
+enum tf_err sql_email_token_insert(struct store_conn *c, const struct email_token_row *t);
+/* store_factors.c */
+enum tf_err sql_factor_send_swap(struct store_conn *c, const char *app_id, const char *factor_id,
+				 int64_t *last_send_at, int64_t next, bool *swapped);
+enum tf_err sql_factor_insert(struct store_conn *c, const struct factor_row *f);
+enum tf_err sql_factor_get(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id,
+			   struct factor_row *out);
+enum tf_err sql_factor_list(struct store_conn *c, const char *app_id, const char *user_id, struct factor_row *out,
+			    size_t max, size_t *n_out);
+enum tf_err sql_factor_update(struct store_conn *c, const struct factor_row *f);
+enum tf_err sql_factor_set_preferred(struct store_conn *c, const char *app_id, const char *user_id,
+				     const char *factor_id);
+enum tf_err sql_factor_clear_preferred(struct store_conn *c, const char *app_id, const char *user_id);
+enum tf_err sql_factor_delete(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id);
+enum tf_err sql_backup_codes_replace(struct store_conn *c, const char *factor_id, const struct backup_code_row *codes,
+				     size_t n);
+enum tf_err sql_backup_codes_list(struct store_conn *c, const char *factor_id, struct backup_code_row *out,
+				  size_t max, size_t *n_out);
+enum tf_err sql_backup_code_use(struct store_conn *c, const char *factor_id, int idx, const char *code_hash,
+				int64_t now);
+enum tf_err sql_challenge_insert(struct store_conn *c, const struct challenge_row *ch);
+enum tf_err sql_challenge_get(struct store_conn *c, const char *app_id, const char *user_id,
+			      const char *challenge_id, struct challenge_row *out);
+enum tf_err sql_challenge_latest(struct store_conn *c, const char *app_id, const char *user_id,
+				 const char *session_id, const char *factor_id, enum challenge_purpose purpose,
+				 struct challenge_row *out);
+enum tf_err sql_challenge_update(struct store_conn *c, const struct challenge_row *ch);
+enum tf_err sql_challenge_supersede(struct store_conn *c, const char *session_id, const char *factor_id,
+				    const char *except_id);
+enum tf_err sql_device_insert(struct store_conn *c, const struct device_row *d);
+enum tf_err sql_device_list(struct store_conn *c, const char *app_id, const char *user_id, int64_t now,
+			    struct device_row *out, size_t max, size_t *n_out);
+enum tf_err sql_device_revoke(struct store_conn *c, const char *app_id, const char *user_id, const char *device_id,
+			      int64_t now);
+enum tf_err sql_device_revoke_all(struct store_conn *c, const char *app_id, const char *user_id, int64_t now,
+				  int *n_out);
+enum tf_err sql_device_revoked_since(struct store_conn *c, int64_t since, int64_t now,
+				     void (*visit)(void *ctx, const char *device_id, int64_t revoked_at,
+						   int64_t expires_at),
+				     void *ctx);
+/* store_records.c */
+enum tf_err sql_outbox_insert(struct store_conn *c, const struct outbox_row *m);
+enum tf_err sql_outbox_due(struct store_conn *c, int64_t now, struct outbox_row *out, size_t max, size_t *n_out);
+enum tf_err sql_outbox_mark_sent(struct store_conn *c, const char *id, int64_t now);
+enum tf_err sql_outbox_mark_retry(struct store_conn *c, const char *id, int attempts, int64_t next,
+				  const char *error);
+enum tf_err sql_outbox_mark_failed(struct store_conn *c, const char *id, const char *error);
+enum tf_err sql_audit_last(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES]);
+enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_row *r);
+enum tf_err sql_audit_scan(struct store_conn *c, audit_visit_fn fn, void *ctx);
+enum tf_err sql_idem_reserve(struct store_conn *c, const char *scope, const char *ref,
+			     const uint8_t fp[TF_MAC_BYTES], int64_t now, int64_t stale_before,
+			     int64_t expired_before, enum idem_state *state, struct idem_answer *answer);
+enum tf_err sql_idem_complete(struct store_conn *c, const char *scope, const char *ref, int status,
+			      const uint8_t *sealed_body, size_t sealed_len, const char *headers);
+enum tf_err sql_idem_release(struct store_conn *c, const char *scope, const char *ref);
+enum tf_err sql_counter_hit(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
+enum tf_err sql_counter_get(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
+enum tf_err sql_counter_give_back(struct store_conn *c, const char *key, int64_t window_start);
+/* store_payments.c */
+enum tf_err sql_authorization_insert(struct store_conn *c, const struct authorization_row *a);
+enum tf_err sql_authorization_use(struct store_conn *c, const char *app_id, const char *user_id,
+				  const char *authorization_id, const char *transaction_hash, int64_t now,
+				  struct authorization_row *out);
+enum tf_err sql_beneficiary_insert(struct store_conn *c, const struct beneficiary_row *b);
+enum tf_err sql_beneficiary_list(struct store_conn *c, const char *app_id, const char *user_id,
+				 struct beneficiary_row *out, size_t max, size_t *n_out);
+enum tf_err sql_beneficiary_delete(struct store_conn *c, const char *app_id, const char *user_id,
+				   const char *beneficiary_id);
+enum tf_err sql_beneficiary_find(struct store_conn *c, const char *app_id, const char *user_id, const char *account,
+				 struct beneficiary_row *out);
+enum tf_err sql_series_get(struct store_conn *c, const char *app_id, const char *user_id, const char *series_id,
+			   char hash_out[TX_HASH_HEX + 1]);
+enum tf_err sql_series_put(struct store_conn *c, const char *app_id, const char *user_id, const char *series_id,
+			   const char *transaction_hash, int64_t now);
+enum tf_err sql_sca_state_get(struct store_conn *c, const char *app_id, const char *user_id,
+			      struct sca_state_row *out);
+enum tf_err sql_sca_state_record(struct store_conn *c, const char *app_id, const char *user_id, int64_t now,
+				 bool account);
+enum tf_err sql_sca_state_add_low_value(struct store_conn *c, const char *app_id, const char *user_id,
+					int64_t eur_cents);
+enum tf_err sql_ledger_insert(struct store_conn *c, const struct ledger_row *l);
+enum tf_err sql_ledger_report(struct store_conn *c, int64_t from, int64_t to,
+			      void (*visit)(void *ctx, const char *app_id, const char *exemption,
+					    const char *currency, int64_t count, int64_t amount, int64_t eur_cents),
+			      void *ctx);
+enum tf_err sql_txn_insert(struct store_conn *c, const struct txn_row *t);
+enum tf_err sql_txn_get(struct store_conn *c, const char *app_id, const char *user_id, const char *transaction_id,
+			struct txn_row *out);
+enum tf_err sql_txn_update(struct store_conn *c, const struct txn_row *t);
+enum tf_err sql_txn_list_by_challenge(struct store_conn *c, const char *app_id, const char *challenge_id,
+				      struct txn_row *out, size_t max, size_t *n_out);
+/* store_hosted.c */
+enum tf_err sql_sso_token_insert(struct store_conn *c, const struct sso_token_row *t);
+enum tf_err sql_sso_token_redeem(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES],
+				 int64_t now, struct sso_token_row *out);
+enum tf_err sql_hosted_session_insert(struct store_conn *c, const struct session_row *s,
+				      const struct hosted_session_info *info);
+enum tf_err sql_hosted_session_info(struct store_conn *c, const char *session_id, struct hosted_session_info *out);
+enum tf_err sql_hosted_session_mfa_passed(struct store_conn *c, const char *session_id);
+enum tf_err sql_hosted_sessions_revoke(struct store_conn *c, const char *app_id, const char *user_id, int64_t now,
+				       int *n_out);
+enum tf_err sql_email_token_get(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES],
+				int64_t now, struct email_token_row *out);
+enum tf_err sql_email_token_use(struct store_conn *c, const char *app_id, const uint8_t mac[TF_MAC_BYTES],
+				int64_t now);
+/* store_wepay.c */
+enum tf_err sql_wepay_user_get(struct store_conn *c, const char *app_id, const char *user_id,
+			       struct wepay_user_row *out);
+enum tf_err sql_wepay_user_put(struct store_conn *c, const struct wepay_user_row *w);
+enum tf_err sql_wepay_mfa_list(struct store_conn *c, const char *app_id, const char *user_id,
+			       struct wepay_mfa_row *out, size_t max, size_t *n_out);
+enum tf_err sql_wepay_mfa_put(struct store_conn *c, const struct wepay_mfa_row *m);
+/* store_keyring.c */
+enum tf_err sql_sweep(struct store_conn *c, const struct retention_cutoffs *cut, int batch, int *deleted);
+enum tf_err sql_keyring_get(struct store_conn *c, struct keyring_row *out);
+enum tf_err sql_keyring_insert(struct store_conn *c, const struct keyring_row *k);
+enum tf_err sql_keyring_replace(struct store_conn *c, const struct keyring_row *k);
+enum tf_err sql_sealed_page(struct store_conn *c, enum sealed_column col, const struct sealed_value *after,
+			    struct sealed_value *out, size_t max, size_t *n_out);
+enum tf_err sql_sealed_put(struct store_conn *c, enum sealed_column col, const struct sealed_value *v);
+enum tf_err sql_devices_revoke_every(struct store_conn *c, int64_t now, int *n_out);
+enum tf_err sql_other_clients(struct store_conn *c, int *n_out);
+
+/* A driver's struct store_ops: its own drv_open, drv_close, drv_acquire, drv_release,
+ * drv_migrate and drv_tx_*, and the operations written once. */
+#define SQL_STORE_OPS(drv)                                                                                             \
+	.ops_version = 10, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
+	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                                \
+	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping,                              \
+	.app_insert = sql_app_insert, .app_get = sql_app_get, .app_get_by_api_key = sql_app_get_by_api_key,            \
+	.user_insert = sql_user_insert, .user_get = sql_user_get, .user_get_by_email = sql_user_get_by_email,          \
+	.user_mark_verified = sql_user_mark_verified, .user_purge_unverified = sql_user_purge_unverified,              \
+	.session_insert = sql_session_insert, .session_get = sql_session_get,                                          \
+	.session_touch = sql_session_touch, .session_revoke = sql_session_revoke,                                      \
+	.session_set_stepped_up = sql_session_set_stepped_up, .session_send_swap = sql_session_send_swap,              \
+	.factor_send_swap = sql_factor_send_swap, .factor_insert = sql_factor_insert,                                  \
+	.factor_get = sql_factor_get, .factor_list = sql_factor_list, .factor_update = sql_factor_update,              \
+	.factor_set_preferred = sql_factor_set_preferred, .factor_delete = sql_factor_delete,                          \
+	.backup_codes_replace = sql_backup_codes_replace, .backup_codes_list = sql_backup_codes_list,                  \
+	.backup_code_use = sql_backup_code_use, .challenge_insert = sql_challenge_insert,                              \
+	.challenge_get = sql_challenge_get, .challenge_update = sql_challenge_update,                                  \
+	.challenge_supersede = sql_challenge_supersede, .device_insert = sql_device_insert,                            \
+	.device_list = sql_device_list, .device_revoke = sql_device_revoke,                                            \
+	.device_revoke_all = sql_device_revoke_all, .device_revoked_since = sql_device_revoked_since,                  \
+	.email_token_insert = sql_email_token_insert, .outbox_insert = sql_outbox_insert,                              \
+	.outbox_due = sql_outbox_due, .outbox_mark_sent = sql_outbox_mark_sent,                                        \
+	.outbox_mark_retry = sql_outbox_mark_retry, .outbox_mark_failed = sql_outbox_mark_failed,                      \
+	.audit_last = sql_audit_last, .audit_insert = sql_audit_insert, .audit_scan = sql_audit_scan,                  \
+	.idem_reserve = sql_idem_reserve, .idem_complete = sql_idem_complete,                                          \
+	.idem_release = sql_idem_release, .counter_hit = sql_counter_hit, .counter_get = sql_counter_get,              \
+	.app_get_by_client_id = sql_app_get_by_client_id, .sso_token_insert = sql_sso_token_insert,                    \
+	.sso_token_redeem = sql_sso_token_redeem, .hosted_session_insert = sql_hosted_session_insert,                  \
+	.hosted_session_info = sql_hosted_session_info,                                                                \
+	.hosted_session_mfa_passed = sql_hosted_session_mfa_passed,                                                    \
+	.hosted_sessions_revoke = sql_hosted_sessions_revoke, .email_token_get = sql_email_token_get,                  \
+	.email_token_use = sql_email_token_use, .user_set_password = sql_user_set_password,                            \
+	.authorization_insert = sql_authorization_insert, .authorization_use = sql_authorization_use,                  \
+	.beneficiary_insert = sql_beneficiary_insert, .beneficiary_list = sql_beneficiary_list,                        \
+	.beneficiary_delete = sql_beneficiary_delete, .beneficiary_find = sql_beneficiary_find,                        \
+	.series_get = sql_series_get, .series_put = sql_series_put, .sca_state_get = sql_sca_state_get,                \
+	.sca_state_record = sql_sca_state_record, .sca_state_add_low_value = sql_sca_state_add_low_value,              \
+	.ledger_insert = sql_ledger_insert, .ledger_report = sql_ledger_report,                                        \
+	.wepay_user_get = sql_wepay_user_get, .wepay_user_put = sql_wepay_user_put,                                    \
+	.wepay_mfa_list = sql_wepay_mfa_list, .wepay_mfa_put = sql_wepay_mfa_put,                                      \
+	.factor_clear_preferred = sql_factor_clear_preferred, .challenge_latest = sql_challenge_latest,                \
+	.txn_insert = sql_txn_insert, .txn_get = sql_txn_get, .txn_update = sql_txn_update,                            \
+	.txn_list_by_challenge = sql_txn_list_by_challenge, .app_delivery_set = sql_app_delivery_set,                  \
+	.app_delivery_get = sql_app_delivery_get, .sweep = sql_sweep,                                                  \
+	.counter_give_back = sql_counter_give_back, .keyring_get = sql_keyring_get,                                    \
+	.keyring_insert = sql_keyring_insert, .keyring_replace = sql_keyring_replace,                                  \
+	.sealed_page = sql_sealed_page, .sealed_put = sql_sealed_put,                                                  \
+	.devices_revoke_every = sql_devices_revoke_every, .other_clients = sql_other_clients,                          \
+	.user_change_email = sql_user_change_email
+
+#endif
