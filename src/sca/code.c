@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/validate.h"
 #include "delivery/outbox.h"
 #include "sca/kinds.h"
 
@@ -99,4 +100,18 @@ void kind_describe_phone(const struct factor_row *f, struct factor_description *
 	for (size_t i = 0; i < len && n + 1 < sizeof d->phone_masked; i++)
 		d->phone_masked[n++] = (i == 0 && f->phone[i] == '+') || i + 4 >= len ? f->phone[i] : '*';
 	d->phone_masked[n] = '\0';
+}
+
+enum factor_field kind_phone_check_input(const struct factor_input *in)
+{
+	return validate_phone_e164(in->phone) ? FACTOR_FIELD_NONE : FACTOR_FIELD_PHONE;
+}
+
+enum tf_err kind_phone_enrol(const struct sca_ctx *ctx, const struct factor_input *in, struct factor_row *f,
+			     struct factor_enrolment *en)
+{
+	(void)ctx;
+	(void)en;
+	snprintf(f->phone, sizeof f->phone, "%s", in->phone);
+	return TF_OK;
 }

@@ -5,22 +5,7 @@
  */
 #include <stdio.h>
 
-#include "core/validate.h"
 #include "sca/kinds.h"
-
-static enum factor_field check_input(const struct factor_input *in)
-{
-	return validate_phone_e164(in->phone) ? FACTOR_FIELD_NONE : FACTOR_FIELD_PHONE;
-}
-
-static enum tf_err enrol(const struct sca_ctx *ctx, const struct factor_input *in, struct factor_row *f,
-			 struct factor_enrolment *en)
-{
-	(void)ctx;
-	(void)en;
-	snprintf(f->phone, sizeof f->phone, "%s", in->phone);
-	return TF_OK;
-}
 
 static void describe(const struct factor_row *f, const char *app_name, struct factor_description *d)
 {
@@ -38,8 +23,8 @@ const struct factor_kind factor_kind_sms = {
 	.flags = FACTOR_KIND_SENDS_CODE | FACTOR_KIND_TO_PHONE | FACTOR_KIND_PICKED_BY_DEFAULT,
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = FACTOR_FIELD_PHONE,
-	.check_input = check_input,
-	.enrol = enrol,
+	.check_input = kind_phone_check_input,
+	.enrol = kind_phone_enrol,
 	.issue = code_issue,
 	.check = code_check,
 	.describe = describe,

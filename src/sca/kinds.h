@@ -39,7 +39,11 @@ bool code_push_text(const char *app_name, enum challenge_purpose purpose, const 
 #define BACKUP_CODE_ALPHABET "23456789abcdefghjkmnpqrstuvwxyz"
 bool code_normalise_backup(const char *in, char out[BACKUP_CODE_LEN + 1]);
 
-/* The words of a phone kind: d->phone, its last four digits and its masked form from f. */
+/* What the phone kinds (sms, voice) share: the number their enrolment takes (E.164), kept in the
+ * new factor, and the words of a description: d->phone, its last four digits, its masked form. */
+enum factor_field kind_phone_check_input(const struct factor_input *in);
+enum tf_err kind_phone_enrol(const struct sca_ctx *ctx, const struct factor_input *in, struct factor_row *f,
+			     struct factor_enrolment *en);
 void kind_describe_phone(const struct factor_row *f, struct factor_description *d);
 
 #endif
