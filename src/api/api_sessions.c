@@ -11,34 +11,22 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "sca/sessions.h"
 #include "core/session.h"
 #include "core/validate.h"
 
 enum tf_err api_session_issue(struct tf_req *req, const struct user_row *u, int64_t idle_ms, const char *event,
 			      char token[TF_TOKEN_MAX], struct session_row *out)
 {
-	struct session_row s = {.kind = SESSION_API, .created_at = req->now, .last_seen_at = req->now,
-				.idle_timeout_ms = idle_ms,
-				.absolute_expires_at = req->now + req->svc->cfg.session_max_lifetime * 1000};
-	crypto_random_token("tfs_", token);
-	crypto_random_id("ses", s.session_id);
-	crypto_secret_mac(req->svc->keys, "session", token, s.token_mac);
-	snprintf(s.app_id, sizeof s.app_id, "%s", u->app_id);
-	snprintf(s.user_id, sizeof s.user_id, "%s", u->user_id);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	snprintf(ctx.actor, sizeof ctx.actor, "user:%s", u->user_id); /* the user signs in */
 	enum tf_err e = STORE(req->db)->tx_begin(req->db);
 	if (e != TF_OK)
 		return e;
-	e = STORE(req->db)->session_insert(req->db, &s);
-	if (e == TF_OK) {
-		char actor[64], details[128];
-		snprintf(actor, sizeof actor, "user:%s", u->user_id);
-		snprintf(details, sizeof details, "{\"session_id\":\"%s\"}", s.session_id);
-		e = req_audit(req, event, actor, u->user_id, details);
-	}
+	e = sca_session_mint(&ctx, u, idle_ms, req->svc->cfg.session_max_lifetime * 1000, event, NULL, token, out);
 	if ((e = store_tx_end(req->db, e)) != TF_OK)
 		sodium_memzero(token, TF_TOKEN_MAX);
-	else if (out)
-		*out = s;
 	return e;
 }
 

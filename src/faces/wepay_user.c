@@ -16,6 +16,7 @@
 #include "core/message_text.h"
 #include "core/validate.h"
 #include "faces/wepay.h"
+#include "sca/sessions.h"
 
 #define WEPAY_NAME_CHARS 127
 #define WEPAY_DEVICE_CHARS 255
@@ -189,29 +190,17 @@ enum tf_err wepay_user_register(struct tf_req *req)
 
 	/* the access token: a session of the native API, as long-lived as WePay's (the setting
 	 * wepay_token_lifetime); an unconfirmed user's ends with the user */
-	char token[TF_TOKEN_MAX];
+	char token[TF_TOKEN_MAX] = "";
 	int64_t lifetime_ms = req->svc->cfg.wepay_token_lifetime * 1000;
-	struct session_row s = {.kind = SESSION_API, .created_at = req->now, .last_seen_at = req->now,
-				.idle_timeout_ms = lifetime_ms, .absolute_expires_at = req->now + lifetime_ms};
-	crypto_random_token("tfs_", token);
-	crypto_random_id("ses", s.session_id);
-	crypto_secret_mac(req->svc->keys, "session", token, s.token_mac);
-	snprintf(s.app_id, sizeof s.app_id, "%s", u.app_id);
-	snprintf(s.user_id, sizeof s.user_id, "%s", u.user_id);
-
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx); /* the application registers its user */
 	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 		goto out;
 	e = api_user_insert(req, &u);
 	if (e == TF_OK)
 		e = STORE(req->db)->wepay_user_put(req->db, &w);
 	if (e == TF_OK)
-		e = STORE(req->db)->session_insert(req->db, &s);
-	if (e == TF_OK) {
-		char actor[64], details[128];
-		snprintf(actor, sizeof actor, "app:%s", u.app_id);
-		snprintf(details, sizeof details, "{\"session_id\":\"%s\",\"face\":\"wepay\"}", s.session_id);
-		e = req_audit(req, "session.issued", actor, u.user_id, details);
-	}
+		e = sca_session_mint(&ctx, &u, lifetime_ms, lifetime_ms, "session.issued", "wepay", token, NULL);
 	if ((e = store_tx_end(req->db, e)) != TF_OK) {
 		if (e == TF_ERR_EMAIL_TAKEN)
 			wepay_refuse(req, e, "invalid_request", 1003, "a user with this email already exists for this application");
