@@ -49,9 +49,7 @@ static enum tf_err send_challenge(struct tf_req *req, struct wepay_mfa *x, bool 
 		bool recent = have_old && sends && req->now - old.last_sent_at < RESEND_SPACING_MS;
 		if (open && (!sends || (recent && !force_voice))) {
 			/* nothing to send: the open challenge stands */
-		} else if (recent) {
-			e = TF_ERR_RETRY_IN_15SEC;
-		} else {
+		} else { /* the native rules space the sends (RETRY_IN_15SEC within 15 seconds) */
 			e = api_challenge_new(req, &via, PURPOSE_ENROLMENT, NULL, &ch);
 			if (e == TF_OK) {
 				snprintf(f.enrolment_challenge_id, sizeof f.enrolment_challenge_id, "%s", ch.challenge_id);

@@ -762,6 +762,12 @@ def test_send_challenge_spacing_is_wepay_throttling(server):
     assert_wepay_error(m("user/mfa/send_default_challenge"), 429, "throttle_exceeded", 1007)
     assert_wepay_error(m("user/mfa/send_challenge", mfa_id=sms["mfa_id"], force_voice=True), 429,
                        "throttle_exceeded", 1007)
+    # a pending factor too: create sent its code, and a call now would be a second code
+    pending = m.ok("user/mfa/create", type="sms", setup_data={"phone_number": "+14155550177"},
+                   cookie=m.ok("user/mfa/confirm", mfa_id=sms["mfa_id"], challenge={"code": SANDBOX_CODE})["cookie"])
+    assert m.ok("user/mfa/send_challenge", mfa_id=pending["mfa_id"])["state"] == "pending"  # the same code stands
+    assert_wepay_error(m("user/mfa/send_challenge", mfa_id=pending["mfa_id"], force_voice=True), 429,
+                       "throttle_exceeded", 1007)
 
 
 def test_reset_discards_pending_factors_only(server):
