@@ -113,7 +113,7 @@ static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 		if (!phone_country_allowed(country, list, n))
 			reason = "country";
 	}
-	int64_t window = req->now - req->now % (3600 * 1000LL), count;
+	struct rate_count count = {0};
 	const struct {
 		const char *what, *arg, *limit_key;
 		int64_t def;
@@ -127,8 +127,8 @@ static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 	enum tf_err e = TF_OK;
 	for (size_t i = 0; !reason && e == TF_OK && i < sizeof caps / sizeof caps[0]; i++) {
 		snprintf(key, sizeof key, "send_%s:%s:%s", caps[i].what, req->app->app_id, caps[i].arg);
-		if ((e = STORE(req->db)->counter_hit(req->db, key, window, &count)) == TF_OK &&
-		    count > policy_limit(policy, caps[i].limit_key, caps[i].def))
+		if ((e = STORE(req->db)->counter_hit(req->db, key, req->now, 3600 * 1000LL, &count)) == TF_OK &&
+		    count.count > policy_limit(policy, caps[i].limit_key, caps[i].def))
 			reason = caps[i].what;
 	}
 	json_decref(policy);
@@ -141,9 +141,7 @@ static enum tf_err send_caps(struct tf_req *req, const struct factor_row *f)
 	req_audit_detached(req, "send.refused", actor, f->factor_id, details);
 	if (!strcmp(reason, "country"))
 		return TF_ERR_PHONE_COUNTRY_NOT_ALLOWED;
-	char retry[32];
-	snprintf(retry, sizeof retry, "%lld", (long long)((window + 3600 * 1000LL - req->now + 999) / 1000));
-	resp_header(req, "Retry-After", retry);
+	req_retry_after(req, count.window_start + 3600 * 1000LL);
 	return TF_ERR_SEND_LIMIT_REACHED;
 }
 
@@ -358,7 +356,8 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	/* wrong codes per client address (SPEC section 11): checked before, counted after, both in the
 	 * write transaction (a read there costs less than a snapshot of its own) */
 	char ip_key[160];
-	int64_t window_ms = req->svc->cfg.rate_window * 1000, window = req->now - req->now % window_ms, wrong_here = 0;
+	int64_t window_ms = req->svc->cfg.rate_window * 1000;
+	struct rate_count wrong_here = {0};
 	snprintf(ip_key, sizeof ip_key, "verify_fail_ip:%s:%s", req->app->app_id, req->client_ip);
 	struct challenge_row ch;
 	struct factor_row f;
@@ -376,12 +375,10 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	for (;;) {
 		if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
 			return e;
-		if ((e = STORE(req->db)->counter_get(req->db, ip_key, window, &wrong_here)) == TF_OK &&
-		    wrong_here >= req->svc->cfg.verify_failures_per_address) {
+		if ((e = STORE(req->db)->counter_get(req->db, ip_key, req->now, window_ms, &wrong_here)) == TF_OK &&
+		    wrong_here.count >= req->svc->cfg.verify_failures_per_address) {
 			STORE(req->db)->tx_rollback(req->db);
-			char retry[32];
-			snprintf(retry, sizeof retry, "%lld", (long long)((window + window_ms - req->now + 999) / 1000));
-			resp_header(req, "Retry-After", retry);
+			req_retry_after(req, wrong_here.window_start + window_ms);
 			return TF_ERR_RATE_LIMITED;
 		}
 		if (e == TF_OK && (e = load_attempt(req, challenge_id, enrolment_only, &ch, &f)) == TF_OK)
@@ -457,7 +454,7 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 	if (e == TF_OK)
 		e = STORE(req->db)->factor_update(req->db, &f);
 	if (e == TF_OK && verdict != TF_OK)
-		e = STORE(req->db)->counter_hit(req->db, ip_key, window, &wrong_here);
+		e = STORE(req->db)->counter_hit(req->db, ip_key, req->now, window_ms, &wrong_here);
 	bool steps_up = verdict == TF_OK && (ch.purpose == PURPOSE_LOGIN || ch.purpose == PURPOSE_STEPUP);
 	if (e == TF_OK && steps_up)
 		e = STORE(req->db)->session_set_stepped_up(req->db, req->session.session_id, req->now);

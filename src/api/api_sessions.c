@@ -47,25 +47,19 @@ static enum tf_err issue_session(struct tf_req *req, const struct user_row *u, c
 	return TF_OK;
 }
 
-static int64_t rate_window_start(const struct tf_req *req)
+/* Counts one hit on a rate-limit key; answers RATE_LIMITED with Retry-After when over. The
+ * window the hit was counted in goes to *window_start (for giving the hit back). */
+static enum tf_err rate_hit(struct tf_req *req, const char *key, int64_t limit, int64_t *window_start)
 {
 	int64_t window_ms = req->svc->cfg.rate_window * 1000;
-	return req->now - req->now % window_ms;
-}
-
-/* Counts one hit on a rate-limit key; answers RATE_LIMITED with Retry-After when over. */
-static enum tf_err rate_hit(struct tf_req *req, const char *key, int64_t limit)
-{
-	int64_t window_ms = req->svc->cfg.rate_window * 1000;
-	int64_t window_start = rate_window_start(req);
-	int64_t n;
-	enum tf_err e = STORE(req->db)->counter_hit(req->db, key, window_start, &n);
+	struct rate_count n;
+	enum tf_err e = STORE(req->db)->counter_hit(req->db, key, req->now, window_ms, &n);
 	if (e != TF_OK)
 		return e;
-	if (n > limit) {
-		char retry[32];
-		snprintf(retry, sizeof retry, "%lld", (long long)((window_start + window_ms - req->now + 999) / 1000));
-		resp_header(req, "Retry-After", retry);
+	if (window_start)
+		*window_start = n.window_start;
+	if (n.count > limit) {
+		req_retry_after(req, n.window_start + window_ms);
 		return TF_ERR_RATE_LIMITED;
 	}
 	return TF_OK;
@@ -152,11 +146,10 @@ enum tf_err api_password_check(struct tf_req *req, const char *email_in, const c
 	char ip_key[160];
 	snprintf(ip_key, sizeof ip_key, "login_ip:%s:%s", req->app->app_id, req->client_ip);
 	snprintf(pc->fail_key, sizeof pc->fail_key, "login_fail:%s:%s", req->app->app_id, email);
-	if ((e = rate_hit(req, ip_key, req->svc->cfg.login_attempts_per_address)) != TF_OK)
+	if ((e = rate_hit(req, ip_key, req->svc->cfg.login_attempts_per_address, NULL)) != TF_OK)
 		return e;
-	if ((e = rate_hit(req, pc->fail_key, req->svc->cfg.login_failures_per_user)) != TF_OK)
+	if ((e = rate_hit(req, pc->fail_key, req->svc->cfg.login_failures_per_user, &pc->fail_window)) != TF_OK)
 		return e;
-	pc->fail_window = rate_window_start(req);
 	req_attempt_counted(req, pc->fail_key, pc->fail_window);
 
 	e = STORE(req->db)->user_get_by_email(req->db, req->app->app_id, email, &pc->u);

@@ -47,7 +47,7 @@ const struct config_setting config_settings[] = {
 	{"argon2_memlimit_kib", I(argon2_memlimit_kib), "65536", 8, 4194304, NULL, false, "Argon2id memory in KiB; a thread that has hashed keeps that much for its next hash until it has been idle 5 s (so up to twice slow_workers times it during a burst of logins)"},
 	{"login_attempts_per_address", I(login_attempts_per_address), "300", 1, 1000000, NULL, false, "password logins per client address and application per rate window"},
 	{"login_failures_per_user", I(login_failures_per_user), "10", 1, 1000000, NULL, false, "password guesses per user per rate window: each login counts before its hash and a right password gives it back, so guesses sent at once are no more"},
-	{"rate_window", I(rate_window), "900", 1, 86400, NULL, false, "seconds of the login rate-limit window (at most a day: the sweeper deletes counters of windows that began a day ago, core/retention.h)"},
+	{"rate_window", I(rate_window), "900", 1, 86400, NULL, false, "seconds of the login and wrong-code rate-limit windows, each beginning at its key's first counted attempt (at most a day: the sweeper deletes counters of windows that began a day ago, core/retention.h)"},
 	{"sso_token_lifetime", I(sso_token_lifetime), "600", 1, 86400, NULL, false, "seconds an SSO token may wait before it is redeemed at GET /sso (10 minutes)"},
 	{"hosted_session_idle_timeout", I(hosted_session_idle_timeout), "600", 1, 86400, NULL, false, "seconds without activity after which a hosted-pages session ends (10 minutes)"},
 	{"hosted_session_max_lifetime", I(hosted_session_max_lifetime), "43200", 60, 31536000, NULL, false, "seconds after which a hosted-pages session ends whatever its activity"},

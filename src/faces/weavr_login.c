@@ -55,13 +55,13 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 	char lock_key[400], normalised[256];
 	snprintf(lock_key, sizeof lock_key, "weavr_lock:%s:%s", req->app->app_id,
 		 validate_email(email, normalised, sizeof normalised) ? normalised : email);
-	int64_t window = req->now - req->now % WEAVR_LOCK_WINDOW_MS, attempts = 0;
+	struct rate_count attempts = {0};
 	if (req->phase == 0) {
-		if ((e = STORE(req->db)->counter_hit(req->db, lock_key, window, &attempts)) != TF_OK)
+		if ((e = STORE(req->db)->counter_hit(req->db, lock_key, req->now, WEAVR_LOCK_WINDOW_MS, &attempts)) != TF_OK)
 			return e;
-		if (attempts > WEAVR_LOCK_FAILURES)
+		if (attempts.count > WEAVR_LOCK_FAILURES)
 			return TF_ERR_LOGIN_LOCKED;
-		req_attempt_counted(req, lock_key, window);
+		req_attempt_counted(req, lock_key, attempts.window_start);
 	}
 	struct user_row u;
 	e = api_password_check(req, email, json_string_value(value), &u);
@@ -73,9 +73,10 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 	}
 	if (e == TF_ERR_INVALID_CREDENTIALS || e == TF_ERR_SSO_LOGIN_REQUIRED || e == TF_ERR_INVALID_FIELD) {
 		req->err_field[0] = '\0';
-		if ((e = STORE(req->db)->counter_get(req->db, lock_key, window, &attempts)) != TF_OK)
+		if ((e = STORE(req->db)->counter_get(req->db, lock_key, req->now, WEAVR_LOCK_WINDOW_MS, &attempts)) !=
+		    TF_OK)
 			return e;
-		if (attempts >= WEAVR_LOCK_FAILURES)
+		if (attempts.count >= WEAVR_LOCK_FAILURES)
 			return TF_ERR_LOGIN_LOCKED;
 		if (looks_like_weavr_token(json_string_value(value))) { /* say so, rather than "wrong password" */
 			req->err_extra = json_pack("{s:s, s:s}", "message",
@@ -88,7 +89,8 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 	}
 	if (e != TF_OK)
 		return e;
-	if ((e = STORE(req->db)->counter_give_back(req->db, lock_key, window)) != TF_OK)
+	if ((e = STORE(req->db)->counter_get(req->db, lock_key, req->now, WEAVR_LOCK_WINDOW_MS, &attempts)) != TF_OK ||
+	    (e = STORE(req->db)->counter_give_back(req->db, lock_key, attempts.window_start)) != TF_OK)
 		return e;
 	char token[TF_TOKEN_MAX];
 	if ((e = api_session_issue(req, &u, WEAVR_TOKEN_IDLE_MS, "login.succeeded", token, NULL)) != TF_OK)

@@ -198,6 +198,8 @@ enum tf_err req_call(struct tf_req *req, route_handler op, json_t *body, const c
 /* Output helpers */
 void resp_json(struct tf_req *req, int status, json_t *body); /* steals body */
 void resp_header(struct tf_req *req, const char *name, const char *value);
+/* Retry-After: the whole seconds from now until `until` (epoch ms), at least 1 */
+void req_retry_after(struct tf_req *req, int64_t until);
 void resp_set_time(json_t *obj, const char *key, int64_t ms);
 
 /* The domain's context of this request (sca/context.h): its service, connection, application

@@ -154,6 +154,14 @@ void resp_header(struct tf_req *req, const char *name, const char *value)
 	h->value = v;
 }
 
+void req_retry_after(struct tf_req *req, int64_t until)
+{
+	char seconds[32];
+	int64_t ms = until - req->now;
+	snprintf(seconds, sizeof seconds, "%lld", (long long)(ms > 0 ? (ms + 999) / 1000 : 1));
+	resp_header(req, "Retry-After", seconds);
+}
+
 const char *form_get(const struct tf_form *f, const char *name)
 {
 	for (int i = 0; i < f->n; i++)

@@ -178,6 +178,12 @@ struct outbox_row {
 
 enum idem_state { IDEM_RESERVED, IDEM_REPLAY, IDEM_IN_PROGRESS, IDEM_MISMATCH };
 
+/* a rate counter's count in its running window, and when that window began (epoch ms) */
+struct rate_count {
+	int64_t count;
+	int64_t window_start;
+};
+
 struct idem_answer {
 	int status;
 	uint8_t *sealed_body; /* malloc'd, for IDEM_REPLAY: crypto_seal() of the answer, which may
@@ -469,12 +475,13 @@ struct store_ops {
 				     const char *headers);
 	enum tf_err (*idem_release)(struct store_conn *c, const char *scope, const char *ref);
 
-	/* fixed-window counters: adds 1 to key's count in the window starting at window_start
-	 * (older windows are replaced) and returns the new count */
-	enum tf_err (*counter_hit)(struct store_conn *c, const char *key, int64_t window_start,
-				   int64_t *count);
-	enum tf_err (*counter_get)(struct store_conn *c, const char *key, int64_t window_start,
-				   int64_t *count);
+	/* rate counters: a key's window begins at its first hit and lasts window_ms; counter_hit adds 1
+	 * (starting the next window when the last one has passed) and gives the count and the window's
+	 * start; counter_get reads them (a count of 0 and now when no window is running) */
+	enum tf_err (*counter_hit)(struct store_conn *c, const char *key, int64_t now, int64_t window_ms,
+				   struct rate_count *out);
+	enum tf_err (*counter_get)(struct store_conn *c, const char *key, int64_t now, int64_t window_ms,
+				   struct rate_count *out);
 
 	/* ops_version 2: single sign-on and hosted pages */
 	enum tf_err (*app_get_by_client_id)(struct store_conn *c, const char *client_id,

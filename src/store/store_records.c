@@ -188,9 +188,22 @@ enum tf_err sql_idem_release(struct store_conn *c, const char *scope, const char
 
 /* ---- counters ---- */
 
-enum tf_err sql_counter_hit(struct store_conn *c, const char *key, int64_t window_start, int64_t *count)
+static enum tf_err counter_read(struct store_conn *c, enum stmt_id id, const char *key, int64_t now,
+				 int64_t window_ms, struct rate_count *out)
 {
-	enum tf_err e = db_int(c, S_COUNTER_HIT, ARGS(TEXT(key), INT(window_start)), count);
+	struct rows r;
+	enum tf_err e = db_row(c, id, ARGS(TEXT(key), INT(now), INT(window_ms)), &r);
+	if (e != TF_OK)
+		return e;
+	out->count = col_int(&r, 0);
+	out->window_start = col_int(&r, 1);
+	return db_end(&r);
+}
+
+enum tf_err sql_counter_hit(struct store_conn *c, const char *key, int64_t now, int64_t window_ms,
+			    struct rate_count *out)
+{
+	enum tf_err e = counter_read(c, S_COUNTER_HIT, key, now, window_ms, out);
 	return e == TF_ERR_NOT_FOUND ? TF_ERR_INTERNAL : e;
 }
 
@@ -199,9 +212,10 @@ enum tf_err sql_counter_give_back(struct store_conn *c, const char *key, int64_t
 	return db_exec(c, S_COUNTER_GIVE_BACK, ARGS(TEXT(key), INT(window_start)), NULL);
 }
 
-enum tf_err sql_counter_get(struct store_conn *c, const char *key, int64_t window_start, int64_t *count)
+enum tf_err sql_counter_get(struct store_conn *c, const char *key, int64_t now, int64_t window_ms,
+			    struct rate_count *out)
 {
-	*count = 0;
-	enum tf_err e = db_int(c, S_COUNTER_GET, ARGS(TEXT(key), INT(window_start)), count);
+	*out = (struct rate_count){.count = 0, .window_start = now};
+	enum tf_err e = counter_read(c, S_COUNTER_GET, key, now, window_ms, out);
 	return e == TF_ERR_NOT_FOUND ? TF_OK : e;
 }

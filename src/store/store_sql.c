@@ -215,10 +215,12 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(IDEM_COMPLETE, "UPDATE idempotency SET status = $1, body = $2, headers = $3 WHERE scope = $4 "
 			    "AND ref = $5"),
 	STMT(IDEM_DELETE, "DELETE FROM idempotency WHERE scope = $1 AND ref = $2 AND status = 0"),
+	/* a key's window begins at its first hit and lasts $3 ms; a hit after it starts the next one */
 	STMT(COUNTER_HIT, "INSERT INTO counters (key, window_start, count) VALUES ($1, $2, 1) ON CONFLICT (key) "
-			  "DO UPDATE SET count = CASE WHEN counters.window_start = $2 THEN counters.count + 1 "
-			  "ELSE 1 END, window_start = $2 RETURNING count"),
-	STMT(COUNTER_GET, "SELECT count FROM counters WHERE key = $1 AND window_start = $2"),
+			  "DO UPDATE SET count = CASE WHEN counters.window_start + $3 > $2 THEN counters.count + 1 "
+			  "ELSE 1 END, window_start = CASE WHEN counters.window_start + $3 > $2 THEN "
+			  "counters.window_start ELSE $2 END RETURNING count, window_start"),
+	STMT(COUNTER_GET, "SELECT count, window_start FROM counters WHERE key = $1 AND window_start + $3 > $2"),
 	STMT(COUNTER_GIVE_BACK, "UPDATE counters SET count = count - 1 WHERE key = $1 AND window_start = $2 "
 				"AND count > 0"),
 	STMT(AUTH_INSERT, "INSERT INTO authorizations (authorization_id, app_id, user_id, challenge_id, "

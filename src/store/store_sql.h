@@ -325,8 +325,10 @@ enum tf_err sql_idem_reserve(struct store_conn *c, const char *scope, const char
 enum tf_err sql_idem_complete(struct store_conn *c, const char *scope, const char *ref, int status,
 			      const uint8_t *sealed_body, size_t sealed_len, const char *headers);
 enum tf_err sql_idem_release(struct store_conn *c, const char *scope, const char *ref);
-enum tf_err sql_counter_hit(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
-enum tf_err sql_counter_get(struct store_conn *c, const char *key, int64_t window_start, int64_t *count);
+enum tf_err sql_counter_hit(struct store_conn *c, const char *key, int64_t now, int64_t window_ms,
+			    struct rate_count *out);
+enum tf_err sql_counter_get(struct store_conn *c, const char *key, int64_t now, int64_t window_ms,
+			    struct rate_count *out);
 enum tf_err sql_counter_give_back(struct store_conn *c, const char *key, int64_t window_start);
 /* store_payments.c */
 enum tf_err sql_authorization_insert(struct store_conn *c, const struct authorization_row *a);

@@ -167,7 +167,7 @@ def test_one_user_looping_enrolments_meets_its_own_cap_and_the_others_still_get_
     assert len(sent) == 10, [r.status_code for r in answers]
     for r in refused:
         assert_error(r, 429, "SEND_LIMIT_REACHED")
-        assert 0 < int(r.headers["Retry-After"]) <= 3600
+        assert 3600 - 300 <= int(r.headers["Retry-After"]) <= 3600  # the hour began at the first send
     # looping on: every later attempt is refused too, and sends nothing
     again = enrol_many(abuser, [f"+4477009005{i:02d}" for i in range(6)], ATTACKER)
     assert {r.status_code for r in again} == {429}

@@ -17,6 +17,9 @@
 #include "platform/log.h"
 #include "store/store_sqlite_int.h"
 
+/* long enough that no counter here outlives its window */
+#define COUNTER_WINDOW_MS (3600 * 1000LL)
+
 struct fixture {
 	char dir[64];
 	struct store *st;
@@ -71,11 +74,11 @@ static struct group *group_of(struct store *st)
 static int64_t committed(struct store *st, const char *key)
 {
 	struct store_conn *c;
-	int64_t n = -1;
+	struct rate_count n = {0};
 	assert_int_equal(st->ops->acquire(st, &c), TF_OK);
-	assert_int_equal(STORE(c)->counter_get(c, key, 1, &n), TF_OK);
+	assert_int_equal(STORE(c)->counter_get(c, key, 1, COUNTER_WINDOW_MS, &n), TF_OK);
 	STORE(c)->release(c);
-	return n;
+	return n.count;
 }
 
 /* Waits until n threads wait for the writer. */
@@ -100,19 +103,19 @@ static void *second_writer(void *arg)
 {
 	struct second *s = arg;
 	struct store_conn *c;
-	int64_t n;
+	struct rate_count n = {0};
 	if (s->st->ops->acquire(s->st, &c) != TF_OK) {
 		s->result = TF_ERR_INTERNAL;
 		return NULL;
 	}
 	if (s->kind == SECOND_LONE) {
-		s->result = STORE(c)->counter_hit(c, "second", 1, &n);
+		s->result = STORE(c)->counter_hit(c, "second", 1, COUNTER_WINDOW_MS, &n);
 		STORE(c)->release(c);
 		return NULL;
 	}
 	enum tf_err e = STORE(c)->tx_begin(c);
 	if (e == TF_OK)
-		e = STORE(c)->counter_hit(c, "second", 1, &n);
+		e = STORE(c)->counter_hit(c, "second", 1, COUNTER_WINDOW_MS, &n);
 	if (e == TF_OK && s->kind == SECOND_FAILS)
 		e = TF_ERR_NOT_FOUND; /* the request fails after writing */
 	if (e == TF_OK && s->kind == SECOND_BREAKS_FK) {
@@ -132,10 +135,10 @@ static void *second_writer(void *arg)
 static enum tf_err first_with_second(struct store *st, struct second *s, pthread_t *t)
 {
 	struct store_conn *c;
-	int64_t n;
+	struct rate_count n = {0};
 	assert_int_equal(st->ops->acquire(st, &c), TF_OK);
 	assert_int_equal(STORE(c)->tx_begin(c), TF_OK);
-	assert_int_equal(STORE(c)->counter_hit(c, "first", 1, &n), TF_OK);
+	assert_int_equal(STORE(c)->counter_hit(c, "first", 1, COUNTER_WINDOW_MS, &n), TF_OK);
 	assert_int_equal(pthread_create(t, NULL, second_writer, s), 0);
 	wait_for_waiters(st, 1);
 	enum tf_err e = STORE(c)->tx_commit(c); /* leaves the COMMIT to the second, and waits for it */
@@ -212,9 +215,9 @@ static void test_failed_commit_fails_every_member(void **state)
 	assert_int_equal(committed(f->st, "second"), 0);
 	/* the writer goes on with the next batch */
 	struct store_conn *c;
-	int64_t n;
+	struct rate_count n = {0};
 	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
-	assert_int_equal(STORE(c)->counter_hit(c, "after", 1, &n), TF_OK);
+	assert_int_equal(STORE(c)->counter_hit(c, "after", 1, COUNTER_WINDOW_MS, &n), TF_OK);
 	STORE(c)->release(c);
 	assert_int_equal(committed(f->st, "after"), 1);
 }
@@ -223,12 +226,12 @@ static void test_reads_in_a_transaction_see_its_writes_others_do_not(void **stat
 {
 	struct fixture *f = *state;
 	struct store_conn *c;
-	int64_t n = 0;
+	struct rate_count n = {0};
 	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
 	assert_int_equal(STORE(c)->tx_begin(c), TF_OK);
-	assert_int_equal(STORE(c)->counter_hit(c, "k", 1, &n), TF_OK);
-	assert_int_equal(STORE(c)->counter_get(c, "k", 1, &n), TF_OK);
-	assert_int_equal(n, 1);                     /* its own write */
+	assert_int_equal(STORE(c)->counter_hit(c, "k", 1, COUNTER_WINDOW_MS, &n), TF_OK);
+	assert_int_equal(STORE(c)->counter_get(c, "k", 1, COUNTER_WINDOW_MS, &n), TF_OK);
+	assert_int_equal(n.count, 1);               /* its own write */
 	assert_int_equal(committed(f->st, "k"), 0); /* not committed yet */
 	assert_int_equal(STORE(c)->tx_commit(c), TF_OK);
 	assert_int_equal(committed(f->st, "k"), 1);
@@ -239,12 +242,12 @@ static void test_rolled_back_transaction_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
 	struct store_conn *c;
-	int64_t n = 0;
+	struct rate_count n = {0};
 	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
 	assert_int_equal(STORE(c)->tx_begin(c), TF_OK);
-	assert_int_equal(STORE(c)->counter_hit(c, "r", 1, &n), TF_OK);
+	assert_int_equal(STORE(c)->counter_hit(c, "r", 1, COUNTER_WINDOW_MS, &n), TF_OK);
 	STORE(c)->tx_rollback(c);
-	assert_int_equal(STORE(c)->counter_hit(c, "lone", 1, &n), TF_OK);
+	assert_int_equal(STORE(c)->counter_hit(c, "lone", 1, COUNTER_WINDOW_MS, &n), TF_OK);
 	STORE(c)->release(c);
 	assert_int_equal(committed(f->st, "r"), 0);
 	assert_int_equal(committed(f->st, "lone"), 1);
@@ -258,12 +261,12 @@ static void *hit_many(void *arg)
 	struct store *st = arg;
 	for (int i = 0; i < MANY_HITS; i++) {
 		struct store_conn *c;
-		int64_t n;
+		struct rate_count n = {0};
 		if (st->ops->acquire(st, &c) != TF_OK)
 			return (void *)1;
 		enum tf_err e = STORE(c)->tx_begin(c);
 		if (e == TF_OK)
-			e = STORE(c)->counter_hit(c, "many", 1, &n);
+			e = STORE(c)->counter_hit(c, "many", 1, COUNTER_WINDOW_MS, &n);
 		if (e == TF_OK && i % 5 == 4)
 			e = TF_ERR_INVALID_REQUEST; /* every fifth request fails and is undone */
 		e = store_tx_end(c, e);
@@ -307,19 +310,19 @@ static void *churn(void *arg)
 	snprintf(key, sizeof key, "churn-%p", (void *)ch);
 	while (!atomic_load(ch->stop)) {
 		struct store_conn *c;
-		int64_t n;
+		struct rate_count n = {0};
 		if (ch->st->ops->acquire(ch->st, &c) != TF_OK) {
 			ch->failed = true;
 			break;
 		}
-		enum tf_err e = ch->reader ? STORE(c)->counter_get(c, "churn-none", 1, &n) : STORE(c)->counter_hit(c, key, 1, &n);
+		enum tf_err e = ch->reader ? STORE(c)->counter_get(c, "churn-none", 1, COUNTER_WINDOW_MS, &n) : STORE(c)->counter_hit(c, key, 1, COUNTER_WINDOW_MS, &n);
 		STORE(c)->release(c);
 		if (e != TF_OK) {
 			ch->failed = true;
 			break;
 		}
 		if (!ch->reader)
-			ch->hits = n;
+			ch->hits = n.count;
 	}
 	return NULL;
 }
