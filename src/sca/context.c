@@ -1,4 +1,4 @@
-/* context.c: the audit call of the domain's context (see context.h). */
+/* context.c: the audit call and the transactions of the domain's context (see context.h). */
 #include "sca/context.h"
 
 enum tf_err sca_audit(const struct sca_ctx *ctx, const char *event, const char *subject, const char *details)
@@ -13,4 +13,14 @@ enum tf_err sca_audit(const struct sca_ctx *ctx, const char *event, const char *
 		.details = details,
 	};
 	return audit_append(ctx->svc, ctx->db, &ev, ctx->now);
+}
+
+enum tf_err sca_tx_begin(const struct sca_ctx *ctx)
+{
+	return STORE(ctx->db)->tx_begin(ctx->db);
+}
+
+enum tf_err sca_tx_end(const struct sca_ctx *ctx, enum tf_err e)
+{
+	return store_tx_end(ctx->db, e);
 }

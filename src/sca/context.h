@@ -29,4 +29,10 @@ struct sca_ctx {
  * application and actor, at its time, address and request id. Call inside a write transaction. */
 enum tf_err sca_audit(const struct sca_ctx *ctx, const char *event, const char *subject, const char *details);
 
+/* A domain operation's own write transaction: begin, then end with the operation's outcome
+ * (committed when e is TF_OK, rolled back otherwise; the outcome, or the commit's error, is
+ * returned). Operations documented as running in the caller's transaction use neither. */
+enum tf_err sca_tx_begin(const struct sca_ctx *ctx);
+enum tf_err sca_tx_end(const struct sca_ctx *ctx, enum tf_err e);
+
 #endif
