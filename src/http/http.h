@@ -51,6 +51,10 @@ enum route_flags {
 	ROUTE_NO_DB = 1 << 3,     /* the dispatcher takes no database connection (req->db stays NULL): the
 				   * handler needs none (/healthz, /metrics) or takes its own and answers
 				   * in its own shape when it cannot (/readyz); only with AUTH_NONE */
+	ROUTE_STEP_UP = 1 << 4,   /* changes what protects the user (their factors, trusted payees): needs a
+				   * stepped-up session (SPEC section 5). The domain checks it where its
+				   * rules put it (sca_step_up_check: after finding the resource, so another
+				   * user's id stays NOT_FOUND; an enrolment only once a factor is active) */
 };
 
 struct route {

@@ -248,6 +248,8 @@ void req_sca_ctx(const struct tf_req *req, struct sca_ctx *out)
 		snprintf(out->actor, sizeof out->actor, "admin");
 	out->client_ip = req->client_ip;
 	out->request_id = req->request_id;
+	out->stepped_up = req->stepped_up;
+	out->needs_step_up = req->route && (req->route->flags & ROUTE_STEP_UP);
 }
 
 enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, const char *subject,

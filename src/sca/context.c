@@ -1,4 +1,4 @@
-/* context.c: the audit call and the transactions of the domain's context (see context.h). */
+/* context.c: the audit call, the step-up check and the transactions of the domain's context (see context.h). */
 #include "sca/context.h"
 
 enum tf_err sca_audit(const struct sca_ctx *ctx, const char *event, const char *subject, const char *details)
@@ -23,4 +23,9 @@ enum tf_err sca_tx_begin(const struct sca_ctx *ctx)
 enum tf_err sca_tx_end(const struct sca_ctx *ctx, enum tf_err e)
 {
 	return store_tx_end(ctx->db, e);
+}
+
+enum tf_err sca_step_up_check(const struct sca_ctx *ctx)
+{
+	return ctx->needs_step_up && !ctx->stepped_up ? TF_ERR_STEP_UP_REQUIRED : TF_OK;
 }

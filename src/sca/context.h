@@ -7,6 +7,7 @@
  */
 #ifndef TF_SCA_CONTEXT_H
 #define TF_SCA_CONTEXT_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/errors.h"
@@ -23,11 +24,16 @@ struct sca_ctx {
 	char actor[SCA_ACTOR_MAX];  /* who acts, as the audit log names them: "user:usr_...", "app:app_..." */
 	const char *client_ip;      /* "" when unknown */
 	const char *request_id;
+	bool stepped_up;            /* the session passed SCA within the step-up window */
+	bool needs_step_up;         /* the call changes what protects the user (routes: ROUTE_STEP_UP) */
 };
 
 /* Appends an audit row (event, subject, details: JSON object text or NULL) for the context's
  * application and actor, at its time, address and request id. Call inside a write transaction. */
 enum tf_err sca_audit(const struct sca_ctx *ctx, const char *event, const char *subject, const char *details);
+
+/* STEP_UP_REQUIRED when the call needs a stepped-up session and has none; TF_OK otherwise. */
+enum tf_err sca_step_up_check(const struct sca_ctx *ctx);
 
 /* A domain operation's own write transaction: begin, then end with the operation's outcome
  * (committed when e is TF_OK, rolled back otherwise; the outcome, or the commit's error, is
