@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/names.h"
 #include "core/errors.h"
 
 #define CHALLENGE_TTL_MS (5 * 60 * 1000LL)
@@ -38,8 +39,6 @@
 #define FACTOR_BLOCK_MS (15 * 60 * 1000LL)
 #define RESEND_SPACING_MS (15 * 1000LL)
 #define STEPUP_SENDS_PER_SESSION 2
-
-enum challenge_status { CH_PENDING, CH_VERIFIED, CH_LOCKED, CH_EXPIRED, CH_SUPERSEDED, CH_DENIED };
 
 struct challenge_state {
 	enum challenge_status status;

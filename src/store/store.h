@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/names.h"
 #include "core/audit_chain.h"
 #include "core/device_cookie.h"
 #include "core/errors.h"
@@ -49,8 +50,6 @@ struct app_row {
 	char send_policy[512];     /* JSON object: send caps and allowed countries ({} = defaults) */
 };
 
-enum user_type { USER_STANDARD, USER_SSO };
-
 struct user_row {
 	char app_id[TF_ID_MAX];
 	char user_id[TF_ID_MAX];
@@ -63,8 +62,6 @@ struct user_row {
 	int64_t first_verified_at; /* when any address was first confirmed; 0: never */
 	int64_t created_at;
 };
-
-enum session_kind { SESSION_API, SESSION_HOSTED };
 
 /* What the send rules read and claim on a session token (session_send_swap). */
 struct send_state {
@@ -87,11 +84,6 @@ struct session_row {
 	int64_t last_send_at;  /* last code sent on this token */
 	int stepup_sends;      /* login, step-up and transaction codes sent on this token */
 };
-
-enum factor_type { FACTOR_SMS, FACTOR_VOICE, FACTOR_TOTP, FACTOR_BACKUP_CODES, FACTOR_PUSH, FACTOR_TYPE__MAX };
-enum factor_status { FACTOR_PENDING, FACTOR_ACTIVE };
-
-extern const char *const factor_type_names[FACTOR_TYPE__MAX];
 
 struct factor_row {
 	char factor_id[TF_ID_MAX];
@@ -126,10 +118,6 @@ struct backup_code_row {
 	int64_t used_at;
 };
 
-enum challenge_purpose { PURPOSE_ENROLMENT, PURPOSE_LOGIN, PURPOSE_STEPUP, PURPOSE_TRANSACTION, PURPOSE__MAX };
-extern const char *const purpose_names[PURPOSE__MAX];
-extern const char *const challenge_status_names[6]; /* indexed by enum challenge_status */
-
 struct challenge_row {
 	char challenge_id[TF_ID_MAX];
 	char app_id[TF_ID_MAX];
@@ -160,8 +148,6 @@ struct email_token_row {
 	int64_t created_at;
 	int64_t expires_at;
 };
-
-enum outbox_status { OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_FAILED };
 
 struct outbox_row {
 	char message_id[TF_ID_MAX];
@@ -251,9 +237,6 @@ struct ledger_row {
 	int64_t eur_cents;
 	int64_t at_ms;
 };
-
-enum txn_state { TXN_PENDING_CHALLENGE, TXN_INITIALISED, TXN_APPROVED };
-extern const char *const txn_state_names[3];
 
 /* a payment as a resource (POST /v1/transactions) */
 struct txn_row {

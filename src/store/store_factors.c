@@ -8,13 +8,6 @@
 #include "core/challenge.h"
 #include "store/store_sql.h"
 
-const char *const factor_type_names[FACTOR_TYPE__MAX] = {"sms", "voice", "totp", "backup_codes", "push"};
-const char *const purpose_names[PURPOSE__MAX] = {"enrolment", "login", "stepup", "transaction"};
-const char *const challenge_status_names[6] = {
-	[CH_PENDING] = "pending", [CH_VERIFIED] = "verified", [CH_LOCKED] = "locked",
-	[CH_EXPIRED] = "expired", [CH_SUPERSEDED] = "superseded", [CH_DENIED] = "denied",
-};
-
 enum tf_err sql_factor_send_swap(struct store_conn *c, const char *app_id, const char *factor_id, int64_t *last_send_at,
 				 int64_t next, bool *swapped)
 {

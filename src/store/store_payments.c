@@ -6,9 +6,6 @@
 
 #include "store/store_sql.h"
 
-const char *const txn_state_names[3] = {[TXN_PENDING_CHALLENGE] = "PENDING_CHALLENGE", [TXN_INITIALISED] = "INITIALISED",
-					 [TXN_APPROVED] = "APPROVED"};
-
 enum tf_err sql_authorization_insert(struct store_conn *c, const struct authorization_row *a)
 {
 	return db_exec(c, S_AUTH_INSERT,

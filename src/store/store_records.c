@@ -11,7 +11,6 @@
 
 /* ---- outbox ---- */
 
-static const char *const outbox_status_names[] = {"pending", "sent", "failed"};
 
 enum tf_err sql_outbox_insert(struct store_conn *c, const struct outbox_row *m)
 {

@@ -1,0 +1,25 @@
+/* names.c: the name tables of the domain's enumerations (see names.h). */
+#include "base/names.h"
+
+const char *const factor_type_names[FACTOR_TYPE__MAX] = {
+	[FACTOR_SMS] = "sms", [FACTOR_VOICE] = "voice", [FACTOR_TOTP] = "totp",
+	[FACTOR_BACKUP_CODES] = "backup_codes", [FACTOR_PUSH] = "push",
+};
+
+const char *const purpose_names[PURPOSE__MAX] = {
+	[PURPOSE_ENROLMENT] = "enrolment", [PURPOSE_LOGIN] = "login", [PURPOSE_STEPUP] = "stepup",
+	[PURPOSE_TRANSACTION] = "transaction",
+};
+
+const char *const challenge_status_names[CH_STATUS_COUNT] = {
+	[CH_PENDING] = "pending", [CH_VERIFIED] = "verified", [CH_LOCKED] = "locked",
+	[CH_EXPIRED] = "expired", [CH_SUPERSEDED] = "superseded", [CH_DENIED] = "denied",
+};
+
+const char *const txn_state_names[TXN_STATE_COUNT] = {
+	[TXN_PENDING_CHALLENGE] = "PENDING_CHALLENGE", [TXN_INITIALISED] = "INITIALISED", [TXN_APPROVED] = "APPROVED",
+};
+
+const char *const outbox_status_names[OUTBOX_STATUS_COUNT] = {
+	[OUTBOX_PENDING] = "pending", [OUTBOX_SENT] = "sent", [OUTBOX_FAILED] = "failed",
+};

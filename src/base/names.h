@@ -1,0 +1,33 @@
+/*
+ * names.h: the domain's enumerations and the names they have on the wire and in the database
+ * (SPEC sections 2 to 4). The bottom of the tree: it includes nothing of twofold's, and every
+ * layer may include it. A name table is indexed by its enumeration.
+ */
+#ifndef TF_BASE_NAMES_H
+#define TF_BASE_NAMES_H
+
+enum user_type { USER_STANDARD, USER_SSO };
+enum session_kind { SESSION_API, SESSION_HOSTED };
+
+enum factor_type { FACTOR_SMS, FACTOR_VOICE, FACTOR_TOTP, FACTOR_BACKUP_CODES, FACTOR_PUSH, FACTOR_TYPE__MAX };
+enum factor_status { FACTOR_PENDING, FACTOR_ACTIVE };
+extern const char *const factor_type_names[FACTOR_TYPE__MAX];
+
+enum challenge_purpose { PURPOSE_ENROLMENT, PURPOSE_LOGIN, PURPOSE_STEPUP, PURPOSE_TRANSACTION, PURPOSE__MAX };
+extern const char *const purpose_names[PURPOSE__MAX];
+
+enum challenge_status { CH_PENDING, CH_VERIFIED, CH_LOCKED, CH_EXPIRED, CH_SUPERSEDED, CH_DENIED };
+#define CH_STATUS_COUNT (CH_DENIED + 1)
+extern const char *const challenge_status_names[CH_STATUS_COUNT];
+
+/* a payment as a resource (POST /v1/transactions), as the Weavr face names its states */
+enum txn_state { TXN_PENDING_CHALLENGE, TXN_INITIALISED, TXN_APPROVED };
+#define TXN_STATE_COUNT (TXN_APPROVED + 1)
+extern const char *const txn_state_names[TXN_STATE_COUNT];
+
+/* a message waiting for its provider (delivery/outbox.c) */
+enum outbox_status { OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_FAILED };
+#define OUTBOX_STATUS_COUNT (OUTBOX_FAILED + 1)
+extern const char *const outbox_status_names[OUTBOX_STATUS_COUNT];
+
+#endif
