@@ -6,6 +6,7 @@
  * the server's, else the server's default provider. */
 #ifndef TF_DELIVERY_PROVIDER_H
 #define TF_DELIVERY_PROVIDER_H
+#include <curl/curl.h>
 #include <jansson.h>
 
 #include "service/service.h"
@@ -31,6 +32,12 @@ char *twilio_say_twiml(const char *text);
 /* Process-wide set-up of the providers' libraries; call once before any thread starts. */
 void providers_global_init(void);
 void providers_global_cleanup(void);
+
+/* POSTs body to url on curl (the caller's other options: headers, authentication) with the
+ * providers' limits (10 s, http and https only), the answer discarded. TF_OK on a 2xx; else
+ * err says what happened, starting with who. */
+enum tf_err provider_http_post(CURL *curl, const char *url, const char *body, const char *who, char *err,
+			       size_t err_size);
 
 /* "v1=" + hex HMAC-SHA-256 under secret of "TIMESTAMP.BODY" (provider_webhook.c) */
 void webhook_signature(const char *secret, const char *timestamp, const char *body, char out[80]);

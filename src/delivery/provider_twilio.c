@@ -16,13 +16,6 @@
 
 #define TWILIO_DEFAULT_BASE "https://api.twilio.com"
 
-static size_t discard(char *ptr, size_t size, size_t n, void *ctx)
-{
-	(void)ptr;
-	(void)ctx;
-	return size * n;
-}
-
 char *twilio_say_twiml(const char *text)
 {
 	static const char head[] = "<Response><Say>", tail[] = "</Say></Response>";
@@ -85,24 +78,10 @@ static enum tf_err twilio_send(struct tf_service *svc, const json_t *settings, c
 	enum tf_err e = TF_ERR_INTERNAL;
 	if (curl && (!voice || twiml) && form_add_field(curl, &body, "To", to) && form_add_field(curl, &body, "From", from) &&
 	    form_add_field(curl, &body, voice ? "Twiml" : "Body", voice ? twiml : text)) {
-		curl_easy_setopt(curl, CURLOPT_URL, url);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(curl, CURLOPT_USERNAME, sid);
 		curl_easy_setopt(curl, CURLOPT_PASSWORD, token);
-		curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-		curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-		CURLcode rc = curl_easy_perform(curl);
-		long status = 0;
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-		if (rc != CURLE_OK)
-			snprintf(err, err_size, "twilio: %s", curl_easy_strerror(rc));
-		else if (status < 200 || status > 299)
-			snprintf(err, err_size, "twilio answered HTTP %ld", status);
-		else
-			e = TF_OK;
+		e = provider_http_post(curl, url, body, "twilio", err, err_size);
 	}
 	if (body) {
 		memset(body, 0, strlen(body)); /* it holds the code */

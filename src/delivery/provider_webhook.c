@@ -14,23 +14,6 @@
 
 #include "delivery/provider.h"
 
-void providers_global_init(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-void providers_global_cleanup(void)
-{
-	curl_global_cleanup();
-}
-
-static size_t discard(char *ptr, size_t size, size_t n, void *ctx)
-{
-	(void)ptr;
-	(void)ctx;
-	return size * n;
-}
-
 void webhook_signature(const char *secret, const char *timestamp, const char *body, char out[80])
 {
 	uint8_t mac[crypto_auth_hmacsha256_BYTES];
@@ -68,22 +51,8 @@ static enum tf_err webhook_send(struct tf_service *svc, const json_t *settings, 
 	CURL *curl = curl_easy_init();
 	enum tf_err e = TF_ERR_INTERNAL;
 	if (curl && headers) {
-		curl_easy_setopt(curl, CURLOPT_URL, svc->cfg.webhook_url);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-		curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-		curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-		CURLcode rc = curl_easy_perform(curl);
-		long status = 0;
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-		if (rc != CURLE_OK)
-			snprintf(err, err_size, "webhook: %s", curl_easy_strerror(rc));
-		else if (status < 200 || status > 299)
-			snprintf(err, err_size, "webhook answered HTTP %ld", status);
-		else
-			e = TF_OK;
+		e = provider_http_post(curl, svc->cfg.webhook_url, body, "webhook", err, err_size);
 	}
 	curl_easy_cleanup(curl);
 	curl_slist_free_all(headers);
