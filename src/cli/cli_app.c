@@ -48,13 +48,13 @@ int cli_app(int argc, char **argv, char **envp)
 		return 1;
 	struct store_conn *c;
 	int rc = 1;
-	if (svc->store->ops->acquire(svc->store, &c) != TF_OK)
+	if (store_acquire(svc->store, &c) != TF_OK)
 		goto out;
 	struct app_create_params p = {.name = name, .sandbox = sandbox, .can_register_sso = true};
 	struct app_row app;
 	struct app_credentials creds;
 	enum tf_err e = app_create(svc, c, &p, "operator:cli", "", "", clock_now_ms(), &app, &creds);
-	STORE(c)->release(c);
+	store_release(c);
 	if (e != TF_OK) {
 		fprintf(stderr, "twofold app create: %s\n", tf_err_message(e));
 		goto out;

@@ -136,12 +136,12 @@ int cli_audit(int argc, char **argv, char **envp)
 		return 2;
 	struct store_conn *c;
 	int rc = 2;
-	if (svc->store->ops->acquire(svc->store, &c) == TF_OK) {
+	if (store_acquire(svc->store, &c) == TF_OK) {
 		struct walk w = {.key = svc->keys->audit_hmac, .heads = heads, .n_heads = n_heads};
 		int64_t seq = 0;
 		uint8_t hash[AUDIT_HASH_BYTES];
 		enum tf_err e = verify ? STORE(c)->audit_scan(c, visit, &w) : STORE(c)->audit_last(c, &seq, hash);
-		STORE(c)->release(c);
+		store_release(c);
 		if (e != TF_OK) {
 			fprintf(stderr, "twofold audit %s: cannot read the audit log: %s\n", argv[0], tf_err_message(e));
 		} else if (verify) {

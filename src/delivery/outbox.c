@@ -151,7 +151,7 @@ static void deliver_one(struct outbox *ob, struct store_conn *c, struct outbox_r
 static size_t drain(struct outbox *ob)
 {
 	struct store_conn *c;
-	if (ob->svc->store->ops->acquire(ob->svc->store, &c) != TF_OK)
+	if (store_acquire(ob->svc->store, &c) != TF_OK)
 		return 0;
 	struct outbox_row rows[BATCH];
 	size_t n = 0, total = 0;
@@ -165,7 +165,7 @@ static size_t drain(struct outbox *ob)
 		}
 		total += n;
 	} while (n == BATCH);
-	STORE(c)->release(c);
+	store_release(c);
 	return total;
 }
 

@@ -104,14 +104,14 @@ enum tf_err keyring_open(struct store *st, const uint8_t master[MASTER_KEY_BYTES
 	*why = "its key check value differs";
 	*outcome = KEYRING_OPENED;
 	struct store_conn *c;
-	enum tf_err e = st->ops->acquire(st, &c);
+	enum tf_err e = store_acquire(st, &c);
 	if (e != TF_OK)
 		return e;
 	struct keyring_row row;
 	e = STORE(c)->keyring_get(c, &row);
 	if (e == TF_ERR_NOT_FOUND)
 		e = create_ring(c, master, now, &row, outcome);
-	STORE(c)->release(c);
+	store_release(c);
 	if (e != TF_OK)
 		return e;
 	if (*outcome == KEYRING_KEY_MISMATCH)
@@ -248,7 +248,7 @@ enum tf_err keyring_rotate(struct tf_service *svc, const uint8_t old_master[MAST
 {
 	memset(out, 0, sizeof *out);
 	struct store_conn *c;
-	enum tf_err e = svc->store->ops->acquire(svc->store, &c);
+	enum tf_err e = store_acquire(svc->store, &c);
 	if (e != TF_OK)
 		return e;
 	if ((e = STORE(c)->tx_begin(c)) == TF_OK) {
@@ -257,6 +257,6 @@ enum tf_err keyring_rotate(struct tf_service *svc, const uint8_t old_master[MAST
 			out->commit_sent = true;
 		e = store_tx_end(c, e);
 	}
-	STORE(c)->release(c);
+	store_release(c);
 	return e;
 }

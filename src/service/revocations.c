@@ -117,7 +117,7 @@ static void visit(void *ctx, const char *device_id, int64_t revoked_at, int64_t 
 static enum tf_err refresh(struct revocations *r, int64_t since)
 {
 	struct store_conn *c;
-	enum tf_err e = r->svc->store->ops->acquire(r->svc->store, &c);
+	enum tf_err e = store_acquire(r->svc->store, &c);
 	if (e != TF_OK)
 		return e;
 	int64_t now = clock_now_ms();
@@ -126,7 +126,7 @@ static enum tf_err refresh(struct revocations *r, int64_t since)
 	if (r->len * 4 < r->cap && r->cap > 1024)
 		rebuild(r, r->cap / 2, now); /* shrink, dropping the expired */
 	pthread_rwlock_unlock(&r->lock);
-	STORE(c)->release(c);
+	store_release(c);
 	return e;
 }
 

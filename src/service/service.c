@@ -81,11 +81,11 @@ static enum tf_err open_store(struct tf_service *svc)
 		return e;
 	}
 	struct store_conn *c;
-	if ((e = svc->store->ops->acquire(svc->store, &c)) != TF_OK)
+	if ((e = store_acquire(svc->store, &c)) != TF_OK)
 		return e;
 	int version = 0;
 	e = STORE(c)->migrate(c, &version);
-	STORE(c)->release(c);
+	store_release(c);
 	if (cfg->public_url[0])
 		snprintf(svc->public_url, sizeof svc->public_url, "%s", cfg->public_url);
 	else

@@ -28,11 +28,11 @@ static void sweeper_run(void *arg, const atomic_int *stopping)
 	for (;;) {
 		struct store_conn *c;
 		int n = 0;
-		enum tf_err e = svc->store->ops->acquire(svc->store, &c);
+		enum tf_err e = store_acquire(svc->store, &c);
 		if (e == TF_OK) {
 			if ((e = STORE(c)->tx_begin(c)) == TF_OK)
 				e = store_tx_end(c, STORE(c)->sweep(c, &cut, SWEEPER_BATCH, &n));
-			STORE(c)->release(c);
+			store_release(c);
 		}
 		if (e != TF_OK) {
 			log_warn("the sweeper could not delete ended rows; it tries again at its next run",

@@ -19,6 +19,16 @@ enum tf_err store_tx_end(struct store_conn *c, enum tf_err e)
 	return e;
 }
 
+enum tf_err store_acquire(struct store *st, struct store_conn **out)
+{
+	return st->ops->acquire(st, out);
+}
+
+void store_release(struct store_conn *c)
+{
+	STORE(c)->release(c);
+}
+
 void idem_answer_free(struct idem_answer *a)
 {
 	free(a->sealed_body);

@@ -624,4 +624,8 @@ void idem_answer_free(struct idem_answer *a);
 /* Ends a write transaction: commits when e is TF_OK, else rolls back and returns e. */
 enum tf_err store_tx_end(struct store_conn *c, enum tf_err e);
 
+/* A connection from st's pool for the calling thread, and handing it back. */
+enum tf_err store_acquire(struct store *st, struct store_conn **out);
+void store_release(struct store_conn *c);
+
 #endif
