@@ -12,47 +12,8 @@
 
 #define HEADS_MAX 16
 
-struct head {
-	int64_t seq;
-	uint8_t hash[AUDIT_HASH_BYTES];
-	bool seen;  /* the row is in the chain */
-	bool match; /* with this hash */
-};
-
-struct walk {
-	const struct tf_hmac_key *key;
-	struct audit_row prev;
-	bool have_prev;
-	int64_t rows;
-	int64_t broken_seq;
-	const char *why;
-	struct head *heads;
-	size_t n_heads;
-};
-
-static int visit(void *ctx, const struct audit_row *row)
-{
-	struct walk *w = ctx;
-	const char *why = NULL;
-	if (!audit_chain_check(w->key, w->have_prev ? &w->prev : NULL, row, &why)) {
-		w->broken_seq = row->seq;
-		w->why = why;
-		return 1;
-	}
-	for (size_t i = 0; i < w->n_heads; i++)
-		if (w->heads[i].seq == row->seq) {
-			w->heads[i].seen = true;
-			w->heads[i].match = sodium_memcmp(w->heads[i].hash, row->hash, AUDIT_HASH_BYTES) == 0;
-		}
-	w->prev.seq = row->seq;
-	memcpy(w->prev.hash, row->hash, AUDIT_HASH_BYTES);
-	w->have_prev = true;
-	w->rows++;
-	return 0;
-}
-
 /* "SEQ:HEX" as the log line's seq and hash give them */
-static bool parse_head(const char *text, struct head *out)
+static bool parse_head(const char *text, struct audit_head *out)
 {
 	char *end;
 	long long seq = strtoll(text, &end, 10);
@@ -74,28 +35,28 @@ static int usage(void)
 }
 
 /* The verdict on the walk: 0 intact, 1 broken (printed either way). */
-static int report(const struct walk *w)
+static int report(const struct audit_walk *w, const struct audit_head *heads, size_t n_heads)
 {
 	if (w->why) {
 		printf("audit chain BROKEN at row seq=%lld: %s (%lld rows before it are intact)\n",
 		       (long long)w->broken_seq, w->why, (long long)w->rows);
 		return 1;
 	}
-	for (size_t i = 0; i < w->n_heads; i++) {
-		if (!w->heads[i].seen) {
+	for (size_t i = 0; i < n_heads; i++) {
+		if (!heads[i].seen) {
 			printf("audit chain BROKEN: row seq=%lld, once its head, is gone: its newest rows were removed "
-			       "(%lld rows are left, intact)\n", (long long)w->heads[i].seq, (long long)w->rows);
+			       "(%lld rows are left, intact)\n", (long long)heads[i].seq, (long long)w->rows);
 			return 1;
 		}
-		if (!w->heads[i].match) {
+		if (!heads[i].match) {
 			printf("audit chain BROKEN: row seq=%lld is not the row that was its head (the chain was "
-			       "rewritten from there)\n", (long long)w->heads[i].seq);
+			       "rewritten from there)\n", (long long)heads[i].seq);
 			return 1;
 		}
 	}
 	printf("audit chain intact: %lld rows", (long long)w->rows);
-	if (w->n_heads)
-		printf(", holding the %zu head%s given", w->n_heads, w->n_heads == 1 ? "" : "s");
+	if (n_heads)
+		printf(", holding the %zu head%s given", n_heads, n_heads == 1 ? "" : "s");
 	printf("\n");
 	return 0;
 }
@@ -105,7 +66,7 @@ int cli_audit(int argc, char **argv, char **envp)
 	if (argc < 1 || (strcmp(argv[0], "verify") != 0 && strcmp(argv[0], "head") != 0))
 		return usage();
 	bool verify = !strcmp(argv[0], "verify");
-	struct head heads[HEADS_MAX];
+	struct audit_head heads[HEADS_MAX];
 	size_t n_heads = 0;
 	char **rest = calloc((size_t)argc, sizeof *rest);
 	int n = 0;
@@ -134,24 +95,20 @@ int cli_audit(int argc, char **argv, char **envp)
 	struct tf_service *svc;
 	if (service_open(&cfg, &svc) != TF_OK)
 		return 2;
-	struct store_conn *c;
 	int rc = 2;
-	if (store_acquire(svc->store, &c) == TF_OK) {
-		struct walk w = {.key = svc->keys->audit_hmac, .heads = heads, .n_heads = n_heads};
-		int64_t seq = 0;
-		uint8_t hash[AUDIT_HASH_BYTES];
-		enum tf_err e = verify ? STORE(c)->audit_scan(c, visit, &w) : STORE(c)->audit_last(c, &seq, hash);
-		store_release(c);
-		if (e != TF_OK) {
-			fprintf(stderr, "twofold audit %s: cannot read the audit log: %s\n", argv[0], tf_err_message(e));
-		} else if (verify) {
-			rc = report(&w);
-		} else {
-			char hex[2 * AUDIT_HASH_BYTES + 1];
-			sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-			printf("%lld:%s\n", (long long)seq, hex);
-			rc = 0;
-		}
+	struct audit_walk w;
+	int64_t seq = 0;
+	uint8_t hash[AUDIT_HASH_BYTES];
+	enum tf_err e = verify ? audit_verify(svc, heads, n_heads, &w) : audit_head_read(svc, &seq, hash);
+	if (e != TF_OK) {
+		fprintf(stderr, "twofold audit %s: cannot read the audit log: %s\n", argv[0], tf_err_message(e));
+	} else if (verify) {
+		rc = report(&w, heads, n_heads);
+	} else {
+		char hex[2 * AUDIT_HASH_BYTES + 1];
+		sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+		printf("%lld:%s\n", (long long)seq, hex);
+		rc = 0;
 	}
 	service_close(svc);
 	return rc;

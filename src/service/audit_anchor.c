@@ -15,14 +15,9 @@ struct audit_anchor {
 
 static void log_head(struct audit_anchor *a)
 {
-	struct store_conn *c;
 	int64_t seq = 0;
 	uint8_t hash[AUDIT_HASH_BYTES];
-	enum tf_err e = store_acquire(a->svc->store, &c);
-	if (e == TF_OK) {
-		e = STORE(c)->audit_last(c, &seq, hash);
-		store_release(c);
-	}
+	enum tf_err e = audit_head_read(a->svc, &seq, hash);
 	if (e != TF_OK) {
 		log_warn("cannot read the audit chain's head; it is logged at the next interval", "error", tf_err_code(e), NULL);
 		return;

@@ -65,6 +65,28 @@ struct audit_event {
 enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev,
 			 int64_t now);
 
+/* A head of the chain as the server logged it, and what the walk found of it. */
+struct audit_head {
+	int64_t seq;
+	uint8_t hash[AUDIT_HASH_BYTES];
+	bool seen;  /* the row is in the chain */
+	bool match; /* with this hash */
+};
+
+/* What a walk of the whole chain found: rows intact from the start, and where it broke (why is
+ * NULL when it did not). */
+struct audit_walk {
+	int64_t rows;
+	int64_t broken_seq;
+	const char *why;
+};
+
+/* Walks the whole audit chain, checking every row against the one before it, and marks which
+ * of heads[0..n_heads) it holds. */
+enum tf_err audit_verify(struct tf_service *svc, struct audit_head *heads, size_t n_heads, struct audit_walk *out);
+/* The chain's newest row: its seq (0 when empty) and hash. */
+enum tf_err audit_head_read(struct tf_service *svc, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES]);
+
 /* Application creation, shared by POST /v1/admin/apps and `twofold app create`. The name is
  * display text (core/validate.h) of 1 to APP_NAME_MAX bytes: TF_ERR_INVALID_FIELD otherwise. */
 #define APP_NAME_MAX (STORE_NAME_MAX - 1)
