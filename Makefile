@@ -118,7 +118,7 @@ test-api-postgres:
 
 # docs/openapi.yaml: Redocly CLI's lint (npm, tools/openapi; strict recommended rules, no
 # telemetry), then tests/openapi: the route table and the document agree both ways, and
-# the error codes agree with src/core/errors.def
+# the error codes agree with src/base/errors.def
 openapi-deps:
 	@[ -d tools/openapi/node_modules/@redocly/cli ] || (cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error)
 

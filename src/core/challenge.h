@@ -30,8 +30,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/errors.h"
 #include "base/names.h"
-#include "core/errors.h"
 
 #define CHALLENGE_TTL_MS (5 * 60 * 1000LL)
 #define CHALLENGE_MAX_ATTEMPTS 5

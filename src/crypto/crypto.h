@@ -18,7 +18,7 @@
 
 #include <sodium.h>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "crypto/hmac.h"
 
 #define TF_KEY_BYTES 32

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/errors.h"
+#include "base/errors.h"
 
 #define TF_HMAC_BYTES 32
 

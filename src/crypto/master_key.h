@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "crypto/crypto.h"
 
 #define MASTER_KEY_BYTES 32

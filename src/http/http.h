@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "sca/context.h"
 #include "service/service.h"
 #include "store/store.h"

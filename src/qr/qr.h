@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/errors.h"
+#include "base/errors.h"
 
 /* PNG of text, scale pixels per module, with the 4-module quiet zone; *png malloc'd. */
 enum tf_err qr_png(const char *text, int scale, uint8_t **png, size_t *png_len);

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "service/service.h"
 #include "store/store.h"
 

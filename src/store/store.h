@@ -20,7 +20,7 @@
 #include "base/names.h"
 #include "core/audit_chain.h"
 #include "core/device_cookie.h"
-#include "core/errors.h"
+#include "base/errors.h"
 #include "core/transaction.h"
 #include "crypto/crypto.h"
 #include "crypto/master_key.h"

@@ -3,7 +3,7 @@
 - the route table (src/http/routes.c) and the document's operations are the same, both ways,
   leaving out the vendor faces (/multi, /v2), which the vendors' own documents describe;
 - each operation's security is what its row's `who` says;
-- the ErrorCode enum is src/core/errors.def's codes, and every code an operation narrows a
+- the ErrorCode enum is src/base/errors.def's codes, and every code an operation narrows a
   response to has that response's status in errors.def;
 - every route answers what every route can (413, 500, 503; its credentials' 401; for a JSON
   POST the body, idempotency-ref and its conflicts).
@@ -20,7 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "docs" / "openapi.yaml"
 ROUTES_C = ROOT / "src" / "http" / "routes.c"
-ERRORS_DEF = ROOT / "src" / "core" / "errors.def"
+ERRORS_DEF = ROOT / "src" / "base" / "errors.def"
 FACES = ("/multi", "/v2")  # the vendors' faces: their own documents
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -152,7 +152,7 @@ def test_security_is_what_the_route_table_says(method, path):
 
 def test_the_error_code_enum_is_errors_def():
     enum = spec()["components"]["schemas"]["ErrorCode"]["enum"]
-    assert enum == [code for code, _ in error_table()], "ErrorCode must list src/core/errors.def's codes in its order"
+    assert enum == [code for code, _ in error_table()], "ErrorCode must list src/base/errors.def's codes in its order"
 
 
 def test_every_narrowed_code_has_the_status_of_its_response():

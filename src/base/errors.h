@@ -2,12 +2,12 @@
  * errors.h: enum tf_err, the result of every fallible function in twofold, and the lookup
  * from a code to its wire name, HTTP status and message. The rows live in errors.def.
  */
-#ifndef TF_CORE_ERRORS_H
-#define TF_CORE_ERRORS_H
+#ifndef TF_BASE_ERRORS_H
+#define TF_BASE_ERRORS_H
 
 enum tf_err {
 #define ERR(name, code, status, message) name,
-#include "core/errors.def"
+#include "base/errors.def"
 #undef ERR
 	TF_ERR__MAX
 };

@@ -1,4 +1,4 @@
-/* Unit tests for core/errors.def: every code is unique, has a fitting status and a message,
+/* Unit tests for base/errors.def: every code is unique, has a fitting status and a message,
  * and docs/errors.md documents exactly the same codes with the same statuses. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/errors.h"
+#include "base/errors.h"
 
 static void test_codes_are_unique_upper_snake_case(void **state)
 {
@@ -79,5 +79,5 @@ int main(void)
 		cmocka_unit_test(test_out_of_range_is_internal_error),
 		cmocka_unit_test(test_docs_list_every_code_with_its_status),
 	};
-	return cmocka_run_group_tests_name("core/errors", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("base/errors", tests, NULL, NULL);
 }

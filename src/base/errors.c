@@ -1,5 +1,5 @@
 /* errors.c: the lookup tables generated from errors.def. */
-#include "core/errors.h"
+#include "base/errors.h"
 
 static const struct {
 	const char *code;
@@ -7,7 +7,7 @@ static const struct {
 	const char *message;
 } err_table[TF_ERR__MAX] = {
 #define ERR(name, code, status, message) [name] = {code, status, message},
-#include "core/errors.def"
+#include "base/errors.def"
 #undef ERR
 };
 
