@@ -1,9 +1,17 @@
 /* names.c: the name tables of the domain's enumerations (see names.h). */
+#include <string.h>
+
 #include "base/names.h"
+
+const char *const user_type_names[USER_TYPE_COUNT] = {[USER_STANDARD] = "standard", [USER_SSO] = "sso"};
 
 const char *const factor_type_names[FACTOR_TYPE__MAX] = {
 	[FACTOR_SMS] = "sms", [FACTOR_VOICE] = "voice", [FACTOR_TOTP] = "totp",
 	[FACTOR_BACKUP_CODES] = "backup_codes", [FACTOR_PUSH] = "push",
+};
+
+const char *const factor_status_names[FACTOR_STATUS_COUNT] = {
+	[FACTOR_PENDING] = "pending_verification", [FACTOR_ACTIVE] = "active",
 };
 
 const char *const purpose_names[PURPOSE__MAX] = {
@@ -23,3 +31,11 @@ const char *const txn_state_names[TXN_STATE_COUNT] = {
 const char *const outbox_status_names[OUTBOX_STATUS_COUNT] = {
 	[OUTBOX_PENDING] = "pending", [OUTBOX_SENT] = "sent", [OUTBOX_FAILED] = "failed",
 };
+
+int name_index(const char *const *names, int n, const char *text)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], text) == 0)
+			return i;
+	return 0;
+}

@@ -1,16 +1,20 @@
 /*
  * names.h: the domain's enumerations and the names they have on the wire and in the database
  * (SPEC sections 2 to 4). The bottom of the tree: it includes nothing of twofold's, and every
- * layer may include it. A name table is indexed by its enumeration.
+ * layer may include it. A name table is indexed by its enumeration; name_index reads a name back.
  */
 #ifndef TF_BASE_NAMES_H
 #define TF_BASE_NAMES_H
 
 enum user_type { USER_STANDARD, USER_SSO };
+#define USER_TYPE_COUNT (USER_SSO + 1)
+extern const char *const user_type_names[USER_TYPE_COUNT];
 enum session_kind { SESSION_API, SESSION_HOSTED };
 
 enum factor_type { FACTOR_SMS, FACTOR_VOICE, FACTOR_TOTP, FACTOR_BACKUP_CODES, FACTOR_PUSH, FACTOR_TYPE__MAX };
 enum factor_status { FACTOR_PENDING, FACTOR_ACTIVE };
+#define FACTOR_STATUS_COUNT (FACTOR_ACTIVE + 1)
+extern const char *const factor_status_names[FACTOR_STATUS_COUNT];
 extern const char *const factor_type_names[FACTOR_TYPE__MAX];
 
 enum challenge_purpose { PURPOSE_ENROLMENT, PURPOSE_LOGIN, PURPOSE_STEPUP, PURPOSE_TRANSACTION, PURPOSE__MAX };
@@ -29,5 +33,8 @@ extern const char *const txn_state_names[TXN_STATE_COUNT];
 enum outbox_status { OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_FAILED };
 #define OUTBOX_STATUS_COUNT (OUTBOX_FAILED + 1)
 extern const char *const outbox_status_names[OUTBOX_STATUS_COUNT];
+
+/* The index of text in names[0..n) (0, the first value, when none matches). */
+int name_index(const char *const *names, int n, const char *text);
 
 #endif

@@ -99,7 +99,7 @@ static void read_user(struct rows *r, struct user_row *u)
 	col_text(r, 1, u->user_id, sizeof u->user_id);
 	col_text(r, 2, u->email, sizeof u->email);
 	col_text(r, 3, type, sizeof type);
-	u->type = strcmp(type, "sso") == 0 ? USER_SSO : USER_STANDARD;
+	u->type = (enum user_type)name_index(user_type_names, USER_TYPE_COUNT, type);
 	col_text(r, 4, u->password_hash, sizeof u->password_hash);
 	col_text(r, 5, u->name, sizeof u->name);
 	col_text(r, 6, u->mobile, sizeof u->mobile);
@@ -111,7 +111,7 @@ static void read_user(struct rows *r, struct user_row *u)
 enum tf_err sql_user_insert(struct store_conn *c, const struct user_row *u)
 {
 	return db_change(c, S_USER_INSERT,
-			 ARGS(TEXT(u->app_id), TEXT(u->user_id), TEXT(u->email), TEXT(u->type == USER_SSO ? "sso" : "standard"),
+			 ARGS(TEXT(u->app_id), TEXT(u->user_id), TEXT(u->email), TEXT(user_type_names[u->type]),
 			      TEXT(u->password_hash), TEXT(u->name), TEXT(u->mobile), INT(u->email_verified_at),
 			      INT(u->created_at), INT(u->first_verified_at)),
 			 TF_ERR_EMAIL_TAKEN);

@@ -126,14 +126,6 @@ uint8_t *col_blob_dup(struct rows *r, int i, size_t *len)
 	return b;
 }
 
-int name_index(const char *const *names, int n, const char *text)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(names[i], text) == 0)
-			return i;
-	return 0;
-}
-
 enum tf_err sql_ping(struct store_conn *c)
 {
 	int64_t one;

@@ -22,11 +22,6 @@ enum tf_err sql_factor_send_swap(struct store_conn *c, const char *app_id, const
 
 /* ---- factors ---- */
 
-static const char *factor_status_name(enum factor_status s)
-{
-	return s == FACTOR_ACTIVE ? "active" : "pending_verification";
-}
-
 static void read_factor(struct rows *r, struct factor_row *f)
 {
 	char text[32];
@@ -37,7 +32,7 @@ static void read_factor(struct rows *r, struct factor_row *f)
 	col_text(r, 3, text, sizeof text);
 	f->type = (enum factor_type)name_index(factor_type_names, FACTOR_TYPE__MAX, text);
 	col_text(r, 4, text, sizeof text);
-	f->status = strcmp(text, "active") == 0 ? FACTOR_ACTIVE : FACTOR_PENDING;
+	f->status = (enum factor_status)name_index(factor_status_names, FACTOR_STATUS_COUNT, text);
 	col_text(r, 5, f->phone, sizeof f->phone);
 	col_blob(r, 6, f->secret_sealed, sizeof f->secret_sealed, &f->secret_sealed_len);
 	col_text(r, 7, f->totp_algorithm, sizeof f->totp_algorithm);
@@ -59,7 +54,7 @@ enum tf_err sql_factor_insert(struct store_conn *c, const struct factor_row *f)
 {
 	return db_exec(c, S_FACTOR_INSERT,
 		       ARGS(TEXT(f->factor_id), TEXT(f->app_id), TEXT(f->user_id), TEXT(factor_type_names[f->type]),
-			    TEXT(factor_status_name(f->status)), TEXT(f->phone),
+			    TEXT(factor_status_names[f->status]), TEXT(f->phone),
 			    BLOB_OR_NULL(f->secret_sealed, f->secret_sealed_len),
 			    TEXT(f->totp_algorithm[0] ? f->totp_algorithm : "SHA1"), INT(f->totp_digits ? f->totp_digits : 6),
 			    INT(f->last_totp_step), INT(f->preferred), INT(f->consecutive_failures), INT(f->blocked_until),
@@ -95,7 +90,7 @@ enum tf_err sql_factor_list(struct store_conn *c, const char *app_id, const char
 enum tf_err sql_factor_update(struct store_conn *c, const struct factor_row *f)
 {
 	return db_exec(c, S_FACTOR_UPDATE,
-		       ARGS(TEXT(factor_status_name(f->status)), INT(f->activated_at), INT(f->last_totp_step),
+		       ARGS(TEXT(factor_status_names[f->status]), INT(f->activated_at), INT(f->last_totp_step),
 			    INT(f->consecutive_failures), INT(f->blocked_until), TEXT(f->enrolment_challenge_id),
 			    TEXT(f->factor_id), TEXT(f->app_id)),
 		       NULL);
@@ -187,7 +182,7 @@ static enum tf_err challenge_query(struct store_conn *c, enum stmt_id id, const 
 	col_text(&r, 5, text, sizeof text);
 	ch->purpose = (enum challenge_purpose)name_index(purpose_names, PURPOSE__MAX, text);
 	col_text(&r, 6, text, sizeof text);
-	ch->status = name_index(challenge_status_names, 6, text);
+	ch->status = name_index(challenge_status_names, CH_STATUS_COUNT, text);
 	ch->has_code = !col_null(&r, 7);
 	if (ch->has_code)
 		col_blob(&r, 7, ch->code_mac, TF_MAC_BYTES, NULL);

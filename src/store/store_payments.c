@@ -176,7 +176,7 @@ static void read_txn(struct rows *r, struct txn_row *t)
 	col_text(r, 7, t->transaction_hash, sizeof t->transaction_hash);
 	col_text(r, 8, t->external_reference, sizeof t->external_reference);
 	col_text(r, 9, state, sizeof state);
-	t->state = (enum txn_state)name_index(txn_state_names, 3, state);
+	t->state = (enum txn_state)name_index(txn_state_names, TXN_STATE_COUNT, state);
 	col_text(r, 10, t->exemption, sizeof t->exemption);
 	col_text(r, 11, t->challenge_id, sizeof t->challenge_id);
 	t->created_at = col_int(r, 12);

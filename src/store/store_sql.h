@@ -241,8 +241,6 @@ bool col_null(struct rows *r, int i);
 size_t col_blob(struct rows *r, int i, uint8_t *out, size_t size, size_t *len);
 /* bytes into a malloc'd buffer (at least 1 byte); NULL when out of memory */
 uint8_t *col_blob_dup(struct rows *r, int i, size_t *len);
-/* the index of text in names (0 when none matches) */
-int name_index(const char *const *names, int n, const char *text);
 
 /* ---- the operations written once ---- */
 
