@@ -7,8 +7,9 @@
 
 /* ---- applications ---- */
 
-static void read_app(struct rows *r, struct app_row *a)
+static void read_app(struct rows *r, void *row)
 {
+	struct app_row *a = row;
 	memset(a, 0, sizeof *a);
 	col_text(r, 0, a->app_id, sizeof a->app_id);
 	col_text(r, 1, a->name, sizeof a->name);
@@ -40,29 +41,19 @@ enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
 		       NULL);
 }
 
-static enum tf_err app_query(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct app_row *out)
-{
-	struct rows r;
-	enum tf_err e = db_row(c, id, args, &r);
-	if (e != TF_OK)
-		return e;
-	read_app(&r, out);
-	return db_end(&r);
-}
-
 enum tf_err sql_app_get(struct store_conn *c, const char *app_id, struct app_row *out)
 {
-	return app_query(c, S_APP_GET, ARGS(TEXT(app_id)), out);
+	return db_get(c, S_APP_GET, ARGS(TEXT(app_id)), read_app, out);
 }
 
 enum tf_err sql_app_get_by_api_key(struct store_conn *c, const uint8_t mac[TF_MAC_BYTES], struct app_row *out)
 {
-	return app_query(c, S_APP_GET_BY_KEY, ARGS(BLOB(mac, TF_MAC_BYTES)), out);
+	return db_get(c, S_APP_GET_BY_KEY, ARGS(BLOB(mac, TF_MAC_BYTES)), read_app, out);
 }
 
 enum tf_err sql_app_get_by_client_id(struct store_conn *c, const char *client_id, struct app_row *out)
 {
-	return app_query(c, S_APP_GET_BY_CLIENT_ID, ARGS(TEXT(client_id)), out);
+	return db_get(c, S_APP_GET_BY_CLIENT_ID, ARGS(TEXT(client_id)), read_app, out);
 }
 
 enum tf_err sql_app_delivery_set(struct store_conn *c, const char *app_id, const uint8_t *sealed, size_t len)
@@ -91,8 +82,9 @@ enum tf_err sql_app_delivery_get(struct store_conn *c, const char *app_id, uint8
 
 /* ---- users ---- */
 
-static void read_user(struct rows *r, struct user_row *u)
+static void read_user(struct rows *r, void *row)
 {
+	struct user_row *u = row;
 	char type[16];
 	memset(u, 0, sizeof *u);
 	col_text(r, 0, u->app_id, sizeof u->app_id);
@@ -117,24 +109,14 @@ enum tf_err sql_user_insert(struct store_conn *c, const struct user_row *u)
 			 TF_ERR_EMAIL_TAKEN);
 }
 
-static enum tf_err user_query(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct user_row *out)
-{
-	struct rows r;
-	enum tf_err e = db_row(c, id, args, &r);
-	if (e != TF_OK)
-		return e;
-	read_user(&r, out);
-	return db_end(&r);
-}
-
 enum tf_err sql_user_get(struct store_conn *c, const char *app_id, const char *user_id, struct user_row *out)
 {
-	return user_query(c, S_USER_GET, ARGS(TEXT(app_id), TEXT(user_id)), out);
+	return db_get(c, S_USER_GET, ARGS(TEXT(app_id), TEXT(user_id)), read_user, out);
 }
 
 enum tf_err sql_user_get_by_email(struct store_conn *c, const char *app_id, const char *email, struct user_row *out)
 {
-	return user_query(c, S_USER_GET_BY_EMAIL, ARGS(TEXT(app_id), TEXT(email)), out);
+	return db_get(c, S_USER_GET_BY_EMAIL, ARGS(TEXT(app_id), TEXT(email)), read_user, out);
 }
 
 enum tf_err sql_user_mark_verified(struct store_conn *c, const char *app_id, const char *user_id, int64_t now)

@@ -64,6 +64,28 @@ enum tf_err db_row(struct store_conn *c, enum stmt_id id, const struct sql_arg *
 	return e == TF_OK ? TF_ERR_NOT_FOUND : e;
 }
 
+enum tf_err db_get(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, row_reader read, void *out)
+{
+	struct rows r;
+	enum tf_err e = db_row(c, id, args, &r);
+	if (e != TF_OK)
+		return e;
+	read(&r, out);
+	return db_end(&r);
+}
+
+enum tf_err db_list(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, row_reader read, void *out,
+		    size_t size, size_t max, size_t *n_out)
+{
+	struct rows r;
+	size_t n = 0;
+	db_query(c, id, args, &r);
+	while (n < max && db_next(&r))
+		read(&r, (char *)out + size * n++);
+	*n_out = n;
+	return db_end(&r);
+}
+
 enum tf_err db_int(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, int64_t *out)
 {
 	struct rows r;

@@ -22,8 +22,9 @@ enum tf_err sql_factor_send_swap(struct store_conn *c, const char *app_id, const
 
 /* ---- factors ---- */
 
-static void read_factor(struct rows *r, struct factor_row *f)
+static void read_factor(struct rows *r, void *row)
 {
+	struct factor_row *f = row;
 	char text[32];
 	memset(f, 0, sizeof *f);
 	col_text(r, 0, f->factor_id, sizeof f->factor_id);
@@ -67,24 +68,14 @@ enum tf_err sql_factor_insert(struct store_conn *c, const struct factor_row *f)
 enum tf_err sql_factor_get(struct store_conn *c, const char *app_id, const char *user_id, const char *factor_id,
 			   struct factor_row *out)
 {
-	struct rows r;
-	enum tf_err e = db_row(c, S_FACTOR_GET, ARGS(TEXT(app_id), TEXT(user_id), TEXT(factor_id)), &r);
-	if (e != TF_OK)
-		return e;
-	read_factor(&r, out);
-	return db_end(&r);
+	return db_get(c, S_FACTOR_GET, ARGS(TEXT(app_id), TEXT(user_id), TEXT(factor_id)), read_factor, out);
 }
 
 enum tf_err sql_factor_list(struct store_conn *c, const char *app_id, const char *user_id, struct factor_row *out,
 			    size_t max, size_t *n_out)
 {
-	struct rows r;
-	size_t n = 0;
-	db_query(c, S_FACTOR_LIST, ARGS(TEXT(app_id), TEXT(user_id), INT(max)), &r);
-	while (n < max && db_next(&r))
-		read_factor(&r, &out[n++]);
-	*n_out = n;
-	return db_end(&r);
+	return db_list(c, S_FACTOR_LIST, ARGS(TEXT(app_id), TEXT(user_id), INT(max)), read_factor, out, sizeof *out, max,
+		       n_out);
 }
 
 enum tf_err sql_factor_update(struct store_conn *c, const struct factor_row *f)
@@ -165,57 +156,52 @@ enum tf_err sql_challenge_insert(struct store_conn *c, const struct challenge_ro
 		       NULL);
 }
 
-static enum tf_err challenge_query(struct store_conn *c, enum stmt_id id, const struct sql_arg *args,
-				   struct challenge_row *ch)
+static void read_challenge(struct rows *r, void *row)
 {
-	struct rows r;
-	enum tf_err e = db_row(c, id, args, &r);
-	if (e != TF_OK)
-		return e;
+	struct challenge_row *ch = row;
 	char text[32];
 	memset(ch, 0, sizeof *ch);
-	col_text(&r, 0, ch->challenge_id, sizeof ch->challenge_id);
-	col_text(&r, 1, ch->app_id, sizeof ch->app_id);
-	col_text(&r, 2, ch->user_id, sizeof ch->user_id);
-	col_text(&r, 3, ch->factor_id, sizeof ch->factor_id);
-	col_text(&r, 4, ch->session_id, sizeof ch->session_id);
-	col_text(&r, 5, text, sizeof text);
+	col_text(r, 0, ch->challenge_id, sizeof ch->challenge_id);
+	col_text(r, 1, ch->app_id, sizeof ch->app_id);
+	col_text(r, 2, ch->user_id, sizeof ch->user_id);
+	col_text(r, 3, ch->factor_id, sizeof ch->factor_id);
+	col_text(r, 4, ch->session_id, sizeof ch->session_id);
+	col_text(r, 5, text, sizeof text);
 	ch->purpose = (enum challenge_purpose)name_index(purpose_names, PURPOSE__MAX, text);
-	col_text(&r, 6, text, sizeof text);
+	col_text(r, 6, text, sizeof text);
 	ch->status = name_index(challenge_status_names, CH_STATUS_COUNT, text);
-	ch->has_code = !col_null(&r, 7);
+	ch->has_code = !col_null(r, 7);
 	if (ch->has_code)
-		col_blob(&r, 7, ch->code_mac, TF_MAC_BYTES, NULL);
-	ch->attempts = (int)col_int(&r, 8);
-	ch->max_attempts = (int)col_int(&r, 9);
-	ch->sends = (int)col_int(&r, 10);
-	ch->last_sent_at = col_int(&r, 11);
-	ch->created_at = col_int(&r, 12);
-	ch->expires_at = col_int(&r, 13);
-	ch->verified_at = col_int(&r, 14);
-	col_text(&r, 19, ch->tx_hash, sizeof ch->tx_hash);
+		col_blob(r, 7, ch->code_mac, TF_MAC_BYTES, NULL);
+	ch->attempts = (int)col_int(r, 8);
+	ch->max_attempts = (int)col_int(r, 9);
+	ch->sends = (int)col_int(r, 10);
+	ch->last_sent_at = col_int(r, 11);
+	ch->created_at = col_int(r, 12);
+	ch->expires_at = col_int(r, 13);
+	ch->verified_at = col_int(r, 14);
+	col_text(r, 19, ch->tx_hash, sizeof ch->tx_hash);
 	ch->has_transaction = ch->tx_hash[0] != '\0';
 	if (ch->has_transaction) {
-		ch->tx.amount = col_int(&r, 15);
-		col_text(&r, 16, ch->tx.currency, sizeof ch->tx.currency);
-		col_text(&r, 17, ch->tx.payee_name, sizeof ch->tx.payee_name);
-		col_text(&r, 18, ch->tx.payee_account, sizeof ch->tx.payee_account);
+		ch->tx.amount = col_int(r, 15);
+		col_text(r, 16, ch->tx.currency, sizeof ch->tx.currency);
+		col_text(r, 17, ch->tx.payee_name, sizeof ch->tx.payee_name);
+		col_text(r, 18, ch->tx.payee_account, sizeof ch->tx.payee_account);
 	}
-	return db_end(&r);
 }
 
 enum tf_err sql_challenge_get(struct store_conn *c, const char *app_id, const char *user_id, const char *challenge_id,
 			      struct challenge_row *out)
 {
-	return challenge_query(c, S_CHALLENGE_GET, ARGS(TEXT(app_id), TEXT(user_id), TEXT(challenge_id)), out);
+	return db_get(c, S_CHALLENGE_GET, ARGS(TEXT(app_id), TEXT(user_id), TEXT(challenge_id)), read_challenge, out);
 }
 
 enum tf_err sql_challenge_latest(struct store_conn *c, const char *app_id, const char *user_id, const char *session_id,
 				 const char *factor_id, enum challenge_purpose purpose, struct challenge_row *out)
 {
-	return challenge_query(c, S_CHALLENGE_LATEST,
-			       ARGS(TEXT(app_id), TEXT(user_id), TEXT(session_id), TEXT(factor_id), TEXT(purpose_names[purpose])),
-			       out);
+	return db_get(c, S_CHALLENGE_LATEST,
+		      ARGS(TEXT(app_id), TEXT(user_id), TEXT(session_id), TEXT(factor_id), TEXT(purpose_names[purpose])),
+		      read_challenge, out);
 }
 
 enum tf_err sql_challenge_update(struct store_conn *c, const struct challenge_row *ch)

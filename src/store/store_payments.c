@@ -162,8 +162,9 @@ enum tf_err sql_ledger_report(struct store_conn *c, int64_t from, int64_t to,
 
 /* ---- payments as resources ---- */
 
-static void read_txn(struct rows *r, struct txn_row *t)
+static void read_txn(struct rows *r, void *row)
 {
+	struct txn_row *t = row;
 	char state[32];
 	memset(t, 0, sizeof *t);
 	col_text(r, 0, t->transaction_id, sizeof t->transaction_id);
@@ -196,12 +197,7 @@ enum tf_err sql_txn_insert(struct store_conn *c, const struct txn_row *t)
 enum tf_err sql_txn_get(struct store_conn *c, const char *app_id, const char *user_id, const char *transaction_id,
 			struct txn_row *out)
 {
-	struct rows r;
-	enum tf_err e = db_row(c, S_TXN_GET, ARGS(TEXT(app_id), TEXT(user_id), TEXT(transaction_id)), &r);
-	if (e != TF_OK)
-		return e;
-	read_txn(&r, out);
-	return db_end(&r);
+	return db_get(c, S_TXN_GET, ARGS(TEXT(app_id), TEXT(user_id), TEXT(transaction_id)), read_txn, out);
 }
 
 enum tf_err sql_txn_update(struct store_conn *c, const struct txn_row *t)
@@ -216,11 +212,6 @@ enum tf_err sql_txn_list_by_challenge(struct store_conn *c, const char *app_id, 
 				      struct txn_row *out,
 				      size_t max, size_t *n_out)
 {
-	struct rows r;
-	size_t n = 0;
-	db_query(c, S_TXN_BY_CHALLENGE, ARGS(TEXT(app_id), TEXT(challenge_id)), &r);
-	while (n < max && db_next(&r))
-		read_txn(&r, &out[n++]);
-	*n_out = n;
-	return db_end(&r);
+	return db_list(c, S_TXN_BY_CHALLENGE, ARGS(TEXT(app_id), TEXT(challenge_id)), read_txn, out, sizeof *out, max,
+		       n_out);
 }

@@ -229,6 +229,13 @@ enum tf_err db_end(struct rows *r);
  * NOT_FOUND or the error, ended. */
 enum tf_err db_row(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct rows *r);
 /* A query of one row and one integer column: TF_OK with it in *out, or NOT_FOUND. */
+/* Reads the current row into out (a row struct of the caller's choosing). */
+typedef void (*row_reader)(struct rows *r, void *out);
+/* The one row of statement id read into out; NOT_FOUND when there is none. */
+enum tf_err db_get(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, row_reader read, void *out);
+/* Up to max rows of statement id read into out[0..] (each size bytes); *n_out gets how many. */
+enum tf_err db_list(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, row_reader read, void *out,
+		    size_t size, size_t max, size_t *n_out);
 enum tf_err db_int(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, int64_t *out);
 void db_chain_locked(struct store_conn *c);
 

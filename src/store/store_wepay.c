@@ -8,27 +8,28 @@
 
 #include "store/store_sql.h"
 
+static void read_wepay_user(struct rows *r, void *row)
+{
+	struct wepay_user_row *w = row;
+	memset(w, 0, sizeof *w);
+	col_text(r, 0, w->app_id, sizeof w->app_id);
+	col_text(r, 1, w->user_id, sizeof w->user_id);
+	w->wepay_user_id = col_int(r, 2);
+	col_text(r, 3, w->first_name, sizeof w->first_name);
+	col_text(r, 4, w->last_name, sizeof w->last_name);
+	col_text(r, 5, w->scope, sizeof w->scope);
+	col_text(r, 6, w->original_ip, sizeof w->original_ip);
+	col_text(r, 7, w->original_device, sizeof w->original_device);
+	w->tos_acceptance_time = col_int(r, 8);
+	col_text(r, 9, w->redirect_uri, sizeof w->redirect_uri);
+	col_text(r, 10, w->callback_uri, sizeof w->callback_uri);
+	w->created_at = col_int(r, 11);
+}
+
 enum tf_err sql_wepay_user_get(struct store_conn *c, const char *app_id, const char *user_id,
 			       struct wepay_user_row *out)
 {
-	struct rows r;
-	enum tf_err e = db_row(c, S_WEPAY_USER_GET, ARGS(TEXT(app_id), TEXT(user_id)), &r);
-	if (e != TF_OK)
-		return e;
-	memset(out, 0, sizeof *out);
-	col_text(&r, 0, out->app_id, sizeof out->app_id);
-	col_text(&r, 1, out->user_id, sizeof out->user_id);
-	out->wepay_user_id = col_int(&r, 2);
-	col_text(&r, 3, out->first_name, sizeof out->first_name);
-	col_text(&r, 4, out->last_name, sizeof out->last_name);
-	col_text(&r, 5, out->scope, sizeof out->scope);
-	col_text(&r, 6, out->original_ip, sizeof out->original_ip);
-	col_text(&r, 7, out->original_device, sizeof out->original_device);
-	out->tos_acceptance_time = col_int(&r, 8);
-	col_text(&r, 9, out->redirect_uri, sizeof out->redirect_uri);
-	col_text(&r, 10, out->callback_uri, sizeof out->callback_uri);
-	out->created_at = col_int(&r, 11);
-	return db_end(&r);
+	return db_get(c, S_WEPAY_USER_GET, ARGS(TEXT(app_id), TEXT(user_id)), read_wepay_user, out);
 }
 
 enum tf_err sql_wepay_user_put(struct store_conn *c, const struct wepay_user_row *w)
@@ -40,25 +41,24 @@ enum tf_err sql_wepay_user_put(struct store_conn *c, const struct wepay_user_row
 		       NULL);
 }
 
+static void read_wepay_mfa(struct rows *r, void *row)
+{
+	struct wepay_mfa_row *m = row;
+	memset(m, 0, sizeof *m);
+	col_text(r, 0, m->app_id, sizeof m->app_id);
+	col_text(r, 1, m->user_id, sizeof m->user_id);
+	col_text(r, 2, m->factor_id, sizeof m->factor_id);
+	m->mfa_id = col_int(r, 3);
+	col_text(r, 4, m->nickname, sizeof m->nickname);
+	col_text(r, 5, m->last_challenge_id, sizeof m->last_challenge_id);
+	m->created_at = col_int(r, 6);
+}
+
 enum tf_err sql_wepay_mfa_list(struct store_conn *c, const char *app_id, const char *user_id, struct wepay_mfa_row *out,
 			       size_t max, size_t *n_out)
 {
-	struct rows r;
-	size_t n = 0;
-	db_query(c, S_WEPAY_MFA_LIST, ARGS(TEXT(app_id), TEXT(user_id), INT(max)), &r);
-	while (n < max && db_next(&r)) {
-		struct wepay_mfa_row *m = &out[n++];
-		memset(m, 0, sizeof *m);
-		col_text(&r, 0, m->app_id, sizeof m->app_id);
-		col_text(&r, 1, m->user_id, sizeof m->user_id);
-		col_text(&r, 2, m->factor_id, sizeof m->factor_id);
-		m->mfa_id = col_int(&r, 3);
-		col_text(&r, 4, m->nickname, sizeof m->nickname);
-		col_text(&r, 5, m->last_challenge_id, sizeof m->last_challenge_id);
-		m->created_at = col_int(&r, 6);
-	}
-	*n_out = n;
-	return db_end(&r);
+	return db_list(c, S_WEPAY_MFA_LIST, ARGS(TEXT(app_id), TEXT(user_id), INT(max)), read_wepay_mfa, out, sizeof *out,
+		       max, n_out);
 }
 
 enum tf_err sql_wepay_mfa_put(struct store_conn *c, const struct wepay_mfa_row *m)
