@@ -84,11 +84,6 @@ enum tf_err api_transaction_read(struct tf_req *req, json_t *v, const char *pref
 void api_transaction_hash(const struct transaction *t, char hash[TX_HASH_HEX + 1]);
 json_t *api_transaction_json(const struct transaction *t, const char *hash);
 
-/* api_authorize.c, shared with payments as resources (inside a write transaction): which
- * ground allows a payment (*reason; *exemption "" when none), and the ledger row of one */
-enum tf_err api_payment_ground(struct tf_req *req, const char *user_id, const struct api_transaction *p,
-			       const char *authorization_id, const char **reason, const char **exemption);
-enum tf_err api_exemption_ledger(struct tf_req *req, const char *user_id, const char *exemption, const struct transaction *t);
 /* api_transactions.c: payments as resources */
 enum tf_err api_transactions_create(struct tf_req *req);
 enum tf_err api_transactions_get(struct tf_req *req);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "sca/payments.h"
 
 struct report {
 	json_t *rows; /* array of {app_id, exemption, count, value_eur_cents, by_currency: [...]} */
@@ -47,7 +48,9 @@ enum tf_err api_exemptions_report(struct tf_req *req)
 	if (!quarter_bounds(quarter, &from, &to))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "quarter");
 	struct report r = {json_array()};
-	enum tf_err e = STORE(req->db)->ledger_report(req->db, from, to, visit, &r);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_exemption_report(&ctx, from, to, visit, &r);
 	if (e != TF_OK) {
 		json_decref(r.rows);
 		return e;

@@ -5,12 +5,14 @@
  * its hash (SHA-256 of the canonical encoding) and its JSON form; and payments as resources
  * POST /v1/transactions creates one in PENDING_CHALLENGE, or INITIALISED when an
  * exemption applies; a verified transaction challenge naming it (transaction_id) approves it.
+ * What a payment becomes is sca/payments.h's: this file reads and writes the JSON.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "core/validate.h"
+#include "sca/payments.h"
 
 static enum tf_err bad(struct tf_req *req, enum tf_err e, const char *prefix, const char *field)
 {
@@ -138,32 +140,11 @@ enum tf_err api_transactions_create(struct tf_req *req)
 			memmove(req->err_field, req->err_field + 12, strlen(req->err_field + 12) + 1);
 		return e;
 	}
-	struct txn_row t = {.tx = p.tx, .created_at = req->now};
-	crypto_random_id("txn", t.transaction_id);
-	snprintf(t.app_id, sizeof t.app_id, "%s", req->app->app_id);
-	snprintf(t.user_id, sizeof t.user_id, "%s", req->session.user_id);
-	memcpy(t.transaction_hash, p.hash, sizeof t.transaction_hash);
-	snprintf(t.external_reference, sizeof t.external_reference, "%s", reference ? reference : "");
-	const char *reason, *exemption;
-	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
-		return e;
-	e = api_payment_ground(req, t.user_id, &p, NULL, &reason, &exemption);
-	if (e == TF_OK && exemption[0]) {
-		t.state = TXN_INITIALISED; /* no SCA needed */
-		snprintf(t.exemption, sizeof t.exemption, "%s", exemption);
-		e = api_exemption_ledger(req, t.user_id, exemption, &t.tx);
-	} else {
-		t.state = TXN_PENDING_CHALLENGE;
-	}
-	if (e == TF_OK)
-		e = STORE(req->db)->txn_insert(req->db, &t);
-	if (e == TF_OK) {
-		char actor[64], details[96];
-		snprintf(actor, sizeof actor, "user:%s", t.user_id);
-		snprintf(details, sizeof details, "{\"state\":\"%s\"}", txn_state_names[t.state]);
-		e = req_audit(req, "transaction.created", actor, t.transaction_id, details);
-	}
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	struct sca_payment pay = {&p.tx, p.hash, p.recurring_series_id, p.own_accounts};
+	struct txn_row t;
+	if ((e = sca_transaction_create(&ctx, req->session.user_id, &pay, reference, &t)) != TF_OK)
 		return e;
 	resp_json(req, 201, api_txn_json(&t));
 	return TF_OK;
@@ -171,8 +152,10 @@ enum tf_err api_transactions_create(struct tf_req *req)
 
 enum tf_err api_transactions_get(struct tf_req *req)
 {
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	struct txn_row t;
-	enum tf_err e = STORE(req->db)->txn_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &t);
+	enum tf_err e = sca_transaction_get(&ctx, req->session.user_id, req->params[0], &t);
 	if (e != TF_OK)
 		return e;
 	resp_json(req, 200, api_txn_json(&t));

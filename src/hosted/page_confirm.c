@@ -5,7 +5,8 @@
  * confirms the address and uses the link up. A standard user without a password chooses one
  * here: setting a password revokes every trusted device of the user, and a hosted session
  * starts, through the challenge page when the user has an active factor. An sso user needs
- * no password: the page thanks them and leads to the application's sign-in.
+ * no password: the page thanks them and leads to the application's sign-in. What confirming
+ * does is sca/email_confirm.h's: this file reads the form and writes the page.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -14,10 +15,10 @@
 
 #include "core/validate.h"
 #include "hosted/hosted.h"
+#include "sca/email_confirm.h"
 
 struct confirm_ctx {
 	char token[TF_TOKEN_MAX];
-	uint8_t mac[TF_MAC_BYTES];
 	struct user_row user;
 	char csrf[HOSTED_CSRF_HEX + 1];
 };
@@ -28,16 +29,13 @@ static enum tf_err load(struct tf_req *req, const struct tf_form *f, struct conf
 	const char *app_id = form_get(f, "app"), *token = form_get(f, "token");
 	if (f->duplicate || !app_id || !token || strlen(app_id) >= TF_ID_MAX || strlen(token) >= TF_TOKEN_MAX)
 		return TF_ERR_EMAIL_LINK_INVALID;
-	enum tf_err e = req_load_app(req, STORE(req->db)->app_get, app_id);
+	enum tf_err e = req_load_app(req, sca_app_get, app_id);
 	snprintf(cc->token, sizeof cc->token, "%s", token);
-	crypto_secret_mac(req->svc->keys, "email_token", token, cc->mac);
-	struct email_token_row t;
-	if (e == TF_OK)
-		e = STORE(req->db)->email_token_get(req->db, req->app->app_id, cc->mac, req->now, &t);
-	if (e == TF_OK && strcmp(t.purpose, "confirm_email") != 0)
-		e = TF_ERR_NOT_FOUND;
-	if (e == TF_OK)
-		e = api_load_user(req, t.user_id, &cc->user);
+	if (e == TF_OK) {
+		struct sca_ctx ctx;
+		req_sca_ctx(req, &ctx);
+		e = sca_email_confirm_find(&ctx, token, &cc->user);
+	}
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_EMAIL_LINK_INVALID;
 	uint8_t csrf[TF_MAC_BYTES];
@@ -48,7 +46,7 @@ static enum tf_err load(struct tf_req *req, const struct tf_form *f, struct conf
 
 static bool needs_password(const struct confirm_ctx *cc)
 {
-	return cc->user.type == USER_STANDARD && !cc->user.password_hash[0];
+	return sca_email_confirm_needs_password(&cc->user);
 }
 
 static enum tf_err render(struct tf_req *req, const struct confirm_ctx *cc, int status, const char *notice)
@@ -98,33 +96,19 @@ static enum tf_err confirm(struct tf_req *req, struct confirm_ctx *cc)
 			return e;
 	}
 	const struct user_row *u = &cc->user;
-	char actor[64], home[STORE_URL_MAX];
-	snprintf(actor, sizeof actor, "user:%s", u->user_id);
+	char home[STORE_URL_MAX];
 	struct hosted_start start = {0};
-	enum tf_err e = STORE(req->db)->tx_begin(req->db);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_tx_begin(&ctx);
 	if (e != TF_OK)
 		goto out;
-	e = STORE(req->db)->email_token_use(req->db, req->app->app_id, cc->mac, req->now);
-	if (e == TF_ERR_NOT_FOUND)
-		e = TF_ERR_EMAIL_LINK_INVALID; /* used by a concurrent press of the button */
-	if (e == TF_OK) {
-		e = STORE(req->db)->user_mark_verified(req->db, req->app->app_id, u->user_id, req->now);
-		if (e == TF_ERR_EMAIL_ALREADY_VERIFIED)
-			e = TF_OK;
-	}
-	if (e == TF_OK)
-		e = req_audit(req, "user.email_confirmed", actor, u->user_id, NULL);
+	e = sca_email_confirm(&ctx, cc->token, u, set_password ? hash : NULL);
 	if (e == TF_OK && set_password) {
-		e = STORE(req->db)->user_set_password(req->db, req->app->app_id, u->user_id, hash);
-		if (e == TF_OK) /* a new password: no device trusted before it stays trusted */
-			e = api_devices_revoke_all_of(req, u->user_id, "password_set");
-		if (e == TF_OK)
-			e = req_audit(req, "user.password_set", actor, u->user_id, NULL);
 		hosted_home(req->app, home, sizeof home);
-		if (e == TF_OK)
-			e = hosted_session_start(req, u, home, "/account/factors", &start);
+		e = hosted_session_start(req, u, home, "/account/factors", &start);
 	}
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
+	if ((e = sca_tx_end(&ctx, e)) != TF_OK)
 		goto out;
 	if (set_password) {
 		e = hosted_session_started(req, &start);

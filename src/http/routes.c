@@ -56,8 +56,8 @@ const struct route routes[] = {
 	R("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J), /* backup codes: rerun_slow */
 	R("POST", "/v1/sso/tokens", api_sso_tokens_create, AUTH_APP, J),
 	R("GET", "/v1/beneficiaries", api_beneficiaries_list, AUTH_USER, 0),
-	R("POST", "/v1/beneficiaries", api_beneficiaries_add, AUTH_USER, J),
-	R("DELETE", "/v1/beneficiaries/{id}", api_beneficiaries_delete, AUTH_USER, 0),
+	R("POST", "/v1/beneficiaries", api_beneficiaries_add, AUTH_USER, J | ROUTE_STEP_UP),
+	R("DELETE", "/v1/beneficiaries/{id}", api_beneficiaries_delete, AUTH_USER, ROUTE_STEP_UP),
 	R("GET", "/v1/admin/exemptions", api_exemptions_report, AUTH_ADMIN, 0),
 	R("POST", "/v1/transactions", api_transactions_create, AUTH_USER, J),
 	R("GET", "/v1/transactions/{id}", api_transactions_get, AUTH_USER, 0),

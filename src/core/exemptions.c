@@ -1,0 +1,90 @@
+/*
+ * exemptions.c: the order of POST /v1/authorize's rules (exemptions.h). Pure: the facts and the
+ * time come in, the decision and what to record go out.
+ */
+#include <string.h>
+
+#include "core/exemptions.h"
+
+static struct authorize_decision account_operation(const struct authorize_facts *f)
+{
+	if (!f->has_active_factor)
+		return (struct authorize_decision){false, "NO_FACTOR", "", AUTHORIZE_CHALLENGE_NO_FACTOR, PAYMENT_EFFECT_NONE};
+	if (f->trusted_device)
+		return (struct authorize_decision){true, "TRUSTED_DEVICE", "", AUTHORIZE_BY_TRUSTED_DEVICE, PAYMENT_EFFECT_NONE};
+	if (f->stepped_up)
+		return (struct authorize_decision){true, "STEPPED_UP", "", AUTHORIZE_BY_STEP_UP, PAYMENT_EFFECT_NONE};
+	return (struct authorize_decision){false, "STEP_UP_REQUIRED", "", AUTHORIZE_CHALLENGE, PAYMENT_EFFECT_NONE};
+}
+
+static struct authorize_decision payment(const struct authorize_facts *f)
+{
+	struct payment_ground g = payment_ground_decide(&f->payment);
+	struct authorize_decision d = {g.allow, g.reason, g.exemption, AUTHORIZE_CHALLENGE, g.effect};
+	if (g.allow)
+		d.ground = g.exemption[0] ? AUTHORIZE_BY_EXEMPTION : AUTHORIZE_BY_AUTHORISATION;
+	else if (!f->has_active_factor)
+		d.reason = "NO_FACTOR"; /* counted as any payment challenge */
+	return d;
+}
+
+static struct authorize_decision account_information(const struct authorize_facts *f, int64_t now)
+{
+	if (account_information_exempt(f->last_account_sca_at, now, f->account_information_max_age_ms))
+		return (struct authorize_decision){true, "account_information", "account_information", AUTHORIZE_BY_EXEMPTION,
+						   PAYMENT_EFFECT_NONE};
+	const char *reason = !f->has_active_factor ? "NO_FACTOR" : f->last_account_sca_at ? "SCA_EXPIRED" : "FIRST_ACCESS";
+	return (struct authorize_decision){false, reason, "", AUTHORIZE_CHALLENGE, PAYMENT_EFFECT_NONE};
+}
+
+struct authorize_decision authorize_decide(const struct authorize_facts *f, int64_t now)
+{
+	switch (f->operation) {
+	case AUTHORIZE_PAYMENT: return payment(f);
+	case AUTHORIZE_ACCOUNT_INFORMATION: return account_information(f, now);
+	case AUTHORIZE_ACCOUNT_OPERATION: break;
+	}
+	return account_operation(f);
+}
+
+/* The rate text of currency in rates_json into out; false when it has none. Keys are currency
+ * codes and values decimals, so a quoted code followed by a colon is a key. */
+static bool rate_text_of(const char *rates_json, const char *currency, char *out, size_t size)
+{
+	char key[8] = "\"";
+	size_t klen = strlen(currency);
+	if (klen == 0 || klen > 4)
+		return false;
+	memcpy(key + 1, currency, klen);
+	key[klen + 1] = '"';
+	key[klen + 2] = '\0';
+	for (const char *p = strstr(rates_json, key); p; p = strstr(p + 1, key)) {
+		const char *q = p + klen + 2;
+		while (*q == ' ')
+			q++;
+		if (*q++ != ':')
+			continue;
+		while (*q == ' ')
+			q++;
+		if (*q++ != '"')
+			return false;
+		size_t n = strcspn(q, "\"");
+		if (q[n] != '"' || n >= size)
+			return false;
+		memcpy(out, q, n);
+		out[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+bool payment_eur_cents(const char *rates_json, const struct transaction *t, int64_t *out)
+{
+	int minor = currency_minor_units(t->currency);
+	if (!strcmp(t->currency, "EUR"))
+		return transaction_eur_cents(t->amount, minor, 1000000, out);
+	char rate[32];
+	int64_t micro;
+	return rates_json && rate_text_of(rates_json, t->currency, rate, sizeof rate) && rate_parse_micro(rate, &micro) &&
+	       transaction_eur_cents(t->amount, minor, micro, out);
+}
