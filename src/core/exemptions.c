@@ -47,44 +47,11 @@ struct authorize_decision authorize_decide(const struct authorize_facts *f, int6
 	return account_operation(f);
 }
 
-/* The rate text of currency in rates_json into out; false when it has none. Keys are currency
- * codes and values decimals, so a quoted code followed by a colon is a key. */
-static bool rate_text_of(const char *rates_json, const char *currency, char *out, size_t size)
-{
-	char key[8] = "\"";
-	size_t klen = strlen(currency);
-	if (klen == 0 || klen > 4)
-		return false;
-	memcpy(key + 1, currency, klen);
-	key[klen + 1] = '"';
-	key[klen + 2] = '\0';
-	for (const char *p = strstr(rates_json, key); p; p = strstr(p + 1, key)) {
-		const char *q = p + klen + 2;
-		while (*q == ' ')
-			q++;
-		if (*q++ != ':')
-			continue;
-		while (*q == ' ')
-			q++;
-		if (*q++ != '"')
-			return false;
-		size_t n = strcspn(q, "\"");
-		if (q[n] != '"' || n >= size)
-			return false;
-		memcpy(out, q, n);
-		out[n] = '\0';
-		return true;
-	}
-	return false;
-}
-
-bool payment_eur_cents(const char *rates_json, const struct transaction *t, int64_t *out)
+bool payment_eur_cents(const char *rate, const struct transaction *t, int64_t *out)
 {
 	int minor = currency_minor_units(t->currency);
 	if (!strcmp(t->currency, "EUR"))
 		return transaction_eur_cents(t->amount, minor, 1000000, out);
-	char rate[32];
 	int64_t micro;
-	return rates_json && rate_text_of(rates_json, t->currency, rate, sizeof rate) && rate_parse_micro(rate, &micro) &&
-	       transaction_eur_cents(t->amount, minor, micro, out);
+	return rate && rate_parse_micro(rate, &micro) && transaction_eur_cents(t->amount, minor, micro, out);
 }

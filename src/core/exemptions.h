@@ -55,9 +55,9 @@ struct authorize_decision {
 
 struct authorize_decision authorize_decide(const struct authorize_facts *f, int64_t now);
 
-/* A payment's value in euro cents for the low-value exemption (art. 16): EUR itself, or a
- * currency the application gave a rate for in rates_json, the object as the service stores it
- * ({"GBP":"1.17"}); false when neither, or when the value cannot be computed. */
-bool payment_eur_cents(const char *rates_json, const struct transaction *t, int64_t *out);
+/* A payment's value in euro cents for the low-value exemption (art. 16): EUR itself, or another
+ * currency at rate (euros per unit as a decimal, "1.17"; NULL when the application gave none);
+ * false when neither, or when the value cannot be computed. */
+bool payment_eur_cents(const char *rate, const struct transaction *t, int64_t *out);
 
 #endif

@@ -2,6 +2,7 @@
  * payments.c: payments and their exemptions (see payments.h): the facts each decision needs are
  * loaded first, core/exemptions.h decides, and what the decision needs is recorded here.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,16 @@ static enum tf_err answering_factors_load(const struct sca_ctx *ctx, const char 
 
 /* Whether cookie is a trusted device of user_id in the API's domain: its MAC, expiry,
  * application, user and that it is not revoked; reads no database. */
+/* A payment's value in euro cents at the application's rate for its currency (core/exemptions.h). */
+static bool eur_cents_of(const struct app_row *app, const struct transaction *t, int64_t *out)
+{
+	json_t *rates = strcmp(t->currency, "EUR") ? json_loads(app->low_value_rates[0] ? app->low_value_rates : "{}", 0, NULL)
+						   : NULL;
+	bool ok = payment_eur_cents(json_string_value(json_object_get(rates, t->currency)), t, out);
+	json_decref(rates);
+	return ok;
+}
+
 static bool device_trusted(const struct sca_ctx *ctx, const char *user_id, const char *cookie, struct device_claims *cl)
 {
 	if (device_cookie_check(ctx->svc->keys->cookie_hmac, cookie, ctx->now, cl) != COOKIE_VALID)
@@ -56,7 +67,7 @@ static enum tf_err exemption_record(const struct sca_ctx *ctx, const char *user_
 	snprintf(r.user_id, sizeof r.user_id, "%s", user_id);
 	snprintf(r.exemption, sizeof r.exemption, "%s", exemption);
 	snprintf(r.currency, sizeof r.currency, "%s", t ? t->currency : "");
-	if (!t || !payment_eur_cents(ctx->app->low_value_rates, t, &r.eur_cents))
+	if (!t || !eur_cents_of(ctx->app, t, &r.eur_cents))
 		r.eur_cents = 0;
 	struct sca_ctx by_app = *ctx;
 	snprintf(by_app.actor, sizeof by_app.actor, "app:%s", ctx->app->app_id);
@@ -101,7 +112,7 @@ static enum tf_err payment_facts_load(const struct sca_ctx *ctx, const char *use
 		f->series_started = e == TF_OK;
 		f->series_equal = e == TF_OK && crypto_equal(first, p->hash, TX_HASH_HEX);
 	}
-	f->eur_known = payment_eur_cents(ctx->app->low_value_rates, p->tx, &f->eur_cents);
+	f->eur_known = eur_cents_of(ctx->app, p->tx, &f->eur_cents);
 	if (f->eur_known) {
 		struct sca_state_row st;
 		if ((e = STORE(ctx->db)->sca_state_get(ctx->db, ctx->app->app_id, user_id, &st)) != TF_OK)
