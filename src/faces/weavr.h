@@ -5,10 +5,18 @@
 #include "core/numeric_id.h"
 #include "faces/faces.h"
 
+/* TF_OK when channel (a path parameter) is one or other (NULL: only one); 400 "channel"
+ * NOT_IN otherwise. */
+enum tf_err weavr_check_channel(struct tf_req *req, const char *channel, const char *one, const char *other);
 /* Answers 409 {errorCode}. */
 enum tf_err weavr_code_error(struct tf_req *req, const char *error_code);
 /* The body's verificationCode, checked as Weavr checks it (^[0-9]{6}$, 400 otherwise). */
 enum tf_err weavr_read_code(struct tf_req *req, const char **code);
+/* What verifying an SMS code starts with: the channel parameter params[channel_param] is SMS,
+ * the body's verificationCode, and the user's SMS factor (*found_e: weavr_find_factor's
+ * outcome, NOT_FOUND included, for the caller to answer). */
+enum tf_err weavr_read_sms_code(struct tf_req *req, int channel_param, const char **code, struct factor_row *f,
+				enum tf_err *found_e);
 /* One attempt at ch, answered the Weavr way: 204, or 409 with its errorCode. */
 enum tf_err weavr_attempt(struct tf_req *req, const struct challenge_row *ch, const char *code, bool enrolment);
 /* Weavr's name of a factor, {type, channel} ({OTP, SMS}, {PUSH, AUTHY}, {BIOMETRIC, BIOMETRIC}),

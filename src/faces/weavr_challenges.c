@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "faces/weavr.h"
+#include "sca/challenges.h"
 
 static enum tf_err read_resources(struct tf_req *req, char id[TF_ID_MAX])
 {
@@ -70,32 +71,22 @@ static enum tf_err issue(struct tf_req *req, const char *channel)
 
 enum tf_err weavr_challenges_otp(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "SMS") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
-	return issue(req, "SMS");
+	enum tf_err e = weavr_check_channel(req, req->params[0], "SMS", NULL);
+	return e != TF_OK ? e : issue(req, "SMS");
 }
 
 enum tf_err weavr_challenges_push(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "AUTHY") != 0 && strcmp(req->params[0], "BIOMETRIC") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
-	return issue(req, req->params[0]);
+	enum tf_err e = weavr_check_channel(req, req->params[0], "AUTHY", "BIOMETRIC");
+	return e != TF_OK ? e : issue(req, req->params[0]);
 }
 
 enum tf_err weavr_challenges_otp_verify(struct tf_req *req)
 {
 	/* params: [0] the challenge id, [1] the channel */
-	if (strcmp(req->params[1], "SMS") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
 	const char *code;
-	enum tf_err e = weavr_read_code(req, &code);
-	if (e != TF_OK)
+	enum tf_err e;
+	if ((e = weavr_check_channel(req, req->params[1], "SMS", NULL)) != TF_OK || (e = weavr_read_code(req, &code)) != TF_OK)
 		return e;
 	const char *type = json_string_value(json_object_get(req->json, "resourceType"));
 	if (type && strcmp(type, "sends") != 0) {
@@ -106,7 +97,9 @@ enum tf_err weavr_challenges_otp_verify(struct tf_req *req)
 	char challenge_id[TF_ID_MAX];
 	if (!weavr_id_in(req->params[0], "chl", challenge_id))
 		return TF_ERR_NOT_FOUND;
-	e = STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, challenge_id, &ch);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	e = sca_challenge_get(&ctx, req->session.user_id, challenge_id, &ch);
 	if (e == TF_OK && (ch.purpose != PURPOSE_TRANSACTION || strcmp(ch.session_id, req->session.session_id) != 0))
 		e = TF_ERR_NOT_FOUND;
 	return e != TF_OK ? e : weavr_attempt(req, &ch, code, false);

@@ -12,6 +12,15 @@
 #include "core/challenge.h"
 #include "core/numeric_id.h"
 #include "faces/weavr.h"
+#include "sca/factors.h"
+
+enum tf_err weavr_check_channel(struct tf_req *req, const char *channel, const char *one, const char *other)
+{
+	if (strcmp(channel, one) == 0 || (other && strcmp(channel, other) == 0))
+		return TF_OK;
+	req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
+	return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
+}
 
 enum tf_err weavr_code_error(struct tf_req *req, const char *error_code)
 {
@@ -39,6 +48,17 @@ enum tf_err weavr_read_code(struct tf_req *req, const char **code)
 						   "fieldError", "REGEX");
 			return req_field_error(req, TF_ERR_INVALID_FIELD, "verificationCode");
 		}
+	return TF_OK;
+}
+
+enum tf_err weavr_read_sms_code(struct tf_req *req, int channel_param, const char **code, struct factor_row *f,
+				enum tf_err *found_e)
+{
+	enum tf_err e;
+	if ((e = weavr_check_channel(req, req->params[channel_param], "SMS", NULL)) != TF_OK ||
+	    (e = weavr_read_code(req, code)) != TF_OK)
+		return e;
+	*found_e = weavr_find_factor(req, "SMS", f);
 	return TF_OK;
 }
 
@@ -119,7 +139,9 @@ enum tf_err weavr_find_factor(struct tf_req *req, const char *channel, struct fa
 		return TF_ERR_NOT_FOUND;
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_factor_list(&ctx, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
 	int pick = -1;

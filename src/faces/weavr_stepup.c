@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "faces/weavr.h"
+#include "sca/challenges.h"
 
 static enum tf_err issue(struct tf_req *req, const char *channel, json_t **answer)
 {
@@ -32,32 +33,29 @@ static enum tf_err issue(struct tf_req *req, const char *channel, json_t **answe
 
 enum tf_err weavr_stepup_otp(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "SMS") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
-	enum tf_err e = issue(req, "SMS", NULL);
+	enum tf_err e = weavr_check_channel(req, req->params[0], "SMS", NULL);
+	if (e == TF_OK)
+		e = issue(req, "SMS", NULL);
 	return e != TF_OK ? e : weavr_no_content(req);
 }
 
 enum tf_err weavr_stepup_otp_verify(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "SMS") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
 	const char *code;
-	enum tf_err e = weavr_read_code(req, &code);
+	struct factor_row f;
+	enum tf_err found;
+	enum tf_err e = weavr_read_sms_code(req, 0, &code, &f, &found);
 	if (e != TF_OK)
 		return e;
-	struct factor_row f;
-	struct challenge_row ch;
-	e = weavr_find_factor(req, "SMS", &f);
-	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE))
+	if (found == TF_ERR_NOT_FOUND || (found == TF_OK && f.status != FACTOR_ACTIVE))
 		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
+	struct challenge_row ch;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	e = found;
 	if (e == TF_OK) /* Weavr's verify names no challenge: the token's newest step-up one */
-		e = STORE(req->db)->challenge_latest(req->db, req->app->app_id, req->session.user_id, req->session.session_id,
-						     f.factor_id, PURPOSE_STEPUP, &ch);
+		e = sca_challenge_latest(&ctx, req->session.user_id, req->session.session_id, f.factor_id, PURPOSE_STEPUP,
+					 &ch);
 	if (e == TF_ERR_NOT_FOUND)
 		return weavr_code_error(req, "STATE_INVALID");
 	return e != TF_OK ? e : weavr_attempt(req, &ch, code, false);
@@ -65,12 +63,10 @@ enum tf_err weavr_stepup_otp_verify(struct tf_req *req)
 
 enum tf_err weavr_stepup_push(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "AUTHY") != 0 && strcmp(req->params[0], "BIOMETRIC") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
 	json_t *answer = NULL;
-	enum tf_err e = issue(req, req->params[0], &answer);
+	enum tf_err e = weavr_check_channel(req, req->params[0], "AUTHY", "BIOMETRIC");
+	if (e == TF_OK)
+		e = issue(req, req->params[0], &answer);
 	if (e != TF_OK)
 		return e;
 	char id[NUMERIC_ID_MAX];
