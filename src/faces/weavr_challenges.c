@@ -44,29 +44,9 @@ static enum tf_err issue(struct tf_req *req, const char *channel)
 	enum tf_err e = read_resources(req, id);
 	if (e != TF_OK)
 		return e;
-	struct factor_row f;
-	e = weavr_find_factor(req, channel, &f);
-	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE))
-		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
-	if (e != TF_OK)
-		return e;
 	json_t *answer = NULL;
-	e = req_call(req, api_challenges_create,
-		     json_pack("{s:s, s:s, s:s}", "purpose", "transaction", "factor_id", f.factor_id, "transaction_id", id), NULL,
-		     &answer);
-	if (e == TF_ERR_RETRY_IN_15SEC)
-		return weavr_code_error(req, "RETRY_IN_15SEC");
-	if (e == TF_ERR_TRANSACTION_NOT_PENDING)
-		return weavr_code_error(req, "STATE_INVALID");
-	if (e == TF_ERR_FACTOR_BLOCKED)
-		return weavr_code_error(req, "CHALLENGE_LIMIT_EXCEEDED");
-	if (e != TF_OK)
-		return e;
-	char sca[NUMERIC_ID_MAX];
-	weavr_id_out(json_string_value(json_object_get(answer, "challenge_id")), sca);
-	resp_json(req, 200, json_pack("{s:s}", "scaChallengeId", sca));
-	json_decref(answer);
-	return TF_OK;
+	e = weavr_issue(req, channel, id, &answer);
+	return e != TF_OK ? e : weavr_answer_challenge_id(req, answer, "scaChallengeId");
 }
 
 enum tf_err weavr_challenges_otp(struct tf_req *req)

@@ -16,7 +16,6 @@
 #include "core/challenge.h"
 #include "faces/weavr.h"
 #include "sca/challenges.h"
-#include "sca/factors.h"
 #include "sca/users.h"
 
 static const char *status_of(const struct sca_ctx *ctx, const struct factor_row *f)
@@ -36,11 +35,11 @@ enum tf_err weavr_factors_list(struct tf_req *req)
 {
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
-	enum tf_err e = sca_factor_list(&ctx, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	enum tf_err e = weavr_user_factors(req, list, &n);
 	if (e != TF_OK)
 		return e;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	json_t *factors = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const char *type, *channel;
@@ -87,25 +86,7 @@ enum tf_err weavr_factors_otp_enrol(struct tf_req *req)
 
 enum tf_err weavr_factors_otp_verify(struct tf_req *req)
 {
-	const char *code;
-	struct factor_row f;
-	enum tf_err found;
-	enum tf_err e = weavr_read_sms_code(req, 0, &code, &f, &found);
-	if (e != TF_OK)
-		return e;
-	if (found == TF_ERR_NOT_FOUND)
-		return weavr_code_error(req, "STATE_INVALID"); /* nothing to verify */
-	if (found != TF_OK)
-		return found;
-	if (f.status == FACTOR_ACTIVE)
-		return weavr_code_error(req, "CHANNEL_ALREADY_REGISTERED");
-	struct challenge_row ch;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
-	e = sca_challenge_get(&ctx, req->session.user_id, f.enrolment_challenge_id, &ch);
-	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && strcmp(ch.session_id, req->session.session_id) != 0))
-		return weavr_code_error(req, "STATE_INVALID"); /* enrolled on another token */
-	return e != TF_OK ? e : weavr_attempt(req, &ch, code, true);
+	return weavr_verify_sms(req, true);
 }
 
 enum tf_err weavr_factors_push_enrol(struct tf_req *req)
