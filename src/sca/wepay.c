@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/challenge.h"
+#include "core/wepay_rules.h"
 #include "crypto/crypto.h"
 #include "sca/factor_kind.h"
 #include "sca/wepay.h"
@@ -345,12 +346,17 @@ enum tf_err sca_wepay_mfa_adopt(const struct sca_ctx *ctx, const char *user_id, 
 	if (e == TF_OK && self < 0)
 		e = TF_ERR_NOT_FOUND; /* removed meanwhile */
 	if (e == TF_OK) {
-		/* the first factor that is not backup becomes the default; backup never does */
-		struct factor_row *f = &list[self];
-		if (!is_backup(f) && !other_default && !f->preferred)
+		const struct factor_row *f = &list[self];
+		switch (wepay_default_on_enrol(is_backup(f), f->preferred, other_default)) {
+		case WEPAY_DEFAULT_SET:
 			e = factor_prefer(ctx, user_id, f->factor_id);
-		else if (is_backup(f) && f->preferred)
+			break;
+		case WEPAY_DEFAULT_CLEAR:
 			e = factor_prefer_none(ctx, user_id);
+			break;
+		case WEPAY_DEFAULT_KEEP:
+			break;
+		}
 	}
 	if (e == TF_OK) {
 		struct wepay_mfa_row m;
@@ -376,20 +382,20 @@ out:
 static enum tf_err keep_a_default(const struct sca_ctx *ctx, const char *user_id)
 {
 	struct factor_row *list = calloc(FACTORS_PER_USER_MAX, sizeof *list);
+	struct wepay_heir_facts *facts = calloc(FACTORS_PER_USER_MAX, sizeof *facts);
 	size_t n = 0;
-	enum tf_err e = list ? STORE(ctx->db)->factor_list(ctx->db, ctx->app->app_id, user_id, list, FACTORS_PER_USER_MAX, &n)
-			     : TF_ERR_INTERNAL;
-	int heir = -1;
-	bool has_default = false;
-	for (size_t i = 0; e == TF_OK && i < n; i++) {
-		bool eligible = sca_wepay_type_name(list[i].type) && !is_backup(&list[i]);
-		has_default |= eligible && list[i].preferred;
-		if (eligible && list[i].status == FACTOR_ACTIVE && heir < 0)
-			heir = (int)i;
-	}
-	if (e == TF_OK && !has_default && heir >= 0)
+	enum tf_err e = list && facts ? STORE(ctx->db)->factor_list(ctx->db, ctx->app->app_id, user_id, list,
+								    FACTORS_PER_USER_MAX, &n)
+				      : TF_ERR_INTERNAL;
+	for (size_t i = 0; e == TF_OK && i < n; i++)
+		facts[i] = (struct wepay_heir_facts){.eligible = sca_wepay_type_name(list[i].type) && !is_backup(&list[i]),
+						     .preferred = list[i].preferred,
+						     .active = list[i].status == FACTOR_ACTIVE};
+	int heir = e == TF_OK ? wepay_default_heir(facts, n) : -1;
+	if (heir >= 0)
 		e = factor_prefer(ctx, user_id, list[heir].factor_id);
 	free(list);
+	free(facts);
 	return e;
 }
 
@@ -484,17 +490,20 @@ enum tf_err sca_wepay_mfa_send(const struct sca_ctx *ctx, const char *session_id
 	e = STORE(ctx->db)->factor_get(ctx->db, ctx->app->app_id, x->f.user_id, x->f.factor_id, &f);
 	if (e == TF_OK)
 		e = factor_check_open(&(struct factor_state){f.consecutive_failures, f.blocked_until}, ctx->now);
-	bool sends = factor_kind_of(f.type)->flags & FACTOR_KIND_SENDS_CODE;
 	struct factor_row via = f; /* the kind the code goes by: WePay's force_voice calls the phone */
 	if (force_voice)
 		via.type = FACTOR_VOICE;
 	if (e == TF_OK && f.status == FACTOR_PENDING) {
-		bool have_old = session_challenge(ctx, f.user_id, session_id, f.enrolment_challenge_id, &old);
-		bool open = have_old && challenge_open(ctx, &old);
-		bool recent = have_old && sends && ctx->now - old.last_sent_at < RESEND_SPACING_MS;
-		if (open && (!sends || (recent && !force_voice))) {
-			/* nothing to send: the open challenge stands */
-		} else { /* the native rules space the sends (RETRY_IN_15SEC within 15 seconds) */
+		/* read before the facts: an initialiser's expressions have no order */
+		bool open = session_challenge(ctx, f.user_id, session_id, f.enrolment_challenge_id, &old) &&
+			    challenge_open(ctx, &old);
+		struct wepay_resend_facts facts = {
+			.open = open,
+			.sends = factor_kind_of(f.type)->flags & FACTOR_KIND_SENDS_CODE,
+			.last_sent_at = old.last_sent_at,
+			.force_voice = force_voice,
+		};
+		if (wepay_enrolment_resend(&facts, ctx->now)) { /* the native rules space the sends */
 			e = issuer->issue(issuer->arg, &via, PURPOSE_ENROLMENT, &ch);
 			if (e == TF_OK)
 				e = enrolment_challenge_set(ctx, &f, ch.challenge_id);
