@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "faces/weavr.h"
+#include "sca/challenges.h"
 
 static enum tf_err read_resources(struct tf_req *req, char id[TF_ID_MAX])
 {
@@ -43,59 +44,29 @@ static enum tf_err issue(struct tf_req *req, const char *channel)
 	enum tf_err e = read_resources(req, id);
 	if (e != TF_OK)
 		return e;
-	struct factor_row f;
-	e = weavr_find_factor(req, channel, &f);
-	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE))
-		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
-	if (e != TF_OK)
-		return e;
 	json_t *answer = NULL;
-	e = req_call(req, api_challenges_create,
-		     json_pack("{s:s, s:s, s:s}", "purpose", "transaction", "factor_id", f.factor_id, "transaction_id", id), NULL,
-		     &answer);
-	if (e == TF_ERR_RETRY_IN_15SEC)
-		return weavr_code_error(req, "RETRY_IN_15SEC");
-	if (e == TF_ERR_TRANSACTION_NOT_PENDING)
-		return weavr_code_error(req, "STATE_INVALID");
-	if (e == TF_ERR_FACTOR_BLOCKED)
-		return weavr_code_error(req, "CHALLENGE_LIMIT_EXCEEDED");
-	if (e != TF_OK)
-		return e;
-	char sca[NUMERIC_ID_MAX];
-	weavr_id_out(json_string_value(json_object_get(answer, "challenge_id")), sca);
-	resp_json(req, 200, json_pack("{s:s}", "scaChallengeId", sca));
-	json_decref(answer);
-	return TF_OK;
+	e = weavr_issue(req, channel, id, &answer);
+	return e != TF_OK ? e : weavr_answer_challenge_id(req, answer, "scaChallengeId");
 }
 
 enum tf_err weavr_challenges_otp(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "SMS") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
-	return issue(req, "SMS");
+	enum tf_err e = weavr_check_channel(req, req->params[0], "SMS", NULL);
+	return e != TF_OK ? e : issue(req, "SMS");
 }
 
 enum tf_err weavr_challenges_push(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "AUTHY") != 0 && strcmp(req->params[0], "BIOMETRIC") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
-	return issue(req, req->params[0]);
+	enum tf_err e = weavr_check_channel(req, req->params[0], "AUTHY", "BIOMETRIC");
+	return e != TF_OK ? e : issue(req, req->params[0]);
 }
 
 enum tf_err weavr_challenges_otp_verify(struct tf_req *req)
 {
 	/* params: [0] the challenge id, [1] the channel */
-	if (strcmp(req->params[1], "SMS") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
 	const char *code;
-	enum tf_err e = weavr_read_code(req, &code);
-	if (e != TF_OK)
+	enum tf_err e;
+	if ((e = weavr_check_channel(req, req->params[1], "SMS", NULL)) != TF_OK || (e = weavr_read_code(req, &code)) != TF_OK)
 		return e;
 	const char *type = json_string_value(json_object_get(req->json, "resourceType"));
 	if (type && strcmp(type, "sends") != 0) {
@@ -106,7 +77,9 @@ enum tf_err weavr_challenges_otp_verify(struct tf_req *req)
 	char challenge_id[TF_ID_MAX];
 	if (!weavr_id_in(req->params[0], "chl", challenge_id))
 		return TF_ERR_NOT_FOUND;
-	e = STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, challenge_id, &ch);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	e = sca_challenge_get(&ctx, req->session.user_id, challenge_id, &ch);
 	if (e == TF_OK && (ch.purpose != PURPOSE_TRANSACTION || strcmp(ch.session_id, req->session.session_id) != 0))
 		e = TF_ERR_NOT_FOUND;
 	return e != TF_OK ? e : weavr_attempt(req, &ch, code, false);

@@ -3,8 +3,9 @@
  * validates it (six digits, 400 with syntaxErrors otherwise), translating a challenge attempt's
  * outcome into Weavr's errorCodes (seed-apis.md 3.3: VERIFICATION_CODE_INVALID, then
  * ONE_CHALLENGE_LIMIT_REMAINING on the last but one, CHALLENGE_LIMIT_EXCEEDED on the attempt
- * that uses the last, STATE_INVALID after; VERIFICATION_CODE_EXPIRED; ALREADY_VERIFIED), and
- * finding the user's factor for a Weavr channel.
+ * that uses the last, STATE_INVALID after; VERIFICATION_CODE_EXPIRED; ALREADY_VERIFIED),
+ * verifying an SMS code and issuing a challenge (step-up or payment), and finding the user's
+ * factor for a Weavr channel.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,16 @@
 #include "core/challenge.h"
 #include "core/numeric_id.h"
 #include "faces/weavr.h"
+#include "sca/challenges.h"
+#include "sca/factors.h"
+
+enum tf_err weavr_check_channel(struct tf_req *req, const char *channel, const char *one, const char *other)
+{
+	if (strcmp(channel, one) == 0 || (other && strcmp(channel, other) == 0))
+		return TF_OK;
+	req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
+	return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
+}
 
 enum tf_err weavr_code_error(struct tf_req *req, const char *error_code)
 {
@@ -77,6 +88,67 @@ enum tf_err weavr_attempt(struct tf_req *req, const struct challenge_row *ch, co
 	}
 }
 
+enum tf_err weavr_verify_sms(struct tf_req *req, bool enrolment)
+{
+	const char *code;
+	struct factor_row f;
+	enum tf_err e;
+	if ((e = weavr_check_channel(req, req->params[0], "SMS", NULL)) != TF_OK || (e = weavr_read_code(req, &code)) != TF_OK)
+		return e;
+	e = weavr_find_factor(req, "SMS", &f);
+	if (enrolment && e == TF_ERR_NOT_FOUND)
+		return weavr_code_error(req, "STATE_INVALID"); /* nothing to verify */
+	if (enrolment && e == TF_OK && f.status == FACTOR_ACTIVE)
+		return weavr_code_error(req, "CHANNEL_ALREADY_REGISTERED");
+	if (!enrolment && (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE)))
+		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
+	if (e != TF_OK)
+		return e;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	struct challenge_row ch;
+	if (enrolment) {
+		e = sca_challenge_get(&ctx, req->session.user_id, f.enrolment_challenge_id, &ch);
+		if (e == TF_OK && strcmp(ch.session_id, req->session.session_id) != 0)
+			e = TF_ERR_NOT_FOUND; /* enrolled on another token */
+	} else { /* Weavr's verify names no challenge: the token's newest step-up one */
+		e = sca_challenge_latest(&ctx, req->session.user_id, req->session.session_id, f.factor_id, PURPOSE_STEPUP, &ch);
+	}
+	if (e == TF_ERR_NOT_FOUND)
+		return weavr_code_error(req, "STATE_INVALID");
+	return e != TF_OK ? e : weavr_attempt(req, &ch, code, enrolment);
+}
+
+enum tf_err weavr_issue(struct tf_req *req, const char *channel, const char *transaction_id, json_t **answer)
+{
+	struct factor_row f;
+	enum tf_err e = weavr_find_factor(req, channel, &f);
+	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE))
+		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
+	if (e != TF_OK)
+		return e;
+	json_t *body = json_pack("{s:s, s:s}", "purpose", transaction_id ? "transaction" : "stepup", "factor_id", f.factor_id);
+	if (transaction_id)
+		json_object_set_new(body, "transaction_id", json_string(transaction_id));
+	e = req_call(req, api_challenges_create, body, NULL, answer);
+	if (e == TF_ERR_RETRY_IN_15SEC)
+		return weavr_code_error(req, "RETRY_IN_15SEC");
+	if (e == TF_ERR_TRANSACTION_NOT_PENDING)
+		return weavr_code_error(req, "STATE_INVALID");
+	if (e == TF_ERR_FACTOR_BLOCKED)
+		return weavr_code_error(req, "CHALLENGE_LIMIT_EXCEEDED");
+	return e;
+}
+
+enum tf_err weavr_answer_challenge_id(struct tf_req *req, json_t *answer, const char *key)
+{
+	char id[NUMERIC_ID_MAX];
+	weavr_id_out(json_string_value(json_object_get(answer, "challenge_id")), id);
+	resp_json(req, 200, json_pack("{s:s}", key, id));
+	json_decref(answer);
+	return TF_OK;
+}
+
 /* Weavr's channels and the native kinds behind them: a kind with a channel of its own (push)
  * matches the channel of that name. */
 static const struct weavr_channel {
@@ -109,6 +181,13 @@ bool weavr_factor_names(const struct factor_row *f, const char **type, const cha
 	return false;
 }
 
+enum tf_err weavr_user_factors(struct tf_req *req, struct factor_row *list, size_t *n)
+{
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	return sca_factor_list(&ctx, req->session.user_id, list, FACTORS_PER_USER_MAX, n);
+}
+
 enum tf_err weavr_find_factor(struct tf_req *req, const char *channel, struct factor_row *out)
 {
 	const struct weavr_channel *c = NULL;
@@ -119,7 +198,7 @@ enum tf_err weavr_find_factor(struct tf_req *req, const char *channel, struct fa
 		return TF_ERR_NOT_FOUND;
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	enum tf_err e = weavr_user_factors(req, list, &n);
 	if (e != TF_OK)
 		return e;
 	int pick = -1;

@@ -15,21 +15,17 @@
 
 #include "core/challenge.h"
 #include "faces/weavr.h"
+#include "sca/challenges.h"
+#include "sca/users.h"
 
-static enum tf_err channel_not_in(struct tf_req *req)
-{
-	req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-	return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-}
-
-static const char *status_of(struct tf_req *req, const struct factor_row *f)
+static const char *status_of(const struct sca_ctx *ctx, const struct factor_row *f)
 {
 	if (f->status == FACTOR_ACTIVE)
 		return "ACTIVE";
 	struct challenge_row ch;
 	/* only a device's answer can deny its enrolment */
 	if (factor_kind_of(f->type)->answer == FACTOR_ANSWER_DEVICE && f->enrolment_challenge_id[0] &&
-	    STORE(req->db)->challenge_get(req->db, req->app->app_id, f->user_id, f->enrolment_challenge_id, &ch) == TF_OK &&
+	    sca_challenge_get(ctx, f->user_id, f->enrolment_challenge_id, &ch) == TF_OK &&
 	    ch.status == CH_DENIED)
 		return "INACTIVE";
 	return "PENDING_VERIFICATION";
@@ -39,15 +35,17 @@ enum tf_err weavr_factors_list(struct tf_req *req)
 {
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	enum tf_err e = weavr_user_factors(req, list, &n);
 	if (e != TF_OK)
 		return e;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	json_t *factors = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const char *type, *channel;
 		if (weavr_factor_names(&list[i], &type, &channel)) /* Weavr has no voice, authenticator-app or backup-code factors */
 			json_array_append_new(factors, json_pack("{s:s, s:s, s:s}", "type", type, "channel", channel, "status",
-								 status_of(req, &list[i])));
+								 status_of(&ctx, &list[i])));
 	}
 	json_t *o = json_object();
 	if (json_array_size(factors))
@@ -60,11 +58,12 @@ enum tf_err weavr_factors_list(struct tf_req *req)
 
 enum tf_err weavr_factors_otp_enrol(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "SMS") != 0)
-		return channel_not_in(req);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	struct user_row u;
-	enum tf_err e = api_load_user(req, req->session.user_id, &u);
-	if (e != TF_OK)
+	enum tf_err e;
+	if ((e = weavr_check_channel(req, req->params[0], "SMS", NULL)) != TF_OK ||
+	    (e = sca_user_load(&ctx, req->session.user_id, &u)) != TF_OK)
 		return e;
 	if (!u.mobile[0])
 		return weavr_code_error(req, "MOBILE_NUMBER_NOT_AVAILABLE");
@@ -87,34 +86,16 @@ enum tf_err weavr_factors_otp_enrol(struct tf_req *req)
 
 enum tf_err weavr_factors_otp_verify(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "SMS") != 0)
-		return channel_not_in(req);
-	const char *code;
-	enum tf_err e = weavr_read_code(req, &code);
-	if (e != TF_OK)
-		return e;
-	struct factor_row f;
-	struct challenge_row ch;
-	if ((e = weavr_find_factor(req, "SMS", &f)) == TF_ERR_NOT_FOUND)
-		return weavr_code_error(req, "STATE_INVALID"); /* nothing to verify */
-	if (e != TF_OK)
-		return e;
-	if (f.status == FACTOR_ACTIVE)
-		return weavr_code_error(req, "CHANNEL_ALREADY_REGISTERED");
-	e = STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, f.enrolment_challenge_id, &ch);
-	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && strcmp(ch.session_id, req->session.session_id) != 0))
-		return weavr_code_error(req, "STATE_INVALID"); /* enrolled on another token */
-	return e != TF_OK ? e : weavr_attempt(req, &ch, code, true);
+	return weavr_verify_sms(req, true);
 }
 
 enum tf_err weavr_factors_push_enrol(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "AUTHY") != 0) /* the enrolment accepts AUTHY only */
-		return channel_not_in(req);
 	static const char *const known[] = {"publicKey", "pushAddress", NULL};
 	const char *key = NULL, *address = NULL;
 	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "publicKey", false, &key)) != TF_OK ||
+	if ((e = weavr_check_channel(req, req->params[0], "AUTHY", NULL)) != TF_OK || /* the enrolment: AUTHY only */
+	    (e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "publicKey", false, &key)) != TF_OK ||
 	    (e = req_string(req, "pushAddress", false, &address)) != TF_OK)
 		return e;
 	struct factor_row f;
@@ -141,10 +122,11 @@ enum tf_err weavr_factors_push_enrol(struct tf_req *req)
 
 enum tf_err weavr_factors_push_delete(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "AUTHY") != 0 && strcmp(req->params[0], "BIOMETRIC") != 0)
-		return channel_not_in(req);
 	struct factor_row f;
-	enum tf_err e = weavr_find_factor(req, req->params[0], &f);
+	enum tf_err e = weavr_check_channel(req, req->params[0], "AUTHY", "BIOMETRIC");
+	if (e != TF_OK)
+		return e;
+	e = weavr_find_factor(req, req->params[0], &f);
 	if (e == TF_ERR_NOT_FOUND)
 		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
 	if (e == TF_OK)

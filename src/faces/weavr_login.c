@@ -5,9 +5,7 @@
  * sign-ins within 30 minutes lock the account (423) until that window ends. POST /multi/logout
  * ends the token (204; 401 afterwards).
  *
- * The lock counts per application and normalised email (the letter case of an address does not
- * make another account), and counts each sign-in before its password is hashed, giving the
- * attempt back when it succeeds: however many are sent at once, at most five are hashed.
+ * The lock is the domain's (sca/weavr.h).
  * A failed value that looks like a token of Weavr's secure UI components (which twofold cannot
  * read: it takes the password itself) is answered 400 saying so, rather than 403.
  */
@@ -15,12 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/validate.h"
 #include "faces/weavr.h"
+#include "sca/weavr.h"
 
 #define WEAVR_TOKEN_IDLE_MS (5 * 60 * 1000LL)
-#define WEAVR_LOCK_WINDOW_MS (30 * 60 * 1000LL)
-#define WEAVR_LOCK_FAILURES 5
 /* Weavr lets a user choose at most 30 characters (its password rules) */
 #define WEAVR_PASSWORD_MAX_CHARS 30
 
@@ -50,18 +46,15 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 		req->err_extra = json_pack("{s:s}", "fieldError", !json_is_string(value) ? "REQUIRED" : "SIZE");
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "password.value");
 	}
-	/* the lock: attempts counted per application and email in a 30-minute window, once, on the
-	 * first phase (the handler runs again with the hash's outcome) */
-	char lock_key[400], normalised[256];
-	snprintf(lock_key, sizeof lock_key, "weavr_lock:%s:%s", req->app->app_id,
-		 validate_email(email, normalised, sizeof normalised) ? normalised : email);
-	struct rate_count attempts = {0};
+	/* the lock: counted once, on the first phase (the handler runs again with the hash's outcome) */
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	struct sca_weavr_lock lock;
+	sca_weavr_lock_of(&ctx, email, &lock);
 	if (req->phase == 0) {
-		if ((e = STORE(req->db)->counter_hit(req->db, lock_key, req->now, WEAVR_LOCK_WINDOW_MS, &attempts)) != TF_OK)
+		if ((e = sca_weavr_lock_count(&ctx, &lock)) != TF_OK)
 			return e;
-		if (attempts.count > WEAVR_LOCK_FAILURES)
-			return TF_ERR_LOGIN_LOCKED;
-		req_attempt_counted(req, lock_key, attempts.window_start);
+		req_attempt_counted(req, lock.key, lock.window_start);
 	}
 	struct user_row u;
 	e = api_password_check(req, email, json_string_value(value), &u);
@@ -73,11 +66,8 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 	}
 	if (e == TF_ERR_INVALID_CREDENTIALS || e == TF_ERR_SSO_LOGIN_REQUIRED || e == TF_ERR_INVALID_FIELD) {
 		req->err_field[0] = '\0';
-		if ((e = STORE(req->db)->counter_get(req->db, lock_key, req->now, WEAVR_LOCK_WINDOW_MS, &attempts)) !=
-		    TF_OK)
+		if ((e = sca_weavr_lock_failed(&ctx, &lock)) != TF_OK)
 			return e;
-		if (attempts.count >= WEAVR_LOCK_FAILURES)
-			return TF_ERR_LOGIN_LOCKED;
 		if (looks_like_weavr_token(json_string_value(value))) { /* say so, rather than "wrong password" */
 			req->err_extra = json_pack("{s:s, s:s}", "message",
 						   "password.value looks like a token of Weavr's secure UI components; twofold "
@@ -89,8 +79,7 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 	}
 	if (e != TF_OK)
 		return e;
-	if ((e = STORE(req->db)->counter_get(req->db, lock_key, req->now, WEAVR_LOCK_WINDOW_MS, &attempts)) != TF_OK ||
-	    (e = STORE(req->db)->counter_give_back(req->db, lock_key, attempts.window_start)) != TF_OK)
+	if ((e = sca_weavr_lock_release(&ctx, &lock)) != TF_OK)
 		return e;
 	char token[TF_TOKEN_MAX];
 	if ((e = api_session_issue(req, &u, WEAVR_TOKEN_IDLE_MS, "login.succeeded", token, NULL)) != TF_OK)

@@ -12,70 +12,24 @@
 
 #include "faces/weavr.h"
 
-static enum tf_err issue(struct tf_req *req, const char *channel, json_t **answer)
-{
-	struct factor_row f;
-	enum tf_err e = weavr_find_factor(req, channel, &f);
-	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE))
-		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
-	if (e != TF_OK)
-		return e;
-	e = req_call(req, api_challenges_create, json_pack("{s:s, s:s}", "purpose", "stepup", "factor_id", f.factor_id), NULL,
-		     answer);
-	if (e == TF_ERR_RETRY_IN_15SEC)
-		return weavr_code_error(req, "RETRY_IN_15SEC");
-	if (e == TF_ERR_FACTOR_BLOCKED)
-		return weavr_code_error(req, "CHALLENGE_LIMIT_EXCEEDED");
-	/* INVALID_REQUEST, the third issue on one token, stays a 400 */
-	return e;
-}
-
 enum tf_err weavr_stepup_otp(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "SMS") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
-	enum tf_err e = issue(req, "SMS", NULL);
+	enum tf_err e = weavr_check_channel(req, req->params[0], "SMS", NULL);
+	if (e == TF_OK)
+		e = weavr_issue(req, "SMS", NULL, NULL);
 	return e != TF_OK ? e : weavr_no_content(req);
 }
 
 enum tf_err weavr_stepup_otp_verify(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "SMS") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
-	const char *code;
-	enum tf_err e = weavr_read_code(req, &code);
-	if (e != TF_OK)
-		return e;
-	struct factor_row f;
-	struct challenge_row ch;
-	e = weavr_find_factor(req, "SMS", &f);
-	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && f.status != FACTOR_ACTIVE))
-		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
-	if (e == TF_OK) /* Weavr's verify names no challenge: the token's newest step-up one */
-		e = STORE(req->db)->challenge_latest(req->db, req->app->app_id, req->session.user_id, req->session.session_id,
-						     f.factor_id, PURPOSE_STEPUP, &ch);
-	if (e == TF_ERR_NOT_FOUND)
-		return weavr_code_error(req, "STATE_INVALID");
-	return e != TF_OK ? e : weavr_attempt(req, &ch, code, false);
+	return weavr_verify_sms(req, false);
 }
 
 enum tf_err weavr_stepup_push(struct tf_req *req)
 {
-	if (strcmp(req->params[0], "AUTHY") != 0 && strcmp(req->params[0], "BIOMETRIC") != 0) {
-		req->err_extra = json_pack("{s:s}", "fieldError", "NOT_IN");
-		return req_field_error(req, TF_ERR_INVALID_FIELD, "channel");
-	}
 	json_t *answer = NULL;
-	enum tf_err e = issue(req, req->params[0], &answer);
-	if (e != TF_OK)
-		return e;
-	char id[NUMERIC_ID_MAX];
-	weavr_id_out(json_string_value(json_object_get(answer, "challenge_id")), id);
-	resp_json(req, 200, json_pack("{s:s}", "id", id));
-	json_decref(answer);
-	return TF_OK;
+	enum tf_err e = weavr_check_channel(req, req->params[0], "AUTHY", "BIOMETRIC");
+	if (e == TF_OK)
+		e = weavr_issue(req, req->params[0], NULL, &answer);
+	return e != TF_OK ? e : weavr_answer_challenge_id(req, answer, "id");
 }

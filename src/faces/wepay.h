@@ -1,25 +1,20 @@
 /*
  * wepay.h: what the WePay v2 face's files share (wepay_common.c): the access token's user and
- * its WePay row, the long integer ids WePay clients see, reading WePay's arguments, refining
- * the error body, the MFA object, and the WSIG trusted-device cookie. The handlers are in
+ * its WePay row, reading WePay's arguments, refining the error body, the MFA object, and the
+ * WSIG trusted-device cookie. The face's records and rules are the domain's (sca/wepay.h). The handlers are in
  * wepay_user.c (/v2/user...), wepay_mfa.c (/v2/user/mfa/ create, find, modify, reset) and
  * wepay_mfa_challenge.c (challenges, confirm, cookies); faces.h declares them for the routes.
  */
 #ifndef TF_FACES_WEPAY_H
 #define TF_FACES_WEPAY_H
 #include "faces/faces.h"
+#include "sca/wepay.h"
 
-/* WePay's ids are longs; twofold gives random ones below 2^53, so that JavaScript clients,
- * which hold numbers as doubles, keep them exact. */
-#define WEPAY_ID_MAX ((1LL << 53) - 1)
 #define WEPAY_COOKIE_NAME "WSIG"
 /* WePay's own error descriptions, where they are known (WePay's sample app compares them as
  * they are, so not a character may change): docs/faces.md lists every description. */
 #define WEPAY_INVALID_PHONE "Invalid phone number."
 #define WEPAY_INVALID_CODE "Invalid code"
-
-/* A new random id in 1..WEPAY_ID_MAX. */
-int64_t wepay_new_id(void);
 
 /* Refines the WePay error body of e: category (NULL keeps wepay_error's), error_code (0 keeps
  * it) and the description (printf format). Returns e. */
@@ -34,30 +29,17 @@ enum tf_err wepay_long(struct tf_req *req, const char *field, bool required, int
  * token: 1006) and, when w is not NULL, its WePay row, made on first sight for a user the
  * native API registered. */
 enum tf_err wepay_user_load(struct tf_req *req, struct user_row *u, struct wepay_user_row *w);
+/* What a call that takes no arguments of its own but the known ones starts with: unknown
+ * arguments refused, then the access token's user (wepay_user_load). */
+enum tf_err wepay_caller(struct tf_req *req, const char *const *known, struct user_row *u, struct wepay_user_row *w);
 /* The WePay user object: user_id, user_name, first_name, last_name, email, state. */
 json_t *wepay_user_json(const struct user_row *u, const struct wepay_user_row *w);
 
-/* A factor as the face sees it: the native row and the WePay row beside it. */
-struct wepay_mfa {
-	struct factor_row f;
-	struct wepay_mfa_row m;
-};
-/* WePay's name of a factor type, or NULL for a type WePay does not have (push); the kind of a
- * WePay type name ("authenticator"), or NULL. */
-const char *wepay_mfa_type(enum factor_type t);
-const struct factor_kind *wepay_mfa_kind_named(const char *name);
-/* The user's factors of WePay's types, oldest first, each with its WePay row (rows are made
- * for factors that have none yet, such as those added through the native API). */
-enum tf_err wepay_mfa_all(struct tf_req *req, const char *user_id, struct wepay_mfa *out, size_t max, size_t *n);
-/* The factor mfa_id of the user; NOT_FOUND (refined: "mfa_id ... does not exist") if none. */
+/* The factor mfa_id of the user (sca_wepay_mfa_get); NOT_FOUND (refined: "mfa_id ... does not
+ * exist") if none. */
 enum tf_err wepay_mfa_get(struct tf_req *req, const char *user_id, int64_t mfa_id, struct wepay_mfa *out);
 /* Reads the mfa_id argument and loads that factor. */
 enum tf_err wepay_mfa_arg(struct tf_req *req, const char *user_id, struct wepay_mfa *out);
-/* A new WePay row for factor f of the request's user: a fresh mfa_id, and nickname or, when it
- * is NULL, a name made from the type ("Text messages ending in 0100"). */
-void wepay_mfa_row_init(struct tf_req *req, const struct factor_row *f, const char *nickname, struct wepay_mfa_row *out);
-/* What the user sees of a factor: the masked phone number, "Authenticator app", "Backup codes". */
-void wepay_factor_label(const struct factor_row *f, char *out, size_t size);
 /* The MFA object: mfa_id, state, type, nickname, factor_label, default. */
 json_t *wepay_mfa_json(const struct wepay_mfa *x);
 /* Whether the user has a registered (confirmed) factor: then adding one needs a trusted device. */

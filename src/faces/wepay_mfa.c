@@ -2,12 +2,10 @@
  * wepay_mfa.c: WePay v2's MFA factors (seed-apis.md section 1): /v2/user/mfa/create, /find,
  * /modify (make the default) and /reset. A WePay factor is a native factor (sms, voice, totp
  * as "authenticator", backup_codes as "backup") with a row beside it holding its long mfa_id
- * and nickname. WePay's rules kept here, above the native ones:
- *   - once the user has MFA (a registered factor), create needs a valid trusted-device
- *     cookie of the partner's domain; that device stands for the native step-up (SPEC 6);
- *   - the first factor that is not backup becomes the default, later ones never do by
- *     themselves; modify makes a registered factor other than backup the default;
- *   - no call deletes a registered factor: reset discards only pending (unconfirmed) ones.
+ * and nickname. Once the user has MFA (a registered factor), create needs a valid
+ * trusted-device cookie of the partner's domain; that device stands for the native step-up
+ * (SPEC 6). modify makes a registered factor other than backup the default. The default and
+ * reset rules are the domain's (sca/wepay.h).
  * Sending and confirming challenges are in wepay_mfa_challenge.c.
  */
 #include <stdio.h>
@@ -54,7 +52,7 @@ static bool normalise_phone(const char *in, char out[20])
 bool wepay_mfa_create_slow_if(struct tf_req *req)
 {
 	json_t *t = json_object_get(req->json, "type");
-	const struct factor_kind *kind = json_is_string(t) ? wepay_mfa_kind_named(json_string_value(t)) : NULL;
+	const struct factor_kind *kind = json_is_string(t) ? sca_wepay_kind_named(json_string_value(t)) : NULL;
 	return kind && (kind->flags & FACTOR_KIND_SLOW_ENROL); /* a backup sheet: Argon2id */
 }
 
@@ -120,8 +118,8 @@ static json_t *challenge_data(const struct wepay_mfa *x, json_t *native)
 		return json_is_array(codes) ? json_pack("{s:O}", "backup", codes) : NULL;
 	if (!totp) { /* a code sent to a phone */
 		char label[64];
-		wepay_factor_label(&x->f, label, sizeof label);
-		return json_pack("{s:s}", wepay_mfa_type(x->f.type), label);
+		sca_wepay_factor_label(&x->f, label, sizeof label);
+		return json_pack("{s:s}", sca_wepay_type_name(x->f.type), label);
 	}
 	const char *uri = json_string_value(json_object_get(totp, "otpauth_uri"));
 	const char *svg = json_string_value(json_object_get(totp, "qr_svg"));
@@ -135,73 +133,13 @@ static json_t *challenge_data(const struct wepay_mfa *x, json_t *native)
 	return qr ? json_pack("{s:o, s:O}", "authenticator", qr, "qr", qr) : NULL;
 }
 
-/* After the native create: the factor's WePay row, and WePay's default rule. */
-static enum tf_err adopt(struct tf_req *req, const char *user_id, const char *factor_id, const char *nickname)
+/* The user's factors of WePay's types, each with its WePay row: *all (free it) and *n. */
+static enum tf_err load_all(const struct sca_ctx *ctx, const char *user_id, struct wepay_mfa **all, size_t *n)
 {
-	struct factor_row *list = calloc(FACTORS_PER_USER_MAX, sizeof *list);
-	struct wepay_mfa_row *rows = calloc(FACTORS_PER_USER_MAX, sizeof *rows);
-	size_t nf = 0, nr = 0;
-	enum tf_err e = list && rows ? STORE(req->db)->tx_begin(req->db) : TF_ERR_INTERNAL;
-	if (e != TF_OK)
-		goto out;
-	e = STORE(req->db)->factor_list(req->db, req->app->app_id, user_id, list, FACTORS_PER_USER_MAX, &nf);
-	if (e == TF_OK)
-		e = STORE(req->db)->wepay_mfa_list(req->db, req->app->app_id, user_id, rows, FACTORS_PER_USER_MAX, &nr);
-	int self = -1;
-	bool other_default = false;
-	for (size_t i = 0; e == TF_OK && i < nf; i++) {
-		if (strcmp(list[i].factor_id, factor_id) == 0)
-			self = (int)i;
-		else
-			other_default |= list[i].preferred && !(factor_kind_of(list[i].type)->flags & FACTOR_KIND_FALLBACK);
-	}
-	if (e == TF_OK && self < 0)
-		e = TF_ERR_NOT_FOUND; /* removed meanwhile */
-	if (e == TF_OK) {
-		/* the first factor that is not backup becomes the default; backup never does */
-		struct factor_row *f = &list[self];
-		bool fallback = factor_kind_of(f->type)->flags & FACTOR_KIND_FALLBACK;
-		if (!fallback && !other_default && !f->preferred)
-			e = STORE(req->db)->factor_set_preferred(req->db, req->app->app_id, user_id, f->factor_id);
-		else if (fallback && f->preferred)
-			e = STORE(req->db)->factor_clear_preferred(req->db, req->app->app_id, user_id);
-	}
-	if (e == TF_OK) {
-		struct wepay_mfa_row m;
-		const struct wepay_mfa_row *old = NULL;
-		for (size_t i = 0; i < nr; i++)
-			if (strcmp(rows[i].factor_id, factor_id) == 0)
-				old = &rows[i];
-		if (old) { /* a new backup sheet replaced the old one: same factor, same mfa_id */
-			m = *old;
-			if (nickname)
-				snprintf(m.nickname, sizeof m.nickname, "%s", nickname);
-		} else {
-			wepay_mfa_row_init(req, &list[self], nickname, &m);
-		}
-		e = STORE(req->db)->wepay_mfa_put(req->db, &m);
-	}
-	e = store_tx_end(req->db, e);
-out:
-	free(list);
-	free(rows);
-	return e;
-}
-
-static enum tf_err find_factor(struct tf_req *req, const char *user_id, const char *factor_id, struct wepay_mfa *out)
-{
-	struct wepay_mfa *all = calloc(FACTORS_PER_USER_MAX, sizeof *all);
-	size_t n = 0;
-	enum tf_err e = all ? wepay_mfa_all(req, user_id, all, FACTORS_PER_USER_MAX, &n) : TF_ERR_INTERNAL;
-	if (e == TF_OK)
-		e = TF_ERR_NOT_FOUND;
-	for (size_t i = 0; e == TF_ERR_NOT_FOUND && i < n; i++)
-		if (strcmp(all[i].f.factor_id, factor_id) == 0) {
-			*out = all[i];
-			e = TF_OK;
-		}
-	free(all);
-	return e;
+	*n = 0;
+	if (!(*all = calloc(FACTORS_PER_USER_MAX, sizeof **all)))
+		return TF_ERR_INTERNAL;
+	return sca_wepay_mfa_all(ctx, user_id, *all, FACTORS_PER_USER_MAX, n);
 }
 
 enum tf_err wepay_mfa_create(struct tf_req *req)
@@ -215,7 +153,7 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 	    (e = req_string(req, "nickname", false, &nickname)) != TF_OK ||
 	    (e = req_string(req, "cookie", false, &cookie)) != TF_OK)
 		return e;
-	if (!(kind = wepay_mfa_kind_named(type_in)))
+	if (!(kind = sca_wepay_kind_named(type_in)))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "type");
 	if ((e = setup_phone(req, kind, phone)) != TF_OK)
 		return e;
@@ -226,14 +164,14 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 	struct user_row u;
 	if ((e = wepay_user_load(req, &u, NULL)) != TF_OK)
 		return e;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 
 	/* adding a factor to a user who has MFA is a sensitive operation: a trusted device of the
 	 * partner's domain (any valid one, 30-day or session) allows it, as a step-up would */
-	struct wepay_mfa *all = calloc(FACTORS_PER_USER_MAX, sizeof *all);
-	size_t n = 0;
-	if (!all)
-		return TF_ERR_INTERNAL;
-	e = wepay_mfa_all(req, u.user_id, all, FACTORS_PER_USER_MAX, &n);
+	struct wepay_mfa *all;
+	size_t n;
+	e = load_all(&ctx, u.user_id, &all, &n);
 	bool has_mfa = e == TF_OK && wepay_has_mfa(all, n);
 	free(all);
 	if (e != TF_OK)
@@ -263,9 +201,7 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 	if (!factor_id)
 		e = TF_ERR_INTERNAL;
 	if (e == TF_OK)
-		e = adopt(req, u.user_id, factor_id, nickname);
-	if (e == TF_OK)
-		e = find_factor(req, u.user_id, factor_id, &x);
+		e = sca_wepay_mfa_adopt(&ctx, u.user_id, factor_id, nickname, &x);
 	if (e == TF_OK) {
 		json_t *o = wepay_mfa_json(&x);
 		json_t *data = challenge_data(&x, native);
@@ -283,9 +219,11 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 
 static enum tf_err answer_list(struct tf_req *req, const char *user_id)
 {
-	struct wepay_mfa *all = calloc(FACTORS_PER_USER_MAX, sizeof *all);
-	size_t n = 0;
-	enum tf_err e = all ? wepay_mfa_all(req, user_id, all, FACTORS_PER_USER_MAX, &n) : TF_ERR_INTERNAL;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	struct wepay_mfa *all;
+	size_t n;
+	enum tf_err e = load_all(&ctx, user_id, &all, &n);
 	if (e == TF_OK) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++)
@@ -301,10 +239,8 @@ enum tf_err wepay_mfa_find(struct tf_req *req)
 	/* some WePay SDKs send a challenge argument with find; it means nothing here */
 	static const char *const known[] = {"challenge", NULL};
 	struct user_row u;
-	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_user_load(req, &u, NULL)) != TF_OK)
-		return e;
-	return answer_list(req, u.user_id);
+	enum tf_err e = wepay_caller(req, known, &u, NULL);
+	return e != TF_OK ? e : answer_list(req, u.user_id);
 }
 
 enum tf_err wepay_mfa_modify(struct tf_req *req)
@@ -322,32 +258,12 @@ enum tf_err wepay_mfa_modify(struct tf_req *req)
 	if (e == TF_ERR_FACTOR_NOT_ACTIVE)
 		return wepay_refuse(req, e, "invalid_request", 1003,
 				    "mfa_id %lld is pending: confirm it before making it the default", (long long)x.m.mfa_id);
-	if (e != TF_OK || (e = find_factor(req, u.user_id, x.f.factor_id, &x)) != TF_OK)
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	if (e != TF_OK || (e = sca_wepay_mfa_get(&ctx, u.user_id, 0, x.f.factor_id, &x)) != TF_OK)
 		return e;
 	resp_json(req, 200, wepay_mfa_json(&x));
 	return TF_OK;
-}
-
-/* After reset discarded the default: the oldest registered factor that is not backup takes it
- * over, so that a user with MFA always has a default to challenge. */
-static enum tf_err keep_a_default(struct tf_req *req, const char *user_id)
-{
-	struct factor_row *list = calloc(FACTORS_PER_USER_MAX, sizeof *list);
-	size_t n = 0;
-	enum tf_err e = list ? STORE(req->db)->factor_list(req->db, req->app->app_id, user_id, list, FACTORS_PER_USER_MAX, &n)
-			     : TF_ERR_INTERNAL;
-	int heir = -1;
-	bool has_default = false;
-	for (size_t i = 0; e == TF_OK && i < n; i++) {
-		bool eligible = wepay_mfa_type(list[i].type) && !(factor_kind_of(list[i].type)->flags & FACTOR_KIND_FALLBACK);
-		has_default |= eligible && list[i].preferred;
-		if (eligible && list[i].status == FACTOR_ACTIVE && heir < 0)
-			heir = (int)i;
-	}
-	if (e == TF_OK && !has_default && heir >= 0)
-		e = STORE(req->db)->factor_set_preferred(req->db, req->app->app_id, user_id, list[heir].factor_id);
-	free(list);
-	return e;
 }
 
 enum tf_err wepay_mfa_reset(struct tf_req *req)
@@ -360,47 +276,14 @@ enum tf_err wepay_mfa_reset(struct tf_req *req)
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_long(req, "mfa_id", false, &mfa_id, &named)) != TF_OK ||
 	    (e = wepay_user_load(req, &u, NULL)) != TF_OK)
 		return e;
-	struct wepay_mfa *all = calloc(FACTORS_PER_USER_MAX, sizeof *all);
-	size_t n = 0;
-	if (!all)
-		return TF_ERR_INTERNAL;
-	e = wepay_mfa_all(req, u.user_id, all, FACTORS_PER_USER_MAX, &n);
-	bool found = !named;
-	for (size_t i = 0; e == TF_OK && named && i < n; i++)
-		if (all[i].m.mfa_id == mfa_id) {
-			found = true;
-			if (all[i].f.status == FACTOR_ACTIVE)
-				e = wepay_refuse(req, TF_ERR_INVALID_FIELD, "invalid_request", 1003,
-						 "mfa_id %lld is registered: only pending factors are reset; the user removes "
-						 "a registered factor on the account pages", (long long)mfa_id);
-		}
-	if (e == TF_OK && !found)
-		e = wepay_refuse(req, TF_ERR_NOT_FOUND, "invalid_request", 1003, "mfa_id %lld does not exist", (long long)mfa_id);
-	/* a pending factor never vouched for anything: discarding it revokes no device */
-	if (e == TF_OK && (e = STORE(req->db)->tx_begin(req->db)) == TF_OK) {
-		for (size_t i = 0; e == TF_OK && i < n; i++) {
-			if (all[i].f.status == FACTOR_ACTIVE || (named && all[i].m.mfa_id != mfa_id))
-				continue;
-			struct factor_row now_f; /* read again under the write lock: confirmed meanwhile? */
-			e = STORE(req->db)->factor_get(req->db, req->app->app_id, u.user_id, all[i].f.factor_id, &now_f);
-			if (e == TF_ERR_NOT_FOUND || (e == TF_OK && now_f.status == FACTOR_ACTIVE)) {
-				e = TF_OK;
-				continue;
-			}
-			if (e == TF_OK)
-				e = STORE(req->db)->factor_delete(req->db, req->app->app_id, u.user_id, all[i].f.factor_id);
-			if (e == TF_OK) {
-				char actor[64], details[96];
-				snprintf(actor, sizeof actor, "user:%s", u.user_id);
-				snprintf(details, sizeof details, "{\"type\":\"%s\",\"reason\":\"wepay_reset\",\"pending\":true}",
-					 factor_type_names[all[i].f.type]);
-				e = req_audit(req, "factor.removed", actor, all[i].f.factor_id, details);
-			}
-		}
-		if (e == TF_OK)
-			e = keep_a_default(req, u.user_id);
-		e = store_tx_end(req->db, e);
-	}
-	free(all);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	e = sca_wepay_mfa_reset(&ctx, u.user_id, named, mfa_id);
+	if (e == TF_ERR_INVALID_FIELD)
+		return wepay_refuse(req, e, "invalid_request", 1003,
+				    "mfa_id %lld is registered: only pending factors are reset; the user removes "
+				    "a registered factor on the account pages", (long long)mfa_id);
+	if (e == TF_ERR_NOT_FOUND)
+		return wepay_refuse(req, e, "invalid_request", 1003, "mfa_id %lld does not exist", (long long)mfa_id);
 	return e != TF_OK ? e : answer_list(req, u.user_id);
 }

@@ -2,8 +2,9 @@
  * wepay_mfa_challenge.c: WePay v2's MFA challenges and trusted-device cookies (seed-apis.md
  * 1.2 to 1.5): /v2/user/mfa/send_challenge (force_voice), /send_default_challenge, /confirm
  * and /validate_cookie. A pending factor is confirmed through its enrolment challenge; a
- * registered one through a login challenge of this access token (native api_challenge_new and
- * api_challenge_attempt, with their expiry, attempt limits, spacing and blocking). confirm
+ * registered one through a login challenge of this access token (which challenge, and when
+ * one is sent: sca/wepay.h; the native api_challenge_new and api_challenge_attempt issue and
+ * check them, with their expiry, attempt limits, spacing and blocking). confirm
  * answers the trusted device as a whole Set-Cookie string named WSIG whose value is a
  * twofold device cookie of the partner's (API) domain:
  *   keep_session true:  persistent, Max-Age and Expires 30 days;
@@ -15,64 +16,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/challenge.h"
 #include "core/timefmt.h"
 #include "faces/wepay.h"
 
 /* ---- sending ---- */
 
-/* A challenge of x->f on this access token; for a pending factor a new enrolment challenge,
- * unless the one create (or an earlier send) made is still open and its code went out less
- * than 15 seconds ago: that code is the one to enter, and nothing is sent twice. force_voice
- * reads an sms factor's code in a voice call. */
+/* The native API issues the face's challenges (api_challenge_new) on the request's session. */
+static enum tf_err issue_native(void *arg, const struct factor_row *f, enum challenge_purpose purpose,
+				struct challenge_row *out)
+{
+	return api_challenge_new(arg, f, purpose, NULL, out);
+}
+
+/* Sends a challenge of x on this access token (sca_wepay_mfa_send) and answers the MFA object. */
 static enum tf_err send_challenge(struct tf_req *req, struct wepay_mfa *x, bool force_voice)
 {
-	struct factor_row f = x->f;
-	struct challenge_row old, ch;
-	memset(&old, 0, sizeof old);
-	enum tf_err e = STORE(req->db)->tx_begin(req->db);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	const struct sca_wepay_issuer issuer = {issue_native, req};
+	enum tf_err e = sca_wepay_mfa_send(&ctx, req->session.session_id, x, force_voice, &issuer);
+	if (e == TF_ERR_RETRY_IN_15SEC)
+		return wepay_refuse(req, TF_ERR_RATE_LIMITED, "throttle_exceeded", 1007,
+				    "a code was sent less than 15 seconds ago; wait before asking for another");
+	if (e == TF_ERR_INVALID_REQUEST) /* the native per-token send count */
+		return wepay_refuse(req, TF_ERR_RATE_LIMITED, "throttle_exceeded", 1007,
+				    "too many codes were sent on this access token");
 	if (e != TF_OK)
 		return e;
-	e = STORE(req->db)->factor_get(req->db, req->app->app_id, x->f.user_id, x->f.factor_id, &f);
-	if (e == TF_OK)
-		e = factor_check_open(&(struct factor_state){f.consecutive_failures, f.blocked_until}, req->now);
-	bool sends = factor_kind_of(f.type)->flags & FACTOR_KIND_SENDS_CODE;
-	struct factor_row via = f; /* the kind the code goes by: WePay's force_voice calls the phone */
-	if (force_voice)
-		via.type = FACTOR_VOICE;
-	if (e == TF_OK && f.status == FACTOR_PENDING) {
-		bool have_old = f.enrolment_challenge_id[0] &&
-				STORE(req->db)->challenge_get(req->db, req->app->app_id, f.user_id, f.enrolment_challenge_id,
-							      &old) == TF_OK &&
-				strcmp(old.session_id, req->session.session_id) == 0;
-		bool open = have_old && old.status == CH_PENDING && req->now < old.expires_at;
-		bool recent = have_old && sends && req->now - old.last_sent_at < RESEND_SPACING_MS;
-		if (open && (!sends || (recent && !force_voice))) {
-			/* nothing to send: the open challenge stands */
-		} else { /* the native rules space the sends (RETRY_IN_15SEC within 15 seconds) */
-			e = api_challenge_new(req, &via, PURPOSE_ENROLMENT, NULL, &ch);
-			if (e == TF_OK) {
-				snprintf(f.enrolment_challenge_id, sizeof f.enrolment_challenge_id, "%s", ch.challenge_id);
-				e = STORE(req->db)->factor_update(req->db, &f);
-			}
-		}
-	} else if (e == TF_OK) {
-		e = api_challenge_new(req, &via, PURPOSE_LOGIN, NULL, &ch);
-		if (e == TF_OK) {
-			snprintf(x->m.last_challenge_id, sizeof x->m.last_challenge_id, "%s", ch.challenge_id);
-			e = STORE(req->db)->wepay_mfa_put(req->db, &x->m);
-		}
-	}
-	if ((e = store_tx_end(req->db, e)) != TF_OK) {
-		if (e == TF_ERR_RETRY_IN_15SEC)
-			return wepay_refuse(req, TF_ERR_RATE_LIMITED, "throttle_exceeded", 1007,
-					    "a code was sent less than 15 seconds ago; wait before asking for another");
-		if (e == TF_ERR_INVALID_REQUEST) /* the native per-token send count */
-			return wepay_refuse(req, TF_ERR_RATE_LIMITED, "throttle_exceeded", 1007,
-					    "too many codes were sent on this access token");
-		return e;
-	}
-	x->f = f;
 	resp_json(req, 200, wepay_mfa_json(x));
 	return TF_OK;
 }
@@ -99,26 +69,16 @@ enum tf_err wepay_mfa_send_default_challenge(struct tf_req *req)
 {
 	static const char *const known[] = {NULL};
 	struct user_row u;
+	struct wepay_mfa x;
 	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_user_load(req, &u, NULL)) != TF_OK)
+	if ((e = wepay_caller(req, known, &u, NULL)) != TF_OK)
 		return e;
-	struct wepay_mfa *all = calloc(FACTORS_PER_USER_MAX, sizeof *all), x;
-	size_t n = 0;
-	if (!all)
-		return TF_ERR_INTERNAL;
-	e = wepay_mfa_all(req, u.user_id, all, FACTORS_PER_USER_MAX, &n);
-	bool found = false;
-	for (size_t i = 0; e == TF_OK && i < n && !found; i++)
-		if (all[i].f.preferred && !(factor_kind_of(all[i].f.type)->flags & FACTOR_KIND_FALLBACK)) {
-			x = all[i];
-			found = true;
-		}
-	free(all);
-	if (e != TF_OK)
-		return e;
-	if (!found)
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	e = sca_wepay_mfa_default(&ctx, u.user_id, &x);
+	if (e == TF_ERR_NO_FACTOR)
 		return wepay_refuse(req, TF_ERR_NO_FACTOR, "invalid_request", 1003, "the user has no default MFA factor");
-	return send_challenge(req, &x, false);
+	return e != TF_OK ? e : send_challenge(req, &x, false);
 }
 
 /* ---- confirming ---- */
@@ -189,44 +149,17 @@ static json_t *wsig(const struct tf_req *req, const char *value, bool persistent
 	return s;
 }
 
-/* The challenge confirm checks: a pending factor's enrolment challenge, a registered one's
- * last login challenge send_challenge started on this token. Authenticator and backup factors
- * need nothing sent first: when that challenge is not open on this token (none yet, another
- * token's, expired, used) confirm starts one here; one locked by wrong codes stays locked
- * until send_challenge (the factor's own block still counts failures across challenges). For
- * sms and voice the code must have been sent: the challenge answers why it is closed. */
+/* The challenge confirm checks (sca_wepay_mfa_confirm_challenge). */
 static enum tf_err confirm_challenge(struct tf_req *req, struct wepay_mfa *x, char id[TF_ID_MAX])
 {
-	bool pending = x->f.status == FACTOR_PENDING;
-	const char *last = pending ? x->f.enrolment_challenge_id : x->m.last_challenge_id;
-	struct challenge_row ch;
-	bool mine = last[0] && STORE(req->db)->challenge_get(req->db, req->app->app_id, x->f.user_id, last, &ch) == TF_OK &&
-		    strcmp(ch.session_id, req->session.session_id) == 0;
-	bool open = mine && ch.status == CH_PENDING && req->now < ch.expires_at;
-	bool locked = mine && ch.status == CH_LOCKED;
-	if (open || locked || (factor_kind_of(x->f.type)->flags & FACTOR_KIND_SENDS_CODE)) {
-		if (!last[0])
-			return wepay_refuse(req, TF_ERR_NOT_FOUND, "invalid_request", 1003,
-					    "no code was sent for mfa_id %lld: call /user/mfa/send_challenge first",
-					    (long long)x->m.mfa_id);
-		snprintf(id, TF_ID_MAX, "%s", last);
-		return TF_OK;
-	}
-	enum tf_err e = STORE(req->db)->tx_begin(req->db);
-	if (e != TF_OK)
-		return e;
-	e = factor_check_open(&(struct factor_state){x->f.consecutive_failures, x->f.blocked_until}, req->now);
-	if (e == TF_OK)
-		e = api_challenge_new(req, &x->f, pending ? PURPOSE_ENROLMENT : PURPOSE_LOGIN, NULL, &ch);
-	if (e == TF_OK && pending) {
-		snprintf(x->f.enrolment_challenge_id, sizeof x->f.enrolment_challenge_id, "%s", ch.challenge_id);
-		e = STORE(req->db)->factor_update(req->db, &x->f);
-	} else if (e == TF_OK) {
-		snprintf(x->m.last_challenge_id, sizeof x->m.last_challenge_id, "%s", ch.challenge_id);
-		e = STORE(req->db)->wepay_mfa_put(req->db, &x->m);
-	}
-	if ((e = store_tx_end(req->db, e)) == TF_OK)
-		snprintf(id, TF_ID_MAX, "%s", ch.challenge_id);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	const struct sca_wepay_issuer issuer = {issue_native, req};
+	bool never_sent;
+	enum tf_err e = sca_wepay_mfa_confirm_challenge(&ctx, req->session.session_id, x, &issuer, id, &never_sent);
+	if (never_sent)
+		return wepay_refuse(req, e, "invalid_request", 1003,
+				    "no code was sent for mfa_id %lld: call /user/mfa/send_challenge first", (long long)x->m.mfa_id);
 	return e;
 }
 
@@ -272,10 +205,12 @@ enum tf_err wepay_mfa_confirm(struct tf_req *req)
 	if (e != TF_OK)
 		return attempt_failed(req, e, x.m.mfa_id);
 	if (pending) { /* enrolment issues no device by itself */
-		if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+		struct sca_ctx ctx;
+		req_sca_ctx(req, &ctx);
+		if ((e = sca_tx_begin(&ctx)) != TF_OK)
 			return e;
 		e = api_device_issue(req, u.user_id, challenge_id, a.keep_session, DOMAIN_API, &device);
-		if ((e = store_tx_end(req->db, e)) != TF_OK) {
+		if ((e = sca_tx_end(&ctx, e)) != TF_OK) {
 			json_decref(device);
 			return e;
 		}
@@ -309,19 +244,11 @@ bool wepay_mfa_confirm_slow_if(struct tf_req *req)
 					      : 0;
 	if (!req->have_session || mfa_id <= 0)
 		return false;
-	struct wepay_mfa_row *rows = calloc(FACTORS_PER_USER_MAX, sizeof *rows);
-	size_t n = 0;
-	bool slow = false;
-	if (rows && STORE(req->db)->wepay_mfa_list(req->db, req->app->app_id, req->session.user_id, rows,
-						   FACTORS_PER_USER_MAX, &n) == TF_OK)
-		for (size_t i = 0; i < n; i++) {
-			struct factor_row f;
-			if (rows[i].mfa_id == mfa_id &&
-			    STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, rows[i].factor_id, &f) == TF_OK)
-				slow = factor_kind_of(f.type)->flags & FACTOR_KIND_SLOW_CHECK;
-		}
-	free(rows);
-	return slow;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	struct factor_row f;
+	return sca_wepay_mfa_factor(&ctx, req->session.user_id, mfa_id, &f) == TF_OK &&
+	       (factor_kind_of(f.type)->flags & FACTOR_KIND_SLOW_CHECK);
 }
 
 enum tf_err wepay_mfa_validate_cookie(struct tf_req *req)

@@ -5,7 +5,8 @@
  * /v2/user/logout. Register authenticates the application by
  * client_id and client_secret and answers an access token, "<app_id>.<session token>", that
  * the other calls carry as a bearer token. The rules are the native API's (api_users.c,
- * api_sso.c, api_sessions.c); this file translates arguments and answers.
+ * api_sso.c) and the domain's (sca/sessions.h, sca/wepay.h); this file translates arguments
+ * and answers.
  */
 #include <arpa/inet.h>
 #include <sodium.h>
@@ -105,7 +106,7 @@ static enum tf_err authenticate_client(struct tf_req *req, const char *client_id
 {
 	uint8_t given[TF_MAC_BYTES], want[TF_MAC_BYTES];
 	crypto_secret_mac(req->svc->keys, "wepay_client_secret", client_secret, given);
-	enum tf_err e = req_load_app(req, STORE(req->db)->app_get_by_client_id, client_id);
+	enum tf_err e = req_load_app(req, sca_wepay_app_of_client, client_id);
 	if (e != TF_OK && e != TF_ERR_NOT_FOUND)
 		return e;
 	bool known = e == TF_OK;
@@ -177,7 +178,7 @@ enum tf_err wepay_user_register(struct tf_req *req)
 	text_copy_prefix(u.name, sizeof u.name, full, strlen(full));
 	u.created_at = req->now;
 
-	struct wepay_user_row w = {.wepay_user_id = wepay_new_id(), .tos_acceptance_time = tos, .created_at = req->now};
+	struct wepay_user_row w = {.wepay_user_id = sca_wepay_new_id(), .tos_acceptance_time = tos, .created_at = req->now};
 	snprintf(w.app_id, sizeof w.app_id, "%s", u.app_id);
 	snprintf(w.user_id, sizeof w.user_id, "%s", u.user_id);
 	snprintf(w.first_name, sizeof w.first_name, "%s", first);
@@ -194,14 +195,14 @@ enum tf_err wepay_user_register(struct tf_req *req)
 	int64_t lifetime_ms = req->svc->cfg.wepay_token_lifetime * 1000;
 	struct sca_ctx ctx;
 	req_sca_ctx(req, &ctx); /* the application registers its user */
-	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+	if ((e = sca_tx_begin(&ctx)) != TF_OK)
 		goto out;
 	e = api_user_insert(req, &u);
 	if (e == TF_OK)
-		e = STORE(req->db)->wepay_user_put(req->db, &w);
+		e = sca_wepay_user_put(&ctx, &w);
 	if (e == TF_OK)
 		e = sca_session_mint(&ctx, &u, lifetime_ms, lifetime_ms, "session.issued", "wepay", token, NULL);
-	if ((e = store_tx_end(req->db, e)) != TF_OK) {
+	if ((e = sca_tx_end(&ctx, e)) != TF_OK) {
 		if (e == TF_ERR_EMAIL_TAKEN)
 			wepay_refuse(req, e, "invalid_request", 1003, "a user with this email already exists for this application");
 		goto out;
@@ -232,8 +233,12 @@ static enum tf_err answer_user(struct tf_req *req)
 enum tf_err wepay_user(struct tf_req *req)
 {
 	static const char *const known[] = {NULL};
-	enum tf_err e = req_reject_unknown(req, known);
-	return e != TF_OK ? e : answer_user(req);
+	struct user_row u;
+	struct wepay_user_row w;
+	enum tf_err e = wepay_caller(req, known, &u, &w);
+	if (e == TF_OK)
+		resp_json(req, 200, wepay_user_json(&u, &w));
+	return e;
 }
 
 enum tf_err wepay_user_modify(struct tf_req *req)
@@ -249,9 +254,10 @@ enum tf_err wepay_user_modify(struct tf_req *req)
 	if ((e = wepay_user_load(req, &u, &w)) != TF_OK)
 		return e;
 	if (callback_uri) {
+		struct sca_ctx ctx;
+		req_sca_ctx(req, &ctx);
 		snprintf(w.callback_uri, sizeof w.callback_uri, "%s", callback_uri);
-		if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK ||
-		    (e = store_tx_end(req->db, STORE(req->db)->wepay_user_put(req->db, &w))) != TF_OK)
+		if ((e = sca_wepay_user_update(&ctx, &w)) != TF_OK)
 			return e;
 	}
 	resp_json(req, 200, wepay_user_json(&u, &w));
@@ -263,7 +269,7 @@ enum tf_err wepay_user_mark_email_verified(struct tf_req *req)
 	static const char *const known[] = {NULL};
 	struct user_row u;
 	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_user_load(req, &u, NULL)) != TF_OK)
+	if ((e = wepay_caller(req, known, &u, NULL)) != TF_OK)
 		return e;
 	e = req_call(req, api_users_mark_email_verified, json_object(), u.user_id, NULL);
 	if (e == TF_ERR_PERMISSION_DENIED)
@@ -313,7 +319,7 @@ enum tf_err wepay_user_request_sso_token(struct tf_req *req)
 	struct user_row u;
 	json_t *answer = NULL;
 	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_user_load(req, &u, NULL)) != TF_OK ||
+	if ((e = wepay_caller(req, known, &u, NULL)) != TF_OK ||
 	    (e = req_call(req, api_sso_tokens_create, json_pack("{s:s}", "user_id", u.user_id), NULL, &answer)) != TF_OK)
 		return e;
 	/* the native answer's expiry is req->now + sso_token_lifetime, as unix seconds */
@@ -330,24 +336,15 @@ enum tf_err wepay_user_logout(struct tf_req *req)
 	struct user_row u;
 	struct wepay_user_row w;
 	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_user_load(req, &u, &w)) != TF_OK)
+	if ((e = wepay_caller(req, known, &u, &w)) != TF_OK)
 		return e;
 	/* The partner's session ended (seed 001): so do the user's sessions on twofold's pages, and
 	 * this token's step-up. The access token itself stays: it is the partner's credential for
 	 * the user, as WePay's is, and WePay has no call that would give a new one. */
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	int hosted = 0;
-	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
-		return e;
-	e = STORE(req->db)->hosted_sessions_revoke(req->db, req->app->app_id, u.user_id, req->now, &hosted);
-	if (e == TF_OK)
-		e = STORE(req->db)->session_set_stepped_up(req->db, req->session.session_id, 0);
-	if (e == TF_OK) {
-		char actor[64], details[128];
-		snprintf(actor, sizeof actor, "user:%s", u.user_id);
-		snprintf(details, sizeof details, "{\"reason\":\"wepay_logout\",\"hosted_sessions\":%d}", hosted);
-		e = req_audit(req, "session.revoked", actor, u.user_id, details);
-	}
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
+	if ((e = sca_wepay_session_end(&ctx, u.user_id, req->session.session_id, &hosted)) != TF_OK)
 		return e;
 	json_t *o = wepay_user_json(&u, &w);
 	json_object_set_new(o, "hosted_sessions_ended", json_integer(hosted));
