@@ -1,17 +1,16 @@
 /*
  * api_devices.c: trusted devices (SPEC section 5, seed 000). Issuing a device and its cookie
  * after a verified challenge, validating a cookie (POST /v1/devices/validate, the hottest
- * path: no database read or write, only the revocation cache), listing and revoking.
+ * path: no database read or write, only the revocation cache), listing and revoking. The
+ * rules are the domain's (sca/devices.h); this file reads the request and answers.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
-#include "core/device_cookie.h"
-#include "http/slow_pool.h"
 #include "platform/metrics.h"
-#include "service/revocations.h"
+#include "sca/devices.h"
 
 json_t *api_device_json(const struct device_row *d)
 {
@@ -25,27 +24,11 @@ json_t *api_device_json(const struct device_row *d)
 enum tf_err api_device_issue(struct tf_req *req, const char *user_id, const char *challenge_id, bool persistent,
 			     enum device_domain domain, json_t **out)
 {
-	struct device_row d = {.kind = persistent ? DEVICE_PERSISTENT : DEVICE_SESSION, .domain = domain,
-			       .created_at = req->now,
-			       .expires_at = req->now + (persistent ? DEVICE_PERSISTENT_MS : DEVICE_SESSION_MS)};
-	crypto_random_id("dev", d.device_id);
-	snprintf(d.app_id, sizeof d.app_id, "%s", req->app->app_id);
-	snprintf(d.user_id, sizeof d.user_id, "%s", user_id);
-	snprintf(d.challenge_id, sizeof d.challenge_id, "%s", challenge_id);
-	struct device_claims cl = {.kind = d.kind, .domain = d.domain, .expires_at = d.expires_at};
-	snprintf(cl.app_id, sizeof cl.app_id, "%s", d.app_id);
-	snprintf(cl.user_id, sizeof cl.user_id, "%s", d.user_id);
-	snprintf(cl.device_id, sizeof cl.device_id, "%s", d.device_id);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	struct device_row d;
 	char cookie[DEVICE_COOKIE_MAX];
-	if (!device_cookie_encode(req->svc->keys->cookie_hmac, &cl, cookie))
-		return TF_ERR_INTERNAL;
-	enum tf_err e = STORE(req->db)->device_insert(req->db, &d);
-	if (e == TF_OK) {
-		char actor[64], details[96];
-		snprintf(actor, sizeof actor, "user:%s", user_id);
-		snprintf(details, sizeof details, "{\"kind\":\"%s\",\"domain\":\"%s\"}", device_kind_name(d.kind), device_domain_name(domain));
-		e = req_audit(req, "device.trusted", actor, d.device_id, details);
-	}
+	enum tf_err e = sca_device_issue(&ctx, user_id, challenge_id, persistent, domain, &d, cookie);
 	if (e != TF_OK)
 		return e;
 	*out = api_device_json(&d);
@@ -67,23 +50,9 @@ static void audit_refusal(struct tf_req *req, const char *user_id, const char *r
 const char *api_device_check(struct tf_req *req, const char *user_id, const char *cookie, enum device_domain domain,
 			     struct device_claims *claims)
 {
-	switch (device_cookie_check(req->svc->keys->cookie_hmac, cookie, req->now, claims)) {
-	case COOKIE_VALID:
-		break;
-	case COOKIE_EXPIRED:
-		return "expired";
-	case COOKIE_MALFORMED:
-	case COOKIE_BAD_MAC:
-		return "invalid";
-	}
-	/* plain comparisons: these ids are not secrets and the MAC already matched */
-	if (strcmp(claims->app_id, req->app->app_id) != 0 || claims->domain != domain)
-		return "invalid";
-	if (strcmp(claims->user_id, user_id) != 0)
-		return "other_user";
-	if (req->svc->revocations && revocations_contains(req->svc->revocations, claims->device_id))
-		return "revoked";
-	return NULL;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	return sca_device_check(&ctx, user_id, cookie, domain, claims);
 }
 
 enum tf_err api_devices_validate(struct tf_req *req)
@@ -111,17 +80,13 @@ enum tf_err api_devices_validate(struct tf_req *req)
 
 /* ---- listing and revoking ---- */
 
-/* The user's unexpired, unrevoked devices of this application. */
-static enum tf_err list_devices(struct tf_req *req, const char *user_id, struct device_row list[DEVICES_LIST_MAX], size_t *n)
-{
-	return STORE(req->db)->device_list(req->db, req->app->app_id, user_id, req->now, list, DEVICES_LIST_MAX, n);
-}
-
 enum tf_err api_devices_list(struct tf_req *req)
 {
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	struct device_row list[DEVICES_LIST_MAX];
 	size_t n;
-	enum tf_err e = list_devices(req, req->session.user_id, list, &n);
+	enum tf_err e = sca_device_list(&ctx, req->session.user_id, list, &n);
 	if (e != TF_OK)
 		return e;
 	json_t *arr = json_array();
@@ -133,52 +98,28 @@ enum tf_err api_devices_list(struct tf_req *req)
 
 enum tf_err api_devices_revoke_all_of(struct tf_req *req, const char *user_id, const char *why)
 {
-	struct device_row list[DEVICES_LIST_MAX];
-	size_t n = 0;
-	int revoked = 0;
-	/* read the ids first, to add them to the cache once the change commits */
-	enum tf_err e = list_devices(req, user_id, list, &n);
-	if (e == TF_OK)
-		e = STORE(req->db)->device_revoke_all(req->db, req->app->app_id, user_id, req->now, &revoked);
-	if (e == TF_OK && revoked) {
-		char actor[64], details[96];
-		snprintf(actor, sizeof actor, "user:%s", user_id);
-		snprintf(details, sizeof details, "{\"all\":true,\"count\":%d,\"reason\":\"%s\"}", revoked, why);
-		e = req_audit(req, "device.revoked", actor, user_id, details);
-	}
-	for (size_t i = 0; e == TF_OK && i < n && req->svc->revocations; i++)
-		revocations_add(req->svc->revocations, list[i].device_id, list[i].expires_at);
-	return e;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	return sca_device_revoke_all_in_tx(&ctx, user_id, why);
 }
 
 enum tf_err api_devices_revoke(struct tf_req *req)
 {
-	enum tf_err e = STORE(req->db)->tx_begin(req->db);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_device_revoke(&ctx, req->session.user_id, req->params[0]);
 	if (e != TF_OK)
 		return e;
-	e = STORE(req->db)->device_revoke(req->db, req->app->app_id, req->session.user_id, req->params[0], req->now);
-	if (e == TF_OK) {
-		char actor[64];
-		snprintf(actor, sizeof actor, "user:%s", req->session.user_id);
-		e = req_audit(req, "device.revoked", actor, req->params[0], "{\"all\":false}");
-	}
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
-		return e;
-	/* no cookie of this device outlives the longest device lifetime from now */
-	if (req->svc->revocations)
-		revocations_add(req->svc->revocations, req->params[0], req->now + DEVICE_PERSISTENT_MS);
 	resp_json(req, 200, json_pack("{s:s, s:s}", "device_id", req->params[0], "status", "revoked"));
 	return TF_OK;
 }
 
 enum tf_err api_devices_revoke_all(struct tf_req *req)
 {
-	enum tf_err e = STORE(req->db)->tx_begin(req->db);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_device_revoke_all(&ctx, req->session.user_id, "user");
 	if (e != TF_OK)
-		return e;
-	/* the ids enter the cache before the commit: at worst a cookie is refused a moment early */
-	e = api_devices_revoke_all_of(req, req->session.user_id, "user");
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
 		return e;
 	resp_json(req, 200, json_pack("{s:s}", "status", "revoked"));
 	return TF_OK;

@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "http/http_headers.h"
 #include "platform/metrics.h"
+#include "sca/readiness.h"
 
 enum tf_err api_healthz(struct tf_req *req)
 {
@@ -21,16 +22,10 @@ enum tf_err api_healthz(struct tf_req *req)
  * taken is not the database's failure: that stays 503 OVERLOADED. */
 enum tf_err api_readyz(struct tf_req *req)
 {
-	struct store *store = req->svc->store;
-	struct store_conn *c = NULL;
-	enum tf_err e = store->ops->acquire(store, &c);
+	enum tf_err e = sca_database_ping(req->svc);
 	if (e == TF_ERR_OVERLOADED || e == TF_ERR_INTERNAL)
 		return e;
-	if (e == TF_OK) {
-		e = STORE(c)->ping(c);
-		STORE(c)->release(c);
-	}
-	const char *backend = store->ops->name;
+	const char *backend = req->svc->store->ops->name;
 	if (e != TF_OK) {
 		resp_json(req, 503, json_pack("{s:s, s:{s:s, s:s}}", "status", "unavailable", "database",
 					      "backend", backend, "status", "unavailable"));

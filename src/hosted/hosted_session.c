@@ -3,7 +3,7 @@
  * application's id and a 256-bit token, stored only as a MAC; 10-minute idle timeout), the
  * second-factor gate, CSRF tokens (a MAC of the session token: nothing to store, and a form
  * from one session is useless in another), the security headers, the layout, redirects and
- * the error page.
+ * the error page. The sessions and the gate's rules are the domain's (sca/hosted_sessions.h).
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "hosted/hosted.h"
+#include "sca/hosted_sessions.h"
+#include "sca/sessions.h"
 #include "platform/log.h"
 
 #define CSP "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; " \
@@ -189,19 +191,13 @@ bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate ga
 		goto fail;
 	*dot = '\0';
 	const char *token = dot + 1;
-	if ((e = req_load_app(req, STORE(req->db)->app_get, value)) != TF_OK)
+	if ((e = req_load_app_by_id(req, value)) != TF_OK)
 		goto fail;
-	uint8_t mac[TF_MAC_BYTES];
-	crypto_secret_mac(req->svc->keys, "hosted_session", token, mac);
-	if ((e = STORE(req->db)->session_get(req->db, req->app->app_id, mac, &req->session)) != TF_OK)
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	if ((e = sca_hosted_session_find(&ctx, token, &req->session, &hc->info)) != TF_OK)
 		goto fail;
-	if (req->session.kind != SESSION_HOSTED) {
-		e = TF_ERR_HOSTED_SESSION_EXPIRED;
-		goto fail;
-	}
-	if ((e = STORE(req->db)->hosted_session_info(req->db, req->session.session_id, &hc->info)) != TF_OK)
-		goto fail;
-	e = req_session_use(req);
+	e = sca_session_use(&ctx, &req->session, &req->stepped_up);
 	if (e == TF_ERR_INVALID_TOKEN) {
 		/* an ended session goes back to the application, which signs the user in again */
 		sodium_memzero(value, sizeof value);
@@ -235,65 +231,24 @@ fail:
 	return true;
 }
 
-/* Whether the user must pass a challenge first: an active factor, and no trusted device of
- * the hosted pages in this browser. */
-static enum tf_err needs_challenge(struct tf_req *req, const char *user_id, struct factor_row *pick, bool *out)
-{
-	struct factor_row list[FACTORS_PER_USER_MAX];
-	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, user_id, list, FACTORS_PER_USER_MAX, &n);
-	if (e != TF_OK)
-		return e;
-	int best = -1;
-	bool any_active = false;
-	for (size_t i = 0; i < n; i++) {
-		any_active |= list[i].status == FACTOR_ACTIVE;
-		if (list[i].status == FACTOR_ACTIVE && factor_kind_of(list[i].type)->answer == FACTOR_ANSWER_CODE &&
-		    (best < 0 || (list[i].preferred && !list[best].preferred)))
-			best = (int)i;
-	}
-	*out = false;
-	if (!any_active)
-		return TF_OK;
-	/* a push factor owes the gate too, though these pages cannot send it (pick->factor_id
-	 * stays empty then, and the challenge page offers what it can) */
-	memset(pick, 0, sizeof *pick);
-	if (best >= 0)
-		*pick = list[best];
-	char name[64], cookie[DEVICE_COOKIE_MAX];
-	snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app->app_id);
-	struct device_claims claims;
-	*out = !hosted_cookie(req, name, cookie, sizeof cookie) ||
-	       api_device_check(req, user_id, cookie, DOMAIN_HOSTED, &claims) != NULL;
-	return TF_OK;
-}
-
 enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, const char *redirect_uri,
 				 const char *landing, struct hosted_start *out)
 {
 	memset(out, 0, sizeof *out);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	char name[64], cookie[DEVICE_COOKIE_MAX];
+	snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app->app_id);
+	bool has_cookie = hosted_cookie(req, name, cookie, sizeof cookie);
 	struct factor_row factor;
 	bool challenge = false;
-	enum tf_err e = needs_challenge(req, u->user_id, &factor, &challenge);
+	enum tf_err e = sca_hosted_gate(&ctx, u->user_id, has_cookie ? cookie : NULL, &factor, &challenge);
 	if (e != TF_OK)
 		return e;
 	char token[TF_TOKEN_MAX];
-	crypto_random_token("tfh_", token);
-	memset(&req->session, 0, sizeof req->session);
-	struct session_row *s = &req->session;
-	s->kind = SESSION_HOSTED;
-	s->created_at = s->last_seen_at = req->now;
-	s->idle_timeout_ms = req->svc->cfg.hosted_session_idle_timeout * 1000;
-	s->absolute_expires_at = req->now + req->svc->cfg.hosted_session_max_lifetime * 1000;
-	crypto_random_id("ses", s->session_id);
-	crypto_secret_mac(req->svc->keys, "hosted_session", token, s->token_mac);
-	snprintf(s->app_id, sizeof s->app_id, "%s", req->app->app_id);
-	snprintf(s->user_id, sizeof s->user_id, "%s", u->user_id);
-	struct hosted_session_info info = {.mfa_pending = challenge};
-	snprintf(info.redirect_uri, sizeof info.redirect_uri, "%s", redirect_uri);
+	e = sca_hosted_session_mint(&ctx, u->user_id, redirect_uri, challenge, token, &req->session);
 	snprintf(out->cookie, sizeof out->cookie, "%s.%s", req->app->app_id, token);
 	sodium_memzero(token, sizeof token);
-	e = STORE(req->db)->hosted_session_insert(req->db, s, &info);
 	struct challenge_row ch;
 	bool started = challenge && factor.factor_id[0];
 	if (e == TF_OK && started) /* a code goes out now for SMS and voice */

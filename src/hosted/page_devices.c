@@ -9,6 +9,7 @@
 
 #include "core/timefmt.h"
 #include "hosted/hosted.h"
+#include "sca/devices.h"
 
 static void day_of(int64_t ms, char out[TF_TIME_TEXT_SIZE])
 {
@@ -21,10 +22,11 @@ enum tf_err page_devices(struct tf_req *req)
 	struct hosted_ctx hc;
 	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	struct device_row list[DEVICES_LIST_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->device_list(req->db, req->app->app_id, req->session.user_id, req->now, list,
-						    DEVICES_LIST_MAX, &n);
+	enum tf_err e = sca_device_list(&ctx, req->session.user_id, list, &n);
 	if (e != TF_OK)
 		return e;
 	char *rows = NULL;

@@ -15,20 +15,14 @@
 
 #include "hosted/embedded.h"
 #include "hosted/hosted.h"
+#include "sca/hosted_sessions.h"
 
 static enum tf_err end_session(struct tf_req *req, const struct hosted_ctx *hc)
 {
-	enum tf_err e = STORE(req->db)->tx_begin(req->db);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_hosted_session_end(&ctx, &req->session);
 	if (e != TF_OK)
-		return e;
-	e = STORE(req->db)->session_revoke(req->db, req->app->app_id, req->session.session_id, req->now);
-	if (e == TF_OK) {
-		char actor[64], details[128];
-		snprintf(actor, sizeof actor, "user:%s", req->session.user_id);
-		snprintf(details, sizeof details, "{\"session_id\":\"%s\",\"reason\":\"logout\"}", req->session.session_id);
-		e = req_audit(req, "session.revoked", actor, req->session.user_id, details);
-	}
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
 		return e;
 	hosted_set_cookie(req, HOSTED_SESSION_COOKIE, "", -1);
 	return hosted_redirect(req, hc->info.redirect_uri[0] ? hc->info.redirect_uri : "/session-expired");
@@ -99,7 +93,7 @@ enum tf_err page_link(struct tf_req *req)
 		return TF_ERR_SSO_INVALID_REQUEST;
 	if (!hosted_landing_page(req, next, landing, sizeof landing))
 		return TF_ERR_PAGE_NOT_ALLOWED;
-	enum tf_err e = req_load_app(req, STORE(req->db)->app_get_by_client_id, client_id);
+	enum tf_err e = req_load_app_by_client_id(req, client_id);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_SSO_UNKNOWN_CLIENT;
 	if (e != TF_OK)
@@ -140,7 +134,7 @@ static enum tf_err login_app(struct tf_req *req, const char *client_id)
 {
 	if (!client_id || strlen(client_id) > 64)
 		return TF_ERR_SSO_INVALID_REQUEST;
-	enum tf_err e = req_load_app(req, STORE(req->db)->app_get_by_client_id, client_id);
+	enum tf_err e = req_load_app_by_client_id(req, client_id);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_SSO_UNKNOWN_CLIENT;
 	return e;
@@ -194,16 +188,15 @@ enum tf_err page_login_post(struct tf_req *req)
 		return e;
 	char home[STORE_URL_MAX];
 	hosted_home(req->app, home, sizeof home);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	struct hosted_start start;
-	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+	if ((e = sca_tx_begin(&ctx)) != TF_OK)
 		return e;
 	e = hosted_session_start(req, &u, home, landing, &start);
-	if (e == TF_OK) {
-		char actor[64];
-		snprintf(actor, sizeof actor, "user:%s", u.user_id);
-		e = req_audit(req, "hosted.signed_in", actor, u.user_id, NULL);
-	}
-	if ((e = store_tx_end(req->db, e)) != TF_OK) {
+	if (e == TF_OK)
+		e = sca_hosted_password_signed_in(&ctx, u.user_id);
+	if ((e = sca_tx_end(&ctx, e)) != TF_OK) {
 		sodium_memzero(&start, sizeof start);
 		return e;
 	}

@@ -16,6 +16,7 @@
 
 #include "core/sso_signer.h"
 #include "hosted/hosted.h"
+#include "sca/sso.h"
 
 #define SSO_URL_MAX 2083 /* the seed's limit for redirect_uri */
 
@@ -57,7 +58,7 @@ enum tf_err page_sso(struct tf_req *req)
 	    strlen(client_id) > 64 || strlen(token) > 128 || strlen(page) > SSO_URL_MAX ||
 	    strlen(redirect_uri) > SSO_URL_MAX || strlen(stoken) != SSO_STOKEN_LEN)
 		return TF_ERR_SSO_INVALID_REQUEST;
-	enum tf_err e = req_load_app(req, STORE(req->db)->app_get_by_client_id, client_id);
+	enum tf_err e = req_load_app_by_client_id(req, client_id);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_SSO_UNKNOWN_CLIENT;
 	if (e != TF_OK)
@@ -82,39 +83,18 @@ enum tf_err page_sso(struct tf_req *req)
 	if (!hosted_landing_page(req, page, landing, sizeof landing))
 		return TF_ERR_PAGE_NOT_ALLOWED;
 
-	struct sso_token_row t;
-	uint8_t mac[TF_MAC_BYTES];
-	crypto_secret_mac(req->svc->keys, "sso_token", token, mac);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	struct user_row u;
-	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
+	if ((e = sca_tx_begin(&ctx)) != TF_OK)
 		return e;
-	e = STORE(req->db)->sso_token_redeem(req->db, req->app->app_id, mac, req->now, &t);
-	if (e == TF_OK) {
-		e = api_load_user(req, t.user_id, &u);
-		if (e == TF_ERR_NOT_FOUND)
-			e = TF_ERR_SSO_TOKEN_INVALID;
-	}
-	char actor[64], details[96];
-	snprintf(actor, sizeof actor, "app:%s", req->app->app_id);
-	if (e != TF_OK) {
-		STORE(req->db)->tx_rollback(req->db);
-		if (e == TF_ERR_NOT_FOUND)
-			e = TF_ERR_SSO_TOKEN_INVALID; /* unknown, or another application's */
-		if (e == TF_ERR_SSO_TOKEN_INVALID || e == TF_ERR_SSO_TOKEN_USED || e == TF_ERR_SSO_TOKEN_EXPIRED) {
-			snprintf(details, sizeof details, "{\"reason\":\"%s\"}", tf_err_code(e));
-			if (STORE(req->db)->tx_begin(req->db) == TF_OK)
-				(void)store_tx_end(req->db, req_audit(req, "sso.refused", actor, "", details));
-		}
-		return e;
-	}
-
+	if ((e = sca_sso_token_redeem(&ctx, token, &u)) != TF_OK)
+		return sca_sso_refused(&ctx, e);
 	struct hosted_start start;
 	e = hosted_session_start(req, &u, redirect_uri, landing, &start);
-	if (e == TF_OK) {
-		snprintf(details, sizeof details, "{\"session_id\":\"%s\"}", req->session.session_id);
-		e = req_audit(req, "sso.signed_in", actor, u.user_id, details);
-	}
-	if ((e = store_tx_end(req->db, e)) != TF_OK) {
+	if (e == TF_OK)
+		e = sca_sso_signed_in(&ctx, u.user_id, req->session.session_id);
+	if ((e = sca_tx_end(&ctx, e)) != TF_OK) {
 		sodium_memzero(&start, sizeof start);
 		return e;
 	}

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/retention.h"
-#include "core/session.h"
 #include "delivery/outbox.h"
 #include "service/app_cache.h"
 #include "http/http.h"
@@ -19,8 +17,9 @@
 #include "http/json_fast.h"
 #include "platform/clock.h"
 #include "platform/log.h"
-
-#define IDEM_STALE_MS (60LL * 1000) /* a reservation whose request died is taken over */
+#include "sca/idempotency.h"
+#include "sca/rate.h"
+#include "sca/sessions.h"
 
 static const char *bearer(const char *authorization)
 {
@@ -58,29 +57,9 @@ static enum tf_err auth_app(struct tf_req *req)
 /* Checks that req->session is alive, judges its step-up, and records this activity. */
 enum tf_err req_session_use(struct tf_req *req)
 {
-	enum tf_err e;
-	struct session_times t = {
-		.created_at = req->session.created_at,
-		.last_seen_at = req->session.last_seen_at,
-		.idle_timeout_ms = req->session.idle_timeout_ms,
-		.absolute_expires_at = req->session.absolute_expires_at,
-		.revoked_at = req->session.revoked_at,
-	};
-	if (session_check(&t, req->now) != SESSION_ALIVE)
-		return TF_ERR_INVALID_TOKEN;
-	req->stepped_up = stepup_active(req->session.stepped_up_at, req->session.last_seen_at, req->now);
-	if (req->session.stepped_up_at && !req->stepped_up) {
-		/* lapsed: it stays lapsed, whatever activity follows */
-		if ((e = STORE(req->db)->session_set_stepped_up(req->db, req->session.session_id, 0)) != TF_OK)
-			return e;
-		req->session.stepped_up_at = 0;
-	}
-	if (session_touch_due(&t, req->now)) {
-		if ((e = STORE(req->db)->session_touch(req->db, req->session.session_id, req->now)) != TF_OK)
-			return e;
-		req->session.last_seen_at = req->now;
-	}
-	return TF_OK;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	return sca_session_use(&ctx, &req->session, &req->stepped_up);
 }
 
 static enum tf_err auth_user(struct tf_req *req)
@@ -88,14 +67,12 @@ static enum tf_err auth_user(struct tf_req *req)
 	const char *token = bearer(req->authorization);
 	if (!token || strlen(token) > 128)
 		return TF_ERR_INVALID_TOKEN;
-	uint8_t mac[TF_MAC_BYTES];
-	crypto_secret_mac(req->svc->keys, "session", token, mac);
-	enum tf_err e = STORE(req->db)->session_get(req->db, req->app->app_id, mac, &req->session);
-	if (e == TF_ERR_NOT_FOUND)
-		return TF_ERR_INVALID_TOKEN;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_session_find(&ctx, token, false, &req->session);
 	if (e != TF_OK)
 		return e;
-	if ((e = req_session_use(req)) != TF_OK)
+	if ((e = sca_session_use(&ctx, &req->session, &req->stepped_up)) != TF_OK)
 		return e;
 	req->have_session = true;
 	return TF_OK;
@@ -111,20 +88,17 @@ static enum tf_err auth_bearer_app_token(struct tf_req *req)
 	char app_id[TF_ID_MAX];
 	memcpy(app_id, bearer_token, (size_t)(dot - bearer_token));
 	app_id[dot - bearer_token] = '\0';
-	enum tf_err e = req_load_app(req, STORE(req->db)->app_get, app_id);
+	enum tf_err e = req_load_app_by_id(req, app_id);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_INVALID_TOKEN;
 	if (e != TF_OK)
 		return e;
 	req->have_app = true;
-	uint8_t mac[TF_MAC_BYTES];
-	crypto_secret_mac(req->svc->keys, "session", dot + 1, mac);
-	e = STORE(req->db)->session_get(req->db, req->app->app_id, mac, &req->session);
-	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && req->session.kind != SESSION_API))
-		return TF_ERR_INVALID_TOKEN;
-	if (e != TF_OK)
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	if ((e = sca_session_find(&ctx, dot + 1, true, &req->session)) != TF_OK)
 		return e;
-	if ((e = req_session_use(req)) != TF_OK)
+	if ((e = sca_session_use(&ctx, &req->session, &req->stepped_up)) != TF_OK)
 		return e;
 	req->have_session = true;
 	return TF_OK;
@@ -152,22 +126,6 @@ static enum tf_err parse_body(struct tf_req *req)
 	return TF_OK;
 }
 
-/* What an idempotency record is bound to: the request (method, path, body) and the credential
- * that sent it, the session when the route authenticated one, else the application (or the admin
- * token) alone. The record's scope is the application, so the same ref from another session of
- * it, or with another body, finds a record whose fingerprint differs: 409, nothing replayed. */
-static void fingerprint(struct tf_req *req, uint8_t out[TF_MAC_BYTES])
-{
-	const char *caller = req->have_session ? req->session.session_id : "";
-	struct mac_part parts[] = {
-		{req->method, strlen(req->method)},
-		{req->path, strlen(req->path)},
-		{req->body, req->body_len},
-		{caller, strlen(caller)},
-	};
-	crypto_mac_parts(req->svc->keys, "idempotency", parts, sizeof parts / sizeof parts[0], out);
-}
-
 static json_t *error_body(struct tf_req *req, enum tf_err e)
 {
 	json_t *err = json_pack("{s:s, s:s, s:s}", "code", tf_err_code(e), "message", tf_err_message(e),
@@ -193,7 +151,9 @@ void dispatch_error(struct tf_req *req, enum tf_err e)
 	resp_json(req, tf_err_status(e), error_body(req, e));
 }
 
-/* The idempotency step. Returns true when the request was answered from the record. */
+/* The idempotency step (sca/idempotency.h). Returns true when the request was answered from
+ * the record. The record is bound to the request and to the credential that sent it: the
+ * session when the route authenticated one, else the application (or the admin token). */
 static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e)
 {
 	*reserved = false;
@@ -205,63 +165,47 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 		*e = req_field_error(req, TF_ERR_INVALID_FIELD, "idempotency-ref");
 		return false;
 	}
-	const char *scope = req->have_app ? req->app->app_id : "admin";
-	uint8_t fp[TF_MAC_BYTES];
-	fingerprint(req, fp);
-	enum idem_state state;
-	struct idem_answer ans;
-	*e = STORE(req->db)->idem_reserve(req->db, scope, req->idempotency_ref, fp, req->now,
-					  req->now - IDEM_STALE_MS, req->now - IDEMPOTENCY_TTL_MS, &state, &ans);
-	if (*e != TF_OK)
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	struct sca_idem_request r = {req->method, req->path, req->body, req->body_len,
+				     req->have_session ? req->session.session_id : ""};
+	struct sca_idem_replay rep;
+	bool replayed;
+	if ((*e = sca_idem_reserve(&ctx, req->idempotency_ref, &r, &replayed, &rep)) != TF_OK)
 		return false;
-	switch (state) {
-	case IDEM_RESERVED:
+	if (!replayed) {
 		*reserved = true;
 		return false;
-	case IDEM_IN_PROGRESS:
-		*e = TF_ERR_IDEMPOTENCY_IN_PROGRESS;
-		return false;
-	case IDEM_MISMATCH:
-		*e = TF_ERR_IDEMPOTENCY_REF_REUSED;
-		return false;
-	case IDEM_REPLAY: {
-		uint8_t *plain;
-		size_t plain_len;
-		if (crypto_open(req->svc->keys, ans.sealed_body, ans.sealed_body_len, &plain, &plain_len) != TF_OK) {
-			idem_answer_free(&ans);
-			*e = TF_ERR_INTERNAL;
-			return false;
-		}
-		req->status = ans.status;
-		req->resp_text = (char *)plain;
-		if (ans.headers) {
-			/* "Name: value\n" lines */
-			char *save = NULL;
-			for (char *line = strtok_r(ans.headers, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-				char *colon = strchr(line, ':');
-				if (!colon)
-					continue;
-				*colon = '\0';
-				resp_header(req, line, colon + 2);
-			}
-		}
-		resp_header(req, "Idempotent-Replayed", "true");
-		idem_answer_free(&ans);
-		return true;
 	}
+	req->status = rep.status;
+	req->resp_text = rep.body;
+	rep.body = NULL;
+	if (rep.headers) {
+		/* "Name: value\n" lines */
+		char *save = NULL;
+		for (char *line = strtok_r(rep.headers, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *colon = strchr(line, ':');
+			if (!colon)
+				continue;
+			*colon = '\0';
+			resp_header(req, line, colon + 2);
+		}
 	}
-	return false;
+	resp_header(req, "Idempotent-Replayed", "true");
+	sca_idem_replay_free(&rep);
+	return true;
 }
 
 /* The request was not carried out: its idempotency-ref is free for a retry. */
 static void idempotency_release(struct tf_req *req)
 {
-	(void)STORE(req->db)->idem_release(req->db, req->have_app ? req->app->app_id : "admin", req->idempotency_ref);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	(void)sca_idem_release(&ctx, req->idempotency_ref);
 }
 
 static void idempotency_end(struct tf_req *req)
 {
-	const char *scope = req->have_app ? req->app->app_id : "admin";
 	if (req->status >= 500) {
 		idempotency_release(req);
 		return;
@@ -270,15 +214,9 @@ static void idempotency_end(struct tf_req *req)
 	size_t n = 0;
 	for (int i = 0; i < req->n_headers && n < sizeof headers; i++)
 		n += (size_t)snprintf(headers + n, sizeof headers - n, "%s: %s\n", req->headers[i].name, req->headers[i].value);
-	uint8_t *sealed;
-	size_t sealed_len;
-	enum tf_err e = crypto_seal(req->svc->keys, req->resp_text, strlen(req->resp_text), &sealed, &sealed_len);
-	if (e == TF_OK) {
-		e = STORE(req->db)->idem_complete(req->db, scope, req->idempotency_ref, req->status, sealed, sealed_len,
-						  n ? headers : NULL);
-		free(sealed);
-	}
-	if (e != TF_OK)
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	if (sca_idem_complete(&ctx, req->idempotency_ref, req->status, req->resp_text, n ? headers : NULL) != TF_OK)
 		log_error("could not record an idempotent answer", "request_id", req->request_id, NULL);
 }
 
@@ -322,7 +260,7 @@ static void answer_error(struct tf_req *req, enum tf_err e)
 static void finish(struct tf_req *req)
 {
 	if (req->db) {
-		STORE(req->db)->release(req->db);
+		store_conn_release(req->db);
 		req->db = NULL;
 	}
 	if (req->wake_outbox && req->svc->outbox)
@@ -332,7 +270,7 @@ static void finish(struct tf_req *req)
 void dispatch_park(struct tf_req *req)
 {
 	if (req->db) {
-		STORE(req->db)->release(req->db);
+		store_conn_release(req->db);
 		req->db = NULL;
 	}
 }
@@ -471,7 +409,9 @@ void dispatch_abandon(struct tf_req *req, enum tf_err e)
 		req->db = NULL; /* parked for the hash pool, which refused it: take one to undo */
 	if (req->idem_reserved && req->db)
 		idempotency_release(req); /* the handler never ran, whatever the answer's status */
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	for (int i = 0; i < req->n_counted && req->db; i++)
-		(void)STORE(req->db)->counter_give_back(req->db, req->counted[i].key, req->counted[i].window_start);
+		(void)sca_rate_give_back(&ctx, req->counted[i].key, req->counted[i].window_start);
 	finish(req);
 }

@@ -269,6 +269,9 @@ enum tf_err req_session_use(struct tf_req *req);
  * forgets it (an error page that must not name it). */
 enum tf_err req_load_app(struct tf_req *req, enum tf_err (*load)(struct store_conn *c, const char *key, struct app_row *out),
 			 const char *key);
+/* The same through the domain (sca/apps.h): the application by id, by client id. */
+enum tf_err req_load_app_by_id(struct tf_req *req, const char *app_id);
+enum tf_err req_load_app_by_client_id(struct tf_req *req, const char *client_id);
 void req_drop_app(struct tf_req *req);
 
 /* The application of a request that authenticated none: every field zero. */

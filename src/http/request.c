@@ -11,6 +11,7 @@
 #include "http/json_fast.h"
 #include "http/slow_pool.h"
 #include "platform/metrics.h"
+#include "sca/apps.h"
 #include "service/app_cache.h"
 
 const struct app_row http_no_app;
@@ -278,11 +279,15 @@ static void write_detached_audit(void *arg)
 	struct detached_audit *a = arg;
 	struct store_conn *c;
 	if (a->svc->store->ops->acquire(a->svc->store, &c) == TF_OK) {
-		struct audit_event ev = {a->app_id, a->event, a->actor, a->subject, a->ip, a->request_id, a->details};
-		enum tf_err e = STORE(c)->tx_begin(c);
-		if (e == TF_OK)
-			(void)store_tx_end(c, audit_append(a->svc, c, &ev, a->now));
-		STORE(c)->release(c);
+		struct app_row app; /* the audit row names the application by its id alone */
+		memset(&app, 0, sizeof app);
+		snprintf(app.app_id, sizeof app.app_id, "%s", a->app_id);
+		struct sca_ctx ctx = {.svc = a->svc, .db = c, .app = &app, .now = a->now, .client_ip = a->ip,
+				      .request_id = a->request_id};
+		snprintf(ctx.actor, sizeof ctx.actor, "%s", a->actor);
+		if (sca_tx_begin(&ctx) == TF_OK)
+			(void)sca_tx_end(&ctx, sca_audit(&ctx, a->event, a->subject, a->details));
+		store_conn_release(c);
 	}
 	free(a);
 }
@@ -320,7 +325,7 @@ void req_free(struct tf_req *req)
 	if (!req)
 		return;
 	if (req->db) /* a request that ends between its phases (its client went away) */
-		STORE(req->db)->release(req->db);
+		store_conn_release(req->db);
 	if (req->have_app)
 		app_cache_put(req->app);
 	free_secret(req->api_key);
@@ -383,13 +388,21 @@ enum tf_err req_call(struct tf_req *req, route_handler op, json_t *body, const c
 	return e;
 }
 
-enum tf_err req_load_app(struct tf_req *req, enum tf_err (*load)(struct store_conn *c, const char *key, struct app_row *out),
-			 const char *key)
+/* Gives the request the application found by find(key) or load(c, key) (one of them NULL). */
+static enum tf_err load_app(struct tf_req *req, enum tf_err (*find)(const struct sca_ctx *ctx, const char *key, struct app_row *out),
+			    enum tf_err (*load)(struct store_conn *c, const char *key, struct app_row *out), const char *key)
 {
 	struct app_row *a = app_ref_new();
 	if (!a)
 		return TF_ERR_INTERNAL;
-	enum tf_err e = load(req->db, key, a);
+	enum tf_err e;
+	if (find) {
+		struct sca_ctx ctx;
+		req_sca_ctx(req, &ctx);
+		e = find(&ctx, key, a);
+	} else {
+		e = load(req->db, key, a);
+	}
 	if (e != TF_OK) {
 		app_cache_put(a);
 		return e;
@@ -399,6 +412,22 @@ enum tf_err req_load_app(struct tf_req *req, enum tf_err (*load)(struct store_co
 	req->app = a;
 	req->have_app = true;
 	return TF_OK;
+}
+
+enum tf_err req_load_app(struct tf_req *req, enum tf_err (*load)(struct store_conn *c, const char *key, struct app_row *out),
+			 const char *key)
+{
+	return load_app(req, NULL, load, key);
+}
+
+enum tf_err req_load_app_by_id(struct tf_req *req, const char *app_id)
+{
+	return load_app(req, sca_app_get, NULL, app_id);
+}
+
+enum tf_err req_load_app_by_client_id(struct tf_req *req, const char *client_id)
+{
+	return load_app(req, sca_app_get_by_client_id, NULL, client_id);
 }
 
 bool req_waiting(const struct tf_req *req)
