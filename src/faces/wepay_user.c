@@ -106,7 +106,7 @@ static enum tf_err authenticate_client(struct tf_req *req, const char *client_id
 {
 	uint8_t given[TF_MAC_BYTES], want[TF_MAC_BYTES];
 	crypto_secret_mac(req->svc->keys, "wepay_client_secret", client_secret, given);
-	enum tf_err e = req_load_app(req, sca_wepay_app_of_client, client_id);
+	enum tf_err e = req_load_app_by_client_id(req, client_id);
 	if (e != TF_OK && e != TF_ERR_NOT_FOUND)
 		return e;
 	bool known = e == TF_OK;

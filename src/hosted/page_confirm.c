@@ -29,7 +29,7 @@ static enum tf_err load(struct tf_req *req, const struct tf_form *f, struct conf
 	const char *app_id = form_get(f, "app"), *token = form_get(f, "token");
 	if (f->duplicate || !app_id || !token || strlen(app_id) >= TF_ID_MAX || strlen(token) >= TF_TOKEN_MAX)
 		return TF_ERR_EMAIL_LINK_INVALID;
-	enum tf_err e = req_load_app(req, sca_app_get, app_id);
+	enum tf_err e = req_load_app_by_id(req, app_id);
 	snprintf(cc->token, sizeof cc->token, "%s", token);
 	if (e == TF_OK) {
 		struct sca_ctx ctx;

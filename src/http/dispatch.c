@@ -260,7 +260,7 @@ static void answer_error(struct tf_req *req, enum tf_err e)
 static void finish(struct tf_req *req)
 {
 	if (req->db) {
-		store_conn_release(req->db);
+		store_release(req->db);
 		req->db = NULL;
 	}
 	if (req->wake_outbox && req->svc->outbox)
@@ -270,7 +270,7 @@ static void finish(struct tf_req *req)
 void dispatch_park(struct tf_req *req)
 {
 	if (req->db) {
-		store_conn_release(req->db);
+		store_release(req->db);
 		req->db = NULL;
 	}
 }
@@ -279,7 +279,7 @@ bool dispatch_unpark(struct tf_req *req)
 {
 	if (req->db || (req->route->flags & ROUTE_NO_DB))
 		return true;
-	enum tf_err e = req->svc->store->ops->acquire(req->svc->store, &req->db);
+	enum tf_err e = store_acquire(req->svc->store, &req->db);
 	if (e == TF_OK)
 		return true;
 	req->db = NULL;
@@ -296,7 +296,7 @@ bool dispatch_prepare(struct tf_req *req)
 	req->now = clock_now_ms();
 	if (req->route->flags & ROUTE_NO_DB)
 		return false; /* nothing below applies: AUTH_NONE, GETs without a body (test_routes.c) */
-	if ((e = req->svc->store->ops->acquire(req->svc->store, &req->db)) != TF_OK) {
+	if ((e = store_acquire(req->svc->store, &req->db)) != TF_OK) {
 		req->db = NULL;
 		goto error;
 	}
@@ -405,7 +405,7 @@ void dispatch_abandon(struct tf_req *req, enum tf_err e)
 {
 	answer_error(req, e);
 	bool undo = req->idem_reserved || req->n_counted > 0;
-	if (undo && !req->db && req->svc->store->ops->acquire(req->svc->store, &req->db) != TF_OK)
+	if (undo && !req->db && store_acquire(req->svc->store, &req->db) != TF_OK)
 		req->db = NULL; /* parked for the hash pool, which refused it: take one to undo */
 	if (req->idem_reserved && req->db)
 		idempotency_release(req); /* the handler never ran, whatever the answer's status */

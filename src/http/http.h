@@ -264,12 +264,9 @@ void form_free(struct tf_form *f);
  * step-up is cleared for good) and records the activity (idle timeout). */
 enum tf_err req_session_use(struct tf_req *req);
 
-/* Gives the request the application load(c, key) finds (by id, by client id: a row of its own,
+/* Gives the request the application with that id or client id (sca/apps.h: a row of its own,
  * given back with the request); on an error the request keeps what it had. req_drop_app()
  * forgets it (an error page that must not name it). */
-enum tf_err req_load_app(struct tf_req *req, enum tf_err (*load)(struct store_conn *c, const char *key, struct app_row *out),
-			 const char *key);
-/* The same through the domain (sca/apps.h): the application by id, by client id. */
 enum tf_err req_load_app_by_id(struct tf_req *req, const char *app_id);
 enum tf_err req_load_app_by_client_id(struct tf_req *req, const char *client_id);
 void req_drop_app(struct tf_req *req);

@@ -278,7 +278,7 @@ static void write_detached_audit(void *arg)
 {
 	struct detached_audit *a = arg;
 	struct store_conn *c;
-	if (a->svc->store->ops->acquire(a->svc->store, &c) == TF_OK) {
+	if (store_acquire(a->svc->store, &c) == TF_OK) {
 		struct app_row app; /* the audit row names the application by its id alone */
 		memset(&app, 0, sizeof app);
 		snprintf(app.app_id, sizeof app.app_id, "%s", a->app_id);
@@ -287,7 +287,7 @@ static void write_detached_audit(void *arg)
 		snprintf(ctx.actor, sizeof ctx.actor, "%s", a->actor);
 		if (sca_tx_begin(&ctx) == TF_OK)
 			(void)sca_tx_end(&ctx, sca_audit(&ctx, a->event, a->subject, a->details));
-		store_conn_release(c);
+		store_release(c);
 	}
 	free(a);
 }
@@ -325,7 +325,7 @@ void req_free(struct tf_req *req)
 	if (!req)
 		return;
 	if (req->db) /* a request that ends between its phases (its client went away) */
-		store_conn_release(req->db);
+		store_release(req->db);
 	if (req->have_app)
 		app_cache_put(req->app);
 	free_secret(req->api_key);
@@ -388,21 +388,16 @@ enum tf_err req_call(struct tf_req *req, route_handler op, json_t *body, const c
 	return e;
 }
 
-/* Gives the request the application found by find(key) or load(c, key) (one of them NULL). */
+/* Gives the request the application found by find(key). */
 static enum tf_err load_app(struct tf_req *req, enum tf_err (*find)(const struct sca_ctx *ctx, const char *key, struct app_row *out),
-			    enum tf_err (*load)(struct store_conn *c, const char *key, struct app_row *out), const char *key)
+			    const char *key)
 {
 	struct app_row *a = app_ref_new();
 	if (!a)
 		return TF_ERR_INTERNAL;
-	enum tf_err e;
-	if (find) {
-		struct sca_ctx ctx;
-		req_sca_ctx(req, &ctx);
-		e = find(&ctx, key, a);
-	} else {
-		e = load(req->db, key, a);
-	}
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = find(&ctx, key, a);
 	if (e != TF_OK) {
 		app_cache_put(a);
 		return e;
@@ -414,20 +409,14 @@ static enum tf_err load_app(struct tf_req *req, enum tf_err (*find)(const struct
 	return TF_OK;
 }
 
-enum tf_err req_load_app(struct tf_req *req, enum tf_err (*load)(struct store_conn *c, const char *key, struct app_row *out),
-			 const char *key)
-{
-	return load_app(req, NULL, load, key);
-}
-
 enum tf_err req_load_app_by_id(struct tf_req *req, const char *app_id)
 {
-	return load_app(req, sca_app_get, NULL, app_id);
+	return load_app(req, sca_app_get, app_id);
 }
 
 enum tf_err req_load_app_by_client_id(struct tf_req *req, const char *client_id)
 {
-	return load_app(req, sca_app_get_by_client_id, NULL, client_id);
+	return load_app(req, sca_app_get_by_client_id, client_id);
 }
 
 bool req_waiting(const struct tf_req *req)

@@ -7,11 +7,6 @@
 #include "sca/users.h"
 #include "service/revocations.h"
 
-enum tf_err sca_app_get(struct store_conn *db, const char *app_id, struct app_row *out)
-{
-	return STORE(db)->app_get(db, app_id, out);
-}
-
 enum tf_err sca_email_confirm_find(const struct sca_ctx *ctx, const char *token, struct user_row *out)
 {
 	uint8_t mac[TF_MAC_BYTES];

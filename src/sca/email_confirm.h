@@ -8,10 +8,6 @@
 #define TF_SCA_EMAIL_CONFIRM_H
 #include "sca/context.h"
 
-/* The application app_id, shaped as the loader req_load_app takes (no context exists before
- * the application is known). */
-enum tf_err sca_app_get(struct store_conn *db, const char *app_id, struct app_row *out);
-
 /* The user the link's token confirms, for the context's application; NOT_FOUND when the token
  * is unknown, used, expired or of another purpose, or its user is gone. */
 enum tf_err sca_email_confirm_find(const struct sca_ctx *ctx, const char *token, struct user_row *out);

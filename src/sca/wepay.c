@@ -21,11 +21,6 @@ int64_t sca_wepay_new_id(void)
 
 /* ---- users ---- */
 
-enum tf_err sca_wepay_app_of_client(struct store_conn *db, const char *client_id, struct app_row *out)
-{
-	return STORE(db)->app_get_by_client_id(db, client_id, out);
-}
-
 enum tf_err sca_wepay_user_get(const struct sca_ctx *ctx, const char *user_id, struct wepay_user_row *out)
 {
 	return STORE(ctx->db)->wepay_user_get(ctx->db, ctx->app->app_id, user_id, out);

@@ -28,10 +28,6 @@ int64_t sca_wepay_new_id(void);
 
 /* ---- users ---- */
 
-/* The application whose WePay client_id this is (NOT_FOUND: none); the shape of a loader
- * http.h's req_load_app takes, as register finds its application before any context exists. */
-enum tf_err sca_wepay_app_of_client(struct store_conn *db, const char *client_id, struct app_row *out);
-
 /* The WePay row of user_id (NOT_FOUND: none yet). */
 enum tf_err sca_wepay_user_get(const struct sca_ctx *ctx, const char *user_id, struct wepay_user_row *out);
 /* Inserts w, or rewrites its fields but wepay_user_id, in the caller's write transaction. */

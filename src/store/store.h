@@ -621,12 +621,6 @@ enum tf_err store_open(const char *url, const char *durability, int pool_size, s
 
 void idem_answer_free(struct idem_answer *a);
 
-/* Hands the connection c back to its store. */
-static inline void store_conn_release(struct store_conn *c)
-{
-	c->st->ops->release(c);
-}
-
 /* Ends a write transaction: commits when e is TF_OK, else rolls back and returns e. */
 enum tf_err store_tx_end(struct store_conn *c, enum tf_err e);
 
