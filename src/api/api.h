@@ -22,13 +22,6 @@ enum tf_err api_users_send_confirmation(struct tf_req *req);
 enum tf_err api_sessions_login(struct tf_req *req);
 enum tf_err api_sessions_create_for_user(struct tf_req *req);
 enum tf_err api_sessions_logout(struct tf_req *req);
-/* A new API session token for u with idle_ms of idle timeout (audited as event); the token's
- * only copy goes to token, the row to *out (may be NULL). */
-enum tf_err api_session_issue(struct tf_req *req, const struct user_row *u, int64_t idle_ms, const char *event,
-			      char token[TF_TOKEN_MAX], struct session_row *out);
-/* A standard user's email and password, under the login rate limits (Argon2id: slow pool);
- * SSO_LOGIN_REQUIRED for an sso user, INVALID_CREDENTIALS otherwise. */
-enum tf_err api_password_check(struct tf_req *req, const char *email, const char *password, struct user_row *out);
 
 /* api_factors.c */
 enum tf_err api_factors_list(struct tf_req *req);

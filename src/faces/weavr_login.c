@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "faces/weavr.h"
+#include "sca/sessions.h"
 #include "sca/weavr.h"
 
 #define WEAVR_TOKEN_IDLE_MS (5 * 60 * 1000LL)
@@ -57,7 +58,7 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 		req_attempt_counted(req, lock.key, lock.window_start);
 	}
 	struct user_row u;
-	e = api_password_check(req, email, json_string_value(value), &u);
+	e = req_password_check(req, email, json_string_value(value), &u);
 	if (e == TF_OK && req_waiting(req))
 		return TF_OK; /* Argon2id on the slow pool; called again with the outcome */
 	if (req->err_extra) { /* the native answer's extras (an sso user's login_url) are not Weavr's */
@@ -82,7 +83,7 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 	if ((e = sca_weavr_lock_release(&ctx, &lock)) != TF_OK)
 		return e;
 	char token[TF_TOKEN_MAX];
-	if ((e = api_session_issue(req, &u, WEAVR_TOKEN_IDLE_MS, "login.succeeded", token, NULL)) != TF_OK)
+	if ((e = sca_session_issue(&ctx, &u, WEAVR_TOKEN_IDLE_MS, "login.succeeded", token, NULL)) != TF_OK)
 		return e;
 	char id[NUMERIC_ID_MAX];
 	weavr_id_out(u.user_id, id);

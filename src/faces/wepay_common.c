@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "faces/wepay.h"
-#include "hosted/hosted.h"
+#include "sca/devices.h"
 #include "sca/users.h"
 
 enum tf_err wepay_refuse(struct tf_req *req, enum tf_err e, const char *category, int code, const char *fmt, ...)
@@ -132,6 +132,8 @@ bool wepay_cookie_trusted(struct tf_req *req, const char *user_id, const char *c
 {
 	char value[DEVICE_COOKIE_MAX];
 	struct device_claims claims;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	return cookie && wepay_cookie_value(cookie, value, sizeof value) &&
-	       api_device_check(req, user_id, value, DOMAIN_API, &claims) == NULL;
+	       sca_device_check(&ctx, user_id, value, DOMAIN_API, &claims) == NULL;
 }

@@ -18,6 +18,7 @@
 #include "core/validate.h"
 #include "faces/wepay.h"
 #include "sca/sessions.h"
+#include "sca/users.h"
 
 #define WEPAY_NAME_CHARS 127
 #define WEPAY_DEVICE_CHARS 255
@@ -197,7 +198,7 @@ enum tf_err wepay_user_register(struct tf_req *req)
 	req_sca_ctx(req, &ctx); /* the application registers its user */
 	if ((e = sca_tx_begin(&ctx)) != TF_OK)
 		goto out;
-	e = api_user_insert(req, &u);
+	e = sca_user_insert(&ctx, &u);
 	if (e == TF_OK)
 		e = sca_wepay_user_put(&ctx, &w);
 	if (e == TF_OK)

@@ -167,7 +167,7 @@ enum tf_err page_login_post(struct tf_req *req)
 	if (!email || !password)
 		return render_login(req, 400, client_id, landing, email, "Enter your email and password.");
 	struct user_row u;
-	e = api_password_check(req, email, password, &u);
+	e = req_password_check(req, email, password, &u);
 	if (e == TF_OK && req_waiting(req))
 		return TF_OK; /* Argon2id on the slow pool; called again with the outcome */
 	if (e == TF_ERR_SSO_LOGIN_REQUIRED) {

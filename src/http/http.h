@@ -187,6 +187,11 @@ void req_attempt_counted(struct tf_req *req, const char *key, int64_t window_sta
  * answer; it is called again afterwards (see the head comment). */
 bool req_waiting(const struct tf_req *req);
 
+/* A standard user's email and password, under the login rate limits, across the request's
+ * phases (Argon2id on the slow pool: call again while req_waiting); SSO_LOGIN_REQUIRED for an
+ * sso user (with login_url), INVALID_CREDENTIALS otherwise (password_check.c). */
+enum tf_err req_password_check(struct tf_req *req, const char *email, const char *password, struct user_row *out);
+
 /* Input helpers: each returns TF_OK, TF_ERR_MISSING_FIELD or TF_ERR_INVALID_FIELD (naming
  * the field in req->err_field). Optional getters leave *out untouched when absent. */
 enum tf_err req_string(struct tf_req *req, const char *field, bool required, const char **out);
