@@ -4,6 +4,7 @@
 #define TF_API_API_H
 #include "core/device_cookie.h"
 #include "http/http.h"
+#include "sca/challenges.h"
 #include "sca/factor_kind.h"
 
 /* api_health.c */
@@ -48,6 +49,18 @@ enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, en
 enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
 				  bool trust_device, enum device_domain domain, const char *presented_tx_hash,
 				  const struct push_answer *push);
+/* The domain's attempt for the request's session, with the slow pool's step (it may set
+ * req->rerun_slow and return TF_OK with nothing in *res), the Retry-After of too many wrong
+ * codes and the field of an INVALID_FIELD. */
+enum tf_err api_challenge_attempt_run(struct tf_req *req, const struct sca_attempt_request *rq,
+				      struct sca_attempt_result *res);
+/* The device a verified attempt trusts, as answered ({device_id, cookie, kind, ...}), or NULL. */
+json_t *api_attempt_device_json(const struct sca_attempt_result *res);
+/* The application's send policy (its JSON column) as the domain takes it. */
+void api_send_policy(const struct tf_req *req, struct sca_send_policy *out);
+/* Applies a send's outcome to the answer (wakes the outbox, audits a refused send, the
+ * Retry-After of a reached cap) and returns e. */
+enum tf_err api_send_answer(struct tf_req *req, const struct sca_send_outcome *out, enum tf_err e);
 
 /* api_devices.c */
 enum tf_err api_devices_validate(struct tf_req *req);

@@ -4,7 +4,8 @@
  * the kind shows once (a TOTP secret with its otpauth URI and QR code; a backup-code sheet) and
  * the enrolment challenge (whose code the kind sends), and leaves the factor pending until a
  * right answer arrives through POST /v1/factors/{id}/verify. Adding a factor while the user has
- * an active one, and deleting one, need a stepped-up session (SPEC section 6).
+ * an active one, and deleting one, need a stepped-up session (SPEC section 6). The rules are
+ * the domain's (sca/factors.h); this file reads the request and answers.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -12,8 +13,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "core/challenge.h"
 #include "qr/qr.h"
+#include "sca/factors.h"
 
 json_t *api_factor_json(const struct factor_row *f)
 {
@@ -40,16 +41,13 @@ json_t *api_factor_json(const struct factor_row *f)
 	return o;
 }
 
-static enum tf_err list_factors(struct tf_req *req, struct factor_row *list, size_t *n)
-{
-	return STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, n);
-}
-
 enum tf_err api_factors_list(struct tf_req *req)
 {
+	struct sca_ctx ctx;
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = list_factors(req, list, &n);
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_factor_list(&ctx, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
 	json_t *arr = json_array();
@@ -57,14 +55,6 @@ enum tf_err api_factors_list(struct tf_req *req)
 		json_array_append_new(arr, api_factor_json(&list[i]));
 	resp_json(req, 200, json_pack("{s:o}", "factors", arr));
 	return TF_OK;
-}
-
-static bool has_active_factor(const struct factor_row *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (list[i].status == FACTOR_ACTIVE)
-			return true;
-	return false;
 }
 
 /* What an enrolment shows once, as the native API answers it: {totp: {secret, otpauth_uri,
@@ -158,80 +148,30 @@ enum tf_err api_factors_create(struct tf_req *req)
 
 	struct sca_ctx ctx;
 	req_sca_ctx(req, &ctx);
-	json_t *answer = json_object();
+	/* adding a factor changes what protects the user whichever route asks (the vendor faces
+	 * reach this handler through req_call under their own routes) */
+	ctx.needs_step_up = true;
+	struct sca_send_policy policy;
+	api_send_policy(req, &policy);
 	struct factor_enrolment en;
 	memset(&en, 0, sizeof en);
-	if (kind->prepare && (e = kind->prepare(&ctx, &en)) != TF_OK)
-		goto fail; /* slow work (Argon2id) before the transaction */
-
-	struct factor_row list[FACTORS_PER_USER_MAX], f;
-	size_t n;
-	struct challenge_row ch;
-	memset(&f, 0, sizeof f);
-	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
-		goto fail;
-	e = list_factors(req, list, &n);
-	if (e == TF_OK && has_active_factor(list, n) && !req->stepped_up)
-		e = TF_ERR_STEP_UP_REQUIRED;
-	int existing = -1; /* a kind a user has one of: enrolling again replaces its secrets */
-	for (size_t i = 0; e == TF_OK && i < n; i++)
-		if ((kind->flags & FACTOR_KIND_ONE_PER_USER) && list[i].type == kind->type)
-			existing = (int)i;
-	if (e == TF_OK && existing < 0 && n >= FACTORS_PER_USER_MAX)
-		e = TF_ERR_FACTOR_LIMIT_REACHED;
-	if (e != TF_OK) {
-		STORE(req->db)->tx_rollback(req->db);
-		goto fail;
-	}
-	if (existing >= 0) {
-		f = list[existing];
-	} else {
-		crypto_random_id("fac", f.factor_id);
-		snprintf(f.app_id, sizeof f.app_id, "%s", req->app->app_id);
-		snprintf(f.user_id, sizeof f.user_id, "%s", req->session.user_id);
-		f.type = kind->type;
-		f.status = FACTOR_PENDING;
-		f.last_totp_step = -1;
-		f.created_at = req->now;
-		f.preferred = n == 0;
-		if (kind->enrol)
-			e = kind->enrol(&ctx, &in, &f, &en);
-	}
-	if (e == TF_OK && existing < 0) {
-		/* the factor first: its enrolment challenge references it */
-		e = STORE(req->db)->factor_insert(req->db, &f);
-		if (e == TF_OK)
-			e = api_challenge_new(req, &f, PURPOSE_ENROLMENT, NULL, &ch);
-		if (e == TF_OK) {
-			snprintf(f.enrolment_challenge_id, sizeof f.enrolment_challenge_id, "%s", ch.challenge_id);
-			e = STORE(req->db)->factor_update(req->db, &f);
-		}
-	}
-	if (e == TF_OK && kind->store)
-		e = kind->store(&ctx, &f, &en);
-	if (e == TF_OK) {
-		char event[64] = "factor.added", details[96];
-		if (existing >= 0) /* factor.backup_codes_replaced */
-			snprintf(event, sizeof event, "factor.%s_replaced", kind->name);
-		snprintf(details, sizeof details, "{\"type\":\"%s\"%s}", kind->name, existing >= 0 ? ",\"replaced_sheet\":true" : "");
-		e = sca_audit(&ctx, event, f.factor_id, details);
-	}
-	if (e == TF_OK)
+	struct sca_enrolment_result out;
+	e = sca_factor_enrol(&ctx, &req->session, &policy, kind, &in, &en, &out);
+	json_t *answer = json_object();
+	if ((e = api_send_answer(req, &out.send, e)) == TF_OK)
 		e = shown_json(&en, answer);
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
-		goto fail;
 	factor_enrolment_wipe(&en);
-	json_t *fj = api_factor_json(&f);
+	if (e != TF_OK) {
+		json_decref(answer);
+		return e;
+	}
+	json_t *fj = api_factor_json(&out.f);
 	json_object_update(answer, fj);
 	json_decref(fj);
-	if (existing < 0)
-		json_object_set_new(answer, "challenge_id", json_string(f.enrolment_challenge_id));
+	if (!out.replaced)
+		json_object_set_new(answer, "challenge_id", json_string(out.f.enrolment_challenge_id));
 	resp_json(req, 201, answer);
 	return TF_OK;
-fail:
-	factor_enrolment_wipe(&en);
-	json_decref(answer);
-	return e;
 }
 
 enum tf_err api_factors_verify(struct tf_req *req)
@@ -244,62 +184,47 @@ enum tf_err api_factors_verify(struct tf_req *req)
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = api_push_answer_read(req, &push, &is_push)) != TF_OK ||
 	    (e = req_string(req, "code", !is_push, &code)) != TF_OK)
 		return e;
+	struct sca_ctx ctx;
 	struct factor_row f;
-	if ((e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f)) != TF_OK)
+	req_sca_ctx(req, &ctx);
+	if ((e = sca_factor_pending(&ctx, req->session.user_id, req->params[0], &f)) != TF_OK)
 		return e;
-	if (f.status == FACTOR_ACTIVE)
-		return TF_ERR_ALREADY_VERIFIED;
 	return api_challenge_attempt(req, f.enrolment_challenge_id, code, true, false, DOMAIN_API, NULL, is_push ? &push : NULL);
 }
 
 bool api_factors_verify_slow_if(struct tf_req *req)
 {
+	struct sca_ctx ctx;
 	struct factor_row f;
-	return req->have_session &&
-	       STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f) == TF_OK &&
+	req_sca_ctx(req, &ctx);
+	return req->have_session && sca_factor_get(&ctx, req->session.user_id, req->params[0], &f) == TF_OK &&
 	       (factor_kind_of(f.type)->flags & FACTOR_KIND_SLOW_CHECK);
 }
 
 enum tf_err api_factors_prefer(struct tf_req *req)
 {
 	static const char *const known[] = {NULL};
-	enum tf_err e;
+	struct sca_ctx ctx;
 	struct factor_row f;
+	enum tf_err e;
+	req_sca_ctx(req, &ctx);
 	if ((e = req_reject_unknown(req, known)) != TF_OK ||
-	    (e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f)) != TF_OK)
+	    (e = sca_factor_prefer(&ctx, req->session.user_id, req->params[0], &f)) != TF_OK)
 		return e;
-	if (f.status != FACTOR_ACTIVE)
-		return TF_ERR_FACTOR_NOT_ACTIVE;
-	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
-		return e;
-	e = STORE(req->db)->factor_set_preferred(req->db, req->app->app_id, req->session.user_id, f.factor_id);
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
-		return e;
-	f.preferred = true;
 	resp_json(req, 200, api_factor_json(&f));
 	return TF_OK;
 }
 
 enum tf_err api_factors_delete(struct tf_req *req)
 {
-	enum tf_err e;
+	struct sca_ctx ctx;
 	struct factor_row f;
-	if ((e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f)) != TF_OK)
-		return e;
-	if (!req->stepped_up)
-		return TF_ERR_STEP_UP_REQUIRED;
-	if ((e = STORE(req->db)->tx_begin(req->db)) != TF_OK)
-		return e;
-	e = STORE(req->db)->factor_delete(req->db, req->app->app_id, req->session.user_id, f.factor_id);
-	if (e == TF_OK) {
-		char actor[64], details[64];
-		snprintf(actor, sizeof actor, "user:%s", f.user_id);
-		snprintf(details, sizeof details, "{\"type\":\"%s\"}", factor_type_names[f.type]);
-		e = req_audit(req, "factor.removed", actor, f.factor_id, details);
-	}
-	if (e == TF_OK) /* removing a factor revokes every trusted device (SPEC section 5) */
-		e = api_devices_revoke_all_of(req, f.user_id, "factor_removed");
-	if ((e = store_tx_end(req->db, e)) != TF_OK)
+	req_sca_ctx(req, &ctx);
+	/* removing a factor changes what protects the user whichever route asks (the vendor faces
+	 * reach this handler through req_call under their own routes) */
+	ctx.needs_step_up = true;
+	enum tf_err e = sca_factor_remove(&ctx, req->session.user_id, req->params[0], &f);
+	if (e != TF_OK)
 		return e;
 	resp_json(req, 200, json_pack("{s:s, s:s}", "factor_id", f.factor_id, "status", "deleted"));
 	return TF_OK;

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/challenge.h"
 #include "hosted/hosted.h"
+#include "sca/factors.h"
 
 static const char *safe_next(struct tf_req *req, const char *next, char *out, size_t size)
 {
@@ -24,10 +24,12 @@ static const char *safe_next(struct tf_req *req, const char *next, char *out, si
 static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const char *except_factor, const char *next,
 			  const char *heading)
 {
+	struct sca_ctx ctx;
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n = 0;
 	char *buttons = NULL;
-	if (STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n) != TF_OK)
+	req_sca_ctx(req, &ctx);
+	if (sca_factor_list(&ctx, req->session.user_id, list, FACTORS_PER_USER_MAX, &n) != TF_OK)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (list[i].status != FACTOR_ACTIVE || factor_kind_of(list[i].type)->answer != FACTOR_ANSWER_CODE ||
@@ -50,13 +52,13 @@ static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const
 static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx *hc, const char *challenge_id,
 				    const char *next, int status, const char *notice_kind, const char *notice)
 {
+	struct sca_ctx ctx;
 	struct challenge_row ch;
 	struct factor_row f;
+	req_sca_ctx(req, &ctx);
 	bool usable = challenge_id && challenge_id[0] &&
-		      STORE(req->db)->challenge_get(req->db, req->app->app_id, req->session.user_id, challenge_id, &ch) == TF_OK &&
-		      !strcmp(ch.session_id, req->session.session_id) && ch.purpose != PURPOSE_ENROLMENT &&
-		      ch.status == CH_PENDING && ch.expires_at > req->now &&
-		      STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, ch.factor_id, &f) == TF_OK;
+		      sca_challenge_of_session(&ctx, &req->session, challenge_id, false, &ch, &f) == TF_OK &&
+		      ch.purpose != PURPOSE_ENROLMENT && sca_challenge_open(&ctx, &ch);
 	if (!usable) {
 		char *methods = methods_html(req, hc, "", next, "Choose how to confirm it is you");
 		struct tpl_var v[] = {{"message", methods ? "" : "There is no sign-in method to confirm with."}, {"action", methods}, {NULL, NULL}};
@@ -93,15 +95,13 @@ enum tf_err page_challenge(struct tf_req *req)
 				sent ? "We sent you a new code." : NULL);
 }
 
-/* What a failed attempt or send tells the user. */
-static void failure_text(struct tf_req *req, enum tf_err e, char *out, size_t size)
+/* What a failed attempt or send tells the user (left: the attempts remaining, -1 unknown). */
+static void failure_text(struct tf_req *req, enum tf_err e, int left, char *out, size_t size)
 {
-	json_t *left = req->err_extra ? json_object_get(req->err_extra, "attempts_remaining") : NULL;
 	switch (e) {
 	case TF_ERR_VERIFICATION_CODE_INVALID:
-		if (left)
-			snprintf(out, size, "That code is not right. %lld %s left.", (long long)json_integer_value(left),
-				 json_integer_value(left) == 1 ? "attempt" : "attempts");
+		if (left >= 0)
+			snprintf(out, size, "That code is not right. %d %s left.", left, left == 1 ? "attempt" : "attempts");
 		else
 			snprintf(out, size, "That code is not right.");
 		break;
@@ -148,23 +148,22 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 		return render_challenge(req, &hc, challenge_id, next, 400, "error", "Enter the code.");
 	char clean[65];
 	hosted_clean_code(code, clean);
-	enum tf_err e = api_challenge_attempt(req, challenge_id, clean, false, trust && !strcmp(trust, "on"), DOMAIN_HOSTED, NULL, NULL);
+	struct sca_attempt_request rq = {.challenge_id = challenge_id, .code = clean,
+					 .trust_device = trust && !strcmp(trust, "on"), .domain = DOMAIN_HOSTED};
+	struct sca_attempt_result res;
+	enum tf_err e = api_challenge_attempt_run(req, &rq, &res);
+	if (e == TF_OK && req->rerun_slow)
+		return TF_OK;
 	if (e != TF_OK) {
 		char text[400];
-		failure_text(req, e, text, sizeof text);
-		if (req->resp) {
-			json_decref(req->resp);
-			req->resp = NULL;
-		}
+		failure_text(req, e, e == TF_ERR_VERIFICATION_CODE_INVALID ? res.attempts_remaining : -1, text, sizeof text);
 		return render_challenge(req, &hc, challenge_id, next, tf_err_status(e), "error", text);
 	}
-	json_t *device = json_object_get(req->resp, "device");
-	const char *cookie = json_string_value(json_object_get(device, "cookie"));
-	const char *kind = json_string_value(json_object_get(device, "kind"));
-	if (cookie) {
+	if (res.has_device) {
+		const char *cookie = res.device_cookie;
 		char name[64], held[DEVICE_COOKIE_MAX];
 		snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app->app_id);
-		bool persistent = kind && !strcmp(kind, "persistent");
+		bool persistent = res.device.kind == DEVICE_PERSISTENT;
 		/* a session's device never replaces the 30-day trust this browser already holds */
 		struct device_claims held_claims;
 		bool keep = !persistent && hosted_cookie(req, name, held, sizeof held) &&
@@ -173,8 +172,6 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 		if (!keep)
 			hosted_set_cookie(req, name, cookie, persistent ? DEVICE_PERSISTENT_MS / 1000 : 0);
 	}
-	json_decref(req->resp);
-	req->resp = NULL;
 	return hosted_redirect(req, next);
 }
 
@@ -199,7 +196,7 @@ enum tf_err page_challenge_send(struct tf_req *req)
 		e = TF_ERR_INVALID_REQUEST;
 	if (e != TF_OK) {
 		char text[400];
-		failure_text(req, e, text, sizeof text);
+		failure_text(req, e, -1, text, sizeof text);
 		return render_challenge(req, &hc, challenge_id, next, tf_err_status(e), "error", text);
 	}
 	char loc[256];

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hosted/hosted.h"
+#include "sca/factors.h"
 
 enum tf_err page_account(struct tf_req *req)
 {
@@ -23,9 +24,11 @@ enum tf_err page_account(struct tf_req *req)
 static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *hc, int status, const char *notice_kind,
 				  const char *notice)
 {
+	struct sca_ctx ctx;
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
-	enum tf_err e = STORE(req->db)->factor_list(req->db, req->app->app_id, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_factor_list(&ctx, req->session.user_id, list, FACTORS_PER_USER_MAX, &n);
 	if (e != TF_OK)
 		return e;
 	char *rows = NULL;
@@ -110,8 +113,10 @@ static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx 
 		free(codes);
 		return e;
 	}
+	struct sca_ctx ctx;
 	struct factor_row f;
-	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, factor_id, &f);
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_factor_get(&ctx, req->session.user_id, factor_id, &f);
 	return e != TF_OK ? e : render_confirm(req, hc, &f, 200, NULL);
 }
 
@@ -154,8 +159,10 @@ enum tf_err page_factor(struct tf_req *req)
 	struct hosted_ctx hc;
 	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
+	struct sca_ctx ctx;
 	struct factor_row f;
-	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f);
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_factor_get(&ctx, req->session.user_id, req->params[0], &f);
 	if (e != TF_OK)
 		return e;
 	if (f.status == FACTOR_ACTIVE)
@@ -170,8 +177,10 @@ enum tf_err page_factor_verify(struct tf_req *req)
 		return TF_OK;
 	if (!hosted_csrf_ok(req, &hc))
 		return TF_ERR_CSRF_INVALID;
+	struct sca_ctx ctx;
 	struct factor_row f;
-	enum tf_err e = STORE(req->db)->factor_get(req->db, req->app->app_id, req->session.user_id, req->params[0], &f);
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_factor_get(&ctx, req->session.user_id, req->params[0], &f);
 	if (e != TF_OK)
 		return e;
 	const char *code = form_get(&req->form, "code");
