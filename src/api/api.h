@@ -1,5 +1,5 @@
 /* api.h: the native API's handlers, one file per resource (api_<resource>.c). Each is a
- * route_handler (http/http.h); the route table in http/routes.c says who may call it. */
+ * route_handler (http/http.h); the route table in routes.c says who may call it. */
 #ifndef TF_API_API_H
 #define TF_API_API_H
 #include "core/device_cookie.h"

@@ -337,8 +337,8 @@ def test_concurrent_sign_ins_hash_at_most_five_guesses(start_server):
 
 
 def served_routes():
-    """Every /multi route twofold serves, read from its route table (src/http/routes.c)."""
-    table = (Path(__file__).resolve().parents[2] / "src" / "http" / "routes.c").read_text()
+    """Every /multi route twofold serves, read from its route table (src/routes.c)."""
+    table = (Path(__file__).resolve().parents[2] / "src" / "routes.c").read_text()
     rows = re.findall(r'WV\("(\w+)", "(/multi/[^"]*)"', table)
     assert len(rows) >= 13, rows
     return rows

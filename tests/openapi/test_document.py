@@ -1,6 +1,6 @@
 """docs/openapi.yaml against the code (make test-openapi; Redocly CLI lints it first):
 
-- the route table (src/http/routes.c) and the document's operations are the same, both ways,
+- the route table (src/routes.c) and the document's operations are the same, both ways,
   leaving out the vendor faces (/multi, /v2), which the vendors' own documents describe;
 - each operation's security is what its row's `who` says;
 - the ErrorCode enum is src/base/errors.def's codes, and every code an operation narrows a
@@ -19,7 +19,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "docs" / "openapi.yaml"
-ROUTES_C = ROOT / "src" / "http" / "routes.c"
+ROUTES_C = ROOT / "src" / "routes.c"
 ERRORS_DEF = ROOT / "src" / "base" / "errors.def"
 FACES = ("/multi", "/v2")  # the vendors' faces: their own documents
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -63,13 +63,13 @@ def route_rows():
         if not line.strip() or line.strip().startswith(("/*", "*")):
             continue
         m = row.match(line)
-        assert m, f"src/http/routes.c: a row this test cannot read: {line.strip()}"
+        assert m, f"src/routes.c: a row this test cannot read: {line.strip()}"
         kind, method, path = m.group(1), m.group(2), m.group(3)
         if kind == "PG":
             auth, flags = "AUTH_NONE", m.group(5) or ""
         else:
             auth, flags = m.group(5), m.group(6) or ""
-        assert (method, path) not in rows, f"src/http/routes.c lists {method} {path} twice"
+        assert (method, path) not in rows, f"src/routes.c lists {method} {path} twice"
         rows[(method, path)] = (kind, auth.strip(), flags.strip())
     assert len(rows) > 30
     return rows
@@ -115,12 +115,12 @@ NATIVE_ROUTES = sorted(k for k in route_rows() if native(k[1]))
 
 def test_every_route_of_the_route_table_is_in_the_document():
     missing = [f"{m} {p}" for m, p in NATIVE_ROUTES if (m, p) not in doc_operations()]
-    assert not missing, f"routes in src/http/routes.c that docs/openapi.yaml does not describe: {missing}"
+    assert not missing, f"routes in src/routes.c that docs/openapi.yaml does not describe: {missing}"
 
 
 def test_every_operation_of_the_document_is_a_route():
     extra = [f"{m} {p}" for m, p in doc_operations() if (m, p) not in route_rows()]
-    assert not extra, f"operations in docs/openapi.yaml that src/http/routes.c does not register: {extra}"
+    assert not extra, f"operations in docs/openapi.yaml that src/routes.c does not register: {extra}"
 
 
 def test_the_vendor_faces_are_left_to_the_vendors_documents():

@@ -1,4 +1,4 @@
-/* Unit tests for http/routes.c and the JSON limits in http/request.c. */
+/* Unit tests for the route table (routes.c, http/route_match.c) and the JSON limits in http/request.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
