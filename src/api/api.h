@@ -41,26 +41,13 @@ json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_r
 struct api_transaction;
 /* Reads {approve, signature} from the request body; *present says whether it is there. */
 enum tf_err api_push_answer_read(struct tf_req *req, struct push_answer *out, bool *present);
-/* a new challenge of factor f on the request's session (its kind sends what it needs) */
-enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, enum challenge_purpose purpose,
-			      const struct api_transaction *tx, struct challenge_row *ch);
 /* one attempt at a challenge of the request's session (shared by factor verification and the
  * hosted challenge page); a verified login or step-up answers a device of domain */
 enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
 				  bool trust_device, enum device_domain domain, const char *presented_tx_hash,
 				  const struct push_answer *push);
-/* The domain's attempt for the request's session, with the slow pool's step (it may set
- * req->rerun_slow and return TF_OK with nothing in *res), the Retry-After of too many wrong
- * codes and the field of an INVALID_FIELD. */
-enum tf_err api_challenge_attempt_run(struct tf_req *req, const struct sca_attempt_request *rq,
-				      struct sca_attempt_result *res);
 /* The device a verified attempt trusts, as answered ({device_id, cookie, kind, ...}), or NULL. */
 json_t *api_attempt_device_json(const struct sca_attempt_result *res);
-/* The application's send policy (its JSON column) as the domain takes it. */
-void api_send_policy(const struct tf_req *req, struct sca_send_policy *out);
-/* Applies a send's outcome to the answer (wakes the outbox, audits a refused send, the
- * Retry-After of a reached cap) and returns e. */
-enum tf_err api_send_answer(struct tf_req *req, const struct sca_send_outcome *out, enum tf_err e);
 
 /* api_devices.c */
 enum tf_err api_devices_validate(struct tf_req *req);

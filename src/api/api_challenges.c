@@ -28,61 +28,6 @@ json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_r
 	return o;
 }
 
-void api_send_policy(const struct tf_req *req, struct sca_send_policy *out)
-{
-	static const char *const keys[SEND_CAP__MAX] = {
-		[SEND_CAP_USER] = "per_user_per_hour",
-		[SEND_CAP_ADDRESS] = "per_address_per_hour",
-		[SEND_CAP_NUMBER] = "per_number_per_hour",
-		[SEND_CAP_RANGE] = "per_range_per_hour",
-		[SEND_CAP_APPLICATION] = "per_app_per_hour",
-	};
-	memset(out, 0, sizeof *out);
-	json_t *policy = json_loads(req->app->send_policy[0] ? req->app->send_policy : "{}", 0, NULL);
-	for (int i = 0; i < SEND_CAP__MAX; i++) {
-		json_t *v = json_object_get(policy, keys[i]);
-		out->per_hour[i] = json_is_integer(v) ? json_integer_value(v) : -1;
-	}
-	json_t *allowed = json_object_get(policy, "allowed_countries");
-	if (json_is_array(allowed)) {
-		out->has_countries = true;
-		size_t i;
-		json_t *c;
-		json_array_foreach(allowed, i, c) {
-			if (out->n_countries < SCA_SEND_COUNTRIES_MAX && json_is_string(c))
-				snprintf(out->countries[out->n_countries++], sizeof out->countries[0], "%s", json_string_value(c));
-		}
-	}
-	json_decref(policy);
-}
-
-enum tf_err api_send_answer(struct tf_req *req, const struct sca_send_outcome *out, enum tf_err e)
-{
-	if (out->queued)
-		req->wake_outbox = true;
-	if (out->refused_factor_id[0]) {
-		char actor[64];
-		snprintf(actor, sizeof actor, "user:%s", req->session.user_id);
-		req_audit_detached(req, "send.refused", actor, out->refused_factor_id, out->refused_details);
-	}
-	if (e == TF_ERR_SEND_LIMIT_REACHED && out->retry_after)
-		req_retry_after(req, out->retry_after);
-	return e;
-}
-
-enum tf_err api_challenge_new(struct tf_req *req, const struct factor_row *f, enum challenge_purpose purpose,
-			      const struct api_transaction *tx, struct challenge_row *ch)
-{
-	struct sca_ctx ctx;
-	struct sca_send_policy policy;
-	struct sca_send_outcome out = {0};
-	req_sca_ctx(req, &ctx);
-	api_send_policy(req, &policy);
-	enum tf_err e = sca_challenge_issue(&ctx, &req->session, &policy, f, purpose, tx ? &tx->tx : NULL,
-					    tx ? tx->hash : NULL, ch, &out);
-	return api_send_answer(req, &out, e);
-}
-
 static enum tf_err parse_purpose(struct tf_req *req, enum challenge_purpose *out)
 {
 	const char *purpose = NULL;
@@ -134,9 +79,9 @@ enum tf_err api_challenges_create(struct tf_req *req)
 	struct factor_row f;
 	struct challenge_row ch;
 	req_sca_ctx(req, &ctx);
-	api_send_policy(req, &policy);
+	sca_send_policy_read(req->app, &policy);
 	e = sca_challenge_create(&ctx, &req->session, &policy, &rq, &ch, &f, &out);
-	if ((e = api_send_answer(req, &out, e)) != TF_OK)
+	if ((e = req_send_answer(req, &out, e)) != TF_OK)
 		return e;
 	json_t *answer = api_challenge_json(&ch, &f);
 	if (rq.transaction_id)
@@ -157,41 +102,12 @@ enum tf_err api_challenges_resend(struct tf_req *req)
 	struct challenge_row ch;
 	struct factor_row f;
 	req_sca_ctx(req, &ctx);
-	api_send_policy(req, &policy);
+	sca_send_policy_read(req->app, &policy);
 	e = sca_challenge_resend(&ctx, &req->session, &policy, req->params[0], &ch, &f, &out);
-	if ((e = api_send_answer(req, &out, e)) != TF_OK)
+	if ((e = req_send_answer(req, &out, e)) != TF_OK)
 		return e;
 	resp_json(req, 200, api_challenge_json(&ch, &f));
 	return TF_OK;
-}
-
-enum tf_err api_challenge_attempt_run(struct tf_req *req, const struct sca_attempt_request *rq,
-				      struct sca_attempt_result *res)
-{
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
-	struct factor_found found = {.idx = -1};
-	bool searched = false;
-	enum tf_err e;
-	/* a kind that checks with Argon2id (backup codes) steps out once, on the slow pool, to find
-	 * what matches, then attempts again */
-	for (;;) {
-		e = sca_challenge_attempt(&ctx, &req->session, rq, searched ? &found : NULL, res);
-		if (e != TF_OK || !res->needs_search)
-			break;
-		if (!req->slow_ok) {
-			req->rerun_slow = true;
-			return TF_OK;
-		}
-		if ((e = sca_challenge_search(&ctx, &res->f, rq->code, &found)) != TF_OK)
-			return e;
-		searched = true;
-	}
-	if (e == TF_ERR_RATE_LIMITED && res->retry_after)
-		req_retry_after(req, res->retry_after);
-	if (e == TF_ERR_INVALID_FIELD && res->bad_field)
-		return req_field_error(req, e, res->bad_field);
-	return e;
 }
 
 json_t *api_attempt_device_json(const struct sca_attempt_result *res)
@@ -211,7 +127,7 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 					 .enrolment_only = enrolment_only, .trust_device = trust_device, .domain = domain,
 					 .presented_tx_hash = presented_tx_hash};
 	struct sca_attempt_result res;
-	enum tf_err e = api_challenge_attempt_run(req, &rq, &res);
+	enum tf_err e = req_challenge_attempt(req, &rq, &res);
 	if (e == TF_ERR_VERIFICATION_CODE_INVALID || e == TF_ERR_TOTP_REPLAYED)
 		req->err_extra = json_pack("{s:i}", "attempts_remaining", res.attempts_remaining);
 	if (e != TF_OK || req->rerun_slow)

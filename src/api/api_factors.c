@@ -152,13 +152,13 @@ enum tf_err api_factors_create(struct tf_req *req)
 	 * reach this handler through req_call under their own routes) */
 	ctx.needs_step_up = true;
 	struct sca_send_policy policy;
-	api_send_policy(req, &policy);
+	sca_send_policy_read(req->app, &policy);
 	struct factor_enrolment en;
 	memset(&en, 0, sizeof en);
 	struct sca_enrolment_result out;
 	e = sca_factor_enrol(&ctx, &req->session, &policy, kind, &in, &en, &out);
 	json_t *answer = json_object();
-	if ((e = api_send_answer(req, &out.send, e)) == TF_OK)
+	if ((e = req_send_answer(req, &out.send, e)) == TF_OK)
 		e = shown_json(&en, answer);
 	factor_enrolment_wipe(&en);
 	if (e != TF_OK) {

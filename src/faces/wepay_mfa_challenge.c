@@ -3,7 +3,7 @@
  * 1.2 to 1.5): /v2/user/mfa/send_challenge (force_voice), /send_default_challenge, /confirm
  * and /validate_cookie. A pending factor is confirmed through its enrolment challenge; a
  * registered one through a login challenge of this access token (which challenge, and when
- * one is sent: sca/wepay.h; the native api_challenge_new and api_challenge_attempt issue and
+ * one is sent: sca/wepay.h; req_challenge_issue and the native api_challenge_attempt issue and
  * check them, with their expiry, attempt limits, spacing and blocking). confirm
  * answers the trusted device as a whole Set-Cookie string named WSIG whose value is a
  * twofold device cookie of the partner's (API) domain:
@@ -21,11 +21,11 @@
 
 /* ---- sending ---- */
 
-/* The native API issues the face's challenges (api_challenge_new) on the request's session. */
+/* The native API issues the face's challenges (req_challenge_issue) on the request's session. */
 static enum tf_err issue_native(void *arg, const struct factor_row *f, enum challenge_purpose purpose,
 				struct challenge_row *out)
 {
-	return api_challenge_new(arg, f, purpose, NULL, out);
+	return req_challenge_issue(arg, f, purpose, NULL, NULL, out);
 }
 
 /* Sends a challenge of x on this access token (sca_wepay_mfa_send) and answers the MFA object. */

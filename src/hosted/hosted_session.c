@@ -252,7 +252,7 @@ enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, c
 	struct challenge_row ch;
 	bool started = challenge && factor.factor_id[0];
 	if (e == TF_OK && started) /* a code goes out now for SMS and voice */
-		e = api_challenge_new(req, &factor, PURPOSE_LOGIN, NULL, &ch);
+		e = req_challenge_issue(req, &factor, PURPOSE_LOGIN, NULL, NULL, &ch);
 	if (e != TF_OK)
 		return e;
 	if (challenge && !started)

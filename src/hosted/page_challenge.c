@@ -151,7 +151,7 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 	struct sca_attempt_request rq = {.challenge_id = challenge_id, .code = clean,
 					 .trust_device = trust && !strcmp(trust, "on"), .domain = DOMAIN_HOSTED};
 	struct sca_attempt_result res;
-	enum tf_err e = api_challenge_attempt_run(req, &rq, &res);
+	enum tf_err e = req_challenge_attempt(req, &rq, &res);
 	if (e == TF_OK && req->rerun_slow)
 		return TF_OK;
 	if (e != TF_OK) {

@@ -187,6 +187,24 @@ void req_attempt_counted(struct tf_req *req, const char *key, int64_t window_sta
  * answer; it is called again afterwards (see the head comment). */
 bool req_waiting(const struct tf_req *req);
 
+/* The domain's challenge calls as adapters make them (domain_calls.c). */
+struct sca_send_outcome;
+struct sca_attempt_request;
+struct sca_attempt_result;
+/* Applies a send's outcome to the answer (wakes the outbox, audits a refused send off the
+ * transaction, the Retry-After of a reached cap) and returns e. */
+enum tf_err req_send_answer(struct tf_req *req, const struct sca_send_outcome *out, enum tf_err e);
+/* A new challenge of factor f on the request's session (its kind sends what it needs), bound to
+ * tx (hash tx_hash) when not NULL, under the application's send policy; in the caller's
+ * transaction. */
+enum tf_err req_challenge_issue(struct tf_req *req, const struct factor_row *f, enum challenge_purpose purpose,
+				const struct transaction *tx, const char *tx_hash, struct challenge_row *ch);
+/* The domain's attempt for the request's session, with the slow pool's step (it may set
+ * req->rerun_slow and return TF_OK with nothing in *res), the Retry-After of too many wrong
+ * codes and the field of an INVALID_FIELD. */
+enum tf_err req_challenge_attempt(struct tf_req *req, const struct sca_attempt_request *rq,
+				  struct sca_attempt_result *res);
+
 /* A standard user's email and password, under the login rate limits, across the request's
  * phases (Argon2id on the slow pool: call again while req_waiting); SSO_LOGIN_REQUIRED for an
  * sso user (with login_url), INVALID_CREDENTIALS otherwise (password_check.c). */

@@ -1,4 +1,5 @@
 /* challenges.c: issuing, reading and resending challenges (see challenges.h; attempts: attempt.c). */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -273,4 +274,32 @@ enum tf_err sca_challenge_resend(const struct sca_ctx *ctx, struct session_row *
 		e = STORE(ctx->db)->challenge_update(ctx->db, ch);
 	}
 	return sca_tx_end(ctx, e);
+}
+
+void sca_send_policy_read(const struct app_row *app, struct sca_send_policy *out)
+{
+	static const char *const keys[SEND_CAP__MAX] = {
+		[SEND_CAP_USER] = "per_user_per_hour",
+		[SEND_CAP_ADDRESS] = "per_address_per_hour",
+		[SEND_CAP_NUMBER] = "per_number_per_hour",
+		[SEND_CAP_RANGE] = "per_range_per_hour",
+		[SEND_CAP_APPLICATION] = "per_app_per_hour",
+	};
+	memset(out, 0, sizeof *out);
+	json_t *policy = json_loads(app->send_policy[0] ? app->send_policy : "{}", 0, NULL);
+	for (int i = 0; i < SEND_CAP__MAX; i++) {
+		json_t *v = json_object_get(policy, keys[i]);
+		out->per_hour[i] = json_is_integer(v) ? json_integer_value(v) : -1;
+	}
+	json_t *allowed = json_object_get(policy, "allowed_countries");
+	if (json_is_array(allowed)) {
+		out->has_countries = true;
+		size_t i;
+		json_t *c;
+		json_array_foreach(allowed, i, c) {
+			if (out->n_countries < SCA_SEND_COUNTRIES_MAX && json_is_string(c))
+				snprintf(out->countries[out->n_countries++], sizeof out->countries[0], "%s", json_string_value(c));
+		}
+	}
+	json_decref(policy);
 }

@@ -27,8 +27,7 @@ enum tf_err sca_challenge_of_session(const struct sca_ctx *ctx, const struct ses
 /* Whether ch still takes an answer now (pending and not expired). */
 bool sca_challenge_open(const struct sca_ctx *ctx, const struct challenge_row *ch);
 
-/* The caps of the application's send policy (SPEC section 4, SMS pumping), as its adapter read
- * them: per hour, codes to one user's factors, from one client address, to one number, to one
+/* The caps of the application's send policy (SPEC section 4, SMS pumping): per hour, codes to one user's factors, from one client address, to one number, to one
  * number range, and in all (each -1: the setting's default), and the countries a code may go
  * to (has_countries false: any). */
 enum sca_send_cap { SEND_CAP_USER, SEND_CAP_ADDRESS, SEND_CAP_NUMBER, SEND_CAP_RANGE, SEND_CAP_APPLICATION, SEND_CAP__MAX };
@@ -39,6 +38,9 @@ struct sca_send_policy {
 	size_t n_countries;
 	char countries[SCA_SEND_COUNTRIES_MAX][16];
 };
+
+/* The application's send policy, read from its stored JSON. */
+void sca_send_policy_read(const struct app_row *app, struct sca_send_policy *out);
 
 /* What a send tells its adapter beyond the error. */
 struct sca_send_outcome {
