@@ -12,35 +12,8 @@
 #include "core/session.h"
 #include "crypto/crypto.h"
 #include "sca/challenges.h"
+#include "sca/devices.h"
 #include "sca/rate.h"
-
-/* A new trusted device of user_id (persistent, or one that dies with the browser) and its
- * cookie, in the caller's transaction. */
-static enum tf_err device_trust(const struct sca_ctx *ctx, const char *user_id, const char *challenge_id,
-				bool persistent, enum device_domain domain, struct device_row *d,
-				char cookie[DEVICE_COOKIE_MAX])
-{
-	*d = (struct device_row){.kind = persistent ? DEVICE_PERSISTENT : DEVICE_SESSION, .domain = domain,
-				 .created_at = ctx->now,
-				 .expires_at = ctx->now + (persistent ? DEVICE_PERSISTENT_MS : DEVICE_SESSION_MS)};
-	crypto_random_id("dev", d->device_id);
-	snprintf(d->app_id, sizeof d->app_id, "%s", ctx->app->app_id);
-	snprintf(d->user_id, sizeof d->user_id, "%s", user_id);
-	snprintf(d->challenge_id, sizeof d->challenge_id, "%s", challenge_id);
-	struct device_claims cl = {.kind = d->kind, .domain = d->domain, .expires_at = d->expires_at};
-	snprintf(cl.app_id, sizeof cl.app_id, "%s", d->app_id);
-	snprintf(cl.user_id, sizeof cl.user_id, "%s", d->user_id);
-	snprintf(cl.device_id, sizeof cl.device_id, "%s", d->device_id);
-	if (!device_cookie_encode(ctx->svc->keys->cookie_hmac, &cl, cookie))
-		return TF_ERR_INTERNAL;
-	enum tf_err e = STORE(ctx->db)->device_insert(ctx->db, d);
-	if (e != TF_OK)
-		return e;
-	char details[96];
-	snprintf(details, sizeof details, "{\"kind\":\"%s\",\"domain\":\"%s\"}", device_kind_name(d->kind),
-		 device_domain_name(domain));
-	return sca_audit(ctx, "device.trusted", d->device_id, details);
-}
 
 /* A payment's authorisation from its verified challenge, and the payment resources issued
  * for that challenge, approved (in the caller's transaction). */
@@ -201,7 +174,7 @@ enum tf_err sca_challenge_attempt(const struct sca_ctx *ctx, struct session_row 
 	 * session device that dies with the browser (seed 000) */
 	if (e == TF_OK && steps_up) {
 		res->has_device = true;
-		e = device_trust(ctx, ch->user_id, ch->challenge_id, rq->trust_device, rq->domain, &res->device,
+		e = sca_device_issue(ctx, ch->user_id, ch->challenge_id, rq->trust_device, rq->domain, &res->device,
 				 res->device_cookie);
 	}
 	if ((e = sca_tx_end(ctx, e)) != TF_OK)

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sca/devices.h"
 #include "sca/email_confirm.h"
 #include "sca/users.h"
-#include "service/revocations.h"
 
 enum tf_err sca_email_confirm_find(const struct sca_ctx *ctx, const char *token, struct user_row *out)
 {
@@ -24,27 +24,6 @@ enum tf_err sca_email_confirm_find(const struct sca_ctx *ctx, const char *token,
 bool sca_email_confirm_needs_password(const struct user_row *u)
 {
 	return u->type == USER_STANDARD && !u->password_hash[0];
-}
-
-/* Revokes every trusted device of the user (a new password: no device trusted before it stays
- * trusted), audited with why, and adds them to the revocation cache. */
-static enum tf_err devices_revoke_all(const struct sca_ctx *ctx, const char *user_id, const char *why)
-{
-	struct device_row list[DEVICES_LIST_MAX];
-	size_t n = 0;
-	int revoked = 0;
-	/* read the ids first, for the revocation cache */
-	enum tf_err e = STORE(ctx->db)->device_list(ctx->db, ctx->app->app_id, user_id, ctx->now, list, DEVICES_LIST_MAX, &n);
-	if (e == TF_OK)
-		e = STORE(ctx->db)->device_revoke_all(ctx->db, ctx->app->app_id, user_id, ctx->now, &revoked);
-	if (e == TF_OK && revoked) {
-		char details[96];
-		snprintf(details, sizeof details, "{\"all\":true,\"count\":%d,\"reason\":\"%s\"}", revoked, why);
-		e = sca_audit(ctx, "device.revoked", user_id, details);
-	}
-	for (size_t i = 0; e == TF_OK && i < n && ctx->svc->revocations; i++)
-		revocations_add(ctx->svc->revocations, list[i].device_id, list[i].expires_at);
-	return e;
 }
 
 enum tf_err sca_email_confirm(const struct sca_ctx *ctx, const char *token, const struct user_row *u,
@@ -68,7 +47,7 @@ enum tf_err sca_email_confirm(const struct sca_ctx *ctx, const char *token, cons
 	if (e == TF_OK && password_hash) {
 		e = STORE(ctx->db)->user_set_password(ctx->db, ctx->app->app_id, u->user_id, password_hash);
 		if (e == TF_OK)
-			e = devices_revoke_all(&by_user, u->user_id, "password_set");
+			e = sca_device_revoke_all_in_tx(&by_user, u->user_id, "password_set");
 		if (e == TF_OK)
 			e = sca_audit(&by_user, "user.password_set", u->user_id, NULL);
 	}

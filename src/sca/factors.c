@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "sca/devices.h"
 #include "sca/factors.h"
-#include "service/revocations.h"
 
 enum tf_err sca_factor_get(const struct sca_ctx *ctx, const char *user_id, const char *factor_id,
 			   struct factor_row *out)
@@ -113,27 +113,6 @@ enum tf_err sca_factor_prefer(const struct sca_ctx *ctx, const char *user_id, co
 	return e;
 }
 
-/* Revokes every device of user_id (in the caller's transaction); their ids join the revocation
- * cache, which cookie validation reads instead of the database. */
-static enum tf_err revoke_devices(const struct sca_ctx *ctx, const char *user_id, const char *why)
-{
-	struct device_row list[DEVICES_LIST_MAX];
-	size_t n = 0;
-	int revoked = 0;
-	/* read the ids first, to add them to the cache */
-	enum tf_err e = STORE(ctx->db)->device_list(ctx->db, ctx->app->app_id, user_id, ctx->now, list, DEVICES_LIST_MAX, &n);
-	if (e == TF_OK)
-		e = STORE(ctx->db)->device_revoke_all(ctx->db, ctx->app->app_id, user_id, ctx->now, &revoked);
-	if (e == TF_OK && revoked) {
-		char details[96];
-		snprintf(details, sizeof details, "{\"all\":true,\"count\":%d,\"reason\":\"%s\"}", revoked, why);
-		e = sca_audit(ctx, "device.revoked", user_id, details);
-	}
-	for (size_t i = 0; e == TF_OK && i < n && ctx->svc->revocations; i++)
-		revocations_add(ctx->svc->revocations, list[i].device_id, list[i].expires_at);
-	return e;
-}
-
 enum tf_err sca_factor_remove(const struct sca_ctx *ctx, const char *user_id, const char *factor_id,
 			      struct factor_row *out)
 {
@@ -149,6 +128,6 @@ enum tf_err sca_factor_remove(const struct sca_ctx *ctx, const char *user_id, co
 		e = sca_audit(ctx, "factor.removed", out->factor_id, details);
 	}
 	if (e == TF_OK) /* removing a factor revokes every trusted device (SPEC section 5) */
-		e = revoke_devices(ctx, out->user_id, "factor_removed");
+		e = sca_device_revoke_all_in_tx(ctx, out->user_id, "factor_removed");
 	return sca_tx_end(ctx, e);
 }

@@ -9,11 +9,11 @@
 #include "core/device_cookie.h"
 #include "core/session.h"
 #include "platform/metrics.h"
+#include "sca/devices.h"
 #include "sca/factor_kind.h"
 #include "sca/factors.h"
 #include "sca/payments.h"
 #include "sca/users.h"
-#include "service/revocations.h"
 
 /* The factors that can answer a challenge now (payments.h) and whether any factor is active. */
 static enum tf_err answering_factors_load(const struct sca_ctx *ctx, const char *user_id, bool payment,
@@ -45,16 +45,6 @@ static bool eur_cents_of(const struct app_row *app, const struct transaction *t,
 	bool ok = payment_eur_cents(json_string_value(json_object_get(rates, t->currency)), t, out);
 	json_decref(rates);
 	return ok;
-}
-
-static bool device_trusted(const struct sca_ctx *ctx, const char *user_id, const char *cookie, struct device_claims *cl)
-{
-	if (device_cookie_check(ctx->svc->keys->cookie_hmac, cookie, ctx->now, cl) != COOKIE_VALID)
-		return false;
-	/* plain comparisons: these ids are not secrets and the MAC already matched */
-	if (strcmp(cl->app_id, ctx->app->app_id) != 0 || cl->domain != DOMAIN_API || strcmp(cl->user_id, user_id) != 0)
-		return false;
-	return !(ctx->svc->revocations && revocations_contains(ctx->svc->revocations, cl->device_id));
 }
 
 /* The ledger row of an exemption applied to user_id (t NULL for account information) and its
@@ -177,7 +167,7 @@ enum tf_err sca_authorize(const struct sca_ctx *ctx, const struct sca_authorize_
 	struct device_claims cl;
 	switch (in->operation) {
 	case AUTHORIZE_ACCOUNT_OPERATION:
-		f.trusted_device = in->device_cookie && device_trusted(ctx, u.user_id, in->device_cookie, &cl);
+		f.trusted_device = in->device_cookie && sca_device_check(ctx, u.user_id, in->device_cookie, DOMAIN_API, &cl) == NULL;
 		out->decision = authorize_decide(&f, ctx->now);
 		if (out->decision.ground == AUTHORIZE_BY_TRUSTED_DEVICE)
 			snprintf(out->device_id, sizeof out->device_id, "%s", cl.device_id);
