@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "core/validate.h"
+#include "sca/apps.h"
 
 static enum tf_err read_prefixes(struct tf_req *req, char **out)
 {
@@ -210,7 +211,9 @@ enum tf_err api_apps_create(struct tf_req *req)
 	p.delivery = delivery_text;
 	struct app_row app;
 	struct app_credentials creds;
-	e = app_create(req->svc, req->db, &p, "admin", req->client_ip, req->request_id, req->now, &app, &creds);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	e = sca_app_create(&ctx, &p, &app, &creds);
 	free(prefixes);
 	free(rates_text);
 	free(policy_text);

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/validate.h"
 #include "platform/clock.h"
+#include "sca/apps.h"
 #include "service/service.h"
 
 int cli_app(int argc, char **argv, char **envp)
@@ -53,7 +54,10 @@ int cli_app(int argc, char **argv, char **envp)
 	struct app_create_params p = {.name = name, .sandbox = sandbox, .can_register_sso = true};
 	struct app_row app;
 	struct app_credentials creds;
-	enum tf_err e = app_create(svc, c, &p, "operator:cli", "", "", clock_now_ms(), &app, &creds);
+	static const struct app_row no_app;
+	struct sca_ctx ctx = {.svc = svc, .db = c, .app = &no_app, .now = clock_now_ms(), .actor = "operator:cli",
+			      .client_ip = "", .request_id = ""};
+	enum tf_err e = sca_app_create(&ctx, &p, &app, &creds);
 	store_release(c);
 	if (e != TF_OK) {
 		fprintf(stderr, "twofold app create: %s\n", tf_err_message(e));

@@ -9,7 +9,7 @@
  *   PENDING --wrong code that uses the last attempt----> LOCKED       [challenge_attempt]
  *   PENDING --now >= expires_at------------------------> EXPIRED      [challenge_check_open]
  *   PENDING --a newer challenge on the same session----> SUPERSEDED   (the store marks it)
- *   PENDING --the push device answers "deny"------------> DENIED       (api_challenges.c)
+ *   PENDING --the push device answers "deny"------------> DENIED       (sca/attempt.c)
  *
  * Invariants:
  *   (1) a VERIFIED challenge never verifies again (ALREADY_VERIFIED): a code works once;

@@ -1,7 +1,7 @@
 /*
- * apps.h: applications as the domain finds them by what a request names: the id (an
- * application's own session token, the hosted-session cookie, the confirmation link) or the
- * client id (SSO entry, the hosted sign-in, links in emails). An application found by its api
+ * apps.h: applications as the domain creates them (SPEC section 1) and finds them by what a
+ * request names: the id (an application's own session token, the hosted-session cookie, the
+ * confirmation link) or the client id (SSO entry, the hosted sign-in, links in emails). An application found by its api
  * key comes from the cache (service/app_cache.h).
  */
 #ifndef TF_SCA_APPS_H
@@ -12,5 +12,32 @@
 enum tf_err sca_app_get(const struct sca_ctx *ctx, const char *app_id, struct app_row *out);
 /* The application whose client id is client_id into *out (NOT_FOUND: none). */
 enum tf_err sca_app_get_by_client_id(const struct sca_ctx *ctx, const char *client_id, struct app_row *out);
+
+/* Application creation, shared by POST /v1/admin/apps and `twofold app create`. The name is
+ * display text (core/validate.h) of 1 to APP_NAME_MAX bytes: TF_ERR_INVALID_FIELD otherwise. */
+#define APP_NAME_MAX (STORE_NAME_MAX - 1)
+struct app_create_params {
+	const char *name;
+	bool sandbox;
+	bool can_mark_email_verified;
+	bool can_register_sso;
+	const char *redirect_uri_prefixes; /* JSON array text */
+	const char *sso_login_url;
+	const char *totp_algorithm; /* SHA1 (default), SHA256, SHA512 */
+	int totp_digits;            /* 6 (default) or 8 */
+	const char *low_value_rates; /* JSON object text, or NULL for {} */
+	const char *send_policy;     /* JSON object text, or NULL for {} */
+	const char *delivery;        /* JSON object text of the application's twilio/smtp settings, or NULL */
+};
+struct app_credentials {
+	char app_id[TF_ID_MAX];
+	char client_id[TF_ID_MAX];
+	char client_secret[TF_TOKEN_MAX];
+	char api_key[TF_TOKEN_MAX];
+};
+/* Creates the application p describes with new credentials (*creds, their only copy) in a
+ * transaction of its own, audited as app.created by the context's actor. */
+enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_params *p, struct app_row *app_out,
+			   struct app_credentials *creds);
 
 #endif

@@ -87,30 +87,4 @@ enum tf_err audit_verify(struct tf_service *svc, struct audit_head *heads, size_
 /* The chain's newest row: its seq (0 when empty) and hash. */
 enum tf_err audit_head_read(struct tf_service *svc, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES]);
 
-/* Application creation, shared by POST /v1/admin/apps and `twofold app create`. The name is
- * display text (core/validate.h) of 1 to APP_NAME_MAX bytes: TF_ERR_INVALID_FIELD otherwise. */
-#define APP_NAME_MAX (STORE_NAME_MAX - 1)
-struct app_create_params {
-	const char *name;
-	bool sandbox;
-	bool can_mark_email_verified;
-	bool can_register_sso;
-	const char *redirect_uri_prefixes; /* JSON array text */
-	const char *sso_login_url;
-	const char *totp_algorithm; /* SHA1 (default), SHA256, SHA512 */
-	int totp_digits;            /* 6 (default) or 8 */
-	const char *low_value_rates; /* JSON object text, or NULL for {} */
-	const char *send_policy;     /* JSON object text, or NULL for {} */
-	const char *delivery;        /* JSON object text of the application's twilio/smtp settings, or NULL */
-};
-struct app_credentials {
-	char app_id[TF_ID_MAX];
-	char client_id[TF_ID_MAX];
-	char client_secret[TF_TOKEN_MAX];
-	char api_key[TF_TOKEN_MAX];
-};
-enum tf_err app_create(struct tf_service *svc, struct store_conn *c, const struct app_create_params *p,
-		       const char *actor, const char *ip, const char *request_id, int64_t now,
-		       struct app_row *app_out, struct app_credentials *creds);
-
 #endif
