@@ -5,14 +5,14 @@
  * Server-rendered HTML from compiled-in templates; no JavaScript; a strict
  * Content-Security-Policy; a CSRF token on every form; Cache-Control: no-store.
  *
- * The pages are a thin adapter, as the JSON API is: they call the same operations (the
- * api_* functions, with the request's application and session set from the hosted-session
- * cookie) and render what those answer. One file per page (page_*.c); this header and
- * hosted_session.c hold what they share.
+ * The pages are a thin adapter, as the JSON API is: they call the same domain operations
+ * (src/sca/, with the context built from the request whose application and session come from
+ * the hosted-session cookie) and http/'s shared steps (a challenge's attempt with its slow
+ * step, a send's outcome), and render what those return. One file per page (page_*.c); this
+ * header and hosted_session.c hold what they share.
  */
 #ifndef TF_HOSTED_HOSTED_H
 #define TF_HOSTED_HOSTED_H
-#include "api/api.h"
 #include "hosted/template.h"
 #include "http/http.h"
 
@@ -53,6 +53,10 @@ enum tf_err hosted_session_started(struct tf_req *req, struct hosted_start *star
 
 /* A typed code without the spaces and dashes people put in it (at most 64 characters). */
 void hosted_clean_code(const char *code, char out[65]);
+
+/* Whether a form value is UTF-8 text as JSON takes it. The operations the pages share with the
+ * native API read a value that is not as absent (MISSING_FIELD), and so do the pages. */
+bool hosted_form_text(const char *value);
 
 /* The application's first registered redirect prefix: where a session that did not come
  * through SSO (password sign-in, email confirmation) returns when it ends. */

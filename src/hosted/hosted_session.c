@@ -288,3 +288,11 @@ void hosted_clean_code(const char *code, char out[65])
 			out[n++] = *p;
 	out[n] = '\0';
 }
+
+bool hosted_form_text(const char *value)
+{
+	json_t *s = json_string(value);
+	bool ok = s != NULL;
+	json_decref(s);
+	return ok;
+}

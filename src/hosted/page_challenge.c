@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hosted/hosted.h"
+#include "sca/devices.h"
 #include "sca/factors.h"
 
 static const char *safe_next(struct tf_req *req, const char *next, char *out, size_t size)
@@ -166,8 +167,10 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 		bool persistent = res.device.kind == DEVICE_PERSISTENT;
 		/* a session's device never replaces the 30-day trust this browser already holds */
 		struct device_claims held_claims;
+		struct sca_ctx ctx;
+		req_sca_ctx(req, &ctx);
 		bool keep = !persistent && hosted_cookie(req, name, held, sizeof held) &&
-			    !api_device_check(req, req->session.user_id, held, DOMAIN_HOSTED, &held_claims) &&
+			    !sca_device_check(&ctx, req->session.user_id, held, DOMAIN_HOSTED, &held_claims) &&
 			    held_claims.kind == DEVICE_PERSISTENT;
 		if (!keep)
 			hosted_set_cookie(req, name, cookie, persistent ? DEVICE_PERSISTENT_MS / 1000 : 0);
@@ -185,23 +188,32 @@ enum tf_err page_challenge_send(struct tf_req *req)
 	char next[64];
 	safe_next(req, form_get(&req->form, "next"), next, sizeof next);
 	const char *factor_id = form_get(&req->form, "factor_id"), *challenge_id = form_get(&req->form, "challenge_id");
-	json_t *answer = NULL;
+	struct sca_ctx ctx;
+	struct sca_send_policy policy;
+	struct sca_send_outcome out = {0};
+	struct challenge_row ch;
+	struct factor_row f;
+	req_sca_ctx(req, &ctx);
+	sca_send_policy_read(req->app, &policy);
 	enum tf_err e;
-	if (factor_id)
-		e = req_call(req, api_challenges_create, json_pack("{s:s, s:s}", "purpose", "login", "factor_id", factor_id),
-				NULL, &answer);
-	else if (challenge_id && strlen(challenge_id) < TF_ID_MAX)
-		e = req_call(req, api_challenges_resend, json_object(), challenge_id, &answer);
-	else
+	if (factor_id && !hosted_form_text(factor_id)) {
+		e = TF_ERR_MISSING_FIELD;
+	} else if (factor_id) { /* a login challenge of another method */
+		struct sca_challenge_request rq = {.purpose = PURPOSE_LOGIN, .factor_id = factor_id};
+		e = sca_challenge_create(&ctx, &req->session, &policy, &rq, &ch, &f, &out);
+		e = req_send_answer(req, &out, e);
+	} else if (challenge_id && strlen(challenge_id) < TF_ID_MAX) { /* a new code */
+		e = sca_challenge_resend(&ctx, &req->session, &policy, challenge_id, &ch, &f, &out);
+		e = req_send_answer(req, &out, e);
+	} else {
 		e = TF_ERR_INVALID_REQUEST;
+	}
 	if (e != TF_OK) {
 		char text[400];
 		failure_text(req, e, -1, text, sizeof text);
 		return render_challenge(req, &hc, challenge_id, next, tf_err_status(e), "error", text);
 	}
 	char loc[256];
-	snprintf(loc, sizeof loc, "/challenge?challenge_id=%s&next=%s%s", json_string_value(json_object_get(answer, "challenge_id")),
-		 next, challenge_id ? "&sent=1" : "");
-	json_decref(answer);
+	snprintf(loc, sizeof loc, "/challenge?challenge_id=%s&next=%s%s", ch.challenge_id, next, challenge_id ? "&sent=1" : "");
 	return hosted_redirect(req, loc);
 }

@@ -1,7 +1,7 @@
 /*
  * page_devices.c: the trusted-devices page (SPEC sections 5 and 8): GET /account/devices
  * lists the devices the user trusts, for the application and for these pages, and
- * POST /account/devices/{id}/revoke removes one (the same operation as the API's).
+ * POST /account/devices/{id}/revoke removes one (the domain's revocation, as the API's).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +62,9 @@ enum tf_err page_device_revoke(struct tf_req *req)
 		return TF_OK;
 	if (!hosted_csrf_ok(req, &hc))
 		return TF_ERR_CSRF_INVALID;
-	enum tf_err e = req_call(req, api_devices_revoke, json_object(), req->params[0], NULL);
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_device_revoke(&ctx, req->session.user_id, req->params[0]);
 	if (e != TF_OK)
 		return e;
 	return hosted_redirect(req, "/account/devices?removed=1");

@@ -6,11 +6,13 @@
  * code (POST /account/factors/{id}/verify). Adding a method while another is active needs a
  * recent challenge, as in the API: the page sends the user through the challenge page.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hosted/hosted.h"
+#include "qr/qr.h"
 #include "sca/factors.h"
 
 enum tf_err page_account(struct tf_req *req)
@@ -80,31 +82,39 @@ static enum tf_err render_confirm(struct tf_req *req, const struct hosted_ctx *h
 			   "error", notice);
 }
 
-/* The page that follows a new factor: what its enrolment shows once (an authenticator's QR
- * code and key, a sheet of backup codes), else the field for its first code. */
-static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx *hc, json_t *answer)
+/* The authenticator's otpauth URI as a QR code, a data: URL of a PNG (malloc'd). */
+static enum tf_err qr_data_url(const char *otpauth_uri, char **out)
 {
-	const char *factor_id = json_string_value(json_object_get(answer, "factor_id"));
-	json_t *totp = json_object_get(answer, "totp");
-	if (totp) {
-		const char *png = json_string_value(json_object_get(totp, "qr_png_base64"));
-		size_t len = png ? strlen(png) : 0;
-		char *src = malloc(len + 32);
-		if (!src)
-			return TF_ERR_INTERNAL;
-		snprintf(src, len + 32, "data:image/png;base64,%s", png ? png : "");
-		struct tpl_var v[] = {{"qr_src", src}, {"secret", json_string_value(json_object_get(totp, "secret"))},
-				      {"factor_id", factor_id}, {"csrf", hc->csrf}, {NULL, NULL}};
-		enum tf_err e = hosted_page(req, hc, 200, "Add an authenticator app", "totp_enrol.html", v, NULL, NULL);
-		free(src);
+	uint8_t *png;
+	size_t png_len;
+	enum tf_err e = qr_png(otpauth_uri, 6, &png, &png_len);
+	if (e != TF_OK)
 		return e;
+	static const char prefix[] = "data:image/png;base64,";
+	size_t b64_len = sodium_base64_encoded_len(png_len, sodium_base64_VARIANT_ORIGINAL);
+	*out = malloc(sizeof prefix - 1 + b64_len);
+	if (*out) {
+		memcpy(*out, prefix, sizeof prefix - 1);
+		sodium_bin2base64(*out + sizeof prefix - 1, b64_len, png, png_len, sodium_base64_VARIANT_ORIGINAL);
 	}
-	if (json_object_get(answer, "backup_codes")) {
+	free(png);
+	return *out ? TF_OK : TF_ERR_INTERNAL;
+}
+
+/* The page that follows a new factor: what its enrolment shows once (an authenticator's QR
+ * code, qr_src, and key; a sheet of backup codes), else the field for its first code. */
+static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx *hc, const char *factor_id,
+				    const struct factor_enrolment *en, const char *qr_src)
+{
+	if (en->totp_secret[0]) {
+		struct tpl_var v[] = {{"qr_src", qr_src}, {"secret", en->totp_secret}, {"factor_id", factor_id},
+				      {"csrf", hc->csrf}, {NULL, NULL}};
+		return hosted_page(req, hc, 200, "Add an authenticator app", "totp_enrol.html", v, NULL, NULL);
+	}
+	if (en->n_backup_codes) {
 		char *codes = NULL;
-		size_t i;
-		json_t *c;
-		json_array_foreach(json_object_get(answer, "backup_codes"), i, c) {
-			struct tpl_var v[] = {{"code", json_string_value(c)}, {NULL, NULL}};
+		for (int i = 0; i < en->n_backup_codes; i++) {
+			struct tpl_var v[] = {{"code", en->backup_codes[i]}, {NULL, NULL}};
 			tpl_append(&codes, "backup_code.html", v);
 		}
 		struct tpl_var v[] = {{"app_name", req->app->name}, {"codes", codes}, {"factor_id", factor_id}, {"csrf", hc->csrf},
@@ -131,26 +141,43 @@ enum tf_err page_factors_add(struct tf_req *req)
 	const struct factor_kind *kind = type ? factor_kind_named(type) : NULL;
 	if (!kind || kind->answer != FACTOR_ANSWER_CODE) /* these pages take typed codes only */
 		return render_factors(req, &hc, 400, "error", "Choose a kind of sign-in method.");
-	json_t *body = json_pack("{s:s}", "type", type);
+	struct factor_input in = {0};
+	char clean[32];
 	if (phone && (kind->fields & FACTOR_FIELD_PHONE)) {
-		char clean[32];
 		size_t n = 0;
 		for (const char *p = phone; *p && n < sizeof clean - 1; p++)
 			if (*p != ' ' && *p != '-' && *p != '(' && *p != ')')
 				clean[n++] = *p;
 		clean[n] = '\0';
-		json_object_set_new(body, "phone", json_string(clean));
+		if (hosted_form_text(clean))
+			in.phone = clean;
 	}
-	json_t *answer = NULL;
-	enum tf_err e = req_call(req, api_factors_create, body, NULL, &answer);
-	if (e == TF_ERR_STEP_UP_REQUIRED) /* a recent challenge first, then back here */
-		return hosted_redirect(req, "/challenge?next=/account/factors");
-	if (e == TF_ERR_MISSING_FIELD || e == TF_ERR_INVALID_FIELD)
-		return render_factors(req, &hc, 400, "error", "Enter your mobile number with its country code, like +447700900123.");
-	if (e != TF_OK)
-		return render_factors(req, &hc, tf_err_status(e), "error", tf_err_message(e));
-	e = render_enrolment(req, &hc, answer);
-	json_decref(answer);
+	enum tf_err e = TF_ERR_INVALID_FIELD;
+	struct factor_enrolment en;
+	memset(&en, 0, sizeof en);
+	struct sca_enrolment_result out = {0};
+	if (factor_input_check(kind, &in) == FACTOR_FIELD_NONE) {
+		/* the route carries ROUTE_STEP_UP: the domain asks for it once the user has an active factor */
+		struct sca_ctx ctx;
+		struct sca_send_policy policy;
+		req_sca_ctx(req, &ctx);
+		sca_send_policy_read(req->app, &policy);
+		e = sca_factor_enrol(&ctx, &req->session, &policy, kind, &in, &en, &out);
+		e = req_send_answer(req, &out.send, e);
+	}
+	char *qr_src = NULL;
+	if (e == TF_OK && en.totp_secret[0])
+		e = qr_data_url(en.otpauth_uri, &qr_src);
+	if (e == TF_OK)
+		e = render_enrolment(req, &hc, out.f.factor_id, &en, qr_src);
+	else if (e == TF_ERR_STEP_UP_REQUIRED) /* a recent challenge first, then back here */
+		e = hosted_redirect(req, "/challenge?next=/account/factors");
+	else if (e == TF_ERR_MISSING_FIELD || e == TF_ERR_INVALID_FIELD)
+		e = render_factors(req, &hc, 400, "error", "Enter your mobile number with its country code, like +447700900123.");
+	else
+		e = render_factors(req, &hc, tf_err_status(e), "error", tf_err_message(e));
+	free(qr_src);
+	factor_enrolment_wipe(&en);
 	return e;
 }
 
@@ -186,18 +213,23 @@ enum tf_err page_factor_verify(struct tf_req *req)
 	const char *code = form_get(&req->form, "code");
 	char clean[65];
 	hosted_clean_code(code, clean);
-	e = req_call(req, api_factors_verify, json_pack("{s:s}", "code", clean), f.factor_id, NULL);
+	struct factor_row pending;
+	struct sca_attempt_result res;
+	if (!hosted_form_text(clean)) {
+		e = TF_ERR_MISSING_FIELD;
+	} else if ((e = sca_factor_pending(&ctx, req->session.user_id, f.factor_id, &pending)) == TF_OK) {
+		struct sca_attempt_request rq = {.challenge_id = pending.enrolment_challenge_id, .code = clean,
+						 .enrolment_only = true, .domain = DOMAIN_API};
+		e = req_challenge_attempt(req, &rq, &res);
+		if (e == TF_OK && req_waiting(req))
+			return TF_OK;
+	}
 	if (e == TF_OK || e == TF_ERR_ALREADY_VERIFIED)
 		return hosted_redirect(req, "/account/factors?added=1");
 	char text[160];
-	json_t *left = req->err_extra ? json_object_get(req->err_extra, "attempts_remaining") : NULL;
-	if (e == TF_ERR_VERIFICATION_CODE_INVALID && left)
-		snprintf(text, sizeof text, "That code is not right. %lld attempts left.", (long long)json_integer_value(left));
+	if (e == TF_ERR_VERIFICATION_CODE_INVALID)
+		snprintf(text, sizeof text, "That code is not right. %d attempts left.", res.attempts_remaining);
 	else
 		snprintf(text, sizeof text, "%s", tf_err_message(e));
-	if (req->err_extra) {
-		json_decref(req->err_extra);
-		req->err_extra = NULL;
-	}
 	return render_confirm(req, &hc, &f, tf_err_status(e), text);
 }
