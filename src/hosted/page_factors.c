@@ -6,7 +6,6 @@
  * code (POST /account/factors/{id}/verify). Adding a method while another is active needs a
  * recent challenge, as in the API: the page sends the user through the challenge page.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,25 +81,6 @@ static enum tf_err render_confirm(struct tf_req *req, const struct hosted_ctx *h
 			   "error", notice);
 }
 
-/* The authenticator's otpauth URI as a QR code, a data: URL of a PNG (malloc'd). */
-static enum tf_err qr_data_url(const char *otpauth_uri, char **out)
-{
-	uint8_t *png;
-	size_t png_len;
-	enum tf_err e = qr_png(otpauth_uri, 6, &png, &png_len);
-	if (e != TF_OK)
-		return e;
-	static const char prefix[] = "data:image/png;base64,";
-	size_t b64_len = sodium_base64_encoded_len(png_len, sodium_base64_VARIANT_ORIGINAL);
-	*out = malloc(sizeof prefix - 1 + b64_len);
-	if (*out) {
-		memcpy(*out, prefix, sizeof prefix - 1);
-		sodium_bin2base64(*out + sizeof prefix - 1, b64_len, png, png_len, sodium_base64_VARIANT_ORIGINAL);
-	}
-	free(png);
-	return *out ? TF_OK : TF_ERR_INTERNAL;
-}
-
 /* The page that follows a new factor: what its enrolment shows once (an authenticator's QR
  * code, qr_src, and key; a sheet of backup codes), else the field for its first code. */
 static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx *hc, const char *factor_id,
@@ -167,7 +147,7 @@ enum tf_err page_factors_add(struct tf_req *req)
 	}
 	char *qr_src = NULL;
 	if (e == TF_OK && en.totp_secret[0])
-		e = qr_data_url(en.otpauth_uri, &qr_src);
+		e = qr_png_base64(en.otpauth_uri, 6, "data:image/png;base64,", &qr_src);
 	if (e == TF_OK)
 		e = render_enrolment(req, &hc, out.f.factor_id, &en, qr_src);
 	else if (e == TF_ERR_STEP_UP_REQUIRED) /* a recent challenge first, then back here */

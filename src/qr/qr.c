@@ -3,6 +3,7 @@
 
 #include <png.h>
 #include <qrencode.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,4 +109,28 @@ enum tf_err qr_svg(const char *text, char **out)
 	QRcode_free(q);
 	*out = svg;
 	return TF_OK;
+}
+
+char *qr_base64(const char *prefix, const uint8_t *data, size_t len)
+{
+	size_t p = strlen(prefix);
+	size_t b64 = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+	char *out = malloc(p + b64);
+	if (!out)
+		return NULL;
+	memcpy(out, prefix, p);
+	sodium_bin2base64(out + p, b64, data, len, sodium_base64_VARIANT_ORIGINAL);
+	return out;
+}
+
+enum tf_err qr_png_base64(const char *text, int scale, const char *prefix, char **out)
+{
+	uint8_t *png;
+	size_t len;
+	enum tf_err e = qr_png(text, scale, &png, &len);
+	if (e != TF_OK)
+		return e;
+	*out = qr_base64(prefix, png, len);
+	free(png);
+	return *out ? TF_OK : TF_ERR_INTERNAL;
 }

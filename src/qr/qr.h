@@ -12,4 +12,10 @@ enum tf_err qr_png(const char *text, int scale, uint8_t **png, size_t *png_len);
 /* A standalone SVG document of text; *svg malloc'd and NUL-terminated. */
 enum tf_err qr_svg(const char *text, char **svg);
 
+/* prefix followed by data in standard base64 ("data:image/png;base64," makes a data: URL);
+ * malloc'd and NUL-terminated, NULL when out of memory. */
+char *qr_base64(const char *prefix, const uint8_t *data, size_t len);
+/* The PNG of text (qr_png) in base64 after prefix, into *out (malloc'd). */
+enum tf_err qr_png_base64(const char *text, int scale, const char *prefix, char **out);
+
 #endif
