@@ -17,12 +17,13 @@ enum tf_err weavr_read_code(struct tf_req *req, const char **code);
  * token's newest step-up challenge (the factor is active). 204, or 409 with Weavr's errorCode. */
 enum tf_err weavr_verify_sms(struct tf_req *req, bool enrolment);
 /* Issues a challenge of the user's active factor of channel: a step-up, or (transaction_id not
- * NULL) the approval of that payment; *answer gets the native challenge object. 409
+ * NULL) the approval of that payment; challenge_id (when not NULL) gets its id. 409
  * CHANNEL_NOT_REGISTERED, RETRY_IN_15SEC, STATE_INVALID (the payment is not pending) and
  * CHALLENGE_LIMIT_EXCEEDED (the factor is blocked); a third issue on one token stays 400. */
-enum tf_err weavr_issue(struct tf_req *req, const char *channel, const char *transaction_id, json_t **answer);
-/* Answers 200 {key: the numeric id of answer's challenge_id}; frees answer. */
-enum tf_err weavr_answer_challenge_id(struct tf_req *req, json_t *answer, const char *key);
+enum tf_err weavr_issue(struct tf_req *req, const char *channel, const char *transaction_id,
+			char challenge_id[TF_ID_MAX]);
+/* Answers 200 {key: the numeric id of challenge_id}. */
+enum tf_err weavr_answer_challenge_id(struct tf_req *req, const char *challenge_id, const char *key);
 /* One attempt at ch, answered the Weavr way: 204, or 409 with its errorCode. */
 enum tf_err weavr_attempt(struct tf_req *req, const struct challenge_row *ch, const char *code, bool enrolment);
 /* Weavr's name of a factor, {type, channel} ({OTP, SMS}, {PUSH, AUTHY}, {BIOMETRIC, BIOMETRIC}),

@@ -44,9 +44,9 @@ static enum tf_err issue(struct tf_req *req, const char *channel)
 	enum tf_err e = read_resources(req, id);
 	if (e != TF_OK)
 		return e;
-	json_t *answer = NULL;
-	e = weavr_issue(req, channel, id, &answer);
-	return e != TF_OK ? e : weavr_answer_challenge_id(req, answer, "scaChallengeId");
+	char challenge_id[TF_ID_MAX];
+	e = weavr_issue(req, channel, id, challenge_id);
+	return e != TF_OK ? e : weavr_answer_challenge_id(req, challenge_id, "scaChallengeId");
 }
 
 enum tf_err weavr_challenges_otp(struct tf_req *req)

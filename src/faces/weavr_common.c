@@ -59,20 +59,19 @@ enum tf_err weavr_attempt(struct tf_req *req, const struct challenge_row *ch, co
 	if (ch->status == CH_LOCKED || (ch->status == CH_PENDING && ch->attempts >= ch->max_attempts) ||
 	    ch->status == CH_SUPERSEDED || ch->status == CH_DENIED)
 		return weavr_code_error(req, "STATE_INVALID");
-	enum tf_err e = api_challenge_attempt(req, ch->challenge_id, code, enrolment, false, DOMAIN_API, NULL, NULL);
-	if (req->resp) { /* Weavr answers 204: the native answer is not shown */
-		json_decref(req->resp);
-		req->resp = NULL;
-	}
+	struct sca_attempt_request rq = {.challenge_id = ch->challenge_id, .code = code, .enrolment_only = enrolment,
+					 .domain = DOMAIN_API};
+	struct sca_attempt_result res;
+	enum tf_err e = req_challenge_attempt(req, &rq, &res);
+	if (e == TF_OK && req_waiting(req)) /* a backup code's check: again on the slow pool */
+		return TF_OK;
 	switch (e) {
 	case TF_OK:
 		return weavr_no_content(req);
 	case TF_ERR_VERIFICATION_CODE_INVALID:
-	case TF_ERR_TOTP_REPLAYED: {
-		json_t *left = req->err_extra ? json_object_get(req->err_extra, "attempts_remaining") : NULL;
-		return weavr_code_error(req, left && json_integer_value(left) == 1 ? "ONE_CHALLENGE_LIMIT_REMAINING"
-										  : "VERIFICATION_CODE_INVALID");
-	}
+	case TF_ERR_TOTP_REPLAYED:
+		return weavr_code_error(req, res.attempts_remaining == 1 ? "ONE_CHALLENGE_LIMIT_REMAINING"
+									 : "VERIFICATION_CODE_INVALID");
 	case TF_ERR_CHALLENGE_LIMIT_EXCEEDED:
 		return weavr_code_error(req, "CHALLENGE_LIMIT_EXCEEDED");
 	case TF_ERR_CHALLENGE_EXPIRED:
@@ -119,7 +118,8 @@ enum tf_err weavr_verify_sms(struct tf_req *req, bool enrolment)
 	return e != TF_OK ? e : weavr_attempt(req, &ch, code, enrolment);
 }
 
-enum tf_err weavr_issue(struct tf_req *req, const char *channel, const char *transaction_id, json_t **answer)
+enum tf_err weavr_issue(struct tf_req *req, const char *channel, const char *transaction_id,
+			char challenge_id[TF_ID_MAX])
 {
 	struct factor_row f;
 	enum tf_err e = weavr_find_factor(req, channel, &f);
@@ -127,25 +127,33 @@ enum tf_err weavr_issue(struct tf_req *req, const char *channel, const char *tra
 		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
 	if (e != TF_OK)
 		return e;
-	json_t *body = json_pack("{s:s, s:s}", "purpose", transaction_id ? "transaction" : "stepup", "factor_id", f.factor_id);
-	if (transaction_id)
-		json_object_set_new(body, "transaction_id", json_string(transaction_id));
-	e = req_call(req, api_challenges_create, body, NULL, answer);
+	struct sca_challenge_request rq = {.purpose = transaction_id ? PURPOSE_TRANSACTION : PURPOSE_STEPUP,
+					   .factor_id = f.factor_id, .transaction_id = transaction_id};
+	struct sca_ctx ctx;
+	struct sca_send_policy policy;
+	struct sca_send_outcome out = {0};
+	struct challenge_row ch;
+	struct factor_row chf;
+	req_sca_ctx(req, &ctx);
+	sca_send_policy_read(req->app, &policy);
+	e = sca_challenge_create(&ctx, &req->session, &policy, &rq, &ch, &chf, &out);
+	e = req_send_answer(req, &out, e);
 	if (e == TF_ERR_RETRY_IN_15SEC)
 		return weavr_code_error(req, "RETRY_IN_15SEC");
 	if (e == TF_ERR_TRANSACTION_NOT_PENDING)
 		return weavr_code_error(req, "STATE_INVALID");
 	if (e == TF_ERR_FACTOR_BLOCKED)
 		return weavr_code_error(req, "CHALLENGE_LIMIT_EXCEEDED");
+	if (e == TF_OK && challenge_id)
+		snprintf(challenge_id, TF_ID_MAX, "%s", ch.challenge_id);
 	return e;
 }
 
-enum tf_err weavr_answer_challenge_id(struct tf_req *req, json_t *answer, const char *key)
+enum tf_err weavr_answer_challenge_id(struct tf_req *req, const char *challenge_id, const char *key)
 {
 	char id[NUMERIC_ID_MAX];
-	weavr_id_out(json_string_value(json_object_get(answer, "challenge_id")), id);
+	weavr_id_out(challenge_id, id);
 	resp_json(req, 200, json_pack("{s:s}", key, id));
-	json_decref(answer);
 	return TF_OK;
 }
 

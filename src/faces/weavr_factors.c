@@ -11,10 +11,12 @@
  * device's own Ed25519 signatures, so the body carries them: {publicKey, pushAddress} (base64
  * of 32 bytes; where the provider reaches the device). Without them: 409 CHANNEL_NOT_READY.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/challenge.h"
 #include "faces/weavr.h"
+#include "sca/factors.h"
 #include "sca/challenges.h"
 #include "sca/users.h"
 
@@ -56,6 +58,19 @@ enum tf_err weavr_factors_list(struct tf_req *req)
 	return TF_OK;
 }
 
+/* Enrols a factor of kind type with input in (faces_factor_enrol); nothing of it is shown. */
+static enum tf_err enrol(struct tf_req *req, enum factor_type type, const struct factor_input *in)
+{
+	struct factor_enrolment *en = calloc(1, sizeof *en);
+	if (!en)
+		return TF_ERR_INTERNAL;
+	struct sca_enrolment_result out;
+	enum tf_err e = faces_factor_enrol(req, factor_kind_of(type), in, false, en, &out);
+	factor_enrolment_wipe(en);
+	free(en);
+	return e;
+}
+
 enum tf_err weavr_factors_otp_enrol(struct tf_req *req)
 {
 	struct sca_ctx ctx;
@@ -71,10 +86,17 @@ enum tf_err weavr_factors_otp_enrol(struct tf_req *req)
 	e = weavr_find_factor(req, "SMS", &f);
 	if (e == TF_OK && f.status == FACTOR_ACTIVE)
 		return weavr_code_error(req, "CHANNEL_ALREADY_REGISTERED");
-	if (e == TF_OK) /* enrolling again before verifying sends the code again */
-		e = req_call(req, api_challenges_resend, json_object(), f.enrolment_challenge_id, NULL);
-	else if (e == TF_ERR_NOT_FOUND)
-		e = req_call(req, api_factors_create, json_pack("{s:s, s:s}", "type", "sms", "phone", u.mobile), NULL, NULL);
+	if (e == TF_OK) { /* enrolling again before verifying sends the code again */
+		struct sca_send_policy policy;
+		struct sca_send_outcome out = {0};
+		struct challenge_row ch;
+		struct factor_row chf;
+		sca_send_policy_read(req->app, &policy);
+		e = sca_challenge_resend(&ctx, &req->session, &policy, f.enrolment_challenge_id, &ch, &chf, &out);
+		e = req_send_answer(req, &out, e);
+	} else if (e == TF_ERR_NOT_FOUND) {
+		e = enrol(req, FACTOR_SMS, &(struct factor_input){.phone = u.mobile});
+	}
 	if (e == TF_ERR_RETRY_IN_15SEC)
 		return weavr_code_error(req, "RETRY_IN_15SEC");
 	if (e == TF_ERR_INVALID_FIELD || e == TF_ERR_MISSING_FIELD) {
@@ -106,13 +128,15 @@ enum tf_err weavr_factors_push_enrol(struct tf_req *req)
 		return e;
 	if (!key || !address)
 		return weavr_code_error(req, "CHANNEL_NOT_READY");
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	if (e == TF_OK) { /* a pending or rejected enrolment is replaced */
-		if ((e = req_call(req, api_factors_delete, json_object(), f.factor_id, NULL)) != TF_OK)
+		struct factor_row removed;
+		if ((e = sca_factor_remove(&ctx, req->session.user_id, f.factor_id, &removed)) != TF_OK)
 			return e;
 	}
-	e = req_call(req, api_factors_create,
-		     json_pack("{s:s, s:s, s:s, s:s}", "type", "push", "channel", "AUTHY", "public_key", key, "push_address", address),
-		     NULL, NULL);
+	e = enrol(req, FACTOR_PUSH,
+		  &(struct factor_input){.channel = "AUTHY", .public_key = key, .push_address = address});
 	if (e == TF_ERR_INVALID_FIELD && !strcmp(req->err_field, "public_key"))
 		snprintf(req->err_field, sizeof req->err_field, "publicKey");
 	else if (e == TF_ERR_INVALID_FIELD && !strcmp(req->err_field, "push_address"))
@@ -129,7 +153,11 @@ enum tf_err weavr_factors_push_delete(struct tf_req *req)
 	e = weavr_find_factor(req, req->params[0], &f);
 	if (e == TF_ERR_NOT_FOUND)
 		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
-	if (e == TF_OK)
-		e = req_call(req, api_factors_delete, json_object(), f.factor_id, NULL);
+	if (e == TF_OK) {
+		struct sca_ctx ctx;
+		struct factor_row removed;
+		req_sca_ctx(req, &ctx);
+		e = sca_factor_remove(&ctx, req->session.user_id, f.factor_id, &removed);
+	}
 	return e != TF_OK ? e : weavr_no_content(req);
 }

@@ -95,6 +95,9 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 
 enum tf_err weavr_logout(struct tf_req *req)
 {
-	enum tf_err e = req_call(req, api_sessions_logout, json_object(), NULL, NULL);
+	struct sca_ctx ctx;
+	int hosted;
+	req_sca_ctx(req, &ctx);
+	enum tf_err e = sca_session_logout(&ctx, &req->session, &hosted);
 	return e != TF_OK ? e : weavr_no_content(req);
 }

@@ -27,9 +27,9 @@ enum tf_err weavr_stepup_otp_verify(struct tf_req *req)
 
 enum tf_err weavr_stepup_push(struct tf_req *req)
 {
-	json_t *answer = NULL;
+	char challenge_id[TF_ID_MAX];
 	enum tf_err e = weavr_check_channel(req, req->params[0], "AUTHY", "BIOMETRIC");
 	if (e == TF_OK)
-		e = weavr_issue(req, req->params[0], NULL, &answer);
-	return e != TF_OK ? e : weavr_answer_challenge_id(req, answer, "id");
+		e = weavr_issue(req, req->params[0], NULL, challenge_id);
+	return e != TF_OK ? e : weavr_answer_challenge_id(req, challenge_id, "id");
 }

@@ -1,7 +1,7 @@
 /*
  * wepay_common.c: what the WePay v2 face's handlers share (see wepay.h): the access token's
  * user and its WePay row, WePay's arguments and error refinements, the MFA object, and reading
- * the WSIG cookie. Rules stay in the domain (sca/wepay.c) and the native API: this file only
+ * the WSIG cookie. Rules stay in the domain (sca/wepay.c and the other sca/ modules): this file only
  * translates names and shapes.
  */
 #include <stdio.h>

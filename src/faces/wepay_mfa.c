@@ -111,24 +111,27 @@ static json_t *qr_png_url(const char *uri, int scale)
  * {"backup": [the codes]}, {"authenticator": qr, "qr": qr} where qr is the QR code at 1x and
  * 2x and as SVG (data: URLs, usable as an img src as WePay's image URLs were) with the shared
  * secret; the .NET SDK reads "authenticator", WePay's sample app "qr". */
-static json_t *challenge_data(const struct wepay_mfa *x, json_t *native)
+static json_t *challenge_data(const struct wepay_mfa *x, const struct factor_enrolment *en)
 {
-	json_t *codes = json_object_get(native, "backup_codes"), *totp = json_object_get(native, "totp");
-	if (codes)
-		return json_is_array(codes) ? json_pack("{s:O}", "backup", codes) : NULL;
-	if (!totp) { /* a code sent to a phone */
+	if (en->n_backup_codes) {
+		json_t *codes = json_array();
+		for (int i = 0; i < en->n_backup_codes; i++)
+			json_array_append_new(codes, json_string(en->backup_codes[i]));
+		return json_pack("{s:o}", "backup", codes);
+	}
+	if (!en->totp_secret[0]) { /* a code sent to a phone */
 		char label[64];
 		sca_wepay_factor_label(&x->f, label, sizeof label);
 		return json_pack("{s:s}", sca_wepay_type_name(x->f.type), label);
 	}
-	const char *uri = json_string_value(json_object_get(totp, "otpauth_uri"));
-	const char *svg = json_string_value(json_object_get(totp, "qr_svg"));
-	if (!uri || !svg)
+	char *svg;
+	if (qr_svg(en->otpauth_uri, &svg) != TF_OK)
 		return NULL;
 	char *svg_url = data_url("image/svg+xml", (const uint8_t *)svg, strlen(svg));
-	json_t *qr = json_pack("{s:o?, s:o?, s:s?, s:O}", "@1x", qr_png_url(uri, QR_SCALE_1X), "@2x",
-			       qr_png_url(uri, 2 * QR_SCALE_1X), "svg", svg_url, "shared_secret",
-			       json_object_get(totp, "secret"));
+	free(svg);
+	json_t *qr = json_pack("{s:o?, s:o?, s:s?, s:s}", "@1x", qr_png_url(en->otpauth_uri, QR_SCALE_1X), "@2x",
+			       qr_png_url(en->otpauth_uri, 2 * QR_SCALE_1X), "svg", svg_url, "shared_secret",
+			       en->totp_secret);
 	free(svg_url);
 	return qr ? json_pack("{s:o, s:O}", "authenticator", qr, "qr", qr) : NULL;
 }
@@ -183,28 +186,22 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 		return wepay_refuse(req, TF_ERR_PERMISSION_DENIED, "access_denied", 1003,
 				    "the cookie is not a valid trusted-device cookie of this user");
 
-	json_t *body = json_pack("{s:s}", "type", kind->name);
-	if (phone[0])
-		json_object_set_new(body, "phone", json_string(phone));
-	json_t *native = NULL;
-	bool stepped_up = req->stepped_up;
-	req->stepped_up = stepped_up || has_mfa; /* only with the trusted device checked above */
-	e = req_call(req, api_factors_create, body, NULL, &native);
-	req->stepped_up = stepped_up;
+	/* only with the trusted device checked above does it stand for the step-up */
+	struct factor_input in = {.phone = phone[0] ? phone : NULL};
+	struct factor_enrolment *en = calloc(1, sizeof *en);
+	if (!en)
+		return TF_ERR_INTERNAL;
+	struct sca_enrolment_result out;
+	e = faces_factor_enrol(req, kind, &in, has_mfa, en, &out);
 	if (e == TF_ERR_STEP_UP_REQUIRED) /* the user's first factor became active meanwhile */
-		return wepay_refuse(req, TF_ERR_PERMISSION_DENIED, "access_denied", 1004,
-				    "the user already has MFA: cookie, a trusted-device cookie from /user/mfa/confirm, is required");
-	if (e != TF_OK)
-		return e;
-	const char *factor_id = json_string_value(json_object_get(native, "factor_id"));
+		e = wepay_refuse(req, TF_ERR_PERMISSION_DENIED, "access_denied", 1004,
+				 "the user already has MFA: cookie, a trusted-device cookie from /user/mfa/confirm, is required");
 	struct wepay_mfa x;
-	if (!factor_id)
-		e = TF_ERR_INTERNAL;
 	if (e == TF_OK)
-		e = sca_wepay_mfa_adopt(&ctx, u.user_id, factor_id, nickname, &x);
+		e = sca_wepay_mfa_adopt(&ctx, u.user_id, out.f.factor_id, nickname, &x);
 	if (e == TF_OK) {
 		json_t *o = wepay_mfa_json(&x);
-		json_t *data = challenge_data(&x, native);
+		json_t *data = challenge_data(&x, en);
 		if (!data)
 			e = TF_ERR_INTERNAL;
 		json_object_set_new(o, "challenge_data", data);
@@ -213,7 +210,8 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 		else
 			json_decref(o);
 	}
-	json_decref(native);
+	factor_enrolment_wipe(en);
+	free(en);
 	return e;
 }
 
@@ -254,12 +252,13 @@ enum tf_err wepay_mfa_modify(struct tf_req *req)
 		return e;
 	if (factor_kind_of(x.f.type)->flags & FACTOR_KIND_FALLBACK)
 		return wepay_refuse(req, TF_ERR_INVALID_FIELD, "invalid_request", 1003, "a backup factor cannot be the default");
-	e = req_call(req, api_factors_prefer, json_object(), x.f.factor_id, NULL);
+	struct sca_ctx ctx;
+	struct factor_row preferred;
+	req_sca_ctx(req, &ctx);
+	e = sca_factor_prefer(&ctx, req->session.user_id, x.f.factor_id, &preferred);
 	if (e == TF_ERR_FACTOR_NOT_ACTIVE)
 		return wepay_refuse(req, e, "invalid_request", 1003,
 				    "mfa_id %lld is pending: confirm it before making it the default", (long long)x.m.mfa_id);
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
 	if (e != TF_OK || (e = sca_wepay_mfa_get(&ctx, u.user_id, 0, x.f.factor_id, &x)) != TF_OK)
 		return e;
 	resp_json(req, 200, wepay_mfa_json(&x));

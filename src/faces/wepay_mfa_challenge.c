@@ -3,8 +3,8 @@
  * 1.2 to 1.5): /v2/user/mfa/send_challenge (force_voice), /send_default_challenge, /confirm
  * and /validate_cookie. A pending factor is confirmed through its enrolment challenge; a
  * registered one through a login challenge of this access token (which challenge, and when
- * one is sent: sca/wepay.h; req_challenge_issue and the native api_challenge_attempt issue and
- * check them, with their expiry, attempt limits, spacing and blocking). confirm
+ * one is sent: sca/wepay.h; req_challenge_issue and req_challenge_attempt issue and check them,
+ * with their expiry, attempt limits, spacing and blocking). confirm
  * answers the trusted device as a whole Set-Cookie string named WSIG whose value is a
  * twofold device cookie of the partner's (API) domain:
  *   keep_session true:  persistent, Max-Age and Expires 30 days;
@@ -18,10 +18,11 @@
 
 #include "core/timefmt.h"
 #include "faces/wepay.h"
+#include "sca/devices.h"
 
 /* ---- sending ---- */
 
-/* The native API issues the face's challenges (req_challenge_issue) on the request's session. */
+/* The face's challenges are issued on the request's session (req_challenge_issue). */
 static enum tf_err issue_native(void *arg, const struct factor_row *f, enum challenge_purpose purpose,
 				struct challenge_row *out)
 {
@@ -194,37 +195,43 @@ enum tf_err wepay_mfa_confirm(struct tf_req *req)
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = read_challenge_arg(req, &a)) != TF_OK ||
 	    (e = wepay_user_load(req, &u, NULL)) != TF_OK || (e = wepay_mfa_arg(req, u.user_id, &x)) != TF_OK)
 		return e;
-	json_t *device = NULL;
 	char challenge_id[TF_ID_MAX];
 	bool pending = x.f.status == FACTOR_PENDING;
 	if ((e = confirm_challenge(req, &x, challenge_id)) != TF_OK)
 		return e;
 	/* a right code registers a pending factor (enrolment), or steps this token up (login);
 	 * either way this device becomes trusted */
-	e = api_challenge_attempt(req, challenge_id, a.code, pending, a.keep_session, DOMAIN_API, NULL, NULL);
-	if (e != TF_OK)
-		return attempt_failed(req, e, x.m.mfa_id);
+	struct sca_attempt_request rq = {.challenge_id = challenge_id, .code = a.code, .enrolment_only = pending,
+					 .trust_device = a.keep_session, .domain = DOMAIN_API};
+	struct sca_attempt_result *res = calloc(1, sizeof *res);
+	if (!res)
+		return TF_ERR_INTERNAL;
+	e = req_challenge_attempt(req, &rq, res);
+	if (e != TF_OK || req_waiting(req)) {
+		free(res);
+		return e != TF_OK ? attempt_failed(req, e, x.m.mfa_id) : TF_OK;
+	}
+	char value[DEVICE_COOKIE_MAX] = "";
 	if (pending) { /* enrolment issues no device by itself */
 		struct sca_ctx ctx;
+		struct device_row d;
 		req_sca_ctx(req, &ctx);
-		if ((e = sca_tx_begin(&ctx)) != TF_OK)
-			return e;
-		e = api_device_issue(req, u.user_id, challenge_id, a.keep_session, DOMAIN_API, &device);
-		if ((e = sca_tx_end(&ctx, e)) != TF_OK) {
-			json_decref(device);
-			return e;
-		}
-	} else {
-		device = json_incref(json_object_get(req->resp, "device"));
+		if ((e = sca_tx_begin(&ctx)) == TF_OK)
+			e = sca_tx_end(&ctx, sca_device_issue(&ctx, u.user_id, challenge_id, a.keep_session, DOMAIN_API, &d, value));
+	} else if (res->has_device) {
+		snprintf(value, sizeof value, "%s", res->device_cookie);
 	}
-	const char *value = json_string_value(json_object_get(device, "cookie"));
-	if (!value) {
-		json_decref(device);
-		return TF_ERR_INTERNAL;
+	sodium_memzero(res, sizeof *res);
+	free(res);
+	if (e == TF_OK && !value[0])
+		e = TF_ERR_INTERNAL;
+	if (e != TF_OK) {
+		sodium_memzero(value, sizeof value);
+		return e;
 	}
 	int64_t expires_at = req->now + (a.keep_session ? DEVICE_PERSISTENT_MS : DEVICE_SESSION_MS);
 	json_t *cookie = wsig(req, value, a.keep_session, expires_at, a.cookie_domain);
-	json_decref(device);
+	sodium_memzero(value, sizeof value);
 	if ((e = wepay_mfa_get(req, u.user_id, x.m.mfa_id, &x)) != TF_OK) {
 		json_decref(cookie);
 		return e;

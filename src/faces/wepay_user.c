@@ -4,9 +4,8 @@
  * name resend_confirmation), /v2/user/change_email, /v2/user/request_sso_token and
  * /v2/user/logout. Register authenticates the application by
  * client_id and client_secret and answers an access token, "<app_id>.<session token>", that
- * the other calls carry as a bearer token. The rules are the native API's (api_users.c,
- * api_sso.c) and the domain's (sca/sessions.h, sca/wepay.h); this file translates arguments
- * and answers.
+ * the other calls carry as a bearer token. The rules are the domain's (sca/users.h,
+ * sca/sessions.h, sca/sso.h, sca/wepay.h); this file translates arguments and answers.
  */
 #include <arpa/inet.h>
 #include <sodium.h>
@@ -18,6 +17,7 @@
 #include "core/validate.h"
 #include "faces/wepay.h"
 #include "sca/sessions.h"
+#include "sca/sso.h"
 #include "sca/users.h"
 
 #define WEPAY_NAME_CHARS 127
@@ -272,7 +272,10 @@ enum tf_err wepay_user_mark_email_verified(struct tf_req *req)
 	enum tf_err e;
 	if ((e = wepay_caller(req, known, &u, NULL)) != TF_OK)
 		return e;
-	e = req_call(req, api_users_mark_email_verified, json_object(), u.user_id, NULL);
+	struct sca_ctx ctx;
+	struct user_row verified;
+	req_sca_ctx(req, &ctx);
+	e = sca_user_mark_email_verified(&ctx, u.user_id, &verified);
 	if (e == TF_ERR_PERMISSION_DENIED)
 		return wepay_refuse(req, e, "access_denied", 1003,
 				    "this application may not mark emails verified; use /user/send_confirmation");
@@ -288,8 +291,15 @@ enum tf_err wepay_user_send_confirmation(struct tf_req *req)
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "email_message", false, &message)) != TF_OK ||
 	    (e = wepay_user_load(req, &u, NULL)) != TF_OK)
 		return e;
-	e = req_call(req, api_users_send_confirmation,
-		       message ? json_pack("{s:s}", "email_message", message) : json_object(), u.user_id, NULL);
+	if (message && !validate_display_text(message, SCA_EMAIL_MESSAGE_MAX))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "email_message");
+	struct sca_ctx ctx;
+	struct user_row sent;
+	char message_id[TF_ID_MAX];
+	req_sca_ctx(req, &ctx);
+	e = sca_user_send_confirmation(&ctx, u.user_id, message, &sent, message_id);
+	if (e == TF_OK)
+		req->wake_outbox = true;
 	if (e == TF_ERR_EMAIL_ALREADY_VERIFIED)
 		return wepay_refuse(req, e, "invalid_request", 1003, "the user has already confirmed their email");
 	return e != TF_OK ? e : answer_user(req);
@@ -305,7 +315,17 @@ enum tf_err wepay_user_change_email(struct tf_req *req)
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "email", true, &email)) != TF_OK ||
 	    (e = req_string(req, "email_message", false, &message)) != TF_OK || (e = wepay_user_load(req, &u, &w)) != TF_OK)
 		return e;
-	e = api_user_change_email(req, u.user_id, email, message, &changed);
+	char normalised[256];
+	if (!validate_email(email, normalised, sizeof normalised))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "email");
+	if (message && !validate_display_text(message, SCA_EMAIL_MESSAGE_MAX))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "email_message");
+	struct sca_ctx ctx;
+	bool queued = false;
+	req_sca_ctx(req, &ctx);
+	e = sca_user_change_email(&ctx, u.user_id, normalised, message, &changed, &queued);
+	if (e == TF_OK && queued)
+		req->wake_outbox = true;
 	if (e == TF_ERR_EMAIL_TAKEN)
 		return wepay_refuse(req, e, "invalid_request", 1003, "a user with this email already exists for this application");
 	if (e != TF_OK)
@@ -318,16 +338,19 @@ enum tf_err wepay_user_request_sso_token(struct tf_req *req)
 {
 	static const char *const known[] = {NULL};
 	struct user_row u;
-	json_t *answer = NULL;
 	enum tf_err e;
-	if ((e = wepay_caller(req, known, &u, NULL)) != TF_OK ||
-	    (e = req_call(req, api_sso_tokens_create, json_pack("{s:s}", "user_id", u.user_id), NULL, &answer)) != TF_OK)
+	if ((e = wepay_caller(req, known, &u, NULL)) != TF_OK)
 		return e;
-	/* the native answer's expiry is req->now + sso_token_lifetime, as unix seconds */
+	struct sca_ctx ctx;
+	char token[SCA_SSO_TOKEN_MAX];
+	struct sso_token_row t;
+	req_sca_ctx(req, &ctx);
+	if ((e = sca_sso_token_issue(&ctx, u.user_id, token, &t)) != TF_OK)
+		return e;
+	/* the token's expiry, req->now + sso_token_lifetime, as unix seconds */
 	int64_t expire_time = (req->now + req->svc->cfg.sso_token_lifetime * 1000) / 1000;
-	resp_json(req, 200, json_pack("{s:O, s:I}", "sso_token", json_object_get(answer, "token"), "expire_time",
-				      (json_int_t)expire_time));
-	json_decref(answer);
+	resp_json(req, 200, json_pack("{s:s, s:I}", "sso_token", token, "expire_time", (json_int_t)expire_time));
+	sodium_memzero(token, sizeof token);
 	return TF_OK;
 }
 
