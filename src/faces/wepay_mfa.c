@@ -81,27 +81,12 @@ static enum tf_err setup_phone(struct tf_req *req, const struct factor_kind *kin
 	return TF_OK;
 }
 
-static char *data_url(const char *mime, const uint8_t *data, size_t len)
-{
-	size_t prefix = strlen("data:;base64,") + strlen(mime);
-	size_t b64 = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
-	char *out = malloc(prefix + b64);
-	if (!out)
-		return NULL;
-	snprintf(out, prefix + 1, "data:%s;base64,", mime);
-	sodium_bin2base64(out + prefix, b64, data, len, sodium_base64_VARIANT_ORIGINAL);
-	return out;
-}
-
 static json_t *qr_png_url(const char *uri, int scale)
 {
-	uint8_t *png;
-	size_t len;
-	if (qr_png(uri, scale, &png, &len) != TF_OK)
+	char *url;
+	if (qr_png_base64(uri, scale, "data:image/png;base64,", &url) != TF_OK)
 		return NULL;
-	char *url = data_url("image/png", png, len);
-	free(png);
-	json_t *s = url ? json_string(url) : NULL;
+	json_t *s = json_string(url);
 	free(url);
 	return s;
 }
@@ -127,7 +112,7 @@ static json_t *challenge_data(const struct wepay_mfa *x, const struct factor_enr
 	char *svg;
 	if (qr_svg(en->otpauth_uri, &svg) != TF_OK)
 		return NULL;
-	char *svg_url = data_url("image/svg+xml", (const uint8_t *)svg, strlen(svg));
+	char *svg_url = qr_base64("data:image/svg+xml;base64,", (const uint8_t *)svg, strlen(svg));
 	free(svg);
 	json_t *qr = json_pack("{s:o?, s:o?, s:s?, s:s}", "@1x", qr_png_url(en->otpauth_uri, QR_SCALE_1X), "@2x",
 			       qr_png_url(en->otpauth_uri, 2 * QR_SCALE_1X), "svg", svg_url, "shared_secret",

@@ -32,6 +32,11 @@ struct sca_ctx {
  * application and actor, at its time, address and request id. Call inside a write transaction. */
 enum tf_err sca_audit(const struct sca_ctx *ctx, const char *event, const char *subject, const char *details);
 
+/* ctx with the actor "<kind>:<id>" ("app:app_...", "user:usr_..."), for the operations whose
+ * audit names a party other than the request's own (the application that registers a user,
+ * the user who signs in, the user whose devices a factor's removal revokes). */
+struct sca_ctx sca_ctx_acting(const struct sca_ctx *ctx, const char *kind, const char *id);
+
 /* STEP_UP_REQUIRED when the call needs a stepped-up session and has none; TF_OK otherwise. */
 enum tf_err sca_step_up_check(const struct sca_ctx *ctx);
 

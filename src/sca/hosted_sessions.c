@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
-#include "sca/actor.h"
 #include "sca/devices.h"
 #include "sca/factor_kind.h"
 #include "sca/factors.h"

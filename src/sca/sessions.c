@@ -5,7 +5,6 @@
 
 #include "core/session.h"
 #include "crypto/crypto.h"
-#include "sca/actor.h"
 #include "sca/rate.h"
 #include "sca/sessions.h"
 #include "sca/users.h"

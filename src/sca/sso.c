@@ -3,7 +3,6 @@
 #include <stdio.h>
 
 #include "crypto/crypto.h"
-#include "sca/actor.h"
 #include "sca/sso.h"
 #include "sca/users.h"
 

@@ -5,7 +5,6 @@
 
 #include "crypto/crypto.h"
 #include "delivery/outbox.h"
-#include "sca/actor.h"
 #include "sca/users.h"
 
 #define CONFIRMATION_TTL_MS (72LL * 3600 * 1000)
