@@ -433,3 +433,34 @@ def test_concurrent_sign_ins_with_one_ref_act_once_in_weavrs_words(server):
     for r in answers:
         if r.status_code != 200:  # the one still being carried out: Weavr's own name for it
             assert r.status_code == 409 and r.json() == {"errorCode": "IDEMPOTENT_REQUEST_IN_PROGRESS"}, r.text
+
+
+def test_a_code_for_a_backup_code_challenge_is_checked_before_the_face_answers(server):
+    """A payment's challenge on a backup-code factor (started on /v1), answered through Weavr's
+    verify with six digits: backup codes are checked with Argon2id on the slow pool, and the
+    face must wait for that verdict. A wrong code is VERIFICATION_CODE_INVALID, never a 204,
+    and the payment stays unapproved."""
+    w, u = weavr_user(server, sandbox=True)
+    enrol_sms(w, sandbox=True)
+    assert w.call("POST", "/stepup/challenges/otp/SMS").status_code == 204
+    assert w.call("POST", "/stepup/challenges/otp/SMS/verify", {"verificationCode": "123456"}).status_code == 204
+    r = server.post("/v1/factors", api_key=w.app["api_key"], token=w.token, json={"type": "backup_codes"})
+    assert r.status_code == 201, r.text
+    backup = r.json()
+    r = server.post(f"/v1/factors/{backup['factor_id']}/verify", api_key=w.app["api_key"], token=w.token,
+                    json={"code": backup["backup_codes"][0]})
+    assert r.status_code == 200, r.text
+    payment = {"amount": 50000, "currency": "EUR", "payee": {"name": "Landlord", "account": "GB33BUKB20201555555555"}}
+    r = server.post("/v1/transactions", api_key=w.app["api_key"], token=w.token, json=payment)
+    assert r.status_code == 201, r.text
+    send = r.json()
+    r = server.post("/v1/challenges", api_key=w.app["api_key"], token=w.token,
+                    json={"purpose": "transaction", "factor_id": backup["factor_id"],
+                          "transaction_id": send["transaction_id"]})
+    assert r.status_code == 201, r.text
+    sca = weavr_id(r.json()["challenge_id"])
+    for code in ("000000", "654321"):
+        r = w.call("POST", f"/challenges/{sca}/otp/SMS/verify", {"verificationCode": code, "resourceType": "sends"})
+        assert r.status_code == 409 and r.json() == {"errorCode": "VERIFICATION_CODE_INVALID"}, (r.status_code, r.text)
+    got = server.get(f"/v1/transactions/{send['transaction_id']}", api_key=w.app["api_key"], token=w.token).json()
+    assert got["state"] == "PENDING_CHALLENGE"
