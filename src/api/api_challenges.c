@@ -73,15 +73,9 @@ enum tf_err api_challenges_create(struct tf_req *req)
 		rq.tx = &tx.tx;
 		rq.tx_hash = tx.hash;
 	}
-	struct sca_ctx ctx;
-	struct sca_send_policy policy;
-	struct sca_send_outcome out = {0};
 	struct factor_row f;
 	struct challenge_row ch;
-	req_sca_ctx(req, &ctx);
-	sca_send_policy_read(req->app, &policy);
-	e = sca_challenge_create(&ctx, &req->session, &policy, &rq, &ch, &f, &out);
-	if ((e = req_send_answer(req, &out, e)) != TF_OK)
+	if ((e = req_challenge_create(req, &rq, &ch, &f)) != TF_OK)
 		return e;
 	json_t *answer = api_challenge_json(&ch, &f);
 	if (rq.transaction_id)
@@ -96,15 +90,9 @@ enum tf_err api_challenges_resend(struct tf_req *req)
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK)
 		return e;
-	struct sca_ctx ctx;
-	struct sca_send_policy policy;
-	struct sca_send_outcome out = {0};
 	struct challenge_row ch;
 	struct factor_row f;
-	req_sca_ctx(req, &ctx);
-	sca_send_policy_read(req->app, &policy);
-	e = sca_challenge_resend(&ctx, &req->session, &policy, req->params[0], &ch, &f, &out);
-	if ((e = req_send_answer(req, &out, e)) != TF_OK)
+	if ((e = req_challenge_resend(req, req->params[0], &ch, &f)) != TF_OK)
 		return e;
 	resp_json(req, 200, api_challenge_json(&ch, &f));
 	return TF_OK;

@@ -81,24 +81,6 @@ static enum tf_err shown_json(const struct factor_enrolment *en, json_t *answer)
 	return e;
 }
 
-/* The native API's names of the enrolment fields. */
-static const char *field_name(enum factor_field field)
-{
-	switch (field) {
-	case FACTOR_FIELD_PHONE:
-		return "phone";
-	case FACTOR_FIELD_CHANNEL:
-		return "channel";
-	case FACTOR_FIELD_PUBLIC_KEY:
-		return "public_key";
-	case FACTOR_FIELD_PUSH_ADDRESS:
-		return "push_address";
-	case FACTOR_FIELD_NONE:
-		break;
-	}
-	return "type";
-}
-
 static enum tf_err parse_type(struct tf_req *req, const struct factor_kind **kind)
 {
 	const char *t;
@@ -129,23 +111,12 @@ enum tf_err api_factors_create(struct tf_req *req)
 	    (e = req_string(req, "public_key", kind->fields & FACTOR_FIELD_PUBLIC_KEY, &in.public_key)) != TF_OK ||
 	    (e = req_string(req, "push_address", kind->fields & FACTOR_FIELD_PUSH_ADDRESS, &in.push_address)) != TF_OK)
 		return e;
-	enum factor_field bad = factor_input_check(kind, &in);
-	if (bad != FACTOR_FIELD_NONE)
-		return req_field_error(req, TF_ERR_INVALID_FIELD, field_name(bad));
-
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
-	/* adding a factor changes what protects the user whichever route asks (the vendor faces
-	 * reach this handler through req_call under their own routes) */
-	ctx.needs_step_up = true;
-	struct sca_send_policy policy;
-	sca_send_policy_read(req->app, &policy);
 	struct factor_enrolment en;
 	memset(&en, 0, sizeof en);
 	struct sca_enrolment_result out;
-	e = sca_factor_enrol(&ctx, &req->session, &policy, kind, &in, &en, &out);
+	e = req_factor_enrol(req, kind, &in, false, &en, &out);
 	json_t *answer = json_object();
-	if ((e = req_send_answer(req, &out.send, e)) == TF_OK)
+	if (e == TF_OK)
 		e = shown_json(&en, answer);
 	factor_enrolment_wipe(&en);
 	if (e != TF_OK) {

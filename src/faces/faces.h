@@ -22,16 +22,6 @@ void weavr_error(struct tf_req *req, enum tf_err e);
 /* Weavr answers 204 with no body; a helper for it. */
 enum tf_err weavr_no_content(struct tf_req *req);
 
-/* Enrols a factor of kind with input in for the request's session (faces_enrol.c), as the
- * native POST /v1/factors does: a required field absent is MISSING_FIELD, a field the kind
- * refuses INVALID_FIELD, each named as /v1 names it ("phone", "channel", "public_key",
- * "push_address") in req->err_field; then sca_factor_enrol under the application's send
- * policy, the send's outcome applied to the answer (req_send_answer). The route's
- * ROUTE_STEP_UP makes it need a stepped-up session once the user has an active factor;
- * trusted says the face checked something that stands for the step-up (WePay's trusted
- * device). *en gets what the kind shows once: the caller wipes it (factor_enrolment_wipe). */
-enum tf_err faces_factor_enrol(struct tf_req *req, const struct factor_kind *kind, const struct factor_input *in,
-			       bool trusted, struct factor_enrolment *en, struct sca_enrolment_result *out);
 
 /* WePay v2 (wepay_user.c, wepay_mfa.c, wepay_mfa_challenge.c; wepay.h holds what they share):
  * POST with JSON bodies; every call but register carries "Authorization: Bearer <access

@@ -129,15 +129,9 @@ enum tf_err weavr_issue(struct tf_req *req, const char *channel, const char *tra
 		return e;
 	struct sca_challenge_request rq = {.purpose = transaction_id ? PURPOSE_TRANSACTION : PURPOSE_STEPUP,
 					   .factor_id = f.factor_id, .transaction_id = transaction_id};
-	struct sca_ctx ctx;
-	struct sca_send_policy policy;
-	struct sca_send_outcome out = {0};
 	struct challenge_row ch;
 	struct factor_row chf;
-	req_sca_ctx(req, &ctx);
-	sca_send_policy_read(req->app, &policy);
-	e = sca_challenge_create(&ctx, &req->session, &policy, &rq, &ch, &chf, &out);
-	e = req_send_answer(req, &out, e);
+	e = req_challenge_create(req, &rq, &ch, &chf);
 	if (e == TF_ERR_RETRY_IN_15SEC)
 		return weavr_code_error(req, "RETRY_IN_15SEC");
 	if (e == TF_ERR_TRANSACTION_NOT_PENDING)

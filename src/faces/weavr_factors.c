@@ -65,7 +65,7 @@ static enum tf_err enrol(struct tf_req *req, enum factor_type type, const struct
 	if (!en)
 		return TF_ERR_INTERNAL;
 	struct sca_enrolment_result out;
-	enum tf_err e = faces_factor_enrol(req, factor_kind_of(type), in, false, en, &out);
+	enum tf_err e = req_factor_enrol(req, factor_kind_of(type), in, false, en, &out);
 	factor_enrolment_wipe(en);
 	free(en);
 	return e;
@@ -87,13 +87,9 @@ enum tf_err weavr_factors_otp_enrol(struct tf_req *req)
 	if (e == TF_OK && f.status == FACTOR_ACTIVE)
 		return weavr_code_error(req, "CHANNEL_ALREADY_REGISTERED");
 	if (e == TF_OK) { /* enrolling again before verifying sends the code again */
-		struct sca_send_policy policy;
-		struct sca_send_outcome out = {0};
 		struct challenge_row ch;
 		struct factor_row chf;
-		sca_send_policy_read(req->app, &policy);
-		e = sca_challenge_resend(&ctx, &req->session, &policy, f.enrolment_challenge_id, &ch, &chf, &out);
-		e = req_send_answer(req, &out, e);
+		e = req_challenge_resend(req, f.enrolment_challenge_id, &ch, &chf);
 	} else if (e == TF_ERR_NOT_FOUND) {
 		e = enrol(req, FACTOR_SMS, &(struct factor_input){.phone = u.mobile});
 	}

@@ -177,7 +177,7 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 	if (!en)
 		return TF_ERR_INTERNAL;
 	struct sca_enrolment_result out;
-	e = faces_factor_enrol(req, kind, &in, has_mfa, en, &out);
+	e = req_factor_enrol(req, kind, &in, has_mfa, en, &out);
 	if (e == TF_ERR_STEP_UP_REQUIRED) /* the user's first factor became active meanwhile */
 		e = wepay_refuse(req, TF_ERR_PERMISSION_DENIED, "access_denied", 1004,
 				 "the user already has MFA: cookie, a trusted-device cookie from /user/mfa/confirm, is required");

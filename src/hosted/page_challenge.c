@@ -188,23 +188,16 @@ enum tf_err page_challenge_send(struct tf_req *req)
 	char next[64];
 	safe_next(req, form_get(&req->form, "next"), next, sizeof next);
 	const char *factor_id = form_get(&req->form, "factor_id"), *challenge_id = form_get(&req->form, "challenge_id");
-	struct sca_ctx ctx;
-	struct sca_send_policy policy;
-	struct sca_send_outcome out = {0};
 	struct challenge_row ch;
 	struct factor_row f;
-	req_sca_ctx(req, &ctx);
-	sca_send_policy_read(req->app, &policy);
 	enum tf_err e;
 	if (factor_id && !hosted_form_text(factor_id)) {
 		e = TF_ERR_MISSING_FIELD;
 	} else if (factor_id) { /* a login challenge of another method */
 		struct sca_challenge_request rq = {.purpose = PURPOSE_LOGIN, .factor_id = factor_id};
-		e = sca_challenge_create(&ctx, &req->session, &policy, &rq, &ch, &f, &out);
-		e = req_send_answer(req, &out, e);
+		e = req_challenge_create(req, &rq, &ch, &f);
 	} else if (challenge_id && strlen(challenge_id) < TF_ID_MAX) { /* a new code */
-		e = sca_challenge_resend(&ctx, &req->session, &policy, challenge_id, &ch, &f, &out);
-		e = req_send_answer(req, &out, e);
+		e = req_challenge_resend(req, challenge_id, &ch, &f);
 	} else {
 		e = TF_ERR_INVALID_REQUEST;
 	}

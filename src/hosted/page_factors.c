@@ -132,19 +132,12 @@ enum tf_err page_factors_add(struct tf_req *req)
 		if (hosted_form_text(clean))
 			in.phone = clean;
 	}
-	enum tf_err e = TF_ERR_INVALID_FIELD;
+	enum tf_err e;
 	struct factor_enrolment en;
 	memset(&en, 0, sizeof en);
 	struct sca_enrolment_result out = {0};
-	if (factor_input_check(kind, &in) == FACTOR_FIELD_NONE) {
-		/* the route carries ROUTE_STEP_UP: the domain asks for it once the user has an active factor */
-		struct sca_ctx ctx;
-		struct sca_send_policy policy;
-		req_sca_ctx(req, &ctx);
-		sca_send_policy_read(req->app, &policy);
-		e = sca_factor_enrol(&ctx, &req->session, &policy, kind, &in, &en, &out);
-		e = req_send_answer(req, &out.send, e);
-	}
+	/* the route carries ROUTE_STEP_UP: the domain asks for it once the user has an active factor */
+	e = req_factor_enrol(req, kind, &in, false, &en, &out);
 	char *qr_src = NULL;
 	if (e == TF_OK && en.totp_secret[0])
 		e = qr_png_base64(en.otpauth_uri, 6, "data:image/png;base64,", &qr_src);

@@ -204,6 +204,23 @@ enum tf_err req_challenge_issue(struct tf_req *req, const struct factor_row *f, 
  * codes and the field of an INVALID_FIELD. */
 enum tf_err req_challenge_attempt(struct tf_req *req, const struct sca_attempt_request *rq,
 				  struct sca_attempt_result *res);
+/* A challenge as rq asks, or challenge_id sent anew, on the request's session under the
+ * application's send policy, the send's outcome on the answer; *ch and *f get it and its factor. */
+struct sca_challenge_request;
+enum tf_err req_challenge_create(struct tf_req *req, const struct sca_challenge_request *rq, struct challenge_row *ch,
+				 struct factor_row *f);
+enum tf_err req_challenge_resend(struct tf_req *req, const char *challenge_id, struct challenge_row *ch,
+				 struct factor_row *f);
+/* Enrols a factor of kind with input in for the request's session's user: a field the kind
+ * needs and lacks is MISSING_FIELD, one it refuses INVALID_FIELD (named as /v1 names them:
+ * phone, channel, public_key, push_address); trusted counts as a stepped-up session (a checked
+ * trusted device); the send's outcome goes on the answer. */
+struct factor_kind;
+struct factor_input;
+struct factor_enrolment;
+struct sca_enrolment_result;
+enum tf_err req_factor_enrol(struct tf_req *req, const struct factor_kind *kind, const struct factor_input *in,
+			     bool trusted, struct factor_enrolment *en, struct sca_enrolment_result *out);
 
 /* A standard user's email and password, under the login rate limits, across the request's
  * phases (Argon2id on the slow pool: call again while req_waiting); SSO_LOGIN_REQUIRED for an
