@@ -17,6 +17,7 @@
 #define SLOW ROUTE_SLOW
 #define PAGE ROUTE_PAGE
 #define NO_DB ROUTE_NO_DB
+#define STEP_UP ROUTE_STEP_UP
 /* a row: method, path, handler, who may call, flags; the metric name is "METHOD path" */
 #define R(method, path, handler, auth, flags) {method, path, handler, auth, flags, method " " path, NULL, NULL}
 /* a row whose handler runs on the slow pool when slow_if(req) says so */
@@ -43,10 +44,10 @@ const struct route routes[] = {
 	R("POST", "/v1/login", api_sessions_login, AUTH_APP, J), /* Argon2id alone: slow_fn */
 	R("POST", "/v1/logout", api_sessions_logout, AUTH_USER, J),
 	R("GET", "/v1/factors", api_factors_list, AUTH_USER, 0),
-	R_SLOW_IF("POST", "/v1/factors", api_factors_create, AUTH_USER, J | ROUTE_STEP_UP, api_factors_create_slow_if),
+	R_SLOW_IF("POST", "/v1/factors", api_factors_create, AUTH_USER, J | STEP_UP, api_factors_create_slow_if),
 	R_SLOW_IF("POST", "/v1/factors/{id}/verify", api_factors_verify, AUTH_USER, J, api_factors_verify_slow_if),
 	R("POST", "/v1/factors/{id}/preferred", api_factors_prefer, AUTH_USER, J),
-	R("DELETE", "/v1/factors/{id}", api_factors_delete, AUTH_USER, ROUTE_STEP_UP),
+	R("DELETE", "/v1/factors/{id}", api_factors_delete, AUTH_USER, STEP_UP),
 	R("POST", "/v1/challenges", api_challenges_create, AUTH_USER, J),
 	R("POST", "/v1/challenges/{id}/resend", api_challenges_resend, AUTH_USER, J),
 	R("POST", "/v1/devices/validate", api_devices_validate, AUTH_APP, J),
@@ -57,8 +58,8 @@ const struct route routes[] = {
 	R("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J), /* backup codes: rerun_slow */
 	R("POST", "/v1/sso/tokens", api_sso_tokens_create, AUTH_APP, J),
 	R("GET", "/v1/beneficiaries", api_beneficiaries_list, AUTH_USER, 0),
-	R("POST", "/v1/beneficiaries", api_beneficiaries_add, AUTH_USER, J | ROUTE_STEP_UP),
-	R("DELETE", "/v1/beneficiaries/{id}", api_beneficiaries_delete, AUTH_USER, ROUTE_STEP_UP),
+	R("POST", "/v1/beneficiaries", api_beneficiaries_add, AUTH_USER, J | STEP_UP),
+	R("DELETE", "/v1/beneficiaries/{id}", api_beneficiaries_delete, AUTH_USER, STEP_UP),
 	R("GET", "/v1/admin/exemptions", api_exemptions_report, AUTH_ADMIN, 0),
 	R("POST", "/v1/transactions", api_transactions_create, AUTH_USER, J),
 	R("GET", "/v1/transactions/{id}", api_transactions_get, AUTH_USER, 0),
@@ -66,10 +67,10 @@ const struct route routes[] = {
 	WV("POST", "/multi/login_with_password", weavr_login_with_password, AUTH_APP, J), /* slow_fn */
 	WV("POST", "/multi/logout", weavr_logout, AUTH_USER, J),
 	WV("GET", "/multi/authentication_factors", weavr_factors_list, AUTH_USER, 0),
-	WV("POST", "/multi/authentication_factors/otp/{channel}", weavr_factors_otp_enrol, AUTH_USER, J | ROUTE_STEP_UP),
+	WV("POST", "/multi/authentication_factors/otp/{channel}", weavr_factors_otp_enrol, AUTH_USER, J | STEP_UP),
 	WV("POST", "/multi/authentication_factors/otp/{channel}/verify", weavr_factors_otp_verify, AUTH_USER, J),
-	WV("POST", "/multi/authentication_factors/push/{channel}", weavr_factors_push_enrol, AUTH_USER, J | ROUTE_STEP_UP),
-	WV("DELETE", "/multi/authentication_factors/push/{channel}", weavr_factors_push_delete, AUTH_USER, ROUTE_STEP_UP),
+	WV("POST", "/multi/authentication_factors/push/{channel}", weavr_factors_push_enrol, AUTH_USER, J | STEP_UP),
+	WV("DELETE", "/multi/authentication_factors/push/{channel}", weavr_factors_push_delete, AUTH_USER, STEP_UP),
 	WV("POST", "/multi/stepup/challenges/otp/{channel}", weavr_stepup_otp, AUTH_USER, J),
 	WV("POST", "/multi/stepup/challenges/otp/{channel}/verify", weavr_stepup_otp_verify, AUTH_USER, J),
 	WV("POST", "/multi/stepup/challenges/push/{channel}", weavr_stepup_push, AUTH_USER, J),
@@ -85,7 +86,7 @@ const struct route routes[] = {
 	PG("POST", "/challenge/send", page_challenge_send, 0),
 	PG("GET", "/account", page_account, 0),
 	PG("GET", "/account/factors", page_factors, 0),
-	PG("POST", "/account/factors", page_factors_add, SLOW | ROUTE_STEP_UP),
+	PG("POST", "/account/factors", page_factors_add, SLOW | STEP_UP),
 	PG("GET", "/account/factors/{id}", page_factor, 0),
 	PG("POST", "/account/factors/{id}/verify", page_factor_verify, SLOW),
 	PG("GET", "/account/devices", page_devices, 0),
@@ -110,8 +111,7 @@ const struct route routes[] = {
 	WP("POST", "/v2/user/change_email", wepay_user_change_email, AUTH_BEARER_APP_TOKEN, J),
 	WP("POST", "/v2/user/request_sso_token", wepay_user_request_sso_token, AUTH_BEARER_APP_TOKEN, J),
 	WP("POST", "/v2/user/logout", wepay_user_logout, AUTH_BEARER_APP_TOKEN, J),
-	WP_SLOW_IF("POST", "/v2/user/mfa/create", wepay_mfa_create, AUTH_BEARER_APP_TOKEN, J | ROUTE_STEP_UP,
-		   wepay_mfa_create_slow_if),
+	WP_SLOW_IF("POST", "/v2/user/mfa/create", wepay_mfa_create, AUTH_BEARER_APP_TOKEN, J | STEP_UP, wepay_mfa_create_slow_if),
 	WP("POST", "/v2/user/mfa/validate_cookie", wepay_mfa_validate_cookie, AUTH_BEARER_APP_TOKEN, J),
 	WP("POST", "/v2/user/mfa/send_challenge", wepay_mfa_send_challenge, AUTH_BEARER_APP_TOKEN, J),
 	WP("POST", "/v2/user/mfa/send_default_challenge", wepay_mfa_send_default_challenge, AUTH_BEARER_APP_TOKEN, J),
