@@ -36,8 +36,9 @@ enum hosted_gate {
  * expired one (back to the application's redirect URI), or a second factor owed (the
  * challenge page, coming back to this page after). */
 bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate gate);
-/* For POST pages: the form's csrf field matches this session's token (constant time). */
-bool hosted_csrf_ok(struct tf_req *req, const struct hosted_ctx *hc);
+/* hosted_begin for a form post: then the form's csrf field must match this session's token
+ * (constant time), else it answers the CSRF_INVALID error page (and returns true). */
+bool hosted_begin_form(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate gate);
 
 /* Starts a hosted session for u (inside the caller's write transaction): a second factor is
  * owed when u has an active one and this browser is no trusted device of the hosted pages;

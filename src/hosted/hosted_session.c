@@ -76,12 +76,6 @@ static void csrf_of(struct tf_req *req, const char *token, char out[HOSTED_CSRF_
 	sodium_bin2hex(out, HOSTED_CSRF_HEX + 1, mac, HOSTED_CSRF_HEX / 2);
 }
 
-bool hosted_csrf_ok(struct tf_req *req, const struct hosted_ctx *hc)
-{
-	const char *sent = form_get(&req->form, "csrf");
-	return sent && strlen(sent) == HOSTED_CSRF_HEX && sodium_memcmp(sent, hc->csrf, HOSTED_CSRF_HEX) == 0;
-}
-
 bool hosted_landing_page(const struct tf_req *req, const char *page, char *out, size_t size)
 {
 	static const char *const pages[] = {"/account", "/account/factors", "/account/devices", NULL};
@@ -228,6 +222,17 @@ fail:
 		e = TF_ERR_HOSTED_SESSION_EXPIRED;
 	req_drop_app(req);
 	hosted_error_page(req, e);
+	return true;
+}
+
+bool hosted_begin_form(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate gate)
+{
+	if (hosted_begin(req, hc, gate))
+		return true;
+	const char *sent = form_get(&req->form, "csrf");
+	if (sent && strlen(sent) == HOSTED_CSRF_HEX && sodium_memcmp(sent, hc->csrf, HOSTED_CSRF_HEX) == 0)
+		return false;
+	hosted_error_page(req, TF_ERR_CSRF_INVALID);
 	return true;
 }
 

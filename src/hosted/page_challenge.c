@@ -137,10 +137,8 @@ static void failure_text(struct tf_req *req, enum tf_err e, int left, char *out,
 enum tf_err page_challenge_verify(struct tf_req *req)
 {
 	struct hosted_ctx hc;
-	if (hosted_begin(req, &hc, HOSTED_GATE_NONE))
+	if (hosted_begin_form(req, &hc, HOSTED_GATE_NONE))
 		return TF_OK;
-	if (!hosted_csrf_ok(req, &hc))
-		return TF_ERR_CSRF_INVALID;
 	char next[64];
 	safe_next(req, form_get(&req->form, "next"), next, sizeof next);
 	const char *challenge_id = form_get(&req->form, "challenge_id"), *code = form_get(&req->form, "code");
@@ -181,10 +179,8 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 enum tf_err page_challenge_send(struct tf_req *req)
 {
 	struct hosted_ctx hc;
-	if (hosted_begin(req, &hc, HOSTED_GATE_NONE))
+	if (hosted_begin_form(req, &hc, HOSTED_GATE_NONE))
 		return TF_OK;
-	if (!hosted_csrf_ok(req, &hc))
-		return TF_ERR_CSRF_INVALID;
 	char next[64];
 	safe_next(req, form_get(&req->form, "next"), next, sizeof next);
 	const char *factor_id = form_get(&req->form, "factor_id"), *challenge_id = form_get(&req->form, "challenge_id");

@@ -58,10 +58,8 @@ enum tf_err page_devices(struct tf_req *req)
 enum tf_err page_device_revoke(struct tf_req *req)
 {
 	struct hosted_ctx hc;
-	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
+	if (hosted_begin_form(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
-	if (!hosted_csrf_ok(req, &hc))
-		return TF_ERR_CSRF_INVALID;
 	struct sca_ctx ctx;
 	req_sca_ctx(req, &ctx);
 	enum tf_err e = sca_device_revoke(&ctx, req->session.user_id, req->params[0]);

@@ -113,10 +113,8 @@ static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx 
 enum tf_err page_factors_add(struct tf_req *req)
 {
 	struct hosted_ctx hc;
-	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
+	if (hosted_begin_form(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
-	if (!hosted_csrf_ok(req, &hc))
-		return TF_ERR_CSRF_INVALID;
 	const char *type = form_get(&req->form, "type"), *phone = form_get(&req->form, "phone");
 	const struct factor_kind *kind = type ? factor_kind_named(type) : NULL;
 	if (!kind || kind->answer != FACTOR_ANSWER_CODE) /* these pages take typed codes only */
@@ -173,10 +171,8 @@ enum tf_err page_factor(struct tf_req *req)
 enum tf_err page_factor_verify(struct tf_req *req)
 {
 	struct hosted_ctx hc;
-	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
+	if (hosted_begin_form(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
-	if (!hosted_csrf_ok(req, &hc))
-		return TF_ERR_CSRF_INVALID;
 	struct sca_ctx ctx;
 	struct factor_row f;
 	req_sca_ctx(req, &ctx);
