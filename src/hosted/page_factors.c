@@ -22,6 +22,14 @@ enum tf_err page_account(struct tf_req *req)
 	return hosted_redirect(req, "/account/factors");
 }
 
+/* The signed-in user's factor factor_id (NOT_FOUND when the user has none by that id). */
+static enum tf_err user_factor(struct tf_req *req, const char *factor_id, struct factor_row *f)
+{
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	return sca_factor_get(&ctx, req->session.user_id, factor_id, f);
+}
+
 static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *hc, int status, const char *notice_kind,
 				  const char *notice)
 {
@@ -103,10 +111,8 @@ static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx 
 		free(codes);
 		return e;
 	}
-	struct sca_ctx ctx;
 	struct factor_row f;
-	req_sca_ctx(req, &ctx);
-	enum tf_err e = sca_factor_get(&ctx, req->session.user_id, factor_id, &f);
+	enum tf_err e = user_factor(req, factor_id, &f);
 	return e != TF_OK ? e : render_confirm(req, hc, &f, 200, NULL);
 }
 
@@ -157,10 +163,8 @@ enum tf_err page_factor(struct tf_req *req)
 	struct hosted_ctx hc;
 	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
-	struct sca_ctx ctx;
 	struct factor_row f;
-	req_sca_ctx(req, &ctx);
-	enum tf_err e = sca_factor_get(&ctx, req->session.user_id, req->params[0], &f);
+	enum tf_err e = user_factor(req, req->params[0], &f);
 	if (e != TF_OK)
 		return e;
 	if (f.status == FACTOR_ACTIVE)
@@ -173,12 +177,12 @@ enum tf_err page_factor_verify(struct tf_req *req)
 	struct hosted_ctx hc;
 	if (hosted_begin_form(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
-	struct sca_ctx ctx;
 	struct factor_row f;
-	req_sca_ctx(req, &ctx);
-	enum tf_err e = sca_factor_get(&ctx, req->session.user_id, req->params[0], &f);
+	enum tf_err e = user_factor(req, req->params[0], &f);
 	if (e != TF_OK)
 		return e;
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
 	const char *code = form_get(&req->form, "code");
 	char clean[65];
 	hosted_clean_code(code, clean);
