@@ -128,10 +128,15 @@ static void failure_text(struct tf_req *req, enum tf_err e, int left, char *out,
 	default:
 		snprintf(out, size, "%s", tf_err_message(e));
 	}
-	if (req->err_extra) {
-		json_decref(req->err_extra);
-		req->err_extra = NULL;
-	}
+}
+
+/* The challenge page again after a failed attempt or send, saying why (left as failure_text). */
+static enum tf_err render_failure(struct tf_req *req, const struct hosted_ctx *hc, const char *challenge_id,
+				  const char *next, enum tf_err e, int left)
+{
+	char text[400];
+	failure_text(req, e, left, text, sizeof text);
+	return render_challenge(req, hc, challenge_id, next, tf_err_status(e), "error", text);
 }
 
 enum tf_err page_challenge_verify(struct tf_req *req)
@@ -153,11 +158,9 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 	enum tf_err e = req_challenge_attempt(req, &rq, &res);
 	if (e == TF_OK && req->rerun_slow)
 		return TF_OK;
-	if (e != TF_OK) {
-		char text[400];
-		failure_text(req, e, e == TF_ERR_VERIFICATION_CODE_INVALID ? res.attempts_remaining : -1, text, sizeof text);
-		return render_challenge(req, &hc, challenge_id, next, tf_err_status(e), "error", text);
-	}
+	if (e != TF_OK)
+		return render_failure(req, &hc, challenge_id, next, e,
+				      e == TF_ERR_VERIFICATION_CODE_INVALID ? res.attempts_remaining : -1);
 	if (res.has_device) {
 		const char *cookie = res.device_cookie;
 		char name[64], held[DEVICE_COOKIE_MAX];
@@ -197,11 +200,8 @@ enum tf_err page_challenge_send(struct tf_req *req)
 	} else {
 		e = TF_ERR_INVALID_REQUEST;
 	}
-	if (e != TF_OK) {
-		char text[400];
-		failure_text(req, e, -1, text, sizeof text);
-		return render_challenge(req, &hc, challenge_id, next, tf_err_status(e), "error", text);
-	}
+	if (e != TF_OK)
+		return render_failure(req, &hc, challenge_id, next, e, -1);
 	char loc[256];
 	snprintf(loc, sizeof loc, "/challenge?challenge_id=%s&next=%s%s", ch.challenge_id, next, challenge_id ? "&sent=1" : "");
 	return hosted_redirect(req, loc);
