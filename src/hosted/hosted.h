@@ -59,6 +59,10 @@ void hosted_clean_code(const char *code, char out[65]);
  * native API read a value that is not as absent (MISSING_FIELD), and so do the pages. */
 bool hosted_form_text(const char *value);
 
+/* Gives the request the application whose SSO client id is client_id: SSO_UNKNOWN_CLIENT when
+ * there is none (the sign-in link names an application twofold does not know). */
+enum tf_err hosted_load_client(struct tf_req *req, const char *client_id);
+
 /* The application's first registered redirect prefix: where a session that did not come
  * through SSO (password sign-in, email confirmation) returns when it ends. */
 void hosted_home(const struct app_row *app, char *out, size_t size);

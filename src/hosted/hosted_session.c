@@ -277,6 +277,12 @@ enum tf_err hosted_session_started(struct tf_req *req, struct hosted_start *star
 	return e;
 }
 
+enum tf_err hosted_load_client(struct tf_req *req, const char *client_id)
+{
+	enum tf_err e = req_load_app_by_client_id(req, client_id);
+	return e == TF_ERR_NOT_FOUND ? TF_ERR_SSO_UNKNOWN_CLIENT : e;
+}
+
 void hosted_home(const struct app_row *app, char *out, size_t size)
 {
 	json_t *prefixes = json_loads(app->redirect_uri_prefixes, 0, NULL);

@@ -91,9 +91,7 @@ enum tf_err page_link(struct tf_req *req)
 		return TF_ERR_SSO_INVALID_REQUEST;
 	if (!hosted_landing_page(req, next, landing, sizeof landing))
 		return TF_ERR_PAGE_NOT_ALLOWED;
-	enum tf_err e = req_load_app_by_client_id(req, client_id);
-	if (e == TF_ERR_NOT_FOUND)
-		return TF_ERR_SSO_UNKNOWN_CLIENT;
+	enum tf_err e = hosted_load_client(req, client_id);
 	if (e != TF_OK)
 		return e;
 	if (!req->app->sso_login_url[0])
@@ -128,38 +126,35 @@ static bool login_csrf_ok(struct tf_req *req)
 	       strlen(held) == HOSTED_CSRF_HEX && sodium_memcmp(sent, held, HOSTED_CSRF_HEX) == 0;
 }
 
-static enum tf_err login_app(struct tf_req *req, const char *client_id)
+/* The sign-in form's application (its client_id field) and the page it lands on after (its
+ * next field, the sign-in methods page when that is none of the landing pages). */
+static enum tf_err login_target(struct tf_req *req, const struct tf_form *f, char *landing, size_t size)
 {
+	const char *client_id = form_get(f, "client_id"), *next = form_get(f, "next");
 	if (!client_id || strlen(client_id) > 64)
 		return TF_ERR_SSO_INVALID_REQUEST;
-	enum tf_err e = req_load_app_by_client_id(req, client_id);
-	if (e == TF_ERR_NOT_FOUND)
-		return TF_ERR_SSO_UNKNOWN_CLIENT;
-	return e;
+	if (!next || !hosted_landing_page(req, next, landing, size))
+		snprintf(landing, size, "/account/factors");
+	return hosted_load_client(req, client_id);
 }
 
 enum tf_err page_login(struct tf_req *req)
 {
-	const char *client_id = form_get(&req->query, "client_id"), *next = form_get(&req->query, "next");
 	char landing[64];
-	enum tf_err e = login_app(req, client_id);
+	enum tf_err e = login_target(req, &req->query, landing, sizeof landing);
 	if (e != TF_OK)
 		return e;
-	if (!next || !hosted_landing_page(req, next, landing, sizeof landing))
-		snprintf(landing, sizeof landing, "/account/factors");
-	return render_login(req, 200, client_id, landing, "", NULL);
+	return render_login(req, 200, form_get(&req->query, "client_id"), landing, "", NULL);
 }
 
 enum tf_err page_login_post(struct tf_req *req)
 {
-	const char *client_id = form_get(&req->form, "client_id"), *next = form_get(&req->form, "next");
+	const char *client_id = form_get(&req->form, "client_id");
 	const char *email = form_get(&req->form, "email"), *password = form_get(&req->form, "password");
 	char landing[64];
-	enum tf_err e = login_app(req, client_id);
+	enum tf_err e = login_target(req, &req->form, landing, sizeof landing);
 	if (e != TF_OK)
 		return e;
-	if (!next || !hosted_landing_page(req, next, landing, sizeof landing))
-		snprintf(landing, sizeof landing, "/account/factors");
 	if (!login_csrf_ok(req))
 		return render_login(req, 403, client_id, landing, email, "The form expired. Please try again.");
 	if (!email || !password)

@@ -58,9 +58,7 @@ enum tf_err page_sso(struct tf_req *req)
 	    strlen(client_id) > 64 || strlen(token) > 128 || strlen(page) > SSO_URL_MAX ||
 	    strlen(redirect_uri) > SSO_URL_MAX || strlen(stoken) != SSO_STOKEN_LEN)
 		return TF_ERR_SSO_INVALID_REQUEST;
-	enum tf_err e = req_load_app_by_client_id(req, client_id);
-	if (e == TF_ERR_NOT_FOUND)
-		return TF_ERR_SSO_UNKNOWN_CLIENT;
+	enum tf_err e = hosted_load_client(req, client_id);
 	if (e != TF_OK)
 		return e;
 
