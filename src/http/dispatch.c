@@ -62,20 +62,27 @@ enum tf_err req_session_use(struct tf_req *req)
 	return sca_session_use(&ctx, &req->session, &req->stepped_up);
 }
 
-static enum tf_err auth_user(struct tf_req *req)
+/* The session of the request's application whose token is token (api_only as
+ * sca_session_find), alive, with this activity recorded. */
+static enum tf_err auth_session(struct tf_req *req, const char *token, bool api_only)
 {
-	const char *token = bearer(req->authorization);
-	if (!token || strlen(token) > 128)
-		return TF_ERR_INVALID_TOKEN;
 	struct sca_ctx ctx;
 	req_sca_ctx(req, &ctx);
-	enum tf_err e = sca_session_find(&ctx, token, false, &req->session);
+	enum tf_err e = sca_session_find(&ctx, token, api_only, &req->session);
 	if (e != TF_OK)
 		return e;
 	if ((e = sca_session_use(&ctx, &req->session, &req->stepped_up)) != TF_OK)
 		return e;
 	req->have_session = true;
 	return TF_OK;
+}
+
+static enum tf_err auth_user(struct tf_req *req)
+{
+	const char *token = bearer(req->authorization);
+	if (!token || strlen(token) > 128)
+		return TF_ERR_INVALID_TOKEN;
+	return auth_session(req, token, false);
 }
 
 /* The WePay face's access token carries its application: "<app_id>.<session token>". */
@@ -94,14 +101,7 @@ static enum tf_err auth_bearer_app_token(struct tf_req *req)
 	if (e != TF_OK)
 		return e;
 	req->have_app = true;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
-	if ((e = sca_session_find(&ctx, dot + 1, true, &req->session)) != TF_OK)
-		return e;
-	if ((e = sca_session_use(&ctx, &req->session, &req->stepped_up)) != TF_OK)
-		return e;
-	req->have_session = true;
-	return TF_OK;
+	return auth_session(req, dot + 1, true);
 }
 
 static enum tf_err parse_body(struct tf_req *req)
