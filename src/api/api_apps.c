@@ -57,21 +57,6 @@ static bool string_ok(json_t *o, const char *key, bool required, size_t max)
 	       validate_utf8_text(json_string_value(v), json_string_length(v)) && !strpbrk(json_string_value(v), "\r\n");
 }
 
-static bool only_keys(json_t *o, const char *const *keys)
-{
-	const char *k;
-	json_t *v;
-	json_object_foreach(o, k, v) {
-		bool ok = false;
-		for (const char *const *p = keys; *p && !ok; p++)
-			ok = !strcmp(*p, k);
-		if (!ok)
-			return false;
-		(void)v;
-	}
-	return true;
-}
-
 /* The application's own delivery settings: {"twilio": {account_sid, auth_token,
  * from, base_url?}, "smtp": {url, from, username?, password?}}; sealed at rest. */
 static enum tf_err read_delivery(struct tf_req *req, char **out)
@@ -84,16 +69,16 @@ static enum tf_err read_delivery(struct tf_req *req, char **out)
 	if (!d || json_is_null(d))
 		return TF_OK;
 	json_t *t = json_object_get(d, "twilio"), *m = json_object_get(d, "smtp");
-	bool ok = json_is_object(d) && only_keys(d, top);
+	bool ok = json_is_object(d) && !json_unknown_key(d, top);
 	if (ok && t)
-		ok = json_is_object(t) && only_keys(t, twilio) && string_ok(t, "account_sid", true, 64) &&
+		ok = json_is_object(t) && !json_unknown_key(t, twilio) && string_ok(t, "account_sid", true, 64) &&
 		     string_ok(t, "auth_token", true, 128) && string_ok(t, "from", true, 32) &&
 		     validate_phone_e164(json_string_value(json_object_get(t, "from"))) && string_ok(t, "base_url", false, 512) &&
 		     (!json_object_get(t, "base_url") || validate_url(json_string_value(json_object_get(t, "base_url"))));
 	if (ok && m) {
 		const char *url = json_string_value(json_object_get(m, "url"));
 		char email[256];
-		ok = json_is_object(m) && only_keys(m, smtp) && string_ok(m, "url", true, 512) && url &&
+		ok = json_is_object(m) && !json_unknown_key(m, smtp) && string_ok(m, "url", true, 512) && url &&
 		     (!strncmp(url, "smtp://", 7) || !strncmp(url, "smtps://", 8)) && string_ok(m, "from", true, 254) &&
 		     validate_email(json_string_value(json_object_get(m, "from")), email, sizeof email) &&
 		     string_ok(m, "username", false, 255) && string_ok(m, "password", false, 255);

@@ -27,15 +27,10 @@ enum tf_err api_transaction_read(struct tf_req *req, json_t *v, const char *pref
 	memset(out, 0, sizeof *out);
 	if (!json_is_object(v))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, prefix);
-	const char *k;
-	json_t *x;
-	json_object_foreach(v, k, x) {
-		bool ok = false;
-		for (const char *const *p = known; *p && !ok; p++)
-			ok = !strcmp(*p, k);
-		if (!ok)
-			return strlen(k) < 64 ? bad(req, TF_ERR_INVALID_FIELD, prefix, k) : req_field_error(req, TF_ERR_INVALID_FIELD, prefix);
-	}
+	const char *unknown = json_unknown_key(v, known);
+	if (unknown)
+		return strlen(unknown) < 64 ? bad(req, TF_ERR_INVALID_FIELD, prefix, unknown)
+					    : req_field_error(req, TF_ERR_INVALID_FIELD, prefix);
 	json_t *amount = json_object_get(v, "amount"), *currency = json_object_get(v, "currency");
 	json_t *payee = json_object_get(v, "payee");
 	if (!amount)

@@ -291,6 +291,9 @@ void json_use_wiping_allocator(void);
 /* JSON limits (SPEC section 11): nesting depth before parsing, string length after. */
 bool json_text_depth_ok(const char *text, size_t len, int max_depth);
 bool json_strings_ok(const json_t *v, size_t max_len);
+/* The first key of the object o that known (NULL-terminated) does not list, or NULL when there
+ * is none (or o is no object). */
+const char *json_unknown_key(const json_t *o, const char *const *known);
 /* An answer's compact text, malloc'd: json_fast_dump's, or jansson's for what that leaves. */
 char *json_answer_text(const json_t *v);
 

@@ -77,6 +77,20 @@ bool json_strings_ok(const json_t *v, size_t max_len)
 	return true;
 }
 
+const char *json_unknown_key(const json_t *o, const char *const *known)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)o, k, v) {
+		bool listed = false;
+		for (const char *const *p = known; *p && !listed; p++)
+			listed = strcmp(*p, k) == 0;
+		if (!listed)
+			return k;
+	}
+	return NULL;
+}
+
 char *json_answer_text(const json_t *v)
 {
 	char *text = json_fast_dump(v);
@@ -116,23 +130,13 @@ enum tf_err req_bool(struct tf_req *req, const char *field, bool *out)
 
 enum tf_err req_reject_unknown(struct tf_req *req, const char *const *known)
 {
-	const char *k;
-	json_t *v;
-	if (!req->json)
+	const char *k = json_unknown_key(req->json, known);
+	if (!k)
 		return TF_OK;
-	json_object_foreach(req->json, k, v) {
-		bool ok = false;
-		for (const char *const *p = known; *p && !ok; p++)
-			ok = strcmp(*p, k) == 0;
-		if (!ok) {
-			/* the field name is user input: only echo it when it is short, plain text */
-			if (strlen(k) < 64 && validate_utf8_text(k, strlen(k)))
-				return req_field_error(req, TF_ERR_INVALID_FIELD, k);
-			return TF_ERR_INVALID_FIELD;
-		}
-		(void)v;
-	}
-	return TF_OK;
+	/* the field name is user input: only echo it when it is short, plain text */
+	if (strlen(k) < 64 && validate_utf8_text(k, strlen(k)))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, k);
+	return TF_ERR_INVALID_FIELD;
 }
 
 void resp_json(struct tf_req *req, int status, json_t *body)
