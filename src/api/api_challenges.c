@@ -86,9 +86,8 @@ enum tf_err api_challenges_create(struct tf_req *req)
 
 enum tf_err api_challenges_resend(struct tf_req *req)
 {
-	static const char *const known[] = {NULL};
-	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK)
+	enum tf_err e = req_no_fields(req);
+	if (e != TF_OK)
 		return e;
 	struct challenge_row ch;
 	struct factor_row f;

@@ -161,12 +161,11 @@ bool api_factors_verify_slow_if(struct tf_req *req)
 
 enum tf_err api_factors_prefer(struct tf_req *req)
 {
-	static const char *const known[] = {NULL};
 	struct sca_ctx ctx;
 	struct factor_row f;
 	enum tf_err e;
 	req_sca_ctx(req, &ctx);
-	if ((e = req_reject_unknown(req, known)) != TF_OK ||
+	if ((e = req_no_fields(req)) != TF_OK ||
 	    (e = sca_factor_prefer(&ctx, req->session.user_id, req->params[0], &f)) != TF_OK)
 		return e;
 	resp_json(req, 200, api_factor_json(&f));

@@ -13,7 +13,6 @@
 
 #include "api/api.h"
 #include "sca/sessions.h"
-#include "sca/users.h"
 #include "core/session.h"
 #include "core/validate.h"
 
@@ -53,14 +52,9 @@ enum tf_err api_sessions_login(struct tf_req *req)
 
 enum tf_err api_sessions_create_for_user(struct tf_req *req)
 {
-	static const char *const known[] = {NULL};
-	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK)
-		return e;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
 	struct user_row u;
-	if ((e = sca_user_load(&ctx, req->params[0], &u)) != TF_OK)
+	enum tf_err e;
+	if ((e = req_no_fields(req)) != TF_OK || (e = api_load_user(req, req->params[0], &u)) != TF_OK)
 		return e;
 	if (u.type != USER_SSO)
 		return TF_ERR_NOT_SSO_USER;
@@ -69,9 +63,8 @@ enum tf_err api_sessions_create_for_user(struct tf_req *req)
 
 enum tf_err api_sessions_logout(struct tf_req *req)
 {
-	static const char *const known[] = {NULL};
-	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK)
+	enum tf_err e = req_no_fields(req);
+	if (e != TF_OK)
 		return e;
 	struct sca_ctx ctx;
 	req_sca_ctx(req, &ctx);

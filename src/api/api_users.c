@@ -123,9 +123,8 @@ enum tf_err api_users_get(struct tf_req *req)
 
 enum tf_err api_users_mark_email_verified(struct tf_req *req)
 {
-	static const char *const known[] = {NULL};
-	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK)
+	enum tf_err e = req_no_fields(req);
+	if (e != TF_OK)
 		return e;
 	struct sca_ctx ctx;
 	req_sca_ctx(req, &ctx);

@@ -232,6 +232,7 @@ enum tf_err req_password_check(struct tf_req *req, const char *email, const char
 enum tf_err req_string(struct tf_req *req, const char *field, bool required, const char **out);
 enum tf_err req_bool(struct tf_req *req, const char *field, bool *out);
 enum tf_err req_reject_unknown(struct tf_req *req, const char *const *known);
+enum tf_err req_no_fields(struct tf_req *req); /* a body that must be empty ({} or none) */
 enum tf_err req_field_error(struct tf_req *req, enum tf_err e, const char *field);
 
 /* Calls another route's handler (an operation of the native API) with body as its JSON input

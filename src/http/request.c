@@ -139,6 +139,12 @@ enum tf_err req_reject_unknown(struct tf_req *req, const char *const *known)
 	return TF_ERR_INVALID_FIELD;
 }
 
+enum tf_err req_no_fields(struct tf_req *req)
+{
+	static const char *const none[] = {NULL};
+	return req_reject_unknown(req, none);
+}
+
 void resp_json(struct tf_req *req, int status, json_t *body)
 {
 	if (req->resp)
