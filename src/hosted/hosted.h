@@ -84,6 +84,9 @@ bool hosted_cookie(const struct tf_req *req, const char *name, char *out, size_t
 /* Whether path is one of the pages a user may land on or return to ("/account/factors");
  * accepts a full URL under public_url too, writing the path into out. */
 bool hosted_landing_page(const struct tf_req *req, const char *page, char *out, size_t size);
+/* Where a page goes on to: next (NULL when absent) when it is a landing page, else the
+ * sign-in methods page. */
+void hosted_next_page(const struct tf_req *req, const char *next, char *out, size_t size);
 
 /* The pages (route handlers) */
 enum tf_err page_sso(struct tf_req *req);

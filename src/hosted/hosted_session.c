@@ -90,6 +90,12 @@ bool hosted_landing_page(const struct tf_req *req, const char *page, char *out, 
 	return false;
 }
 
+void hosted_next_page(const struct tf_req *req, const char *next, char *out, size_t size)
+{
+	if (!next || !hosted_landing_page(req, next, out, size))
+		snprintf(out, size, "/account/factors");
+}
+
 enum tf_err hosted_redirect(struct tf_req *req, const char *location)
 {
 	security_headers(req);

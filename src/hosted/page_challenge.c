@@ -14,11 +14,14 @@
 #include "sca/devices.h"
 #include "sca/factors.h"
 
-static const char *safe_next(struct tf_req *req, const char *next, char *out, size_t size)
+/* The challenge page's session (hosted_begin; for a form post, with its CSRF token) and its
+ * next field, the page to go on to afterwards (hosted_next_page). True when already answered. */
+static bool begin_challenge(struct tf_req *req, struct hosted_ctx *hc, bool post, char *next, size_t size)
 {
-	if (!next || !hosted_landing_page(req, next, out, size))
-		snprintf(out, size, "/account/factors");
-	return out;
+	if (post ? hosted_begin_form(req, hc, HOSTED_GATE_NONE) : hosted_begin(req, hc, HOSTED_GATE_NONE))
+		return true;
+	hosted_next_page(req, form_get(post ? &req->form : &req->query, "next"), next, size);
+	return false;
 }
 
 /* The user's other active methods that take a typed code, as buttons that start a challenge. */
@@ -87,10 +90,9 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 enum tf_err page_challenge(struct tf_req *req)
 {
 	struct hosted_ctx hc;
-	if (hosted_begin(req, &hc, HOSTED_GATE_NONE))
-		return TF_OK;
 	char next[64];
-	safe_next(req, form_get(&req->query, "next"), next, sizeof next);
+	if (begin_challenge(req, &hc, false, next, sizeof next))
+		return TF_OK;
 	const char *sent = form_get(&req->query, "sent");
 	return render_challenge(req, &hc, form_get(&req->query, "challenge_id"), next, 200, "info",
 				sent ? "We sent you a new code." : NULL);
@@ -142,10 +144,9 @@ static enum tf_err render_failure(struct tf_req *req, const struct hosted_ctx *h
 enum tf_err page_challenge_verify(struct tf_req *req)
 {
 	struct hosted_ctx hc;
-	if (hosted_begin_form(req, &hc, HOSTED_GATE_NONE))
-		return TF_OK;
 	char next[64];
-	safe_next(req, form_get(&req->form, "next"), next, sizeof next);
+	if (begin_challenge(req, &hc, true, next, sizeof next))
+		return TF_OK;
 	const char *challenge_id = form_get(&req->form, "challenge_id"), *code = form_get(&req->form, "code");
 	const char *trust = form_get(&req->form, "trust_device");
 	if (!challenge_id || !code || strlen(code) > 64 || strlen(challenge_id) >= TF_ID_MAX)
@@ -182,10 +183,9 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 enum tf_err page_challenge_send(struct tf_req *req)
 {
 	struct hosted_ctx hc;
-	if (hosted_begin_form(req, &hc, HOSTED_GATE_NONE))
-		return TF_OK;
 	char next[64];
-	safe_next(req, form_get(&req->form, "next"), next, sizeof next);
+	if (begin_challenge(req, &hc, true, next, sizeof next))
+		return TF_OK;
 	const char *factor_id = form_get(&req->form, "factor_id"), *challenge_id = form_get(&req->form, "challenge_id");
 	struct challenge_row ch;
 	struct factor_row f;

@@ -133,8 +133,7 @@ static enum tf_err login_target(struct tf_req *req, const struct tf_form *f, cha
 	const char *client_id = form_get(f, "client_id"), *next = form_get(f, "next");
 	if (!client_id || strlen(client_id) > 64)
 		return TF_ERR_SSO_INVALID_REQUEST;
-	if (!next || !hosted_landing_page(req, next, landing, size))
-		snprintf(landing, size, "/account/factors");
+	hosted_next_page(req, next, landing, size);
 	return hosted_load_client(req, client_id);
 }
 
