@@ -23,6 +23,15 @@ static void usage(FILE *out)
 		config_print_help();
 }
 
+/* the subcommands in src/cli/, each given the arguments after its name */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv, char **envp);
+} subcommands[] = {
+	{"serve", cli_serve}, {"app", cli_app},       {"audit", cli_audit}, {"migrate", cli_migrate},
+	{"sign", cli_sign},   {"device", cli_device}, {"key", cli_key},
+};
+
 static int is_help(const char *arg)
 {
 	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
@@ -41,20 +50,9 @@ int main(int argc, char **argv, char **envp)
 			usage(stdout);
 			return 0;
 		}
-	if (!strcmp(cmd, "serve"))
-		return cli_serve(argc - 2, argv + 2, envp);
-	if (!strcmp(cmd, "app"))
-		return cli_app(argc - 2, argv + 2, envp);
-	if (!strcmp(cmd, "audit"))
-		return cli_audit(argc - 2, argv + 2, envp);
-	if (!strcmp(cmd, "migrate"))
-		return cli_migrate(argc - 2, argv + 2, envp);
-	if (!strcmp(cmd, "sign"))
-		return cli_sign(argc - 2, argv + 2, envp);
-	if (!strcmp(cmd, "device"))
-		return cli_device(argc - 2, argv + 2, envp);
-	if (!strcmp(cmd, "key"))
-		return cli_key(argc - 2, argv + 2, envp);
+	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+		if (!strcmp(cmd, subcommands[i].name))
+			return subcommands[i].run(argc - 2, argv + 2, envp);
 	if (!strcmp(cmd, "help")) {
 		usage(stdout);
 		return 0;

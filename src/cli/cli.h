@@ -14,5 +14,8 @@ int cli_key(int argc, char **argv, char **envp);
 /* Shared: loads the configuration from flags and environment, or prints why not. */
 struct tf_config;
 int cli_load_config(struct tf_config *cfg, int argc, char **argv, char **envp);
+/* Shared: the value argv[*i] gives a subcommand's own flag, as "--flag VALUE" (then *i moves
+ * onto the value) or "--flag=VALUE"; NULL when argv[*i] is not that flag. */
+const char *cli_flag_value(int argc, char **argv, int *i, const char *flag);
 
 #endif

@@ -23,10 +23,9 @@ int cli_app(int argc, char **argv, char **envp)
 	char *rest[64];
 	int n = 0;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--name") && i + 1 < argc)
-			name = argv[++i];
-		else if (!strncmp(argv[i], "--name=", 7))
-			name = argv[i] + 7;
+		const char *value = cli_flag_value(argc, argv, &i, "--name");
+		if (value)
+			name = value;
 		else if (!strcmp(argv[i], "--sandbox"))
 			sandbox = true;
 		else if (n < 64)

@@ -73,12 +73,8 @@ int cli_audit(int argc, char **argv, char **envp)
 	if (!rest)
 		return 2;
 	for (int i = 1; i < argc; i++) {
-		const char *value = NULL;
-		if (verify && !strcmp(argv[i], "--head") && i + 1 < argc)
-			value = argv[++i];
-		else if (verify && !strncmp(argv[i], "--head=", 7))
-			value = argv[i] + 7;
-		else
+		const char *value = verify ? cli_flag_value(argc, argv, &i, "--head") : NULL;
+		if (!value)
 			rest[n++] = argv[i];
 		if (value && (n_heads == HEADS_MAX || !parse_head(value, &heads[n_heads++]))) {
 			fprintf(stderr, "twofold audit verify: --head takes SEQ:HASH (the seq and the 64 hex digits of an "

@@ -113,10 +113,9 @@ int cli_key(int argc, char **argv, char **envp)
 	char *rest[64];
 	int n = 0;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--new-key") && i + 1 < argc)
-			new_path_arg = argv[++i];
-		else if (!strncmp(argv[i], "--new-key=", 10))
-			new_path_arg = argv[i] + 10;
+		const char *value = cli_flag_value(argc, argv, &i, "--new-key");
+		if (value)
+			new_path_arg = value;
 		else if (!strcmp(argv[i], "--new-cookie-key"))
 			opts.new_cookie_key = true;
 		else if (n < 64)

@@ -1,9 +1,11 @@
 /* cli_serve.c: `twofold serve`: open the service, start the outbox worker, the slow pool
- * and the HTTP listener, and run until SIGINT or SIGTERM. */
+ * and the HTTP listener, and run until SIGINT or SIGTERM. Also what every subcommand shares:
+ * loading the configuration, reading a flag's value. */
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -33,6 +35,16 @@ int cli_load_config(struct tf_config *cfg, int argc, char **argv, char **envp)
 	if (log_level_parse(cfg->log_level, &level) == 0)
 		log_set_level(level);
 	return 0;
+}
+
+const char *cli_flag_value(int argc, char **argv, int *i, const char *flag)
+{
+	size_t len = strlen(flag);
+	if (!strcmp(argv[*i], flag) && *i + 1 < argc)
+		return argv[++*i];
+	if (!strncmp(argv[*i], flag, len) && argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	return NULL;
 }
 
 /* A slow thread that has hashed keeps its Argon2id work area (64 MiB at the default cost) for its

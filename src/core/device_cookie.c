@@ -11,14 +11,18 @@
 #define PREFIX "tfd1."
 #define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
+/* the names in the cookie and on the wire, indexed by the enumerations */
+static const char *const kind_names[] = {[DEVICE_PERSISTENT] = "persistent", [DEVICE_SESSION] = "session"};
+static const char *const domain_names[] = {[DOMAIN_API] = "api", [DOMAIN_HOSTED] = "hosted"};
+
 const char *device_kind_name(enum device_kind k)
 {
-	return k == DEVICE_SESSION ? "session" : "persistent";
+	return kind_names[k == DEVICE_SESSION ? DEVICE_SESSION : DEVICE_PERSISTENT];
 }
 
 const char *device_domain_name(enum device_domain d)
 {
-	return d == DOMAIN_HOSTED ? "hosted" : "api";
+	return domain_names[d == DOMAIN_HOSTED ? DOMAIN_HOSTED : DOMAIN_API];
 }
 
 static void mac_of(const struct tf_hmac_key *key, const char *signed_part, size_t len, uint8_t mac[32])
@@ -61,6 +65,18 @@ static bool next_field(char **s, char *out, size_t size)
 	return true;
 }
 
+/* The index in names[0..n) of the next '|' field of *s; -1 when it is missing or none of them. */
+static int next_name(char **s, const char *const *names, int n)
+{
+	char field[40];
+	if (!next_field(s, field, sizeof field))
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(field, names[i]))
+			return i;
+	return -1;
+}
+
 enum cookie_verdict device_cookie_check(const struct tf_hmac_key *key, const char *value, int64_t now,
 					struct device_claims *out)
 {
@@ -82,7 +98,7 @@ enum cookie_verdict device_cookie_check(const struct tf_hmac_key *key, const cha
 	if (sodium_memcmp(want_b64, dot + 1, 43) != 0)
 		return COOKIE_BAD_MAC;
 	/* signed by us: the payload is trusted to be well formed, but check it all the same */
-	char payload[256], field[40];
+	char payload[256];
 	size_t plen = 0;
 	const char *b64 = value + strlen(PREFIX);
 	if (sodium_base642bin((uint8_t *)payload, sizeof payload - 1, b64, signed_len - strlen(PREFIX), NULL, &plen, NULL, B64) != 0)
@@ -91,22 +107,14 @@ enum cookie_verdict device_cookie_check(const struct tf_hmac_key *key, const cha
 	char *s = payload;
 	memset(out, 0, sizeof *out);
 	if (!next_field(&s, out->app_id, sizeof out->app_id) || !next_field(&s, out->user_id, sizeof out->user_id) ||
-	    !next_field(&s, out->device_id, sizeof out->device_id) || !next_field(&s, field, sizeof field))
+	    !next_field(&s, out->device_id, sizeof out->device_id))
 		return COOKIE_MALFORMED;
-	if (!strcmp(field, "persistent"))
-		out->kind = DEVICE_PERSISTENT;
-	else if (!strcmp(field, "session"))
-		out->kind = DEVICE_SESSION;
-	else
+	int kind = next_name(&s, kind_names, sizeof kind_names / sizeof kind_names[0]);
+	int domain = kind < 0 ? -1 : next_name(&s, domain_names, sizeof domain_names / sizeof domain_names[0]);
+	if (domain < 0)
 		return COOKIE_MALFORMED;
-	if (!next_field(&s, field, sizeof field))
-		return COOKIE_MALFORMED;
-	if (!strcmp(field, "api"))
-		out->domain = DOMAIN_API;
-	else if (!strcmp(field, "hosted"))
-		out->domain = DOMAIN_HOSTED;
-	else
-		return COOKIE_MALFORMED;
+	out->kind = (enum device_kind)kind;
+	out->domain = (enum device_domain)domain;
 	char *end;
 	long long exp = strtoll(s, &end, 10);
 	if (end == s || *end)

@@ -1,10 +1,10 @@
 /*
  * factor_kind.h: factor kinds as modules (SPEC section 3). Each kind of second factor is one
  * file, kind_<name>.c, filling one struct factor_kind: what its enrolment takes and makes, what
- * issuing a challenge sends, how an answer is checked, how it describes itself, and flags for
- * the rules that differ between kinds. factor_kinds.c holds the table, one row per enum
- * factor_type (store/store.h keeps the enum and its wire names). Code outside the kind files asks
- * the kind instead of switching on the type.
+ * issuing a challenge sends, how an answer is checked, how it describes itself (its words for
+ * people are data on its row), and flags for the rules that differ between kinds.
+ * factor_kinds.c holds the table, one row per enum factor_type (store/store.h keeps the enum and
+ * its wire names). Code outside the kind files asks the kind instead of switching on the type.
  *
  * Adding a kind: its value and wire name in store/store.h, its file, its row in factor_kinds.c,
  * and a row in a vendor face's table if that face has the kind.
@@ -109,7 +109,7 @@ struct factor_description {
 	int totp_digits;
 	int codes_remaining;        /* unused codes of a sheet, or -1 */
 	const char *push_channel;   /* a push device's channel, or NULL */
-	/* twofold's own words for people, as its hosted pages show them */
+	/* twofold's own words for people, as its hosted pages show them: the kind's words filled in */
 	char label[96];         /* the factor in a list: "Text message to your phone ending in 0100" */
 	char offer[96];         /* a button that starts a challenge: "Text a code to my phone ending in 0100" */
 	char prompt[400];       /* beside a challenge's answer field (names the application for an app) */
@@ -118,12 +118,24 @@ struct factor_description {
 	const char *inputmode;  /* the answer field's keyboard: "numeric" or "text" */
 };
 
+/* The words a kind shows people, as templates that factor_describe fills into struct
+ * factor_description: {phone} stands for the last four digits of the factor's phone, {app} for
+ * the application's name, {left} for the backup codes left. */
+struct factor_words {
+	const char *label;        /* the factor in a list */
+	const char *offer;        /* a button that starts a challenge */
+	const char *prompt;       /* beside a challenge's answer field */
+	const char *enrol_prompt; /* beside a new factor's first answer */
+	const char *code_label;   /* the answer field's label; NULL: "Code" */
+};
+
 struct factor_kind {
 	enum factor_type type;
 	const char *name;               /* the wire name: factor_type_names[type] */
 	unsigned flags;                 /* enum factor_kind_flag */
 	enum factor_answer_form answer;
 	unsigned fields;                /* enum factor_field: the input its enrolment takes */
+	struct factor_words words;
 
 	/* Enrolment. check_input: the first of its fields that is invalid (FACTOR_FIELD_NONE: all
 	 * valid; presence is checked before). prepare (optional): slow work before the transaction.
@@ -159,9 +171,10 @@ struct factor_kind {
 	enum tf_err (*spend)(const struct sca_ctx *ctx, const struct factor_row *f, const struct challenge_row *ch,
 			     const struct factor_attempt *a, enum answer_verdict *v);
 
-	/* Fills the kind's part of out (factor_describe clears the rest first). app_name: the
-	 * application's name, for words that name it. */
-	void (*describe)(const struct factor_row *f, const char *app_name, struct factor_description *out);
+	/* Fills the kind's own fields of out beside its words (the phone, an authenticator's
+	 * parameters, the codes left...); factor_describe clears the rest first and fills the words
+	 * after. */
+	void (*describe)(const struct factor_row *f, struct factor_description *out);
 };
 
 /* The kind of a type (a valid enum factor_type, as every row's is). */
@@ -179,7 +192,7 @@ enum factor_field factor_input_check(const struct factor_kind *k, const struct f
 enum answer_verdict factor_check(const struct sca_ctx *ctx, const struct factor_row *f, const struct challenge_row *ch,
 				 const struct factor_attempt *a, int64_t *replay_step);
 
-/* What adapters show of f (see struct factor_description). */
+/* What adapters show of f (see struct factor_description); app_name fills {app} in its words. */
 void factor_describe(const struct factor_row *f, const char *app_name, struct factor_description *out);
 
 /* Clears what an enrolment made (secrets included). */

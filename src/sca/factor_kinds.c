@@ -1,9 +1,11 @@
 /*
  * factor_kinds.c: the table of factor kinds, one row per enum factor_type (factor_kind.h), and
  * what is the same for every kind: finding a kind by type or wire name, the order in which
- * enrolment input is refused, the sandbox code, clearing a description or an enrolment.
+ * enrolment input is refused, the sandbox code, describing a factor (the kind's words filled in)
+ * and clearing an enrolment.
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sca/kinds.h"
@@ -69,13 +71,52 @@ enum answer_verdict factor_check(const struct sca_ctx *ctx, const struct factor_
 	return k->check(ctx, f, ch, a, replay_step);
 }
 
+/* One {name} a kind's words may hold, and what stands for it. */
+struct word_value {
+	const char *name;
+	const char *value;
+};
+
+/* Writes words into out with each {name} of values replaced by its value, cut to size bytes
+ * with its terminating NUL as snprintf cuts; a brace that names no value stays as it is. */
+static void fill_words(char *out, size_t size, const char *words, const struct word_value *values, size_t n_values)
+{
+	size_t len = 0;
+	for (const char *p = words; *p;) {
+		const char *piece = p;
+		size_t piece_len = 1, skip = 1;
+		for (size_t i = 0; *p == '{' && i < n_values; i++) {
+			size_t name_len = strlen(values[i].name);
+			if (strncmp(p + 1, values[i].name, name_len) == 0 && p[1 + name_len] == '}') {
+				piece = values[i].value;
+				piece_len = strlen(piece);
+				skip = name_len + 2;
+				break;
+			}
+		}
+		for (size_t j = 0; j < piece_len && len + 1 < size; j++)
+			out[len++] = piece[j];
+		p += skip;
+	}
+	out[len] = '\0';
+}
+
 void factor_describe(const struct factor_row *f, const char *app_name, struct factor_description *out)
 {
+	const struct factor_kind *k = factor_kind_of(f->type);
 	memset(out, 0, sizeof *out);
 	out->codes_remaining = -1;
-	out->code_label = "Code";
 	out->inputmode = "numeric";
-	factor_kind_of(f->type)->describe(f, app_name, out);
+	k->describe(f, out);
+	char left[16];
+	snprintf(left, sizeof left, "%d", out->codes_remaining);
+	const struct word_value values[] = {{"phone", out->phone_last4}, {"app", app_name}, {"left", left}};
+	const size_t n = sizeof values / sizeof values[0];
+	fill_words(out->label, sizeof out->label, k->words.label, values, n);
+	fill_words(out->offer, sizeof out->offer, k->words.offer, values, n);
+	fill_words(out->prompt, sizeof out->prompt, k->words.prompt, values, n);
+	fill_words(out->enrol_prompt, sizeof out->enrol_prompt, k->words.enrol_prompt, values, n);
+	out->code_label = k->words.code_label ? k->words.code_label : "Code";
 }
 
 void factor_enrolment_wipe(struct factor_enrolment *en)

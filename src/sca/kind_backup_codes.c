@@ -103,15 +103,9 @@ static enum tf_err spend(const struct sca_ctx *ctx, const struct factor_row *f, 
 	return e;
 }
 
-static void describe(const struct factor_row *f, const char *app_name, struct factor_description *d)
+static void describe(const struct factor_row *f, struct factor_description *d)
 {
-	(void)app_name;
 	d->codes_remaining = f->backup_remaining;
-	snprintf(d->label, sizeof d->label, "Backup codes (%d left)", f->backup_remaining);
-	snprintf(d->offer, sizeof d->offer, "Use a backup code");
-	snprintf(d->prompt, sizeof d->prompt, "Enter one of your backup codes. Each code works once.");
-	snprintf(d->enrol_prompt, sizeof d->enrol_prompt, "Enter one of your backup codes.");
-	d->code_label = "Backup code";
 	d->inputmode = "text";
 }
 
@@ -122,6 +116,13 @@ const struct factor_kind factor_kind_backup_codes = {
 		 FACTOR_KIND_SLOW_CHECK,
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = 0,
+	.words = {
+		.label = "Backup codes ({left} left)",
+		.offer = "Use a backup code",
+		.prompt = "Enter one of your backup codes. Each code works once.",
+		.enrol_prompt = "Enter one of your backup codes.",
+		.code_label = "Backup code",
+	},
 	.prepare = prepare,
 	.store = store,
 	.find = find,

@@ -110,14 +110,9 @@ static bool denied(const struct factor_row *f, const struct challenge_row *ch, c
 	return a->push && !a->push->approve && answer_valid(f, ch, false, a->push->signature);
 }
 
-static void describe(const struct factor_row *f, const char *app_name, struct factor_description *d)
+static void describe(const struct factor_row *f, struct factor_description *d)
 {
-	(void)app_name;
 	d->push_channel = f->push_channel;
-	snprintf(d->label, sizeof d->label, "Approval on your phone");
-	snprintf(d->offer, sizeof d->offer, "Approve on my phone");
-	snprintf(d->prompt, sizeof d->prompt, "Approve the request on your phone.");
-	snprintf(d->enrol_prompt, sizeof d->enrol_prompt, "Approve the request on your phone.");
 }
 
 const struct factor_kind factor_kind_push = {
@@ -126,6 +121,12 @@ const struct factor_kind factor_kind_push = {
 	.flags = 0,
 	.answer = FACTOR_ANSWER_DEVICE,
 	.fields = FACTOR_FIELD_CHANNEL | FACTOR_FIELD_PUBLIC_KEY | FACTOR_FIELD_PUSH_ADDRESS,
+	.words = {
+		.label = "Approval on your phone",
+		.offer = "Approve on my phone",
+		.prompt = "Approve the request on your phone.",
+		.enrol_prompt = "Approve the request on your phone.",
+	},
 	.check_input = check_input,
 	.enrol = enrol,
 	.issue = issue,

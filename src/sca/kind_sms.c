@@ -3,19 +3,7 @@
  * 6-digit code (code.c) to it, under the send caps; the code typed back is checked against
  * its MAC. Enrolment sends the first code; verifying it activates the factor.
  */
-#include <stdio.h>
-
 #include "sca/kinds.h"
-
-static void describe(const struct factor_row *f, const char *app_name, struct factor_description *d)
-{
-	(void)app_name;
-	kind_describe_phone(f, d);
-	snprintf(d->label, sizeof d->label, "Text message to your phone ending in %s", d->phone_last4);
-	snprintf(d->offer, sizeof d->offer, "Text a code to my phone ending in %s", d->phone_last4);
-	snprintf(d->prompt, sizeof d->prompt, "We sent a code by text message to your phone ending in %s.", d->phone_last4);
-	snprintf(d->enrol_prompt, sizeof d->enrol_prompt, "We sent a code by text message to your phone ending in %s.", d->phone_last4);
-}
 
 const struct factor_kind factor_kind_sms = {
 	.type = FACTOR_SMS,
@@ -23,9 +11,15 @@ const struct factor_kind factor_kind_sms = {
 	.flags = FACTOR_KIND_SENDS_CODE | FACTOR_KIND_TO_PHONE | FACTOR_KIND_PICKED_BY_DEFAULT,
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = FACTOR_FIELD_PHONE,
+	.words = {
+		.label = "Text message to your phone ending in {phone}",
+		.offer = "Text a code to my phone ending in {phone}",
+		.prompt = "We sent a code by text message to your phone ending in {phone}.",
+		.enrol_prompt = "We sent a code by text message to your phone ending in {phone}.",
+	},
 	.check_input = kind_phone_check_input,
 	.enrol = kind_phone_enrol,
 	.issue = code_issue,
 	.check = code_check,
-	.describe = describe,
+	.describe = kind_describe_phone,
 };

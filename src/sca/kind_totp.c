@@ -88,14 +88,10 @@ static enum answer_verdict check(const struct sca_ctx *ctx, const struct factor_
 	return r == OTP_OK ? ANSWER_RIGHT : r == OTP_REPLAYED ? ANSWER_REPLAYED : ANSWER_WRONG;
 }
 
-static void describe(const struct factor_row *f, const char *app_name, struct factor_description *d)
+static void describe(const struct factor_row *f, struct factor_description *d)
 {
 	d->totp_algorithm = f->totp_algorithm;
 	d->totp_digits = f->totp_digits;
-	snprintf(d->label, sizeof d->label, "Authenticator app");
-	snprintf(d->offer, sizeof d->offer, "Use my authenticator app");
-	snprintf(d->prompt, sizeof d->prompt, "Open your authenticator app and enter the code it shows for %s.", app_name);
-	snprintf(d->enrol_prompt, sizeof d->enrol_prompt, "Enter the code your authenticator app shows.");
 }
 
 const struct factor_kind factor_kind_totp = {
@@ -104,6 +100,12 @@ const struct factor_kind factor_kind_totp = {
 	.flags = FACTOR_KIND_PICKED_BY_DEFAULT,
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = 0,
+	.words = {
+		.label = "Authenticator app",
+		.offer = "Use my authenticator app",
+		.prompt = "Open your authenticator app and enter the code it shows for {app}.",
+		.enrol_prompt = "Enter the code your authenticator app shows.",
+	},
 	.enrol = enrol,
 	.check = check,
 	.describe = describe,

@@ -3,19 +3,7 @@
  * reads a fresh 6-digit code aloud, digit by digit, twice (code.c), under the send caps; the
  * code typed back is checked against its MAC. Enrolment calls with the first code.
  */
-#include <stdio.h>
-
 #include "sca/kinds.h"
-
-static void describe(const struct factor_row *f, const char *app_name, struct factor_description *d)
-{
-	(void)app_name;
-	kind_describe_phone(f, d);
-	snprintf(d->label, sizeof d->label, "Voice call to your phone ending in %s", d->phone_last4);
-	snprintf(d->offer, sizeof d->offer, "Call my phone ending in %s", d->phone_last4);
-	snprintf(d->prompt, sizeof d->prompt, "We are calling your phone ending in %s to read you a code.", d->phone_last4);
-	snprintf(d->enrol_prompt, sizeof d->enrol_prompt, "We are calling your phone ending in %s to read you a code.", d->phone_last4);
-}
 
 const struct factor_kind factor_kind_voice = {
 	.type = FACTOR_VOICE,
@@ -23,9 +11,15 @@ const struct factor_kind factor_kind_voice = {
 	.flags = FACTOR_KIND_SENDS_CODE | FACTOR_KIND_SPOKEN | FACTOR_KIND_TO_PHONE | FACTOR_KIND_PICKED_BY_DEFAULT,
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = FACTOR_FIELD_PHONE,
+	.words = {
+		.label = "Voice call to your phone ending in {phone}",
+		.offer = "Call my phone ending in {phone}",
+		.prompt = "We are calling your phone ending in {phone} to read you a code.",
+		.enrol_prompt = "We are calling your phone ending in {phone} to read you a code.",
+	},
 	.check_input = kind_phone_check_input,
 	.enrol = kind_phone_enrol,
 	.issue = code_issue,
 	.check = code_check,
-	.describe = describe,
+	.describe = kind_describe_phone,
 };

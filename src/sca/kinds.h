@@ -40,7 +40,8 @@ bool code_push_text(const char *app_name, enum challenge_purpose purpose, const 
 bool code_normalise_backup(const char *in, char out[BACKUP_CODE_LEN + 1]);
 
 /* What the phone kinds (sms, voice) share: the number their enrolment takes (E.164), kept in the
- * new factor, and the words of a description: d->phone, its last four digits, its masked form. */
+ * new factor, and their describe: d->phone, its last four digits ({phone} in their words), its
+ * masked form. */
 enum factor_field kind_phone_check_input(const struct factor_input *in);
 enum tf_err kind_phone_enrol(const struct sca_ctx *ctx, const struct factor_input *in, struct factor_row *f,
 			     struct factor_enrolment *en);

@@ -153,9 +153,7 @@ enum tf_err revocations_start(struct tf_service *svc, struct revocations **out)
 	if (e == TF_OK && !(r->refresher = periodic_start(refresh_recent, r, REVOCATIONS_REFRESH_MS)))
 		e = TF_ERR_INTERNAL;
 	if (e != TF_OK) {
-		pthread_rwlock_destroy(&r->lock);
-		free(r->slots);
-		free(r);
+		revocations_stop(r); /* no refresher yet: frees what was made */
 		return e;
 	}
 	*out = r;

@@ -112,6 +112,37 @@ static void test_session_and_hosted_claims_round_trip(void **state)
 	assert_int_equal(out.domain, DOMAIN_HOSTED);
 }
 
+/* A cookie signed with the key over payload, as device_cookie_encode signs. */
+static void signed_cookie(const char *payload, char out[DEVICE_COOKIE_MAX])
+{
+	const int b64 = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+	snprintf(out, DEVICE_COOKIE_MAX, "tfd1.");
+	sodium_bin2base64(out + 5, DEVICE_COOKIE_MAX - 5, (const uint8_t *)payload, strlen(payload), b64);
+	size_t signed_len = strlen(out);
+	uint8_t mac[32];
+	crypto_auth_hmacsha256(mac, (const uint8_t *)out, signed_len, key_bytes);
+	out[signed_len] = '.';
+	sodium_bin2base64(out + signed_len + 1, DEVICE_COOKIE_MAX - signed_len - 1, mac, sizeof mac, b64);
+}
+
+/* Signed claims with a kind or a domain that is none of the names are refused. */
+static void test_an_unknown_kind_or_domain_is_malformed(void **state)
+{
+	(void)state;
+	char cookie[DEVICE_COOKIE_MAX];
+	struct device_claims out;
+	signed_cookie("app_aaaa|usr_bbbb|dev_cccc|session|hosted|1900000000000", cookie);
+	assert_int_equal(device_cookie_check(key, cookie, FAKE_CLOCK_START, &out), COOKIE_VALID);
+	assert_int_equal(out.kind, DEVICE_SESSION);
+	assert_int_equal(out.domain, DOMAIN_HOSTED);
+	signed_cookie("app_aaaa|usr_bbbb|dev_cccc|forever|api|1900000000000", cookie);
+	assert_int_equal(device_cookie_check(key, cookie, FAKE_CLOCK_START, &out), COOKIE_MALFORMED);
+	signed_cookie("app_aaaa|usr_bbbb|dev_cccc|persistent|web|1900000000000", cookie);
+	assert_int_equal(device_cookie_check(key, cookie, FAKE_CLOCK_START, &out), COOKIE_MALFORMED);
+	signed_cookie("app_aaaa|usr_bbbb|dev_cccc|persistent", cookie);
+	assert_int_equal(device_cookie_check(key, cookie, FAKE_CLOCK_START, &out), COOKIE_MALFORMED);
+}
+
 /* A cookie issued by a build from before libcrypto computed the MAC (libsodium's
  * crypto_auth_hmacsha256): encoding the same claims gives the same text, and it still validates. */
 static void test_cookies_are_those_older_builds_issued(void **state)
@@ -142,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_another_key_or_swapped_payload_fails),
 		cmocka_unit_test(test_session_and_hosted_claims_round_trip),
 		cmocka_unit_test(test_cookies_are_those_older_builds_issued),
+		cmocka_unit_test(test_an_unknown_kind_or_domain_is_malformed),
 	};
 	return cmocka_run_group_tests_name("core/device_cookie", tests, setup, teardown);
 }

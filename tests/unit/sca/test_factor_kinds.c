@@ -202,6 +202,55 @@ static void test_each_kind_describes_itself(void **state)
 	assert_int_equal(d.codes_remaining, -1);
 }
 
+/* Every word each kind shows people, as the hosted pages show them. */
+static void test_each_kind_words_every_field(void **state)
+{
+	(void)state;
+	const struct {
+		enum factor_type type;
+		const char *label, *offer, *prompt, *enrol_prompt, *code_label;
+	} want[] = {
+		{FACTOR_SMS, "Text message to your phone ending in 0100", "Text a code to my phone ending in 0100",
+		 "We sent a code by text message to your phone ending in 0100.",
+		 "We sent a code by text message to your phone ending in 0100.", "Code"},
+		{FACTOR_VOICE, "Voice call to your phone ending in 0100", "Call my phone ending in 0100",
+		 "We are calling your phone ending in 0100 to read you a code.",
+		 "We are calling your phone ending in 0100 to read you a code.", "Code"},
+		{FACTOR_TOTP, "Authenticator app", "Use my authenticator app",
+		 "Open your authenticator app and enter the code it shows for Acme {phone} Pay.",
+		 "Enter the code your authenticator app shows.", "Code"},
+		{FACTOR_BACKUP_CODES, "Backup codes (10 left)", "Use a backup code",
+		 "Enter one of your backup codes. Each code works once.", "Enter one of your backup codes.", "Backup code"},
+		{FACTOR_PUSH, "Approval on your phone", "Approve on my phone", "Approve the request on your phone.",
+		 "Approve the request on your phone.", "Code"},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		struct factor_row f = row_of(want[i].type);
+		snprintf(f.phone, sizeof f.phone, "+14155550100");
+		f.backup_remaining = 10;
+		struct factor_description d;
+		/* an application's name is put in as it is, braces included */
+		factor_describe(&f, "Acme {phone} Pay", &d);
+		assert_string_equal(d.label, want[i].label);
+		assert_string_equal(d.offer, want[i].offer);
+		assert_string_equal(d.prompt, want[i].prompt);
+		assert_string_equal(d.enrol_prompt, want[i].enrol_prompt);
+		assert_string_equal(d.code_label, want[i].code_label);
+	}
+	/* a long name is cut to the field's size, as snprintf cuts */
+	char name[600];
+	memset(name, 'n', sizeof name - 1);
+	name[sizeof name - 1] = '\0';
+	struct factor_row f = row_of(FACTOR_TOTP);
+	struct factor_description d;
+	factor_describe(&f, name, &d);
+	const char *before = "Open your authenticator app and enter the code it shows for ";
+	size_t kept = sizeof d.prompt - 1;
+	assert_int_equal(strlen(d.prompt), kept);
+	assert_memory_equal(d.prompt, before, strlen(before));
+	assert_memory_equal(d.prompt + strlen(before), name, kept - strlen(before));
+}
+
 static void test_an_sms_code_checks_against_its_challenge_and_transaction_only(void **state)
 {
 	(void)state;
@@ -336,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_flags_agree_with_the_operations),
 		cmocka_unit_test(test_enrolment_input_is_refused_in_the_api_order),
 		cmocka_unit_test(test_each_kind_describes_itself),
+		cmocka_unit_test(test_each_kind_words_every_field),
 		cmocka_unit_test(test_an_sms_code_checks_against_its_challenge_and_transaction_only),
 		cmocka_unit_test(test_an_authenticator_code_is_right_once_per_step),
 		cmocka_unit_test(test_a_push_approval_and_denial_are_told_apart_by_their_signatures),
