@@ -196,8 +196,7 @@ enum tf_err api_apps_create(struct tf_req *req)
 	p.delivery = delivery_text;
 	struct app_row app;
 	struct app_credentials creds;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	e = sca_app_create(&ctx, &p, &app, &creds);
 	free(prefixes);
 	free(rates_text);

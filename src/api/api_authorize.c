@@ -72,8 +72,7 @@ enum tf_err api_authorize(struct tf_req *req)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "authorization_id");
 	if (payment && (e = api_transaction_read(req, txj, "transaction", &p)) != TF_OK)
 		return e;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct sca_payment pay = {0};
 	if (payment)
 		pay = (struct sca_payment){&p.tx, p.hash, p.recurring_series_id, p.own_accounts};

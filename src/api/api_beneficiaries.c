@@ -21,8 +21,7 @@ static json_t *beneficiary_json(const struct beneficiary_row *b)
 
 enum tf_err api_beneficiaries_list(struct tf_req *req)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct beneficiary_row list[BENEFICIARIES_MAX];
 	size_t n;
 	enum tf_err e = sca_beneficiary_list(&ctx, req->session.user_id, list, BENEFICIARIES_MAX, &n);
@@ -51,8 +50,7 @@ enum tf_err api_beneficiaries_add(struct tf_req *req)
 	snprintf(acct, sizeof acct, "%s", account);
 	if (!transaction_payee_account_normalise(acct))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "account");
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct beneficiary_row b;
 	if ((e = sca_beneficiary_add(&ctx, req->session.user_id, name, acct, &b)) != TF_OK)
 		return e;
@@ -62,8 +60,7 @@ enum tf_err api_beneficiaries_add(struct tf_req *req)
 
 enum tf_err api_beneficiaries_delete(struct tf_req *req)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = sca_beneficiary_remove(&ctx, req->session.user_id, req->params[0]);
 	if (e != TF_OK)
 		return e;

@@ -24,8 +24,7 @@ json_t *api_device_json(const struct device_row *d)
 enum tf_err api_device_issue(struct tf_req *req, const char *user_id, const char *challenge_id, bool persistent,
 			     enum device_domain domain, json_t **out)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct device_row d;
 	char cookie[DEVICE_COOKIE_MAX];
 	enum tf_err e = sca_device_issue(&ctx, user_id, challenge_id, persistent, domain, &d, cookie);
@@ -50,8 +49,7 @@ static void audit_refusal(struct tf_req *req, const char *user_id, const char *r
 const char *api_device_check(struct tf_req *req, const char *user_id, const char *cookie, enum device_domain domain,
 			     struct device_claims *claims)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	return sca_device_check(&ctx, user_id, cookie, domain, claims);
 }
 
@@ -82,8 +80,7 @@ enum tf_err api_devices_validate(struct tf_req *req)
 
 enum tf_err api_devices_list(struct tf_req *req)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct device_row list[DEVICES_LIST_MAX];
 	size_t n;
 	enum tf_err e = sca_device_list(&ctx, req->session.user_id, list, &n);
@@ -98,15 +95,13 @@ enum tf_err api_devices_list(struct tf_req *req)
 
 enum tf_err api_devices_revoke_all_of(struct tf_req *req, const char *user_id, const char *why)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	return sca_device_revoke_all_in_tx(&ctx, user_id, why);
 }
 
 enum tf_err api_devices_revoke(struct tf_req *req)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = sca_device_revoke(&ctx, req->session.user_id, req->params[0]);
 	if (e != TF_OK)
 		return e;
@@ -116,8 +111,7 @@ enum tf_err api_devices_revoke(struct tf_req *req)
 
 enum tf_err api_devices_revoke_all(struct tf_req *req)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = sca_device_revoke_all(&ctx, req->session.user_id, "user");
 	if (e != TF_OK)
 		return e;

@@ -48,8 +48,7 @@ enum tf_err api_exemptions_report(struct tf_req *req)
 	if (!quarter_bounds(quarter, &from, &to))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "quarter");
 	struct report r = {json_array()};
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = sca_exemption_report(&ctx, from, to, visit, &r);
 	if (e != TF_OK) {
 		json_decref(r.rows);

@@ -20,8 +20,7 @@ static enum tf_err issue_session(struct tf_req *req, const struct user_row *u, c
 {
 	char token[TF_TOKEN_MAX];
 	struct session_row s;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = sca_session_issue(&ctx, u, req->svc->cfg.session_idle_timeout * 1000, event, token, &s);
 	if (e != TF_OK)
 		return e;
@@ -66,8 +65,7 @@ enum tf_err api_sessions_logout(struct tf_req *req)
 	enum tf_err e = req_no_fields(req);
 	if (e != TF_OK)
 		return e;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	int hosted;
 	if ((e = sca_session_logout(&ctx, &req->session, &hosted)) != TF_OK)
 		return e;

@@ -16,8 +16,7 @@ enum tf_err api_sso_tokens_create(struct tf_req *req)
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = req_string(req, "user_id", true, &user_id)) != TF_OK)
 		return e;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	char token[SCA_SSO_TOKEN_MAX];
 	struct sso_token_row t;
 	if ((e = sca_sso_token_issue(&ctx, user_id, token, &t)) != TF_OK)

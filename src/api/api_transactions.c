@@ -135,8 +135,7 @@ enum tf_err api_transactions_create(struct tf_req *req)
 			memmove(req->err_field, req->err_field + 12, strlen(req->err_field + 12) + 1);
 		return e;
 	}
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct sca_payment pay = {&p.tx, p.hash, p.recurring_series_id, p.own_accounts};
 	struct txn_row t;
 	if ((e = sca_transaction_create(&ctx, req->session.user_id, &pay, reference, &t)) != TF_OK)
@@ -147,8 +146,7 @@ enum tf_err api_transactions_create(struct tf_req *req)
 
 enum tf_err api_transactions_get(struct tf_req *req)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct txn_row t;
 	enum tf_err e = sca_transaction_get(&ctx, req->session.user_id, req->params[0], &t);
 	if (e != TF_OK)

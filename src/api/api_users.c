@@ -34,22 +34,19 @@ json_t *api_user_json(const struct user_row *u, int64_t unverified_expires_at)
 
 bool api_user_expired(const struct tf_req *req, const struct user_row *u)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	return sca_user_expired(&ctx, u);
 }
 
 enum tf_err api_load_user(struct tf_req *req, const char *user_id, struct user_row *out)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	return sca_user_load(&ctx, user_id, out);
 }
 
 enum tf_err api_user_insert(struct tf_req *req, const struct user_row *u)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	return sca_user_insert(&ctx, u);
 }
 
@@ -89,8 +86,7 @@ enum tf_err api_users_create(struct tf_req *req)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "password"); /* sso users have none */
 	if (password && !validate_password(password))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "password");
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	if ((e = sca_user_registration_allowed(&ctx, u.type)) != TF_OK)
 		return e;
 
@@ -111,8 +107,7 @@ enum tf_err api_users_create(struct tf_req *req)
 
 enum tf_err api_users_get(struct tf_req *req)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct user_row u;
 	enum tf_err e = sca_user_load(&ctx, req->params[0], &u);
 	if (e != TF_OK)
@@ -126,8 +121,7 @@ enum tf_err api_users_mark_email_verified(struct tf_req *req)
 	enum tf_err e = req_no_fields(req);
 	if (e != TF_OK)
 		return e;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct user_row u;
 	if ((e = sca_user_mark_email_verified(&ctx, req->params[0], &u)) != TF_OK)
 		return e;
@@ -145,8 +139,7 @@ enum tf_err api_users_send_confirmation(struct tf_req *req)
 		return e;
 	if (email_message && !validate_display_text(email_message, SCA_EMAIL_MESSAGE_MAX))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "email_message");
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct user_row u;
 	char message_id[TF_ID_MAX];
 	if ((e = sca_user_send_confirmation(&ctx, req->params[0], email_message, &u, message_id)) != TF_OK)
@@ -164,8 +157,7 @@ enum tf_err api_user_change_email(struct tf_req *req, const char *user_id, const
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "email");
 	if (email_message && !validate_display_text(email_message, SCA_EMAIL_MESSAGE_MAX))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "email_message");
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	bool queued;
 	enum tf_err e = sca_user_change_email(&ctx, user_id, email, email_message, out, &queued);
 	if (e == TF_OK && queued)

@@ -77,8 +77,7 @@ enum tf_err weavr_challenges_otp_verify(struct tf_req *req)
 	char challenge_id[TF_ID_MAX];
 	if (!weavr_id_in(req->params[0], "chl", challenge_id))
 		return TF_ERR_NOT_FOUND;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	e = sca_challenge_get(&ctx, req->session.user_id, challenge_id, &ch);
 	if (e == TF_OK && (ch.purpose != PURPOSE_TRANSACTION || strcmp(ch.session_id, req->session.session_id) != 0))
 		e = TF_ERR_NOT_FOUND;

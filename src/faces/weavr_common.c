@@ -103,8 +103,7 @@ enum tf_err weavr_verify_sms(struct tf_req *req, bool enrolment)
 		return weavr_code_error(req, "CHANNEL_NOT_REGISTERED");
 	if (e != TF_OK)
 		return e;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct challenge_row ch;
 	if (enrolment) {
 		e = sca_challenge_get(&ctx, req->session.user_id, f.enrolment_challenge_id, &ch);
@@ -185,8 +184,7 @@ bool weavr_factor_names(const struct factor_row *f, const char **type, const cha
 
 enum tf_err weavr_user_factors(struct tf_req *req, struct factor_row *list, size_t *n)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	return sca_factor_list(&ctx, req->session.user_id, list, FACTORS_PER_USER_MAX, n);
 }
 

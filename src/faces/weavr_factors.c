@@ -40,8 +40,7 @@ enum tf_err weavr_factors_list(struct tf_req *req)
 	enum tf_err e = weavr_user_factors(req, list, &n);
 	if (e != TF_OK)
 		return e;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	json_t *factors = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const char *type, *channel;
@@ -73,8 +72,7 @@ static enum tf_err enrol(struct tf_req *req, enum factor_type type, const struct
 
 enum tf_err weavr_factors_otp_enrol(struct tf_req *req)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct user_row u;
 	enum tf_err e;
 	if ((e = weavr_check_channel(req, req->params[0], "SMS", NULL)) != TF_OK ||
@@ -124,8 +122,7 @@ enum tf_err weavr_factors_push_enrol(struct tf_req *req)
 		return e;
 	if (!key || !address)
 		return weavr_code_error(req, "CHANNEL_NOT_READY");
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	if (e == TF_OK) { /* a pending or rejected enrolment is replaced */
 		struct factor_row removed;
 		if ((e = sca_factor_remove(&ctx, req->session.user_id, f.factor_id, &removed)) != TF_OK)

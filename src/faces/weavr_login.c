@@ -48,8 +48,7 @@ enum tf_err weavr_login_with_password(struct tf_req *req)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "password.value");
 	}
 	/* the lock: counted once, on the first phase (the handler runs again with the hash's outcome) */
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct sca_weavr_lock lock;
 	sca_weavr_lock_of(&ctx, email, &lock);
 	if (req->phase == 0) {

@@ -49,8 +49,7 @@ enum tf_err wepay_long(struct tf_req *req, const char *field, bool required, int
 
 enum tf_err wepay_user_load(struct tf_req *req, struct user_row *u, struct wepay_user_row *w)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = sca_user_load(&ctx, req->session.user_id, u);
 	if (e == TF_ERR_NOT_FOUND) /* an unconfirmed user past its 90 days is gone, and its token with it */
 		return TF_ERR_INVALID_TOKEN;
@@ -78,8 +77,7 @@ json_t *wepay_user_json(const struct user_row *u, const struct wepay_user_row *w
 
 enum tf_err wepay_mfa_get(struct tf_req *req, const char *user_id, int64_t mfa_id, struct wepay_mfa *out)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = sca_wepay_mfa_get(&ctx, user_id, mfa_id, NULL, out);
 	if (e == TF_ERR_NOT_FOUND)
 		return wepay_refuse(req, e, "invalid_request", 1003, "mfa_id %lld does not exist", (long long)mfa_id);
@@ -132,8 +130,7 @@ bool wepay_cookie_trusted(struct tf_req *req, const char *user_id, const char *c
 {
 	char value[DEVICE_COOKIE_MAX];
 	struct device_claims claims;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	return cookie && wepay_cookie_value(cookie, value, sizeof value) &&
 	       sca_device_check(&ctx, user_id, value, DOMAIN_API, &claims) == NULL;
 }

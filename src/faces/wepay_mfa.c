@@ -152,8 +152,7 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 	struct user_row u;
 	if ((e = wepay_user_load(req, &u, NULL)) != TF_OK)
 		return e;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 
 	/* adding a factor to a user who has MFA is a sensitive operation: a trusted device of the
 	 * partner's domain (any valid one, 30-day or session) allows it, as a step-up would */
@@ -202,8 +201,7 @@ enum tf_err wepay_mfa_create(struct tf_req *req)
 
 static enum tf_err answer_list(struct tf_req *req, const char *user_id)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct wepay_mfa *all;
 	size_t n;
 	enum tf_err e = load_all(&ctx, user_id, &all, &n);
@@ -260,8 +258,7 @@ enum tf_err wepay_mfa_reset(struct tf_req *req)
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = wepay_long(req, "mfa_id", false, &mfa_id, &named)) != TF_OK ||
 	    (e = wepay_user_load(req, &u, NULL)) != TF_OK)
 		return e;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	e = sca_wepay_mfa_reset(&ctx, u.user_id, named, mfa_id);
 	if (e == TF_ERR_INVALID_FIELD)
 		return wepay_refuse(req, e, "invalid_request", 1003,

@@ -32,8 +32,7 @@ static enum tf_err issue_native(void *arg, const struct factor_row *f, enum chal
 /* Sends a challenge of x on this access token (sca_wepay_mfa_send) and answers the MFA object. */
 static enum tf_err send_challenge(struct tf_req *req, struct wepay_mfa *x, bool force_voice)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	const struct sca_wepay_issuer issuer = {issue_native, req};
 	enum tf_err e = sca_wepay_mfa_send(&ctx, req->session.session_id, x, force_voice, &issuer);
 	if (e == TF_ERR_RETRY_IN_15SEC)
@@ -74,8 +73,7 @@ enum tf_err wepay_mfa_send_default_challenge(struct tf_req *req)
 	enum tf_err e;
 	if ((e = wepay_caller(req, known, &u, NULL)) != TF_OK)
 		return e;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	e = sca_wepay_mfa_default(&ctx, u.user_id, &x);
 	if (e == TF_ERR_NO_FACTOR)
 		return wepay_refuse(req, TF_ERR_NO_FACTOR, "invalid_request", 1003, "the user has no default MFA factor");
@@ -153,8 +151,7 @@ static json_t *wsig(const struct tf_req *req, const char *value, bool persistent
 /* The challenge confirm checks (sca_wepay_mfa_confirm_challenge). */
 static enum tf_err confirm_challenge(struct tf_req *req, struct wepay_mfa *x, char id[TF_ID_MAX])
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	const struct sca_wepay_issuer issuer = {issue_native, req};
 	bool never_sent;
 	enum tf_err e = sca_wepay_mfa_confirm_challenge(&ctx, req->session.session_id, x, &issuer, id, &never_sent);
@@ -251,8 +248,7 @@ bool wepay_mfa_confirm_slow_if(struct tf_req *req)
 					      : 0;
 	if (!req->have_session || mfa_id <= 0)
 		return false;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct factor_row f;
 	return sca_wepay_mfa_factor(&ctx, req->session.user_id, mfa_id, &f) == TF_OK &&
 	       (factor_kind_of(f.type)->flags & FACTOR_KIND_SLOW_CHECK);

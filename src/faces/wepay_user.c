@@ -194,8 +194,7 @@ enum tf_err wepay_user_register(struct tf_req *req)
 	 * wepay_token_lifetime); an unconfirmed user's ends with the user */
 	char token[TF_TOKEN_MAX] = "";
 	int64_t lifetime_ms = req->svc->cfg.wepay_token_lifetime * 1000;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx); /* the application registers its user */
+	struct sca_ctx ctx = req_sca(req); /* the application registers its user */
 	if ((e = sca_tx_begin(&ctx)) != TF_OK)
 		goto out;
 	e = sca_user_insert(&ctx, &u);
@@ -255,8 +254,7 @@ enum tf_err wepay_user_modify(struct tf_req *req)
 	if ((e = wepay_user_load(req, &u, &w)) != TF_OK)
 		return e;
 	if (callback_uri) {
-		struct sca_ctx ctx;
-		req_sca_ctx(req, &ctx);
+		struct sca_ctx ctx = req_sca(req);
 		snprintf(w.callback_uri, sizeof w.callback_uri, "%s", callback_uri);
 		if ((e = sca_wepay_user_update(&ctx, &w)) != TF_OK)
 			return e;
@@ -365,8 +363,7 @@ enum tf_err wepay_user_logout(struct tf_req *req)
 	/* The partner's session ended (seed 001): so do the user's sessions on twofold's pages, and
 	 * this token's step-up. The access token itself stays: it is the partner's credential for
 	 * the user, as WePay's is, and WePay has no call that would give a new one. */
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	int hosted = 0;
 	if ((e = sca_wepay_session_end(&ctx, u.user_id, req->session.session_id, &hosted)) != TF_OK)
 		return e;

@@ -193,8 +193,7 @@ bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate ga
 	const char *token = dot + 1;
 	if ((e = req_load_app_by_id(req, value)) != TF_OK)
 		goto fail;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	if ((e = sca_hosted_session_find(&ctx, token, &req->session, &hc->info)) != TF_OK)
 		goto fail;
 	e = sca_session_use(&ctx, &req->session, &req->stepped_up);
@@ -246,8 +245,7 @@ enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, c
 				 const char *landing, struct hosted_start *out)
 {
 	memset(out, 0, sizeof *out);
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	char name[64], cookie[DEVICE_COOKIE_MAX];
 	snprintf(name, sizeof name, "%s%s", HOSTED_DEVICE_COOKIE_PREFIX, req->app->app_id);
 	bool has_cookie = hosted_cookie(req, name, cookie, sizeof cookie);

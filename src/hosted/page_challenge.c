@@ -169,8 +169,7 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 		bool persistent = res.device.kind == DEVICE_PERSISTENT;
 		/* a session's device never replaces the 30-day trust this browser already holds */
 		struct device_claims held_claims;
-		struct sca_ctx ctx;
-		req_sca_ctx(req, &ctx);
+		struct sca_ctx ctx = req_sca(req);
 		bool keep = !persistent && hosted_cookie(req, name, held, sizeof held) &&
 			    !sca_device_check(&ctx, req->session.user_id, held, DOMAIN_HOSTED, &held_claims) &&
 			    held_claims.kind == DEVICE_PERSISTENT;

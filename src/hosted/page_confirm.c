@@ -32,8 +32,7 @@ static enum tf_err load(struct tf_req *req, const struct tf_form *f, struct conf
 	enum tf_err e = req_load_app_by_id(req, app_id);
 	snprintf(cc->token, sizeof cc->token, "%s", token);
 	if (e == TF_OK) {
-		struct sca_ctx ctx;
-		req_sca_ctx(req, &ctx);
+		struct sca_ctx ctx = req_sca(req);
 		e = sca_email_confirm_find(&ctx, token, &cc->user);
 	}
 	if (e == TF_ERR_NOT_FOUND)
@@ -98,8 +97,7 @@ static enum tf_err confirm(struct tf_req *req, struct confirm_ctx *cc)
 	const struct user_row *u = &cc->user;
 	char home[STORE_URL_MAX];
 	struct hosted_start start = {0};
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = sca_tx_begin(&ctx);
 	if (e != TF_OK)
 		goto out;

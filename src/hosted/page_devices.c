@@ -22,8 +22,7 @@ enum tf_err page_devices(struct tf_req *req)
 	struct hosted_ctx hc;
 	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct device_row list[DEVICES_LIST_MAX];
 	size_t n;
 	enum tf_err e = sca_device_list(&ctx, req->session.user_id, list, &n);
@@ -60,8 +59,7 @@ enum tf_err page_device_revoke(struct tf_req *req)
 	struct hosted_ctx hc;
 	if (hosted_begin_form(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = sca_device_revoke(&ctx, req->session.user_id, req->params[0]);
 	if (e != TF_OK)
 		return e;

@@ -25,8 +25,7 @@ enum tf_err page_account(struct tf_req *req)
 /* The signed-in user's factor factor_id (NOT_FOUND when the user has none by that id). */
 static enum tf_err user_factor(struct tf_req *req, const char *factor_id, struct factor_row *f)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	return sca_factor_get(&ctx, req->session.user_id, factor_id, f);
 }
 
@@ -181,8 +180,7 @@ enum tf_err page_factor_verify(struct tf_req *req)
 	enum tf_err e = user_factor(req, req->params[0], &f);
 	if (e != TF_OK)
 		return e;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	const char *code = form_get(&req->form, "code");
 	char clean[65];
 	hosted_clean_code(code, clean);

@@ -19,8 +19,7 @@
 
 static enum tf_err end_session(struct tf_req *req, const struct hosted_ctx *hc)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = sca_hosted_session_end(&ctx, &req->session);
 	if (e != TF_OK)
 		return e;
@@ -180,8 +179,7 @@ enum tf_err page_login_post(struct tf_req *req)
 		return e;
 	char home[STORE_URL_MAX];
 	hosted_home(req->app, home, sizeof home);
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct hosted_start start;
 	if ((e = sca_tx_begin(&ctx)) != TF_OK)
 		return e;

@@ -81,8 +81,7 @@ enum tf_err page_sso(struct tf_req *req)
 	if (!hosted_landing_page(req, page, landing, sizeof landing))
 		return TF_ERR_PAGE_NOT_ALLOWED;
 
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct user_row u;
 	if ((e = sca_tx_begin(&ctx)) != TF_OK)
 		return e;

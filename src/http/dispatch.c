@@ -57,8 +57,7 @@ static enum tf_err auth_app(struct tf_req *req)
 /* Checks that req->session is alive, judges its step-up, and records this activity. */
 enum tf_err req_session_use(struct tf_req *req)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	return sca_session_use(&ctx, &req->session, &req->stepped_up);
 }
 
@@ -66,8 +65,7 @@ enum tf_err req_session_use(struct tf_req *req)
  * sca_session_find), alive, with this activity recorded. */
 static enum tf_err auth_session(struct tf_req *req, const char *token, bool api_only)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = sca_session_find(&ctx, token, api_only, &req->session);
 	if (e != TF_OK)
 		return e;
@@ -165,8 +163,7 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 		*e = req_field_error(req, TF_ERR_INVALID_FIELD, "idempotency-ref");
 		return false;
 	}
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct sca_idem_request r = {req->method, req->path, req->body, req->body_len,
 				     req->have_session ? req->session.session_id : ""};
 	struct sca_idem_replay rep;
@@ -199,8 +196,7 @@ static bool idempotency_begin(struct tf_req *req, bool *reserved, enum tf_err *e
 /* The request was not carried out: its idempotency-ref is free for a retry. */
 static void idempotency_release(struct tf_req *req)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	(void)sca_idem_release(&ctx, req->idempotency_ref);
 }
 
@@ -214,8 +210,7 @@ static void idempotency_end(struct tf_req *req)
 	size_t n = 0;
 	for (int i = 0; i < req->n_headers && n < sizeof headers; i++)
 		n += (size_t)snprintf(headers + n, sizeof headers - n, "%s: %s\n", req->headers[i].name, req->headers[i].value);
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	if (sca_idem_complete(&ctx, req->idempotency_ref, req->status, req->resp_text, n ? headers : NULL) != TF_OK)
 		log_error("could not record an idempotent answer", "request_id", req->request_id, NULL);
 }
@@ -409,8 +404,7 @@ void dispatch_abandon(struct tf_req *req, enum tf_err e)
 		req->db = NULL; /* parked for the hash pool, which refused it: take one to undo */
 	if (req->idem_reserved && req->db)
 		idempotency_release(req); /* the handler never ran, whatever the answer's status */
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	for (int i = 0; i < req->n_counted && req->db; i++)
 		(void)sca_rate_give_back(&ctx, req->counted[i].key, req->counted[i].window_start);
 	finish(req);

@@ -38,8 +38,7 @@ enum tf_err req_challenge_issue(struct tf_req *req, const struct factor_row *f, 
 enum tf_err req_challenge_attempt(struct tf_req *req, const struct sca_attempt_request *rq,
 				  struct sca_attempt_result *res)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	struct factor_found found = {.idx = -1};
 	bool searched = false;
 	enum tf_err e;
@@ -125,8 +124,7 @@ enum tf_err req_factor_enrol(struct tf_req *req, const struct factor_kind *kind,
 	enum factor_field bad = factor_input_check(kind, in);
 	if (bad != FACTOR_FIELD_NONE)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, field_name(bad));
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	ctx.stepped_up = ctx.stepped_up || trusted;
 	struct sca_send_policy policy;
 	sca_send_policy_read(req->app, &policy);

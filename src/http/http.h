@@ -252,6 +252,8 @@ void resp_set_time(json_t *obj, const char *key, int64_t ms);
  * ("user:..."), else the application ("app:..."), else "admin". It points into req: use it
  * while req lives, and make it again after a slow phase (req->db may change). */
 void req_sca_ctx(const struct tf_req *req, struct sca_ctx *out);
+/* The same, as a value: struct sca_ctx ctx = req_sca(req); */
+struct sca_ctx req_sca(const struct tf_req *req);
 
 /* Audit shorthand with the request's address and id. */
 enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, const char *subject,

@@ -22,8 +22,7 @@ static void password_hash(struct tf_req *req)
 
 enum tf_err req_password_check(struct tf_req *req, const char *email_in, const char *password, struct user_row *out)
 {
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	if (req->phase > 0 && req->slow_state && req->slow_state_len == sizeof(struct sca_login))
 		return sca_login_finish(&ctx, req->slow_state, out);
 	char email[256];

@@ -263,6 +263,13 @@ void req_sca_ctx(const struct tf_req *req, struct sca_ctx *out)
 	out->needs_step_up = req->route && (req->route->flags & ROUTE_STEP_UP);
 }
 
+struct sca_ctx req_sca(const struct tf_req *req)
+{
+	struct sca_ctx ctx;
+	req_sca_ctx(req, &ctx);
+	return ctx;
+}
+
 enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, const char *subject,
 		      const char *details)
 {
@@ -405,8 +412,7 @@ static enum tf_err load_app(struct tf_req *req, enum tf_err (*find)(const struct
 	struct app_row *a = app_ref_new();
 	if (!a)
 		return TF_ERR_INTERNAL;
-	struct sca_ctx ctx;
-	req_sca_ctx(req, &ctx);
+	struct sca_ctx ctx = req_sca(req);
 	enum tf_err e = find(&ctx, key, a);
 	if (e != TF_OK) {
 		app_cache_put(a);
