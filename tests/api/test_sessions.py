@@ -188,23 +188,28 @@ def test_an_idle_token_dies_and_a_used_token_lives(start_server):
 
 
 def test_a_token_dies_at_its_maximum_lifetime_even_when_used(start_server):
-    srv = start_server(args=["--session-max-lifetime", "2", "--session-idle-timeout", "60"])
+    lifetime = 4
+    srv = start_server(args=["--session-max-lifetime", str(lifetime), "--session-idle-timeout", "60"])
     app = srv.make_app()
     srv.make_user(app, email="ann@example.com")
-    sent = time.monotonic()  # the session is made after this
-    r = srv.login(app, "ann@example.com")
-    made_by = time.monotonic()  # and before this
-    token = r.json()["token"]
-    assert parse_time(r.json()["expires_at"]) <= time.time() + 3
-    checked = 0
-    while time.monotonic() - made_by < 1.5:
-        alive, conclusive = alive_within(srv, app, token, sent, 2.0)
-        if conclusive:
-            assert alive
-            checked += 1
-        time.sleep(0.3)
+    # a busy machine may answer no use within the lifetime: then a new session tries again
+    for _ in range(3):
+        sent = time.monotonic()  # the session is made after this
+        r = srv.login(app, "ann@example.com")
+        made_by = time.monotonic()  # and before this
+        token = r.json()["token"]
+        assert parse_time(r.json()["expires_at"]) <= time.time() + lifetime + 1
+        checked = 0
+        while time.monotonic() - sent < lifetime - 0.5:
+            alive, conclusive = alive_within(srv, app, token, sent, lifetime)
+            if conclusive:
+                assert alive
+                checked += 1
+            time.sleep(0.3)
+        if checked:
+            break
     assert checked > 0, "no use of the token was answered within its lifetime"
-    while time.monotonic() - made_by < 2.5:
+    while time.monotonic() - made_by < lifetime + 0.5:
         time.sleep(0.1)
     assert not srv.token_alive(app, token)
 
@@ -371,11 +376,16 @@ def test_argon2_memory_is_kept_through_a_burst_and_given_back_after_it(start_ser
     srv = start_server(fast_argon2=False, args=["--slow-workers", "1", "--argon2-memlimit-kib", "65536",
                                                 "--argon2-opslimit", "1"])
     app = srv.make_app()
-    srv.make_user(app, email="burst@example.com")  # a hash on the handlers' pool
-    for _ in range(3):
-        assert srv.login(app, "burst@example.com").status_code == 201  # on the hashes' pool
-    during = resident_mib(srv)
-    assert during > 128, during  # both threads' areas are still held
+    srv.make_user(app, email="burst@example.com")
+    # a hash on a handler thread and one on the hashes' pool, back to back: both threads' areas
+    # are held (on a busy machine the first may have idled past 5 s by the second: again)
+    for i in range(5):
+        srv.make_user(app, email=f"burst{i}@example.com")
+        assert srv.login(app, "burst@example.com").status_code == 201
+        during = resident_mib(srv)
+        if during > 128:
+            break
+    assert during > 128, during
     deadline = time.monotonic() + 30
     while resident_mib(srv) > during - 120 and time.monotonic() < deadline:
         time.sleep(0.25)
