@@ -36,6 +36,63 @@ const char *webauthn_reason_name(enum webauthn_reason r)
 	return (unsigned)r < WEBAUTHN_REASON_COUNT ? reason_names[r] : "malformed";
 }
 
+/* ---- names ---- */
+
+bool webauthn_rp_id_valid(const char *rp_id)
+{
+	size_t n = strlen(rp_id), label = 0;
+	bool all_digits_and_dots = true;
+	if (n == 0 || n > 253 || rp_id[0] == '.' || rp_id[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = rp_id[i];
+		if (c == '.') {
+			if (label == 0 || rp_id[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		bool letter = c >= 'a' && c <= 'z', digit = c >= '0' && c <= '9';
+		if (!letter && !digit && c != '-')
+			return false;
+		if (c == '-' && label == 0)
+			return false;
+		all_digits_and_dots &= digit;
+		if (++label > 63)
+			return false;
+	}
+	return rp_id[n - 1] != '-' && !all_digits_and_dots; /* not an IPv4 address */
+}
+
+bool webauthn_origin_valid(const char *origin)
+{
+	const char *host;
+	bool https = !strncmp(origin, "https://", 8);
+	if (https)
+		host = origin + 8;
+	else if (!strncmp(origin, "http://localhost", 16) && (origin[16] == '\0' || origin[16] == ':'))
+		host = origin + 7;
+	else
+		return false;
+	char name[254];
+	size_t n = strcspn(host, ":");
+	if (n == 0 || n >= sizeof name)
+		return false;
+	memcpy(name, host, n);
+	name[n] = '\0';
+	if (!webauthn_rp_id_valid(name))
+		return false;
+	const char *port = host + n;
+	if (*port == '\0')
+		return true;
+	port++;
+	size_t digits = strspn(port, "0123456789");
+	if (digits == 0 || digits > 5 || port[digits] != '\0' || port[0] == '0')
+		return false;
+	long v = strtol(port, NULL, 10);
+	return v <= 65535 && !(https && v == 443);
+}
+
 /* ---- authenticator data ---- */
 
 #define AUTH_DATA_MIN 37 /* rpIdHash (32), flags (1), signCount (4) */

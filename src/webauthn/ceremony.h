@@ -145,6 +145,13 @@ enum webauthn_reason webauthn_assert(const struct webauthn_policy *p, const uint
 				     const struct spc_expected *spc, const struct webauthn_stored *cred,
 				     const struct webauthn_assertion *in, struct webauthn_verified *out);
 
+/* An RP id twofold accepts: a lower-case domain name (letters, digits and hyphens in labels of
+ * 1 to 63 characters, at most 253 in all), "localhost" included; never an IP address. */
+bool webauthn_rp_id_valid(const char *rp_id);
+/* An origin as a browser writes it for a secure context: "https://" and a domain name valid as
+ * an RP id, or "http://localhost"; a port when not the scheme's default; nothing after. */
+bool webauthn_origin_valid(const char *origin);
+
 /* Parsed authenticator data (section 6.1); pointers point into the bytes parsed. */
 struct webauthn_auth_data {
 	uint8_t rp_id_hash[WEBAUTHN_RP_ID_HASH_BYTES];

@@ -701,6 +701,27 @@ static void test_authenticator_data_is_read_to_its_last_byte(void **state)
 			webauthn_auth_data_clear(&ad);
 }
 
+static void test_rp_ids_and_origins_are_names_a_browser_would_use(void **state)
+{
+	(void)state;
+	const char *good_ids[] = {"bank.example", "localhost", "a-b.c0.example", "xn--bcher-kva.example"};
+	const char *bad_ids[] = {"", "Bank.example", "bank..example", ".bank.example", "bank.example.", "-a.example",
+				 "a-.example", "192.168.0.1", "bank_example.com", "bank.example:443"};
+	for (size_t i = 0; i < sizeof good_ids / sizeof *good_ids; i++)
+		assert_true(webauthn_rp_id_valid(good_ids[i]));
+	for (size_t i = 0; i < sizeof bad_ids / sizeof *bad_ids; i++)
+		assert_false(webauthn_rp_id_valid(bad_ids[i]));
+	const char *good[] = {"https://bank.example", "https://pay.bank.example:8443", "http://localhost",
+			      "http://localhost:8420"};
+	const char *bad[] = {"http://bank.example", "https://bank.example/", "https://bank.example:443",
+			     "https://bank.example:0", "https://bank.example:70000", "https://bank.example/path",
+			     "http://localhost.evil.example", "https://", "ftp://bank.example", "https://BANK.example"};
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+		assert_true(webauthn_origin_valid(good[i]));
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		assert_false(webauthn_origin_valid(bad[i]));
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -716,6 +737,7 @@ int main(void)
 		cmocka_unit_test(test_an_assertion_fails_at_the_first_check_that_does_not_hold),
 		cmocka_unit_test(test_an_spc_assertion_holds_only_for_the_payment_shown),
 		cmocka_unit_test(test_authenticator_data_is_read_to_its_last_byte),
+		cmocka_unit_test(test_rp_ids_and_origins_are_names_a_browser_would_use),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
