@@ -346,6 +346,48 @@ static void sq_release(struct store_conn *c)
 	pthread_mutex_unlock(&st->lock);
 }
 
+/* No row violates a foreign key (PRAGMA foreign_key_check answers none). */
+static bool foreign_keys_hold(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &s, NULL) != SQLITE_OK)
+		return false;
+	bool none = sqlite3_step(s) == SQLITE_DONE;
+	sqlite3_finalize(s);
+	return none;
+}
+
+static enum tf_err migrate_one(sqlite3 *db, const struct migration *m)
+{
+	enum tf_err e;
+	sqlite3_stmt *s;
+	if ((e = exec_sql(db, "BEGIN IMMEDIATE", "migrate")) != TF_OK)
+		return e;
+	if ((e = exec_sql(db, m->sql, m->name)) != TF_OK) {
+		exec_sql(db, "ROLLBACK", "migrate");
+		return e;
+	}
+	if (!foreign_keys_hold(db)) {
+		log_error("a migration leaves rows that break a foreign key", "version", m->name, NULL);
+		exec_sql(db, "ROLLBACK", "migrate");
+		return TF_ERR_INTERNAL;
+	}
+	if (sqlite3_prepare_v2(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%s','now') * 1000)", -1, &s, NULL) != SQLITE_OK) {
+		exec_sql(db, "ROLLBACK", "migrate");
+		return TF_ERR_INTERNAL;
+	}
+	sqlite3_bind_int(s, 1, m->version);
+	sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE || (e = exec_sql(db, "COMMIT", "migrate")) != TF_OK) {
+		exec_sql(db, "ROLLBACK", "migrate");
+		return TF_ERR_INTERNAL;
+	}
+	log_info("schema migrated", "version", m->name, NULL);
+	return TF_OK;
+}
+
 static enum tf_err sq_migrate(struct store_conn *c, int *version_out)
 {
 	sqlite3 *db = db_of(c);
@@ -359,32 +401,25 @@ static enum tf_err sq_migrate(struct store_conn *c, int *version_out)
 	if (sqlite3_step(s) == SQLITE_ROW)
 		current = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
-	for (const struct migration *m = migrations_sqlite; m->version; m++) {
+	/* Each migration runs with foreign keys off and checks them before it commits, as SQLite
+	 * asks of a migration that rebuilds a table (ALTER TABLE, "other kinds of table schema
+	 * changes"): dropping a table that others reference must not cascade to their rows. The
+	 * pragma has no effect inside a transaction, hence around it. */
+	e = TF_OK;
+	for (const struct migration *m = migrations_sqlite; e == TF_OK && m->version; m++) {
 		if (m->version <= current)
 			continue;
-		if ((e = exec_sql(db, "BEGIN IMMEDIATE", "migrate")) != TF_OK)
-			return e;
-		if ((e = exec_sql(db, m->sql, m->name)) != TF_OK) {
-			exec_sql(db, "ROLLBACK", "migrate");
-			return e;
-		}
-		if (sqlite3_prepare_v2(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%s','now') * 1000)", -1, &s, NULL) != SQLITE_OK) {
-			exec_sql(db, "ROLLBACK", "migrate");
-			return TF_ERR_INTERNAL;
-		}
-		sqlite3_bind_int(s, 1, m->version);
-		sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE || (e = exec_sql(db, "COMMIT", "migrate")) != TF_OK) {
-			exec_sql(db, "ROLLBACK", "migrate");
-			return TF_ERR_INTERNAL;
-		}
-		log_info("schema migrated", "version", m->name, NULL);
-		current = m->version;
+		if ((e = exec_sql(db, "PRAGMA foreign_keys=OFF", "migrate")) != TF_OK)
+			break;
+		e = migrate_one(db, m);
+		enum tf_err on = exec_sql(db, "PRAGMA foreign_keys=ON", "migrate");
+		if (e == TF_OK)
+			e = on;
+		if (e == TF_OK)
+			current = m->version;
 	}
 	*version_out = current;
-	return TF_OK;
+	return e;
 }
 
 static enum tf_err sq_tx_begin(struct store_conn *c)
