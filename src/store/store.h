@@ -26,6 +26,10 @@
 #include "crypto/master_key.h"
 
 #define STORE_NAME_MAX 256
+#define STORE_FACTOR_NAME_MAX 128
+#define STORE_WEBAUTHN_SETTINGS_MAX 8192
+#define STORE_CREDENTIAL_ID_MAX 1368 /* base64url of WebAuthn's longest id, 1023 bytes */
+#define STORE_CREDENTIAL_KEY_MAX 1100
 #define STORE_URL_MAX 1025
 
 struct store;
@@ -48,6 +52,7 @@ struct app_row {
 	int totp_digits;        /* 6 or 8 */
 	char low_value_rates[512]; /* JSON object: currency -> euros per unit, as a decimal string */
 	char send_policy[512];     /* JSON object: send caps and allowed countries ({} = defaults) */
+	char webauthn[STORE_WEBAUTHN_SETTINGS_MAX]; /* JSON object: relying-party settings; "" when none */
 };
 
 struct user_row {
@@ -61,6 +66,7 @@ struct user_row {
 	int64_t email_verified_at; /* 0 when the current address is not confirmed */
 	int64_t first_verified_at; /* when any address was first confirmed; 0: never */
 	int64_t created_at;
+	char webauthn_user_handle[48]; /* base64url of 32 random bytes, made with the first passkey; "" before */
 };
 
 /* What the send rules read and claim on a session token (session_send_swap). */
@@ -107,7 +113,22 @@ struct factor_row {
 	char push_channel[16];    /* push: AUTHY or BIOMETRIC */
 	uint8_t push_public_key[32]; /* push: the device's Ed25519 public key */
 	char push_address[256];   /* push: where the provider delivers the push */
+	char name[STORE_FACTOR_NAME_MAX]; /* the user's name for it ("" when none given) */
+	/* passkey: the WebAuthn credential (base64url id, COSE public key, algorithm, signature
+	 * counter, AAGUID as a UUID, STORE_CREDENTIAL_* flags, transports as a JSON array) */
+	char credential_id[STORE_CREDENTIAL_ID_MAX];
+	uint8_t credential_key[STORE_CREDENTIAL_KEY_MAX];
+	size_t credential_key_len;
+	int credential_alg;
+	int64_t credential_sign_count;
+	char credential_aaguid[37];
+	int credential_flags;
+	char credential_transports[128];
 };
+
+#define STORE_CREDENTIAL_UV 1 /* user verified at registration */
+#define STORE_CREDENTIAL_BE 2 /* backup eligible (a synced passkey) */
+#define STORE_CREDENTIAL_BS 4 /* backed up */
 
 #define FACTORS_PER_USER_MAX 32
 #define BACKUP_CODES_PER_SHEET 10
@@ -138,6 +159,7 @@ struct challenge_row {
 	bool has_transaction;       /* purpose transaction: what the code is bound to */
 	struct transaction tx;
 	char tx_hash[TX_HASH_HEX + 1];
+	char webauthn_challenge[72]; /* a passkey's challenge, base64url; "" for other kinds */
 };
 
 struct email_token_row {
@@ -595,6 +617,17 @@ struct store_ops {
 	 * (links sent to the old address) are deleted. EMAIL_TAKEN when another user of the
 	 * application has it, NOT_FOUND when the user is gone. */
 	enum tf_err (*user_change_email)(struct store_conn *c, const char *app_id, const char *user_id, const char *email);
+
+	/* ops_version 11: passkeys. The application's relying-party settings (JSON text, "" for
+	 * none); the user's WebAuthn user handle, set once (the one already set wins: *out gets
+	 * it); a user by handle, a factor by credential id, within the application (NOT_FOUND) */
+	enum tf_err (*app_set_webauthn)(struct store_conn *c, const char *app_id, const char *settings);
+	enum tf_err (*user_set_webauthn_handle)(struct store_conn *c, const char *app_id, const char *user_id,
+						const char *handle, char out[48]);
+	enum tf_err (*user_get_by_webauthn_handle)(struct store_conn *c, const char *app_id, const char *handle,
+						   struct user_row *out);
+	enum tf_err (*factor_get_by_credential)(struct store_conn *c, const char *app_id, const char *credential_id,
+						struct factor_row *out);
 };
 
 struct store {

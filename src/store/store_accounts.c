@@ -26,6 +26,7 @@ static void read_app(struct rows *r, void *row)
 	a->totp_digits = (int)col_int(r, 12);
 	col_text(r, 13, a->low_value_rates, sizeof a->low_value_rates);
 	col_text(r, 14, a->send_policy, sizeof a->send_policy);
+	col_text(r, 15, a->webauthn, sizeof a->webauthn);
 }
 
 enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
@@ -37,7 +38,7 @@ enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
 			    TEXT(a->redirect_uri_prefixes), TEXT(a->sso_login_url), INT(a->created_at),
 			    TEXT(a->totp_algorithm[0] ? a->totp_algorithm : "SHA1"), INT(a->totp_digits ? a->totp_digits : 6),
 			    TEXT(a->low_value_rates[0] ? a->low_value_rates : "{}"),
-			    TEXT(a->send_policy[0] ? a->send_policy : "{}")),
+			    TEXT(a->send_policy[0] ? a->send_policy : "{}"), TEXT(a->webauthn)),
 		       NULL);
 }
 
@@ -98,6 +99,7 @@ static void read_user(struct rows *r, void *row)
 	u->email_verified_at = col_int(r, 7);
 	u->created_at = col_int(r, 8);
 	u->first_verified_at = col_int(r, 9);
+	col_text(r, 10, u->webauthn_user_handle, sizeof u->webauthn_user_handle);
 }
 
 enum tf_err sql_user_insert(struct store_conn *c, const struct user_row *u)
@@ -105,7 +107,7 @@ enum tf_err sql_user_insert(struct store_conn *c, const struct user_row *u)
 	return db_change(c, S_USER_INSERT,
 			 ARGS(TEXT(u->app_id), TEXT(u->user_id), TEXT(u->email), TEXT(user_type_names[u->type]),
 			      TEXT(u->password_hash), TEXT(u->name), TEXT(u->mobile), INT(u->email_verified_at),
-			      INT(u->created_at), INT(u->first_verified_at)),
+			      INT(u->created_at), INT(u->first_verified_at), TEXT(u->webauthn_user_handle)),
 			 TF_ERR_EMAIL_TAKEN);
 }
 
@@ -225,4 +227,29 @@ enum tf_err sql_email_token_insert(struct store_conn *c, const struct email_toke
 		       ARGS(BLOB(t->token_mac, TF_MAC_BYTES), TEXT(t->app_id), TEXT(t->user_id), TEXT(t->purpose),
 			    INT(t->created_at), INT(t->expires_at)),
 		       NULL);
+}
+
+/* ---- passkeys ---- */
+
+enum tf_err sql_app_set_webauthn(struct store_conn *c, const char *app_id, const char *settings)
+{
+	return db_change(c, S_APP_SET_WEBAUTHN, ARGS(TEXT(settings), TEXT(app_id)), TF_ERR_NOT_FOUND);
+}
+
+enum tf_err sql_user_set_webauthn_handle(struct store_conn *c, const char *app_id, const char *user_id,
+					 const char *handle, char out[48])
+{
+	enum tf_err e = db_exec(c, S_USER_SET_WEBAUTHN_HANDLE, ARGS(TEXT(handle), TEXT(app_id), TEXT(user_id)), NULL);
+	struct rows r;
+	if (e == TF_OK && (e = db_row(c, S_USER_WEBAUTHN_HANDLE, ARGS(TEXT(app_id), TEXT(user_id)), &r)) == TF_OK) {
+		col_text(&r, 0, out, 48);
+		e = db_end(&r);
+	}
+	return e;
+}
+
+enum tf_err sql_user_get_by_webauthn_handle(struct store_conn *c, const char *app_id, const char *handle,
+					    struct user_row *out)
+{
+	return db_get(c, S_USER_GET_BY_WEBAUTHN_HANDLE, ARGS(TEXT(app_id), TEXT(handle)), read_user, out);
 }

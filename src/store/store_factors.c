@@ -48,7 +48,15 @@ static void read_factor(struct rows *r, void *row)
 	col_text(r, 16, f->push_channel, sizeof f->push_channel);
 	col_blob(r, 17, f->push_public_key, sizeof f->push_public_key, NULL);
 	col_text(r, 18, f->push_address, sizeof f->push_address);
-	f->backup_remaining = (int)col_int(r, 19);
+	col_text(r, 19, f->name, sizeof f->name);
+	col_text(r, 20, f->credential_id, sizeof f->credential_id);
+	col_blob(r, 21, f->credential_key, sizeof f->credential_key, &f->credential_key_len);
+	f->credential_alg = (int)col_int(r, 22);
+	f->credential_sign_count = col_int(r, 23);
+	col_text(r, 24, f->credential_aaguid, sizeof f->credential_aaguid);
+	f->credential_flags = (int)col_int(r, 25);
+	col_text(r, 26, f->credential_transports, sizeof f->credential_transports);
+	f->backup_remaining = (int)col_int(r, 27);
 }
 
 enum tf_err sql_factor_insert(struct store_conn *c, const struct factor_row *f)
@@ -61,7 +69,10 @@ enum tf_err sql_factor_insert(struct store_conn *c, const struct factor_row *f)
 			    INT(f->last_totp_step), INT(f->preferred), INT(f->consecutive_failures), INT(f->blocked_until),
 			    INT(f->created_at), INT(f->activated_at), TEXT(f->enrolment_challenge_id), TEXT(f->push_channel),
 			    BLOB_OR_NULL(f->push_public_key, f->type == FACTOR_PUSH ? sizeof f->push_public_key : 0),
-			    TEXT(f->push_address)),
+			    TEXT(f->push_address), TEXT(f->name), TEXT(f->credential_id),
+			    BLOB_OR_NULL(f->credential_key, f->credential_key_len), INT(f->credential_alg),
+			    INT(f->credential_sign_count), TEXT(f->credential_aaguid), INT(f->credential_flags),
+			    TEXT(f->credential_transports)),
 		       NULL);
 }
 
@@ -69,6 +80,12 @@ enum tf_err sql_factor_get(struct store_conn *c, const char *app_id, const char 
 			   struct factor_row *out)
 {
 	return db_get(c, S_FACTOR_GET, ARGS(TEXT(app_id), TEXT(user_id), TEXT(factor_id)), read_factor, out);
+}
+
+enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_id, const char *credential_id,
+					 struct factor_row *out)
+{
+	return db_get(c, S_FACTOR_GET_BY_CREDENTIAL, ARGS(TEXT(app_id), TEXT(credential_id)), read_factor, out);
 }
 
 enum tf_err sql_factor_list(struct store_conn *c, const char *app_id, const char *user_id, struct factor_row *out,
@@ -83,7 +100,10 @@ enum tf_err sql_factor_update(struct store_conn *c, const struct factor_row *f)
 	return db_exec(c, S_FACTOR_UPDATE,
 		       ARGS(TEXT(factor_status_names[f->status]), INT(f->activated_at), INT(f->last_totp_step),
 			    INT(f->consecutive_failures), INT(f->blocked_until), TEXT(f->enrolment_challenge_id),
-			    TEXT(f->factor_id), TEXT(f->app_id)),
+			    TEXT(f->factor_id), TEXT(f->app_id), TEXT(f->credential_id),
+			    BLOB_OR_NULL(f->credential_key, f->credential_key_len), INT(f->credential_alg),
+			    INT(f->credential_sign_count), TEXT(f->credential_aaguid), INT(f->credential_flags),
+			    TEXT(f->credential_transports)),
 		       NULL);
 }
 
@@ -152,7 +172,7 @@ enum tf_err sql_challenge_insert(struct store_conn *c, const struct challenge_ro
 			    INT(ch->max_attempts), INT(ch->sends), INT(ch->last_sent_at), INT(ch->created_at),
 			    INT(ch->expires_at), INT(ch->verified_at), INT(tx ? ch->tx.amount : 0),
 			    TEXT(tx ? ch->tx.currency : ""), TEXT(tx ? ch->tx.payee_name : ""),
-			    TEXT(tx ? ch->tx.payee_account : ""), TEXT(tx ? ch->tx_hash : "")),
+			    TEXT(tx ? ch->tx.payee_account : ""), TEXT(tx ? ch->tx_hash : ""), TEXT(ch->webauthn_challenge)),
 		       NULL);
 }
 
@@ -181,6 +201,7 @@ static void read_challenge(struct rows *r, void *row)
 	ch->expires_at = col_int(r, 13);
 	ch->verified_at = col_int(r, 14);
 	col_text(r, 19, ch->tx_hash, sizeof ch->tx_hash);
+	col_text(r, 20, ch->webauthn_challenge, sizeof ch->webauthn_challenge);
 	ch->has_transaction = ch->tx_hash[0] != '\0';
 	if (ch->has_transaction) {
 		ch->tx.amount = col_int(r, 15);
@@ -209,7 +230,7 @@ enum tf_err sql_challenge_update(struct store_conn *c, const struct challenge_ro
 	return db_exec(c, S_CHALLENGE_UPDATE,
 		       ARGS(TEXT(challenge_status_names[ch->status]), BLOB_OR_NULL(ch->code_mac, ch->has_code ? TF_MAC_BYTES : 0),
 			    INT(ch->attempts), INT(ch->sends), INT(ch->last_sent_at), INT(ch->expires_at),
-			    INT(ch->verified_at), TEXT(ch->challenge_id), TEXT(ch->app_id)),
+			    INT(ch->verified_at), TEXT(ch->challenge_id), TEXT(ch->app_id), TEXT(ch->webauthn_challenge)),
 		       NULL);
 }
 

@@ -68,7 +68,7 @@ struct pg_store {
 	size_t n_all;         /* connections open or being opened */
 };
 
-#define PARAMS_MAX 24
+#define PARAMS_MAX 32
 
 /* A statement's arguments as libpq takes them: text, integers (as text) and byte strings (in
  * binary format, so they need no escaping). */

@@ -14,9 +14,10 @@
 #define APP_COLS                                                                                                 \
 	"app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, can_mark_email_verified, "           \
 	"can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, totp_algorithm, totp_digits, "        \
-	"low_value_rates, send_policy"
+	"low_value_rates, send_policy, webauthn"
 #define USER_COLS                                                                                                \
-	"app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at, first_verified_at"
+	"app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at, first_verified_at, " \
+	"webauthn_user_handle"
 #define SESSION_COLS                                                                                             \
 	"session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, idle_timeout_ms, "                \
 	"absolute_expires_at, revoked_at, stepped_up_at, last_send_at, stepup_sends"
@@ -24,12 +25,13 @@
 #define FACTOR_COLS                                                                                              \
 	"factor_id, app_id, user_id, type, status, phone, secret_sealed, totp_algorithm, totp_digits, "            \
 	"last_totp_step, preferred, consecutive_failures, blocked_until, created_at, activated_at, "               \
-	"enrolment_challenge_id, push_channel, push_public_key, push_address"
+	"enrolment_challenge_id, push_channel, push_public_key, push_address, name, credential_id, credential_key, " \
+	"credential_alg, credential_sign_count, credential_aaguid, credential_flags, credential_transports"
 #define BACKUP_REMAINING "(SELECT count(*) FROM backup_codes b WHERE b.factor_id = factors.factor_id AND b.used_at = 0)"
 #define CHALLENGE_COLS                                                                                           \
 	"challenge_id, app_id, user_id, factor_id, session_id, purpose, status, code_mac, attempts, max_attempts, " \
 	"sends, last_sent_at, created_at, expires_at, verified_at, tx_amount, tx_currency, tx_payee_name, "        \
-	"tx_payee_account, tx_hash"
+	"tx_payee_account, tx_hash, webauthn_challenge"
 #define TXN_COLS                                                                                                 \
 	"transaction_id, app_id, user_id, amount, currency, payee_name, payee_account, transaction_hash, "         \
 	"external_reference, state, exemption, challenge_id, created_at, approved_at"
@@ -79,14 +81,14 @@
 
 const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(PING, "SELECT 1"),
-	STMT(APP_INSERT, "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"),
+	STMT(APP_INSERT, "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)"),
 	STMT(APP_GET, "SELECT " APP_COLS " FROM apps WHERE app_id = $1"),
 	STMT(APP_GET_BY_KEY, "SELECT " APP_COLS " FROM apps WHERE api_key_mac = $1"),
 	STMT(APP_GET_BY_CLIENT_ID, "SELECT " APP_COLS " FROM apps WHERE client_id = $1"),
 	STMT(APP_DELIVERY_SET, "UPDATE apps SET delivery_sealed = $1 WHERE app_id = $2"),
 	STMT(APP_DELIVERY_GET, "SELECT delivery_sealed FROM apps WHERE app_id = $1"),
 	/* a taken email (or id) changes no row: EMAIL_TAKEN, and the transaction goes on */
-	STMT(USER_INSERT, "INSERT INTO users (" USER_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
+	STMT(USER_INSERT, "INSERT INTO users (" USER_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) "
 			  "ON CONFLICT DO NOTHING"),
 	STMT(USER_GET, "SELECT " USER_COLS " FROM users WHERE app_id = $1 AND user_id = $2", .locks_user = true),
 	STMT(USER_GET_BY_EMAIL, "SELECT " USER_COLS " FROM users WHERE app_id = $1 AND email = $2"),
@@ -140,13 +142,16 @@ const struct stmt_sql stmt_table[S__MAX] = {
 			       "AND last_send_at = $4"),
 	STMT(FACTOR_SEND_STATE, "SELECT last_send_at FROM factors WHERE app_id = $1 AND factor_id = $2"),
 	STMT(FACTOR_INSERT, "INSERT INTO factors (" FACTOR_COLS ") VALUES "
-			    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)"),
+			    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,"
+			    "$26,$27)"),
 	STMT(FACTOR_GET, "SELECT " FACTOR_COLS ", " BACKUP_REMAINING " FROM factors WHERE app_id = $1 AND user_id = $2 "
 			 "AND factor_id = $3", .locks_user = true),
 	STMT(FACTOR_LIST, "SELECT " FACTOR_COLS ", " BACKUP_REMAINING " FROM factors WHERE app_id = $1 "
 			  "AND user_id = $2 ORDER BY created_at, factor_id COLLATE \"C\" LIMIT $3", .locks_user = true),
 	STMT(FACTOR_UPDATE, "UPDATE factors SET status = $1, activated_at = $2, last_totp_step = $3, "
-			    "consecutive_failures = $4, blocked_until = $5, enrolment_challenge_id = $6 "
+			    "consecutive_failures = $4, blocked_until = $5, enrolment_challenge_id = $6, credential_id = $9, "
+			    "credential_key = $10, credential_alg = $11, credential_sign_count = $12, "
+			    "credential_aaguid = $13, credential_flags = $14, credential_transports = $15 "
 			    "WHERE factor_id = $7 AND app_id = $8"),
 	STMT(FACTOR_CLEAR_PREFERRED, "UPDATE factors SET preferred = 0 WHERE app_id = $1 AND user_id = $2 "
 				     "AND preferred = 1", .locks_user = true),
@@ -160,13 +165,13 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(BACKUP_USE, "UPDATE backup_codes SET used_at = $1 WHERE factor_id = $2 AND idx = $3 AND code_hash = $4 "
 			 "AND used_at = 0"),
 	STMT(CHALLENGE_INSERT, "INSERT INTO challenges (" CHALLENGE_COLS ") "
-			       "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)"),
+			       "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)"),
 	STMT(CHALLENGE_GET, "SELECT " CHALLENGE_COLS " FROM challenges WHERE app_id = $1 AND user_id = $2 "
 			    "AND challenge_id = $3", .locks_user = true),
 	STMT(CHALLENGE_LATEST, NULL, CHALLENGE_LATEST("rowid"), CHALLENGE_LATEST("ordinal"), .locks_user = true),
 	STMT(CHALLENGE_UPDATE, "UPDATE challenges SET status = $1, code_mac = $2, attempts = $3, sends = $4, "
-			       "last_sent_at = $5, expires_at = $6, verified_at = $7 WHERE challenge_id = $8 "
-			       "AND app_id = $9"),
+			       "last_sent_at = $5, expires_at = $6, verified_at = $7, webauthn_challenge = $10 "
+			       "WHERE challenge_id = $8 AND app_id = $9"),
 	STMT(CHALLENGE_SUPERSEDE, "UPDATE challenges SET status = 'superseded' WHERE session_id = $1 "
 				  "AND session_id != '' AND factor_id = $2 AND status = 'pending' "
 				  "AND challenge_id != $3"),
@@ -321,6 +326,14 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(OTHER_CLIENTS, NULL, "SELECT 0",
 	     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
 	     "AND application_name = 'twofold' AND pid <> pg_backend_pid()"),
+	STMT(APP_SET_WEBAUTHN, "UPDATE apps SET webauthn = $1 WHERE app_id = $2"),
+	STMT(USER_SET_WEBAUTHN_HANDLE, "UPDATE users SET webauthn_user_handle = $1 WHERE app_id = $2 AND user_id = $3 "
+				       "AND webauthn_user_handle = ''"),
+	STMT(USER_WEBAUTHN_HANDLE, "SELECT webauthn_user_handle FROM users WHERE app_id = $1 AND user_id = $2"),
+	STMT(USER_GET_BY_WEBAUTHN_HANDLE, "SELECT " USER_COLS " FROM users WHERE app_id = $1 "
+					  "AND webauthn_user_handle = $2 AND webauthn_user_handle <> ''"),
+	STMT(FACTOR_GET_BY_CREDENTIAL, "SELECT " FACTOR_COLS ", " BACKUP_REMAINING " FROM factors WHERE app_id = $1 "
+				       "AND credential_id = $2 AND credential_id <> ''"),
 };
 
 const char *stmt_text(enum stmt_id id, enum sql_dialect d)

@@ -128,6 +128,11 @@ enum stmt_id {
 	S_SEALED_PAGE, /* S_SEALED_PAGE + col and S_SEALED_PUT + col: in enum sealed_column's order */
 	S_SEALED_PUT = S_SEALED_PAGE + SEALED__MAX,
 	S_OTHER_CLIENTS = S_SEALED_PUT + SEALED__MAX,
+	S_APP_SET_WEBAUTHN,
+	S_USER_SET_WEBAUTHN_HANDLE,
+	S_USER_WEBAUTHN_HANDLE,
+	S_USER_GET_BY_WEBAUTHN_HANDLE,
+	S_FACTOR_GET_BY_CREDENTIAL,
 	S__MAX
 };
 
@@ -399,11 +404,18 @@ enum tf_err sql_sealed_page(struct store_conn *c, enum sealed_column col, const 
 enum tf_err sql_sealed_put(struct store_conn *c, enum sealed_column col, const struct sealed_value *v);
 enum tf_err sql_devices_revoke_every(struct store_conn *c, int64_t now, int *n_out);
 enum tf_err sql_other_clients(struct store_conn *c, int *n_out);
+enum tf_err sql_app_set_webauthn(struct store_conn *c, const char *app_id, const char *settings);
+enum tf_err sql_user_set_webauthn_handle(struct store_conn *c, const char *app_id, const char *user_id,
+					 const char *handle, char out[48]);
+enum tf_err sql_user_get_by_webauthn_handle(struct store_conn *c, const char *app_id, const char *handle,
+					    struct user_row *out);
+enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_id, const char *credential_id,
+					 struct factor_row *out);
 
 /* A driver's struct store_ops: its own drv_open, drv_close, drv_acquire, drv_release,
  * drv_migrate and drv_tx_*, and the operations written once. */
 #define SQL_STORE_OPS(drv)                                                                                             \
-	.ops_version = 10, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
+	.ops_version = 11, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
 	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                                \
 	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping,                              \
 	.app_insert = sql_app_insert, .app_get = sql_app_get, .app_get_by_api_key = sql_app_get_by_api_key,            \
@@ -449,6 +461,9 @@ enum tf_err sql_other_clients(struct store_conn *c, int *n_out);
 	.keyring_insert = sql_keyring_insert, .keyring_replace = sql_keyring_replace,                                  \
 	.sealed_page = sql_sealed_page, .sealed_put = sql_sealed_put,                                                  \
 	.devices_revoke_every = sql_devices_revoke_every, .other_clients = sql_other_clients,                          \
-	.user_change_email = sql_user_change_email
+	.user_change_email = sql_user_change_email, .app_set_webauthn = sql_app_set_webauthn,                        \
+	.user_set_webauthn_handle = sql_user_set_webauthn_handle,                                                      \
+	.user_get_by_webauthn_handle = sql_user_get_by_webauthn_handle,                                                \
+	.factor_get_by_credential = sql_factor_get_by_credential
 
 #endif
