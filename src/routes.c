@@ -36,6 +36,7 @@ const struct route routes[] = {
 	R("GET", "/readyz", api_readyz, AUTH_NONE, NO_DB),
 	R("GET", "/metrics", api_metrics, AUTH_NONE, NO_DB),
 	R("POST", "/v1/admin/apps", api_apps_create, AUTH_ADMIN, J),
+	R("PATCH", "/v1/admin/apps/{id}", api_apps_update, AUTH_ADMIN, J),
 	R_SLOW_IF("POST", "/v1/users", api_users_create, AUTH_APP, J, api_users_create_slow_if),
 	R("GET", "/v1/users/{id}", api_users_get, AUTH_APP, 0),
 	R("POST", "/v1/users/{id}/mark_email_verified", api_users_mark_email_verified, AUTH_APP, J),

@@ -13,6 +13,7 @@ enum tf_err api_readyz(struct tf_req *req);
 enum tf_err api_metrics(struct tf_req *req);
 /* api_apps.c */
 enum tf_err api_apps_create(struct tf_req *req);
+enum tf_err api_apps_update(struct tf_req *req);
 /* api_users.c */
 enum tf_err api_users_create(struct tf_req *req);
 bool api_users_create_slow_if(struct tf_req *req); /* a password to hash */
@@ -96,6 +97,10 @@ enum tf_err api_authorize(struct tf_req *req);
 
 /* Shared by handlers and the command line: public JSON (no secrets). */
 json_t *api_app_json(const struct app_row *a);
+/* The "webauthn" member of the request (absent or null: *out NULL), checked into the canonical
+ * JSON text an application stores (malloc'd); and the stored settings as answered (null: none). */
+enum tf_err api_webauthn_settings_read(struct tf_req *req, char **out);
+json_t *api_webauthn_settings_json(const struct app_row *a);
 json_t *api_user_json(const struct user_row *u, int64_t unverified_expires_at);
 /* Whether an unverified user is past unverified_user_ttl (then it is gone for every purpose). */
 bool api_user_expired(const struct tf_req *req, const struct user_row *u);

@@ -44,6 +44,7 @@ json_t *api_app_json(const struct app_row *a)
 	json_object_set_new(o, "low_value_rates", rates ? rates : json_object());
 	json_t *policy = json_loads(a->send_policy[0] ? a->send_policy : "{}", 0, NULL);
 	json_object_set_new(o, "send_policy", policy ? policy : json_object());
+	json_object_set_new(o, "webauthn", api_webauthn_settings_json(a));
 	resp_set_time(o, "created_at", a->created_at);
 	return o;
 }
@@ -94,7 +95,7 @@ enum tf_err api_apps_create(struct tf_req *req)
 {
 	static const char *const known[] = {"name", "sandbox", "redirect_uri_prefixes", "sso_login_url",
 					    "can_mark_email_verified", "can_register_sso", "totp_algorithm", "totp_digits",
-					    "low_value_rates", "send_policy", "delivery", NULL};
+					    "low_value_rates", "send_policy", "delivery", "webauthn", NULL};
 	struct app_create_params p = {.can_register_sso = true};
 	const char *sso_login_url = NULL;
 	enum tf_err e;
@@ -194,6 +195,18 @@ enum tf_err api_apps_create(struct tf_req *req)
 		return e;
 	}
 	p.delivery = delivery_text;
+	char *webauthn_text = NULL;
+	if ((e = api_webauthn_settings_read(req, &webauthn_text)) != TF_OK) {
+		free(prefixes);
+		free(rates_text);
+		free(policy_text);
+		if (delivery_text) {
+			sodium_memzero(delivery_text, strlen(delivery_text));
+			free(delivery_text);
+		}
+		return e;
+	}
+	p.webauthn = webauthn_text;
 	struct app_row app;
 	struct app_credentials creds;
 	struct sca_ctx ctx = req_sca(req);
@@ -201,6 +214,7 @@ enum tf_err api_apps_create(struct tf_req *req)
 	free(prefixes);
 	free(rates_text);
 	free(policy_text);
+	free(webauthn_text);
 	if (delivery_text) {
 		sodium_memzero(delivery_text, strlen(delivery_text));
 		free(delivery_text);

@@ -8,6 +8,7 @@
 #include "core/validate.h"
 #include "crypto/crypto.h"
 #include "sca/apps.h"
+#include "service/app_cache.h"
 
 enum tf_err sca_app_get(const struct sca_ctx *ctx, const char *app_id, struct app_row *out)
 {
@@ -45,6 +46,7 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 	app->totp_digits = p->totp_digits ? p->totp_digits : 6;
 	snprintf(app->low_value_rates, sizeof app->low_value_rates, "%s", p->low_value_rates ? p->low_value_rates : "{}");
 	snprintf(app->send_policy, sizeof app->send_policy, "%s", p->send_policy ? p->send_policy : "{}");
+	snprintf(app->webauthn, sizeof app->webauthn, "%s", p->webauthn ? p->webauthn : "");
 	crypto_secret_mac(svc->keys, "api_key", creds->api_key, app->api_key_mac);
 	uint8_t *sealed;
 	size_t sealed_len;
@@ -78,4 +80,23 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 		e = audit_append(svc, c, &ev, ctx->now);
 	}
 	return store_tx_end(c, e);
+}
+
+enum tf_err sca_app_set_webauthn(const struct sca_ctx *ctx, const char *app_id, const char *settings,
+				 struct app_row *out)
+{
+	enum tf_err e = sca_tx_begin(ctx);
+	if (e != TF_OK)
+		return e;
+	if ((e = STORE(ctx->db)->app_set_webauthn(ctx->db, app_id, settings)) == TF_OK)
+		e = STORE(ctx->db)->app_get(ctx->db, app_id, out);
+	if (e == TF_OK) {
+		struct audit_event ev = {.app_id = app_id, .event = "app.settings_changed", .actor = ctx->actor,
+					 .subject = app_id, .ip = ctx->client_ip, .request_id = ctx->request_id,
+					 .details = "{\"settings\":[\"webauthn\"]}"};
+		e = audit_append(ctx->svc, ctx->db, &ev, ctx->now);
+	}
+	if ((e = sca_tx_end(ctx, e)) == TF_OK)
+		app_cache_forget(ctx->svc->apps, app_id);
+	return e;
 }

@@ -28,6 +28,7 @@ struct app_create_params {
 	const char *low_value_rates; /* JSON object text, or NULL for {} */
 	const char *send_policy;     /* JSON object text, or NULL for {} */
 	const char *delivery;        /* JSON object text of the application's twilio/smtp settings, or NULL */
+	const char *webauthn;        /* JSON object text of its relying-party settings, or NULL for none */
 };
 struct app_credentials {
 	char app_id[TF_ID_MAX];
@@ -39,5 +40,12 @@ struct app_credentials {
  * transaction of its own, audited as app.created by the context's actor. */
 enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_params *p, struct app_row *app_out,
 			   struct app_credentials *creds);
+
+/* Replaces the relying-party settings of application app_id (JSON object text, "" for none),
+ * audited as app.settings_changed; *out gets the changed row. NOT_FOUND when there is no such
+ * application. This node's cache of applications forgets it at once, other nodes within
+ * APP_CACHE_TTL_MS. Runs its own transaction. */
+enum tf_err sca_app_set_webauthn(const struct sca_ctx *ctx, const char *app_id, const char *settings,
+				 struct app_row *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct entry {
 	atomic_int refs; /* the slot's reference and one per request holding it */
@@ -103,4 +104,19 @@ enum tf_err app_cache_get(struct app_cache *ac, struct store_conn *c, const uint
 	}
 	*out = &e->row;
 	return TF_OK;
+}
+
+void app_cache_forget(struct app_cache *ac, const char *app_id)
+{
+	for (size_t i = 0; ac && i < APP_CACHE_SLOTS; i++) {
+		struct slot *s = &ac->slots[i];
+		struct entry *gone = NULL;
+		pthread_mutex_lock(&s->lock);
+		if (s->e && !strcmp(s->e->row.app_id, app_id)) {
+			gone = s->e;
+			s->e = NULL;
+		}
+		pthread_mutex_unlock(&s->lock);
+		entry_put(gone);
+	}
 }

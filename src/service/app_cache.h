@@ -29,6 +29,9 @@ enum tf_err app_cache_get(struct app_cache *ac, struct store_conn *c, const uint
 /* A fresh, zeroed row outside the cache, to be filled by the caller (an application found by
  * client id or id rather than api key), with one reference that app_cache_put() returns. */
 struct app_row *app_ref_new(void);
+/* Drops the cached row of application app_id, if any, so that the next request reads its
+ * changed settings (ac NULL: nothing). */
+void app_cache_forget(struct app_cache *ac, const char *app_id);
 /* Returns a reference from app_cache_get() (NULL is ignored). */
 void app_cache_put(const struct app_row *app);
 
