@@ -46,7 +46,7 @@ enum tf_err api_push_answer_read(struct tf_req *req, struct push_answer *out, bo
  * hosted challenge page); a verified login or step-up answers a device of domain */
 enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
 				  bool trust_device, enum device_domain domain, const char *presented_tx_hash,
-				  const struct push_answer *push);
+				  const struct push_answer *push, const struct webauthn_response *credential);
 /* The device a verified attempt trusts, as answered ({device_id, cookie, kind, ...}), or NULL. */
 json_t *api_attempt_device_json(const struct sca_attempt_result *res);
 

@@ -10,7 +10,9 @@
 #include "api/api.h"
 #include "core/numeric_id.h"
 #include "core/session.h"
+#include "http/webauthn_json.h"
 #include "sca/challenges.h"
+#include "sca/factors.h"
 
 json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_row *f)
 {
@@ -78,6 +80,15 @@ enum tf_err api_challenges_create(struct tf_req *req)
 	if ((e = req_challenge_create(req, &rq, &ch, &f)) != TF_OK)
 		return e;
 	json_t *answer = api_challenge_json(&ch, &f);
+	if (factor_kind_of(f.type)->answer == FACTOR_ANSWER_CREDENTIAL) { /* what the passkey signs */
+		struct rp_settings s;
+		rp_settings_read(req->app, &s);
+		json_object_set_new(answer, "webauthn",
+				    json_pack("{s:o}", "publicKey", webauthn_request_options_json(&s, ch.webauthn_challenge, &f)));
+		if (ch.has_transaction && s.spc)
+			json_object_set_new(answer, "spc", spc_request_json(&s, &ch, &f));
+		rp_settings_clear(&s);
+	}
 	if (rq.transaction_id)
 		json_object_set_new(answer, "transaction_id", json_string(rq.transaction_id));
 	resp_json(req, 201, answer);
@@ -108,15 +119,17 @@ json_t *api_attempt_device_json(const struct sca_attempt_result *res)
 
 enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, const char *code, bool enrolment_only,
 				  bool trust_device, enum device_domain domain, const char *presented_tx_hash,
-				  const struct push_answer *push)
+				  const struct push_answer *push, const struct webauthn_response *credential)
 {
 	struct sca_attempt_request rq = {.challenge_id = challenge_id, .code = code, .push = push,
 					 .enrolment_only = enrolment_only, .trust_device = trust_device, .domain = domain,
-					 .presented_tx_hash = presented_tx_hash};
+					 .presented_tx_hash = presented_tx_hash, .credential = credential};
 	struct sca_attempt_result res;
 	enum tf_err e = req_challenge_attempt(req, &rq, &res);
 	if (e == TF_ERR_VERIFICATION_CODE_INVALID || e == TF_ERR_TOTP_REPLAYED)
 		req->err_extra = json_pack("{s:i}", "attempts_remaining", res.attempts_remaining);
+	if (e == TF_ERR_CREDENTIAL_INVALID)
+		req->err_extra = json_pack("{s:s, s:i}", "reason", res.reason, "attempts_remaining", res.attempts_remaining);
 	if (e != TF_OK || req->rerun_slow)
 		return e;
 	const struct challenge_row *ch = &res.ch;
@@ -143,32 +156,47 @@ enum tf_err api_challenge_attempt(struct tf_req *req, const char *challenge_id, 
 
 enum tf_err api_challenges_verify(struct tf_req *req)
 {
-	static const char *const known[] = {"code", "trust_device", "transaction", "approve", "signature", NULL};
+	static const char *const known[] = {"code", "trust_device", "transaction", "approve", "signature", "credential",
+					    NULL};
 	const char *code = NULL;
 	bool trust_device = false;
 	struct push_answer push;
-	bool is_push = false;
+	bool is_push = false, has_credential = false;
+	struct credential_json cred = {0};
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = api_push_answer_read(req, &push, &is_push)) != TF_OK ||
-	    (e = req_string(req, "code", !is_push, &code)) != TF_OK || (e = req_bool(req, "trust_device", &trust_device)) != TF_OK)
+	    (e = req_credential_read(req, false, &cred, &has_credential)) != TF_OK ||
+	    (e = req_string(req, "code", !is_push && !has_credential, &code)) != TF_OK ||
+	    (e = req_bool(req, "trust_device", &trust_device)) != TF_OK) {
+		credential_json_free(&cred);
 		return e;
-	if (is_push && code)
+	}
+	if ((is_push || has_credential) && code) {
+		credential_json_free(&cred);
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "code");
+	}
 	/* the platform may present the transaction it shows the payer: the code must match it */
 	json_t *txj = json_object_get(req->json, "transaction");
 	struct api_transaction tx;
-	if (txj && !json_is_null(txj) && (e = api_transaction_read(req, txj, "transaction", &tx)) != TF_OK)
+	if (txj && !json_is_null(txj) && (e = api_transaction_read(req, txj, "transaction", &tx)) != TF_OK) {
+		credential_json_free(&cred);
 		return e;
+	}
 	/* a challenge id may come as its number (the Weavr face shows ids so: core/numeric_id.h) */
 	char challenge_id[TF_ID_MAX];
 	if (req->params[0][0] >= '0' && req->params[0][0] <= '9') {
-		if (!numeric_id_to_id(req->params[0], "chl", challenge_id, sizeof challenge_id))
+		if (!numeric_id_to_id(req->params[0], "chl", challenge_id, sizeof challenge_id)) {
+			credential_json_free(&cred);
 			return TF_ERR_NOT_FOUND;
+		}
 	} else {
 		snprintf(challenge_id, sizeof challenge_id, "%.*s", (int)sizeof challenge_id - 1, req->params[0]);
 	}
-	return api_challenge_attempt(req, challenge_id, code, false, trust_device, DOMAIN_API,
-				     txj && !json_is_null(txj) ? tx.hash : NULL, is_push ? &push : NULL);
+	e = api_challenge_attempt(req, challenge_id, code, false, trust_device, DOMAIN_API,
+				  txj && !json_is_null(txj) ? tx.hash : NULL, is_push ? &push : NULL,
+				  has_credential ? &cred.r : NULL);
+	credential_json_free(&cred);
+	return e;
 }
 
 enum tf_err api_push_answer_read(struct tf_req *req, struct push_answer *out, bool *present)

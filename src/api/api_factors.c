@@ -12,8 +12,11 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/validate.h"
+#include "http/webauthn_json.h"
 #include "qr/qr.h"
 #include "sca/factors.h"
+#include "sca/users.h"
 
 json_t *api_factor_json(const struct factor_row *f)
 {
@@ -32,6 +35,15 @@ json_t *api_factor_json(const struct factor_row *f)
 		json_object_set_new(o, "backup_codes_remaining", json_integer(d.codes_remaining));
 	if (d.push_channel)
 		json_object_set_new(o, "channel", json_string(d.push_channel));
+	if (f->name[0])
+		json_object_set_new(o, "name", json_string(f->name));
+	if (d.credential_id) {
+		json_t *t = d.transports[0] ? json_loads(d.transports, 0, NULL) : NULL;
+		json_object_set_new(o, "passkey", json_pack("{s:s, s:s, s:b, s:b, s:o, s:b}", "credential_id", d.credential_id,
+							    "aaguid", d.aaguid, "backup_eligible", d.backup_eligible,
+							    "backed_up", d.backed_up, "transports", t ? t : json_array(),
+							    "user_verified", d.user_verified));
+	}
 	resp_set_time(o, "created_at", f->created_at);
 	if (f->activated_at)
 		resp_set_time(o, "activated_at", f->activated_at);
@@ -81,6 +93,29 @@ static enum tf_err shown_json(const struct factor_enrolment *en, json_t *answer)
 	return e;
 }
 
+/* A passkey's enrolment answers {webauthn: {publicKey: creation options}}. */
+static enum tf_err creation_options(struct tf_req *req, const struct sca_enrolment_result *out, const char *handle,
+				    json_t *answer)
+{
+	struct sca_ctx ctx = req_sca(req);
+	struct user_row u;
+	struct factor_row *others = malloc(FACTORS_PER_USER_MAX * sizeof *others);
+	size_t n = 0;
+	enum tf_err e = others ? sca_user_load(&ctx, req->session.user_id, &u) : TF_ERR_INTERNAL;
+	if (e == TF_OK)
+		e = sca_factor_list(&ctx, req->session.user_id, others, FACTORS_PER_USER_MAX, &n);
+	if (e == TF_OK) {
+		struct rp_settings s;
+		rp_settings_read(req->app, &s);
+		json_object_set_new(answer, "webauthn",
+				    json_pack("{s:o}", "publicKey",
+					      webauthn_creation_options_json(&s, &u, handle, out->webauthn_challenge, others, n)));
+		rp_settings_clear(&s);
+	}
+	free(others);
+	return e;
+}
+
 static enum tf_err parse_type(struct tf_req *req, const struct factor_kind **kind)
 {
 	const char *t;
@@ -101,7 +136,7 @@ bool api_factors_create_slow_if(struct tf_req *req)
 
 enum tf_err api_factors_create(struct tf_req *req)
 {
-	static const char *const known[] = {"type", "phone", "channel", "public_key", "push_address", NULL};
+	static const char *const known[] = {"type", "name", "phone", "channel", "public_key", "push_address", NULL};
 	const struct factor_kind *kind = NULL;
 	struct factor_input in = {0};
 	enum tf_err e;
@@ -109,8 +144,11 @@ enum tf_err api_factors_create(struct tf_req *req)
 	    (e = req_string(req, "phone", kind->fields & FACTOR_FIELD_PHONE, &in.phone)) != TF_OK ||
 	    (e = req_string(req, "channel", kind->fields & FACTOR_FIELD_CHANNEL, &in.channel)) != TF_OK ||
 	    (e = req_string(req, "public_key", kind->fields & FACTOR_FIELD_PUBLIC_KEY, &in.public_key)) != TF_OK ||
-	    (e = req_string(req, "push_address", kind->fields & FACTOR_FIELD_PUSH_ADDRESS, &in.push_address)) != TF_OK)
+	    (e = req_string(req, "push_address", kind->fields & FACTOR_FIELD_PUSH_ADDRESS, &in.push_address)) != TF_OK ||
+	    (e = req_string(req, "name", false, &in.name)) != TF_OK)
 		return e;
+	if (in.name && !validate_display_text(in.name, FACTOR_NAME_MAX))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "name");
 	struct factor_enrolment en;
 	memset(&en, 0, sizeof en);
 	struct sca_enrolment_result out;
@@ -118,6 +156,8 @@ enum tf_err api_factors_create(struct tf_req *req)
 	json_t *answer = json_object();
 	if (e == TF_OK)
 		e = shown_json(&en, answer);
+	if (e == TF_OK && kind->answer == FACTOR_ANSWER_CREDENTIAL)
+		e = creation_options(req, &out, en.webauthn_user_handle, answer);
 	factor_enrolment_wipe(&en);
 	if (e != TF_OK) {
 		json_decref(answer);
@@ -134,20 +174,23 @@ enum tf_err api_factors_create(struct tf_req *req)
 
 enum tf_err api_factors_verify(struct tf_req *req)
 {
-	static const char *const known[] = {"code", "approve", "signature", NULL};
+	static const char *const known[] = {"code", "approve", "signature", "credential", NULL};
 	const char *code = NULL;
 	struct push_answer push;
-	bool is_push = false;
+	bool is_push = false, has_credential = false;
+	struct credential_json cred = {0};
 	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = api_push_answer_read(req, &push, &is_push)) != TF_OK ||
-	    (e = req_string(req, "code", !is_push, &code)) != TF_OK)
-		return e;
 	struct sca_ctx ctx;
 	struct factor_row f;
 	req_sca_ctx(req, &ctx);
-	if ((e = sca_factor_pending(&ctx, req->session.user_id, req->params[0], &f)) != TF_OK)
-		return e;
-	return api_challenge_attempt(req, f.enrolment_challenge_id, code, true, false, DOMAIN_API, NULL, is_push ? &push : NULL);
+	if ((e = req_reject_unknown(req, known)) == TF_OK && (e = api_push_answer_read(req, &push, &is_push)) == TF_OK &&
+	    (e = req_credential_read(req, true, &cred, &has_credential)) == TF_OK &&
+	    (e = req_string(req, "code", !is_push && !has_credential, &code)) == TF_OK &&
+	    (e = sca_factor_pending(&ctx, req->session.user_id, req->params[0], &f)) == TF_OK)
+		e = api_challenge_attempt(req, f.enrolment_challenge_id, code, true, false, DOMAIN_API, NULL,
+					  is_push ? &push : NULL, has_credential ? &cred.r : NULL);
+	credential_json_free(&cred);
+	return e;
 }
 
 bool api_factors_verify_slow_if(struct tf_req *req)

@@ -99,9 +99,16 @@ enum tf_err sca_challenge_attempt(const struct sca_ctx *ctx, struct session_row 
 		e = TF_ERR_INVALID_FIELD;
 		res->bad_field = "approve";
 	}
+	/* a passkey answers with a credential, every other kind without one */
+	if (e == TF_OK && (kind->answer == FACTOR_ANSWER_CREDENTIAL) != (rq->credential != NULL)) {
+		e = rq->credential ? TF_ERR_INVALID_FIELD : TF_ERR_MISSING_FIELD;
+		res->bad_field = "credential";
+	}
 	if (e != TF_OK)
 		return sca_tx_end(ctx, e);
-	struct factor_attempt attempt = {.code = rq->code, .push = rq->push, .found = found ? found : &none};
+	struct credential_outcome outcome = {0};
+	struct factor_attempt attempt = {.code = rq->code, .push = rq->push, .found = found ? found : &none,
+					 .credential = rq->credential, .outcome = &outcome};
 	if (kind->denied && kind->denied(f, ch, &attempt)) {
 		/* the user said no on the device: the challenge is over */
 		ch->status = CH_DENIED;
@@ -126,6 +133,8 @@ enum tf_err sca_challenge_attempt(const struct sca_ctx *ctx, struct session_row 
 		v = ANSWER_WRONG;
 	if (v == ANSWER_RIGHT && kind->spend) /* a backup code works once */
 		e = kind->spend(ctx, f, ch, &attempt, &v);
+	if (v == ANSWER_RIGHT && kind->accept) /* a passkey's credential, or its counter */
+		kind->accept(&attempt, f);
 	int remaining = 0;
 	bool was_blocked = fs.blocked_until != 0;
 	enum tf_err verdict = challenge_attempt(&st, &fs, v == ANSWER_RIGHT ? ATTEMPT_RIGHT : v == ANSWER_REPLAYED ? ATTEMPT_REPLAYED : ATTEMPT_WRONG,
@@ -170,6 +179,9 @@ enum tf_err sca_challenge_attempt(const struct sca_ctx *ctx, struct session_row 
 		e = sca_audit(ctx, "factor.blocked", f->factor_id, "{\"minutes\":15}");
 	if (e == TF_OK && verdict == TF_OK && ch->purpose == PURPOSE_ENROLMENT)
 		e = sca_audit(ctx, "factor.activated", f->factor_id, NULL);
+	/* a signature counter that did not grow: the key may have been copied to another device */
+	if (e == TF_OK && outcome.reason == WEBAUTHN_COUNTER)
+		e = sca_audit(ctx, "factor.counter_regressed", f->factor_id, NULL);
 	/* a verified login or step-up answers a device: persistent when asked to trust it, else a
 	 * session device that dies with the browser (seed 000) */
 	if (e == TF_OK && steps_up) {
@@ -186,6 +198,11 @@ enum tf_err sca_challenge_attempt(const struct sca_ctx *ctx, struct session_row 
 		res->attempts_remaining = remaining;
 		if (v == ANSWER_REPLAYED)
 			verdict = TF_ERR_TOTP_REPLAYED;
+		if (kind->answer == FACTOR_ANSWER_CREDENTIAL) {
+			verdict = TF_ERR_CREDENTIAL_INVALID;
+			/* a right credential for another transaction than the one presented */
+			res->reason = webauthn_reason_name(outcome.reason == WEBAUTHN_OK ? WEBAUTHN_CHALLENGE : outcome.reason);
+		}
 	}
 	return verdict;
 }

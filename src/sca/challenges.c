@@ -180,7 +180,10 @@ enum tf_err sca_challenge_issue(const struct sca_ctx *ctx, struct session_row *s
 	ch->created_at = ctx->now;
 	ch->expires_at = ctx->now + CHALLENGE_TTL_MS;
 	enum tf_err e;
-	if (factor_kind_of(f->type)->issue && (e = challenge_send(ctx, session, policy, f, ch, out)) != TF_OK)
+	const struct factor_kind *kind = factor_kind_of(f->type);
+	if (kind->challenge)
+		kind->challenge(ctx, f, ch);
+	if (kind->issue && (e = challenge_send(ctx, session, policy, f, ch, out)) != TF_OK)
 		return e;
 	if ((e = STORE(ctx->db)->challenge_supersede(ctx->db, ch->session_id, f->factor_id, ch->challenge_id)) != TF_OK)
 		return e;

@@ -93,6 +93,7 @@ struct sca_attempt_request {
 	bool trust_device;               /* a verified login or step-up trusts the device for 30 days */
 	enum device_domain domain;       /* whose device a verified login or step-up answers */
 	const char *presented_tx_hash;   /* the transaction the caller shows the payer, or NULL */
+	const struct webauthn_response *credential; /* a passkey's answer, or NULL */
 };
 
 struct sca_attempt_result {
@@ -103,7 +104,8 @@ struct sca_attempt_result {
 	const char *bad_field;  /* INVALID_FIELD: the request field at fault */
 	struct challenge_row ch;
 	struct factor_row f;
-	int attempts_remaining; /* VERIFICATION_CODE_INVALID, TOTP_REPLAYED */
+	int attempts_remaining; /* VERIFICATION_CODE_INVALID, TOTP_REPLAYED, CREDENTIAL_INVALID */
+	const char *reason;     /* CREDENTIAL_INVALID: the check that failed ("signature", ...) */
 	bool steps_up;          /* the session is stepped up until stepped_up_until */
 	int64_t stepped_up_until;
 	bool has_authorization; /* a payment's authorisation */

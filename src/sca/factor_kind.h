@@ -21,14 +21,16 @@
 #include "core/base32.h"
 #include "sca/context.h"
 #include "store/store.h"
+#include "webauthn/ceremony.h"
 
 #define SANDBOX_CODE "123456" /* what a sandbox application accepts from any kind that takes a code */
 #define TOTP_SECRET_BYTES 20  /* 160 bits */
 #define OTPAUTH_URI_MAX 4096
 #define BACKUP_CODE_LEN 10
 
-/* How an answer to a challenge comes: a code the user types, or a device's signed answer. */
-enum factor_answer_form { FACTOR_ANSWER_CODE, FACTOR_ANSWER_DEVICE };
+/* How an answer to a challenge comes: a code the user types, a device's signed answer, or a
+ * WebAuthn credential's (a passkey's registration or assertion, as a browser gives it). */
+enum factor_answer_form { FACTOR_ANSWER_CODE, FACTOR_ANSWER_DEVICE, FACTOR_ANSWER_CREDENTIAL };
 
 enum factor_kind_flag {
 	/* issuing a challenge sends a code for the user to type (a resend replaces it) */
@@ -61,6 +63,7 @@ enum factor_field {
 
 /* Enrolment input as the adapter read it: NULL when absent. */
 struct factor_input {
+	const char *name;         /* the user's name for the factor (display text), any kind */
 	const char *phone;
 	const char *channel;
 	const char *public_key;
@@ -75,6 +78,7 @@ struct factor_enrolment {
 	int n_backup_codes;                                  /* 0 when the kind makes no sheet */
 	char backup_codes[BACKUP_CODES_PER_SHEET][BACKUP_CODE_LEN + 1];
 	struct backup_code_row sheet[BACKUP_CODES_PER_SHEET]; /* their hashes, as stored */
+	char webauthn_user_handle[48];                       /* a passkey's: the user's handle (base64url) */
 };
 
 /* A device's answer to a challenge (core/push.h): approve or deny, and its signature. */
@@ -95,6 +99,35 @@ struct factor_attempt {
 	const char *code;                 /* the typed code, or NULL */
 	const struct push_answer *push;   /* a device's answer, or NULL */
 	const struct factor_found *found; /* the slow search's finding (idx -1 when none ran) */
+	const struct webauthn_response *credential; /* a passkey's answer, or NULL */
+	struct credential_outcome *outcome;         /* what a credential's check found (NULL: none) */
+};
+
+/* A WebAuthn response as a browser's toJSON() gives it, decoded from base64url: the
+ * registration's attestation object, or the assertion's authenticator data, signature and user
+ * handle; transports as the client reported them (a JSON array, "" when none). */
+struct webauthn_response {
+	uint8_t raw_id[WEBAUTHN_CREDENTIAL_ID_MAX];
+	size_t raw_id_len;
+	const uint8_t *client_data;
+	size_t client_data_len;
+	const uint8_t *attestation_object; /* NULL in an assertion */
+	size_t attestation_object_len;
+	const uint8_t *authenticator_data; /* NULL in a registration */
+	size_t authenticator_data_len;
+	const uint8_t *signature;
+	size_t signature_len;
+	const uint8_t *user_handle;        /* NULL when absent */
+	size_t user_handle_len;
+	char transports[128];
+};
+
+/* What the check of a credential found: the reason of a wrong answer, and of a right one what
+ * it proved (a registration's credential, an assertion's counter and flags). */
+struct credential_outcome {
+	enum webauthn_reason reason;
+	struct webauthn_credential registered;
+	struct webauthn_verified asserted;
 };
 
 enum answer_verdict { ANSWER_RIGHT, ANSWER_WRONG, ANSWER_REPLAYED };
@@ -109,6 +142,10 @@ struct factor_description {
 	int totp_digits;
 	int codes_remaining;        /* unused codes of a sheet, or -1 */
 	const char *push_channel;   /* a push device's channel, or NULL */
+	const char *credential_id;  /* a passkey's credential id (base64url), or NULL; then: */
+	const char *aaguid;         /* its authenticator model ("" unknown) */
+	const char *transports;     /* JSON array text as the client reported ("" none) */
+	bool backup_eligible, backed_up, user_verified;
 	/* twofold's own words for people, as its hosted pages show them: the kind's words filled in */
 	char label[96];         /* the factor in a list: "Text message to your phone ending in 0100" */
 	char offer[96];         /* a button that starts a challenge: "Text a code to my phone ending in 0100" */
@@ -154,6 +191,9 @@ struct factor_kind {
 	 * nothing went out, as for a sandbox application). Inside the caller's write transaction. */
 	enum tf_err (*issue)(const struct sca_ctx *ctx, const struct factor_row *f, struct challenge_row *ch,
 			     char message_id[TF_ID_MAX]);
+	/* challenge (optional): what the user's key must sign, made when the challenge is (a
+	 * passkey's WebAuthn challenge, bound to a payment's hash), in ch. Sends nothing. */
+	void (*challenge)(const struct sca_ctx *ctx, const struct factor_row *f, struct challenge_row *ch);
 	/* find (FACTOR_KIND_SLOW_CHECK): the Argon2id part of a check, on the slow pool and outside
 	 * any transaction; takes the same time whichever secret matches. */
 	enum tf_err (*find)(const struct sca_ctx *ctx, const struct factor_row *f, const char *code,
@@ -170,6 +210,9 @@ struct factor_kind {
 	 * backup code is good once); *v becomes ANSWER_WRONG when it was used meanwhile. */
 	enum tf_err (*spend)(const struct sca_ctx *ctx, const struct factor_row *f, const struct challenge_row *ch,
 			     const struct factor_attempt *a, enum answer_verdict *v);
+	/* accept (optional): after a right answer, what it proved goes into the factor's row before
+	 * it is stored (a passkey's credential at enrolment, its signature counter after). */
+	void (*accept)(const struct factor_attempt *a, struct factor_row *f);
 
 	/* Fills the kind's own fields of out beside its words (the phone, an authenticator's
 	 * parameters, the codes left...); factor_describe clears the rest first and fills the words

@@ -12,7 +12,7 @@
 
 /* each defined in its kind_<name>.c */
 extern const struct factor_kind factor_kind_sms, factor_kind_voice, factor_kind_totp, factor_kind_backup_codes,
-	factor_kind_push;
+	factor_kind_push, factor_kind_passkey;
 
 static const struct factor_kind *const kinds[FACTOR_TYPE__MAX] = {
 	[FACTOR_SMS] = &factor_kind_sms,
@@ -20,6 +20,7 @@ static const struct factor_kind *const kinds[FACTOR_TYPE__MAX] = {
 	[FACTOR_TOTP] = &factor_kind_totp,
 	[FACTOR_BACKUP_CODES] = &factor_kind_backup_codes,
 	[FACTOR_PUSH] = &factor_kind_push,
+	[FACTOR_PASSKEY] = &factor_kind_passkey,
 };
 
 const struct factor_kind *factor_kind_of(enum factor_type type)

@@ -82,6 +82,7 @@ enum tf_err sca_factor_enrol(const struct sca_ctx *ctx, struct session_row *sess
 			e = sca_challenge_issue(ctx, session, policy, f, PURPOSE_ENROLMENT, NULL, NULL, &ch, &out->send);
 		if (e == TF_OK) {
 			snprintf(f->enrolment_challenge_id, sizeof f->enrolment_challenge_id, "%s", ch.challenge_id);
+			snprintf(out->webauthn_challenge, sizeof out->webauthn_challenge, "%s", ch.webauthn_challenge);
 			e = STORE(ctx->db)->factor_update(ctx->db, f);
 		}
 	}

@@ -9,6 +9,9 @@
 #define TF_SCA_FACTORS_H
 #include "sca/challenges.h"
 
+/* A factor's name, given at enrolment: display text (core/validate.h) of at most this many bytes. */
+#define FACTOR_NAME_MAX 64
+
 /* The factor factor_id of user_id; NOT_FOUND for another user's or application's. */
 enum tf_err sca_factor_get(const struct sca_ctx *ctx, const char *user_id, const char *factor_id,
 			   struct factor_row *out);
@@ -23,6 +26,7 @@ struct sca_enrolment_result {
 	struct factor_row f;          /* the new factor (pending), or the one whose secrets were replaced */
 	bool replaced;                /* a kind a user has one of, enrolled again: no new challenge */
 	struct sca_send_outcome send; /* the enrolment challenge's send (its id: f.enrolment_challenge_id) */
+	char webauthn_challenge[72];  /* a passkey's: what its registration must sign (base64url) */
 };
 
 /* Enrols a factor of kind with the (checked) input in for the session's user: the kind's slow

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "core/transaction.h"
 #include "crypto/crypto.h"
 
 static void copy_text(json_t *o, const char *key, char *out, size_t size)
@@ -136,4 +137,18 @@ enum tf_err rp_user_handle(const struct sca_ctx *ctx, const char *user_id, char 
 	sodium_bin2base64(fresh, sizeof fresh, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	/* the first handle stored wins: a concurrent enrolment reads the same one back */
 	return STORE(ctx->db)->user_set_webauthn_handle(ctx->db, ctx->app->app_id, user_id, fresh, out);
+}
+
+struct spc_expected rp_spc_expected(const struct rp_settings *s, const struct challenge_row *ch, char value[32])
+{
+	/* the amount as messages write it ("EUR 1,234.56"), without the code and the separators */
+	char text[TX_AMOUNT_TEXT_MAX];
+	transaction_format_amount(ch->tx.amount, ch->tx.currency, text);
+	size_t n = 0;
+	for (const char *p = strchr(text, ' '); p && *++p && n < 31;)
+		if (*p != ',')
+			value[n++] = *p;
+	value[n] = '\0';
+	return (struct spc_expected){.payee_name = ch->tx.payee_name, .currency = ch->tx.currency, .value = value,
+				     .instrument_name = s->rp_name, .instrument_icon = RP_SPC_ICON};
 }

@@ -41,6 +41,12 @@ size_t rp_challenge_new(const char *tx_hash_hex, uint8_t out[WEBAUTHN_CHALLENGE_
 /* The bytes of a stored base64url challenge; 0 when it does not decode. */
 size_t rp_challenge_bytes(const char *b64, uint8_t out[WEBAUTHN_CHALLENGE_MAX]);
 
+/* What a payment's SPC request shows the payer and its assertion must repeat (webauthn/
+ * ceremony.h): the payee, the total in major units ("49.99", the currency's own minor units),
+ * and the instrument: the relying party's name and RP_SPC_ICON. Points into s, ch and value. */
+#define RP_SPC_ICON "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+struct spc_expected rp_spc_expected(const struct rp_settings *s, const struct challenge_row *ch, char value[32]);
+
 /* The user's user handle (base64url), made and stored the first time (in the caller's
  * transaction). */
 enum tf_err rp_user_handle(const struct sca_ctx *ctx, const char *user_id, char out[48]);

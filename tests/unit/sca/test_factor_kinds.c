@@ -79,7 +79,7 @@ static void test_every_type_has_one_kind_and_names_round_trip(void **state)
 		for (int u = 0; u < t; u++)
 			assert_ptr_not_equal(factor_kind_of((enum factor_type)u), k);
 	}
-	assert_null(factor_kind_named("passkey"));
+	assert_null(factor_kind_named("email")); /* not a kind yet */
 	assert_null(factor_kind_named(""));
 	assert_null(factor_kind_named("SMS"));
 }
@@ -101,6 +101,10 @@ static void test_flags_agree_with_the_operations(void **state)
 			assert_int_equal(k->answer, FACTOR_ANSWER_CODE);
 		if (k->denied)
 			assert_int_equal(k->answer, FACTOR_ANSWER_DEVICE);
+		/* a credential's kind makes what it signs when the challenge is made, and keeps what it proved */
+		assert_int_equal(k->answer == FACTOR_ANSWER_CREDENTIAL, k->challenge != NULL);
+		if (k->answer == FACTOR_ANSWER_CREDENTIAL)
+			assert_non_null(k->accept);
 		if (k->fields)
 			assert_non_null(k->check_input);
 	}
