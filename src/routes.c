@@ -43,6 +43,8 @@ const struct route routes[] = {
 	R("POST", "/v1/users/{id}/send_confirmation", api_users_send_confirmation, AUTH_APP, J),
 	R("POST", "/v1/users/{id}/sessions", api_sessions_create_for_user, AUTH_APP, J),
 	R("POST", "/v1/login", api_sessions_login, AUTH_APP, J), /* Argon2id alone: slow_fn */
+	R("POST", "/v1/login/passkey/options", api_login_passkey_options, AUTH_APP, J),
+	R("POST", "/v1/login/passkey", api_login_passkey, AUTH_APP, J),
 	R("POST", "/v1/logout", api_sessions_logout, AUTH_USER, J),
 	R("GET", "/v1/factors", api_factors_list, AUTH_USER, 0),
 	R_SLOW_IF("POST", "/v1/factors", api_factors_create, AUTH_USER, J | STEP_UP, api_factors_create_slow_if),

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "http/webauthn_json.h"
+#include "sca/passkey_login.h"
 #include "sca/sessions.h"
 #include "core/session.h"
 #include "core/validate.h"
@@ -47,6 +49,58 @@ enum tf_err api_sessions_login(struct tf_req *req)
 	if ((e = req_password_check(req, email_in, password, &u)) != TF_OK || req_waiting(req))
 		return e;
 	return issue_session(req, &u, "login.succeeded");
+}
+
+enum tf_err api_login_passkey_options(struct tf_req *req)
+{
+	enum tf_err e;
+	struct sca_passkey_options o;
+	struct sca_ctx ctx = req_sca(req);
+	if ((e = req_no_fields(req)) != TF_OK || (e = sca_passkey_login_options(&ctx, &o)) != TF_OK)
+		return e;
+	struct rp_settings s;
+	rp_settings_read(req->app, &s);
+	resp_json(req, 201, json_pack("{s:s, s:{s:o}}", "challenge_id", o.challenge_id, "webauthn", "publicKey",
+				      webauthn_request_options_json(&s, o.challenge, NULL)));
+	rp_settings_clear(&s);
+	return TF_OK;
+}
+
+enum tf_err api_login_passkey(struct tf_req *req)
+{
+	static const char *const known[] = {"challenge_id", "credential", NULL};
+	const char *challenge_id;
+	bool present = false;
+	struct credential_json cred = {0};
+	struct sca_passkey_login_result res;
+	enum tf_err e;
+	if ((e = req_reject_unknown(req, known)) == TF_OK && (e = req_string(req, "challenge_id", true, &challenge_id)) == TF_OK &&
+	    (e = req_credential_read(req, false, &cred, &present)) == TF_OK && !present)
+		e = req_field_error(req, TF_ERR_MISSING_FIELD, "credential");
+	if (e == TF_OK) {
+		struct sca_ctx ctx = req_sca(req);
+		e = sca_passkey_login(&ctx, challenge_id, &cred.r, req->svc->cfg.session_idle_timeout * 1000, &res);
+	}
+	credential_json_free(&cred);
+	if (e == TF_ERR_RATE_LIMITED)
+		req_retry_after(req, res.retry_after);
+	if (e == TF_ERR_CREDENTIAL_INVALID)
+		req->err_extra = json_pack("{s:s}", "reason", res.reason);
+	if (e != TF_OK)
+		return e;
+	struct session_times t = {.last_seen_at = res.session.last_seen_at, .idle_timeout_ms = res.session.idle_timeout_ms,
+				  .absolute_expires_at = res.session.absolute_expires_at};
+	json_t *o = json_pack("{s:s, s:s, s:s}", "token", res.token, "user_id", res.user.user_id, "session_id",
+			      res.session.session_id);
+	resp_set_time(o, "expires_at", session_expires_at(&t));
+	json_object_set_new(o, "idle_timeout_seconds", json_integer(req->svc->cfg.session_idle_timeout));
+	if (res.stepped_up)
+		resp_set_time(o, "stepped_up_until", res.stepped_up_until);
+	else
+		json_object_set_new(o, "stepped_up_until", json_null());
+	resp_json(req, 201, o);
+	sodium_memzero(res.token, sizeof res.token);
+	return TF_OK;
 }
 
 enum tf_err api_sessions_create_for_user(struct tf_req *req)

@@ -628,6 +628,14 @@ struct store_ops {
 						   struct user_row *out);
 	enum tf_err (*factor_get_by_credential)(struct store_conn *c, const char *app_id, const char *credential_id,
 						struct factor_row *out);
+
+	/* ops_version 12: sign-in without a username. A challenge of the application (base64url),
+	 * and taking it: marks it used and gives it, once, while unused and unexpired at now
+	 * (NOT_FOUND otherwise: unknown, another application's, used or expired). */
+	enum tf_err (*login_challenge_insert)(struct store_conn *c, const char *app_id, const char *challenge_id,
+					      const char *challenge, int64_t now, int64_t expires_at);
+	enum tf_err (*login_challenge_take)(struct store_conn *c, const char *app_id, const char *challenge_id,
+					    int64_t now, char challenge[72]);
 };
 
 struct store {

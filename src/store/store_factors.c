@@ -88,6 +88,24 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 	return db_get(c, S_FACTOR_GET_BY_CREDENTIAL, ARGS(TEXT(app_id), TEXT(credential_id)), read_factor, out);
 }
 
+enum tf_err sql_login_challenge_insert(struct store_conn *c, const char *app_id, const char *challenge_id,
+				       const char *challenge, int64_t now, int64_t expires_at)
+{
+	return db_exec(c, S_LOGIN_CHALLENGE_INSERT,
+		       ARGS(TEXT(challenge_id), TEXT(app_id), TEXT(challenge), INT(now), INT(expires_at)), NULL);
+}
+
+enum tf_err sql_login_challenge_take(struct store_conn *c, const char *app_id, const char *challenge_id, int64_t now,
+				     char challenge[72])
+{
+	struct rows r;
+	enum tf_err e = db_row(c, S_LOGIN_CHALLENGE_TAKE, ARGS(TEXT(app_id), TEXT(challenge_id), INT(now)), &r);
+	if (e != TF_OK)
+		return e;
+	col_text(&r, 0, challenge, 72);
+	return db_end(&r);
+}
+
 enum tf_err sql_factor_list(struct store_conn *c, const char *app_id, const char *user_id, struct factor_row *out,
 			    size_t max, size_t *n_out)
 {

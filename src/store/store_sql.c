@@ -301,6 +301,7 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(SWEEP_OUTBOX, SWEEP("outbox", "outbox", "status IN ('sent', 'failed') AND next_attempt_at < $1")),
 	STMT(SWEEP_IDEMPOTENCY, SWEEP("idempotency", "idempotency", "created_at < $1")),
 	STMT(SWEEP_COUNTERS, SWEEP("counters", "counters", "window_start < $1")),
+	STMT(SWEEP_LOGIN_CHALLENGES, SWEEP("login_challenges", "login_challenges", "expires_at < $1")),
 	STMT(SWEEP_DEVICES, SWEEP("devices", "devices", "expires_at < $1")),
 	/* FOR UPDATE: a node that starts while `twofold key rotate` runs waits for its end (then
 	 * finds the new check value) instead of reading the old ring; on SQLite the write lock */
@@ -334,6 +335,10 @@ const struct stmt_sql stmt_table[S__MAX] = {
 					  "AND webauthn_user_handle = $2 AND webauthn_user_handle <> ''"),
 	STMT(FACTOR_GET_BY_CREDENTIAL, "SELECT " FACTOR_COLS ", " BACKUP_REMAINING " FROM factors WHERE app_id = $1 "
 				       "AND credential_id = $2 AND credential_id <> ''"),
+	STMT(LOGIN_CHALLENGE_INSERT, "INSERT INTO login_challenges (challenge_id, app_id, challenge, created_at, expires_at) "
+				     "VALUES ($1,$2,$3,$4,$5)"),
+	STMT(LOGIN_CHALLENGE_TAKE, "UPDATE login_challenges SET used_at = $3 WHERE app_id = $1 AND challenge_id = $2 "
+				   "AND used_at = 0 AND expires_at > $3 RETURNING challenge"),
 };
 
 const char *stmt_text(enum stmt_id id, enum sql_dialect d)

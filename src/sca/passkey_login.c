@@ -1,0 +1,144 @@
+/* passkey_login.c: see passkey_login.h. */
+#include "sca/passkey_login.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/challenge.h"
+#include "core/session.h"
+#include "crypto/crypto.h"
+#include "sca/rate.h"
+#include "sca/relying_party.h"
+#include "sca/sessions.h"
+
+enum tf_err sca_passkey_login_options(const struct sca_ctx *ctx, struct sca_passkey_options *out)
+{
+	struct rp_settings s;
+	rp_settings_read(ctx->app, &s);
+	bool configured = s.configured;
+	rp_settings_clear(&s);
+	if (!configured)
+		return TF_ERR_WEBAUTHN_NOT_CONFIGURED;
+	uint8_t raw[WEBAUTHN_CHALLENGE_MAX];
+	rp_challenge_new(NULL, raw, out->challenge);
+	crypto_random_id("chl", out->challenge_id);
+	enum tf_err e = sca_tx_begin(ctx);
+	if (e != TF_OK)
+		return e;
+	e = STORE(ctx->db)->login_challenge_insert(ctx->db, ctx->app->app_id, out->challenge_id, out->challenge, ctx->now,
+						   ctx->now + CHALLENGE_TTL_MS);
+	return sca_tx_end(ctx, e);
+}
+
+/* The user and passkey factor whose credential answered, the handle checked: else reason. */
+static enum webauthn_reason find_credential(const struct sca_ctx *ctx, const struct webauthn_response *r,
+					    struct factor_row *f, struct user_row *u, enum tf_err *e)
+{
+	char id[STORE_CREDENTIAL_ID_MAX];
+	sodium_bin2base64(id, sizeof id, r->raw_id, r->raw_id_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	*e = STORE(ctx->db)->factor_get_by_credential(ctx->db, ctx->app->app_id, id, f);
+	if (*e == TF_ERR_NOT_FOUND || (*e == TF_OK && (f->type != FACTOR_PASSKEY || f->status != FACTOR_ACTIVE))) {
+		*e = TF_OK;
+		return WEBAUTHN_CREDENTIAL;
+	}
+	if (*e == TF_OK)
+		*e = STORE(ctx->db)->user_get(ctx->db, ctx->app->app_id, f->user_id, u);
+	if (*e != TF_OK)
+		return WEBAUTHN_MALFORMED;
+	uint8_t handle[64];
+	size_t n = 0;
+	bool same = r->user_handle &&
+		    sodium_base642bin(handle, sizeof handle, u->webauthn_user_handle, strlen(u->webauthn_user_handle), NULL,
+				      &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+		    n == r->user_handle_len && n > 0 && sodium_memcmp(handle, r->user_handle, n) == 0;
+	return same ? WEBAUTHN_OK : WEBAUTHN_CREDENTIAL;
+}
+
+enum tf_err sca_passkey_login(const struct sca_ctx *ctx, const char *challenge_id,
+			      const struct webauthn_response *credential, int64_t idle_ms,
+			      struct sca_passkey_login_result *out)
+{
+	memset(out, 0, sizeof *out);
+	char ip_key[160];
+	int64_t window_ms = ctx->svc->cfg.rate_window * 1000;
+	struct rate_count wrong_here = {0};
+	snprintf(ip_key, sizeof ip_key, "passkey_login_fail_ip:%s:%s", ctx->app->app_id, ctx->client_ip);
+	enum tf_err e = sca_tx_begin(ctx);
+	if (e != TF_OK)
+		return e;
+	/* wrong answers per client address, as for codes (SPEC section 11): checked before, counted after */
+	if ((e = sca_rate_get(ctx, ip_key, window_ms, &wrong_here)) == TF_OK &&
+	    wrong_here.count >= ctx->svc->cfg.verify_failures_per_address) {
+		sca_tx_end(ctx, TF_ERR_RATE_LIMITED);
+		out->retry_after = wrong_here.window_start + window_ms;
+		return TF_ERR_RATE_LIMITED;
+	}
+	char challenge[72];
+	enum webauthn_reason reason = WEBAUTHN_OK;
+	struct factor_row f;
+	memset(&f, 0, sizeof f);
+	if (e == TF_OK) {
+		e = STORE(ctx->db)->login_challenge_take(ctx->db, ctx->app->app_id, challenge_id, ctx->now, challenge);
+		if (e == TF_ERR_NOT_FOUND) { /* unknown, used or expired: nothing it answers */
+			e = TF_OK;
+			reason = WEBAUTHN_CHALLENGE;
+		}
+	}
+	if (e == TF_OK && reason == WEBAUTHN_OK)
+		reason = find_credential(ctx, credential, &f, &out->user, &e);
+	struct webauthn_verified v = {0};
+	if (e == TF_OK && reason == WEBAUTHN_OK) {
+		uint8_t want[WEBAUTHN_CHALLENGE_MAX];
+		size_t want_len = rp_challenge_bytes(challenge, want);
+		struct rp_settings s;
+		rp_settings_read(ctx->app, &s);
+		struct webauthn_policy p = rp_policy(&s);
+		struct webauthn_stored stored = {credential->raw_id, credential->raw_id_len, f.credential_key,
+						 f.credential_key_len, (uint32_t)f.credential_sign_count};
+		struct webauthn_assertion in = {credential->client_data, credential->client_data_len,
+						credential->authenticator_data, credential->authenticator_data_len,
+						credential->signature, credential->signature_len,
+						credential->raw_id, credential->raw_id_len};
+		reason = !s.configured ? WEBAUTHN_RP_ID
+		       : !credential->authenticator_data || !credential->signature
+			       ? WEBAUTHN_MALFORMED
+			       : webauthn_assert(&p, want, want_len, NULL, &stored, &in, &v);
+		rp_settings_clear(&s);
+	}
+	if (e == TF_OK && reason == WEBAUTHN_OK) {
+		f.credential_sign_count = v.sign_count;
+		f.credential_flags = (f.credential_flags & STORE_CREDENTIAL_UV) | (v.backup_eligible ? STORE_CREDENTIAL_BE : 0) |
+				     (v.backed_up ? STORE_CREDENTIAL_BS : 0);
+		struct sca_ctx by_user = sca_ctx_acting(ctx, "user", out->user.user_id);
+		e = STORE(ctx->db)->factor_update(ctx->db, &f);
+		if (e == TF_OK)
+			e = sca_session_mint(&by_user, &out->user, idle_ms, ctx->svc->cfg.session_max_lifetime * 1000,
+					     "login.succeeded", NULL, out->token, &out->session);
+		out->stepped_up = v.user_verified; /* two elements: the key, and the biometric or PIN */
+		if (e == TF_OK && out->stepped_up)
+			e = STORE(ctx->db)->session_set_stepped_up(ctx->db, out->session.session_id, ctx->now);
+		if (e == TF_OK && out->stepped_up)
+			e = STORE(ctx->db)->sca_state_record(ctx->db, ctx->app->app_id, out->user.user_id, ctx->now, true);
+		if (out->stepped_up)
+			out->stepped_up_until = stepup_until(ctx->now);
+	} else if (e == TF_OK) {
+		char details[96];
+		snprintf(details, sizeof details, "{\"method\":\"passkey\",\"reason\":\"%s\"}", webauthn_reason_name(reason));
+		e = STORE(ctx->db)->counter_hit(ctx->db, ip_key, ctx->now, window_ms, &wrong_here);
+		if (e == TF_OK)
+			e = sca_audit(ctx, "login.failed", f.user_id[0] ? f.user_id : "", details);
+		if (e == TF_OK && reason == WEBAUTHN_COUNTER)
+			e = sca_audit(ctx, "factor.counter_regressed", f.factor_id, NULL);
+	}
+	if ((e = sca_tx_end(ctx, e)) != TF_OK) {
+		sodium_memzero(out->token, sizeof out->token);
+		return e;
+	}
+	if (reason != WEBAUTHN_OK) {
+		out->reason = webauthn_reason_name(reason);
+		return TF_ERR_CREDENTIAL_INVALID;
+	}
+	return TF_OK;
+}
