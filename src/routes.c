@@ -53,6 +53,7 @@ const struct route routes[] = {
 	R("DELETE", "/v1/factors/{id}", api_factors_delete, AUTH_USER, STEP_UP),
 	R("POST", "/v1/challenges", api_challenges_create, AUTH_USER, J),
 	R("POST", "/v1/challenges/{id}/resend", api_challenges_resend, AUTH_USER, J),
+	R("GET", "/v1/challenges/{id}/evidence", api_challenges_evidence, AUTH_APP, 0),
 	R("POST", "/v1/devices/validate", api_devices_validate, AUTH_APP, J),
 	R("GET", "/v1/devices", api_devices_list, AUTH_USER, 0),
 	R("DELETE", "/v1/devices/{id}", api_devices_revoke, AUTH_USER, 0),

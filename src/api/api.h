@@ -16,6 +16,7 @@ enum tf_err api_apps_create(struct tf_req *req);
 enum tf_err api_apps_update(struct tf_req *req);
 enum tf_err api_login_passkey_options(struct tf_req *req);
 enum tf_err api_login_passkey(struct tf_req *req);
+enum tf_err api_challenges_evidence(struct tf_req *req);
 /* api_users.c */
 enum tf_err api_users_create(struct tf_req *req);
 bool api_users_create_slow_if(struct tf_req *req); /* a password to hash */

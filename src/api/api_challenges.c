@@ -5,13 +5,17 @@
  * attempt) and answers, with the Retry-After of a refused send or of too many wrong codes.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "api/api.h"
 #include "core/numeric_id.h"
 #include "core/session.h"
 #include "http/webauthn_json.h"
 #include "sca/challenges.h"
+#include "sca/evidence.h"
 #include "sca/factors.h"
 
 json_t *api_challenge_json(const struct challenge_row *ch, const struct factor_row *f)
@@ -215,4 +219,30 @@ enum tf_err api_push_answer_read(struct tf_req *req, struct push_answer *out, bo
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "signature");
 	out->approve = json_is_true(approve);
 	return TF_OK;
+}
+
+enum tf_err api_challenges_evidence(struct tf_req *req)
+{
+	struct sca_ctx ctx = req_sca(req);
+	struct evidence_row *x = malloc(sizeof *x);
+	enum tf_err e = x ? sca_evidence_get(&ctx, req->params[0], x) : TF_ERR_INTERNAL;
+	if (e == TF_OK) {
+		char key[sodium_base64_ENCODED_LEN(STORE_CREDENTIAL_KEY_MAX, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+		sodium_bin2base64(key, sizeof key, x->public_key, x->public_key_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		json_t *elements = x->user_verified ? json_pack("[s, s]", "possession", "inherence_or_knowledge")
+						    : json_pack("[s]", "possession");
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:{s:s, s:s, s:i}, s:{s:s, s:s, s:s}, s:o, s:b, s:b}",
+				      "challenge_id", x->challenge_id, "user_id", x->user_id, "factor_id", x->factor_id,
+				      "purpose", purpose_names[x->purpose], "transaction_hash",
+				      x->transaction_hash[0] ? x->transaction_hash : NULL, "credential", "id", x->credential_id,
+				      "public_key", key, "alg", x->alg, "assertion", "authenticatorData",
+				      x->authenticator_data, "clientDataJSON", x->client_data, "signature", x->signature,
+				      "elements", elements, "user_verified", x->user_verified, "spc", x->spc);
+		if (!x->transaction_hash[0])
+			json_object_set_new(o, "transaction_hash", json_null());
+		resp_set_time(o, "verified_at", x->created_at);
+		resp_json(req, 200, o);
+	}
+	free(x);
+	return e;
 }

@@ -13,6 +13,7 @@
 #include "crypto/crypto.h"
 #include "sca/challenges.h"
 #include "sca/devices.h"
+#include "sca/evidence.h"
 #include "sca/rate.h"
 
 /* A payment's authorisation from its verified challenge, and the payment resources issued
@@ -179,6 +180,9 @@ enum tf_err sca_challenge_attempt(const struct sca_ctx *ctx, struct session_row 
 		e = sca_audit(ctx, "factor.blocked", f->factor_id, "{\"minutes\":15}");
 	if (e == TF_OK && verdict == TF_OK && ch->purpose == PURPOSE_ENROLMENT)
 		e = sca_audit(ctx, "factor.activated", f->factor_id, NULL);
+	/* a passkey's assertion is kept as what the SCA proved */
+	if (e == TF_OK && verdict == TF_OK && ch->purpose != PURPOSE_ENROLMENT && kind->answer == FACTOR_ANSWER_CREDENTIAL)
+		e = sca_evidence_record(ctx, ch, f, rq->credential, &outcome.asserted);
 	/* a signature counter that did not grow: the key may have been copied to another device */
 	if (e == TF_OK && outcome.reason == WEBAUTHN_COUNTER)
 		e = sca_audit(ctx, "factor.counter_regressed", f->factor_id, NULL);

@@ -9,6 +9,7 @@
 #include "core/challenge.h"
 #include "core/session.h"
 #include "crypto/crypto.h"
+#include "sca/evidence.h"
 #include "sca/rate.h"
 #include "sca/relying_party.h"
 #include "sca/sessions.h"
@@ -121,6 +122,10 @@ enum tf_err sca_passkey_login(const struct sca_ctx *ctx, const char *challenge_i
 			e = STORE(ctx->db)->session_set_stepped_up(ctx->db, out->session.session_id, ctx->now);
 		if (e == TF_OK && out->stepped_up)
 			e = STORE(ctx->db)->sca_state_record(ctx->db, ctx->app->app_id, out->user.user_id, ctx->now, true);
+		struct challenge_row ch = {.purpose = PURPOSE_LOGIN};
+		snprintf(ch.challenge_id, sizeof ch.challenge_id, "%s", challenge_id);
+		if (e == TF_OK)
+			e = sca_evidence_record(ctx, &ch, &f, credential, &v);
 		if (out->stepped_up)
 			out->stepped_up_until = stepup_until(ctx->now);
 	} else if (e == TF_OK) {

@@ -162,6 +162,29 @@ struct challenge_row {
 	char webauthn_challenge[72]; /* a passkey's challenge, base64url; "" for other kinds */
 };
 
+/* What a passkey's verified answer proved (sca_evidence): the assertion as signed, base64url. */
+#define STORE_EVIDENCE_AUTH_DATA_MAX 5600  /* 4 KiB of authenticator data */
+#define STORE_EVIDENCE_CLIENT_DATA_MAX 21900 /* 16 KiB of client data (SPC's carries an icon) */
+#define STORE_EVIDENCE_SIGNATURE_MAX 1400  /* 1 KiB */
+struct evidence_row {
+	char challenge_id[TF_ID_MAX];
+	char app_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];
+	char factor_id[TF_ID_MAX];
+	enum challenge_purpose purpose;
+	char transaction_hash[TX_HASH_HEX + 1]; /* "" when not a payment */
+	char credential_id[STORE_CREDENTIAL_ID_MAX];
+	uint8_t public_key[STORE_CREDENTIAL_KEY_MAX];
+	size_t public_key_len;
+	int alg;
+	char authenticator_data[STORE_EVIDENCE_AUTH_DATA_MAX];
+	char client_data[STORE_EVIDENCE_CLIENT_DATA_MAX];
+	char signature[STORE_EVIDENCE_SIGNATURE_MAX];
+	bool user_verified;
+	bool spc;
+	int64_t created_at;
+};
+
 struct email_token_row {
 	uint8_t token_mac[TF_MAC_BYTES];
 	char app_id[TF_ID_MAX];
@@ -636,6 +659,12 @@ struct store_ops {
 					      const char *challenge, int64_t now, int64_t expires_at);
 	enum tf_err (*login_challenge_take)(struct store_conn *c, const char *app_id, const char *challenge_id,
 					    int64_t now, char challenge[72]);
+
+	/* ops_version 13: what a passkey's answer proved, one row per verified challenge; and the
+	 * application's row of a challenge (NOT_FOUND: none, or another application's) */
+	enum tf_err (*evidence_insert)(struct store_conn *c, const struct evidence_row *r);
+	enum tf_err (*evidence_get)(struct store_conn *c, const char *app_id, const char *challenge_id,
+				    struct evidence_row *out);
 };
 
 struct store {

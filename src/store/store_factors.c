@@ -106,6 +106,44 @@ enum tf_err sql_login_challenge_take(struct store_conn *c, const char *app_id, c
 	return db_end(&r);
 }
 
+static void read_evidence(struct rows *r, void *row)
+{
+	struct evidence_row *x = row;
+	char purpose[32];
+	memset(x, 0, sizeof *x);
+	col_text(r, 0, x->challenge_id, sizeof x->challenge_id);
+	col_text(r, 1, x->app_id, sizeof x->app_id);
+	col_text(r, 2, x->user_id, sizeof x->user_id);
+	col_text(r, 3, x->factor_id, sizeof x->factor_id);
+	col_text(r, 4, purpose, sizeof purpose);
+	x->purpose = (enum challenge_purpose)name_index(purpose_names, PURPOSE__MAX, purpose);
+	col_text(r, 5, x->transaction_hash, sizeof x->transaction_hash);
+	col_text(r, 6, x->credential_id, sizeof x->credential_id);
+	col_blob(r, 7, x->public_key, sizeof x->public_key, &x->public_key_len);
+	x->alg = (int)col_int(r, 8);
+	col_text(r, 9, x->authenticator_data, sizeof x->authenticator_data);
+	col_text(r, 10, x->client_data, sizeof x->client_data);
+	col_text(r, 11, x->signature, sizeof x->signature);
+	x->user_verified = col_int(r, 12) != 0;
+	x->spc = col_int(r, 13) != 0;
+	x->created_at = col_int(r, 14);
+}
+
+enum tf_err sql_evidence_insert(struct store_conn *c, const struct evidence_row *x)
+{
+	return db_exec(c, S_EVIDENCE_INSERT,
+		       ARGS(TEXT(x->challenge_id), TEXT(x->app_id), TEXT(x->user_id), TEXT(x->factor_id),
+			    TEXT(purpose_names[x->purpose]), TEXT(x->transaction_hash), TEXT(x->credential_id),
+			    BLOB(x->public_key, x->public_key_len), INT(x->alg), TEXT(x->authenticator_data),
+			    TEXT(x->client_data), TEXT(x->signature), INT(x->user_verified), INT(x->spc), INT(x->created_at)),
+		       NULL);
+}
+
+enum tf_err sql_evidence_get(struct store_conn *c, const char *app_id, const char *challenge_id, struct evidence_row *out)
+{
+	return db_get(c, S_EVIDENCE_GET, ARGS(TEXT(app_id), TEXT(challenge_id)), read_evidence, out);
+}
+
 enum tf_err sql_factor_list(struct store_conn *c, const char *app_id, const char *user_id, struct factor_row *out,
 			    size_t max, size_t *n_out)
 {

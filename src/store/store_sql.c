@@ -40,6 +40,9 @@
 #define WEPAY_USER_COLS                                                                                          \
 	"app_id, user_id, wepay_user_id, first_name, last_name, scope, original_ip, original_device, "             \
 	"tos_acceptance_time, redirect_uri, callback_uri, created_at"
+#define EVIDENCE_COLS                                                                                            \
+	"challenge_id, app_id, user_id, factor_id, purpose, transaction_hash, credential_id, public_key, alg, "      \
+	"authenticator_data, client_data, signature, user_verified, spc, created_at"
 #define WEPAY_MFA_COLS "app_id, user_id, factor_id, mfa_id, nickname, last_challenge_id, created_at"
 
 /* an expired unverified user goes with everything that hangs on it (a factor's backup codes,
@@ -339,6 +342,9 @@ const struct stmt_sql stmt_table[S__MAX] = {
 				     "VALUES ($1,$2,$3,$4,$5)"),
 	STMT(LOGIN_CHALLENGE_TAKE, "UPDATE login_challenges SET used_at = $3 WHERE app_id = $1 AND challenge_id = $2 "
 				   "AND used_at = 0 AND expires_at > $3 RETURNING challenge"),
+	STMT(EVIDENCE_INSERT, "INSERT INTO sca_evidence (" EVIDENCE_COLS ") "
+			      "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"),
+	STMT(EVIDENCE_GET, "SELECT " EVIDENCE_COLS " FROM sca_evidence WHERE app_id = $1 AND challenge_id = $2"),
 };
 
 const char *stmt_text(enum stmt_id id, enum sql_dialect d)

@@ -136,6 +136,8 @@ enum stmt_id {
 	S_FACTOR_GET_BY_CREDENTIAL,
 	S_LOGIN_CHALLENGE_INSERT,
 	S_LOGIN_CHALLENGE_TAKE,
+	S_EVIDENCE_INSERT,
+	S_EVIDENCE_GET,
 	S__MAX
 };
 
@@ -416,13 +418,15 @@ enum tf_err sql_login_challenge_insert(struct store_conn *c, const char *app_id,
 				       const char *challenge, int64_t now, int64_t expires_at);
 enum tf_err sql_login_challenge_take(struct store_conn *c, const char *app_id, const char *challenge_id, int64_t now,
 				     char challenge[72]);
+enum tf_err sql_evidence_insert(struct store_conn *c, const struct evidence_row *r);
+enum tf_err sql_evidence_get(struct store_conn *c, const char *app_id, const char *challenge_id, struct evidence_row *out);
 enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_id, const char *credential_id,
 					 struct factor_row *out);
 
 /* A driver's struct store_ops: its own drv_open, drv_close, drv_acquire, drv_release,
  * drv_migrate and drv_tx_*, and the operations written once. */
 #define SQL_STORE_OPS(drv)                                                                                             \
-	.ops_version = 12, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
+	.ops_version = 13, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
 	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                                \
 	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping,                              \
 	.app_insert = sql_app_insert, .app_get = sql_app_get, .app_get_by_api_key = sql_app_get_by_api_key,            \
@@ -472,6 +476,7 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 	.user_set_webauthn_handle = sql_user_set_webauthn_handle,                                                      \
 	.user_get_by_webauthn_handle = sql_user_get_by_webauthn_handle,                                                \
 	.factor_get_by_credential = sql_factor_get_by_credential,                                                      \
-	.login_challenge_insert = sql_login_challenge_insert, .login_challenge_take = sql_login_challenge_take
+	.login_challenge_insert = sql_login_challenge_insert, .login_challenge_take = sql_login_challenge_take,         \
+	.evidence_insert = sql_evidence_insert, .evidence_get = sql_evidence_get
 
 #endif
