@@ -73,11 +73,9 @@ enum tf_err sca_challenge_attempt(const struct sca_ctx *ctx, struct session_row 
 	enum tf_err e = sca_tx_begin(ctx);
 	if (e != TF_OK)
 		return e;
-	if ((e = sca_rate_get(ctx, ip_key, window_ms, &wrong_here)) == TF_OK &&
-	    wrong_here.count >= ctx->svc->cfg.verify_failures_per_address) {
-		sca_tx_end(ctx, TF_ERR_RATE_LIMITED);
-		res->retry_after = wrong_here.window_start + window_ms;
-		return TF_ERR_RATE_LIMITED;
+	if ((e = sca_wrong_answers_check(ctx, ip_key, &wrong_here, &res->retry_after)) == TF_ERR_RATE_LIMITED) {
+		sca_tx_end(ctx, e);
+		return e;
 	}
 	if (e == TF_OK)
 		e = sca_challenge_of_session(ctx, session, rq->challenge_id, rq->enrolment_only, ch, f);

@@ -25,11 +25,7 @@ _Static_assert(STORE_CREDENTIAL_ID_MAX >= sodium_base64_ENCODED_LEN(WEBAUTHN_CRE
 static enum tf_err enrol(const struct sca_ctx *ctx, const struct factor_input *in, struct factor_row *f,
 			 struct factor_enrolment *en)
 {
-	struct rp_settings s;
-	rp_settings_read(ctx->app, &s);
-	bool configured = s.configured;
-	rp_settings_clear(&s);
-	if (!configured)
+	if (!rp_configured(ctx->app))
 		return TF_ERR_WEBAUTHN_NOT_CONFIGURED;
 	if (in->name)
 		snprintf(f->name, sizeof f->name, "%s", in->name);

@@ -16,11 +16,7 @@
 
 enum tf_err sca_passkey_login_options(const struct sca_ctx *ctx, struct sca_passkey_options *out)
 {
-	struct rp_settings s;
-	rp_settings_read(ctx->app, &s);
-	bool configured = s.configured;
-	rp_settings_clear(&s);
-	if (!configured)
+	if (!rp_configured(ctx->app))
 		return TF_ERR_WEBAUTHN_NOT_CONFIGURED;
 	uint8_t raw[WEBAUTHN_CHALLENGE_MAX];
 	rp_challenge_new(NULL, raw, out->challenge);
@@ -69,12 +65,10 @@ enum tf_err sca_passkey_login(const struct sca_ctx *ctx, const char *challenge_i
 	enum tf_err e = sca_tx_begin(ctx);
 	if (e != TF_OK)
 		return e;
-	/* wrong answers per client address, as for codes (SPEC section 11): checked before, counted after */
-	if ((e = sca_rate_get(ctx, ip_key, window_ms, &wrong_here)) == TF_OK &&
-	    wrong_here.count >= ctx->svc->cfg.verify_failures_per_address) {
-		sca_tx_end(ctx, TF_ERR_RATE_LIMITED);
-		out->retry_after = wrong_here.window_start + window_ms;
-		return TF_ERR_RATE_LIMITED;
+	/* wrong answers per client address, as for codes: checked before, counted after */
+	if ((e = sca_wrong_answers_check(ctx, ip_key, &wrong_here, &out->retry_after)) == TF_ERR_RATE_LIMITED) {
+		sca_tx_end(ctx, e);
+		return e;
 	}
 	char challenge[72];
 	enum webauthn_reason reason = WEBAUTHN_OK;

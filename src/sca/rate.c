@@ -19,3 +19,15 @@ enum tf_err sca_rate_give_back(const struct sca_ctx *ctx, const char *key, int64
 {
 	return STORE(ctx->db)->counter_give_back(ctx->db, key, window_start);
 }
+
+enum tf_err sca_wrong_answers_check(const struct sca_ctx *ctx, const char *key, struct rate_count *out,
+				    int64_t *retry_after)
+{
+	int64_t window_ms = ctx->svc->cfg.rate_window * 1000;
+	enum tf_err e = sca_rate_get(ctx, key, window_ms, out);
+	if (e == TF_OK && out->count >= ctx->svc->cfg.verify_failures_per_address) {
+		*retry_after = out->window_start + window_ms;
+		return TF_ERR_RATE_LIMITED;
+	}
+	return e;
+}

@@ -17,4 +17,11 @@ enum tf_err sca_rate_get(const struct sca_ctx *ctx, const char *key, int64_t win
 /* Gives back one hit counted in the window that began at window_start (nothing once it passed). */
 enum tf_err sca_rate_give_back(const struct sca_ctx *ctx, const char *key, int64_t window_start);
 
+/* Wrong answers from one client address (SPEC section 11), in the caller's transaction: the
+ * count of key in its window into *out; TF_ERR_RATE_LIMITED once it reached
+ * verify_failures_per_address, with *retry_after when the window ends. A wrong answer is then
+ * counted with counter_hit on the same key. */
+enum tf_err sca_wrong_answers_check(const struct sca_ctx *ctx, const char *key, struct rate_count *out,
+				    int64_t *retry_after);
+
 #endif

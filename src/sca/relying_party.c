@@ -88,6 +88,14 @@ void rp_settings_clear(struct rp_settings *s)
 	s->roots_pem = NULL;
 }
 
+bool rp_configured(const struct app_row *app)
+{
+	struct rp_settings s;
+	rp_settings_read(app, &s);
+	rp_settings_clear(&s);
+	return s.configured;
+}
+
 struct webauthn_policy rp_policy(const struct rp_settings *s)
 {
 	return (struct webauthn_policy){

@@ -32,6 +32,8 @@ struct rp_settings {
 /* The application's settings from its row; out->configured false when it has none. */
 void rp_settings_read(const struct app_row *app, struct rp_settings *out);
 void rp_settings_clear(struct rp_settings *s);
+/* Whether the application has the settings a passkey needs (rp_id and origins). */
+bool rp_configured(const struct app_row *app);
 /* The policy the settings give the ceremony checks (pointing into s). */
 struct webauthn_policy rp_policy(const struct rp_settings *s);
 
