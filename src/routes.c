@@ -101,6 +101,8 @@ const struct route routes[] = {
 	PG("GET", "/link", page_link, 0),
 	PG("GET", "/login", page_login, 0),
 	PG("POST", "/login", page_login_post, 0), /* Argon2id alone: slow_fn */
+	PG("POST", "/login/passkey/options", page_login_passkey_options, 0),
+	PG("POST", "/login/passkey", page_login_passkey, 0),
 	PG("GET", "/confirm", page_confirm, 0),
 	PG("POST", "/confirm", page_confirm_post, SLOW),
 	PG("GET", "/assets/{name}", page_asset, 0),

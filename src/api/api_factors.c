@@ -93,29 +93,6 @@ static enum tf_err shown_json(const struct factor_enrolment *en, json_t *answer)
 	return e;
 }
 
-/* A passkey's enrolment answers {webauthn: {publicKey: creation options}}. */
-static enum tf_err creation_options(struct tf_req *req, const struct sca_enrolment_result *out, const char *handle,
-				    json_t *answer)
-{
-	struct sca_ctx ctx = req_sca(req);
-	struct user_row u;
-	struct factor_row *others = malloc(FACTORS_PER_USER_MAX * sizeof *others);
-	size_t n = 0;
-	enum tf_err e = others ? sca_user_load(&ctx, req->session.user_id, &u) : TF_ERR_INTERNAL;
-	if (e == TF_OK)
-		e = sca_factor_list(&ctx, req->session.user_id, others, FACTORS_PER_USER_MAX, &n);
-	if (e == TF_OK) {
-		struct rp_settings s;
-		rp_settings_read(req->app, &s);
-		json_object_set_new(answer, "webauthn",
-				    json_pack("{s:o}", "publicKey",
-					      webauthn_creation_options_json(&s, &u, handle, out->webauthn_challenge, others, n)));
-		rp_settings_clear(&s);
-	}
-	free(others);
-	return e;
-}
-
 static enum tf_err parse_type(struct tf_req *req, const struct factor_kind **kind)
 {
 	const char *t;
@@ -156,8 +133,10 @@ enum tf_err api_factors_create(struct tf_req *req)
 	json_t *answer = json_object();
 	if (e == TF_OK)
 		e = shown_json(&en, answer);
-	if (e == TF_OK && kind->answer == FACTOR_ANSWER_CREDENTIAL)
-		e = creation_options(req, &out, en.webauthn_user_handle, answer);
+	json_t *options = NULL;
+	if (e == TF_OK && kind->answer == FACTOR_ANSWER_CREDENTIAL && /* {webauthn: {publicKey: options}} */
+	    (e = req_creation_options(req, out.webauthn_challenge, en.webauthn_user_handle, &options)) == TF_OK)
+		json_object_set_new(answer, "webauthn", json_pack("{s:o}", "publicKey", options));
 	factor_enrolment_wipe(&en);
 	if (e != TF_OK) {
 		json_decref(answer);

@@ -56,7 +56,7 @@ enum tf_err api_login_passkey_options(struct tf_req *req)
 	enum tf_err e;
 	struct sca_passkey_options o;
 	struct sca_ctx ctx = req_sca(req);
-	if ((e = req_no_fields(req)) != TF_OK || (e = sca_passkey_login_options(&ctx, &o)) != TF_OK)
+	if ((e = req_no_fields(req)) != TF_OK || (e = sca_passkey_login_options(&ctx, false, &o, NULL)) != TF_OK)
 		return e;
 	struct rp_settings s;
 	rp_settings_read(req->app, &s);

@@ -2,8 +2,9 @@
  * hosted.h: twofold's own web pages (SPEC sections 7 and 8): the SSO entry, the challenge
  * page, sign-in methods, trusted devices, sign-out, email confirmation with set-password, and
  * the expired-session and error pages.
- * Server-rendered HTML from compiled-in templates; no JavaScript; a strict
- * Content-Security-Policy; a CSRF token on every form; Cache-Control: no-store.
+ * Server-rendered HTML from compiled-in templates; a strict Content-Security-Policy; a CSRF
+ * token on every form; Cache-Control: no-store. JavaScript only for passkeys (one same-origin
+ * script, assets/passkey.js); every other method works without it.
  *
  * The pages are a thin adapter, as the JSON API is: they call the same domain operations
  * (src/sca/, with the context built from the request whose application and session come from
@@ -41,7 +42,8 @@ bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate ga
 bool hosted_begin_form(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate gate);
 
 /* Starts a hosted session for u (inside the caller's write transaction): a second factor is
- * owed when u has an active one and this browser is no trusted device of the hosted pages;
+ * owed when u has an active one and this browser is no trusted device of the hosted pages,
+ * unless two_elements (the sign-in itself proved two, as a passkey with user verification does);
  * then the first code goes out and the way on is the challenge page, else landing. After the
  * commit, hosted_session_started() sets the cookie and redirects. */
 struct hosted_start {
@@ -49,8 +51,12 @@ struct hosted_start {
 	char location[256];
 };
 enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, const char *redirect_uri,
-				 const char *landing, struct hosted_start *out);
+				 const char *landing, bool two_elements, struct hosted_start *out);
 enum tf_err hosted_session_started(struct tf_req *req, struct hosted_start *start);
+
+/* Whether passkeys work on these pages for the request's application: it is a relying party
+ * and twofold's own origin (its public URL's) is one of its origins. */
+bool hosted_passkeys(const struct tf_req *req);
 
 /* A typed code without the spaces and dashes people put in it (at most 64 characters). */
 void hosted_clean_code(const char *code, char out[65]);
@@ -106,6 +112,8 @@ enum tf_err page_session_expired(struct tf_req *req);
 enum tf_err page_link(struct tf_req *req);
 enum tf_err page_login(struct tf_req *req);
 enum tf_err page_login_post(struct tf_req *req);
+enum tf_err page_login_passkey_options(struct tf_req *req);
+enum tf_err page_login_passkey(struct tf_req *req);
 enum tf_err page_confirm(struct tf_req *req);
 enum tf_err page_confirm_post(struct tf_req *req);
 enum tf_err page_asset(struct tf_req *req);

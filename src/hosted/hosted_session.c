@@ -12,10 +12,12 @@
 
 #include "hosted/hosted.h"
 #include "sca/hosted_sessions.h"
+#include "sca/relying_party.h"
 #include "sca/sessions.h"
 #include "platform/log.h"
 
-#define CSP "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; " \
+#define CSP "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; " \
+	    "form-action 'self'; " \
 	    "frame-ancestors 'none'; base-uri 'none'"
 
 static void security_headers(struct tf_req *req)
@@ -242,7 +244,7 @@ bool hosted_begin_form(struct tf_req *req, struct hosted_ctx *hc, enum hosted_ga
 }
 
 enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, const char *redirect_uri,
-				 const char *landing, struct hosted_start *out)
+				 const char *landing, bool two_elements, struct hosted_start *out)
 {
 	memset(out, 0, sizeof *out);
 	struct sca_ctx ctx = req_sca(req);
@@ -254,6 +256,7 @@ enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, c
 	enum tf_err e = sca_hosted_gate(&ctx, u->user_id, has_cookie ? cookie : NULL, &factor, &challenge);
 	if (e != TF_OK)
 		return e;
+	challenge &= !two_elements;
 	char token[TF_TOKEN_MAX];
 	e = sca_hosted_session_mint(&ctx, u->user_id, redirect_uri, challenge, token, &req->session);
 	snprintf(out->cookie, sizeof out->cookie, "%s.%s", req->app->app_id, token);
@@ -302,6 +305,11 @@ void hosted_clean_code(const char *code, char out[65])
 		if (*p != ' ' && *p != '-') /* people type codes with spaces or dashes */
 			out[n++] = *p;
 	out[n] = '\0';
+}
+
+bool hosted_passkeys(const struct tf_req *req)
+{
+	return rp_origin_allowed(req->app, req->svc->public_url);
 }
 
 bool hosted_form_text(const char *value)

@@ -1,7 +1,8 @@
 /*
  * page_challenge.c: the challenge page (SPEC sections 4 and 8, seed 000): GET /challenge
- * shows the code entry for the session's challenge (or the user's methods to start one),
- * POST /challenge verifies a code (ticking "trust this device" keeps this browser trusted
+ * shows the code entry for the session's challenge (or the user's methods to start one; for
+ * a passkey, the form its script runs the browser's ceremony from), POST /challenge verifies a
+ * code or a passkey's assertion (ticking "trust this device" keeps this browser trusted
  * for 30 days, a cookie for the hosted pages only), POST /challenge/send starts a challenge
  * of another method or sends a new code, under the same 15-second rule as the API. Success
  * clears the session's second-factor gate and goes on to the page the user was going to.
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "hosted/hosted.h"
+#include "http/webauthn_json.h"
 #include "sca/devices.h"
 #include "sca/factors.h"
 
@@ -24,7 +26,14 @@ static bool begin_challenge(struct tf_req *req, struct hosted_ctx *hc, bool post
 	return false;
 }
 
-/* The user's other active methods that take a typed code, as buttons that start a challenge. */
+/* Whether the pages can take f's answer: a typed code, or a passkey where passkeys work here. */
+static bool answerable(struct tf_req *req, const struct factor_row *f)
+{
+	enum factor_answer_form a = factor_kind_of(f->type)->answer;
+	return a == FACTOR_ANSWER_CODE || (a == FACTOR_ANSWER_CREDENTIAL && hosted_passkeys(req));
+}
+
+/* The user's other active methods the pages can take, as buttons that start a challenge. */
 static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const char *except_factor, const char *next,
 			  const char *heading)
 {
@@ -36,8 +45,7 @@ static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const
 	if (sca_factor_list(&ctx, req->session.user_id, list, FACTORS_PER_USER_MAX, &n) != TF_OK)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (list[i].status != FACTOR_ACTIVE || factor_kind_of(list[i].type)->answer != FACTOR_ANSWER_CODE ||
-		    !strcmp(list[i].factor_id, except_factor))
+		if (list[i].status != FACTOR_ACTIVE || !answerable(req, &list[i]) || !strcmp(list[i].factor_id, except_factor))
 			continue;
 		struct factor_description d;
 		factor_describe(&list[i], req->app->name, &d);
@@ -52,7 +60,29 @@ static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const
 	return html;
 }
 
-/* Renders the code entry of challenge_id, or the list of methods when it cannot take a code. */
+/* The passkey form of challenge ch by passkey f: its request options for the page's script. */
+static enum tf_err render_passkey(struct tf_req *req, const struct hosted_ctx *hc, const struct challenge_row *ch,
+				  const struct factor_row *f, const char *prompt, const char *next, int status,
+				  const char *notice_kind, const char *notice)
+{
+	struct rp_settings s;
+	rp_settings_read(req->app, &s);
+	json_t *options = webauthn_request_options_json(&s, ch->webauthn_challenge, f);
+	rp_settings_clear(&s);
+	char *text = json_dumps(options, JSON_COMPACT);
+	json_decref(options);
+	char *methods = methods_html(req, hc, f->factor_id, next, "Other ways to confirm");
+	struct tpl_var v[] = {{"prompt", prompt}, {"csrf", hc->csrf}, {"challenge_id", ch->challenge_id}, {"next", next},
+			      {"options", text}, {"methods", methods}, {NULL, NULL}};
+	enum tf_err e = text ? hosted_page(req, hc, status, "Confirm it's you", "challenge_passkey.html", v, notice_kind, notice)
+			     : TF_ERR_INTERNAL;
+	free(text);
+	free(methods);
+	return e;
+}
+
+/* Renders the answer form of challenge_id (a code's field, a passkey's ceremony), or the list of
+ * methods when the pages cannot take its answer. */
 static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx *hc, const char *challenge_id,
 				    const char *next, int status, const char *notice_kind, const char *notice)
 {
@@ -62,7 +92,7 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 	req_sca_ctx(req, &ctx);
 	bool usable = challenge_id && challenge_id[0] &&
 		      sca_challenge_of_session(&ctx, &req->session, challenge_id, false, &ch, &f) == TF_OK &&
-		      ch.purpose != PURPOSE_ENROLMENT && sca_challenge_open(&ctx, &ch);
+		      ch.purpose != PURPOSE_ENROLMENT && sca_challenge_open(&ctx, &ch) && answerable(req, &f);
 	if (!usable) {
 		char *methods = methods_html(req, hc, "", next, "Choose how to confirm it is you");
 		struct tpl_var v[] = {{"message", methods ? "" : "There is no sign-in method to confirm with."}, {"action", methods}, {NULL, NULL}};
@@ -72,6 +102,8 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 	}
 	struct factor_description d;
 	factor_describe(&f, req->app->name, &d);
+	if (factor_kind_of(f.type)->answer == FACTOR_ANSWER_CREDENTIAL)
+		return render_passkey(req, hc, &ch, &f, d.prompt, next, status, notice_kind, notice);
 	char *resend = NULL;
 	if (factor_kind_of(f.type)->flags & FACTOR_KIND_SENDS_CODE) {
 		struct tpl_var rv[] = {{"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next}, {NULL, NULL}};
@@ -107,6 +139,12 @@ static void failure_text(struct tf_req *req, enum tf_err e, int left, char *out,
 			snprintf(out, size, "That code is not right. %d %s left.", left, left == 1 ? "attempt" : "attempts");
 		else
 			snprintf(out, size, "That code is not right.");
+		break;
+	case TF_ERR_CREDENTIAL_INVALID:
+		if (left >= 0)
+			snprintf(out, size, "Your passkey was not accepted. %d %s left.", left, left == 1 ? "attempt" : "attempts");
+		else
+			snprintf(out, size, "Your passkey was not accepted.");
 		break;
 	case TF_ERR_TOTP_REPLAYED:
 		snprintf(out, size, "That code was already used. Wait for the next code in your app.");
@@ -148,20 +186,29 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 	if (begin_challenge(req, &hc, true, next, sizeof next))
 		return TF_OK;
 	const char *challenge_id = form_get(&req->form, "challenge_id"), *code = form_get(&req->form, "code");
-	const char *trust = form_get(&req->form, "trust_device");
-	if (!challenge_id || !code || strlen(code) > 64 || strlen(challenge_id) >= TF_ID_MAX)
+	const char *trust = form_get(&req->form, "trust_device"), *credential = form_get(&req->form, "credential");
+	struct credential_json cred = {0};
+	if (!challenge_id || strlen(challenge_id) >= TF_ID_MAX)
 		return render_challenge(req, &hc, challenge_id, next, 400, "error", "Enter the code.");
+	if (credential ? !credential_json_parse(credential, false, &cred) : !code || strlen(code) > 64) {
+		credential_json_free(&cred);
+		return render_challenge(req, &hc, challenge_id, next, 400, "error",
+					credential ? "Your passkey's answer did not arrive. Try again." : "Enter the code.");
+	}
 	char clean[65];
 	hosted_clean_code(code, clean);
-	struct sca_attempt_request rq = {.challenge_id = challenge_id, .code = clean,
+	struct sca_attempt_request rq = {.challenge_id = challenge_id, .code = credential ? NULL : clean,
+					 .credential = credential ? &cred.r : NULL,
 					 .trust_device = trust && !strcmp(trust, "on"), .domain = DOMAIN_HOSTED};
 	struct sca_attempt_result res;
 	enum tf_err e = req_challenge_attempt(req, &rq, &res);
+	credential_json_free(&cred);
 	if (e == TF_OK && req->rerun_slow)
 		return TF_OK;
 	if (e != TF_OK)
 		return render_failure(req, &hc, challenge_id, next, e,
-				      e == TF_ERR_VERIFICATION_CODE_INVALID ? res.attempts_remaining : -1);
+				      e == TF_ERR_VERIFICATION_CODE_INVALID || e == TF_ERR_CREDENTIAL_INVALID
+					      ? res.attempts_remaining : -1);
 	if (res.has_device) {
 		const char *cookie = res.device_cookie;
 		char name[64], held[DEVICE_COOKIE_MAX];

@@ -104,7 +104,7 @@ static enum tf_err confirm(struct tf_req *req, struct confirm_ctx *cc)
 	e = sca_email_confirm(&ctx, cc->token, u, set_password ? hash : NULL);
 	if (e == TF_OK && set_password) {
 		hosted_home(req->app, home, sizeof home);
-		e = hosted_session_start(req, u, home, "/account/factors", &start);
+		e = hosted_session_start(req, u, home, "/account/factors", false, &start);
 	}
 	if ((e = sca_tx_end(&ctx, e)) != TF_OK)
 		goto out;

@@ -1,9 +1,10 @@
 /*
  * page_factors.c: the sign-in methods pages (SPEC sections 3 and 8): GET /account/factors
  * lists the user's factors and offers to add one: an authenticator app (the QR code shown as
- * an image, the key as text), a phone for text messages or voice calls, or a sheet of
- * backup codes (shown once, with a print stylesheet). Each new method is confirmed with a
- * code (POST /account/factors/{id}/verify). Adding a method while another is active needs a
+ * an image, the key as text), a phone for text messages or voice calls, a sheet of backup
+ * codes (shown once, with a print stylesheet), or a passkey (where the application accepts
+ * twofold's own origin; the page's script runs the browser's ceremony). Each new method is
+ * confirmed with a code, or a passkey with its registration (POST /account/factors/{id}/verify). Adding a method while another is active needs a
  * recent challenge, as in the API: the page sends the user through the challenge page.
  */
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "hosted/hosted.h"
+#include "http/webauthn_json.h"
 #include "qr/qr.h"
 #include "sca/factors.h"
 
@@ -61,9 +63,12 @@ static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *h
 		struct tpl_var v[] = {{"cols", "3"}, {"text", "No sign-in method yet. Add one below."}, {NULL, NULL}};
 		tpl_append(&rows, "empty_row.html", v);
 	}
-	struct tpl_var v[] = {{"app_name", req->app->name}, {"rows", rows}, {"csrf", hc->csrf},
+	struct tpl_var pv[] = {{"app_name", req->app->name}, {"csrf", hc->csrf}, {NULL, NULL}};
+	char *passkey = hosted_passkeys(req) ? tpl_render("passkey_offer.html", pv) : NULL;
+	struct tpl_var v[] = {{"app_name", req->app->name}, {"rows", rows}, {"csrf", hc->csrf}, {"passkey", passkey},
 			      {"backup_label", has_backup ? "Replace my backup codes" : "Create backup codes"}, {NULL, NULL}};
 	e = hosted_page(req, hc, status, "Sign-in methods", "factors.html", v, notice_kind, notice);
+	free(passkey);
 	free(rows);
 	return e;
 }
@@ -77,9 +82,36 @@ enum tf_err page_factors(struct tf_req *req)
 	return render_factors(req, &hc, 200, "info", added ? "The new sign-in method is ready." : NULL);
 }
 
+/* A pending passkey's page: its creation options (the enrolment challenge of this session) in
+ * the form the script runs the ceremony from. */
+static enum tf_err render_passkey_enrol(struct tf_req *req, const struct hosted_ctx *hc, const struct factor_row *f,
+					int status, const char *notice)
+{
+	struct sca_ctx ctx = req_sca(req);
+	struct challenge_row ch;
+	struct factor_row cf;
+	json_t *options = NULL;
+	enum tf_err e = sca_challenge_of_session(&ctx, &req->session, f->enrolment_challenge_id, true, &ch, &cf);
+	if (e == TF_OK)
+		e = req_creation_options(req, ch.webauthn_challenge, NULL, &options);
+	char *text = options ? json_dumps(options, JSON_COMPACT) : NULL;
+	json_decref(options);
+	if (e == TF_OK && !text)
+		e = TF_ERR_INTERNAL;
+	if (e == TF_OK) {
+		struct tpl_var v[] = {{"app_name", req->app->name}, {"factor_id", f->factor_id}, {"csrf", hc->csrf},
+				      {"options", text}, {NULL, NULL}};
+		e = hosted_page(req, hc, status, "Add a passkey", "passkey_enrol.html", v, "error", notice);
+	}
+	free(text);
+	return e;
+}
+
 static enum tf_err render_confirm(struct tf_req *req, const struct hosted_ctx *hc, const struct factor_row *f, int status,
 				  const char *notice)
 {
+	if (factor_kind_of(f->type)->answer == FACTOR_ANSWER_CREDENTIAL)
+		return render_passkey_enrol(req, hc, f, status, notice);
 	struct factor_description d;
 	factor_describe(f, req->app->name, &d);
 	struct tpl_var v[] = {{"prompt", d.enrol_prompt}, {"factor_id", f->factor_id}, {"csrf", hc->csrf}, {"inputmode", d.inputmode},
@@ -112,7 +144,7 @@ static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx 
 	}
 	struct factor_row f;
 	enum tf_err e = user_factor(req, factor_id, &f);
-	return e != TF_OK ? e : render_confirm(req, hc, &f, 200, NULL);
+	return e != TF_OK ? e : render_confirm(req, hc, &f, 200, NULL); /* a code's field, or a passkey's ceremony */
 }
 
 enum tf_err page_factors_add(struct tf_req *req)
@@ -122,7 +154,9 @@ enum tf_err page_factors_add(struct tf_req *req)
 		return TF_OK;
 	const char *type = form_get(&req->form, "type"), *phone = form_get(&req->form, "phone");
 	const struct factor_kind *kind = type ? factor_kind_named(type) : NULL;
-	if (!kind || kind->answer != FACTOR_ANSWER_CODE) /* these pages take typed codes only */
+	bool answerable = kind && (kind->answer == FACTOR_ANSWER_CODE ||
+				   (kind->answer == FACTOR_ANSWER_CREDENTIAL && hosted_passkeys(req)));
+	if (!answerable) /* these pages take typed codes, and passkeys where they can work */
 		return render_factors(req, &hc, 400, "error", "Choose a kind of sign-in method.");
 	struct factor_input in = {0};
 	char clean[32];
@@ -182,24 +216,32 @@ enum tf_err page_factor_verify(struct tf_req *req)
 		return e;
 	struct sca_ctx ctx = req_sca(req);
 	const char *code = form_get(&req->form, "code");
+	bool passkey = factor_kind_of(f.type)->answer == FACTOR_ANSWER_CREDENTIAL;
 	char clean[65];
 	hosted_clean_code(code, clean);
+	struct credential_json cred = {0};
 	struct factor_row pending;
 	struct sca_attempt_result res;
-	if (!hosted_form_text(clean)) {
+	if (passkey ? !credential_json_parse(form_get(&req->form, "credential"), true, &cred) : !hosted_form_text(clean)) {
 		e = TF_ERR_MISSING_FIELD;
 	} else if ((e = sca_factor_pending(&ctx, req->session.user_id, f.factor_id, &pending)) == TF_OK) {
-		struct sca_attempt_request rq = {.challenge_id = pending.enrolment_challenge_id, .code = clean,
-						 .enrolment_only = true, .domain = DOMAIN_API};
+		struct sca_attempt_request rq = {.challenge_id = pending.enrolment_challenge_id, .code = passkey ? NULL : clean,
+						 .credential = passkey ? &cred.r : NULL, .enrolment_only = true,
+						 .domain = DOMAIN_API};
 		e = req_challenge_attempt(req, &rq, &res);
-		if (e == TF_OK && req_waiting(req))
-			return TF_OK;
 	}
+	credential_json_free(&cred);
+	if (e == TF_OK && req_waiting(req))
+		return TF_OK;
 	if (e == TF_OK || e == TF_ERR_ALREADY_VERIFIED)
 		return hosted_redirect(req, "/account/factors?added=1");
 	char text[160];
 	if (e == TF_ERR_VERIFICATION_CODE_INVALID)
 		snprintf(text, sizeof text, "That code is not right. %d attempts left.", res.attempts_remaining);
+	else if (e == TF_ERR_CREDENTIAL_INVALID)
+		snprintf(text, sizeof text, "That passkey was not accepted. %d attempts left.", res.attempts_remaining);
+	else if (e == TF_ERR_MISSING_FIELD && passkey)
+		snprintf(text, sizeof text, "Your browser did not create the passkey. Try again.");
 	else
 		snprintf(text, sizeof text, "%s", tf_err_message(e));
 	return render_confirm(req, &hc, &f, tf_err_status(e), text);

@@ -4,8 +4,9 @@
  * and go back to the application; GET /session-expired; GET /link?client_id=&next=, the
  * target of links in emails, which sends the user through the application's own sign-in
  * first (and comes back only to one of these pages); GET and POST /login, twofold's own
- * password sign-in, which sends an sso user to the application's SSO login URL instead;
- * GET /assets/{name}, the stylesheet.
+ * password sign-in, which sends an sso user to the application's SSO login URL instead, and
+ * POST /login/passkey (with /login/passkey/options for its script), a sign-in with a passkey;
+ * GET /assets/{name}, the stylesheet and the passkey script.
  */
 #include <curl/curl.h>
 #include <sodium.h>
@@ -15,7 +16,10 @@
 
 #include "hosted/embedded.h"
 #include "hosted/hosted.h"
+#include "http/webauthn_json.h"
 #include "sca/hosted_sessions.h"
+#include "sca/passkey_login.h"
+#include "sca/relying_party.h"
 
 static enum tf_err end_session(struct tf_req *req, const struct hosted_ctx *hc)
 {
@@ -110,8 +114,12 @@ static enum tf_err render_login(struct tf_req *req, int status, const char *clie
 	char csrf[HOSTED_CSRF_HEX + 1];
 	crypto_random_bytes(raw, sizeof raw);
 	sodium_bin2hex(csrf, sizeof csrf, raw, sizeof raw);
-	struct tpl_var v[] = {{"client_id", client_id}, {"next", next}, {"email", email}, {"csrf", csrf}, {NULL, NULL}};
+	struct tpl_var pv[] = {{"client_id", client_id}, {"next", next}, {"csrf", csrf}, {NULL, NULL}};
+	char *passkey = hosted_passkeys(req) ? tpl_render("login_passkey.html", pv) : NULL;
+	struct tpl_var v[] = {{"client_id", client_id}, {"next", next}, {"email", email}, {"csrf", csrf}, {"passkey", passkey},
+			      {NULL, NULL}};
 	enum tf_err e = hosted_page(req, NULL, status, "Sign in", "login.html", v, "error", notice);
+	free(passkey);
 	if (e == TF_OK)
 		hosted_set_cookie(req, LOGIN_CSRF_COOKIE, csrf, 0);
 	return e;
@@ -183,13 +191,85 @@ enum tf_err page_login_post(struct tf_req *req)
 	struct hosted_start start;
 	if ((e = sca_tx_begin(&ctx)) != TF_OK)
 		return e;
-	e = hosted_session_start(req, &u, home, landing, &start);
+	e = hosted_session_start(req, &u, home, landing, false, &start);
 	if (e == TF_OK)
-		e = sca_hosted_password_signed_in(&ctx, u.user_id);
+		e = sca_hosted_signed_in(&ctx, u.user_id, NULL);
 	if ((e = sca_tx_end(&ctx, e)) != TF_OK) {
 		sodium_memzero(&start, sizeof start);
 		return e;
 	}
+	return hosted_session_started(req, &start);
+}
+
+/* The request options of a sign-in with a passkey, fetched by the sign-in page's script:
+ * {challenge_id, webauthn: {publicKey}}. The form's CSRF token must match its cookie. */
+enum tf_err page_login_passkey_options(struct tf_req *req)
+{
+	char landing[64];
+	enum tf_err e = login_target(req, &req->form, landing, sizeof landing);
+	if (e != TF_OK)
+		return e;
+	if (!login_csrf_ok(req))
+		return TF_ERR_CSRF_INVALID;
+	if (!hosted_passkeys(req))
+		return TF_ERR_WEBAUTHN_NOT_CONFIGURED;
+	struct sca_ctx ctx = req_sca(req);
+	struct sca_passkey_options o;
+	int64_t retry_after = 0;
+	e = sca_passkey_login_options(&ctx, true, &o, &retry_after);
+	if (e == TF_ERR_RATE_LIMITED)
+		req_retry_after(req, retry_after);
+	if (e != TF_OK)
+		return e;
+	struct rp_settings s;
+	rp_settings_read(req->app, &s);
+	resp_json(req, 200, json_pack("{s:s, s:{s:o}}", "challenge_id", o.challenge_id, "webauthn", "publicKey",
+				      webauthn_request_options_json(&s, o.challenge, NULL)));
+	rp_settings_clear(&s);
+	return TF_OK;
+}
+
+/* A sign-in with a passkey: the assertion answering the sign-in challenge names the user; with
+ * user verification it proved two elements, so no second factor is owed. */
+enum tf_err page_login_passkey(struct tf_req *req)
+{
+	const char *client_id = form_get(&req->form, "client_id"), *challenge_id = form_get(&req->form, "challenge_id");
+	char landing[64];
+	enum tf_err e = login_target(req, &req->form, landing, sizeof landing);
+	if (e != TF_OK)
+		return e;
+	if (!login_csrf_ok(req))
+		return render_login(req, 403, client_id, landing, "", "The form expired. Please try again.");
+	struct credential_json cred = {0};
+	if (!challenge_id || !hosted_form_text(challenge_id) || strlen(challenge_id) >= TF_ID_MAX ||
+	    !credential_json_parse(form_get(&req->form, "credential"), false, &cred)) {
+		credential_json_free(&cred);
+		return render_login(req, 400, client_id, landing, "", "Your passkey's answer did not arrive. Please try again.");
+	}
+	char home[STORE_URL_MAX];
+	hosted_home(req->app, home, sizeof home);
+	struct sca_ctx ctx = req_sca(req);
+	struct sca_passkey_sign_in in;
+	struct hosted_start start;
+	memset(&start, 0, sizeof start);
+	if ((e = sca_tx_begin(&ctx)) != TF_OK) {
+		credential_json_free(&cred);
+		return e;
+	}
+	e = sca_passkey_sign_in(&ctx, challenge_id, &cred.r, &in);
+	credential_json_free(&cred);
+	if (e == TF_OK && !in.reason)
+		e = hosted_session_start(req, &in.user, home, landing, in.user_verified, &start);
+	if (e == TF_OK && !in.reason)
+		e = sca_hosted_signed_in(&ctx, in.user.user_id, "passkey");
+	if ((e = sca_tx_end(&ctx, e)) != TF_OK) {
+		sodium_memzero(&start, sizeof start);
+		if (e == TF_ERR_RATE_LIMITED)
+			return render_login(req, 429, client_id, landing, "", "Too many attempts. Wait a while and try again.");
+		return e;
+	}
+	if (in.reason)
+		return render_login(req, 403, client_id, landing, "", "That passkey was not accepted. Try again, or sign in with your password.");
 	return hosted_session_started(req, &start);
 }
 
@@ -203,6 +283,10 @@ enum tf_err page_asset(struct tf_req *req)
 	if (!req->resp_text)
 		return TF_ERR_INTERNAL;
 	req->status = 200;
-	req->content_type = strstr(f->name, ".css") ? "text/css; charset=utf-8" : "application/octet-stream";
+	size_t n = strlen(f->name);
+	req->content_type = n > 4 && !strcmp(f->name + n - 4, ".css") ? "text/css; charset=utf-8"
+			  : n > 3 && !strcmp(f->name + n - 3, ".js") ? "text/javascript; charset=utf-8"
+								      : "application/octet-stream";
+	resp_header(req, "X-Content-Type-Options", "nosniff");
 	return TF_OK;
 }

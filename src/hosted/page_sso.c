@@ -88,7 +88,7 @@ enum tf_err page_sso(struct tf_req *req)
 	if ((e = sca_sso_token_redeem(&ctx, token, &u)) != TF_OK)
 		return sca_sso_refused(&ctx, e);
 	struct hosted_start start;
-	e = hosted_session_start(req, &u, redirect_uri, landing, &start);
+	e = hosted_session_start(req, &u, redirect_uri, landing, false, &start);
 	if (e == TF_OK)
 		e = sca_sso_signed_in(&ctx, u.user_id, req->session.session_id);
 	if ((e = sca_tx_end(&ctx, e)) != TF_OK) {

@@ -6,6 +6,9 @@
 
 #include <sodium.h>
 
+#include "sca/factors.h"
+#include "sca/users.h"
+
 #define CHALLENGE_TIMEOUT_MS 300000 /* a challenge's life (SPEC section 4) */
 #define CLIENT_DATA_MAX 16384        /* an SPC assertion's carries the instrument's icon */
 #define ATTESTATION_MAX 32768
@@ -40,11 +43,6 @@ void credential_json_free(struct credential_json *c)
 	memset(c, 0, sizeof *c);
 }
 
-static enum tf_err bad(struct tf_req *req, const char *field)
-{
-	return req_field_error(req, TF_ERR_INVALID_FIELD, field);
-}
-
 /* transports: an array of the names WebAuthn defines, kept as compact JSON */
 static bool transports_read(json_t *t, char *out, size_t size)
 {
@@ -70,52 +68,75 @@ static bool transports_read(json_t *t, char *out, size_t size)
 	return ok;
 }
 
+static bool refuse(const char **bad, const char *field)
+{
+	*bad = field;
+	return false;
+}
+
+bool credential_json_read(json_t *c, bool registration, struct credential_json *out, const char **bad)
+{
+	memset(out, 0, sizeof *out);
+	json_t *resp = json_object_get(c, "response"), *type = json_object_get(c, "type");
+	json_t *id = json_object_get(c, "id"), *raw_id = json_object_get(c, "rawId");
+	if (!json_is_object(c) || !json_is_string(type) || strcmp(json_string_value(type), "public-key") ||
+	    !json_is_string(id) || !json_is_string(raw_id) || !json_equal(id, raw_id))
+		return refuse(bad, "credential");
+	uint8_t *raw;
+	size_t raw_len;
+	if (!b64url_member(c, "rawId", WEBAUTHN_CREDENTIAL_ID_MAX, &raw, &raw_len))
+		return refuse(bad, "credential.rawId");
+	memcpy(out->r.raw_id, raw, raw_len);
+	out->r.raw_id_len = raw_len;
+	free(raw);
+	if (!json_is_object(resp))
+		return refuse(bad, "credential.response");
+	struct webauthn_response *r = &out->r;
+	if (!b64url_member(resp, "clientDataJSON", CLIENT_DATA_MAX, &out->buffers[0], &r->client_data_len))
+		return refuse(bad, "credential.response.clientDataJSON");
+	r->client_data = out->buffers[0];
+	if (registration) {
+		if (!b64url_member(resp, "attestationObject", ATTESTATION_MAX, &out->buffers[1], &r->attestation_object_len))
+			return refuse(bad, "credential.response.attestationObject");
+		r->attestation_object = out->buffers[1];
+		if (!transports_read(json_object_get(resp, "transports"), r->transports, sizeof r->transports))
+			return refuse(bad, "credential.response.transports");
+		return true;
+	}
+	if (!b64url_member(resp, "authenticatorData", AUTH_DATA_MAX, &out->buffers[1], &r->authenticator_data_len))
+		return refuse(bad, "credential.response.authenticatorData");
+	r->authenticator_data = out->buffers[1];
+	if (!b64url_member(resp, "signature", SIGNATURE_MAX, &out->buffers[2], &r->signature_len))
+		return refuse(bad, "credential.response.signature");
+	r->signature = out->buffers[2];
+	json_t *handle = json_object_get(resp, "userHandle");
+	if (handle && !json_is_null(handle)) {
+		if (!b64url_member(resp, "userHandle", USER_HANDLE_MAX, &out->buffers[3], &r->user_handle_len))
+			return refuse(bad, "credential.response.userHandle");
+		r->user_handle = out->buffers[3];
+	}
+	return true;
+}
+
 enum tf_err req_credential_read(struct tf_req *req, bool registration, struct credential_json *out, bool *present)
 {
 	memset(out, 0, sizeof *out);
 	json_t *c = json_object_get(req->json, "credential");
 	*present = c && !json_is_null(c);
-	if (!*present)
-		return TF_OK;
-	json_t *resp = json_object_get(c, "response"), *type = json_object_get(c, "type");
-	json_t *id = json_object_get(c, "id"), *raw_id = json_object_get(c, "rawId");
-	if (!json_is_object(c) || !json_is_string(type) || strcmp(json_string_value(type), "public-key") ||
-	    !json_is_string(id) || !json_is_string(raw_id) || !json_equal(id, raw_id))
-		return bad(req, "credential");
-	uint8_t *raw;
-	size_t raw_len;
-	if (!b64url_member(c, "rawId", WEBAUTHN_CREDENTIAL_ID_MAX, &raw, &raw_len))
-		return bad(req, "credential.rawId");
-	memcpy(out->r.raw_id, raw, raw_len);
-	out->r.raw_id_len = raw_len;
-	free(raw);
-	if (!json_is_object(resp))
-		return bad(req, "credential.response");
-	struct webauthn_response *r = &out->r;
-	if (!b64url_member(resp, "clientDataJSON", CLIENT_DATA_MAX, &out->buffers[0], &r->client_data_len))
-		return bad(req, "credential.response.clientDataJSON");
-	r->client_data = out->buffers[0];
-	if (registration) {
-		if (!b64url_member(resp, "attestationObject", ATTESTATION_MAX, &out->buffers[1], &r->attestation_object_len))
-			return bad(req, "credential.response.attestationObject");
-		r->attestation_object = out->buffers[1];
-		if (!transports_read(json_object_get(resp, "transports"), r->transports, sizeof r->transports))
-			return bad(req, "credential.response.transports");
-		return TF_OK;
-	}
-	if (!b64url_member(resp, "authenticatorData", AUTH_DATA_MAX, &out->buffers[1], &r->authenticator_data_len))
-		return bad(req, "credential.response.authenticatorData");
-	r->authenticator_data = out->buffers[1];
-	if (!b64url_member(resp, "signature", SIGNATURE_MAX, &out->buffers[2], &r->signature_len))
-		return bad(req, "credential.response.signature");
-	r->signature = out->buffers[2];
-	json_t *handle = json_object_get(resp, "userHandle");
-	if (handle && !json_is_null(handle)) {
-		if (!b64url_member(resp, "userHandle", USER_HANDLE_MAX, &out->buffers[3], &r->user_handle_len))
-			return bad(req, "credential.response.userHandle");
-		r->user_handle = out->buffers[3];
-	}
+	const char *field = NULL;
+	if (*present && !credential_json_read(c, registration, out, &field))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, field);
 	return TF_OK;
+}
+
+bool credential_json_parse(const char *text, bool registration, struct credential_json *out)
+{
+	memset(out, 0, sizeof *out);
+	json_t *c = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	const char *field = NULL;
+	bool ok = c && credential_json_read(c, registration, out, &field);
+	json_decref(c);
+	return ok;
 }
 
 static json_t *descriptor(const struct factor_row *f)
@@ -167,4 +188,24 @@ json_t *spc_request_json(const struct rp_settings *s, const struct challenge_row
 			 "credentialIds", f->credential_id, "rpId", s->rp_id, "payeeName", e.payee_name, "instrument",
 			 "displayName", e.instrument_name, "icon", e.instrument_icon, "total", "currency", e.currency,
 			 "value", e.value, "timeout", CHALLENGE_TIMEOUT_MS);
+}
+
+enum tf_err req_creation_options(struct tf_req *req, const char *challenge, const char *handle, json_t **out)
+{
+	struct sca_ctx ctx = req_sca(req);
+	struct user_row u;
+	struct factor_row *others = malloc(FACTORS_PER_USER_MAX * sizeof *others);
+	size_t n = 0;
+	*out = NULL;
+	enum tf_err e = others ? sca_user_load(&ctx, req->session.user_id, &u) : TF_ERR_INTERNAL;
+	if (e == TF_OK)
+		e = sca_factor_list(&ctx, req->session.user_id, others, FACTORS_PER_USER_MAX, &n);
+	if (e == TF_OK) {
+		struct rp_settings s;
+		rp_settings_read(req->app, &s);
+		*out = webauthn_creation_options_json(&s, &u, handle ? handle : u.webauthn_user_handle, challenge, others, n);
+		rp_settings_clear(&s);
+	}
+	free(others);
+	return e;
 }

@@ -23,6 +23,10 @@ struct credential_json {
  * else an AuthenticationResponseJSON) into *out; *present false when it is absent. Field errors
  * name "credential" or "credential.response.<member>". credential_json_free always. */
 enum tf_err req_credential_read(struct tf_req *req, bool registration, struct credential_json *out, bool *present);
+/* The same from the JSON value c: false (and *bad names the field) when it is not one. */
+bool credential_json_read(json_t *c, bool registration, struct credential_json *out, const char **bad);
+/* The same from JSON text (a hosted page's form field): false when it is not one. */
+bool credential_json_parse(const char *text, bool registration, struct credential_json *out);
 void credential_json_free(struct credential_json *c);
 
 /* The creation options of a passkey's enrolment: the relying party, the user (its handle; its
@@ -31,6 +35,9 @@ void credential_json_free(struct credential_json *c);
  * attestation. */
 json_t *webauthn_creation_options_json(const struct rp_settings *s, const struct user_row *u, const char *user_handle,
 				       const char *challenge, const struct factor_row *others, size_t n_others);
+/* The same for the request's user and application: its settings, the user (handle NULL: the
+ * user's stored one), the user's passkeys to exclude (*out NULL when e is not TF_OK). */
+enum tf_err req_creation_options(struct tf_req *req, const char *challenge, const char *handle, json_t **out);
 /* The request options of a challenge: for the factor's credential, or (f NULL) for any
  * discoverable credential of the relying party. */
 json_t *webauthn_request_options_json(const struct rp_settings *s, const char *challenge, const struct factor_row *f);

@@ -68,10 +68,13 @@ enum tf_err sca_hosted_session_mint(const struct sca_ctx *ctx, const char *user_
 	return STORE(ctx->db)->hosted_session_insert(ctx->db, out, &info);
 }
 
-enum tf_err sca_hosted_password_signed_in(const struct sca_ctx *ctx, const char *user_id)
+enum tf_err sca_hosted_signed_in(const struct sca_ctx *ctx, const char *user_id, const char *method)
 {
 	struct sca_ctx by_user = sca_ctx_acting(ctx, "user", user_id);
-	return sca_audit(&by_user, "hosted.signed_in", user_id, NULL);
+	char details[64];
+	if (method)
+		snprintf(details, sizeof details, "{\"method\":\"%s\"}", method);
+	return sca_audit(&by_user, "hosted.signed_in", user_id, method ? details : NULL);
 }
 
 enum tf_err sca_hosted_session_end(const struct sca_ctx *ctx, const struct session_row *s)

@@ -27,9 +27,9 @@ enum tf_err sca_hosted_gate(const struct sca_ctx *ctx, const char *user_id, cons
 enum tf_err sca_hosted_session_mint(const struct sca_ctx *ctx, const char *user_id, const char *redirect_uri,
 				    bool mfa_pending, char token[TF_TOKEN_MAX], struct session_row *out);
 
-/* The user signed in to the pages with a password, in the caller's write transaction: audited
- * as hosted.signed_in by the user. */
-enum tf_err sca_hosted_password_signed_in(const struct sca_ctx *ctx, const char *user_id);
+/* The user signed in to the pages, in the caller's write transaction: audited as
+ * hosted.signed_in by the user; method NULL for a password, else {"method": method}. */
+enum tf_err sca_hosted_signed_in(const struct sca_ctx *ctx, const char *user_id, const char *method);
 
 /* Ends the hosted session s (the user signed out) in a transaction of its own, audited as
  * session.revoked by the user. */

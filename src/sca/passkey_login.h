@@ -17,8 +17,26 @@ struct sca_passkey_options {
 	char challenge[72]; /* base64url */
 };
 
-/* A new sign-in challenge of the application (WEBAUTHN_NOT_CONFIGURED without settings). */
-enum tf_err sca_passkey_login_options(const struct sca_ctx *ctx, struct sca_passkey_options *out);
+/* A new sign-in challenge of the application (WEBAUTHN_NOT_CONFIGURED without settings).
+ * per_address: the asker is a browser on twofold's own sign-in page, not the application's
+ * server, so its address is counted as a password sign-in's is (login_attempts_per_address;
+ * RATE_LIMITED, *retry_after when the window ends). */
+enum tf_err sca_passkey_login_options(const struct sca_ctx *ctx, bool per_address, struct sca_passkey_options *out,
+				      int64_t *retry_after);
+
+/* What an assertion answering sign-in challenge challenge_id proves, checked in the caller's
+ * write transaction: TF_OK with out->reason NULL when it is right (out->user; the factor's counter
+ * and flags updated, the evidence kept, SCA recorded when user_verified); TF_OK with out->reason
+ * set when it is wrong (counted against the address, audited: commit, then refuse);
+ * RATE_LIMITED (out->retry_after) before anything is checked. */
+struct sca_passkey_sign_in {
+	struct user_row user;
+	bool user_verified;
+	const char *reason;
+	int64_t retry_after;
+};
+enum tf_err sca_passkey_sign_in(const struct sca_ctx *ctx, const char *challenge_id,
+				const struct webauthn_response *credential, struct sca_passkey_sign_in *out);
 
 struct sca_passkey_login_result {
 	struct user_row user;

@@ -96,6 +96,19 @@ bool rp_configured(const struct app_row *app)
 	return s.configured;
 }
 
+bool rp_origin_allowed(const struct app_row *app, const char *url)
+{
+	const char *host = strstr(url, "://");
+	size_t len = host ? (size_t)(host + 3 - url) + strcspn(host + 3, "/?#") : 0;
+	struct rp_settings s;
+	rp_settings_read(app, &s);
+	bool allowed = false;
+	for (size_t i = 0; s.configured && len && i < s.n_origins; i++)
+		allowed |= strlen(s.origins[i]) == len && !strncmp(s.origins[i], url, len);
+	rp_settings_clear(&s);
+	return allowed;
+}
+
 struct webauthn_policy rp_policy(const struct rp_settings *s)
 {
 	return (struct webauthn_policy){

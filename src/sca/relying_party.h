@@ -34,6 +34,9 @@ void rp_settings_read(const struct app_row *app, struct rp_settings *out);
 void rp_settings_clear(struct rp_settings *s);
 /* Whether the application has the settings a passkey needs (rp_id and origins). */
 bool rp_configured(const struct app_row *app);
+/* Whether the origin of url (scheme, host and port: twofold's own public URL for its hosted
+ * pages) is one of the application's origins, so that a ceremony on a page there can pass. */
+bool rp_origin_allowed(const struct app_row *app, const char *url);
 /* The policy the settings give the ceremony checks (pointing into s). */
 struct webauthn_policy rp_policy(const struct rp_settings *s);
 

@@ -87,7 +87,9 @@ def test_entry_starts_a_hosted_session_and_lands_on_the_page(server):
     assert "twofold" not in page.text.lower()  # texts name the application, not us
     assert page.headers["Cache-Control"] == "no-store"
     csp = page.headers["Content-Security-Policy"]
-    assert "default-src 'none'" in csp and "script-src" not in csp and "frame-ancestors 'none'" in csp
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    # scripts only from twofold's own origin (the passkey script): none inline, none elsewhere
+    assert "script-src 'self';" in csp and "unsafe" not in csp
 
 
 def test_secure_cookie_when_configured(start_server):

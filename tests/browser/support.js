@@ -25,8 +25,11 @@ function freePort() {
   });
 }
 
-export async function startTwofold(extraArgs = []) {
+// pagesOnLocalhost: the hosted pages' public URL is http://localhost:PORT (a secure context with
+// a host name, as passkeys need: an IP address cannot be a relying party id); tf.pages is it.
+export async function startTwofold(extraArgs = [], { pagesOnLocalhost = false } = {}) {
   const port = await freePort();
+  if (pagesOnLocalhost) extraArgs = [...extraArgs, '--public-url', `http://localhost:${port}`];
   const dir = mkdtempSync(join(tmpdir(), 'twofold-browser-'));
   const admin = 'tfa_browser_' + randomBytes(12).toString('hex');
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', join(dir, 'data'),
@@ -40,7 +43,7 @@ export async function startTwofold(extraArgs = []) {
     await new Promise((r) => setTimeout(r, 25));
   }
   const tf = {
-    base, dir, admin, proc,
+    base, dir, admin, proc, pages: pagesOnLocalhost ? `http://localhost:${port}` : `http://127.0.0.1:${port}`,
     stderr: () => stderr,
     async api(method, path, { apiKey, token, admin: asAdmin, body } = {}) {
       const headers = { 'content-type': 'application/json' };
@@ -76,11 +79,11 @@ export async function startTwofold(extraArgs = []) {
   return tf;
 }
 
-export async function ssoEntry(tf, app, userId, page) {
+export async function ssoEntry(tf, app, userId, page, base = tf.base) {
   const t = await tf.api('POST', '/v1/sso/tokens', { apiKey: app.api_key, body: { user_id: userId } });
   if (t.status !== 201) throw new Error(JSON.stringify(t));
-  return tf.base + '/sso?' + entryQuery({ clientId: app.client_id, clientSecret: app.client_secret, token: t.json.token,
-    page: tf.base + page, redirectUri: 'https://partner.example/home' });
+  return base + '/sso?' + entryQuery({ clientId: app.client_id, clientSecret: app.client_secret, token: t.json.token,
+    page: base + page, redirectUri: 'https://partner.example/home' });
 }
 
 function base32Decode(s) {
