@@ -160,14 +160,19 @@ json_t *webauthn_creation_options_json(const struct rp_settings *s, const struct
 	for (size_t i = 0; i < sizeof algs / sizeof algs[0]; i++)
 		json_array_append_new(params, json_pack("{s:s, s:i}", "type", "public-key", "alg", algs[i]));
 	const char *uv = s->uv_required ? "required" : "preferred";
-	return json_pack("{s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:o, s:i, s:o, s:{s:s, s:b, s:s}, s:s, s:{s:b}}",
+	/* an SPC-capable credential is asked for with the payment extension, which browsers take
+	 * only beside required user verification and a discoverable credential */
+	json_t *extensions = json_pack("{s:b}", "credProps", 1);
+	if (s->spc && s->uv_required)
+		json_object_set_new(extensions, "payment", json_pack("{s:b}", "isPayment", 1));
+	return json_pack("{s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:o, s:i, s:o, s:{s:s, s:b, s:s}, s:s, s:o}",
 			 "rp", "id", s->rp_id, "name", s->rp_name,
 			 "user", "id", user_handle, "name", u->email, "displayName", u->name[0] ? u->name : u->email,
 			 "challenge", challenge, "pubKeyCredParams", params, "timeout", CHALLENGE_TIMEOUT_MS,
 			 "excludeCredentials", exclude,
 			 "authenticatorSelection", "residentKey", "required", "requireResidentKey", 1, "userVerification", uv,
 			 "attestation", s->attestation_direct ? "direct" : "none",
-			 "extensions", "credProps", 1);
+			 "extensions", extensions);
 }
 
 json_t *webauthn_request_options_json(const struct rp_settings *s, const char *challenge, const struct factor_row *f)

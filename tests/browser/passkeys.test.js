@@ -6,10 +6,13 @@
 // signature, no user verification, no user presence. On an application that refuses synced
 // passkeys, a backed-up credential cannot be registered, and a device-bound one whose flags turn
 // to backed up is refused. Every ceremony is judged again by @simplewebauthn/server, which must
-// agree with twofold. Screenshots: build/screenshots/passkey-*.png.
+// agree with twofold. Secure Payment Confirmation: see the last test. Screenshots:
+// build/screenshots/passkey-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { join } from 'node:path';
+import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { startTwofold, ssoEntry, launch, SHOTS } from './support.js';
 import { addAuthenticator, recordCeremonies, independentVerdict } from './webauthn.js';
 
@@ -44,7 +47,7 @@ async function newBrowser(authOptions, policy) {
   const known = new Map();
   let judged = 0;
   return {
-    context, page, auth, ceremonies,
+    context, page, auth, ceremonies, known,
     path: () => new URL(page.url()).pathname,
     shot: (name) => page.screenshot({ path: join(SHOTS, `passkey-${name}.png`), fullPage: true }),
     // the ceremonies since the last call, each judged by @simplewebauthn/server
@@ -184,4 +187,79 @@ test('without JavaScript the passkey offers stay hidden and every other method s
   assert.equal(await page.isVisible('button:has-text("Sign in with a passkey")'), false);
   assert.equal(await page.isVisible('button:has-text("Sign in")'), true);
   await context.close();
+});
+
+// Secure Payment Confirmation. Measured on this machine: Debian's Chromium 156 on Linux, headless,
+// with a virtual authenticator and Page.setSPCTransactionMode autoAccept, answers
+// `new PaymentRequest([{supportedMethods: 'secure-payment-confirmation', ...}]).show()` with
+// NotSupportedError ("The payment method ... is not supported"), also with
+// --enable-features=SecurePaymentConfirmation and --enable-experimental-web-platform-features:
+// Chromium offers SPC on Windows, macOS, ChromeOS and Android only. So the passkey is made by
+// Chromium's virtual authenticator, and the payment.get assertions are built here from the SPC
+// specification with Node's crypto and that credential's private key (which DevTools gives).
+test('SPC: a payment.get assertion holds only for the amount, payee and instrument shown', async () => {
+  const app = await makeApp('Acme Bank', { spc: true });
+  const user = (await tf.api('POST', '/v1/users', { apiKey: app.api_key, body: { email: 'sam@example.com', type: 'sso' } })).json;
+  const s = (await tf.api('POST', `/v1/users/${user.user_id}/sessions`, { apiKey: app.api_key, body: {} })).json;
+  const call = (method, path, body) => tf.api(method, path, { apiKey: app.api_key, token: s.token, body });
+  const b = await newBrowser({}, { userVerification: 'required' });
+  await b.page.goto(`${tf.pages}/session-expired`); // any page of twofold's origin
+  const f = (await call('POST', '/v1/factors', { type: 'passkey' })).json;
+  assert.deepEqual(f.webauthn.publicKey.extensions.payment, { isPayment: true });
+  await b.page.evaluate(async (o) => {
+    const cred = await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(o) });
+    document.body.dataset.credential = JSON.stringify(cred.toJSON());
+  }, f.webauthn.publicKey);
+  const registration = JSON.parse(await b.page.getAttribute('body', 'data-credential'));
+  assert.equal((await call('POST', `/v1/factors/${f.factor_id}/verify`, { credential: registration })).status, 200);
+  await b.agree(true);
+  const [cred] = await b.auth.credentials();
+  const key = createPrivateKey({ key: Buffer.from(cred.privateKey, 'base64'), format: 'der', type: 'pkcs8' });
+  let count = cred.signCount;
+
+  const payment = { amount: 4999, currency: 'EUR', payee: { name: 'Acme Ltd', account: 'DE89370400440532013000' } };
+  // four payments that differ from the one approved, then the right one (five wrong answers in a
+  // row would lock the passkey), twice
+  const groups = [
+    [{ total: { currency: 'EUR', value: '4.99' } }, { total: { currency: 'GBP', value: '49.99' } },
+      { payeeName: 'Acme Ltd.' }, { payeeName: 'Acme\u202eLtd' }],
+    [{ instrument: { displayName: 'Other Bank' } }, { topOrigin: 'https://shop.example' }, { rpId: 'bank.example' }],
+  ];
+  for (const group of groups) {
+    const ch = (await call('POST', '/v1/challenges', { purpose: 'transaction', factor_id: f.factor_id, transaction: payment })).json;
+    const spc = ch.spc;
+    assert.deepEqual(spc.total, { currency: 'EUR', value: '49.99' });
+    assert.equal(spc.payeeName, 'Acme Ltd');
+    assert.deepEqual(spc.credentialIds, [registration.id]);
+    // CollectedClientPaymentData (SPC section 4.5): the browser's record of what it showed
+    const assertion = (shown) => {
+      const clientData = Buffer.from(JSON.stringify({ type: 'payment.get', challenge: spc.challenge, origin: tf.pages,
+        crossOrigin: false, payment: { rpId: spc.rpId, topOrigin: tf.pages, payeeName: spc.payeeName, total: spc.total,
+          ...shown, instrument: { ...spc.instrument, ...shown.instrument } } }));
+      const counter = Buffer.alloc(4);
+      counter.writeUInt32BE(++count);
+      const authData = Buffer.concat([createHash('sha256').update('localhost').digest(), Buffer.from([0x05]), counter]);
+      const signature = sign('sha256', Buffer.concat([authData, createHash('sha256').update(clientData).digest()]), key);
+      return { id: registration.id, rawId: registration.id, type: 'public-key', clientExtensionResults: {},
+        response: { clientDataJSON: clientData.toString('base64url'), authenticatorData: authData.toString('base64url'),
+          signature: signature.toString('base64url'), userHandle: null } };
+    };
+    const independent = (response) => verifyAuthenticationResponse({ response, expectedChallenge: spc.challenge,
+      expectedOrigin: tf.pages, expectedRPID: 'localhost', expectedType: 'payment.get', requireUserVerification: true,
+      credential: { id: registration.id, publicKey: b.known.get(registration.id).publicKey, counter: 0 } });
+    for (const shown of group) {
+      const a = assertion(shown);
+      // a sound WebAuthn assertion (the independent verifier takes it) that shows another payment
+      assert.equal((await independent(a)).verified, true);
+      const r = await call('POST', `/v1/challenges/${ch.challenge_id}/verify`, { credential: a });
+      assert.equal(r.status, 403, JSON.stringify(shown));
+      assert.deepEqual([r.json.error.code, r.json.error.reason], ['CREDENTIAL_INVALID', 'payment'], JSON.stringify(shown));
+    }
+    const right = assertion({});
+    assert.equal((await independent(right)).verified, true);
+    const r = await call('POST', `/v1/challenges/${ch.challenge_id}/verify`, { credential: right });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.equal(r.json.authorization.transaction_hash, ch.transaction.transaction_hash);
+  }
+  await b.context.close();
 });
