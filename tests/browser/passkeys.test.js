@@ -194,7 +194,7 @@ test('without JavaScript the passkey offers stay hidden and every other method s
 // `new PaymentRequest([{supportedMethods: 'secure-payment-confirmation', ...}]).show()` with
 // NotSupportedError ("The payment method ... is not supported"), also with
 // --enable-features=SecurePaymentConfirmation and --enable-experimental-web-platform-features:
-// Chromium offers SPC on Windows, macOS, ChromeOS and Android only. So the passkey is made by
+// this Linux build does not offer SPC at all. So the passkey is made by
 // Chromium's virtual authenticator, and the payment.get assertions are built here from the SPC
 // specification with Node's crypto and that credential's private key (which DevTools gives).
 test('SPC: a payment.get assertion holds only for the amount, payee and instrument shown', async () => {
