@@ -253,7 +253,8 @@ enum tf_err hosted_session_start(struct tf_req *req, const struct user_row *u, c
 	bool has_cookie = hosted_cookie(req, name, cookie, sizeof cookie);
 	struct factor_row factor;
 	bool challenge = false;
-	enum tf_err e = sca_hosted_gate(&ctx, u->user_id, has_cookie ? cookie : NULL, &factor, &challenge);
+	enum tf_err e = sca_hosted_gate(&ctx, u->user_id, has_cookie ? cookie : NULL, hosted_passkeys(req), &factor,
+					&challenge);
 	if (e != TF_OK)
 		return e;
 	challenge &= !two_elements;

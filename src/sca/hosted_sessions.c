@@ -21,7 +21,7 @@ enum tf_err sca_hosted_session_find(const struct sca_ctx *ctx, const char *token
 	return STORE(ctx->db)->hosted_session_info(ctx->db, out->session_id, info);
 }
 
-enum tf_err sca_hosted_gate(const struct sca_ctx *ctx, const char *user_id, const char *device_cookie,
+enum tf_err sca_hosted_gate(const struct sca_ctx *ctx, const char *user_id, const char *device_cookie, bool passkeys,
 			    struct factor_row *pick, bool *owes)
 {
 	struct factor_row list[FACTORS_PER_USER_MAX];
@@ -34,8 +34,9 @@ enum tf_err sca_hosted_gate(const struct sca_ctx *ctx, const char *user_id, cons
 	bool any_active = false;
 	for (size_t i = 0; i < n; i++) {
 		any_active |= list[i].status == FACTOR_ACTIVE;
-		if (list[i].status == FACTOR_ACTIVE && factor_kind_of(list[i].type)->answer == FACTOR_ANSWER_CODE &&
-		    (best < 0 || (list[i].preferred && !list[best].preferred)))
+		enum factor_answer_form a = factor_kind_of(list[i].type)->answer;
+		bool takes = a == FACTOR_ANSWER_CODE || (passkeys && a == FACTOR_ANSWER_CREDENTIAL);
+		if (list[i].status == FACTOR_ACTIVE && takes && (best < 0 || (list[i].preferred && !list[best].preferred)))
 			best = (int)i;
 	}
 	if (!any_active)

@@ -16,9 +16,10 @@ enum tf_err sca_hosted_session_find(const struct sca_ctx *ctx, const char *token
 
 /* Whether user_id owes a second factor before the pages: an active factor and no trusted
  * device of the hosted pages (device_cookie: the browser's, NULL when it sent none). *pick
- * gets the factor to challenge first (the preferred code factor; factor_id "" when only a
- * push factor is active, which these pages cannot send). */
-enum tf_err sca_hosted_gate(const struct sca_ctx *ctx, const char *user_id, const char *device_cookie,
+ * gets the factor to challenge first: the preferred of those the pages can take (code
+ * factors, and passkeys when passkeys work there); factor_id "" when there is none (only a
+ * push factor, which these pages cannot send). */
+enum tf_err sca_hosted_gate(const struct sca_ctx *ctx, const char *user_id, const char *device_cookie, bool passkeys,
 			    struct factor_row *pick, bool *owes);
 
 /* Mints a hosted session of user_id in the caller's write transaction: the token's only copy
