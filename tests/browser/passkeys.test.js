@@ -6,7 +6,8 @@
 // signature, no user verification, no user presence. On an application that refuses synced
 // passkeys, a backed-up credential cannot be registered, and a device-bound one whose flags turn
 // to backed up is refused. Every ceremony is judged again by @simplewebauthn/server, which must
-// agree with twofold. Secure Payment Confirmation: see the last test. Screenshots:
+// agree with twofold. A payment approved with WebAuthn in the browser, and Secure Payment
+// Confirmation: see the last test. Screenshots:
 // build/screenshots/passkey-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -194,7 +195,7 @@ test('without JavaScript the passkey offers stay hidden and every other method s
 // this Linux build does not offer SPC at all. So the passkey is made by
 // Chromium's virtual authenticator, and the payment.get assertions are built here from the SPC
 // specification with Node's crypto and that credential's private key (which DevTools gives).
-test('SPC: a payment.get assertion holds only for the amount, payee and instrument shown', async () => {
+test('a payment approved with a passkey in the browser; SPC: a payment.get assertion holds only for the amount, payee and instrument shown', async () => {
   const app = await makeApp('Acme Bank', { spc: true });
   const user = (await tf.api('POST', '/v1/users', { apiKey: app.api_key, body: { email: 'sam@example.com', type: 'sso' } })).json;
   const s = (await tf.api('POST', `/v1/users/${user.user_id}/sessions`, { apiKey: app.api_key, body: {} })).json;
@@ -210,11 +211,25 @@ test('SPC: a payment.get assertion holds only for the amount, payee and instrume
   const registration = JSON.parse(await b.page.getAttribute('body', 'data-credential'));
   assert.equal((await call('POST', `/v1/factors/${f.factor_id}/verify`, { credential: registration })).status, 200);
   await b.agree(true);
+  // a payment approved in the browser with WebAuthn itself: the challenge carries the payment's hash
+  const payment = { amount: 4999, currency: 'EUR', payee: { name: 'Acme Ltd', account: 'DE89370400440532013000' } };
+  const paid = (await call('POST', '/v1/challenges', { purpose: 'transaction', factor_id: f.factor_id, transaction: payment })).json;
+  const challengeBytes = Buffer.from(paid.webauthn.publicKey.challenge, 'base64url');
+  assert.equal(challengeBytes.subarray(16).toString('hex'), paid.transaction.transaction_hash);
+  await b.page.evaluate(async (o) => {
+    const cred = await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(o) });
+    document.body.dataset.assertion = JSON.stringify(cred.toJSON());
+  }, paid.webauthn.publicKey);
+  const approved = await call('POST', `/v1/challenges/${paid.challenge_id}/verify`,
+    { credential: JSON.parse(await b.page.getAttribute('body', 'data-assertion')) });
+  assert.equal(approved.status, 200, JSON.stringify(approved.json));
+  assert.equal(approved.json.authorization.transaction_hash, paid.transaction.transaction_hash);
+  await b.agree(true);
+
   const [cred] = await b.auth.credentials();
   const key = createPrivateKey({ key: Buffer.from(cred.privateKey, 'base64'), format: 'der', type: 'pkcs8' });
   let count = cred.signCount;
 
-  const payment = { amount: 4999, currency: 'EUR', payee: { name: 'Acme Ltd', account: 'DE89370400440532013000' } };
   // four payments that differ from the one approved, then the right one (five wrong answers in a
   // row would lock the passkey), twice
   const groups = [
