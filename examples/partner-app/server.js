@@ -1,15 +1,18 @@
 // server.js: Acme Market, an example partner of twofold (README.md next to this file).
 //
 // A seller signs up and signs in here while twofold keeps the user and the password
-// (POST /v1/users, POST /v1/login); sets up a second factor through twofold's API; may change
-// the bank account only when twofold says this browser is a trusted device, or after a code
-// (seed 000: test the device before a sensitive operation, challenge when it is not trusted);
-// and opens twofold's own security pages through single sign-on (seed 001).
+// (POST /v1/users, POST /v1/login); sets up a second factor through twofold's API (a code by
+// text message, an authenticator app or a passkey); may change the bank account only when
+// twofold says this browser is a trusted device, or after a code or a passkey (seed 000: test
+// the device before a sensitive operation, challenge when it is not trusted); and opens
+// twofold's own security pages through single sign-on (seed 001). The passkey ceremonies run in
+// passkey.js, the one script of the pages, which posts the browser's answer in a form field.
 //
 // Everything the app itself keeps (its sessions, the sellers' bank accounts) lives in memory:
 // a real platform keeps it in its database.
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { entryQuery } from 'twofold-signer';
 import { twofoldClient, TwofoldError } from './twofold.js';
 import { views, STYLE } from './views.js';
@@ -33,6 +36,8 @@ const SESSION_COOKIE = 'acme_session';
 const DEVICE_COOKIE = 'acme_tf_device';
 const SESSION_IDLE_MS = 30 * 60 * 1000;
 const HOSTED_PAGES = ['/account/factors', '/account/devices', '/account'].map((p) => TWOFOLD_PUBLIC_URL + p);
+
+const PASSKEY_JS = readFileSync(new URL('passkey.js', import.meta.url));
 
 const sessions = new Map(); // session id → { csrf, user?, token?, enrolling?, pending?, notice?, seen }
 const sellers = new Map(); // twofold user id → { bank: { holder, account } }
@@ -181,67 +186,191 @@ async function hasActiveFactor(session) {
   return factors.some((f) => f.status === 'active');
 }
 
+// The first factor: any kind. A further one: a passkey here (other kinds on twofold's Security
+// settings pages), after a step-up, as twofold asks.
 async function mfaChoose({ res, session }) {
-  if (await hasActiveFactor(session)) {
-    // a further factor needs a recent challenge: twofold's own security pages run it
-    session.notice = info('Your account has a second factor: add or remove others in Security settings.');
-    return redirect(res, '/account');
-  }
-  send(res, views.mfaChoose(session, takeNotice(session)));
+  const notice = takeNotice(session);
+  send(res, await hasActiveFactor(session) ? views.mfaAddPasskey(session, notice) : views.mfaChoose(session, notice));
 }
 
-async function enrol(res, session, body, describe) {
+// What the confirmation page needs of a factor twofold has just created.
+function enrolling(factor, body) {
+  if (body.type === 'sms') return { type: 'sms', phone: body.phone };
+  if (body.type === 'totp') return { type: 'totp', secret: factor.totp.secret, qr: factor.totp.qr_png_base64 };
+  return { type: 'passkey', name: factor.name, options: factor.webauthn.publicKey }; // what navigator.credentials.create takes
+}
+
+async function enrol(res, session, body) {
   let factor;
   try {
     factor = await twofold.post('/v1/factors', body, { token: session.token });
   } catch (e) {
-    if (e.error?.field) session.notice = problem(FIELD_PROBLEMS[e.error.field] ?? e.error.message);
+    if (e.code === 'STEP_UP_REQUIRED') { // a further factor: the seller proves it is them with one they have
+      return startStepUp(res, session, { action: 'add_factor', body, why: `Adding a ${body.type === 'passkey' ? 'passkey' : 'second factor'}`,
+        page: '/mfa/stepup' }, () => redirect(res, '/mfa'));
+    }
+    if (e.code === 'WEBAUTHN_NOT_CONFIGURED') session.notice = problem('Passkeys are not set up for Acme Market yet (README.md: APP_URL and setup.js).');
+    else if (e.error?.field) session.notice = problem(FIELD_PROBLEMS[e.error.field] ?? e.error.message);
     else if (e.status === 403 || e.status === 409 || e.status === 429) session.notice = problem(e.error.message);
     else throw e;
     return redirect(res, '/mfa');
   }
-  session.enrolling = { factorId: factor.factor_id, ...describe(factor) };
+  session.enrolling = { factorId: factor.factor_id, ...enrolling(factor, body) };
   redirect(res, '/mfa/confirm');
 }
 
 const enrolSms = ({ res, session, form }) => {
   const phone = (form.get('phone') ?? '').replace(/[\s()-]/g, '');
-  return enrol(res, session, { type: 'sms', phone }, () => ({ type: 'sms', phone })); // the code goes out now
+  return enrol(res, session, { type: 'sms', phone }); // the code goes out now
 };
 
-const enrolTotp = ({ res, session }) => enrol(res, session, { type: 'totp' },
-  (f) => ({ type: 'totp', secret: f.totp.secret, qr: f.totp.qr_png_base64 }));
+const enrolTotp = ({ res, session }) => enrol(res, session, { type: 'totp' });
+
+// twofold answers the creation options; the confirmation page runs them in the browser
+const enrolPasskey = ({ res, session, form }) =>
+  enrol(res, session, { type: 'passkey', name: (form.get('name') ?? '').trim() || 'Passkey' });
 
 function mfaConfirm({ res, session }) {
   if (!session.enrolling) return redirect(res, '/mfa');
   send(res, views.mfaConfirm(session, session.enrolling, takeNotice(session)));
 }
 
-// What to tell the user about a refused code, and whether the same challenge may be tried again.
-function codeRefusal(e) {
-  if (e.code === 'VERIFICATION_CODE_INVALID') {
-    const left = e.error.attempts_remaining;
-    return { retry: true, notice: problem(`That code is not right.${left !== undefined ? ` ${left} attempts left.` : ''}`) };
-  }
+// What to tell the user about a refused code or passkey answer, and whether the same challenge
+// may be tried again.
+function refusal(e) {
+  const left = e.error.attempts_remaining;
+  const remaining = left !== undefined ? ` ${left} attempts left.` : '';
+  if (e.code === 'VERIFICATION_CODE_INVALID') return { retry: true, notice: problem(`That code is not right.${remaining}`) };
+  if (e.code === 'CREDENTIAL_INVALID') return { retry: true, notice: problem(`Your passkey's answer did not verify (${e.error.reason}).${remaining}`) };
   if (e.code === 'VERIFICATION_CODE_REPLAYED') return { retry: true, notice: problem(e.error.message) };
+  if (e.error.field?.startsWith('credential')) return { retry: true, notice: problem("Your browser's passkey answer was not readable: try again.") };
   if (e.status >= 400 && e.status < 500 && e.status !== 401) return { retry: false, notice: problem(e.error.message) };
   throw e;
 }
 
+// The answer a verification form carries: the passkey's credential.toJSON() (from passkey.js),
+// sent on as it is, or a code. null when the passkey field holds no JSON object.
+function answerOf(form, factorType) {
+  if (factorType !== 'passkey') return { code: form.get('code') ?? '' };
+  try {
+    const credential = JSON.parse(form.get('credential') ?? '');
+    return credential && typeof credential === 'object' && !Array.isArray(credential) ? { credential } : null;
+  } catch {
+    return null;
+  }
+}
+
+const NO_PASSKEY_ANSWER = "Your browser sent no passkey answer: use the button (passkeys need JavaScript).";
+
 async function mfaVerify({ res, session, form }) {
   const { enrolling } = session;
   if (!enrolling) return redirect(res, '/mfa');
+  const answer = answerOf(form, enrolling.type);
+  if (!answer) {
+    session.notice = problem(NO_PASSKEY_ANSWER);
+    return redirect(res, '/mfa/confirm');
+  }
   try {
-    await twofold.post(`/v1/factors/${enrolling.factorId}/verify`, { code: form.get('code') ?? '' }, { token: session.token });
+    await twofold.post(`/v1/factors/${enrolling.factorId}/verify`, answer, { token: session.token });
   } catch (e) {
-    const { retry, notice } = codeRefusal(e);
+    const { retry, notice } = refusal(e);
     session.notice = notice;
     if (!retry) delete session.enrolling;
     return redirect(res, retry ? '/mfa/confirm' : '/mfa');
   }
   delete session.enrolling;
-  session.notice = info('Your second factor is set up. We will ask for it before sensitive changes.');
+  session.notice = info(enrolling.type === 'passkey'
+    ? 'Your passkey is set up. You can approve sensitive changes with it.'
+    : 'Your second factor is set up. We will ask for it before sensitive changes.');
   redirect(res, '/account');
+}
+
+// ---- step-up: a challenge before a sensitive change (a code, or a passkey) ----
+
+const usable = (f) => f.status === 'active' && f.type !== 'push'; // this app has no push approval page
+
+// A step-up challenge on factorId, else on the seller's preferred factor (named: twofold picks a
+// passkey only when named), and the other factors the seller may use instead. For a passkey
+// twofold answers the request options for navigator.credentials.get; for SMS it sends the code now.
+async function stepUpChallenge(session, factorId) {
+  const factors = (await twofold.get('/v1/factors', { token: session.token })).factors.filter(usable);
+  const factor = factors.find((f) => f.factor_id === factorId) ?? factors.find((f) => f.preferred) ?? factors[0];
+  const challenge = await twofold.post('/v1/challenges', { purpose: 'stepup', factor_id: factor?.factor_id }, { token: session.token });
+  return {
+    challengeId: challenge.challenge_id, factorType: challenge.factor_type, factorName: factor?.name,
+    options: challenge.webauthn?.publicKey,
+    others: factors.filter((f) => f.factor_id !== challenge.factor_id).map(({ factor_id, type, name, phone }) => ({ factor_id, type, name, phone })),
+  };
+}
+
+// The pages of a step-up, each with the page where its change begins again.
+const STEP_UP_PAGES = { '/bank/verify': '/bank', '/mfa/stepup': '/mfa' };
+
+// Starts the step-up of pending (action, why, page: one of STEP_UP_PAGES) and shows its page;
+// refused (RETRY_IN_15SEC, sends used up, limits): failed(error).
+async function startStepUp(res, session, pending, failed) {
+  let step;
+  try {
+    step = await stepUpChallenge(session);
+  } catch (e) {
+    if (e.status !== 400 && e.status !== 409 && e.status !== 429) throw e;
+    session.notice = problem(e.error.message);
+    return failed(e);
+  }
+  session.pending = { ...pending, ...step };
+  redirect(res, pending.page);
+}
+
+function stepUpPage({ res, session }, page) {
+  if (session.pending?.page !== page) return redirect(res, STEP_UP_PAGES[page]);
+  send(res, views.challenge(session, session.pending, takeNotice(session)));
+}
+
+// "Or use another way": a new challenge on another of the seller's factors.
+async function stepUpWith({ res, session, form }) {
+  const { pending } = session;
+  if (!pending) return redirect(res, '/account');
+  const factorId = form.get('factor_id');
+  if (pending.others.some((f) => f.factor_id === factorId)) {
+    try {
+      Object.assign(pending, await stepUpChallenge(session, factorId));
+    } catch (e) {
+      if (e.status !== 400 && e.status !== 409 && e.status !== 429) throw e;
+      session.notice = problem(e.error.message);
+    }
+  }
+  redirect(res, pending.page);
+}
+
+// The code or passkey answer of the pending step-up; then the change it was for.
+async function stepUpVerify({ res, session, form }, page) {
+  const { pending } = session;
+  if (pending?.page !== page) return redirect(res, STEP_UP_PAGES[page]);
+  const answer = answerOf(form, pending.factorType);
+  if (!answer) {
+    session.notice = problem(NO_PASSKEY_ANSWER);
+    return redirect(res, page);
+  }
+  let verified;
+  try {
+    verified = await twofold.post(`/v1/challenges/${pending.challengeId}/verify`,
+      { ...answer, trust_device: form.get('trust_device') === '1' }, { token: session.token });
+  } catch (e) {
+    const { retry, notice } = refusal(e);
+    session.notice = notice;
+    if (!retry) delete session.pending;
+    return redirect(res, retry ? page : STEP_UP_PAGES[page]);
+  }
+  // The device cookie goes into this browser on this app's domain: for 30 days when the user
+  // trusts the device, otherwise for the browser session (twofold ends it after 10 minutes).
+  const { device } = verified;
+  const maxAge = device.kind === 'persistent' ? Math.floor((Date.parse(device.expires_at) - Date.now()) / 1000) : undefined;
+  setCookie(res, DEVICE_COOKIE, device.cookie, maxAge);
+  delete session.pending;
+  if (pending.action === 'add_factor') return enrol(res, session, pending.body); // the session is stepped up now
+  const decision = await authorizeBankChange(session, device.cookie);
+  if (decision.decision !== 'allow') throw new Error(`twofold still refuses after the challenge: ${decision.reason}`);
+  changeBankAccount(res, session, pending.change);
 }
 
 // ---- changing the bank account: a sensitive operation (seed 000) ----
@@ -273,45 +402,9 @@ async function bankRequest({ req, res, session, form }) {
     session.notice = problem('Set up a second factor before you change your bank account.');
     return redirect(res, '/mfa');
   }
-  let challenge;
-  try {
-    // the user's preferred factor; for SMS twofold sends the code now
-    challenge = await twofold.post('/v1/challenges', { purpose: 'stepup' }, { token: session.token });
-  } catch (e) {
-    if (e.status !== 400 && e.status !== 409 && e.status !== 429) throw e; // RETRY_IN_15SEC, sends used up, limits
-    return send(res, views.bank(session, problem(e.error.message)), e.status);
-  }
-  session.pending = { change, challengeId: challenge.challenge_id, factorType: challenge.factor_type };
-  redirect(res, '/bank/verify');
-}
-
-function bankChallenge({ res, session }) {
-  if (!session.pending) return redirect(res, '/bank');
-  send(res, views.challenge(session, session.pending, takeNotice(session)));
-}
-
-async function bankVerify({ res, session, form }) {
-  const { pending } = session;
-  if (!pending) return redirect(res, '/bank');
-  const trust = form.get('trust_device') === '1';
-  let verified;
-  try {
-    verified = await twofold.post(`/v1/challenges/${pending.challengeId}/verify`,
-      { code: form.get('code') ?? '', trust_device: trust }, { token: session.token });
-  } catch (e) {
-    const { retry, notice } = codeRefusal(e);
-    session.notice = notice;
-    if (!retry) delete session.pending;
-    return redirect(res, retry ? '/bank/verify' : '/bank');
-  }
-  // The device cookie goes into this browser on this app's domain: for 30 days when the user
-  // trusts the device, otherwise for the browser session (twofold ends it after 10 minutes).
-  const { device } = verified;
-  const maxAge = device.kind === 'persistent' ? Math.floor((Date.parse(device.expires_at) - Date.now()) / 1000) : undefined;
-  setCookie(res, DEVICE_COOKIE, device.cookie, maxAge);
-  const decision = await authorizeBankChange(session, device.cookie);
-  if (decision.decision !== 'allow') throw new Error(`twofold still refuses after the challenge: ${decision.reason}`);
-  changeBankAccount(res, session, pending.change);
+  // the user's preferred factor (a code, or a passkey); the page offers the others
+  return startStepUp(res, session, { action: 'change_bank_account', change, why: 'Changing your bank account',
+    page: '/bank/verify' }, (e) => send(res, views.bank(session, takeNotice(session)), e.status));
 }
 
 // ---- twofold's security pages through single sign-on (seed 001) ----
@@ -332,6 +425,7 @@ async function securitySettings({ res, session, url }) {
 const routes = {
   'GET /': ({ res, session }) => (session.user ? redirect(res, '/account') : send(res, views.home(session))),
   'GET /style.css': ({ res }) => { res.writeHead(200, { 'content-type': 'text/css' }); res.end(STYLE); },
+  'GET /passkey.js': ({ res }) => { res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }); res.end(PASSKEY_JS); },
   'GET /signup': ({ res, session }) => send(res, views.signup(session)),
   'POST /signup': signUp,
   'GET /signin': ({ res, session, url }) => send(res, views.signin(session, takeNotice(session), { next: url.searchParams.get('next') })),
@@ -341,18 +435,22 @@ const routes = {
   'GET /mfa': mfaChoose,
   'POST /mfa/sms': enrolSms,
   'POST /mfa/totp': enrolTotp,
+  'POST /mfa/passkey': enrolPasskey,
   'GET /mfa/confirm': mfaConfirm,
   'POST /mfa/verify': mfaVerify,
   'GET /bank': ({ res, session }) => send(res, views.bank(session)),
   'POST /bank': bankRequest,
-  'GET /bank/verify': bankChallenge,
-  'POST /bank/verify': bankVerify,
+  'GET /bank/verify': (ctx) => stepUpPage(ctx, '/bank/verify'),
+  'POST /bank/verify': (ctx) => stepUpVerify(ctx, '/bank/verify'),
+  'GET /mfa/stepup': (ctx) => stepUpPage(ctx, '/mfa/stepup'),
+  'POST /mfa/stepup': (ctx) => stepUpVerify(ctx, '/mfa/stepup'),
+  'POST /stepup/factor': stepUpWith,
   'GET /security': securitySettings,
 };
-const OPEN = new Set(['GET /', 'GET /style.css', 'GET /signup', 'POST /signup', 'GET /signin', 'POST /signin']);
+const OPEN = new Set(['GET /', 'GET /style.css', 'GET /passkey.js', 'GET /signup', 'POST /signup', 'GET /signin', 'POST /signin']);
 
 const server = createServer(async (req, res) => {
-  res.setHeader('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  res.setHeader('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   res.setHeader('referrer-policy', 'no-referrer'); // an SSO entry URL carries a one-time token
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('cache-control', 'no-store');

@@ -5,7 +5,10 @@
 //   TWOFOLD_ADMIN_TOKEN=$(cat ../../data/admin.token) node setup.js [acme.env]
 //
 // Settings: TWOFOLD_URL (default http://127.0.0.1:8420), APP_URL (where browsers reach this
-// app, default http://localhost:3000; twofold sends users back only under this prefix).
+// app, default http://localhost:3000; twofold sends users back only under this prefix). APP_URL
+// also makes the application a WebAuthn relying party for passkeys: its host is the RP id and
+// its origin the one origin ceremonies may run on (a host name over https, or localhost over
+// http; never an IP address, for which the application is created without passkeys).
 import { existsSync, writeFileSync } from 'node:fs';
 
 const TWOFOLD_URL = process.env.TWOFOLD_URL ?? 'http://127.0.0.1:8420';
@@ -21,6 +24,12 @@ if (existsSync(file)) {
   process.exit(1);
 }
 
+// Passkeys are bound to the RP id: the app's own host, so the browser lets this app's pages use them.
+const appUrl = new URL(APP_URL);
+const passkeys = /^[a-z0-9.-]*[a-z-][a-z0-9.-]*$/.test(appUrl.hostname) // a name, not an IP address
+  && (appUrl.protocol === 'https:' || appUrl.hostname === 'localhost');
+if (!passkeys) console.error(`APP_URL ${APP_URL} is not https with a host name nor http://localhost: the application gets no passkeys`);
+
 const r = await fetch(`${TWOFOLD_URL}/v1/admin/apps`, {
   method: 'POST',
   headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
@@ -28,6 +37,12 @@ const r = await fetch(`${TWOFOLD_URL}/v1/admin/apps`, {
     name: 'Acme Market', // the name twofold's messages and pages show
     redirect_uri_prefixes: [`${APP_URL}/`], // SSO entry URLs may send users back only here
     sso_login_url: `${APP_URL}/security`, // where twofold sends users who must sign in first
+    webauthn: passkeys ? {
+      rp_id: appUrl.hostname, // every passkey of this application is bound to this host
+      origins: [appUrl.origin], // the pages that run the ceremonies: this app's own
+      rp_name: 'Acme Market', // what the browser and the authenticator show
+      user_verification: 'required', // a PIN or biometric each time: two SCA elements in one gesture
+    } : undefined,
   }),
 });
 const app = await r.json();

@@ -1,5 +1,7 @@
-// views.js: Acme Market's pages, server-rendered HTML without JavaScript. `html` escapes every
-// value it is given unless the value is itself the result of `html`.
+// views.js: Acme Market's pages, server-rendered HTML. Only the passkey ceremonies need
+// JavaScript: one same-origin script (passkey.js) reads the WebAuthn options from the form's
+// data-options attribute; every other page works without it. `html` escapes every value it is
+// given unless the value is itself the result of `html`.
 
 class Safe {
   constructor(text) { this.text = text; }
@@ -30,6 +32,7 @@ dt { font-weight: 600; }
 img.qr { width: 220px; height: 220px; image-rendering: pixelated; }
 code.secret { word-break: break-all; }
 .choices { display: flex; gap: 1rem; flex-wrap: wrap; }
+.others button { background: none; border: 0; color: #0b5d4b; text-decoration: underline; font: inherit; cursor: pointer; padding: 0; }
 `;
 
 function layout(title, session, content, notice) {
@@ -87,6 +90,7 @@ export const views = {
 <dt>Payouts to</dt><dd>${bank ? `${bank.holder}, account ending in ${bank.account.slice(-4)}` : 'no bank account yet'}</dd>
 </dl>
 <p><a href="/bank">Change bank account</a></p>
+${factors.length ? html`<p><a href="/mfa">Add a passkey</a> (approve changes with this device's screen lock, fingerprint or face)</p>` : ''}
 <p><a href="/security">Security settings</a> (sign-in methods and trusted devices)</p>`, notice),
 
   mfaChoose: (s, notice) => layout('Protect your account', s, html`
@@ -102,9 +106,17 @@ anything that could send your money elsewhere, such as changing your bank accoun
 <label>Or an authenticator app</label>
 <button class="primary">Use an authenticator app</button>
 </form>
+${passkeyNameForm(s, 'Or a passkey on this device')}
 </div>`, notice),
 
-  mfaConfirm: (s, enrolling, notice) => layout('Confirm your second factor', s, html`
+  // a further factor, once the seller has one: twofold asks for a step-up first
+  mfaAddPasskey: (s, notice) => layout('Add a passkey', s, html`
+<p>Your account has a second factor. A passkey lets you approve changes with this device's
+screen lock, fingerprint or face, or with a security key, instead of a code.</p>
+${passkeyNameForm(s, 'Name it after this device')}
+<p>Add or remove other factors in <a href="/security">Security settings</a>.</p>`, notice),
+
+  mfaConfirm: (s, enrolling, notice) => (enrolling.type === 'passkey' ? passkeyCreate(s, enrolling, notice) : layout('Confirm your second factor', s, html`
 ${enrolling.type === 'sms'
     ? html`<p>We sent a 6-digit code to ${enrolling.phone}.</p>`
     : html`<p>Scan this code with your authenticator app, or type the key into it.</p>
@@ -113,7 +125,7 @@ ${enrolling.type === 'sms'
 <form method="post" action="/mfa/verify">${csrf(s)}
 <label for="code">Code</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
 <button class="primary">Confirm</button>
-</form>`, notice),
+</form>`, notice)),
 
   bank: (s, notice) => layout('Change bank account', s, html`
 <p>Your payouts go to this account from now on.</p>
@@ -123,19 +135,57 @@ ${enrolling.type === 'sms'
 <button class="primary">Change bank account</button>
 </form>`, notice),
 
+  // a step-up challenge before a sensitive change (pending.page: where its form posts)
   challenge: (s, pending, notice) => layout("Confirm it's you", s, html`
-<p>Changing your bank account needs a second factor.
-${pending.factorType === 'totp' ? 'Enter the code your authenticator app shows.' : 'We sent a code to your phone.'}</p>
-<form method="post" action="/bank/verify">${csrf(s)}
+${pending.factorType === 'passkey' ? html`<p>${pending.why} needs a second factor. Use your passkey${pending.factorName ? ` “${pending.factorName}”` : ''}.</p>
+<form method="post" action="${pending.page}" data-passkey="get" data-options="${JSON.stringify(pending.options)}">${csrf(s)}
+<input type="hidden" name="credential">
+<label class="check"><input type="checkbox" name="trust_device" value="1"> Trust this browser for 30 days</label>
+<button class="primary" disabled>Use my passkey</button>
+<p class="passkey-status" role="status"></p>
+</form>
+${passkeyScript}` : html`<p>${pending.why} needs a second factor.
+${CODE_FROM[pending.factorType] ?? 'We sent a code to your phone.'}</p>
+<form method="post" action="${pending.page}">${csrf(s)}
 <label for="code">Code</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
 <label class="check"><input type="checkbox" name="trust_device" value="1"> Trust this browser for 30 days</label>
 <button class="primary">Verify</button>
-</form>`, notice),
+</form>`}
+${pending.others.length ? html`<div class="others"><p>Or use another way:</p>${pending.others.map((f) => html`
+<form method="post" action="/stepup/factor">${csrf(s)}<input type="hidden" name="factor_id" value="${f.factor_id}"><button>${useFactor(f)}</button></form>`)}</div>` : ''}`, notice),
 
   error: (s, text) => layout('Something went wrong', s, html`<p>${text}</p><p><a href="/">Back to Acme Market</a></p>`),
 };
 
+const CODE_FROM = { totp: 'Enter the code your authenticator app shows.', voice: 'We are calling your phone with a code.',
+  backup_codes: 'Enter one of your backup codes.' };
+
 function describeFactor(f) {
-  const kind = { sms: 'text messages', voice: 'voice calls', totp: 'authenticator app', backup_codes: 'backup codes', push: 'push' }[f.type] ?? f.type;
+  const kind = { sms: 'text messages', voice: 'voice calls', totp: 'authenticator app', backup_codes: 'backup codes', push: 'push', passkey: 'passkey' }[f.type] ?? f.type;
+  if (f.type === 'passkey' && f.name) return `${kind} “${f.name}”`;
   return f.phone ? `${kind} to ${f.phone.slice(0, 3)}…${f.phone.slice(-4)}` : kind;
 }
+
+const useFactor = (f) => ({ sms: 'Text me a code', voice: 'Call me with a code', totp: 'Use my authenticator app', passkey: 'Use my passkey' }[f.type]
+  ?? `Use ${describeFactor(f)}`) + (f.type === 'passkey' && f.name ? ` “${f.name}”` : '') + (f.phone ? ` at …${f.phone.slice(-4)}` : '');
+
+// The ceremonies run in passkey.js; without JavaScript the button stays disabled and this says why.
+const passkeyScript = html`<noscript><p class="notice error">Passkeys need JavaScript: turn it on for this site, or use another way.</p></noscript>
+<script src="/passkey.js" defer></script>`;
+
+const passkeyNameForm = (s, label) => html`<form method="post" action="/mfa/passkey">${csrf(s)}
+<label for="passkey-name">${label}</label>
+<input type="text" id="passkey-name" name="name" placeholder="My laptop" maxlength="64">
+<button class="primary">Add a passkey</button>
+</form>`;
+
+const passkeyCreate = (s, enrolling, notice) => layout('Create your passkey', s, html`
+<p>Your browser will ask you to create a passkey for Acme Market${enrolling.name ? ` named “${enrolling.name}”` : ''},
+with this device's screen lock, fingerprint or face, or with a security key.</p>
+<form method="post" action="/mfa/verify" data-passkey="create" data-options="${JSON.stringify(enrolling.options)}">${csrf(s)}
+<input type="hidden" name="credential">
+<button class="primary" disabled>Create the passkey</button>
+<p class="passkey-status" role="status"></p>
+</form>
+${passkeyScript}
+<p><a href="/mfa">Choose another way</a></p>`, notice);
