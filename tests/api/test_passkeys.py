@@ -361,3 +361,32 @@ def test_allowed_aaguids_refuse_an_attested_model_not_listed(server, make_app):
     _, r = register_attested(User(server, app), Attester("packed", *ca.issue(aaguid=other)), aaguid=other)
     assert r.status_code == 200, r.text
 
+
+# ---- a credential registered already ----
+
+def test_a_credential_registered_already_is_refused_whoever_holds_it(server, app, make_app):
+    owner, authenticator, factor_id = enrolled(server, app)
+    cred = next(iter(authenticator.credentials.values()))[0]
+    # the same user again, with another factor (after a step-up with the first), and another user
+    ch = challenge(owner, factor_id, "stepup")
+    r = owner.post(f"/v1/challenges/{ch['challenge_id']}/verify",
+                   json={"credential": authenticator.assertion(ch["webauthn"]["publicKey"])})
+    assert r.status_code == 200, r.text
+    answers = []
+    for user in (owner, User(server, app)):
+        created, r = enrol(user, Authenticator(ORIGIN), credential=cred)
+        refused(r, "credential")
+        assert r.json()["error"]["attempts_remaining"] == 4
+        answers.append({k: v for k, v in r.json()["error"].items() if k != "request_id"})
+        f = next(f for f in user.get("/v1/factors").json()["factors"] if f["factor_id"] == created["factor_id"])
+        assert f["status"] == "pending_verification" and "passkey" not in f
+    # the same answer whoever holds it: it does not say whether the credential is the user's own
+    assert answers[0] == answers[1]
+    # the factor that holds it still answers with it
+    ch = challenge(owner, factor_id)
+    r = owner.post(f"/v1/challenges/{ch['challenge_id']}/verify",
+                   json={"credential": authenticator.assertion(ch["webauthn"]["publicKey"])})
+    assert r.status_code == 200, r.text
+    # another application is another relying party's list: the id is free there
+    _, r = enrol(User(server, make_app(webauthn=SETTINGS)), Authenticator(ORIGIN), credential=cred)
+    assert r.status_code == 200, r.text

@@ -143,10 +143,11 @@ class Authenticator:
         return json.dumps(cd, separators=(",", ":")).encode()
 
     def register(self, options, *, flags=None, origin=None, type_="webauthn.create", challenge=None, rp_id=None,
-                 attester=None, aaguid=AAGUID):
+                 attester=None, aaguid=AAGUID, credential=None):
         """RegistrationResponseJSON for PublicKeyCredentialCreationOptionsJSON options, attested
-        by attester (an Attester) or with fmt none."""
-        cred = Credential(self.alg)
+        by attester (an Attester) or with fmt none; for a new credential, or for credential (a
+        Credential registered before: the same id and key, as a replay would give)."""
+        cred = credential or Credential(self.alg)
         rp = rp_id or options["rp"]["id"]
         rp_hash = hashlib.sha256(rp.encode()).digest()
         auth = (rp_hash + bytes([(self.flags if flags is None else flags) | AT])
