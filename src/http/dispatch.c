@@ -102,6 +102,12 @@ static enum tf_err auth_bearer_app_token(struct tf_req *req)
 	return auth_session(req, dot + 1, true);
 }
 
+/* Top-level members whose readers bound their strings themselves, beyond TF_JSON_STRING_MAX: a
+ * WebAuthn credential (base64url of an attestation object with its certificates, a client data
+ * JSON with SPC's icon; each member capped by http/webauthn_json.c) and an application's passkey
+ * settings (attestation roots in PEM, 8 KiB in all, checked by api/api_app_webauthn.c). */
+static const char *const self_bounded_members[] = {"credential", "webauthn", NULL};
+
 static enum tf_err parse_body(struct tf_req *req)
 {
 	if (req->body_len == 0) {
@@ -109,8 +115,10 @@ static enum tf_err parse_body(struct tf_req *req)
 		return TF_OK;
 	}
 	/* the usual body, one flat object, without jansson's lexer; anything else through it */
-	if ((req->json = json_fast_parse_flat(req->body, req->body_len)) != NULL)
-		return json_strings_ok(req->json, TF_JSON_STRING_MAX) ? TF_OK : TF_ERR_INVALID_FIELD;
+	if ((req->json = json_fast_parse_flat(req->body, req->body_len)) != NULL) {
+		bool short_strings = json_body_strings_ok(req->json, TF_JSON_STRING_MAX, self_bounded_members);
+		return short_strings ? TF_OK : TF_ERR_INVALID_FIELD;
+	}
 	if (!json_text_depth_ok(req->body, req->body_len, TF_JSON_DEPTH_MAX))
 		return req_field_error(req, TF_ERR_INVALID_JSON, "");
 	json_error_t jerr;
@@ -119,7 +127,7 @@ static enum tf_err parse_body(struct tf_req *req)
 		return TF_ERR_INVALID_JSON;
 	if (!json_is_object(req->json))
 		return TF_ERR_INVALID_JSON;
-	if (!json_strings_ok(req->json, TF_JSON_STRING_MAX))
+	if (!json_body_strings_ok(req->json, TF_JSON_STRING_MAX, self_bounded_members))
 		return TF_ERR_INVALID_FIELD;
 	return TF_OK;
 }

@@ -294,6 +294,9 @@ void json_use_wiping_allocator(void);
 /* JSON limits (SPEC section 11): nesting depth before parsing, string length after. */
 bool json_text_depth_ok(const char *text, size_t len, int max_depth);
 bool json_strings_ok(const json_t *v, size_t max_len);
+/* json_strings_ok for a request body, but for its top-level members that self_bounded
+ * (NULL-terminated) names: their readers bound those strings themselves. Keys are always bounded. */
+bool json_body_strings_ok(const json_t *body, size_t max_len, const char *const *self_bounded);
 /* The first key of the object o that known (NULL-terminated) does not list, or NULL when there
  * is none (or o is no object). */
 const char *json_unknown_key(const json_t *o, const char *const *known);

@@ -77,6 +77,22 @@ bool json_strings_ok(const json_t *v, size_t max_len)
 	return true;
 }
 
+bool json_body_strings_ok(const json_t *body, size_t max_len, const char *const *self_bounded)
+{
+	if (!json_is_object(body))
+		return json_strings_ok(body, max_len);
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)body, k, v) {
+		bool bounded_by_reader = false;
+		for (const char *const *p = self_bounded; *p && !bounded_by_reader; p++)
+			bounded_by_reader = !strcmp(*p, k);
+		if (strlen(k) > max_len || (!bounded_by_reader && !json_strings_ok(v, max_len)))
+			return false;
+	}
+	return true;
+}
+
 const char *json_unknown_key(const json_t *o, const char *const *known)
 {
 	const char *k;

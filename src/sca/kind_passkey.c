@@ -6,10 +6,12 @@
  * The answer to the enrolment challenge is a registration, to any other an assertion (or, for
  * a payment on an application with SPC, a "payment.get" assertion of the same payment), checked
  * by webauthn/ceremony.h under the application's policy; a wrong answer's reason is kept in the
- * attempt's outcome. A right answer stores the credential, or its new signature counter. Used
- * only when named, like push.
+ * attempt's outcome. A registration of a credential that a factor of the application holds already
+ * (whoever's) is a wrong answer too. A right answer stores the credential, or its new signature
+ * counter. Used only when named, like push.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -38,6 +40,19 @@ static void challenge(const struct sca_ctx *ctx, const struct factor_row *f, str
 	(void)f;
 	uint8_t raw[WEBAUTHN_CHALLENGE_MAX];
 	rp_challenge_new(ch->has_transaction ? ch->tx_hash : NULL, raw, ch->webauthn_challenge);
+}
+
+/* Whether a factor of the application holds the credential already: any user's, this one's too,
+ * so that the refusal says nothing of whose it is. A lookup that fails counts as held. */
+static bool registered_already(const struct sca_ctx *ctx, const struct webauthn_credential *c)
+{
+	char id[STORE_CREDENTIAL_ID_MAX];
+	sodium_bin2base64(id, sizeof id, c->id, c->id_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	struct factor_row *holder = malloc(sizeof *holder);
+	enum tf_err e = holder ? STORE(ctx->db)->factor_get_by_credential(ctx->db, ctx->app->app_id, id, holder)
+			       : TF_ERR_INTERNAL;
+	free(holder);
+	return e != TF_ERR_NOT_FOUND;
 }
 
 /* An assertion by the factor's stored credential. */
@@ -87,6 +102,10 @@ static enum answer_verdict check(const struct sca_ctx *ctx, const struct factor_
 		o->reason = r->attestation_object
 				    ? webauthn_register(&p, want, want_len, &in, ctx->now / 1000, &o->registered)
 				    : WEBAUTHN_MALFORMED;
+		if (o->reason == WEBAUTHN_OK && registered_already(ctx, &o->registered)) {
+			o->reason = WEBAUTHN_CREDENTIAL;
+			memset(&o->registered, 0, sizeof o->registered);
+		}
 	} else {
 		o->reason = assertion(&s, f, ch, want, want_len, r, &o->asserted);
 	}

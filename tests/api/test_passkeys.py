@@ -3,10 +3,12 @@ registration, challenges with request options and assertions, every refusal with
 payments bound into the challenge and Secure Payment Confirmation. The authenticator is
 tests/api/webauthn_authenticator.py (python3-cryptography keys, python3-cbor2 CBOR)."""
 import pytest
+from cryptography.x509.oid import NameOID
 
 from factor_helpers import User
 from harness import assert_error, db_query
-from webauthn_authenticator import BE, UP, UV, Authenticator, b64u, unb64u
+from webauthn_authenticator import (ATTESTATION_SUBJECT, BE, UP, UV, AttestationCA, Attester, Authenticator, b64u,
+                                    unb64u)
 
 ORIGIN = "https://bank.example"
 SETTINGS = {"rp_id": "bank.example", "rp_name": "Bank", "origins": [ORIGIN]}
@@ -254,3 +256,137 @@ def test_an_spc_assertion_holds_only_for_the_payment_shown(server, make_app):
                   json={"credential": authenticator.assertion(o, type_="payment.get", client_extra=spc_extra(spc))})
     assert r.status_code == 200, r.text
     assert r.json()["authorization"]["transaction_hash"] == ch["transaction"]["transaction_hash"]
+
+
+# ---- attestation "direct": the statement verified and chained to the application's roots ----
+
+def direct_app(make_app, ca, **more):
+    return make_app(webauthn={**SETTINGS, "attestation": "direct", "attestation_roots": [ca.pem], **more})
+
+
+def register_attested(user, attester, **kw):
+    """An enrolment answered by an authenticator attesting with attester (None: fmt none)."""
+    r = user.post("/v1/factors", json={"type": "passkey", "name": "Security key"})
+    assert r.status_code == 201, r.text
+    created = r.json()
+    assert created["webauthn"]["publicKey"]["attestation"] == "direct"
+    reg = Authenticator(ORIGIN).register(created["webauthn"]["publicKey"], attester=attester, **kw)
+    return created, user.post(f"/v1/factors/{created['factor_id']}/verify", json={"credential": reg})
+
+
+def refused(r, reason):
+    assert_error(r, 403, "CREDENTIAL_INVALID")
+    assert r.json()["error"]["reason"] == reason, r.json()
+
+
+def test_direct_attestation_accepts_a_packed_statement_chained_to_the_roots(server, make_app):
+    ca = AttestationCA()
+    app = direct_app(make_app, ca)
+    user = User(server, app)
+    created, r = register_attested(user, Attester("packed", *ca.issue()))
+    assert r.status_code == 200, r.text
+    f = next(f for f in user.get("/v1/factors").json()["factors"] if f["factor_id"] == created["factor_id"])
+    assert f["status"] == "active" and f["passkey"]["aaguid"] == "adce0002-35bc-c60a-648b-0b25f1f05503"
+    # through an intermediate the statement carries, to the root the application trusts
+    mid = ca.intermediate()
+    key, cert = mid.issue()
+    _, r = register_attested(User(server, app), Attester("packed", key, cert, [mid.der]))
+    assert r.status_code == 200, r.text
+
+
+def test_a_root_longer_than_the_apis_string_limit_is_a_root_like_any_other(server, make_app):
+    # maker roots are often RSA: their PEM runs past the 1 KiB other strings are held to, as does
+    # an attestation object carrying an intermediate certificate
+    ca = AttestationCA("RSA Maker Root", rsa_bits=3072)
+    assert len(ca.pem) > 1024
+    app = direct_app(make_app, ca)
+    assert app["webauthn"]["attestation_roots"] == [ca.pem]
+    _, r = register_attested(User(server, app), Attester("packed", *ca.issue()))
+    assert r.status_code == 200, r.text
+
+
+def test_direct_attestation_refuses_a_chain_to_another_root(server, make_app):
+    app = direct_app(make_app, AttestationCA())
+    user = User(server, app)
+    created, r = register_attested(user, Attester("packed", *AttestationCA("Another Maker Root").issue()))
+    refused(r, "attestation")
+    assert r.json()["error"]["attempts_remaining"] == 4
+    f = next(f for f in user.get("/v1/factors").json()["factors"] if f["factor_id"] == created["factor_id"])
+    assert f["status"] == "pending_verification"
+
+
+@pytest.mark.parametrize("attester", ["none", "self"])
+def test_direct_attestation_refuses_no_statement_and_self_attestation(server, make_app, attester):
+    app = direct_app(make_app, AttestationCA())
+    _, r = register_attested(User(server, app), None if attester == "none" else Attester("packed"))
+    refused(r, "attestation")
+
+
+@pytest.mark.parametrize("issue", [
+    {"subject": {**ATTESTATION_SUBJECT, NameOID.ORGANIZATIONAL_UNIT_NAME: "Engineering"}},
+    {"subject": {k: v for k, v in ATTESTATION_SUBJECT.items() if k != NameOID.COUNTRY_NAME}},
+    {"ca": True},
+    {"aaguid": bytes(16)},  # the certificate names another model than the authenticator data
+], ids=["ou", "no-country", "ca", "aaguid-extension"])
+def test_a_packed_certificate_that_misses_the_formats_requirements_is_refused(server, make_app, issue):
+    ca = AttestationCA()
+    _, r = register_attested(User(server, direct_app(make_app, ca)), Attester("packed", *ca.issue(**issue)))
+    refused(r, "attestation")
+
+
+def test_the_aaguid_extension_is_optional(server, make_app):
+    ca = AttestationCA()
+    _, r = register_attested(User(server, direct_app(make_app, ca)), Attester("packed", *ca.issue(aaguid=None)))
+    assert r.status_code == 200, r.text
+
+
+def test_direct_attestation_accepts_a_fido_u2f_statement_chained_to_the_roots(server, make_app):
+    ca = AttestationCA()
+    app = direct_app(make_app, ca)
+    # a U2F key has no AAGUID: the authenticator data carries zeros
+    _, r = register_attested(User(server, app), Attester("fido-u2f", *ca.issue(aaguid=None)), aaguid=bytes(16))
+    assert r.status_code == 200, r.text
+    _, r = register_attested(User(server, app), Attester("fido-u2f", *AttestationCA("Another Maker Root").issue(aaguid=None)),
+                             aaguid=bytes(16))
+    refused(r, "attestation")
+
+
+def test_allowed_aaguids_refuse_an_attested_model_not_listed(server, make_app):
+    ca = AttestationCA()
+    other = bytes.fromhex("ee882879721c491397753dfcce97072a")
+    app = direct_app(make_app, ca, allowed_aaguids=["ee882879-721c-4913-9775-3dfcce97072a"])
+    # the statement is good and chains to the root, but the model is not one the application lists
+    _, r = register_attested(User(server, app), Attester("packed", *ca.issue()))
+    refused(r, "aaguid_not_allowed")
+    _, r = register_attested(User(server, app), Attester("packed", *ca.issue(aaguid=other)), aaguid=other)
+    assert r.status_code == 200, r.text
+
+
+# ---- a credential registered already ----
+
+def test_a_credential_registered_already_is_refused_whoever_holds_it(server, app, make_app):
+    owner, authenticator, factor_id = enrolled(server, app)
+    cred = next(iter(authenticator.credentials.values()))[0]
+    # the same user again, with another factor (after a step-up with the first), and another user
+    ch = challenge(owner, factor_id, "stepup")
+    r = owner.post(f"/v1/challenges/{ch['challenge_id']}/verify",
+                   json={"credential": authenticator.assertion(ch["webauthn"]["publicKey"])})
+    assert r.status_code == 200, r.text
+    answers = []
+    for user in (owner, User(server, app)):
+        created, r = enrol(user, Authenticator(ORIGIN), credential=cred)
+        refused(r, "credential")
+        assert r.json()["error"]["attempts_remaining"] == 4
+        answers.append({k: v for k, v in r.json()["error"].items() if k != "request_id"})
+        f = next(f for f in user.get("/v1/factors").json()["factors"] if f["factor_id"] == created["factor_id"])
+        assert f["status"] == "pending_verification" and "passkey" not in f
+    # the same answer whoever holds it: it does not say whether the credential is the user's own
+    assert answers[0] == answers[1]
+    # the factor that holds it still answers with it
+    ch = challenge(owner, factor_id)
+    r = owner.post(f"/v1/challenges/{ch['challenge_id']}/verify",
+                   json={"credential": authenticator.assertion(ch["webauthn"]["publicKey"])})
+    assert r.status_code == 200, r.text
+    # another application is another relying party's list: the id is free there
+    _, r = enrol(User(server, make_app(webauthn=SETTINGS)), Authenticator(ORIGIN), credential=cred)
+    assert r.status_code == 200, r.text

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ("validate", "verify", "authorize", "login", "verify_under_login_flood")
+SCENARIOS = ("validate", "verify", "passkey_verify", "authorize", "login", "verify_under_login_flood")
 
 
 @pytest.fixture(scope="module")
 def short_run():
-    env = dict(os.environ, BENCH_SECONDS="1", BENCH_ONLY="validate,authorize,verify,login,flood,memory,startup")
+    env = dict(os.environ, BENCH_SECONDS="1", BENCH_ONLY="validate,authorize,verify,passkey_verify,login,flood,memory,startup")
     out = subprocess.run([str(ROOT / "bench" / "run")], capture_output=True, text=True, env=env, timeout=900)
     assert out.returncode == 0, f"bench/run failed ({out.returncode}):\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
     lines = out.stdout.strip().splitlines()
@@ -40,11 +40,17 @@ def test_last_line_has_every_figure_the_issue_names(short_run):
     assert figures["ceilings"]["nginx_rps"] > 0 and figures["ceilings"]["sqlite_commits_per_s"] > 0
     assert number(figures["rss_mib_1m_users"]) and figures["rss_mib_1m_users"] > 0
     assert number(figures["startup_ms"]) and figures["startup_ms"] > 0
-    # half the peak rate is measured for the two scenarios with a latency target
-    for name in ("validate", "verify"):
+    # half the peak rate is measured for the two scenarios with a latency target, and for passkey_verify
+    # beside verify
+    for name in ("validate", "verify", "passkey_verify"):
         half = figures[name]["half_rate"]
         assert 0 < half["rps"] < figures[name]["rps"] * 1.2 and 0 < half["p50_ms"] <= half["p99_ms"], (name, half)
-    assert figures["verify"]["round_trips_per_s"] == figures["verify"]["rps"] / 2
+    for name in ("verify", "passkey_verify"):
+        assert figures[name]["round_trips_per_s"] == figures[name]["rps"] / 2
+    # the server's CPU per request at each peak, and wrk's beside it (they share the cores)
+    for name in ("validate", "authorize", "verify", "passkey_verify"):
+        r = figures[name]
+        assert r["cpu_us_per_request"] > 0 and r["client_cpu_us_per_request"] > 0, (name, r)
     # the flood's ratio is taken against an idle run made just before it, at the same rate
     flood = figures["verify_under_login_flood"]
     assert 0 < flood["idle_p50_ms"] <= flood["idle_p99_ms"] and flood["idle_rps"] > 0, flood
@@ -63,7 +69,7 @@ def test_every_request_measured_was_answered_as_intended(short_run):
     for name in SCENARIOS:
         r = figures[name]
         assert (r["non_2xx"], r["socket_errors"], r["script_errors"]) == (0, 0, 0), (name, r)
-    for name in ("validate", "verify"):
+    for name in ("validate", "verify", "passkey_verify"):
         half = figures[name]["half_rate"]
         assert (half["non_2xx"], half["socket_errors"], half["script_errors"]) == (0, 0, 0), (name, half)
 
@@ -77,6 +83,7 @@ def row(lines, label):
 def test_table_says_what_the_json_says(short_run):
     lines, figures = short_run
     for label, name in (("validate", "validate"), ("authorize", "authorize"), ("verify (requests)", "verify"),
+                        ("passkey_verify (requests)", "passkey_verify"),
                         ("login", "login"), ("verify under login flood", "verify_under_login_flood")):
         rps, p50, p99 = row(lines, label)[:3]
         r = figures[name]

@@ -140,6 +140,37 @@ static void test_json_string_limit_covers_keys_and_nested_values(void **state)
 	json_decref(key);
 }
 
+/* A WebAuthn credential's attestation object (with its certificates) and an application's
+ * attestation roots (PEM) run past 1 KiB; their readers bound them, so the body's limit spares
+ * those members, at the top level only, and never their keys. */
+static void test_json_string_limit_spares_the_members_their_readers_bound(void **state)
+{
+	(void)state;
+	static const char *const bounded[] = {"credential", "webauthn", NULL};
+	char big[1100];
+	memset(big, 'x', 1025);
+	big[1025] = '\0';
+	json_t *cred = json_pack("{s:{s:{s:s}}, s:s}", "credential", "response", "attestationObject", big, "code", "1");
+	assert_true(json_body_strings_ok(cred, 1024, bounded));
+	assert_false(json_strings_ok(cred, 1024));
+	json_t *roots = json_pack("{s:{s:[s]}}", "webauthn", "attestation_roots", big);
+	assert_true(json_body_strings_ok(roots, 1024, bounded));
+	json_t *other = json_pack("{s:{s:s}, s:s}", "credential", "id", "x", "name", big);
+	assert_false(json_body_strings_ok(other, 1024, bounded));
+	json_t *deeper = json_pack("{s:{s:s}}", "transaction", "credential", big); /* not at the top */
+	assert_false(json_body_strings_ok(deeper, 1024, bounded));
+	json_t *key = json_pack("{s:{}}", "credential");
+	json_object_set_new(json_object_get(key, "credential"), big, json_true());
+	assert_true(json_body_strings_ok(key, 1024, bounded)); /* inside: the reader's to refuse */
+	json_object_set_new(key, big, json_true());
+	assert_false(json_body_strings_ok(key, 1024, bounded));
+	json_decref(cred);
+	json_decref(roots);
+	json_decref(other);
+	json_decref(deeper);
+	json_decref(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_wepay_requests_become_the_call_they_mean),
 		cmocka_unit_test(test_json_depth_limit_ignores_brackets_in_strings),
 		cmocka_unit_test(test_json_string_limit_covers_keys_and_nested_values),
+		cmocka_unit_test(test_json_string_limit_spares_the_members_their_readers_bound),
 	};
 	return cmocka_run_group_tests_name("http/routes", tests, NULL, NULL);
 }
