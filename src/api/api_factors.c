@@ -199,8 +199,8 @@ enum tf_err api_factors_delete(struct tf_req *req)
 	struct sca_ctx ctx;
 	struct factor_row f;
 	req_sca_ctx(req, &ctx);
-	/* removing a factor changes what protects the user whichever route asks (the vendor faces
-	 * reach this handler through req_call under their own routes) */
+	/* removing a factor changes what protects the user: a recent challenge, whatever the route's
+	 * own flags say */
 	ctx.needs_step_up = true;
 	enum tf_err e = sca_factor_remove(&ctx, req->session.user_id, req->params[0], &f);
 	if (e != TF_OK)

@@ -235,11 +235,6 @@ enum tf_err req_reject_unknown(struct tf_req *req, const char *const *known);
 enum tf_err req_no_fields(struct tf_req *req); /* a body that must be empty ({} or none) */
 enum tf_err req_field_error(struct tf_req *req, enum tf_err e, const char *field);
 
-/* Calls another route's handler (an operation of the native API) with body as its JSON input
- * (stolen) and params[0] = param (NULL: unchanged); on TF_OK *answer (if given) takes its
- * answer. Used by the hosted pages and the vendor faces, which translate and delegate. */
-enum tf_err req_call(struct tf_req *req, route_handler op, json_t *body, const char *param, json_t **answer);
-
 /* Output helpers */
 void resp_json(struct tf_req *req, int status, json_t *body); /* steals body */
 void resp_header(struct tf_req *req, const char *name, const char *value);

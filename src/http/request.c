@@ -390,37 +390,6 @@ void req_free(struct tf_req *req)
 	free(req);
 }
 
-enum tf_err req_call(struct tf_req *req, route_handler op, json_t *body, const char *param, json_t **answer)
-{
-	json_t *saved_json = req->json;
-	char saved_param[sizeof req->params[0]], new_param[sizeof req->params[0]];
-	memcpy(saved_param, req->params[0], sizeof saved_param);
-	if (param) { /* param may be req->params[0] itself */
-		snprintf(new_param, sizeof new_param, "%s", param);
-		memcpy(req->params[0], new_param, sizeof new_param);
-	}
-	req->json = body;
-	req->err_field[0] = '\0';
-	if (req->resp) {
-		json_decref(req->resp);
-		req->resp = NULL;
-	}
-	enum tf_err e = op(req);
-	req->json = saved_json;
-	json_decref(body);
-	memcpy(req->params[0], saved_param, sizeof saved_param);
-	if (e == TF_OK && answer) {
-		*answer = req->resp;
-		req->resp = NULL;
-	}
-	if (req->resp) {
-		json_decref(req->resp);
-		req->resp = NULL;
-	}
-	req->status = 0;
-	return e;
-}
-
 /* Gives the request the application found by find(key). */
 static enum tf_err load_app(struct tf_req *req, enum tf_err (*find)(const struct sca_ctx *ctx, const char *key, struct app_row *out),
 			    const char *key)
