@@ -5,6 +5,8 @@
 // answered them); on submit this runs navigator.credentials.create or get with them, puts the
 // credential's JSON (RegistrationResponseJSON or AuthenticationResponseJSON) into the form's
 // hidden "credential" field and submits the form to the app, which hands it to twofold as it is.
+// The sign-in page's form is a "get" whose options name no credential: the browser offers the
+// seller's passkeys for this site, and the one chosen names the account.
 // Browsers with WebAuthn Level 3's JSON methods use them; others get the same conversion here.
 
 const fromB64url = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)).buffer;

@@ -1,12 +1,13 @@
 // server.js: Acme Market, an example partner of twofold (README.md next to this file).
 //
 // A seller signs up and signs in here while twofold keeps the user and the password
-// (POST /v1/users, POST /v1/login); sets up a second factor through twofold's API (a code by
-// text message, an authenticator app or a passkey); may change the bank account only when
-// twofold says this browser is a trusted device, or after a code or a passkey (seed 000: test
-// the device before a sensitive operation, challenge when it is not trusted); and opens
-// twofold's own security pages through single sign-on (seed 001). The passkey ceremonies run in
-// passkey.js, the one script of the pages, which posts the browser's answer in a form field.
+// (POST /v1/users, POST /v1/login), or signs in with a passkey alone (POST /v1/login/passkey);
+// sets up a second factor through twofold's API (a code by text message, an authenticator app
+// or a passkey); may change the bank account only when twofold says this browser is a trusted
+// device, or after a code or a passkey (seed 000: test the device before a sensitive operation,
+// challenge when it is not trusted); and opens twofold's own security pages through single
+// sign-on (seed 001). The passkey ceremonies run in passkey.js, the one script of the pages,
+// which posts the browser's answer in a form field.
 //
 // Everything the app itself keeps (its sessions, the sellers' bank accounts) lives in memory:
 // a real platform keeps it in its database.
@@ -39,7 +40,7 @@ const HOSTED_PAGES = ['/account/factors', '/account/devices', '/account'].map((p
 
 const PASSKEY_JS = readFileSync(new URL('passkey.js', import.meta.url));
 
-const sessions = new Map(); // session id → { csrf, user?, token?, enrolling?, pending?, notice?, seen }
+const sessions = new Map(); // session id → { csrf, user?, token?, passkeySignIn?, enrolling?, pending?, notice?, seen }
 const sellers = new Map(); // twofold user id → { bank: { holder, account } }
 
 // ---- cookies, sessions, answers ----
@@ -140,14 +141,61 @@ async function signUp({ res, session, form }) {
 
 const localPath = (p) => (p && p.startsWith('/') && !p.startsWith('//') && !p.includes('\\') ? p : '/account');
 
+// The sign-in page: email and password, and "Sign in with a passkey" when the application has
+// passkeys. twofold answers a sign-in challenge for any discoverable credential (no
+// allowCredentials: the passkey the seller picks names the account); its id stays in this
+// session, and the page carries the request options for passkey.js.
+async function signinPage(res, session, notice, form, status = 200) {
+  let passkey = null;
+  try {
+    const { challenge_id, webauthn } = await twofold.post('/v1/login/passkey/options', {});
+    session.passkeySignIn = challenge_id;
+    passkey = { challengeId: challenge_id, options: webauthn.publicKey };
+  } catch (e) {
+    if (e.code !== 'WEBAUTHN_NOT_CONFIGURED') throw e;
+  }
+  send(res, views.signin(session, notice, { ...form, passkey }), status);
+}
+
 async function signIn({ res, session, form }) {
   const email = form.get('email') ?? '', next = localPath(form.get('next'));
   let login;
   try {
     login = await twofold.post('/v1/login', { email, password: form.get('password') ?? '' });
   } catch (e) {
-    if (['INVALID_CREDENTIALS', 'INVALID_FIELD', 'MISSING_FIELD'].includes(e.code)) return send(res, views.signin(session, problem('Wrong email or password.'), { email, next }), 401);
-    if (['RATE_LIMITED', 'LOGIN_LOCKED'].includes(e.code)) return send(res, views.signin(session, problem(e.error.message), { email, next }), 429);
+    if (['INVALID_CREDENTIALS', 'INVALID_FIELD', 'MISSING_FIELD'].includes(e.code)) return signinPage(res, session, problem('Wrong email or password.'), { email, next }, 401);
+    if (['RATE_LIMITED', 'LOGIN_LOCKED'].includes(e.code)) return signinPage(res, session, problem(e.error.message), { email, next }, 429);
+    throw e;
+  }
+  const user = await twofold.get(`/v1/users/${login.user_id}`);
+  signedIn(res, session, user, login.token);
+  redirect(res, next);
+}
+
+const PASSKEY_SIGN_IN_PROBLEMS = {
+  challenge: 'The sign-in took too long: try again.',
+  credential: 'This passkey is not one of an Acme Market account (it may have been removed): sign in with your password.',
+};
+
+// The assertion passkey.js posts, for the challenge this session holds (the form's challenge_id
+// must be that one; twofold uses a challenge once, right or wrong). twofold answers a session
+// as after a password: stepped up when the passkey verified the user (PIN or biometric).
+async function signInWithPasskey({ res, session, form }) {
+  const challengeId = session.passkeySignIn, next = localPath(form.get('next'));
+  delete session.passkeySignIn;
+  if (!challengeId || form.get('challenge_id') !== challengeId) return signinPage(res, session, problem('This sign-in page expired: try again.'), { next }, 403);
+  const answer = answerOf(form, 'passkey');
+  if (!answer) return signinPage(res, session, problem(NO_PASSKEY_ANSWER), { next }, 400);
+  let login;
+  try {
+    login = await twofold.post('/v1/login/passkey', { challenge_id: challengeId, ...answer });
+  } catch (e) {
+    if (e.code === 'CREDENTIAL_INVALID') {
+      const { reason } = e.error;
+      return signinPage(res, session, problem(PASSKEY_SIGN_IN_PROBLEMS[reason] ?? `Your passkey's answer did not verify (${reason}): try again, or sign in with your password.`), { next }, 403);
+    }
+    if (e.code === 'RATE_LIMITED') return signinPage(res, session, problem(e.error.message), { next }, 429);
+    if (e.error?.field?.startsWith('credential')) return signinPage(res, session, problem("Your browser's passkey answer was not readable: try again."), { next }, 400);
     throw e;
   }
   const user = await twofold.get(`/v1/users/${login.user_id}`);
@@ -428,8 +476,9 @@ const routes = {
   'GET /passkey.js': ({ res }) => { res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }); res.end(PASSKEY_JS); },
   'GET /signup': ({ res, session }) => send(res, views.signup(session)),
   'POST /signup': signUp,
-  'GET /signin': ({ res, session, url }) => send(res, views.signin(session, takeNotice(session), { next: url.searchParams.get('next') })),
+  'GET /signin': ({ res, session, url }) => signinPage(res, session, takeNotice(session), { next: url.searchParams.get('next') }),
   'POST /signin': signIn,
+  'POST /signin/passkey': signInWithPasskey,
   'POST /signout': signOut,
   'GET /account': account,
   'GET /mfa': mfaChoose,
@@ -447,7 +496,7 @@ const routes = {
   'POST /stepup/factor': stepUpWith,
   'GET /security': securitySettings,
 };
-const OPEN = new Set(['GET /', 'GET /style.css', 'GET /passkey.js', 'GET /signup', 'POST /signup', 'GET /signin', 'POST /signin']);
+const OPEN = new Set(['GET /', 'GET /style.css', 'GET /passkey.js', 'GET /signup', 'POST /signup', 'GET /signin', 'POST /signin', 'POST /signin/passkey']);
 
 const server = createServer(async (req, res) => {
   res.setHeader('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");

@@ -75,7 +75,15 @@ export const views = {
 <label for="email">Email address</label><input type="email" id="email" name="email" value="${form.email}" required>
 <label for="password">Password</label><input type="password" id="password" name="password" required>
 <button class="primary">Sign in</button>
-</form>`, notice),
+</form>
+${form.passkey ? html`<form method="post" action="/signin/passkey" data-passkey="get" data-options="${JSON.stringify(form.passkey.options)}">${csrf(s)}
+<input type="hidden" name="challenge_id" value="${form.passkey.challengeId}">${form.next ? html`<input type="hidden" name="next" value="${form.next}">` : ''}
+<input type="hidden" name="credential">
+<p>Or, without typing your email, with this device's screen lock, fingerprint or face:</p>
+<button class="primary" disabled>Sign in with a passkey</button>
+<p class="passkey-status" role="status"></p>
+</form>
+${passkeyScript}` : ''}`, notice),
 
   account: (s, { user, factors, device, bank }, notice) => layout('My account', s, html`
 <dl>

@@ -5,7 +5,8 @@
 // verification are refused and change nothing. A second seller, whose first factor is text
 // messages, adds a passkey after a step-up with a code and later chooses the passkey instead of
 // the code; that browser lacks WebAuthn Level 3's JSON methods, so passkey.js's own conversion
-// runs. Every ceremony is also verified by @simplewebauthn/server, whose verdict must agree with
+// runs. The first seller signs in again with the passkey alone, no email typed (a discoverable
+// credential), after a bogus signature that signed nobody in. Every ceremony is also verified by @simplewebauthn/server, whose verdict must agree with
 // twofold's. The app runs at http://localhost:PORT (the RP id "localhost"), twofold at
 // http://127.0.0.1:PORT. Screenshots: build/screenshots/example-passkey-*.png.
 import { test, before, after } from 'node:test';
@@ -175,6 +176,40 @@ test('a bank account change is approved with the passkey; a bogus signature or n
   const device = (await context.cookies(app.url)).find((c) => c.name === 'acme_tf_device');
   assert.ok(device && device.httpOnly && device.expires > Date.now() / 1000 + 29 * 86400, JSON.stringify(device));
   await page.screenshot({ path: join(SHOTS, 'example-passkey-05-changed.png'), fullPage: true });
+});
+
+test('the seller signs in with the passkey alone, stepped up; a bogus signature signs nobody in', async () => {
+  const { page, authenticator, context, agrees } = ada;
+  await context.clearCookies({ name: 'acme_tf_device' }); // another day: this browser trusted no more
+  await page.click('header button:has-text("Sign out")');
+  await page.goto(app.url + '/signin');
+  // request options for any of the site's passkeys: none named, the passkey chosen names the seller
+  const o = await options(page);
+  assert.equal(o.rpId, 'localhost');
+  assert.deepEqual(o.allowCredentials ?? [], []);
+  await page.screenshot({ path: join(SHOTS, 'example-passkey-07-signin.png'), fullPage: true });
+
+  await authenticator.override({ bogusSignature: true });
+  await usePasskey(page, 'Sign in with a passkey', '/signin/passkey');
+  await agrees(false);
+  assert.match(await page.textContent('.notice'), /Your passkey's answer did not verify \(signature\): try again, or sign in with your password\./);
+  assert.equal(await page.locator('header a:has-text("Sign in")').count(), 1); // nobody signed in
+  assert.equal((await context.request.get(app.url + '/account', { maxRedirects: 0 })).status(), 303);
+  assert.notDeepEqual(await options(page), o); // twofold used that challenge: the page has a new one
+
+  await authenticator.override({});
+  assert.equal(await page.locator('#email').inputValue(), ''); // no email typed
+  await usePasskey(page, 'Sign in with a passkey', '/account');
+  await agrees(true);
+  assert.match(await page.textContent('dl'), /Name\s*Ada Lovelace\s*Email\s*ada@example\.com/);
+  assert.match(await page.textContent('dl'), /This browser\s*not trusted/);
+  // the passkey verified the user (two SCA elements): twofold's session is stepped up, so a
+  // sensitive change goes through without a challenge; a sign-in gives no device cookie
+  await changeBankAccount(page, 'Ada Lovelace', 'DE89 3704 0044 0532 0130 00');
+  assert.equal(path(page), '/account');
+  assert.equal(app.decisions().at(-1), 'allow STEPPED_UP');
+  assert.match(await page.textContent('.notice'), /payouts go to the account ending in 3000/);
+  assert.equal((await context.cookies(app.url)).find((c) => c.name === 'acme_tf_device'), undefined);
   await context.close();
 });
 
