@@ -149,10 +149,10 @@ enum tf_err api_apps_create(struct tf_req *req)
 	}
 	p.low_value_rates = rates_text;
 	/* send abuse (SPEC section 4): {"per_user_per_hour", "per_address_per_hour",
-	 * "per_number_per_hour", "per_range_per_hour", "per_app_per_hour", "allowed_countries":
+	 * "per_number_per_hour", "per_range_per_hour", "per_email_per_hour", "per_app_per_hour", "allowed_countries":
 	 * ["GB", ...]}; what is left out takes the server's default */
 	static const char *const caps[] = {"per_user_per_hour", "per_address_per_hour", "per_number_per_hour",
-					   "per_range_per_hour", "per_app_per_hour", NULL};
+					   "per_range_per_hour", "per_email_per_hour", "per_app_per_hour", NULL};
 	json_t *policy = json_object_get(req->json, "send_policy");
 	char *policy_text = NULL;
 	if (policy && !json_is_null(policy)) {

@@ -27,6 +27,8 @@ json_t *api_factor_json(const struct factor_row *f)
 			      f->preferred);
 	if (d.phone)
 		json_object_set_new(o, "phone", json_string(d.phone));
+	if (d.email)
+		json_object_set_new(o, "email", json_string(d.email));
 	if (d.totp_algorithm) {
 		json_object_set_new(o, "algorithm", json_string(d.totp_algorithm));
 		json_object_set_new(o, "digits", json_integer(d.totp_digits));
@@ -113,12 +115,13 @@ bool api_factors_create_slow_if(struct tf_req *req)
 
 enum tf_err api_factors_create(struct tf_req *req)
 {
-	static const char *const known[] = {"type", "name", "phone", "channel", "public_key", "push_address", NULL};
+	static const char *const known[] = {"type", "name", "phone", "email", "channel", "public_key", "push_address", NULL};
 	const struct factor_kind *kind = NULL;
 	struct factor_input in = {0};
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = parse_type(req, &kind)) != TF_OK ||
 	    (e = req_string(req, "phone", kind->fields & FACTOR_FIELD_PHONE, &in.phone)) != TF_OK ||
+	    (e = req_string(req, "email", false, &in.email)) != TF_OK ||
 	    (e = req_string(req, "channel", kind->fields & FACTOR_FIELD_CHANNEL, &in.channel)) != TF_OK ||
 	    (e = req_string(req, "public_key", kind->fields & FACTOR_FIELD_PUBLIC_KEY, &in.public_key)) != TF_OK ||
 	    (e = req_string(req, "push_address", kind->fields & FACTOR_FIELD_PUSH_ADDRESS, &in.push_address)) != TF_OK ||

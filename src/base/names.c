@@ -8,6 +8,7 @@ const char *const user_type_names[USER_TYPE_COUNT] = {[USER_STANDARD] = "standar
 const char *const factor_type_names[FACTOR_TYPE__MAX] = {
 	[FACTOR_SMS] = "sms", [FACTOR_VOICE] = "voice", [FACTOR_TOTP] = "totp",
 	[FACTOR_BACKUP_CODES] = "backup_codes", [FACTOR_PUSH] = "push", [FACTOR_PASSKEY] = "passkey",
+	[FACTOR_EMAIL] = "email",
 };
 
 const char *const factor_status_names[FACTOR_STATUS_COUNT] = {

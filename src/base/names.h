@@ -11,7 +11,8 @@ enum user_type { USER_STANDARD, USER_SSO };
 extern const char *const user_type_names[USER_TYPE_COUNT];
 enum session_kind { SESSION_API, SESSION_HOSTED };
 
-enum factor_type { FACTOR_SMS, FACTOR_VOICE, FACTOR_TOTP, FACTOR_BACKUP_CODES, FACTOR_PUSH, FACTOR_PASSKEY, FACTOR_TYPE__MAX };
+enum factor_type { FACTOR_SMS, FACTOR_VOICE, FACTOR_TOTP, FACTOR_BACKUP_CODES, FACTOR_PUSH, FACTOR_PASSKEY, FACTOR_EMAIL,
+		   FACTOR_TYPE__MAX };
 enum factor_status { FACTOR_PENDING, FACTOR_ACTIVE };
 #define FACTOR_STATUS_COUNT (FACTOR_ACTIVE + 1)
 extern const char *const factor_status_names[FACTOR_STATUS_COUNT];

@@ -63,6 +63,7 @@ struct tf_config {
 	int64_t sends_per_app_per_hour;
 	int64_t sends_per_user_per_hour;
 	int64_t sends_per_address_per_hour;
+	int64_t sends_per_email_per_hour;
 	int64_t wepay_token_lifetime;
 	int64_t expired_rows_kept;
 	int64_t sweep_interval;

@@ -42,6 +42,8 @@ enum tf_err outbox_enqueue(struct tf_service *svc, struct store_conn *c, const s
 		return TF_ERR_INTERNAL;
 	if (m->subject)
 		json_object_set_new(body, "subject", json_string(m->subject));
+	if (m->html)
+		json_object_set_new(body, "html", json_string(m->html));
 	if (m->data)
 		json_object_set(body, "data", (json_t *)m->data);
 	json_object_set_new(body, "created_at_ms", json_integer(now));

@@ -18,6 +18,7 @@ struct message {
 	const char *to;
 	const char *subject;   /* email only, else NULL */
 	const char *text;
+	const char *html;      /* email only: the HTML alternative of text, or NULL */
 	const json_t *data;    /* push only: the structured payload the device shows, else NULL */
 };
 

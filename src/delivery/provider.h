@@ -1,13 +1,14 @@
 /* provider.h: a delivery provider sends one message. Providers: log (development: the
  * message is appended to DATA/messages.jsonl and, if delivery_echo is on, printed to the log),
  * webhook (a signed JSON POST), twilio (SMS through the Messages API, voice through the Calls
- * API reading TwiML <Say>), smtp (email through libcurl). Which one sends a message is decided
+ * API reading TwiML <Say>), smtp (email through libcurl, email_mime.c's text). Which one sends a message is decided
  * per application and channel (outbox.c): the application's own twilio or smtp settings, else
  * the server's, else the server's default provider. */
 #ifndef TF_DELIVERY_PROVIDER_H
 #define TF_DELIVERY_PROVIDER_H
 #include <curl/curl.h>
 #include <jansson.h>
+#include <time.h>
 
 #include "service/service.h"
 
@@ -28,6 +29,15 @@ extern const struct provider provider_smtp;
 /* TwiML that reads text aloud: <Response><Say>text</Say></Response>, XML-escaped (exposed for
  * tests). Returns a malloc'd string. */
 char *twilio_say_twiml(const char *text);
+
+/* An email as its RFC 5322 text (email_mime.c): Date (date), From <from>, To <to>, Subject,
+ * Message-ID <message_id@twofold>, and text as text/plain or, with html (else NULL), a
+ * multipart/alternative of both; all UTF-8. NULL when a header value holds CR or LF (it would
+ * add headers) or memory runs out; else malloc'd (it holds a code or a link: wipe it). */
+char *email_mime(const char *from, const char *to, const char *subject, const char *text, const char *html,
+		 const char *message_id, time_t date);
+/* whether s can be one header line's value: not NULL, no CR or LF */
+bool email_header_safe(const char *s);
 
 /* Process-wide set-up of the providers' libraries; call once before any thread starts. */
 void providers_global_init(void);

@@ -1,6 +1,8 @@
 /*
  * provider_log.c: development delivery. Each message is appended as one JSON line to
- * DATA/messages.jsonl (one write(2) with O_APPEND, then fsync) and, when delivery_echo is on,
+ * DATA/messages.jsonl (one write(2) with O_APPEND, then fsync), an email with "mime": the whole
+ * email as the SMTP provider would send it (email_mime, From smtp_from or twofold@localhost),
+ * and, when delivery_echo is on,
  * printed to the log as a line of kind "dev_delivery". That echo carries the code on
  * purpose (a developer reads codes there); it is the one log line allowed to hold a secret,
  * and production providers have no such echo.
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "delivery/provider.h"
@@ -22,7 +25,26 @@ static enum tf_err log_send(struct tf_service *svc, const json_t *settings, cons
 	(void)settings;
 	char path[CONFIG_STR_MAX + 32];
 	snprintf(path, sizeof path, "%s/messages.jsonl", svc->cfg.data);
-	char *line = json_dumps(message, JSON_COMPACT);
+	json_t *shown = json_copy((json_t *)message);
+	const char *channel = json_string_value(json_object_get(message, "channel"));
+	if (shown && channel && !strcmp(channel, "email")) {
+		char *mime = email_mime(svc->cfg.smtp_from[0] ? svc->cfg.smtp_from : "twofold@localhost",
+					json_string_value(json_object_get(message, "to")),
+					json_string_value(json_object_get(message, "subject")),
+					json_string_value(json_object_get(message, "text")),
+					json_string_value(json_object_get(message, "html")),
+					json_string_value(json_object_get(message, "message_id")), time(NULL));
+		if (!mime) {
+			json_decref(shown);
+			snprintf(err, err_size, "email incomplete or unsafe");
+			return TF_ERR_INTERNAL;
+		}
+		json_object_set_new(shown, "mime", json_string(mime));
+		sodium_memzero(mime, strlen(mime));
+		free(mime);
+	}
+	char *line = shown ? json_dumps(shown, JSON_COMPACT) : NULL;
+	json_decref(shown); /* wiped on free: the allocator clears every block */
 	if (!line) {
 		snprintf(err, err_size, "cannot encode message");
 		return TF_ERR_INTERNAL;

@@ -1,9 +1,10 @@
 /*
- * provider_smtp.c: email (confirmation links) through SMTP with libcurl. Settings:
+ * provider_smtp.c: email (confirmation links, codes) through SMTP with libcurl. Settings:
  * url (smtp://host:port, or smtps:// for implicit TLS; smtp:// upgrades with STARTTLS when the
- * server offers it), optional username and password, and the From address. The message is a
- * plain-text UTF-8 email with Date, From, To, Subject and Message-ID headers; header values
- * never carry a line break (that would inject headers).
+ * server offers it), optional username and password, and the From address. The message is
+ * email_mime()'s: a UTF-8 email with Date, From, To, Subject and Message-ID headers, plain text
+ * or, when the message has an HTML body, multipart/alternative; header values never carry a
+ * line break (that would inject headers).
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -28,12 +29,6 @@ static size_t read_payload(char *buf, size_t size, size_t n, void *ctx)
 	return k;
 }
 
-/* one header line's value: no CR or LF */
-static bool header_safe(const char *s)
-{
-	return s && !strpbrk(s, "\r\n");
-}
-
 static enum tf_err smtp_send(struct tf_service *svc, const json_t *settings, const json_t *message, char *err,
 			     size_t err_size)
 {
@@ -45,31 +40,14 @@ static enum tf_err smtp_send(struct tf_service *svc, const json_t *settings, con
 	const char *to = json_string_value(json_object_get(message, "to"));
 	const char *subject = json_string_value(json_object_get(message, "subject"));
 	const char *text = json_string_value(json_object_get(message, "text"));
+	const char *html = json_string_value(json_object_get(message, "html"));
 	const char *id = json_string_value(json_object_get(message, "message_id"));
-	if (!url || !from || !to || !text || !id || !header_safe(from) || !header_safe(to) ||
-	    (subject && !header_safe(subject))) {
+	char *payload = url && id ? email_mime(from, to, subject, text, html, id, time(NULL)) : NULL;
+	if (!payload) {
 		snprintf(err, err_size, "smtp: settings or message incomplete or unsafe");
 		return TF_ERR_INTERNAL;
 	}
-	char date[64];
-	time_t now = time(NULL);
-	struct tm tm;
-	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", gmtime_r(&now, &tm));
-	size_t cap = strlen(text) * 2 + strlen(to) + strlen(from) + (subject ? strlen(subject) : 0) + strlen(id) + 512;
-	char *payload = malloc(cap);
-	if (!payload)
-		return TF_ERR_INTERNAL;
-	size_t n = (size_t)snprintf(payload, cap,
-				    "Date: %s\r\nFrom: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%s@twofold>\r\n"
-				    "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-				    "Content-Transfer-Encoding: 8bit\r\n\r\n",
-				    date, from, to, subject ? subject : "", id);
-	for (const char *p = text; *p && n + 3 < cap; p++) { /* LF line ends become CRLF */
-		if (*p == '\n' && (p == text || p[-1] != '\r'))
-			payload[n++] = '\r';
-		payload[n++] = *p;
-	}
-	payload[n] = '\0';
+	size_t n = strlen(payload), cap = n;
 	struct upload up = {payload, n, 0};
 	CURL *curl = curl_easy_init();
 	struct curl_slist *rcpt = curl_slist_append(NULL, to);
@@ -99,7 +77,7 @@ static enum tf_err smtp_send(struct tf_service *svc, const json_t *settings, con
 	}
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(curl);
-	memset(payload, 0, cap); /* it holds a one-time link */
+	memset(payload, 0, cap); /* it holds a one-time link or code */
 	free(payload);
 	return e;
 }

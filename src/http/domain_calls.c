@@ -99,6 +99,8 @@ static const char *field_name(enum factor_field field)
 		return "public_key";
 	case FACTOR_FIELD_PUSH_ADDRESS:
 		return "push_address";
+	case FACTOR_FIELD_EMAIL:
+		return "email";
 	case FACTOR_FIELD_NONE:
 		break;
 	}

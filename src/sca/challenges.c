@@ -83,23 +83,29 @@ static enum tf_err send_claim(const struct sca_ctx *ctx, struct session_row *ses
 
 #define SEND_CAP_WINDOW_MS (3600 * 1000LL)
 
-/* Send abuse (SPEC section 4, SMS pumping): the application's allowed countries, and per hour
- * at most so many codes to one user's factors, asked for from one client address, to one
- * number, to one number range, and in all, in that order: whoever abuses the sends meets their
- * own cap (user, address) before the ones everybody shares. Each cap counts the codes sent:
- * the counters are hit in the caller's transaction, and a refusal, by any cap or any rule
- * after it, rolls them all back, so that an attempt that sends nothing uses no one's budget.
- * A refusal is reported for an audit of its own and says when the hour ends. Sandbox
+/* Send abuse (SPEC section 4, SMS pumping): per hour at most so many codes to one user's
+ * factors, asked for from one client address, to one destination, and in all, in that order:
+ * whoever abuses the sends meets their own cap (user, address) before the ones everybody
+ * shares. A phone kind's destination is its number and its number range, after the
+ * application's allowed countries; an email kind's is its email address (no range, no
+ * countries: a domain is shared by strangers and says nothing of cost). The user, address and
+ * application caps count every code sent, whatever its channel. Each cap counts the codes
+ * sent: the counters are hit in the caller's transaction, and a refusal, by any cap or any
+ * rule after it, rolls them all back, so that an attempt that sends nothing uses no one's
+ * budget. A refusal is reported for an audit of its own and says when the hour ends. Sandbox
  * applications send nothing. */
 static enum tf_err send_caps(const struct sca_ctx *ctx, const struct sca_send_policy *policy,
 			     const struct factor_row *f, struct sca_send_outcome *out)
 {
-	if (ctx->app->sandbox || !(factor_kind_of(f->type)->flags & FACTOR_KIND_TO_PHONE))
+	const unsigned flags = factor_kind_of(f->type)->flags;
+	const bool to_phone = flags & FACTOR_KIND_TO_PHONE, to_email = flags & FACTOR_KIND_TO_EMAIL;
+	if (ctx->app->sandbox || (!to_phone && !to_email))
 		return TF_OK;
-	const char *country = phone_country(f->phone), *reason = NULL;
-	char range[16], key[300];
-	phone_range(f->phone, range, sizeof range);
-	if (policy->has_countries) {
+	const char *country = to_phone ? phone_country(f->phone) : NULL, *reason = NULL;
+	char range[16] = "", key[400];
+	if (to_phone)
+		phone_range(f->phone, range, sizeof range);
+	if (to_phone && policy->has_countries) {
 		const char *list[SCA_SEND_COUNTRIES_MAX];
 		for (size_t i = 0; i < policy->n_countries; i++)
 			list[i] = policy->countries[i];
@@ -110,16 +116,20 @@ static enum tf_err send_caps(const struct sca_ctx *ctx, const struct sca_send_po
 	const struct {
 		const char *what, *arg;
 		int64_t def;
+		bool applies;
 	} caps[SEND_CAP__MAX] = {
-		[SEND_CAP_USER] = {"user", f->user_id, cfg->sends_per_user_per_hour},
-		[SEND_CAP_ADDRESS] = {"address", ctx->client_ip, cfg->sends_per_address_per_hour},
-		[SEND_CAP_NUMBER] = {"number", f->phone, cfg->sends_per_number_per_hour},
-		[SEND_CAP_RANGE] = {"range", range, cfg->sends_per_range_per_hour},
-		[SEND_CAP_APPLICATION] = {"application", "", cfg->sends_per_app_per_hour},
+		[SEND_CAP_USER] = {"user", f->user_id, cfg->sends_per_user_per_hour, true},
+		[SEND_CAP_ADDRESS] = {"address", ctx->client_ip, cfg->sends_per_address_per_hour, true},
+		[SEND_CAP_NUMBER] = {"number", f->phone, cfg->sends_per_number_per_hour, to_phone},
+		[SEND_CAP_RANGE] = {"range", range, cfg->sends_per_range_per_hour, to_phone},
+		[SEND_CAP_EMAIL] = {"email", f->email, cfg->sends_per_email_per_hour, to_email},
+		[SEND_CAP_APPLICATION] = {"application", "", cfg->sends_per_app_per_hour, true},
 	};
 	struct rate_count count = {0};
 	enum tf_err e = TF_OK;
 	for (size_t i = 0; !reason && e == TF_OK && i < SEND_CAP__MAX; i++) {
+		if (!caps[i].applies)
+			continue;
 		snprintf(key, sizeof key, "send_%s:%s:%s", caps[i].what, ctx->app->app_id, caps[i].arg);
 		int64_t limit = policy->per_hour[i] >= 0 ? policy->per_hour[i] : caps[i].def;
 		if ((e = sca_rate_hit(ctx, key, SEND_CAP_WINDOW_MS, limit, &count)) == TF_ERR_RATE_LIMITED) {
@@ -286,6 +296,7 @@ void sca_send_policy_read(const struct app_row *app, struct sca_send_policy *out
 		[SEND_CAP_ADDRESS] = "per_address_per_hour",
 		[SEND_CAP_NUMBER] = "per_number_per_hour",
 		[SEND_CAP_RANGE] = "per_range_per_hour",
+		[SEND_CAP_EMAIL] = "per_email_per_hour",
 		[SEND_CAP_APPLICATION] = "per_app_per_hour",
 	};
 	memset(out, 0, sizeof *out);

@@ -30,7 +30,15 @@ bool sca_challenge_open(const struct sca_ctx *ctx, const struct challenge_row *c
 /* The caps of the application's send policy (SPEC section 4, SMS pumping): per hour, codes to one user's factors, from one client address, to one number, to one
  * number range, and in all (each -1: the setting's default), and the countries a code may go
  * to (has_countries false: any). */
-enum sca_send_cap { SEND_CAP_USER, SEND_CAP_ADDRESS, SEND_CAP_NUMBER, SEND_CAP_RANGE, SEND_CAP_APPLICATION, SEND_CAP__MAX };
+enum sca_send_cap {
+	SEND_CAP_USER,
+	SEND_CAP_ADDRESS,
+	SEND_CAP_NUMBER,
+	SEND_CAP_RANGE,
+	SEND_CAP_EMAIL,
+	SEND_CAP_APPLICATION,
+	SEND_CAP__MAX
+};
 #define SCA_SEND_COUNTRIES_MAX 64
 struct sca_send_policy {
 	int64_t per_hour[SEND_CAP__MAX];

@@ -1,12 +1,13 @@
 /*
- * code.c: one-time codes sent in a message to a phone, shared by the kinds that send one (sms,
- * voice): making the code, its MAC bound to the challenge, the message text (written, or read
- * aloud for a FACTOR_KIND_SPOKEN kind) through the outbox, checking a typed code, and the
- * phone's part of a description. See kinds.h. Message texts fit their names with
- * core/message_text.h.
+ * code.c: one-time codes sent in a message, shared by the kinds that send one (sms, voice,
+ * email): making the code, its MAC bound to the challenge, the message (a text, read aloud for
+ * a FACTOR_KIND_SPOKEN kind, or an email with a subject, a plain text and an HTML body for a
+ * FACTOR_KIND_TO_EMAIL kind) through the outbox, checking a typed code, and the phone's part of
+ * a description. See kinds.h. Messages fit their names with core/message_text.h.
  */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/validate.h"
@@ -50,6 +51,118 @@ bool code_message_text(const char *app_name, enum factor_type type, const char *
 	return n > 0 && (size_t)n < size;
 }
 
+/* The email's words (kinds.h, code_email_compose): {app} and {payee} fitted, {amount} as
+ * "EUR 49.99", {code} the digits; in the HTML each value is escaped first. */
+static const struct {
+	const char *subject, *text, *html;
+} email_words[2] = {
+	[0] = {
+		.subject = "{app}: your verification code",
+		.text = "{app}: your code is {code}. It expires in 5 minutes.\n\n"
+			"If you did not ask for this code, do not share it with anyone and ignore this email.\n",
+		.html = "<p>{app}: your code is</p>\n<p style=\"font-size:1.6em;font-weight:bold;letter-spacing:0.2em\">{code}</p>\n"
+			"<p>It expires in 5 minutes.</p>\n"
+			"<p>If you did not ask for this code, do not share it with anyone and ignore this email.</p>\n",
+	},
+	[1] = { /* a payment: amount and payee before the code (RTS art. 5(1)(a)) */
+		.subject = "{app}: confirm paying {amount} to \"{payee}\"",
+		.text = "{app}: to pay {amount} to \"{payee}\", your code is {code}. It expires in 5 minutes.\n\n"
+			"Enter it only to pay {amount} to \"{payee}\". If you did not ask for this payment, do not share "
+			"the code with anyone and ignore this email.\n",
+		.html = "<p>{app}: to pay <strong>{amount}</strong> to <strong>&quot;{payee}&quot;</strong>, your code is</p>\n"
+			"<p style=\"font-size:1.6em;font-weight:bold;letter-spacing:0.2em\">{code}</p>\n"
+			"<p>It expires in 5 minutes.</p>\n"
+			"<p>Enter it only to pay {amount} to &quot;{payee}&quot;. If you did not ask for this payment, do not "
+			"share the code with anyone and ignore this email.</p>\n",
+	},
+};
+
+/* The page around an email's HTML body: UTF-8, its subject as title, inline style only. */
+#define EMAIL_HTML_HEAD                                                                                         \
+	"<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{subject}</title>\n</head>\n"           \
+	"<body style=\"font-family:sans-serif;line-height:1.5\">\n"
+#define EMAIL_HTML_TAIL "</body>\n</html>\n"
+
+/* in escaped for HTML text and attribute values into out; false when it does not fit */
+static bool html_escape(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+	for (const char *p = in; *p; p++) {
+		const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : *p == '"' ? "&quot;"
+				  : *p == '\'' ? "&#39;" : NULL;
+		size_t k = rep ? strlen(rep) : 1;
+		if (n + k >= size)
+			return false;
+		memcpy(out + n, rep ? rep : p, k);
+		n += k;
+	}
+	out[n] = '\0';
+	return true;
+}
+
+/* factor_fill_words, false when the result was cut */
+static bool fill_whole(char *out, size_t size, const char *words, const struct word_value *values, size_t n)
+{
+	factor_fill_words(out, size, words, values, n);
+	return strlen(out) + 1 < size;
+}
+
+bool code_email_compose(const char *app_name, const char *code, const struct transaction *tx, struct code_email *out)
+{
+	char app[MESSAGE_NAMES_BYTES + 1], payee[MESSAGE_NAMES_BYTES + 1], amount[TX_AMOUNT_TEXT_MAX] = "";
+	message_fit_names(app_name, tx ? tx->payee_name : NULL, app, payee);
+	if (tx)
+		transaction_format_amount(tx->amount, tx->currency, amount);
+	const struct word_value plain[] = {{"app", app}, {"payee", payee}, {"amount", amount}, {"code", code}};
+	const size_t n = sizeof plain / sizeof plain[0];
+	const int w = tx ? 1 : 0;
+	char e_app[6 * sizeof app], e_payee[6 * sizeof payee], e_amount[6 * sizeof amount], e_code[96], e_subject[6 * CODE_EMAIL_SUBJECT_MAX];
+	bool ok = fill_whole(out->subject, sizeof out->subject, email_words[w].subject, plain, n) &&
+		  fill_whole(out->text, sizeof out->text, email_words[w].text, plain, n) &&
+		  html_escape(app, e_app, sizeof e_app) && html_escape(payee, e_payee, sizeof e_payee) &&
+		  html_escape(amount, e_amount, sizeof e_amount) && html_escape(code, e_code, sizeof e_code) &&
+		  html_escape(out->subject, e_subject, sizeof e_subject);
+	if (ok) {
+		const struct word_value escaped[] = {{"app", e_app}, {"payee", e_payee}, {"amount", e_amount}, {"code", e_code}};
+		char body[CODE_EMAIL_HTML_MAX];
+		ok = fill_whole(body, sizeof body, email_words[w].html, escaped, n);
+		const struct word_value page[] = {{"subject", e_subject}, {"body", body}};
+		ok = ok && fill_whole(out->html, sizeof out->html, EMAIL_HTML_HEAD "{body}" EMAIL_HTML_TAIL, page, 2);
+		sodium_memzero(body, sizeof body);
+	}
+	sodium_memzero(e_code, sizeof e_code);
+	return ok;
+}
+
+/* Queues the message that carries code for challenge ch of factor f. */
+static enum tf_err code_send(const struct sca_ctx *ctx, const struct factor_row *f, const struct challenge_row *ch,
+			     const char *code, char message_id[TF_ID_MAX])
+{
+	const struct app_row *app = ctx->app;
+	const struct factor_kind *kind = factor_kind_of(f->type);
+	const struct transaction *tx = ch->has_transaction ? &ch->tx : NULL;
+	enum tf_err e = TF_ERR_INTERNAL; /* the buffers hold the longest message: never one without its code */
+	if (kind->flags & FACTOR_KIND_TO_EMAIL) {
+		struct code_email *mail = malloc(sizeof *mail);
+		if (mail && code_email_compose(app->name, code, tx, mail)) {
+			struct message m = {.app_id = app->app_id, .channel = "email", .to = f->email,
+					    .subject = mail->subject, .text = mail->text, .html = mail->html};
+			e = outbox_enqueue(ctx->svc, ctx->db, &m, ctx->now, message_id);
+		}
+		if (mail)
+			sodium_memzero(mail, sizeof *mail);
+		free(mail);
+		return e;
+	}
+	char text[CODE_TEXT_MAX];
+	if (code_message_text(app->name, f->type, code, tx, text, sizeof text)) {
+		struct message m = {.app_id = app->app_id, .channel = kind->name, .to = f->phone, .text = text};
+		e = outbox_enqueue(ctx->svc, ctx->db, &m, ctx->now, message_id);
+	}
+	sodium_memzero(text, sizeof text);
+	return e;
+}
+
 enum tf_err code_issue(const struct sca_ctx *ctx, const struct factor_row *f, struct challenge_row *ch,
 		       char message_id[TF_ID_MAX])
 {
@@ -65,16 +178,8 @@ enum tf_err code_issue(const struct sca_ctx *ctx, const struct factor_row *f, st
 	ch->last_sent_at = ctx->now;
 	enum tf_err e = TF_OK;
 	message_id[0] = '\0';
-	if (!app->sandbox) {
-		char text[CODE_TEXT_MAX];
-		if (code_message_text(app->name, f->type, code, ch->has_transaction ? &ch->tx : NULL, text, sizeof text)) {
-			struct message m = {.app_id = app->app_id, .channel = factor_kind_of(f->type)->name, .to = f->phone, .text = text};
-			e = outbox_enqueue(ctx->svc, ctx->db, &m, ctx->now, message_id);
-		} else {
-			e = TF_ERR_INTERNAL; /* CODE_TEXT_MAX holds the longest text: never a message without its code */
-		}
-		sodium_memzero(text, sizeof text);
-	}
+	if (!app->sandbox)
+		e = code_send(ctx, f, ch, code, message_id);
 	sodium_memzero(code, sizeof code);
 	return e;
 }

@@ -27,6 +27,7 @@
 #define TOTP_SECRET_BYTES 20  /* 160 bits */
 #define OTPAUTH_URI_MAX 4096
 #define BACKUP_CODE_LEN 10
+#define TF_EMAIL_MASKED_MAX 260 /* an address of 254 bytes, its local part cut to one character and "***" */
 
 /* How an answer to a challenge comes: a code the user types, a device's signed answer, or a
  * WebAuthn credential's (a passkey's registration or assertion, as a browser gives it). */
@@ -50,6 +51,8 @@ enum factor_kind_flag {
 	FACTOR_KIND_SLOW_ENROL = 1 << 6,
 	/* checking an answer needs Argon2id (find): on the slow pool, outside the write lock */
 	FACTOR_KIND_SLOW_CHECK = 1 << 7,
+	/* its challenges go to the factor's email address: the email send caps apply */
+	FACTOR_KIND_TO_EMAIL = 1 << 8,
 };
 
 /* The enrolment input fields; a kind takes some of them, each required. */
@@ -59,6 +62,7 @@ enum factor_field {
 	FACTOR_FIELD_CHANNEL = 1 << 1,      /* a push device's channel: AUTHY or BIOMETRIC */
 	FACTOR_FIELD_PUBLIC_KEY = 1 << 2,   /* base64 of a device's 32-byte Ed25519 public key */
 	FACTOR_FIELD_PUSH_ADDRESS = 1 << 3, /* where the delivery provider reaches the device */
+	FACTOR_FIELD_EMAIL = 1 << 4,        /* an email address */
 };
 
 /* Enrolment input as the adapter read it: NULL when absent. */
@@ -68,6 +72,7 @@ struct factor_input {
 	const char *channel;
 	const char *public_key;
 	const char *push_address;
+	const char *email;
 };
 
 /* What an enrolment shows once, and the kind's work carried from before its transaction to
@@ -138,6 +143,8 @@ struct factor_description {
 	const char *phone;          /* the number its codes go to, or NULL */
 	char phone_last4[5];        /* its last four digits ("" when no phone) */
 	char phone_masked[20];      /* "+*******0100" */
+	const char *email;          /* the address its codes go to, or NULL */
+	char email_masked[TF_EMAIL_MASKED_MAX]; /* "a***@example.com" ("" when no email) */
 	const char *totp_algorithm; /* an authenticator app's algorithm, or NULL */
 	int totp_digits;
 	int codes_remaining;        /* unused codes of a sheet, or -1 */
@@ -147,17 +154,18 @@ struct factor_description {
 	const char *transports;     /* JSON array text as the client reported ("" none) */
 	bool backup_eligible, backed_up, user_verified;
 	/* twofold's own words for people, as its hosted pages show them: the kind's words filled in */
-	char label[96];         /* the factor in a list: "Text message to your phone ending in 0100" */
-	char offer[96];         /* a button that starts a challenge: "Text a code to my phone ending in 0100" */
+	char label[320];        /* the factor in a list: "Text message to your phone ending in 0100" */
+	char offer[320];        /* a button that starts a challenge: "Text a code to my phone ending in 0100" */
 	char prompt[400];       /* beside a challenge's answer field (names the application for an app) */
-	char enrol_prompt[200]; /* beside a new factor's first answer */
+	char enrol_prompt[400]; /* beside a new factor's first answer */
 	const char *code_label; /* the answer field's label */
 	const char *inputmode;  /* the answer field's keyboard: "numeric" or "text" */
 };
 
 /* The words a kind shows people, as templates that factor_describe fills into struct
- * factor_description: {phone} stands for the last four digits of the factor's phone, {app} for
- * the application's name, {left} for the backup codes left. */
+ * factor_description: {phone} stands for the last four digits of the factor's phone, {email}
+ * for its masked email address, {app} for the application's name, {left} for the backup codes
+ * left. */
 struct factor_words {
 	const char *label;        /* the factor in a list */
 	const char *offer;        /* a button that starts a challenge */
@@ -172,6 +180,7 @@ struct factor_kind {
 	unsigned flags;                 /* enum factor_kind_flag */
 	enum factor_answer_form answer;
 	unsigned fields;                /* enum factor_field: the input its enrolment takes */
+	unsigned optional_fields;       /* enum factor_field: input it takes when given */
 	struct factor_words words;
 
 	/* Enrolment. check_input: the first of its fields that is invalid (FACTOR_FIELD_NONE: all

@@ -12,7 +12,7 @@
 
 /* each defined in its kind_<name>.c */
 extern const struct factor_kind factor_kind_sms, factor_kind_voice, factor_kind_totp, factor_kind_backup_codes,
-	factor_kind_push, factor_kind_passkey;
+	factor_kind_push, factor_kind_passkey, factor_kind_email;
 
 static const struct factor_kind *const kinds[FACTOR_TYPE__MAX] = {
 	[FACTOR_SMS] = &factor_kind_sms,
@@ -21,6 +21,7 @@ static const struct factor_kind *const kinds[FACTOR_TYPE__MAX] = {
 	[FACTOR_BACKUP_CODES] = &factor_kind_backup_codes,
 	[FACTOR_PUSH] = &factor_kind_push,
 	[FACTOR_PASSKEY] = &factor_kind_passkey,
+	[FACTOR_EMAIL] = &factor_kind_email,
 };
 
 const struct factor_kind *factor_kind_of(enum factor_type type)
@@ -36,9 +37,10 @@ const struct factor_kind *factor_kind_named(const char *name)
 	return NULL;
 }
 
-/* A field the kind takes must be there (adapters refuse its absence first); a field it does not
- * take is invalid. Which field an error names is part of the native API's answer: a device's
- * fields first, then the kind's own invalid field, then a phone. */
+/* A field the kind takes must be there (adapters refuse its absence first), unless it is one of
+ * its optional fields; a field it does not take is invalid. Which field an error names is part
+ * of the native API's answer: a device's fields and an email first, then the kind's own invalid
+ * field, then a phone. */
 enum factor_field factor_input_check(const struct factor_kind *k, const struct factor_input *in)
 {
 	const struct {
@@ -48,17 +50,19 @@ enum factor_field factor_input_check(const struct factor_kind *k, const struct f
 		{FACTOR_FIELD_CHANNEL, in->channel},
 		{FACTOR_FIELD_PUBLIC_KEY, in->public_key},
 		{FACTOR_FIELD_PUSH_ADDRESS, in->push_address},
+		{FACTOR_FIELD_EMAIL, in->email},
 		{FACTOR_FIELD_PHONE, in->phone}, /* last: see above */
 	};
 	const size_t n = sizeof given / sizeof given[0];
+	const unsigned takes = k->fields | k->optional_fields;
 	for (size_t i = 0; i < n; i++)
 		if ((k->fields & given[i].field) && !given[i].value)
 			return given[i].field;
 	for (size_t i = 0; i + 1 < n; i++)
-		if (given[i].value && !(k->fields & given[i].field))
+		if (given[i].value && !(takes & given[i].field))
 			return given[i].field;
 	enum factor_field bad = k->check_input ? k->check_input(in) : FACTOR_FIELD_NONE;
-	if (bad == FACTOR_FIELD_NONE && given[n - 1].value && !(k->fields & given[n - 1].field))
+	if (bad == FACTOR_FIELD_NONE && given[n - 1].value && !(takes & given[n - 1].field))
 		bad = given[n - 1].field;
 	return bad;
 }
@@ -72,15 +76,7 @@ enum answer_verdict factor_check(const struct sca_ctx *ctx, const struct factor_
 	return k->check(ctx, f, ch, a, replay_step);
 }
 
-/* One {name} a kind's words may hold, and what stands for it. */
-struct word_value {
-	const char *name;
-	const char *value;
-};
-
-/* Writes words into out with each {name} of values replaced by its value, cut to size bytes
- * with its terminating NUL as snprintf cuts; a brace that names no value stays as it is. */
-static void fill_words(char *out, size_t size, const char *words, const struct word_value *values, size_t n_values)
+void factor_fill_words(char *out, size_t size, const char *words, const struct word_value *values, size_t n_values)
 {
 	size_t len = 0;
 	for (const char *p = words; *p;) {
@@ -111,12 +107,13 @@ void factor_describe(const struct factor_row *f, const char *app_name, struct fa
 	k->describe(f, out);
 	char left[16];
 	snprintf(left, sizeof left, "%d", out->codes_remaining);
-	const struct word_value values[] = {{"phone", out->phone_last4}, {"app", app_name}, {"left", left}};
+	const struct word_value values[] = {
+		{"phone", out->phone_last4}, {"email", out->email_masked}, {"app", app_name}, {"left", left}};
 	const size_t n = sizeof values / sizeof values[0];
-	fill_words(out->label, sizeof out->label, k->words.label, values, n);
-	fill_words(out->offer, sizeof out->offer, k->words.offer, values, n);
-	fill_words(out->prompt, sizeof out->prompt, k->words.prompt, values, n);
-	fill_words(out->enrol_prompt, sizeof out->enrol_prompt, k->words.enrol_prompt, values, n);
+	factor_fill_words(out->label, sizeof out->label, k->words.label, values, n);
+	factor_fill_words(out->offer, sizeof out->offer, k->words.offer, values, n);
+	factor_fill_words(out->prompt, sizeof out->prompt, k->words.prompt, values, n);
+	factor_fill_words(out->enrol_prompt, sizeof out->enrol_prompt, k->words.enrol_prompt, values, n);
 	out->code_label = k->words.code_label ? k->words.code_label : "Code";
 }
 

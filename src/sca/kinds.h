@@ -1,6 +1,6 @@
 /*
  * kinds.h: what the factor-kind files share and expose beyond the table (factor_kind.h):
- * one-time codes sent in a message (code.c, the sms and voice kinds' issue and check), and the
+ * one-time codes sent in a message (code.c, the sms, voice and email kinds' issue and check), and the
  * pure parts the unit tests and fuzzers call: the message texts and the backup-code alphabet.
  */
 #ifndef TF_SCA_KINDS_H
@@ -33,6 +33,30 @@ bool code_message_text(const char *app_name, enum factor_type type, const char *
 bool code_push_text(const char *app_name, enum challenge_purpose purpose, const struct transaction *tx, char *out,
 		    size_t size);
 
+/* A code by email (a FACTOR_KIND_TO_EMAIL kind): a subject, a plain text and an HTML body, from
+ * the templates in code.c (data, like a kind's words: {app}, {amount}, {payee}, {code}). For a
+ * payment the subject and both bodies show amount and payee (RTS art. 5(1)(a)); the names are
+ * fitted as in the other messages and every value is HTML-escaped in the HTML body, which loads
+ * nothing from elsewhere (no image, stylesheet or link). Each part fits its CODE_EMAIL_*_MAX;
+ * false only when one does not (never for the fitted names). */
+#define CODE_EMAIL_SUBJECT_MAX 1024
+#define CODE_EMAIL_TEXT_MAX 4096
+#define CODE_EMAIL_HTML_MAX 16384
+struct code_email {
+	char subject[CODE_EMAIL_SUBJECT_MAX];
+	char text[CODE_EMAIL_TEXT_MAX];
+	char html[CODE_EMAIL_HTML_MAX];
+};
+bool code_email_compose(const char *app_name, const char *code, const struct transaction *tx, struct code_email *out);
+
+/* Writes words into out with each {name} of values replaced by its value (factor_kinds.c), cut
+ * to size bytes with its NUL as snprintf cuts; a brace that names no value stays as it is. */
+struct word_value {
+	const char *name;
+	const char *value;
+};
+void factor_fill_words(char *out, size_t size, const char *words, const struct word_value *values, size_t n_values);
+
 /* kind_backup_codes.c: sheets of BACKUP_CODES_PER_SHEET codes of BACKUP_CODE_LEN characters from
  * an alphabet without look-alikes; a typed code is normalised (lower case, spaces and dashes
  * dropped) into out, false when it cannot be a code. */
@@ -46,5 +70,9 @@ enum factor_field kind_phone_check_input(const struct factor_input *in);
 enum tf_err kind_phone_enrol(const struct sca_ctx *ctx, const struct factor_input *in, struct factor_row *f,
 			     struct factor_enrolment *en);
 void kind_describe_phone(const struct factor_row *f, struct factor_description *d);
+
+/* "ann@example.com" -> "a***@example.com": the first character of the local part, the domain
+ * whole (enough for the user to recognise the address; kind_email.c). */
+void kind_email_mask(const char *email, char out[TF_EMAIL_MASKED_MAX]);
 
 #endif

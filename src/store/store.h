@@ -124,6 +124,7 @@ struct factor_row {
 	char credential_aaguid[37];
 	int credential_flags;
 	char credential_transports[128];
+	char email[256];          /* email: the address its codes go to (lower case) */
 };
 
 #define STORE_CREDENTIAL_UV 1 /* user verified at registration */

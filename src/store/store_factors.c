@@ -56,7 +56,8 @@ static void read_factor(struct rows *r, void *row)
 	col_text(r, 24, f->credential_aaguid, sizeof f->credential_aaguid);
 	f->credential_flags = (int)col_int(r, 25);
 	col_text(r, 26, f->credential_transports, sizeof f->credential_transports);
-	f->backup_remaining = (int)col_int(r, 27);
+	col_text(r, 27, f->email, sizeof f->email);
+	f->backup_remaining = (int)col_int(r, 28);
 }
 
 enum tf_err sql_factor_insert(struct store_conn *c, const struct factor_row *f)
@@ -72,7 +73,7 @@ enum tf_err sql_factor_insert(struct store_conn *c, const struct factor_row *f)
 			    TEXT(f->push_address), TEXT(f->name), TEXT(f->credential_id),
 			    BLOB_OR_NULL(f->credential_key, f->credential_key_len), INT(f->credential_alg),
 			    INT(f->credential_sign_count), TEXT(f->credential_aaguid), INT(f->credential_flags),
-			    TEXT(f->credential_transports)),
+			    TEXT(f->credential_transports), TEXT(f->email)),
 		       NULL);
 }
 

@@ -26,7 +26,7 @@
 	"factor_id, app_id, user_id, type, status, phone, secret_sealed, totp_algorithm, totp_digits, "            \
 	"last_totp_step, preferred, consecutive_failures, blocked_until, created_at, activated_at, "               \
 	"enrolment_challenge_id, push_channel, push_public_key, push_address, name, credential_id, credential_key, " \
-	"credential_alg, credential_sign_count, credential_aaguid, credential_flags, credential_transports"
+	"credential_alg, credential_sign_count, credential_aaguid, credential_flags, credential_transports, email"
 #define BACKUP_REMAINING "(SELECT count(*) FROM backup_codes b WHERE b.factor_id = factors.factor_id AND b.used_at = 0)"
 #define CHALLENGE_COLS                                                                                           \
 	"challenge_id, app_id, user_id, factor_id, session_id, purpose, status, code_mac, attempts, max_attempts, " \
@@ -146,7 +146,7 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(FACTOR_SEND_STATE, "SELECT last_send_at FROM factors WHERE app_id = $1 AND factor_id = $2"),
 	STMT(FACTOR_INSERT, "INSERT INTO factors (" FACTOR_COLS ") VALUES "
 			    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,"
-			    "$26,$27)"),
+			    "$26,$27,$28)"),
 	STMT(FACTOR_GET, "SELECT " FACTOR_COLS ", " BACKUP_REMAINING " FROM factors WHERE app_id = $1 AND user_id = $2 "
 			 "AND factor_id = $3", .locks_user = true),
 	STMT(FACTOR_LIST, "SELECT " FACTOR_COLS ", " BACKUP_REMAINING " FROM factors WHERE app_id = $1 "

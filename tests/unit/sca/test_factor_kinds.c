@@ -79,7 +79,7 @@ static void test_every_type_has_one_kind_and_names_round_trip(void **state)
 		for (int u = 0; u < t; u++)
 			assert_ptr_not_equal(factor_kind_of((enum factor_type)u), k);
 	}
-	assert_null(factor_kind_named("email")); /* not a kind yet */
+	assert_non_null(factor_kind_named("email"));
 	assert_null(factor_kind_named(""));
 	assert_null(factor_kind_named("SMS"));
 }
@@ -118,6 +118,69 @@ static void test_flags_agree_with_the_operations(void **state)
 	assert_true(factor_kind_of(FACTOR_BACKUP_CODES)->flags & FACTOR_KIND_FALLBACK);
 	assert_false(factor_kind_of(FACTOR_PUSH)->flags & FACTOR_KIND_PICKED_BY_DEFAULT);
 	assert_int_equal(factor_kind_of(FACTOR_PUSH)->answer, FACTOR_ANSWER_DEVICE);
+	const struct factor_kind *mail = factor_kind_of(FACTOR_EMAIL);
+	assert_true(mail->flags & FACTOR_KIND_SENDS_CODE);
+	assert_true(mail->flags & FACTOR_KIND_TO_EMAIL);
+	assert_false(mail->flags & FACTOR_KIND_TO_PHONE);
+	assert_int_equal(mail->fields, FACTOR_FIELD_NONE); /* the address is optional: the user's own */
+	assert_int_equal(mail->optional_fields, FACTOR_FIELD_EMAIL);
+}
+
+static void test_email_input_and_description(void **state)
+{
+	(void)state;
+	const struct factor_kind *mail = factor_kind_of(FACTOR_EMAIL), *sms = factor_kind_of(FACTOR_SMS);
+	assert_int_equal(factor_input_check(mail, &(struct factor_input){0}), FACTOR_FIELD_NONE);
+	assert_int_equal(factor_input_check(mail, &(struct factor_input){.email = "Ann@Example.com"}), FACTOR_FIELD_NONE);
+	assert_int_equal(factor_input_check(mail, &(struct factor_input){.email = "ann@example.com\r\nBcc: e@x.io"}),
+			 FACTOR_FIELD_EMAIL);
+	assert_int_equal(factor_input_check(mail, &(struct factor_input){.phone = "+14155550100"}), FACTOR_FIELD_PHONE);
+	assert_int_equal(factor_input_check(sms, &(struct factor_input){.phone = "+14155550100", .email = "a@b.io"}),
+			 FACTOR_FIELD_EMAIL);
+	struct factor_row f;
+	memset(&f, 0, sizeof f);
+	f.type = FACTOR_EMAIL;
+	snprintf(f.email, sizeof f.email, "%s", "ann@example.com");
+	struct factor_description d;
+	factor_describe(&f, "Acme", &d);
+	assert_string_equal(d.email, "ann@example.com");
+	assert_string_equal(d.email_masked, "a***@example.com");
+	assert_null(d.phone);
+	assert_string_equal(d.label, "Email to a***@example.com");
+	assert_string_equal(d.prompt, "We sent a code by email to a***@example.com.");
+}
+
+static void test_email_texts_show_amount_and_payee_and_escape_the_html(void **state)
+{
+	(void)state;
+	struct code_email *m = malloc(sizeof *m);
+	assert_non_null(m);
+	assert_true(code_email_compose("Acme <Pay>", "123456", NULL, m));
+	assert_string_equal(m->subject, "Acme <Pay>: your verification code");
+	assert_non_null(strstr(m->text, "Acme <Pay>: your code is 123456. It expires in 5 minutes."));
+	assert_non_null(strstr(m->html, "Acme &lt;Pay&gt;: your code is"));
+	assert_null(strstr(m->html, "<Pay>"));
+	assert_non_null(strstr(m->html, "123456"));
+	struct transaction tx = {.amount = 123456};
+	snprintf(tx.currency, sizeof tx.currency, "EUR");
+	snprintf(tx.payee_name, sizeof tx.payee_name, "%s", "Tom & Jerry's");
+	assert_true(code_email_compose("Acme", "654321", &tx, m));
+	assert_string_equal(m->subject, "Acme: confirm paying EUR 1,234.56 to \"Tom & Jerry's\"");
+	assert_non_null(strstr(m->text, "Acme: to pay EUR 1,234.56 to \"Tom & Jerry's\", your code is 654321."));
+	assert_non_null(strstr(m->html, "EUR 1,234.56"));
+	assert_non_null(strstr(m->html, "Tom &amp; Jerry&#39;s"));
+	assert_null(strstr(m->html, "http"));
+	/* the longest names still leave the code whole */
+	char app[400], payee[sizeof tx.payee_name];
+	memset(app, 'A', sizeof app - 1);
+	app[sizeof app - 1] = '\0';
+	memset(payee, '&', sizeof payee - 1);
+	payee[sizeof payee - 1] = '\0';
+	snprintf(tx.payee_name, sizeof tx.payee_name, "%s", payee);
+	assert_true(code_email_compose(app, "999999", &tx, m));
+	assert_non_null(strstr(m->text, "your code is 999999."));
+	assert_non_null(strstr(m->html, "999999"));
+	free(m);
 }
 
 static void test_enrolment_input_is_refused_in_the_api_order(void **state)
@@ -387,6 +450,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_type_has_one_kind_and_names_round_trip),
 		cmocka_unit_test(test_flags_agree_with_the_operations),
+		cmocka_unit_test(test_email_input_and_description),
+		cmocka_unit_test(test_email_texts_show_amount_and_payee_and_escape_the_html),
 		cmocka_unit_test(test_enrolment_input_is_refused_in_the_api_order),
 		cmocka_unit_test(test_each_kind_describes_itself),
 		cmocka_unit_test(test_each_kind_words_every_field),
