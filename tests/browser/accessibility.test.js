@@ -117,6 +117,14 @@ const button = (page, text) => page.locator('button', { hasText: text });
 
 // --- every page, every state ---------------------------------------------------------------
 
+test('axe runs with these rules: a page with known faults has violations', async () => {
+  const page = await newPage();
+  await page.setContent('<!doctype html><html><title>t</title><body><main><img src="data:,"><p style="color:#aaa;background:#fff">faint</p><input></main></body></html>');
+  const { violations } = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  assert.deepEqual(violations.map((v) => v.id).sort(), ['color-contrast', 'html-has-lang', 'image-alt', 'label']);
+  await page.context().close();
+});
+
 test('a user with a phone: challenge states, sign-in methods and each enrolment, trusted devices', async () => {
   const PHONE = '+447700900111', VOICE = '+447700900222';
   const user = await ssoUser('ada@example.com', PHONE);
