@@ -134,7 +134,7 @@ test-js: all
 # The hosted pages in Debian's Chromium, driven by playwright-core (npm); screenshots go to
 # build/screenshots/
 browser-deps:
-	@[ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/@simplewebauthn/server ] || (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+	@[ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/@simplewebauthn/server ] && [ -d tests/browser/node_modules/@axe-core/playwright ] || (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 test-browser: all browser-deps
 	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold node --test tests/browser/

@@ -73,8 +73,13 @@ enum tf_err hosted_load_client(struct tf_req *req, const char *client_id);
  * through SSO (password sign-in, email confirmation) returns when it ends. */
 void hosted_home(const struct app_row *app, char *out, size_t size);
 
+/* The language of the pages, which the layout's <html lang> reads. */
+const char *hosted_lang(const struct tf_req *req);
+
 /* Answers: a page (title, content template and its vars, an optional notice) inside the
- * layout; a 303 redirect; the error page for e. */
+ * layout; a 303 redirect; the error page for e. The notice (id "notice") is an alert when its
+ * kind is "error"; kind "invalid" is an error about the form's field: the content template's
+ * {{{invalid}}}, on that field, marks it aria-invalid and described by the notice. */
 enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int status, const char *title,
 			const char *content_template, const struct tpl_var *vars, const char *notice_kind,
 			const char *notice_text);

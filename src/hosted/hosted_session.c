@@ -108,11 +108,41 @@ enum tf_err hosted_redirect(struct tf_req *req, const char *location)
 	return req->resp_text ? TF_OK : TF_ERR_INTERNAL;
 }
 
+const char *hosted_lang(const struct tf_req *req)
+{
+	(void)req;
+	return "en";
+}
+
+/* vars and one more variable, name = value, in a malloc'd list (NULL when memory ran out) */
+static struct tpl_var *vars_with(const struct tpl_var *vars, const char *name, const char *value)
+{
+	size_t n = 0;
+	while (vars && vars[n].name)
+		n++;
+	struct tpl_var *all = calloc(n + 2, sizeof *all);
+	if (!all)
+		return NULL;
+	if (n)
+		memcpy(all, vars, n * sizeof *all);
+	all[n] = (struct tpl_var){name, value};
+	return all;
+}
+
 enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int status, const char *title,
 			const char *content_template, const struct tpl_var *vars, const char *notice_kind,
 			const char *notice_text)
 {
-	char *content = tpl_render(content_template, vars), *nav = NULL, *notice = NULL;
+	/* a notice about the form's field: an error notice, and the field's attributes that tie it
+	 * to the notice ({{{invalid}}} in the content template, on the fields it concerns) */
+	bool invalid = notice_text && !strcmp(notice_kind, "invalid");
+	if (invalid)
+		notice_kind = "error";
+	char *invalid_attrs = invalid ? tpl_render("field_invalid.html", NULL) : NULL;
+	struct tpl_var *content_vars = vars_with(vars, "invalid", invalid_attrs);
+	char *content = content_vars ? tpl_render(content_template, content_vars) : NULL, *nav = NULL, *notice = NULL;
+	free(content_vars);
+	free(invalid_attrs);
 	if (hc) {
 		struct tpl_var nv[] = {{"csrf", hc->csrf}, {NULL, NULL}};
 		nav = tpl_render("nav.html", nv);
@@ -122,7 +152,8 @@ enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int sta
 				       {"text", notice_text}, {NULL, NULL}};
 		notice = tpl_render("notice.html", nv);
 	}
-	struct tpl_var lv[] = {{"title", title}, {"app_name", req->have_app ? req->app->name : "Account security"},
+	struct tpl_var lv[] = {{"lang", hosted_lang(req)}, {"title", title},
+			       {"app_name", req->have_app ? req->app->name : "Account security"},
 			       {"nav", nav}, {"notice", notice}, {"content", content}, {NULL, NULL}};
 	char *html = content ? tpl_render("layout.html", lv) : NULL;
 	free(content);

@@ -170,13 +170,15 @@ static void failure_text(struct tf_req *req, enum tf_err e, int left, char *out,
 	}
 }
 
-/* The challenge page again after a failed attempt or send, saying why (left as failure_text). */
+/* The challenge page again after a failed attempt or send, saying why (left as failure_text);
+ * a wrong or used code's notice is tied to the code field. */
 static enum tf_err render_failure(struct tf_req *req, const struct hosted_ctx *hc, const char *challenge_id,
 				  const char *next, enum tf_err e, int left)
 {
 	char text[400];
 	failure_text(req, e, left, text, sizeof text);
-	return render_challenge(req, hc, challenge_id, next, tf_err_status(e), "error", text);
+	bool about_code = e == TF_ERR_VERIFICATION_CODE_INVALID || e == TF_ERR_TOTP_REPLAYED;
+	return render_challenge(req, hc, challenge_id, next, tf_err_status(e), about_code ? "invalid" : "error", text);
 }
 
 enum tf_err page_challenge_verify(struct tf_req *req)
@@ -189,10 +191,10 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 	const char *trust = form_get(&req->form, "trust_device"), *credential = form_get(&req->form, "credential");
 	struct credential_json cred = {0};
 	if (!challenge_id || strlen(challenge_id) >= TF_ID_MAX)
-		return render_challenge(req, &hc, challenge_id, next, 400, "error", "Enter the code.");
+		return render_challenge(req, &hc, challenge_id, next, 400, "invalid", "Enter the code.");
 	if (credential ? !credential_json_parse(credential, false, &cred) : !code || strlen(code) > 64) {
 		credential_json_free(&cred);
-		return render_challenge(req, &hc, challenge_id, next, 400, "error",
+		return render_challenge(req, &hc, challenge_id, next, 400, credential ? "error" : "invalid",
 					credential ? "Your passkey's answer did not arrive. Try again." : "Enter the code.");
 	}
 	char clean[65];

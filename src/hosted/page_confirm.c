@@ -48,12 +48,17 @@ static bool needs_password(const struct confirm_ctx *cc)
 	return sca_email_confirm_needs_password(&cc->user);
 }
 
-static enum tf_err render(struct tf_req *req, const struct confirm_ctx *cc, int status, const char *notice)
+/* The page, with notice (NULL for none) about the password field whose template variable for
+ * its error attributes is field_var ("invalid_password", "invalid_password2"; NULL: none). */
+static enum tf_err render(struct tf_req *req, const struct confirm_ctx *cc, int status, const char *notice,
+			  const char *field_var)
 {
 	char intro[400], min[16];
 	snprintf(min, sizeof min, "%d", TF_PASSWORD_MIN);
-	struct tpl_var pv[] = {{"min", min}, {NULL, NULL}};
+	char *invalid = field_var ? tpl_render("field_invalid.html", NULL) : NULL;
+	struct tpl_var pv[] = {{"min", min}, {field_var ? field_var : "", invalid}, {NULL, NULL}};
 	char *fields = needs_password(cc) ? tpl_render("password_fields.html", pv) : NULL;
+	free(invalid);
 	if (cc->user.type == USER_SSO)
 		snprintf(intro, sizeof intro, "Thank you for signing up with %s. Confirm your email address; no password is needed.",
 			 req->app->name);
@@ -75,7 +80,7 @@ enum tf_err page_confirm(struct tf_req *req)
 	struct confirm_ctx cc;
 	enum tf_err e = load(req, &req->query, &cc);
 	if (e == TF_OK)
-		e = render(req, &cc, 200, NULL);
+		e = render(req, &cc, 200, NULL, NULL);
 	sodium_memzero(&cc, sizeof cc);
 	return e;
 }
@@ -87,9 +92,9 @@ static enum tf_err confirm(struct tf_req *req, struct confirm_ctx *cc)
 	if (set_password) {
 		const char *p1 = form_get(&req->form, "password"), *p2 = form_get(&req->form, "password2");
 		if (!p1 || !validate_password(p1))
-			return render(req, cc, 400, "Choose a password of at least 8 characters.");
+			return render(req, cc, 400, "Choose a password of at least 8 characters.", "invalid_password");
 		if (!p2 || strcmp(p1, p2) != 0)
-			return render(req, cc, 400, "The two passwords are not the same.");
+			return render(req, cc, 400, "The two passwords are not the same.", "invalid_password2");
 		enum tf_err e = crypto_password_hash(p1, hash); /* Argon2id, before the transaction */
 		if (e != TF_OK)
 			return e;

@@ -117,7 +117,7 @@ static enum tf_err render_confirm(struct tf_req *req, const struct hosted_ctx *h
 	struct tpl_var v[] = {{"prompt", d.enrol_prompt}, {"factor_id", f->factor_id}, {"csrf", hc->csrf}, {"inputmode", d.inputmode},
 			      {NULL, NULL}};
 	return hosted_page(req, hc, status, "Confirm your new sign-in method", "factor_confirm.html", v,
-			   "error", notice);
+			   "invalid", notice);
 }
 
 /* The page that follows a new factor: what its enrolment shows once (an authenticator's QR
@@ -183,7 +183,7 @@ enum tf_err page_factors_add(struct tf_req *req)
 	else if (e == TF_ERR_STEP_UP_REQUIRED) /* a recent challenge first, then back here */
 		e = hosted_redirect(req, "/challenge?next=/account/factors");
 	else if (e == TF_ERR_MISSING_FIELD || e == TF_ERR_INVALID_FIELD)
-		e = render_factors(req, &hc, 400, "error", "Enter your mobile number with its country code, like +447700900123.");
+		e = render_factors(req, &hc, 400, "invalid", "Enter your mobile number with its country code, like +447700900123.");
 	else
 		e = render_factors(req, &hc, tf_err_status(e), "error", tf_err_message(e));
 	free(qr_src);
