@@ -16,13 +16,53 @@
 #include "sca/sessions.h"
 #include "platform/log.h"
 
-#define CSP "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; " \
-	    "form-action 'self'; " \
-	    "frame-ancestors 'none'; base-uri 'none'"
+#define CSP_HEAD "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; " \
+		 "form-action 'self'"
+#define CSP_TAIL "; frame-ancestors 'none'; base-uri 'none'"
+
+/* Appends " origin" (scheme://host[:port] of url) to csp unless it is there already; only the
+ * characters a URL's origin has, so that nothing from the application's settings can end the
+ * directive or add another. */
+static void csp_add_origin(char *csp, size_t size, const char *url)
+{
+	const char *host = url ? strstr(url, "://") : NULL;
+	if (!host)
+		return;
+	size_t len = (size_t)(host + 3 - url) + strcspn(host + 3, "/?#");
+	char origin[300];
+	if (len >= sizeof origin || len <= (size_t)(host + 3 - url))
+		return;
+	memcpy(origin, url, len);
+	origin[len] = '\0';
+	if (strspn(origin, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:/[]") != len)
+		return;
+	char item[302];
+	snprintf(item, sizeof item, " %s", origin);
+	size_t used = strlen(csp);
+	const char *at = strstr(csp, item);
+	if ((at && (at[strlen(item)] == ' ' || at[strlen(item)] == '\0')) || used + strlen(item) + 1 > size)
+		return;
+	memcpy(csp + used, item, strlen(item) + 1);
+}
 
 static void security_headers(struct tf_req *req)
 {
-	resp_header(req, "Content-Security-Policy", CSP);
+	/* a form may lead off the pages only to the application: sign-out returns to its redirect
+	 * address, and an sso user's sign-in goes to its login URL (browsers apply form-action to
+	 * the redirect a form's answer makes) */
+	char csp[sizeof CSP_HEAD + 2048 + sizeof CSP_TAIL] = CSP_HEAD;
+	if (req->app) {
+		json_t *prefixes = json_loads(req->app->redirect_uri_prefixes, 0, NULL);
+		size_t i;
+		json_t *v;
+		json_array_foreach(prefixes, i, v)
+			csp_add_origin(csp, sizeof csp - sizeof CSP_TAIL, json_string_value(v));
+		json_decref(prefixes);
+		csp_add_origin(csp, sizeof csp - sizeof CSP_TAIL, req->app->sso_login_url);
+	}
+	size_t used = strlen(csp);
+	snprintf(csp + used, sizeof csp - used, "%s", CSP_TAIL);
+	resp_header(req, "Content-Security-Policy", csp);
 	resp_header(req, "X-Frame-Options", "DENY");
 	resp_header(req, "Referrer-Policy", "no-referrer");
 	req->content_type = "text/html; charset=utf-8";

@@ -90,6 +90,9 @@ def test_entry_starts_a_hosted_session_and_lands_on_the_page(server):
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
     # scripts only from twofold's own origin (the passkey script): none inline, none elsewhere
     assert "script-src 'self';" in csp and "unsafe" not in csp
+    # forms lead off the pages only to the application (sign-out to its redirect address, an sso
+    # user's sign-in to its login URL): browsers apply form-action to the redirect that follows
+    assert "form-action 'self' https://partner.example;" in csp
 
 
 def test_secure_cookie_when_configured(start_server):
