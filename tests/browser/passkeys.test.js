@@ -71,9 +71,12 @@ async function signInWithPassword(b, app, email) {
   await b.page.click('button:has-text("Sign in")');
 }
 
+// signs out on the pages, which return to the application's site (not there: the browser's error page)
 async function signOut(b) {
   await b.page.goto(`${tf.pages}/logout`);
-  await b.page.click('button:has-text("Sign out")');
+  await b.page.click('button:has-text("Sign out")', { noWaitAfter: true });
+  for (let i = 0; i < 400 && b.page.url().startsWith(tf.pages); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(!(await b.context.cookies(tf.pages)).some((c) => c.name === 'tf_session'), 'signed out');
 }
 
 test('add a passkey, sign in with it alone, pass a challenge with it; refused answers are refused by both verifiers', async () => {
