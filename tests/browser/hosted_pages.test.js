@@ -143,7 +143,11 @@ test('removing the trusted device brings the challenge back', async () => {
 test('signing out, the expired-session page, the error page', async () => {
   await page.goto(tf.base + '/logout');
   await shot('10-sign-out');
-  await page.click('button:has-text("Sign out")').catch(() => {}); // goes to the partner's site, which is not there
+  // back to the partner's site (which is not there: the browser's error page), the session ended
+  await page.click('button:has-text("Sign out")', { noWaitAfter: true });
+  for (let i = 0; i < 400 && page.url().startsWith(tf.base); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(!page.url().startsWith(tf.base), 'the browser left for the application');
+  assert.ok(!(await context.cookies(tf.base)).some((c) => c.name === 'tf_session'), 'signed out');
   await page.goto(tf.base + '/session-expired');
   assert.equal(await page.textContent('h1'), 'Your session has ended');
   await shot('11-session-expired');
