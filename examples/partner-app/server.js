@@ -2,12 +2,12 @@
 //
 // A seller signs up and signs in here while twofold keeps the user and the password
 // (POST /v1/users, POST /v1/login), or signs in with a passkey alone (POST /v1/login/passkey);
-// sets up a second factor through twofold's API (a code by text message, an authenticator app
-// or a passkey); may change the bank account only when twofold says this browser is a trusted
-// device, or after a code or a passkey (seed 000: test the device before a sensitive operation,
-// challenge when it is not trusted); and opens twofold's own security pages through single
-// sign-on (seed 001). The passkey ceremonies run in passkey.js, the one script of the pages,
-// which posts the browser's answer in a form field.
+// sets up a second factor through twofold's API (a code by text message or by email, an
+// authenticator app or a passkey); may change the bank account only when twofold says this
+// browser is a trusted device, or after a code or a passkey (seed 000: test the device before a
+// sensitive operation, challenge when it is not trusted); and opens twofold's own security pages
+// through single sign-on (seed 001). The passkey ceremonies run in passkey.js, the one script of
+// the pages, which posts the browser's answer in a form field.
 //
 // Everything the app itself keeps (its sessions, the sellers' bank accounts) lives in memory:
 // a real platform keeps it in its database.
@@ -234,16 +234,21 @@ async function hasActiveFactor(session) {
   return factors.some((f) => f.status === 'active');
 }
 
-// The first factor: any kind. A further one: a passkey here (other kinds on twofold's Security
-// settings pages), after a step-up, as twofold asks.
-async function mfaChoose({ res, session }) {
+// The first factor: any kind. A further one: a passkey or email codes here (other kinds on
+// twofold's Security settings pages), after a step-up, as twofold asks.
+async function mfaChoose({ res, session, url }) {
   const notice = takeNotice(session);
-  send(res, await hasActiveFactor(session) ? views.mfaAddPasskey(session, notice) : views.mfaChoose(session, notice));
+  if (!await hasActiveFactor(session)) return send(res, views.mfaChoose(session, notice));
+  send(res, url.searchParams.get('add') === 'email' ? views.mfaAddEmail(session, notice) : views.mfaAddPasskey(session, notice));
 }
+
+// The page a refused enrolment goes back to.
+const enrolPage = (body) => (body.type === 'email' ? '/mfa?add=email' : '/mfa');
 
 // What the confirmation page needs of a factor twofold has just created.
 function enrolling(factor, body) {
   if (body.type === 'sms') return { type: 'sms', phone: body.phone };
+  if (body.type === 'email') return { type: 'email', email: factor.email }; // the address twofold wrote to
   if (body.type === 'totp') return { type: 'totp', secret: factor.totp.secret, qr: factor.totp.qr_png_base64 };
   return { type: 'passkey', name: factor.name, options: factor.webauthn.publicKey }; // what navigator.credentials.create takes
 }
@@ -254,14 +259,14 @@ async function enrol(res, session, body) {
     factor = await twofold.post('/v1/factors', body, { token: session.token });
   } catch (e) {
     if (e.code === 'STEP_UP_REQUIRED') { // a further factor: the seller proves it is them with one they have
-      return startStepUp(res, session, { action: 'add_factor', body, why: `Adding a ${body.type === 'passkey' ? 'passkey' : 'second factor'}`,
-        page: '/mfa/stepup' }, () => redirect(res, '/mfa'));
+      return startStepUp(res, session, { action: 'add_factor', body, why: `Adding ${{ passkey: 'a passkey', email: 'email codes' }[body.type] ?? 'a second factor'}`,
+        page: '/mfa/stepup' }, () => redirect(res, enrolPage(body)));
     }
     if (e.code === 'WEBAUTHN_NOT_CONFIGURED') session.notice = problem('Passkeys are not set up for Acme Market yet (README.md: APP_URL and setup.js).');
     else if (e.error?.field) session.notice = problem(FIELD_PROBLEMS[e.error.field] ?? e.error.message);
     else if (e.status === 403 || e.status === 409 || e.status === 429) session.notice = problem(e.error.message);
     else throw e;
-    return redirect(res, '/mfa');
+    return redirect(res, enrolPage(body));
   }
   session.enrolling = { factorId: factor.factor_id, ...enrolling(factor, body) };
   redirect(res, '/mfa/confirm');
@@ -270,6 +275,12 @@ async function enrol(res, session, body) {
 const enrolSms = ({ res, session, form }) => {
   const phone = (form.get('phone') ?? '').replace(/[\s()-]/g, '');
   return enrol(res, session, { type: 'sms', phone }); // the code goes out now
+};
+
+// Codes by email: to the address typed, else (none typed) to the seller's own, which twofold knows.
+const enrolEmail = ({ res, session, form }) => {
+  const email = (form.get('email') ?? '').trim();
+  return enrol(res, session, { type: 'email', ...(email ? { email } : {}) }); // the code goes out now
 };
 
 const enrolTotp = ({ res, session }) => enrol(res, session, { type: 'totp' });
@@ -327,9 +338,9 @@ async function mfaVerify({ res, session, form }) {
     return redirect(res, retry ? '/mfa/confirm' : '/mfa');
   }
   delete session.enrolling;
-  session.notice = info(enrolling.type === 'passkey'
-    ? 'Your passkey is set up. You can approve sensitive changes with it.'
-    : 'Your second factor is set up. We will ask for it before sensitive changes.');
+  session.notice = info(enrolling.type === 'passkey' ? 'Your passkey is set up. You can approve sensitive changes with it.'
+    : enrolling.type === 'email' ? `Your second factor is set up: we will email a code to ${enrolling.email} before sensitive changes.`
+      : 'Your second factor is set up. We will ask for it before sensitive changes.');
   redirect(res, '/account');
 }
 
@@ -339,15 +350,15 @@ const usable = (f) => f.status === 'active' && f.type !== 'push'; // this app ha
 
 // A step-up challenge on factorId, else on the seller's preferred factor (named: twofold picks a
 // passkey only when named), and the other factors the seller may use instead. For a passkey
-// twofold answers the request options for navigator.credentials.get; for SMS it sends the code now.
+// twofold answers the request options for navigator.credentials.get; for SMS and email it sends the code now.
 async function stepUpChallenge(session, factorId) {
   const factors = (await twofold.get('/v1/factors', { token: session.token })).factors.filter(usable);
   const factor = factors.find((f) => f.factor_id === factorId) ?? factors.find((f) => f.preferred) ?? factors[0];
   const challenge = await twofold.post('/v1/challenges', { purpose: 'stepup', factor_id: factor?.factor_id }, { token: session.token });
   return {
-    challengeId: challenge.challenge_id, factorType: challenge.factor_type, factorName: factor?.name,
+    challengeId: challenge.challenge_id, factorType: challenge.factor_type, factorName: factor?.name, factorEmail: factor?.email,
     options: challenge.webauthn?.publicKey,
-    others: factors.filter((f) => f.factor_id !== challenge.factor_id).map(({ factor_id, type, name, phone }) => ({ factor_id, type, name, phone })),
+    others: factors.filter((f) => f.factor_id !== challenge.factor_id).map(({ factor_id, type, name, phone, email }) => ({ factor_id, type, name, phone, email })),
   };
 }
 
@@ -483,6 +494,7 @@ const routes = {
   'GET /account': account,
   'GET /mfa': mfaChoose,
   'POST /mfa/sms': enrolSms,
+  'POST /mfa/email': enrolEmail,
   'POST /mfa/totp': enrolTotp,
   'POST /mfa/passkey': enrolPasskey,
   'GET /mfa/confirm': mfaConfirm,

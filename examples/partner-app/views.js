@@ -32,6 +32,7 @@ dt { font-weight: 600; }
 img.qr { width: 220px; height: 220px; image-rendering: pixelated; }
 code.secret { word-break: break-all; }
 .choices { display: flex; gap: 1rem; flex-wrap: wrap; }
+.hint { margin: .2rem 0 0; color: #4a5263; font-size: .9rem; }
 .others button { background: none; border: 0; color: #0b5d4b; text-decoration: underline; font: inherit; cursor: pointer; padding: 0; }
 `;
 
@@ -99,6 +100,7 @@ ${passkeyScript}` : ''}`, notice),
 </dl>
 <p><a href="/bank">Change bank account</a></p>
 ${factors.length ? html`<p><a href="/mfa">Add a passkey</a> (approve changes with this device's screen lock, fingerprint or face)</p>` : ''}
+${factors.length && !factors.some((f) => f.type === 'email') ? html`<p><a href="/mfa?add=email">Add email codes</a> (a code by email, no phone needed)</p>` : ''}
 <p><a href="/security">Security settings</a> (sign-in methods and trusted devices)</p>`, notice),
 
   mfaChoose: (s, notice) => layout('Protect your account', s, html`
@@ -110,6 +112,7 @@ anything that could send your money elsewhere, such as changing your bank accoun
 <input type="tel" id="phone" name="phone" placeholder="+447700900123" required>
 <button class="primary">Text me a code</button>
 </form>
+${emailForm(s, 'Or codes by email, no phone needed')}
 <form method="post" action="/mfa/totp">${csrf(s)}
 <label>Or an authenticator app</label>
 <button class="primary">Use an authenticator app</button>
@@ -124,9 +127,16 @@ screen lock, fingerprint or face, or with a security key, instead of a code.</p>
 ${passkeyNameForm(s, 'Name it after this device')}
 <p>Add or remove other factors in <a href="/security">Security settings</a>.</p>`, notice),
 
+  // email codes as a further factor: twofold asks for a step-up first
+  mfaAddEmail: (s, notice) => layout('Add email codes', s, html`
+<p>We email you a 6-digit code when a change needs a second factor: use it when your phone is
+not at hand, or if you have none.</p>
+${emailForm(s, 'Email address for codes')}
+<p>Add or remove other factors in <a href="/security">Security settings</a>.</p>`, notice),
+
   mfaConfirm: (s, enrolling, notice) => (enrolling.type === 'passkey' ? passkeyCreate(s, enrolling, notice) : layout('Confirm your second factor', s, html`
-${enrolling.type === 'sms'
-    ? html`<p>We sent a 6-digit code to ${enrolling.phone}.</p>`
+${enrolling.type === 'sms' || enrolling.type === 'email'
+    ? html`<p>We sent a 6-digit code to ${enrolling.phone ?? enrolling.email}.</p>`
     : html`<p>Scan this code with your authenticator app, or type the key into it.</p>
 <img class="qr" alt="QR code for your authenticator app" src="data:image/png;base64,${enrolling.qr}">
 <p>Key: <code class="secret">${enrolling.secret}</code></p>`}
@@ -153,7 +163,8 @@ ${pending.factorType === 'passkey' ? html`<p>${pending.why} needs a second facto
 <p class="passkey-status" role="status"></p>
 </form>
 ${passkeyScript}` : html`<p>${pending.why} needs a second factor.
-${CODE_FROM[pending.factorType] ?? 'We sent a code to your phone.'}</p>
+${pending.factorType === 'email' ? `We emailed a code to ${pending.factorEmail ?? 'you'}.`
+    : CODE_FROM[pending.factorType] ?? 'We sent a code to your phone.'}</p>
 <form method="post" action="${pending.page}">${csrf(s)}
 <label for="code">Code</label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
 <label class="check"><input type="checkbox" name="trust_device" value="1"> Trust this browser for 30 days</label>
@@ -169,17 +180,28 @@ const CODE_FROM = { totp: 'Enter the code your authenticator app shows.', voice:
   backup_codes: 'Enter one of your backup codes.' };
 
 function describeFactor(f) {
-  const kind = { sms: 'text messages', voice: 'voice calls', totp: 'authenticator app', backup_codes: 'backup codes', push: 'push', passkey: 'passkey' }[f.type] ?? f.type;
+  const kind = { sms: 'text messages', voice: 'voice calls', totp: 'authenticator app', backup_codes: 'backup codes', push: 'push', passkey: 'passkey',
+    email: 'codes by email' }[f.type] ?? f.type;
   if (f.type === 'passkey' && f.name) return `${kind} “${f.name}”`;
+  if (f.type === 'email') return `${kind} to ${f.email}`;
   return f.phone ? `${kind} to ${f.phone.slice(0, 3)}…${f.phone.slice(-4)}` : kind;
 }
 
-const useFactor = (f) => ({ sms: 'Text me a code', voice: 'Call me with a code', totp: 'Use my authenticator app', passkey: 'Use my passkey' }[f.type]
-  ?? `Use ${describeFactor(f)}`) + (f.type === 'passkey' && f.name ? ` “${f.name}”` : '') + (f.phone ? ` at …${f.phone.slice(-4)}` : '');
+const useFactor = (f) => ({ sms: 'Text me a code', voice: 'Call me with a code', totp: 'Use my authenticator app', passkey: 'Use my passkey',
+  email: 'Email me a code' }[f.type] ?? `Use ${describeFactor(f)}`) + (f.type === 'passkey' && f.name ? ` “${f.name}”` : '')
+  + (f.phone ? ` at …${f.phone.slice(-4)}` : '') + (f.type === 'email' ? ` at ${f.email}` : '');
 
 // The ceremonies run in passkey.js; without JavaScript the button stays disabled and this says why.
 const passkeyScript = html`<noscript><p class="notice error">Passkeys need JavaScript: turn it on for this site, or use another way.</p></noscript>
 <script src="/passkey.js" defer></script>`;
+
+// Email codes: to the address typed, or to the seller's own when the field is left empty.
+const emailForm = (s, label) => html`<form method="post" action="/mfa/email">${csrf(s)}
+<label for="code-email">${label}</label>
+<input type="email" id="code-email" name="email" placeholder="${s.user.email}" aria-describedby="code-email-hint">
+<p class="hint" id="code-email-hint">Leave it empty to use ${s.user.email}, or type another address.</p>
+<button class="primary">Email me codes</button>
+</form>`;
 
 const passkeyNameForm = (s, label) => html`<form method="post" action="/mfa/passkey">${csrf(s)}
 <label for="passkey-name">${label}</label>
