@@ -1,6 +1,7 @@
 // app.js: what the example's tests share: Acme Market started the way its README says (setup.js
 // creates the twofold application with the admin token, server.js starts with the file it
-// writes) at http://localhost:PORT in front of a twofold from tests/browser/support.js.
+// writes) at http://localhost:PORT in front of a twofold from tests/browser/support.js, and the
+// codes twofold emailed.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -46,4 +47,14 @@ export async function startApp(tf) {
     decisions: () => log.match(/(allow|challenge_required) [A-Z_]+$/gm) ?? [],
     stop() { proc.kill('SIGTERM'); },
   };
+}
+
+// The codes twofold emailed to address, oldest first, each read from the text part of an email in
+// development delivery's messages.jsonl; waits until there are at least count.
+export function emailCodesTo(tf, address, count) {
+  return until(`${count} emailed codes to ${address}`, () => {
+    const codes = tf.messages().filter((m) => m.to === address && m.channel === 'email')
+      .map((m) => /your code is (\d{6})\./.exec(m.text)?.[1]).filter(Boolean);
+    return codes.length >= count && codes;
+  });
 }
