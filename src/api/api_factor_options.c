@@ -15,6 +15,10 @@
 #include "sca/relying_party.h"
 
 #define NO_SMARTPHONE_WARNING "NO_METHOD_WITHOUT_SMARTPHONE"
+#define NO_SMARTPHONE_SETTINGS                                                                                   \
+	"The application enables no means of authentication that works without a smartphone (voice, email, or "     \
+	"passkey with webauthn settings); the PSR asks for at least one."
+#define NO_SMARTPHONE_USER "The user cannot enrol another factor now, so none that works without a smartphone."
 
 enum tf_err api_factor_types_read(struct tf_req *req, char **out)
 {
@@ -62,9 +66,7 @@ json_t *api_app_warnings(const struct app_row *a)
 {
 	json_t *w = json_array();
 	if (!factor_types_without_smartphone(factor_types_enabled(a), rp_configured(a)))
-		json_array_append_new(w, no_smartphone_warning(
-			"The application enables no means of authentication that works without a smartphone "
-			"(voice, email, or passkey with webauthn settings); the PSR asks for at least one."));
+		json_array_append_new(w, no_smartphone_warning(NO_SMARTPHONE_SETTINGS));
 	return w;
 }
 
@@ -90,9 +92,8 @@ enum tf_err api_users_factor_options(struct tf_req *req)
 	if (!fo.without_smartphone)
 		json_array_append_new(warnings, no_smartphone_warning(
 			factor_types_without_smartphone(factor_types_enabled(req->app), rp_configured(req->app))
-				? "The user cannot enrol another factor now, so none that works without a smartphone."
-				: "The application enables no means of authentication that works without a smartphone "
-				  "(voice, email, or passkey with webauthn settings); the PSR asks for at least one."));
+				? NO_SMARTPHONE_USER
+				: NO_SMARTPHONE_SETTINGS));
 	resp_json(req, 200, json_pack("{s:s, s:o, s:b, s:o, s:o}", "user_id", req->params[0], "options", options,
 				      "without_smartphone", fo.without_smartphone, "unavailable", unavailable,
 				      "warnings", warnings));
