@@ -131,24 +131,37 @@ json_t *api_webauthn_settings_json(const struct app_row *a)
 	return o ? o : json_null();
 }
 
+/* PATCH /v1/admin/apps/{id}: replaces the settings given (webauthn, enabled_factor_types; at
+ * least one), leaving the others; the answer carries the settings' warnings. */
 enum tf_err api_apps_update(struct tf_req *req)
 {
-	static const char *const known[] = {"webauthn", NULL};
+	static const char *const known[] = {"webauthn", "enabled_factor_types", NULL};
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK)
 		return e;
-	if (!json_object_get(req->json, "webauthn"))
+	bool webauthn_given = json_object_get(req->json, "webauthn") != NULL;
+	if (!webauthn_given && !json_object_get(req->json, "enabled_factor_types"))
 		return req_field_error(req, TF_ERR_MISSING_FIELD, "webauthn");
-	char *settings;
+	char *settings = NULL, *types = NULL;
 	if ((e = api_webauthn_settings_read(req, &settings)) != TF_OK)
 		return e;
+	if ((e = api_factor_types_read(req, &types)) != TF_OK) {
+		free(settings);
+		return e;
+	}
 	struct sca_ctx ctx;
 	req_sca_ctx(req, &ctx);
+	struct app_settings_change ch = {.webauthn = webauthn_given ? (settings ? settings : "") : NULL,
+					 .enabled_factor_types = types};
 	struct app_row *app = malloc(sizeof *app);
-	e = app ? sca_app_set_webauthn(&ctx, req->params[0], settings ? settings : "", app) : TF_ERR_INTERNAL;
+	e = app ? sca_app_update(&ctx, req->params[0], &ch, app) : TF_ERR_INTERNAL;
 	free(settings);
-	if (e == TF_OK)
-		resp_json(req, 200, api_app_json(app));
+	free(types);
+	if (e == TF_OK) {
+		json_t *o = api_app_json(app);
+		json_object_set_new(o, "warnings", api_app_warnings(app));
+		resp_json(req, 200, o);
+	}
 	free(app);
 	return e;
 }

@@ -45,6 +45,7 @@ json_t *api_app_json(const struct app_row *a)
 	json_t *policy = json_loads(a->send_policy[0] ? a->send_policy : "{}", 0, NULL);
 	json_object_set_new(o, "send_policy", policy ? policy : json_object());
 	json_object_set_new(o, "webauthn", api_webauthn_settings_json(a));
+	json_object_set_new(o, "enabled_factor_types", api_factor_types_json(a));
 	resp_set_time(o, "created_at", a->created_at);
 	return o;
 }
@@ -95,7 +96,8 @@ enum tf_err api_apps_create(struct tf_req *req)
 {
 	static const char *const known[] = {"name", "sandbox", "redirect_uri_prefixes", "sso_login_url",
 					    "can_mark_email_verified", "can_register_sso", "totp_algorithm", "totp_digits",
-					    "low_value_rates", "send_policy", "delivery", "webauthn", NULL};
+					    "low_value_rates", "send_policy", "delivery", "webauthn",
+					    "enabled_factor_types", NULL};
 	struct app_create_params p = {.can_register_sso = true};
 	const char *sso_login_url = NULL;
 	enum tf_err e;
@@ -207,6 +209,19 @@ enum tf_err api_apps_create(struct tf_req *req)
 		return e;
 	}
 	p.webauthn = webauthn_text;
+	char *types_text = NULL;
+	if ((e = api_factor_types_read(req, &types_text)) != TF_OK) {
+		free(prefixes);
+		free(rates_text);
+		free(policy_text);
+		free(webauthn_text);
+		if (delivery_text) {
+			sodium_memzero(delivery_text, strlen(delivery_text));
+			free(delivery_text);
+		}
+		return e;
+	}
+	p.enabled_factor_types = types_text;
 	struct app_row app;
 	struct app_credentials creds;
 	struct sca_ctx ctx = req_sca(req);
@@ -215,6 +230,7 @@ enum tf_err api_apps_create(struct tf_req *req)
 	free(rates_text);
 	free(policy_text);
 	free(webauthn_text);
+	free(types_text);
 	if (delivery_text) {
 		sodium_memzero(delivery_text, strlen(delivery_text));
 		free(delivery_text);
@@ -231,6 +247,7 @@ enum tf_err api_apps_create(struct tf_req *req)
 	json_object_set_new(o, "delivery_providers", providers);
 	json_object_set_new(o, "client_secret", json_string(creds.client_secret));
 	json_object_set_new(o, "api_key", json_string(creds.api_key));
+	json_object_set_new(o, "warnings", api_app_warnings(&app));
 	sodium_memzero(&creds, sizeof creds);
 	resp_json(req, 201, o);
 	return TF_OK;

@@ -15,6 +15,7 @@
 #include "core/validate.h"
 #include "http/webauthn_json.h"
 #include "qr/qr.h"
+#include "sca/factor_options.h"
 #include "sca/factors.h"
 #include "sca/users.h"
 
@@ -103,6 +104,8 @@ static enum tf_err parse_type(struct tf_req *req, const struct factor_kind **kin
 		return e;
 	if (!(*kind = factor_kind_named(t)))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "type");
+	if (!factor_type_enabled(req->app, *kind)) /* before the kind's own fields are asked for */
+		return req_field_error(req, TF_ERR_FACTOR_TYPE_DISABLED, "type");
 	return TF_OK;
 }
 

@@ -1,9 +1,12 @@
 /*
  * page_factors.c: the sign-in methods pages (SPEC sections 3 and 8): GET /account/factors
- * lists the user's factors and offers to add one: an authenticator app (the QR code shown as
- * an image, the key as text), a phone for text messages or voice calls, a sheet of backup
- * codes (shown once, with a print stylesheet), or a passkey (where the application accepts
- * twofold's own origin; the page's script runs the browser's ceremony). Each new method is
+ * lists the user's factors and offers to add one of the types the application enables
+ * (sca/factor_options.h): an authenticator app (the QR code shown as an image, the key as
+ * text), a phone for text messages or voice calls, codes by email (the user's own address
+ * unless another is given), a sheet of backup codes (shown once, with a print stylesheet), or
+ * a passkey (where the application accepts twofold's own origin; the page's script runs the
+ * browser's ceremony). With the default settings voice and email, which need no smartphone,
+ * are always offered (docs/accessibility.md). Each new method is
  * confirmed with a code, or a passkey with its registration (POST /account/factors/{id}/verify). Adding a method while another is active needs a
  * recent challenge, as in the API: the page sends the user through the challenge page.
  */
@@ -11,10 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/validate.h"
 #include "hosted/hosted.h"
 #include "http/webauthn_json.h"
 #include "qr/qr.h"
+#include "sca/factor_options.h"
 #include "sca/factors.h"
+#include "sca/users.h"
 
 enum tf_err page_account(struct tf_req *req)
 {
@@ -31,8 +37,76 @@ static enum tf_err user_factor(struct tf_req *req, const char *factor_id, struct
 	return sca_factor_get(&ctx, req->session.user_id, factor_id, f);
 }
 
+/* The phone card: its field, and a choice between text messages and voice calls (the one
+ * enabled alone, said in words). */
+static void phone_card(char **cards, const struct hosted_ctx *hc, unsigned types, const char *invalid)
+{
+	static const struct {
+		enum factor_type type;
+		const char *text;
+	} ways[] = {{FACTOR_SMS, "Text message"}, {FACTOR_VOICE, "Voice call (any phone, a landline too)"}};
+	bool sms = types & FACTOR_TYPE_BIT(FACTOR_SMS), voice = types & FACTOR_TYPE_BIT(FACTOR_VOICE);
+	char *choices = NULL;
+	bool first = true;
+	for (size_t i = 0; i < sizeof ways / sizeof ways[0]; i++) {
+		if (!(types & FACTOR_TYPE_BIT(ways[i].type)))
+			continue;
+		const char *name = factor_kind_of(ways[i].type)->name;
+		if (!(sms && voice)) {
+			struct tpl_var v[] = {{"type", name},
+					      {"text", sms ? "We send your codes by text message." : "We call you and read your codes aloud."},
+					      {NULL, NULL}};
+			tpl_append(&choices, "factor_phone_only.html", v);
+		} else {
+			struct tpl_var v[] = {{"type", name}, {"text", ways[i].text}, {"checked", first ? " checked" : NULL},
+					      {NULL, NULL}};
+			tpl_append(&choices, "factor_phone_choice.html", v);
+		}
+		first = false;
+	}
+	struct tpl_var v[] = {{"csrf", hc->csrf}, {"phone_label", voice ? "Phone number" : "Mobile number"},
+			      {"choices", choices}, {"invalid", invalid}, {NULL, NULL}};
+	tpl_append(cards, "factor_card_phone.html", v);
+	free(choices);
+}
+
+/* The cards that add a method: one per type the application enables (a passkey where these
+ * pages can run its ceremony); invalid_field ("phone", "email" or NULL) gets the attributes
+ * that tie it to the page's error notice. */
+static char *add_cards(struct tf_req *req, const struct hosted_ctx *hc, bool has_backup, const char *invalid_field)
+{
+	unsigned types = factor_types_enabled(req->app);
+	char *invalid = invalid_field ? tpl_render("field_invalid.html", NULL) : NULL, *cards = NULL;
+	const char *phone_invalid = invalid_field && !strcmp(invalid_field, "phone") ? invalid : NULL;
+	const char *email_invalid = invalid_field && !strcmp(invalid_field, "email") ? invalid : NULL;
+	struct tpl_var cv[] = {{"app_name", req->app->name}, {"csrf", hc->csrf}, {NULL, NULL}};
+	if ((types & FACTOR_TYPE_BIT(FACTOR_PASSKEY)) && hosted_passkeys(req))
+		tpl_append(&cards, "passkey_offer.html", cv);
+	if (types & FACTOR_TYPE_BIT(FACTOR_TOTP))
+		tpl_append(&cards, "factor_card_totp.html", cv);
+	if (types & (FACTOR_TYPE_BIT(FACTOR_SMS) | FACTOR_TYPE_BIT(FACTOR_VOICE)))
+		phone_card(&cards, hc, types, phone_invalid);
+	if (types & FACTOR_TYPE_BIT(FACTOR_EMAIL)) {
+		struct sca_ctx ctx = req_sca(req);
+		struct user_row u;
+		if (sca_user_load(&ctx, req->session.user_id, &u) != TF_OK)
+			u.email[0] = '\0';
+		struct tpl_var v[] = {{"csrf", hc->csrf}, {"email", u.email[0] ? u.email : "your address"},
+				      {"invalid", email_invalid}, {NULL, NULL}};
+		tpl_append(&cards, "factor_card_email.html", v);
+	}
+	if (types & FACTOR_TYPE_BIT(FACTOR_BACKUP_CODES)) {
+		struct tpl_var v[] = {{"csrf", hc->csrf},
+				      {"backup_label", has_backup ? "Replace my backup codes" : "Create backup codes"},
+				      {NULL, NULL}};
+		tpl_append(&cards, "factor_card_backup.html", v);
+	}
+	free(invalid);
+	return cards;
+}
+
 static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *hc, int status, const char *notice_kind,
-				  const char *notice)
+				  const char *notice, const char *invalid_field)
 {
 	struct sca_ctx ctx;
 	struct factor_row list[FACTORS_PER_USER_MAX];
@@ -63,12 +137,10 @@ static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *h
 		struct tpl_var v[] = {{"cols", "3"}, {"text", "No sign-in method yet. Add one below."}, {NULL, NULL}};
 		tpl_append(&rows, "empty_row.html", v);
 	}
-	struct tpl_var pv[] = {{"app_name", req->app->name}, {"csrf", hc->csrf}, {NULL, NULL}};
-	char *passkey = hosted_passkeys(req) ? tpl_render("passkey_offer.html", pv) : NULL;
-	struct tpl_var v[] = {{"app_name", req->app->name}, {"rows", rows}, {"csrf", hc->csrf}, {"passkey", passkey},
-			      {"backup_label", has_backup ? "Replace my backup codes" : "Create backup codes"}, {NULL, NULL}};
+	char *cards = add_cards(req, hc, has_backup, invalid_field);
+	struct tpl_var v[] = {{"app_name", req->app->name}, {"rows", rows}, {"cards", cards}, {NULL, NULL}};
 	e = hosted_page(req, hc, status, "Sign-in methods", "factors.html", v, notice_kind, notice);
-	free(passkey);
+	free(cards);
 	free(rows);
 	return e;
 }
@@ -79,7 +151,7 @@ enum tf_err page_factors(struct tf_req *req)
 	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
 	const char *added = form_get(&req->query, "added");
-	return render_factors(req, &hc, 200, "info", added ? "The new sign-in method is ready." : NULL);
+	return render_factors(req, &hc, 200, "info", added ? "The new sign-in method is ready." : NULL, NULL);
 }
 
 /* A pending passkey's page: its creation options (the enrolment challenge of this session) in
@@ -153,11 +225,12 @@ enum tf_err page_factors_add(struct tf_req *req)
 	if (hosted_begin_form(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
 	const char *type = form_get(&req->form, "type"), *phone = form_get(&req->form, "phone");
+	const char *email = form_get(&req->form, "email");
 	const struct factor_kind *kind = type ? factor_kind_named(type) : NULL;
 	bool answerable = kind && (kind->answer == FACTOR_ANSWER_CODE ||
 				   (kind->answer == FACTOR_ANSWER_CREDENTIAL && hosted_passkeys(req)));
 	if (!answerable) /* these pages take typed codes, and passkeys where they can work */
-		return render_factors(req, &hc, 400, "error", "Choose a kind of sign-in method.");
+		return render_factors(req, &hc, 400, "error", "Choose a kind of sign-in method.", NULL);
 	struct factor_input in = {0};
 	char clean[32];
 	if (phone && (kind->fields & FACTOR_FIELD_PHONE)) {
@@ -168,6 +241,20 @@ enum tf_err page_factors_add(struct tf_req *req)
 		clean[n] = '\0';
 		if (hosted_form_text(clean))
 			in.phone = clean;
+	}
+	char address[TF_EMAIL_MAX + 2];
+	if (email && (kind->optional_fields & FACTOR_FIELD_EMAIL)) { /* blank: the user's own address */
+		while (*email == ' ')
+			email++;
+		size_t n = strlen(email);
+		while (n && email[n - 1] == ' ')
+			n--;
+		if (n && n <= TF_EMAIL_MAX) {
+			snprintf(address, sizeof address, "%.*s", (int)n, email);
+			in.email = hosted_form_text(address) ? address : "";
+		} else if (n) {
+			in.email = ""; /* too long: refused as any invalid address */
+		}
 	}
 	enum tf_err e;
 	struct factor_enrolment en;
@@ -182,10 +269,14 @@ enum tf_err page_factors_add(struct tf_req *req)
 		e = render_enrolment(req, &hc, out.f.factor_id, &en, qr_src);
 	else if (e == TF_ERR_STEP_UP_REQUIRED) /* a recent challenge first, then back here */
 		e = hosted_redirect(req, "/challenge?next=/account/factors");
+	else if ((e == TF_ERR_MISSING_FIELD || e == TF_ERR_INVALID_FIELD) && kind->type == FACTOR_EMAIL)
+		e = render_factors(req, &hc, 400, "invalid", "Enter an email address like name@example.com, or leave it empty.",
+				   "email");
 	else if (e == TF_ERR_MISSING_FIELD || e == TF_ERR_INVALID_FIELD)
-		e = render_factors(req, &hc, 400, "invalid", "Enter your mobile number with its country code, like +447700900123.");
+		e = render_factors(req, &hc, 400, "invalid", "Enter your phone number with its country code, like +447700900123.",
+				   "phone");
 	else
-		e = render_factors(req, &hc, tf_err_status(e), "error", tf_err_message(e));
+		e = render_factors(req, &hc, tf_err_status(e), "error", tf_err_message(e), NULL);
 	free(qr_src);
 	factor_enrolment_wipe(&en);
 	return e;

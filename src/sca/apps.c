@@ -47,6 +47,8 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 	snprintf(app->low_value_rates, sizeof app->low_value_rates, "%s", p->low_value_rates ? p->low_value_rates : "{}");
 	snprintf(app->send_policy, sizeof app->send_policy, "%s", p->send_policy ? p->send_policy : "{}");
 	snprintf(app->webauthn, sizeof app->webauthn, "%s", p->webauthn ? p->webauthn : "");
+	snprintf(app->enabled_factor_types, sizeof app->enabled_factor_types, "%s",
+		 p->enabled_factor_types ? p->enabled_factor_types : "");
 	crypto_secret_mac(svc->keys, "api_key", creds->api_key, app->api_key_mac);
 	uint8_t *sealed;
 	size_t sealed_len;
@@ -85,15 +87,28 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 enum tf_err sca_app_set_webauthn(const struct sca_ctx *ctx, const char *app_id, const char *settings,
 				 struct app_row *out)
 {
+	return sca_app_update(ctx, app_id, &(struct app_settings_change){.webauthn = settings}, out);
+}
+
+enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const struct app_settings_change *ch,
+			   struct app_row *out)
+{
+	char details[96];
+	snprintf(details, sizeof details, "{\"settings\":[%s%s%s]}", ch->webauthn ? "\"webauthn\"" : "",
+		 ch->webauthn && ch->enabled_factor_types ? "," : "", ch->enabled_factor_types ? "\"enabled_factor_types\"" : "");
 	enum tf_err e = sca_tx_begin(ctx);
 	if (e != TF_OK)
 		return e;
-	if ((e = STORE(ctx->db)->app_set_webauthn(ctx->db, app_id, settings)) == TF_OK)
+	if (ch->webauthn)
+		e = STORE(ctx->db)->app_set_webauthn(ctx->db, app_id, ch->webauthn);
+	if (e == TF_OK && ch->enabled_factor_types)
+		e = STORE(ctx->db)->app_set_factor_types(ctx->db, app_id, ch->enabled_factor_types);
+	if (e == TF_OK)
 		e = STORE(ctx->db)->app_get(ctx->db, app_id, out);
 	if (e == TF_OK) {
 		struct audit_event ev = {.app_id = app_id, .event = "app.settings_changed", .actor = ctx->actor,
 					 .subject = app_id, .ip = ctx->client_ip, .request_id = ctx->request_id,
-					 .details = "{\"settings\":[\"webauthn\"]}"};
+					 .details = details};
 		e = audit_append(ctx->svc, ctx->db, &ev, ctx->now);
 	}
 	if ((e = sca_tx_end(ctx, e)) == TF_OK)

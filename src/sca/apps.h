@@ -29,6 +29,7 @@ struct app_create_params {
 	const char *send_policy;     /* JSON object text, or NULL for {} */
 	const char *delivery;        /* JSON object text of the application's twilio/smtp settings, or NULL */
 	const char *webauthn;        /* JSON object text of its relying-party settings, or NULL for none */
+	const char *enabled_factor_types; /* JSON array text (sca/factor_options.h), or NULL for every type */
 };
 struct app_credentials {
 	char app_id[TF_ID_MAX];
@@ -47,5 +48,15 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
  * APP_CACHE_TTL_MS. Runs its own transaction. */
 enum tf_err sca_app_set_webauthn(const struct sca_ctx *ctx, const char *app_id, const char *settings,
 				 struct app_row *out);
+
+/* The settings PATCH /v1/admin/apps/{id} replaces: NULL leaves one as it is. */
+struct app_settings_change {
+	const char *webauthn;             /* relying-party settings, "" for none */
+	const char *enabled_factor_types; /* JSON array text, "" for every type */
+};
+/* Replaces the settings ch gives of application app_id in one transaction, audited as one
+ * app.settings_changed naming them; otherwise as sca_app_set_webauthn. */
+enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const struct app_settings_change *ch,
+			   struct app_row *out);
 
 #endif

@@ -53,6 +53,12 @@ enum factor_kind_flag {
 	FACTOR_KIND_SLOW_CHECK = 1 << 7,
 	/* its challenges go to the factor's email address: the email send caps apply */
 	FACTOR_KIND_TO_EMAIL = 1 << 8,
+	/* using it needs a smartphone (or an app on one): not for a user who has none */
+	FACTOR_KIND_NEEDS_SMARTPHONE = 1 << 9,
+	/* a means of SCA that does not depend on a smartphone and suits people with disabilities,
+	 * older people and people with low digital skills (docs/accessibility.md): an application
+	 * that enables one always offers it (sca/factor_options.h) */
+	FACTOR_KIND_WITHOUT_SMARTPHONE = 1 << 10,
 };
 
 /* The enrolment input fields; a kind takes some of them, each required. */
@@ -181,6 +187,10 @@ struct factor_kind {
 	enum factor_answer_form answer;
 	unsigned fields;                /* enum factor_field: the input its enrolment takes */
 	unsigned optional_fields;       /* enum factor_field: input it takes when given */
+	/* what the user needs to use it, as GET /v1/users/{id}/factor_options names it: "smartphone",
+	 * "mobile_phone" (any, a smartphone or not), "phone" (a landline too), "email" (a mailbox),
+	 * "security_key" (or a device with passkeys), "paper" (codes kept printed) */
+	const char *needs;
 	struct factor_words words;
 
 	/* Enrolment. check_input: the first of its fields that is invalid (FACTOR_FIELD_NONE: all

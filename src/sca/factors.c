@@ -4,6 +4,7 @@
 
 #include "crypto/crypto.h"
 #include "sca/devices.h"
+#include "sca/factor_options.h"
 #include "sca/factors.h"
 
 enum tf_err sca_factor_get(const struct sca_ctx *ctx, const char *user_id, const char *factor_id,
@@ -42,6 +43,8 @@ enum tf_err sca_factor_enrol(const struct sca_ctx *ctx, struct session_row *sess
 	memset(out, 0, sizeof *out);
 	struct factor_row *f = &out->f;
 	enum tf_err e;
+	if (!factor_type_enabled(ctx->app, kind))
+		return TF_ERR_FACTOR_TYPE_DISABLED;
 	if (kind->prepare && (e = kind->prepare(ctx, en)) != TF_OK)
 		return e; /* slow work (Argon2id) before the transaction */
 	struct factor_row list[FACTORS_PER_USER_MAX];

@@ -32,7 +32,8 @@ struct sca_enrolment_result {
 /* Enrols a factor of kind with the (checked) input in for the session's user: the kind's slow
  * work first, then in one transaction the factor, its enrolment challenge (the kind sends its
  * code), the kind's secrets and the audit event. Needs a stepped-up session once the user has
- * an active factor (STEP_UP_REQUIRED); FACTOR_LIMIT_REACHED at FACTORS_PER_USER_MAX. *en gets
+ * an active factor (STEP_UP_REQUIRED); FACTOR_LIMIT_REACHED at FACTORS_PER_USER_MAX;
+ * FACTOR_TYPE_DISABLED for a kind the application does not enable (sca/factor_options.h). *en gets
  * what the kind shows once (the caller wipes it). Runs its own transaction. */
 enum tf_err sca_factor_enrol(const struct sca_ctx *ctx, struct session_row *session,
 			     const struct sca_send_policy *policy, const struct factor_kind *kind,

@@ -114,6 +114,7 @@ const struct factor_kind factor_kind_backup_codes = {
 	.name = "backup_codes",
 	.flags = FACTOR_KIND_PICKED_BY_DEFAULT | FACTOR_KIND_FALLBACK | FACTOR_KIND_ONE_PER_USER | FACTOR_KIND_SLOW_ENROL |
 		 FACTOR_KIND_SLOW_CHECK,
+	.needs = "paper",
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = 0,
 	.words = {

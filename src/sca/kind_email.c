@@ -51,7 +51,9 @@ static void describe(const struct factor_row *f, struct factor_description *d)
 const struct factor_kind factor_kind_email = {
 	.type = FACTOR_EMAIL,
 	.name = "email",
-	.flags = FACTOR_KIND_SENDS_CODE | FACTOR_KIND_TO_EMAIL | FACTOR_KIND_PICKED_BY_DEFAULT,
+	.flags = FACTOR_KIND_SENDS_CODE | FACTOR_KIND_TO_EMAIL | FACTOR_KIND_PICKED_BY_DEFAULT |
+		 FACTOR_KIND_WITHOUT_SMARTPHONE,
+	.needs = "email",
 	.answer = FACTOR_ANSWER_CODE,
 	.optional_fields = FACTOR_FIELD_EMAIL,
 	.words = {

@@ -158,7 +158,8 @@ static void describe(const struct factor_row *f, struct factor_description *d)
 const struct factor_kind factor_kind_passkey = {
 	.type = FACTOR_PASSKEY,
 	.name = "passkey",
-	.flags = 0,
+	.flags = FACTOR_KIND_WITHOUT_SMARTPHONE,
+	.needs = "security_key",
 	.answer = FACTOR_ANSWER_CREDENTIAL,
 	.fields = 0,
 	.words = {

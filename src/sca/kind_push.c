@@ -118,7 +118,8 @@ static void describe(const struct factor_row *f, struct factor_description *d)
 const struct factor_kind factor_kind_push = {
 	.type = FACTOR_PUSH,
 	.name = "push",
-	.flags = 0,
+	.flags = FACTOR_KIND_NEEDS_SMARTPHONE,
+	.needs = "smartphone",
 	.answer = FACTOR_ANSWER_DEVICE,
 	.fields = FACTOR_FIELD_CHANNEL | FACTOR_FIELD_PUBLIC_KEY | FACTOR_FIELD_PUSH_ADDRESS,
 	.words = {

@@ -9,6 +9,7 @@ const struct factor_kind factor_kind_sms = {
 	.type = FACTOR_SMS,
 	.name = "sms",
 	.flags = FACTOR_KIND_SENDS_CODE | FACTOR_KIND_TO_PHONE | FACTOR_KIND_PICKED_BY_DEFAULT,
+	.needs = "mobile_phone",
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = FACTOR_FIELD_PHONE,
 	.words = {

@@ -97,7 +97,8 @@ static void describe(const struct factor_row *f, struct factor_description *d)
 const struct factor_kind factor_kind_totp = {
 	.type = FACTOR_TOTP,
 	.name = "totp",
-	.flags = FACTOR_KIND_PICKED_BY_DEFAULT,
+	.flags = FACTOR_KIND_PICKED_BY_DEFAULT | FACTOR_KIND_NEEDS_SMARTPHONE,
+	.needs = "smartphone",
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = 0,
 	.words = {

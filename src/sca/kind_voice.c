@@ -8,7 +8,9 @@
 const struct factor_kind factor_kind_voice = {
 	.type = FACTOR_VOICE,
 	.name = "voice",
-	.flags = FACTOR_KIND_SENDS_CODE | FACTOR_KIND_SPOKEN | FACTOR_KIND_TO_PHONE | FACTOR_KIND_PICKED_BY_DEFAULT,
+	.flags = FACTOR_KIND_SENDS_CODE | FACTOR_KIND_SPOKEN | FACTOR_KIND_TO_PHONE | FACTOR_KIND_PICKED_BY_DEFAULT |
+		 FACTOR_KIND_WITHOUT_SMARTPHONE,
+	.needs = "phone",
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = FACTOR_FIELD_PHONE,
 	.words = {

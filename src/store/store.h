@@ -28,6 +28,7 @@
 #define STORE_NAME_MAX 256
 #define STORE_FACTOR_NAME_MAX 128
 #define STORE_WEBAUTHN_SETTINGS_MAX 8192
+#define STORE_FACTOR_TYPES_MAX 256
 #define STORE_CREDENTIAL_ID_MAX 1368 /* base64url of WebAuthn's longest id, 1023 bytes */
 #define STORE_CREDENTIAL_KEY_MAX 1100
 #define STORE_URL_MAX 1025
@@ -53,6 +54,7 @@ struct app_row {
 	char low_value_rates[512]; /* JSON object: currency -> euros per unit, as a decimal string */
 	char send_policy[512];     /* JSON object: send caps and allowed countries ({} = defaults) */
 	char webauthn[STORE_WEBAUTHN_SETTINGS_MAX]; /* JSON object: relying-party settings; "" when none */
+	char enabled_factor_types[STORE_FACTOR_TYPES_MAX]; /* JSON array of type names; "" for every type */
 };
 
 struct user_row {
@@ -666,6 +668,10 @@ struct store_ops {
 	enum tf_err (*evidence_insert)(struct store_conn *c, const struct evidence_row *r);
 	enum tf_err (*evidence_get)(struct store_conn *c, const char *app_id, const char *challenge_id,
 				    struct evidence_row *out);
+
+	/* ops_version 14: the factor types the application lets its users enrol (JSON array text,
+	 * "" for every type); NOT_FOUND when there is no such application */
+	enum tf_err (*app_set_factor_types)(struct store_conn *c, const char *app_id, const char *types);
 };
 
 struct store {

@@ -27,6 +27,7 @@ static void read_app(struct rows *r, void *row)
 	col_text(r, 13, a->low_value_rates, sizeof a->low_value_rates);
 	col_text(r, 14, a->send_policy, sizeof a->send_policy);
 	col_text(r, 15, a->webauthn, sizeof a->webauthn);
+	col_text(r, 16, a->enabled_factor_types, sizeof a->enabled_factor_types);
 }
 
 enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
@@ -38,7 +39,8 @@ enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
 			    TEXT(a->redirect_uri_prefixes), TEXT(a->sso_login_url), INT(a->created_at),
 			    TEXT(a->totp_algorithm[0] ? a->totp_algorithm : "SHA1"), INT(a->totp_digits ? a->totp_digits : 6),
 			    TEXT(a->low_value_rates[0] ? a->low_value_rates : "{}"),
-			    TEXT(a->send_policy[0] ? a->send_policy : "{}"), TEXT(a->webauthn)),
+			    TEXT(a->send_policy[0] ? a->send_policy : "{}"), TEXT(a->webauthn),
+			    TEXT(a->enabled_factor_types)),
 		       NULL);
 }
 
@@ -234,6 +236,11 @@ enum tf_err sql_email_token_insert(struct store_conn *c, const struct email_toke
 enum tf_err sql_app_set_webauthn(struct store_conn *c, const char *app_id, const char *settings)
 {
 	return db_change(c, S_APP_SET_WEBAUTHN, ARGS(TEXT(settings), TEXT(app_id)), TF_ERR_NOT_FOUND);
+}
+
+enum tf_err sql_app_set_factor_types(struct store_conn *c, const char *app_id, const char *types)
+{
+	return db_change(c, S_APP_SET_FACTOR_TYPES, ARGS(TEXT(types), TEXT(app_id)), TF_ERR_NOT_FOUND);
 }
 
 enum tf_err sql_user_set_webauthn_handle(struct store_conn *c, const char *app_id, const char *user_id,

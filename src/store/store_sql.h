@@ -138,6 +138,7 @@ enum stmt_id {
 	S_LOGIN_CHALLENGE_TAKE,
 	S_EVIDENCE_INSERT,
 	S_EVIDENCE_GET,
+	S_APP_SET_FACTOR_TYPES,
 	S__MAX
 };
 
@@ -410,6 +411,7 @@ enum tf_err sql_sealed_put(struct store_conn *c, enum sealed_column col, const s
 enum tf_err sql_devices_revoke_every(struct store_conn *c, int64_t now, int *n_out);
 enum tf_err sql_other_clients(struct store_conn *c, int *n_out);
 enum tf_err sql_app_set_webauthn(struct store_conn *c, const char *app_id, const char *settings);
+enum tf_err sql_app_set_factor_types(struct store_conn *c, const char *app_id, const char *types);
 enum tf_err sql_user_set_webauthn_handle(struct store_conn *c, const char *app_id, const char *user_id,
 					 const char *handle, char out[48]);
 enum tf_err sql_user_get_by_webauthn_handle(struct store_conn *c, const char *app_id, const char *handle,
@@ -426,7 +428,7 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 /* A driver's struct store_ops: its own drv_open, drv_close, drv_acquire, drv_release,
  * drv_migrate and drv_tx_*, and the operations written once. */
 #define SQL_STORE_OPS(drv)                                                                                             \
-	.ops_version = 13, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
+	.ops_version = 14, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
 	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                                \
 	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping,                              \
 	.app_insert = sql_app_insert, .app_get = sql_app_get, .app_get_by_api_key = sql_app_get_by_api_key,            \
@@ -477,6 +479,7 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 	.user_get_by_webauthn_handle = sql_user_get_by_webauthn_handle,                                                \
 	.factor_get_by_credential = sql_factor_get_by_credential,                                                      \
 	.login_challenge_insert = sql_login_challenge_insert, .login_challenge_take = sql_login_challenge_take,         \
-	.evidence_insert = sql_evidence_insert, .evidence_get = sql_evidence_get
+	.evidence_insert = sql_evidence_insert, .evidence_get = sql_evidence_get,                                      \
+	.app_set_factor_types = sql_app_set_factor_types
 
 #endif

@@ -1,6 +1,7 @@
 // accessibility.test.js: the hosted pages against WCAG 2.2 AA (issue 25, point 3), in Debian's
 // Chromium. Every page in every state (the SSO entry's landings, the challenge page for each
-// kind of factor and its errors, the sign-in methods and each enrolment, trusted devices,
+// kind of factor and its errors, the sign-in methods and each enrolment (the email card, its
+// error and its confirmation page too), trusted devices,
 // sign-out, the expired-session and error pages, /login, /confirm, the passkey pages) is
 // audited by axe-core with the WCAG 2.0/2.1/2.2 A and AA rules and must have no violation, and
 // must need no horizontal scrolling at 320 and 640 CSS pixels wide (WCAG 1.4.10: 1280 px at
@@ -310,6 +311,58 @@ test('a blocked factor, a user without methods, empty lists, sign-out, expired s
   await p.context().close();
 });
 
+test('codes by email: the card and its error, the confirmation page, the challenge page', async () => {
+  const una = await ssoUser('una@example.com');
+  const page = await newPage();
+  await page.goto(await entry(una, '/account/factors'));
+  assert.equal(path(page), '/account/factors');
+  const card = page.locator('form:has(#email)');
+  assert.match(await card.textContent(), /una@example\.com unless you give another address/);
+  assert.equal(await page.getAttribute('#email', 'autocomplete'), 'email');
+  assert.equal(await page.locator('label[for=email]').count(), 1);
+  await audit(page, 'factors-email-card');
+
+  // an address that is none (the browser's own check set aside): the email field is marked
+  await page.evaluate(() => { document.querySelector('#email').type = 'text'; });
+  await page.fill('#email', 'not an address');
+  await button(page, 'Email me a code').click();
+  await assertFieldError(page, '#email', /email address like name@example\.com/);
+  assert.equal(await page.getAttribute('#phone', 'aria-invalid'), null, 'the phone field is not concerned');
+  await audit(page, 'factors-email-error');
+
+  // the user's own address, with the keyboard alone: the confirmation page, then the code emailed
+  await page.fill('#email', '');
+  await tabTo(page, isButton('Email me a code'));
+  await press(page, 'Enter');
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Confirm your new sign-in method');
+  assert.equal(await page.textContent('h1'), 'Confirm your new sign-in method');
+  assert.match(await page.textContent('main'), /We sent a code by email to u\*\*\*@example\.com/);
+  await assertOneTimeCode(page, 'numeric');
+  await audit(page, 'enrol-email-confirm');
+  assert.ok(await page.evaluate(isField('code')), 'the code field has focus on arrival');
+  await page.keyboard.type((await tf.codesTo('una@example.com', 1)).at(-1));
+  await press(page, 'Enter');
+  await page.waitForURL(/added=1/);
+  assert.match(await page.textContent('tbody'), /Email to u\*\*\*@example\.com/);
+  await page.context().close();
+
+  // the challenge page with a code by email, from a new entry
+  const other = await newPage();
+  await other.goto(await entry(una, '/account/factors'));
+  assert.equal(path(other), '/challenge');
+  assert.match(await other.textContent('main'), /u\*\*\*@example\.com/);
+  await assertOneTimeCode(other, 'numeric');
+  await audit(other, 'challenge-email');
+  await other.fill('#code', '000000');
+  await button(other, 'Verify').click();
+  await assertFieldError(other, '#code', /not right\. 4 attempts left/);
+  await audit(other, 'challenge-email-wrong-code');
+  await other.fill('#code', (await tf.codesTo('una@example.com', 2)).at(-1));
+  await button(other, 'Verify').click();
+  assert.equal(path(other), '/account/factors');
+  await other.context().close();
+});
+
 test('/login and /confirm in every state; the passkey sign-in', async () => {
   const p = await newPage({ passkeys: true });
   const email = 'dora@example.com';
@@ -539,6 +592,7 @@ test('every state above was audited', () => {
     'enrol-totp-qr', 'enrol-phone-confirm', 'enrol-backup-sheet', 'enrol-passkey', 'enrol-confirm-wrong-code',
     'factors-phone-error', 'devices-empty', 'devices-with-rows', 'sign-out', 'session-expired', 'error-not-found',
     'error-csrf', 'login', 'login-wrong-password', 'login-rate-limited', 'confirm-set-password', 'confirm-password-too-short',
-    'confirm-passwords-differ', 'confirm-sso', 'confirmed'];
+    'confirm-passwords-differ', 'confirm-sso', 'confirmed', 'factors-email-card', 'factors-email-error',
+    'enrol-email-confirm', 'challenge-email', 'challenge-email-wrong-code'];
   assert.deepEqual(expected.filter((s) => !audited.includes(s)), []);
 });

@@ -4,7 +4,9 @@
 // for the code sent by SMS (read from the development outbox) and the user ticks "trust this
 // device"; the next visit skips the challenge; the user adds an authenticator app from the
 // page (the QR code decoded by zbarimg, the code computed from the secret), makes backup codes
-// and prints them, and removes the trusted device, after which the challenge is back.
+// and prints them, adds codes by email to another address, and removes the trusted device,
+// after which the challenge is back. An application that enables only some factor types has
+// only their cards on the page.
 // Screenshots of every page go to build/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -125,6 +127,42 @@ test('backup codes: the sheet, its print view, confirming with one code', async 
   await page.click('button:has-text("Confirm")');
   assert.equal(path(), '/account/factors');
   assert.match(await page.textContent('tbody'), /Backup codes \(10 left\)\s*Active/);
+});
+
+test('codes by email from the page: another address, confirmed with the code emailed', async () => {
+  assert.match(await page.textContent('form:has(#email)'), /ada@example\.com unless you give another address/);
+  await page.fill('#email', 'ada.work@example.com');
+  await page.click('button:has-text("Email me a code")');
+  assert.equal(await page.textContent('h1'), 'Confirm your new sign-in method');
+  assert.match(await page.textContent('main'), /We sent a code by email to a\*\*\*@example\.com/);
+  await shot('08b-email-confirm');
+  const [code] = await tf.codesTo('ada.work@example.com', 1);
+  await page.fill('#code', code);
+  await page.click('button:has-text("Confirm")');
+  assert.equal(path(), '/account/factors');
+  assert.match(await page.textContent('tbody'), /Email to a\*\*\*@example\.com\s*Active/);
+});
+
+test('an application that enables only some types: the page offers only those', async () => {
+  const some = (await tf.api('POST', '/v1/admin/apps', { admin: true, body: {
+    name: 'Bolt Pay', redirect_uri_prefixes: ['https://partner.example/'], enabled_factor_types: ['totp', 'email'] } })).json;
+  assert.deepEqual(some.enabled_factor_types, ['totp', 'email']);
+  const bea = (await tf.api('POST', '/v1/users', { apiKey: some.api_key, body: { email: 'bea@example.com', type: 'sso' } })).json;
+  const own = await browser.newContext({ javaScriptEnabled: false });
+  const p = await own.newPage();
+  await p.goto(await ssoEntry(tf, some, bea.user_id, '/account/factors'));
+  assert.equal(new URL(p.url()).pathname, '/account/factors');
+  assert.equal(await p.locator('button:has-text("Email me a code")').count(), 1);
+  assert.equal(await p.locator('button:has-text("Add an authenticator app")').count(), 1);
+  assert.equal(await p.locator('#phone').count(), 0);
+  assert.equal(await p.locator('button:has-text("backup codes")').count(), 0);
+  await p.screenshot({ path: join(SHOTS, '08c-factors-some-types.png'), fullPage: true });
+  // a form for a type it does not enable, made by hand, is refused
+  const csrf = await p.getAttribute('input[name=csrf]', 'value');
+  const r = await own.request.post(tf.base + '/account/factors', { form: { csrf, type: 'sms', phone: '+447700900999' } });
+  assert.equal(r.status(), 403);
+  assert.match(await r.text(), /does not offer this type/);
+  await own.close();
 });
 
 test('removing the trusted device brings the challenge back', async () => {
