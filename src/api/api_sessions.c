@@ -58,11 +58,7 @@ enum tf_err api_login_passkey_options(struct tf_req *req)
 	struct sca_ctx ctx = req_sca(req);
 	if ((e = req_no_fields(req)) != TF_OK || (e = sca_passkey_login_options(&ctx, false, &o, NULL)) != TF_OK)
 		return e;
-	struct rp_settings s;
-	rp_settings_read(req->app, &s);
-	resp_json(req, 201, json_pack("{s:s, s:{s:o}}", "challenge_id", o.challenge_id, "webauthn", "publicKey",
-				      webauthn_request_options_json(&s, o.challenge, NULL)));
-	rp_settings_clear(&s);
+	resp_json(req, 201, login_options_json(req->app, o.challenge_id, o.challenge));
 	return TF_OK;
 }
 

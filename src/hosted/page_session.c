@@ -221,11 +221,7 @@ enum tf_err page_login_passkey_options(struct tf_req *req)
 		req_retry_after(req, retry_after);
 	if (e != TF_OK)
 		return e;
-	struct rp_settings s;
-	rp_settings_read(req->app, &s);
-	resp_json(req, 200, json_pack("{s:s, s:{s:o}}", "challenge_id", o.challenge_id, "webauthn", "publicKey",
-				      webauthn_request_options_json(&s, o.challenge, NULL)));
-	rp_settings_clear(&s);
+	resp_json(req, 200, login_options_json(req->app, o.challenge_id, o.challenge));
 	return TF_OK;
 }
 

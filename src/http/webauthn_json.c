@@ -214,3 +214,13 @@ enum tf_err req_creation_options(struct tf_req *req, const char *challenge, cons
 	free(others);
 	return e;
 }
+
+json_t *login_options_json(const struct app_row *app, const char *challenge_id, const char *challenge)
+{
+	struct rp_settings s;
+	rp_settings_read(app, &s);
+	json_t *o = json_pack("{s:s, s:{s:o}}", "challenge_id", challenge_id, "webauthn", "publicKey",
+			      webauthn_request_options_json(&s, challenge, NULL));
+	rp_settings_clear(&s);
+	return o;
+}

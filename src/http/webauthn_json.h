@@ -41,6 +41,8 @@ enum tf_err req_creation_options(struct tf_req *req, const char *challenge, cons
 /* The request options of a challenge: for the factor's credential, or (f NULL) for any
  * discoverable credential of the relying party. */
 json_t *webauthn_request_options_json(const struct rp_settings *s, const char *challenge, const struct factor_row *f);
+/* A sign-in challenge's answer, {challenge_id, webauthn: {publicKey}}, for the request's application. */
+json_t *login_options_json(const struct app_row *app, const char *challenge_id, const char *challenge);
 /* The SecurePaymentConfirmationRequest fields of a payment challenge ch by passkey f. */
 json_t *spc_request_json(const struct rp_settings *s, const struct challenge_row *ch, const struct factor_row *f);
 
