@@ -29,8 +29,7 @@ static bool begin_challenge(struct tf_req *req, struct hosted_ctx *hc, bool post
 /* Whether the pages can take f's answer: a typed code, or a passkey where passkeys work here. */
 static bool answerable(struct tf_req *req, const struct factor_row *f)
 {
-	enum factor_answer_form a = factor_kind_of(f->type)->answer;
-	return a == FACTOR_ANSWER_CODE || (a == FACTOR_ANSWER_CREDENTIAL && hosted_passkeys(req));
+	return factor_kind_answered_on_page(factor_kind_of(f->type), hosted_passkeys(req));
 }
 
 /* The user's other active methods the pages can take, as buttons that start a challenge. */

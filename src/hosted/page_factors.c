@@ -227,9 +227,7 @@ enum tf_err page_factors_add(struct tf_req *req)
 	const char *type = form_get(&req->form, "type"), *phone = form_get(&req->form, "phone");
 	const char *email = form_get(&req->form, "email");
 	const struct factor_kind *kind = type ? factor_kind_named(type) : NULL;
-	bool answerable = kind && (kind->answer == FACTOR_ANSWER_CODE ||
-				   (kind->answer == FACTOR_ANSWER_CREDENTIAL && hosted_passkeys(req)));
-	if (!answerable) /* these pages take typed codes, and passkeys where they can work */
+	if (!factor_kind_answered_on_page(kind, hosted_passkeys(req)))
 		return render_factors(req, &hc, 400, "error", "Choose a kind of sign-in method.", NULL);
 	struct factor_input in = {0};
 	char clean[32];

@@ -243,6 +243,9 @@ struct factor_kind {
 const struct factor_kind *factor_kind_of(enum factor_type type);
 /* The kind of a wire name ("sms", "backup_codes"), or NULL. */
 const struct factor_kind *factor_kind_named(const char *name);
+/* Whether a page answers k's challenges itself: a typed code, or a passkey's ceremony where
+ * passkeys work on that page (the hosted pages and their gate). */
+bool factor_kind_answered_on_page(const struct factor_kind *k, bool passkeys);
 
 /* The first enrolment field that is invalid for kind k: a field it does not take (channel,
  * public key and push address before its own checks, a phone after them), or one of its own

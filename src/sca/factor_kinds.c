@@ -37,6 +37,11 @@ const struct factor_kind *factor_kind_named(const char *name)
 	return NULL;
 }
 
+bool factor_kind_answered_on_page(const struct factor_kind *k, bool passkeys)
+{
+	return k && (k->answer == FACTOR_ANSWER_CODE || (passkeys && k->answer == FACTOR_ANSWER_CREDENTIAL));
+}
+
 /* A field the kind takes must be there (adapters refuse its absence first), unless it is one of
  * its optional fields; a field it does not take is invalid. Which field an error names is part
  * of the native API's answer: a device's fields and an email first, then the kind's own invalid

@@ -34,8 +34,7 @@ enum tf_err sca_hosted_gate(const struct sca_ctx *ctx, const char *user_id, cons
 	bool any_active = false;
 	for (size_t i = 0; i < n; i++) {
 		any_active |= list[i].status == FACTOR_ACTIVE;
-		enum factor_answer_form a = factor_kind_of(list[i].type)->answer;
-		bool takes = a == FACTOR_ANSWER_CODE || (passkeys && a == FACTOR_ANSWER_CREDENTIAL);
+		bool takes = factor_kind_answered_on_page(factor_kind_of(list[i].type), passkeys);
 		if (list[i].status == FACTOR_ACTIVE && takes && (best < 0 || (list[i].preferred && !list[best].preferred)))
 			best = (int)i;
 	}
