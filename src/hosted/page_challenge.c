@@ -49,12 +49,12 @@ static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const
 		struct factor_description d;
 		factor_describe(&list[i], req->app->name, &d);
 		struct tpl_var v[] = {{"csrf", hc->csrf}, {"factor_id", list[i].factor_id}, {"next", next}, {"label", d.offer}, {NULL, NULL}};
-		tpl_append(&buttons, "method_button.html", v);
+		tpl_append(hosted_l10n(req), &buttons, "method_button.html", v);
 	}
 	if (!buttons)
 		return NULL;
 	struct tpl_var v[] = {{"heading", heading}, {"buttons", buttons}, {NULL, NULL}};
-	char *html = tpl_render("challenge_methods.html", v);
+	char *html = tpl_render(hosted_l10n(req), "challenge_methods.html", v);
 	free(buttons);
 	return html;
 }
@@ -106,7 +106,7 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 	char *resend = NULL;
 	if (factor_kind_of(f.type)->flags & FACTOR_KIND_SENDS_CODE) {
 		struct tpl_var rv[] = {{"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next}, {NULL, NULL}};
-		resend = tpl_render("challenge_resend.html", rv);
+		resend = tpl_render(hosted_l10n(req), "challenge_resend.html", rv);
 	}
 	char *methods = methods_html(req, hc, f.factor_id, next, "Other ways to confirm");
 	struct tpl_var v[] = {{"prompt", d.prompt}, {"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next},

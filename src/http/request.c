@@ -365,6 +365,7 @@ void req_free(struct tf_req *req)
 	free_secret(req->authorization);
 	free(req->idempotency_ref);
 	free_secret(req->cookie);
+	free(req->accept_language);
 	form_free(&req->query);
 	form_free(&req->form);
 	for (int i = 0; i < req->n_headers; i++)
