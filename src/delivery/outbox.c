@@ -46,6 +46,8 @@ enum tf_err outbox_enqueue(struct tf_service *svc, struct store_conn *c, const s
 		json_object_set_new(body, "html", json_string(m->html));
 	if (m->data)
 		json_object_set(body, "data", (json_t *)m->data);
+	if (m->language)
+		json_object_set_new(body, "language", json_string(m->language));
 	json_object_set_new(body, "created_at_ms", json_integer(now));
 	char *text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);

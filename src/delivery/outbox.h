@@ -20,6 +20,7 @@ struct message {
 	const char *text;
 	const char *html;      /* email only: the HTML alternative of text, or NULL */
 	const json_t *data;    /* push only: the structured payload the device shows, else NULL */
+	const char *language;  /* BCP 47 tag of the words ("de-DE"), which a voice call is read in; or NULL */
 };
 
 /* Inserts the message (inside the caller's transaction). Writes its id to message_id. */

@@ -8,6 +8,7 @@
 #define TF_DELIVERY_PROVIDER_H
 #include <curl/curl.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "service/service.h"
@@ -26,9 +27,10 @@ extern const struct provider provider_webhook;
 extern const struct provider provider_twilio;
 extern const struct provider provider_smtp;
 
-/* TwiML that reads text aloud: <Response><Say>text</Say></Response>, XML-escaped (exposed for
- * tests). Returns a malloc'd string. */
-char *twilio_say_twiml(const char *text);
+/* TwiML that reads text aloud: <Response><Say language="...">text</Say></Response>, XML-escaped,
+ * without the attribute when language is NULL or not a plain tag (exposed for tests). Returns a
+ * malloc'd string. */
+char *twilio_say_twiml(const char *text, const char *language);
 
 /* An email as its RFC 5322 text (email_mime.c): Date (date), From <from>, To <to>, Subject,
  * Message-ID <message_id@twofold>, and text as text/plain or, with html (else NULL), a

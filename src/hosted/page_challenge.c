@@ -47,7 +47,7 @@ static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const
 		if (list[i].status != FACTOR_ACTIVE || !answerable(req, &list[i]) || !strcmp(list[i].factor_id, except_factor))
 			continue;
 		struct factor_description d;
-		factor_describe(&list[i], req->app->name, &d);
+		factor_describe(hosted_l10n(req), &list[i], req->app->name, &d);
 		struct tpl_var v[] = {{"csrf", hc->csrf}, {"factor_id", list[i].factor_id}, {"next", next}, {"label", d.offer}, {NULL, NULL}};
 		tpl_append(hosted_l10n(req), &buttons, "method_button.html", v);
 	}
@@ -100,7 +100,7 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 		return e;
 	}
 	struct factor_description d;
-	factor_describe(&f, req->app->name, &d);
+	factor_describe(hosted_l10n(req), &f, req->app->name, &d);
 	if (factor_kind_of(f.type)->answer == FACTOR_ANSWER_CREDENTIAL)
 		return render_passkey(req, hc, &ch, &f, d.prompt, next, status, notice_kind, notice);
 	char *resend = NULL;

@@ -120,7 +120,7 @@ static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *h
 	for (size_t i = 0; i < n; i++) {
 		char status_text[64], *action = NULL;
 		struct factor_description d;
-		factor_describe(&list[i], req->app->name, &d);
+		factor_describe(hosted_l10n(req), &list[i], req->app->name, &d);
 		has_backup |= list[i].type == FACTOR_BACKUP_CODES; /* the page's own form for them */
 		if (list[i].status == FACTOR_ACTIVE) {
 			snprintf(status_text, sizeof status_text, "Active%s", list[i].preferred ? ", used first" : "");
@@ -185,7 +185,7 @@ static enum tf_err render_confirm(struct tf_req *req, const struct hosted_ctx *h
 	if (factor_kind_of(f->type)->answer == FACTOR_ANSWER_CREDENTIAL)
 		return render_passkey_enrol(req, hc, f, status, notice);
 	struct factor_description d;
-	factor_describe(f, req->app->name, &d);
+	factor_describe(hosted_l10n(req), f, req->app->name, &d);
 	struct tpl_var v[] = {{"prompt", d.enrol_prompt}, {"factor_id", f->factor_id}, {"csrf", hc->csrf}, {"inputmode", d.inputmode},
 			      {NULL, NULL}};
 	return hosted_page(req, hc, status, "Confirm your new sign-in method", "factor_confirm.html", v,

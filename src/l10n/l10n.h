@@ -23,6 +23,7 @@ enum l10n_language { LANG_EN, LANG_DE, LANG_FR, LANG_ES, LANG_IT, LANG_NL, LANG_
 
 #define L10N_TAG_MAX 36 /* a stored locale: BCP 47, at most 35 characters */
 #define L10N_FORMAT_TAG_MAX 16
+#define L10N_AMOUNT_MAX 64 /* the longest amount (10^14 minor units) in any of the languages */
 
 /* The language a message or page is written in. */
 struct l10n {

@@ -49,6 +49,7 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 	snprintf(app->webauthn, sizeof app->webauthn, "%s", p->webauthn ? p->webauthn : "");
 	snprintf(app->enabled_factor_types, sizeof app->enabled_factor_types, "%s",
 		 p->enabled_factor_types ? p->enabled_factor_types : "");
+	snprintf(app->default_locale, sizeof app->default_locale, "%s", p->default_locale ? p->default_locale : "");
 	crypto_secret_mac(svc->keys, "api_key", creds->api_key, app->api_key_mac);
 	uint8_t *sealed;
 	size_t sealed_len;
@@ -93,9 +94,14 @@ enum tf_err sca_app_set_webauthn(const struct sca_ctx *ctx, const char *app_id, 
 enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const struct app_settings_change *ch,
 			   struct app_row *out)
 {
-	char details[96];
-	snprintf(details, sizeof details, "{\"settings\":[%s%s%s]}", ch->webauthn ? "\"webauthn\"" : "",
-		 ch->webauthn && ch->enabled_factor_types ? "," : "", ch->enabled_factor_types ? "\"enabled_factor_types\"" : "");
+	const char *changed[] = {ch->webauthn ? "webauthn" : NULL, ch->enabled_factor_types ? "enabled_factor_types" : NULL,
+				 ch->default_locale ? "default_locale" : NULL};
+	char details[128] = "{\"settings\":[";
+	size_t n = strlen(details);
+	for (size_t i = 0; i < sizeof changed / sizeof changed[0]; i++)
+		if (changed[i])
+			n += (size_t)snprintf(details + n, sizeof details - n, "%s\"%s\"", n > 13 ? "," : "", changed[i]);
+	snprintf(details + n, sizeof details - n, "]}");
 	enum tf_err e = sca_tx_begin(ctx);
 	if (e != TF_OK)
 		return e;
@@ -103,6 +109,8 @@ enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const 
 		e = STORE(ctx->db)->app_set_webauthn(ctx->db, app_id, ch->webauthn);
 	if (e == TF_OK && ch->enabled_factor_types)
 		e = STORE(ctx->db)->app_set_factor_types(ctx->db, app_id, ch->enabled_factor_types);
+	if (e == TF_OK && ch->default_locale)
+		e = STORE(ctx->db)->app_set_default_locale(ctx->db, app_id, ch->default_locale);
 	if (e == TF_OK)
 		e = STORE(ctx->db)->app_get(ctx->db, app_id, out);
 	if (e == TF_OK) {
