@@ -34,7 +34,7 @@ PYTEST  = /usr/bin/python3 -m pytest
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: install all run test test-unit test-api test-api-sqlite test-api-postgres test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-bench test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
+.PHONY: install all run test test-po test-unit test-api test-api-sqlite test-api-postgres test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-bench test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
 FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers pwhash cose_key auth_data client_data attestation
 FUZZ_SECONDS ?= 60
 
@@ -99,6 +99,7 @@ run: deps-run
 
 test: deps-test
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-po
 	@$(MAKE) --no-print-directory test-openapi
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-api
@@ -207,6 +208,10 @@ install: all
 
 lint:
 	@tools/lint
+
+# every language's catalog whole: no entry missing, untranslated or fuzzy, msgfmt -c clean
+test-po:
+	@tools/po-check
 
 clean:
 	rm -rf build build-asan build-fuzz build-bench
