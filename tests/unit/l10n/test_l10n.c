@@ -1,4 +1,4 @@
-/* Unit tests for src/l10n: which language a person gets (user locale, application default,
+/* Unit tests for src/l10n: the language chosen for a person (user locale, application default,
  * Accept-Language with q, English), BCP 47 checks, amounts in each language with the currency's
  * own minor units (ICU), dates in UTC, and lookups in the compiled-in catalogs. */
 #include <setjmp.h>
