@@ -88,6 +88,8 @@ enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int sta
 			const char *notice_text);
 enum tf_err hosted_redirect(struct tf_req *req, const char *location);
 void hosted_error_page(struct tf_req *req, enum tf_err e);
+/* What error e says to a person, in the page's language (errors.def's message translated). */
+const char *hosted_error_text(struct tf_req *req, enum tf_err e);
 
 /* Cookies: Path=/, HttpOnly, SameSite=Lax, Secure when configured; max_age_s 0 makes a
  * session cookie, < 0 deletes it. */

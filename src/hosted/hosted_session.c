@@ -200,7 +200,7 @@ enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int sta
 		notice = tpl_render(hosted_l10n(req), "notice.html", nv);
 	}
 	struct tpl_var lv[] = {{"lang", l10n_code(hosted_l10n(req)->lang)}, {"title", title},
-			       {"app_name", req->have_app ? req->app->name : "Account security"},
+			       {"app_name", req->have_app ? req->app->name : l10n_text(hosted_l10n(req), "Account security")},
 			       {"nav", nav}, {"notice", notice}, {"content", content}, {NULL, NULL}};
 	char *html = content ? tpl_render(hosted_l10n(req), "layout.html", lv) : NULL;
 	free(content);
@@ -215,47 +215,58 @@ enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int sta
 	return TF_OK;
 }
 
+/* The error page's title for e (a msgid) */
 static const char *error_title(enum tf_err e)
 {
 	switch (e) {
 	case TF_ERR_HOSTED_SESSION_EXPIRED:
-		return "Your session has ended";
+		return N_("Your session has ended");
 	case TF_ERR_ROUTE_NOT_FOUND:
 	case TF_ERR_NOT_FOUND:
-		return "Page not found";
+		return N_("Page not found");
 	case TF_ERR_SSO_TOKEN_EXPIRED:
 	case TF_ERR_SSO_TOKEN_USED:
 	case TF_ERR_SSO_TOKEN_INVALID:
 	case TF_ERR_SSO_SIGNATURE_INVALID:
 	case TF_ERR_SSO_UNKNOWN_CLIENT:
 	case TF_ERR_SSO_INVALID_REQUEST:
-		return "This sign-in link does not work";
+		return N_("This sign-in link does not work");
 	default:
-		return tf_err_status(e) >= 500 ? "Something went wrong" : "This request cannot be completed";
+		return tf_err_status(e) >= 500 ? N_("Something went wrong") : N_("This request cannot be completed");
 	}
+}
+
+const char *hosted_error_text(struct tf_req *req, enum tf_err e)
+{
+	/* errors.def's messages are in the catalogs (tools/po-update gathers them) */
+	return l10n_text(hosted_l10n(req), tf_err_message(e));
 }
 
 void hosted_error_page(struct tf_req *req, enum tf_err e)
 {
-	const char *message = tf_err_message(e);
+	const struct l10n *l = hosted_l10n(req);
+	const char *message = hosted_error_text(req, e);
 	if (e == TF_ERR_INTERNAL || e == TF_ERR_STORE_UNAVAILABLE || e == TF_ERR_OVERLOADED)
-		message = "Please try again in a moment.";
+		message = l10n_text(l, "Please try again in a moment.");
 	else if (e == TF_ERR_HOSTED_SESSION_EXPIRED)
-		message = "For your security you were signed out after a while without activity. Go back to the application and open this page again.";
+		message = l10n_text(l, "For your security you were signed out after a while without activity. Go back to the application and open this page again.");
 	else if (e == TF_ERR_SSO_TOKEN_EXPIRED || e == TF_ERR_SSO_TOKEN_USED)
-		message = "Sign-in links work once and only for a few minutes. Go back to the application and try again.";
-	char code[96];
-	snprintf(code, sizeof code, "Reference: %s, %s", tf_err_code(e), req->request_id);
+		message = l10n_text(l, "Sign-in links work once and only for a few minutes. Go back to the application and try again.");
+	struct tpl_var rv[] = {{"code", tf_err_code(e)}, {"request_id", req->request_id}, {NULL, NULL}};
+	/* TRANSLATORS: {code} is the error's code (HOSTED_SESSION_EXPIRED), {request_id} the request's id: what support asks for */
+	char *reference = tpl_words(l, N_("Reference: {code}, {request_id}"), rv);
 	struct tpl_var v[] = {{"message", message}, {"action", NULL}, {NULL, NULL}};
 	req->err = e;
 	for (int i = 0; i < req->n_headers; i++) /* a failed page sets no cookie and goes nowhere */
 		free(req->headers[i].value);
 	req->n_headers = 0;
-	if (hosted_page(req, NULL, tf_err_status(e), error_title(e), "message.html", v, "info", code) != TF_OK) {
+	if (!reference ||
+	    hosted_page(req, NULL, tf_err_status(e), l10n_text(l, error_title(e)), "message.html", v, "info", reference) != TF_OK) {
 		free(req->resp_text);
 		req->resp_text = strdup("Error");
 		req->status = tf_err_status(e);
 	}
+	free(reference);
 }
 
 
@@ -292,6 +303,9 @@ bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate ga
 	if (e != TF_OK)
 		goto fail;
 	req->have_session = true;
+	/* L10N-USER-LOCALE: the page's language from the signed-in user's locale; the session's
+	 * lookup does not carry it yet (NULL: the application's default, then Accept-Language) */
+	hosted_choose_l10n(req, NULL);
 	csrf_of(req, token, hc->csrf);
 	sodium_memzero(value, sizeof value);
 	if (gate == HOSTED_GATE_MFA && hc->info.mfa_pending) {

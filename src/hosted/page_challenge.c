@@ -70,10 +70,12 @@ static enum tf_err render_passkey(struct tf_req *req, const struct hosted_ctx *h
 	rp_settings_clear(&s);
 	char *text = json_dumps(options, JSON_COMPACT);
 	json_decref(options);
-	char *methods = methods_html(req, hc, f->factor_id, next, "Other ways to confirm");
+	const struct l10n *l = hosted_l10n(req);
+	char *methods = methods_html(req, hc, f->factor_id, next, l10n_text(l, "Other ways to confirm"));
 	struct tpl_var v[] = {{"prompt", prompt}, {"csrf", hc->csrf}, {"challenge_id", ch->challenge_id}, {"next", next},
 			      {"options", text}, {"methods", methods}, {NULL, NULL}};
-	enum tf_err e = text ? hosted_page(req, hc, status, "Confirm it's you", "challenge_passkey.html", v, notice_kind, notice)
+	enum tf_err e = text ? hosted_page(req, hc, status, l10n_text(l, "Confirm it's you"), "challenge_passkey.html", v,
+					   notice_kind, notice)
 			     : TF_ERR_INTERNAL;
 	free(text);
 	free(methods);
@@ -85,6 +87,7 @@ static enum tf_err render_passkey(struct tf_req *req, const struct hosted_ctx *h
 static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx *hc, const char *challenge_id,
 				    const char *next, int status, const char *notice_kind, const char *notice)
 {
+	const struct l10n *l = hosted_l10n(req);
 	struct sca_ctx ctx;
 	struct challenge_row ch;
 	struct factor_row f;
@@ -93,9 +96,10 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 		      sca_challenge_of_session(&ctx, &req->session, challenge_id, false, &ch, &f) == TF_OK &&
 		      ch.purpose != PURPOSE_ENROLMENT && sca_challenge_open(&ctx, &ch) && answerable(req, &f);
 	if (!usable) {
-		char *methods = methods_html(req, hc, "", next, "Choose how to confirm it is you");
-		struct tpl_var v[] = {{"message", methods ? "" : "There is no sign-in method to confirm with."}, {"action", methods}, {NULL, NULL}};
-		enum tf_err e = hosted_page(req, hc, status, "Confirm it's you", "message.html", v, notice_kind, notice);
+		char *methods = methods_html(req, hc, "", next, l10n_text(l, "Choose how to confirm it is you"));
+		struct tpl_var v[] = {{"message", methods ? "" : l10n_text(l, "There is no sign-in method to confirm with.")},
+				      {"action", methods}, {NULL, NULL}};
+		enum tf_err e = hosted_page(req, hc, status, l10n_text(l, "Confirm it's you"), "message.html", v, notice_kind, notice);
 		free(methods);
 		return e;
 	}
@@ -108,11 +112,11 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 		struct tpl_var rv[] = {{"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next}, {NULL, NULL}};
 		resend = tpl_render(hosted_l10n(req), "challenge_resend.html", rv);
 	}
-	char *methods = methods_html(req, hc, f.factor_id, next, "Other ways to confirm");
+	char *methods = methods_html(req, hc, f.factor_id, next, l10n_text(l, "Other ways to confirm"));
 	struct tpl_var v[] = {{"prompt", d.prompt}, {"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next},
 			      {"code_label", d.code_label}, {"inputmode", d.inputmode}, {"resend", resend}, {"methods", methods},
 			      {NULL, NULL}};
-	enum tf_err e = hosted_page(req, hc, status, "Confirm it's you", "challenge.html", v, notice_kind, notice);
+	enum tf_err e = hosted_page(req, hc, status, l10n_text(l, "Confirm it's you"), "challenge.html", v, notice_kind, notice);
 	free(resend);
 	free(methods);
 	return e;
@@ -126,47 +130,52 @@ enum tf_err page_challenge(struct tf_req *req)
 		return TF_OK;
 	const char *sent = form_get(&req->query, "sent");
 	return render_challenge(req, &hc, form_get(&req->query, "challenge_id"), next, 200, "info",
-				sent ? "We sent you a new code." : NULL);
+				sent ? l10n_text(hosted_l10n(req), "We sent you a new code.") : NULL);
 }
 
-/* What a failed attempt or send tells the user (left: the attempts remaining, -1 unknown). */
-static void failure_text(struct tf_req *req, enum tf_err e, int left, char *out, size_t size)
+/* What a failed attempt or send tells the user (left: the attempts remaining, -1 unknown), in
+ * the page's language: a malloc'd text, NULL when memory ran out. */
+static char *failure_text(struct tf_req *req, enum tf_err e, int left)
 {
+	const struct l10n *l = hosted_l10n(req);
+	char n[16];
+	snprintf(n, sizeof n, "%d", left);
+	struct tpl_var v[] = {{"left", n}, {"app", req->app->name}, {NULL, NULL}};
+	const char *words;
 	switch (e) {
 	case TF_ERR_VERIFICATION_CODE_INVALID:
-		if (left >= 0)
-			snprintf(out, size, "That code is not right. %d %s left.", left, left == 1 ? "attempt" : "attempts");
-		else
-			snprintf(out, size, "That code is not right.");
+		/* TRANSLATORS: {left} is a number: how many more tries the person has */
+		words = left >= 0 ? N_("That code is not right. Number of attempts left: {left}.") : N_("That code is not right.");
 		break;
 	case TF_ERR_CREDENTIAL_INVALID:
-		if (left >= 0)
-			snprintf(out, size, "Your passkey was not accepted. %d %s left.", left, left == 1 ? "attempt" : "attempts");
-		else
-			snprintf(out, size, "Your passkey was not accepted.");
+		/* TRANSLATORS: {left} is a number: how many more tries the person has */
+		words = left >= 0 ? N_("Your passkey was not accepted. Number of attempts left: {left}.")
+				  : N_("Your passkey was not accepted.");
 		break;
 	case TF_ERR_TOTP_REPLAYED:
-		snprintf(out, size, "That code was already used. Wait for the next code in your app.");
+		words = N_("That code was already used. Wait for the next code in your app.");
 		break;
 	case TF_ERR_CHALLENGE_LIMIT_EXCEEDED:
-		snprintf(out, size, "Too many wrong codes. Choose a method to get a new code.");
+		words = N_("Too many wrong codes. Choose a method to get a new code.");
 		break;
 	case TF_ERR_CHALLENGE_EXPIRED:
 	case TF_ERR_CHALLENGE_SUPERSEDED:
-		snprintf(out, size, "That code is no longer valid. Choose a method to get a new one.");
+		words = N_("That code is no longer valid. Choose a method to get a new one.");
 		break;
 	case TF_ERR_FACTOR_BLOCKED:
-		snprintf(out, size, "Too many wrong codes in a row. This method is locked for 15 minutes.");
+		words = N_("Too many wrong codes in a row. This method is locked for 15 minutes.");
 		break;
 	case TF_ERR_RETRY_IN_15SEC:
-		snprintf(out, size, "A code was sent a moment ago. Wait 15 seconds before asking for another.");
+		words = N_("A code was sent a moment ago. Wait 15 seconds before asking for another.");
 		break;
 	case TF_ERR_INVALID_REQUEST:
-		snprintf(out, size, "No more codes can be sent now. Go back to %s and sign in again.", req->app->name);
+		/* TRANSLATORS: {app} is the name of the application (the payment platform) */
+		words = N_("No more codes can be sent now. Go back to {app} and sign in again.");
 		break;
 	default:
-		snprintf(out, size, "%s", tf_err_message(e));
+		return strdup(hosted_error_text(req, e));
 	}
+	return tpl_words(l, words, v);
 }
 
 /* The challenge page again after a failed attempt or send, saying why (left as failure_text);
@@ -174,10 +183,13 @@ static void failure_text(struct tf_req *req, enum tf_err e, int left, char *out,
 static enum tf_err render_failure(struct tf_req *req, const struct hosted_ctx *hc, const char *challenge_id,
 				  const char *next, enum tf_err e, int left)
 {
-	char text[400];
-	failure_text(req, e, left, text, sizeof text);
+	char *text = failure_text(req, e, left);
+	if (!text)
+		return TF_ERR_INTERNAL;
 	bool about_code = e == TF_ERR_VERIFICATION_CODE_INVALID || e == TF_ERR_TOTP_REPLAYED;
-	return render_challenge(req, hc, challenge_id, next, tf_err_status(e), about_code ? "invalid" : "error", text);
+	enum tf_err r = render_challenge(req, hc, challenge_id, next, tf_err_status(e), about_code ? "invalid" : "error", text);
+	free(text);
+	return r;
 }
 
 enum tf_err page_challenge_verify(struct tf_req *req)
@@ -189,12 +201,14 @@ enum tf_err page_challenge_verify(struct tf_req *req)
 	const char *challenge_id = form_get(&req->form, "challenge_id"), *code = form_get(&req->form, "code");
 	const char *trust = form_get(&req->form, "trust_device"), *credential = form_get(&req->form, "credential");
 	struct credential_json cred = {0};
+	const struct l10n *l = hosted_l10n(req);
 	if (!challenge_id || strlen(challenge_id) >= TF_ID_MAX)
-		return render_challenge(req, &hc, challenge_id, next, 400, "invalid", "Enter the code.");
+		return render_challenge(req, &hc, challenge_id, next, 400, "invalid", l10n_text(l, "Enter the code."));
 	if (credential ? !credential_json_parse(credential, false, &cred) : !code || strlen(code) > 64) {
 		credential_json_free(&cred);
 		return render_challenge(req, &hc, challenge_id, next, 400, credential ? "error" : "invalid",
-					credential ? "Your passkey's answer did not arrive. Try again." : "Enter the code.");
+					credential ? l10n_text(l, "Your passkey's answer did not arrive. Try again.")
+						   : l10n_text(l, "Enter the code."));
 	}
 	char clean[65];
 	hosted_clean_code(code, clean);

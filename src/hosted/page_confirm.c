@@ -35,6 +35,8 @@ static enum tf_err load(struct tf_req *req, const struct tf_form *f, struct conf
 		struct sca_ctx ctx = req_sca(req);
 		e = sca_email_confirm_find(&ctx, token, &cc->user);
 	}
+	if (e == TF_OK) /* the page speaks the user's language */
+		hosted_choose_l10n(req, cc->user.locale);
 	if (e == TF_ERR_NOT_FOUND)
 		return TF_ERR_EMAIL_LINK_INVALID;
 	uint8_t csrf[TF_MAC_BYTES];
@@ -53,24 +55,34 @@ static bool needs_password(const struct confirm_ctx *cc)
 static enum tf_err render(struct tf_req *req, const struct confirm_ctx *cc, int status, const char *notice,
 			  const char *field_var)
 {
-	char intro[400], min[16];
+	const struct l10n *l = hosted_l10n(req);
+	char min[16];
 	snprintf(min, sizeof min, "%d", TF_PASSWORD_MIN);
 	char *invalid = field_var ? tpl_render(hosted_l10n(req), "field_invalid.html", NULL) : NULL;
 	struct tpl_var pv[] = {{"min", min}, {field_var ? field_var : "", invalid}, {NULL, NULL}};
 	char *fields = needs_password(cc) ? tpl_render(hosted_l10n(req), "password_fields.html", pv) : NULL;
 	free(invalid);
+	const char *words;
 	if (cc->user.type == USER_SSO)
-		snprintf(intro, sizeof intro, "Thank you for signing up with %s. Confirm your email address; no password is needed.",
-			 req->app->name);
+		/* TRANSLATORS: {app} is the name of the application (the payment platform) */
+		words = N_("Thank you for signing up with {app}. Confirm your email address; no password is needed.");
 	else if (needs_password(cc))
-		snprintf(intro, sizeof intro, "Welcome to %s. Confirm your email address and choose your password.", req->app->name);
+		/* TRANSLATORS: {app} is the name of the application (the payment platform) */
+		words = N_("Welcome to {app}. Confirm your email address and choose your password.");
 	else
-		snprintf(intro, sizeof intro, "Welcome to %s. Confirm your email address.", req->app->name);
+		/* TRANSLATORS: {app} is the name of the application (the payment platform) */
+		words = N_("Welcome to {app}. Confirm your email address.");
+	struct tpl_var av[] = {{"app", req->app->name}, {NULL, NULL}};
+	char *intro = tpl_words(l, words, av);
 	struct tpl_var v[] = {{"intro", intro}, {"csrf", cc->csrf}, {"app_id", req->app->app_id}, {"token", cc->token},
 			      {"email", cc->user.email}, {"password_fields", fields},
-			      {"button", needs_password(cc) ? "Confirm and save my password" : "Confirm my email address"},
+			      {"button", needs_password(cc) ? l10n_text(l, "Confirm and save my password")
+							    : l10n_text(l, "Confirm my email address")},
 			      {NULL, NULL}};
-	enum tf_err e = hosted_page(req, NULL, status, "Confirm your email address", "confirm.html", v, "error", notice);
+	enum tf_err e = intro ? hosted_page(req, NULL, status, l10n_text(l, "Confirm your email address"), "confirm.html", v,
+					    "error", notice)
+			      : TF_ERR_INTERNAL;
+	free(intro);
 	free(fields);
 	return e;
 }
@@ -87,14 +99,22 @@ enum tf_err page_confirm(struct tf_req *req)
 
 static enum tf_err confirm(struct tf_req *req, struct confirm_ctx *cc)
 {
+	const struct l10n *l = hosted_l10n(req);
 	char hash[TF_PWHASH_MAX] = "";
 	bool set_password = needs_password(cc);
 	if (set_password) {
 		const char *p1 = form_get(&req->form, "password"), *p2 = form_get(&req->form, "password2");
-		if (!p1 || !validate_password(p1))
-			return render(req, cc, 400, "Choose a password of at least 8 characters.", "invalid_password");
+		if (!p1 || !validate_password(p1)) {
+			char min[16];
+			snprintf(min, sizeof min, "%d", TF_PASSWORD_MIN);
+			struct tpl_var mv[] = {{"min", min}, {NULL, NULL}};
+			char *text = tpl_words(l, N_("Choose a password of at least {min} characters."), mv);
+			enum tf_err e = text ? render(req, cc, 400, text, "invalid_password") : TF_ERR_INTERNAL;
+			free(text);
+			return e;
+		}
 		if (!p2 || strcmp(p1, p2) != 0)
-			return render(req, cc, 400, "The two passwords are not the same.", "invalid_password2");
+			return render(req, cc, 400, l10n_text(l, "The two passwords are not the same."), "invalid_password2");
 		enum tf_err e = crypto_password_hash(p1, hash); /* Argon2id, before the transaction */
 		if (e != TF_OK)
 			return e;
@@ -117,25 +137,27 @@ static enum tf_err confirm(struct tf_req *req, struct confirm_ctx *cc)
 		e = hosted_session_started(req, &start);
 		goto out;
 	}
-	char message[300];
+	const char *message;
 	char *action = NULL;
 	if (u->type == USER_SSO) {
-		snprintf(message, sizeof message, "Your email address is confirmed. Thank you.");
+		message = l10n_text(l, "Your email address is confirmed. Thank you.");
 		if (req->app->sso_login_url[0]) {
-			char text[300];
-			snprintf(text, sizeof text, "Continue to %s", req->app->name);
+			struct tpl_var av[] = {{"app", req->app->name}, {NULL, NULL}};
+			/* TRANSLATORS: a button that leads to the sign-in of {app}, the application (the payment platform) */
+			char *text = tpl_words(l, N_("Continue to {app}"), av);
 			struct tpl_var lv[] = {{"href", req->app->sso_login_url}, {"text", text}, {NULL, NULL}};
-			action = tpl_render(hosted_l10n(req), "link.html", lv);
+			action = text ? tpl_render(l, "link.html", lv) : NULL;
+			free(text);
 		}
 	} else {
-		snprintf(message, sizeof message, "Your email address is confirmed. You can sign in now.");
+		message = l10n_text(l, "Your email address is confirmed. You can sign in now.");
 		char href[128];
 		snprintf(href, sizeof href, "/login?client_id=%s", req->app->client_id);
-		struct tpl_var lv[] = {{"href", href}, {"text", "Sign in"}, {NULL, NULL}};
-		action = tpl_render(hosted_l10n(req), "link.html", lv);
+		struct tpl_var lv[] = {{"href", href}, {"text", l10n_text(l, "Sign in")}, {NULL, NULL}};
+		action = tpl_render(l, "link.html", lv);
 	}
 	struct tpl_var v[] = {{"message", message}, {"action", action}, {NULL, NULL}};
-	e = hosted_page(req, NULL, 200, "Email address confirmed", "message.html", v, NULL, NULL);
+	e = hosted_page(req, NULL, 200, l10n_text(l, "Email address confirmed"), "message.html", v, NULL, NULL);
 	free(action);
 out:
 	sodium_memzero(hash, sizeof hash);

@@ -11,10 +11,15 @@
 #include "hosted/hosted.h"
 #include "sca/devices.h"
 
-static void day_of(int64_t ms, char out[TF_TIME_TEXT_SIZE])
+/* A moment (Unix milliseconds) as the page's language writes a date and time (RFC 3339 should
+ * ICU fail) */
+static void moment_of(const struct l10n *l, int64_t ms, char *out, size_t size)
 {
-	timefmt_rfc3339(ms, out);
-	out[10] = '\0'; /* YYYY-MM-DD */
+	char rfc3339[TF_TIME_TEXT_SIZE];
+	if (!l10n_datetime(l, ms / 1000, out, size)) {
+		timefmt_rfc3339(ms, rfc3339);
+		snprintf(out, size, "%s", rfc3339);
+	}
 }
 
 enum tf_err page_devices(struct tf_req *req)
@@ -28,28 +33,28 @@ enum tf_err page_devices(struct tf_req *req)
 	enum tf_err e = sca_device_list(&ctx, req->session.user_id, list, &n);
 	if (e != TF_OK)
 		return e;
+	const struct l10n *l = hosted_l10n(req);
 	char *rows = NULL;
 	for (size_t i = 0; i < n; i++) {
-		char created[TF_TIME_TEXT_SIZE], expires[TF_TIME_TEXT_SIZE], where[300];
-		day_of(list[i].created_at, created);
-		day_of(list[i].expires_at, expires);
-		if (list[i].domain == DOMAIN_HOSTED)
-			snprintf(where, sizeof where, "These security pages");
-		else
-			snprintf(where, sizeof where, "%s", req->app->name);
-		struct tpl_var v[] = {{"label", list[i].kind == DEVICE_PERSISTENT ? "Trusted browser" : "Browser session"},
+		char created[TF_TIME_TEXT_SIZE], expires[TF_TIME_TEXT_SIZE];
+		moment_of(l, list[i].created_at, created, sizeof created);
+		moment_of(l, list[i].expires_at, expires, sizeof expires);
+		/* TRANSLATORS: where a trusted device is trusted: on these pages, or else on the application (its name) */
+		const char *where = list[i].domain == DOMAIN_HOSTED ? l10n_text(l, "These security pages") : req->app->name;
+		struct tpl_var v[] = {{"label", list[i].kind == DEVICE_PERSISTENT ? l10n_text(l, "Trusted browser")
+										  : l10n_text(l, "Browser session")},
 				      {"where", where}, {"created", created}, {"expires", expires},
 				      {"device_id", list[i].device_id}, {"csrf", hc.csrf}, {NULL, NULL}};
-		tpl_append(hosted_l10n(req), &rows, "device_row.html", v);
+		tpl_append(l, &rows, "device_row.html", v);
 	}
 	if (!rows) {
-		struct tpl_var v[] = {{"cols", "5"}, {"text", "No trusted device."}, {NULL, NULL}};
-		tpl_append(hosted_l10n(req), &rows, "empty_row.html", v);
+		struct tpl_var v[] = {{"cols", "5"}, {"text", l10n_text(l, "No trusted device.")}, {NULL, NULL}};
+		tpl_append(l, &rows, "empty_row.html", v);
 	}
 	const char *removed = form_get(&req->query, "removed");
 	struct tpl_var v[] = {{"app_name", req->app->name}, {"rows", rows}, {NULL, NULL}};
-	e = hosted_page(req, &hc, 200, "Trusted devices", "devices.html", v, "info",
-			removed ? "The device was removed. It will be asked for a code next time." : NULL);
+	e = hosted_page(req, &hc, 200, l10n_text(l, "Trusted devices"), "devices.html", v, "info",
+			removed ? l10n_text(l, "The device was removed. It will be asked for a code next time.") : NULL);
 	free(rows);
 	return e;
 }

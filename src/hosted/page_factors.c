@@ -44,7 +44,13 @@ static void phone_card(struct tf_req *req, char **cards, const struct hosted_ctx
 	static const struct {
 		enum factor_type type;
 		const char *text;
-	} ways[] = {{FACTOR_SMS, "Text message"}, {FACTOR_VOICE, "Voice call (any phone, a landline too)"}};
+	} ways[] = {
+		/* TRANSLATORS: a choice of how a phone gets its codes: by text message (SMS) */
+		{FACTOR_SMS, N_("Text message")},
+		/* TRANSLATORS: a choice of how a phone gets its codes: a call that reads them aloud */
+		{FACTOR_VOICE, N_("Voice call (any phone, a landline too)")},
+	};
+	const struct l10n *l = hosted_l10n(req);
 	bool sms = types & FACTOR_TYPE_BIT(FACTOR_SMS), voice = types & FACTOR_TYPE_BIT(FACTOR_VOICE);
 	char *choices = NULL;
 	bool first = true;
@@ -54,19 +60,23 @@ static void phone_card(struct tf_req *req, char **cards, const struct hosted_ctx
 		const char *name = factor_kind_of(ways[i].type)->name;
 		if (!(sms && voice)) {
 			struct tpl_var v[] = {{"type", name},
-					      {"text", sms ? "We send your codes by text message." : "We call you and read your codes aloud."},
+					      {"text", sms ? l10n_text(l, "We send your codes by text message.")
+							   : l10n_text(l, "We call you and read your codes aloud.")},
 					      {NULL, NULL}};
-			tpl_append(hosted_l10n(req), &choices, "factor_phone_only.html", v);
+			tpl_append(l, &choices, "factor_phone_only.html", v);
 		} else {
-			struct tpl_var v[] = {{"type", name}, {"text", ways[i].text}, {"checked", first ? " checked" : NULL},
+			struct tpl_var v[] = {{"type", name}, {"text", l10n_text(l, ways[i].text)}, {"checked", first ? " checked" : NULL},
 					      {NULL, NULL}};
-			tpl_append(hosted_l10n(req), &choices, "factor_phone_choice.html", v);
+			tpl_append(l, &choices, "factor_phone_choice.html", v);
 		}
 		first = false;
 	}
-	struct tpl_var v[] = {{"csrf", hc->csrf}, {"phone_label", voice ? "Phone number" : "Mobile number"},
+	/* a landline takes voice calls: a mobile is needed for text messages only */
+	struct tpl_var v[] = {{"csrf", hc->csrf},
+			      {"phone_label", voice ? l10n_text(l, "Phone number, with country code")
+						    : l10n_text(l, "Mobile number, with country code")},
 			      {"choices", choices}, {"invalid", invalid}, {NULL, NULL}};
-	tpl_append(hosted_l10n(req), cards, "factor_card_phone.html", v);
+	tpl_append(l, cards, "factor_card_phone.html", v);
 	free(choices);
 }
 
@@ -75,15 +85,16 @@ static void phone_card(struct tf_req *req, char **cards, const struct hosted_ctx
  * that tie it to the page's error notice. */
 static char *add_cards(struct tf_req *req, const struct hosted_ctx *hc, bool has_backup, const char *invalid_field)
 {
+	const struct l10n *l = hosted_l10n(req);
 	unsigned types = factor_types_enabled(req->app);
 	char *invalid = invalid_field ? tpl_render(hosted_l10n(req), "field_invalid.html", NULL) : NULL, *cards = NULL;
 	const char *phone_invalid = invalid_field && !strcmp(invalid_field, "phone") ? invalid : NULL;
 	const char *email_invalid = invalid_field && !strcmp(invalid_field, "email") ? invalid : NULL;
 	struct tpl_var cv[] = {{"app_name", req->app->name}, {"csrf", hc->csrf}, {NULL, NULL}};
 	if ((types & FACTOR_TYPE_BIT(FACTOR_PASSKEY)) && hosted_passkeys(req))
-		tpl_append(hosted_l10n(req), &cards, "passkey_offer.html", cv);
+		tpl_append(l, &cards, "passkey_offer.html", cv);
 	if (types & FACTOR_TYPE_BIT(FACTOR_TOTP))
-		tpl_append(hosted_l10n(req), &cards, "factor_card_totp.html", cv);
+		tpl_append(l, &cards, "factor_card_totp.html", cv);
 	if (types & (FACTOR_TYPE_BIT(FACTOR_SMS) | FACTOR_TYPE_BIT(FACTOR_VOICE)))
 		phone_card(req, &cards, hc, types, phone_invalid);
 	if (types & FACTOR_TYPE_BIT(FACTOR_EMAIL)) {
@@ -91,15 +102,19 @@ static char *add_cards(struct tf_req *req, const struct hosted_ctx *hc, bool has
 		struct user_row u;
 		if (sca_user_load(&ctx, req->session.user_id, &u) != TF_OK)
 			u.email[0] = '\0';
-		struct tpl_var v[] = {{"csrf", hc->csrf}, {"email", u.email[0] ? u.email : "your address"},
-				      {"invalid", email_invalid}, {NULL, NULL}};
-		tpl_append(hosted_l10n(req), &cards, "factor_card_email.html", v);
+		struct tpl_var ev[] = {{"email", u.email}, {NULL, NULL}};
+		char *intro = u.email[0] ? tpl_words(l, N_("Get your codes by email: no phone needed. They go to {email} unless you give another address."), ev)
+					 : strdup(l10n_text(l, "Get your codes by email: no phone needed. They go to your address unless you give another address."));
+		struct tpl_var v[] = {{"csrf", hc->csrf}, {"intro", intro}, {"invalid", email_invalid}, {NULL, NULL}};
+		tpl_append(l, &cards, "factor_card_email.html", v);
+		free(intro);
 	}
 	if (types & FACTOR_TYPE_BIT(FACTOR_BACKUP_CODES)) {
 		struct tpl_var v[] = {{"csrf", hc->csrf},
-				      {"backup_label", has_backup ? "Replace my backup codes" : "Create backup codes"},
+				      {"backup_label", has_backup ? l10n_text(l, "Replace my backup codes")
+								  : l10n_text(l, "Create backup codes")},
 				      {NULL, NULL}};
-		tpl_append(hosted_l10n(req), &cards, "factor_card_backup.html", v);
+		tpl_append(l, &cards, "factor_card_backup.html", v);
 	}
 	free(invalid);
 	return cards;
@@ -108,6 +123,7 @@ static char *add_cards(struct tf_req *req, const struct hosted_ctx *hc, bool has
 static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *hc, int status, const char *notice_kind,
 				  const char *notice, const char *invalid_field)
 {
+	const struct l10n *l = hosted_l10n(req);
 	struct sca_ctx ctx;
 	struct factor_row list[FACTORS_PER_USER_MAX];
 	size_t n;
@@ -118,28 +134,30 @@ static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *h
 	char *rows = NULL;
 	bool has_backup = false;
 	for (size_t i = 0; i < n; i++) {
-		char status_text[64], *action = NULL;
+		const char *status_text;
+		char *action = NULL;
 		struct factor_description d;
 		factor_describe(hosted_l10n(req), &list[i], req->app->name, &d);
 		has_backup |= list[i].type == FACTOR_BACKUP_CODES; /* the page's own form for them */
 		if (list[i].status == FACTOR_ACTIVE) {
-			snprintf(status_text, sizeof status_text, "Active%s", list[i].preferred ? ", used first" : "");
+			/* TRANSLATORS: the status of a sign-in method; "used first": the one asked for first at sign-in */
+			status_text = list[i].preferred ? l10n_text(l, "Active, used first") : l10n_text(l, "Active");
 		} else {
-			snprintf(status_text, sizeof status_text, "Waiting for confirmation");
+			status_text = l10n_text(l, "Waiting for confirmation");
 			struct tpl_var av[] = {{"factor_id", list[i].factor_id}, {NULL, NULL}};
-			action = tpl_render(hosted_l10n(req), "factor_confirm_link.html", av);
+			action = tpl_render(l, "factor_confirm_link.html", av);
 		}
 		struct tpl_var v[] = {{"label", d.label}, {"status", status_text}, {"action", action}, {NULL, NULL}};
-		tpl_append(hosted_l10n(req), &rows, "factor_row.html", v);
+		tpl_append(l, &rows, "factor_row.html", v);
 		free(action);
 	}
 	if (!rows) {
-		struct tpl_var v[] = {{"cols", "3"}, {"text", "No sign-in method yet. Add one below."}, {NULL, NULL}};
-		tpl_append(hosted_l10n(req), &rows, "empty_row.html", v);
+		struct tpl_var v[] = {{"cols", "3"}, {"text", l10n_text(l, "No sign-in method yet. Add one below.")}, {NULL, NULL}};
+		tpl_append(l, &rows, "empty_row.html", v);
 	}
 	char *cards = add_cards(req, hc, has_backup, invalid_field);
 	struct tpl_var v[] = {{"app_name", req->app->name}, {"rows", rows}, {"cards", cards}, {NULL, NULL}};
-	e = hosted_page(req, hc, status, "Sign-in methods", "factors.html", v, notice_kind, notice);
+	e = hosted_page(req, hc, status, l10n_text(l, "Sign-in methods"), "factors.html", v, notice_kind, notice);
 	free(cards);
 	free(rows);
 	return e;
@@ -151,7 +169,8 @@ enum tf_err page_factors(struct tf_req *req)
 	if (hosted_begin(req, &hc, HOSTED_GATE_MFA))
 		return TF_OK;
 	const char *added = form_get(&req->query, "added");
-	return render_factors(req, &hc, 200, "info", added ? "The new sign-in method is ready." : NULL, NULL);
+	return render_factors(req, &hc, 200, "info", added ? l10n_text(hosted_l10n(req), "The new sign-in method is ready.") : NULL,
+			      NULL);
 }
 
 /* A pending passkey's page: its creation options (the enrolment challenge of this session) in
@@ -173,7 +192,8 @@ static enum tf_err render_passkey_enrol(struct tf_req *req, const struct hosted_
 	if (e == TF_OK) {
 		struct tpl_var v[] = {{"app_name", req->app->name}, {"factor_id", f->factor_id}, {"csrf", hc->csrf},
 				      {"options", text}, {NULL, NULL}};
-		e = hosted_page(req, hc, status, "Add a passkey", "passkey_enrol.html", v, "error", notice);
+		e = hosted_page(req, hc, status, l10n_text(hosted_l10n(req), "Add a passkey"), "passkey_enrol.html", v, "error",
+				notice);
 	}
 	free(text);
 	return e;
@@ -188,8 +208,8 @@ static enum tf_err render_confirm(struct tf_req *req, const struct hosted_ctx *h
 	factor_describe(hosted_l10n(req), f, req->app->name, &d);
 	struct tpl_var v[] = {{"prompt", d.enrol_prompt}, {"factor_id", f->factor_id}, {"csrf", hc->csrf}, {"inputmode", d.inputmode},
 			      {NULL, NULL}};
-	return hosted_page(req, hc, status, "Confirm your new sign-in method", "factor_confirm.html", v,
-			   "invalid", notice);
+	return hosted_page(req, hc, status, l10n_text(hosted_l10n(req), "Confirm your new sign-in method"), "factor_confirm.html",
+			   v, "invalid", notice);
 }
 
 /* The page that follows a new factor: what its enrolment shows once (an authenticator's QR
@@ -200,7 +220,8 @@ static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx 
 	if (en->totp_secret[0]) {
 		struct tpl_var v[] = {{"qr_src", qr_src}, {"secret", en->totp_secret}, {"factor_id", factor_id},
 				      {"csrf", hc->csrf}, {NULL, NULL}};
-		return hosted_page(req, hc, 200, "Add an authenticator app", "totp_enrol.html", v, NULL, NULL);
+		return hosted_page(req, hc, 200, l10n_text(hosted_l10n(req), "Add an authenticator app"), "totp_enrol.html", v, NULL,
+				   NULL);
 	}
 	if (en->n_backup_codes) {
 		char *codes = NULL;
@@ -210,7 +231,8 @@ static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx 
 		}
 		struct tpl_var v[] = {{"app_name", req->app->name}, {"codes", codes}, {"factor_id", factor_id}, {"csrf", hc->csrf},
 				      {NULL, NULL}};
-		enum tf_err e = hosted_page(req, hc, 200, "Your backup codes", "backup_sheet.html", v, NULL, NULL);
+		enum tf_err e = hosted_page(req, hc, 200, l10n_text(hosted_l10n(req), "Your backup codes"), "backup_sheet.html", v,
+					    NULL, NULL);
 		free(codes);
 		return e;
 	}
@@ -226,9 +248,10 @@ enum tf_err page_factors_add(struct tf_req *req)
 		return TF_OK;
 	const char *type = form_get(&req->form, "type"), *phone = form_get(&req->form, "phone");
 	const char *email = form_get(&req->form, "email");
+	const struct l10n *l = hosted_l10n(req);
 	const struct factor_kind *kind = type ? factor_kind_named(type) : NULL;
 	if (!factor_kind_answered_on_page(kind, hosted_passkeys(req)))
-		return render_factors(req, &hc, 400, "error", "Choose a kind of sign-in method.", NULL);
+		return render_factors(req, &hc, 400, "error", l10n_text(l, "Choose a kind of sign-in method."), NULL);
 	struct factor_input in = {0};
 	char clean[32];
 	if (phone && (kind->fields & FACTOR_FIELD_PHONE)) {
@@ -268,13 +291,13 @@ enum tf_err page_factors_add(struct tf_req *req)
 	else if (e == TF_ERR_STEP_UP_REQUIRED) /* a recent challenge first, then back here */
 		e = hosted_redirect(req, "/challenge?next=/account/factors");
 	else if ((e == TF_ERR_MISSING_FIELD || e == TF_ERR_INVALID_FIELD) && kind->type == FACTOR_EMAIL)
-		e = render_factors(req, &hc, 400, "invalid", "Enter an email address like name@example.com, or leave it empty.",
-				   "email");
+		e = render_factors(req, &hc, 400, "invalid",
+				   l10n_text(l, "Enter an email address like name@example.com, or leave it empty."), "email");
 	else if (e == TF_ERR_MISSING_FIELD || e == TF_ERR_INVALID_FIELD)
-		e = render_factors(req, &hc, 400, "invalid", "Enter your phone number with its country code, like +447700900123.",
-				   "phone");
+		e = render_factors(req, &hc, 400, "invalid",
+				   l10n_text(l, "Enter your phone number with its country code, like +447700900123."), "phone");
 	else
-		e = render_factors(req, &hc, tf_err_status(e), "error", tf_err_message(e), NULL);
+		e = render_factors(req, &hc, tf_err_status(e), "error", hosted_error_text(req, e), NULL);
 	free(qr_src);
 	factor_enrolment_wipe(&en);
 	return e;
@@ -324,14 +347,22 @@ enum tf_err page_factor_verify(struct tf_req *req)
 		return TF_OK;
 	if (e == TF_OK || e == TF_ERR_ALREADY_VERIFIED)
 		return hosted_redirect(req, "/account/factors?added=1");
-	char text[160];
+	const struct l10n *l = hosted_l10n(req);
+	char left[16];
+	snprintf(left, sizeof left, "%d", res.attempts_remaining);
+	struct tpl_var v[] = {{"left", left}, {NULL, NULL}};
+	char *text;
 	if (e == TF_ERR_VERIFICATION_CODE_INVALID)
-		snprintf(text, sizeof text, "That code is not right. %d attempts left.", res.attempts_remaining);
+		/* TRANSLATORS: {left} is a number: how many more tries the person has */
+		text = tpl_words(l, N_("That code is not right. Number of attempts left: {left}."), v);
 	else if (e == TF_ERR_CREDENTIAL_INVALID)
-		snprintf(text, sizeof text, "That passkey was not accepted. %d attempts left.", res.attempts_remaining);
+		/* TRANSLATORS: {left} is a number: how many more tries the person has */
+		text = tpl_words(l, N_("That passkey was not accepted. Number of attempts left: {left}."), v);
 	else if (e == TF_ERR_MISSING_FIELD && passkey)
-		snprintf(text, sizeof text, "Your browser did not create the passkey. Try again.");
+		text = strdup(l10n_text(l, "Your browser did not create the passkey. Try again."));
 	else
-		snprintf(text, sizeof text, "%s", tf_err_message(e));
-	return render_confirm(req, &hc, &f, tf_err_status(e), text);
+		text = strdup(hosted_error_text(req, e));
+	e = text ? render_confirm(req, &hc, &f, tf_err_status(e), text) : TF_ERR_INTERNAL;
+	free(text);
+	return e;
 }

@@ -41,7 +41,7 @@ enum tf_err page_logout(struct tf_req *req)
 	if (csrf && strlen(csrf) == HOSTED_CSRF_HEX && sodium_memcmp(csrf, hc.csrf, HOSTED_CSRF_HEX) == 0)
 		return end_session(req, &hc);
 	struct tpl_var v[] = {{"csrf", hc.csrf}, {"app_name", req->app->name}, {NULL, NULL}};
-	return hosted_page(req, &hc, 200, "Sign out", "logout_confirm.html", v, NULL, NULL);
+	return hosted_page(req, &hc, 200, l10n_text(hosted_l10n(req), "Sign out"), "logout_confirm.html", v, NULL, NULL);
 }
 
 enum tf_err page_logout_post(struct tf_req *req)
@@ -118,7 +118,7 @@ static enum tf_err render_login(struct tf_req *req, int status, const char *clie
 	char *passkey = hosted_passkeys(req) ? tpl_render(hosted_l10n(req), "login_passkey.html", pv) : NULL;
 	struct tpl_var v[] = {{"client_id", client_id}, {"next", next}, {"email", email}, {"csrf", csrf}, {"passkey", passkey},
 			      {NULL, NULL}};
-	enum tf_err e = hosted_page(req, NULL, status, "Sign in", "login.html", v, notice_kind, notice);
+	enum tf_err e = hosted_page(req, NULL, status, l10n_text(hosted_l10n(req), "Sign in"), "login.html", v, notice_kind, notice);
 	free(passkey);
 	if (e == TF_OK)
 		hosted_set_cookie(req, LOGIN_CSRF_COOKIE, csrf, 0);
@@ -161,10 +161,11 @@ enum tf_err page_login_post(struct tf_req *req)
 	enum tf_err e = login_target(req, &req->form, landing, sizeof landing);
 	if (e != TF_OK)
 		return e;
+	const struct l10n *l = hosted_l10n(req);
 	if (!login_csrf_ok(req))
-		return render_login(req, 403, client_id, landing, email, "error", "The form expired. Please try again.");
+		return render_login(req, 403, client_id, landing, email, "error", l10n_text(l, "The form expired. Please try again."));
 	if (!email || !password)
-		return render_login(req, 400, client_id, landing, email, "invalid", "Enter your email and password.");
+		return render_login(req, 400, client_id, landing, email, "invalid", l10n_text(l, "Enter your email and password."));
 	struct user_row u;
 	e = req_password_check(req, email, password, &u);
 	if (e == TF_OK && req_waiting(req))
@@ -176,13 +177,14 @@ enum tf_err page_login_post(struct tf_req *req)
 			req->err_extra = NULL;
 		}
 		if (!req->app->sso_login_url[0])
-			return render_login(req, 403, client_id, landing, email, "error", "Sign in through the application.");
+			return render_login(req, 403, client_id, landing, email, "error", l10n_text(l, "Sign in through the application."));
 		return to_application_login(req, landing);
 	}
 	if (e == TF_ERR_RATE_LIMITED)
-		return render_login(req, 429, client_id, landing, email, "error", "Too many attempts. Wait a while and try again.");
+		return render_login(req, 429, client_id, landing, email, "error",
+				    l10n_text(l, "Too many attempts. Wait a while and try again."));
 	if (e == TF_ERR_INVALID_CREDENTIALS || e == TF_ERR_INVALID_FIELD)
-		return render_login(req, 401, client_id, landing, email, "invalid", "The email or password is not correct.");
+		return render_login(req, 401, client_id, landing, email, "invalid", l10n_text(l, "The email or password is not correct."));
 	if (e != TF_OK)
 		return e;
 	char home[STORE_URL_MAX];
@@ -234,13 +236,15 @@ enum tf_err page_login_passkey(struct tf_req *req)
 	enum tf_err e = login_target(req, &req->form, landing, sizeof landing);
 	if (e != TF_OK)
 		return e;
+	const struct l10n *l = hosted_l10n(req);
 	if (!login_csrf_ok(req))
-		return render_login(req, 403, client_id, landing, "", "error", "The form expired. Please try again.");
+		return render_login(req, 403, client_id, landing, "", "error", l10n_text(l, "The form expired. Please try again."));
 	struct credential_json cred = {0};
 	if (!challenge_id || !hosted_form_text(challenge_id) || strlen(challenge_id) >= TF_ID_MAX ||
 	    !credential_json_parse(form_get(&req->form, "credential"), false, &cred)) {
 		credential_json_free(&cred);
-		return render_login(req, 400, client_id, landing, "", "error", "Your passkey's answer did not arrive. Please try again.");
+		return render_login(req, 400, client_id, landing, "", "error",
+				    l10n_text(l, "Your passkey's answer did not arrive. Please try again."));
 	}
 	char home[STORE_URL_MAX];
 	hosted_home(req->app, home, sizeof home);
@@ -261,11 +265,13 @@ enum tf_err page_login_passkey(struct tf_req *req)
 	if ((e = sca_tx_end(&ctx, e)) != TF_OK) {
 		sodium_memzero(&start, sizeof start);
 		if (e == TF_ERR_RATE_LIMITED)
-			return render_login(req, 429, client_id, landing, "", "error", "Too many attempts. Wait a while and try again.");
+			return render_login(req, 429, client_id, landing, "", "error",
+					    l10n_text(l, "Too many attempts. Wait a while and try again."));
 		return e;
 	}
 	if (in.reason)
-		return render_login(req, 403, client_id, landing, "", "error", "That passkey was not accepted. Try again, or sign in with your password.");
+		return render_login(req, 403, client_id, landing, "", "error",
+				    l10n_text(l, "That passkey was not accepted. Try again, or sign in with your password."));
 	return hosted_session_started(req, &start);
 }
 

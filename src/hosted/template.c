@@ -122,6 +122,10 @@ char *tpl_render(const struct l10n *l, const char *name, const struct tpl_var *v
 			put(&b, open, (size_t)(end - open));
 			break;
 		}
+		if (!raw && name_start[0] == '#') { /* a comment: for translators, never shown */
+			p = close + 2;
+			continue;
+		}
 		if (!raw && name_start[0] == '_' && name_start[1] == ' ') { /* words in the page's language */
 			char msgid[512];
 			size_t n = (size_t)(close - name_start - 2);

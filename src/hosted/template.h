@@ -1,11 +1,13 @@
 /*
  * template.h: the hosted pages' templates (the .html files of src/hosted/templates, compiled in).
- * Three forms of placeholder: {{name}} inserts the variable HTML-escaped; {{{name}}} inserts
+ * The placeholders: {{name}} inserts the variable HTML-escaped; {{{name}}} inserts
  * it as it is, for fragments that were themselves rendered from templates; {{_ words}} inserts
  * the words in the page's language (l10n.h; tools/po-update gathers them into the catalogs),
- * HTML-escaped, each {name} in them replaced by the variable, escaped too. A name with no
- * variable renders as nothing. No logic in templates: lists and choices are made in C by
- * rendering a fragment template per item.
+ * HTML-escaped, each {name} in them replaced by the variable, escaped too. {{# text}} is a
+ * comment that renders as nothing; "{{# TRANSLATORS: ...}}" right before {{_ words}} is what
+ * the catalogs tell translators about those words. A name with no variable renders as
+ * nothing. No logic in templates: lists and choices are made in C by rendering a fragment
+ * template per item.
  */
 #ifndef TF_HOSTED_TEMPLATE_H
 #define TF_HOSTED_TEMPLATE_H

@@ -140,7 +140,7 @@ test('a user with a phone: challenge states, sign-in methods and each enrolment,
 
   await page.fill('#code', '000000');
   await button(page, 'Verify').click();
-  await assertFieldError(page, '#code', /not right\. 4 attempts left/);
+  await assertFieldError(page, '#code', /not right\. Number of attempts left: 4\./);
   await audit(page, 'challenge-wrong-code');
 
   await button(page, 'Send a new code').click(); // the first code went out a moment ago
@@ -355,7 +355,7 @@ test('codes by email: the card and its error, the confirmation page, the challen
   await audit(other, 'challenge-email');
   await other.fill('#code', '000000');
   await button(other, 'Verify').click();
-  await assertFieldError(other, '#code', /not right\. 4 attempts left/);
+  await assertFieldError(other, '#code', /not right\. Number of attempts left: 4\./);
   await audit(other, 'challenge-email-wrong-code');
   await other.fill('#code', (await tf.codesTo('una@example.com', 2)).at(-1));
   await button(other, 'Verify').click();

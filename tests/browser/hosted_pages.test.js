@@ -56,7 +56,7 @@ test('entry URL, challenge page with the SMS code, trust this device', async () 
   // a wrong code first: the page says so and keeps the form
   await page.fill('#code', '000000');
   await page.click('button:has-text("Verify")');
-  assert.match(await page.textContent('.notice-error'), /not right\. 4 attempts left/);
+  assert.match(await page.textContent('.notice-error'), /not right\. Number of attempts left: 4\./);
   await shot('02-challenge-wrong-code');
   const codes = await tf.codesTo(PHONE, 2);
   await page.fill('#code', codes[codes.length - 1]);

@@ -121,9 +121,9 @@ test('add a passkey, sign in with it alone, pass a challenge with it; refused an
   assert.equal(b.path(), '/challenge'); // the passkey's form right away: it is the only method
   await b.shot('04-challenge');
   const refusals = [
-    [{ bogusSignature: true }, /not accepted\. 4 attempts left/],
-    [{ badUV: true }, /not accepted\. 3 attempts left/],
-    [{ badUP: true }, /not accepted\. 2 attempts left/],
+    [{ bogusSignature: true }, /not accepted\. Number of attempts left: 4\./],
+    [{ badUV: true }, /not accepted\. Number of attempts left: 3\./],
+    [{ badUP: true }, /not accepted\. Number of attempts left: 2\./],
   ];
   for (const [bits, said] of refusals) {
     await b.auth.override(bits);
