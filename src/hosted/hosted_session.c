@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hosted/hosted.h"
+#include "sca/users.h"
 #include "sca/hosted_sessions.h"
 #include "sca/relying_party.h"
 #include "sca/sessions.h"
@@ -303,9 +304,11 @@ bool hosted_begin(struct tf_req *req, struct hosted_ctx *hc, enum hosted_gate ga
 	if (e != TF_OK)
 		goto fail;
 	req->have_session = true;
-	/* L10N-USER-LOCALE: the page's language from the signed-in user's locale; the session's
-	 * lookup does not carry it yet (NULL: the application's default, then Accept-Language) */
-	hosted_choose_l10n(req, NULL);
+	/* the page's language: the signed-in user's locale, else the application's default, else
+	 * the browser's */
+	char locale[STORE_LOCALE_MAX];
+	sca_user_locale(&ctx, req->session.user_id, locale);
+	hosted_choose_l10n(req, locale);
 	csrf_of(req, token, hc->csrf);
 	sodium_memzero(value, sizeof value);
 	if (gate == HOSTED_GATE_MFA && hc->info.mfa_pending) {

@@ -85,14 +85,20 @@ enum tf_err sca_user_mark_email_verified(const struct sca_ctx *ctx, const char *
 	return TF_OK;
 }
 
-struct l10n sca_user_l10n(const struct sca_ctx *ctx, const char *user_id)
+void sca_user_locale(const struct sca_ctx *ctx, const char *user_id, char out[STORE_LOCALE_MAX])
 {
 	struct user_row u;
-	bool known = STORE(ctx->db)->user_get(ctx->db, ctx->app->app_id, user_id, &u) == TF_OK;
-	struct l10n l = l10n_choose(known ? u.locale : NULL, ctx->app->default_locale, NULL);
-	if (known)
-		sodium_memzero(u.password_hash, sizeof u.password_hash);
-	return l;
+	out[0] = '\0';
+	if (STORE(ctx->db)->user_get(ctx->db, ctx->app->app_id, user_id, &u) == TF_OK)
+		snprintf(out, STORE_LOCALE_MAX, "%s", u.locale);
+	sodium_memzero(u.password_hash, sizeof u.password_hash);
+}
+
+struct l10n sca_user_l10n(const struct sca_ctx *ctx, const char *user_id)
+{
+	char locale[STORE_LOCALE_MAX];
+	sca_user_locale(ctx, user_id, locale);
+	return l10n_choose(locale, ctx->app->default_locale, NULL);
 }
 
 enum tf_err sca_user_set_locale(const struct sca_ctx *ctx, const char *user_id, const char *locale,

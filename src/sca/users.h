@@ -35,6 +35,8 @@ enum tf_err sca_user_mark_email_verified(const struct sca_ctx *ctx, const char *
 /* The language user_id reads messages in: its locale, else the application's default_locale,
  * else English (l10n.h). In the caller's transaction. */
 struct l10n sca_user_l10n(const struct sca_ctx *ctx, const char *user_id);
+/* user_id's locale into out ("" when it has none or is not found). */
+void sca_user_locale(const struct sca_ctx *ctx, const char *user_id, char out[STORE_LOCALE_MAX]);
 
 /* Sets user_id's locale (a BCP 47 tag the caller checked with l10n_tag_valid, "" for none: the
  * application's default_locale applies), audited as user.updated. *out: the user afterwards. */

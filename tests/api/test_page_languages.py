@@ -10,14 +10,15 @@ from sso_helpers import CHALLENGE_RE, csrf_of, entry_query
 HOME = "https://partner.example/home"
 
 
-def challenge_url(server, phone):
+def challenge_url(server, phone, **user_fields):
     """An sso user with an active SMS factor entering through SSO: the challenge page's address
     (the browser, server.http, holds the hosted session)."""
     app = server.make_app(name="Acme Pay", redirect_uri_prefixes=["https://partner.example/"])
-    u = server.make_user(app, password=None, type="sso")
+    u = server.make_user(app, password=None, type="sso", **user_fields)
     tok = server.post(f"/v1/users/{u['user_id']}/sessions", api_key=app["api_key"], json={}).json()["token"]
     f = server.post("/v1/factors", api_key=app["api_key"], token=tok, json={"type": "sms", "phone": phone}).json()
-    code = sms_codes(server, phone)[0]
+    [sms] = server.wait_for_messages(1, where=lambda m: m["to"] == phone)
+    code = re.search(r"\b(\d{6})\b", sms["text"]).group(1)  # in any language
     assert server.post(f"/v1/factors/{f['factor_id']}/verify", api_key=app["api_key"], token=tok,
                        json={"code": code}).status_code == 200
     sso = server.post("/v1/sso/tokens", api_key=app["api_key"], json={"user_id": u["user_id"]}).json()["token"]
@@ -105,3 +106,14 @@ def test_the_confirmation_page_speaks_the_users_locale(server):
     link = re.search(r"http://\S+/confirm\?app=\w+&token=[A-Za-z0-9_\-]+", server.wait_for_messages(before + 1)[-1]["text"])
     r = server.http.get(link.group(0), headers={"Accept-Language": "de"})
     assert r.status_code == 200 and lang_of(r.text) == "it"
+
+
+def test_a_signed_in_users_locale_comes_before_the_browsers_language(server):
+    """The user's own locale wins over Accept-Language on every page of its hosted session, and
+    so do the words of its SMS: the challenge page in Polish with a browser asking for German."""
+    url = challenge_url(server, "+447700900609", locale="pl-PL")
+    html = page(server, url, "de")
+    assert lang_of(html) == "pl"
+    assert "Diesem Gerät 30 Tage lang vertrauen" not in html and "Trust this device for 30 days" not in html
+    [sms] = [m for m in server.messages() if m["to"] == "+447700900609"][-1:]
+    assert sms["language"] == "pl-PL"
