@@ -90,6 +90,10 @@ void weavr_error(struct tf_req *req, enum tf_err e)
 				status = 409;
 			if (e == TF_ERR_STEP_UP_REQUIRED)
 				error_code = "STEP_UP_REQUIRED";
+			else if (e == TF_ERR_FACTOR_TYPE_DISABLED) { /* Weavr's code for a channel it does not offer */
+				status = 409;
+				error_code = "CHANNEL_NOT_SUPPORTED";
+			}
 			else if (e == TF_ERR_IDEMPOTENCY_IN_PROGRESS) /* Weavr's own name (its Payment Run API) */
 				error_code = "IDEMPOTENT_REQUEST_IN_PROGRESS";
 			resp_json(req, status, json_pack("{s:s}", "errorCode", error_code ? error_code : tf_err_code(e)));

@@ -194,3 +194,24 @@ def test_factor_options_are_scoped_by_application(server, make_app):
     # the application's own settings, not the other's
     assert patch(server, other, enabled_factor_types=["totp"]).status_code == 200
     assert "email" in offered(options(server, app, user["user_id"]))
+
+
+def test_the_faces_refuse_a_disabled_type_in_their_own_words(server):
+    """A type the application does not enable is refused by each face as its vendor would: WePay's
+    error body (invalid_request) and Weavr's 409 CHANNEL_NOT_SUPPORTED, which Weavr's document
+    lists for enrolling a channel; nothing is sent."""
+    from test_face_weavr import Weavr
+    from test_face_wepay import Member, partner_app
+
+    app = partner_app(server, enabled_factor_types=["totp", "email"], sandbox=True)
+    m = Member(server, app)
+    r = m("user/mfa/create", type="sms", setup_data={"phone_number": "+14155550123"})
+    assert r.status_code == 400, r.text
+    assert r.json()["error"] == "invalid_request" and "does not offer" in r.json()["error_description"]
+    wapp = server.make_app(name="Acme Pay", enabled_factor_types=["totp", "email"])
+    u = server.make_user(wapp, mobile="+447700900999")
+    w = Weavr(server, wapp)
+    assert w.login(u["email"]).status_code == 200
+    r = w.call("POST", "/authentication_factors/otp/SMS")
+    assert r.status_code == 409 and r.json() == {"errorCode": "CHANNEL_NOT_SUPPORTED"}, r.text
+    assert not [msg for msg in server.messages() if msg["to"] in ("+14155550123", "+447700900999")]
