@@ -6,7 +6,7 @@ BUILD  ?= build
 ifeq ($(origin CC),default)
 CC      = cc
 endif
-PKGS    = libmicrohttpd jansson libsodium libargon2 sqlite3 libpq libcrypto libqrencode libpng libcurl libcbor
+PKGS    = libmicrohttpd jansson libsodium libargon2 sqlite3 libpq libcrypto libqrencode libpng libcurl libcbor libxml-2.0
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(WARN) -pthread \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
