@@ -49,6 +49,11 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 	snprintf(app->webauthn, sizeof app->webauthn, "%s", p->webauthn ? p->webauthn : "");
 	snprintf(app->enabled_factor_types, sizeof app->enabled_factor_types, "%s",
 		 p->enabled_factor_types ? p->enabled_factor_types : "");
+	if (p->branding) { /* the logo's bytes follow the row, in the same transaction */
+		snprintf(app->brand_color, sizeof app->brand_color, "%s", p->branding->color);
+		snprintf(app->brand_logo_type, sizeof app->brand_logo_type, "%s", p->branding->logo ? p->branding->logo_type : "");
+		app->brand_logo_bytes = p->branding->logo ? (int64_t)p->branding->logo_len : 0;
+	}
 	crypto_secret_mac(svc->keys, "api_key", creds->api_key, app->api_key_mac);
 	uint8_t *sealed;
 	size_t sealed_len;
@@ -65,6 +70,9 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 	if ((e = STORE(c)->tx_begin(c)) != TF_OK)
 		return e;
 	e = STORE(c)->app_insert(c, app);
+	if (e == TF_OK && app->brand_logo_bytes)
+		e = STORE(c)->app_set_branding(c, app->app_id, app->brand_color, app->brand_logo_type, p->branding->logo,
+					       p->branding->logo_len);
 	if (e == TF_OK && p->delivery) { /* credentials: sealed at rest */
 		uint8_t *dsealed;
 		size_t dlen;
@@ -93,9 +101,18 @@ enum tf_err sca_app_set_webauthn(const struct sca_ctx *ctx, const char *app_id, 
 enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const struct app_settings_change *ch,
 			   struct app_row *out)
 {
-	char details[96];
-	snprintf(details, sizeof details, "{\"settings\":[%s%s%s]}", ch->webauthn ? "\"webauthn\"" : "",
-		 ch->webauthn && ch->enabled_factor_types ? "," : "", ch->enabled_factor_types ? "\"enabled_factor_types\"" : "");
+	char details[128] = "{\"settings\":[";
+	const char *names[] = {ch->webauthn ? "webauthn" : NULL, ch->enabled_factor_types ? "enabled_factor_types" : NULL,
+			       ch->branding ? "branding" : NULL};
+	bool first = true;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i]) {
+			size_t used = strlen(details);
+			snprintf(details + used, sizeof details - used, "%s\"%s\"", first ? "" : ",", names[i]);
+			first = false;
+		}
+	size_t used = strlen(details);
+	snprintf(details + used, sizeof details - used, "]}");
 	enum tf_err e = sca_tx_begin(ctx);
 	if (e != TF_OK)
 		return e;
@@ -103,6 +120,11 @@ enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const 
 		e = STORE(ctx->db)->app_set_webauthn(ctx->db, app_id, ch->webauthn);
 	if (e == TF_OK && ch->enabled_factor_types)
 		e = STORE(ctx->db)->app_set_factor_types(ctx->db, app_id, ch->enabled_factor_types);
+	if (e == TF_OK && ch->branding) {
+		const struct app_branding *b = ch->branding;
+		e = STORE(ctx->db)->app_set_branding(ctx->db, app_id, b->color, b->logo ? b->logo_type : "", b->logo,
+						     b->logo ? b->logo_len : 0);
+	}
 	if (e == TF_OK)
 		e = STORE(ctx->db)->app_get(ctx->db, app_id, out);
 	if (e == TF_OK) {
@@ -114,4 +136,10 @@ enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const 
 	if ((e = sca_tx_end(ctx, e)) == TF_OK)
 		app_cache_forget(ctx->svc->apps, app_id);
 	return e;
+}
+
+enum tf_err sca_app_brand_logo(const struct sca_ctx *ctx, const char *app_id, char type[4], uint8_t **logo,
+			       size_t *len)
+{
+	return STORE(ctx->db)->app_brand_logo_get(ctx->db, app_id, type, logo, len);
 }
