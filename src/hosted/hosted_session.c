@@ -192,10 +192,14 @@ enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int sta
 				       {"text", notice_text}, {NULL, NULL}};
 		notice = tpl_render("notice.html", nv);
 	}
-	struct tpl_var lv[] = {{"lang", hosted_lang(req)}, {"title", title},
-			       {"app_name", req->have_app ? req->app->name : "Account security"},
+	const char *app_name = req->have_app ? req->app->name : "Account security";
+	char *app_mark = hosted_app_mark(req, app_name), *brand_style = hosted_brand_style(req);
+	struct tpl_var lv[] = {{"lang", hosted_lang(req)}, {"title", title}, {"app_name", app_name},
+			       {"app_mark", app_mark}, {"brand_style", brand_style},
 			       {"nav", nav}, {"notice", notice}, {"content", content}, {NULL, NULL}};
-	char *html = content ? tpl_render("layout.html", lv) : NULL;
+	char *html = content && app_mark ? tpl_render("layout.html", lv) : NULL;
+	free(app_mark);
+	free(brand_style);
 	free(content);
 	free(nav);
 	free(notice);
