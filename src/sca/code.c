@@ -12,6 +12,7 @@
 
 #include "core/validate.h"
 #include "delivery/outbox.h"
+#include "sca/apps.h"
 #include "sca/kinds.h"
 
 /* A code's MAC binds it to its challenge and, for a transaction, to the transaction's hash
@@ -77,10 +78,17 @@ static const struct {
 	},
 };
 
-/* The page around an email's HTML body: UTF-8, its subject as title, inline style only. */
+/* The page around an email's HTML body: UTF-8, its subject as title, inline style only; the
+ * application's logo ({logo}: EMAIL_HTML_LOGO or nothing) first. */
 #define EMAIL_HTML_HEAD                                                                                         \
 	"<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{subject}</title>\n</head>\n"           \
-	"<body style=\"font-family:sans-serif;line-height:1.5\">\n"
+	"<body style=\"font-family:sans-serif;line-height:1.5\">\n{logo}"
+/* the logo, from the email's own image part: 40 px high, as on the hosted pages */
+#define EMAIL_HTML_LOGO                                                                                         \
+	"<p><img src=\"cid:" MESSAGE_LOGO_CID "\" alt=\"{app}\" height=\"40\" "                                   \
+	"style=\"display:block;height:40px;width:auto;max-width:100%;border:0\"></p>\n"
+/* the code in the application's primary colour (its contrast with white is checked at save) */
+#define EMAIL_HTML_CODE "<span style=\"color:{color}\">{code}</span>"
 #define EMAIL_HTML_TAIL "</body>\n</html>\n"
 
 /* in escaped for HTML text and attribute values into out; false when it does not fit */
@@ -116,18 +124,28 @@ bool code_email_compose(const char *app_name, const char *code, const struct tra
 	const struct word_value plain[] = {{"app", app}, {"payee", payee}, {"amount", amount}, {"code", code}};
 	const size_t n = sizeof plain / sizeof plain[0];
 	const int w = tx ? 1 : 0;
-	char e_app[6 * sizeof app], e_payee[6 * sizeof payee], e_amount[6 * sizeof amount], e_code[96], e_subject[6 * CODE_EMAIL_SUBJECT_MAX];
+	char e_app[6 * sizeof app], e_payee[6 * sizeof payee], e_amount[6 * sizeof amount], e_code[160], e_subject[6 * CODE_EMAIL_SUBJECT_MAX];
 	bool ok = fill_whole(out->subject, sizeof out->subject, email_words[w].subject, plain, n) &&
 		  fill_whole(out->text, sizeof out->text, email_words[w].text, plain, n) &&
 		  html_escape(app, e_app, sizeof e_app) && html_escape(payee, e_payee, sizeof e_payee) &&
 		  html_escape(amount, e_amount, sizeof e_amount) && html_escape(code, e_code, sizeof e_code) &&
 		  html_escape(out->subject, e_subject, sizeof e_subject);
+	char color[8];
+	if (ok && out->brand_color[0] && html_escape(out->brand_color, color, sizeof color)) {
+		char plain_code[sizeof e_code];
+		snprintf(plain_code, sizeof plain_code, "%s", e_code);
+		const struct word_value coloured[] = {{"color", color}, {"code", plain_code}};
+		ok = fill_whole(e_code, sizeof e_code, EMAIL_HTML_CODE, coloured, 2);
+		sodium_memzero(plain_code, sizeof plain_code);
+	}
 	if (ok) {
 		const struct word_value escaped[] = {{"app", e_app}, {"payee", e_payee}, {"amount", e_amount}, {"code", e_code}};
-		char body[CODE_EMAIL_HTML_MAX];
+		char body[CODE_EMAIL_HTML_MAX], logo[sizeof EMAIL_HTML_LOGO + sizeof e_app] = "";
 		ok = fill_whole(body, sizeof body, email_words[w].html, escaped, n);
-		const struct word_value page[] = {{"subject", e_subject}, {"body", body}};
-		ok = ok && fill_whole(out->html, sizeof out->html, EMAIL_HTML_HEAD "{body}" EMAIL_HTML_TAIL, page, 2);
+		if (out->brand_logo)
+			ok = ok && fill_whole(logo, sizeof logo, EMAIL_HTML_LOGO, escaped, 1);
+		const struct word_value page[] = {{"subject", e_subject}, {"logo", logo}, {"body", body}};
+		ok = ok && fill_whole(out->html, sizeof out->html, EMAIL_HTML_HEAD "{body}" EMAIL_HTML_TAIL, page, 3);
 		sodium_memzero(body, sizeof body);
 	}
 	sodium_memzero(e_code, sizeof e_code);
@@ -143,15 +161,30 @@ static enum tf_err code_send(const struct sca_ctx *ctx, const struct factor_row 
 	const struct transaction *tx = ch->has_transaction ? &ch->tx : NULL;
 	enum tf_err e = TF_ERR_INTERNAL; /* the buffers hold the longest message: never one without its code */
 	if (kind->flags & FACTOR_KIND_TO_EMAIL) {
-		struct code_email *mail = malloc(sizeof *mail);
+		/* the application's branding: its colour, and its logo when a PNG (mail clients do not show SVG) */
+		uint8_t *logo = NULL;
+		size_t logo_len = 0;
+		char logo_type[4] = "";
+		if (!strcmp(app->brand_logo_type, "png") &&
+		    (e = sca_app_brand_logo(ctx, app->app_id, logo_type, &logo, &logo_len)) != TF_OK)
+			return e;
+		bool png = logo && !strcmp(logo_type, "png");
+		e = TF_ERR_INTERNAL;
+		struct code_email *mail = calloc(1, sizeof *mail);
+		if (mail) {
+			snprintf(mail->brand_color, sizeof mail->brand_color, "%s", app->brand_color);
+			mail->brand_logo = png;
+		}
 		if (mail && code_email_compose(app->name, code, tx, mail)) {
 			struct message m = {.app_id = app->app_id, .channel = "email", .to = f->email,
-					    .subject = mail->subject, .text = mail->text, .html = mail->html};
+					    .subject = mail->subject, .text = mail->text, .html = mail->html,
+					    .logo_png = png ? logo : NULL, .logo_png_len = png ? logo_len : 0};
 			e = outbox_enqueue(ctx->svc, ctx->db, &m, ctx->now, message_id);
 		}
 		if (mail)
 			sodium_memzero(mail, sizeof *mail);
 		free(mail);
+		free(logo);
 		return e;
 	}
 	char text[CODE_TEXT_MAX];
