@@ -153,6 +153,8 @@ static enum logo_verdict check_attributes(xmlNodePtr el, struct logo_problem *p)
 		enum logo_verdict verdict = LOGO_OK;
 		if (strncasecmp(name, "on", 2) == 0) {
 			verdict = LOGO_EVENT_HANDLER;
+		} else if (strcasecmp(name, "base") == 0) { /* xml:base would turn "#id" into another document's */
+			verdict = LOGO_EXTERNAL_REFERENCE;
 		} else if (strcasecmp(name, "href") == 0) {
 			while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r' || *v == '\f')
 				v++;

@@ -15,7 +15,7 @@
  *     would be live HTML or MathML inside the SVG); elements of other namespaces (an editor's
  *     metadata) are inert and allowed;
  *   - no event-handler attribute (any attribute whose name starts with "on");
- *   - every href and xlink:href a reference inside the document ("#id");
+ *   - every href and xlink:href a reference inside the document ("#id"), and no xml:base;
  *   - in every attribute and in <style>, url() only to "#id"; in CSS (<style> and style
  *     attributes) no @import, no image-set() and no backslash escape (which could spell either).
  */

@@ -141,6 +141,8 @@ static void test_what_could_run_or_load_is_refused(void **state)
 	expect(SVG_OPEN "<image xlink:href=\"https://evil.example/x.png\"/></svg>", LOGO_EXTERNAL_REFERENCE, "xlink:href");
 	expect(SVG_OPEN "<image href=\"data:image/png;base64,AAAA\"/></svg>", LOGO_EXTERNAL_REFERENCE, "href");
 	expect(SVG_OPEN "<use href=\"other.svg#a\"/></svg>", LOGO_EXTERNAL_REFERENCE, "href");
+	expect(SVG_OPEN "<g xml:base=\"https://evil.example/\"><use href=\"#a\"/></g></svg>", LOGO_EXTERNAL_REFERENCE,
+	       "xml:base");
 	expect(SVG_OPEN "<rect fill=\"url(https://evil.example/p.svg#a)\"/></svg>", LOGO_EXTERNAL_REFERENCE, "fill");
 	expect(SVG_OPEN "<rect style=\"fill:URL( 'x.svg#a' )\"/></svg>", LOGO_EXTERNAL_REFERENCE, "style");
 	expect(SVG_OPEN "<rect style=\"fill:u\\72l(x)\"/></svg>", LOGO_EXTERNAL_REFERENCE, "style");
