@@ -4,14 +4,14 @@
 FROM debian:12-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends gcc make pkg-config \
       libmicrohttpd-dev libjansson-dev libsodium-dev libargon2-dev libsqlite3-dev libssl-dev libqrencode-dev libpng-dev \
-      libcurl4-openssl-dev libpq-dev libunistring-dev ca-certificates && rm -rf /var/lib/apt/lists/*
+      libcurl4-openssl-dev libpq-dev libunistring-dev libcbor-dev libicu-dev gettext ca-certificates && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN make OPT="-O2" build/twofold
 
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libmicrohttpd12 libjansson4 libsodium23 libargon2-1 \
-      libsqlite3-0 libssl3 libqrencode4 libpng16-16 libcurl4 libpq5 libunistring2 ca-certificates \
+      libsqlite3-0 libssl3 libqrencode4 libpng16-16 libcurl4 libpq5 libunistring2 libcbor0.8 libicu72 ca-certificates \
     && rm -rf /var/lib/apt/lists/* && useradd --system --home /var/lib/twofold twofold \
     && mkdir -p /var/lib/twofold && chown twofold /var/lib/twofold && chmod 0700 /var/lib/twofold
 COPY --from=build /src/build/twofold /usr/local/bin/twofold

@@ -6,7 +6,7 @@ BUILD  ?= build
 ifeq ($(origin CC),default)
 CC      = cc
 endif
-PKGS    = libmicrohttpd jansson libsodium libargon2 sqlite3 libpq libcrypto libqrencode libpng libcurl libcbor libxml-2.0
+PKGS    = libmicrohttpd jansson libsodium libargon2 sqlite3 libpq libcrypto libqrencode libpng libcurl libcbor icu-uc icu-i18n libxml-2.0
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(WARN) -pthread \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -19,11 +19,14 @@ LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 SRCS    = $(shell find src -name '*.c' ! -name main.c | sort)
 OBJS    = $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/hosted_templates.o \
-          $(BUILD)/obj/gen/hosted_assets.o
+          $(BUILD)/obj/gen/hosted_assets.o $(BUILD)/obj/gen/l10n_catalogs.o
 MIGRATIONS = $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 MIGRATIONS_PG = $(sort $(wildcard src/store/migrations/postgres/*.sql))
 TEMPLATES  = $(sort $(wildcard src/hosted/templates/*.html))
 ASSETS     = $(sort $(wildcard src/hosted/assets/*))
+# the languages: one catalog per language in po/, English being the source text
+LANGUAGES  = de fr es it nl pl pt
+CATALOGS   = $(LANGUAGES:%=$(BUILD)/gen/po/%.mo)
 UNIT_SRCS  = $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 PYTEST  = /usr/bin/python3 -m pytest
@@ -31,7 +34,7 @@ PYTEST  = /usr/bin/python3 -m pytest
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: install all run test test-unit test-api test-api-sqlite test-api-postgres test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-bench test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
+.PHONY: install all run test test-po test-unit test-api test-api-sqlite test-api-postgres test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-bench test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
 FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers pwhash cose_key auth_data client_data attestation logo
 FUZZ_SECONDS ?= 60
 
@@ -65,7 +68,16 @@ $(BUILD)/gen/hosted_assets.c: $(ASSETS) tools/embed-files
 	@mkdir -p $(dir $@)
 	tools/embed-files hosted_assets $(ASSETS) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c src/hosted/embedded.h
+# msgfmt -c checks each catalog's format strings and header as it compiles it
+$(BUILD)/gen/po/%.mo: po/%.po
+	@mkdir -p $(dir $@)
+	@msgfmt -c -o $@.tmp $< && mv $@.tmp $@
+
+$(BUILD)/gen/l10n_catalogs.c: $(CATALOGS) tools/embed-binary
+	@mkdir -p $(dir $@)
+	tools/embed-binary l10n_catalogs $(CATALOGS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c src/base/embedded.h
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
@@ -87,6 +99,7 @@ run: deps-run
 
 test: deps-test
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-po
 	@$(MAKE) --no-print-directory test-openapi
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-api
@@ -195,6 +208,10 @@ install: all
 
 lint:
 	@tools/lint
+
+# every language's catalog whole: no entry missing, untranslated or fuzzy, msgfmt -c clean
+test-po:
+	@tools/po-check
 
 clean:
 	rm -rf build build-asan build-fuzz build-bench

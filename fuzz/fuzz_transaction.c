@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!push_signing_string("chl_x", true, t.hash, msg, sizeof msg))
 			abort();
 		char text[CODE_TEXT_MAX];
-		if (!code_message_text(t.tx.payee_name, FACTOR_SMS, "123456", &t.tx, text, sizeof text) ||
+		if (!code_message_text(&l10n_english, t.tx.payee_name, FACTOR_SMS, "123456", &t.tx, text, sizeof text) ||
 		    !strstr(text, amount) || !strstr(text, "your code is 123456. It expires in 5 minutes."))
 			abort(); /* the payee name as the application name too: both at their longest */
 	}

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "l10n/l10n.h"
+
 #include "cli/cli.h"
 #include "config/config.h"
 
@@ -11,7 +13,8 @@ static void usage(FILE *out)
 		"twofold: multi-factor and strong customer authentication service\n\n"
 		"usage:\n"
 		"  twofold serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--SETTING VALUE ...]\n"
-		"  twofold app create --data DIR --name NAME [--sandbox]\n"
+		"  twofold app create --data DIR --name NAME [--sandbox] [--default-locale TAG]\n"
+		"                     [--enabled-factor-types TYPE,...]\n"
 		"  twofold audit verify --data DIR [--head SEQ:HASH ...]\n"
 		"  twofold audit head --data DIR\n"
 		"  twofold migrate --data DIR\n"
@@ -50,6 +53,11 @@ int main(int argc, char **argv, char **envp)
 			usage(stdout);
 			return 0;
 		}
+	const char *bad_catalog = NULL;
+	if (!l10n_catalogs_ok(&bad_catalog)) { /* a build fault: the catalogs are compiled in */
+		fprintf(stderr, "twofold: the compiled-in catalog of language '%s' is missing or malformed\n", bad_catalog);
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
 		if (!strcmp(cmd, subcommands[i].name))
 			return subcommands[i].run(argc - 2, argv + 2, envp);

@@ -39,6 +39,7 @@ const struct route routes[] = {
 	R("PATCH", "/v1/admin/apps/{id}", api_apps_update, AUTH_ADMIN, J),
 	R_SLOW_IF("POST", "/v1/users", api_users_create, AUTH_APP, J, api_users_create_slow_if),
 	R("GET", "/v1/users/{id}", api_users_get, AUTH_APP, 0),
+	R("PATCH", "/v1/users/{id}", api_users_update, AUTH_APP, J),
 	R("GET", "/v1/users/{id}/factor_options", api_users_factor_options, AUTH_APP, 0),
 	R("POST", "/v1/users/{id}/mark_email_verified", api_users_mark_email_verified, AUTH_APP, J),
 	R("POST", "/v1/users/{id}/send_confirmation", api_users_send_confirmation, AUTH_APP, J),

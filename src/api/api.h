@@ -21,6 +21,7 @@ enum tf_err api_challenges_evidence(struct tf_req *req);
 enum tf_err api_users_create(struct tf_req *req);
 bool api_users_create_slow_if(struct tf_req *req); /* a password to hash */
 enum tf_err api_users_get(struct tf_req *req);
+enum tf_err api_users_update(struct tf_req *req);
 enum tf_err api_users_factor_options(struct tf_req *req);
 enum tf_err api_users_mark_email_verified(struct tf_req *req);
 enum tf_err api_users_send_confirmation(struct tf_req *req);
@@ -113,6 +114,9 @@ json_t *api_branding_json(const struct app_row *a, const char *public_url);
  * JSON text an application stores (malloc'd); and the stored settings as answered (null: none). */
 enum tf_err api_webauthn_settings_read(struct tf_req *req, char **out);
 json_t *api_webauthn_settings_json(const struct app_row *a);
+/* The request's default_locale (POST and PATCH /v1/admin/apps): *out NULL when absent, "" for
+ * null or "" (none), else a BCP 47 tag; INVALID_FIELD otherwise. */
+enum tf_err api_default_locale_read(struct tf_req *req, const char **out);
 /* api_factor_options.c: the "enabled_factor_types" member of the request (absent: *out NULL;
  * null: "", every type) checked into the text an application stores (malloc'd); the types an
  * application enables as answered; the warnings an application's settings earn (an array). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "l10n/l10n.h"
 #include "core/validate.h"
 #include "sca/apps.h"
 
@@ -46,9 +47,26 @@ json_t *api_app_json(const struct app_row *a, const char *public_url)
 	json_object_set_new(o, "send_policy", policy ? policy : json_object());
 	json_object_set_new(o, "webauthn", api_webauthn_settings_json(a));
 	json_object_set_new(o, "enabled_factor_types", api_factor_types_json(a));
+	json_object_set_new(o, "default_locale", a->default_locale[0] ? json_string(a->default_locale) : json_null());
 	json_object_set_new(o, "branding", api_branding_json(a, public_url));
 	resp_set_time(o, "created_at", a->created_at);
 	return o;
+}
+
+enum tf_err api_default_locale_read(struct tf_req *req, const char **out)
+{
+	json_t *v = req->json ? json_object_get(req->json, "default_locale") : NULL;
+	*out = NULL;
+	if (!v)
+		return TF_OK;
+	if (json_is_null(v) || (json_is_string(v) && !*json_string_value(v))) {
+		*out = "";
+		return TF_OK;
+	}
+	if (!json_is_string(v) || !l10n_tag_valid(json_string_value(v)))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "default_locale");
+	*out = json_string_value(v);
+	return TF_OK;
 }
 
 static bool string_ok(json_t *o, const char *key, bool required, size_t max)
@@ -98,7 +116,7 @@ enum tf_err api_apps_create(struct tf_req *req)
 	static const char *const known[] = {"name", "sandbox", "redirect_uri_prefixes", "sso_login_url",
 					    "can_mark_email_verified", "can_register_sso", "totp_algorithm", "totp_digits",
 					    "low_value_rates", "send_policy", "delivery", "webauthn",
-					    "enabled_factor_types", "branding", NULL};
+					    "enabled_factor_types", "default_locale", "branding", NULL};
 	struct app_create_params p = {.can_register_sso = true};
 	const char *sso_login_url = NULL;
 	enum tf_err e;
@@ -107,7 +125,8 @@ enum tf_err api_apps_create(struct tf_req *req)
 	    (e = req_bool(req, "sandbox", &p.sandbox)) != TF_OK ||
 	    (e = req_bool(req, "can_mark_email_verified", &p.can_mark_email_verified)) != TF_OK ||
 	    (e = req_bool(req, "can_register_sso", &p.can_register_sso)) != TF_OK ||
-	    (e = req_string(req, "sso_login_url", false, &sso_login_url)) != TF_OK)
+	    (e = req_string(req, "sso_login_url", false, &sso_login_url)) != TF_OK ||
+	    (e = api_default_locale_read(req, &p.default_locale)) != TF_OK)
 		return e;
 	if ((e = req_string(req, "totp_algorithm", false, &p.totp_algorithm)) != TF_OK)
 		return e;

@@ -22,7 +22,7 @@
 json_t *api_factor_json(const struct factor_row *f)
 {
 	struct factor_description d;
-	factor_describe(f, "", &d);
+	factor_describe(&l10n_english, f, "", &d);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "factor_id", f->factor_id, "type", factor_kind_of(f->type)->name,
 			      "status", f->status == FACTOR_ACTIVE ? "active" : "pending_verification", "preferred",
 			      f->preferred);

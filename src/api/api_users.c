@@ -3,7 +3,7 @@
  * verified, send the confirmation email, change the email address (for the WePay face's
  * /user/change_email: the new address is unconfirmed, and a confirmed old one is told). Users
  * are siloed: every lookup is by the calling application, so another application's user is
- * simply NOT_FOUND. The rules are the domain's (sca/users.h); this file validates the
+ * simply NOT_FOUND. A user's locale (BCP 47) chooses the language of its messages and pages. The rules are the domain's (sca/users.h); this file validates the
  * request's fields and answers.
  */
 #include <sodium.h>
@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "core/validate.h"
+#include "l10n/l10n.h"
 #include "sca/users.h"
 
 json_t *api_user_json(const struct user_row *u, int64_t unverified_expires_at)
@@ -24,6 +25,7 @@ json_t *api_user_json(const struct user_row *u, int64_t unverified_expires_at)
 		json_object_set_new(o, "name", json_null());
 	if (!u->mobile[0])
 		json_object_set_new(o, "mobile", json_null());
+	json_object_set_new(o, "locale", u->locale[0] ? json_string(u->locale) : json_null());
 	if (u->email_verified_at)
 		resp_set_time(o, "email_verified_at", u->email_verified_at);
 	else if (unverified_expires_at)
@@ -58,15 +60,17 @@ bool api_users_create_slow_if(struct tf_req *req)
 
 enum tf_err api_users_create(struct tf_req *req)
 {
-	static const char *const known[] = {"email", "type", "password", "name", "mobile", NULL};
-	const char *email_in = NULL, *type = "standard", *password = NULL, *name = NULL, *mobile = NULL;
+	static const char *const known[] = {"email", "type", "password", "name", "mobile", "locale", NULL};
+	const char *email_in = NULL, *type = "standard", *password = NULL, *name = NULL, *mobile = NULL,
+		   *locale = NULL;
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK ||
 	    (e = req_string(req, "email", true, &email_in)) != TF_OK ||
 	    (e = req_string(req, "type", false, &type)) != TF_OK ||
 	    (e = req_string(req, "password", false, &password)) != TF_OK ||
 	    (e = req_string(req, "name", false, &name)) != TF_OK ||
-	    (e = req_string(req, "mobile", false, &mobile)) != TF_OK)
+	    (e = req_string(req, "mobile", false, &mobile)) != TF_OK ||
+	    (e = req_string(req, "locale", false, &locale)) != TF_OK)
 		return e;
 	struct user_row u;
 	memset(&u, 0, sizeof u);
@@ -82,6 +86,8 @@ enum tf_err api_users_create(struct tf_req *req)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "name");
 	if (mobile && !validate_phone_e164(mobile))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "mobile");
+	if (locale && !l10n_tag_valid(locale))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "locale");
 	if (u.type == USER_SSO && password)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "password"); /* sso users have none */
 	if (password && !validate_password(password))
@@ -94,6 +100,7 @@ enum tf_err api_users_create(struct tf_req *req)
 	crypto_random_id("usr", u.user_id);
 	snprintf(u.name, sizeof u.name, "%s", name ? name : "");
 	snprintf(u.mobile, sizeof u.mobile, "%s", mobile ? mobile : "");
+	snprintf(u.locale, sizeof u.locale, "%s", locale ? locale : "");
 	u.created_at = req->now;
 	if (password && (e = crypto_password_hash(password, u.password_hash)) != TF_OK)
 		return e;
@@ -111,6 +118,25 @@ enum tf_err api_users_get(struct tf_req *req)
 	struct user_row u;
 	enum tf_err e = sca_user_load(&ctx, req->params[0], &u);
 	if (e != TF_OK)
+		return e;
+	resp_json(req, 200, api_user_json(&u, sca_user_unverified_expiry(&ctx, &u)));
+	return TF_OK;
+}
+
+enum tf_err api_users_update(struct tf_req *req)
+{
+	static const char *const known[] = {"locale", NULL};
+	enum tf_err e = req_reject_unknown(req, known);
+	if (e != TF_OK)
+		return e;
+	json_t *v = req->json ? json_object_get(req->json, "locale") : NULL;
+	if (!v)
+		return req_field_error(req, TF_ERR_MISSING_FIELD, "locale");
+	if (!json_is_null(v) && !(json_is_string(v) && l10n_tag_valid(json_string_value(v))))
+		return req_field_error(req, TF_ERR_INVALID_FIELD, "locale");
+	struct sca_ctx ctx = req_sca(req);
+	struct user_row u;
+	if ((e = sca_user_set_locale(&ctx, req->params[0], json_is_null(v) ? "" : json_string_value(v), &u)) != TF_OK)
 		return e;
 	resp_json(req, 200, api_user_json(&u, sca_user_unverified_expiry(&ctx, &u)));
 	return TF_OK;

@@ -1,5 +1,6 @@
-/* cli_app.c: `twofold app create --data DIR --name NAME [--sandbox]`: creates an
- * application and prints its credentials as JSON, as POST /v1/admin/apps answers. */
+/* cli_app.c: `twofold app create --data DIR --name NAME [--sandbox] [--default-locale TAG]
+ * [--enabled-factor-types TYPE,...]`: creates an application and prints its credentials as
+ * JSON, as POST /v1/admin/apps answers. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,24 +9,31 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "core/validate.h"
+#include "l10n/l10n.h"
 #include "platform/clock.h"
 #include "sca/apps.h"
+#include "sca/factor_options.h"
 #include "service/service.h"
 
 int cli_app(int argc, char **argv, char **envp)
 {
 	if (argc < 1 || strcmp(argv[0], "create") != 0) {
-		fprintf(stderr, "usage: twofold app create --data DIR --name NAME [--sandbox]\n");
+		fprintf(stderr, "usage: twofold app create --data DIR --name NAME [--sandbox] [--default-locale TAG] "
+				"[--enabled-factor-types TYPE,...]\n");
 		return 2;
 	}
-	const char *name = NULL;
+	const char *name = NULL, *locale = NULL, *types_list = NULL;
 	bool sandbox = false;
 	char *rest[64];
 	int n = 0;
 	for (int i = 1; i < argc; i++) {
-		const char *value = cli_flag_value(argc, argv, &i, "--name");
+		const char *value = cli_flag_value(argc, argv, &i, "--name"), *v2 = NULL;
 		if (value)
 			name = value;
+		else if ((v2 = cli_flag_value(argc, argv, &i, "--default-locale")))
+			locale = v2;
+		else if ((v2 = cli_flag_value(argc, argv, &i, "--enabled-factor-types")))
+			types_list = v2;
 		else if (!strcmp(argv[i], "--sandbox"))
 			sandbox = true;
 		else if (n < 64)
@@ -40,6 +48,16 @@ int cli_app(int argc, char **argv, char **envp)
 				"separator, private-use or unassigned characters\n", APP_NAME_MAX);
 		return 2;
 	}
+	if (locale && !l10n_tag_valid(locale)) {
+		fprintf(stderr, "twofold app create: --default-locale must be a BCP 47 tag (de, de-AT, pt-PT)\n");
+		return 2;
+	}
+	char types_text[STORE_FACTOR_TYPES_MAX];
+	if (types_list && !factor_types_parse_list(types_list, types_text)) {
+		fprintf(stderr, "twofold app create: --enabled-factor-types takes factor types separated by commas "
+				"(sms,voice,totp,backup_codes,push,passkey,email)\n");
+		return 2;
+	}
 	struct tf_config cfg;
 	if (cli_load_config(&cfg, n, rest, envp) != 0)
 		return 2;
@@ -50,7 +68,8 @@ int cli_app(int argc, char **argv, char **envp)
 	int rc = 1;
 	if (store_acquire(svc->store, &c) != TF_OK)
 		goto out;
-	struct app_create_params p = {.name = name, .sandbox = sandbox, .can_register_sso = true};
+	struct app_create_params p = {.name = name, .sandbox = sandbox, .can_register_sso = true,
+				      .default_locale = locale, .enabled_factor_types = types_list ? types_text : NULL};
 	struct app_row app;
 	struct app_credentials creds;
 	static const struct app_row no_app;

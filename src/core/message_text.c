@@ -91,16 +91,27 @@ bool text_shorten(const char *in, size_t max_units, char *out, size_t out_size)
 	return true;
 }
 
-void message_fit_names(const char *app_name, const char *payee_name, char app_out[MESSAGE_NAMES_BYTES + 1],
-		       char payee_out[MESSAGE_NAMES_BYTES + 1])
+void message_fit_names_within(const char *app_name, const char *payee_name, size_t units,
+			      char app_out[MESSAGE_NAMES_BYTES + 1], char payee_out[MESSAGE_NAMES_BYTES + 1])
 {
+	if (units < 2)
+		units = 2;
+	if (units > MESSAGE_NAMES_UNITS)
+		units = MESSAGE_NAMES_UNITS;
 	payee_out[0] = '\0';
 	size_t app_units = text_utf16_units(app_name);
 	if (payee_name) {
 		/* the payee gives way first, down to its minimum; the application then takes the rest */
-		size_t payee_budget = MESSAGE_NAMES_UNITS - MESSAGE_PAYEE_MIN_UNITS;
-		payee_budget = app_units <= payee_budget ? MESSAGE_NAMES_UNITS - app_units : MESSAGE_PAYEE_MIN_UNITS;
+		size_t payee_min = units / 2 < MESSAGE_PAYEE_MIN_UNITS ? units / 2 : MESSAGE_PAYEE_MIN_UNITS;
+		size_t payee_budget = units - payee_min;
+		payee_budget = app_units <= payee_budget ? units - app_units : payee_min;
 		text_shorten(payee_name, payee_budget, payee_out, MESSAGE_NAMES_BYTES + 1);
 	}
-	text_shorten(app_name, MESSAGE_NAMES_UNITS - text_utf16_units(payee_out), app_out, MESSAGE_NAMES_BYTES + 1);
+	text_shorten(app_name, units - text_utf16_units(payee_out), app_out, MESSAGE_NAMES_BYTES + 1);
+}
+
+void message_fit_names(const char *app_name, const char *payee_name, char app_out[MESSAGE_NAMES_BYTES + 1],
+		       char payee_out[MESSAGE_NAMES_BYTES + 1])
+{
+	message_fit_names_within(app_name, payee_name, MESSAGE_NAMES_UNITS, app_out, payee_out);
 }

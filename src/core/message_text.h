@@ -44,5 +44,10 @@ bool text_shorten(const char *in, size_t max_units, char *out, size_t out_size);
  * payment), fitted together into MESSAGE_NAMES_UNITS as described above. */
 void message_fit_names(const char *app_name, const char *payee_name, char app_out[MESSAGE_NAMES_BYTES + 1],
 		       char payee_out[MESSAGE_NAMES_BYTES + 1]);
+/* The same into units (1 to MESSAGE_NAMES_UNITS) instead: the payee gives way first, to no
+ * fewer than MESSAGE_PAYEE_MIN_UNITS or half of units, whichever is less. An SMS fits its
+ * names into what its segment budget leaves (core/sms_size.h). */
+void message_fit_names_within(const char *app_name, const char *payee_name, size_t units,
+			      char app_out[MESSAGE_NAMES_BYTES + 1], char payee_out[MESSAGE_NAMES_BYTES + 1]);
 
 #endif

@@ -46,6 +46,8 @@ enum tf_err outbox_enqueue(struct tf_service *svc, struct store_conn *c, const s
 		json_object_set_new(body, "html", json_string(m->html));
 	if (m->data)
 		json_object_set(body, "data", (json_t *)m->data);
+	if (m->language)
+		json_object_set_new(body, "language", json_string(m->language));
 	if (m->logo_png && m->logo_png_len) {
 		size_t size = sodium_base64_ENCODED_LEN(m->logo_png_len, sodium_base64_VARIANT_ORIGINAL);
 		char *b64 = malloc(size);

@@ -20,6 +20,7 @@ struct message {
 	const char *text;
 	const char *html;      /* email only: the HTML alternative of text, or NULL */
 	const json_t *data;    /* push only: the structured payload the device shows, else NULL */
+	const char *language;  /* BCP 47 tag of the words ("de-DE"), which a voice call is read in; or NULL */
 	/* email only: the application's logo (its branding), a PNG the HTML shows as
 	 * cid:MESSAGE_LOGO_CID, or NULL; the message carries it as "inline_image" */
 	const uint8_t *logo_png;

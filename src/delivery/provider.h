@@ -8,6 +8,7 @@
 #define TF_DELIVERY_PROVIDER_H
 #include <curl/curl.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "service/service.h"
@@ -26,9 +27,10 @@ extern const struct provider provider_webhook;
 extern const struct provider provider_twilio;
 extern const struct provider provider_smtp;
 
-/* TwiML that reads text aloud: <Response><Say>text</Say></Response>, XML-escaped (exposed for
- * tests). Returns a malloc'd string. */
-char *twilio_say_twiml(const char *text);
+/* TwiML that reads text aloud: <Response><Say language="...">text</Say></Response>, XML-escaped,
+ * without the attribute when language is NULL or not a plain tag (exposed for tests). Returns a
+ * malloc'd string. */
+char *twilio_say_twiml(const char *text, const char *language);
 
 /* An image the HTML of an email shows by its Content-ID (src="cid:..."): the application's logo. */
 struct email_image {

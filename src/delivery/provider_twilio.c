@@ -2,7 +2,8 @@
  * provider_twilio.c: SMS and voice through Twilio's REST API. An SMS is
  * POST {base_url}/2010-04-01/Accounts/{account_sid}/Messages.json with the form fields To, From
  * and Body; a voice call is .../Calls.json with To, From and Twiml, a <Response><Say> that
- * reads the text (the code digit by digit, twice: sca/code.c writes it so for the voice kind). HTTP basic auth with
+ * reads the text (the code digit by digit, twice: sca/code.c writes it so for the voice kind)
+ * in the message's language (<Say language="de-DE">, one of the tags Twilio's voices take). HTTP basic auth with
  * the account SID and auth token; form bodies are url-encoded by libcurl. A 2xx answer is
  * delivered; anything else is retried by the outbox. base_url is configurable so tests (and
  * Twilio-compatible gateways) can receive the calls.
@@ -16,14 +17,28 @@
 
 #define TWILIO_DEFAULT_BASE "https://api.twilio.com"
 
-char *twilio_say_twiml(const char *text)
+/* Whether tag is safe inside an XML attribute as it is: letters, digits and '-' */
+static bool plain_tag(const char *tag)
 {
-	static const char head[] = "<Response><Say>", tail[] = "</Say></Response>";
-	size_t cap = sizeof head + sizeof tail + 6 * strlen(text) + 1, n = 0;
+	if (!tag || !*tag || strlen(tag) > 35)
+		return false;
+	for (const char *p = tag; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return false;
+	return true;
+}
+
+char *twilio_say_twiml(const char *text, const char *language)
+{
+	static const char tail[] = "</Say></Response>";
+	size_t cap = 64 + sizeof tail + 6 * strlen(text) + 1, n = 0;
 	char *out = malloc(cap);
 	if (!out)
 		return NULL;
-	n += (size_t)snprintf(out + n, cap - n, "%s", head);
+	if (plain_tag(language))
+		n += (size_t)snprintf(out + n, cap - n, "<Response><Say language=\"%s\">", language);
+	else
+		n += (size_t)snprintf(out + n, cap - n, "<Response><Say>");
 	for (const char *p = text; *p; p++) {
 		const char *ent = *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : *p == '&' ? "&amp;" : *p == '"' ? "&quot;"
 				: *p == '\'' ? "&apos;" : NULL;
@@ -74,7 +89,8 @@ static enum tf_err twilio_send(struct tf_service *svc, const json_t *settings, c
 	snprintf(url, sizeof url, "%s/2010-04-01/Accounts/%s/%s.json", base && *base ? base : TWILIO_DEFAULT_BASE, sid,
 		 voice ? "Calls" : "Messages");
 	CURL *curl = curl_easy_init();
-	char *body = NULL, *twiml = voice ? twilio_say_twiml(text) : NULL;
+	const char *language = json_string_value(json_object_get(message, "language"));
+	char *body = NULL, *twiml = voice ? twilio_say_twiml(text, language) : NULL;
 	enum tf_err e = TF_ERR_INTERNAL;
 	if (curl && (!voice || twiml) && form_add_field(curl, &body, "To", to) && form_add_field(curl, &body, "From", from) &&
 	    form_add_field(curl, &body, voice ? "Twiml" : "Body", voice ? twiml : text)) {

@@ -167,7 +167,7 @@ static bool channel_has(const struct weavr_channel *c, const struct factor_row *
 	if (f->type != c->type)
 		return false;
 	struct factor_description d;
-	factor_describe(f, "", &d);
+	factor_describe(&l10n_english, f, "", &d);
 	return !d.push_channel || strcmp(d.push_channel, c->channel) == 0;
 }
 

@@ -73,8 +73,11 @@ enum tf_err hosted_load_client(struct tf_req *req, const char *client_id);
  * through SSO (password sign-in, email confirmation) returns when it ends. */
 void hosted_home(const struct app_row *app, char *out, size_t size);
 
-/* The language of the pages, which the layout's <html lang> reads. */
-const char *hosted_lang(const struct tf_req *req);
+/* The language of the page: the signed-in user's locale (hosted_begin chooses it), else the
+ * application's default_locale, else the browser's Accept-Language, else English (l10n.h). */
+const struct l10n *hosted_l10n(struct tf_req *req);
+/* Chooses the page's language for a known user's locale (NULL or "" when none). */
+void hosted_choose_l10n(struct tf_req *req, const char *user_locale);
 
 /* Answers: a page (title, content template and its vars, an optional notice) inside the
  * layout; a 303 redirect; the error page for e. The notice (id "notice") is an alert when its
@@ -89,8 +92,8 @@ void hosted_error_page(struct tf_req *req, enum tf_err e);
 /* The application's branding in the layout (page_brand.c): its logo, alt text app_name, or
  * else app_name as text (HTML, malloc'd); the link to its stylesheet, or NULL without a primary
  * colour. */
-char *hosted_app_mark(const struct tf_req *req, const char *app_name);
-char *hosted_brand_style(const struct tf_req *req);
+char *hosted_app_mark(struct tf_req *req, const char *app_name);
+char *hosted_brand_style(struct tf_req *req);
 
 /* Cookies: Path=/, HttpOnly, SameSite=Lax, Secure when configured; max_age_s 0 makes a
  * session cookie, < 0 deletes it. */

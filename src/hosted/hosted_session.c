@@ -148,10 +148,17 @@ enum tf_err hosted_redirect(struct tf_req *req, const char *location)
 	return req->resp_text ? TF_OK : TF_ERR_INTERNAL;
 }
 
-const char *hosted_lang(const struct tf_req *req)
+void hosted_choose_l10n(struct tf_req *req, const char *user_locale)
 {
-	(void)req;
-	return "en";
+	req->l10n = l10n_choose(user_locale, req->have_app ? req->app->default_locale : NULL, req->accept_language);
+	req->have_l10n = true;
+}
+
+const struct l10n *hosted_l10n(struct tf_req *req)
+{
+	if (!req->have_l10n)
+		hosted_choose_l10n(req, NULL);
+	return &req->l10n;
 }
 
 /* vars and one more variable, name = value, in a malloc'd list (NULL when memory ran out) */
@@ -178,26 +185,26 @@ enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int sta
 	bool invalid = notice_text && !strcmp(notice_kind, "invalid");
 	if (invalid)
 		notice_kind = "error";
-	char *invalid_attrs = invalid ? tpl_render("field_invalid.html", NULL) : NULL;
+	char *invalid_attrs = invalid ? tpl_render(hosted_l10n(req), "field_invalid.html", NULL) : NULL;
 	struct tpl_var *content_vars = vars_with(vars, "invalid", invalid_attrs);
-	char *content = content_vars ? tpl_render(content_template, content_vars) : NULL, *nav = NULL, *notice = NULL;
+	char *content = content_vars ? tpl_render(hosted_l10n(req), content_template, content_vars) : NULL, *nav = NULL, *notice = NULL;
 	free(content_vars);
 	free(invalid_attrs);
 	if (hc) {
 		struct tpl_var nv[] = {{"csrf", hc->csrf}, {NULL, NULL}};
-		nav = tpl_render("nav.html", nv);
+		nav = tpl_render(hosted_l10n(req), "nav.html", nv);
 	}
 	if (notice_text) {
 		struct tpl_var nv[] = {{"kind", notice_kind}, {"role", !strcmp(notice_kind, "error") ? "alert" : "status"},
 				       {"text", notice_text}, {NULL, NULL}};
-		notice = tpl_render("notice.html", nv);
+		notice = tpl_render(hosted_l10n(req), "notice.html", nv);
 	}
 	const char *app_name = req->have_app ? req->app->name : "Account security";
 	char *app_mark = hosted_app_mark(req, app_name), *brand_style = hosted_brand_style(req);
-	struct tpl_var lv[] = {{"lang", hosted_lang(req)}, {"title", title}, {"app_name", app_name},
+	struct tpl_var lv[] = {{"lang", l10n_code(hosted_l10n(req)->lang)}, {"title", title}, {"app_name", app_name},
 			       {"app_mark", app_mark}, {"brand_style", brand_style},
 			       {"nav", nav}, {"notice", notice}, {"content", content}, {NULL, NULL}};
-	char *html = content && app_mark ? tpl_render("layout.html", lv) : NULL;
+	char *html = content && app_mark ? tpl_render(hosted_l10n(req), "layout.html", lv) : NULL;
 	free(app_mark);
 	free(brand_style);
 	free(content);

@@ -20,32 +20,32 @@
 #define SVG_CSP "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 /* A rendered fragment without the newline its template ends with (it goes inside a line). */
-static char *fragment(const char *template_name, const struct tpl_var *vars)
+static char *fragment(struct tf_req *req, const char *template_name, const struct tpl_var *vars)
 {
-	char *s = tpl_render(template_name, vars);
+	char *s = tpl_render(hosted_l10n(req), template_name, vars);
 	size_t n = s ? strlen(s) : 0;
 	if (n && s[n - 1] == '\n')
 		s[n - 1] = '\0';
 	return s;
 }
 
-char *hosted_app_mark(const struct tf_req *req, const char *app_name)
+char *hosted_app_mark(struct tf_req *req, const char *app_name)
 {
 	const struct app_row *a = req->app;
 	if (req->have_app && a->brand_logo_type[0]) {
 		struct tpl_var v[] = {{"app_id", a->app_id}, {"type", a->brand_logo_type}, {"app_name", app_name}, {NULL, NULL}};
-		return fragment("brand_logo.html", v);
+		return fragment(req, "brand_logo.html", v);
 	}
 	struct tpl_var v[] = {{"app_name", app_name}, {NULL, NULL}};
-	return fragment("app_name.html", v);
+	return fragment(req, "app_name.html", v);
 }
 
-char *hosted_brand_style(const struct tf_req *req)
+char *hosted_brand_style(struct tf_req *req)
 {
 	if (!req->have_app || !req->app->brand_color[0])
 		return NULL;
 	struct tpl_var v[] = {{"app_id", req->app->app_id}, {NULL, NULL}};
-	return tpl_render("brand_style.html", v);
+	return tpl_render(hosted_l10n(req), "brand_style.html", v);
 }
 
 /* Answers body (len bytes, malloc'd: the answer takes it) as type with its ETag, or 304 when the

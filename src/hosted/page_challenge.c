@@ -47,14 +47,14 @@ static char *methods_html(struct tf_req *req, const struct hosted_ctx *hc, const
 		if (list[i].status != FACTOR_ACTIVE || !answerable(req, &list[i]) || !strcmp(list[i].factor_id, except_factor))
 			continue;
 		struct factor_description d;
-		factor_describe(&list[i], req->app->name, &d);
+		factor_describe(hosted_l10n(req), &list[i], req->app->name, &d);
 		struct tpl_var v[] = {{"csrf", hc->csrf}, {"factor_id", list[i].factor_id}, {"next", next}, {"label", d.offer}, {NULL, NULL}};
-		tpl_append(&buttons, "method_button.html", v);
+		tpl_append(hosted_l10n(req), &buttons, "method_button.html", v);
 	}
 	if (!buttons)
 		return NULL;
 	struct tpl_var v[] = {{"heading", heading}, {"buttons", buttons}, {NULL, NULL}};
-	char *html = tpl_render("challenge_methods.html", v);
+	char *html = tpl_render(hosted_l10n(req), "challenge_methods.html", v);
 	free(buttons);
 	return html;
 }
@@ -100,13 +100,13 @@ static enum tf_err render_challenge(struct tf_req *req, const struct hosted_ctx 
 		return e;
 	}
 	struct factor_description d;
-	factor_describe(&f, req->app->name, &d);
+	factor_describe(hosted_l10n(req), &f, req->app->name, &d);
 	if (factor_kind_of(f.type)->answer == FACTOR_ANSWER_CREDENTIAL)
 		return render_passkey(req, hc, &ch, &f, d.prompt, next, status, notice_kind, notice);
 	char *resend = NULL;
 	if (factor_kind_of(f.type)->flags & FACTOR_KIND_SENDS_CODE) {
 		struct tpl_var rv[] = {{"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next}, {NULL, NULL}};
-		resend = tpl_render("challenge_resend.html", rv);
+		resend = tpl_render(hosted_l10n(req), "challenge_resend.html", rv);
 	}
 	char *methods = methods_html(req, hc, f.factor_id, next, "Other ways to confirm");
 	struct tpl_var v[] = {{"prompt", d.prompt}, {"csrf", hc->csrf}, {"challenge_id", ch.challenge_id}, {"next", next},

@@ -55,9 +55,9 @@ static enum tf_err render(struct tf_req *req, const struct confirm_ctx *cc, int 
 {
 	char intro[400], min[16];
 	snprintf(min, sizeof min, "%d", TF_PASSWORD_MIN);
-	char *invalid = field_var ? tpl_render("field_invalid.html", NULL) : NULL;
+	char *invalid = field_var ? tpl_render(hosted_l10n(req), "field_invalid.html", NULL) : NULL;
 	struct tpl_var pv[] = {{"min", min}, {field_var ? field_var : "", invalid}, {NULL, NULL}};
-	char *fields = needs_password(cc) ? tpl_render("password_fields.html", pv) : NULL;
+	char *fields = needs_password(cc) ? tpl_render(hosted_l10n(req), "password_fields.html", pv) : NULL;
 	free(invalid);
 	if (cc->user.type == USER_SSO)
 		snprintf(intro, sizeof intro, "Thank you for signing up with %s. Confirm your email address; no password is needed.",
@@ -125,14 +125,14 @@ static enum tf_err confirm(struct tf_req *req, struct confirm_ctx *cc)
 			char text[300];
 			snprintf(text, sizeof text, "Continue to %s", req->app->name);
 			struct tpl_var lv[] = {{"href", req->app->sso_login_url}, {"text", text}, {NULL, NULL}};
-			action = tpl_render("link.html", lv);
+			action = tpl_render(hosted_l10n(req), "link.html", lv);
 		}
 	} else {
 		snprintf(message, sizeof message, "Your email address is confirmed. You can sign in now.");
 		char href[128];
 		snprintf(href, sizeof href, "/login?client_id=%s", req->app->client_id);
 		struct tpl_var lv[] = {{"href", href}, {"text", "Sign in"}, {NULL, NULL}};
-		action = tpl_render("link.html", lv);
+		action = tpl_render(hosted_l10n(req), "link.html", lv);
 	}
 	struct tpl_var v[] = {{"message", message}, {"action", action}, {NULL, NULL}};
 	e = hosted_page(req, NULL, 200, "Email address confirmed", "message.html", v, NULL, NULL);

@@ -40,11 +40,11 @@ enum tf_err page_devices(struct tf_req *req)
 		struct tpl_var v[] = {{"label", list[i].kind == DEVICE_PERSISTENT ? "Trusted browser" : "Browser session"},
 				      {"where", where}, {"created", created}, {"expires", expires},
 				      {"device_id", list[i].device_id}, {"csrf", hc.csrf}, {NULL, NULL}};
-		tpl_append(&rows, "device_row.html", v);
+		tpl_append(hosted_l10n(req), &rows, "device_row.html", v);
 	}
 	if (!rows) {
 		struct tpl_var v[] = {{"cols", "5"}, {"text", "No trusted device."}, {NULL, NULL}};
-		tpl_append(&rows, "empty_row.html", v);
+		tpl_append(hosted_l10n(req), &rows, "empty_row.html", v);
 	}
 	const char *removed = form_get(&req->query, "removed");
 	struct tpl_var v[] = {{"app_name", req->app->name}, {"rows", rows}, {NULL, NULL}};

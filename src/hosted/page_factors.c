@@ -39,7 +39,7 @@ static enum tf_err user_factor(struct tf_req *req, const char *factor_id, struct
 
 /* The phone card: its field, and a choice between text messages and voice calls (the one
  * enabled alone, said in words). */
-static void phone_card(char **cards, const struct hosted_ctx *hc, unsigned types, const char *invalid)
+static void phone_card(struct tf_req *req, char **cards, const struct hosted_ctx *hc, unsigned types, const char *invalid)
 {
 	static const struct {
 		enum factor_type type;
@@ -56,17 +56,17 @@ static void phone_card(char **cards, const struct hosted_ctx *hc, unsigned types
 			struct tpl_var v[] = {{"type", name},
 					      {"text", sms ? "We send your codes by text message." : "We call you and read your codes aloud."},
 					      {NULL, NULL}};
-			tpl_append(&choices, "factor_phone_only.html", v);
+			tpl_append(hosted_l10n(req), &choices, "factor_phone_only.html", v);
 		} else {
 			struct tpl_var v[] = {{"type", name}, {"text", ways[i].text}, {"checked", first ? " checked" : NULL},
 					      {NULL, NULL}};
-			tpl_append(&choices, "factor_phone_choice.html", v);
+			tpl_append(hosted_l10n(req), &choices, "factor_phone_choice.html", v);
 		}
 		first = false;
 	}
 	struct tpl_var v[] = {{"csrf", hc->csrf}, {"phone_label", voice ? "Phone number" : "Mobile number"},
 			      {"choices", choices}, {"invalid", invalid}, {NULL, NULL}};
-	tpl_append(cards, "factor_card_phone.html", v);
+	tpl_append(hosted_l10n(req), cards, "factor_card_phone.html", v);
 	free(choices);
 }
 
@@ -76,16 +76,16 @@ static void phone_card(char **cards, const struct hosted_ctx *hc, unsigned types
 static char *add_cards(struct tf_req *req, const struct hosted_ctx *hc, bool has_backup, const char *invalid_field)
 {
 	unsigned types = factor_types_enabled(req->app);
-	char *invalid = invalid_field ? tpl_render("field_invalid.html", NULL) : NULL, *cards = NULL;
+	char *invalid = invalid_field ? tpl_render(hosted_l10n(req), "field_invalid.html", NULL) : NULL, *cards = NULL;
 	const char *phone_invalid = invalid_field && !strcmp(invalid_field, "phone") ? invalid : NULL;
 	const char *email_invalid = invalid_field && !strcmp(invalid_field, "email") ? invalid : NULL;
 	struct tpl_var cv[] = {{"app_name", req->app->name}, {"csrf", hc->csrf}, {NULL, NULL}};
 	if ((types & FACTOR_TYPE_BIT(FACTOR_PASSKEY)) && hosted_passkeys(req))
-		tpl_append(&cards, "passkey_offer.html", cv);
+		tpl_append(hosted_l10n(req), &cards, "passkey_offer.html", cv);
 	if (types & FACTOR_TYPE_BIT(FACTOR_TOTP))
-		tpl_append(&cards, "factor_card_totp.html", cv);
+		tpl_append(hosted_l10n(req), &cards, "factor_card_totp.html", cv);
 	if (types & (FACTOR_TYPE_BIT(FACTOR_SMS) | FACTOR_TYPE_BIT(FACTOR_VOICE)))
-		phone_card(&cards, hc, types, phone_invalid);
+		phone_card(req, &cards, hc, types, phone_invalid);
 	if (types & FACTOR_TYPE_BIT(FACTOR_EMAIL)) {
 		struct sca_ctx ctx = req_sca(req);
 		struct user_row u;
@@ -93,13 +93,13 @@ static char *add_cards(struct tf_req *req, const struct hosted_ctx *hc, bool has
 			u.email[0] = '\0';
 		struct tpl_var v[] = {{"csrf", hc->csrf}, {"email", u.email[0] ? u.email : "your address"},
 				      {"invalid", email_invalid}, {NULL, NULL}};
-		tpl_append(&cards, "factor_card_email.html", v);
+		tpl_append(hosted_l10n(req), &cards, "factor_card_email.html", v);
 	}
 	if (types & FACTOR_TYPE_BIT(FACTOR_BACKUP_CODES)) {
 		struct tpl_var v[] = {{"csrf", hc->csrf},
 				      {"backup_label", has_backup ? "Replace my backup codes" : "Create backup codes"},
 				      {NULL, NULL}};
-		tpl_append(&cards, "factor_card_backup.html", v);
+		tpl_append(hosted_l10n(req), &cards, "factor_card_backup.html", v);
 	}
 	free(invalid);
 	return cards;
@@ -120,22 +120,22 @@ static enum tf_err render_factors(struct tf_req *req, const struct hosted_ctx *h
 	for (size_t i = 0; i < n; i++) {
 		char status_text[64], *action = NULL;
 		struct factor_description d;
-		factor_describe(&list[i], req->app->name, &d);
+		factor_describe(hosted_l10n(req), &list[i], req->app->name, &d);
 		has_backup |= list[i].type == FACTOR_BACKUP_CODES; /* the page's own form for them */
 		if (list[i].status == FACTOR_ACTIVE) {
 			snprintf(status_text, sizeof status_text, "Active%s", list[i].preferred ? ", used first" : "");
 		} else {
 			snprintf(status_text, sizeof status_text, "Waiting for confirmation");
 			struct tpl_var av[] = {{"factor_id", list[i].factor_id}, {NULL, NULL}};
-			action = tpl_render("factor_confirm_link.html", av);
+			action = tpl_render(hosted_l10n(req), "factor_confirm_link.html", av);
 		}
 		struct tpl_var v[] = {{"label", d.label}, {"status", status_text}, {"action", action}, {NULL, NULL}};
-		tpl_append(&rows, "factor_row.html", v);
+		tpl_append(hosted_l10n(req), &rows, "factor_row.html", v);
 		free(action);
 	}
 	if (!rows) {
 		struct tpl_var v[] = {{"cols", "3"}, {"text", "No sign-in method yet. Add one below."}, {NULL, NULL}};
-		tpl_append(&rows, "empty_row.html", v);
+		tpl_append(hosted_l10n(req), &rows, "empty_row.html", v);
 	}
 	char *cards = add_cards(req, hc, has_backup, invalid_field);
 	struct tpl_var v[] = {{"app_name", req->app->name}, {"rows", rows}, {"cards", cards}, {NULL, NULL}};
@@ -185,7 +185,7 @@ static enum tf_err render_confirm(struct tf_req *req, const struct hosted_ctx *h
 	if (factor_kind_of(f->type)->answer == FACTOR_ANSWER_CREDENTIAL)
 		return render_passkey_enrol(req, hc, f, status, notice);
 	struct factor_description d;
-	factor_describe(f, req->app->name, &d);
+	factor_describe(hosted_l10n(req), f, req->app->name, &d);
 	struct tpl_var v[] = {{"prompt", d.enrol_prompt}, {"factor_id", f->factor_id}, {"csrf", hc->csrf}, {"inputmode", d.inputmode},
 			      {NULL, NULL}};
 	return hosted_page(req, hc, status, "Confirm your new sign-in method", "factor_confirm.html", v,
@@ -206,7 +206,7 @@ static enum tf_err render_enrolment(struct tf_req *req, const struct hosted_ctx 
 		char *codes = NULL;
 		for (int i = 0; i < en->n_backup_codes; i++) {
 			struct tpl_var v[] = {{"code", en->backup_codes[i]}, {NULL, NULL}};
-			tpl_append(&codes, "backup_code.html", v);
+			tpl_append(hosted_l10n(req), &codes, "backup_code.html", v);
 		}
 		struct tpl_var v[] = {{"app_name", req->app->name}, {"codes", codes}, {"factor_id", factor_id}, {"csrf", hc->csrf},
 				      {NULL, NULL}};

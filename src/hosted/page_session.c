@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hosted/embedded.h"
+#include "base/embedded.h"
 #include "hosted/hosted.h"
 #include "http/webauthn_json.h"
 #include "sca/hosted_sessions.h"
@@ -115,7 +115,7 @@ static enum tf_err render_login(struct tf_req *req, int status, const char *clie
 	crypto_random_bytes(raw, sizeof raw);
 	sodium_bin2hex(csrf, sizeof csrf, raw, sizeof raw);
 	struct tpl_var pv[] = {{"client_id", client_id}, {"next", next}, {"csrf", csrf}, {NULL, NULL}};
-	char *passkey = hosted_passkeys(req) ? tpl_render("login_passkey.html", pv) : NULL;
+	char *passkey = hosted_passkeys(req) ? tpl_render(hosted_l10n(req), "login_passkey.html", pv) : NULL;
 	struct tpl_var v[] = {{"client_id", client_id}, {"next", next}, {"email", email}, {"csrf", csrf}, {"passkey", passkey},
 			      {NULL, NULL}};
 	enum tf_err e = hosted_page(req, NULL, status, "Sign in", "login.html", v, notice_kind, notice);

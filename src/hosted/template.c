@@ -1,18 +1,12 @@
 /* template.c: renders the compiled-in templates of the hosted pages (see template.h). */
 #include "hosted/template.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hosted/embedded.h"
+#include "base/embedded.h"
 
-const struct embedded_file *embedded_find(const struct embedded_file *table, const char *name)
-{
-	for (const struct embedded_file *f = table; f->name; f++)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	return NULL;
-}
 
 struct buf {
 	char *p;
@@ -63,7 +57,51 @@ static const char *lookup(const struct tpl_var *vars, const char *name, size_t l
 	return NULL;
 }
 
-char *tpl_render(const char *name, const struct tpl_var *vars)
+/* text (len bytes) with each {name} replaced by its variable; escape: both HTML-escaped */
+static void put_words(struct buf *b, const char *text, size_t len, const struct tpl_var *vars, bool escape)
+{
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *open = memchr(p, '{', (size_t)(end - p));
+		const char *close = open ? memchr(open, '}', (size_t)(end - open)) : NULL;
+		const char *value = close ? lookup(vars, open + 1, (size_t)(close - open - 1)) : NULL;
+		const char *stop = close ? open : end;
+		for (const char *q = p; q < stop; q++) {
+			char one[2] = {*q, '\0'};
+			if (escape)
+				put_escaped(b, one);
+			else
+				put(b, one, 1);
+		}
+		if (!close)
+			break;
+		if (value) {
+			if (escape)
+				put_escaped(b, value);
+			else
+				put(b, value, strlen(value));
+		} else { /* not a variable: the braces are text */
+			put(b, open, (size_t)(close + 1 - open));
+		}
+		p = close + 1;
+	}
+}
+
+char *tpl_words(const struct l10n *l, const char *words, const struct tpl_var *vars)
+{
+	struct buf b = {0};
+	const char *text = l10n_text(l, words);
+	put_words(&b, text, strlen(text), vars, false);
+	if (!b.p)
+		put(&b, "", 0);
+	if (b.failed) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+char *tpl_render(const struct l10n *l, const char *name, const struct tpl_var *vars)
 {
 	const struct embedded_file *f = embedded_find(hosted_templates, name);
 	if (!f)
@@ -84,6 +122,20 @@ char *tpl_render(const char *name, const struct tpl_var *vars)
 			put(&b, open, (size_t)(end - open));
 			break;
 		}
+		if (!raw && name_start[0] == '_' && name_start[1] == ' ') { /* words in the page's language */
+			char msgid[512];
+			size_t n = (size_t)(close - name_start - 2);
+			if (n < sizeof msgid) {
+				memcpy(msgid, name_start + 2, n);
+				msgid[n] = '\0';
+				const char *text = l10n_text(l, msgid);
+				put_words(&b, text, strlen(text), vars, true);
+			} else {
+				b.failed = 1;
+			}
+			p = close + 2;
+			continue;
+		}
 		const char *value = lookup(vars, name_start, (size_t)(close - name_start));
 		if (value) {
 			if (raw)
@@ -102,9 +154,9 @@ char *tpl_render(const char *name, const struct tpl_var *vars)
 	return b.p;
 }
 
-int tpl_append(char **acc, const char *name, const struct tpl_var *vars)
+int tpl_append(const struct l10n *l, char **acc, const char *name, const struct tpl_var *vars)
 {
-	char *part = tpl_render(name, vars);
+	char *part = tpl_render(l, name, vars);
 	if (!part)
 		return 0;
 	size_t have = *acc ? strlen(*acc) : 0, n = strlen(part);

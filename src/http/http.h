@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "base/errors.h"
+#include "l10n/l10n.h"
 #include "sca/context.h"
 #include "service/service.h"
 #include "store/store.h"
@@ -120,6 +121,7 @@ struct tf_req {
 	char *authorization;
 	char *idempotency_ref;
 	char *cookie;          /* the Cookie header (pages) */
+	char *accept_language; /* the Accept-Language header (pages) */
 	char *if_none_match;   /* the If-None-Match header (pages' GETs: cached assets) */
 	struct tf_form query;  /* the query string (pages) */
 	struct tf_form form;   /* an application/x-www-form-urlencoded body (pages) */
@@ -141,6 +143,8 @@ struct tf_req {
 	struct session_row session;
 	bool have_session;
 	bool stepped_up; /* the session is stepped up (judged before this request's activity) */
+	struct l10n l10n; /* the language of a page, once chosen (hosted_l10n) */
+	bool have_l10n;
 	bool wake_outbox;
 	bool idem_reserved;
 

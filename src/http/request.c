@@ -365,6 +365,7 @@ void req_free(struct tf_req *req)
 	free_secret(req->authorization);
 	free(req->idempotency_ref);
 	free_secret(req->cookie);
+	free(req->accept_language);
 	free(req->if_none_match);
 	form_free(&req->query);
 	form_free(&req->form);

@@ -171,8 +171,10 @@ static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *con
 	req->route = req->route_index >= 0 ? &routes[req->route_index] : NULL;
 	if (!req->route)
 		req->err = method_mismatch ? TF_ERR_METHOD_NOT_ALLOWED : TF_ERR_ROUTE_NOT_FOUND;
-	if (req->route && (req->route->flags & ROUTE_PAGE))
+	if (req->route && (req->route->flags & ROUTE_PAGE)) {
 		req->cookie = dup_header(conn, "Cookie");
+		req->accept_language = dup_header(conn, "Accept-Language");
+	}
 	if (req->route && (req->route->flags & ROUTE_PAGE) && !strcmp(req->route->method, "GET"))
 		req->if_none_match = dup_header(conn, "If-None-Match");
 	/* only pages and GETs read a query string: the JSON POSTs (validation among them) skip it */

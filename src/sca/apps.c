@@ -49,6 +49,7 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 	snprintf(app->webauthn, sizeof app->webauthn, "%s", p->webauthn ? p->webauthn : "");
 	snprintf(app->enabled_factor_types, sizeof app->enabled_factor_types, "%s",
 		 p->enabled_factor_types ? p->enabled_factor_types : "");
+	snprintf(app->default_locale, sizeof app->default_locale, "%s", p->default_locale ? p->default_locale : "");
 	if (p->branding) { /* the logo's bytes follow the row, in the same transaction */
 		snprintf(app->brand_color, sizeof app->brand_color, "%s", p->branding->color);
 		snprintf(app->brand_logo_type, sizeof app->brand_logo_type, "%s", p->branding->logo ? p->branding->logo_type : "");
@@ -101,18 +102,14 @@ enum tf_err sca_app_set_webauthn(const struct sca_ctx *ctx, const char *app_id, 
 enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const struct app_settings_change *ch,
 			   struct app_row *out)
 {
+	const char *changed[] = {ch->webauthn ? "webauthn" : NULL, ch->enabled_factor_types ? "enabled_factor_types" : NULL,
+				 ch->default_locale ? "default_locale" : NULL, ch->branding ? "branding" : NULL};
 	char details[128] = "{\"settings\":[";
-	const char *names[] = {ch->webauthn ? "webauthn" : NULL, ch->enabled_factor_types ? "enabled_factor_types" : NULL,
-			       ch->branding ? "branding" : NULL};
-	bool first = true;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (names[i]) {
-			size_t used = strlen(details);
-			snprintf(details + used, sizeof details - used, "%s\"%s\"", first ? "" : ",", names[i]);
-			first = false;
-		}
-	size_t used = strlen(details);
-	snprintf(details + used, sizeof details - used, "]}");
+	size_t n = strlen(details);
+	for (size_t i = 0; i < sizeof changed / sizeof changed[0]; i++)
+		if (changed[i])
+			n += (size_t)snprintf(details + n, sizeof details - n, "%s\"%s\"", n > 13 ? "," : "", changed[i]);
+	snprintf(details + n, sizeof details - n, "]}");
 	enum tf_err e = sca_tx_begin(ctx);
 	if (e != TF_OK)
 		return e;
@@ -120,6 +117,8 @@ enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const 
 		e = STORE(ctx->db)->app_set_webauthn(ctx->db, app_id, ch->webauthn);
 	if (e == TF_OK && ch->enabled_factor_types)
 		e = STORE(ctx->db)->app_set_factor_types(ctx->db, app_id, ch->enabled_factor_types);
+	if (e == TF_OK && ch->default_locale)
+		e = STORE(ctx->db)->app_set_default_locale(ctx->db, app_id, ch->default_locale);
 	if (e == TF_OK && ch->branding) {
 		const struct app_branding *b = ch->branding;
 		e = STORE(ctx->db)->app_set_branding(ctx->db, app_id, b->color, b->logo ? b->logo_type : "", b->logo,

@@ -39,6 +39,7 @@ struct app_create_params {
 	const char *delivery;        /* JSON object text of the application's twilio/smtp settings, or NULL */
 	const char *webauthn;        /* JSON object text of its relying-party settings, or NULL for none */
 	const char *enabled_factor_types; /* JSON array text (sca/factor_options.h), or NULL for every type */
+	const char *default_locale;       /* BCP 47 tag (l10n_tag_valid) of its users' language, or NULL */
 	const struct app_branding *branding; /* or NULL for none */
 };
 struct app_credentials {
@@ -63,6 +64,7 @@ enum tf_err sca_app_set_webauthn(const struct sca_ctx *ctx, const char *app_id, 
 struct app_settings_change {
 	const char *webauthn;             /* relying-party settings, "" for none */
 	const char *enabled_factor_types; /* JSON array text, "" for every type */
+	const char *default_locale;       /* BCP 47 tag, "" for none (English unless a user has one) */
 	const struct app_branding *branding; /* all of it, replaced (an empty one clears it) */
 };
 /* Replaces the settings ch gives of application app_id in one transaction, audited as one

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/base32.h"
+#include "l10n/l10n.h"
 #include "sca/context.h"
 #include "store/store.h"
 #include "webauthn/ceremony.h"
@@ -257,8 +258,10 @@ enum factor_field factor_input_check(const struct factor_kind *k, const struct f
 enum answer_verdict factor_check(const struct sca_ctx *ctx, const struct factor_row *f, const struct challenge_row *ch,
 				 const struct factor_attempt *a, int64_t *replay_step);
 
-/* What adapters show of f (see struct factor_description); app_name fills {app} in its words. */
-void factor_describe(const struct factor_row *f, const char *app_name, struct factor_description *out);
+/* What adapters show of f (see struct factor_description) in language l; app_name fills {app}
+ * in its words. */
+void factor_describe(const struct l10n *l, const struct factor_row *f, const char *app_name,
+		     struct factor_description *out);
 
 /* Clears what an enrolment made (secrets included). */
 void factor_enrolment_wipe(struct factor_enrolment *en);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "l10n/l10n.h"
 #include "sca/kinds.h"
 
 /* each defined in its kind_<name>.c */
@@ -103,7 +104,8 @@ void factor_fill_words(char *out, size_t size, const char *words, const struct w
 	out[len] = '\0';
 }
 
-void factor_describe(const struct factor_row *f, const char *app_name, struct factor_description *out)
+void factor_describe(const struct l10n *l, const struct factor_row *f, const char *app_name,
+		     struct factor_description *out)
 {
 	const struct factor_kind *k = factor_kind_of(f->type);
 	memset(out, 0, sizeof *out);
@@ -115,11 +117,12 @@ void factor_describe(const struct factor_row *f, const char *app_name, struct fa
 	const struct word_value values[] = {
 		{"phone", out->phone_last4}, {"email", out->email_masked}, {"app", app_name}, {"left", left}};
 	const size_t n = sizeof values / sizeof values[0];
-	factor_fill_words(out->label, sizeof out->label, k->words.label, values, n);
-	factor_fill_words(out->offer, sizeof out->offer, k->words.offer, values, n);
-	factor_fill_words(out->prompt, sizeof out->prompt, k->words.prompt, values, n);
-	factor_fill_words(out->enrol_prompt, sizeof out->enrol_prompt, k->words.enrol_prompt, values, n);
-	out->code_label = k->words.code_label ? k->words.code_label : "Code";
+	factor_fill_words(out->label, sizeof out->label, l10n_text(l, k->words.label), values, n);
+	factor_fill_words(out->offer, sizeof out->offer, l10n_text(l, k->words.offer), values, n);
+	factor_fill_words(out->prompt, sizeof out->prompt, l10n_text(l, k->words.prompt), values, n);
+	factor_fill_words(out->enrol_prompt, sizeof out->enrol_prompt, l10n_text(l, k->words.enrol_prompt), values, n);
+	/* TRANSLATORS: the label of the field a one-time code is typed in */
+	out->code_label = l10n_text(l, k->words.code_label ? k->words.code_label : N_("Code"));
 }
 
 void factor_enrolment_wipe(struct factor_enrolment *en)

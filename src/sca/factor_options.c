@@ -103,3 +103,28 @@ enum tf_err sca_factor_options(const struct sca_ctx *ctx, const char *user_id, s
 		factor_options_of(factor_types_enabled(ctx->app), rp_configured(ctx->app), list, n, out);
 	return e;
 }
+
+bool factor_types_parse_list(const char *list, char out[STORE_FACTOR_TYPES_MAX])
+{
+	unsigned types = 0;
+	for (const char *p = list; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char name[32];
+		if (len == 0 || len >= sizeof name)
+			return false;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		const struct factor_kind *k = factor_kind_named(name);
+		if (!k)
+			return false;
+		types |= FACTOR_TYPE_BIT(k->type);
+		p = comma ? comma + 1 : p + len;
+		if (comma && !*p)
+			return false;
+	}
+	if (!types)
+		return false;
+	factor_types_text(types, out);
+	return true;
+}

@@ -21,6 +21,9 @@ unsigned factor_types_enabled(const struct app_row *app);
 bool factor_type_enabled(const struct app_row *app, const struct factor_kind *k);
 /* The set as stored: a JSON array of type names in the kinds' order, into out. */
 void factor_types_text(unsigned types, char out[STORE_FACTOR_TYPES_MAX]);
+/* A list of type names separated by commas ("sms,voice,email") as that text; false when it
+ * names no type or one twofold does not have. */
+bool factor_types_parse_list(const char *list, char out[STORE_FACTOR_TYPES_MAX]);
 /* Whether the set, on an application that is a configured relying party or not, holds a kind
  * that needs no smartphone that can be enrolled (a passkey only with the settings it needs). */
 bool factor_types_without_smartphone(unsigned types, bool rp_configured);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "l10n/l10n.h"
 #include "sca/kinds.h"
 
 bool code_normalise_backup(const char *in, char out[BACKUP_CODE_LEN + 1])
@@ -118,11 +119,11 @@ const struct factor_kind factor_kind_backup_codes = {
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = 0,
 	.words = {
-		.label = "Backup codes ({left} left)",
-		.offer = "Use a backup code",
-		.prompt = "Enter one of your backup codes. Each code works once.",
-		.enrol_prompt = "Enter one of your backup codes.",
-		.code_label = "Backup code",
+		.label = N_("Backup codes ({left} left)"),
+		.offer = N_("Use a backup code"),
+		.prompt = N_("Enter one of your backup codes. Each code works once."),
+		.enrol_prompt = N_("Enter one of your backup codes."),
+		.code_label = N_("Backup code"),
 	},
 	.prepare = prepare,
 	.store = store,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "l10n/l10n.h"
 #include "sca/kinds.h"
 #include "sca/users.h"
 
@@ -57,10 +58,10 @@ const struct factor_kind factor_kind_email = {
 	.answer = FACTOR_ANSWER_CODE,
 	.optional_fields = FACTOR_FIELD_EMAIL,
 	.words = {
-		.label = "Email to {email}",
-		.offer = "Email a code to {email}",
-		.prompt = "We sent a code by email to {email}.",
-		.enrol_prompt = "We sent a code by email to {email}.",
+		.label = N_("Email to {email}"),
+		.offer = N_("Email a code to {email}"),
+		.prompt = N_("We sent a code by email to {email}."),
+		.enrol_prompt = N_("We sent a code by email to {email}."),
 	},
 	.check_input = check_input,
 	.enrol = enrol,

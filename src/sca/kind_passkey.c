@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "l10n/l10n.h"
 #include "sca/kinds.h"
 #include "sca/relying_party.h"
 
@@ -163,10 +164,10 @@ const struct factor_kind factor_kind_passkey = {
 	.answer = FACTOR_ANSWER_CREDENTIAL,
 	.fields = 0,
 	.words = {
-		.label = "Passkey",
-		.offer = "Use my passkey",
-		.prompt = "Use your passkey for {app}.",
-		.enrol_prompt = "Create a passkey on this device.",
+		.label = N_("Passkey"),
+		.offer = N_("Use my passkey"),
+		.prompt = N_("Use your passkey for {app}."),
+		.enrol_prompt = N_("Create a passkey on this device."),
 	},
 	.enrol = enrol,
 	.challenge = challenge,

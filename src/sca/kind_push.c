@@ -12,7 +12,9 @@
 
 #include "core/push.h"
 #include "delivery/outbox.h"
+#include "l10n/l10n.h"
 #include "sca/kinds.h"
+#include "sca/users.h"
 
 static enum factor_field check_input(const struct factor_input *in)
 {
@@ -38,21 +40,19 @@ static enum tf_err enrol(const struct sca_ctx *ctx, const struct factor_input *i
 	return TF_OK;
 }
 
-bool code_push_text(const char *app_name, enum challenge_purpose purpose, const struct transaction *tx, char *out,
-		    size_t size)
+bool code_push_text(const struct l10n *l, const char *app_name, enum challenge_purpose purpose,
+		    const struct transaction *tx, char *out, size_t size)
 {
-	char app[MESSAGE_NAMES_BYTES + 1], payee[MESSAGE_NAMES_BYTES + 1], amount[TX_AMOUNT_TEXT_MAX];
+	char app[MESSAGE_NAMES_BYTES + 1], payee[MESSAGE_NAMES_BYTES + 1], amount[L10N_AMOUNT_MAX] = "";
 	message_fit_names(app_name, tx ? tx->payee_name : NULL, app, payee);
-	int n;
-	if (tx) {
-		transaction_format_amount(tx->amount, tx->currency, amount);
-		n = snprintf(out, size, "%s: approve paying %s to \"%s\"?", app, amount, payee);
-	} else if (purpose == PURPOSE_ENROLMENT) {
-		n = snprintf(out, size, "%s: approve to use this device to confirm it is you.", app);
-	} else {
-		n = snprintf(out, size, "%s: is it you signing in? Approve or deny.", app);
-	}
-	return n > 0 && (size_t)n < size;
+	if (tx && !l10n_amount(l, tx->amount, tx->currency, false, amount, sizeof amount))
+		return false;
+	const char *words = tx ? l10n_text(l, "{app}: approve paying {amount} to \"{payee}\"?")
+			   : purpose == PURPOSE_ENROLMENT ? l10n_text(l, "{app}: approve to use this device to confirm it is you.")
+							  : l10n_text(l, "{app}: is it you signing in? Approve or deny.");
+	const struct word_value values[] = {{"app", app}, {"payee", payee}, {"amount", amount}};
+	factor_fill_words(out, size, words, values, 3);
+	return strlen(out) + 1 < size;
 }
 
 /* The push: its text, and the data the device shows and signs against (docs/transactions.md).
@@ -68,7 +68,8 @@ static enum tf_err issue(const struct sca_ctx *ctx, const struct factor_row *f, 
 	if (app->sandbox)
 		return TF_OK;
 	char text[CODE_TEXT_MAX], amount[TX_AMOUNT_TEXT_MAX];
-	if (!code_push_text(app->name, ch->purpose, ch->has_transaction ? &ch->tx : NULL, text, sizeof text))
+	const struct l10n l = sca_user_l10n(ctx, f->user_id);
+	if (!code_push_text(&l, app->name, ch->purpose, ch->has_transaction ? &ch->tx : NULL, text, sizeof text))
 		return TF_ERR_INTERNAL; /* CODE_TEXT_MAX holds the longest text */
 	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "twofold.push_challenge", "challenge_id",
 				 ch->challenge_id, "application", app->name, "purpose", purpose_names[ch->purpose], "channel",
@@ -81,7 +82,8 @@ static enum tf_err issue(const struct sca_ctx *ctx, const struct factor_row *f, 
 					      ch->tx.payee_name, "account", ch->tx.payee_account, "transaction_hash",
 					      ch->tx_hash));
 	}
-	struct message m = {.app_id = app->app_id, .channel = factor_kind_of(f->type)->name, .to = f->push_address, .text = text, .data = data};
+	struct message m = {.app_id = app->app_id, .channel = factor_kind_of(f->type)->name, .to = f->push_address, .text = text, .data = data,
+			    .language = l.tag};
 	enum tf_err e = outbox_enqueue(ctx->svc, ctx->db, &m, ctx->now, message_id);
 	json_decref(data);
 	return e;
@@ -123,10 +125,10 @@ const struct factor_kind factor_kind_push = {
 	.answer = FACTOR_ANSWER_DEVICE,
 	.fields = FACTOR_FIELD_CHANNEL | FACTOR_FIELD_PUBLIC_KEY | FACTOR_FIELD_PUSH_ADDRESS,
 	.words = {
-		.label = "Approval on your phone",
-		.offer = "Approve on my phone",
-		.prompt = "Approve the request on your phone.",
-		.enrol_prompt = "Approve the request on your phone.",
+		.label = N_("Approval on your phone"),
+		.offer = N_("Approve on my phone"),
+		.prompt = N_("Approve the request on your phone."),
+		.enrol_prompt = N_("Approve the request on your phone."),
 	},
 	.check_input = check_input,
 	.enrol = enrol,

@@ -3,6 +3,7 @@
  * 6-digit code (code.c) to it, under the send caps; the code typed back is checked against
  * its MAC. Enrolment sends the first code; verifying it activates the factor.
  */
+#include "l10n/l10n.h"
 #include "sca/kinds.h"
 
 const struct factor_kind factor_kind_sms = {
@@ -13,10 +14,10 @@ const struct factor_kind factor_kind_sms = {
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = FACTOR_FIELD_PHONE,
 	.words = {
-		.label = "Text message to your phone ending in {phone}",
-		.offer = "Text a code to my phone ending in {phone}",
-		.prompt = "We sent a code by text message to your phone ending in {phone}.",
-		.enrol_prompt = "We sent a code by text message to your phone ending in {phone}.",
+		.label = N_("Text message to your phone ending in {phone}"),
+		.offer = N_("Text a code to my phone ending in {phone}"),
+		.prompt = N_("We sent a code by text message to your phone ending in {phone}."),
+		.enrol_prompt = N_("We sent a code by text message to your phone ending in {phone}."),
 	},
 	.check_input = kind_phone_check_input,
 	.enrol = kind_phone_enrol,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/otp.h"
+#include "l10n/l10n.h"
 #include "sca/kinds.h"
 #include "sca/users.h"
 
@@ -102,10 +103,10 @@ const struct factor_kind factor_kind_totp = {
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = 0,
 	.words = {
-		.label = "Authenticator app",
-		.offer = "Use my authenticator app",
-		.prompt = "Open your authenticator app and enter the code it shows for {app}.",
-		.enrol_prompt = "Enter the code your authenticator app shows.",
+		.label = N_("Authenticator app"),
+		.offer = N_("Use my authenticator app"),
+		.prompt = N_("Open your authenticator app and enter the code it shows for {app}."),
+		.enrol_prompt = N_("Enter the code your authenticator app shows."),
 	},
 	.enrol = enrol,
 	.check = check,

@@ -3,6 +3,7 @@
  * reads a fresh 6-digit code aloud, digit by digit, twice (code.c), under the send caps; the
  * code typed back is checked against its MAC. Enrolment calls with the first code.
  */
+#include "l10n/l10n.h"
 #include "sca/kinds.h"
 
 const struct factor_kind factor_kind_voice = {
@@ -14,10 +15,10 @@ const struct factor_kind factor_kind_voice = {
 	.answer = FACTOR_ANSWER_CODE,
 	.fields = FACTOR_FIELD_PHONE,
 	.words = {
-		.label = "Voice call to your phone ending in {phone}",
-		.offer = "Call my phone ending in {phone}",
-		.prompt = "We are calling your phone ending in {phone} to read you a code.",
-		.enrol_prompt = "We are calling your phone ending in {phone} to read you a code.",
+		.label = N_("Voice call to your phone ending in {phone}"),
+		.offer = N_("Call my phone ending in {phone}"),
+		.prompt = N_("We are calling your phone ending in {phone} to read you a code."),
+		.enrol_prompt = N_("We are calling your phone ending in {phone} to read you a code."),
 	},
 	.check_input = kind_phone_check_input,
 	.enrol = kind_phone_enrol,

@@ -28,10 +28,10 @@ enum answer_verdict code_check(const struct sca_ctx *ctx, const struct factor_ro
  * smaller out. */
 #define CODE_TEXT_MAX 1024
 _Static_assert(CODE_TEXT_MAX >= MESSAGE_NAMES_BYTES + TX_AMOUNT_TEXT_MAX + 2 * 64 + 100, "CODE_TEXT_MAX is too small");
-bool code_message_text(const char *app_name, enum factor_type type, const char *code, const struct transaction *tx,
-		       char *out, size_t size);
-bool code_push_text(const char *app_name, enum challenge_purpose purpose, const struct transaction *tx, char *out,
-		    size_t size);
+bool code_message_text(const struct l10n *l, const char *app_name, enum factor_type type, const char *code,
+		       const struct transaction *tx, char *out, size_t size);
+bool code_push_text(const struct l10n *l, const char *app_name, enum challenge_purpose purpose,
+		    const struct transaction *tx, char *out, size_t size);
 
 /* A code by email (a FACTOR_KIND_TO_EMAIL kind): a subject, a plain text and an HTML body, from
  * the templates in code.c (data, like a kind's words: {app}, {amount}, {payee}, {code}). For a
@@ -52,7 +52,8 @@ struct code_email {
 	char text[CODE_EMAIL_TEXT_MAX];
 	char html[CODE_EMAIL_HTML_MAX];
 };
-bool code_email_compose(const char *app_name, const char *code, const struct transaction *tx, struct code_email *out);
+bool code_email_compose(const struct l10n *l, const char *app_name, const char *code, const struct transaction *tx,
+			struct code_email *out);
 
 /* Writes words into out with each {name} of values replaced by its value (factor_kinds.c), cut
  * to size bytes with its NUL as snprintf cuts; a brace that names no value stays as it is. */

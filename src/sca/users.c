@@ -5,6 +5,7 @@
 
 #include "crypto/crypto.h"
 #include "delivery/outbox.h"
+#include "sca/kinds.h"
 #include "sca/users.h"
 
 #define CONFIRMATION_TTL_MS (72LL * 3600 * 1000)
@@ -84,6 +85,37 @@ enum tf_err sca_user_mark_email_verified(const struct sca_ctx *ctx, const char *
 	return TF_OK;
 }
 
+struct l10n sca_user_l10n(const struct sca_ctx *ctx, const char *user_id)
+{
+	struct user_row u;
+	bool known = STORE(ctx->db)->user_get(ctx->db, ctx->app->app_id, user_id, &u) == TF_OK;
+	struct l10n l = l10n_choose(known ? u.locale : NULL, ctx->app->default_locale, NULL);
+	if (known)
+		sodium_memzero(u.password_hash, sizeof u.password_hash);
+	return l;
+}
+
+enum tf_err sca_user_set_locale(const struct sca_ctx *ctx, const char *user_id, const char *locale,
+				struct user_row *out)
+{
+	enum tf_err e = sca_tx_begin(ctx);
+	if (e != TF_OK)
+		return e;
+	e = STORE(ctx->db)->user_get(ctx->db, ctx->app->app_id, user_id, out);
+	if (e == TF_OK && sca_user_expired(ctx, out))
+		e = TF_ERR_NOT_FOUND;
+	if (e == TF_OK)
+		e = STORE(ctx->db)->user_set_locale(ctx->db, ctx->app->app_id, user_id, locale);
+	if (e == TF_OK) {
+		struct sca_ctx by_app = sca_ctx_acting(ctx, "app", ctx->app->app_id);
+		e = sca_audit(&by_app, "user.updated", user_id, "{\"fields\":[\"locale\"]}");
+	}
+	if ((e = sca_tx_end(ctx, e)) != TF_OK)
+		return e;
+	snprintf(out->locale, sizeof out->locale, "%s", locale);
+	return TF_OK;
+}
+
 /* Queues the confirmation email of u's address, in the caller's write transaction: a one-time
  * link to the hosted confirmation page (only its MAC is stored), 72 hours. changed: the
  * address replaced a confirmed one (change_email), so the text says so. */
@@ -100,24 +132,34 @@ static enum tf_err confirmation_enqueue(const struct sca_ctx *ctx, const struct 
 	snprintf(t.user_id, sizeof t.user_id, "%s", u->user_id);
 	snprintf(t.purpose, sizeof t.purpose, "confirm_email");
 
-	char subject[512], text[4096];
-	const char *gap = email_message ? "\n\n" : "", *extra = email_message ? email_message : "";
-	snprintf(subject, sizeof subject, "%s: confirm your email address", app->name);
-	if (changed)
-		snprintf(text, sizeof text,
-			 "Your email address for %s is now this one.%s%s\n\nConfirm it: %s/confirm?app=%s&token=%s\nThe link expires in 72 hours.\n",
-			 app->name, gap, extra, public_url, u->app_id, token);
-	else if (u->type == USER_SSO)
-		snprintf(text, sizeof text,
-			 "Thank you for signing up with %s.%s%s\n\nConfirm your email address (no password is needed): %s/confirm?app=%s&token=%s\n",
-			 app->name, gap, extra, public_url, u->app_id, token);
-	else
-		snprintf(text, sizeof text,
-			 "Welcome to %s.%s%s\n\nConfirm your email address%s: %s/confirm?app=%s&token=%s\nThe link expires in 72 hours.\n",
-			 app->name, gap, extra, u->password_hash[0] ? "" : " and choose your password", public_url,
-			 u->app_id, token);
+	const struct l10n l = l10n_choose(u->locale, app->default_locale, NULL);
+	char link[STORE_URL_MAX + 2 * TF_ID_MAX + TF_TOKEN_MAX + 32];
+	snprintf(link, sizeof link, "%s/confirm?app=%s&token=%s", public_url, u->app_id, token);
+	const char *opening, *action, *expiry = l10n_text(&l, "The link expires in 72 hours.");
+	if (changed) {
+		opening = l10n_text(&l, "Your email address for {app} is now this one.");
+		action = l10n_text(&l, "Confirm it: {link}");
+	} else if (u->type == USER_SSO) {
+		opening = l10n_text(&l, "Thank you for signing up with {app}.");
+		action = l10n_text(&l, "Confirm your email address (no password is needed): {link}");
+		expiry = NULL;
+	} else {
+		opening = l10n_text(&l, "Welcome to {app}.");
+		action = u->password_hash[0] ? l10n_text(&l, "Confirm your email address: {link}")
+					     : l10n_text(&l, "Confirm your email address and choose your password: {link}");
+	}
+	const struct word_value values[] = {{"app", app->name}, {"link", link}};
+	char subject[512], text[4096], first[1024], second[2048];
+	factor_fill_words(subject, sizeof subject, l10n_text(&l, "{app}: confirm your email address"), values, 2);
+	factor_fill_words(first, sizeof first, opening, values, 2);
+	factor_fill_words(second, sizeof second, action, values, 2);
+	snprintf(text, sizeof text, "%s%s%s\n\n%s\n%s%s", first, email_message ? "\n\n" : "",
+		 email_message ? email_message : "", second, expiry ? expiry : "", expiry ? "\n" : "");
+	sodium_memzero(link, sizeof link);
+	sodium_memzero(second, sizeof second);
 	sodium_memzero(token, sizeof token);
-	struct message m = {.app_id = u->app_id, .channel = "email", .to = u->email, .subject = subject, .text = text};
+	struct message m = {.app_id = u->app_id, .channel = "email", .to = u->email, .subject = subject, .text = text,
+			    .language = l.tag};
 	enum tf_err e = STORE(ctx->db)->email_token_insert(ctx->db, &t);
 	if (e == TF_OK)
 		e = outbox_enqueue(ctx->svc, ctx->db, &m, ctx->now, message_id);
@@ -157,13 +199,17 @@ static enum tf_err change_notice_enqueue(const struct sca_ctx *ctx, const struct
 					 const char *email)
 {
 	const struct app_row *app = ctx->app;
-	char masked[300], subject[512], text[1024], notice_id[TF_ID_MAX];
+	char masked[300], subject[512], text[1100], first[512], second[512], notice_id[TF_ID_MAX];
 	mask_email(email, masked, sizeof masked);
-	snprintf(subject, sizeof subject, "%s: your email address was changed", app->name);
-	snprintf(text, sizeof text,
-		 "The email address of your %s account was changed to %s.\n\nIf you did not ask for this, contact %s at once.\n",
-		 app->name, masked, app->name);
-	struct message m = {.app_id = u->app_id, .channel = "email", .to = old, .subject = subject, .text = text};
+	const struct l10n l = l10n_choose(u->locale, app->default_locale, NULL);
+	const struct word_value values[] = {{"app", app->name}, {"email", masked}};
+	factor_fill_words(subject, sizeof subject, l10n_text(&l, "{app}: your email address was changed"), values, 2);
+	factor_fill_words(first, sizeof first, l10n_text(&l, "The email address of your {app} account was changed to {email}."),
+			  values, 2);
+	factor_fill_words(second, sizeof second, l10n_text(&l, "If you did not ask for this, contact {app} at once."), values, 2);
+	snprintf(text, sizeof text, "%s\n\n%s\n", first, second);
+	struct message m = {.app_id = u->app_id, .channel = "email", .to = old, .subject = subject, .text = text,
+			    .language = l.tag};
 	return outbox_enqueue(ctx->svc, ctx->db, &m, ctx->now, notice_id);
 }
 

@@ -7,6 +7,7 @@
  */
 #ifndef TF_SCA_USERS_H
 #define TF_SCA_USERS_H
+#include "l10n/l10n.h"
 #include "sca/context.h"
 
 #define SCA_EMAIL_MESSAGE_MAX 1000 /* bytes of the partner's own words in a confirmation email */
@@ -30,6 +31,15 @@ enum tf_err sca_user_create(const struct sca_ctx *ctx, const struct user_row *u)
 /* Marks user_id's address confirmed by the application (PERMISSION_DENIED unless it may; the
  * user is looked up first, so an unknown one stays NOT_FOUND). *out: the user afterwards. */
 enum tf_err sca_user_mark_email_verified(const struct sca_ctx *ctx, const char *user_id, struct user_row *out);
+
+/* The language user_id reads messages in: its locale, else the application's default_locale,
+ * else English (l10n.h). In the caller's transaction. */
+struct l10n sca_user_l10n(const struct sca_ctx *ctx, const char *user_id);
+
+/* Sets user_id's locale (a BCP 47 tag the caller checked with l10n_tag_valid, "" for none: the
+ * application's default_locale applies), audited as user.updated. *out: the user afterwards. */
+enum tf_err sca_user_set_locale(const struct sca_ctx *ctx, const char *user_id, const char *locale,
+				struct user_row *out);
 
 /* Queues the confirmation email of user_id's address (email_message, optional, is the
  * application's own words in it; validated by the caller): EMAIL_ALREADY_VERIFIED when it is

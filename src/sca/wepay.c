@@ -144,7 +144,7 @@ void sca_wepay_factor_label(const struct factor_row *f, char *out, size_t size)
 {
 	const struct wepay_kind *w = wepay_kind_of(f->type);
 	struct factor_description d;
-	factor_describe(f, "", &d);
+	factor_describe(&l10n_english, f, "", &d);
 	snprintf(out, size, "%s", d.phone ? d.phone_masked : w ? w->label : "");
 }
 
@@ -163,7 +163,7 @@ static void default_nickname(const struct factor_row *f, char *out, size_t size)
 {
 	const struct wepay_kind *w = wepay_kind_of(f->type);
 	struct factor_description d;
-	factor_describe(f, "", &d);
+	factor_describe(&l10n_english, f, "", &d);
 	if (d.phone && w)
 		snprintf(out, size, "%s ending in %s", w->noun, d.phone_last4);
 	else

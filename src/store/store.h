@@ -29,6 +29,7 @@
 #define STORE_FACTOR_NAME_MAX 128
 #define STORE_WEBAUTHN_SETTINGS_MAX 8192
 #define STORE_FACTOR_TYPES_MAX 256
+#define STORE_LOCALE_MAX 36 /* a BCP 47 tag of at most 35 characters (l10n.h) */
 #define STORE_CREDENTIAL_ID_MAX 1368 /* base64url of WebAuthn's longest id, 1023 bytes */
 #define STORE_CREDENTIAL_KEY_MAX 1100
 #define STORE_URL_MAX 1025
@@ -55,6 +56,7 @@ struct app_row {
 	char send_policy[512];     /* JSON object: send caps and allowed countries ({} = defaults) */
 	char webauthn[STORE_WEBAUTHN_SETTINGS_MAX]; /* JSON object: relying-party settings; "" when none */
 	char enabled_factor_types[STORE_FACTOR_TYPES_MAX]; /* JSON array of type names; "" for every type */
+	char default_locale[STORE_LOCALE_MAX]; /* BCP 47 tag of its users' language; "" for none */
 	/* its branding: the primary colour ("#rrggbb", "" for the pages' own) and the logo's type
 	 * ("png", "svg", "" for none) and size; the logo's bytes come with app_brand_logo_get */
 	char brand_color[8];
@@ -74,6 +76,7 @@ struct user_row {
 	int64_t first_verified_at; /* when any address was first confirmed; 0: never */
 	int64_t created_at;
 	char webauthn_user_handle[48]; /* base64url of 32 random bytes, made with the first passkey; "" before */
+	char locale[STORE_LOCALE_MAX]; /* BCP 47 tag of the language the user reads; "" for none */
 };
 
 /* What the send rules read and claim on a session token (session_send_swap). */
@@ -678,7 +681,11 @@ struct store_ops {
 	 * "" for every type); NOT_FOUND when there is no such application */
 	enum tf_err (*app_set_factor_types)(struct store_conn *c, const char *app_id, const char *types);
 
-	/* ops_version 15: the application's branding. Setting it replaces all of it: colour
+	/* ops_version 15: languages. NOT_FOUND when there is no such application or user. */
+	enum tf_err (*app_set_default_locale)(struct store_conn *c, const char *app_id, const char *locale);
+	enum tf_err (*user_set_locale)(struct store_conn *c, const char *app_id, const char *user_id, const char *locale);
+
+	/* ops_version 16: the application's branding. Setting it replaces all of it: colour
 	 * ("#rrggbb" or ""), logo type ("png", "svg" or "") and the logo's len bytes (NULL, 0 for
 	 * none); NOT_FOUND when there is no such application. Getting the logo gives its bytes
 	 * (malloc'd into *logo, NULL and 0 when it has none) and its type into type. */

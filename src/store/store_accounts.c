@@ -28,9 +28,10 @@ static void read_app(struct rows *r, void *row)
 	col_text(r, 14, a->send_policy, sizeof a->send_policy);
 	col_text(r, 15, a->webauthn, sizeof a->webauthn);
 	col_text(r, 16, a->enabled_factor_types, sizeof a->enabled_factor_types);
-	col_text(r, 17, a->brand_color, sizeof a->brand_color);
-	col_text(r, 18, a->brand_logo_type, sizeof a->brand_logo_type);
-	a->brand_logo_bytes = col_int(r, 19);
+	col_text(r, 17, a->default_locale, sizeof a->default_locale);
+	col_text(r, 18, a->brand_color, sizeof a->brand_color);
+	col_text(r, 19, a->brand_logo_type, sizeof a->brand_logo_type);
+	a->brand_logo_bytes = col_int(r, 20);
 }
 
 enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
@@ -43,8 +44,8 @@ enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
 			    TEXT(a->totp_algorithm[0] ? a->totp_algorithm : "SHA1"), INT(a->totp_digits ? a->totp_digits : 6),
 			    TEXT(a->low_value_rates[0] ? a->low_value_rates : "{}"),
 			    TEXT(a->send_policy[0] ? a->send_policy : "{}"), TEXT(a->webauthn),
-			    TEXT(a->enabled_factor_types), TEXT(a->brand_color), TEXT(a->brand_logo_type),
-			    INT(a->brand_logo_bytes)),
+			    TEXT(a->enabled_factor_types), TEXT(a->default_locale), TEXT(a->brand_color),
+			    TEXT(a->brand_logo_type), INT(a->brand_logo_bytes)),
 		       NULL);
 }
 
@@ -106,6 +107,7 @@ static void read_user(struct rows *r, void *row)
 	u->created_at = col_int(r, 8);
 	u->first_verified_at = col_int(r, 9);
 	col_text(r, 10, u->webauthn_user_handle, sizeof u->webauthn_user_handle);
+	col_text(r, 11, u->locale, sizeof u->locale);
 }
 
 enum tf_err sql_user_insert(struct store_conn *c, const struct user_row *u)
@@ -113,7 +115,8 @@ enum tf_err sql_user_insert(struct store_conn *c, const struct user_row *u)
 	return db_change(c, S_USER_INSERT,
 			 ARGS(TEXT(u->app_id), TEXT(u->user_id), TEXT(u->email), TEXT(user_type_names[u->type]),
 			      TEXT(u->password_hash), TEXT(u->name), TEXT(u->mobile), INT(u->email_verified_at),
-			      INT(u->created_at), INT(u->first_verified_at), TEXT(u->webauthn_user_handle)),
+			      INT(u->created_at), INT(u->first_verified_at), TEXT(u->webauthn_user_handle),
+			      TEXT(u->locale)),
 			 TF_ERR_EMAIL_TAKEN);
 }
 
@@ -245,6 +248,16 @@ enum tf_err sql_app_set_webauthn(struct store_conn *c, const char *app_id, const
 enum tf_err sql_app_set_factor_types(struct store_conn *c, const char *app_id, const char *types)
 {
 	return db_change(c, S_APP_SET_FACTOR_TYPES, ARGS(TEXT(types), TEXT(app_id)), TF_ERR_NOT_FOUND);
+}
+
+enum tf_err sql_app_set_default_locale(struct store_conn *c, const char *app_id, const char *locale)
+{
+	return db_change(c, S_APP_SET_DEFAULT_LOCALE, ARGS(TEXT(locale), TEXT(app_id)), TF_ERR_NOT_FOUND);
+}
+
+enum tf_err sql_user_set_locale(struct store_conn *c, const char *app_id, const char *user_id, const char *locale)
+{
+	return db_change(c, S_USER_SET_LOCALE, ARGS(TEXT(locale), TEXT(app_id), TEXT(user_id)), TF_ERR_NOT_FOUND);
 }
 
 enum tf_err sql_app_set_branding(struct store_conn *c, const char *app_id, const char *color, const char *logo_type,

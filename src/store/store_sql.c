@@ -14,10 +14,11 @@
 #define APP_COLS                                                                                                 \
 	"app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, can_mark_email_verified, "           \
 	"can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, totp_algorithm, totp_digits, "        \
-	"low_value_rates, send_policy, webauthn, enabled_factor_types, brand_color, brand_logo_type, brand_logo_bytes"
+	"low_value_rates, send_policy, webauthn, enabled_factor_types, default_locale, brand_color, brand_logo_type, "    \
+	"brand_logo_bytes"
 #define USER_COLS                                                                                                \
 	"app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at, first_verified_at, " \
-	"webauthn_user_handle"
+	"webauthn_user_handle, locale"
 #define SESSION_COLS                                                                                             \
 	"session_id, token_mac, app_id, user_id, kind, created_at, last_seen_at, idle_timeout_ms, "                \
 	"absolute_expires_at, revoked_at, stepped_up_at, last_send_at, stepup_sends"
@@ -84,14 +85,15 @@
 
 const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(PING, "SELECT 1"),
-	STMT(APP_INSERT, "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)"),
+	STMT(APP_INSERT, "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,"
+			 "$19,$20,$21)"),
 	STMT(APP_GET, "SELECT " APP_COLS " FROM apps WHERE app_id = $1"),
 	STMT(APP_GET_BY_KEY, "SELECT " APP_COLS " FROM apps WHERE api_key_mac = $1"),
 	STMT(APP_GET_BY_CLIENT_ID, "SELECT " APP_COLS " FROM apps WHERE client_id = $1"),
 	STMT(APP_DELIVERY_SET, "UPDATE apps SET delivery_sealed = $1 WHERE app_id = $2"),
 	STMT(APP_DELIVERY_GET, "SELECT delivery_sealed FROM apps WHERE app_id = $1"),
 	/* a taken email (or id) changes no row: EMAIL_TAKEN, and the transaction goes on */
-	STMT(USER_INSERT, "INSERT INTO users (" USER_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) "
+	STMT(USER_INSERT, "INSERT INTO users (" USER_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) "
 			  "ON CONFLICT DO NOTHING"),
 	STMT(USER_GET, "SELECT " USER_COLS " FROM users WHERE app_id = $1 AND user_id = $2", .locks_user = true),
 	STMT(USER_GET_BY_EMAIL, "SELECT " USER_COLS " FROM users WHERE app_id = $1 AND email = $2"),
@@ -346,6 +348,8 @@ const struct stmt_sql stmt_table[S__MAX] = {
 			      "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"),
 	STMT(EVIDENCE_GET, "SELECT " EVIDENCE_COLS " FROM sca_evidence WHERE app_id = $1 AND challenge_id = $2"),
 	STMT(APP_SET_FACTOR_TYPES, "UPDATE apps SET enabled_factor_types = $1 WHERE app_id = $2"),
+	STMT(APP_SET_DEFAULT_LOCALE, "UPDATE apps SET default_locale = $1 WHERE app_id = $2"),
+	STMT(USER_SET_LOCALE, "UPDATE users SET locale = $1 WHERE app_id = $2 AND user_id = $3"),
 	STMT(APP_SET_BRANDING, "UPDATE apps SET brand_color = $1, brand_logo_type = $2, brand_logo = $3, brand_logo_bytes = $4 "
 			       "WHERE app_id = $5"),
 	STMT(APP_BRAND_LOGO_GET, "SELECT brand_logo_type, brand_logo FROM apps WHERE app_id = $1"),

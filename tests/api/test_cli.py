@@ -104,6 +104,19 @@ def test_app_create_with_sandbox_makes_a_sandbox_application(server):
     assert other["app_id"] != creds["app_id"] and other["api_key"] != creds["api_key"]
 
 
+def test_app_create_takes_a_default_locale_and_the_enabled_factor_types(server):
+    res = run_cli("app", "create", "--data", server.data_dir, "--name", "Acme Pay", "--default-locale", "de-AT",
+                  "--enabled-factor-types", "email,voice,totp")
+    assert res.returncode == 0, res.stderr
+    app = json.loads(res.stdout)
+    assert app["default_locale"] == "de-AT"
+    assert app["enabled_factor_types"] == ["voice", "totp", "email"]  # in the kinds' order
+    for flags in (("--default-locale", "de_AT"), ("--enabled-factor-types", "sms,fax"),
+                  ("--enabled-factor-types", "sms,"), ("--enabled-factor-types", "")):
+        res = run_cli("app", "create", "--data", server.data_dir, "--name", "Bad Pay", *flags)
+        assert res.returncode == 2 and flags[0] in res.stderr, (flags, res.stderr)
+
+
 def test_app_create_without_a_name_fails(tmp_path):
     res = run_cli("app", "create", "--data", tmp_path / "data")
     assert res.returncode != 0

@@ -71,7 +71,7 @@ def test_sms_and_voice_go_through_twilio(start_server):
         assert sms["To"] == "+447700900601" and sms["From"] == "+15005550006"
         assert re.fullmatch(r"Acme Pay: your code is \d{6}\. It expires in 5 minutes\.", sms["Body"])
         assert call_path == "/2010-04-01/Accounts/AC0001/Calls.json" and call["To"] == "+447700900602"
-        m = re.fullmatch(r"<Response><Say>Acme Pay: your code is ((?:\d, ){5}\d)\. Again: \1\. It expires in 5 minutes\.</Say></Response>",
+        m = re.fullmatch(r'<Response><Say language="en-GB">Acme Pay: your code is ((?:\d, ){5}\d)\. Again: \1\. It expires in 5 minutes\.</Say></Response>',
                          call["Twiml"])
         assert m, call["Twiml"]
         assert srv.messages() == []  # nothing went to the development log

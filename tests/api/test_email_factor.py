@@ -291,11 +291,11 @@ def test_the_email_shows_amount_and_payee_and_the_code_is_bound_to_them(server):
     t = tx(123456)
     ch = challenge(user, "transaction", transaction=t)
     m = mails_to(server, f["email"], 2)[-1]
-    assert m["subject"] == "Acme Pay: confirm paying EUR 1,234.56 to \"Jane's Shop\""
-    assert m["text"].startswith("Acme Pay: to pay EUR 1,234.56 to \"Jane's Shop\", your code is ")
+    assert m["subject"] == "Acme Pay: confirm paying \u20ac1,234.56 to \"Jane's Shop\""
+    assert m["text"].startswith("Acme Pay: to pay \u20ac1,234.56 to \"Jane's Shop\", your code is ")
     text, html = assert_safe_multipart(parse(m["mime"]), subject=m["subject"])
-    assert "EUR 1,234.56" in text and "Jane's Shop" in text
-    assert "EUR 1,234.56" in html and "Jane&#39;s Shop" in html and "Jane's Shop" not in html
+    assert "\u20ac1,234.56" in text and "Jane's Shop" in text
+    assert "\u20ac1,234.56" in html and "Jane&#39;s Shop" in html and "Jane's Shop" not in html
     code = code_of(m)
     for changed in (tx(123457), tx(123456, "GBP"), tx(123456, payee={"name": "Jane's Shop", "account": "DE00"}),
                     tx(123456, payee={"name": "Mallory", "account": JANE["account"]})):
@@ -312,7 +312,7 @@ def test_a_code_of_one_transaction_does_not_authorise_another(server):
     user.relogin()
     second = challenge(user, "transaction", transaction=tx(990000, payee={"name": "Mallory", "account": "GB29NWBK"}))
     m = mails_to(server, f["email"], 3)[-1]
-    assert "EUR 9,900.00" in m["subject"] and "Mallory" in m["subject"]
+    assert "\u20ac9,900.00" in m["subject"] and "Mallory" in m["subject"]
     if code_first != code_of(m):
         assert_error(verify(user, second, code_first), 403, "VERIFICATION_CODE_INVALID")
     assert verify(user, second, code_of(m)).status_code == 200

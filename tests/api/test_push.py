@@ -61,7 +61,7 @@ def test_enrolment_and_a_payment_approved_on_the_device(server):
     assert data["challenge_id"] == ch["challenge_id"] and data["application"] == "Acme Pay"
     assert data["purpose"] == "transaction" and data["channel"] == "AUTHY"
     assert data["transaction"]["amount_text"] == "EUR 49.99" and data["transaction"]["payee"]["name"] == "Jane's Shop"
-    assert msg["text"] == "Acme Pay: approve paying EUR 49.99 to \"Jane's Shop\"?"
+    assert msg["text"] == "Acme Pay: approve paying \u20ac49.99 to \"Jane's Shop\"?"
     h = ch["transaction"]["transaction_hash"]
     assert data["transaction"]["transaction_hash"] == h
     # signed without the transaction hash, or for other details: a wrong attempt

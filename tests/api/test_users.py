@@ -7,7 +7,7 @@ import pytest
 from display_text import ACCEPTED, REFUSED
 from harness import DEFAULT_PASSWORD, assert_error, assert_not_stored
 
-PUBLIC_USER_FIELDS = {"user_id", "email", "type", "name", "mobile", "email_verified", "has_password",
+PUBLIC_USER_FIELDS = {"user_id", "email", "type", "name", "mobile", "locale", "email_verified", "has_password",
                       "created_at", "expires_at", "email_verified_at"}
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 

@@ -143,7 +143,7 @@ static void test_email_input_and_description(void **state)
 	f.type = FACTOR_EMAIL;
 	snprintf(f.email, sizeof f.email, "%s", "ann@example.com");
 	struct factor_description d;
-	factor_describe(&f, "Acme", &d);
+	factor_describe(&l10n_english, &f, "Acme", &d);
 	assert_string_equal(d.email, "ann@example.com");
 	assert_string_equal(d.email_masked, "a***@example.com");
 	assert_null(d.phone);
@@ -156,7 +156,7 @@ static void test_email_texts_show_amount_and_payee_and_escape_the_html(void **st
 	(void)state;
 	struct code_email *m = calloc(1, sizeof *m); /* no branding */
 	assert_non_null(m);
-	assert_true(code_email_compose("Acme <Pay>", "123456", NULL, m));
+	assert_true(code_email_compose(&l10n_english, "Acme <Pay>", "123456", NULL, m));
 	assert_string_equal(m->subject, "Acme <Pay>: your verification code");
 	assert_non_null(strstr(m->text, "Acme <Pay>: your code is 123456. It expires in 5 minutes."));
 	assert_non_null(strstr(m->html, "Acme &lt;Pay&gt;: your code is"));
@@ -165,10 +165,10 @@ static void test_email_texts_show_amount_and_payee_and_escape_the_html(void **st
 	struct transaction tx = {.amount = 123456};
 	snprintf(tx.currency, sizeof tx.currency, "EUR");
 	snprintf(tx.payee_name, sizeof tx.payee_name, "%s", "Tom & Jerry's");
-	assert_true(code_email_compose("Acme", "654321", &tx, m));
-	assert_string_equal(m->subject, "Acme: confirm paying EUR 1,234.56 to \"Tom & Jerry's\"");
-	assert_non_null(strstr(m->text, "Acme: to pay EUR 1,234.56 to \"Tom & Jerry's\", your code is 654321."));
-	assert_non_null(strstr(m->html, "EUR 1,234.56"));
+	assert_true(code_email_compose(&l10n_english, "Acme", "654321", &tx, m));
+	assert_string_equal(m->subject, "Acme: confirm paying €1,234.56 to \"Tom & Jerry's\"");
+	assert_non_null(strstr(m->text, "Acme: to pay €1,234.56 to \"Tom & Jerry's\", your code is 654321."));
+	assert_non_null(strstr(m->html, "€1,234.56"));
 	assert_non_null(strstr(m->html, "Tom &amp; Jerry&#39;s"));
 	assert_null(strstr(m->html, "http"));
 	/* the longest names still leave the code whole */
@@ -178,7 +178,7 @@ static void test_email_texts_show_amount_and_payee_and_escape_the_html(void **st
 	memset(payee, '&', sizeof payee - 1);
 	payee[sizeof payee - 1] = '\0';
 	snprintf(tx.payee_name, sizeof tx.payee_name, "%s", payee);
-	assert_true(code_email_compose(app, "999999", &tx, m));
+	assert_true(code_email_compose(&l10n_english, app, "999999", &tx, m));
 	assert_non_null(strstr(m->text, "your code is 999999."));
 	assert_non_null(strstr(m->html, "999999"));
 	free(m);
@@ -193,8 +193,8 @@ static void test_email_html_shows_the_brand_colour_and_logo(void **state)
 	assert_non_null(m);
 	snprintf(m->brand_color, sizeof m->brand_color, "#1a5fb4");
 	m->brand_logo = true;
-	assert_true(code_email_compose("Acme <Pay>", "123456", NULL, m));
-	assert_non_null(strstr(m->html, "<span style=\"color:#1a5fb4\">123456</span>"));
+	assert_true(code_email_compose(&l10n_english, "Acme <Pay>", "123456", NULL, m));
+	assert_non_null(strstr(m->html, "color:#1a5fb4\">123456</span>"));
 	const char *img = strstr(m->html, "<img src=\"cid:" MESSAGE_LOGO_CID "\" alt=\"Acme &lt;Pay&gt;\"");
 	assert_non_null(img);
 	assert_true(img < strstr(m->html, "123456"));
@@ -202,7 +202,7 @@ static void test_email_html_shows_the_brand_colour_and_logo(void **state)
 	assert_non_null(strstr(m->text, "Acme <Pay>: your code is 123456.")); /* the text is unchanged */
 	assert_null(strstr(m->text, "cid:"));
 	memset(m, 0, sizeof *m);
-	assert_true(code_email_compose("Acme", "123456", NULL, m));
+	assert_true(code_email_compose(&l10n_english, "Acme", "123456", NULL, m));
 	assert_null(strstr(m->html, "<img"));
 	assert_null(strstr(m->html, "color:"));
 	free(m);
@@ -249,7 +249,7 @@ static void test_each_kind_describes_itself(void **state)
 	struct factor_description d;
 	struct factor_row f = row_of(FACTOR_SMS);
 	snprintf(f.phone, sizeof f.phone, "+14155550100");
-	factor_describe(&f, "Acme Pay", &d);
+	factor_describe(&l10n_english, &f, "Acme Pay", &d);
 	assert_string_equal(d.phone, "+14155550100");
 	assert_string_equal(d.phone_last4, "0100");
 	assert_string_equal(d.phone_masked, "+*******0100");
@@ -263,14 +263,14 @@ static void test_each_kind_describes_itself(void **state)
 	assert_int_equal(d.codes_remaining, -1);
 
 	f.type = FACTOR_VOICE;
-	factor_describe(&f, "Acme Pay", &d);
+	factor_describe(&l10n_english, &f, "Acme Pay", &d);
 	assert_string_equal(d.label, "Voice call to your phone ending in 0100");
 	assert_string_equal(d.enrol_prompt, "We are calling your phone ending in 0100 to read you a code.");
 
 	f = row_of(FACTOR_TOTP);
 	snprintf(f.totp_algorithm, sizeof f.totp_algorithm, "SHA256");
 	f.totp_digits = 8;
-	factor_describe(&f, "Acme Pay", &d);
+	factor_describe(&l10n_english, &f, "Acme Pay", &d);
 	assert_null(d.phone);
 	assert_string_equal(d.totp_algorithm, "SHA256");
 	assert_int_equal(d.totp_digits, 8);
@@ -280,7 +280,7 @@ static void test_each_kind_describes_itself(void **state)
 
 	f = row_of(FACTOR_BACKUP_CODES);
 	f.backup_remaining = 3;
-	factor_describe(&f, "Acme Pay", &d);
+	factor_describe(&l10n_english, &f, "Acme Pay", &d);
 	assert_int_equal(d.codes_remaining, 3);
 	assert_string_equal(d.label, "Backup codes (3 left)");
 	assert_string_equal(d.code_label, "Backup code");
@@ -288,7 +288,7 @@ static void test_each_kind_describes_itself(void **state)
 
 	f = row_of(FACTOR_PUSH);
 	snprintf(f.push_channel, sizeof f.push_channel, "AUTHY");
-	factor_describe(&f, "Acme Pay", &d);
+	factor_describe(&l10n_english, &f, "Acme Pay", &d);
 	assert_string_equal(d.push_channel, "AUTHY");
 	assert_string_equal(d.label, "Approval on your phone");
 	assert_int_equal(d.codes_remaining, -1);
@@ -322,7 +322,7 @@ static void test_each_kind_words_every_field(void **state)
 		f.backup_remaining = 10;
 		struct factor_description d;
 		/* an application's name is put in as it is, braces included */
-		factor_describe(&f, "Acme {phone} Pay", &d);
+		factor_describe(&l10n_english, &f, "Acme {phone} Pay", &d);
 		assert_string_equal(d.label, want[i].label);
 		assert_string_equal(d.offer, want[i].offer);
 		assert_string_equal(d.prompt, want[i].prompt);
@@ -335,7 +335,7 @@ static void test_each_kind_words_every_field(void **state)
 	name[sizeof name - 1] = '\0';
 	struct factor_row f = row_of(FACTOR_TOTP);
 	struct factor_description d;
-	factor_describe(&f, name, &d);
+	factor_describe(&l10n_english, &f, name, &d);
 	const char *before = "Open your authenticator app and enter the code it shows for ";
 	size_t kept = sizeof d.prompt - 1;
 	assert_int_equal(strlen(d.prompt), kept);

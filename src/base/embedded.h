@@ -1,7 +1,8 @@
-/* embedded.h: files compiled into the binary (tools/embed-files): the hosted pages'
- * templates (src/hosted/templates/) and assets (src/hosted/assets/). */
-#ifndef TF_HOSTED_EMBEDDED_H
-#define TF_HOSTED_EMBEDDED_H
+/* embedded.h: files compiled into the binary (tools/embed-files): the hosted pages' templates
+ * (src/hosted/templates/) and assets (src/hosted/assets/), and the languages' catalogs
+ * (po/<lang>.po compiled by msgfmt). */
+#ifndef TF_BASE_EMBEDDED_H
+#define TF_BASE_EMBEDDED_H
 #include <stddef.h>
 
 struct embedded_file {
@@ -12,6 +13,7 @@ struct embedded_file {
 
 extern const struct embedded_file hosted_templates[];
 extern const struct embedded_file hosted_assets[];
+extern const struct embedded_file l10n_catalogs[];
 
 /* The file called name in table, or NULL. */
 const struct embedded_file *embedded_find(const struct embedded_file *table, const char *name);
