@@ -194,7 +194,7 @@ static void test_email_html_shows_the_brand_colour_and_logo(void **state)
 	snprintf(m->brand_color, sizeof m->brand_color, "#1a5fb4");
 	m->brand_logo = true;
 	assert_true(code_email_compose("Acme <Pay>", "123456", NULL, m));
-	assert_non_null(strstr(m->html, "<span style=\"color:#1a5fb4\">123456</span>"));
+	assert_non_null(strstr(m->html, "color:#1a5fb4\">123456</span>"));
 	const char *img = strstr(m->html, "<img src=\"cid:" MESSAGE_LOGO_CID "\" alt=\"Acme &lt;Pay&gt;\"");
 	assert_non_null(img);
 	assert_true(img < strstr(m->html, "123456"));
