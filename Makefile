@@ -6,7 +6,7 @@ BUILD  ?= build
 ifeq ($(origin CC),default)
 CC      = cc
 endif
-PKGS    = libmicrohttpd jansson libsodium libargon2 sqlite3 libpq libcrypto libqrencode libpng libcurl libcbor icu-uc icu-i18n
+PKGS    = libmicrohttpd jansson libsodium libargon2 sqlite3 libpq libcrypto libqrencode libpng libcurl libcbor icu-uc icu-i18n libxml-2.0
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(WARN) -pthread \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -35,7 +35,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: install all run test test-po test-unit test-api test-api-sqlite test-api-postgres test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-bench test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
-FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers pwhash cose_key auth_data client_data attestation
+FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers pwhash cose_key auth_data client_data attestation logo
 FUZZ_SECONDS ?= 60
 
 all: $(BUILD)/twofold

@@ -108,6 +108,7 @@ const struct route routes[] = {
 	PG("GET", "/confirm", page_confirm, 0),
 	PG("POST", "/confirm", page_confirm_post, SLOW),
 	PG("GET", "/assets/{name}", page_asset, 0),
+	PG("GET", "/assets/brand/{app_id}/{name}", page_brand_asset, 0),
 	/* the WePay v2 face (faces/wepay_*.c): POST and JSON; the bearer access token names its
 	 * application (register authenticates with client_id and client_secret instead) */
 	WP("POST", "/v2/user/register", wepay_user_register, AUTH_NONE, J),

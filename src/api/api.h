@@ -100,8 +100,16 @@ enum tf_err api_sso_tokens_create(struct tf_req *req);
 /* api_authorize.c */
 enum tf_err api_authorize(struct tf_req *req);
 
-/* Shared by handlers and the command line: public JSON (no secrets). */
-json_t *api_app_json(const struct app_row *a);
+/* Shared by handlers and the command line: public JSON (no secrets); public_url makes the
+ * logo's address. */
+json_t *api_app_json(const struct app_row *a, const char *public_url);
+/* api_app_branding.c: the "branding" member of the request checked into *out (*given: it was
+ * there; absent, null or {}: an empty *out); a PNG logo is decoded into *owned (malloc'd, the
+ * caller frees it), an SVG one points into the request's body. The branding as answered (null:
+ * none). */
+struct app_branding;
+enum tf_err api_branding_read(struct tf_req *req, struct app_branding *out, uint8_t **owned, bool *given);
+json_t *api_branding_json(const struct app_row *a, const char *public_url);
 /* The "webauthn" member of the request (absent or null: *out NULL), checked into the canonical
  * JSON text an application stores (malloc'd); and the stored settings as answered (null: none). */
 enum tf_err api_webauthn_settings_read(struct tf_req *req, char **out);

@@ -131,38 +131,45 @@ json_t *api_webauthn_settings_json(const struct app_row *a)
 	return o ? o : json_null();
 }
 
-/* PATCH /v1/admin/apps/{id}: replaces the settings given (webauthn, enabled_factor_types; at
- * least one), leaving the others; the answer carries the settings' warnings. */
+/* PATCH /v1/admin/apps/{id}: replaces the settings given (webauthn, enabled_factor_types,
+ * branding; at least one), leaving the others; the answer carries the settings' warnings. */
 enum tf_err api_apps_update(struct tf_req *req)
 {
-	static const char *const known[] = {"webauthn", "enabled_factor_types", "default_locale", NULL};
+	static const char *const known[] = {"webauthn", "enabled_factor_types", "default_locale", "branding", NULL};
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK)
 		return e;
 	bool webauthn_given = json_object_get(req->json, "webauthn") != NULL;
 	if (!webauthn_given && !json_object_get(req->json, "enabled_factor_types") &&
-	    !json_object_get(req->json, "default_locale"))
+	    !json_object_get(req->json, "default_locale") && !json_object_get(req->json, "branding"))
 		return req_field_error(req, TF_ERR_MISSING_FIELD, "webauthn");
 	const char *locale = NULL;
 	if ((e = api_default_locale_read(req, &locale)) != TF_OK)
 		return e;
 	char *settings = NULL, *types = NULL;
+	struct app_branding branding;
+	uint8_t *png = NULL;
+	bool branding_given;
 	if ((e = api_webauthn_settings_read(req, &settings)) != TF_OK)
 		return e;
-	if ((e = api_factor_types_read(req, &types)) != TF_OK) {
+	if ((e = api_factor_types_read(req, &types)) != TF_OK ||
+	    (e = api_branding_read(req, &branding, &png, &branding_given)) != TF_OK) {
 		free(settings);
+		free(types);
 		return e;
 	}
 	struct sca_ctx ctx;
 	req_sca_ctx(req, &ctx);
 	struct app_settings_change ch = {.webauthn = webauthn_given ? (settings ? settings : "") : NULL,
-					 .enabled_factor_types = types, .default_locale = locale};
+					 .enabled_factor_types = types, .default_locale = locale,
+					 .branding = branding_given ? &branding : NULL};
 	struct app_row *app = malloc(sizeof *app);
 	e = app ? sca_app_update(&ctx, req->params[0], &ch, app) : TF_ERR_INTERNAL;
 	free(settings);
 	free(types);
+	free(png);
 	if (e == TF_OK) {
-		json_t *o = api_app_json(app);
+		json_t *o = api_app_json(app, req->svc->public_url);
 		json_object_set_new(o, "warnings", api_app_warnings(app));
 		resp_json(req, 200, o);
 	}

@@ -32,7 +32,7 @@ static enum tf_err read_prefixes(struct tf_req *req, char **out)
 	return TF_OK;
 }
 
-json_t *api_app_json(const struct app_row *a)
+json_t *api_app_json(const struct app_row *a, const char *public_url)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:s}", "app_id", a->app_id, "name", a->name,
 			      "client_id", a->client_id, "sandbox", a->sandbox, "can_mark_email_verified",
@@ -48,6 +48,7 @@ json_t *api_app_json(const struct app_row *a)
 	json_object_set_new(o, "webauthn", api_webauthn_settings_json(a));
 	json_object_set_new(o, "enabled_factor_types", api_factor_types_json(a));
 	json_object_set_new(o, "default_locale", a->default_locale[0] ? json_string(a->default_locale) : json_null());
+	json_object_set_new(o, "branding", api_branding_json(a, public_url));
 	resp_set_time(o, "created_at", a->created_at);
 	return o;
 }
@@ -115,7 +116,7 @@ enum tf_err api_apps_create(struct tf_req *req)
 	static const char *const known[] = {"name", "sandbox", "redirect_uri_prefixes", "sso_login_url",
 					    "can_mark_email_verified", "can_register_sso", "totp_algorithm", "totp_digits",
 					    "low_value_rates", "send_policy", "delivery", "webauthn",
-					    "enabled_factor_types", "default_locale", NULL};
+					    "enabled_factor_types", "default_locale", "branding", NULL};
 	struct app_create_params p = {.can_register_sso = true};
 	const char *sso_login_url = NULL;
 	enum tf_err e;
@@ -241,6 +242,22 @@ enum tf_err api_apps_create(struct tf_req *req)
 		return e;
 	}
 	p.enabled_factor_types = types_text;
+	struct app_branding branding;
+	uint8_t *png = NULL;
+	bool branding_given;
+	if ((e = api_branding_read(req, &branding, &png, &branding_given)) != TF_OK) {
+		free(prefixes);
+		free(rates_text);
+		free(policy_text);
+		free(webauthn_text);
+		free(types_text);
+		if (delivery_text) {
+			sodium_memzero(delivery_text, strlen(delivery_text));
+			free(delivery_text);
+		}
+		return e;
+	}
+	p.branding = branding_given ? &branding : NULL;
 	struct app_row app;
 	struct app_credentials creds;
 	struct sca_ctx ctx = req_sca(req);
@@ -250,13 +267,14 @@ enum tf_err api_apps_create(struct tf_req *req)
 	free(policy_text);
 	free(webauthn_text);
 	free(types_text);
+	free(png);
 	if (delivery_text) {
 		sodium_memzero(delivery_text, strlen(delivery_text));
 		free(delivery_text);
 	}
 	if (e != TF_OK)
 		return e;
-	json_t *o = api_app_json(&app);
+	json_t *o = api_app_json(&app, req->svc->public_url);
 	json_t *dj = json_object_get(req->json, "delivery");
 	json_t *providers = json_array();
 	if (json_object_get(dj, "twilio"))

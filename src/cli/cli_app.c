@@ -81,7 +81,7 @@ int cli_app(int argc, char **argv, char **envp)
 		fprintf(stderr, "twofold app create: %s\n", tf_err_message(e));
 		goto out;
 	}
-	json_t *o = api_app_json(&app);
+	json_t *o = api_app_json(&app, svc->public_url);
 	json_object_set_new(o, "client_secret", json_string(creds.client_secret));
 	json_object_set_new(o, "api_key", json_string(creds.api_key));
 	sodium_memzero(&creds, sizeof creds);

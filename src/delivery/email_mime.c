@@ -5,7 +5,15 @@
  * MIME-Version; a header value with a line break is refused, so no value can add a header.
  * A text alone is one text/plain part in 8bit, LF line ends made CRLF; a text with an HTML
  * alternative is multipart/alternative, both parts UTF-8 in base64 (no line is too long and no
- * content can end the part: the boundary is random).
+ * content can end the part: the boundary is random). An image the HTML shows (the
+ * application's logo) makes the HTML alternative a multipart/related of the HTML and the image
+ * (RFC 2387; the image named by its Content-ID, inline), with a boundary of its own:
+ *
+ *   multipart/alternative
+ *     text/plain
+ *     multipart/related; type="text/html"
+ *       text/html           <img src="cid:logo@twofold">
+ *       image/png           Content-ID: <logo@twofold>
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -98,11 +106,59 @@ static void put_base64(struct buf *b, const char *s)
 	}
 }
 
+/* base64 text (already encoded) in lines of 76 characters */
+static void put_wrapped(struct buf *b, const char *base64)
+{
+	size_t len = strlen(base64);
+	for (size_t off = 0; off < len; off += 76) {
+		put_n(b, base64 + off, len - off < 76 ? len - off : 76);
+		put(b, "\r\n");
+	}
+}
+
+static bool image_safe(const struct email_image *image)
+{
+	const char *s = image->base64;
+	return email_header_safe(image->content_id) && email_header_safe(image->content_type) &&
+	       email_header_safe(image->filename) && !strpbrk(image->content_id, "<>\" ") &&
+	       strspn(image->content_type, "abcdefghijklmnopqrstuvwxyz0123456789/+.-") == strlen(image->content_type) &&
+	       !strpbrk(image->filename, "\"\\") && s && *s &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == strlen(s);
+}
+
+const struct email_image *email_image_of(const json_t *message, struct email_image *out)
+{
+	json_t *i = json_object_get(message, "inline_image");
+	*out = (struct email_image){json_string_value(json_object_get(i, "content_id")),
+				    json_string_value(json_object_get(i, "content_type")),
+				    json_string_value(json_object_get(i, "filename")),
+				    json_string_value(json_object_get(i, "data_base64"))};
+	return i ? out : NULL;
+}
+
+static void random_boundary(char out[48])
+{
+	uint8_t r[12];
+	snprintf(out, 48, "=_tf_");
+	crypto_random_bytes(r, sizeof r);
+	sodium_bin2hex(out + 5, 48 - 5, r, sizeof r);
+}
+
+/* One UTF-8 text part in base64 after the boundary. */
+static void put_text_part(struct buf *b, const char *boundary, const char *type, const char *body)
+{
+	char line[128];
+	snprintf(line, sizeof line, "--%s\r\nContent-Type: %s; charset=utf-8\r\n", boundary, type);
+	put(b, line);
+	put(b, "Content-Transfer-Encoding: base64\r\n\r\n");
+	put_base64(b, body);
+}
+
 char *email_mime(const char *from, const char *to, const char *subject, const char *text, const char *html,
-		 const char *message_id, time_t date)
+		 const struct email_image *image, const char *message_id, time_t date)
 {
 	if (!email_header_safe(from) || !email_header_safe(to) || !email_header_safe(message_id) || !text ||
-	    (subject && !email_header_safe(subject)))
+	    (subject && !email_header_safe(subject)) || (image && (!html || !image_safe(image))))
 		return NULL;
 	struct buf b = {0};
 	char line[128];
@@ -126,18 +182,31 @@ char *email_mime(const char *from, const char *to, const char *subject, const ch
 			put_n(&b, p, 1);
 		}
 	} else {
-		uint8_t r[12];
-		char boundary[48] = "=_tf_";
-		crypto_random_bytes(r, sizeof r);
-		sodium_bin2hex(boundary + 5, sizeof boundary - 5, r, sizeof r);
+		char boundary[48], related[48];
+		random_boundary(boundary);
+		random_boundary(related);
 		snprintf(line, sizeof line, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary);
 		put(&b, line);
-		const char *types[2] = {"text/plain", "text/html"}, *bodies[2] = {text, html};
-		for (int i = 0; i < 2; i++) {
-			snprintf(line, sizeof line, "--%s\r\nContent-Type: %s; charset=utf-8\r\n", boundary, types[i]);
+		put_text_part(&b, boundary, "text/plain", text);
+		if (image) {
+			snprintf(line, sizeof line, "--%s\r\nContent-Type: multipart/related; type=\"text/html\";\r\n", boundary);
 			put(&b, line);
-			put(&b, "Content-Transfer-Encoding: base64\r\n\r\n");
-			put_base64(&b, bodies[i]);
+			snprintf(line, sizeof line, " boundary=\"%s\"\r\n\r\n", related);
+			put(&b, line);
+			put_text_part(&b, related, "text/html", html);
+			snprintf(line, sizeof line, "--%s\r\nContent-Type: ", related);
+			put(&b, line);
+			put(&b, image->content_type);
+			put(&b, "\r\nContent-Transfer-Encoding: base64\r\nContent-ID: <");
+			put(&b, image->content_id);
+			put(&b, ">\r\nContent-Disposition: inline; filename=\"");
+			put(&b, image->filename);
+			put(&b, "\"\r\n\r\n");
+			put_wrapped(&b, image->base64);
+			snprintf(line, sizeof line, "--%s--\r\n", related);
+			put(&b, line);
+		} else {
+			put_text_part(&b, boundary, "text/html", html);
 		}
 		snprintf(line, sizeof line, "--%s--\r\n", boundary);
 		put(&b, line);

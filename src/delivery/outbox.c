@@ -48,6 +48,19 @@ enum tf_err outbox_enqueue(struct tf_service *svc, struct store_conn *c, const s
 		json_object_set(body, "data", (json_t *)m->data);
 	if (m->language)
 		json_object_set_new(body, "language", json_string(m->language));
+	if (m->logo_png && m->logo_png_len) {
+		size_t size = sodium_base64_ENCODED_LEN(m->logo_png_len, sodium_base64_VARIANT_ORIGINAL);
+		char *b64 = malloc(size);
+		if (!b64) {
+			json_decref(body);
+			return TF_ERR_INTERNAL;
+		}
+		sodium_bin2base64(b64, size, m->logo_png, m->logo_png_len, sodium_base64_VARIANT_ORIGINAL);
+		json_object_set_new(body, "inline_image",
+				    json_pack("{s:s, s:s, s:s, s:s}", "content_id", MESSAGE_LOGO_CID, "content_type", "image/png",
+					      "filename", "logo.png", "data_base64", b64));
+		free(b64);
+	}
 	json_object_set_new(body, "created_at_ms", json_integer(now));
 	char *text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);

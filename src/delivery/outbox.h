@@ -21,7 +21,12 @@ struct message {
 	const char *html;      /* email only: the HTML alternative of text, or NULL */
 	const json_t *data;    /* push only: the structured payload the device shows, else NULL */
 	const char *language;  /* BCP 47 tag of the words ("de-DE"), which a voice call is read in; or NULL */
+	/* email only: the application's logo (its branding), a PNG the HTML shows as
+	 * cid:MESSAGE_LOGO_CID, or NULL; the message carries it as "inline_image" */
+	const uint8_t *logo_png;
+	size_t logo_png_len;
 };
+#define MESSAGE_LOGO_CID "logo@twofold"
 
 /* Inserts the message (inside the caller's transaction). Writes its id to message_id. */
 enum tf_err outbox_enqueue(struct tf_service *svc, struct store_conn *c, const struct message *m,

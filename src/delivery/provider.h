@@ -32,12 +32,25 @@ extern const struct provider provider_smtp;
  * malloc'd string. */
 char *twilio_say_twiml(const char *text, const char *language);
 
+/* An image the HTML of an email shows by its Content-ID (src="cid:..."): the application's logo. */
+struct email_image {
+	const char *content_id;   /* "logo@twofold" */
+	const char *content_type; /* "image/png" */
+	const char *filename;     /* "logo.png" */
+	const char *base64;       /* its bytes in standard base64, on one line */
+};
 /* An email as its RFC 5322 text (email_mime.c): Date (date), From <from>, To <to>, Subject,
  * Message-ID <message_id@twofold>, and text as text/plain or, with html (else NULL), a
- * multipart/alternative of both; all UTF-8. NULL when a header value holds CR or LF (it would
- * add headers) or memory runs out; else malloc'd (it holds a code or a link: wipe it). */
+ * multipart/alternative of both; with image (else NULL) too, the HTML alternative is a
+ * multipart/related of the HTML and the image (RFC 2387), so that a client showing the text
+ * shows no attachment. All UTF-8. NULL when a header value holds CR or LF (it would add
+ * headers), the image is not base64, or memory runs out; else malloc'd (it holds a code or a
+ * link: wipe it). */
 char *email_mime(const char *from, const char *to, const char *subject, const char *text, const char *html,
-		 const char *message_id, time_t date);
+		 const struct email_image *image, const char *message_id, time_t date);
+/* The image a message carries ("inline_image": {content_id, content_type, filename,
+ * data_base64}, outbox.h) into *out, pointing into message: out, or NULL when it has none. */
+const struct email_image *email_image_of(const json_t *message, struct email_image *out);
 /* whether s can be one header line's value: not NULL, no CR or LF */
 bool email_header_safe(const char *s);
 

@@ -28,11 +28,12 @@ static enum tf_err log_send(struct tf_service *svc, const json_t *settings, cons
 	json_t *shown = json_copy((json_t *)message);
 	const char *channel = json_string_value(json_object_get(message, "channel"));
 	if (shown && channel && !strcmp(channel, "email")) {
+		struct email_image image;
 		char *mime = email_mime(svc->cfg.smtp_from[0] ? svc->cfg.smtp_from : "twofold@localhost",
 					json_string_value(json_object_get(message, "to")),
 					json_string_value(json_object_get(message, "subject")),
 					json_string_value(json_object_get(message, "text")),
-					json_string_value(json_object_get(message, "html")),
+					json_string_value(json_object_get(message, "html")), email_image_of(message, &image),
 					json_string_value(json_object_get(message, "message_id")), time(NULL));
 		if (!mime) {
 			json_decref(shown);

@@ -3,7 +3,8 @@
  * url (smtp://host:port, or smtps:// for implicit TLS; smtp:// upgrades with STARTTLS when the
  * server offers it), optional username and password, and the From address. The message is
  * email_mime()'s: a UTF-8 email with Date, From, To, Subject and Message-ID headers, plain text
- * or, when the message has an HTML body, multipart/alternative; header values never carry a
+ * or, when the message has an HTML body, multipart/alternative (its HTML a multipart/related
+ * with the application's logo when the message carries one); header values never carry a
  * line break (that would inject headers).
  */
 #include <curl/curl.h>
@@ -42,7 +43,9 @@ static enum tf_err smtp_send(struct tf_service *svc, const json_t *settings, con
 	const char *text = json_string_value(json_object_get(message, "text"));
 	const char *html = json_string_value(json_object_get(message, "html"));
 	const char *id = json_string_value(json_object_get(message, "message_id"));
-	char *payload = url && id ? email_mime(from, to, subject, text, html, id, time(NULL)) : NULL;
+	struct email_image image;
+	char *payload = url && id ? email_mime(from, to, subject, text, html, email_image_of(message, &image), id, time(NULL))
+				  : NULL;
 	if (!payload) {
 		snprintf(err, err_size, "smtp: settings or message incomplete or unsafe");
 		return TF_ERR_INTERNAL;

@@ -2,7 +2,9 @@
  * provider_webhook.c: delivery by webhook. Each message is POSTed as JSON to the configured
  * URL with two headers: Twofold-Timestamp (Unix seconds) and Twofold-Signature
  * ("v1=" + hex HMAC-SHA-256 under webhook_secret of "TIMESTAMP.BODY"), so the receiver can
- * check who sent it and refuse replays of old deliveries. A 2xx answer is delivered; anything
+ * check who sent it and refuse replays of old deliveries. An email's JSON has its subject, text
+ * and html, and, when the HTML shows the application's logo (cid:...), "inline_image" with the
+ * image's content_id, content_type, filename and data_base64. A 2xx answer is delivered; anything
  * else (or no answer within 10 s) is retried by the outbox with exponential backoff.
  */
 #include <curl/curl.h>

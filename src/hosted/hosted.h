@@ -91,6 +91,12 @@ void hosted_error_page(struct tf_req *req, enum tf_err e);
 /* What error e says to a person, in the page's language (errors.def's message translated). */
 const char *hosted_error_text(struct tf_req *req, enum tf_err e);
 
+/* The application's branding in the layout (page_brand.c): its logo, alt text app_name, or
+ * else app_name as text (HTML, malloc'd); the link to its stylesheet, or NULL without a primary
+ * colour. */
+char *hosted_app_mark(struct tf_req *req, const char *app_name);
+char *hosted_brand_style(struct tf_req *req);
+
 /* Cookies: Path=/, HttpOnly, SameSite=Lax, Secure when configured; max_age_s 0 makes a
  * session cookie, < 0 deletes it. */
 void hosted_set_cookie(struct tf_req *req, const char *name, const char *value, int64_t max_age_s);
@@ -127,5 +133,6 @@ enum tf_err page_login_passkey(struct tf_req *req);
 enum tf_err page_confirm(struct tf_req *req);
 enum tf_err page_confirm_post(struct tf_req *req);
 enum tf_err page_asset(struct tf_req *req);
+enum tf_err page_brand_asset(struct tf_req *req);
 
 #endif

@@ -200,10 +200,14 @@ enum tf_err hosted_page(struct tf_req *req, const struct hosted_ctx *hc, int sta
 				       {"text", notice_text}, {NULL, NULL}};
 		notice = tpl_render(hosted_l10n(req), "notice.html", nv);
 	}
-	struct tpl_var lv[] = {{"lang", l10n_code(hosted_l10n(req)->lang)}, {"title", title},
-			       {"app_name", req->have_app ? req->app->name : l10n_text(hosted_l10n(req), "Account security")},
+	const char *app_name = req->have_app ? req->app->name : l10n_text(hosted_l10n(req), "Account security");
+	char *app_mark = hosted_app_mark(req, app_name), *brand_style = hosted_brand_style(req);
+	struct tpl_var lv[] = {{"lang", l10n_code(hosted_l10n(req)->lang)}, {"title", title}, {"app_name", app_name},
+			       {"app_mark", app_mark}, {"brand_style", brand_style},
 			       {"nav", nav}, {"notice", notice}, {"content", content}, {NULL, NULL}};
-	char *html = content ? tpl_render(hosted_l10n(req), "layout.html", lv) : NULL;
+	char *html = content && app_mark ? tpl_render(hosted_l10n(req), "layout.html", lv) : NULL;
+	free(app_mark);
+	free(brand_style);
 	free(content);
 	free(nav);
 	free(notice);

@@ -104,9 +104,10 @@ static enum tf_err auth_bearer_app_token(struct tf_req *req)
 
 /* Top-level members whose readers bound their strings themselves, beyond TF_JSON_STRING_MAX: a
  * WebAuthn credential (base64url of an attestation object with its certificates, a client data
- * JSON with SPC's icon; each member capped by http/webauthn_json.c) and an application's passkey
- * settings (attestation roots in PEM, 8 KiB in all, checked by api/api_app_webauthn.c). */
-static const char *const self_bounded_members[] = {"credential", "webauthn", NULL};
+ * JSON with SPC's icon; each member capped by http/webauthn_json.c), an application's passkey
+ * settings (attestation roots in PEM, 8 KiB in all, checked by api/api_app_webauthn.c) and its
+ * branding (a logo of at most 32 KiB, api/api_app_branding.c). */
+static const char *const self_bounded_members[] = {"credential", "webauthn", "branding", NULL};
 
 static enum tf_err parse_body(struct tf_req *req)
 {

@@ -122,6 +122,7 @@ struct tf_req {
 	char *idempotency_ref;
 	char *cookie;          /* the Cookie header (pages) */
 	char *accept_language; /* the Accept-Language header (pages) */
+	char *if_none_match;   /* the If-None-Match header (pages' GETs: cached assets) */
 	struct tf_form query;  /* the query string (pages) */
 	struct tf_form form;   /* an application/x-www-form-urlencoded body (pages) */
 	bool path_too_long;
@@ -156,7 +157,9 @@ struct tf_req {
 	struct tf_header headers[TF_EXTRA_HEADERS_MAX];
 	int n_headers;
 	char *resp_text; /* the serialised answer */
+	size_t resp_len;  /* its length when it may hold NUL bytes (an image); 0: strlen(resp_text) */
 	const char *content_type; /* NULL: application/json */
+	const char *cache_control; /* NULL: no-store */
 
 	/* slow work a handler asked for (see the head comment) */
 	void (*slow_fn)(struct tf_req *req);
@@ -238,6 +241,10 @@ enum tf_err req_bool(struct tf_req *req, const char *field, bool *out);
 enum tf_err req_reject_unknown(struct tf_req *req, const char *const *known);
 enum tf_err req_no_fields(struct tf_req *req); /* a body that must be empty ({} or none) */
 enum tf_err req_field_error(struct tf_req *req, enum tf_err e, const char *field);
+
+/* Whether the request's If-None-Match names etag (a quoted entity tag; weak comparison, as
+ * RFC 9110 13.1.2 asks of If-None-Match, and "*" matches): the client's copy is current. */
+bool req_etag_matches(const struct tf_req *req, const char *etag);
 
 /* Output helpers */
 void resp_json(struct tf_req *req, int status, json_t *body); /* steals body */

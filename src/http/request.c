@@ -366,6 +366,7 @@ void req_free(struct tf_req *req)
 	free(req->idempotency_ref);
 	free_secret(req->cookie);
 	free(req->accept_language);
+	free(req->if_none_match);
 	form_free(&req->query);
 	form_free(&req->form);
 	for (int i = 0; i < req->n_headers; i++)
@@ -385,7 +386,7 @@ void req_free(struct tf_req *req)
 		free(req->slow_state);
 	}
 	if (req->resp_text) {
-		sodium_memzero(req->resp_text, strlen(req->resp_text));
+		sodium_memzero(req->resp_text, req->resp_len ? req->resp_len : strlen(req->resp_text));
 		free(req->resp_text);
 	}
 	free(req);
@@ -432,4 +433,25 @@ void req_drop_app(struct tf_req *req)
 		app_cache_put(req->app);
 	req->app = &http_no_app;
 	req->have_app = false;
+}
+
+bool req_etag_matches(const struct tf_req *req, const char *etag)
+{
+	const char *p = req->if_none_match;
+	size_t want = strlen(etag);
+	while (p && *p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return true;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		size_t len = strcspn(p, ",");
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == want && memcmp(p, etag, want) == 0)
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
 }

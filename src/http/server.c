@@ -175,6 +175,8 @@ static struct tf_req *req_new(struct tf_service *svc, struct MHD_Connection *con
 		req->cookie = dup_header(conn, "Cookie");
 		req->accept_language = dup_header(conn, "Accept-Language");
 	}
+	if (req->route && (req->route->flags & ROUTE_PAGE) && !strcmp(req->route->method, "GET"))
+		req->if_none_match = dup_header(conn, "If-None-Match");
 	/* only pages and GETs read a query string: the JSON POSTs (validation among them) skip it */
 	if (req->route && ((req->route->flags & ROUTE_PAGE) || !strcmp(req->route->method, "GET")))
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, &req->query);
@@ -210,14 +212,14 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, struct tf_req *r
 		if (!req->resp_text)
 			req->resp_text = strdup("{}");
 	}
-	size_t len = strlen(req->resp_text);
+	size_t len = req->resp_len ? req->resp_len : strlen(req->resp_text);
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, req->resp_text, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
 	if (len) /* an answer without a body (204, Weavr's bodiless errors) claims no type */
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type ? req->content_type : "application/json");
 	MHD_add_response_header(r, "X-Request-Id", req->request_id);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, req->cache_control ? req->cache_control : "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	if (strncmp(req->path, "/multi/", 7) == 0) /* the Weavr face: a request-ref on every answer */
 		MHD_add_response_header(r, "request-ref", req->request_id);

@@ -50,6 +50,11 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 	snprintf(app->enabled_factor_types, sizeof app->enabled_factor_types, "%s",
 		 p->enabled_factor_types ? p->enabled_factor_types : "");
 	snprintf(app->default_locale, sizeof app->default_locale, "%s", p->default_locale ? p->default_locale : "");
+	if (p->branding) { /* the logo's bytes follow the row, in the same transaction */
+		snprintf(app->brand_color, sizeof app->brand_color, "%s", p->branding->color);
+		snprintf(app->brand_logo_type, sizeof app->brand_logo_type, "%s", p->branding->logo ? p->branding->logo_type : "");
+		app->brand_logo_bytes = p->branding->logo ? (int64_t)p->branding->logo_len : 0;
+	}
 	crypto_secret_mac(svc->keys, "api_key", creds->api_key, app->api_key_mac);
 	uint8_t *sealed;
 	size_t sealed_len;
@@ -66,6 +71,9 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 	if ((e = STORE(c)->tx_begin(c)) != TF_OK)
 		return e;
 	e = STORE(c)->app_insert(c, app);
+	if (e == TF_OK && app->brand_logo_bytes)
+		e = STORE(c)->app_set_branding(c, app->app_id, app->brand_color, app->brand_logo_type, p->branding->logo,
+					       p->branding->logo_len);
 	if (e == TF_OK && p->delivery) { /* credentials: sealed at rest */
 		uint8_t *dsealed;
 		size_t dlen;
@@ -95,7 +103,7 @@ enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const 
 			   struct app_row *out)
 {
 	const char *changed[] = {ch->webauthn ? "webauthn" : NULL, ch->enabled_factor_types ? "enabled_factor_types" : NULL,
-				 ch->default_locale ? "default_locale" : NULL};
+				 ch->default_locale ? "default_locale" : NULL, ch->branding ? "branding" : NULL};
 	char details[128] = "{\"settings\":[";
 	size_t n = strlen(details);
 	for (size_t i = 0; i < sizeof changed / sizeof changed[0]; i++)
@@ -111,6 +119,11 @@ enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const 
 		e = STORE(ctx->db)->app_set_factor_types(ctx->db, app_id, ch->enabled_factor_types);
 	if (e == TF_OK && ch->default_locale)
 		e = STORE(ctx->db)->app_set_default_locale(ctx->db, app_id, ch->default_locale);
+	if (e == TF_OK && ch->branding) {
+		const struct app_branding *b = ch->branding;
+		e = STORE(ctx->db)->app_set_branding(ctx->db, app_id, b->color, b->logo ? b->logo_type : "", b->logo,
+						     b->logo ? b->logo_len : 0);
+	}
 	if (e == TF_OK)
 		e = STORE(ctx->db)->app_get(ctx->db, app_id, out);
 	if (e == TF_OK) {
@@ -122,4 +135,10 @@ enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const 
 	if ((e = sca_tx_end(ctx, e)) == TF_OK)
 		app_cache_forget(ctx->svc->apps, app_id);
 	return e;
+}
+
+enum tf_err sca_app_brand_logo(const struct sca_ctx *ctx, const char *app_id, char type[4], uint8_t **logo,
+			       size_t *len)
+{
+	return STORE(ctx->db)->app_brand_logo_get(ctx->db, app_id, type, logo, len);
 }

@@ -13,6 +13,15 @@ enum tf_err sca_app_get(const struct sca_ctx *ctx, const char *app_id, struct ap
 /* The application whose client id is client_id into *out (NOT_FOUND: none). */
 enum tf_err sca_app_get_by_client_id(const struct sca_ctx *ctx, const char *client_id, struct app_row *out);
 
+/* An application's branding as it is saved (api/api_app_branding.c checks it first: the
+ * colour's contrast with core/contrast.h, the logo with core/logo_check.h). */
+struct app_branding {
+	char color[8];       /* "#rrggbb", "" for the pages' own */
+	char logo_type[4];   /* "png", "svg", "" for none */
+	const uint8_t *logo; /* the logo's bytes, NULL for none */
+	size_t logo_len;
+};
+
 /* Application creation, shared by POST /v1/admin/apps and `twofold app create`. The name is
  * display text (core/validate.h) of 1 to APP_NAME_MAX bytes: TF_ERR_INVALID_FIELD otherwise. */
 #define APP_NAME_MAX (STORE_NAME_MAX - 1)
@@ -31,6 +40,7 @@ struct app_create_params {
 	const char *webauthn;        /* JSON object text of its relying-party settings, or NULL for none */
 	const char *enabled_factor_types; /* JSON array text (sca/factor_options.h), or NULL for every type */
 	const char *default_locale;       /* BCP 47 tag (l10n_tag_valid) of its users' language, or NULL */
+	const struct app_branding *branding; /* or NULL for none */
 };
 struct app_credentials {
 	char app_id[TF_ID_MAX];
@@ -55,10 +65,17 @@ struct app_settings_change {
 	const char *webauthn;             /* relying-party settings, "" for none */
 	const char *enabled_factor_types; /* JSON array text, "" for every type */
 	const char *default_locale;       /* BCP 47 tag, "" for none (English unless a user has one) */
+	const struct app_branding *branding; /* all of it, replaced (an empty one clears it) */
 };
 /* Replaces the settings ch gives of application app_id in one transaction, audited as one
  * app.settings_changed naming them; otherwise as sca_app_set_webauthn. */
 enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const struct app_settings_change *ch,
 			   struct app_row *out);
+
+/* The logo of application app_id: its type into type ("png", "svg"; "" when it has none) and
+ * its bytes into *logo (malloc'd; NULL and 0 when none). NOT_FOUND when there is no such
+ * application. */
+enum tf_err sca_app_brand_logo(const struct sca_ctx *ctx, const char *app_id, char type[4], uint8_t **logo,
+			       size_t *len);
 
 #endif

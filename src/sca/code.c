@@ -14,6 +14,7 @@
 #include "core/validate.h"
 #include "l10n/l10n.h"
 #include "delivery/outbox.h"
+#include "sca/apps.h"
 #include "sca/kinds.h"
 #include "sca/users.h"
 
@@ -104,10 +105,14 @@ static void email_words(const struct l10n *l, bool payment, const char **subject
 }
 
 /* The page around an email's HTML body: UTF-8, its language, its subject as title, inline
- * style only. */
+ * style only; the application's logo ({logo}: EMAIL_HTML_LOGO or nothing) first. */
 #define EMAIL_HTML_HEAD                                                                                         \
 	"<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{subject}</title>\n</head>\n" \
-	"<body style=\"font-family:sans-serif;line-height:1.5\">\n"
+	"<body style=\"font-family:sans-serif;line-height:1.5\">\n{logo}"
+/* the logo, from the email's own image part: 40 px high, as on the hosted pages */
+#define EMAIL_HTML_LOGO                                                                                         \
+	"<p><img src=\"cid:" MESSAGE_LOGO_CID "\" alt=\"{app}\" height=\"40\" "                                   \
+	"style=\"display:block;height:40px;width:auto;max-width:100%;border:0\"></p>\n"
 #define EMAIL_HTML_TAIL "</body>\n</html>\n"
 #define EMAIL_CODE_STYLE "font-size:1.6em;font-weight:bold;letter-spacing:0.2em"
 
@@ -164,21 +169,27 @@ bool code_email_compose(const struct l10n *l, const char *app_name, const char *
 	bool ok = fill_whole(out->subject, sizeof out->subject, subject, plain, n) &&
 		  fill_whole(line1, sizeof line1, first, plain, n) && fill_whole(line2, sizeof line2, after, plain, n) &&
 		  snprintf(out->text, sizeof out->text, "%s\n\n%s\n", line1, line2) < (int)sizeof out->text;
-	char tmp[6 * MESSAGE_NAMES_BYTES + 1];
+	char tmp[6 * MESSAGE_NAMES_BYTES + 1], color[16] = "";
+	/* the code in the application's primary colour (its contrast with white is checked at save) */
+	if (out->brand_color[0] && strspn(out->brand_color + 1, "0123456789abcdef") == 6 && strlen(out->brand_color) == 7)
+		snprintf(color, sizeof color, ";color:%s", out->brand_color);
 	ok = ok && html_escape(app, e_app, sizeof e_app) && html_escape(out->subject, e_subject, sizeof e_subject) &&
 	     html_escape(payee, tmp, sizeof tmp) &&
 	     snprintf(e_payee, sizeof e_payee, "<strong>%s</strong>", tmp) < (int)sizeof e_payee &&
 	     html_escape(amount, tmp, sizeof tmp) &&
 	     snprintf(e_amount, sizeof e_amount, "<strong>%s</strong>", tmp) < (int)sizeof e_amount &&
-	     snprintf(e_code, sizeof e_code, "<span style=\"" EMAIL_CODE_STYLE "\">%s</span>", code) <
+	     snprintf(e_code, sizeof e_code, "<span style=\"" EMAIL_CODE_STYLE "%s\">%s</span>", color, code) <
 		     (int)sizeof e_code;
 	if (ok) {
 		const struct word_value escaped[] = {{"app", e_app}, {"payee", e_payee}, {"amount", e_amount}, {"code", e_code}};
 		ok = html_paragraph(first, escaped, n, para1, sizeof para1) && html_paragraph(after, escaped, n, para2, sizeof para2);
-		char body[CODE_EMAIL_HTML_MAX];
+		char body[CODE_EMAIL_HTML_MAX], logo[sizeof EMAIL_HTML_LOGO + sizeof e_app] = "";
 		ok = ok && snprintf(body, sizeof body, "<p>%s</p>\n<p>%s</p>\n", para1, para2) < (int)sizeof body;
-		const struct word_value page[] = {{"lang", l10n_code(l->lang)}, {"subject", e_subject}, {"body", body}};
-		ok = ok && fill_whole(out->html, sizeof out->html, EMAIL_HTML_HEAD "{body}" EMAIL_HTML_TAIL, page, 3);
+		if (out->brand_logo)
+			ok = ok && fill_whole(logo, sizeof logo, EMAIL_HTML_LOGO, escaped, 1);
+		const struct word_value page[] = {{"lang", l10n_code(l->lang)}, {"subject", e_subject}, {"logo", logo},
+						  {"body", body}};
+		ok = ok && fill_whole(out->html, sizeof out->html, EMAIL_HTML_HEAD "{body}" EMAIL_HTML_TAIL, page, 4);
 		sodium_memzero(body, sizeof body);
 	}
 	sodium_memzero(e_code, sizeof e_code);
@@ -199,16 +210,30 @@ static enum tf_err code_send(const struct sca_ctx *ctx, const struct factor_row 
 	char language[L10N_FORMAT_TAG_MAX];
 	l10n_voice_tag(&l, language);
 	if (kind->flags & FACTOR_KIND_TO_EMAIL) {
-		struct code_email *mail = malloc(sizeof *mail);
+		/* the application's branding: its colour, and its logo when a PNG (mail clients do not show SVG) */
+		uint8_t *logo = NULL;
+		size_t logo_len = 0;
+		char logo_type[4] = "";
+		if (!strcmp(app->brand_logo_type, "png") &&
+		    (e = sca_app_brand_logo(ctx, app->app_id, logo_type, &logo, &logo_len)) != TF_OK)
+			return e;
+		bool png = logo && !strcmp(logo_type, "png");
+		e = TF_ERR_INTERNAL;
+		struct code_email *mail = calloc(1, sizeof *mail);
+		if (mail) {
+			snprintf(mail->brand_color, sizeof mail->brand_color, "%s", app->brand_color);
+			mail->brand_logo = png;
+		}
 		if (mail && code_email_compose(&l, app->name, code, tx, mail)) {
 			struct message m = {.app_id = app->app_id, .channel = "email", .to = f->email,
 					    .subject = mail->subject, .text = mail->text, .html = mail->html,
-					    .language = language};
+					    .language = language, .logo_png = png ? logo : NULL, .logo_png_len = png ? logo_len : 0};
 			e = outbox_enqueue(ctx->svc, ctx->db, &m, ctx->now, message_id);
 		}
 		if (mail)
 			sodium_memzero(mail, sizeof *mail);
 		free(mail);
+		free(logo);
 		return e;
 	}
 	char text[CODE_TEXT_MAX];

@@ -37,12 +37,17 @@ bool code_push_text(const struct l10n *l, const char *app_name, enum challenge_p
  * the templates in code.c (data, like a kind's words: {app}, {amount}, {payee}, {code}). For a
  * payment the subject and both bodies show amount and payee (RTS art. 5(1)(a)); the names are
  * fitted as in the other messages and every value is HTML-escaped in the HTML body, which loads
- * nothing from elsewhere (no image, stylesheet or link). Each part fits its CODE_EMAIL_*_MAX;
- * false only when one does not (never for the fitted names). */
+ * nothing from elsewhere (no remote image, stylesheet or link). Each part fits its
+ * CODE_EMAIL_*_MAX; false only when one does not (never for the fitted names).
+ * The application's branding comes in *out, set before (zero for none): brand_color colours the
+ * code in the HTML, and brand_logo puts the logo at the top of it as cid:MESSAGE_LOGO_CID (the
+ * email's image part, delivery/outbox.h), its alt text the application's name. */
 #define CODE_EMAIL_SUBJECT_MAX 1024
 #define CODE_EMAIL_TEXT_MAX 4096
 #define CODE_EMAIL_HTML_MAX 16384
 struct code_email {
+	char brand_color[8]; /* in: "#rrggbb", "" for none */
+	bool brand_logo;     /* in: the email carries the application's logo */
 	char subject[CODE_EMAIL_SUBJECT_MAX];
 	char text[CODE_EMAIL_TEXT_MAX];
 	char html[CODE_EMAIL_HTML_MAX];

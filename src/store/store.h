@@ -57,6 +57,11 @@ struct app_row {
 	char webauthn[STORE_WEBAUTHN_SETTINGS_MAX]; /* JSON object: relying-party settings; "" when none */
 	char enabled_factor_types[STORE_FACTOR_TYPES_MAX]; /* JSON array of type names; "" for every type */
 	char default_locale[STORE_LOCALE_MAX]; /* BCP 47 tag of its users' language; "" for none */
+	/* its branding: the primary colour ("#rrggbb", "" for the pages' own) and the logo's type
+	 * ("png", "svg", "" for none) and size; the logo's bytes come with app_brand_logo_get */
+	char brand_color[8];
+	char brand_logo_type[4];
+	int64_t brand_logo_bytes;
 };
 
 struct user_row {
@@ -679,6 +684,15 @@ struct store_ops {
 	/* ops_version 15: languages. NOT_FOUND when there is no such application or user. */
 	enum tf_err (*app_set_default_locale)(struct store_conn *c, const char *app_id, const char *locale);
 	enum tf_err (*user_set_locale)(struct store_conn *c, const char *app_id, const char *user_id, const char *locale);
+
+	/* ops_version 16: the application's branding. Setting it replaces all of it: colour
+	 * ("#rrggbb" or ""), logo type ("png", "svg" or "") and the logo's len bytes (NULL, 0 for
+	 * none); NOT_FOUND when there is no such application. Getting the logo gives its bytes
+	 * (malloc'd into *logo, NULL and 0 when it has none) and its type into type. */
+	enum tf_err (*app_set_branding)(struct store_conn *c, const char *app_id, const char *color, const char *logo_type,
+					const uint8_t *logo, size_t len);
+	enum tf_err (*app_brand_logo_get)(struct store_conn *c, const char *app_id, char type[4], uint8_t **logo,
+					  size_t *len);
 };
 
 struct store {

@@ -29,6 +29,9 @@ static void read_app(struct rows *r, void *row)
 	col_text(r, 15, a->webauthn, sizeof a->webauthn);
 	col_text(r, 16, a->enabled_factor_types, sizeof a->enabled_factor_types);
 	col_text(r, 17, a->default_locale, sizeof a->default_locale);
+	col_text(r, 18, a->brand_color, sizeof a->brand_color);
+	col_text(r, 19, a->brand_logo_type, sizeof a->brand_logo_type);
+	a->brand_logo_bytes = col_int(r, 20);
 }
 
 enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
@@ -41,7 +44,8 @@ enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
 			    TEXT(a->totp_algorithm[0] ? a->totp_algorithm : "SHA1"), INT(a->totp_digits ? a->totp_digits : 6),
 			    TEXT(a->low_value_rates[0] ? a->low_value_rates : "{}"),
 			    TEXT(a->send_policy[0] ? a->send_policy : "{}"), TEXT(a->webauthn),
-			    TEXT(a->enabled_factor_types), TEXT(a->default_locale)),
+			    TEXT(a->enabled_factor_types), TEXT(a->default_locale), TEXT(a->brand_color),
+			    TEXT(a->brand_logo_type), INT(a->brand_logo_bytes)),
 		       NULL);
 }
 
@@ -254,6 +258,36 @@ enum tf_err sql_app_set_default_locale(struct store_conn *c, const char *app_id,
 enum tf_err sql_user_set_locale(struct store_conn *c, const char *app_id, const char *user_id, const char *locale)
 {
 	return db_change(c, S_USER_SET_LOCALE, ARGS(TEXT(locale), TEXT(app_id), TEXT(user_id)), TF_ERR_NOT_FOUND);
+}
+
+enum tf_err sql_app_set_branding(struct store_conn *c, const char *app_id, const char *color, const char *logo_type,
+				 const uint8_t *logo, size_t len)
+{
+	return db_change(c, S_APP_SET_BRANDING,
+			 ARGS(TEXT(color), TEXT(logo_type), BLOB_OR_NULL(logo, len), INT((int64_t)len), TEXT(app_id)),
+			 TF_ERR_NOT_FOUND);
+}
+
+enum tf_err sql_app_brand_logo_get(struct store_conn *c, const char *app_id, char type[4], uint8_t **logo, size_t *len)
+{
+	*logo = NULL;
+	*len = 0;
+	type[0] = '\0';
+	struct rows r;
+	enum tf_err e = db_row(c, S_APP_BRAND_LOGO_GET, ARGS(TEXT(app_id)), &r);
+	if (e != TF_OK)
+		return e;
+	col_text(&r, 0, type, 4);
+	size_t n = 0;
+	uint8_t *b = col_null(&r, 1) ? NULL : col_blob_dup(&r, 1, &n);
+	if (b && n) {
+		*logo = b;
+		*len = n;
+	} else {
+		free(b);
+		type[0] = '\0';
+	}
+	return db_end(&r);
 }
 
 enum tf_err sql_user_set_webauthn_handle(struct store_conn *c, const char *app_id, const char *user_id,

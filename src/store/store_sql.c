@@ -14,7 +14,8 @@
 #define APP_COLS                                                                                                 \
 	"app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, can_mark_email_verified, "           \
 	"can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, totp_algorithm, totp_digits, "        \
-	"low_value_rates, send_policy, webauthn, enabled_factor_types, default_locale"
+	"low_value_rates, send_policy, webauthn, enabled_factor_types, default_locale, brand_color, brand_logo_type, "    \
+	"brand_logo_bytes"
 #define USER_COLS                                                                                                \
 	"app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at, first_verified_at, " \
 	"webauthn_user_handle, locale"
@@ -84,7 +85,8 @@
 
 const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(PING, "SELECT 1"),
-	STMT(APP_INSERT, "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)"),
+	STMT(APP_INSERT, "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,"
+			 "$19,$20,$21)"),
 	STMT(APP_GET, "SELECT " APP_COLS " FROM apps WHERE app_id = $1"),
 	STMT(APP_GET_BY_KEY, "SELECT " APP_COLS " FROM apps WHERE api_key_mac = $1"),
 	STMT(APP_GET_BY_CLIENT_ID, "SELECT " APP_COLS " FROM apps WHERE client_id = $1"),
@@ -348,6 +350,9 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(APP_SET_FACTOR_TYPES, "UPDATE apps SET enabled_factor_types = $1 WHERE app_id = $2"),
 	STMT(APP_SET_DEFAULT_LOCALE, "UPDATE apps SET default_locale = $1 WHERE app_id = $2"),
 	STMT(USER_SET_LOCALE, "UPDATE users SET locale = $1 WHERE app_id = $2 AND user_id = $3"),
+	STMT(APP_SET_BRANDING, "UPDATE apps SET brand_color = $1, brand_logo_type = $2, brand_logo = $3, brand_logo_bytes = $4 "
+			       "WHERE app_id = $5"),
+	STMT(APP_BRAND_LOGO_GET, "SELECT brand_logo_type, brand_logo FROM apps WHERE app_id = $1"),
 };
 
 const char *stmt_text(enum stmt_id id, enum sql_dialect d)

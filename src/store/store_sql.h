@@ -141,6 +141,8 @@ enum stmt_id {
 	S_APP_SET_FACTOR_TYPES,
 	S_APP_SET_DEFAULT_LOCALE,
 	S_USER_SET_LOCALE,
+	S_APP_SET_BRANDING,
+	S_APP_BRAND_LOGO_GET,
 	S__MAX
 };
 
@@ -416,6 +418,9 @@ enum tf_err sql_app_set_webauthn(struct store_conn *c, const char *app_id, const
 enum tf_err sql_app_set_factor_types(struct store_conn *c, const char *app_id, const char *types);
 enum tf_err sql_app_set_default_locale(struct store_conn *c, const char *app_id, const char *locale);
 enum tf_err sql_user_set_locale(struct store_conn *c, const char *app_id, const char *user_id, const char *locale);
+enum tf_err sql_app_set_branding(struct store_conn *c, const char *app_id, const char *color, const char *logo_type,
+				 const uint8_t *logo, size_t len);
+enum tf_err sql_app_brand_logo_get(struct store_conn *c, const char *app_id, char type[4], uint8_t **logo, size_t *len);
 enum tf_err sql_user_set_webauthn_handle(struct store_conn *c, const char *app_id, const char *user_id,
 					 const char *handle, char out[48]);
 enum tf_err sql_user_get_by_webauthn_handle(struct store_conn *c, const char *app_id, const char *handle,
@@ -432,7 +437,7 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 /* A driver's struct store_ops: its own drv_open, drv_close, drv_acquire, drv_release,
  * drv_migrate and drv_tx_*, and the operations written once. */
 #define SQL_STORE_OPS(drv)                                                                                             \
-	.ops_version = 15, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
+	.ops_version = 16, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
 	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                                \
 	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping,                              \
 	.app_insert = sql_app_insert, .app_get = sql_app_get, .app_get_by_api_key = sql_app_get_by_api_key,            \
@@ -485,6 +490,8 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 	.login_challenge_insert = sql_login_challenge_insert, .login_challenge_take = sql_login_challenge_take,         \
 	.evidence_insert = sql_evidence_insert, .evidence_get = sql_evidence_get,                                      \
 	.app_set_factor_types = sql_app_set_factor_types, .app_set_default_locale = sql_app_set_default_locale,         \
-	.user_set_locale = sql_user_set_locale
+	.user_set_locale = sql_user_set_locale, \
+	.app_set_branding = sql_app_set_branding,                    \
+	.app_brand_logo_get = sql_app_brand_logo_get
 
 #endif

@@ -9,10 +9,13 @@
 // typing): the SSO entry, the SMS code with "trust this device", revoking the device, adding an
 // authenticator app, making backup codes, signing out, and signing in with a password. Focus is
 // visible on every focusable element of a few pages; errors are alerts tied to their fields;
-// one-time-code fields carry autocomplete and inputmode. Screenshots: build/screenshots/a11y-*.png.
+// one-time-code fields carry autocomplete and inputmode. An application with a branding (its logo
+// in the header, its primary colour at the 4.5:1 boundary on buttons, links and focus) is audited
+// the same way. Screenshots: build/screenshots/a11y-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { startTwofold, ssoEntry, launch, totp, SHOTS } from './support.js';
@@ -51,19 +54,20 @@ async function newPage({ passkeys = false } = {}) {
 
 const path = (page) => new URL(page.url()).pathname;
 
-// An sso user (with an active SMS factor on phone, when given) and the entry URL to a page.
-async function ssoUser(email, phone) {
-  const user = (await tf.api('POST', '/v1/users', { apiKey: app.api_key, body: { email, type: 'sso' } })).json;
+// An sso user of an application (with an active SMS factor on phone, when given) and the entry
+// URL to a page.
+async function ssoUser(email, phone, of = app) {
+  const user = (await tf.api('POST', '/v1/users', { apiKey: of.api_key, body: { email, type: 'sso' } })).json;
   if (phone) {
-    const session = (await tf.api('POST', `/v1/users/${user.user_id}/sessions`, { apiKey: app.api_key, body: {} })).json;
-    const f = (await tf.api('POST', '/v1/factors', { apiKey: app.api_key, token: session.token, body: { type: 'sms', phone } })).json;
+    const session = (await tf.api('POST', `/v1/users/${user.user_id}/sessions`, { apiKey: of.api_key, body: {} })).json;
+    const f = (await tf.api('POST', '/v1/factors', { apiKey: of.api_key, token: session.token, body: { type: 'sms', phone } })).json;
     const [code] = await codesTo(phone, 1);
-    const v = await tf.api('POST', `/v1/factors/${f.factor_id}/verify`, { apiKey: app.api_key, token: session.token, body: { code } });
+    const v = await tf.api('POST', `/v1/factors/${f.factor_id}/verify`, { apiKey: of.api_key, token: session.token, body: { code } });
     assert.equal(v.status, 200);
   }
   return user;
 }
-const entry = (user, landing) => ssoEntry(tf, app, user.user_id, landing, tf.pages);
+const entry = (user, landing, of = app) => ssoEntry(tf, of, user.user_id, landing, tf.pages);
 
 // the six-digit codes sent to `to` (SMS or voice), waiting for at least count of them
 async function codesTo(to, count) {
@@ -569,6 +573,74 @@ async function assertFocusVisible(page, name) {
   return seen;
 }
 
+// An RGB PNG of one colour, width x height (a logo for the branding).
+function png(width, height, [r, g, b]) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => { let c = 0xffffffff; for (const x of buf) c = crcTable[(c ^ x) & 255] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4), sum = Buffer.alloc(4), body = Buffer.concat([Buffer.from(type), data]);
+    len.writeUInt32BE(data.length);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array(width).fill([r, g, b]).flat())]);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(Array(height).fill(row)))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+test("an application's branding: its logo and its colour (at the 4.5:1 boundary) on the pages", async () => {
+  // #717171 is the lightest grey the pages' background (#f5f7fa) takes at 4.5:1; a logo twelve
+  // times wider than high must still fit the header at 320 CSS px
+  const BRAND = '#717171';
+  const branded = (await tf.api('POST', '/v1/admin/apps', { admin: true, body: {
+    name: 'Brand Pay', redirect_uri_prefixes: ['https://partner.example/'],
+    branding: { primary_color: BRAND, logo_png_base64: png(1200, 100, [26, 95, 180]).toString('base64') } } })).json;
+  assert.equal(branded.branding?.primary_color, BRAND, JSON.stringify(branded));
+  const PHONE = '+447700900666';
+  const user = await ssoUser('bea@example.com', PHONE, branded);
+  const page = await newPage();
+  await page.goto(await entry(user, '/account/factors', branded));
+  assert.equal(path(page), '/challenge');
+  const logo = page.locator('header img.logo');
+  assert.equal(await logo.getAttribute('alt'), 'Brand Pay');
+  assert.ok(await logo.evaluate((img) => img.complete && img.naturalWidth === 1200), "the logo loads under the pages' CSP");
+  assert.equal(await button(page, 'Verify').evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(113, 113, 113)');
+  assert.equal(await button(page, 'Send a new code').evaluate((b) => getComputedStyle(b).color), 'rgb(113, 113, 113)');
+  await audit(page, 'branded-challenge');
+  await page.setViewportSize({ width: 320, height: 720 });
+  const box = await logo.boundingBox();
+  assert.ok(box.width <= 320 - 40 && box.height > 30, `the logo at 320 px: ${JSON.stringify(box)}`);
+  await page.setViewportSize(WIDE);
+  await page.fill('#code', await lastCode(PHONE, 1));
+  await button(page, 'Verify').click();
+  assert.equal(path(page), '/account/factors');
+  assert.equal(await page.locator('header nav a').first().evaluate((a) => getComputedStyle(a).color), 'rgb(113, 113, 113)');
+  await audit(page, 'branded-factors');
+  await page.goto(tf.pages + '/account/devices');
+  await audit(page, 'branded-devices');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => getComputedStyle(document.activeElement).outlineColor), 'rgb(113, 113, 113)');
+  await page.context().close();
+
+  // an SVG logo and another colour on the sign-in page
+  const svg = (await tf.api('POST', '/v1/admin/apps', { admin: true, body: {
+    name: 'Vector Pay', branding: { primary_color: '#1a5fb4',
+      logo_svg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 40"><rect width="160" height="40" rx="8" fill="#1a5fb4"/></svg>' } } })).json;
+  const p = await newPage();
+  await p.goto(`${tf.pages}/login?client_id=${svg.client_id}`);
+  assert.ok(await p.locator('header img.logo[alt="Vector Pay"]').evaluate((img) => img.complete && img.naturalWidth > 0));
+  await audit(p, 'branded-login-svg');
+  await p.context().close();
+});
+
 test('focus is visible on every focusable element', async () => {
   const PHONE = '+447700900555';
   const user = await ssoUser('ivy@example.com', PHONE);
@@ -593,6 +665,7 @@ test('every state above was audited', () => {
     'factors-phone-error', 'devices-empty', 'devices-with-rows', 'sign-out', 'session-expired', 'error-not-found',
     'error-csrf', 'login', 'login-wrong-password', 'login-rate-limited', 'confirm-set-password', 'confirm-password-too-short',
     'confirm-passwords-differ', 'confirm-sso', 'confirmed', 'factors-email-card', 'factors-email-error',
-    'enrol-email-confirm', 'challenge-email', 'challenge-email-wrong-code'];
+    'enrol-email-confirm', 'challenge-email', 'challenge-email-wrong-code', 'branded-challenge', 'branded-factors',
+    'branded-devices', 'branded-login-svg'];
   assert.deepEqual(expected.filter((s) => !audited.includes(s)), []);
 });

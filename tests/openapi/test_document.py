@@ -195,9 +195,11 @@ def test_every_route_declares_what_every_route_can_answer(method, path):
         assert responses["413"] == {"$ref": "#/components/responses/PageError"}, f"{method} {path}"
         for status, response in responses.items():
             content = resolve(response).get("content") or {}
-            # pages, their stylesheet and script; JSON only for the sign-in page's script
+            # pages, their stylesheet and script; JSON only for the sign-in page's script; images
+            # only for an application's logo
             allowed = ("text/html", "text/css", "text/javascript") + (
-                ("application/json",) if (method, path) == ("POST", "/login/passkey/options") else ())
+                ("application/json",) if (method, path) == ("POST", "/login/passkey/options") else ()) + (
+                ("image/png", "image/svg+xml") if (method, path) == ("GET", "/assets/brand/{app_id}/{name}") else ())
             assert all(m.startswith(allowed) for m in content), f"{method} {path} {status}"
         return
     for status, response in responses.items():

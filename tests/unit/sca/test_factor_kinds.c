@@ -16,6 +16,7 @@
 
 #include "core/otp.h"
 #include "core/push.h"
+#include "delivery/outbox.h"
 #include "sca/kinds.h"
 #include "support/fake_clock.h"
 
@@ -153,7 +154,7 @@ static void test_email_input_and_description(void **state)
 static void test_email_texts_show_amount_and_payee_and_escape_the_html(void **state)
 {
 	(void)state;
-	struct code_email *m = malloc(sizeof *m);
+	struct code_email *m = calloc(1, sizeof *m); /* no branding */
 	assert_non_null(m);
 	assert_true(code_email_compose(&l10n_english, "Acme <Pay>", "123456", NULL, m));
 	assert_string_equal(m->subject, "Acme <Pay>: your verification code");
@@ -180,6 +181,30 @@ static void test_email_texts_show_amount_and_payee_and_escape_the_html(void **st
 	assert_true(code_email_compose(&l10n_english, app, "999999", &tx, m));
 	assert_non_null(strstr(m->text, "your code is 999999."));
 	assert_non_null(strstr(m->html, "999999"));
+	free(m);
+}
+
+/* an application's branding: the code in its colour, its logo (the email's own image part) first
+ * with its name as alt text; without one, neither */
+static void test_email_html_shows_the_brand_colour_and_logo(void **state)
+{
+	(void)state;
+	struct code_email *m = calloc(1, sizeof *m);
+	assert_non_null(m);
+	snprintf(m->brand_color, sizeof m->brand_color, "#1a5fb4");
+	m->brand_logo = true;
+	assert_true(code_email_compose(&l10n_english, "Acme <Pay>", "123456", NULL, m));
+	assert_non_null(strstr(m->html, "color:#1a5fb4\">123456</span>"));
+	const char *img = strstr(m->html, "<img src=\"cid:" MESSAGE_LOGO_CID "\" alt=\"Acme &lt;Pay&gt;\"");
+	assert_non_null(img);
+	assert_true(img < strstr(m->html, "123456"));
+	assert_null(strstr(m->html, "http"));
+	assert_non_null(strstr(m->text, "Acme <Pay>: your code is 123456.")); /* the text is unchanged */
+	assert_null(strstr(m->text, "cid:"));
+	memset(m, 0, sizeof *m);
+	assert_true(code_email_compose(&l10n_english, "Acme", "123456", NULL, m));
+	assert_null(strstr(m->html, "<img"));
+	assert_null(strstr(m->html, "color:"));
 	free(m);
 }
 
@@ -452,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_flags_agree_with_the_operations),
 		cmocka_unit_test(test_email_input_and_description),
 		cmocka_unit_test(test_email_texts_show_amount_and_payee_and_escape_the_html),
+		cmocka_unit_test(test_email_html_shows_the_brand_colour_and_logo),
 		cmocka_unit_test(test_enrolment_input_is_refused_in_the_api_order),
 		cmocka_unit_test(test_each_kind_describes_itself),
 		cmocka_unit_test(test_each_kind_words_every_field),
