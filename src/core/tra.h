@@ -2,7 +2,7 @@
  * tra.h: the numbers of the transaction risk analysis exemption (RTS art. 18 to 20, Delegated
  * Regulation (EU) 2018/389), as pure functions over integers: the reference fraud rates of the
  * annex, the fraud rate of art. 19 and its exact comparison with a reference, the choice of the
- * exemption threshold value (ETV) band for a payment (art. 18(1) and (2)), the quarterly
+ * exemption threshold value (ETV) band for a payment (art. 18(2)(a) and (b)), the quarterly
  * suspension and resumption of a band (art. 20), and the day and quarter arithmetic that lets
  * the store keep daily buckets instead of scanning 90 days of payments. The real-time risk
  * analysis that must also find the payment low-risk is core/risk.h.
@@ -55,7 +55,7 @@ struct tra_rate {
  * window without payments has no rate and meets no reference. */
 bool tra_rate_known(struct tra_rate r);
 
-/* Whether the rate is known and "equivalent to or below" the reference (art. 18(2)(b), art.
+/* Whether the rate is known and "equivalent to or below" the reference (art. 18(2)(a), art.
  * 20(3)): fraud / total <= reference_ppm / 10^6, exactly. Over the reference is its negation
  * for a known rate. */
 bool tra_rate_within(struct tra_rate r, int64_t reference_ppm);
@@ -82,9 +82,9 @@ struct tra_choice {
 };
 
 /* The band of art. 18 for a payment of type and amount, given the type's rate over the window
- * (tra_window) and which of the type's bands are suspended (art. 20; NULL: none): the highest band whose
- * ETV the amount does not exceed, whose reference rate the rate meets (tra_rate_within), and
- * that is not suspended. Reference rates fall as the ETV rises, so a payment of 80 EUR may use
+ * (tra_window) and which of the type's bands are suspended (art. 20; NULL: none): the highest
+ * band whose ETV the amount does not exceed, whose reference rate the rate meets
+ * (tra_rate_within), and that is not suspended. Reference rates fall as the ETV rises, so a payment of 80 EUR may use
  * the 500 EUR band; with that band suspended, the 250 EUR band. Whether the exemption applies
  * also needs the risk analysis to find the payment low-risk (core/risk.h). */
 struct tra_choice tra_band_choose(enum payment_type type, int64_t amount_eur_cents, struct tra_rate rate,
