@@ -33,6 +33,19 @@ const char *const outbox_status_names[OUTBOX_STATUS_COUNT] = {
 	[OUTBOX_PENDING] = "pending", [OUTBOX_SENT] = "sent", [OUTBOX_FAILED] = "failed",
 };
 
+const char *const payment_type_names[PAYMENT_TYPE__MAX] = {
+	[PAYMENT_CREDIT_TRANSFER] = "credit_transfer", [PAYMENT_CARD] = "card",
+};
+
+const char *const risk_level_names[RISK_LEVEL__MAX] = {[RISK_LOW] = "low", [RISK_ELEVATED] = "elevated"};
+
+const char *const risk_reason_names[RISK_REASON__MAX] = {
+	[RISK_AMOUNT_ABNORMAL] = "amount_abnormal", [RISK_NEW_PAYEE_HIGH_AMOUNT] = "new_payee_high_amount",
+	[RISK_NEW_DEVICE] = "new_device", [RISK_LOCATION_ABNORMAL] = "location_abnormal",
+	[RISK_PAYEE_LOCATION_HIGH_RISK] = "payee_location_high_risk", [RISK_VELOCITY] = "velocity",
+	[RISK_KNOWN_FRAUD_PATTERN] = "known_fraud_pattern",
+};
+
 int name_index(const char *const *names, int n, const char *text)
 {
 	for (int i = 0; i < n; i++)

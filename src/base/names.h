@@ -35,6 +35,26 @@ enum outbox_status { OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_FAILED };
 #define OUTBOX_STATUS_COUNT (OUTBOX_FAILED + 1)
 extern const char *const outbox_status_names[OUTBOX_STATUS_COUNT];
 
+/* the payment types of RTS art. 18's annex (core/tra.h): a transaction's `type` */
+enum payment_type { PAYMENT_CREDIT_TRANSFER, PAYMENT_CARD, PAYMENT_TYPE__MAX };
+extern const char *const payment_type_names[PAYMENT_TYPE__MAX];
+
+/* the real-time risk analysis of RTS art. 18(2)(c) (core/risk.h): its level, and the reasons it
+ * names, each a bit (1u << reason) of struct risk_result's reasons */
+enum risk_level { RISK_LOW, RISK_ELEVATED, RISK_LEVEL__MAX };
+extern const char *const risk_level_names[RISK_LEVEL__MAX];
+enum risk_reason {
+	RISK_AMOUNT_ABNORMAL,
+	RISK_NEW_PAYEE_HIGH_AMOUNT,
+	RISK_NEW_DEVICE,
+	RISK_LOCATION_ABNORMAL,
+	RISK_PAYEE_LOCATION_HIGH_RISK,
+	RISK_VELOCITY,
+	RISK_KNOWN_FRAUD_PATTERN,
+	RISK_REASON__MAX
+};
+extern const char *const risk_reason_names[RISK_REASON__MAX];
+
 /* The index of text in names[0..n) (0, the first value, when none matches). */
 int name_index(const char *const *names, int n, const char *text);
 
