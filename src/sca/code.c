@@ -152,7 +152,8 @@ static bool html_paragraph(const char *words, const struct word_value *escaped, 
 	return ok;
 }
 
-bool code_email_compose(const struct l10n *l, const char *app_name, const char *code, const struct transaction *tx,
+bool code_email_compose(const struct l10n *l, const char *app_name, const struct code_email_brand *brand,
+			const char *code, const struct transaction *tx,
 			struct code_email *out)
 {
 	char app[MESSAGE_NAMES_BYTES + 1], payee[MESSAGE_NAMES_BYTES + 1], amount[L10N_AMOUNT_MAX] = "";
@@ -171,8 +172,8 @@ bool code_email_compose(const struct l10n *l, const char *app_name, const char *
 		  snprintf(out->text, sizeof out->text, "%s\n\n%s\n", line1, line2) < (int)sizeof out->text;
 	char tmp[6 * MESSAGE_NAMES_BYTES + 1], color[16] = "";
 	/* the code in the application's primary colour (its contrast with white is checked at save) */
-	if (out->brand_color[0] && strspn(out->brand_color + 1, "0123456789abcdef") == 6 && strlen(out->brand_color) == 7)
-		snprintf(color, sizeof color, ";color:%s", out->brand_color);
+	if (brand && brand->color[0] == '#' && strspn(brand->color + 1, "0123456789abcdef") == 6 && strlen(brand->color) == 7)
+		snprintf(color, sizeof color, ";color:%s", brand->color);
 	ok = ok && html_escape(app, e_app, sizeof e_app) && html_escape(out->subject, e_subject, sizeof e_subject) &&
 	     html_escape(payee, tmp, sizeof tmp) &&
 	     snprintf(e_payee, sizeof e_payee, "<strong>%s</strong>", tmp) < (int)sizeof e_payee &&
@@ -185,7 +186,7 @@ bool code_email_compose(const struct l10n *l, const char *app_name, const char *
 		ok = html_paragraph(first, escaped, n, para1, sizeof para1) && html_paragraph(after, escaped, n, para2, sizeof para2);
 		char body[CODE_EMAIL_HTML_MAX], logo[sizeof EMAIL_HTML_LOGO + sizeof e_app] = "";
 		ok = ok && snprintf(body, sizeof body, "<p>%s</p>\n<p>%s</p>\n", para1, para2) < (int)sizeof body;
-		if (out->brand_logo)
+		if (brand && brand->logo)
 			ok = ok && fill_whole(logo, sizeof logo, EMAIL_HTML_LOGO, escaped, 1);
 		const struct word_value page[] = {{"lang", l10n_code(l->lang)}, {"subject", e_subject}, {"logo", logo},
 						  {"body", body}};
@@ -219,12 +220,10 @@ static enum tf_err code_send(const struct sca_ctx *ctx, const struct factor_row 
 			return e;
 		bool png = logo && !strcmp(logo_type, "png");
 		e = TF_ERR_INTERNAL;
-		struct code_email *mail = calloc(1, sizeof *mail);
-		if (mail) {
-			snprintf(mail->brand_color, sizeof mail->brand_color, "%s", app->brand_color);
-			mail->brand_logo = png;
-		}
-		if (mail && code_email_compose(&l, app->name, code, tx, mail)) {
+		struct code_email_brand brand = {.logo = png};
+		snprintf(brand.color, sizeof brand.color, "%s", app->brand_color);
+		struct code_email *mail = malloc(sizeof *mail);
+		if (mail && code_email_compose(&l, app->name, &brand, code, tx, mail)) {
 			struct message m = {.app_id = app->app_id, .channel = "email", .to = f->email,
 					    .subject = mail->subject, .text = mail->text, .html = mail->html,
 					    .language = language, .logo_png = png ? logo : NULL, .logo_png_len = png ? logo_len : 0};

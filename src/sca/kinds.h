@@ -39,21 +39,23 @@ bool code_push_text(const struct l10n *l, const char *app_name, enum challenge_p
  * fitted as in the other messages and every value is HTML-escaped in the HTML body, which loads
  * nothing from elsewhere (no remote image, stylesheet or link). Each part fits its
  * CODE_EMAIL_*_MAX; false only when one does not (never for the fitted names).
- * The application's branding comes in *out, set before (zero for none): brand_color colours the
- * code in the HTML, and brand_logo puts the logo at the top of it as cid:MESSAGE_LOGO_CID (the
- * email's image part, delivery/outbox.h), its alt text the application's name. */
+ * brand (NULL for none) is the application's branding: its color colours the code in the HTML,
+ * and logo puts the logo at the top of it as cid:MESSAGE_LOGO_CID (the email's image part,
+ * delivery/outbox.h), its alt text the application's name. */
 #define CODE_EMAIL_SUBJECT_MAX 1024
 #define CODE_EMAIL_TEXT_MAX 4096
 #define CODE_EMAIL_HTML_MAX 16384
+struct code_email_brand {
+	char color[8]; /* "#rrggbb", "" for none */
+	bool logo;     /* the email carries the application's logo */
+};
 struct code_email {
-	char brand_color[8]; /* in: "#rrggbb", "" for none */
-	bool brand_logo;     /* in: the email carries the application's logo */
 	char subject[CODE_EMAIL_SUBJECT_MAX];
 	char text[CODE_EMAIL_TEXT_MAX];
 	char html[CODE_EMAIL_HTML_MAX];
 };
-bool code_email_compose(const struct l10n *l, const char *app_name, const char *code, const struct transaction *tx,
-			struct code_email *out);
+bool code_email_compose(const struct l10n *l, const char *app_name, const struct code_email_brand *brand,
+			const char *code, const struct transaction *tx, struct code_email *out);
 
 /* Writes words into out with each {name} of values replaced by its value (factor_kinds.c), cut
  * to size bytes with its NUL as snprintf cuts; a brace that names no value stays as it is. */

@@ -91,7 +91,7 @@ static void test_every_languages_longest_sms_keeps_code_and_amount_within_the_bu
 					assert_non_null(strstr(text, amount));
 					assert_true(code_push_text(&l, apps[a], PURPOSE_TRANSACTION, &tx, text, CODE_TEXT_MAX));
 					assert_non_null(strstr(text, amount));
-					assert_true(code_email_compose(&l, apps[a], "987654", &tx, mail));
+					assert_true(code_email_compose(&l, apps[a], NULL, "987654", &tx, mail));
 					assert_non_null(strstr(mail->subject, amount));
 					assert_non_null(strstr(mail->text, amount));
 					assert_non_null(strstr(mail->text, "987654"));
