@@ -18,16 +18,17 @@ enum tf_err code_issue(const struct sca_ctx *ctx, const struct factor_row *f, st
 enum answer_verdict code_check(const struct sca_ctx *ctx, const struct factor_row *f, const struct challenge_row *ch,
 			       const struct factor_attempt *a, int64_t *replay_step);
 
-/* The message texts (SPEC section 9). The application and payee names are fitted by
- * core/message_text.h, the payee between double quotes; the amount, currency and code are
- * always whole. A code of a kind of type: "{app}: to pay EUR 49.99 to \"{payee}\", your code is
- * 123456. It expires in 5 minutes." (without the payment part for other purposes), the digits
- * read one by one, twice, for a FACTOR_KIND_SPOKEN kind; a push (kind_push.c) asks "{app}:
- * approve paying EUR 49.99 to \"{payee}\"?". Each fits in CODE_TEXT_MAX bytes (the fitted
- * names, the longest amount, a spoken 8-digit code twice, the fixed words); false only for a
- * smaller out. */
+/* The message texts (SPEC section 9) in language l (the catalogs, docs/languages.md). The
+ * application and payee names are fitted by core/message_text.h, the payee between double
+ * quotes; the amount (as l writes it, l10n_amount), currency and code are always whole. In
+ * English, a code of a kind of type: "{app}: to pay €49.99 to \"{payee}\", your code is 123456.
+ * It expires in 5 minutes." (without the payment part for other purposes), the digits read one
+ * by one, twice, for a FACTOR_KIND_SPOKEN kind; an SMS at most SMS_SEGMENTS_MAX segments, its
+ * names fitted into what the rest leaves; a push (kind_push.c) asks "{app}: approve paying
+ * €49.99 to \"{payee}\"?". Each fits in CODE_TEXT_MAX bytes (the fitted names, the longest
+ * amount, a spoken 8-digit code twice, the words of any language); false only for a smaller out. */
 #define CODE_TEXT_MAX 1024
-_Static_assert(CODE_TEXT_MAX >= MESSAGE_NAMES_BYTES + TX_AMOUNT_TEXT_MAX + 2 * 64 + 100, "CODE_TEXT_MAX is too small");
+_Static_assert(CODE_TEXT_MAX >= MESSAGE_NAMES_BYTES + L10N_AMOUNT_MAX + 2 * 64 + 200, "CODE_TEXT_MAX is too small");
 bool code_message_text(const struct l10n *l, const char *app_name, enum factor_type type, const char *code,
 		       const struct transaction *tx, char *out, size_t size);
 bool code_push_text(const struct l10n *l, const char *app_name, enum challenge_purpose purpose,
