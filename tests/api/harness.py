@@ -293,9 +293,12 @@ class Server:
         return self.data_dir / "messages.jsonl"
 
     def messages(self):
+        """The messages development delivery has written whole: a line is read only once its
+        newline is there (the server may be in the middle of appending a long one)."""
         if not self.messages_path.exists():
             return []
-        return [json.loads(line) for line in self.messages_path.read_text().splitlines() if line.strip()]
+        whole = self.messages_path.read_text().split("\n")[:-1]
+        return [json.loads(line) for line in whole if line.strip()]
 
     def wait_for_messages(self, count=1, timeout=5.0, where=None):
         """Polls messages.jsonl until at least count messages (matching where, if given)

@@ -57,7 +57,8 @@ export async function startTwofold(extraArgs = [], { pagesOnLocalhost = false } 
     messages() {
       const f = join(dir, 'data', 'messages.jsonl');
       if (!existsSync(f)) return [];
-      return readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      // only whole lines: the server may be in the middle of appending a long one
+      return readFileSync(f, 'utf8').split('\n').slice(0, -1).filter(Boolean).map((l) => JSON.parse(l));
     },
     async codesTo(phone, count) {
       for (let i = 0; i < 200; i++) {
