@@ -1,11 +1,19 @@
 /* timefmt.h: RFC 3339 UTC text, and the HTTP date of cookies' Expires, for millisecond
- * timestamps. Pure. */
+ * timestamps; the civil calendar's days and months they and the quarters of payments count
+ * with. Pure. */
 #ifndef TF_CORE_TIMEFMT_H
 #define TF_CORE_TIMEFMT_H
 #include <stddef.h>
 #include <stdint.h>
 
 #define TF_TIME_TEXT_SIZE 96
+
+/* Days from 1970-01-01 to the first of month m (1..12) of year y, and the year, month (1..12)
+ * and day (1..31) of a day counted so (Howard Hinnant's algorithms, exact over the proleptic
+ * Gregorian calendar, before 1970 too). */
+int64_t days_from_civil(int64_t y, int m);
+void civil_from_days(int64_t days, int64_t *year, int *month, int *day);
+
 /* Writes "2026-11-23T01:54:34Z" (whole seconds, rounded down) into out. */
 void timefmt_rfc3339(int64_t ms, char out[TF_TIME_TEXT_SIZE]);
 

@@ -5,6 +5,8 @@
  */
 #include "core/tra.h"
 
+#include "core/timefmt.h"
+
 typedef __int128 wide;
 
 const int64_t tra_etv_eur_cents[TRA_BAND__MAX] = {
@@ -83,35 +85,11 @@ struct tra_days tra_window(int64_t now)
 	return (struct tra_days){today - (TRA_WINDOW_DAYS - 1), today};
 }
 
-/* days from 1970-01-01 to the first of month m (1..12) of year y, and back to year and month
- * (Howard Hinnant's algorithms, exact over the proleptic Gregorian calendar) */
-static int64_t days_from_civil(int64_t y, int m)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t days, int64_t *year, int *month)
-{
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*year = yoe + era * 400 + (*month <= 2);
-}
-
 int64_t tra_quarter(int64_t ms)
 {
 	int64_t year;
-	int month;
-	civil_from_days(tra_day(ms), &year, &month);
+	int month, day;
+	civil_from_days(tra_day(ms), &year, &month, &day);
 	return year * 4 + (month - 1) / 3;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/timefmt.h"
 #include "core/validate.h"
 
 /* ISO 4217 (list one, 2024): every active code with its minor units, in order for bsearch. */
@@ -178,29 +179,11 @@ bool account_information_exempt(int64_t last_account_sca_at, int64_t now, int64_
 	return last_account_sca_at > 0 && now - last_account_sca_at < max_age_ms;
 }
 
-/* days from 1970-01-01 to the first of month m (1..12) of year y (Howard Hinnant's algorithm) */
-static int64_t days_from_civil(int64_t y, int m)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 void quarter_of(int64_t ms, char out[8])
 {
-	int64_t days = ms / 86400000;
-	/* civil_from_days, keeping only year and month */
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	int64_t y = yoe + era * 400 + (m <= 2);
+	int64_t y;
+	int m, d;
+	civil_from_days(ms / 86400000, &y, &m, &d);
 	int year = (int)(y % 10000), q = (m - 1) / 3 + 1;
 	out[0] = (char)('0' + year / 1000);
 	out[1] = (char)('0' + year / 100 % 10);

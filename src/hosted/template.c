@@ -35,6 +35,18 @@ static void put(struct buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/* The text b holds ("" when nothing was put), or NULL when memory ran out */
+static char *buf_take(struct buf *b)
+{
+	if (!b->p)
+		put(b, "", 0);
+	if (b->failed) {
+		free(b->p);
+		return NULL;
+	}
+	return b->p;
+}
+
 static void put_escaped(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
@@ -92,13 +104,7 @@ char *tpl_words(const struct l10n *l, const char *words, const struct tpl_var *v
 	struct buf b = {0};
 	const char *text = l10n_text(l, words);
 	put_words(&b, text, strlen(text), vars, false);
-	if (!b.p)
-		put(&b, "", 0);
-	if (b.failed) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+	return buf_take(&b);
 }
 
 char *tpl_render(const struct l10n *l, const char *name, const struct tpl_var *vars)
@@ -149,13 +155,7 @@ char *tpl_render(const struct l10n *l, const char *name, const struct tpl_var *v
 		}
 		p = close + (raw ? 3 : 2);
 	}
-	if (!b.p)
-		put(&b, "", 0);
-	if (b.failed) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+	return buf_take(&b);
 }
 
 int tpl_append(const struct l10n *l, char **acc, const char *name, const struct tpl_var *vars)
