@@ -105,14 +105,18 @@ static int accept_q(const char *params, size_t len)
 	return p == end && q <= 1000 ? q : -1;
 }
 
+/* Browsers send a handful of languages; a header of thousands would cost a tag parse each. */
+#define ACCEPT_LANGUAGE_ELEMENTS_MAX 32
+
 /* The supported language of the Accept-Language header value with the highest q (the first of
- * equals), into out; false when it names none. */
+ * equals) among its first ACCEPT_LANGUAGE_ELEMENTS_MAX elements, into out; false when they name
+ * none. */
 static bool from_accept_language(const char *header, struct l10n *out)
 {
-	int best_q = 0;
+	int best_q = 0, elements = 0;
 	bool found = false;
 	const char *p = header;
-	while (p && *p) {
+	while (p && *p && elements++ < ACCEPT_LANGUAGE_ELEMENTS_MAX) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		while (len && *p == ' ')

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "l10n/l10n.h"
@@ -32,6 +33,15 @@ static void test_accept_language_follows_q_and_never_takes_q_zero(void **state)
 	assert_int_equal(l10n_choose(NULL, NULL, "it-IT,it;q=0.9,en-US;q=0.8").lang, LANG_IT);
 	assert_int_equal(l10n_choose(NULL, NULL, "de;q=2, fr").lang, LANG_FR); /* a q above 1 is no q */
 	assert_int_equal(l10n_choose(NULL, NULL, ",,;q=,").lang, LANG_EN);
+	/* only the first 32 elements are read: a header of thousands costs no more */
+	char many[400] = "";
+	for (size_t i = 0, n = 0; i < 31; i++)
+		n += (size_t)snprintf(many + n, sizeof many - n, "xx,");
+	char at32[420], at33[420];
+	snprintf(at32, sizeof at32, "%sde", many);
+	snprintf(at33, sizeof at33, "%sxx,de", many);
+	assert_int_equal(l10n_choose(NULL, NULL, at32).lang, LANG_DE);
+	assert_int_equal(l10n_choose(NULL, NULL, at33).lang, LANG_EN);
 }
 
 static void test_tags_are_bcp47(void **state)
