@@ -134,6 +134,12 @@ typedef void (*sca_tra_evaluated_fn)(void *arg, const struct sca_tra_evaluated *
  * state moves only from the state it was read in. */
 enum tf_err sca_tra_evaluate(const struct sca_ctx *ctx, int64_t through_quarter, sca_tra_evaluated_fn visit, void *arg);
 
+/* The background thread that runs sca_tra_evaluate through the last ended quarter every
+ * sweep_interval (sca/tra_monitor.c); NULL when it cannot start. */
+struct tra_monitor;
+struct tra_monitor *sca_tra_monitor_start(struct tf_service *svc);
+void sca_tra_monitor_stop(struct tra_monitor *m); /* NULL: nothing */
+
 /* The figures of a quarter: the buckets' sums per application, type, authentication and band,
  * the quarter's evaluations, and the bands' states now. */
 #define SCA_TRA_REPORT_MAX 4096
