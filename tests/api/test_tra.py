@@ -123,8 +123,8 @@ def world(tmp_path_factory):
         w = World(srv, app, other, r.json()["payment_ids"][0], hist, ref, reports, timings)
         yield w
     finally:
-        srv.stop()
         print(f"\ntest_tra.py on {TEST_DATABASE}: " + "; ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+        srv.stop()
 
 
 def timed(world, name):
