@@ -67,6 +67,13 @@ const struct route routes[] = {
 	R("POST", "/v1/beneficiaries", api_beneficiaries_add, AUTH_USER, J | STEP_UP),
 	R("DELETE", "/v1/beneficiaries/{id}", api_beneficiaries_delete, AUTH_USER, STEP_UP),
 	R("GET", "/v1/admin/exemptions", api_exemptions_report, AUTH_ADMIN, 0),
+	R("GET", "/v1/admin/tra", api_tra_report, AUTH_ADMIN, 0),
+	R("POST", "/v1/admin/tra/evaluate", api_tra_evaluate, AUTH_ADMIN, J),
+	R("POST", "/v1/payments/import", api_payments_import, AUTH_APP, J),
+	R("GET", "/v1/payments/{id}", api_payments_get, AUTH_APP, 0),
+	R("POST", "/v1/payments/{id}/cancel", api_payments_cancel, AUTH_APP, J),
+	R("POST", "/v1/fraud_reports", api_fraud_reports_create, AUTH_APP, J),
+	R("GET", "/v1/fraud_reports", api_fraud_reports_list, AUTH_APP, 0),
 	R("POST", "/v1/transactions", api_transactions_create, AUTH_USER, J),
 	R("GET", "/v1/transactions/{id}", api_transactions_get, AUTH_USER, 0),
 	/* the Weavr Multi face (faces/weavr_*.c): api-key and Bearer, Weavr's error shapes */

@@ -6,6 +6,7 @@
 #include "http/http.h"
 #include "sca/challenges.h"
 #include "sca/factor_kind.h"
+#include "sca/tra.h"
 
 /* api_health.c */
 enum tf_err api_healthz(struct tf_req *req);
@@ -77,6 +78,10 @@ struct api_transaction {
 	char hash[TX_HASH_HEX + 1];
 	char recurring_series_id[65]; /* "" when none */
 	bool own_accounts;
+	enum payment_type type;       /* credit_transfer unless given */
+	/* the "risk" signals (sca/tra.h), pointing into the buffers below ("" when not given) */
+	struct sca_risk_signals risk;
+	char payer_country[3], payee_country[3], device_id[129], device_cookie[DEVICE_COOKIE_MAX], client_ip[64];
 };
 /* Reads and validates the transaction object v (field names in errors start with prefix). */
 enum tf_err api_transaction_read(struct tf_req *req, json_t *v, const char *prefix, struct api_transaction *out);
@@ -92,6 +97,22 @@ json_t *api_txn_json(const struct txn_row *t);
 enum tf_err api_beneficiaries_list(struct tf_req *req);
 enum tf_err api_beneficiaries_add(struct tf_req *req);
 enum tf_err api_beneficiaries_delete(struct tf_req *req);
+/* api_payments.c: remote payments and fraud reports; a payment answer's risk and tra */
+enum tf_err api_payments_get(struct tf_req *req);
+enum tf_err api_payments_cancel(struct tf_req *req);
+enum tf_err api_payments_import(struct tf_req *req);
+enum tf_err api_fraud_reports_create(struct tf_req *req);
+enum tf_err api_fraud_reports_list(struct tf_req *req);
+json_t *api_risk_json(const struct risk_result *r);
+json_t *api_tra_json(const struct sca_tra_assessment *a);
+
+/* api_tra.c: the operator's monitoring */
+enum tf_err api_tra_report(struct tf_req *req);
+enum tf_err api_tra_evaluate(struct tf_req *req);
+/* The "tra" settings of an application's POST or PATCH, as stored ("" when off): *given says
+ * whether the body has them; INVALID_FIELD "tra" when they are not valid. */
+enum tf_err api_tra_settings_read(struct tf_req *req, char out[STORE_TRA_SETTINGS_MAX], bool *given);
+
 /* api_exemptions.c */
 enum tf_err api_exemptions_report(struct tf_req *req);
 

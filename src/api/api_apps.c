@@ -49,6 +49,7 @@ json_t *api_app_json(const struct app_row *a, const char *public_url)
 	json_object_set_new(o, "enabled_factor_types", api_factor_types_json(a));
 	json_object_set_new(o, "default_locale", a->default_locale[0] ? json_string(a->default_locale) : json_null());
 	json_object_set_new(o, "branding", api_branding_json(a, public_url));
+	json_object_set_new(o, "tra", sca_tra_settings_json(a->tra));
 	resp_set_time(o, "created_at", a->created_at);
 	return o;
 }
@@ -116,11 +117,13 @@ enum tf_err api_apps_create(struct tf_req *req)
 	static const char *const known[] = {"name", "sandbox", "redirect_uri_prefixes", "sso_login_url",
 					    "can_mark_email_verified", "can_register_sso", "totp_algorithm", "totp_digits",
 					    "low_value_rates", "send_policy", "delivery", "webauthn",
-					    "enabled_factor_types", "default_locale", "branding", NULL};
+					    "enabled_factor_types", "default_locale", "branding", "tra", NULL};
 	struct app_create_params p = {.can_register_sso = true};
 	const char *sso_login_url = NULL;
+	char tra[STORE_TRA_SETTINGS_MAX];
+	bool tra_given;
 	enum tf_err e;
-	if ((e = req_reject_unknown(req, known)) != TF_OK ||
+	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = api_tra_settings_read(req, tra, &tra_given)) != TF_OK ||
 	    (e = req_string(req, "name", true, &p.name)) != TF_OK ||
 	    (e = req_bool(req, "sandbox", &p.sandbox)) != TF_OK ||
 	    (e = req_bool(req, "can_mark_email_verified", &p.can_mark_email_verified)) != TF_OK ||
@@ -258,6 +261,7 @@ enum tf_err api_apps_create(struct tf_req *req)
 		return e;
 	}
 	p.branding = branding_given ? &branding : NULL;
+	p.tra = tra;
 	struct app_row app;
 	struct app_credentials creds;
 	struct sca_ctx ctx = req_sca(req);

@@ -72,10 +72,12 @@ enum tf_err api_authorize(struct tf_req *req)
 		return req_field_error(req, TF_ERR_INVALID_FIELD, "authorization_id");
 	if (payment && (e = api_transaction_read(req, txj, "transaction", &p)) != TF_OK)
 		return e;
+	if (payment && !p.device_cookie[0] && cookie && strlen(cookie) < sizeof p.device_cookie)
+		memcpy(p.device_cookie, cookie, strlen(cookie) + 1); /* the risk analysis's device by default */
 	struct sca_ctx ctx = req_sca(req);
 	struct sca_payment pay = {0};
 	if (payment)
-		pay = (struct sca_payment){&p.tx, p.hash, p.recurring_series_id, p.own_accounts};
+		pay = (struct sca_payment){&p.tx, p.hash, p.recurring_series_id, p.own_accounts, p.type, &p.risk};
 	struct sca_authorize_request in = {
 		.user_id = user_id,
 		.operation = payment ? AUTHORIZE_PAYMENT
@@ -111,6 +113,9 @@ enum tf_err api_authorize(struct tf_req *req)
 		json_object_set_new(answer, "exemption", d->exemption[0] ? json_string(d->exemption) : json_null());
 		if (d->allow && authorization_id)
 			json_object_set_new(answer, "authorization_id", json_string(authorization_id));
+		json_object_set_new(answer, "payment_id", r->payment_id[0] ? json_string(r->payment_id) : json_null());
+		json_object_set_new(answer, "risk", r->tra_tried ? api_risk_json(&r->tra.risk) : json_null());
+		json_object_set_new(answer, "tra", r->tra_tried ? api_tra_json(&r->tra) : json_null());
 		break;
 	case AUTHORIZE_ACCOUNT_INFORMATION:
 		json_object_set_new(answer, "operation", json_string("account_information"));

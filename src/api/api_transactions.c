@@ -8,6 +8,7 @@
  * What a payment becomes is sca/payments.h's: this file reads and writes the JSON.
  */
 #include <stdio.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -21,9 +22,71 @@ static enum tf_err bad(struct tf_req *req, enum tf_err e, const char *prefix, co
 	return req_field_error(req, e, name);
 }
 
+/* Copies the string field name of risk into out (of size bytes): absent or null leaves "";
+ * false when it is not a string of 1 to size - 1 bytes without controls. */
+static bool signal_string(const json_t *risk, const char *name, char *out, size_t size)
+{
+	json_t *v = json_object_get(risk, name);
+	if (!v || json_is_null(v))
+		return true;
+	const char *s = json_string_value(v);
+	if (!s || !s[0] || json_string_length(v) >= size || strlen(s) != json_string_length(v))
+		return false;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return false;
+	memcpy(out, s, strlen(s) + 1);
+	return true;
+}
+
+static bool ip_text_ok(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static bool country_code(const char *c)
+{
+	return !c[0] || (c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z' && !c[2]);
+}
+
+/* The transaction's "risk" object: what the platform knows of the payment's circumstances
+ * (docs/transactions.md), for the transaction risk analysis. */
+static enum tf_err risk_signals_read(struct tf_req *req, const json_t *risk, const char *prefix, struct api_transaction *out)
+{
+	static const char *const known[] = {"payer_country", "payee_country", "device_id", "device_cookie", "client_ip",
+					    "malware", NULL};
+	out->risk = (struct sca_risk_signals){out->payer_country, out->payee_country, out->device_id, out->device_cookie,
+					      out->client_ip, false};
+	if (!risk || json_is_null(risk))
+		return TF_OK;
+	const char *unknown = json_is_object(risk) ? json_unknown_key(risk, known) : "risk";
+	if (unknown)
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "risk");
+	if (!signal_string(risk, "payer_country", out->payer_country, sizeof out->payer_country) ||
+	    !country_code(out->payer_country))
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "risk.payer_country");
+	if (!signal_string(risk, "payee_country", out->payee_country, sizeof out->payee_country) ||
+	    !country_code(out->payee_country))
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "risk.payee_country");
+	if (!signal_string(risk, "device_id", out->device_id, sizeof out->device_id))
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "risk.device_id");
+	if (!signal_string(risk, "device_cookie", out->device_cookie, sizeof out->device_cookie))
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "risk.device_cookie");
+	if (!signal_string(risk, "client_ip", out->client_ip, sizeof out->client_ip) ||
+	    (out->client_ip[0] && !ip_text_ok(out->client_ip)))
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "risk.client_ip");
+	json_t *malware = json_object_get(risk, "malware");
+	if (malware && !json_is_null(malware) && !json_is_boolean(malware))
+		return bad(req, TF_ERR_INVALID_FIELD, prefix, "risk.malware");
+	out->risk.malware = json_is_true(malware);
+	return TF_OK;
+}
+
 enum tf_err api_transaction_read(struct tf_req *req, json_t *v, const char *prefix, struct api_transaction *out)
 {
-	static const char *const known[] = {"amount", "currency", "payee", "recurring_series_id", "own_accounts", NULL};
+	static const char *const known[] = {"amount", "currency", "payee", "recurring_series_id", "own_accounts", "type",
+					    "risk", NULL};
 	memset(out, 0, sizeof *out);
 	if (!json_is_object(v))
 		return req_field_error(req, TF_ERR_INVALID_FIELD, prefix);
@@ -81,6 +144,16 @@ enum tf_err api_transaction_read(struct tf_req *req, json_t *v, const char *pref
 			return bad(req, TF_ERR_INVALID_FIELD, prefix, "own_accounts");
 		out->own_accounts = json_is_true(own);
 	}
+	json_t *type = json_object_get(v, "type");
+	if (type && !json_is_null(type)) {
+		int ti = json_is_string(type) ? name_index(payment_type_names, PAYMENT_TYPE__MAX, json_string_value(type)) : -1;
+		if (ti < 0)
+			return bad(req, TF_ERR_INVALID_FIELD, prefix, "type");
+		out->type = (enum payment_type)ti;
+	}
+	enum tf_err e = risk_signals_read(req, json_object_get(v, "risk"), prefix, out);
+	if (e != TF_OK)
+		return e;
 	api_transaction_hash(t, out->hash);
 	return TF_OK;
 }
@@ -136,7 +209,7 @@ enum tf_err api_transactions_create(struct tf_req *req)
 		return e;
 	}
 	struct sca_ctx ctx = req_sca(req);
-	struct sca_payment pay = {&p.tx, p.hash, p.recurring_series_id, p.own_accounts};
+	struct sca_payment pay = {&p.tx, p.hash, p.recurring_series_id, p.own_accounts, p.type, NULL};
 	struct txn_row t;
 	if ((e = sca_transaction_create(&ctx, req->session.user_id, &pay, reference, &t)) != TF_OK)
 		return e;

@@ -19,6 +19,7 @@
 #include "platform/metrics.h"
 #include "platform/periodic.h"
 #include "service/app_cache.h"
+#include "sca/tra.h"
 #include "service/audit_anchor.h"
 #include "service/revocations.h"
 #include "service/service.h"
@@ -91,6 +92,7 @@ int cli_serve(int argc, char **argv, char **envp)
 	struct http_server *srv = NULL;
 	struct periodic *sweeper = NULL;
 	struct audit_anchor *anchor = NULL;
+	struct tra_monitor *tra_monitor = NULL;
 	if (service_load_admin_token(svc) != TF_OK)
 		goto out;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -105,7 +107,7 @@ int cli_serve(int argc, char **argv, char **envp)
 	}
 	if (!svc->metrics || !svc->slow_pool || !svc->hash_pool || outbox_start(svc, &svc->outbox) != TF_OK ||
 	    revocations_start(svc, &svc->revocations) != TF_OK || !(sweeper = sweeper_start(svc)) ||
-	    !(anchor = audit_anchor_start(svc)))
+	    !(anchor = audit_anchor_start(svc)) || !(tra_monitor = sca_tra_monitor_start(svc)))
 		goto out;
 	if (http_server_start(svc, &srv) != TF_OK)
 		goto out;
@@ -125,6 +127,7 @@ out:
 	slow_pool_free(svc->hash_pool);
 	svc->slow_pool = svc->hash_pool = NULL;
 	periodic_stop(sweeper);
+	sca_tra_monitor_stop(tra_monitor);
 	audit_anchor_stop(anchor); /* after the last request: the final head */
 	outbox_stop(svc->outbox);
 	revocations_stop(svc->revocations);

@@ -44,5 +44,7 @@ struct payment_ground payment_ground_decide(const struct payment_facts *f)
 		if (f->eur_cents <= LOW_VALUE_MAX_EUR_CENTS && !f->in_series)
 			reason = "LOW_VALUE_LIMIT_REACHED";
 	}
+	if (f->tra_applies && !f->in_series) /* art. 18 */
+		return exempt("transaction_risk_analysis", PAYMENT_EFFECT_NONE);
 	return challenge(reason);
 }

@@ -3,7 +3,8 @@
  * from facts the caller loaded first, so that the order of the rules is one pure function:
  * an authorisation from a verified transaction challenge; else own accounts (art. 15); a
  * trusted beneficiary (art. 13); a later payment of a recurring series equal to its first
- * (art. 14); low value (art. 16). A trusted device or a stepped-up session is never a ground.
+ * (art. 14); low value (art. 16); transaction risk analysis (art. 18), never for a payment
+ * of a recurring series (art. 14 governs those). A trusted device or a stepped-up session is never a ground.
  */
 #ifndef TF_CORE_PAYMENT_GROUND_H
 #define TF_CORE_PAYMENT_GROUND_H
@@ -31,6 +32,8 @@ struct payment_facts {
 	int64_t eur_cents;
 	int64_t low_value_count;  /* low-value payments exempted since the payer's last SCA */
 	int64_t low_value_sum_eur_cents;
+	bool tra_applies;         /* the transaction risk analysis exemption (art. 18) was tried and
+				   * found the payment low-risk in a band it may use (sca/tra.h) */
 };
 
 /* What the caller must record when the decision stands. */

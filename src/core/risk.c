@@ -73,7 +73,7 @@ static bool velocity(const struct risk_facts *f)
 
 static bool known_fraud_pattern(const struct risk_facts *f)
 {
-	return f->payee_in_fraud_report || f->malware_signal;
+	return f->payee_in_fraud_report || f->client_in_fraud_report || f->malware_signal;
 }
 
 struct risk_result risk_analyse(const struct risk_facts *f, int64_t now)
@@ -103,4 +103,29 @@ size_t risk_reason_list(unsigned reasons, const char *names[RISK_REASON__MAX])
 		if (reasons & RISK_REASON_BIT(i))
 			names[n++] = risk_reason_names[i];
 	return n;
+}
+
+void risk_iban_country(const char *account, char out[RISK_COUNTRY_SIZE])
+{
+	out[0] = '\0';
+	size_t n = strlen(account);
+	if (n < 15 || n > 34 || !(account[0] >= 'A' && account[0] <= 'Z') || !(account[1] >= 'A' && account[1] <= 'Z') ||
+	    !(account[2] >= '0' && account[2] <= '9') || !(account[3] >= '0' && account[3] <= '9'))
+		return;
+	/* the check: the account moved 4 characters left, letters as 10 to 35, is 1 mod 97 */
+	unsigned rem = 0;
+	for (size_t k = 0; k < n; k++) {
+		char c = account[(k + 4) % n];
+		if (c >= '0' && c <= '9')
+			rem = (rem * 10 + (unsigned)(c - '0')) % 97;
+		else if (c >= 'A' && c <= 'Z')
+			rem = (rem * 100 + (unsigned)(c - 'A' + 10)) % 97;
+		else
+			return;
+	}
+	if (rem == 1) {
+		out[0] = account[0];
+		out[1] = account[1];
+		out[2] = '\0';
+	}
 }

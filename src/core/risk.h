@@ -61,8 +61,9 @@
 #define RISK_NEW_PAYEE_AGE_MS (7 * RISK_DAY_MS)
 #define RISK_NEW_PAYEE_HIGH_EUR_CENTS 3000
 
-/* new_device: no device cookie was presented, it is not one of the payer's, or the payer was
- * first seen with it less than RISK_NEW_DEVICE_AGE_MS ago. It catches a session taken over from
+/* new_device: no device was named (a twofold device cookie, or the platform's own device id),
+ * it is not one of the payer's, or the payer was first seen with it less than
+ * RISK_NEW_DEVICE_AGE_MS ago. It catches a session taken over from
  * another device (18(2)(c)(ii): unusual information about the device or software used). */
 #define RISK_NEW_DEVICE_AGE_MS (7 * RISK_DAY_MS)
 
@@ -84,10 +85,11 @@
 #define RISK_VELOCITY_DAY_MAX 10
 #define RISK_VELOCITY_DAY_VALUE_FACTOR 2
 
-/* known_fraud_pattern: the payee's account is named in one of the application's fraud reports,
- * or the platform signals malware in the payer's session. It catches money sent again to an
- * account already used in a fraud (18(2)(c)(iv)) and answers 18(2)(c)(iii) with what the
- * platform knows. */
+/* known_fraud_pattern: the payee's account, or the client address the payment comes from, is
+ * named in one of the application's fraud reports (a reported payment's payee and address), or
+ * the platform signals malware in the payer's session. It catches money sent again to an
+ * account already used in a fraud, or from where a fraud was made (18(2)(c)(iv)), and answers
+ * 18(2)(c)(iii) with what the platform knows. */
 
 /* A country: ISO 3166-1 alpha-2 in upper case ("DE") and its NUL; "" when unknown. */
 #define RISK_COUNTRY_SIZE 3
@@ -120,6 +122,7 @@ struct risk_facts {
 	size_t high_risk_count;
 	/* fraud */
 	bool payee_in_fraud_report; /* the payee's account is named in an application's fraud report */
+	bool client_in_fraud_report; /* so is the client address the payment comes from */
 	bool malware_signal;        /* the platform signals malware in the payer's session */
 };
 
@@ -131,6 +134,10 @@ struct risk_result {
 };
 
 struct risk_result risk_analyse(const struct risk_facts *f, int64_t now);
+
+/* The country of an IBAN (ISO 13616: two letters, two check digits, up to 30 letters and
+ * digits, the whole valid under mod 97) into out ("DE"); "" when account is no valid IBAN. */
+void risk_iban_country(const char *account, char out[RISK_COUNTRY_SIZE]);
 
 /* The wire names of the reasons set, in the order of enum risk_reason, into names; returns how
  * many (at most RISK_REASON__MAX). */

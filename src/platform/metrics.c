@@ -34,6 +34,8 @@ static const struct {
 	[M_PAYMENT_CHALLENGE] = {"twofold_payment_decisions_total", NULL, "decision=\"challenge_required\",ground=\"none\""},
 	[M_EXPIRED_ROWS_DELETED] = {"twofold_expired_rows_deleted_total", "Ended sessions, challenges, tokens, trusted devices, messages, idempotency records and rate counters the sweeper deleted (expired_rows_kept).", ""},
 	[M_RECEIVE_TIMEOUTS] = {"twofold_http_receive_timeouts_total", "Connections closed because their request (line, headers and body) had not arrived within request_receive_timeout.", ""},
+	[M_TRA_BAND_SUSPENDED] = {"twofold_tra_band_changes_total", "Transaction risk analysis bands suspended (two quarters over the reference rate, RTS art. 20) and resumed.", "change=\"suspended\""},
+	[M_TRA_BAND_RESUMED] = {"twofold_tra_band_changes_total", NULL, "change=\"resumed\""},
 };
 
 struct metrics {

@@ -24,6 +24,8 @@ enum metric_counter {
 	M_PAYMENT_CHALLENGE,
 	M_EXPIRED_ROWS_DELETED,
 	M_RECEIVE_TIMEOUTS,
+	M_TRA_BAND_SUSPENDED,
+	M_TRA_BAND_RESUMED,
 	M__MAX
 };
 void metrics_count(struct metrics *m, enum metric_counter c);

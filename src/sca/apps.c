@@ -50,6 +50,7 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 	snprintf(app->enabled_factor_types, sizeof app->enabled_factor_types, "%s",
 		 p->enabled_factor_types ? p->enabled_factor_types : "");
 	snprintf(app->default_locale, sizeof app->default_locale, "%s", p->default_locale ? p->default_locale : "");
+	snprintf(app->tra, sizeof app->tra, "%s", p->tra ? p->tra : "");
 	if (p->branding) { /* the logo's bytes follow the row, in the same transaction */
 		snprintf(app->brand_color, sizeof app->brand_color, "%s", p->branding->color);
 		snprintf(app->brand_logo_type, sizeof app->brand_logo_type, "%s", p->branding->logo ? p->branding->logo_type : "");
@@ -103,7 +104,8 @@ enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const 
 			   struct app_row *out)
 {
 	const char *changed[] = {ch->webauthn ? "webauthn" : NULL, ch->enabled_factor_types ? "enabled_factor_types" : NULL,
-				 ch->default_locale ? "default_locale" : NULL, ch->branding ? "branding" : NULL};
+				 ch->default_locale ? "default_locale" : NULL, ch->branding ? "branding" : NULL,
+				 ch->tra ? "tra" : NULL};
 	char details[128] = "{\"settings\":[";
 	size_t n = strlen(details);
 	for (size_t i = 0; i < sizeof changed / sizeof changed[0]; i++)
@@ -117,6 +119,8 @@ enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const 
 		e = STORE(ctx->db)->app_set_webauthn(ctx->db, app_id, ch->webauthn);
 	if (e == TF_OK && ch->enabled_factor_types)
 		e = STORE(ctx->db)->app_set_factor_types(ctx->db, app_id, ch->enabled_factor_types);
+	if (e == TF_OK && ch->tra)
+		e = STORE(ctx->db)->app_set_tra(ctx->db, app_id, ch->tra);
 	if (e == TF_OK && ch->default_locale)
 		e = STORE(ctx->db)->app_set_default_locale(ctx->db, app_id, ch->default_locale);
 	if (e == TF_OK && ch->branding) {

@@ -41,6 +41,7 @@ struct app_create_params {
 	const char *enabled_factor_types; /* JSON array text (sca/factor_options.h), or NULL for every type */
 	const char *default_locale;       /* BCP 47 tag (l10n_tag_valid) of its users' language, or NULL */
 	const struct app_branding *branding; /* or NULL for none */
+	const char *tra;                     /* the transaction risk analysis settings (sca/tra.h), NULL or "" for off */
 };
 struct app_credentials {
 	char app_id[TF_ID_MAX];
@@ -66,6 +67,7 @@ struct app_settings_change {
 	const char *enabled_factor_types; /* JSON array text, "" for every type */
 	const char *default_locale;       /* BCP 47 tag, "" for none (English unless a user has one) */
 	const struct app_branding *branding; /* all of it, replaced (an empty one clears it) */
+	const char *tra;                     /* the transaction risk analysis settings, "" for off */
 };
 /* Replaces the settings ch gives of application app_id in one transaction, audited as one
  * app.settings_changed naming them; otherwise as sca_app_set_webauthn. */

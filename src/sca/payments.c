@@ -35,10 +35,7 @@ static enum tf_err answering_factors_load(const struct sca_ctx *ctx, const char 
 	return TF_OK;
 }
 
-/* Whether cookie is a trusted device of user_id in the API's domain: its MAC, expiry,
- * application, user and that it is not revoked; reads no database. */
-/* A payment's value in euro cents at the application's rate for its currency (core/exemptions.h). */
-static bool eur_cents_of(const struct app_row *app, const struct transaction *t, int64_t *out)
+bool sca_payment_eur_cents(const struct app_row *app, const struct transaction *t, int64_t *out)
 {
 	json_t *rates = strcmp(t->currency, "EUR") ? json_loads(app->low_value_rates[0] ? app->low_value_rates : "{}", 0, NULL)
 						   : NULL;
@@ -57,7 +54,7 @@ static enum tf_err exemption_record(const struct sca_ctx *ctx, const char *user_
 	snprintf(r.user_id, sizeof r.user_id, "%s", user_id);
 	snprintf(r.exemption, sizeof r.exemption, "%s", exemption);
 	snprintf(r.currency, sizeof r.currency, "%s", t ? t->currency : "");
-	if (!t || !eur_cents_of(ctx->app, t, &r.eur_cents))
+	if (!t || !sca_payment_eur_cents(ctx->app, t, &r.eur_cents))
 		r.eur_cents = 0;
 	struct sca_ctx by_app = *ctx;
 	snprintf(by_app.actor, sizeof by_app.actor, "app:%s", ctx->app->app_id);
@@ -69,12 +66,18 @@ static enum tf_err exemption_record(const struct sca_ctx *ctx, const char *user_
 }
 
 /* The facts payment_ground_decide needs, read inside the caller's write transaction: the
- * presented authorisation (used up when it is valid), else everything an exemption looks at. */
+ * presented authorisation (used up when it is valid), else everything an exemption looks at;
+ * with tra, the transaction risk analysis too when the application enables it for the type and
+ * no earlier ground allows the payment (*tried says whether it ran). */
 static enum tf_err payment_facts_load(const struct sca_ctx *ctx, const char *user_id, const struct sca_payment *p,
-				      const char *authorization_id, struct payment_facts *f)
+				      const char *authorization_id, struct payment_facts *f,
+				      struct sca_tra_assessment *tra, bool *tried)
 {
+	if (tried)
+		*tried = false;
 	memset(f, 0, sizeof *f);
 	f->in_series = p->recurring_series_id[0] != '\0';
+	f->eur_known = sca_payment_eur_cents(ctx->app, p->tx, &f->eur_cents); /* also the value an authorised payment records */
 	enum tf_err e;
 	if (authorization_id) {
 		struct authorization_row a;
@@ -102,13 +105,20 @@ static enum tf_err payment_facts_load(const struct sca_ctx *ctx, const char *use
 		f->series_started = e == TF_OK;
 		f->series_equal = e == TF_OK && crypto_equal(first, p->hash, TX_HASH_HEX);
 	}
-	f->eur_known = eur_cents_of(ctx->app, p->tx, &f->eur_cents);
 	if (f->eur_known) {
 		struct sca_state_row st;
 		if ((e = STORE(ctx->db)->sca_state_get(ctx->db, ctx->app->app_id, user_id, &st)) != TF_OK)
 			return e;
 		f->low_value_count = st.low_value_count;
 		f->low_value_sum_eur_cents = st.low_value_sum_eur_cents;
+	}
+	if (tra && !f->in_series && sca_tra_enabled(ctx->app, p->type) && !payment_ground_decide(f).allow) {
+		static const struct sca_risk_signals none;
+		if ((e = sca_tra_assess(ctx, user_id, p->tx, p->type, f->eur_known, f->eur_cents, p->risk ? p->risk : &none,
+					tra)) != TF_OK)
+			return e;
+		*tried = true;
+		f->tra_applies = tra->refusal == SCA_TRA_APPLIED;
 	}
 	return TF_OK;
 }
@@ -177,11 +187,18 @@ enum tf_err sca_authorize(const struct sca_ctx *ctx, const struct sca_authorize_
 	case AUTHORIZE_PAYMENT:
 		if ((e = sca_tx_begin(ctx)) != TF_OK)
 			return e;
-		e = payment_facts_load(ctx, u.user_id, in->payment, in->authorization_id, &f.payment);
+		e = payment_facts_load(ctx, u.user_id, in->payment, in->authorization_id, &f.payment, &out->tra, &out->tra_tried);
 		if (e == TF_OK) {
 			out->decision = authorize_decide(&f, ctx->now);
 			e = payment_decision_record(ctx, u.user_id, in->payment, &f.payment, out->decision.effect,
 						    out->decision.exemption);
+		}
+		if (e == TF_OK && out->decision.allow) {
+			bool tra = !strcmp(out->decision.exemption, "transaction_risk_analysis");
+			e = sca_payment_record(ctx, u.user_id, in->payment->tx, in->payment->type,
+					       f.payment.eur_known ? f.payment.eur_cents : 0, out->decision.exemption,
+					       tra ? (int)(out->tra.choice.etv_eur_cents / 100) : 0, in->payment->risk,
+					       out->payment_id);
 		}
 		if ((e = sca_tx_end(ctx, e)) != TF_OK)
 			return e;
@@ -221,7 +238,7 @@ enum tf_err sca_transaction_create(const struct sca_ctx *ctx, const char *user_i
 	if (e != TF_OK)
 		return e;
 	struct payment_facts f;
-	e = payment_facts_load(ctx, user_id, p, NULL, &f);
+	e = payment_facts_load(ctx, user_id, p, NULL, &f, NULL, NULL);
 	if (e == TF_OK) {
 		struct payment_ground g = payment_ground_decide(&f);
 		t->state = g.exemption[0] ? TXN_INITIALISED : TXN_PENDING_CHALLENGE; /* exempt: no SCA needed */

@@ -1,7 +1,8 @@
 /*
  * payments.h: payments and their exemptions as the domain decides and records them (SPEC
  * sections 4 and 6, RTS art. 10 and 13 to 16, 21): the decision of POST /v1/authorize for
- * account operations, payments and account information; payments as resources (created
+ * account operations, payments and account information (every allowed payment is recorded as
+ * a remote payment, sca/tra.h); payments as resources (created
  * PENDING_CHALLENGE, or INITIALISED when an exemption applies); the exemption ledger and its
  * quarterly report. Every decision loads its facts first and is decided by core/exemptions.h;
  * what it needs recorded (an authorisation used up, a series started, a low-value payment
@@ -11,6 +12,7 @@
 #define TF_SCA_PAYMENTS_H
 #include "core/exemptions.h"
 #include "sca/context.h"
+#include "sca/tra.h"
 
 /* A validated payment: the transaction, its hash, and the application's flags. */
 struct sca_payment {
@@ -18,6 +20,8 @@ struct sca_payment {
 	const char *hash;                /* TX_HASH_HEX hex digits */
 	const char *recurring_series_id; /* "" when none */
 	bool own_accounts;
+	enum payment_type type;
+	const struct sca_risk_signals *risk; /* NULL: no signals */
 };
 
 struct sca_authorize_request {
@@ -38,7 +42,16 @@ struct sca_authorize_result {
 	char device_id[TF_ID_MAX];       /* the trusted device (TRUSTED_DEVICE) */
 	int64_t stepped_up_until;        /* STEPPED_UP: until when */
 	int64_t last_account_sca_at;     /* account information: 0 when never */
+	/* payments: the remote payment an allowed one became ("" when not allowed), and the
+	 * transaction risk analysis when it was tried (the application enables it for the
+	 * payment's type and no earlier ground allowed the payment) */
+	char payment_id[TF_ID_MAX];
+	bool tra_tried;
+	struct sca_tra_assessment tra;
 };
+
+/* A payment's value in euro cents at the application's rate for its currency (core/exemptions.h). */
+bool sca_payment_eur_cents(const struct app_row *app, const struct transaction *t, int64_t *out);
 
 /* Decides an authorisation request for the context's application and records what it needs.
  * NOT_FOUND for an unknown user, PERMISSION_DENIED for a session of another user; the metrics

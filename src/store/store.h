@@ -9,7 +9,7 @@
  *   - a group of changes between tx_begin and tx_commit is applied whole or not at all.
  * A connection (struct store_conn) belongs to one thread at a time: store_acquire() gives the
  * calling thread its connection and store_release() hands it back.
- * The table only grows at the end; ops_version says how much of it a backend fills (10).
+ * The table only grows at the end; ops_version says how much of it a backend fills.
  */
 #ifndef TF_STORE_STORE_H
 #define TF_STORE_STORE_H
@@ -33,6 +33,7 @@
 #define STORE_CREDENTIAL_ID_MAX 1368 /* base64url of WebAuthn's longest id, 1023 bytes */
 #define STORE_CREDENTIAL_KEY_MAX 1100
 #define STORE_URL_MAX 1025
+#define STORE_TRA_SETTINGS_MAX 1024
 
 struct store;
 struct store_conn;
@@ -62,6 +63,7 @@ struct app_row {
 	char brand_color[8];
 	char brand_logo_type[4];
 	int64_t brand_logo_bytes;
+	char tra[STORE_TRA_SETTINGS_MAX]; /* JSON object: the transaction risk analysis settings; "" when off */
 };
 
 struct user_row {
@@ -292,6 +294,68 @@ struct ledger_row {
 	char currency[4];
 	int64_t eur_cents;
 	int64_t at_ms;
+};
+
+/* A remote payment of the application (RTS art. 18 to 21; sca/tra.h): one POST /v1/authorize
+ * allowed, or one imported. */
+struct payment_row {
+	char app_id[TF_ID_MAX];
+	char payment_id[TF_ID_MAX];
+	char user_id[TF_ID_MAX];  /* "" for an imported payment of no user of twofold */
+	enum payment_type type;
+	char exemption[32];       /* "" when authenticated with SCA */
+	int band;                 /* transaction_risk_analysis: the band's ETV in euros; else 0 */
+	int64_t amount;
+	char currency[4];
+	int64_t eur_cents;
+	char payee_account[TX_PAYEE_ACCOUNT_MAX + 1]; /* "" when unknown */
+	char client_ip[64];       /* "" when unknown */
+	int64_t day;              /* the UTC day of executed_at (core/tra.h) */
+	int64_t executed_at;
+	bool imported;
+	int64_t cancelled_at;     /* 0 while it stands */
+	char fraud_kind[24];      /* "" while no fraud report names it */
+	int64_t fraud_reported_at, fraud_recorded_at;
+};
+
+/* A payer's recent payments as the risk analysis reads them (core/risk.h): over the days
+ * [first_day, today] of payer_days, and over the last hour and 24 hours. */
+struct payer_history {
+	int64_t count, sum_eur_cents, largest_eur_cents;
+	int64_t last_hour, last_day, last_day_eur_cents;
+};
+
+/* The sums of the buckets of one application, payment type, authentication (exemption "" for
+ * SCA) and band over some days. */
+struct tra_sums {
+	char app_id[TF_ID_MAX];
+	enum payment_type type;
+	char exemption[32];
+	int band;
+	int64_t count, value_eur_cents, fraud_count, fraud_eur_cents;
+};
+
+/* One band's suspension state (core/tra.h's struct tra_band_state) as stored. */
+struct tra_band_row {
+	char app_id[TF_ID_MAX];
+	enum payment_type type;
+	int band; /* the ETV in euros */
+	int64_t last_quarter;
+	int quarters_over;
+	bool suspended;
+	int64_t changed_at;
+};
+
+/* What one quarter's evaluation of one band found. */
+struct tra_evaluation_row {
+	char app_id[TF_ID_MAX];
+	enum payment_type type;
+	int band;
+	int64_t quarter;
+	int64_t fraud_eur_cents, total_eur_cents;
+	bool over, suspended;
+	char change[12]; /* unchanged, suspended, resumed */
+	int64_t evaluated_at;
 };
 
 /* a payment as a resource (POST /v1/transactions) */
@@ -693,6 +757,63 @@ struct store_ops {
 					const uint8_t *logo, size_t len);
 	enum tf_err (*app_brand_logo_get)(struct store_conn *c, const char *app_id, char type[4], uint8_t **logo,
 					  size_t *len);
+
+	/* ops_version 17: the transaction risk analysis (sca/tra.h). Inside a write transaction.
+	 * app_set_tra: the settings (JSON text, "" for off); NOT_FOUND without the application.
+	 * payment_record: the payment, its day's bucket and (with a user) the payer's day.
+	 * payment_cancel: cancels a standing payment and takes it out of its buckets; TF_OK when
+	 * cancelled now or before (*out: the row), STATE_CONFLICT when a fraud report names it,
+	 * NOT_FOUND. payment_report_fraud: records the first report of a standing payment, adds it
+	 * to its bucket's fraud and marks its payee account and client address; *created says
+	 * whether this call did (else *out holds the earlier report); STATE_CONFLICT for a
+	 * cancelled payment. payer_seen_put: that the payer was seen with a country or device
+	 * (kind "country", "device") at a time. fraud_marker_find: NOT_FOUND when no report names
+	 * the value. payee_first_paid: NOT_FOUND when the payer never paid the account.
+	 * payer_countries: the most recent (at most max) countries seen at or after since. */
+	enum tf_err (*app_set_tra)(struct store_conn *c, const char *app_id, const char *settings);
+	enum tf_err (*payment_record)(struct store_conn *c, const struct payment_row *p);
+	enum tf_err (*payment_get)(struct store_conn *c, const char *app_id, const char *payment_id,
+				   struct payment_row *out);
+	enum tf_err (*payment_cancel)(struct store_conn *c, const char *app_id, const char *payment_id, int64_t now,
+				      struct payment_row *out);
+	enum tf_err (*payment_report_fraud)(struct store_conn *c, const char *app_id, const char *payment_id,
+					    const char *kind, int64_t reported_at, int64_t now, struct payment_row *out,
+					    bool *created);
+	/* reported in [from, to), of user_id (NULL: any), by reported_at then payment_id */
+	enum tf_err (*fraud_report_list)(struct store_conn *c, const char *app_id, const char *user_id, int64_t from,
+					 int64_t to, struct payment_row *out, size_t max, size_t *n_out);
+	enum tf_err (*payer_history)(struct store_conn *c, const char *app_id, const char *user_id, int64_t first_day,
+				     int64_t now, struct payer_history *out);
+	enum tf_err (*payee_first_paid)(struct store_conn *c, const char *app_id, const char *user_id,
+					const char *payee_account, int64_t *first_at);
+	enum tf_err (*payer_seen_put)(struct store_conn *c, const char *app_id, const char *user_id, const char *kind,
+				      const char *value, int64_t at);
+	enum tf_err (*payer_seen_get)(struct store_conn *c, const char *app_id, const char *user_id, const char *kind,
+				      const char *value, int64_t *first_seen_at);
+	enum tf_err (*payer_countries)(struct store_conn *c, const char *app_id, const char *user_id, int64_t since,
+				       char (*out)[3], size_t max, size_t *n_out);
+	enum tf_err (*fraud_marker_find)(struct store_conn *c, const char *app_id, const char *kind, const char *value);
+	/* the value and the fraud of a type's payments over days [first_day, last_day] */
+	enum tf_err (*tra_window)(struct store_conn *c, const char *app_id, enum payment_type type, int64_t first_day,
+				  int64_t last_day, int64_t *fraud_eur_cents, int64_t *total_eur_cents);
+	/* the sums per application, type, authentication and band over days [first_day,
+	 * last_day], ordered by those */
+	enum tf_err (*tra_sums)(struct store_conn *c, int64_t first_day, int64_t last_day,
+				void (*visit)(void *arg, const struct tra_sums *s), void *arg);
+	/* each application and type with payments, and the day of its first */
+	enum tf_err (*tra_first_days)(struct store_conn *c,
+				      void (*visit)(void *arg, const char *app_id, enum payment_type type, int64_t first_day),
+				      void *arg);
+	/* the states of an application's bands of a type (none for a band never evaluated), or of
+	 * every application's bands (app_id NULL) */
+	enum tf_err (*tra_bands_get)(struct store_conn *c, const char *app_id, enum payment_type type,
+				     struct tra_band_row *out, size_t max, size_t *n_out);
+	/* replaces a band's state only if its last_quarter is still expected_last_quarter:
+	 * STATE_CONFLICT otherwise (another node moved it on) */
+	enum tf_err (*tra_band_put)(struct store_conn *c, const struct tra_band_row *b, int64_t expected_last_quarter);
+	enum tf_err (*tra_evaluation_insert)(struct store_conn *c, const struct tra_evaluation_row *e);
+	enum tf_err (*tra_evaluations_get)(struct store_conn *c, int64_t quarter, struct tra_evaluation_row *out,
+					   size_t max, size_t *n_out);
 };
 
 struct store {

@@ -32,6 +32,7 @@ static void read_app(struct rows *r, void *row)
 	col_text(r, 18, a->brand_color, sizeof a->brand_color);
 	col_text(r, 19, a->brand_logo_type, sizeof a->brand_logo_type);
 	a->brand_logo_bytes = col_int(r, 20);
+	col_text(r, 21, a->tra, sizeof a->tra);
 }
 
 enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
@@ -45,7 +46,7 @@ enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
 			    TEXT(a->low_value_rates[0] ? a->low_value_rates : "{}"),
 			    TEXT(a->send_policy[0] ? a->send_policy : "{}"), TEXT(a->webauthn),
 			    TEXT(a->enabled_factor_types), TEXT(a->default_locale), TEXT(a->brand_color),
-			    TEXT(a->brand_logo_type), INT(a->brand_logo_bytes)),
+			    TEXT(a->brand_logo_type), INT(a->brand_logo_bytes), TEXT(a->tra)),
 		       NULL);
 }
 

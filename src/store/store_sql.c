@@ -15,7 +15,7 @@
 	"app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, can_mark_email_verified, "           \
 	"can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, totp_algorithm, totp_digits, "        \
 	"low_value_rates, send_policy, webauthn, enabled_factor_types, default_locale, brand_color, brand_logo_type, "    \
-	"brand_logo_bytes"
+	"brand_logo_bytes, tra"
 #define USER_COLS                                                                                                \
 	"app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at, first_verified_at, " \
 	"webauthn_user_handle, locale"
@@ -44,6 +44,27 @@
 #define EVIDENCE_COLS                                                                                            \
 	"challenge_id, app_id, user_id, factor_id, purpose, transaction_hash, credential_id, public_key, alg, "      \
 	"authenticator_data, client_data, signature, user_verified, spc, created_at"
+#define PAYMENT_COLS                                                                                             \
+	"app_id, payment_id, user_id, type, exemption, band, amount, currency, eur_cents, payee_account, client_ip, " \
+	"day, executed_at, imported, cancelled_at, fraud_kind, fraud_reported_at, fraud_recorded_at"
+/* a bucket or a payer's day gains a payment (count 1) or loses one (count -1); the largest only grows */
+#define PAYER_DAY_ADD(max)                                                                                       \
+	"INSERT INTO payer_days (app_id, user_id, day, count, sum_eur_cents, largest_eur_cents) "                  \
+	"VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (app_id, user_id, day) DO UPDATE "                                 \
+	"SET count = payer_days.count + excluded.count, sum_eur_cents = payer_days.sum_eur_cents + excluded.sum_eur_cents, " \
+	"largest_eur_cents = " max "(payer_days.largest_eur_cents, excluded.largest_eur_cents)"
+#define SEEN_PUT(min, max)                                                                                       \
+	"INSERT INTO payer_seen (app_id, user_id, kind, value, first_seen_at, last_seen_at) "                      \
+	"VALUES ($1,$2,$3,$4,$5,$5) ON CONFLICT (app_id, user_id, kind, value) DO UPDATE "                         \
+	"SET first_seen_at = " min "(payer_seen.first_seen_at, excluded.first_seen_at), "                          \
+	"last_seen_at = " max "(payer_seen.last_seen_at, excluded.last_seen_at)"
+#define TRA_SUMS(where)                                                                                          \
+	"SELECT app_id, type, exemption, band, sum(count), sum(value_eur_cents), sum(fraud_count), "               \
+	"sum(fraud_eur_cents) FROM tra_days WHERE " where " GROUP BY app_id, type, exemption, band "               \
+	"ORDER BY app_id COLLATE \"C\", type COLLATE \"C\", exemption COLLATE \"C\", band"
+#define TRA_BAND_COLS "app_id, type, band, last_quarter, quarters_over, suspended, changed_at"
+#define TRA_EVAL_COLS                                                                                            \
+	"app_id, type, band, quarter, fraud_eur_cents, total_eur_cents, over, suspended, change, evaluated_at"
 #define WEPAY_MFA_COLS "app_id, user_id, factor_id, mfa_id, nickname, last_challenge_id, created_at"
 
 /* an expired unverified user goes with everything that hangs on it (a factor's backup codes,
@@ -86,7 +107,7 @@
 const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(PING, "SELECT 1"),
 	STMT(APP_INSERT, "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,"
-			 "$19,$20,$21)"),
+			 "$19,$20,$21,$22)"),
 	STMT(APP_GET, "SELECT " APP_COLS " FROM apps WHERE app_id = $1"),
 	STMT(APP_GET_BY_KEY, "SELECT " APP_COLS " FROM apps WHERE api_key_mac = $1"),
 	STMT(APP_GET_BY_CLIENT_ID, "SELECT " APP_COLS " FROM apps WHERE client_id = $1"),
@@ -353,6 +374,62 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(APP_SET_BRANDING, "UPDATE apps SET brand_color = $1, brand_logo_type = $2, brand_logo = $3, brand_logo_bytes = $4 "
 			       "WHERE app_id = $5"),
 	STMT(APP_BRAND_LOGO_GET, "SELECT brand_logo_type, brand_logo FROM apps WHERE app_id = $1"),
+	STMT(APP_SET_TRA, "UPDATE apps SET tra = $1 WHERE app_id = $2"),
+	STMT(PAYMENT_INSERT, "INSERT INTO payments (" PAYMENT_COLS ") "
+			     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)"),
+	STMT(PAYMENT_GET, "SELECT " PAYMENT_COLS " FROM payments WHERE app_id = $1 AND payment_id = $2"),
+	STMT(PAYMENT_CANCEL, "UPDATE payments SET cancelled_at = $3 WHERE app_id = $1 AND payment_id = $2 "
+			     "AND cancelled_at = 0 AND fraud_kind = ''"),
+	STMT(PAYMENT_FRAUD, "UPDATE payments SET fraud_kind = $3, fraud_reported_at = $4, fraud_recorded_at = $5 "
+			    "WHERE app_id = $1 AND payment_id = $2 AND cancelled_at = 0 AND fraud_kind = ''"),
+	STMT(FRAUD_LIST, "SELECT " PAYMENT_COLS " FROM payments WHERE app_id = $1 AND fraud_kind <> '' "
+			 "AND fraud_reported_at >= $2 AND fraud_reported_at < $3 AND ($4 = '' OR user_id = $4) "
+			 "ORDER BY fraud_reported_at, payment_id COLLATE \"C\" LIMIT $5"),
+	STMT(TRA_DAY_ADD, "INSERT INTO tra_days (app_id, type, day, exemption, band, count, value_eur_cents, fraud_count, "
+			  "fraud_eur_cents) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) "
+			  "ON CONFLICT (app_id, type, day, exemption, band) DO UPDATE "
+			  "SET count = tra_days.count + excluded.count, "
+			  "value_eur_cents = tra_days.value_eur_cents + excluded.value_eur_cents, "
+			  "fraud_count = tra_days.fraud_count + excluded.fraud_count, "
+			  "fraud_eur_cents = tra_days.fraud_eur_cents + excluded.fraud_eur_cents"),
+	STMT(PAYER_DAY_ADD, NULL, PAYER_DAY_ADD("max"), PAYER_DAY_ADD("GREATEST")),
+	STMT(PAYER_HISTORY_DAYS, "SELECT COALESCE(sum(count), 0), COALESCE(sum(sum_eur_cents), 0), "
+				 "COALESCE(max(largest_eur_cents), 0) FROM payer_days WHERE app_id = $1 AND user_id = $2 "
+				 "AND day >= $3", .locks_user = true),
+	STMT(PAYER_HISTORY_RECENT, "SELECT COALESCE(sum(CASE WHEN executed_at > $3 THEN 1 ELSE 0 END), 0), count(*), "
+				   "COALESCE(sum(eur_cents), 0) FROM payments WHERE app_id = $1 AND user_id = $2 "
+				   "AND executed_at > $4 AND cancelled_at = 0", .locks_user = true),
+	STMT(PAYEE_FIRST, "SELECT executed_at FROM payments WHERE app_id = $1 AND user_id = $2 AND payee_account = $3 "
+			  "AND cancelled_at = 0 ORDER BY executed_at LIMIT 1", .locks_user = true),
+	STMT(SEEN_PUT, NULL, SEEN_PUT("min", "max"), SEEN_PUT("LEAST", "GREATEST")),
+	STMT(SEEN_GET, "SELECT first_seen_at FROM payer_seen WHERE app_id = $1 AND user_id = $2 AND kind = $3 "
+		       "AND value = $4", .locks_user = true),
+	STMT(SEEN_COUNTRIES, "SELECT value FROM payer_seen WHERE app_id = $1 AND user_id = $2 AND kind = 'country' "
+			     "AND last_seen_at >= $3 ORDER BY last_seen_at DESC, value COLLATE \"C\" LIMIT $4",
+	     .locks_user = true),
+	STMT(MARKER_PUT, "INSERT INTO fraud_markers (app_id, kind, value, first_reported_at) VALUES ($1,$2,$3,$4) "
+			 "ON CONFLICT DO NOTHING"),
+	STMT(MARKER_FIND, "SELECT 1 FROM fraud_markers WHERE app_id = $1 AND kind = $2 AND value = $3"),
+	STMT(TRA_WINDOW, "SELECT COALESCE(sum(fraud_eur_cents), 0), COALESCE(sum(value_eur_cents), 0) FROM tra_days "
+			 "WHERE app_id = $1 AND type = $2 AND day >= $3 AND day <= $4"),
+	STMT(TRA_SUMS_ALL, TRA_SUMS("day >= $1 AND day <= $2")),
+	/* a live payment is of today, never before the type's first day: it changes no row (and on
+	 * PostgreSQL locks none); an imported one may move the first day back */
+	STMT(TRA_TYPE_SEEN, "INSERT INTO tra_types (app_id, type, first_day) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING"),
+	STMT(TRA_TYPE_SEEN_BEFORE, "INSERT INTO tra_types (app_id, type, first_day) VALUES ($1,$2,$3) "
+				   "ON CONFLICT (app_id, type) DO UPDATE SET first_day = excluded.first_day "
+				   "WHERE excluded.first_day < tra_types.first_day"),
+	STMT(TRA_FIRST_DAYS, "SELECT app_id, type, first_day FROM tra_types ORDER BY app_id COLLATE \"C\", type COLLATE \"C\""),
+	STMT(TRA_BANDS_TYPE, "SELECT " TRA_BAND_COLS " FROM tra_bands WHERE app_id = $1 AND type = $2 ORDER BY band"),
+	STMT(TRA_BANDS_ALL, "SELECT " TRA_BAND_COLS " FROM tra_bands ORDER BY app_id COLLATE \"C\", type COLLATE \"C\", band"),
+	STMT(TRA_BAND_INSERT, "INSERT INTO tra_bands (" TRA_BAND_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7) "
+			      "ON CONFLICT DO NOTHING"),
+	STMT(TRA_BAND_UPDATE, "UPDATE tra_bands SET last_quarter = $4, quarters_over = $5, suspended = $6, changed_at = $7 "
+			      "WHERE app_id = $1 AND type = $2 AND band = $3 AND last_quarter = $8"),
+	STMT(TRA_EVAL_INSERT, "INSERT INTO tra_evaluations (" TRA_EVAL_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) "
+			      "ON CONFLICT DO NOTHING"),
+	STMT(TRA_EVAL_GET, "SELECT " TRA_EVAL_COLS " FROM tra_evaluations WHERE quarter = $1 "
+			   "ORDER BY app_id COLLATE \"C\", type COLLATE \"C\", band"),
 };
 
 const char *stmt_text(enum stmt_id id, enum sql_dialect d)

@@ -143,6 +143,33 @@ enum stmt_id {
 	S_USER_SET_LOCALE,
 	S_APP_SET_BRANDING,
 	S_APP_BRAND_LOGO_GET,
+	S_APP_SET_TRA,
+	S_PAYMENT_INSERT,
+	S_PAYMENT_GET,
+	S_PAYMENT_CANCEL,
+	S_PAYMENT_FRAUD,
+	S_FRAUD_LIST,
+	S_TRA_DAY_ADD,
+	S_PAYER_DAY_ADD,
+	S_PAYER_HISTORY_DAYS,
+	S_PAYER_HISTORY_RECENT,
+	S_PAYEE_FIRST,
+	S_SEEN_PUT,
+	S_SEEN_GET,
+	S_SEEN_COUNTRIES,
+	S_MARKER_PUT,
+	S_MARKER_FIND,
+	S_TRA_WINDOW,
+	S_TRA_SUMS_ALL,
+	S_TRA_TYPE_SEEN,
+	S_TRA_TYPE_SEEN_BEFORE,
+	S_TRA_FIRST_DAYS,
+	S_TRA_BANDS_TYPE,
+	S_TRA_BANDS_ALL,
+	S_TRA_BAND_INSERT,
+	S_TRA_BAND_UPDATE,
+	S_TRA_EVAL_INSERT,
+	S_TRA_EVAL_GET,
 	S__MAX
 };
 
@@ -421,6 +448,40 @@ enum tf_err sql_user_set_locale(struct store_conn *c, const char *app_id, const 
 enum tf_err sql_app_set_branding(struct store_conn *c, const char *app_id, const char *color, const char *logo_type,
 				 const uint8_t *logo, size_t len);
 enum tf_err sql_app_brand_logo_get(struct store_conn *c, const char *app_id, char type[4], uint8_t **logo, size_t *len);
+/* store_tra.c */
+enum tf_err sql_app_set_tra(struct store_conn *c, const char *app_id, const char *settings);
+enum tf_err sql_payment_record(struct store_conn *c, const struct payment_row *p);
+enum tf_err sql_payment_get(struct store_conn *c, const char *app_id, const char *payment_id, struct payment_row *out);
+enum tf_err sql_payment_cancel(struct store_conn *c, const char *app_id, const char *payment_id, int64_t now,
+			       struct payment_row *out);
+enum tf_err sql_payment_report_fraud(struct store_conn *c, const char *app_id, const char *payment_id, const char *kind,
+				     int64_t reported_at, int64_t now, struct payment_row *out, bool *created);
+enum tf_err sql_fraud_report_list(struct store_conn *c, const char *app_id, const char *user_id, int64_t from, int64_t to,
+				  struct payment_row *out, size_t max, size_t *n_out);
+enum tf_err sql_payer_history(struct store_conn *c, const char *app_id, const char *user_id, int64_t first_day,
+			      int64_t now, struct payer_history *out);
+enum tf_err sql_payee_first_paid(struct store_conn *c, const char *app_id, const char *user_id,
+				 const char *payee_account, int64_t *first_at);
+enum tf_err sql_payer_seen_put(struct store_conn *c, const char *app_id, const char *user_id, const char *kind,
+			       const char *value, int64_t at);
+enum tf_err sql_payer_seen_get(struct store_conn *c, const char *app_id, const char *user_id, const char *kind,
+			       const char *value, int64_t *first_seen_at);
+enum tf_err sql_payer_countries(struct store_conn *c, const char *app_id, const char *user_id, int64_t since,
+				char (*out)[3], size_t max, size_t *n_out);
+enum tf_err sql_fraud_marker_find(struct store_conn *c, const char *app_id, const char *kind, const char *value);
+enum tf_err sql_tra_window(struct store_conn *c, const char *app_id, enum payment_type type, int64_t first_day,
+			   int64_t last_day, int64_t *fraud_eur_cents, int64_t *total_eur_cents);
+enum tf_err sql_tra_sums(struct store_conn *c, int64_t first_day, int64_t last_day,
+			 void (*visit)(void *arg, const struct tra_sums *s), void *arg);
+enum tf_err sql_tra_first_days(struct store_conn *c,
+			       void (*visit)(void *arg, const char *app_id, enum payment_type type, int64_t first_day),
+			       void *arg);
+enum tf_err sql_tra_bands_get(struct store_conn *c, const char *app_id, enum payment_type type,
+			      struct tra_band_row *out, size_t max, size_t *n_out);
+enum tf_err sql_tra_band_put(struct store_conn *c, const struct tra_band_row *b, int64_t expected_last_quarter);
+enum tf_err sql_tra_evaluation_insert(struct store_conn *c, const struct tra_evaluation_row *e);
+enum tf_err sql_tra_evaluations_get(struct store_conn *c, int64_t quarter, struct tra_evaluation_row *out, size_t max,
+				    size_t *n_out);
 enum tf_err sql_user_set_webauthn_handle(struct store_conn *c, const char *app_id, const char *user_id,
 					 const char *handle, char out[48]);
 enum tf_err sql_user_get_by_webauthn_handle(struct store_conn *c, const char *app_id, const char *handle,
@@ -437,7 +498,7 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 /* A driver's struct store_ops: its own drv_open, drv_close, drv_acquire, drv_release,
  * drv_migrate and drv_tx_*, and the operations written once. */
 #define SQL_STORE_OPS(drv)                                                                                             \
-	.ops_version = 16, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
+	.ops_version = 17, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
 	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                                \
 	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping,                              \
 	.app_insert = sql_app_insert, .app_get = sql_app_get, .app_get_by_api_key = sql_app_get_by_api_key,            \
@@ -492,6 +553,14 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 	.app_set_factor_types = sql_app_set_factor_types, .app_set_default_locale = sql_app_set_default_locale,         \
 	.user_set_locale = sql_user_set_locale, \
 	.app_set_branding = sql_app_set_branding,                    \
-	.app_brand_logo_get = sql_app_brand_logo_get
+	.app_brand_logo_get = sql_app_brand_logo_get, .app_set_tra = sql_app_set_tra,                                 \
+	.payment_record = sql_payment_record, .payment_get = sql_payment_get, .payment_cancel = sql_payment_cancel,     \
+	.payment_report_fraud = sql_payment_report_fraud, .fraud_report_list = sql_fraud_report_list,                  \
+	.payer_history = sql_payer_history, .payee_first_paid = sql_payee_first_paid,                                  \
+	.payer_seen_put = sql_payer_seen_put, .payer_seen_get = sql_payer_seen_get,                                    \
+	.payer_countries = sql_payer_countries, .fraud_marker_find = sql_fraud_marker_find,                            \
+	.tra_window = sql_tra_window, .tra_sums = sql_tra_sums, .tra_first_days = sql_tra_first_days,                  \
+	.tra_bands_get = sql_tra_bands_get, .tra_band_put = sql_tra_band_put,                                          \
+	.tra_evaluation_insert = sql_tra_evaluation_insert, .tra_evaluations_get = sql_tra_evaluations_get
 
 #endif

@@ -27,10 +27,14 @@ READS_WHOLE_TABLE = {
     "S_AUDIT_LAST": "SCAN audit_log",  # ORDER BY seq DESC LIMIT 1: one step back from the rowid's end
     "S_PING": "SCAN CONSTANT ROW",  # SELECT 1
     "S_OTHER_CLIENTS": "SCAN CONSTANT ROW",  # SELECT 0: SQLite cannot tell
+    "S_TRA_FIRST_DAYS": "SCAN tra_types USING INDEX sqlite_autoindex_tra_types_1",  # the quarterly evaluation: one row per application and payment type
+    "S_TRA_BANDS_ALL": "SCAN tra_bands USING INDEX sqlite_autoindex_tra_bands_1",  # the art. 21 report: every band's state, 6 rows per application
 }
 
 PG_READS_WHOLE_TABLE = {
     "S_AUDIT_SCAN": "audit_log",  # twofold audit verify reads the whole chain
+    "S_TRA_FIRST_DAYS": "tra_types",  # as on SQLite
+    "S_TRA_BANDS_ALL": "tra_bands",
 }
 
 TOKENS = re.compile(r'\s*("(?:[^"\\]|\\.)*"|\.\w+|\w+|\(\(void \*\)0\)|[][{}=,+])')

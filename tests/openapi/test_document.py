@@ -32,7 +32,7 @@ NOT_IN_NATIVE_JSON = {
     "SSO_TOKEN_EXPIRED", "REDIRECT_NOT_ALLOWED", "PAGE_NOT_ALLOWED", "CSRF_INVALID", "HOSTED_SESSION_EXPIRED",
     "EMAIL_LINK_INVALID",  # hosted pages
     "TRANSACTION_MISMATCH",  # POST /v1/authorize answers it as reason TRANSACTION_CHANGED
-    "LOGIN_LOCKED", "STATE_CONFLICT",  # the Weavr face
+    "LOGIN_LOCKED",  # the Weavr face
     "CLIENT_CLOSED_REQUEST",  # counted for a client that left while its request waited; nobody reads it
 }
 
