@@ -1,6 +1,6 @@
 /* fuzz_validators.c: libFuzzer target for the validators of outside input: emails, E.164
- * phone numbers, passwords, URLs, display text, base32 (otpauth secrets), typed backup codes;
- * and the shortening of names for messages: always valid UTF-8 within its length. */
+ * phone numbers, passwords, URLs, display text, base32 (otpauth secrets), typed backup codes,
+ * RFC 3339 times, quarters, IBANs' countries; and the shortening of names for messages: always valid UTF-8 within its length. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,9 @@
 
 #include "core/base32.h"
 #include "core/message_text.h"
+#include "core/risk.h"
+#include "core/timefmt.h"
+#include "core/tra.h"
 #include "core/validate.h"
 #include "sca/kinds.h"
 
@@ -37,6 +40,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	char code[BACKUP_CODE_LEN + 1];
 	(void)code_normalise_backup(text, code);
+	int64_t ms, again;
+	if (timefmt_parse_rfc3339(text, &ms)) { /* a time read writes and reads back to its second */
+		char back[TF_TIME_TEXT_SIZE];
+		timefmt_rfc3339(ms, back);
+		if (ms < -24LL * 3600 * 1000 || (ms >= 0 && (!timefmt_parse_rfc3339(back, &again) || again != ms / 1000 * 1000)))
+			abort();
+	}
+	int64_t quarter;
+	if (tra_quarter_parse(text, &quarter)) {
+		char name[8];
+		tra_quarter_name(quarter, name);
+		if (strcmp(name, text))
+			abort();
+	}
+	char country[RISK_COUNTRY_SIZE];
+	risk_iban_country(text, country);
+	if (country[0] && (strlen(country) != 2 || strncmp(country, text, 2)))
+		abort();
 	free(text);
 	return 0;
 }

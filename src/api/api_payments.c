@@ -144,7 +144,7 @@ static const char *import_item_read(const json_t *item, struct sca_payment_impor
 	it->user_id = user[0] ? user : NULL;
 	json_t *type = json_object_get(item, "type");
 	if (type && !json_is_null(type)) {
-		int t = json_is_string(type) ? name_index(payment_type_names, PAYMENT_TYPE__MAX, json_string_value(type)) : -1;
+		int t = json_is_string(type) ? name_find(payment_type_names, PAYMENT_TYPE__MAX, json_string_value(type)) : -1;
 		if (t < 0)
 			return "type";
 		it->type = (enum payment_type)t;

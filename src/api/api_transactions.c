@@ -146,7 +146,7 @@ enum tf_err api_transaction_read(struct tf_req *req, json_t *v, const char *pref
 	}
 	json_t *type = json_object_get(v, "type");
 	if (type && !json_is_null(type)) {
-		int ti = json_is_string(type) ? name_index(payment_type_names, PAYMENT_TYPE__MAX, json_string_value(type)) : -1;
+		int ti = json_is_string(type) ? name_find(payment_type_names, PAYMENT_TYPE__MAX, json_string_value(type)) : -1;
 		if (ti < 0)
 			return bad(req, TF_ERR_INVALID_FIELD, prefix, "type");
 		out->type = (enum payment_type)ti;

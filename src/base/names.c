@@ -48,8 +48,14 @@ const char *const risk_reason_names[RISK_REASON__MAX] = {
 
 int name_index(const char *const *names, int n, const char *text)
 {
+	int i = name_find(names, n, text);
+	return i < 0 ? 0 : i;
+}
+
+int name_find(const char *const *names, int n, const char *text)
+{
 	for (int i = 0; i < n; i++)
 		if (strcmp(names[i], text) == 0)
 			return i;
-	return 0;
+	return -1;
 }

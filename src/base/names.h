@@ -57,5 +57,7 @@ extern const char *const risk_reason_names[RISK_REASON__MAX];
 
 /* The index of text in names[0..n) (0, the first value, when none matches). */
 int name_index(const char *const *names, int n, const char *text);
+/* The same for a name that may be none of them (outside input): -1 then. */
+int name_find(const char *const *names, int n, const char *text);
 
 #endif

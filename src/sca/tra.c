@@ -39,7 +39,7 @@ void sca_tra_settings_read(const char *text, struct tra_settings *out)
 	size_t i;
 	json_t *x;
 	json_array_foreach(json_object_get(v, "types"), i, x) {
-		int t = name_index(payment_type_names, PAYMENT_TYPE__MAX, json_string_value(x) ? json_string_value(x) : "");
+		int t = name_find(payment_type_names, PAYMENT_TYPE__MAX, json_string_value(x) ? json_string_value(x) : "");
 		if (t >= 0)
 			out->types[t] = true;
 	}
@@ -71,7 +71,7 @@ char *sca_tra_settings_text(const json_t *v)
 	size_t i;
 	json_t *x;
 	json_array_foreach(types, i, x) {
-		int t = name_index(payment_type_names, PAYMENT_TYPE__MAX, json_string_value(x) ? json_string_value(x) : "");
+		int t = name_find(payment_type_names, PAYMENT_TYPE__MAX, json_string_value(x) ? json_string_value(x) : "");
 		if (t < 0 || seen[t])
 			return NULL;
 		seen[t] = true;

@@ -223,7 +223,7 @@ enum tf_err sql_tra_sums(struct store_conn *c, int64_t first_day, int64_t last_d
 		memset(&s, 0, sizeof s);
 		col_text(&r, 0, s.app_id, sizeof s.app_id);
 		col_text(&r, 1, type, sizeof type);
-		s.type = (enum payment_type)name_index(payment_type_names, PAYMENT_TYPE__MAX, type);
+		s.type = (enum payment_type)name_find(payment_type_names, PAYMENT_TYPE__MAX, type);
 		col_text(&r, 2, s.exemption, sizeof s.exemption);
 		s.band = (int)col_int(&r, 3);
 		s.count = col_int(&r, 4);
@@ -246,7 +246,7 @@ enum tf_err sql_tra_first_days(struct store_conn *c,
 		char app_id[TF_ID_MAX], type[24];
 		col_text(&r, 0, app_id, sizeof app_id);
 		col_text(&r, 1, type, sizeof type);
-		int t = name_index(payment_type_names, PAYMENT_TYPE__MAX, type);
+		int t = name_find(payment_type_names, PAYMENT_TYPE__MAX, type);
 		if (t >= 0)
 			visit(arg, app_id, (enum payment_type)t, col_int(&r, 2));
 	}

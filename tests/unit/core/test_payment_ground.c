@@ -99,6 +99,28 @@ static void test_low_value_counts_and_its_limits(void **state)
 	assert_ground(f, false, "SCA_REQUIRED", "", PAYMENT_EFFECT_NONE);
 }
 
+static void test_transaction_risk_analysis_comes_after_every_other_exemption(void **state)
+{
+	(void)state;
+	struct payment_facts f = plain();
+	f.eur_cents = 20000; /* 200 EUR: over the low-value ceiling */
+	assert_ground(f, false, "SCA_REQUIRED", "", PAYMENT_EFFECT_NONE);
+	f.tra_applies = true;
+	assert_ground(f, true, "transaction_risk_analysis", "transaction_risk_analysis", PAYMENT_EFFECT_NONE);
+	f.trusted_beneficiary = true; /* an earlier exemption wins */
+	assert_ground(f, true, "trusted_beneficiary", "trusted_beneficiary", PAYMENT_EFFECT_NONE);
+	f.trusted_beneficiary = false;
+	f.eur_cents = 2000; /* low value first, and its count */
+	assert_ground(f, true, "low_value", "low_value", PAYMENT_EFFECT_LOW_VALUE);
+	f.low_value_count = LOW_VALUE_COUNT_MAX; /* its limits reached: transaction risk analysis */
+	assert_ground(f, true, "transaction_risk_analysis", "transaction_risk_analysis", PAYMENT_EFFECT_NONE);
+	f.authorization = AUTHORIZATION_USED; /* never saves a presented authorisation that does not hold */
+	assert_ground(f, false, "AUTHORIZATION_USED", "", PAYMENT_EFFECT_NONE);
+	f.authorization = AUTHORIZATION_NONE;
+	f.in_series = true; /* a series' payments are art. 14's */
+	assert_ground(f, false, "SERIES_FIRST_PAYMENT", "", PAYMENT_EFFECT_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_exemptions_in_the_order_of_the_rts),
 		cmocka_unit_test(test_a_series_payment_that_differs_or_comes_first_needs_sca),
 		cmocka_unit_test(test_low_value_counts_and_its_limits),
+		cmocka_unit_test(test_transaction_risk_analysis_comes_after_every_other_exemption),
 	};
 	return cmocka_run_group_tests_name("core/payment_ground", tests, NULL, NULL);
 }

@@ -246,6 +246,39 @@ static void test_huge_amounts_and_counts_do_not_overflow(void **state)
 	assert_reasons(&f, clock.now_ms, ONLY(RISK_AMOUNT_ABNORMAL) | ONLY(RISK_VELOCITY));
 }
 
+static void test_a_client_address_named_in_a_fraud_report_is_a_known_fraud_pattern(void **state)
+{
+	(void)state;
+	struct fake_clock clock = fake_clock_new();
+	struct risk_facts f = usual_payment(clock.now_ms);
+	f.client_in_fraud_report = true;
+	assert_reasons(&f, clock.now_ms, ONLY(RISK_KNOWN_FRAUD_PATTERN));
+}
+
+static void test_the_country_of_an_iban_is_read_only_from_a_valid_one(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *account, *want;
+	} cases[] = {
+		{"DE89370400440532013000", "DE"},  /* the standard's examples */
+		{"GB29NWBK60161331926819", "GB"},
+		{"FR1420041010050500013M02606", "FR"}, /* letters inside the account */
+		{"NO9386011117947", "NO"},          /* the shortest, 15 */
+		{"DE89370400440532013001", ""},     /* one digit changed: the check fails */
+		{"DE00370400440532013000", ""},
+		{"12345678901234567", ""},          /* no country */
+		{"DE8937040044", ""},               /* too short */
+		{"DE89-370400440532013000", ""},    /* not letters and digits only */
+		{"", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char out[RISK_COUNTRY_SIZE];
+		risk_iban_country(cases[i].account, out);
+		assert_string_equal(out, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +294,8 @@ int main(void)
 		cmocka_unit_test(test_a_payee_named_in_a_fraud_report_or_malware_is_a_known_fraud_pattern),
 		cmocka_unit_test(test_every_reason_found_is_named_in_order),
 		cmocka_unit_test(test_huge_amounts_and_counts_do_not_overflow),
+		cmocka_unit_test(test_a_client_address_named_in_a_fraud_report_is_a_known_fraud_pattern),
+		cmocka_unit_test(test_the_country_of_an_iban_is_read_only_from_a_valid_one),
 	};
 	return cmocka_run_group_tests_name("core/risk", tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/timefmt.h"
 #include "core/tra.h"
 #include "core/transaction.h"
 #include "support/fake_clock.h"
@@ -459,6 +460,23 @@ static void test_a_payment_counts_in_the_rate_for_90_days_then_drops_out(void **
 	assert_false(tra_rate_known(r));
 }
 
+static void test_a_quarter_has_one_name_and_reads_back(void **state)
+{
+	(void)state;
+	char name[8];
+	int64_t q;
+	tra_quarter_name(2026 * 4 + 3, name);
+	assert_string_equal(name, "2026Q4");
+	assert_true(tra_quarter_parse("2026Q4", &q));
+	assert_int_equal(q, 2026 * 4 + 3);
+	assert_true(tra_quarter_parse("1970Q1", &q));
+	assert_int_equal(q, 1970 * 4);
+	assert_int_equal(tra_quarter(days_from_civil(2027, 1) * TRA_DAY_MS), 2027 * 4); /* names the quarter of a time */
+	static const char *const bad[] = {"2026Q5", "2026Q0", "2026q4", "26Q4", "2026Q41", "1969Q4", "20x6Q1", "", "Q4"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(tra_quarter_parse(bad[i], &q));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_the_days_of_a_quarter),
 		cmocka_unit_test(test_the_window_is_the_90_days_ending_today),
 		cmocka_unit_test(test_a_payment_counts_in_the_rate_for_90_days_then_drops_out),
+		cmocka_unit_test(test_a_quarter_has_one_name_and_reads_back),
 	};
 	return cmocka_run_group_tests_name("core/tra", tests, NULL, NULL);
 }
