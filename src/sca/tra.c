@@ -349,29 +349,75 @@ static const char *import_item_check(const struct sca_ctx *ctx, const struct sca
 	return NULL;
 }
 
+/* What an import tells once for many payments: each user of the application checked once, and
+ * each payer's country and device with the first and last time they were seen. */
+struct import_once {
+	const char **users_checked;
+	size_t n_users;
+	struct seen_span {
+		const char *user_id, *kind, *value;
+		int64_t first, last;
+	} *seen;
+	size_t n_seen;
+};
+
+static enum tf_err user_check_once(const struct sca_ctx *ctx, struct import_once *o, const char *user_id)
+{
+	for (size_t i = 0; i < o->n_users; i++)
+		if (!strcmp(o->users_checked[i], user_id))
+			return TF_OK;
+	struct user_row u;
+	enum tf_err e = STORE(ctx->db)->user_get(ctx->db, ctx->app->app_id, user_id, &u);
+	if (e == TF_OK)
+		o->users_checked[o->n_users++] = user_id;
+	return e;
+}
+
+static void seen_note(struct import_once *o, const char *user_id, const char *kind, const char *value, int64_t at)
+{
+	if (!value || !value[0] || (!strcmp(kind, "country") && !country_ok(value)))
+		return;
+	for (size_t i = 0; i < o->n_seen; i++) {
+		struct seen_span *s = &o->seen[i];
+		if (!strcmp(s->user_id, user_id) && !strcmp(s->kind, kind) && !strcmp(s->value, value)) {
+			s->first = at < s->first ? at : s->first;
+			s->last = at > s->last ? at : s->last;
+			return;
+		}
+	}
+	o->seen[o->n_seen++] = (struct seen_span){user_id, kind, value, at, at};
+}
+
 enum tf_err sca_payments_import(const struct sca_ctx *ctx, const struct sca_payment_import *items, size_t n,
 				char (*ids)[TF_ID_MAX], size_t *bad, const char **bad_field)
 {
 	int64_t *eur = malloc((n ? n : 1) * sizeof *eur);
-	if (!eur)
+	struct import_once o = {calloc(n ? n : 1, sizeof *o.users_checked), 0, calloc(2 * n + 1, sizeof *o.seen), 0};
+	if (!eur || !o.users_checked || !o.seen) {
+		free(eur);
+		free(o.users_checked);
+		free(o.seen);
 		return TF_ERR_INTERNAL;
-	for (size_t i = 0; i < n; i++)
+	}
+	enum tf_err e = TF_OK;
+	for (size_t i = 0; i < n && e == TF_OK; i++)
 		if ((*bad_field = import_item_check(ctx, &items[i], &eur[i])) != NULL) {
 			*bad = i;
-			free(eur);
-			return TF_ERR_INVALID_FIELD;
+			e = TF_ERR_INVALID_FIELD;
 		}
-	enum tf_err e = sca_tx_begin(ctx);
+	if (e == TF_OK)
+		e = sca_tx_begin(ctx);
+	else
+		goto out;
+	int64_t first_day[PAYMENT_TYPE__MAX] = {0};
+	bool any[PAYMENT_TYPE__MAX] = {false};
 	for (size_t i = 0; e == TF_OK && i < n; i++) {
 		const struct sca_payment_import *it = &items[i];
-		if (it->user_id) {
-			struct user_row u;
-			if ((e = STORE(ctx->db)->user_get(ctx->db, ctx->app->app_id, it->user_id, &u)) == TF_ERR_NOT_FOUND) {
-				*bad = i;
-				*bad_field = "user_id";
-				e = TF_ERR_INVALID_FIELD;
-				break;
-			}
+		if (it->user_id && (e = user_check_once(ctx, &o, it->user_id)) == TF_ERR_NOT_FOUND) {
+			*bad = i;
+			*bad_field = "user_id";
+			e = TF_ERR_INVALID_FIELD;
+			break;
 		}
 		struct payment_row p;
 		payment_fill(ctx, &p, it->user_id, &it->tx, it->type, eur[i], it->exemption, it->band, it->executed_at,
@@ -379,18 +425,35 @@ enum tf_err sca_payments_import(const struct sca_ctx *ctx, const struct sca_paym
 		p.imported = true;
 		if (e == TF_OK)
 			e = STORE(ctx->db)->payment_record(ctx->db, &p);
-		if (e == TF_OK && it->user_id)
-			e = seen_record(ctx, it->user_id, it->payer_country, it->device_id, it->executed_at);
-		if (e == TF_OK)
-			snprintf(ids[i], TF_ID_MAX, "%s", p.payment_id);
+		if (e == TF_OK && it->user_id) {
+			seen_note(&o, it->user_id, "country", it->payer_country, it->executed_at);
+			seen_note(&o, it->user_id, "device", it->device_id, it->executed_at);
+		}
+		if (!any[it->type] || p.day < first_day[it->type])
+			first_day[it->type] = p.day;
+		any[it->type] = true;
+		snprintf(ids[i], TF_ID_MAX, "%s", p.payment_id);
 	}
+	for (size_t i = 0; e == TF_OK && i < o.n_seen; i++) {
+		const struct seen_span *s = &o.seen[i];
+		e = STORE(ctx->db)->payer_seen_put(ctx->db, ctx->app->app_id, s->user_id, s->kind, s->value, s->first);
+		if (e == TF_OK && s->last != s->first)
+			e = STORE(ctx->db)->payer_seen_put(ctx->db, ctx->app->app_id, s->user_id, s->kind, s->value, s->last);
+	}
+	for (int t = 0; e == TF_OK && t < PAYMENT_TYPE__MAX; t++)
+		if (any[t])
+			e = STORE(ctx->db)->tra_type_seen(ctx->db, ctx->app->app_id, (enum payment_type)t, first_day[t]);
 	if (e == TF_OK) {
 		char details[48];
 		snprintf(details, sizeof details, "{\"payments\":%zu}", n);
 		e = sca_audit(ctx, "payments.imported", ctx->app->app_id, details);
 	}
+	e = sca_tx_end(ctx, e);
+out:
 	free(eur);
-	return sca_tx_end(ctx, e);
+	free(o.users_checked);
+	free(o.seen);
+	return e;
 }
 
 enum tf_err sca_fraud_report(const struct sca_ctx *ctx, const char *payment_id, const char *kind, int64_t reported_at,

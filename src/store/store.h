@@ -760,7 +760,8 @@ struct store_ops {
 
 	/* ops_version 17: the transaction risk analysis (sca/tra.h). Inside a write transaction.
 	 * app_set_tra: the settings (JSON text, "" for off); NOT_FOUND without the application.
-	 * payment_record: the payment, its day's bucket and (with a user) the payer's day.
+	 * payment_record: the payment, its day's bucket, (with a user) the payer's day, and (live)
+ * that the type has payments.
 	 * payment_cancel: cancels a standing payment and takes it out of its buckets; TF_OK when
 	 * cancelled now or before (*out: the row), STATE_CONFLICT when a fraud report names it,
 	 * NOT_FOUND. payment_report_fraud: records the first report of a standing payment, adds it
@@ -814,6 +815,9 @@ struct store_ops {
 	enum tf_err (*tra_evaluation_insert)(struct store_conn *c, const struct tra_evaluation_row *e);
 	enum tf_err (*tra_evaluations_get)(struct store_conn *c, int64_t quarter, struct tra_evaluation_row *out,
 					   size_t max, size_t *n_out);
+	/* that the application has payments of type since day (an import's earliest; a live
+	 * payment_record says it itself) */
+	enum tf_err (*tra_type_seen)(struct store_conn *c, const char *app_id, enum payment_type type, int64_t day);
 };
 
 struct store {

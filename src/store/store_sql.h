@@ -451,6 +451,7 @@ enum tf_err sql_app_brand_logo_get(struct store_conn *c, const char *app_id, cha
 /* store_tra.c */
 enum tf_err sql_app_set_tra(struct store_conn *c, const char *app_id, const char *settings);
 enum tf_err sql_payment_record(struct store_conn *c, const struct payment_row *p);
+enum tf_err sql_tra_type_seen(struct store_conn *c, const char *app_id, enum payment_type type, int64_t day);
 enum tf_err sql_payment_get(struct store_conn *c, const char *app_id, const char *payment_id, struct payment_row *out);
 enum tf_err sql_payment_cancel(struct store_conn *c, const char *app_id, const char *payment_id, int64_t now,
 			       struct payment_row *out);
@@ -561,6 +562,7 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 	.payer_countries = sql_payer_countries, .fraud_marker_find = sql_fraud_marker_find,                            \
 	.tra_window = sql_tra_window, .tra_sums = sql_tra_sums, .tra_first_days = sql_tra_first_days,                  \
 	.tra_bands_get = sql_tra_bands_get, .tra_band_put = sql_tra_band_put,                                          \
-	.tra_evaluation_insert = sql_tra_evaluation_insert, .tra_evaluations_get = sql_tra_evaluations_get
+	.tra_evaluation_insert = sql_tra_evaluation_insert, .tra_evaluations_get = sql_tra_evaluations_get,          \
+	.tra_type_seen = sql_tra_type_seen
 
 #endif

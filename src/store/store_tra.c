@@ -74,10 +74,14 @@ enum tf_err sql_payment_record(struct store_conn *c, const struct payment_row *p
 		e = bucket_add(c, p, 1, false);
 	if (e == TF_OK)
 		e = payer_day_add(c, p, 1);
-	if (e == TF_OK)
-		e = db_exec(c, p->imported ? S_TRA_TYPE_SEEN_BEFORE : S_TRA_TYPE_SEEN,
-			    ARGS(TEXT(p->app_id), TEXT(payment_type_names[p->type]), INT(p->day)), NULL);
+	if (e == TF_OK && !p->imported) /* an import says its types' first days once (tra_type_seen) */
+		e = db_exec(c, S_TRA_TYPE_SEEN, ARGS(TEXT(p->app_id), TEXT(payment_type_names[p->type]), INT(p->day)), NULL);
 	return e;
+}
+
+enum tf_err sql_tra_type_seen(struct store_conn *c, const char *app_id, enum payment_type type, int64_t day)
+{
+	return db_exec(c, S_TRA_TYPE_SEEN_BEFORE, ARGS(TEXT(app_id), TEXT(payment_type_names[type]), INT(day)), NULL);
 }
 
 enum tf_err sql_payment_get(struct store_conn *c, const char *app_id, const char *payment_id, struct payment_row *out)
