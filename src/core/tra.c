@@ -5,9 +5,8 @@
  */
 #include "core/tra.h"
 
-#include <string.h>
-
 #include "core/timefmt.h"
+#include "core/transaction.h"
 
 typedef __int128 wide;
 
@@ -134,30 +133,14 @@ struct tra_quarter_step tra_quarter_apply(struct tra_band_state s, int64_t quart
 
 void tra_quarter_name(int64_t quarter, char out[8])
 {
-	int year = (int)(quarter / 4), q = (int)(quarter % 4) + 1;
-	if (year < 1970 || year > 9999)
-		year = 1970, q = 1;
-	out[0] = (char)('0' + year / 1000);
-	out[1] = (char)('0' + year / 100 % 10);
-	out[2] = (char)('0' + year / 10 % 10);
-	out[3] = (char)('0' + year % 10);
-	out[4] = 'Q';
-	out[5] = (char)('0' + q);
-	out[6] = '\0';
+	quarter_of(tra_quarter_days(quarter).first * TRA_DAY_MS, out);
 }
 
 bool tra_quarter_parse(const char *name, int64_t *quarter)
 {
-	if (strlen(name) != 6 || name[4] != 'Q' || name[5] < '1' || name[5] > '4')
+	int64_t from, to;
+	if (!quarter_bounds(name, &from, &to))
 		return false;
-	int year = 0;
-	for (int i = 0; i < 4; i++) {
-		if (name[i] < '0' || name[i] > '9')
-			return false;
-		year = year * 10 + (name[i] - '0');
-	}
-	if (year < 1970)
-		return false;
-	*quarter = (int64_t)year * 4 + (name[5] - '1');
+	*quarter = tra_quarter(from);
 	return true;
 }

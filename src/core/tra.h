@@ -108,7 +108,8 @@ struct tra_days tra_window(int64_t now);
  * quarter is one more; and the days it spans (90 to 92). */
 int64_t tra_quarter(int64_t ms);
 struct tra_days tra_quarter_days(int64_t quarter);
-/* A quarter's name, "2026Q4" (years 1970 to 9999), and back: false for anything else. */
+/* A quarter's name, "2026Q4" (years 1970 to 9999), and back: false for anything else; the
+ * names are core/transaction.h's quarter_of and quarter_bounds. */
 void tra_quarter_name(int64_t quarter, char out[8]);
 bool tra_quarter_parse(const char *name, int64_t *quarter);
 
