@@ -103,6 +103,14 @@ enum tf_err api_payments_cancel(struct tf_req *req);
 enum tf_err api_payments_import(struct tf_req *req);
 enum tf_err api_fraud_reports_create(struct tf_req *req);
 enum tf_err api_fraud_reports_list(struct tf_req *req);
+/* api_audit.c */
+enum tf_err api_audit_events(struct tf_req *req);
+enum tf_err api_audit_heads_list(struct tf_req *req);
+enum tf_err api_audit_heads_sign(struct tf_req *req);
+/* the JSON views of an audit event and a signed head, as the routes and `twofold audit export`
+ * give them */
+json_t *api_audit_event_json(const struct audit_event_row *e);
+json_t *api_audit_head_json(const struct audit_head_row *h);
 json_t *api_risk_json(const struct risk_result *r);
 json_t *api_tra_json(const struct sca_tra_assessment *a);
 

@@ -1,87 +1,363 @@
-/* cli_audit.c: `twofold audit verify --data DIR [--head SEQ:HASH ...]` walks the audit chain
- * and exits 0 when it is intact and still holds every head given (from the server's "audit
- * chain head" log lines: the chain alone cannot show that its newest rows were removed), or 1
- * naming what is broken; `twofold audit head --data DIR` prints the head as SEQ:HASH. */
+/*
+ * cli_audit.c: `twofold audit`, the operator's view of the audit chains (docs/audit.md):
+ *   verify --data DIR [--head [CHAIN:]SEQ:HASH ...]  walks every chain and checks every signed
+ *       head; exits 0 when all are intact and hold every head given (from "audit chain head"
+ *       log lines), 1 naming what is broken;
+ *   verify --export FILE --public-key KEY  checks an export offline (no database): every hash,
+ *       every signature, no event missing between the first and the newest signed head;
+ *   head --data DIR [--chain CHAIN]  prints each chain's newest event as CHAIN:SEQ:HASH;
+ *   public-key --data DIR  prints the audit key's public half (base64 of 32 bytes);
+ *   sign --data DIR  signs now the head of every chain that moved since its last signed head;
+ *   export --data DIR --chain CHAIN [--out FILE]  writes the chain as GET /v1/audit/events and
+ *       /v1/audit/heads give it: {"app_id", "events", "heads"}.
+ */
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "cli/cli.h"
+#include "platform/clock.h"
+#include "sca/audit_chains.h"
 #include "service/service.h"
 
 #define HEADS_MAX 16
 
-/* "SEQ:HEX" as the log line's seq and hash give them */
+static int usage(void)
+{
+	fprintf(stderr, "usage: twofold audit verify --data DIR [--head [CHAIN:]SEQ:HASH ...]\n"
+			"       twofold audit verify --export FILE --public-key KEY\n"
+			"       twofold audit head --data DIR [--chain CHAIN]\n"
+			"       twofold audit public-key --data DIR\n"
+			"       twofold audit sign --data DIR\n"
+			"       twofold audit export --data DIR --chain CHAIN [--out FILE]\n");
+	return 2;
+}
+
+static bool hex_hash(const char *text, uint8_t out[AUDIT_HASH_BYTES])
+{
+	size_t len = 0;
+	return text && strlen(text) == 2 * AUDIT_HASH_BYTES &&
+	       sodium_hex2bin(out, AUDIT_HASH_BYTES, text, 2 * AUDIT_HASH_BYTES, NULL, &len, NULL) == 0 &&
+	       len == AUDIT_HASH_BYTES;
+}
+
+/* "[CHAIN:]SEQ:HEX" as a log line's chain, seq and hash give them */
 static bool parse_head(const char *text, struct audit_head *out)
 {
-	char *end;
-	long long seq = strtoll(text, &end, 10);
-	size_t len = 0;
 	memset(out, 0, sizeof *out);
-	if (end == text || *end != ':' || seq < 1 || strlen(end + 1) != 2 * AUDIT_HASH_BYTES ||
-	    sodium_hex2bin(out->hash, AUDIT_HASH_BYTES, end + 1, 2 * AUDIT_HASH_BYTES, NULL, &len, NULL) != 0 ||
-	    len != AUDIT_HASH_BYTES)
+	const char *last = strrchr(text, ':');
+	if (!last)
+		return false;
+	const char *seq_start = text;
+	for (const char *p = last - 1; p >= text; p--)
+		if (*p == ':') {
+			size_t n = (size_t)(p - text);
+			if (n == 0 || n >= sizeof out->chain)
+				return false;
+			memcpy(out->chain, text, n);
+			seq_start = p + 1;
+			break;
+		}
+	char *end;
+	long long seq = strtoll(seq_start, &end, 10);
+	if (end == seq_start || end != last || seq < 1 || !hex_hash(last + 1, out->hash))
 		return false;
 	out->seq = seq;
 	return true;
 }
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: twofold audit verify --data DIR [--head SEQ:HASH ...]\n"
-			"       twofold audit head --data DIR\n");
-	return 2;
-}
+/* ---- verify --data ---- */
 
-/* The verdict on the walk: 0 intact, 1 broken (printed either way). */
 static int report(const struct audit_walk *w, const struct audit_head *heads, size_t n_heads)
 {
 	if (w->why) {
-		printf("audit chain BROKEN at row seq=%lld: %s (%lld rows before it are intact)\n",
-		       (long long)w->broken_seq, w->why, (long long)w->rows);
+		printf("audit chain %s BROKEN at seq=%lld: %s (%lld events before it are intact)\n", w->broken_chain,
+		       (long long)w->broken_seq, w->why, (long long)(w->kept ? w->kept : w->broken_seq - 1));
 		return 1;
 	}
 	for (size_t i = 0; i < n_heads; i++) {
+		const char *chain = heads[i].chain[0] ? heads[i].chain : "(any)";
 		if (!heads[i].seen) {
-			printf("audit chain BROKEN: row seq=%lld, once its head, is gone: its newest rows were removed "
-			       "(%lld rows are left, intact)\n", (long long)heads[i].seq, (long long)w->rows);
+			printf("audit chain %s BROKEN: the event seq=%lld, once its head, is gone: its newest events were "
+			       "removed\n", chain, (long long)heads[i].seq);
 			return 1;
 		}
 		if (!heads[i].match) {
-			printf("audit chain BROKEN: row seq=%lld is not the row that was its head (the chain was "
-			       "rewritten from there)\n", (long long)heads[i].seq);
+			printf("audit chain %s BROKEN: the event seq=%lld is not the one that was its head (the chain was "
+			       "rewritten from there)\n", chain, (long long)heads[i].seq);
 			return 1;
 		}
 	}
-	printf("audit chain intact: %lld rows", (long long)w->rows);
+	printf("audit chains intact: %lld events in %lld chains, %lld signed heads verified", (long long)w->events,
+	       (long long)w->chains, (long long)w->signed_heads);
 	if (n_heads)
 		printf(", holding the %zu head%s given", n_heads, n_heads == 1 ? "" : "s");
 	printf("\n");
 	return 0;
 }
 
+/* ---- verify --export (offline) ---- */
+
+static bool read_public_key(const char *arg, uint8_t out[AUDIT_PUBLIC_KEY_BYTES])
+{
+	char line[256] = "";
+	snprintf(line, sizeof line, "%s", arg);
+	FILE *f = strlen(arg) != 44 ? fopen(arg, "r") : NULL;
+	if (f) {
+		if (!fgets(line, sizeof line, f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	size_t len = 0;
+	return sodium_base642bin(out, AUDIT_PUBLIC_KEY_BYTES, line, strlen(line), NULL, &len, NULL,
+				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       len == AUDIT_PUBLIC_KEY_BYTES;
+}
+
+static const char *str_of(json_t *o, const char *name)
+{
+	json_t *v = json_object_get(o, name);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool int_of(json_t *o, const char *name, int64_t *out)
+{
+	json_t *v = json_object_get(o, name);
+	*out = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+	return json_is_integer(v);
+}
+
+/* One event of the export as a row of chain; false when a field is missing or of a wrong type. */
+static bool event_of(json_t *o, const char *chain, struct audit_event_row *row)
+{
+	memset(row, 0, sizeof *row);
+	snprintf(row->chain, sizeof row->chain, "%s", chain);
+	row->type = str_of(o, "type");
+	row->actor = str_of(o, "actor");
+	row->subject = str_of(o, "subject");
+	row->ip = str_of(o, "ip");
+	row->request_id = str_of(o, "request_id");
+	row->details = str_of(o, "details");
+	return json_is_object(o) && int_of(o, "seq", &row->seq) && int_of(o, "at", &row->at_ms) && row->type &&
+	       row->actor && row->subject && row->ip && row->request_id && row->details &&
+	       hex_hash(str_of(o, "hash"), row->hash) && hex_hash(str_of(o, "prev_hash"), row->prev_hash);
+}
+
+static bool head_of(json_t *o, struct audit_head_row *h)
+{
+	memset(h, 0, sizeof *h);
+	const char *chain = str_of(o, "chain"), *sig = str_of(o, "signature");
+	size_t len = 0;
+	if (!json_is_object(o) || !chain || strlen(chain) >= sizeof h->chain || !int_of(o, "seq", &h->seq) ||
+	    !int_of(o, "signed_at", &h->signed_at) || !hex_hash(str_of(o, "hash"), h->hash) || !sig ||
+	    sodium_base642bin(h->signature, sizeof h->signature, sig, strlen(sig), NULL, &len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 || len != AUDIT_SIGNATURE_BYTES)
+		return false;
+	snprintf(h->chain, sizeof h->chain, "%s", chain);
+	return true;
+}
+
+static int broken(const char *what, long long seq)
+{
+	printf("audit export BROKEN at seq=%lld: %s\n", seq, what);
+	return 1;
+}
+
+static int verify_export(const char *path, const uint8_t public_key[AUDIT_PUBLIC_KEY_BYTES])
+{
+	json_error_t err;
+	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	const char *chain = doc ? str_of(doc, "app_id") : NULL;
+	json_t *events = doc ? json_object_get(doc, "events") : NULL, *heads = doc ? json_object_get(doc, "heads") : NULL;
+	if (!chain || !json_is_array(events) || !json_is_array(heads) || strlen(chain) >= AUDIT_CHAIN_MAX) {
+		fprintf(stderr, "twofold audit verify: %s is not an export {\"app_id\", \"events\": [...], \"heads\": "
+				"[...]}%s%s\n", path, doc ? "" : ": ", doc ? "" : err.text);
+		json_decref(doc);
+		return 2;
+	}
+	int rc = 0;
+	size_t n = json_array_size(events);
+	struct audit_event_row prev, row;
+	int64_t first = 0, last = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *why = NULL;
+		if (!event_of(json_array_get(events, i), chain, &row)) {
+			rc = broken("an event lacks a field or has one of a wrong type", i ? prev.seq + 1 : 0);
+			break;
+		}
+		if (i == 0 && row.seq > 1) { /* an export from the middle: its first event links to what came before */
+			prev.seq = row.seq - 1;
+			memcpy(prev.hash, row.prev_hash, AUDIT_HASH_BYTES);
+		}
+		if (!audit_event_check(i || row.seq > 1 ? &prev : NULL, &row, &why))
+			rc = broken(why, row.seq);
+		if (i == 0)
+			first = row.seq;
+		last = row.seq;
+		prev = row;
+	}
+	/* every event's hash, once more by seq, for the heads */
+	size_t n_heads = json_array_size(heads);
+	int64_t newest_signed = 0;
+	for (size_t i = 0; i < n_heads && !rc; i++) {
+		struct audit_head_row h;
+		if (!head_of(json_array_get(heads, i), &h)) {
+			rc = broken("a signed head lacks a field or has one of a wrong type", 0);
+			break;
+		}
+		if (strcmp(h.chain, chain) != 0)
+			rc = broken("a signed head is of another chain", h.seq);
+		else if (!audit_head_signature_ok(public_key, &h))
+			rc = broken("a signed head's signature does not verify under the key given", h.seq);
+		else if (h.seq > last)
+			rc = broken("a signed head names an event the export does not hold: the chain's newest events were "
+				    "removed", h.seq);
+		else if (h.seq >= first && first > 0) {
+			struct audit_event_row e;
+			(void)event_of(json_array_get(events, (size_t)(h.seq - first)), chain, &e);
+			if (sodium_memcmp(e.hash, h.hash, AUDIT_HASH_BYTES) != 0)
+				rc = broken("a signed head holds another hash at this seq (the chain was rewritten from there)",
+					    h.seq);
+		}
+		if (h.seq > newest_signed)
+			newest_signed = h.seq;
+	}
+	if (!rc) {
+		printf("audit export intact: chain %s, %zu events", chain, n);
+		if (n)
+			printf(" (seq %lld to %lld)", (long long)first, (long long)last);
+		printf(", %zu signed heads verified", n_heads);
+		if (n_heads && newest_signed < last)
+			printf("; the %lld events after seq %lld are not yet under a signed head",
+			       (long long)(last - newest_signed), (long long)newest_signed);
+		printf("\n");
+	}
+	json_decref(doc);
+	return rc;
+}
+
+/* ---- the subcommands on a data folder ---- */
+
+static void print_head(void *arg, const struct audit_head_row *h)
+{
+	const char *only = arg;
+	if (only && strcmp(only, h->chain) != 0)
+		return;
+	char hex[AUDIT_HASH_HEX];
+	sodium_bin2hex(hex, sizeof hex, h->hash, AUDIT_HASH_BYTES);
+	printf("%s:%lld:%s\n", h->chain, (long long)h->seq, hex);
+}
+
+static int export_event(void *arg, const struct audit_event_row *e)
+{
+	json_array_append_new(arg, api_audit_event_json(e));
+	return 0;
+}
+
+static int export_chain(struct tf_service *svc, const char *chain, const char *out_path)
+{
+	struct store_conn *c;
+	if (store_acquire(svc->store, &c) != TF_OK)
+		return 1;
+	static const struct app_row no_app;
+	struct sca_ctx ctx = {.svc = svc, .db = c, .app = &no_app, .now = clock_now_ms(), .actor = "operator:cli",
+			      .client_ip = "", .request_id = ""};
+	json_t *events = json_array(), *heads = json_array();
+	enum tf_err e = TF_OK;
+	int64_t after = 0;
+	for (size_t got = SCA_AUDIT_LIST_MAX; e == TF_OK && got == SCA_AUDIT_LIST_MAX;) {
+		size_t before = json_array_size(events);
+		e = sca_audit_events(&ctx, chain, after, SCA_AUDIT_LIST_MAX, export_event, events);
+		got = json_array_size(events) - before;
+		if (got)
+			after = json_integer_value(json_object_get(json_array_get(events, json_array_size(events) - 1), "seq"));
+	}
+	struct audit_head_row *page = calloc(SCA_AUDIT_LIST_MAX, sizeof *page);
+	after = 0;
+	for (size_t n = SCA_AUDIT_LIST_MAX; page && e == TF_OK && n == SCA_AUDIT_LIST_MAX;) {
+		if ((e = sca_audit_heads(&ctx, chain, after, page, SCA_AUDIT_LIST_MAX, &n)) != TF_OK)
+			break;
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(heads, api_audit_head_json(&page[i]));
+		if (n)
+			after = page[n - 1].seq;
+	}
+	if (!page)
+		e = TF_ERR_INTERNAL;
+	free(page);
+	store_release(c);
+	json_t *doc = json_pack("{s:s, s:o, s:o}", "app_id", chain, "events", events, "heads", heads);
+	int rc = 1;
+	if (e != TF_OK)
+		fprintf(stderr, "twofold audit export: cannot read the chain: %s\n", tf_err_message(e));
+	else if (out_path ? json_dump_file(doc, out_path, JSON_COMPACT) == 0 : json_dumpf(doc, stdout, JSON_COMPACT) == 0)
+		rc = 0;
+	else
+		fprintf(stderr, "twofold audit export: cannot write %s\n", out_path ? out_path : "the export");
+	if (!out_path && rc == 0)
+		printf("\n");
+	json_decref(doc);
+	return rc;
+}
+
 int cli_audit(int argc, char **argv, char **envp)
 {
-	if (argc < 1 || (strcmp(argv[0], "verify") != 0 && strcmp(argv[0], "head") != 0))
+	static const char *const commands[] = {"verify", "head", "public-key", "sign", "export"};
+	size_t cmd = sizeof commands / sizeof commands[0];
+	for (size_t k = 0; argc >= 1 && k < sizeof commands / sizeof commands[0]; k++)
+		if (!strcmp(argv[0], commands[k]))
+			cmd = k;
+	if (cmd == sizeof commands / sizeof commands[0])
 		return usage();
-	bool verify = !strcmp(argv[0], "verify");
 	struct audit_head heads[HEADS_MAX];
 	size_t n_heads = 0;
+	const char *export_path = NULL, *key_arg = NULL, *chain = NULL, *out_path = NULL;
 	char **rest = calloc((size_t)argc, sizeof *rest);
 	int n = 0;
 	if (!rest)
 		return 2;
 	for (int i = 1; i < argc; i++) {
-		const char *value = verify ? cli_flag_value(argc, argv, &i, "--head") : NULL;
-		if (!value)
+		const char *v;
+		if (cmd == 0 && (v = cli_flag_value(argc, argv, &i, "--head"))) {
+			if (n_heads == HEADS_MAX || !parse_head(v, &heads[n_heads++])) {
+				fprintf(stderr, "twofold audit verify: --head takes [CHAIN:]SEQ:HASH (the chain, seq and the 64 hex "
+						"digits of an 'audit chain head' log line), at most %d of them\n", HEADS_MAX);
+				free(rest);
+				return 2;
+			}
+		} else if (cmd == 0 && (v = cli_flag_value(argc, argv, &i, "--export"))) {
+			export_path = v;
+		} else if (cmd == 0 && (v = cli_flag_value(argc, argv, &i, "--public-key"))) {
+			key_arg = v;
+		} else if ((cmd == 1 || cmd == 4) && (v = cli_flag_value(argc, argv, &i, "--chain"))) {
+			chain = v;
+		} else if (cmd == 4 && (v = cli_flag_value(argc, argv, &i, "--out"))) {
+			out_path = v;
+		} else {
 			rest[n++] = argv[i];
-		if (value && (n_heads == HEADS_MAX || !parse_head(value, &heads[n_heads++]))) {
-			fprintf(stderr, "twofold audit verify: --head takes SEQ:HASH (the seq and the 64 hex digits of an "
-					"'audit chain head' log line), at most %d of them\n", HEADS_MAX);
-			free(rest);
+		}
+	}
+	if (export_path || key_arg) { /* offline: no data folder, no database */
+		uint8_t public_key[AUDIT_PUBLIC_KEY_BYTES];
+		free(rest);
+		if (!export_path || !key_arg || n_heads) {
+			fprintf(stderr, "twofold audit verify: --export FILE goes with --public-key KEY, and nothing else\n");
 			return 2;
 		}
+		if (!read_public_key(key_arg, public_key)) {
+			fprintf(stderr, "twofold audit verify: --public-key takes the key as `twofold audit public-key` prints "
+					"it (base64 of 32 bytes), or a file holding that line\n");
+			return 2;
+		}
+		return verify_export(export_path, public_key);
+	}
+	if (cmd == 4 && !chain) {
+		free(rest);
+		return usage();
 	}
 	struct tf_config cfg;
 	int loaded = cli_load_config(&cfg, n, rest, envp);
@@ -91,21 +367,32 @@ int cli_audit(int argc, char **argv, char **envp)
 	struct tf_service *svc;
 	if (service_open(&cfg, &svc) != TF_OK)
 		return 2;
-	int rc = 2;
-	struct audit_walk w;
-	int64_t seq = 0;
-	uint8_t hash[AUDIT_HASH_BYTES];
-	enum tf_err e = verify ? audit_verify(svc, heads, n_heads, &w) : audit_head_read(svc, &seq, hash);
-	if (e != TF_OK) {
-		fprintf(stderr, "twofold audit %s: cannot read the audit log: %s\n", argv[0], tf_err_message(e));
-	} else if (verify) {
-		rc = report(&w, heads, n_heads);
-	} else {
-		char hex[2 * AUDIT_HASH_BYTES + 1];
-		sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-		printf("%lld:%s\n", (long long)seq, hex);
+	int rc = 1;
+	enum tf_err e = TF_OK;
+	if (cmd == 0) {
+		struct audit_walk w;
+		if ((e = audit_verify(svc, heads, n_heads, &w)) == TF_OK)
+			rc = report(&w, heads, n_heads);
+	} else if (cmd == 1) {
+		if ((e = audit_chains_each(svc, print_head, (void *)chain)) == TF_OK)
+			rc = 0;
+	} else if (cmd == 2) {
+		char b64[sodium_base64_ENCODED_LEN(AUDIT_PUBLIC_KEY_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+		sodium_bin2base64(b64, sizeof b64, svc->audit_public_key, AUDIT_PUBLIC_KEY_BYTES,
+				  sodium_base64_VARIANT_ORIGINAL);
+		printf("%s\n", b64);
 		rc = 0;
+	} else if (cmd == 3) {
+		size_t signed_now = 0;
+		if ((e = audit_sign_moved(svc, clock_now_ms(), &signed_now)) == TF_OK) {
+			printf("signed the heads of %zu chain%s\n", signed_now, signed_now == 1 ? "" : "s");
+			rc = 0;
+		}
+	} else {
+		rc = export_chain(svc, chain, out_path);
 	}
+	if (e != TF_OK)
+		fprintf(stderr, "twofold audit %s: cannot read the audit log: %s\n", argv[0], tf_err_message(e));
 	service_close(svc);
-	return rc;
+	return e != TF_OK ? 2 : rc;
 }

@@ -16,6 +16,7 @@ struct tf_config {
 	char listen[CONFIG_STR_MAX];
 	char data[CONFIG_STR_MAX];
 	char master_key_file[CONFIG_STR_MAX];
+	char audit_key_file[CONFIG_STR_MAX];
 	char database[CONFIG_STR_MAX];
 	int64_t db_pool_size;
 	char admin_token[CONFIG_STR_MAX];

@@ -13,6 +13,7 @@ const struct config_setting config_settings[] = {
 	{"listen", S(listen), "127.0.0.1:8420", 0, 0, NULL, false, "address:port of the HTTP listener"},
 	{"data", S(data), "./data", 0, 0, NULL, false, "data folder: twofold.db, master.key, messages.jsonl"},
 	{"master_key_file", S(master_key_file), "", 0, 0, NULL, false, "file holding the master key (32 bytes, or 64 hexadecimal digits), such as one a secret manager mounts; twofold never creates it, and DATA/master.key is then not used; empty: DATA/master.key, created at the first start"},
+	{"audit_key_file", S(audit_key_file), "", 0, 0, NULL, false, "file holding the deployment's audit key (32 bytes, or 64 hexadecimal digits: an Ed25519 seed) that signs the audit chains' heads; every node needs the same one; empty: DATA/audit.key, created at the first start"},
 	{"database", S(database), "", 0, 0, NULL, false, "database URL: empty means SQLite in DATA/twofold.db; postgres://USER@HOST:PORT/DB selects PostgreSQL (several nodes on one database; keep its password in PGPASSWORD or ~/.pgpass, not the URL)"},
 	{"db_pool_size", I(db_pool_size), "32", 1, 1000, NULL, false, "PostgreSQL connections this node opens at most; a request waiting 5 s for one is answered 503 OVERLOADED"},
 	{"admin_token", S(admin_token), "", 0, 0, NULL, true, "admin API token; empty: generated into DATA/admin.token"},
@@ -62,7 +63,7 @@ const struct config_setting config_settings[] = {
 	{"sends_per_email_per_hour", I(sends_per_email_per_hour), "10", 1, 1000000, NULL, false, "email codes sent to one email address by one application per hour (an application may set its own)"},
 	{"expired_rows_kept", I(expired_rows_kept), "604800", 0, 315360000, NULL, false, "seconds that ended sessions, challenges, SSO and email tokens, trusted devices and sent or failed messages are kept (to tell a late caller how they ended) before the sweeper deletes them, with idempotency records past their 24 hours and rate counters of past windows; 0 keeps them all"},
 	{"sweep_interval", I(sweep_interval), "60", 1, 86400, NULL, false, "seconds between the sweeper's runs (each deletes in batches of 100 rows, a transaction each, 10 ms apart)"},
-	{"audit_anchor_interval", I(audit_anchor_interval), "300", 1, 86400, NULL, false, "seconds between the log lines 'audit chain head' (its seq and hash, when it moved): kept elsewhere, they show the removal of the chain's newest rows to twofold audit verify --head"},
+	{"audit_anchor_interval", I(audit_anchor_interval), "300", 1, 86400, NULL, false, "seconds between two signings of the audit chains' heads (each chain whose newest event moved gets a signed head, also logged as 'audit chain head'): a platform that keeps its signed heads sees the removal of its chain's newest events"},
 	{"cookie_secure", C(cookie_secure), "auto", 0, 0, "auto|on|off", false, "Secure attribute on hosted-pages cookies; auto: when public_url is https"},
 	{"wepay_token_lifetime", I(wepay_token_lifetime), "315360000", 3600, 315360000, NULL, false, "seconds a WePay face access token (from /v2/user/register) lives, whatever its activity; while the user is unconfirmed it also ends with the user (unverified_user_ttl)"},
 };

@@ -1,9 +1,10 @@
 /*
- * audit_anchor.h: the log lines that record the audit chain's head. The chain shows any edit
- * or deletion inside it, but not the removal of its newest rows; a line "audit chain head"
- * with the head's seq and hash, written every audit_anchor_interval seconds when the head has
- * moved (and once at the stop), puts a witness of the tail in the log, which an operator ships
- * elsewhere. `twofold audit verify --head SEQ:HASH` then tells whether that row is still there.
+ * audit_anchor.h: the thread that signs the audit chains' heads. An unkeyed hash chain shows
+ * any edit or deletion inside it, but not a tail removed or rewritten by someone who can write
+ * to the database; a head signed under the deployment's audit key (a file the database does not
+ * hold), fetched and kept by the application, does. Every audit_anchor_interval seconds (and
+ * once at the stop) each chain whose newest event moved since its last signed head gets one,
+ * also logged as "audit chain head" with the chain, its seq and hash.
  */
 #ifndef TF_SERVICE_AUDIT_ANCHOR_H
 #define TF_SERVICE_AUDIT_ANCHOR_H
@@ -12,9 +13,10 @@
 
 struct audit_anchor;
 
-/* Starts the thread (its first line one interval after the start); NULL when it cannot. */
+/* Starts the thread (its first signing at once, for what an earlier run left unsigned); NULL
+ * when it cannot. */
 struct audit_anchor *audit_anchor_start(struct tf_service *svc);
-/* Stops the thread, then logs the head once more if it moved since the last line. */
+/* Stops the thread, then signs once more what moved since. */
 void audit_anchor_stop(struct audit_anchor *a);
 
 #endif

@@ -45,7 +45,7 @@ static int check_first_row(void *ctx, const struct audit_row *row)
 	struct first_row *f = ctx;
 	const char *why = NULL;
 	f->seen = true;
-	f->intact = audit_chain_check(f->audit_key, NULL, row, &why);
+	f->intact = audit_v1_check(f->audit_key, NULL, row, &why);
 	return 1; /* the first row is enough */
 }
 
@@ -60,7 +60,7 @@ static enum tf_err first_data_keys(struct store_conn *c, const uint8_t master[MA
 	if (e != TF_OK)
 		return e;
 	struct first_row f = {.audit_key = derived->audit_hmac};
-	e = STORE(c)->audit_scan(c, check_first_row, &f);
+	e = STORE(c)->audit_v1_scan(c, check_first_row, &f);
 	keys_free(derived);
 	if (e != TF_OK)
 		return e;

@@ -66,6 +66,56 @@ enum tf_err service_master_key(const struct tf_config *cfg, bool create, uint8_t
 	return TF_ERR_INTERNAL;
 }
 
+void service_audit_key_path(const struct tf_config *cfg, char *out, size_t size)
+{
+	if (cfg->audit_key_file[0])
+		snprintf(out, size, "%s", cfg->audit_key_file);
+	else
+		snprintf(out, size, "%s/audit.key", cfg->data);
+}
+
+/* Reads (or, as DATA/audit.key, creates) the audit key and checks its public half against the
+ * one the database recorded first: every node signs with the key platforms were given. */
+static enum tf_err open_audit_key(struct tf_service *svc)
+{
+	char path[CONFIG_STR_MAX + 16], why[256] = "";
+	bool named = svc->cfg.audit_key_file[0] != '\0';
+	service_audit_key_path(&svc->cfg, path, sizeof path);
+	uint8_t seed[32];
+	enum tf_err e = master_key_read(path, named ? MASTER_KEY_NAMED : MASTER_KEY_DATA_FILE, seed, why, sizeof why);
+	if (e == TF_ERR_NOT_FOUND && !named) {
+		crypto_random_bytes(seed, sizeof seed);
+		if ((e = master_key_write(path, seed, why, sizeof why)) == TF_OK)
+			log_info("created a new audit key", "path", path, NULL);
+		else /* lost a race with another process: read theirs */
+			e = master_key_read(path, MASTER_KEY_DATA_FILE, seed, why, sizeof why);
+	}
+	if (e != TF_OK) {
+		log_error("cannot read the audit key", "path", path, "error", why, NULL);
+		fprintf(stderr, "twofold: cannot read the audit key file %s: %s\n", path, why[0] ? why : "missing");
+		sodium_memzero(seed, sizeof seed);
+		return TF_ERR_INTERNAL;
+	}
+	crypto_sign_seed_keypair(svc->audit_public_key, svc->audit_sign_key, seed);
+	sodium_memzero(seed, sizeof seed);
+	struct store_conn *c;
+	if ((e = store_acquire(svc->store, &c)) != TF_OK)
+		return e;
+	uint8_t recorded[AUDIT_PUBLIC_KEY_BYTES];
+	e = STORE(c)->audit_key_get(c, recorded);
+	if (e == TF_ERR_NOT_FOUND && (e = STORE(c)->audit_key_put(c, svc->audit_public_key, clock_now_ms())) == TF_OK)
+		e = STORE(c)->audit_key_get(c, recorded);
+	store_release(c);
+	if (e == TF_OK && sodium_memcmp(recorded, svc->audit_public_key, sizeof recorded) != 0) {
+		log_error("the audit key is not the one this database's chains are signed with; stopping", "path", path, NULL);
+		fprintf(stderr, "twofold: the audit key %s is not the one this database's audit chains are signed with; "
+				"stopping. Every node needs the same audit key: use the one of the database's other nodes.\n",
+			path);
+		e = TF_ERR_INTERNAL;
+	}
+	return e;
+}
+
 /* Everything but the keys: the data folder, the store, the schema. */
 static enum tf_err open_store(struct tf_service *svc)
 {
@@ -134,6 +184,9 @@ static enum tf_err open_service(const struct tf_config *cfg, bool with_keys, str
 		log_info("created the key ring of a database from an older twofold: its data keys, wrapped under the master "
 			 "key", NULL);
 	}
+	int64_t moved = 0;
+	if (e == TF_OK && (e = open_audit_key(svc)) == TF_OK)
+		e = audit_move_v1(svc, clock_now_ms(), &moved);
 done:
 	sodium_memzero(master, sizeof master);
 	if (e != TF_OK)
@@ -203,5 +256,6 @@ void service_close(struct tf_service *svc)
 	if (svc->store)
 		svc->store->ops->close(svc->store);
 	keys_free(svc->keys);
+	sodium_memzero(svc->audit_sign_key, sizeof svc->audit_sign_key);
 	free(svc);
 }

@@ -441,6 +441,16 @@ struct sealed_value {
 struct retention_cutoffs;
 
 typedef int (*audit_visit_fn)(void *ctx, const struct audit_row *row);
+typedef int (*audit_event_visit_fn)(void *ctx, const struct audit_event_row *row);
+
+/* A chain's newest event, or a head signed under the deployment's audit key. */
+struct audit_head_row {
+	char chain[AUDIT_CHAIN_MAX];
+	int64_t seq;
+	uint8_t hash[AUDIT_HASH_BYTES];
+	int64_t signed_at;                          /* signed heads only */
+	uint8_t signature[AUDIT_SIGNATURE_BYTES];   /* signed heads only */
+};
 
 struct store_ops {
 	int ops_version; /* 1 */
@@ -562,11 +572,16 @@ struct store_ops {
 	enum tf_err (*outbox_mark_failed)(struct store_conn *c, const char *message_id,
 					  const char *error);
 
-	/* audit chain: call inside a write transaction */
-	enum tf_err (*audit_last)(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES]);
-	enum tf_err (*audit_insert)(struct store_conn *c, const struct audit_row *row);
-	/* visits every row in order; stops when fn returns non-zero */
-	enum tf_err (*audit_scan)(struct store_conn *c, audit_visit_fn fn, void *ctx);
+	/* audit chains (core/audit_chain.h), inside a write transaction: the newest event of chain
+	 * (seq 0 and zeros for a chain without one, which it then registers at now), held until
+	 * the transaction ends, so that its writers take turns; then the event that follows it */
+	enum tf_err (*audit_last)(struct store_conn *c, const char *chain, int64_t now, int64_t *seq,
+				  uint8_t hash[AUDIT_HASH_BYTES]);
+	enum tf_err (*audit_insert)(struct store_conn *c, const struct audit_event_row *row);
+	/* (audit_insert registers a chain at its first event by itself: moving the format 1 rows
+	 * appends to every chain in one transaction, with their heads kept in memory) */
+	/* the format 1 chain's rows in order (visiting stops when fn returns non-zero) */
+	enum tf_err (*audit_v1_scan)(struct store_conn *c, audit_visit_fn fn, void *ctx);
 
 	/* idempotency: scope is the application id (or "admin") */
 	enum tf_err (*idem_reserve)(struct store_conn *c, const char *scope, const char *ref,
@@ -818,6 +833,29 @@ struct store_ops {
 	/* that the application has payments of type since day (an import's earliest; a live
 	 * payment_record says it itself) */
 	enum tf_err (*tra_type_seen)(struct store_conn *c, const char *app_id, enum payment_type type, int64_t day);
+
+	/* ops_version 18: audit chains per application, their signed heads */
+	/* up to limit events of chain after seq after (every one when limit is 0), in order;
+	 * visiting stops when fn returns non-zero */
+	enum tf_err (*audit_events)(struct store_conn *c, const char *chain, int64_t after, int64_t limit,
+				    audit_event_visit_fn fn, void *ctx);
+	/* the chain's newest event, unlocked (seq 0 for none) */
+	enum tf_err (*audit_newest)(struct store_conn *c, const char *chain, struct audit_head_row *out);
+	/* up to max chains after after (by name), with their newest events: only those whose
+	 * newest event is not yet signed when unsigned_only */
+	enum tf_err (*audit_chain_list)(struct store_conn *c, const char *after, bool unsigned_only,
+					struct audit_head_row *out, size_t max, size_t *n_out);
+	/* a signed head (none when the chain has one at that seq already) */
+	enum tf_err (*audit_signed_put)(struct store_conn *c, const struct audit_head_row *h);
+	/* up to max signed heads of chain after seq after, in order */
+	enum tf_err (*audit_signed_list)(struct store_conn *c, const char *chain, int64_t after,
+					 struct audit_head_row *out, size_t max, size_t *n_out);
+	/* the public key of the deployment's audit key as first recorded; NOT_FOUND before; put
+	 * records it unless one is there */
+	enum tf_err (*audit_key_get)(struct store_conn *c, uint8_t public_key[32]);
+	enum tf_err (*audit_key_put)(struct store_conn *c, const uint8_t public_key[32], int64_t now);
+	/* empties the format 1 chain, once its rows are in the new chains */
+	enum tf_err (*audit_v1_clear)(struct store_conn *c);
 };
 
 struct store {

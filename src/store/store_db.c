@@ -96,11 +96,10 @@ enum tf_err db_int(struct store_conn *c, enum stmt_id id, const struct sql_arg *
 	return db_end(&r);
 }
 
-void db_chain_locked(struct store_conn *c)
+enum tf_err db_chain_locked(struct store_conn *c, const char *chain)
 {
 	const struct sql_driver *d = drv_of(c);
-	if (d->chain_locked)
-		d->chain_locked(c);
+	return d->chain_locked ? d->chain_locked(c, chain) : TF_OK;
 }
 
 void col_text(struct rows *r, int i, char *out, size_t size)

@@ -14,8 +14,9 @@
  *      lock of the user a transaction reads first (pg_lock_user, before the statements marked
  *      locks_user in store_sql.c), so that two nodes checking and updating one user's
  *      challenge, factor, transaction or exemption counts take turns;
- *      and the audit chain's head row (FOR UPDATE), so that the chain stays one line. Locks
- *      are taken user first, chain second; no user lock is taken after the chain's.
+ *      and the head row of the audit chain it appends to (FOR UPDATE), so that each chain stays
+ *      one line; writers of different applications' chains never wait for each other. Locks
+ *      are taken user first, chain second; no user lock is taken after a chain's.
  *      Single-use redemptions (SSO and email tokens, authorisations, backup codes) are
  *      conditional updates, exactly one of which changes the row.
  *  (4) A lost connection: a pooled connection is checked when taken (a closed socket is seen
@@ -52,7 +53,8 @@ struct pg_conn {
 	bool prepared[S__MAX];
 	bool in_tx;
 	bool broken;       /* the connection was lost: reconnect before its next use */
-	bool holds_audit;  /* this transaction holds the audit chain's head row */
+	/* the audit chain whose head row this transaction holds last ("": none) */
+	char held_chain[AUDIT_CHAIN_MAX];
 	char locked_user[2 * TF_ID_MAX + 2]; /* app/user whose advisory lock this transaction holds */
 	struct pg_conn *next_free;
 };
@@ -182,7 +184,7 @@ static enum tf_err reconnect(struct pg_conn *pc)
 {
 	memset(pc->prepared, 0, sizeof pc->prepared);
 	pc->in_tx = false;
-	pc->holds_audit = false;
+	pc->held_chain[0] = '\0';
 	pc->locked_user[0] = '\0';
 	PQreset(pc->pg);
 	if (PQstatus(pc->pg) != CONNECTION_OK) {
@@ -306,7 +308,7 @@ static size_t pg_blob(struct rows *r, int i, uint8_t *out, size_t size)
 static enum tf_err pg_lock_user(struct store_conn *c, const char *app_id, const char *user_id)
 {
 	struct pg_conn *pc = pc_of(c);
-	if (!pc->in_tx || pc->holds_audit)
+	if (!pc->in_tx || pc->held_chain[0])
 		return TF_OK;
 	char key[sizeof pc->locked_user];
 	snprintf(key, sizeof key, "%s/%s", app_id, user_id);
@@ -318,10 +320,19 @@ static enum tf_err pg_lock_user(struct store_conn *c, const char *app_id, const 
 	return e;
 }
 
-static void pg_chain_locked(struct store_conn *c)
+static enum tf_err pg_chain_locked(struct store_conn *c, const char *chain)
 {
-	if (pc_of(c)->in_tx)
-		pc_of(c)->holds_audit = true;
+	struct pg_conn *pc = pc_of(c);
+	if (!pc->in_tx)
+		return TF_OK;
+	const char *held = pc->held_chain;
+	if (held[0] && strcmp(held, chain) != 0 &&
+	    (!strcmp(held, AUDIT_DEPLOYMENT_CHAIN) || strcmp(chain, AUDIT_DEPLOYMENT_CHAIN) != 0)) {
+		log_error("a transaction took audit chains out of order", "held", held, "chain", chain, NULL);
+		return TF_ERR_INTERNAL;
+	}
+	snprintf(pc->held_chain, sizeof pc->held_chain, "%s", chain);
+	return TF_OK;
 }
 
 /* Runs SQL text without parameters (transaction control, migrations). */
@@ -572,7 +583,7 @@ static enum tf_err pg_tx_begin(struct store_conn *c)
 	if (e == TF_ERR_STORE_UNAVAILABLE && pc->broken && reconnect(pc) == TF_OK)
 		e = exec_sql(pc, "BEGIN", "begin"); /* nothing was done yet: safe to try again */
 	pc->in_tx = e == TF_OK;
-	pc->holds_audit = false;
+	pc->held_chain[0] = '\0';
 	pc->locked_user[0] = '\0';
 	return e;
 }
@@ -583,7 +594,7 @@ static enum tf_err pg_tx_commit(struct store_conn *c)
 	if (!pc->in_tx)
 		return TF_ERR_INTERNAL;
 	pc->in_tx = false;
-	pc->holds_audit = false;
+	pc->held_chain[0] = '\0';
 	pc->locked_user[0] = '\0';
 	if (pc->broken)
 		return TF_ERR_STORE_UNAVAILABLE;
@@ -603,7 +614,7 @@ static void pg_tx_rollback(struct store_conn *c)
 	if (pc->in_tx && !pc->broken)
 		(void)exec_sql(pc, "ROLLBACK", "rollback");
 	pc->in_tx = false;
-	pc->holds_audit = false;
+	pc->held_chain[0] = '\0';
 	pc->locked_user[0] = '\0';
 }
 

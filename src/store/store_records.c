@@ -2,12 +2,14 @@
  * written once for both drivers (store_sql.h). Every read-then-write here is either inside
  * the caller's transaction or a single conditional statement, so that requests (and
  * PostgreSQL nodes) racing for one record each get one consistent answer. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store_sql.h"
 
-#define AUDIT_PAGE 1000 /* audit_scan's rows per query: a long chain is never held in memory at once */
+#define AUDIT_PAGE 1000 /* audit rows per query: a long chain is never held in memory at once */
 
 /* ---- outbox ---- */
 
@@ -65,38 +67,153 @@ enum tf_err sql_outbox_mark_failed(struct store_conn *c, const char *id, const c
 
 /* ---- audit ---- */
 
-enum tf_err sql_audit_last(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES])
+enum tf_err sql_audit_last(struct store_conn *c, const char *chain, int64_t now, int64_t *seq,
+			   uint8_t hash[AUDIT_HASH_BYTES])
 {
 	*seq = 0;
 	memset(hash, 0, AUDIT_HASH_BYTES);
 	struct rows r;
-	enum tf_err e = db_row(c, S_AUDIT_LAST, NULL, &r);
-	if (e == TF_ERR_NOT_FOUND)
-		return TF_OK; /* an empty chain (PostgreSQL's head row starts at seq 0) */
-	if (e != TF_OK)
-		return e;
-	db_chain_locked(c);
+	/* twice at most: a chain without an event is registered (and on PostgreSQL given its head
+	 * row, at seq 0), then read again */
+	for (int pass = 0;; pass++) {
+		enum tf_err e = db_row(c, S_AUDIT_LAST, ARGS(TEXT(chain)), &r);
+		if (e == TF_OK)
+			break;
+		if (e != TF_ERR_NOT_FOUND)
+			return e;
+		if (pass == 1)
+			return db_chain_locked(c, chain); /* SQLite: the chain has no event yet */
+		if ((e = db_exec(c, S_AUDIT_CHAIN_ADD, ARGS(TEXT(chain), INT(now)), NULL)) != TF_OK)
+			return e;
+	}
 	*seq = col_int(&r, 0);
 	col_blob(&r, 1, hash, AUDIT_HASH_BYTES, NULL);
-	return db_end(&r);
+	enum tf_err e = db_end(&r);
+	return e == TF_OK ? db_chain_locked(c, chain) : e;
 }
 
-enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_row *a)
+enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_event_row *a)
 {
+	enum tf_err e = a->seq == 1 ? db_exec(c, S_AUDIT_CHAIN_ADD, ARGS(TEXT(a->chain), INT(a->at_ms)), NULL) : TF_OK;
+	if (e != TF_OK)
+		return e;
 	return db_exec(c, S_AUDIT_INSERT,
-		       ARGS(INT(a->seq), INT(a->at_ms), TEXT(a->app_id), TEXT(a->event), TEXT(a->actor), TEXT(a->subject),
+		       ARGS(TEXT(a->chain), INT(a->seq), INT(a->at_ms), TEXT(a->type), TEXT(a->actor), TEXT(a->subject),
 			    TEXT(a->ip), TEXT(a->request_id), TEXT(a->details), BLOB(a->prev_hash, AUDIT_HASH_BYTES),
 			    BLOB(a->hash, AUDIT_HASH_BYTES)),
 		       NULL);
 }
 
-enum tf_err sql_audit_scan(struct store_conn *c, audit_visit_fn fn, void *ctx)
+enum tf_err sql_audit_events(struct store_conn *c, const char *chain, int64_t after, int64_t limit,
+			     audit_event_visit_fn fn, void *ctx)
+{
+	for (int64_t left = limit > 0 ? limit : INT64_MAX; left > 0;) {
+		struct rows r;
+		int64_t page = left < AUDIT_PAGE ? left : AUDIT_PAGE, n = 0;
+		db_query(c, S_AUDIT_EVENTS, ARGS(TEXT(chain), INT(after), INT(page)), &r);
+		for (; db_next(&r); n++) {
+			struct audit_event_row a;
+			memset(&a, 0, sizeof a);
+			col_text(&r, 0, a.chain, sizeof a.chain);
+			a.seq = after = col_int(&r, 1);
+			a.at_ms = col_int(&r, 2);
+			a.type = col_str(&r, 3);
+			a.actor = col_str(&r, 4);
+			a.subject = col_str(&r, 5);
+			a.ip = col_str(&r, 6);
+			a.request_id = col_str(&r, 7);
+			a.details = col_str(&r, 8);
+			col_blob(&r, 9, a.prev_hash, AUDIT_HASH_BYTES, NULL);
+			col_blob(&r, 10, a.hash, AUDIT_HASH_BYTES, NULL);
+			if (fn(ctx, &a) != 0)
+				return db_end(&r);
+		}
+		enum tf_err e = db_end(&r);
+		if (e != TF_OK || n < page)
+			return e;
+		left -= n;
+	}
+	return TF_OK;
+}
+
+enum tf_err sql_audit_newest(struct store_conn *c, const char *chain, struct audit_head_row *out)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->chain, sizeof out->chain, "%s", chain);
+	struct rows r;
+	enum tf_err e = db_row(c, S_AUDIT_NEWEST, ARGS(TEXT(chain)), &r);
+	if (e == TF_ERR_NOT_FOUND)
+		return TF_OK;
+	if (e != TF_OK)
+		return e;
+	out->seq = col_int(&r, 0);
+	col_blob(&r, 1, out->hash, AUDIT_HASH_BYTES, NULL);
+	return db_end(&r);
+}
+
+static void read_head(struct rows *r, void *out)
+{
+	struct audit_head_row *h = out;
+	memset(h, 0, sizeof *h);
+	col_text(r, 0, h->chain, sizeof h->chain);
+	h->seq = col_int(r, 1);
+	col_blob(r, 2, h->hash, AUDIT_HASH_BYTES, NULL);
+}
+
+static void read_signed_head(struct rows *r, void *out)
+{
+	struct audit_head_row *h = out;
+	read_head(r, h);
+	h->signed_at = col_int(r, 3);
+	col_blob(r, 4, h->signature, AUDIT_SIGNATURE_BYTES, NULL);
+}
+
+enum tf_err sql_audit_chain_list(struct store_conn *c, const char *after, bool unsigned_only,
+				 struct audit_head_row *out, size_t max, size_t *n_out)
+{
+	return db_list(c, S_AUDIT_CHAINS, ARGS(TEXT(after), INT(unsigned_only), INT((int64_t)max)), read_head, out,
+		       sizeof *out, max, n_out);
+}
+
+enum tf_err sql_audit_signed_put(struct store_conn *c, const struct audit_head_row *h)
+{
+	return db_exec(c, S_AUDIT_SIGNED_PUT,
+		       ARGS(TEXT(h->chain), INT(h->seq), BLOB(h->hash, AUDIT_HASH_BYTES), INT(h->signed_at),
+			    BLOB(h->signature, AUDIT_SIGNATURE_BYTES)),
+		       NULL);
+}
+
+enum tf_err sql_audit_signed_list(struct store_conn *c, const char *chain, int64_t after,
+				  struct audit_head_row *out, size_t max, size_t *n_out)
+{
+	return db_list(c, S_AUDIT_SIGNED_LIST, ARGS(TEXT(chain), INT(after), INT((int64_t)max)), read_signed_head, out,
+		       sizeof *out, max, n_out);
+}
+
+enum tf_err sql_audit_key_get(struct store_conn *c, uint8_t public_key[32])
+{
+	struct rows r;
+	enum tf_err e = db_row(c, S_AUDIT_KEY_GET, NULL, &r);
+	if (e != TF_OK)
+		return e;
+	size_t len = 0;
+	col_blob(&r, 0, public_key, 32, &len);
+	e = db_end(&r);
+	return e == TF_OK && len != 32 ? TF_ERR_INTERNAL : e;
+}
+
+enum tf_err sql_audit_key_put(struct store_conn *c, const uint8_t public_key[32], int64_t now)
+{
+	return db_exec(c, S_AUDIT_KEY_PUT, ARGS(BLOB(public_key, 32), INT(now)), NULL);
+}
+
+enum tf_err sql_audit_v1_scan(struct store_conn *c, audit_visit_fn fn, void *ctx)
 {
 	int64_t after = 0;
 	for (;;) {
 		struct rows r;
 		int n = 0;
-		db_query(c, S_AUDIT_SCAN, ARGS(INT(after), INT(AUDIT_PAGE)), &r);
+		db_query(c, S_AUDIT_V1_SCAN, ARGS(INT(after), INT(AUDIT_PAGE)), &r);
 		for (; db_next(&r); n++) {
 			struct audit_row a;
 			memset(&a, 0, sizeof a);
@@ -118,6 +235,11 @@ enum tf_err sql_audit_scan(struct store_conn *c, audit_visit_fn fn, void *ctx)
 		if (e != TF_OK || n < AUDIT_PAGE)
 			return e;
 	}
+}
+
+enum tf_err sql_audit_v1_clear(struct store_conn *c)
+{
+	return db_exec(c, S_AUDIT_V1_CLEAR, NULL, NULL);
 }
 
 /* ---- idempotency ---- */

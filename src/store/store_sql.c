@@ -37,7 +37,9 @@
 	"transaction_id, app_id, user_id, amount, currency, payee_name, payee_account, transaction_hash, "         \
 	"external_reference, state, exemption, challenge_id, created_at, approved_at"
 #define AUDIT_COLS "seq, at_ms, app_id, event, actor, subject, ip, request_id, details, prev_hash, hash"
-#define AUDIT_VALUES "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
+#define AUDIT_EVENT_COLS "chain, seq, at_ms, type, actor, subject, ip, request_id, details, prev_hash, hash"
+#define AUDIT_EVENT_VALUES "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
+#define AUDIT_NEWEST "SELECT seq, hash FROM audit_events WHERE chain = $1 ORDER BY seq DESC LIMIT 1"
 #define WEPAY_USER_COLS                                                                                          \
 	"app_id, user_id, wepay_user_id, first_name, last_name, scope, original_ip, original_device, "             \
 	"tos_acceptance_time, redirect_uri, callback_uri, created_at"
@@ -227,15 +229,43 @@ const struct stmt_sql stmt_table[S__MAX] = {
 			   "WHERE message_id = $4"),
 	STMT(OUTBOX_FAILED, "UPDATE outbox SET status = 'failed', sealed_body = NULL, last_error = $1 "
 			    "WHERE message_id = $2"),
-	/* the chain's last row. PostgreSQL keeps it in a head row, locked until the transaction
-	 * ends: one writer of the chain at a time on every node, and each reads the head its
-	 * predecessor committed (SQLite's single writer does that by itself). */
-	STMT(AUDIT_LAST, NULL, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-	     "SELECT seq, hash FROM audit_head WHERE one = 1 FOR UPDATE"),
-	STMT(AUDIT_INSERT, NULL, "INSERT INTO audit_log (" AUDIT_COLS ") VALUES " AUDIT_VALUES,
-	     "WITH ins AS (INSERT INTO audit_log (" AUDIT_COLS ") VALUES " AUDIT_VALUES ") "
-	     "UPDATE audit_head SET seq = $1, hash = $11 WHERE one = 1"),
-	STMT(AUDIT_SCAN, "SELECT " AUDIT_COLS " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"),
+	/* a chain's newest event. PostgreSQL keeps it in the chain's head row, locked until the
+	 * transaction ends: one writer of a chain at a time on every node, and each reads the head
+	 * its predecessor committed (SQLite's single writer does that by itself). */
+	STMT(AUDIT_LAST, NULL, AUDIT_NEWEST, "SELECT seq, hash FROM audit_chain_heads WHERE chain = $1 FOR UPDATE"),
+	STMT(AUDIT_CHAIN_ADD, NULL, "INSERT INTO audit_chains (chain, created_at) VALUES ($1,$2) ON CONFLICT DO NOTHING",
+	     "WITH c AS (INSERT INTO audit_chains (chain, created_at) VALUES ($1,$2) ON CONFLICT DO NOTHING) "
+	     "INSERT INTO audit_chain_heads (chain, seq, hash) VALUES ($1, 0, decode(repeat('00', 32), 'hex')) "
+	     "ON CONFLICT DO NOTHING"),
+	STMT(AUDIT_INSERT, NULL, "INSERT INTO audit_events (" AUDIT_EVENT_COLS ") VALUES " AUDIT_EVENT_VALUES,
+	     "WITH ins AS (INSERT INTO audit_events (" AUDIT_EVENT_COLS ") VALUES " AUDIT_EVENT_VALUES ") "
+	     "UPDATE audit_chain_heads SET seq = $2, hash = $11 WHERE chain = $1"),
+	STMT(AUDIT_EVENTS, "SELECT " AUDIT_EVENT_COLS " FROM audit_events WHERE chain = $1 AND seq > $2 ORDER BY seq "
+			   "LIMIT $3"),
+	STMT(AUDIT_NEWEST, AUDIT_NEWEST),
+	/* each chain with its newest event (only those not yet under a signed head when $2), by
+	 * name (PostgreSQL: its head row) */
+	STMT(AUDIT_CHAINS, NULL,
+	     "SELECT c.chain, e.seq, e.hash FROM audit_chains c JOIN audit_events e ON e.chain = c.chain "
+	     "AND e.seq = (SELECT max(x.seq) FROM audit_events x WHERE x.chain = c.chain) WHERE c.chain > $1 AND ($2 = 0 OR "
+	     "e.seq > coalesce((SELECT max(s.seq) FROM audit_signed_heads s WHERE s.chain = c.chain), 0)) ORDER BY c.chain "
+	     "LIMIT $3",
+	     "SELECT h.chain, h.seq, h.hash FROM audit_chain_heads h WHERE h.chain > $1 AND h.seq > 0 AND ($2 = 0 OR "
+	     "h.seq > coalesce((SELECT max(s.seq) FROM audit_signed_heads s WHERE s.chain = h.chain), 0)) "
+	     "ORDER BY h.chain COLLATE \"C\" LIMIT $3"),
+	STMT(AUDIT_SIGNED_PUT, "INSERT INTO audit_signed_heads (chain, seq, hash, signed_at, signature) "
+			       "VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING"),
+	STMT(AUDIT_SIGNED_LIST, "SELECT chain, seq, hash, signed_at, signature FROM audit_signed_heads WHERE chain = $1 "
+				"AND seq > $2 ORDER BY seq LIMIT $3"),
+	STMT(AUDIT_KEY_GET, "SELECT public_key FROM audit_signing_key WHERE one = 1"),
+	STMT(AUDIT_KEY_PUT, "INSERT INTO audit_signing_key (one, public_key, created_at) VALUES (1, $1, $2) "
+			    "ON CONFLICT DO NOTHING"),
+	/* the format 1 chain, before the per-application chains */
+	/* (PostgreSQL locks the rows: a second node moving them at the same time waits, then finds
+	 * none) */
+	STMT(AUDIT_V1_SCAN, NULL, "SELECT " AUDIT_COLS " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+	     "SELECT " AUDIT_COLS " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2 FOR UPDATE"),
+	STMT(AUDIT_V1_CLEAR, "DELETE FROM audit_log"),
 	STMT(IDEM_INSERT, "INSERT INTO idempotency (scope, ref, fingerprint, created_at) VALUES ($1,$2,$3,$4) "
 			  "ON CONFLICT DO NOTHING"),
 	STMT(IDEM_GET, "SELECT fingerprint, created_at, status, body, headers FROM idempotency WHERE scope = $1 "

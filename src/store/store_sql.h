@@ -81,8 +81,17 @@ enum stmt_id {
 	S_OUTBOX_RETRY,
 	S_OUTBOX_FAILED,
 	S_AUDIT_LAST,
+	S_AUDIT_CHAIN_ADD,
 	S_AUDIT_INSERT,
-	S_AUDIT_SCAN,
+	S_AUDIT_EVENTS,
+	S_AUDIT_NEWEST,
+	S_AUDIT_CHAINS,
+	S_AUDIT_SIGNED_PUT,
+	S_AUDIT_SIGNED_LIST,
+	S_AUDIT_KEY_GET,
+	S_AUDIT_KEY_PUT,
+	S_AUDIT_V1_SCAN,
+	S_AUDIT_V1_CLEAR,
 	S_IDEM_INSERT,
 	S_IDEM_GET,
 	S_IDEM_REPLACE,
@@ -245,9 +254,11 @@ struct sql_driver {
 	 * SQLite's single writer does it already (NULL). Taken by the statements that say
 	 * locks_user, never after chain_locked. */
 	enum tf_err (*lock_user)(struct store_conn *c, const char *app_id, const char *user_id);
-	/* the transaction now holds the audit chain's head (S_AUDIT_LAST): locks are taken user
-	 * first, chain second */
-	void (*chain_locked)(struct store_conn *c);
+	/* the transaction now holds the head of audit chain `chain` (S_AUDIT_LAST): locks are taken
+	 * user first, chains second; a transaction holds at most one application's chain, and the
+	 * deployment's after it, never before it (so that two transactions never wait for each
+	 * other's chains): INTERNAL for another order */
+	enum tf_err (*chain_locked)(struct store_conn *c, const char *chain);
 };
 
 /* Both drivers' stores begin with this. */
@@ -279,7 +290,7 @@ enum tf_err db_get(struct store_conn *c, enum stmt_id id, const struct sql_arg *
 enum tf_err db_list(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, row_reader read, void *out,
 		    size_t size, size_t max, size_t *n_out);
 enum tf_err db_int(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, int64_t *out);
-void db_chain_locked(struct store_conn *c);
+enum tf_err db_chain_locked(struct store_conn *c, const char *chain);
 
 void col_text(struct rows *r, int i, char *out, size_t size);
 const char *col_str(struct rows *r, int i);
@@ -363,9 +374,21 @@ enum tf_err sql_outbox_mark_sent(struct store_conn *c, const char *id, int64_t n
 enum tf_err sql_outbox_mark_retry(struct store_conn *c, const char *id, int attempts, int64_t next,
 				  const char *error);
 enum tf_err sql_outbox_mark_failed(struct store_conn *c, const char *id, const char *error);
-enum tf_err sql_audit_last(struct store_conn *c, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES]);
-enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_row *r);
-enum tf_err sql_audit_scan(struct store_conn *c, audit_visit_fn fn, void *ctx);
+enum tf_err sql_audit_last(struct store_conn *c, const char *chain, int64_t now, int64_t *seq,
+			   uint8_t hash[AUDIT_HASH_BYTES]);
+enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_event_row *r);
+enum tf_err sql_audit_v1_scan(struct store_conn *c, audit_visit_fn fn, void *ctx);
+enum tf_err sql_audit_events(struct store_conn *c, const char *chain, int64_t after, int64_t limit,
+			     audit_event_visit_fn fn, void *ctx);
+enum tf_err sql_audit_newest(struct store_conn *c, const char *chain, struct audit_head_row *out);
+enum tf_err sql_audit_chain_list(struct store_conn *c, const char *after, bool unsigned_only,
+				 struct audit_head_row *out, size_t max, size_t *n_out);
+enum tf_err sql_audit_signed_put(struct store_conn *c, const struct audit_head_row *h);
+enum tf_err sql_audit_signed_list(struct store_conn *c, const char *chain, int64_t after,
+				  struct audit_head_row *out, size_t max, size_t *n_out);
+enum tf_err sql_audit_key_get(struct store_conn *c, uint8_t public_key[32]);
+enum tf_err sql_audit_key_put(struct store_conn *c, const uint8_t public_key[32], int64_t now);
+enum tf_err sql_audit_v1_clear(struct store_conn *c);
 enum tf_err sql_idem_reserve(struct store_conn *c, const char *scope, const char *ref,
 			     const uint8_t fp[TF_MAC_BYTES], int64_t now, int64_t stale_before,
 			     int64_t expired_before, enum idem_state *state, struct idem_answer *answer);
@@ -499,7 +522,7 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 /* A driver's struct store_ops: its own drv_open, drv_close, drv_acquire, drv_release,
  * drv_migrate and drv_tx_*, and the operations written once. */
 #define SQL_STORE_OPS(drv)                                                                                             \
-	.ops_version = 17, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
+	.ops_version = 18, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
 	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                                \
 	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping,                              \
 	.app_insert = sql_app_insert, .app_get = sql_app_get, .app_get_by_api_key = sql_app_get_by_api_key,            \
@@ -520,7 +543,7 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 	.email_token_insert = sql_email_token_insert, .outbox_insert = sql_outbox_insert,                              \
 	.outbox_due = sql_outbox_due, .outbox_mark_sent = sql_outbox_mark_sent,                                        \
 	.outbox_mark_retry = sql_outbox_mark_retry, .outbox_mark_failed = sql_outbox_mark_failed,                      \
-	.audit_last = sql_audit_last, .audit_insert = sql_audit_insert, .audit_scan = sql_audit_scan,                  \
+	.audit_last = sql_audit_last, .audit_insert = sql_audit_insert, .audit_v1_scan = sql_audit_v1_scan,            \
 	.idem_reserve = sql_idem_reserve, .idem_complete = sql_idem_complete,                                          \
 	.idem_release = sql_idem_release, .counter_hit = sql_counter_hit, .counter_get = sql_counter_get,              \
 	.app_get_by_client_id = sql_app_get_by_client_id, .sso_token_insert = sql_sso_token_insert,                    \
@@ -563,6 +586,9 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 	.tra_window = sql_tra_window, .tra_sums = sql_tra_sums, .tra_first_days = sql_tra_first_days,                  \
 	.tra_bands_get = sql_tra_bands_get, .tra_band_put = sql_tra_band_put,                                          \
 	.tra_evaluation_insert = sql_tra_evaluation_insert, .tra_evaluations_get = sql_tra_evaluations_get,          \
-	.tra_type_seen = sql_tra_type_seen
+	.tra_type_seen = sql_tra_type_seen, .audit_events = sql_audit_events, .audit_newest = sql_audit_newest,         \
+	.audit_chain_list = sql_audit_chain_list, .audit_signed_put = sql_audit_signed_put,                            \
+	.audit_signed_list = sql_audit_signed_list, .audit_key_get = sql_audit_key_get,                                \
+	.audit_key_put = sql_audit_key_put, .audit_v1_clear = sql_audit_v1_clear
 
 #endif

@@ -117,7 +117,7 @@ def test_sandbox_sends_nothing_and_is_not_capped(server):
 
 def audit_events(server, event):
     assert re.fullmatch(r"[a-z_.]+", event)
-    return [row["details"] for row in db_query(server, f"SELECT details FROM audit_log WHERE event = '{event}' ORDER BY seq")]
+    return [row["details"] for row in db_query(server, f"SELECT details FROM audit_events WHERE type = '{event}' ORDER BY seq")]
 
 
 def test_no_answer_tells_whether_an_email_exists_in_another_application(server):

@@ -177,7 +177,7 @@ def test_the_view_answers_the_logos_address_and_size(server):
     # other settings leave it alone
     r = patch(server, app, {"enabled_factor_types": ["sms", "email"]})
     assert r.json()["branding"]["logo"]["type"] == "svg"
-    rows = db_query(server, "SELECT details FROM audit_log WHERE event = 'app.settings_changed' ORDER BY seq")
+    rows = db_query(server, "SELECT details FROM audit_events WHERE type = 'app.settings_changed' ORDER BY seq")
     assert [json.loads(r["details"]) for r in rows] == [{"settings": ["branding"]}] * 2 + [
         {"settings": ["enabled_factor_types"]}]
     # no branding: null

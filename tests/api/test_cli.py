@@ -141,22 +141,23 @@ def _tampered_copy(srv, tmp_path, name, sql):
     """A copy of the server's data folder whose audit log sql changed; on PostgreSQL the
     server's own database, changed in place (the server is stopped)."""
     if ON_POSTGRES:
-        assert db_query(srv, "SELECT count(*) AS n FROM audit_log")[0]["n"] >= 4
+        assert db_query(srv, "SELECT count(*) AS n FROM audit_events")[0]["n"] >= 4
         db_execute(srv, sql)
         return srv.data_dir
     copy = tmp_path / name
     shutil.copytree(srv.data_dir, copy)
     with sqlite3.connect(copy / "twofold.db") as c:
-        assert c.execute("SELECT count(*) FROM audit_log").fetchone()[0] >= 4
+        assert c.execute("SELECT count(*) FROM audit_events").fetchone()[0] >= 4
         c.execute(sql)
     return copy
 
 
 def test_audit_verify_names_the_row_whose_details_were_changed(tmp_path, start_server):
     srv = start_server()
-    _audit_session(srv)
+    app, _ = _audit_session(srv)
     srv.stop()  # a quiet copy of the data folder
-    copy = _tampered_copy(srv, tmp_path, "updated", "UPDATE audit_log SET details='{\"x\":1}' WHERE seq=2")
+    copy = _tampered_copy(srv, tmp_path, "updated",
+                          f"UPDATE audit_events SET details='{{\"x\":1}}' WHERE chain = '{app['app_id']}' AND seq=2")
     res = run_cli("audit", "verify", "--data", copy)
     out = res.stdout + res.stderr
     assert res.returncode != 0, out
@@ -165,9 +166,9 @@ def test_audit_verify_names_the_row_whose_details_were_changed(tmp_path, start_s
 
 def test_audit_verify_detects_a_deleted_row(tmp_path, start_server):
     srv = start_server()
-    _audit_session(srv)
+    app, _ = _audit_session(srv)
     srv.stop()
-    copy = _tampered_copy(srv, tmp_path, "deleted", "DELETE FROM audit_log WHERE seq=2")
+    copy = _tampered_copy(srv, tmp_path, "deleted", f"DELETE FROM audit_events WHERE chain = '{app['app_id']}' AND seq=2")
     res = run_cli("audit", "verify", "--data", copy)
     out = res.stdout + res.stderr
     assert res.returncode != 0, out

@@ -74,7 +74,7 @@ def test_validation_is_audited_when_refused_but_never_writes_on_success(server):
     app = server.make_app(sandbox=True)
     user, dev = stepped_user(server, app)
     def count():
-        return db_query(server, "SELECT count(*) AS n FROM audit_log")[0]["n"]
+        return db_query(server, "SELECT count(*) AS n FROM audit_events")[0]["n"]
     before = count()
     for _ in range(20):
         assert validate(server, app, user.user["user_id"], dev["cookie"])["trusted"] is True
@@ -84,7 +84,7 @@ def test_validation_is_audited_when_refused_but_never_writes_on_success(server):
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         rows = [tuple(r.values()) for r in
-                db_query(server, "SELECT event, subject, details FROM audit_log WHERE event = 'device.validated_false'")]
+                db_query(server, "SELECT type AS event, subject, details FROM audit_events WHERE type = 'device.validated_false'")]
         if rows:
             break
         time.sleep(0.05)
@@ -223,7 +223,7 @@ def test_device_trust_and_revocation_are_audited_in_the_chain(server):
     assert user.delete(f"/v1/devices/{dev['device_id']}").status_code == 200
     assert user.delete("/v1/devices").status_code == 200  # nothing left: no second row
     rows = [tuple(r.values()) for r in
-            db_query(server, "SELECT event, subject, details FROM audit_log WHERE event LIKE 'device.%' ORDER BY seq")]
+            db_query(server, "SELECT type AS event, subject, details FROM audit_events WHERE type LIKE 'device.%' ORDER BY seq")]
     assert [(e, s) for e, s, _ in rows] == [("device.trusted", dev["device_id"]), ("device.revoked", dev["device_id"])]
     assert '"kind":"persistent"' in rows[0][2]
     from harness import run_cli

@@ -231,7 +231,7 @@ def refused_for(server, reason):
     the answer: waits up to 5 s)."""
     deadline = time.monotonic() + 5
     while True:
-        rows = [r["details"] for r in db_query(server, "SELECT details FROM audit_log WHERE event = 'send.refused'")]
+        rows = [r["details"] for r in db_query(server, "SELECT details FROM audit_events WHERE type = 'send.refused'")]
         if any(f'"reason":"{reason}"' in d for d in rows):
             return True
         if time.monotonic() > deadline:

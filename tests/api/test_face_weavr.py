@@ -332,7 +332,7 @@ def test_concurrent_sign_ins_hash_at_most_five_guesses(start_server):
     assert set(statuses) <= {200, 403, 423}, statuses
     assert statuses.count(403) + statuses.count(200) <= 5, statuses
     # each password checked and found wrong is one login.failed row in the audit log: five at most
-    hashed_failures = db_query(srv, "SELECT COUNT(*) AS n FROM audit_log WHERE event = 'login.failed'")[0]["n"]
+    hashed_failures = db_query(srv, "SELECT COUNT(*) AS n FROM audit_events WHERE type = 'login.failed'")[0]["n"]
     assert 1 <= hashed_failures + statuses.count(200) <= 5, (hashed_failures, statuses)
 
 

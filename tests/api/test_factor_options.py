@@ -123,7 +123,7 @@ def test_patch_replaces_the_types_and_warns_and_leaves_webauthn(server, make_app
     assert codes(r.json()["warnings"]) == [WARNING]
     r = patch(server, app, enabled_factor_types=None, webauthn=WEBAUTHN)
     assert r.json()["enabled_factor_types"] == ALL and r.json()["warnings"] == []
-    rows = db_query(server, "SELECT details FROM audit_log WHERE event = 'app.settings_changed' ORDER BY seq")
+    rows = db_query(server, "SELECT details FROM audit_events WHERE type = 'app.settings_changed' ORDER BY seq")
     assert [json.loads(x["details"])["settings"] for x in rows] == [
         ["enabled_factor_types"], ["enabled_factor_types"], ["webauthn"], ["webauthn", "enabled_factor_types"]]
 

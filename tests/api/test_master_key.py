@@ -10,6 +10,7 @@ before the key ring, which gets one at its first start. On SQLite and on Postgre
 import hashlib
 import hmac
 import os
+import json
 import secrets
 import stat
 import struct
@@ -321,7 +322,7 @@ def test_rotation_keeps_everything_working_under_the_new_key_and_the_old_key_ope
         _all_still_work(srv, s, twilio)
         res = run_cli("audit", "verify", "--data", srv.data_dir)
         assert res.returncode == 0, res.stdout + res.stderr
-        rows = db_query(srv, "SELECT event, actor, details FROM audit_log WHERE event = 'master_key.rotated'")
+        rows = db_query(srv, "SELECT type AS event, actor, details FROM audit_events WHERE type = 'master_key.rotated'")
         assert len(rows) == 1 and rows[0]["actor"] == "operator:cli", rows
         srv.stop()
 
@@ -384,7 +385,7 @@ def test_rotation_with_a_new_cookie_key_revokes_every_trusted_device(start_serve
         assert r.status_code == 200 and r.json()["trusted"] is False, r.text
     assert db_query(srv, "SELECT count(*) AS n FROM devices WHERE revoked_at = 0")[0]["n"] == 0
     assert srv.token_alive(app, token)  # the rest stays
-    rows = db_query(srv, "SELECT details FROM audit_log WHERE event = 'master_key.rotated'")
+    rows = db_query(srv, "SELECT details FROM audit_events WHERE type = 'master_key.rotated'")
     assert '"new_cookie_key":true' in rows[0]["details"] and '"devices_revoked":2' in rows[0]["details"], rows
     assert run_cli("audit", "verify", "--data", srv.data_dir).returncode == 0
     # a device trusted after the rotation gets a cookie under the new key
@@ -463,17 +464,24 @@ def _older_database(tmp_path, master):
     at_ms = int(time.time() * 1000)
     fields = ["", "operator.note", "operator:test", "", "", "", "{}"]
     h = _audit_hash(_kdf(master, 3, b"twofold\0"), 1, at_ms, bytes(32), fields)
+    _write_older_audit_row(srv, at_ms, fields, h)
+    return srv
+
+
+def _write_older_audit_row(srv, at_ms, fields, h):
+    """The single keyed audit chain of the builds before the per-application chains (format 1):
+    its row, and nothing in the new chains."""
+    for table in ("audit_events", "audit_chains", "audit_signed_heads") + (("audit_chain_heads",) if ON_POSTGRES else ()):
+        db_execute(srv, f"DELETE FROM {table}")
     values = ", ".join(f"'{f}'" for f in fields)
     db_execute(srv, "INSERT INTO audit_log (seq, at_ms, app_id, event, actor, subject, ip, request_id, details, "
                     f"prev_hash, hash) VALUES (1, {at_ms}, {values}, {blob_literal(bytes(32))}, {blob_literal(h)})")
-    if ON_POSTGRES:
-        db_execute(srv, f"UPDATE audit_head SET seq = 1, hash = {blob_literal(h)}")
-    return srv
 
 
 def test_a_database_from_before_the_key_ring_gets_one_and_keeps_its_keys(tmp_path):
     master = secrets.token_bytes(32)
     srv = _older_database(tmp_path, master)
+    older_row = db_query(srv, "SELECT * FROM audit_log")[0]
     key_path = tmp_path / "older.key"
     write_key(key_path, master)
     # another key on that database: its first audit row does not verify, and nothing is written
@@ -488,6 +496,13 @@ def test_a_database_from_before_the_key_ring_gets_one_and_keeps_its_keys(tmp_pat
     try:
         ring = keyring(srv)
         assert ring is not None
+        # the older row, checked under those keys, moved into the deployment's chain
+        assert db_query(srv, "SELECT count(*) AS n FROM audit_log")[0]["n"] == 0
+        moved = db_query(srv, "SELECT * FROM audit_events WHERE chain = 'deployment' ORDER BY seq")
+        assert [(r["seq"], r["type"], r["at_ms"]) for r in moved[:1]] == [(1, "operator.note", older_row["at_ms"])]
+        split = json.loads(moved[1]["details"])
+        assert moved[1]["type"] == "audit.chains_split" and split["format1_intact"] is True
+        assert split["format1_rows"] == 1 and split["format1_head_hash"] == bytes(older_row["hash"]).hex()
         app = srv.make_app()
         user = User(srv, app)
         r = srv.post("/v1/users", api_key=app["api_key"], json={"email": "idem@example.com"},
@@ -503,6 +518,8 @@ def test_a_database_from_before_the_key_ring_gets_one_and_keeps_its_keys(tmp_pat
         # everything in it now as an older twofold wrote it: no ring. The next start writes one
         # again, and what was issued works: the ring's data keys are the derived ones.
         db_execute(srv, "DELETE FROM keyring")
+        _write_older_audit_row(srv, older_row["at_ms"], [older_row[k] for k in (
+            "app_id", "event", "actor", "subject", "ip", "request_id", "details")], bytes(older_row["hash"]))
         srv.start()
         assert keyring(srv)["check_value"] == ring["check_value"]
         assert srv.token_alive(app, user.token)

@@ -46,7 +46,7 @@ def test_a_passkey_signs_its_user_in_stepped_up(server, app):
     # the session is the user's, and stepped up: adding a factor needs no further challenge
     user.token = body["token"]
     assert user.post("/v1/factors", json={"type": "passkey"}).status_code == 201
-    rows = db_query(server, "SELECT event, subject FROM audit_log WHERE event = 'login.succeeded' ORDER BY seq")
+    rows = db_query(server, "SELECT type AS event, subject FROM audit_events WHERE type = 'login.succeeded' ORDER BY seq")
     assert rows[-1]["subject"] == user.user["user_id"]
 
 

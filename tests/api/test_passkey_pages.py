@@ -88,7 +88,7 @@ def test_a_passkey_added_on_the_page_signs_in_without_a_username_and_owes_no_sec
     r = sign_in(server, app, csrf_of(form), body["challenge_id"], authenticator.assertion(body["webauthn"]["publicKey"]))
     assert r.status_code == 303 and r.headers["Location"] == "/account/devices"  # not the challenge page
     assert server.http.get(server.base_url + "/account/devices", allow_redirects=False).status_code == 200
-    rows = db_query(server, "SELECT event, subject, details FROM audit_log WHERE event = 'hosted.signed_in' ORDER BY seq")
+    rows = db_query(server, "SELECT type AS event, subject, details FROM audit_events WHERE type = 'hosted.signed_in' ORDER BY seq")
     assert rows[-1]["subject"] == user["user_id"] and json.loads(rows[-1]["details"]) == {"method": "passkey"}
     # the challenge was used: the same answer again signs nobody in
     again = requests.Session()
@@ -156,7 +156,7 @@ def test_a_wrong_signature_is_refused_and_counted(start_server):
     r = sign_in(server, app, csrf_of(form), body["challenge_id"],
                 authenticator.assertion(body["webauthn"]["publicKey"], bogus_signature=True))
     assert r.status_code == 403 and "not accepted" in r.text
-    rows = db_query(server, "SELECT event, details FROM audit_log WHERE event = 'login.failed' ORDER BY seq")
+    rows = db_query(server, "SELECT type AS event, details FROM audit_events WHERE type = 'login.failed' ORDER BY seq")
     assert json.loads(rows[-1]["details"]) == {"method": "passkey", "reason": "signature"}
     # not JSON at all, or no challenge: the page says so
     r = server.http.post(server.base_url + "/login/passkey", data={"csrf": csrf_of(r.text), "client_id": app["client_id"],

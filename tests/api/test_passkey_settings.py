@@ -103,7 +103,7 @@ def test_patch_replaces_the_settings_and_null_removes_them(server, admin, make_a
     assert r.json()["webauthn"]["origins"] == ["https://pay.example"]
     r = server.request("PATCH", f"/v1/admin/apps/{app['app_id']}", admin=True, json={"webauthn": None})
     assert r.status_code == 200 and r.json()["webauthn"] is None
-    rows = db_query(server, "SELECT event, subject FROM audit_log WHERE event = 'app.settings_changed' ORDER BY seq")
+    rows = db_query(server, "SELECT type AS event, subject FROM audit_events WHERE type = 'app.settings_changed' ORDER BY seq")
     assert [(x["event"], x["subject"]) for x in rows] == [("app.settings_changed", app["app_id"])] * 3
 
 

@@ -172,7 +172,7 @@ def test_a_counter_that_goes_back_is_refused_and_audited(server, app):
                   json={"credential": authenticator.assertion(ch["webauthn"]["publicKey"], count=10)})
     assert_error(r, 403, "CREDENTIAL_INVALID")
     assert r.json()["error"]["reason"] == "counter"
-    rows = db_query(server, f"SELECT subject FROM audit_log WHERE event = 'factor.counter_regressed'")
+    rows = db_query(server, f"SELECT subject FROM audit_events WHERE type = 'factor.counter_regressed'")
     assert [x["subject"] for x in rows] == [factor_id]
 
 

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # the whole table is what these statements are for
 READS_WHOLE_TABLE = {
-    "S_AUDIT_LAST": "SCAN audit_log",  # ORDER BY seq DESC LIMIT 1: one step back from the rowid's end
+    "S_AUDIT_V1_CLEAR": "SCAN audit_log",  # empties the single chain of earlier builds, once moved
+    "S_AUDIT_CHAINS": "SCAN c USING INDEX sqlite_autoindex_audit_chains_1",  # the chains, by name, a page at a time
     "S_PING": "SCAN CONSTANT ROW",  # SELECT 1
     "S_OTHER_CLIENTS": "SCAN CONSTANT ROW",  # SELECT 0: SQLite cannot tell
     "S_TRA_FIRST_DAYS": "SCAN tra_types USING INDEX sqlite_autoindex_tra_types_1",  # the quarterly evaluation: one row per application and payment type
@@ -32,7 +33,8 @@ READS_WHOLE_TABLE = {
 }
 
 PG_READS_WHOLE_TABLE = {
-    "S_AUDIT_SCAN": "audit_log",  # twofold audit verify reads the whole chain
+    "S_AUDIT_V1_SCAN": "audit_log",  # the single chain of earlier builds, read once to move it
+    "S_AUDIT_V1_CLEAR": "audit_log",
     "S_TRA_FIRST_DAYS": "tra_types",  # as on SQLite
     "S_TRA_BANDS_ALL": "tra_bands",
 }

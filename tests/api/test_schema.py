@@ -19,9 +19,9 @@ pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs the PostgreSQL cl
 
 # (dialect, table, column or None): what one dialect has and the other need not
 OWN = {
-    # the audit chain's head row, locked FOR UPDATE by each writer of the chain (SQLite's single
-    # writer serialises the chain by itself)
-    ("postgres", "audit_head", None),
+    # each audit chain's head row, locked FOR UPDATE by the chain's writers (SQLite's single
+    # writer serialises the chains by itself)
+    ("postgres", "audit_chain_heads", None),
     # breaks ties between challenges created in the same millisecond, as SQLite's rowid does
     ("postgres", "challenges", "ordinal"),
 }

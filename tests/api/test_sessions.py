@@ -432,7 +432,7 @@ def test_concurrent_wrong_passwords_hash_at_most_the_limit(start_server):
     checked = statuses.count(401) + statuses.count(201)
     assert 1 <= checked <= 5, statuses
     assert statuses.count(429) == len(passwords) - checked
-    hashed_failures = db_query(srv, "SELECT COUNT(*) AS n FROM audit_log WHERE event = 'login.failed'")[0]["n"]
+    hashed_failures = db_query(srv, "SELECT COUNT(*) AS n FROM audit_events WHERE type = 'login.failed'")[0]["n"]
     assert hashed_failures == statuses.count(401)
 
 

@@ -496,7 +496,7 @@ def test_suspension_and_resumption_are_event_messages_and_audited(world):
     assert [d["quarter"] for d in got] == sorted(d["quarter"] for d in got), "events out of quarter order"
     time.sleep(0.5)
     assert len([m for m in world.server.messages() if is_ours(m)]) == len(want), "an event sent twice"
-    rows = db_query(world.server, "SELECT event, app_id FROM audit_log WHERE event LIKE 'tra.%' ORDER BY seq")
+    rows = db_query(world.server, "SELECT type AS event, chain AS app_id FROM audit_events WHERE type LIKE 'tra.%' ORDER BY seq")
     suspended = [r for r in rows if r["event"] == "tra.band_suspended" and r["app_id"] == app_id]
     assert len(suspended) == sum(e["change"] == "suspended" for e in ref.events(qc)), rows
 
