@@ -140,9 +140,9 @@ test-openapi: openapi-deps
 	  node_modules/.bin/redocly lint --config redocly.yaml ../../docs/openapi.yaml
 	$(PYTEST) -q tests/openapi
 
-# The JavaScript signer package's own tests (node --test), cross-checked against build/twofold
+# The JavaScript packages' own tests (node --test), cross-checked against build/twofold
 test-js: all
-	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold node --test packages/twofold-signer/test/
+	TWOFOLD_BIN=$(CURDIR)/$(BUILD)/twofold node --test packages/twofold-signer/test/ packages/twofold-audit-verify/test/
 
 # The hosted pages in Debian's Chromium, driven by playwright-core (npm); screenshots go to
 # build/screenshots/

@@ -8,6 +8,7 @@ in the database. Runs on PostgreSQL only (TWOFOLD_TEST_DATABASE=postgres): SQLit
 node's file.
 """
 import itertools
+import os
 import threading
 import time
 
@@ -251,6 +252,12 @@ def test_a_second_node_with_another_master_key_exits_at_start_and_never_answers_
     # node a was not disturbed, and b starts once it has a's key
     assert a.post("/v1/users", api_key=app["api_key"], json={"email": "a@example.com"}).status_code == 201
     (tmp_path / "node-b-data" / "master.key").write_bytes((a.data_dir / "master.key").read_bytes())
+    # with a's master key but an audit key of its own (its first start made one), b would sign
+    # heads that no platform can verify with the deployment's public key: it stops too
+    err = serve_must_exit(tmp_path / "node-b-data", database=a.database, probe_headers={"api-key": app["api_key"]})
+    assert "audit key" in err and "not the one this database's audit chains are signed with" in err, err
+    (tmp_path / "node-b-data" / "audit.key").unlink()
+    (tmp_path / "node-b-data" / "audit.key").write_bytes((a.data_dir / "audit.key").read_bytes())
     b = start_server("node-b", data_dir=tmp_path / "node-b-data", admin_token=a.admin_token, database=a.database)
     assert b.post("/v1/users", api_key=app["api_key"], json={"email": "b@example.com"}).status_code == 201
 
@@ -258,7 +265,12 @@ def test_a_second_node_with_another_master_key_exits_at_start_and_never_answers_
 def _start_together(tmp_path, name, database, key_files):
     """Nodes started at the same moment on database, each with its key file: which served (the
     others' stderr)."""
-    nodes = [Server(tmp_path / f"{name}-{i}", database=database, env={"TWOFOLD_MASTER_KEY_FILE": str(k)})
+    audit_key = tmp_path / f"{name}-audit.key"  # the deployment's one audit key
+    if not audit_key.exists():
+        audit_key.write_bytes(os.urandom(32))
+        audit_key.chmod(0o600)
+    nodes = [Server(tmp_path / f"{name}-{i}", database=database,
+                    env={"TWOFOLD_MASTER_KEY_FILE": str(k), "TWOFOLD_AUDIT_KEY_FILE": str(audit_key)})
              for i, k in enumerate(key_files)]
     results = [None] * len(nodes)
     gate = threading.Barrier(len(nodes))
