@@ -35,7 +35,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: install all run test test-po test-unit test-api test-api-sqlite test-api-postgres test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-bench test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
-FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers pwhash cose_key auth_data client_data attestation logo locale
+FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers pwhash cose_key auth_data client_data attestation logo locale audit_export
 FUZZ_SECONDS ?= 60
 
 all: $(BUILD)/twofold

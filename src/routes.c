@@ -76,7 +76,7 @@ const struct route routes[] = {
 	R("GET", "/v1/fraud_reports", api_fraud_reports_list, AUTH_APP, 0),
 	R("GET", "/v1/audit/events", api_audit_events, AUTH_APP, 0),
 	R("GET", "/v1/audit/heads", api_audit_heads_list, AUTH_APP, 0),
-	R("POST", "/v1/audit/heads", api_audit_heads_sign, AUTH_APP, 0),
+	R("POST", "/v1/audit/heads", api_audit_heads_sign, AUTH_APP, J),
 	R("POST", "/v1/transactions", api_transactions_create, AUTH_USER, J),
 	R("GET", "/v1/transactions/{id}", api_transactions_get, AUTH_USER, 0),
 	/* the Weavr Multi face (faces/weavr_*.c): api-key and Bearer, Weavr's error shapes */

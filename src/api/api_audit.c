@@ -2,7 +2,8 @@
  * api_audit.c: an application's audit chain (application credentials; docs/audit.md):
  * GET /v1/audit/events?after=SEQ&limit=N, its events in order with their hashes;
  * GET /v1/audit/heads?after=SEQ&limit=N, the heads the deployment's audit key signed;
- * POST /v1/audit/heads, the newest event's head signed now (or the head signed already).
+ * POST /v1/audit/heads ({} or no body), the newest event's head signed now (or the head
+ * signed already).
  * The JSON views here are also what `twofold audit export` writes. The rules are
  * sca/audit_chains.h's.
  */
@@ -121,9 +122,12 @@ enum tf_err api_audit_heads_list(struct tf_req *req)
 
 enum tf_err api_audit_heads_sign(struct tf_req *req)
 {
+	enum tf_err e = req_no_fields(req);
+	if (e != TF_OK)
+		return e;
 	struct sca_ctx ctx = req_sca(req);
 	struct audit_head_row h;
-	enum tf_err e = sca_audit_sign(&ctx, ctx.app->app_id, &h);
+	e = sca_audit_sign(&ctx, ctx.app->app_id, &h);
 	if (e != TF_OK)
 		return e;
 	resp_json(req, 200, api_audit_head_json(&h));

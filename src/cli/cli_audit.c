@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "platform/clock.h"
 #include "sca/audit_chains.h"
+#include "service/audit_export.h"
 #include "service/service.h"
 
 #define HEADS_MAX 16
@@ -34,14 +35,6 @@ static int usage(void)
 			"       twofold audit sign --data DIR\n"
 			"       twofold audit export --data DIR --chain CHAIN [--out FILE]\n");
 	return 2;
-}
-
-static bool hex_hash(const char *text, uint8_t out[AUDIT_HASH_BYTES])
-{
-	size_t len = 0;
-	return text && strlen(text) == 2 * AUDIT_HASH_BYTES &&
-	       sodium_hex2bin(out, AUDIT_HASH_BYTES, text, 2 * AUDIT_HASH_BYTES, NULL, &len, NULL) == 0 &&
-	       len == AUDIT_HASH_BYTES;
 }
 
 /* "[CHAIN:]SEQ:HEX" as a log line's chain, seq and hash give them */
@@ -63,7 +56,7 @@ static bool parse_head(const char *text, struct audit_head *out)
 		}
 	char *end;
 	long long seq = strtoll(seq_start, &end, 10);
-	if (end == seq_start || end != last || seq < 1 || !hex_hash(last + 1, out->hash))
+	if (end == seq_start || end != last || seq < 1 || !audit_hash_from_hex(last + 1, out->hash))
 		return false;
 	out->seq = seq;
 	return true;
@@ -118,126 +111,31 @@ static bool read_public_key(const char *arg, uint8_t out[AUDIT_PUBLIC_KEY_BYTES]
 	       len == AUDIT_PUBLIC_KEY_BYTES;
 }
 
-static const char *str_of(json_t *o, const char *name)
-{
-	json_t *v = json_object_get(o, name);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static bool int_of(json_t *o, const char *name, int64_t *out)
-{
-	json_t *v = json_object_get(o, name);
-	*out = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
-	return json_is_integer(v);
-}
-
-/* One event of the export as a row of chain; false when a field is missing or of a wrong type. */
-static bool event_of(json_t *o, const char *chain, struct audit_event_row *row)
-{
-	memset(row, 0, sizeof *row);
-	snprintf(row->chain, sizeof row->chain, "%s", chain);
-	row->type = str_of(o, "type");
-	row->actor = str_of(o, "actor");
-	row->subject = str_of(o, "subject");
-	row->ip = str_of(o, "ip");
-	row->request_id = str_of(o, "request_id");
-	row->details = str_of(o, "details");
-	return json_is_object(o) && int_of(o, "seq", &row->seq) && int_of(o, "at", &row->at_ms) && row->type &&
-	       row->actor && row->subject && row->ip && row->request_id && row->details &&
-	       hex_hash(str_of(o, "hash"), row->hash) && hex_hash(str_of(o, "prev_hash"), row->prev_hash);
-}
-
-static bool head_of(json_t *o, struct audit_head_row *h)
-{
-	memset(h, 0, sizeof *h);
-	const char *chain = str_of(o, "chain"), *sig = str_of(o, "signature");
-	size_t len = 0;
-	if (!json_is_object(o) || !chain || strlen(chain) >= sizeof h->chain || !int_of(o, "seq", &h->seq) ||
-	    !int_of(o, "signed_at", &h->signed_at) || !hex_hash(str_of(o, "hash"), h->hash) || !sig ||
-	    sodium_base642bin(h->signature, sizeof h->signature, sig, strlen(sig), NULL, &len, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 || len != AUDIT_SIGNATURE_BYTES)
-		return false;
-	snprintf(h->chain, sizeof h->chain, "%s", chain);
-	return true;
-}
-
-static int broken(const char *what, long long seq)
-{
-	printf("audit export BROKEN at seq=%lld: %s\n", seq, what);
-	return 1;
-}
-
 static int verify_export(const char *path, const uint8_t public_key[AUDIT_PUBLIC_KEY_BYTES])
 {
 	json_error_t err;
 	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	const char *chain = doc ? str_of(doc, "app_id") : NULL;
-	json_t *events = doc ? json_object_get(doc, "events") : NULL, *heads = doc ? json_object_get(doc, "heads") : NULL;
-	if (!chain || !json_is_array(events) || !json_is_array(heads) || strlen(chain) >= AUDIT_CHAIN_MAX) {
+	struct audit_export_verdict v;
+	audit_export_check(doc, public_key, &v);
+	json_decref(doc);
+	if (v.not_export) {
 		fprintf(stderr, "twofold audit verify: %s is not an export {\"app_id\", \"events\": [...], \"heads\": "
 				"[...]}%s%s\n", path, doc ? "" : ": ", doc ? "" : err.text);
-		json_decref(doc);
 		return 2;
 	}
-	int rc = 0;
-	size_t n = json_array_size(events);
-	struct audit_event_row prev, row;
-	int64_t first = 0, last = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		const char *why = NULL;
-		if (!event_of(json_array_get(events, i), chain, &row)) {
-			rc = broken("an event lacks a field or has one of a wrong type", i ? prev.seq + 1 : 0);
-			break;
-		}
-		if (i == 0 && row.seq > 1) { /* an export from the middle: its first event links to what came before */
-			prev.seq = row.seq - 1;
-			memcpy(prev.hash, row.prev_hash, AUDIT_HASH_BYTES);
-		}
-		if (!audit_event_check(i || row.seq > 1 ? &prev : NULL, &row, &why))
-			rc = broken(why, row.seq);
-		if (i == 0)
-			first = row.seq;
-		last = row.seq;
-		prev = row;
+	if (v.why) {
+		printf("audit export BROKEN at seq=%lld: %s\n", (long long)v.broken_seq, v.why);
+		return 1;
 	}
-	/* every event's hash, once more by seq, for the heads */
-	size_t n_heads = json_array_size(heads);
-	int64_t newest_signed = 0;
-	for (size_t i = 0; i < n_heads && !rc; i++) {
-		struct audit_head_row h;
-		if (!head_of(json_array_get(heads, i), &h)) {
-			rc = broken("a signed head lacks a field or has one of a wrong type", 0);
-			break;
-		}
-		if (strcmp(h.chain, chain) != 0)
-			rc = broken("a signed head is of another chain", h.seq);
-		else if (!audit_head_signature_ok(public_key, &h))
-			rc = broken("a signed head's signature does not verify under the key given", h.seq);
-		else if (h.seq > last)
-			rc = broken("a signed head names an event the export does not hold: the chain's newest events were "
-				    "removed", h.seq);
-		else if (h.seq >= first && first > 0) {
-			struct audit_event_row e;
-			(void)event_of(json_array_get(events, (size_t)(h.seq - first)), chain, &e);
-			if (sodium_memcmp(e.hash, h.hash, AUDIT_HASH_BYTES) != 0)
-				rc = broken("a signed head holds another hash at this seq (the chain was rewritten from there)",
-					    h.seq);
-		}
-		if (h.seq > newest_signed)
-			newest_signed = h.seq;
-	}
-	if (!rc) {
-		printf("audit export intact: chain %s, %zu events", chain, n);
-		if (n)
-			printf(" (seq %lld to %lld)", (long long)first, (long long)last);
-		printf(", %zu signed heads verified", n_heads);
-		if (n_heads && newest_signed < last)
-			printf("; the %lld events after seq %lld are not yet under a signed head",
-			       (long long)(last - newest_signed), (long long)newest_signed);
-		printf("\n");
-	}
-	json_decref(doc);
-	return rc;
+	printf("audit export intact: chain %s, %zu events", v.chain, v.events);
+	if (v.events)
+		printf(" (seq %lld to %lld)", (long long)v.first, (long long)v.last);
+	printf(", %zu signed heads verified", v.heads);
+	if (v.heads && v.newest_signed < v.last)
+		printf("; the %lld events after seq %lld are not yet under a signed head",
+		       (long long)(v.last - v.newest_signed), (long long)v.newest_signed);
+	printf("\n");
+	return 0;
 }
 
 /* ---- the subcommands on a data folder ---- */
