@@ -84,6 +84,9 @@ static int report(const struct audit_walk *w, const struct audit_head *heads, si
 			return 1;
 		}
 	}
+	if (w->format1_broken_at)
+		printf("WARNING: the audit chain of the earlier builds was already broken when its rows were moved into "
+		       "these chains (deployment seq=%lld, audit.chains_split, says where)\n", (long long)w->format1_broken_at);
 	printf("audit chains intact: %lld events in %lld chains, %lld signed heads verified", (long long)w->events,
 	       (long long)w->chains, (long long)w->signed_heads);
 	if (n_heads)

@@ -183,6 +183,8 @@ static int visit(void *ctx, const struct audit_event_row *row)
 		if (sodium_memcmp(w->signed_heads[w->next_signed].hash, row->hash, AUDIT_HASH_BYTES) != 0)
 			return !fail(w->out, row->chain, row->seq, "a signed head holds another hash at this seq (the chain was "
 								   "rewritten from there)");
+	if (!strcmp(row->type, "audit.chains_split") && strstr(row->details, "\"format1_intact\":false"))
+		w->out->format1_broken_at = row->seq;
 	w->prev = *row;
 	w->have_prev = true;
 	w->out->events++;

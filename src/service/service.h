@@ -101,6 +101,9 @@ struct audit_walk {
 	char broken_chain[AUDIT_CHAIN_MAX];
 	int64_t broken_seq, kept;
 	const char *why;
+	/* the single chain of earlier builds was broken when its rows were moved: the deployment
+	 * chain's audit.chains_split event (its seq; 0: it was intact, or there was none) */
+	int64_t format1_broken_at;
 };
 
 /* Walks every chain, checking each event against the one before it and every signed head (its

@@ -87,6 +87,7 @@ def test_the_earlier_chain_moves_into_the_applications_chains_intact(tmp_path):
 
     after = run_cli("audit", "verify", "--data", srv.data_dir)
     assert after.returncode == 0 and "audit chains intact" in after.stdout, after.stdout + after.stderr
+    assert "WARNING" not in after.stdout
     assert db_query(srv, "SELECT count(*) AS n FROM audit_log")[0]["n"] == 0
 
     deployment = db_query(srv, "SELECT * FROM audit_events WHERE chain = 'deployment' ORDER BY seq")
@@ -125,6 +126,7 @@ def test_a_broken_earlier_chain_is_moved_as_it_is_and_says_where_it_broke(tmp_pa
 
     after = run_cli("audit", "verify", "--data", srv.data_dir)
     assert after.returncode == 0, after.stdout + after.stderr
+    assert "WARNING: the audit chain of the earlier builds was already broken" in after.stdout, after.stdout
     split = db_query(srv, "SELECT details FROM audit_events WHERE type = 'audit.chains_split'")
     assert json.loads(split[0]["details"])["format1_intact"] is False
     assert json.loads(split[0]["details"])["format1_broken_seq"] == 3

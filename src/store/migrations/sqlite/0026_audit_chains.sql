@@ -15,7 +15,7 @@ CREATE TABLE audit_events (
   prev_hash BLOB NOT NULL,
   hash BLOB NOT NULL,
   PRIMARY KEY (chain, seq)
-);
+) WITHOUT ROWID; -- one b-tree, in chain order: an append writes one row, not a row and an index entry
 
 -- every chain there is, from its first event on
 CREATE TABLE audit_chains (
@@ -30,7 +30,7 @@ CREATE TABLE audit_signed_heads (
   signed_at INTEGER NOT NULL,
   signature BLOB NOT NULL,
   PRIMARY KEY (chain, seq)
-);
+) WITHOUT ROWID;
 
 -- the Ed25519 public key of the deployment's audit key (DATA/audit.key): a node with another
 -- key refuses to start, as with the master key
