@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "service/security_events.h"
 #include "service/service.h"
 
 enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev,
@@ -24,7 +25,8 @@ enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const str
 		return e;
 	row.seq = last_seq + 1;
 	audit_chain_hash(svc->keys->audit_hmac, &row);
-	return STORE(c)->audit_insert(c, &row);
+	e = STORE(c)->audit_insert(c, &row);
+	return e == TF_OK ? security_event_enqueue(svc, c, ev, now) : e;
 }
 
 struct walk {
