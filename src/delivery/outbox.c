@@ -93,16 +93,21 @@ static json_t *server_settings(const struct tf_config *cfg, bool twilio)
 				: NULL;
 }
 
-/* The application's events endpoint now, {url, secret}, or NULL when it has none. */
+/* The application's events endpoint now, {url, secret}: NULL when it has none, no secret
+ * when the database could not be read or the secret not opened (then the SET is retried). */
 static json_t *events_settings(struct outbox *ob, struct store_conn *c, const char *app_id)
 {
-	char url[STORE_URL_MAX];
+	char url[STORE_URL_MAX] = "";
 	uint8_t *sealed = NULL, *plain = NULL;
 	size_t sealed_len = 0, plain_len = 0;
-	json_t *out = NULL;
-	if (STORE(c)->app_events_get(c, app_id, url, &sealed, &sealed_len) == TF_OK && url[0] && sealed &&
-	    crypto_open(ob->svc->keys, sealed, sealed_len, &plain, &plain_len) == TF_OK) {
-		out = json_pack("{s:s, s:s}", "url", url, "secret", (const char *)plain);
+	enum tf_err e = STORE(c)->app_events_get(c, app_id, url, &sealed, &sealed_len);
+	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && !url[0])) {
+		free(sealed);
+		return NULL;
+	}
+	json_t *out = json_pack("{s:s}", "url", url);
+	if (e == TF_OK && sealed && crypto_open(ob->svc->keys, sealed, sealed_len, &plain, &plain_len) == TF_OK) {
+		json_object_set_new(out, "secret", json_string((const char *)plain));
 		sodium_memzero(plain, plain_len);
 		free(plain);
 	}

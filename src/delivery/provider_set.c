@@ -120,9 +120,13 @@ static enum tf_err set_send(struct tf_service *svc, const json_t *settings, cons
 	const char *url = json_string_value(json_object_get(settings, "url"));
 	const char *secret = json_string_value(json_object_get(settings, "secret"));
 	const char *claims = json_string_value(json_object_get(message, "text"));
-	if (!url || !secret) {
+	if (!url) {
 		snprintf(err, err_size, "the application has no events endpoint any more");
 		return TF_ERR_PERMISSION_DENIED;
+	}
+	if (!secret) {
+		snprintf(err, err_size, "the application's events secret cannot be read now");
+		return TF_ERR_INTERNAL;
 	}
 	if (!claims) {
 		snprintf(err, err_size, "the message holds no SET");
