@@ -81,10 +81,12 @@
 
 /* a message claimed by one node's outbox worker is left to it for this long */
 #define OUTBOX_LEASE "60000"
+/* a message with an order key is due when it is the first of its key still pending: a lookup
+ * of that key in the index of pending keyed messages, per message (not a join over them all) */
 #define OUTBOX_DUE                                                                                               \
-	"WHERE status = 'pending' AND next_attempt_at <= $1 AND NOT EXISTS (SELECT 1 FROM outbox e "                \
-	"WHERE outbox.order_key <> '' AND e.order_key = outbox.order_key AND e.order_key <> '' "                   \
-	"AND e.status = 'pending' AND e.order_seq < outbox.order_seq) ORDER BY next_attempt_at, created_at LIMIT $2"
+	"WHERE status = 'pending' AND next_attempt_at <= $1 AND (order_key = '' OR order_seq = (SELECT "            \
+	"min(e.order_seq) FROM outbox e WHERE e.order_key = outbox.order_key AND e.order_key <> '' "               \
+	"AND e.status = 'pending')) ORDER BY next_attempt_at, created_at LIMIT $2"
 
 /* the sweeper: ended rows of every application, at most $2, found through an index on the time
  * they ended (tests/api/test_query_plans.py); PostgreSQL finds them again by ctid, as an array
@@ -225,7 +227,7 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	/* every PostgreSQL node runs an outbox worker: a due message is claimed (its next attempt
 	 * moved past a lease) by exactly one of them; a node that dies leaves it to another after
 	 * the lease. Either way a message reads as due at $1. A message with an order key is due
-	 * only while no earlier message of its key is pending. */
+	 * only while no earlier message of its key is pending (OUTBOX_DUE). */
 	STMT(OUTBOX_DUE, NULL, "SELECT " OUTBOX_COLS " FROM outbox " OUTBOX_DUE,
 	     "UPDATE outbox SET next_attempt_at = $1 + " OUTBOX_LEASE " WHERE message_id IN (SELECT message_id "
 	     "FROM outbox " OUTBOX_DUE " FOR UPDATE SKIP LOCKED) RETURNING message_id, app_id, channel, recipient, "
