@@ -11,14 +11,13 @@ import socket
 import subprocess
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from factor_helpers import User
-from harness import REPO_ROOT, assert_error, assert_not_stored, db_query, free_port
+from harness import REPO_ROOT, assert_error, assert_not_stored, db_query
 from sso_helpers import entry_query
+from test_delivery_webhook import Recorder
 
 JS = REPO_ROOT / "tests" / "api" / "js"
 CAEP = "https://schemas.openid.net/secevent/caep/event-type/"
@@ -30,47 +29,26 @@ HOME = "https://partner.example/home"
 
 # ---- the receiver and the verifier ----
 
-class Receiver:
+class Receiver(Recorder):
     """A local events endpoint: records every POST and answers it with answer(claims) ->
     (status, JSON body or None); 202 by default."""
 
     def __init__(self, answer=None):
-        self.posts, self.answer, self.lock = [], answer, threading.Lock()
-        rec = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                status, out = rec.answer(claims_of(body)) if rec.answer else (202, None)
-                with rec.lock:
-                    rec.posts.append({"path": self.path, "headers": dict(self.headers), "body": body, "status": status})
-                self.send_response(status)
-                data = json.dumps(out).encode() if out is not None else b""
-                if out is not None:
-                    self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *a):
-                pass
-
-        self.port = free_port()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        super().__init__(answer=lambda body: answer(claims_of(body.decode())) if answer else (202, None))
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}/security-events"
 
+    @property
+    def posts(self):
+        with self.lock:
+            return [{"path": p, "headers": h, "body": b.decode(), "status": s}
+                    for (h, b), p, s in zip(self.received, self.paths, self.statuses)]
+
     def delivered(self):
         """The bodies answered 2xx, in the order they arrived."""
-        with self.lock:
-            return [p["body"] for p in self.posts if 200 <= p["status"] < 300]
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return [p["body"] for p in self.posts if 200 <= p["status"] < 300]
 
 
 @pytest.fixture
