@@ -11,9 +11,9 @@
  *   - 400 with an RFC 8935 error body ({"err": "invalid_key", ...}): the receiver refused this
  *     SET, for good (it would refuse it again): not retried (TF_ERR_PERMISSION_DENIED);
  *   - anything else, no answer within 10 s included: retried by the outbox with its backoff.
- * Where it connects: unless events_allow_private_urls is on, only https, no proxy from the
- * environment, no redirect followed, and every address the name resolves to is checked as the
- * socket is opened (core/net_address.h): a loopback, private or link-local one is refused
+ * Where it connects: straight to the endpoint (no proxy from the environment), no redirect
+ * followed; unless events_allow_private_urls is on, only https, and every address the name
+ * resolves to is checked as the socket is opened (core/net_address.h): a loopback, private or link-local one is refused
  * there, so DNS cannot send a SET into the network twofold runs in. Such a refusal is counted
  * (twofold_security_events_total{result="refused_address"}) and logged with the address.
  */
@@ -54,7 +54,7 @@ static curl_socket_t open_checked(void *clientp, curlsocktype purpose, struct cu
 			snprintf(g->refused, sizeof g->refused, "family %d", sa->family);
 		return CURL_SOCKET_BAD;
 	}
-	return socket(sa->family, sa->socktype, sa->protocol);
+	return socket(sa->family, sa->socktype | SOCK_CLOEXEC, sa->protocol);
 }
 
 /* the RFC 8935 error code of a 400's body ({"err": "...", "description": ...}), letters and
@@ -85,8 +85,7 @@ static enum tf_err post(struct tf_service *svc, const char *app_id, const char *
 		curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_checked);
 		curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &g);
 		curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-		if (!g.allow_private)
-			curl_easy_setopt(curl, CURLOPT_PROXY, ""); /* none from the environment either */
+		curl_easy_setopt(curl, CURLOPT_PROXY, ""); /* none from the environment: the address checked is the endpoint's */
 		e = provider_http_exchange(curl, url, jwt, g.allow_private ? "http,https" : "https", &status, answer,
 					   sizeof answer, "events endpoint", err, err_size);
 	} else {
