@@ -34,7 +34,7 @@ PYTEST  = /usr/bin/python3 -m pytest
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: install all run test test-po test-unit test-api test-api-sqlite test-api-postgres test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-bench test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
+.PHONY: install all run test test-po test-unit test-api api-js-deps test-api-sqlite test-api-postgres test-js test-browser browser-deps test-example example-deps test-openapi openapi-deps test-bench test-asan test-fuzz fuzz fuzz-build lint clean deps-run deps-test
 FUZZ_TARGETS = device_cookie json_body json_fast validators sso transaction headers pwhash cose_key auth_data client_data attestation logo locale audit_export
 FUZZ_SECONDS ?= 60
 
@@ -95,7 +95,8 @@ deps-test:
 run: deps-run
 	@$(MAKE) --no-print-directory all
 	@mkdir -p data
-	$(BUILD)/twofold serve --listen $${TWOFOLD_LISTEN:-127.0.0.1:8420} --data data --delivery-echo on
+	$(BUILD)/twofold serve --listen $${TWOFOLD_LISTEN:-127.0.0.1:8420} --data data --delivery-echo on \
+	  --events-allow-private-urls on
 
 test: deps-test
 	@$(MAKE) --no-print-directory lint
@@ -122,12 +123,16 @@ test-unit: $(UNIT_BINS)
 # sanitizers' options (test-asan).
 API_TEST_BIN ?= $(CURDIR)/$(BUILD)/twofold
 API_TEST_ENV ?=
-test-api: all
+test-api: all api-js-deps
 	@$(MAKE) --no-print-directory -j2 -O test-api-sqlite test-api-postgres
 test-api-sqlite:
 	$(API_TEST_ENV) TWOFOLD_BIN=$(API_TEST_BIN) $(PYTEST) -q tests/api
 test-api-postgres:
 	$(API_TEST_ENV) TWOFOLD_BIN=$(API_TEST_BIN) TWOFOLD_TEST_DATABASE=postgres $(PYTEST) -q tests/api
+
+# jose (npm, tests/api/js): the API tests verify the security event tokens they receive with it
+api-js-deps:
+	@[ -d tests/api/js/node_modules/jose ] || (cd tests/api/js && npm ci --no-audit --no-fund --loglevel=error)
 
 # docs/openapi.yaml: Redocly CLI's lint (npm, tools/openapi; strict recommended rules, no
 # telemetry), then tests/openapi: the route table and the document agree both ways, and
@@ -172,6 +177,7 @@ ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stac
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" all test-unit
+	@$(MAKE) --no-print-directory api-js-deps
 	@$(MAKE) --no-print-directory -j2 -O API_TEST_BIN=$(CURDIR)/build-asan/twofold API_TEST_ENV="$(ASAN_ENV)" \
 	  test-api-sqlite test-api-postgres
 	@$(MAKE) --no-print-directory browser-deps

@@ -1,5 +1,6 @@
 /* fuzz_validators.c: libFuzzer target for the validators of outside input: emails, E.164
- * phone numbers, passwords, URLs, display text, base32 (otpauth secrets), typed backup codes,
+ * phone numbers, passwords, URLs (an events endpoint's too: a URL refused with private
+ * addresses allowed is refused without), display text, base32 (otpauth secrets), typed backup codes,
  * RFC 3339 times, quarters, IBANs' countries; and the shortening of names for messages: always valid UTF-8 within its length. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistr.h>
 
 #include "core/base32.h"
+#include "core/net_address.h"
 #include "core/message_text.h"
 #include "core/risk.h"
 #include "core/timefmt.h"
@@ -28,6 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)validate_phone_e164(text);
 	(void)validate_password(text);
 	(void)validate_url(text);
+	if (outbound_url_valid(text, false) && !outbound_url_valid(text, true))
+		abort();
 	(void)validate_utf8_text(text, size);
 	(void)validate_display_chars(text, strlen(text));
 	char short_text[3 * 16 + 1];

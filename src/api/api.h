@@ -143,6 +143,12 @@ json_t *api_branding_json(const struct app_row *a, const char *public_url);
  * JSON text an application stores (malloc'd); and the stored settings as answered (null: none). */
 enum tf_err api_webauthn_settings_read(struct tf_req *req, char **out);
 json_t *api_webauthn_settings_json(const struct app_row *a);
+/* api_app_events.c: the "events" member of the request (absent: *given false; null: none, url
+ * ""), checked (INVALID_FIELD or MISSING_FIELD naming events.url or events.secret); its strings
+ * point into the request's body. The endpoint as answered: {url, secret_set} or null. */
+struct app_events;
+enum tf_err api_events_settings_read(struct tf_req *req, struct app_events *out, bool *given);
+json_t *api_events_json(const struct app_row *a);
 /* The request's default_locale (POST and PATCH /v1/admin/apps): *out NULL when absent, "" for
  * null or "" (none), else a BCP 47 tag; INVALID_FIELD otherwise. */
 enum tf_err api_default_locale_read(struct tf_req *req, const char **out);

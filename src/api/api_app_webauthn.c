@@ -132,21 +132,24 @@ json_t *api_webauthn_settings_json(const struct app_row *a)
 }
 
 /* PATCH /v1/admin/apps/{id}: replaces the settings given (webauthn, enabled_factor_types,
- * default_locale, branding, tra; at least one), leaving the others; the answer carries the settings' warnings. */
+ * default_locale, branding, tra, events; at least one), leaving the others; the answer carries the settings' warnings. */
 enum tf_err api_apps_update(struct tf_req *req)
 {
-	static const char *const known[] = {"webauthn", "enabled_factor_types", "default_locale", "branding", "tra", NULL};
+	static const char *const known[] = {"webauthn", "enabled_factor_types", "default_locale", "branding", "tra", "events",
+					    NULL};
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK)
 		return e;
 	bool webauthn_given = json_object_get(req->json, "webauthn") != NULL;
 	if (!webauthn_given && !json_object_get(req->json, "enabled_factor_types") &&
 	    !json_object_get(req->json, "default_locale") && !json_object_get(req->json, "branding") &&
-	    !json_object_get(req->json, "tra"))
+	    !json_object_get(req->json, "tra") && !json_object_get(req->json, "events"))
 		return req_field_error(req, TF_ERR_MISSING_FIELD, "webauthn");
 	char tra[STORE_TRA_SETTINGS_MAX];
-	bool tra_given;
-	if ((e = api_tra_settings_read(req, tra, &tra_given)) != TF_OK)
+	bool tra_given, events_given;
+	struct app_events events;
+	if ((e = api_tra_settings_read(req, tra, &tra_given)) != TF_OK ||
+	    (e = api_events_settings_read(req, &events, &events_given)) != TF_OK)
 		return e;
 	const char *locale = NULL;
 	if ((e = api_default_locale_read(req, &locale)) != TF_OK)
@@ -167,7 +170,8 @@ enum tf_err api_apps_update(struct tf_req *req)
 	req_sca_ctx(req, &ctx);
 	struct app_settings_change ch = {.webauthn = webauthn_given ? (settings ? settings : "") : NULL,
 					 .enabled_factor_types = types, .default_locale = locale,
-					 .branding = branding_given ? &branding : NULL, .tra = tra_given ? tra : NULL};
+					 .branding = branding_given ? &branding : NULL, .tra = tra_given ? tra : NULL,
+					 .events = events_given ? &events : NULL};
 	struct app_row *app = malloc(sizeof *app);
 	e = app ? sca_app_update(&ctx, req->params[0], &ch, app) : TF_ERR_INTERNAL;
 	free(settings);

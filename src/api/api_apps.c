@@ -50,6 +50,7 @@ json_t *api_app_json(const struct app_row *a, const char *public_url)
 	json_object_set_new(o, "default_locale", a->default_locale[0] ? json_string(a->default_locale) : json_null());
 	json_object_set_new(o, "branding", api_branding_json(a, public_url));
 	json_object_set_new(o, "tra", sca_tra_settings_json(a->tra));
+	json_object_set_new(o, "events", api_events_json(a));
 	resp_set_time(o, "created_at", a->created_at);
 	return o;
 }
@@ -117,13 +118,15 @@ enum tf_err api_apps_create(struct tf_req *req)
 	static const char *const known[] = {"name", "sandbox", "redirect_uri_prefixes", "sso_login_url",
 					    "can_mark_email_verified", "can_register_sso", "totp_algorithm", "totp_digits",
 					    "low_value_rates", "send_policy", "delivery", "webauthn",
-					    "enabled_factor_types", "default_locale", "branding", "tra", NULL};
+					    "enabled_factor_types", "default_locale", "branding", "tra", "events", NULL};
 	struct app_create_params p = {.can_register_sso = true};
 	const char *sso_login_url = NULL;
 	char tra[STORE_TRA_SETTINGS_MAX];
-	bool tra_given;
+	bool tra_given, events_given;
+	struct app_events events;
 	enum tf_err e;
 	if ((e = req_reject_unknown(req, known)) != TF_OK || (e = api_tra_settings_read(req, tra, &tra_given)) != TF_OK ||
+	    (e = api_events_settings_read(req, &events, &events_given)) != TF_OK ||
 	    (e = req_string(req, "name", true, &p.name)) != TF_OK ||
 	    (e = req_bool(req, "sandbox", &p.sandbox)) != TF_OK ||
 	    (e = req_bool(req, "can_mark_email_verified", &p.can_mark_email_verified)) != TF_OK ||
@@ -262,6 +265,7 @@ enum tf_err api_apps_create(struct tf_req *req)
 	}
 	p.branding = branding_given ? &branding : NULL;
 	p.tra = tra;
+	p.events = events.url[0] ? &events : NULL;
 	struct app_row app;
 	struct app_credentials creds;
 	struct sca_ctx ctx = req_sca(req);

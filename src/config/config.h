@@ -27,6 +27,7 @@ struct tf_config {
 	char delivery[16];
 	char webhook_url[CONFIG_STR_MAX];
 	char webhook_secret[CONFIG_STR_MAX];
+	bool events_allow_private_urls;
 	char twilio_account_sid[128];
 	char twilio_auth_token[256];
 	char twilio_from[64];

@@ -24,6 +24,7 @@ const struct config_setting config_settings[] = {
 	{"delivery", C(delivery), "log", 0, 0, "log|webhook", false, "message provider: log appends to DATA/messages.jsonl; webhook POSTs each message, signed"},
 	{"webhook_url", S(webhook_url), "", 0, 0, NULL, false, "where the webhook provider POSTs messages"},
 	{"webhook_secret", S(webhook_secret), "", 0, 0, NULL, true, "key of the webhook provider's HMAC-SHA-256 signature"},
+	{"events_allow_private_urls", B(events_allow_private_urls), "off", 0, 0, NULL, false, "let applications' events endpoints (docs/events.md) be http:// and on loopback, private or link-local addresses, both when set and when twofold connects; for tests and development only: on, an application could make twofold post into the network it runs in"},
 	{"twilio_account_sid", S(twilio_account_sid), "", 0, 0, NULL, false, "Twilio account SID: SMS and voice go through Twilio (an application's own settings win)"},
 	{"twilio_auth_token", S(twilio_auth_token), "", 0, 0, NULL, true, "Twilio auth token"},
 	{"twilio_from", S(twilio_from), "", 0, 0, NULL, false, "the Twilio number messages and calls come from (E.164)"},

@@ -11,6 +11,9 @@
 #include "delivery/provider.h"
 #include "platform/clock.h"
 #include "platform/log.h"
+#include "platform/metrics.h"
+#include "service/outbox_row.h"
+#include "service/security_events.h"
 
 #define BATCH 32
 #define POLL_MS 1000
@@ -66,18 +69,14 @@ enum tf_err outbox_enqueue(struct tf_service *svc, struct store_conn *c, const s
 	json_decref(body);
 	if (!text)
 		return TF_ERR_INTERNAL;
-	struct outbox_row row = {.status = OUTBOX_PENDING, .created_at = now, .next_attempt_at = now};
+	struct outbox_row row = {.created_at = now, .next_attempt_at = now};
 	snprintf(row.message_id, sizeof row.message_id, "%s", message_id);
 	snprintf(row.app_id, sizeof row.app_id, "%s", m->app_id);
 	snprintf(row.channel, sizeof row.channel, "%s", m->channel);
 	snprintf(row.recipient, sizeof row.recipient, "%s", m->to);
-	enum tf_err e = crypto_seal(svc->keys, text, strlen(text), &row.sealed_body, &row.sealed_body_len);
+	enum tf_err e = outbox_row_put(svc, c, &row, text);
 	sodium_memzero(text, strlen(text));
 	free(text);
-	if (e != TF_OK)
-		return e;
-	e = STORE(c)->outbox_insert(c, &row);
-	free(row.sealed_body);
 	return e;
 }
 
@@ -94,13 +93,40 @@ static json_t *server_settings(const struct tf_config *cfg, bool twilio)
 				: NULL;
 }
 
-/* Which provider sends a message: SMS and voice through Twilio, email through SMTP, when the
- * application (its sealed delivery settings) or else the server has them; otherwise the
- * server's default provider. *settings gets the chosen provider's settings. */
+/* The application's events endpoint now, {url, secret}: NULL when it has none, no secret
+ * when the database could not be read or the secret not opened (then the SET is retried). */
+static json_t *events_settings(struct outbox *ob, struct store_conn *c, const char *app_id)
+{
+	char url[STORE_URL_MAX] = "";
+	uint8_t *sealed = NULL, *plain = NULL;
+	size_t sealed_len = 0, plain_len = 0;
+	enum tf_err e = STORE(c)->app_events_get(c, app_id, url, &sealed, &sealed_len);
+	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && !url[0])) {
+		free(sealed);
+		return NULL;
+	}
+	json_t *out = json_pack("{s:s}", "url", url);
+	if (e == TF_OK && sealed && crypto_open(ob->svc->keys, sealed, sealed_len, &plain, &plain_len) == TF_OK) {
+		json_object_set_new(out, "secret", json_string((const char *)plain));
+		sodium_memzero(plain, plain_len);
+		free(plain);
+	}
+	free(sealed);
+	return out;
+}
+
+/* Which provider sends a message: a security event token through set, to the application's
+ * events endpoint; SMS and voice through Twilio, email through SMTP, when the application (its
+ * sealed delivery settings) or else the server has them; otherwise the server's default
+ * provider. *settings gets the chosen provider's settings. */
 static const struct provider *route(struct outbox *ob, struct store_conn *c, const char *app_id, const char *channel,
 				    json_t **settings)
 {
 	*settings = NULL;
+	if (channel && !strcmp(channel, SET_CHANNEL)) {
+		*settings = events_settings(ob, c, app_id);
+		return &provider_set;
+	}
 	bool phone = channel && (!strcmp(channel, "sms") || !strcmp(channel, "voice"));
 	bool email = channel && !strcmp(channel, "email");
 	if (!phone && !email)
@@ -126,7 +152,15 @@ static const struct provider *route(struct outbox *ob, struct store_conn *c, con
 	return phone ? &provider_twilio : &provider_smtp;
 }
 
-static void deliver_one(struct outbox *ob, struct store_conn *c, struct outbox_row *m, int64_t now)
+/* counts a security event token's attempt (metrics.h) */
+static void count_set(struct outbox *ob, const struct outbox_row *m, enum metric_counter what)
+{
+	if (!strcmp(m->channel, SET_CHANNEL))
+		metrics_count(ob->svc->metrics, what);
+}
+
+/* Sends one due message; returns whether it was delivered. */
+static bool deliver_one(struct outbox *ob, struct store_conn *c, struct outbox_row *m, int64_t now)
 {
 	uint8_t *plain = NULL;
 	size_t plain_len = 0;
@@ -135,14 +169,14 @@ static void deliver_one(struct outbox *ob, struct store_conn *c, struct outbox_r
 	if (e != TF_OK) {
 		(void)STORE(c)->outbox_mark_failed(c, m->message_id, "message cannot be decrypted");
 		log_error("outbox message cannot be decrypted", "message_id", m->message_id, NULL);
-		return;
+		return false;
 	}
 	json_t *msg = json_loadb((const char *)plain, plain_len, 0, NULL);
 	sodium_memzero(plain, plain_len);
 	free(plain);
 	if (!msg) {
 		(void)STORE(c)->outbox_mark_failed(c, m->message_id, "message is not JSON");
-		return;
+		return false;
 	}
 	json_object_del(msg, "created_at_ms");
 	json_t *settings = NULL;
@@ -151,20 +185,25 @@ static void deliver_one(struct outbox *ob, struct store_conn *c, struct outbox_r
 	json_decref(settings); /* wiped on free: the allocator clears every block */
 	json_decref(msg);
 	if (e == TF_OK) {
-		(void)STORE(c)->outbox_mark_sent(c, m->message_id, now);
-		return;
+		count_set(ob, m, M_SET_DELIVERED);
+		return STORE(c)->outbox_mark_sent(c, m->message_id, now) == TF_OK;
 	}
 	int attempts = m->attempts + 1;
-	if (now - m->created_at >= OUTBOX_GIVE_UP_MS) {
+	count_set(ob, m, M_SET_FAILED);
+	/* a receiver's definite refusal is final: the same message would be refused again */
+	if (e == TF_ERR_PERMISSION_DENIED || now - m->created_at >= OUTBOX_GIVE_UP_MS) {
+		count_set(ob, m, M_SET_GAVE_UP);
 		(void)STORE(c)->outbox_mark_failed(c, m->message_id, err);
 		log_error("message delivery failed for good", "message_id", m->message_id, "error", err, NULL);
 	} else {
 		(void)STORE(c)->outbox_mark_retry(c, m->message_id, attempts, now + outbox_backoff_ms(attempts), err);
 		log_warn("message delivery failed; will retry", "message_id", m->message_id, "error", err, NULL);
 	}
+	return false;
 }
 
-/* Delivers every due message; returns how many were handled. */
+/* Delivers every due message; returns how many were handled. A delivery can make the next
+ * message of its order key due (outbox.order_key): another round follows any that delivered. */
 static size_t drain(struct outbox *ob)
 {
 	struct store_conn *c;
@@ -172,16 +211,18 @@ static size_t drain(struct outbox *ob)
 		return 0;
 	struct outbox_row rows[BATCH];
 	size_t n = 0, total = 0;
+	bool delivered;
 	do {
 		int64_t now = clock_now_ms();
+		delivered = false;
 		if (STORE(c)->outbox_due(c, now, rows, BATCH, &n) != TF_OK)
 			break;
 		for (size_t i = 0; i < n; i++) {
-			deliver_one(ob, c, &rows[i], now);
+			delivered |= deliver_one(ob, c, &rows[i], now);
 			free(rows[i].sealed_body);
 		}
 		total += n;
-	} while (n == BATCH);
+	} while (n == BATCH || delivered);
 	store_release(c);
 	return total;
 }

@@ -1,9 +1,11 @@
 /* provider.h: a delivery provider sends one message. Providers: log (development: the
  * message is appended to DATA/messages.jsonl and, if delivery_echo is on, printed to the log),
  * webhook (a signed JSON POST), twilio (SMS through the Messages API, voice through the Calls
- * API reading TwiML <Say>), smtp (email through libcurl, email_mime.c's text). Which one sends a message is decided
- * per application and channel (outbox.c): the application's own twilio or smtp settings, else
- * the server's, else the server's default provider. */
+ * API reading TwiML <Say>), smtp (email through libcurl, email_mime.c's text), set (security
+ * event tokens to the application's events endpoint). Which one sends a message is decided
+ * per application and channel (outbox.c): a SET by set, with the application's events
+ * endpoint; otherwise the application's own twilio or smtp settings, else the server's, else
+ * the server's default provider. */
 #ifndef TF_DELIVERY_PROVIDER_H
 #define TF_DELIVERY_PROVIDER_H
 #include <curl/curl.h>
@@ -16,8 +18,10 @@
 struct provider {
 	const char *name;
 	/* message: {"message_id","app_id","channel","to","subject"?,"text","data"?}; settings: the
-	 * provider's settings (twilio, smtp), else NULL. Returns TF_OK when delivered; any error is
-	 * retried later. err never holds a secret. */
+	 * provider's settings (twilio, smtp; set: the events endpoint {url, secret}), else NULL.
+	 * Returns TF_OK when delivered; TF_ERR_PERMISSION_DENIED when it can never be (the
+	 * receiver refused it): failed at once; any other error is retried later. err never holds
+	 * a secret. */
 	enum tf_err (*send)(struct tf_service *svc, const json_t *settings, const json_t *message, char *err,
 			    size_t err_size);
 };
@@ -26,6 +30,7 @@ extern const struct provider provider_log;
 extern const struct provider provider_webhook;
 extern const struct provider provider_twilio;
 extern const struct provider provider_smtp;
+extern const struct provider provider_set;
 
 /* TwiML that reads text aloud: <Response><Say language="...">text</Say></Response>, XML-escaped,
  * without the attribute when language is NULL or not a plain tag (exposed for tests). Returns a
@@ -63,6 +68,11 @@ void providers_global_cleanup(void);
  * err says what happened, starting with who. */
 enum tf_err provider_http_post(CURL *curl, const char *url, const char *body, const char *who, char *err,
 			       size_t err_size);
+/* The same exchange with the schemes protocols allows ("https", "http,https"): TF_OK when an
+ * answer came, whatever its status (into *status), with its first answer_size - 1 bytes in
+ * answer (NUL-terminated; answer may be NULL); else err says why, starting with who. */
+enum tf_err provider_http_exchange(CURL *curl, const char *url, const char *body, const char *protocols, long *status,
+				   char *answer, size_t answer_size, const char *who, char *err, size_t err_size);
 
 /* "v1=" + hex HMAC-SHA-256 under secret of "TIMESTAMP.BODY" (provider_webhook.c) */
 void webhook_signature(const char *secret, const char *timestamp, const char *body, char out[80]);

@@ -36,6 +36,10 @@ static const struct {
 	[M_RECEIVE_TIMEOUTS] = {"twofold_http_receive_timeouts_total", "Connections closed because their request (line, headers and body) had not arrived within request_receive_timeout.", ""},
 	[M_TRA_BAND_SUSPENDED] = {"twofold_tra_band_changes_total", "Transaction risk analysis bands suspended (two quarters over the reference rate, RTS art. 20) and resumed.", "change=\"suspended\""},
 	[M_TRA_BAND_RESUMED] = {"twofold_tra_band_changes_total", NULL, "change=\"resumed\""},
+	[M_SET_DELIVERED] = {"twofold_security_events_total", "Security event tokens sent to applications' events endpoints: delivered, attempts failed (retried), attempts whose every address was refused as not public, and tokens given up.", "result=\"delivered\""},
+	[M_SET_FAILED] = {"twofold_security_events_total", NULL, "result=\"failed\""},
+	[M_SET_REFUSED_ADDRESS] = {"twofold_security_events_total", NULL, "result=\"refused_address\""},
+	[M_SET_GAVE_UP] = {"twofold_security_events_total", NULL, "result=\"gave_up\""},
 };
 
 struct metrics {

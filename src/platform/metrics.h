@@ -26,6 +26,10 @@ enum metric_counter {
 	M_RECEIVE_TIMEOUTS,
 	M_TRA_BAND_SUSPENDED,
 	M_TRA_BAND_RESUMED,
+	M_SET_DELIVERED, /* security event tokens (delivery/provider_set.c): attempts and outcomes */
+	M_SET_FAILED,
+	M_SET_REFUSED_ADDRESS,
+	M_SET_GAVE_UP,
 	M__MAX
 };
 void metrics_count(struct metrics *m, enum metric_counter c);

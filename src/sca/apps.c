@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/net_address.h"
 #include "core/validate.h"
 #include "crypto/crypto.h"
+#include "crypto/jwt.h"
 #include "sca/apps.h"
 #include "service/app_cache.h"
 
@@ -18,6 +20,34 @@ enum tf_err sca_app_get(const struct sca_ctx *ctx, const char *app_id, struct ap
 enum tf_err sca_app_get_by_client_id(const struct sca_ctx *ctx, const char *client_id, struct app_row *out)
 {
 	return STORE(ctx->db)->app_get_by_client_id(ctx->db, client_id, out);
+}
+
+enum tf_err sca_app_events_check(const struct sca_ctx *ctx, const struct app_events *ev, const char **field)
+{
+	*field = NULL;
+	if (!ev->url[0])
+		return TF_OK;
+	if (!outbound_url_valid(ev->url, ctx->svc->cfg.events_allow_private_urls))
+		*field = "events.url";
+	else if (!ev->secret || strlen(ev->secret) < JWT_HS256_KEY_MIN || strlen(ev->secret) > APP_EVENTS_SECRET_MAX)
+		*field = "events.secret";
+	for (const char *s = ev->secret; !*field && s && *s; s++)
+		if (*s <= ' ' || *s > '~')
+			*field = "events.secret";
+	return *field ? TF_ERR_INVALID_FIELD : TF_OK;
+}
+
+/* Writes the application's events endpoint, its secret sealed (inside the caller's transaction). */
+static enum tf_err events_set(const struct sca_ctx *ctx, const char *app_id, const struct app_events *ev)
+{
+	uint8_t *sealed = NULL;
+	size_t len = 0;
+	enum tf_err e = TF_OK;
+	if (ev->url[0] && (e = crypto_seal(ctx->svc->keys, ev->secret, strlen(ev->secret), &sealed, &len)) != TF_OK)
+		return e;
+	e = STORE(ctx->db)->app_events_set(ctx->db, app_id, ev->url, sealed, len);
+	free(sealed);
+	return e;
 }
 
 enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_params *p, struct app_row *app,
@@ -51,6 +81,7 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 		 p->enabled_factor_types ? p->enabled_factor_types : "");
 	snprintf(app->default_locale, sizeof app->default_locale, "%s", p->default_locale ? p->default_locale : "");
 	snprintf(app->tra, sizeof app->tra, "%s", p->tra ? p->tra : "");
+	snprintf(app->events_url, sizeof app->events_url, "%s", p->events ? p->events->url : "");
 	if (p->branding) { /* the logo's bytes follow the row, in the same transaction */
 		snprintf(app->brand_color, sizeof app->brand_color, "%s", p->branding->color);
 		snprintf(app->brand_logo_type, sizeof app->brand_logo_type, "%s", p->branding->logo ? p->branding->logo_type : "");
@@ -75,6 +106,8 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 	if (e == TF_OK && app->brand_logo_bytes)
 		e = STORE(c)->app_set_branding(c, app->app_id, app->brand_color, app->brand_logo_type, p->branding->logo,
 					       p->branding->logo_len);
+	if (e == TF_OK && p->events && p->events->url[0]) /* before app.created: its SET goes there too */
+		e = events_set(ctx, app->app_id, p->events);
 	if (e == TF_OK && p->delivery) { /* credentials: sealed at rest */
 		uint8_t *dsealed;
 		size_t dlen;
@@ -105,7 +138,7 @@ enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const 
 {
 	const char *changed[] = {ch->webauthn ? "webauthn" : NULL, ch->enabled_factor_types ? "enabled_factor_types" : NULL,
 				 ch->default_locale ? "default_locale" : NULL, ch->branding ? "branding" : NULL,
-				 ch->tra ? "tra" : NULL};
+				 ch->tra ? "tra" : NULL, ch->events ? "events" : NULL};
 	char details[128] = "{\"settings\":[";
 	size_t n = strlen(details);
 	for (size_t i = 0; i < sizeof changed / sizeof changed[0]; i++)
@@ -123,6 +156,8 @@ enum tf_err sca_app_update(const struct sca_ctx *ctx, const char *app_id, const 
 		e = STORE(ctx->db)->app_set_tra(ctx->db, app_id, ch->tra);
 	if (e == TF_OK && ch->default_locale)
 		e = STORE(ctx->db)->app_set_default_locale(ctx->db, app_id, ch->default_locale);
+	if (e == TF_OK && ch->events)
+		e = events_set(ctx, app_id, ch->events);
 	if (e == TF_OK && ch->branding) {
 		const struct app_branding *b = ch->branding;
 		e = STORE(ctx->db)->app_set_branding(ctx->db, app_id, b->color, b->logo ? b->logo_type : "", b->logo,

@@ -22,6 +22,19 @@ struct app_branding {
 	size_t logo_len;
 };
 
+/* An application's events endpoint (service/security_events.h): where its security event
+ * tokens go, and the key they are signed with (HS256). url "" (and secret NULL): none. */
+struct app_events {
+	const char *url;
+	const char *secret;
+};
+#define APP_EVENTS_SECRET_MAX 512
+/* INVALID_FIELD, *field naming "events.url" or "events.secret", unless: the url is one
+ * core/net_address.h's outbound_url_valid allows (events_allow_private_urls lets it be http:// and
+ * name a loopback, private or link-local host), and the secret is JWT_HS256_KEY_MIN (32) to
+ * APP_EVENTS_SECRET_MAX bytes of printable ASCII without spaces; or the url is "" (none). */
+enum tf_err sca_app_events_check(const struct sca_ctx *ctx, const struct app_events *ev, const char **field);
+
 /* Application creation, shared by POST /v1/admin/apps and `twofold app create`. The name is
  * display text (core/validate.h) of 1 to APP_NAME_MAX bytes: TF_ERR_INVALID_FIELD otherwise. */
 #define APP_NAME_MAX (STORE_NAME_MAX - 1)
@@ -42,6 +55,7 @@ struct app_create_params {
 	const char *default_locale;       /* BCP 47 tag (l10n_tag_valid) of its users' language, or NULL */
 	const struct app_branding *branding; /* or NULL for none */
 	const char *tra;                     /* the transaction risk analysis settings (sca/tra.h), NULL or "" for off */
+	const struct app_events *events;     /* checked (sca_app_events_check), or NULL for none */
 };
 struct app_credentials {
 	char app_id[TF_ID_MAX];
@@ -68,6 +82,7 @@ struct app_settings_change {
 	const char *default_locale;       /* BCP 47 tag, "" for none (English unless a user has one) */
 	const struct app_branding *branding; /* all of it, replaced (an empty one clears it) */
 	const char *tra;                     /* the transaction risk analysis settings, "" for off */
+	const struct app_events *events;     /* checked (sca_app_events_check); a url "" for none */
 };
 /* Replaces the settings ch gives of application app_id in one transaction, audited as one
  * app.settings_changed naming them; otherwise as sca_app_set_webauthn. */

@@ -6,13 +6,13 @@
 #include <string.h>
 
 #include "platform/log.h"
+#include "service/security_events.h"
 #include "service/service.h"
 
 #define CHAIN_PAGE 100 /* chains per listing */
 
 enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev, int64_t now)
 {
-	(void)svc;
 	struct audit_event_row row = {
 		.at_ms = now,
 		.type = ev->event,
@@ -29,7 +29,8 @@ enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const str
 		return e;
 	row.seq = last_seq + 1;
 	audit_event_hash(&row);
-	return STORE(c)->audit_insert(c, &row);
+	e = STORE(c)->audit_insert(c, &row);
+	return e == TF_OK ? security_event_enqueue(svc, c, ev, now) : e;
 }
 
 /* Calls fn with every chain's newest event (only those not yet under a signed head, when

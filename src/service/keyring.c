@@ -26,6 +26,8 @@ const char *keyring_column_name(enum sealed_column col)
 		return "messages not sent yet";
 	case SEALED_IDEMPOTENT_ANSWER:
 		return "recorded idempotent answers";
+	case SEALED_APP_EVENTS_SECRET:
+		return "application events secrets";
 	case SEALED__MAX:
 		break;
 	}

@@ -64,6 +64,9 @@ struct app_row {
 	char brand_logo_type[4];
 	int64_t brand_logo_bytes;
 	char tra[STORE_TRA_SETTINGS_MAX]; /* JSON object: the transaction risk analysis settings; "" when off */
+	/* where it receives security event tokens (service/security_events.h); "" when none. Its
+	 * signing key is apart, sealed (app_events_get), and set exactly when this is. */
+	char events_url[STORE_URL_MAX];
 };
 
 struct user_row {
@@ -218,6 +221,9 @@ struct outbox_row {
 	int attempts;
 	int64_t created_at;
 	int64_t next_attempt_at;
+	/* inserting: "" for none, else the message waits for every earlier message (by insertion)
+	 * of the same key to be sent or to fail for good (a security event token's user) */
+	char order_key[2 * TF_ID_MAX];
 };
 
 enum idem_state { IDEM_RESERVED, IDEM_REPLAY, IDEM_IN_PROGRESS, IDEM_MISMATCH };
@@ -425,6 +431,7 @@ enum sealed_column {
 	SEALED_FACTOR_SECRET,     /* factors.secret_sealed: TOTP secrets */
 	SEALED_OUTBOX_BODY,       /* outbox.sealed_body: messages not sent yet */
 	SEALED_IDEMPOTENT_ANSWER, /* idempotency.body: recorded answers */
+	SEALED_APP_EVENTS_SECRET, /* apps.events_secret_sealed: the key of an application's security event tokens */
 	SEALED__MAX
 };
 
@@ -856,6 +863,15 @@ struct store_ops {
 	enum tf_err (*audit_key_put)(struct store_conn *c, const uint8_t public_key[32], int64_t now);
 	/* empties the format 1 chain, once its rows are in the new chains */
 	enum tf_err (*audit_v1_clear)(struct store_conn *c);
+
+	/* ops_version 19: an application's events endpoint (service/security_events.h). Setting
+	 * replaces the url and the sealed key together (url "" and NULL, 0 for none); NOT_FOUND
+	 * without the application. Getting gives the url ("" for none) and, when sealed is not
+	 * NULL, the sealed key (malloc'd; NULL and 0 when none). */
+	enum tf_err (*app_events_set)(struct store_conn *c, const char *app_id, const char *url, const uint8_t *sealed,
+				      size_t len);
+	enum tf_err (*app_events_get)(struct store_conn *c, const char *app_id, char url[STORE_URL_MAX], uint8_t **sealed,
+				      size_t *len);
 };
 
 struct store {

@@ -33,6 +33,7 @@ static void read_app(struct rows *r, void *row)
 	col_text(r, 19, a->brand_logo_type, sizeof a->brand_logo_type);
 	a->brand_logo_bytes = col_int(r, 20);
 	col_text(r, 21, a->tra, sizeof a->tra);
+	col_text(r, 22, a->events_url, sizeof a->events_url);
 }
 
 enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
@@ -46,7 +47,7 @@ enum tf_err sql_app_insert(struct store_conn *c, const struct app_row *a)
 			    TEXT(a->low_value_rates[0] ? a->low_value_rates : "{}"),
 			    TEXT(a->send_policy[0] ? a->send_policy : "{}"), TEXT(a->webauthn),
 			    TEXT(a->enabled_factor_types), TEXT(a->default_locale), TEXT(a->brand_color),
-			    TEXT(a->brand_logo_type), INT(a->brand_logo_bytes), TEXT(a->tra)),
+			    TEXT(a->brand_logo_type), INT(a->brand_logo_bytes), TEXT(a->tra), TEXT(a->events_url)),
 		       NULL);
 }
 

@@ -19,7 +19,7 @@ enum tf_err sql_outbox_insert(struct store_conn *c, const struct outbox_row *m)
 	return db_exec(c, S_OUTBOX_INSERT,
 		       ARGS(TEXT(m->message_id), TEXT(m->app_id), TEXT(m->channel), TEXT(m->recipient),
 			    BLOB(m->sealed_body, m->sealed_body_len), TEXT(outbox_status_names[m->status]),
-			    INT(m->attempts), INT(m->created_at), INT(m->next_attempt_at)),
+			    INT(m->attempts), INT(m->created_at), INT(m->next_attempt_at), TEXT(m->order_key)),
 		       NULL);
 }
 

@@ -15,7 +15,7 @@
 	"app_id, name, client_id, client_secret_sealed, api_key_mac, sandbox, can_mark_email_verified, "           \
 	"can_register_sso, redirect_uri_prefixes, sso_login_url, created_at, totp_algorithm, totp_digits, "        \
 	"low_value_rates, send_policy, webauthn, enabled_factor_types, default_locale, brand_color, brand_logo_type, "    \
-	"brand_logo_bytes, tra"
+	"brand_logo_bytes, tra, events_url"
 #define USER_COLS                                                                                                \
 	"app_id, user_id, email, type, password_hash, name, mobile, email_verified_at, created_at, first_verified_at, " \
 	"webauthn_user_handle, locale"
@@ -83,7 +83,12 @@
 
 /* a message claimed by one node's outbox worker is left to it for this long */
 #define OUTBOX_LEASE "60000"
-#define OUTBOX_DUE "WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at LIMIT $2"
+/* a message with an order key is due when it is the first of its key still pending: a lookup
+ * of that key in the index of pending keyed messages, per message (not a join over them all) */
+#define OUTBOX_DUE                                                                                               \
+	"WHERE status = 'pending' AND next_attempt_at <= $1 AND (order_key = '' OR order_seq = (SELECT "            \
+	"min(e.order_seq) FROM outbox e WHERE e.order_key = outbox.order_key AND e.order_key <> '' "               \
+	"AND e.status = 'pending')) ORDER BY next_attempt_at, created_at LIMIT $2"
 
 /* the sweeper: ended rows of every application, at most $2, found through an index on the time
  * they ended (tests/api/test_query_plans.py); PostgreSQL finds them again by ctid, as an array
@@ -109,7 +114,7 @@
 const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(PING, "SELECT 1"),
 	STMT(APP_INSERT, "INSERT INTO apps (" APP_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,"
-			 "$19,$20,$21,$22)"),
+			 "$19,$20,$21,$22,$23)"),
 	STMT(APP_GET, "SELECT " APP_COLS " FROM apps WHERE app_id = $1"),
 	STMT(APP_GET_BY_KEY, "SELECT " APP_COLS " FROM apps WHERE api_key_mac = $1"),
 	STMT(APP_GET_BY_CLIENT_ID, "SELECT " APP_COLS " FROM apps WHERE client_id = $1"),
@@ -215,10 +220,16 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(DEVICE_REVOKED_SINCE, "SELECT device_id, revoked_at, expires_at FROM devices WHERE revoked_at >= $1 "
 				   "AND revoked_at > 0 AND expires_at > $2"),
 	STMT(DEVICES_REVOKE_EVERY, "UPDATE devices SET revoked_at = $1 WHERE revoked_at = 0 AND expires_at > $1"),
-	STMT(OUTBOX_INSERT, "INSERT INTO outbox (" OUTBOX_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)"),
+	/* a message with an order key comes after every message of that key: the write
+	 * transactions that insert them (audit_append, each holding its chain's head) follow one
+	 * another for one key, and the unique index refuses a number taken twice */
+	STMT(OUTBOX_INSERT, "INSERT INTO outbox (" OUTBOX_COLS ", order_key, order_seq) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,"
+			    "$10, CASE WHEN $10 = '' THEN 0 ELSE (SELECT COALESCE(max(order_seq), 0) + 1 FROM outbox "
+			    "WHERE order_key = $10 AND order_key <> '') END)"),
 	/* every PostgreSQL node runs an outbox worker: a due message is claimed (its next attempt
 	 * moved past a lease) by exactly one of them; a node that dies leaves it to another after
-	 * the lease. Either way a message reads as due at $1. */
+	 * the lease. Either way a message reads as due at $1. A message with an order key is due
+	 * only while no earlier message of its key is pending (OUTBOX_DUE). */
 	STMT(OUTBOX_DUE, NULL, "SELECT " OUTBOX_COLS " FROM outbox " OUTBOX_DUE,
 	     "UPDATE outbox SET next_attempt_at = $1 + " OUTBOX_LEASE " WHERE message_id IN (SELECT message_id "
 	     "FROM outbox " OUTBOX_DUE " FOR UPDATE SKIP LOCKED) RETURNING message_id, app_id, channel, recipient, "
@@ -377,6 +388,8 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	SEALED(SEALED_PUT, SEALED_OUTBOX_BODY, SEALED_PUT("outbox", "message_id", "sealed_body")),
 	SEALED(SEALED_PUT, SEALED_IDEMPOTENT_ANSWER, "UPDATE idempotency SET body = $1 "
 						     "WHERE scope = $2 AND ref = $3"),
+	SEALED(SEALED_PAGE, SEALED_APP_EVENTS_SECRET, SEALED_PAGE("apps", "app_id", "events_secret_sealed")),
+	SEALED(SEALED_PUT, SEALED_APP_EVENTS_SECRET, SEALED_PUT("apps", "app_id", "events_secret_sealed")),
 	/* twofold's connections (application_name, store_pg.c) to this database but this one: nodes
 	 * that are serving, or other commands, which a rotation must not run beside. SQLite cannot
 	 * tell which other processes have the file open. */
@@ -460,6 +473,8 @@ const struct stmt_sql stmt_table[S__MAX] = {
 			      "ON CONFLICT DO NOTHING"),
 	STMT(TRA_EVAL_GET, "SELECT " TRA_EVAL_COLS " FROM tra_evaluations WHERE quarter = $1 "
 			   "ORDER BY app_id COLLATE \"C\", type COLLATE \"C\", band"),
+	STMT(APP_EVENTS_SET, "UPDATE apps SET events_url = $1, events_secret_sealed = $2 WHERE app_id = $3"),
+	STMT(APP_EVENTS_GET, "SELECT events_url, events_secret_sealed FROM apps WHERE app_id = $1"),
 };
 
 const char *stmt_text(enum stmt_id id, enum sql_dialect d)

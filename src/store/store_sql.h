@@ -3,7 +3,8 @@
  * dialects, is in store_sql.c), a statement's arguments and rows, and the driver interface
  * that the SQLite (store_sqlite.c) and PostgreSQL (store_pg.c) drivers fill. The operations
  * of store.h are written once on top of it, by area: store_accounts.c, store_factors.c,
- * store_records.c, store_payments.c, store_hosted.c, store_wepay.c and store_keyring.c.
+ * store_records.c, store_payments.c, store_hosted.c, store_wepay.c, store_keyring.c,
+ * store_tra.c and store_events.c.
  * Nothing outside src/store includes this.
  */
 #ifndef TF_STORE_SQL_H
@@ -179,6 +180,8 @@ enum stmt_id {
 	S_TRA_BAND_UPDATE,
 	S_TRA_EVAL_INSERT,
 	S_TRA_EVAL_GET,
+	S_APP_EVENTS_SET,
+	S_APP_EVENTS_GET,
 	S__MAX
 };
 
@@ -518,11 +521,16 @@ enum tf_err sql_evidence_insert(struct store_conn *c, const struct evidence_row 
 enum tf_err sql_evidence_get(struct store_conn *c, const char *app_id, const char *challenge_id, struct evidence_row *out);
 enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_id, const char *credential_id,
 					 struct factor_row *out);
+/* store_events.c */
+enum tf_err sql_app_events_set(struct store_conn *c, const char *app_id, const char *url, const uint8_t *sealed,
+			       size_t len);
+enum tf_err sql_app_events_get(struct store_conn *c, const char *app_id, char url[STORE_URL_MAX], uint8_t **sealed,
+			       size_t *len);
 
 /* A driver's struct store_ops: its own drv_open, drv_close, drv_acquire, drv_release,
  * drv_migrate and drv_tx_*, and the operations written once. */
 #define SQL_STORE_OPS(drv)                                                                                             \
-	.ops_version = 18, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
+	.ops_version = 19, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
 	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                                \
 	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping,                              \
 	.app_insert = sql_app_insert, .app_get = sql_app_get, .app_get_by_api_key = sql_app_get_by_api_key,            \
@@ -589,6 +597,7 @@ enum tf_err sql_factor_get_by_credential(struct store_conn *c, const char *app_i
 	.tra_type_seen = sql_tra_type_seen, .audit_events = sql_audit_events, .audit_newest = sql_audit_newest,         \
 	.audit_chain_list = sql_audit_chain_list, .audit_signed_put = sql_audit_signed_put,                            \
 	.audit_signed_list = sql_audit_signed_list, .audit_key_get = sql_audit_key_get,                                \
-	.audit_key_put = sql_audit_key_put, .audit_v1_clear = sql_audit_v1_clear
+	.audit_key_put = sql_audit_key_put, .audit_v1_clear = sql_audit_v1_clear, \
+	.app_events_set = sql_app_events_set, .app_events_get = sql_app_events_get
 
 #endif

@@ -175,7 +175,9 @@ class Server:
         cmd = [str(TWOFOLD_BIN), "serve"]
         if self.pass_listen:
             cmd += ["--listen", f"127.0.0.1:{self.port}"]
-        cmd += ["--data", str(self.data_dir)]
+        # applications' events endpoints are the tests' own local servers (docs/events.md); a
+        # test of the refusal turns it off again with a later flag
+        cmd += ["--data", str(self.data_dir), "--events-allow-private-urls", "on"]
         if self.fast_argon2:
             cmd += FAST_ARGON2
         return cmd + self.args

@@ -52,7 +52,11 @@ class EarlierServer(Server):
         self.binary = binary
 
     def command(self):
-        return [str(self.binary)] + super().command()[1:]
+        cmd = super().command()[1:]
+        if "--events-allow-private-urls" in cmd:  # a setting that build did not have
+            i = cmd.index("--events-allow-private-urls")
+            del cmd[i:i + 2]
+        return [str(self.binary)] + cmd
 
 
 def earlier_cli(binary, srv, *args):

@@ -12,19 +12,31 @@ from harness import free_port
 
 
 class Recorder:
-    """A small local HTTP server that records what it receives and fails the first N posts."""
+    """A small local HTTP server that records what it receives (headers and body; the path
+    and the status answered in paths and statuses) and fails the first N posts, or answers
+    each as answer(body) -> (status, JSON or None) says."""
 
-    def __init__(self, fail_first=0):
-        self.received, self.fail_first = [], fail_first
+    def __init__(self, fail_first=0, answer=None):
+        self.received, self.paths, self.statuses, self.fail_first = [], [], [], fail_first
+        self.lock = threading.Lock()
         rec = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                rec.received.append((dict(self.headers), body))
-                ok = len(rec.received) > rec.fail_first
-                self.send_response(200 if ok else 503)
+                with rec.lock:
+                    ok = len(rec.received) >= rec.fail_first
+                    status, out = answer(body) if answer else (200 if ok else 503, None)
+                    rec.received.append((dict(self.headers), body))
+                    rec.paths.append(self.path)
+                    rec.statuses.append(status)
+                data = json.dumps(out).encode() if out is not None else b""
+                self.send_response(status)
+                if out is not None:
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
+                self.wfile.write(data)
 
             def log_message(self, *a):
                 pass

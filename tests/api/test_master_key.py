@@ -7,6 +7,7 @@ transaction, with tokens, cookies, API keys, sessions, the audit chain and idemp
 still good under the new key, and nothing left that the old key opens; and a database from
 before the key ring, which gets one at its first start. On SQLite and on PostgreSQL
 (tests/api/test_multinode.py has the nodes that start together)."""
+import base64
 import hashlib
 import hmac
 import os
@@ -24,6 +25,7 @@ from harness import (DEFAULT_PASSWORD, ON_POSTGRES, Server, assert_error, db_exe
                      serve_must_exit)
 from sso_helpers import entry_query
 from test_delivery_providers import FakeTwilio, basic
+from test_delivery_webhook import Recorder
 
 MISMATCH = "does not match the key this database was created with"
 HOME = "https://partner.example/home"
@@ -31,7 +33,8 @@ HOME = "https://partner.example/home"
 # every column that holds sealed values (store.h, enum sealed_column): table, key columns, column
 SEALED = [("apps", "app_id", "client_secret_sealed"), ("apps", "app_id", "delivery_sealed"),
           ("factors", "factor_id", "secret_sealed"), ("outbox", "message_id", "sealed_body"),
-          ("idempotency", "scope || '/' || ref", "body")]
+          ("idempotency", "scope || '/' || ref", "body"), ("apps", "app_id", "events_secret_sealed")]
+EVENTS_SECRET = "rotation-events-secret-" + "e" * 24
 
 
 def write_key(path, key=None, *, hex_form=False, mode=0o600):
@@ -223,10 +226,11 @@ def test_migrate_alone_writes_no_key_and_no_key_ring(tmp_path):
 
 def _rotation_fixture(srv, twilio):
     """Everything a rotation must keep working, issued before it."""
-    s = {}
+    s = {"events": twilio.events}
     app = srv.make_app(redirect_uri_prefixes=["https://partner.example/"],
                        delivery={"twilio": {"account_sid": "AC-APP", "auth_token": "app-token-xyz", "from": "+15005550007",
-                                            "base_url": twilio.url}})
+                                            "base_url": twilio.url}},
+                       events={"url": f"http://127.0.0.1:{twilio.events.port}/events", "secret": EVENTS_SECRET})
     s["app"] = app
     s["user"] = user = User(srv, app)
     wait_for_fresh_totp_step(margin=8)
@@ -271,17 +275,26 @@ def _all_still_work(srv, s, twilio):
     path, headers, _ = twilio.wait(n + 1)[n]
     assert path == "/2010-04-01/Accounts/AC-APP/Messages.json"
     assert headers["Authorization"] == basic("AC-APP", "app-token-xyz")
+    # the events secret: a security event token of now, signed with it (docs/events.md)
+    n = len(s["events"].received)
+    srv.make_user(app)
+    _, jwt = s["events"].wait(n + 1)[-1]
+    signing_input, _, signature = jwt.rpartition(b".")
+    want = hmac.new(EVENTS_SECRET.encode(), signing_input, hashlib.sha256).digest()
+    assert hmac.compare_digest(signature, base64.urlsafe_b64encode(want).rstrip(b"="))
 
 
 def test_rotation_keeps_everything_working_under_the_new_key_and_the_old_key_opens_nothing(start_server):
     twilio = FakeTwilio()
+    twilio.events = Recorder()
     try:
         srv = start_server()
         s = _rotation_fixture(srv, twilio)
         old_key = (srv.data_dir / "master.key").read_bytes()
+        srv.stop()  # (its outbox delivers what is due first: the values to compare stay as they are)
         old_ring, before = keyring(srv), sealed_values(srv)
-        assert {k[:2] for k in before} == {(t, c) for t, _, c in SEALED if t != "outbox"}, before.keys()
-        srv.stop()
+        assert {k[:2] for k in before} - {("outbox", "sealed_body")} == \
+            {(t, c) for t, _, c in SEALED if t != "outbox"}, before.keys()
 
         res = run_cli("key", "rotate", "--data", srv.data_dir)
         assert res.returncode == 0, res.stdout + res.stderr
@@ -332,6 +345,7 @@ def test_rotation_keeps_everything_working_under_the_new_key_and_the_old_key_ope
         srv.start()
     finally:
         twilio.httpd.shutdown()
+        twilio.events.close()
 
 
 def test_rotation_to_a_named_key_file_for_a_secret_manager(start_server, tmp_path):
