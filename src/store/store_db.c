@@ -102,6 +102,19 @@ enum tf_err db_chain_locked(struct store_conn *c, const char *chain)
 	return d->chain_locked ? d->chain_locked(c, chain) : TF_OK;
 }
 
+bool db_chain_head(struct store_conn *c, const char *chain, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES])
+{
+	const struct sql_driver *d = drv_of(c);
+	return d->chain_head && d->chain_head(c, chain, seq, hash);
+}
+
+void db_chain_appended(struct store_conn *c, const char *chain, int64_t seq, const uint8_t hash[AUDIT_HASH_BYTES])
+{
+	const struct sql_driver *d = drv_of(c);
+	if (d->chain_appended)
+		d->chain_appended(c, chain, seq, hash);
+}
+
 void col_text(struct rows *r, int i, char *out, size_t size)
 {
 	size_t n = 0;

@@ -16,7 +16,9 @@
  *      challenge, factor, transaction or exemption counts take turns;
  *      and the head row of the audit chain it appends to (FOR UPDATE), so that each chain stays
  *      one line; writers of different applications' chains never wait for each other. Locks
- *      are taken user first, chain second; no user lock is taken after a chain's.
+ *      are taken user first, chain second; no user lock is taken after a chain's. The row is
+ *      held to the end of the commit, so what runs meanwhile is kept short: a transaction's
+ *      second event on its chain is chained from the head it keeps, without reading the row.
  *      Single-use redemptions (SSO and email tokens, authorisations, backup codes) are
  *      conditional updates, exactly one of which changes the row.
  *  (4) A lost connection: a pooled connection is checked when taken (a closed socket is seen
@@ -53,8 +55,11 @@ struct pg_conn {
 	bool prepared[S__MAX];
 	bool in_tx;
 	bool broken;       /* the connection was lost: reconnect before its next use */
-	/* the audit chain whose head row this transaction holds last ("": none) */
+	/* the audit chain whose head row this transaction holds last ("": none), and that head
+	 * once the transaction has appended to it (held_seq 0: not yet) */
 	char held_chain[AUDIT_CHAIN_MAX];
+	int64_t held_seq;
+	uint8_t held_hash[AUDIT_HASH_BYTES];
 	char locked_user[2 * TF_ID_MAX + 2]; /* app/user whose advisory lock this transaction holds */
 	struct pg_conn *next_free;
 };
@@ -179,13 +184,20 @@ static PGresult *exec_bounded(struct pg_conn *pc, const char *sql, const char *w
 	return PQsendQuery(pc->pg, sql) ? await_result(pc, what) : NULL;
 }
 
+/* A transaction's end: it holds no lock any more. */
+static void tx_locks_clear(struct pg_conn *pc)
+{
+	pc->held_chain[0] = '\0';
+	pc->held_seq = 0;
+	pc->locked_user[0] = '\0';
+}
+
 /* Reconnects a connection that was lost; its prepared statements went with it. */
 static enum tf_err reconnect(struct pg_conn *pc)
 {
 	memset(pc->prepared, 0, sizeof pc->prepared);
 	pc->in_tx = false;
-	pc->held_chain[0] = '\0';
-	pc->locked_user[0] = '\0';
+	tx_locks_clear(pc);
 	PQreset(pc->pg);
 	if (PQstatus(pc->pg) != CONNECTION_OK) {
 		log_error("cannot reconnect to the database", "error", PQerrorMessage(pc->pg), NULL);
@@ -331,8 +343,29 @@ static enum tf_err pg_chain_locked(struct store_conn *c, const char *chain)
 		log_error("a transaction took audit chains out of order", "held", held, "chain", chain, NULL);
 		return TF_ERR_INTERNAL;
 	}
+	if (strcmp(held, chain) != 0)
+		pc->held_seq = 0;
 	snprintf(pc->held_chain, sizeof pc->held_chain, "%s", chain);
 	return TF_OK;
+}
+
+static bool pg_chain_head(struct store_conn *c, const char *chain, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES])
+{
+	struct pg_conn *pc = pc_of(c);
+	if (!pc->in_tx || pc->held_seq == 0 || strcmp(pc->held_chain, chain) != 0)
+		return false;
+	*seq = pc->held_seq;
+	memcpy(hash, pc->held_hash, AUDIT_HASH_BYTES);
+	return true;
+}
+
+static void pg_chain_appended(struct store_conn *c, const char *chain, int64_t seq, const uint8_t hash[AUDIT_HASH_BYTES])
+{
+	struct pg_conn *pc = pc_of(c);
+	if (!pc->in_tx || strcmp(pc->held_chain, chain) != 0)
+		return;
+	pc->held_seq = seq;
+	memcpy(pc->held_hash, hash, AUDIT_HASH_BYTES);
 }
 
 /* Runs SQL text without parameters (transaction control, migrations). */
@@ -396,7 +429,7 @@ static enum tf_err open_conn(struct pg_store *st, struct pg_conn **out)
 }
 
 static const struct sql_driver pg_driver = {SQL_POSTGRES, pg_run, pg_next, pg_end, pg_text, pg_integer, pg_is_null,
-					    pg_blob, pg_lock_user, pg_chain_locked};
+					    pg_blob, pg_lock_user, pg_chain_locked, pg_chain_head, pg_chain_appended};
 
 static enum tf_err pg_open_pool(const char *url, int pool_size, struct store **out)
 {
@@ -583,8 +616,7 @@ static enum tf_err pg_tx_begin(struct store_conn *c)
 	if (e == TF_ERR_STORE_UNAVAILABLE && pc->broken && reconnect(pc) == TF_OK)
 		e = exec_sql(pc, "BEGIN", "begin"); /* nothing was done yet: safe to try again */
 	pc->in_tx = e == TF_OK;
-	pc->held_chain[0] = '\0';
-	pc->locked_user[0] = '\0';
+	tx_locks_clear(pc);
 	return e;
 }
 
@@ -594,8 +626,7 @@ static enum tf_err pg_tx_commit(struct store_conn *c)
 	if (!pc->in_tx)
 		return TF_ERR_INTERNAL;
 	pc->in_tx = false;
-	pc->held_chain[0] = '\0';
-	pc->locked_user[0] = '\0';
+	tx_locks_clear(pc);
 	if (pc->broken)
 		return TF_ERR_STORE_UNAVAILABLE;
 	PGresult *r = exec_bounded(pc, "COMMIT", "commit");
@@ -614,8 +645,7 @@ static void pg_tx_rollback(struct store_conn *c)
 	if (pc->in_tx && !pc->broken)
 		(void)exec_sql(pc, "ROLLBACK", "rollback");
 	pc->in_tx = false;
-	pc->held_chain[0] = '\0';
-	pc->locked_user[0] = '\0';
+	tx_locks_clear(pc);
 }
 
 const struct store_ops store_pg_ops = {.name = "postgres", SQL_STORE_OPS(pg)};

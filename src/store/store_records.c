@@ -72,6 +72,8 @@ enum tf_err sql_audit_last(struct store_conn *c, const char *chain, int64_t now,
 {
 	*seq = 0;
 	memset(hash, 0, AUDIT_HASH_BYTES);
+	if (db_chain_head(c, chain, seq, hash))
+		return TF_OK;
 	struct rows r;
 	/* twice at most: a chain without an event is registered (and on PostgreSQL given its head
 	 * row, at seq 0), then read again */
@@ -97,11 +99,14 @@ enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_event_row 
 	enum tf_err e = a->seq == 1 ? db_exec(c, S_AUDIT_CHAIN_ADD, ARGS(TEXT(a->chain), INT(a->at_ms)), NULL) : TF_OK;
 	if (e != TF_OK)
 		return e;
-	return db_exec(c, S_AUDIT_INSERT,
-		       ARGS(TEXT(a->chain), INT(a->seq), INT(a->at_ms), TEXT(a->type), TEXT(a->actor), TEXT(a->subject),
-			    TEXT(a->ip), TEXT(a->request_id), TEXT(a->details), BLOB(a->prev_hash, AUDIT_HASH_BYTES),
-			    BLOB(a->hash, AUDIT_HASH_BYTES)),
-		       NULL);
+	e = db_exec(c, S_AUDIT_INSERT,
+		    ARGS(TEXT(a->chain), INT(a->seq), INT(a->at_ms), TEXT(a->type), TEXT(a->actor), TEXT(a->subject),
+			 TEXT(a->ip), TEXT(a->request_id), TEXT(a->details), BLOB(a->prev_hash, AUDIT_HASH_BYTES),
+			 BLOB(a->hash, AUDIT_HASH_BYTES)),
+		    NULL);
+	if (e == TF_OK)
+		db_chain_appended(c, a->chain, a->seq, a->hash);
+	return e;
 }
 
 enum tf_err sql_audit_events(struct store_conn *c, const char *chain, int64_t after, int64_t limit,

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from factor_helpers import User
 from harness import DEFAULT_PASSWORD, db_execute, db_query, run_cli
 
 ZERO = "0" * 64
@@ -304,6 +305,38 @@ def test_concurrent_events_of_several_applications_keep_every_chain_intact(serve
         events = all_events(server, app)
         assert sum(e["type"] == "user.registered" for e in events) == 20
         assert_intact(app["app_id"], events)
+    res = verify_db(server)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_the_events_of_one_transaction_stay_together_while_others_append(server, make_app):
+    # a verified step-up records its verification and the device it answers in one
+    # transaction: the chain's head row is held from the first to the commit, so the two are
+    # consecutive, and the second is chained from the head the transaction keeps (on
+    # PostgreSQL, without reading the row again), while other users of the same application
+    # append to the same chain at once
+    app = make_app(sandbox=True)
+    users = [User(server, app) for _ in range(6)]
+    for user in users:
+        f = user.post("/v1/factors", json={"type": "totp"}).json()
+        assert user.post(f"/v1/factors/{f['factor_id']}/verify", json={"code": "123456"}).status_code == 200
+
+    def step_ups(user):
+        for i in range(4):
+            ch = user.post("/v1/challenges", json={"purpose": "stepup"}).json()
+            r = user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": "123456", "trust_device": i % 2 == 0})
+            assert r.status_code == 200, r.text
+
+    with ThreadPoolExecutor(max_workers=len(users)) as pool:
+        list(pool.map(step_ups, users))
+    events = all_events(server, app)
+    assert_intact(app["app_id"], events)
+    verified = [i for i, e in enumerate(events)
+                if e["type"] == "challenge.verified" and json.loads(e["details"])["purpose"] == "stepup"]
+    assert len(verified) == 4 * len(users)
+    for i in verified:
+        assert events[i + 1]["type"] == "device.trusted", events[i:i + 2]
+        assert events[i + 1]["request_id"] == events[i]["request_id"]
     res = verify_db(server)
     assert res.returncode == 0, res.stdout + res.stderr
 
