@@ -11,6 +11,12 @@ const char *const factor_type_names[FACTOR_TYPE__MAX] = {
 	[FACTOR_EMAIL] = "email",
 };
 
+const char *const factor_type_caep_names[FACTOR_TYPE__MAX] = {
+	[FACTOR_SMS] = "phone-sms", [FACTOR_VOICE] = "phone-voice", [FACTOR_TOTP] = "app",
+	[FACTOR_BACKUP_CODES] = "backup-codes", [FACTOR_PUSH] = "app", [FACTOR_PASSKEY] = "fido2-platform",
+	[FACTOR_EMAIL] = "email",
+};
+
 const char *const factor_status_names[FACTOR_STATUS_COUNT] = {
 	[FACTOR_PENDING] = "pending_verification", [FACTOR_ACTIVE] = "active",
 };

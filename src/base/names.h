@@ -17,6 +17,9 @@ enum factor_status { FACTOR_PENDING, FACTOR_ACTIVE };
 #define FACTOR_STATUS_COUNT (FACTOR_ACTIVE + 1)
 extern const char *const factor_status_names[FACTOR_STATUS_COUNT];
 extern const char *const factor_type_names[FACTOR_TYPE__MAX];
+/* each type's credential_type in a CAEP credential-change event (docs/events.md; twofold's own
+ * words where CAEP has none) */
+extern const char *const factor_type_caep_names[FACTOR_TYPE__MAX];
 
 enum challenge_purpose { PURPOSE_ENROLMENT, PURPOSE_LOGIN, PURPOSE_STEPUP, PURPOSE_TRANSACTION, PURPOSE__MAX };
 extern const char *const purpose_names[PURPOSE__MAX];

@@ -297,6 +297,7 @@ enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, 
 		.ip = req->client_ip,
 		.request_id = req->request_id,
 		.details = details,
+		.events_url = req->have_app ? req->app->events_url : "",
 	};
 	return audit_append(req->svc, req->db, &ev, req->now);
 }
@@ -304,6 +305,7 @@ enum tf_err req_audit(struct tf_req *req, const char *event, const char *actor, 
 struct detached_audit {
 	struct tf_service *svc;
 	char app_id[TF_ID_MAX], event[64], actor[64], subject[TF_ID_MAX], ip[64], request_id[40], details[256];
+	char events_url[STORE_URL_MAX];
 	int64_t now;
 };
 
@@ -312,9 +314,10 @@ static void write_detached_audit(void *arg)
 	struct detached_audit *a = arg;
 	struct store_conn *c;
 	if (store_acquire(a->svc->store, &c) == TF_OK) {
-		struct app_row app; /* the audit row names the application by its id alone */
+		struct app_row app; /* what the audit row needs of the application: its id, its events endpoint */
 		memset(&app, 0, sizeof app);
 		snprintf(app.app_id, sizeof app.app_id, "%s", a->app_id);
+		snprintf(app.events_url, sizeof app.events_url, "%s", a->events_url);
 		struct sca_ctx ctx = {.svc = a->svc, .db = c, .app = &app, .now = a->now, .client_ip = a->ip,
 				      .request_id = a->request_id};
 		snprintf(ctx.actor, sizeof ctx.actor, "%s", a->actor);
@@ -333,6 +336,7 @@ void req_audit_detached(struct tf_req *req, const char *event, const char *actor
 	a->svc = req->svc;
 	a->now = req->now;
 	snprintf(a->app_id, sizeof a->app_id, "%s", req->have_app ? req->app->app_id : "");
+	snprintf(a->events_url, sizeof a->events_url, "%s", req->have_app ? req->app->events_url : "");
 	snprintf(a->event, sizeof a->event, "%s", event);
 	snprintf(a->actor, sizeof a->actor, "%s", actor);
 	snprintf(a->subject, sizeof a->subject, "%s", subject);

@@ -14,6 +14,7 @@ enum tf_err sca_audit(const struct sca_ctx *ctx, const char *event, const char *
 		.ip = ctx->client_ip,
 		.request_id = ctx->request_id,
 		.details = details,
+		.events_url = ctx->app->events_url,
 	};
 	return audit_append(ctx->svc, ctx->db, &ev, ctx->now);
 }

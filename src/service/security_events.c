@@ -180,17 +180,11 @@ char *security_event_claims(const struct security_event *se)
 	return text;
 }
 
-/* CAEP's credential_type of a factor type (twofold's own words where CAEP has none) */
+/* CAEP's credential_type of a factor type named on the wire ("totp"), or NULL */
 static const char *credential_type_of(const char *factor_type)
 {
-	static const char *const map[][2] = {{"sms", "phone-sms"},       {"voice", "phone-voice"},
-					     {"totp", "app"},              {"push", "app"},
-					     {"passkey", "fido2-platform"}, {"backup_codes", "backup-codes"},
-					     {"email", "email"}};
-	for (size_t i = 0; factor_type && i < sizeof map / sizeof map[0]; i++)
-		if (!strcmp(map[i][0], factor_type))
-			return map[i][1];
-	return NULL;
+	int t = factor_type ? name_find(factor_type_names, FACTOR_TYPE__MAX, factor_type) : -1;
+	return t < 0 ? NULL : factor_type_caep_names[t];
 }
 
 /* The facts the audit row leaves out: the user (from the subject, the actor, or the payment the
@@ -237,12 +231,17 @@ enum tf_err security_event_enqueue(struct tf_service *svc, struct store_conn *c,
 {
 	if (!ev->app_id || !*ev->app_id)
 		return TF_OK; /* the deployment's own events (master_key.rotated): no application to tell */
-	char url[STORE_URL_MAX];
-	enum tf_err e = STORE(c)->app_events_get(c, ev->app_id, url, NULL, NULL);
-	if (e == TF_ERR_NOT_FOUND || (e == TF_OK && !url[0]))
-		return TF_OK;
-	if (e != TF_OK)
-		return e;
+	enum tf_err e = TF_OK;
+	if (ev->events_url && !ev->events_url[0])
+		return TF_OK; /* the caller's row of the application says it has no endpoint */
+	if (!ev->events_url) {
+		char url[STORE_URL_MAX];
+		e = STORE(c)->app_events_get(c, ev->app_id, url, NULL, NULL);
+		if (e == TF_ERR_NOT_FOUND || (e == TF_OK && !url[0]))
+			return TF_OK;
+		if (e != TF_OK)
+			return e;
+	}
 	json_t *details = json_loads(ev->details ? ev->details : "{}", 0, NULL);
 	struct facts f;
 	e = find_facts(c, ev, caep_of(ev->event, json_string_value(json_object_get(details, "purpose"))), details, &f);

@@ -70,6 +70,9 @@ struct audit_event {
 	const char *ip;
 	const char *request_id;
 	const char *details; /* JSON object text or NULL for {} */
+	/* the application's events endpoint as the caller's row of it says ("" for none), so that
+	 * an event of an application without one reads nothing more; NULL: read it */
+	const char *events_url;
 };
 enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev,
 			 int64_t now);

@@ -351,6 +351,21 @@ def test_an_application_without_events_gets_none_and_never_anothers(start_server
     assert outbox_sets(srv, plain["app_id"]) == []
 
 
+def test_an_event_audited_off_the_request_is_sent_too(start_server, receiver, jose_installed):
+    # a refused device cookie is audited by the slow pool after the answer (validation never
+    # writes): its SET still comes, for the application whose request it was
+    srv = start_server()
+    rec = receiver()
+    app = events_app(srv, rec)
+    user = User(srv, app)
+    r = srv.post("/v1/devices/validate", api_key=app["api_key"],
+                 json={"user_id": user.user["user_id"], "cookie": "tfd1.not.a-cookie"})
+    assert r.status_code == 200 and r.json()["trusted"] is False, r.text
+    got = wait_until(lambda: [c for c in verified(srv, app, rec.delivered()) if audit_name(c) == "device.validated_false"],
+                     "the SET of the refused cookie")
+    assert user_of(got[0]) == user.user["user_id"]
+
+
 def test_removing_the_endpoint_stops_the_sets_and_a_new_secret_signs_the_next(start_server, receiver, jose_installed):
     srv = start_server()
     rec = receiver()
