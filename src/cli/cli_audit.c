@@ -97,33 +97,41 @@ static int report(const struct audit_walk *w, const struct audit_head *heads, si
 
 /* ---- verify --export (offline) ---- */
 
-static bool read_public_key(const char *arg, uint8_t out[AUDIT_PUBLIC_KEY_BYTES])
+static bool public_key_of(const char *text, uint8_t out[AUDIT_PUBLIC_KEY_BYTES])
 {
-	char line[256] = "";
-	snprintf(line, sizeof line, "%s", arg);
-	FILE *f = strlen(arg) != 44 ? fopen(arg, "r") : NULL;
-	if (f) {
-		if (!fgets(line, sizeof line, f))
-			line[0] = '\0';
-		fclose(f);
-	}
-	line[strcspn(line, "\r\n")] = '\0';
 	size_t len = 0;
-	return sodium_base642bin(out, AUDIT_PUBLIC_KEY_BYTES, line, strlen(line), NULL, &len, NULL,
+	return sodium_base642bin(out, AUDIT_PUBLIC_KEY_BYTES, text, strlen(text), NULL, &len, NULL,
 				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
 	       len == AUDIT_PUBLIC_KEY_BYTES;
+}
+
+/* The key as `audit public-key` prints it, or the first line of a file holding that. */
+static bool read_public_key(const char *arg, uint8_t out[AUDIT_PUBLIC_KEY_BYTES])
+{
+	if (public_key_of(arg, out))
+		return true;
+	char line[256] = "";
+	FILE *f = fopen(arg, "r");
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof line, f))
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	return public_key_of(line, out);
 }
 
 static int verify_export(const char *path, const uint8_t public_key[AUDIT_PUBLIC_KEY_BYTES])
 {
 	json_error_t err;
 	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	bool parsed = doc != NULL;
 	struct audit_export_verdict v;
 	audit_export_check(doc, public_key, &v);
 	json_decref(doc);
 	if (v.not_export) {
 		fprintf(stderr, "twofold audit verify: %s is not an export {\"app_id\", \"events\": [...], \"heads\": "
-				"[...]}%s%s\n", path, doc ? "" : ": ", doc ? "" : err.text);
+				"[...]}%s%s\n", path, parsed ? "" : ": ", parsed ? "" : err.text);
 		return 2;
 	}
 	if (v.why) {
