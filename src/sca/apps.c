@@ -100,7 +100,7 @@ enum tf_err sca_app_create(const struct sca_ctx *ctx, const struct app_create_pa
 	memcpy(app->client_secret_sealed, sealed, sealed_len);
 	app->client_secret_sealed_len = sealed_len;
 	free(sealed);
-	if ((e = STORE(c)->tx_begin(c)) != TF_OK)
+	if ((e = store_tx_begin(c)) != TF_OK)
 		return e;
 	e = STORE(c)->app_insert(c, app);
 	if (e == TF_OK && app->brand_logo_bytes)

@@ -21,7 +21,7 @@ enum tf_err sca_audit(const struct sca_ctx *ctx, const char *event, const char *
 
 enum tf_err sca_tx_begin(const struct sca_ctx *ctx)
 {
-	return STORE(ctx->db)->tx_begin(ctx->db);
+	return store_tx_begin(ctx->db);
 }
 
 enum tf_err sca_tx_end(const struct sca_ctx *ctx, enum tf_err e)

@@ -6,31 +6,128 @@
 #include <string.h>
 
 #include "platform/log.h"
+#include "service/outbox_row.h"
 #include "service/security_events.h"
 #include "service/service.h"
 
 #define CHAIN_PAGE 100 /* chains per listing */
 
-enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev, int64_t now)
+/* ---- appending ---- */
+
+/* One event waiting for its transaction's end: its row (strings owned) and its SET, if any. */
+struct pending_event {
+	struct audit_event_row row;
+	struct outbox_row set;
+	char *set_text; /* NULL: no SET */
+	struct pending_event *next;
+};
+
+/* A transaction's events, in the order they happened (the before_commit hook's argument). */
+struct pending_events {
+	struct tf_service *svc;
+	struct pending_event *first, **last;
+};
+
+static void pending_event_free(struct pending_event *p)
 {
-	struct audit_event_row row = {
-		.at_ms = now,
-		.type = ev->event,
-		.actor = ev->actor ? ev->actor : "",
-		.subject = ev->subject ? ev->subject : "",
-		.ip = ev->ip ? ev->ip : "",
-		.request_id = ev->request_id ? ev->request_id : "",
-		.details = ev->details ? ev->details : "{}",
-	};
-	snprintf(row.chain, sizeof row.chain, "%s", audit_chain_of(ev->app_id, ev->event));
+	free((char *)p->row.type);
+	free((char *)p->row.actor);
+	free((char *)p->row.subject);
+	free((char *)p->row.ip);
+	free((char *)p->row.request_id);
+	free((char *)p->row.details);
+	free(p->set_text);
+	free(p);
+}
+
+/* Writes one event after its chain's newest (the chain's head row locked, on PostgreSQL, to
+ * the end of the transaction), then its SET, whose order within its key that lock keeps. */
+static enum tf_err write_event(struct tf_service *svc, struct store_conn *c, struct audit_event_row *row,
+			       struct outbox_row *set, const char *set_text)
+{
 	int64_t last_seq;
-	enum tf_err e = STORE(c)->audit_last(c, row.chain, now, &last_seq, row.prev_hash);
+	enum tf_err e = STORE(c)->audit_last(c, row->chain, row->at_ms, &last_seq, row->prev_hash);
 	if (e != TF_OK)
 		return e;
-	row.seq = last_seq + 1;
-	audit_event_hash(&row);
-	e = STORE(c)->audit_insert(c, &row);
-	return e == TF_OK ? security_event_enqueue(svc, c, ev, now) : e;
+	row->seq = last_seq + 1;
+	audit_event_hash(row);
+	if ((e = STORE(c)->audit_insert(c, row)) == TF_OK && set_text)
+		e = outbox_row_put(svc, c, set, set_text);
+	return e;
+}
+
+/* The before_commit hook: the application's chain first, then the deployment's (the order the
+ * PostgreSQL driver takes chains in, so that two transactions never wait for each other's). */
+static enum tf_err pending_write(struct store_conn *c, void *arg)
+{
+	struct pending_events *pe = arg;
+	enum tf_err e = TF_OK;
+	for (int deployment = 0; deployment < 2 && e == TF_OK; deployment++)
+		for (struct pending_event *p = pe->first; p && e == TF_OK; p = p->next)
+			if ((strcmp(p->row.chain, AUDIT_DEPLOYMENT_CHAIN) == 0) == deployment)
+				e = write_event(pe->svc, c, &p->row, &p->set, p->set_text);
+	return e;
+}
+
+static void pending_drop(void *arg)
+{
+	struct pending_events *pe = arg;
+	for (struct pending_event *p = pe->first, *next; p; p = next) {
+		next = p->next;
+		pending_event_free(p);
+	}
+	free(pe);
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+/* Keeps p for the end of c's transaction. */
+static enum tf_err defer(struct tf_service *svc, struct store_conn *c, struct pending_event *p)
+{
+	struct pending_events *pe = c->before_commit.arg;
+	if (!c->before_commit.run) {
+		if (!(pe = calloc(1, sizeof *pe)))
+			return TF_ERR_INTERNAL;
+		pe->svc = svc;
+		pe->last = &pe->first;
+		c->before_commit = (struct store_tx_hook){.run = pending_write, .drop = pending_drop, .arg = pe};
+	}
+	*pe->last = p;
+	pe->last = &p->next;
+	return TF_OK;
+}
+
+/* Inside a transaction the event is written at its end, just before COMMIT (store_tx_end), so
+ * that its chain's head row, which every writer of the application waits for on PostgreSQL, is
+ * held for the commit only, not for the rest of the request's work. Its SET's facts are read
+ * now, as the transaction stands where the event happened. */
+enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev, int64_t now)
+{
+	struct pending_event *p = calloc(1, sizeof *p);
+	if (!p)
+		return TF_ERR_INTERNAL;
+	p->row = (struct audit_event_row){
+		.at_ms = now,
+		.type = dup_or_empty(ev->event),
+		.actor = dup_or_empty(ev->actor),
+		.subject = dup_or_empty(ev->subject),
+		.ip = dup_or_empty(ev->ip),
+		.request_id = dup_or_empty(ev->request_id),
+		.details = strdup(ev->details ? ev->details : "{}"),
+	};
+	snprintf(p->row.chain, sizeof p->row.chain, "%s", audit_chain_of(ev->app_id, ev->event));
+	enum tf_err e = p->row.type && p->row.actor && p->row.subject && p->row.ip && p->row.request_id && p->row.details
+				? security_event_prepare(svc, c, ev, now, &p->set, &p->set_text)
+				: TF_ERR_INTERNAL;
+	if (e == TF_OK && c->in_tx && (e = defer(svc, c, p)) == TF_OK)
+		return TF_OK;
+	if (e == TF_OK) /* no transaction: written now */
+		e = write_event(svc, c, &p->row, &p->set, p->set_text);
+	pending_event_free(p);
+	return e;
 }
 
 /* Calls fn with every chain's newest event (only those not yet under a signed head, when
@@ -389,7 +486,7 @@ enum tf_err audit_move_v1(struct tf_service *svc, int64_t now, int64_t *moved)
 	if (e != TF_OK)
 		return e;
 	struct move m = {.c = c, .key = svc->keys->audit_hmac};
-	if ((e = STORE(c)->tx_begin(c)) != TF_OK) {
+	if ((e = store_tx_begin(c)) != TF_OK) {
 		store_release(c);
 		return e;
 	}

@@ -253,7 +253,7 @@ enum tf_err keyring_rotate(struct tf_service *svc, const uint8_t old_master[MAST
 	enum tf_err e = store_acquire(svc->store, &c);
 	if (e != TF_OK)
 		return e;
-	if ((e = STORE(c)->tx_begin(c)) == TF_OK) {
+	if ((e = store_tx_begin(c)) == TF_OK) {
 		e = rotate_in_tx(svc, c, old_master, new_master, opts, now, out);
 		if (e == TF_OK)
 			out->commit_sent = true;

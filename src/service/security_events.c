@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "service/outbox_row.h"
 
 /* The CAEP 1.0 event types twofold sends; CAEP_NONE: a twofold type */
 enum caep { CAEP_NONE, CAEP_SESSION_ESTABLISHED, CAEP_SESSION_REVOKED, CAEP_CREDENTIAL_CHANGE, CAEP_ASSURANCE_LEVEL_CHANGE,
@@ -226,9 +225,10 @@ static enum tf_err find_facts(struct store_conn *c, const struct audit_event *ev
 	return e == TF_ERR_NOT_FOUND ? TF_OK : e;
 }
 
-enum tf_err security_event_enqueue(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev,
-				   int64_t now)
+enum tf_err security_event_prepare(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev,
+				   int64_t now, struct outbox_row *row_out, char **text_out)
 {
+	*text_out = NULL;
 	if (!ev->app_id || !*ev->app_id)
 		return TF_OK; /* the deployment's own events (master_key.rotated): no application to tell */
 	enum tf_err e = TF_OK;
@@ -274,7 +274,7 @@ enum tf_err security_event_enqueue(struct tf_service *svc, struct store_conn *c,
 		snprintf(row.order_key, sizeof row.order_key, "%s/%s", ev->app_id, AUDIT_DEPLOYMENT_CHAIN);
 	else
 		snprintf(row.order_key, sizeof row.order_key, "%s%s%s", ev->app_id, f.user_id[0] ? "/" : "", f.user_id);
-	e = outbox_row_put(svc, c, &row, text);
-	free(text);
-	return e;
+	*row_out = row;
+	*text_out = text;
+	return TF_OK;
 }

@@ -2,7 +2,7 @@
  * security_events.h: every audited event of an application that has an events endpoint is also
  * a security event token (RFC 8417 SET, OpenID Shared Signals 1.0, CAEP 1.0 event types where one
  * fits, twofold's own under SET_TWOFOLD_PREFIX otherwise), enqueued in the outbox in the write
- * transaction of its audit row (audit_append calls security_event_enqueue last), so that a SET
+ * transaction of its audit row (audit_append writes both), so that a SET
  * exists exactly when its audit row does. docs/events.md lists every event, its type and payload.
  *
  * What a SET carries: iss (the server's public URL), aud (the application id), iat, jti (unique,
@@ -29,13 +29,15 @@
 /* the outbox channel of security event tokens */
 #define SET_CHANNEL "set"
 
-/* Inside the write transaction that appended ev's audit row: when ev has an application and it
- * has an events endpoint, enqueues the event's SET (its failure fails the transaction); else
- * does nothing. */
-enum tf_err security_event_enqueue(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev,
-				   int64_t now);
+/* Inside the write transaction of ev's audit row: when ev has an application and it has an
+ * events endpoint, the event's SET as an outbox row and its text (malloc'd) for outbox_row_put,
+ * which audit_append calls just after the audit row's insert (a failure fails the transaction);
+ * else *text_out is NULL. The facts are read here, where the event happened in the transaction,
+ * not at its end (a removed factor's type). */
+enum tf_err security_event_prepare(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev,
+				   int64_t now, struct outbox_row *row_out, char **text_out);
 
-/* What one SET says, the facts security_event_enqueue found (exposed for tests). */
+/* What one SET says, the facts security_event_prepare found (exposed for tests). */
 struct security_event {
 	const struct audit_event *ev;
 	const char *issuer;          /* iss */

@@ -30,7 +30,7 @@ static void sweeper_run(void *arg, const atomic_int *stopping)
 		int n = 0;
 		enum tf_err e = store_acquire(svc->store, &c);
 		if (e == TF_OK) {
-			if ((e = STORE(c)->tx_begin(c)) == TF_OK)
+			if ((e = store_tx_begin(c)) == TF_OK)
 				e = store_tx_end(c, STORE(c)->sweep(c, &cut, SWEEPER_BATCH, &n));
 			store_release(c);
 		}

@@ -11,8 +11,23 @@ enum tf_err store_open(const char *url, const char *durability, int pool_size, s
 	return store_sqlite_ops.open(url, durability, out);
 }
 
+enum tf_err store_tx_begin(struct store_conn *c)
+{
+	c->before_commit = (struct store_tx_hook){0};
+	enum tf_err e = STORE(c)->tx_begin(c);
+	c->in_tx = e == TF_OK;
+	return e;
+}
+
 enum tf_err store_tx_end(struct store_conn *c, enum tf_err e)
 {
+	struct store_tx_hook hook = c->before_commit;
+	c->before_commit = (struct store_tx_hook){0};
+	c->in_tx = false;
+	if (e == TF_OK && hook.run)
+		e = hook.run(c, hook.arg);
+	if (hook.drop)
+		hook.drop(hook.arg);
 	if (e == TF_OK)
 		return STORE(c)->tx_commit(c);
 	STORE(c)->tx_rollback(c);
@@ -26,6 +41,10 @@ enum tf_err store_acquire(struct store *st, struct store_conn **out)
 
 void store_release(struct store_conn *c)
 {
+	if (c->before_commit.drop) /* a transaction left open: the driver rolls it back */
+		c->before_commit.drop(c->before_commit.arg);
+	c->before_commit = (struct store_tx_hook){0};
+	c->in_tx = false;
 	STORE(c)->release(c);
 }
 

@@ -878,8 +878,18 @@ struct store {
 	const struct store_ops *ops;
 };
 
+/* Work a write transaction leaves for its end (the audit events, service/audit.c): run just
+ * before COMMIT, so that what it locks is held only for the commit; dropped at a rollback. */
+struct store_tx_hook {
+	enum tf_err (*run)(struct store_conn *c, void *arg);
+	void (*drop)(void *arg); /* after run, or instead of it */
+	void *arg;
+};
+
 struct store_conn {
 	struct store *st;
+	bool in_tx;                       /* between store_tx_begin and store_tx_end */
+	struct store_tx_hook before_commit; /* run (or dropped) by store_tx_end */
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -898,7 +908,11 @@ enum tf_err store_open(const char *url, const char *durability, int pool_size, s
 
 void idem_answer_free(struct idem_answer *a);
 
-/* Ends a write transaction: commits when e is TF_OK, else rolls back and returns e. */
+/* Begins a write transaction. Every transaction begins here (tools/lint), so that c->in_tx
+ * says whether one is open. */
+enum tf_err store_tx_begin(struct store_conn *c);
+/* Ends a write transaction: runs its before_commit hook and commits when e and the hook are
+ * TF_OK, else rolls back and returns the error. */
 enum tf_err store_tx_end(struct store_conn *c, enum tf_err e);
 
 /* A connection from st's pool for the calling thread, and handing it back. */

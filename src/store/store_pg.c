@@ -17,8 +17,10 @@
  *      and the head row of the audit chain it appends to (FOR UPDATE), so that each chain stays
  *      one line; writers of different applications' chains never wait for each other. Locks
  *      are taken user first, chain second; no user lock is taken after a chain's. The row is
- *      held to the end of the commit, so what runs meanwhile is kept short: a transaction's
- *      second event on its chain is chained from the head it keeps, without reading the row.
+ *      held to the end of the commit, so it is taken last: a transaction's audit events are
+ *      written just before its COMMIT (service/audit.c, through store_tx_end's before_commit
+ *      hook), and its second event on a chain is chained from the head it keeps, without
+ *      reading the row.
  *      Single-use redemptions (SSO and email tokens, authorisations, backup codes) are
  *      conditional updates, exactly one of which changes the row.
  *  (4) A lost connection: a pooled connection is checked when taken (a closed socket is seen
