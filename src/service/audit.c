@@ -19,16 +19,16 @@ struct pending_event {
 	struct audit_event_row row;
 	struct outbox_row set;
 	char *set_text; /* NULL: no SET */
-	struct pending_event *next;
 };
 
 /* A transaction's events, in the order they happened (the before_commit hook's argument). */
 struct pending_events {
 	struct tf_service *svc;
-	struct pending_event *first, **last;
+	struct pending_event *ev;
+	size_t n, cap;
 };
 
-static void pending_event_free(struct pending_event *p)
+static void pending_event_clear(struct pending_event *p)
 {
 	free((char *)p->row.type);
 	free((char *)p->row.actor);
@@ -37,45 +37,64 @@ static void pending_event_free(struct pending_event *p)
 	free((char *)p->row.request_id);
 	free((char *)p->row.details);
 	free(p->set_text);
-	free(p);
 }
 
-/* Writes one event after its chain's newest (the chain's head row locked, on PostgreSQL, to
- * the end of the transaction), then its SET, whose order within its key that lock keeps. */
-static enum tf_err write_event(struct tf_service *svc, struct store_conn *c, struct audit_event_row *row,
-			       struct outbox_row *set, const char *set_text)
+/* Writes the events of evs that are on chain, in their order, after the chain's newest (its
+ * head row locked, on PostgreSQL, to the end of the transaction; read once, and the events
+ * inserted two per statement, so that the row is held for as few round trips as can be), then
+ * their SETs, whose order within their keys that lock keeps. */
+static enum tf_err write_chain(struct tf_service *svc, struct store_conn *c, struct pending_event *evs, size_t n,
+			       const char *chain)
 {
-	int64_t last_seq;
-	enum tf_err e = STORE(c)->audit_last(c, row->chain, row->at_ms, &last_seq, row->prev_hash);
-	if (e != TF_OK)
-		return e;
-	row->seq = last_seq + 1;
-	audit_event_hash(row);
-	if ((e = STORE(c)->audit_insert(c, row)) == TF_OK && set_text)
-		e = outbox_row_put(svc, c, set, set_text);
+	struct audit_event_row *rows = calloc(n, sizeof *rows);
+	if (!rows)
+		return TF_ERR_INTERNAL;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(evs[i].row.chain, chain) == 0)
+			rows[k++] = evs[i].row;
+	int64_t seq = 0;
+	enum tf_err e = k ? STORE(c)->audit_last(c, chain, rows[0].at_ms, &seq, rows[0].prev_hash) : TF_OK;
+	for (size_t i = 0; i < k && e == TF_OK; i++) {
+		if (i > 0)
+			memcpy(rows[i].prev_hash, rows[i - 1].hash, AUDIT_HASH_BYTES);
+		rows[i].seq = ++seq;
+		audit_event_hash(&rows[i]);
+	}
+	if (e == TF_OK && k)
+		e = STORE(c)->audit_insert(c, rows, k);
+	free(rows);
+	for (size_t i = 0; i < n && e == TF_OK; i++)
+		if (evs[i].set_text && strcmp(evs[i].row.chain, chain) == 0)
+			e = outbox_row_put(svc, c, &evs[i].set, evs[i].set_text);
 	return e;
 }
 
-/* The before_commit hook: the application's chain first, then the deployment's (the order the
- * PostgreSQL driver takes chains in, so that two transactions never wait for each other's). */
+/* Writes evs: the application's chain first, then the deployment's (the order the PostgreSQL
+ * driver takes chains in, so that two transactions never wait for each other's). */
+static enum tf_err write_events(struct tf_service *svc, struct store_conn *c, struct pending_event *evs, size_t n)
+{
+	const char *app_chain = NULL;
+	for (size_t i = 0; i < n && !app_chain; i++)
+		if (strcmp(evs[i].row.chain, AUDIT_DEPLOYMENT_CHAIN) != 0)
+			app_chain = evs[i].row.chain;
+	enum tf_err e = app_chain ? write_chain(svc, c, evs, n, app_chain) : TF_OK;
+	return e == TF_OK ? write_chain(svc, c, evs, n, AUDIT_DEPLOYMENT_CHAIN) : e;
+}
+
+/* The before_commit hook. */
 static enum tf_err pending_write(struct store_conn *c, void *arg)
 {
 	struct pending_events *pe = arg;
-	enum tf_err e = TF_OK;
-	for (int deployment = 0; deployment < 2 && e == TF_OK; deployment++)
-		for (struct pending_event *p = pe->first; p && e == TF_OK; p = p->next)
-			if ((strcmp(p->row.chain, AUDIT_DEPLOYMENT_CHAIN) == 0) == deployment)
-				e = write_event(pe->svc, c, &p->row, &p->set, p->set_text);
-	return e;
+	return write_events(pe->svc, c, pe->ev, pe->n);
 }
 
 static void pending_drop(void *arg)
 {
 	struct pending_events *pe = arg;
-	for (struct pending_event *p = pe->first, *next; p; p = next) {
-		next = p->next;
-		pending_event_free(p);
-	}
+	for (size_t i = 0; i < pe->n; i++)
+		pending_event_clear(&pe->ev[i]);
+	free(pe->ev);
 	free(pe);
 }
 
@@ -84,19 +103,25 @@ static char *dup_or_empty(const char *s)
 	return strdup(s ? s : "");
 }
 
-/* Keeps p for the end of c's transaction. */
-static enum tf_err defer(struct tf_service *svc, struct store_conn *c, struct pending_event *p)
+/* Keeps p (moved, not copied) for the end of c's transaction. */
+static enum tf_err defer(struct tf_service *svc, struct store_conn *c, const struct pending_event *p)
 {
 	struct pending_events *pe = c->before_commit.arg;
 	if (!c->before_commit.run) {
 		if (!(pe = calloc(1, sizeof *pe)))
 			return TF_ERR_INTERNAL;
 		pe->svc = svc;
-		pe->last = &pe->first;
 		c->before_commit = (struct store_tx_hook){.run = pending_write, .drop = pending_drop, .arg = pe};
 	}
-	*pe->last = p;
-	pe->last = &p->next;
+	if (pe->n == pe->cap) {
+		size_t cap = pe->cap ? 2 * pe->cap : 4;
+		struct pending_event *ev = realloc(pe->ev, cap * sizeof *ev);
+		if (!ev)
+			return TF_ERR_INTERNAL;
+		pe->ev = ev;
+		pe->cap = cap;
+	}
+	pe->ev[pe->n++] = *p;
 	return TF_OK;
 }
 
@@ -106,27 +131,26 @@ static enum tf_err defer(struct tf_service *svc, struct store_conn *c, struct pe
  * now, as the transaction stands where the event happened. */
 enum tf_err audit_append(struct tf_service *svc, struct store_conn *c, const struct audit_event *ev, int64_t now)
 {
-	struct pending_event *p = calloc(1, sizeof *p);
-	if (!p)
-		return TF_ERR_INTERNAL;
-	p->row = (struct audit_event_row){
-		.at_ms = now,
-		.type = dup_or_empty(ev->event),
-		.actor = dup_or_empty(ev->actor),
-		.subject = dup_or_empty(ev->subject),
-		.ip = dup_or_empty(ev->ip),
-		.request_id = dup_or_empty(ev->request_id),
-		.details = strdup(ev->details ? ev->details : "{}"),
+	struct pending_event p = {
+		.row = {
+			.at_ms = now,
+			.type = dup_or_empty(ev->event),
+			.actor = dup_or_empty(ev->actor),
+			.subject = dup_or_empty(ev->subject),
+			.ip = dup_or_empty(ev->ip),
+			.request_id = dup_or_empty(ev->request_id),
+			.details = strdup(ev->details ? ev->details : "{}"),
+		},
 	};
-	snprintf(p->row.chain, sizeof p->row.chain, "%s", audit_chain_of(ev->app_id, ev->event));
-	enum tf_err e = p->row.type && p->row.actor && p->row.subject && p->row.ip && p->row.request_id && p->row.details
-				? security_event_prepare(svc, c, ev, now, &p->set, &p->set_text)
+	snprintf(p.row.chain, sizeof p.row.chain, "%s", audit_chain_of(ev->app_id, ev->event));
+	enum tf_err e = p.row.type && p.row.actor && p.row.subject && p.row.ip && p.row.request_id && p.row.details
+				? security_event_prepare(svc, c, ev, now, &p.set, &p.set_text)
 				: TF_ERR_INTERNAL;
-	if (e == TF_OK && c->in_tx && (e = defer(svc, c, p)) == TF_OK)
+	if (e == TF_OK && c->in_tx && (e = defer(svc, c, &p)) == TF_OK)
 		return TF_OK;
 	if (e == TF_OK) /* no transaction: written now */
-		e = write_event(svc, c, &p->row, &p->set, p->set_text);
-	pending_event_free(p);
+		e = write_events(svc, c, &p, 1);
+	pending_event_clear(&p);
 	return e;
 }
 
@@ -451,7 +475,7 @@ static enum tf_err move_append(struct move *m, struct audit_event_row *row)
 	row->seq = t->seq + 1;
 	memcpy(row->prev_hash, t->hash, AUDIT_HASH_BYTES);
 	audit_event_hash(row);
-	enum tf_err e = STORE(m->c)->audit_insert(m->c, row);
+	enum tf_err e = STORE(m->c)->audit_insert(m->c, row, 1);
 	if (e == TF_OK) {
 		t->seq = row->seq;
 		memcpy(t->hash, row->hash, AUDIT_HASH_BYTES);

@@ -584,7 +584,8 @@ struct store_ops {
 	 * the transaction ends, so that its writers take turns; then the event that follows it */
 	enum tf_err (*audit_last)(struct store_conn *c, const char *chain, int64_t now, int64_t *seq,
 				  uint8_t hash[AUDIT_HASH_BYTES]);
-	enum tf_err (*audit_insert)(struct store_conn *c, const struct audit_event_row *row);
+	/* n successive events of one chain, each after the one before (two per statement) */
+	enum tf_err (*audit_insert)(struct store_conn *c, const struct audit_event_row *rows, size_t n);
 	/* (audit_insert registers a chain at its first event by itself: moving the format 1 rows
 	 * appends to every chain in one transaction, with their heads kept in memory) */
 	/* the format 1 chain's rows in order (visiting stops when fn returns non-zero) */

@@ -94,18 +94,26 @@ enum tf_err sql_audit_last(struct store_conn *c, const char *chain, int64_t now,
 	return e == TF_OK ? db_chain_locked(c, chain) : e;
 }
 
-enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_event_row *a)
+#define EVENT_ARGS(a)                                                                                            \
+	TEXT((a)->chain), INT((a)->seq), INT((a)->at_ms), TEXT((a)->type), TEXT((a)->actor), TEXT((a)->subject),     \
+		TEXT((a)->ip), TEXT((a)->request_id), TEXT((a)->details), BLOB((a)->prev_hash, AUDIT_HASH_BYTES),      \
+		BLOB((a)->hash, AUDIT_HASH_BYTES)
+
+enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_event_row *rows, size_t n)
 {
-	enum tf_err e = a->seq == 1 ? db_exec(c, S_AUDIT_CHAIN_ADD, ARGS(TEXT(a->chain), INT(a->at_ms)), NULL) : TF_OK;
-	if (e != TF_OK)
-		return e;
-	e = db_exec(c, S_AUDIT_INSERT,
-		    ARGS(TEXT(a->chain), INT(a->seq), INT(a->at_ms), TEXT(a->type), TEXT(a->actor), TEXT(a->subject),
-			 TEXT(a->ip), TEXT(a->request_id), TEXT(a->details), BLOB(a->prev_hash, AUDIT_HASH_BYTES),
-			 BLOB(a->hash, AUDIT_HASH_BYTES)),
-		    NULL);
-	if (e == TF_OK)
-		db_chain_appended(c, a->chain, a->seq, a->hash);
+	enum tf_err e = TF_OK;
+	for (size_t i = 0; i < n && e == TF_OK;) {
+		const struct audit_event_row *a = &rows[i], *b = i + 1 < n ? &rows[i + 1] : NULL;
+		if (a->seq == 1)
+			e = db_exec(c, S_AUDIT_CHAIN_ADD, ARGS(TEXT(a->chain), INT(a->at_ms)), NULL);
+		if (e == TF_OK)
+			e = b ? db_exec(c, S_AUDIT_INSERT_TWO, ARGS(EVENT_ARGS(a), EVENT_ARGS(b)), NULL)
+			      : db_exec(c, S_AUDIT_INSERT, ARGS(EVENT_ARGS(a)), NULL);
+		const struct audit_event_row *newest = b ? b : a;
+		if (e == TF_OK)
+			db_chain_appended(c, newest->chain, newest->seq, newest->hash);
+		i += b ? 2 : 1;
+	}
 	return e;
 }
 

@@ -39,6 +39,7 @@
 #define AUDIT_COLS "seq, at_ms, app_id, event, actor, subject, ip, request_id, details, prev_hash, hash"
 #define AUDIT_EVENT_COLS "chain, seq, at_ms, type, actor, subject, ip, request_id, details, prev_hash, hash"
 #define AUDIT_EVENT_VALUES "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
+#define AUDIT_EVENT_VALUES_2 "($12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)"
 #define AUDIT_NEWEST "SELECT seq, hash FROM audit_events WHERE chain = $1 ORDER BY seq DESC LIMIT 1"
 #define WEPAY_USER_COLS                                                                                          \
 	"app_id, user_id, wepay_user_id, first_name, last_name, scope, original_ip, original_device, "             \
@@ -251,6 +252,11 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(AUDIT_INSERT, NULL, "INSERT INTO audit_events (" AUDIT_EVENT_COLS ") VALUES " AUDIT_EVENT_VALUES,
 	     "WITH ins AS (INSERT INTO audit_events (" AUDIT_EVENT_COLS ") VALUES " AUDIT_EVENT_VALUES ") "
 	     "UPDATE audit_chain_heads SET seq = $2, hash = $11 WHERE chain = $1"),
+	/* two successive events of one chain in one statement: an answered challenge records two,
+	 * and on PostgreSQL each round trip here is one more the chain's head row is held for */
+	STMT(AUDIT_INSERT_TWO, NULL, "INSERT INTO audit_events (" AUDIT_EVENT_COLS ") VALUES " AUDIT_EVENT_VALUES ", " AUDIT_EVENT_VALUES_2,
+	     "WITH ins AS (INSERT INTO audit_events (" AUDIT_EVENT_COLS ") VALUES " AUDIT_EVENT_VALUES ", "
+	     AUDIT_EVENT_VALUES_2 ") UPDATE audit_chain_heads SET seq = $13, hash = $22 WHERE chain = $1"),
 	STMT(AUDIT_EVENTS, "SELECT " AUDIT_EVENT_COLS " FROM audit_events WHERE chain = $1 AND seq > $2 ORDER BY seq "
 			   "LIMIT $3"),
 	STMT(AUDIT_NEWEST, AUDIT_NEWEST),

@@ -84,6 +84,7 @@ enum stmt_id {
 	S_AUDIT_LAST,
 	S_AUDIT_CHAIN_ADD,
 	S_AUDIT_INSERT,
+	S_AUDIT_INSERT_TWO,
 	S_AUDIT_EVENTS,
 	S_AUDIT_NEWEST,
 	S_AUDIT_CHAINS,
@@ -388,7 +389,7 @@ enum tf_err sql_outbox_mark_retry(struct store_conn *c, const char *id, int atte
 enum tf_err sql_outbox_mark_failed(struct store_conn *c, const char *id, const char *error);
 enum tf_err sql_audit_last(struct store_conn *c, const char *chain, int64_t now, int64_t *seq,
 			   uint8_t hash[AUDIT_HASH_BYTES]);
-enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_event_row *r);
+enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_event_row *rows, size_t n);
 enum tf_err sql_audit_v1_scan(struct store_conn *c, audit_visit_fn fn, void *ctx);
 enum tf_err sql_audit_events(struct store_conn *c, const char *chain, int64_t after, int64_t limit,
 			     audit_event_visit_fn fn, void *ctx);
