@@ -81,7 +81,7 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c src/base/embedded.h
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtwofold.a tests/support/fake_clock.h
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtwofold.a tests/support/fake_clock.h tests/support/temp_store.h
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	@$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libtwofold.a $(LIBS) $(shell pkg-config --libs cmocka)

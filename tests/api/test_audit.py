@@ -311,10 +311,9 @@ def test_concurrent_events_of_several_applications_keep_every_chain_intact(serve
 
 def test_the_events_of_one_transaction_stay_together_while_others_append(server, make_app):
     # a verified step-up records its verification and the device it answers in one
-    # transaction: the chain's head row is held from the first to the commit, so the two are
-    # consecutive, and the second is chained from the head the transaction keeps (on
-    # PostgreSQL, without reading the row again), while other users of the same application
-    # append to the same chain at once
+    # transaction: both are written at its end, from one read of the chain's head (on
+    # PostgreSQL, its row held from there to the commit), so the two are consecutive, while
+    # other users of the same application append to the same chain at once
     app = make_app(sandbox=True)
     users = [User(server, app) for _ in range(6)]
     for user in users:

@@ -16,28 +16,20 @@
 
 #include "platform/log.h"
 #include "store/store_sqlite_int.h"
+#include "support/temp_store.h"
 
 /* long enough that no counter here outlives its window */
 #define COUNTER_WINDOW_MS (3600 * 1000LL)
 
 struct fixture {
-	char dir[64];
+	char dir[TEMP_STORE_DIR_MAX];
 	struct store *st;
 };
 
 static int setup_with(void **state, const char *durability)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/tf-group-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	char url[128];
-	snprintf(url, sizeof url, "sqlite:%s/t.db", f->dir);
-	assert_int_equal(store_open(url, durability, 0, &f->st), TF_OK);
-	struct store_conn *c;
-	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
-	int version = 0;
-	assert_int_equal(STORE(c)->migrate(c, &version), TF_OK);
-	STORE(c)->release(c);
+	temp_store_open(f->dir, durability, &f->st);
 	*state = f;
 	return 0;
 }
@@ -57,10 +49,7 @@ static int setup_full(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	f->st->ops->close(f->st);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	temp_store_remove(f->dir, f->st);
 	free(f);
 	return 0;
 }
