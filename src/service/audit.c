@@ -39,10 +39,10 @@ static void pending_event_clear(struct pending_event *p)
 	free(p->set_text);
 }
 
-/* Writes the events of evs that are on chain, in their order, after the chain's newest (its
- * head row locked, on PostgreSQL, to the end of the transaction; read once, and the events
- * inserted two per statement, so that the row is held for as few round trips as can be), then
- * their SETs, whose order within their keys that lock keeps. */
+/* Writes the events of evs that are on chain, in their order, after the chain's newest (on
+ * PostgreSQL its head row is locked from the first append to the end of the transaction, all
+ * of it inside the server when at the transaction's end: store.h, audit_append), then their
+ * SETs, whose order within their keys that lock keeps. */
 static enum tf_err write_chain(struct tf_service *svc, struct store_conn *c, struct pending_event *evs, size_t n,
 			       const char *chain)
 {
@@ -53,16 +53,7 @@ static enum tf_err write_chain(struct tf_service *svc, struct store_conn *c, str
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(evs[i].row.chain, chain) == 0)
 			rows[k++] = evs[i].row;
-	int64_t seq = 0;
-	enum tf_err e = k ? STORE(c)->audit_last(c, chain, rows[0].at_ms, &seq, rows[0].prev_hash) : TF_OK;
-	for (size_t i = 0; i < k && e == TF_OK; i++) {
-		if (i > 0)
-			memcpy(rows[i].prev_hash, rows[i - 1].hash, AUDIT_HASH_BYTES);
-		rows[i].seq = ++seq;
-		audit_event_hash(&rows[i]);
-	}
-	if (e == TF_OK && k)
-		e = STORE(c)->audit_insert(c, rows, k);
+	enum tf_err e = STORE(c)->audit_append(c, rows, k);
 	free(rows);
 	for (size_t i = 0; i < n && e == TF_OK; i++)
 		if (evs[i].set_text && strcmp(evs[i].row.chain, chain) == 0)

@@ -24,8 +24,11 @@ enum tf_err store_tx_end(struct store_conn *c, enum tf_err e)
 	struct store_tx_hook hook = c->before_commit;
 	c->before_commit = (struct store_tx_hook){0};
 	c->in_tx = false;
-	if (e == TF_OK && hook.run)
+	if (e == TF_OK && hook.run) {
+		c->tx_ending = true;
 		e = hook.run(c, hook.arg);
+		c->tx_ending = false;
+	}
 	if (hook.drop)
 		hook.drop(hook.arg);
 	if (e == TF_OK)

@@ -873,6 +873,13 @@ struct store_ops {
 				      size_t len);
 	enum tf_err (*app_events_get)(struct store_conn *c, const char *app_id, char url[STORE_URL_MAX], uint8_t **sealed,
 				      size_t *len);
+
+	/* ops_version 20: n events of one chain (their chain, at_ms, type, actor, subject, ip,
+	 * request_id and details), in order after its newest, numbered and chained. SQLite reads
+	 * the newest, fills each row's seq, prev_hash and hash and inserts them; PostgreSQL numbers
+	 * and chains them in the append statement itself (rows left as given), which, at a
+	 * transaction's end (tx_ending), goes with the COMMIT, its failure the commit's. */
+	enum tf_err (*audit_append)(struct store_conn *c, struct audit_event_row *rows, size_t n);
 };
 
 struct store {
@@ -891,6 +898,9 @@ struct store_conn {
 	struct store *st;
 	bool in_tx;                       /* between store_tx_begin and store_tx_end */
 	struct store_tx_hook before_commit; /* run (or dropped) by store_tx_end */
+	/* the hook is running: a statement whose answer is not read may be kept by the driver and
+	 * sent with the COMMIT (PostgreSQL: in one pipeline), its failure then the commit's */
+	bool tx_ending;
 };
 
 extern const struct store_ops store_sqlite_ops;

@@ -10,6 +10,11 @@ static const struct sql_driver *drv_of(struct store_conn *c)
 	return ((const struct sql_store *)c->st)->drv;
 }
 
+enum sql_dialect db_dialect(struct store_conn *c)
+{
+	return drv_of(c)->dialect;
+}
+
 /* Runs statement id, after the lock of the user it names when it says locks_user. */
 static enum tf_err run(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, struct rows *r, int *changes)
 {
@@ -102,18 +107,6 @@ enum tf_err db_chain_locked(struct store_conn *c, const char *chain)
 	return d->chain_locked ? d->chain_locked(c, chain) : TF_OK;
 }
 
-bool db_chain_head(struct store_conn *c, const char *chain, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES])
-{
-	const struct sql_driver *d = drv_of(c);
-	return d->chain_head && d->chain_head(c, chain, seq, hash);
-}
-
-void db_chain_appended(struct store_conn *c, const char *chain, int64_t seq, const uint8_t hash[AUDIT_HASH_BYTES])
-{
-	const struct sql_driver *d = drv_of(c);
-	if (d->chain_appended)
-		d->chain_appended(c, chain, seq, hash);
-}
 
 void col_text(struct rows *r, int i, char *out, size_t size)
 {

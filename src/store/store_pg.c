@@ -14,13 +14,16 @@
  *      lock of the user a transaction reads first (pg_lock_user, before the statements marked
  *      locks_user in store_sql.c), so that two nodes checking and updating one user's
  *      challenge, factor, transaction or exemption counts take turns;
- *      and the head row of the audit chain it appends to (FOR UPDATE), so that each chain stays
- *      one line; writers of different applications' chains never wait for each other. Locks
- *      are taken user first, chain second; no user lock is taken after a chain's. The row is
- *      held to the end of the commit, so it is taken last: a transaction's audit events are
- *      written just before its COMMIT (service/audit.c, through store_tx_end's before_commit
- *      hook), and its second event on a chain is chained from the head it keeps, without
- *      reading the row.
+ *      and the head row of the audit chain it appends to, so that each chain stays one line;
+ *      writers of different applications' chains never wait for each other. Locks are taken
+ *      user first, chain second; no user lock is taken after a chain's. The row is held to the
+ *      end of the commit, so it is taken last and inside the server only: a transaction's
+ *      audit events are written at its end (service/audit.c, through store_tx_end's
+ *      before_commit hook) by statements that lock, number, hash and move the head row
+ *      themselves (AUDIT_APPEND), and those statements, whose answers twofold does not read,
+ *      are sent with the COMMIT in one pipeline (queue_send). No round trip to this process,
+ *      which a busy or throttled node could stretch, falls between the row's lock and its
+ *      release.
  *      Single-use redemptions (SSO and email tokens, authorisations, backup codes) are
  *      conditional updates, exactly one of which changes the row.
  *  (4) A lost connection: a pooled connection is checked when taken (a closed socket is seen
@@ -57,12 +60,13 @@ struct pg_conn {
 	bool prepared[S__MAX];
 	bool in_tx;
 	bool broken;       /* the connection was lost: reconnect before its next use */
-	/* the audit chain whose head row this transaction holds last ("": none), and that head
-	 * once the transaction has appended to it (held_seq 0: not yet) */
+	/* the audit chain whose head row this transaction holds last ("": none) */
 	char held_chain[AUDIT_CHAIN_MAX];
-	int64_t held_seq;
-	uint8_t held_hash[AUDIT_HASH_BYTES];
 	char locked_user[2 * TF_ID_MAX + 2]; /* app/user whose advisory lock this transaction holds */
+	/* statements of a transaction's end whose answers are not read (store_conn.tx_ending),
+	 * kept to be sent with its COMMIT in one pipeline */
+	struct queued_stmt *queue;
+	size_t n_queue, cap_queue;
 	struct pg_conn *next_free;
 };
 
@@ -102,6 +106,15 @@ static void to_params(const struct sql_arg *a, struct pg_params *p)
 	if (a && a->type != SQL_END)
 		log_error("too many statement parameters", NULL);
 }
+
+/* A statement kept for the pipeline, its arguments copied. */
+struct queued_stmt {
+	enum stmt_id id;
+	int n;
+	char *v[PARAMS_MAX];
+	int len[PARAMS_MAX];
+	int fmt[PARAMS_MAX];
+};
 
 /* ---- running statements ---- */
 
@@ -190,7 +203,6 @@ static PGresult *exec_bounded(struct pg_conn *pc, const char *sql, const char *w
 static void tx_locks_clear(struct pg_conn *pc)
 {
 	pc->held_chain[0] = '\0';
-	pc->held_seq = 0;
 	pc->locked_user[0] = '\0';
 }
 
@@ -211,23 +223,128 @@ static enum tf_err reconnect(struct pg_conn *pc)
 	return TF_OK;
 }
 
+static void queue_clear(struct pg_conn *pc)
+{
+	for (size_t i = 0; i < pc->n_queue; i++)
+		for (int k = 0; k < pc->queue[i].n; k++)
+			free(pc->queue[i].v[k]);
+	pc->n_queue = 0;
+}
+
+/* Prepares statement id on the connection unless it is already. */
+static enum tf_err prepare(struct pg_conn *pc, enum stmt_id id, const char *name)
+{
+	if (pc->prepared[id])
+		return TF_OK;
+	const char *what = stmt_table[id].name;
+	const char *sql = stmt_text(id, SQL_POSTGRES);
+	PGresult *r = sql && PQsendPrepare(pc->pg, name, sql, 0, NULL) ? await_result(pc, what) : NULL;
+	enum tf_err e = PQresultStatus(r) == PGRES_COMMAND_OK ? TF_OK : map_failure(pc, r, what);
+	PQclear(r);
+	pc->prepared[id] = e == TF_OK;
+	return e;
+}
+
+static void stmt_name(enum stmt_id id, char name[16])
+{
+	snprintf(name, 16, "tf%d", (int)id);
+}
+
+/* Keeps statement id with a copy of its arguments for the pipeline (prepared now, outside it). */
+static enum tf_err queue_add(struct pg_conn *pc, enum stmt_id id, const struct pg_params *p)
+{
+	char name[16];
+	stmt_name(id, name);
+	enum tf_err e = prepare(pc, id, name);
+	if (e != TF_OK)
+		return e;
+	if (pc->n_queue == pc->cap_queue) {
+		size_t cap = pc->cap_queue ? 2 * pc->cap_queue : 8;
+		struct queued_stmt *q = realloc(pc->queue, cap * sizeof *q);
+		if (!q)
+			return TF_ERR_INTERNAL;
+		pc->queue = q;
+		pc->cap_queue = cap;
+	}
+	struct queued_stmt *q = &pc->queue[pc->n_queue];
+	memset(q, 0, sizeof *q);
+	q->id = id;
+	for (int i = 0; i < p->n; i++, q->n++) {
+		q->len[i] = p->len[i];
+		q->fmt[i] = p->fmt[i];
+		size_t size = p->fmt[i] ? (size_t)p->len[i] : p->v[i] ? strlen(p->v[i]) + 1 : 0;
+		if (p->v[i] && !(q->v[i] = malloc(size ? size : 1))) {
+			pc->n_queue++; /* freed with the rest */
+			return TF_ERR_INTERNAL;
+		}
+		if (p->v[i])
+			memcpy(q->v[i], p->v[i], size);
+	}
+	pc->n_queue++;
+	return TF_OK;
+}
+
+/* Sends the kept statements, and a COMMIT when commit, in one pipeline, and reads their
+ * answers: the first failure is the outcome (the statements after it are not run, and the
+ * COMMIT then rolls back). A COMMIT that rolled back is INTERNAL, as pg_tx_commit says. */
+static enum tf_err queue_send(struct pg_conn *pc, bool commit)
+{
+	size_t n = pc->n_queue;
+	if (n == 0 && !commit)
+		return TF_OK;
+	enum tf_err e = TF_OK;
+	if (!PQenterPipelineMode(pc->pg)) {
+		queue_clear(pc);
+		return map_failure(pc, NULL, "pipeline");
+	}
+	size_t sent = 0;
+	for (; sent < n; sent++) {
+		char name[16];
+		const struct queued_stmt *q = &pc->queue[sent];
+		stmt_name(q->id, name);
+		if (!PQsendQueryPrepared(pc->pg, name, q->n, (const char *const *)q->v, q->len, q->fmt, 0))
+			break;
+	}
+	bool commit_sent = sent == n && commit && PQsendQueryParams(pc->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+	if (sent < n || (commit && !commit_sent) || !PQpipelineSync(pc->pg)) {
+		e = map_failure(pc, NULL, "pipeline");
+		pc->broken = true; /* the pipeline's state is unknown: a new connection */
+		queue_clear(pc);
+		return e;
+	}
+	for (size_t i = 0; i < n + (commit ? 1 : 0) && !pc->broken; i++) {
+		const char *what = i < n ? stmt_table[pc->queue[i].id].name : "commit";
+		PGresult *r = await_result(pc, what);
+		ExecStatusType st = PQresultStatus(r);
+		if (e == TF_OK && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+			e = r && st == PGRES_PIPELINE_ABORTED ? TF_ERR_INTERNAL : map_failure(pc, r, what);
+		else if (e == TF_OK && i == n && strcmp(PQcmdStatus(r), "COMMIT") != 0)
+			e = TF_ERR_INTERNAL; /* a failed transaction "commits" as ROLLBACK */
+		PQclear(r);
+	}
+	if (!pc->broken) {
+		PGresult *r = await_result(pc, "pipeline"); /* the sync */
+		if (PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+			pc->broken = true;
+		PQclear(r);
+	}
+	if (!pc->broken && !PQexitPipelineMode(pc->pg))
+		pc->broken = true;
+	if (pc->broken && e == TF_OK)
+		e = TF_ERR_STORE_UNAVAILABLE;
+	queue_clear(pc);
+	return e;
+}
+
 static enum tf_err run_once(struct pg_conn *pc, enum stmt_id id, const struct pg_params *p, PGresult **res_out,
 			    int *changes)
 {
 	const char *what = stmt_table[id].name;
 	char name[16];
-	snprintf(name, sizeof name, "tf%d", (int)id);
-	if (!pc->prepared[id]) {
-		const char *sql = stmt_text(id, SQL_POSTGRES);
-		PGresult *r = sql && PQsendPrepare(pc->pg, name, sql, 0, NULL) ? await_result(pc, what) : NULL;
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			enum tf_err e = map_failure(pc, r, what);
-			PQclear(r);
-			return e;
-		}
-		PQclear(r);
-		pc->prepared[id] = true;
-	}
+	stmt_name(id, name);
+	enum tf_err pe = prepare(pc, id, name);
+	if (pe != TF_OK)
+		return pe;
 	PGresult *r = PQsendQueryPrepared(pc->pg, name, p->n, p->v, p->len, p->fmt, 0) ? await_result(pc, what) : NULL;
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -262,7 +379,14 @@ static enum tf_err pg_run(struct store_conn *c, enum stmt_id id, const struct sq
 		if (e != TF_OK)
 			return e;
 	}
-	enum tf_err e = run_once(pc, id, &p, r ? &res : NULL, changes);
+	/* at a transaction's end, what is not read goes with the COMMIT; what is read is answered
+	 * after what was kept before it */
+	if (pc->in_tx && c->tx_ending && !r && !changes)
+		return queue_add(pc, id, &p);
+	enum tf_err e = pc->n_queue ? queue_send(pc, false) : TF_OK;
+	if (e != TF_OK)
+		return e;
+	e = run_once(pc, id, &p, r ? &res : NULL, changes);
 	/* a read outside a transaction changes nothing: safe to try once more */
 	const char *sql = stmt_text(id, SQL_POSTGRES);
 	if (e == TF_ERR_STORE_UNAVAILABLE && pc->broken && !pc->in_tx && sql && strncmp(sql, "SELECT", 6) == 0 &&
@@ -345,29 +469,8 @@ static enum tf_err pg_chain_locked(struct store_conn *c, const char *chain)
 		log_error("a transaction took audit chains out of order", "held", held, "chain", chain, NULL);
 		return TF_ERR_INTERNAL;
 	}
-	if (strcmp(held, chain) != 0)
-		pc->held_seq = 0;
 	snprintf(pc->held_chain, sizeof pc->held_chain, "%s", chain);
 	return TF_OK;
-}
-
-static bool pg_chain_head(struct store_conn *c, const char *chain, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES])
-{
-	struct pg_conn *pc = pc_of(c);
-	if (!pc->in_tx || pc->held_seq == 0 || strcmp(pc->held_chain, chain) != 0)
-		return false;
-	*seq = pc->held_seq;
-	memcpy(hash, pc->held_hash, AUDIT_HASH_BYTES);
-	return true;
-}
-
-static void pg_chain_appended(struct store_conn *c, const char *chain, int64_t seq, const uint8_t hash[AUDIT_HASH_BYTES])
-{
-	struct pg_conn *pc = pc_of(c);
-	if (!pc->in_tx || strcmp(pc->held_chain, chain) != 0)
-		return;
-	pc->held_seq = seq;
-	memcpy(pc->held_hash, hash, AUDIT_HASH_BYTES);
 }
 
 /* Runs SQL text without parameters (transaction control, migrations). */
@@ -431,7 +534,7 @@ static enum tf_err open_conn(struct pg_store *st, struct pg_conn **out)
 }
 
 static const struct sql_driver pg_driver = {SQL_POSTGRES, pg_run, pg_next, pg_end, pg_text, pg_integer, pg_is_null,
-					    pg_blob, pg_lock_user, pg_chain_locked, pg_chain_head, pg_chain_appended};
+					    pg_blob, pg_lock_user, pg_chain_locked};
 
 static enum tf_err pg_open_pool(const char *url, int pool_size, struct store **out)
 {
@@ -473,6 +576,8 @@ static void pg_close(struct store *s)
 		if (!st->all[i])
 			continue;
 		PQfinish(st->all[i]->pg);
+		queue_clear(st->all[i]);
+		free(st->all[i]->queue);
 		free(st->all[i]);
 	}
 	free(st->all);
@@ -545,6 +650,7 @@ static void pg_release(struct store_conn *c)
 	struct pg_store *st = (struct pg_store *)c->st;
 	if (pc->in_tx) {
 		log_error("connection released inside a transaction; rolling back", NULL);
+		queue_clear(pc);
 		if (!pc->broken)
 			(void)exec_sql(pc, "ROLLBACK", "release");
 		pc->in_tx = false;
@@ -629,8 +735,12 @@ static enum tf_err pg_tx_commit(struct store_conn *c)
 		return TF_ERR_INTERNAL;
 	pc->in_tx = false;
 	tx_locks_clear(pc);
-	if (pc->broken)
+	if (pc->broken) {
+		queue_clear(pc);
 		return TF_ERR_STORE_UNAVAILABLE;
+	}
+	if (pc->n_queue)
+		return queue_send(pc, true);
 	PGresult *r = exec_bounded(pc, "COMMIT", "commit");
 	enum tf_err e = TF_OK;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -644,6 +754,7 @@ static enum tf_err pg_tx_commit(struct store_conn *c)
 static void pg_tx_rollback(struct store_conn *c)
 {
 	struct pg_conn *pc = pc_of(c);
+	queue_clear(pc);
 	if (pc->in_tx && !pc->broken)
 		(void)exec_sql(pc, "ROLLBACK", "rollback");
 	pc->in_tx = false;

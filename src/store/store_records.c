@@ -72,8 +72,6 @@ enum tf_err sql_audit_last(struct store_conn *c, const char *chain, int64_t now,
 {
 	*seq = 0;
 	memset(hash, 0, AUDIT_HASH_BYTES);
-	if (db_chain_head(c, chain, seq, hash))
-		return TF_OK;
 	struct rows r;
 	/* twice at most: a chain without an event is registered (and on PostgreSQL given its head
 	 * row, at seq 0), then read again */
@@ -109,12 +107,37 @@ enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_event_row 
 		if (e == TF_OK)
 			e = b ? db_exec(c, S_AUDIT_INSERT_TWO, ARGS(EVENT_ARGS(a), EVENT_ARGS(b)), NULL)
 			      : db_exec(c, S_AUDIT_INSERT, ARGS(EVENT_ARGS(a)), NULL);
-		const struct audit_event_row *newest = b ? b : a;
-		if (e == TF_OK)
-			db_chain_appended(c, newest->chain, newest->seq, newest->hash);
 		i += b ? 2 : 1;
 	}
 	return e;
+}
+
+enum tf_err sql_audit_append(struct store_conn *c, struct audit_event_row *rows, size_t n)
+{
+	if (n == 0)
+		return TF_OK;
+	enum tf_err e;
+	if (db_dialect(c) == SQL_POSTGRES) {
+		e = db_chain_locked(c, rows[0].chain);
+		for (size_t i = 0; i < n && e == TF_OK; i++) {
+			const struct audit_event_row *a = &rows[i];
+			e = db_exec(c, S_AUDIT_APPEND,
+				    ARGS(TEXT(a->chain), INT(a->at_ms), TEXT(a->type), TEXT(a->actor), TEXT(a->subject),
+					 TEXT(a->ip), TEXT(a->request_id), TEXT(a->details)),
+				    NULL);
+		}
+		return e;
+	}
+	int64_t seq;
+	if ((e = sql_audit_last(c, rows[0].chain, rows[0].at_ms, &seq, rows[0].prev_hash)) != TF_OK)
+		return e;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			memcpy(rows[i].prev_hash, rows[i - 1].hash, AUDIT_HASH_BYTES);
+		rows[i].seq = ++seq;
+		audit_event_hash(&rows[i]);
+	}
+	return sql_audit_insert(c, rows, n);
 }
 
 enum tf_err sql_audit_events(struct store_conn *c, const char *chain, int64_t after, int64_t limit,

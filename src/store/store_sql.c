@@ -257,6 +257,19 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(AUDIT_INSERT_TWO, NULL, "INSERT INTO audit_events (" AUDIT_EVENT_COLS ") VALUES " AUDIT_EVENT_VALUES ", " AUDIT_EVENT_VALUES_2,
 	     "WITH ins AS (INSERT INTO audit_events (" AUDIT_EVENT_COLS ") VALUES " AUDIT_EVENT_VALUES ", "
 	     AUDIT_EVENT_VALUES_2 ") UPDATE audit_chain_heads SET seq = $13, hash = $22 WHERE chain = $1"),
+	/* PostgreSQL: one event after its chain's newest, numbered and chained by the server from
+	 * the head row it locks and moves (twofold_audit_event_hash, migration 0028), so that
+	 * twofold reads nothing back while it holds the row; the chain is registered at its first
+	 * event. SQLite appends with AUDIT_LAST and AUDIT_INSERT. */
+	STMT(AUDIT_APPEND, NULL, NULL,
+	     "WITH h AS (INSERT INTO audit_chain_heads AS h (chain, seq, hash, prev_hash) VALUES ($1, 1, "
+	     "twofold_audit_event_hash($1, 1, $2, $3, $4, $5, $6, $7, $8, decode(repeat('00', 32), 'hex')), "
+	     "decode(repeat('00', 32), 'hex')) ON CONFLICT (chain) DO UPDATE SET seq = h.seq + 1, "
+	     "hash = twofold_audit_event_hash($1, h.seq + 1, $2, $3, $4, $5, $6, $7, $8, h.hash), prev_hash = h.hash "
+	     "RETURNING seq, hash, prev_hash), "
+	     "c AS (INSERT INTO audit_chains (chain, created_at) SELECT $1, $2 FROM h WHERE h.seq = 1 ON CONFLICT DO NOTHING) "
+	     "INSERT INTO audit_events (" AUDIT_EVENT_COLS ") SELECT $1, seq, $2, $3, $4, $5, $6, $7, $8, prev_hash, hash "
+	     "FROM h"),
 	STMT(AUDIT_EVENTS, "SELECT " AUDIT_EVENT_COLS " FROM audit_events WHERE chain = $1 AND seq > $2 ORDER BY seq "
 			   "LIMIT $3"),
 	STMT(AUDIT_NEWEST, AUDIT_NEWEST),

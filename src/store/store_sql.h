@@ -85,6 +85,7 @@ enum stmt_id {
 	S_AUDIT_CHAIN_ADD,
 	S_AUDIT_INSERT,
 	S_AUDIT_INSERT_TWO,
+	S_AUDIT_APPEND,
 	S_AUDIT_EVENTS,
 	S_AUDIT_NEWEST,
 	S_AUDIT_CHAINS,
@@ -258,18 +259,11 @@ struct sql_driver {
 	 * SQLite's single writer does it already (NULL). Taken by the statements that say
 	 * locks_user, never after chain_locked. */
 	enum tf_err (*lock_user)(struct store_conn *c, const char *app_id, const char *user_id);
-	/* the transaction now holds the head of audit chain `chain` (S_AUDIT_LAST): locks are taken
+	/* the transaction now holds the head of audit chain `chain` (AUDIT_LAST, AUDIT_APPEND): locks are taken
 	 * user first, chains second; a transaction holds at most one application's chain, and the
 	 * deployment's after it, never before it (so that two transactions never wait for each
 	 * other's chains): INTERNAL for another order */
 	enum tf_err (*chain_locked)(struct store_conn *c, const char *chain);
-	/* The head of chain `chain` as this transaction's last append to it left it, while the
-	 * transaction holds that chain: a second event of the same transaction is chained without
-	 * reading the row again, one round trip less while every other writer of the chain waits.
-	 * false: read it (NULL: always; SQLite's single writer waits for nobody). */
-	bool (*chain_head)(struct store_conn *c, const char *chain, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES]);
-	/* event seq, of hash `hash`, was appended to chain `chain` in this transaction */
-	void (*chain_appended)(struct store_conn *c, const char *chain, int64_t seq, const uint8_t hash[AUDIT_HASH_BYTES]);
 };
 
 /* Both drivers' stores begin with this. */
@@ -302,8 +296,8 @@ enum tf_err db_list(struct store_conn *c, enum stmt_id id, const struct sql_arg 
 		    size_t size, size_t max, size_t *n_out);
 enum tf_err db_int(struct store_conn *c, enum stmt_id id, const struct sql_arg *args, int64_t *out);
 enum tf_err db_chain_locked(struct store_conn *c, const char *chain);
-bool db_chain_head(struct store_conn *c, const char *chain, int64_t *seq, uint8_t hash[AUDIT_HASH_BYTES]);
-void db_chain_appended(struct store_conn *c, const char *chain, int64_t seq, const uint8_t hash[AUDIT_HASH_BYTES]);
+/* the connection's SQL dialect */
+enum sql_dialect db_dialect(struct store_conn *c);
 
 void col_text(struct rows *r, int i, char *out, size_t size);
 const char *col_str(struct rows *r, int i);
@@ -390,6 +384,7 @@ enum tf_err sql_outbox_mark_failed(struct store_conn *c, const char *id, const c
 enum tf_err sql_audit_last(struct store_conn *c, const char *chain, int64_t now, int64_t *seq,
 			   uint8_t hash[AUDIT_HASH_BYTES]);
 enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_event_row *rows, size_t n);
+enum tf_err sql_audit_append(struct store_conn *c, struct audit_event_row *rows, size_t n);
 enum tf_err sql_audit_v1_scan(struct store_conn *c, audit_visit_fn fn, void *ctx);
 enum tf_err sql_audit_events(struct store_conn *c, const char *chain, int64_t after, int64_t limit,
 			     audit_event_visit_fn fn, void *ctx);
@@ -540,7 +535,7 @@ enum tf_err sql_app_events_get(struct store_conn *c, const char *app_id, char ur
 /* A driver's struct store_ops: its own drv_open, drv_close, drv_acquire, drv_release,
  * drv_migrate and drv_tx_*, and the operations written once. */
 #define SQL_STORE_OPS(drv)                                                                                             \
-	.ops_version = 19, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
+	.ops_version = 20, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
 	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                                \
 	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping,                              \
 	.app_insert = sql_app_insert, .app_get = sql_app_get, .app_get_by_api_key = sql_app_get_by_api_key,            \
@@ -608,6 +603,6 @@ enum tf_err sql_app_events_get(struct store_conn *c, const char *app_id, char ur
 	.audit_chain_list = sql_audit_chain_list, .audit_signed_put = sql_audit_signed_put,                            \
 	.audit_signed_list = sql_audit_signed_list, .audit_key_get = sql_audit_key_get,                                \
 	.audit_key_put = sql_audit_key_put, .audit_v1_clear = sql_audit_v1_clear, \
-	.app_events_set = sql_app_events_set, .app_events_get = sql_app_events_get
+	.app_events_set = sql_app_events_set, .app_events_get = sql_app_events_get, .audit_append = sql_audit_append
 
 #endif

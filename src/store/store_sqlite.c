@@ -268,7 +268,7 @@ void sqlite_close_conn(struct sqlite_conn *sc)
 
 /* no per-user lock: the single writer serialises every write transaction */
 static const struct sql_driver sqlite_driver = {SQL_SQLITE, sq_run, sq_next, sq_end, sq_text, sq_integer, sq_is_null,
-						sq_blob, NULL, NULL, NULL, NULL};
+						sq_blob, NULL, NULL};
 
 static enum tf_err sq_open(const char *url, const char *durability, struct store **out)
 {

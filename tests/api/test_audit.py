@@ -9,11 +9,12 @@ import struct
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from factor_helpers import User
-from harness import DEFAULT_PASSWORD, db_execute, db_query, run_cli
+from harness import DEFAULT_PASSWORD, ON_POSTGRES, db_execute, db_query, run_cli
 
 ZERO = "0" * 64
 
@@ -258,7 +259,6 @@ def test_the_operators_walk_finds_edits_removals_and_forged_heads(server, make_a
 
 
 def sql_bytes(server, b):
-    from harness import ON_POSTGRES
     return f"'\\x{b.hex()}'::bytea" if ON_POSTGRES else f"x'{b.hex()}'"
 
 
@@ -374,3 +374,15 @@ def test_the_audit_key_is_created_once_readable_only_by_the_owner(start_server):
     assert public_key(srv) == key
     res = run_cli("audit", "sign", "--data", srv.data_dir)
     assert res.returncode == 0 and "signed the heads of" in res.stdout, res.stdout + res.stderr
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL chains its events itself (migration 0028)")
+def test_postgresql_chains_an_event_as_the_documented_hash_does_whatever_its_text(server):
+    # on PostgreSQL the append statement numbers and hashes the event in SQL; what it computes
+    # must be docs/audit.md's hash for any text, UTF-8 beyond ASCII and empty parts included
+    e = {"seq": 12, "at": 1765000000123, "type": "user.updated", "actor": "user:usr_é", "subject": "",
+         "ip": "2001:db8::1", "request_id": "req_ü✓", "details": '{"name":"Zoë \u202e ✓ 𝄞"}', "prev_hash": "ab" * 32}
+    quoted = {k: "'" + str(v).replace("'", "''") + "'" for k, v in e.items()}
+    rows = db_query(server, "SELECT encode(twofold_audit_event_hash('app_x', {seq}, {at}, {type}, {actor}, {subject}, {ip}, "
+                            "{request_id}, {details}, decode({prev_hash}, 'hex')), 'hex') AS h".format(**quoted))
+    assert rows[0]["h"] == event_hash("app_x", e)
