@@ -223,6 +223,8 @@ static enum tf_err reconnect(struct pg_conn *pc)
 	return TF_OK;
 }
 
+static enum tf_err exec_sql(struct pg_conn *pc, const char *sql, const char *what);
+
 static void queue_clear(struct pg_conn *pc)
 {
 	for (size_t i = 0; i < pc->n_queue; i++)
@@ -330,6 +332,10 @@ static enum tf_err queue_send(struct pg_conn *pc, bool commit)
 	}
 	if (!pc->broken && !PQexitPipelineMode(pc->pg))
 		pc->broken = true;
+	/* a failure inside the transaction block left it open and failed (the server skipped the
+	 * COMMIT): end it here, or the connection would go back to the pool inside it */
+	if (commit && !pc->broken && PQtransactionStatus(pc->pg) != PQTRANS_IDLE)
+		(void)exec_sql(pc, "ROLLBACK", "rollback");
 	if (pc->broken && e == TF_OK)
 		e = TF_ERR_STORE_UNAVAILABLE;
 	queue_clear(pc);

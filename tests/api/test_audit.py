@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import struct
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -386,3 +387,37 @@ def test_postgresql_chains_an_event_as_the_documented_hash_does_whatever_its_tex
     rows = db_query(server, "SELECT encode(twofold_audit_event_hash('app_x', {seq}, {at}, {type}, {actor}, {subject}, {ip}, "
                             "{request_id}, {details}, decode({prev_hash}, 'hex')), 'hex') AS h".format(**quoted))
     assert rows[0]["h"] == event_hash("app_x", e)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the audit statements that go with the COMMIT (PostgreSQL's pipeline)")
+def test_an_append_failing_at_the_commit_undoes_the_request_and_leaves_the_connection_clean(start_server):
+    # one connection for everything, so that the request after the failure runs on the very
+    # connection whose pipelined COMMIT failed
+    srv = start_server("one_connection", args=["--db-pool-size", "1"])
+    app = srv.make_app(sandbox=True)
+    user = User(srv, app)
+    chain = app["app_id"]
+    # another writer holds the chain's head row past the server's lock_timeout (10 s): the
+    # append that goes with the next request's COMMIT gives up waiting for it
+    holder = subprocess.Popen(["psql", "-X", "-q", "-d", srv.database, "-c",
+                               f"BEGIN; SELECT seq FROM audit_chain_heads WHERE chain = '{chain}' FOR UPDATE; "
+                               "SELECT pg_sleep(120); COMMIT;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not db_query(srv, "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' "
+                                "AND state = 'active' AND pid <> pg_backend_pid()"):
+            assert time.monotonic() < deadline, "the lock holder did not start"
+            time.sleep(0.05)
+        refused = user.post("/v1/factors", json={"type": "totp"})
+        assert refused.status_code == 503 and refused.json()["error"]["code"] == "STORE_UNAVAILABLE", refused.text
+    finally:
+        db_execute(srv, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' "
+                        "AND pid <> pg_backend_pid()")
+        holder.wait(timeout=30)
+    assert user.get("/v1/factors").json()["factors"] == []  # nothing of the request was kept
+    added = user.post("/v1/factors", json={"type": "totp"})
+    assert added.status_code == 201, added.text
+    assert [f["factor_id"] for f in user.get("/v1/factors").json()["factors"]] == [added.json()["factor_id"]]
+    assert_intact(chain, all_events(srv, app))
+    res = verify_db(srv)
+    assert res.returncode == 0, res.stdout + res.stderr
