@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "crypto/crypto.h"
 #include "delivery/outbox.h"
 #include "platform/log.h"
@@ -499,16 +500,12 @@ struct first_days {
 static void first_day_add(void *arg, const char *app_id, enum payment_type type, int64_t day)
 {
 	struct first_days *l = arg;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct first_day *v = realloc(l->v, cap * sizeof *v);
-		if (!v) {
-			l->failed = true;
-			return;
-		}
-		l->v = v;
-		l->cap = cap;
+	struct first_day *v = grow_for_one(l->v, l->n, &l->cap, sizeof *v);
+	if (!v) {
+		l->failed = true;
+		return;
 	}
+	l->v = v;
 	struct first_day *d = &l->v[l->n++];
 	snprintf(d->app_id, sizeof d->app_id, "%s", app_id);
 	d->type = type;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "platform/log.h"
 #include "service/outbox_row.h"
 #include "service/security_events.h"
@@ -104,14 +105,10 @@ static enum tf_err defer(struct tf_service *svc, struct store_conn *c, const str
 		pe->svc = svc;
 		c->before_commit = (struct store_tx_hook){.run = pending_write, .drop = pending_drop, .arg = pe};
 	}
-	if (pe->n == pe->cap) {
-		size_t cap = pe->cap ? 2 * pe->cap : 4;
-		struct pending_event *ev = realloc(pe->ev, cap * sizeof *ev);
-		if (!ev)
-			return TF_ERR_INTERNAL;
-		pe->ev = ev;
-		pe->cap = cap;
-	}
+	struct pending_event *ev = grow_for_one(pe->ev, pe->n, &pe->cap, sizeof *ev);
+	if (!ev)
+		return TF_ERR_INTERNAL;
+	pe->ev = ev;
 	pe->ev[pe->n++] = *p;
 	return TF_OK;
 }

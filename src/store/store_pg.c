@@ -44,6 +44,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/grow.h"
 #include "platform/clock.h"
 #include "platform/log.h"
 #include "store/migrations.h"
@@ -260,14 +261,10 @@ static enum tf_err queue_add(struct pg_conn *pc, enum stmt_id id, const struct p
 	enum tf_err e = prepare(pc, id, name);
 	if (e != TF_OK)
 		return e;
-	if (pc->n_queue == pc->cap_queue) {
-		size_t cap = pc->cap_queue ? 2 * pc->cap_queue : 8;
-		struct queued_stmt *q = realloc(pc->queue, cap * sizeof *q);
-		if (!q)
-			return TF_ERR_INTERNAL;
-		pc->queue = q;
-		pc->cap_queue = cap;
-	}
+	struct queued_stmt *grown = grow_for_one(pc->queue, pc->n_queue, &pc->cap_queue, sizeof *grown);
+	if (!grown)
+		return TF_ERR_INTERNAL;
+	pc->queue = grown;
 	struct queued_stmt *q = &pc->queue[pc->n_queue];
 	memset(q, 0, sizeof *q);
 	q->id = id;
