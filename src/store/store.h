@@ -579,12 +579,8 @@ struct store_ops {
 	enum tf_err (*outbox_mark_failed)(struct store_conn *c, const char *message_id,
 					  const char *error);
 
-	/* audit chains (core/audit_chain.h), inside a write transaction: the newest event of chain
-	 * (seq 0 and zeros for a chain without one, which it then registers at now), held until
-	 * the transaction ends, so that its writers take turns; then the event that follows it */
-	enum tf_err (*audit_last)(struct store_conn *c, const char *chain, int64_t now, int64_t *seq,
-				  uint8_t hash[AUDIT_HASH_BYTES]);
-	/* n successive events of one chain, each after the one before (two per statement) */
+	/* audit chains (core/audit_chain.h), inside a write transaction (appending: audit_append,
+	 * ops_version 20): n successive events of one chain, each after the one before (two per statement) */
 	enum tf_err (*audit_insert)(struct store_conn *c, const struct audit_event_row *rows, size_t n);
 	/* (audit_insert registers a chain at its first event by itself: moving the format 1 rows
 	 * appends to every chain in one transaction, with their heads kept in memory) */

@@ -67,7 +67,10 @@ enum tf_err sql_outbox_mark_failed(struct store_conn *c, const char *id, const c
 
 /* ---- audit ---- */
 
-enum tf_err sql_audit_last(struct store_conn *c, const char *chain, int64_t now, int64_t *seq,
+/* The newest event of chain (seq 0 and zeros for a chain without one, which it then registers
+ * at now), held until the transaction ends, so that its writers take turns (SQLite: its single
+ * writer). */
+static enum tf_err audit_last(struct store_conn *c, const char *chain, int64_t now, int64_t *seq,
 			   uint8_t hash[AUDIT_HASH_BYTES])
 {
 	*seq = 0;
@@ -129,7 +132,7 @@ enum tf_err sql_audit_append(struct store_conn *c, struct audit_event_row *rows,
 		return e;
 	}
 	int64_t seq;
-	if ((e = sql_audit_last(c, rows[0].chain, rows[0].at_ms, &seq, rows[0].prev_hash)) != TF_OK)
+	if ((e = audit_last(c, rows[0].chain, rows[0].at_ms, &seq, rows[0].prev_hash)) != TF_OK)
 		return e;
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)

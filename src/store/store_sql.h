@@ -381,8 +381,6 @@ enum tf_err sql_outbox_mark_sent(struct store_conn *c, const char *id, int64_t n
 enum tf_err sql_outbox_mark_retry(struct store_conn *c, const char *id, int attempts, int64_t next,
 				  const char *error);
 enum tf_err sql_outbox_mark_failed(struct store_conn *c, const char *id, const char *error);
-enum tf_err sql_audit_last(struct store_conn *c, const char *chain, int64_t now, int64_t *seq,
-			   uint8_t hash[AUDIT_HASH_BYTES]);
 enum tf_err sql_audit_insert(struct store_conn *c, const struct audit_event_row *rows, size_t n);
 enum tf_err sql_audit_append(struct store_conn *c, struct audit_event_row *rows, size_t n);
 enum tf_err sql_audit_v1_scan(struct store_conn *c, audit_visit_fn fn, void *ctx);
@@ -556,7 +554,7 @@ enum tf_err sql_app_events_get(struct store_conn *c, const char *app_id, char ur
 	.email_token_insert = sql_email_token_insert, .outbox_insert = sql_outbox_insert,                              \
 	.outbox_due = sql_outbox_due, .outbox_mark_sent = sql_outbox_mark_sent,                                        \
 	.outbox_mark_retry = sql_outbox_mark_retry, .outbox_mark_failed = sql_outbox_mark_failed,                      \
-	.audit_last = sql_audit_last, .audit_insert = sql_audit_insert, .audit_v1_scan = sql_audit_v1_scan,            \
+	.audit_insert = sql_audit_insert, .audit_v1_scan = sql_audit_v1_scan,            \
 	.idem_reserve = sql_idem_reserve, .idem_complete = sql_idem_complete,                                          \
 	.idem_release = sql_idem_release, .counter_hit = sql_counter_hit, .counter_get = sql_counter_get,              \
 	.app_get_by_client_id = sql_app_get_by_client_id, .sso_token_insert = sql_sso_token_insert,                    \
