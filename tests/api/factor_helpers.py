@@ -35,6 +35,16 @@ def oathtool(secret, *, offset_steps=0, digits=6, algorithm="SHA1"):
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
 
 
+def sleep_into_next_totp_step(*servers, margin=0.2):
+    """Sleeps into the next 30-second step (a code the enrolment did not use). That can take
+    longer than the server's idle timeout (connection_timeout, 30 s), so the harness's idle
+    keep-alive connections to servers are dropped: a request must not be sent on one the
+    server is closing."""
+    time.sleep(30 - time.time() % 30 + margin)
+    for server in servers:
+        server.http.close()
+
+
 def wait_for_fresh_totp_step(margin=3):
     """Sleeps into the next 30-second step when the current one ends within margin seconds,
     so that a code and its check fall in the same step."""
@@ -77,7 +87,7 @@ def step_up_with_totp(user, factor):
     r = user.post("/v1/challenges", json={"purpose": "stepup", "factor_id": factor["factor_id"]})
     assert r.status_code == 201, r.text
     ch = r.json()
-    time.sleep(30 - time.time() % 30 + 0.2)
+    sleep_into_next_totp_step(user.server)
     r = user.post(f"/v1/challenges/{ch['challenge_id']}/verify", json={"code": oathtool(factor["totp"]["secret"])})
     assert r.status_code == 200, r.text
     return r.json()

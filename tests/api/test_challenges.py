@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from factor_helpers import User, enrol_sms, enrol_totp, oathtool, sms_codes, wait_for_fresh_totp_step
+from factor_helpers import (User, enrol_sms, enrol_totp, oathtool, sleep_into_next_totp_step, sms_codes,
+                            wait_for_fresh_totp_step)
 from harness import ON_POSTGRES, assert_error
 
 
@@ -157,7 +158,7 @@ def test_totp_accepts_one_step_either_side_and_refuses_replay(server):
     user = User(server, server.make_app())
     f = enrol_totp(user)
     secret = f["totp"]["secret"]
-    time.sleep(30 - time.time() % 30 + 0.3)  # a step the enrolment did not use
+    sleep_into_next_totp_step(server, margin=0.3)  # a step the enrolment did not use
     ch = challenge(user, factor_id=f["factor_id"])
     assert_error(verify(user, ch, oathtool(secret, offset_steps=2)), 403, "VERIFICATION_CODE_INVALID")
     assert_error(verify(user, ch, oathtool(secret, offset_steps=-2)), 403, "VERIFICATION_CODE_INVALID")

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from factor_helpers import CODE_RE, oathtool, wait_for_fresh_totp_step
+from factor_helpers import CODE_RE, oathtool, sleep_into_next_totp_step, wait_for_fresh_totp_step
 from harness import ON_POSTGRES, Server, assert_error, serve_must_exit
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="several nodes share one database only on PostgreSQL "
@@ -195,7 +195,7 @@ def test_one_totp_code_raced_at_two_challenges_on_two_nodes_counts_once(nodes):
     tokens = [a.token_for(app, user["email"]) for _ in range(2)]
     cids = [n.post("/v1/challenges", api_key=app["api_key"], token=t, json={"purpose": "stepup"}).json()["challenge_id"]
             for n, t in zip((a, b), tokens)]
-    time.sleep(30 - time.time() % 30 + 0.2)
+    sleep_into_next_totp_step(a, b)
     code = oathtool(f["totp"]["secret"])
     answers = race([lambda n=n, t=t, c=c: n.post(f"/v1/challenges/{c}/verify", api_key=app["api_key"], token=t,
                                                  json={"code": code})
