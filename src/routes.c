@@ -18,6 +18,7 @@
 #define PAGE ROUTE_PAGE
 #define NO_DB ROUTE_NO_DB
 #define STEP_UP ROUTE_STEP_UP
+#define LATER ROUTE_COMMIT_LATER
 /* a row: method, path, handler, who may call, flags; the metric name is "METHOD path" */
 #define R(method, path, handler, auth, flags) {method, path, handler, auth, flags, method " " path, NULL, NULL}
 /* a row whose handler runs on the slow pool when slow_if(req) says so */
@@ -53,15 +54,15 @@ const struct route routes[] = {
 	R_SLOW_IF("POST", "/v1/factors/{id}/verify", api_factors_verify, AUTH_USER, J, api_factors_verify_slow_if),
 	R("POST", "/v1/factors/{id}/preferred", api_factors_prefer, AUTH_USER, J),
 	R("DELETE", "/v1/factors/{id}", api_factors_delete, AUTH_USER, STEP_UP),
-	R("POST", "/v1/challenges", api_challenges_create, AUTH_USER, J),
-	R("POST", "/v1/challenges/{id}/resend", api_challenges_resend, AUTH_USER, J),
+	R("POST", "/v1/challenges", api_challenges_create, AUTH_USER, J | LATER),
+	R("POST", "/v1/challenges/{id}/resend", api_challenges_resend, AUTH_USER, J | LATER),
 	R("GET", "/v1/challenges/{id}/evidence", api_challenges_evidence, AUTH_APP, 0),
 	R("POST", "/v1/devices/validate", api_devices_validate, AUTH_APP, J),
 	R("GET", "/v1/devices", api_devices_list, AUTH_USER, 0),
 	R("DELETE", "/v1/devices/{id}", api_devices_revoke, AUTH_USER, 0),
 	R("DELETE", "/v1/devices", api_devices_revoke_all, AUTH_USER, 0),
 	R("POST", "/v1/authorize", api_authorize, AUTH_APP_USER_OPTIONAL, J),
-	R("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J), /* backup codes: rerun_slow */
+	R("POST", "/v1/challenges/{id}/verify", api_challenges_verify, AUTH_USER, J | LATER), /* backup codes: rerun_slow */
 	R("POST", "/v1/sso/tokens", api_sso_tokens_create, AUTH_APP, J),
 	R("GET", "/v1/beneficiaries", api_beneficiaries_list, AUTH_USER, 0),
 	R("POST", "/v1/beneficiaries", api_beneficiaries_add, AUTH_USER, J | STEP_UP),

@@ -304,6 +304,7 @@ bool dispatch_prepare(struct tf_req *req)
 		req->db = NULL;
 		goto error;
 	}
+	req->db->commit_later = req->commit_wait && (req->route->flags & ROUTE_COMMIT_LATER);
 	switch (req->route->auth) {
 	case AUTH_NONE:
 		e = TF_OK;
@@ -377,8 +378,50 @@ bool dispatch_run(struct tf_req *req)
 		serialise(req);
 	if (req->idem_reserved && req->db)
 		idempotency_end(req);
-	finish(req);
+	if (!req->commit_wait)
+		dispatch_finish(req);
 	return true;
+}
+
+bool dispatch_commit_wait(struct tf_req *req, void (*done)(void *req, enum tf_err e))
+{
+	enum tf_err now;
+	return req->db && store_when_durable(req->db, done, req, &now) == STORE_DURABLE_LATER;
+}
+
+/* The answer made for writes whose COMMIT failed gives way to the error: what it said (a
+ * device cookie, an authorisation) was never stored. */
+static void answer_lost(struct tf_req *req, enum tf_err e)
+{
+	free(req->resp_text);
+	req->resp_text = NULL;
+	req->resp_len = 0;
+	if (req->resp)
+		json_decref(req->resp);
+	req->resp = NULL;
+	if (req->err_extra)
+		json_decref(req->err_extra);
+	req->err_extra = NULL;
+	req->err_field[0] = '\0';
+	resp_headers_clear(req);
+	req->content_type = NULL;
+	req->cache_control = NULL;
+	log_error("a request's writes were not committed", "request_id", req->request_id, NULL);
+	answer_error(req, e);
+	if (req->idem_reserved && req->db) {
+		req->db->commit_later = false;
+		idempotency_release(req); /* its record went with the batch: the ref may be used again */
+	}
+}
+
+void dispatch_finish(struct tf_req *req)
+{
+	enum tf_err e = TF_OK;
+	if (req->db && req->db->commit_later)
+		(void)store_when_durable(req->db, NULL, NULL, &e); /* done by now, or waited for here */
+	if (e != TF_OK)
+		answer_lost(req, e);
+	finish(req);
 }
 
 bool dispatch_slow(struct tf_req *req)

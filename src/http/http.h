@@ -15,6 +15,7 @@
 #ifndef TF_HTTP_HTTP_H
 #define TF_HTTP_HTTP_H
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +57,10 @@ enum route_flags {
 				   * stepped-up session (SPEC section 5). The domain checks it where its
 				   * rules put it (sca_step_up_check: after finding the resource, so another
 				   * user's id stays NOT_FOUND; an enrolment only once a factor is active) */
+	ROUTE_COMMIT_LATER = 1 << 5, /* on an HTTP thread, the handler's transactions end before their
+				      * COMMIT (store_conn.commit_later): the connection is suspended
+				      * until the batch that holds them is committed, and answered then,
+				      * so the thread serves other connections meanwhile (SQLite) */
 };
 
 struct route {
@@ -147,6 +152,9 @@ struct tf_req {
 	bool have_l10n;
 	bool wake_outbox;
 	bool idem_reserved;
+	/* the adapter answers once the request's writes are durable (dispatch_commit_wait): set by
+	 * the adapter on a thread it may suspend the connection from */
+	bool commit_wait;
 
 	/* the answer */
 	int status;
@@ -182,6 +190,8 @@ struct tf_req {
 	struct receive_conn *receive; /* the connection's record in the receive watch, or NULL */
 	int state;
 	bool recorded; /* counted in the metrics (and the access log) once */
+	void *adapter;    /* the server the connection belongs to */
+	atomic_int commit_flags; /* suspended, and committed (server.c) */
 
 	int64_t start_ns;
 };
@@ -249,6 +259,8 @@ bool req_etag_matches(const struct tf_req *req, const char *etag);
 /* Output helpers */
 void resp_json(struct tf_req *req, int status, json_t *body); /* steals body */
 void resp_header(struct tf_req *req, const char *name, const char *value);
+/* Drops the extra headers set so far (their values wiped). */
+void resp_headers_clear(struct tf_req *req);
 /* Retry-After: the whole seconds from now until `until` (epoch ms), at least 1 */
 void req_retry_after(struct tf_req *req, int64_t until);
 void resp_set_time(json_t *obj, const char *key, int64_t ms);
@@ -287,6 +299,13 @@ void dispatch_park(struct tf_req *req);
 bool dispatch_unpark(struct tf_req *req);
 bool dispatch_run(struct tf_req *req);
 bool dispatch_slow(struct tf_req *req);
+/* After dispatch_run() answered a request with commit_wait set: true when that answer waits for
+ * the COMMIT of the request's writes, and done(req, result) is then called once, on another
+ * thread; either way dispatch_finish() follows before the answer is sent. */
+bool dispatch_commit_wait(struct tf_req *req, void (*done)(void *req, enum tf_err e));
+/* Ends a request answered by dispatch_run() with commit_wait set, once its writes are durable:
+ * an answer whose COMMIT failed becomes 503 STORE_UNAVAILABLE; the connection goes back. */
+void dispatch_finish(struct tf_req *req);
 /* Answers a prepared request with an error without running its handler or its slow work (the
  * slow pool full, or its client gone before its turn): its idempotency-ref is released and the
  * attempts it counted (req_attempt_counted) are given back. */

@@ -181,6 +181,15 @@ void resp_header(struct tf_req *req, const char *name, const char *value)
 	h->value = v;
 }
 
+void resp_headers_clear(struct tf_req *req)
+{
+	for (int i = 0; i < req->n_headers; i++) {
+		sodium_memzero(req->headers[i].value, strlen(req->headers[i].value));
+		free(req->headers[i].value);
+	}
+	req->n_headers = 0;
+}
+
 void req_retry_after(struct tf_req *req, int64_t until)
 {
 	char seconds[32];

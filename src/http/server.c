@@ -37,6 +37,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http/http.h"
@@ -47,13 +48,21 @@
 #include "platform/log.h"
 #include "platform/metrics.h"
 
-enum { REQ_READING, REQ_SUSPENDED, REQ_CONTINUE, REQ_DONE };
+enum { REQ_READING, REQ_SUSPENDED, REQ_CONTINUE, REQ_DONE, REQ_COMMITTING };
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct tf_service *svc;
 	struct receive_watch *watch; /* NULL: request_receive_timeout is 0 */
+	/* connections suspended until their writes are committed; none may be left suspended
+	 * when the daemon stops, so once stopping is set answers wait for their commit instead */
+	atomic_int committing;
+	atomic_bool stopping;
 };
+
+/* commit_flags: the connection is suspended, its writes are committed. Whoever sets the
+ * second of the two resumes it. */
+enum { COMMIT_SUSPENDED = 1, COMMIT_DONE = 2 };
 
 static const char *header(struct MHD_Connection *conn, const char *name)
 {
@@ -249,6 +258,43 @@ static bool client_gone(int fd)
 	}
 }
 
+/* Called by the thread that committed a suspended request's writes (store when_durable). */
+static void committed(void *arg, enum tf_err e)
+{
+	(void)e; /* dispatch_finish learns it again */
+	struct tf_req *req = arg;
+	struct http_server *srv = req->adapter;
+	if (atomic_fetch_or(&req->commit_flags, COMMIT_DONE) & COMMIT_SUSPENDED) {
+		MHD_resume_connection(req->conn);
+		atomic_fetch_sub(&srv->committing, 1); /* the last touch of srv: it may stop now */
+	}
+}
+
+/* Answers a request that dispatch_run() answered on this thread: at once when its writes are
+ * durable, else the connection is suspended until they are (REQ_COMMITTING) and this thread
+ * goes on with others. */
+static enum MHD_Result answer_when_durable(struct MHD_Connection *conn, struct tf_req *req)
+{
+	struct http_server *srv = req->adapter;
+	req->state = REQ_DONE;
+	if (req->commit_wait) {
+		atomic_fetch_add(&srv->committing, 1);
+		if (!atomic_load(&srv->stopping) && dispatch_commit_wait(req, committed)) {
+			req->state = REQ_COMMITTING;
+			MHD_suspend_connection(conn);
+			if (atomic_fetch_or(&req->commit_flags, COMMIT_SUSPENDED) & COMMIT_DONE) {
+				MHD_resume_connection(conn);
+				atomic_fetch_sub(&srv->committing, 1);
+			}
+			return MHD_YES;
+		}
+		atomic_fetch_sub(&srv->committing, 1);
+		req->commit_wait = false;
+		dispatch_finish(req);
+	}
+	return send_answer(conn, req);
+}
+
 /* On the slow pool: the whole handler (a slow route), or the slow work a handler asked for,
  * after which the request goes back to an HTTP thread (REQ_CONTINUE). A request whose client
  * left while it waited is not carried out: after a flood of logins, the clients that gave up
@@ -256,6 +302,7 @@ static bool client_gone(int fd)
 static void slow_job(void *arg)
 {
 	struct tf_req *req = arg;
+	req->commit_wait = false; /* a pool's thread may wait for a commit */
 	if (client_gone(req->socket_fd)) {
 		dispatch_abandon(req, TF_ERR_CLIENT_CLOSED); /* releases an idempotency reservation */
 		record_answer(req); /* libmicrohttpd may close the connection without asking for it */
@@ -304,13 +351,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
 {
-	struct tf_service *svc = cls;
+	struct http_server *srv = cls;
+	struct tf_service *svc = srv->svc;
 	struct tf_req *req = *con_cls;
 	(void)version;
 	if (!req) {
 		req = req_new(svc, conn, url, method);
 		if (!req)
 			return MHD_NO;
+		req->adapter = srv;
 		*con_cls = req;
 		const char *cl = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > TF_BODY_MAX) {
@@ -348,15 +397,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_answer(conn, req);
 	if (req->state == REQ_SUSPENDED)
 		return MHD_YES;
+	if (req->state == REQ_COMMITTING) { /* resumed: its writes are durable, or failed */
+		req->state = REQ_DONE;
+		dispatch_finish(req);
+		return send_answer(conn, req);
+	}
 	if (req->state == REQ_CONTINUE) {
 		if (!dispatch_unpark(req)) {
 			req->state = REQ_DONE;
 			return send_answer(conn, req);
 		}
+		req->commit_wait = true;
 		if (!dispatch_run(req))
 			return to_slow_pool(svc, conn, req);
-		req->state = REQ_DONE; /* a later call only sends the answer again */
-		return send_answer(conn, req);
+		return answer_when_durable(conn, req); /* a later call only sends the answer again */
 	}
 	/* the request has arrived whole: from here on the time is the server's own */
 	if (!receive_conn_received(req->receive))
@@ -380,14 +434,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (req->route->flags & ROUTE_PAGE)
 		parse_form_body(conn, req);
+	req->commit_wait = true;
 	if (dispatch_prepare(req))
 		return send_answer(conn, req);
 	if (svc->slow_pool && dispatch_needs_slow_pool(req))
 		return to_slow_pool(svc, conn, req);
 	if (!dispatch_run(req))
 		return to_slow_pool(svc, conn, req);
-	req->state = REQ_DONE;
-	return send_answer(conn, req);
+	return answer_when_durable(conn, req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -491,7 +545,7 @@ enum tf_err http_server_start(struct tf_service *svc, struct http_server **out)
 	 * 16 KiB still holds 8 KiB of request headers (bodies pass through it in pieces). */
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, svc,
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 				       MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 				       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				       MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -523,6 +577,13 @@ void http_server_stop(struct http_server *srv)
 	 * epoll set"). The pools are freed by the caller, after the daemon has stopped. */
 	slow_pool_shutdown(srv->svc->slow_pool);
 	slow_pool_shutdown(srv->svc->hash_pool);
+	/* answers waiting for their commit are resumed by whoever commits it (no batch is left
+	 * open with nobody to commit it); later ones wait for theirs on their HTTP thread */
+	atomic_store(&srv->stopping, true);
+	while (atomic_load(&srv->committing) > 0) {
+		struct timespec step = {.tv_nsec = 100 * 1000};
+		nanosleep(&step, NULL);
+	}
 	MHD_stop_daemon(srv->daemon);
 	receive_watch_free(srv->watch); /* every connection, and so every record, is gone */
 	free(srv);

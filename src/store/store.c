@@ -37,6 +37,15 @@ enum tf_err store_tx_end(struct store_conn *c, enum tf_err e)
 	return e;
 }
 
+enum store_durable store_when_durable(struct store_conn *c, void (*done)(void *arg, enum tf_err e), void *arg,
+				      enum tf_err *now)
+{
+	*now = TF_OK;
+	if (STORE(c)->ops_version < 21 || !STORE(c)->when_durable)
+		return STORE_DURABLE_NOW;
+	return STORE(c)->when_durable(c, done, arg, now);
+}
+
 enum tf_err store_acquire(struct store *st, struct store_conn **out)
 {
 	return st->ops->acquire(st, out);
@@ -48,7 +57,8 @@ void store_release(struct store_conn *c)
 		c->before_commit.drop(c->before_commit.arg);
 	c->before_commit = (struct store_tx_hook){0};
 	c->in_tx = false;
-	STORE(c)->release(c);
+	c->commit_later = false;
+	STORE(c)->release(c); /* waits for a commit still to come */
 }
 
 void idem_answer_free(struct idem_answer *a)

@@ -38,6 +38,8 @@
 struct store;
 struct store_conn;
 
+enum store_durable { STORE_DURABLE_NOW, STORE_DURABLE_LATER };
+
 struct app_row {
 	char app_id[TF_ID_MAX];
 	char name[STORE_NAME_MAX];
@@ -876,6 +878,13 @@ struct store_ops {
 	 * and chains them in the append statement itself (rows left as given), which, at a
 	 * transaction's end (tx_ending), goes with the COMMIT, its failure the commit's. */
 	enum tf_err (*audit_append)(struct store_conn *c, struct audit_event_row *rows, size_t n);
+	/* ops_version 21: when the transactions c ended with commit_later set are durable. Answers
+	 * STORE_DURABLE_NOW with their commit's result in *now, or STORE_DURABLE_LATER and then
+	 * calls done(arg, result) once, on another thread, after their COMMIT (c stays the caller's
+	 * until then). With done NULL it waits, and its answer is final: a failed COMMIT is
+	 * reported to that call, whichever call or statement learnt it first. */
+	enum store_durable (*when_durable)(struct store_conn *c, void (*done)(void *arg, enum tf_err e), void *arg,
+					   enum tf_err *now);
 };
 
 struct store {
@@ -897,6 +906,10 @@ struct store_conn {
 	/* the hook is running: a statement whose answer is not read may be kept by the driver and
 	 * sent with the COMMIT (PostgreSQL: in one pipeline), its failure then the commit's */
 	bool tx_ending;
+	/* set by a caller that asks when_durable() before it answers: a transaction's end may then
+	 * return before its COMMIT (SQLite: a writer that waits for the lock commits the batch), so
+	 * that the thread serves others meanwhile; the connection's next statement waits for it */
+	bool commit_later;
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -921,6 +934,10 @@ enum tf_err store_tx_begin(struct store_conn *c);
 /* Ends a write transaction: runs its before_commit hook and commits when e and the hook are
  * TF_OK, else rolls back and returns the error. */
 enum tf_err store_tx_end(struct store_conn *c, enum tf_err e);
+
+/* When what c's transactions wrote is durable (see when_durable in struct store_ops). */
+enum store_durable store_when_durable(struct store_conn *c, void (*done)(void *arg, enum tf_err e), void *arg,
+				      enum tf_err *now);
 
 /* A connection from st's pool for the calling thread, and handing it back. */
 enum tf_err store_acquire(struct store *st, struct store_conn **out);

@@ -764,4 +764,15 @@ static void pg_tx_rollback(struct store_conn *c)
 	tx_locks_clear(pc);
 }
 
+/* A transaction's end returns after its COMMIT: what it wrote is durable by then. */
+static enum store_durable pg_when_durable(struct store_conn *c, void (*done)(void *arg, enum tf_err e), void *arg,
+					  enum tf_err *now)
+{
+	(void)c;
+	(void)done;
+	(void)arg;
+	*now = TF_OK;
+	return STORE_DURABLE_NOW;
+}
+
 const struct store_ops store_pg_ops = {.name = "postgres", SQL_STORE_OPS(pg)};

@@ -95,6 +95,35 @@ static struct sqlite_store *store_of(struct store_conn *c)
 	return (struct sqlite_store *)c->st;
 }
 
+/* Commits the transaction c holds on the writer with its batch: before returning, or, when
+ * the caller asked for it (commit_later), maybe after (c is then pending). */
+static enum tf_err commit(struct store_conn *c)
+{
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	if (!c->commit_later)
+		return group_commit(store_of(c), NULL);
+	sc->pend.joined = false;
+	enum tf_err e = group_commit(store_of(c), &sc->pend);
+	sc->pending = sc->pend.joined;
+	return e;
+}
+
+/* Waits for c's deferred transaction, if any, to be committed: the connection's next use,
+ * read or write, comes after it and sees it. Its result (an error: the request fails). */
+static enum tf_err settle_pending(struct sqlite_conn *sc)
+{
+	if (!sc->pending)
+		return TF_OK;
+	struct group *g = &store_of(&sc->base)->group;
+	sc->pending = false;
+	if (!sc->pend.done)
+		atomic_fetch_add_explicit(&g->waited, 1, memory_order_relaxed);
+	enum tf_err e = group_wait(g, &sc->pend);
+	if (e != TF_OK)
+		sc->lost = e;
+	return e;
+}
+
 /* Ends a lone write begun by stmt(): commits it with its batch when e is TF_OK (and returns the
  * commit's result), else undoes it and returns e. Does nothing outside a lone write. */
 static enum tf_err lone_end(struct store_conn *c, enum tf_err e)
@@ -107,7 +136,7 @@ static enum tf_err lone_end(struct store_conn *c, enum tf_err e)
 		group_rollback(store_of(c));
 		return e;
 	}
-	return group_commit(store_of(c));
+	return commit(c);
 }
 
 /* Statement id, prepared once per connection. Inside a transaction it is the writer's, so
@@ -118,7 +147,10 @@ static enum tf_err stmt(struct store_conn *c, enum stmt_id id, sqlite3_stmt **ou
 	struct sqlite_conn *sc = (struct sqlite_conn *)c;
 	if (sc->in_tx || sc->lone)
 		return prepared(group_writer(store_of(c)), id, out);
-	enum tf_err e = prepared(sc, id, out);
+	enum tf_err e = settle_pending(sc);
+	if (e != TF_OK)
+		return e;
+	e = prepared(sc, id, out);
 	if (e != TF_OK || sqlite3_stmt_readonly(*out))
 		return e;
 	if ((e = group_begin(store_of(c))) != TF_OK)
@@ -327,6 +359,8 @@ static void sq_release(struct store_conn *c)
 {
 	struct sqlite_conn *sc = (struct sqlite_conn *)c;
 	struct sqlite_store *st = (struct sqlite_store *)c->st;
+	(void)settle_pending(sc); /* the caller did not ask when_durable: it did not answer yet */
+	sc->lost = TF_OK;
 	if (sc->lone) {
 		log_error("connection released inside a lone write; committing it", NULL);
 		(void)lone_end(c, TF_OK);
@@ -429,7 +463,9 @@ static enum tf_err sq_tx_begin(struct store_conn *c)
 		log_error("transaction begun inside another", NULL);
 		return TF_ERR_INTERNAL;
 	}
-	enum tf_err e = group_begin((struct sqlite_store *)c->st);
+	enum tf_err e = settle_pending(sc);
+	if (e == TF_OK)
+		e = group_begin((struct sqlite_store *)c->st);
 	if (e == TF_OK)
 		sc->in_tx = true;
 	return e;
@@ -441,7 +477,7 @@ static enum tf_err sq_tx_commit(struct store_conn *c)
 	if (!sc->in_tx)
 		return TF_ERR_INTERNAL;
 	sc->in_tx = false;
-	return group_commit((struct sqlite_store *)c->st);
+	return commit(c);
 }
 
 static void sq_tx_rollback(struct store_conn *c)
@@ -451,6 +487,32 @@ static void sq_tx_rollback(struct store_conn *c)
 		return;
 	sc->in_tx = false;
 	group_rollback((struct sqlite_store *)c->st);
+}
+
+static enum store_durable sq_when_durable(struct store_conn *c, void (*done)(void *arg, enum tf_err e), void *arg,
+					  enum tf_err *now)
+{
+	struct sqlite_conn *sc = (struct sqlite_conn *)c;
+	struct group *g = &store_of(c)->group;
+	if (!sc->pending || !done) {
+		(void)settle_pending(sc);
+		*now = sc->lost; /* whichever deferred COMMIT failed, even one a statement waited for */
+		if (!done)
+			sc->lost = TF_OK; /* told, as the answer is made */
+		return STORE_DURABLE_NOW;
+	}
+	pthread_mutex_lock(&g->done_lock);
+	bool done_already = sc->pend.done;
+	if (!done_already) {
+		sc->pend.cb = done;
+		sc->pend.arg = arg;
+	}
+	pthread_mutex_unlock(&g->done_lock);
+	if (!done_already)
+		return STORE_DURABLE_LATER;
+	(void)settle_pending(sc);
+	*now = sc->lost;
+	return STORE_DURABLE_NOW;
 }
 
 const struct store_ops store_sqlite_ops = {.name = "sqlite", SQL_STORE_OPS(sq)};

@@ -11,25 +11,40 @@
  *   open --(group_begin: SAVEPOINT tf)--> running (one thread holds g->lock)
  *   running --(group_rollback: ROLLBACK TO tf, RELEASE tf)--> open, this request not a member
  *   running --(group_commit: RELEASE tf)--> open, this request a member waiting for COMMIT
+ *   running --(group_commit, deferred: RELEASE tf)--> open, a member nobody blocks for
  *   open --(settle: no thread waits for the lock, or BATCH_MAX members)--> COMMIT --> idle
  *
  * Invariants:
  *   1. Only the thread holding g->lock uses the writer connection.
- *   2. A member is answered (group_commit returns) only after the COMMIT of its batch
- *      returned; if that COMMIT fails, or the batch is lost (SQLite rolled the whole
- *      transaction back after an I/O error), every member gets the error.
+ *   2. A member is answered (group_commit returns, or a deferred one's cb is called) only
+ *      after the COMMIT of its batch returned; if that COMMIT fails, or the batch is lost
+ *      (SQLite rolled the whole transaction back after an I/O error), every member gets the
+ *      error.
  *   3. A request that fails undoes only its own savepoint; members before it keep theirs.
- *   4. Whoever gives up the lock settles the batch: it commits unless commits are shared and
- *      another thread is already waiting for the lock (g->waiting counts them before they
- *      block), which then settles in its turn. So a batch is never left open with nobody to
- *      commit it.
+ *   4. Whoever gives up the lock settles the batch: it commits unless another thread is
+ *      already waiting for the lock (g->waiting counts them before they block), which then
+ *      settles in its turn, and either commits are shared or no member blocks for the
+ *      COMMIT (all are deferred). So a batch is never left open with nobody to commit it.
  *
- * Commits are shared only with durability full, where each COMMIT is an fsync: a batch of n
- * members costs one. With durability normal a COMMIT only writes the batch's pages into the WAL
- * (no fsync; kill -9 loses nothing); there, a thread that waited for the next holder's whole
- * transaction before answering costs more than the COMMIT it saves (every holder committing its
- * own work gives higher throughput and a lower p99), and an
- * HTTP thread that waits serves none of its other connections meanwhile.
+ * Deferred members (store_conn.commit_later): an HTTP thread that ends a transaction does not
+ * wait for its COMMIT. Its request's connection is suspended until the member's cb says the
+ * batch was committed, and the thread serves other connections meanwhile. So a holder that
+ * sees another thread waiting for the lock leaves the COMMIT to it, at no cost to itself, and
+ * under load a batch holds the transactions of several requests of each thread: a page that
+ * several of them change is written into the WAL once, and the write lock and the WAL index
+ * are taken once per batch. Without load, each holder commits at once. No thread of its own
+ * commits the batches: its wake-ups, on cores shared with the HTTP threads, would cost more
+ * than the commits they share and delay the answers. The connection's next statement, and its
+ * release, wait for the member (store_sqlite.c), so a request reads its own writes and learns
+ * a failed COMMIT before it answers.
+ *
+ * Blocked members share commits only with durability full, where each COMMIT is an fsync: a
+ * batch of n members costs one. With durability normal a COMMIT only writes the batch's pages
+ * into the WAL (no fsync; kill -9 loses nothing); there, a thread that waited for the next
+ * holder's whole transaction before answering costs more than the COMMIT it saves (every
+ * holder committing its own work gives higher throughput and a lower p99), and an HTTP thread
+ * that waits serves none of its other connections meanwhile. Deferred members share commits
+ * with either durability: nobody waits for them.
  *
  * Checkpoints (copying the WAL back into the database file, with its two fsyncs) do not run
  * in a COMMIT, where every writer would wait for them: the writer's automatic checkpoint is off,
@@ -44,6 +59,7 @@
  * what came during the one before, until a few pages are left, and the pause has only the
  * last moments' pages to flush.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -56,12 +72,6 @@
 #define ROUNDS_MAX 8    /* passive checkpoints in a row, each copying what came during the last */
 #define FLUSHES_MAX 6   /* syncs of the database file before that pause, each shorter than the last */
 #define READER_WAITS 40 /* steps (a 50-microsecond sleep each) the pause waits for readers on the old WAL, at most */
-
-struct member {
-	enum tf_err result;
-	bool done;
-	struct member *next;
-};
 
 enum group_stmt { G_BEGIN, G_SAVEPOINT, G_RELEASE, G_ROLLBACK_TO, G_COMMIT, G_ROLLBACK, G__MAX };
 
@@ -85,6 +95,8 @@ void group_init(struct group *g, bool shares_commits)
 	pthread_cond_init(&g->ckpt_cond, NULL);
 }
 
+static void settle_batch(struct group *g, bool force);
+
 static void checkpointer_stop(struct group *g)
 {
 	if (!g->ckpt_running)
@@ -100,6 +112,15 @@ static void checkpointer_stop(struct group *g)
 void group_destroy(struct group *g)
 {
 	checkpointer_stop(g);
+	if (g->transactions) {
+		char tx[24], commits[24], deferred[24], waited[24];
+		snprintf(tx, sizeof tx, "%llu", (unsigned long long)g->transactions);
+		snprintf(commits, sizeof commits, "%llu", (unsigned long long)g->batches);
+		snprintf(deferred, sizeof deferred, "%llu", (unsigned long long)g->deferred);
+		snprintf(waited, sizeof waited, "%llu", (unsigned long long)atomic_load(&g->waited));
+		log_info("write batches", "transactions", tx, "commits", commits, "deferred", deferred,
+			 "deferred_then_waited_for", waited, NULL);
+	}
 	if (g->ckpt_conn)
 		sqlite_close_conn(g->ckpt_conn);
 	if (g->writer) {
@@ -113,8 +134,6 @@ void group_destroy(struct group *g)
 	pthread_mutex_destroy(&g->ckpt_lock);
 	pthread_cond_destroy(&g->ckpt_cond);
 }
-
-static void settle_batch(struct group *g, bool force);
 
 /* Copies the WAL's last pages with no write able to begin, and starts the WAL over (see the
  * head comment). */
@@ -273,18 +292,43 @@ static enum tf_err control(struct group *g, enum group_stmt id)
 	return sqlite_map_rc(db, rc, group_sql[id]);
 }
 
-/* Answers every member of the batch with e. Called with g->lock held. */
+/* Answers every member of the batch with e: a blocked thread wakes, a deferred member's cb is
+ * called (after done_lock is given up: it may resume an HTTP connection). Called with g->lock
+ * held. A member is not touched once done is set, but one with a cb, whose owner waits for
+ * that call. */
 static void answer_members(struct group *g, enum tf_err e)
 {
+	struct member *calls = NULL;
 	pthread_mutex_lock(&g->done_lock);
-	for (struct member *m = g->members; m; m = m->next) {
+	for (struct member *m = g->members, *next; m; m = next) {
+		next = m->next;
 		m->result = e;
+		if (m->cb) {
+			m->next = calls;
+			calls = m;
+		}
 		m->done = true;
 	}
 	g->members = NULL;
 	g->n_members = 0;
+	g->n_blocked = 0;
 	pthread_cond_broadcast(&g->done);
 	pthread_mutex_unlock(&g->done_lock);
+	for (struct member *m = calls, *next; m; m = next) {
+		next = m->next;
+		void (*cb)(void *, enum tf_err) = m->cb;
+		m->cb = NULL;
+		cb(m->arg, e); /* m may be reused from here on */
+	}
+}
+
+enum tf_err group_wait(struct group *g, struct member *m)
+{
+	pthread_mutex_lock(&g->done_lock);
+	while (!m->done)
+		pthread_cond_wait(&g->done, &g->done_lock);
+	pthread_mutex_unlock(&g->done_lock);
+	return m->result;
 }
 
 /* Ends the batch when nobody else will (see invariant 4), or at once when force. Called with
@@ -302,6 +346,11 @@ static void settle_batch(struct group *g, bool force)
 	}
 	if (!force && g->shares_commits && atomic_load_explicit(&g->waiting, memory_order_acquire) > 0 &&
 	    g->n_members < BATCH_MAX)
+		return;
+	/* only deferred members, which nobody blocks for: the thread waiting for the lock adds its
+	 * transaction and settles in its turn */
+	if (!force && g->n_members && !g->n_blocked && g->n_members < BATCH_MAX &&
+	    atomic_load_explicit(&g->waiting, memory_order_acquire) > 0)
 		return;
 	enum tf_err e = TF_OK;
 	if (g->n_members) {
@@ -361,7 +410,7 @@ void group_rollback(struct sqlite_store *st)
 	pthread_mutex_unlock(&g->lock);
 }
 
-enum tf_err group_commit(struct sqlite_store *st)
+enum tf_err group_commit(struct sqlite_store *st, struct member *later)
 {
 	struct group *g = &st->group;
 	enum tf_err e = sqlite3_get_autocommit(g->writer->db) ? TF_ERR_STORE_UNAVAILABLE : control(g, G_RELEASE);
@@ -369,9 +418,20 @@ enum tf_err group_commit(struct sqlite_store *st)
 		group_rollback(st);
 		return e;
 	}
+	if (later) {
+		*later = (struct member){.result = TF_OK, .joined = true, .next = g->members};
+		g->members = later;
+		g->n_members++;
+		g->transactions++;
+		g->deferred++;
+		settle(g);
+		pthread_mutex_unlock(&g->lock);
+		return TF_OK;
+	}
 	struct member me = {.next = g->members};
 	g->members = &me;
 	g->n_members++;
+	g->n_blocked++;
 	g->transactions++;
 	settle(g);
 	pthread_mutex_unlock(&g->lock);

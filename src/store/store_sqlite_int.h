@@ -11,8 +11,25 @@
 
 #include "store/store_sql.h"
 
+/* A finished transaction waiting for its batch's COMMIT: a thread blocked in group_commit (done
+ * is then its wake-up), or a connection's deferred one (store_conn.commit_later), answered
+ * through cb by whoever commits the batch. */
+struct member {
+	enum tf_err result;
+	bool done;
+	bool joined; /* group_commit took it as deferred (else the caller waited) */
+	void (*cb)(void *arg, enum tf_err e); /* set by when_durable while done is false */
+	void *arg;
+	struct member *next;
+};
+
 struct sqlite_conn {
 	struct store_conn base;
+	/* its last transaction ended before its batch's COMMIT (commit_later), which pend awaits */
+	bool pending;
+	struct member pend;
+	/* such a COMMIT failed: kept for when_durable, whatever statement learnt it first */
+	enum tf_err lost;
 	/* While in_tx (tx_begin .. tx_commit/tx_rollback) or lone (one write statement outside a
 	 * transaction), this connection's statements run on the group's writer connection. */
 	bool in_tx;
@@ -21,8 +38,6 @@ struct sqlite_conn {
 	sqlite3_stmt *stmts[S__MAX];
 	struct sqlite_conn *next_free;
 };
-
-struct member;
 
 /* WAL pages at which the checkpointer runs a passive checkpoint (SQLite's own default for its
  * automatic one), and at which it starts the WAL over: a WAL of about 64 MB at most, with 4 KB
@@ -42,7 +57,10 @@ struct group {
 	bool shares_commits;         /* a holder leaves its COMMIT to a waiting thread (invariant 4) */
 	struct member *members;      /* finished transactions waiting for the batch's COMMIT */
 	int n_members;
+	int n_blocked;               /* of them, threads blocked in group_commit */
 	uint64_t batches, transactions; /* COMMITs and member transactions, for tests */
+	uint64_t deferred;           /* deferred members */
+	atomic_uint_fast64_t waited; /* of them, awaited by their own connection's next statement */
 	uint64_t restarts;           /* times the checkpointer started the WAL over */
 	pthread_mutex_t done_lock;   /* guards the members' done flags */
 	pthread_cond_t done;
@@ -84,7 +102,13 @@ void sqlite_close_conn(struct sqlite_conn *sc);
 void group_init(struct group *g, bool shares_commits);
 void group_destroy(struct group *g);
 enum tf_err group_begin(struct sqlite_store *st);
-enum tf_err group_commit(struct sqlite_store *st);
+/* later: a member that the caller does not wait for (NULL: wait). It joins the batch and
+ * group_commit returns TF_OK at once; whoever commits the batch (this thread now, or a thread
+ * that was waiting for the lock, in its turn) answers it, and group_wait() or m->cb learns
+ * the COMMIT's result. */
+enum tf_err group_commit(struct sqlite_store *st, struct member *later);
+/* Blocks until m's batch is settled; its result. */
+enum tf_err group_wait(struct group *g, struct member *m);
 void group_rollback(struct sqlite_store *st);
 struct sqlite_conn *group_writer(struct sqlite_store *st);
 

@@ -45,6 +45,17 @@ def sleep_into_next_totp_step(*servers, margin=0.2):
         server.http.close()
 
 
+def stepup_round_trip(base_url, session, headers, timeout):
+    """A stepup challenge and its verification with the sandbox code, on session: the challenge
+    id and the verification's answer, or None when the challenge was refused."""
+    ch = session.post(base_url + "/v1/challenges", headers=headers, json={"purpose": "stepup"}, timeout=timeout)
+    if ch.status_code != 201:
+        return None
+    cid = ch.json()["challenge_id"]
+    return cid, session.post(base_url + f"/v1/challenges/{cid}/verify", headers=headers, json={"code": "123456"},
+                             timeout=timeout)
+
+
 def wait_for_fresh_totp_step(margin=3):
     """Sleeps into the next 30-second step when the current one ends within margin seconds,
     so that a code and its check fall in the same step."""

@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from factor_helpers import User
+from factor_helpers import User, stepup_round_trip
 from harness import run_cli
 
 
@@ -22,11 +22,10 @@ def test_answered_verifications_survive_kill_9(start_server):
     def verify_loop():
         while not stop.is_set():
             try:
-                ch = session.post(srv.base_url + "/v1/challenges", headers=headers, json={"purpose": "stepup"}, timeout=5)
-                if ch.status_code != 201:
+                done = stepup_round_trip(srv.base_url, session, headers, timeout=5)
+                if done is None:
                     continue
-                cid = ch.json()["challenge_id"]
-                r = session.post(srv.base_url + f"/v1/challenges/{cid}/verify", headers=headers, json={"code": "123456"}, timeout=5)
+                cid, r = done
                 if r.status_code == 200:
                     answered.append(cid)
             except requests.RequestException:

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from factor_helpers import User
 from harness import ON_POSTGRES, assert_error, run_cli
 
 
@@ -94,6 +95,11 @@ def test_a_read_only_database_answers_503_and_recovers(start_server):
     server = start_server("ro")
     app = server.make_app()
     user = server.make_user(app, email="before@example.com")
+    # a signed-in user with an active factor, for the challenge routes, which answer once their
+    # batch's COMMIT is made (ROUTE_COMMIT_LATER): the answer made before it must not go out
+    payer = User(server, server.make_app(sandbox=True))
+    factor = payer.post("/v1/factors", json={"type": "totp"}).json()
+    assert payer.post(f"/v1/factors/{factor['factor_id']}/verify", json={"code": "123456"}).status_code == 200
     files = [p for p in (server.db_path(), server.db_path().with_name("twofold.db-wal"))
              if p.exists()]
     if not shutil.which("chattr") or subprocess.run(["chattr", "+i", *map(str, files)]).returncode != 0:
@@ -101,10 +107,16 @@ def test_a_read_only_database_answers_503_and_recovers(start_server):
     try:
         r = server.post("/v1/users", api_key=app["api_key"], json={"email": "during@example.com"})
         assert_error(r, 503, "STORE_UNAVAILABLE")
+        for _ in range(5):
+            r = payer.post("/v1/challenges", json={"purpose": "stepup"})
+            assert_error(r, 503, "STORE_UNAVAILABLE")
         assert server.get(f"/v1/users/{user['user_id']}", api_key=app["api_key"]).status_code == 200
     finally:
         subprocess.run(["chattr", "-i", *map(str, files)], check=True)
     assert server.post("/v1/users", api_key=app["api_key"], json={"email": "after@example.com"}).status_code == 201
+    ch = payer.post("/v1/challenges", json={"purpose": "stepup"})
+    assert ch.status_code == 201, ch.text
+    assert payer.post(f"/v1/challenges/{ch.json()['challenge_id']}/verify", json={"code": "123456"}).status_code == 200
     server.stop()
     db = sqlite3.connect(f"file:{server.db_path()}?mode=ro", uri=True)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

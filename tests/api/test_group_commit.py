@@ -5,7 +5,7 @@ import threading
 
 import requests
 
-from factor_helpers import User
+from factor_helpers import User, stepup_round_trip
 from harness import run_cli
 
 
@@ -79,3 +79,50 @@ def test_concurrent_round_trips_all_commit_and_the_chain_holds(start_server):
         user = users[verified.index(cid) // 15]
         r = user.post(f"/v1/challenges/{cid}/verify", json={"code": "123456"})
         assert r.status_code == 409 and r.json()["error"]["code"] == "ALREADY_VERIFIED", (i, r.text)
+
+
+def test_stopping_while_answers_wait_for_their_commit(start_server):
+    """The challenge routes' connections wait, suspended, for their batch's COMMIT: a SIGTERM
+    in the middle of round trips stops the server cleanly (no connection left suspended, which
+    libmicrohttpd refuses at its stop), and every verification answered before it is kept."""
+    srv = start_server("stop", args=["--threads", "2"])
+    app = srv.make_app(sandbox=True)
+    users = [_verified_user(srv, app) for _ in range(8)]
+    answered, lock, enough, stop = [], threading.Lock(), threading.Event(), threading.Event()
+
+    def round_trips(i):
+        user, s = users[i], requests.Session()
+        headers = {"api-key": app["api_key"], "Authorization": f"Bearer {user.token}"}
+        while not stop.is_set():
+            try:
+                done = stepup_round_trip(srv.base_url, s, headers, timeout=10)
+            except requests.RequestException:
+                return  # the server stopped
+            if done is None:
+                continue
+            cid, r = done
+            if r.status_code == 200:
+                with lock:
+                    answered.append((i, cid))
+                    if len(answered) >= 200:
+                        enough.set()
+
+    threads = [threading.Thread(target=round_trips, args=(i,)) for i in range(len(users))]
+    for t in threads:
+        t.start()
+    try:
+        assert enough.wait(timeout=120), f"only {len(answered)} round trips"
+        srv.stop()  # while the threads go on: insists on a clean exit
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    srv.start()
+    with lock:
+        kept = list(answered)
+    for i, cid in kept[-30:]:
+        r = users[i].post(f"/v1/challenges/{cid}/verify", json={"code": "123456"})
+        assert r.status_code == 409 and r.json()["error"]["code"] == "ALREADY_VERIFIED", (cid, r.text)
+    srv.stop()
+    r = run_cli("audit", "verify", "--data", srv.data_dir)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,7 @@ struct second {
 	struct store *st;
 	enum second_kind kind;
 	enum tf_err result;
+	sem_t *gate; /* when set: inside its transaction, it waits for this before it ends it */
 };
 
 /* The second writer: a transaction that commits, fails, or breaks a (deferred) foreign key, or a
@@ -105,6 +107,8 @@ static void *second_writer(void *arg)
 	enum tf_err e = STORE(c)->tx_begin(c);
 	if (e == TF_OK)
 		e = STORE(c)->counter_hit(c, "second", 1, COUNTER_WINDOW_MS, &n);
+	if (s->gate)
+		sem_wait(s->gate);
 	if (e == TF_OK && s->kind == SECOND_FAILS)
 		e = TF_ERR_NOT_FOUND; /* the request fails after writing */
 	if (e == TF_OK && s->kind == SECOND_BREAKS_FK) {
@@ -133,6 +137,17 @@ static enum tf_err first_with_second(struct store *st, struct second *s, pthread
 	enum tf_err e = STORE(c)->tx_commit(c); /* leaves the COMMIT to the second, and waits for it */
 	STORE(c)->release(c);
 	return e;
+}
+
+/* After a failed COMMIT, the writer goes on with the next batch: a lone write commits. */
+static void assert_writer_goes_on(struct store *st)
+{
+	struct store_conn *c;
+	struct rate_count n = {0};
+	assert_int_equal(st->ops->acquire(st, &c), TF_OK);
+	assert_int_equal(STORE(c)->counter_hit(c, "after", 1, COUNTER_WINDOW_MS, &n), TF_OK);
+	STORE(c)->release(c);
+	assert_int_equal(committed(st, "after"), 1);
 }
 
 static void test_two_transactions_share_one_commit(void **state)
@@ -202,13 +217,7 @@ static void test_failed_commit_fails_every_member(void **state)
 	assert_int_not_equal(s.result, TF_OK);
 	assert_int_equal(committed(f->st, "first"), 0);
 	assert_int_equal(committed(f->st, "second"), 0);
-	/* the writer goes on with the next batch */
-	struct store_conn *c;
-	struct rate_count n = {0};
-	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
-	assert_int_equal(STORE(c)->counter_hit(c, "after", 1, COUNTER_WINDOW_MS, &n), TF_OK);
-	STORE(c)->release(c);
-	assert_int_equal(committed(f->st, "after"), 1);
+	assert_writer_goes_on(f->st);
 }
 
 static void test_reads_in_a_transaction_see_its_writes_others_do_not(void **state)
@@ -240,6 +249,176 @@ static void test_rolled_back_transaction_leaves_nothing(void **state)
 	STORE(c)->release(c);
 	assert_int_equal(committed(f->st, "r"), 0);
 	assert_int_equal(committed(f->st, "lone"), 1);
+}
+
+/* A caller that asked for its commit later (store_conn.commit_later, as an HTTP thread does):
+ * what the call made to it after the COMMIT saw. */
+struct durable_call {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int calls;
+	enum tf_err result;
+	int64_t committed_then; /* the key's committed count, read inside the call */
+	struct store *st;
+	const char *key;
+};
+
+static void durable_called(void *arg, enum tf_err e)
+{
+	struct durable_call *d = arg;
+	int64_t seen = committed(d->st, d->key);
+	pthread_mutex_lock(&d->lock);
+	d->calls++;
+	d->result = e;
+	d->committed_then = seen;
+	pthread_cond_signal(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Waits for the call; its result. */
+static enum tf_err wait_called(struct durable_call *d)
+{
+	pthread_mutex_lock(&d->lock);
+	while (d->calls == 0)
+		pthread_cond_wait(&d->cond, &d->lock);
+	pthread_mutex_unlock(&d->lock);
+	assert_int_equal(d->calls, 1);
+	return d->result;
+}
+
+/* The result of c's deferred writes as the caller learns it: at once, or from the call. */
+static enum tf_err when_durable(struct store_conn *c, struct durable_call *d)
+{
+	enum tf_err now;
+	if (store_when_durable(c, durable_called, d, &now) == STORE_DURABLE_NOW) {
+		d->committed_then = committed(d->st, d->key);
+		return now;
+	}
+	return wait_called(d);
+}
+
+/* A transaction whose caller does not wait for its COMMIT: the caller is told only once it
+ * is committed, and what it wrote is then in the database for every reader. */
+static void test_deferred_commit_is_reported_after_it_is_made(void **state)
+{
+	struct fixture *f = *state;
+	struct durable_call d = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, .st = f->st, .key = "late"};
+	struct store_conn *c;
+	struct rate_count n = {0};
+	for (int round = 0; round < 50; round++) {
+		d.calls = 0;
+		assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
+		c->commit_later = true;
+		assert_int_equal(STORE(c)->tx_begin(c), TF_OK);
+		assert_int_equal(STORE(c)->counter_hit(c, "late", 1, COUNTER_WINDOW_MS, &n), TF_OK);
+		assert_int_equal(STORE(c)->tx_commit(c), TF_OK);
+		assert_int_equal(when_durable(c, &d), TF_OK);
+		assert_int_equal(d.committed_then, round + 1);
+		c->commit_later = false;
+		STORE(c)->release(c);
+	}
+	assert_true(group_of(f->st)->deferred >= 50);
+}
+
+/* A deferred transaction that ends while another writer waits for the lock is left to that
+ * writer's COMMIT: it ends at once, uncommitted, and its caller is told after that COMMIT, with
+ * its result, whether that writer's own transaction commits or breaks the COMMIT. */
+static void test_deferred_commit_is_left_to_the_writer_waiting(void **state)
+{
+	struct fixture *f = *state;
+	for (int breaks = 0; breaks < 2; breaks++) {
+		const char *key = breaks ? "left-broken" : "left";
+		struct durable_call d = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, .st = f->st, .key = key};
+		sem_t gate;
+		sem_init(&gate, 0, 0);
+		struct second s = {.st = f->st, .kind = breaks ? SECOND_BREAKS_FK : SECOND_COMMITS, .gate = &gate};
+		struct store_conn *c;
+		struct rate_count n = {0};
+		pthread_t t;
+		enum tf_err e;
+		assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
+		c->commit_later = true;
+		assert_int_equal(STORE(c)->tx_begin(c), TF_OK);
+		assert_int_equal(STORE(c)->counter_hit(c, key, 1, COUNTER_WINDOW_MS, &n), TF_OK);
+		assert_int_equal(pthread_create(&t, NULL, second_writer, &s), 0);
+		wait_for_waiters(f->st, 1);
+		assert_int_equal(STORE(c)->tx_commit(c), TF_OK); /* ended; the second now holds the writer */
+		assert_int_equal(committed(f->st, key), 0);
+		assert_int_equal(store_when_durable(c, durable_called, &d, &e), STORE_DURABLE_LATER);
+		sem_post(&gate); /* the second ends its transaction and, nobody waiting, commits both */
+		e = wait_called(&d);
+		pthread_join(t, NULL);
+		sem_destroy(&gate);
+		if (breaks) {
+			assert_int_not_equal(e, TF_OK);
+			assert_int_not_equal(s.result, TF_OK);
+			assert_int_equal(d.committed_then, 0);
+		} else {
+			assert_int_equal(e, TF_OK);
+			assert_int_equal(s.result, TF_OK);
+			assert_int_equal(d.committed_then, 1);
+		}
+		c->commit_later = false;
+		STORE(c)->release(c);
+	}
+}
+
+/* A deferred transaction whose COMMIT fails: the caller, told it ended, learns the failure
+ * before it answers, and the connection's next statement reports it too. */
+static void test_deferred_commit_that_fails_is_reported(void **state)
+{
+	struct fixture *f = *state;
+	struct durable_call d = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, .st = f->st, .key = "doomed"};
+	struct store_conn *c;
+	struct rate_count n = {0};
+	struct factor_row orphan = {.factor_id = "fac_orphan", .app_id = "app_x", .user_id = "usr_nobody",
+				    .type = FACTOR_TOTP, .status = FACTOR_ACTIVE, .last_totp_step = -1};
+	for (int how = 0; how < 2; how++) {
+		d.calls = 0;
+		assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
+		c->commit_later = true;
+		assert_int_equal(STORE(c)->tx_begin(c), TF_OK);
+		assert_int_equal(STORE(c)->counter_hit(c, "doomed", 1, COUNTER_WINDOW_MS, &n), TF_OK);
+		sqlite3_exec(db_of(c), "PRAGMA defer_foreign_keys=ON", NULL, NULL, NULL); /* checked at COMMIT */
+		assert_int_equal(STORE(c)->factor_insert(c, &orphan), TF_OK);
+		assert_int_equal(STORE(c)->tx_commit(c), TF_OK); /* ended; its COMMIT is still to come */
+		if (how == 0) {
+			assert_int_not_equal(when_durable(c, &d), TF_OK);
+			/* and again to the final call, made as the answer is (dispatch_finish) */
+			enum tf_err final;
+			assert_int_equal(store_when_durable(c, NULL, NULL, &final), STORE_DURABLE_NOW);
+			assert_int_not_equal(final, TF_OK);
+		} else { /* the connection used again before asking: the failure is still the answer's */
+			assert_int_not_equal(STORE(c)->counter_get(c, "doomed", 1, COUNTER_WINDOW_MS, &n), TF_OK);
+			enum tf_err final;
+			assert_int_equal(store_when_durable(c, NULL, NULL, &final), STORE_DURABLE_NOW);
+			assert_int_not_equal(final, TF_OK);
+		}
+		c->commit_later = false;
+		STORE(c)->release(c);
+		assert_int_equal(committed(f->st, "doomed"), 0);
+	}
+	assert_writer_goes_on(f->st);
+}
+
+/* The connection's next statement after a deferred transaction, even a read on its pooled
+ * connection, comes after that transaction's COMMIT and sees it. */
+static void test_next_statement_sees_the_deferred_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct store_conn *c;
+	struct rate_count n = {0};
+	assert_int_equal(f->st->ops->acquire(f->st, &c), TF_OK);
+	c->commit_later = true;
+	for (int i = 1; i <= 50; i++) {
+		assert_int_equal(STORE(c)->tx_begin(c), TF_OK);
+		assert_int_equal(STORE(c)->counter_hit(c, "mine", 1, COUNTER_WINDOW_MS, &n), TF_OK);
+		assert_int_equal(STORE(c)->tx_commit(c), TF_OK);
+		assert_int_equal(STORE(c)->counter_get(c, "mine", 1, COUNTER_WINDOW_MS, &n), TF_OK);
+		assert_int_equal(n.count, i);
+	}
+	c->commit_later = false;
+	STORE(c)->release(c);
 }
 
 #define MANY_THREADS 8
@@ -389,6 +568,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_writers_keep_every_committed_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers_keep_every_committed_change, setup_full, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_starts_over_while_writes_never_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deferred_commit_is_reported_after_it_is_made, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deferred_commit_is_reported_after_it_is_made, setup_full, teardown),
+		cmocka_unit_test_setup_teardown(test_deferred_commit_is_left_to_the_writer_waiting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deferred_commit_that_fails_is_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_next_statement_sees_the_deferred_transaction, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store/group_commit", tests, NULL, NULL);
 }
