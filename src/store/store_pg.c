@@ -26,6 +26,13 @@
  *      release.
  *      Single-use redemptions (SSO and email tokens, authorisations, backup codes) are
  *      conditional updates, exactly one of which changes the row.
+ *  (3b) Round trips: a transaction's BEGIN, its user's lock and the statements marked pipelined
+ *      in store_sql.c whose answers are not read are kept, and sent in one pipeline with the
+ *      transaction's next statement whose answer is read, or with its COMMIT (queue_send). A
+ *      failure among them is the outcome of that statement (the rest of the pipeline is not
+ *      run, and the transaction is rolled back), so only statements that fail only when the
+ *      database does are marked. A verify request's transaction is then a handful of round
+ *      trips instead of one per statement.
  *  (4) A lost connection: a pooled connection is checked when taken (a closed socket is seen
  *      without a round trip) and reconnected; a statement that loses it answers
  *      STORE_UNAVAILABLE (503); a read outside a transaction is tried once more on a new
@@ -64,8 +71,9 @@ struct pg_conn {
 	/* the audit chain whose head row this transaction holds last ("": none) */
 	char held_chain[AUDIT_CHAIN_MAX];
 	char locked_user[2 * TF_ID_MAX + 2]; /* app/user whose advisory lock this transaction holds */
-	/* statements of a transaction's end whose answers are not read (store_conn.tx_ending),
-	 * kept to be sent with its COMMIT in one pipeline */
+	/* statements of a transaction whose answers are not read (its BEGIN, pipelined ones, and
+	 * all of its end's: store_conn.tx_ending), kept to be sent in one pipeline with its next
+	 * statement whose answer is read, or with its COMMIT */
 	struct queued_stmt *queue;
 	size_t n_queue, cap_queue;
 	struct pg_conn *next_free;
@@ -111,6 +119,7 @@ static void to_params(const struct sql_arg *a, struct pg_params *p)
 /* A statement kept for the pipeline, its arguments copied. */
 struct queued_stmt {
 	enum stmt_id id;
+	const char *text; /* SQL text without parameters (BEGIN) in place of statement id */
 	int n;
 	char *v[PARAMS_MAX];
 	int len[PARAMS_MAX];
@@ -283,15 +292,49 @@ static enum tf_err queue_add(struct pg_conn *pc, enum stmt_id id, const struct p
 	return TF_OK;
 }
 
-/* Sends the kept statements, and a COMMIT when commit, in one pipeline, and reads their
- * answers: the first failure is the outcome (the statements after it are not run, and the
- * COMMIT then rolls back). A COMMIT that rolled back is INTERNAL, as pg_tx_commit says. */
-static enum tf_err queue_send(struct pg_conn *pc, bool commit)
+/* Keeps SQL text without parameters (a transaction's BEGIN) for the pipeline. */
+static enum tf_err queue_add_text(struct pg_conn *pc, const char *sql)
+{
+	struct queued_stmt *grown = grow_for_one(pc->queue, pc->n_queue, &pc->cap_queue, sizeof *grown);
+	if (!grown)
+		return TF_ERR_INTERNAL;
+	pc->queue = grown;
+	pc->queue[pc->n_queue++] = (struct queued_stmt){.text = sql};
+	return TF_OK;
+}
+
+/* Whether the transaction's BEGIN has not been sent yet (it is the first statement kept). */
+static bool begin_kept(const struct pg_conn *pc)
+{
+	return pc->n_queue > 0 && pc->queue[0].text != NULL;
+}
+
+/* The statement whose answer is read, sent last in a pipeline (queue_send). */
+struct last_stmt {
+	enum stmt_id id;
+	const struct pg_params *p;
+	PGresult **res_out; /* its rows, or NULL */
+	int *changes;       /* its count of changed rows, or NULL */
+};
+
+/* Sends the kept statements, then last (may be NULL) and a COMMIT when commit, in one
+ * pipeline, and reads their answers: the first failure is the outcome (the statements after
+ * it are not run, and the COMMIT then rolls back). A COMMIT that rolled back is INTERNAL, as
+ * pg_tx_commit says. */
+static enum tf_err queue_send(struct pg_conn *pc, const struct last_stmt *last, bool commit)
 {
 	size_t n = pc->n_queue;
-	if (n == 0 && !commit)
+	if (n == 0 && !commit && !last)
 		return TF_OK;
 	enum tf_err e = TF_OK;
+	char last_name[16];
+	if (last) {
+		stmt_name(last->id, last_name);
+		if ((e = prepare(pc, last->id, last_name)) != TF_OK) {
+			queue_clear(pc);
+			return e;
+		}
+	}
 	if (!PQenterPipelineMode(pc->pg)) {
 		queue_clear(pc);
 		return map_failure(pc, NULL, "pipeline");
@@ -301,25 +344,44 @@ static enum tf_err queue_send(struct pg_conn *pc, bool commit)
 		char name[16];
 		const struct queued_stmt *q = &pc->queue[sent];
 		stmt_name(q->id, name);
-		if (!PQsendQueryPrepared(pc->pg, name, q->n, (const char *const *)q->v, q->len, q->fmt, 0))
+		if (q->text ? !PQsendQueryParams(pc->pg, q->text, 0, NULL, NULL, NULL, NULL, 0)
+			    : !PQsendQueryPrepared(pc->pg, name, q->n, (const char *const *)q->v, q->len, q->fmt, 0))
 			break;
 	}
+	bool last_sent = sent == n && last &&
+			 PQsendQueryPrepared(pc->pg, last_name, last->p->n, last->p->v, last->p->len, last->p->fmt, 0);
 	bool commit_sent = sent == n && commit && PQsendQueryParams(pc->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
-	if (sent < n || (commit && !commit_sent) || !PQpipelineSync(pc->pg)) {
+	if (sent < n || (last && !last_sent) || (commit && !commit_sent) || !PQpipelineSync(pc->pg)) {
 		e = map_failure(pc, NULL, "pipeline");
 		pc->broken = true; /* the pipeline's state is unknown: a new connection */
 		queue_clear(pc);
 		return e;
 	}
-	for (size_t i = 0; i < n + (commit ? 1 : 0) && !pc->broken; i++) {
-		const char *what = i < n ? stmt_table[pc->queue[i].id].name : "commit";
+	size_t n_last = last ? n + 1 : n, total = n_last + (commit ? 1 : 0);
+	for (size_t i = 0; i < total && !pc->broken; i++) {
+		const char *what = i < n ? (pc->queue[i].text ? pc->queue[i].text : stmt_table[pc->queue[i].id].name)
+			 : i < n_last ? stmt_table[last->id].name : "commit";
 		PGresult *r = await_result(pc, what);
 		ExecStatusType st = PQresultStatus(r);
 		if (e == TF_OK && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 			e = r && st == PGRES_PIPELINE_ABORTED ? TF_ERR_INTERNAL : map_failure(pc, r, what);
-		else if (e == TF_OK && i == n && strcmp(PQcmdStatus(r), "COMMIT") != 0)
+		else if (e == TF_OK && i == n_last && strcmp(PQcmdStatus(r), "COMMIT") != 0)
 			e = TF_ERR_INTERNAL; /* a failed transaction "commits" as ROLLBACK */
+		if (e == TF_OK && i == n && last) {
+			if (last->changes) {
+				const char *c = PQcmdTuples(r);
+				*last->changes = c && *c ? (int)strtol(c, NULL, 10) : 0;
+			}
+			if (last->res_out) {
+				*last->res_out = r;
+				continue;
+			}
+		}
 		PQclear(r);
+	}
+	if (e != TF_OK && last && last->res_out && *last->res_out) {
+		PQclear(*last->res_out);
+		*last->res_out = NULL;
 	}
 	if (!pc->broken) {
 		PGresult *r = await_result(pc, "pipeline"); /* the sync */
@@ -382,14 +444,16 @@ static enum tf_err pg_run(struct store_conn *c, enum stmt_id id, const struct sq
 		if (e != TF_OK)
 			return e;
 	}
-	/* at a transaction's end, what is not read goes with the COMMIT; what is read is answered
-	 * after what was kept before it */
-	if (pc->in_tx && c->tx_ending && !r && !changes)
+	/* inside a transaction, what is not read waits for the next statement that is read, or for
+	 * the COMMIT (at the transaction's end, all of it; before, the statements marked
+	 * pipelined), and goes with it in one pipeline */
+	if (pc->in_tx && !r && !changes && (c->tx_ending || stmt_table[id].pipelined))
 		return queue_add(pc, id, &p);
-	enum tf_err e = pc->n_queue ? queue_send(pc, false) : TF_OK;
-	if (e != TF_OK)
-		return e;
-	e = run_once(pc, id, &p, r ? &res : NULL, changes);
+	enum tf_err e;
+	if (pc->n_queue)
+		e = queue_send(pc, &(struct last_stmt){id, &p, r ? &res : NULL, changes}, false);
+	else
+		e = run_once(pc, id, &p, r ? &res : NULL, changes);
 	/* a read outside a transaction changes nothing: safe to try once more */
 	const char *sql = stmt_text(id, SQL_POSTGRES);
 	if (e == TF_ERR_STORE_UNAVAILABLE && pc->broken && !pc->in_tx && sql && strncmp(sql, "SELECT", 6) == 0 &&
@@ -653,8 +717,9 @@ static void pg_release(struct store_conn *c)
 	struct pg_store *st = (struct pg_store *)c->st;
 	if (pc->in_tx) {
 		log_error("connection released inside a transaction; rolling back", NULL);
+		bool begun = !begin_kept(pc);
 		queue_clear(pc);
-		if (!pc->broken)
+		if (begun && !pc->broken)
 			(void)exec_sql(pc, "ROLLBACK", "release");
 		pc->in_tx = false;
 	}
@@ -723,9 +788,8 @@ static enum tf_err pg_tx_begin(struct store_conn *c)
 	struct pg_conn *pc = pc_of(c);
 	if (pc->broken && reconnect(pc) != TF_OK)
 		return TF_ERR_STORE_UNAVAILABLE;
-	enum tf_err e = exec_sql(pc, "BEGIN", "begin");
-	if (e == TF_ERR_STORE_UNAVAILABLE && pc->broken && reconnect(pc) == TF_OK)
-		e = exec_sql(pc, "BEGIN", "begin"); /* nothing was done yet: safe to try again */
+	queue_clear(pc);
+	enum tf_err e = queue_add_text(pc, "BEGIN"); /* sent with the transaction's first statement */
 	pc->in_tx = e == TF_OK;
 	tx_locks_clear(pc);
 	return e;
@@ -743,7 +807,7 @@ static enum tf_err pg_tx_commit(struct store_conn *c)
 		return TF_ERR_STORE_UNAVAILABLE;
 	}
 	if (pc->n_queue)
-		return queue_send(pc, true);
+		return queue_send(pc, NULL, true);
 	PGresult *r = exec_bounded(pc, "COMMIT", "commit");
 	enum tf_err e = TF_OK;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -757,8 +821,9 @@ static enum tf_err pg_tx_commit(struct store_conn *c)
 static void pg_tx_rollback(struct store_conn *c)
 {
 	struct pg_conn *pc = pc_of(c);
+	bool begun = !begin_kept(pc); /* else nothing of it reached the server */
 	queue_clear(pc);
-	if (pc->in_tx && !pc->broken)
+	if (pc->in_tx && begun && !pc->broken)
 		(void)exec_sql(pc, "ROLLBACK", "rollback");
 	pc->in_tx = false;
 	tx_locks_clear(pc);

@@ -141,14 +141,15 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(USER_PURGE_BENEFICIARIES, PURGE("beneficiaries")),
 	STMT(USER_PURGE_TXNS, PURGE("transactions")),
 	STMT(USER_PURGE, "DELETE FROM users WHERE " EXPIRED_USER),
-	STMT(USER_LOCK, NULL, NULL, "SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))"),
+	STMT(USER_LOCK, NULL, NULL, "SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))",
+	     .pipelined = true),
 	STMT(SESSION_INSERT, "INSERT INTO sessions (" SESSION_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,0,0,0)"),
 	STMT(SESSION_GET, "SELECT " SESSION_COLS " FROM sessions WHERE token_mac = $1 AND app_id = $2"),
 	/* never backwards, and no write when nothing changes */
 	STMT(SESSION_TOUCH, "UPDATE sessions SET last_seen_at = $1 WHERE session_id = $2 AND last_seen_at < $1"),
 	STMT(SESSION_REVOKE, "UPDATE sessions SET revoked_at = $1 WHERE app_id = $2 AND session_id = $3 "
 			     "AND revoked_at = 0"),
-	STMT(SESSION_STEPUP, "UPDATE sessions SET stepped_up_at = $1 WHERE session_id = $2"),
+	STMT(SESSION_STEPUP, "UPDATE sessions SET stepped_up_at = $1 WHERE session_id = $2", .pipelined = true),
 	STMT(SESSION_SEND_SWAP, "UPDATE sessions SET last_send_at = $1, stepup_sends = $2 WHERE session_id = $3 "
 				"AND last_send_at = $4 AND stepup_sends = $5"),
 	STMT(SESSION_SEND_STATE, "SELECT last_send_at, stepup_sends FROM sessions WHERE session_id = $1"),
@@ -186,7 +187,7 @@ const struct stmt_sql stmt_table[S__MAX] = {
 			    "consecutive_failures = $4, blocked_until = $5, enrolment_challenge_id = $6, credential_id = $9, "
 			    "credential_key = $10, credential_alg = $11, credential_sign_count = $12, "
 			    "credential_aaguid = $13, credential_flags = $14, credential_transports = $15 "
-			    "WHERE factor_id = $7 AND app_id = $8"),
+			    "WHERE factor_id = $7 AND app_id = $8", .pipelined = true),
 	STMT(FACTOR_CLEAR_PREFERRED, "UPDATE factors SET preferred = 0 WHERE app_id = $1 AND user_id = $2 "
 				     "AND preferred = 1", .locks_user = true),
 	STMT(FACTOR_SET_PREFERRED, "UPDATE factors SET preferred = 1 WHERE app_id = $1 AND user_id = $2 "
@@ -199,18 +200,19 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(BACKUP_USE, "UPDATE backup_codes SET used_at = $1 WHERE factor_id = $2 AND idx = $3 AND code_hash = $4 "
 			 "AND used_at = 0"),
 	STMT(CHALLENGE_INSERT, "INSERT INTO challenges (" CHALLENGE_COLS ") "
-			       "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)"),
+			       "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)",
+	     .pipelined = true),
 	STMT(CHALLENGE_GET, "SELECT " CHALLENGE_COLS " FROM challenges WHERE app_id = $1 AND user_id = $2 "
 			    "AND challenge_id = $3", .locks_user = true),
 	STMT(CHALLENGE_LATEST, NULL, CHALLENGE_LATEST("rowid"), CHALLENGE_LATEST("ordinal"), .locks_user = true),
 	STMT(CHALLENGE_UPDATE, "UPDATE challenges SET status = $1, code_mac = $2, attempts = $3, sends = $4, "
 			       "last_sent_at = $5, expires_at = $6, verified_at = $7, webauthn_challenge = $10 "
-			       "WHERE challenge_id = $8 AND app_id = $9"),
+			       "WHERE challenge_id = $8 AND app_id = $9", .pipelined = true),
 	STMT(CHALLENGE_SUPERSEDE, "UPDATE challenges SET status = 'superseded' WHERE session_id = $1 "
 				  "AND session_id != '' AND factor_id = $2 AND status = 'pending' "
-				  "AND challenge_id != $3"),
+				  "AND challenge_id != $3", .pipelined = true),
 	STMT(DEVICE_INSERT, "INSERT INTO devices (device_id, app_id, user_id, kind, domain, created_at, expires_at, "
-			    "challenge_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"),
+			    "challenge_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)", .pipelined = true),
 	STMT(DEVICE_LIST, "SELECT device_id, app_id, user_id, kind, domain, created_at, expires_at, revoked_at, "
 			  "challenge_id FROM devices WHERE app_id = $1 AND user_id = $2 AND revoked_at = 0 "
 			  "AND expires_at > $3 ORDER BY created_at DESC LIMIT $4"),
@@ -337,11 +339,11 @@ const struct stmt_sql stmt_table[S__MAX] = {
 		      "FROM sca_state WHERE app_id = $1 AND user_id = $2", .locks_user = true),
 	STMT(SCA_RECORD, "INSERT INTO sca_state (app_id, user_id, last_sca_at) VALUES ($1,$2,$3) "
 			 "ON CONFLICT (app_id, user_id) DO UPDATE SET last_sca_at = $3, low_value_count = 0, "
-			 "low_value_sum_eur_cents = 0"),
+			 "low_value_sum_eur_cents = 0", .pipelined = true),
 	STMT(SCA_RECORD_ACCOUNT, "INSERT INTO sca_state (app_id, user_id, last_sca_at, last_account_sca_at) "
 				 "VALUES ($1,$2,$3,$3) ON CONFLICT (app_id, user_id) DO UPDATE "
 				 "SET last_sca_at = $3, last_account_sca_at = $3, low_value_count = 0, "
-				 "low_value_sum_eur_cents = 0"),
+				 "low_value_sum_eur_cents = 0", .pipelined = true),
 	STMT(SCA_LOW_VALUE, "INSERT INTO sca_state (app_id, user_id, low_value_count, low_value_sum_eur_cents) "
 			    "VALUES ($1,$2,1,$3) ON CONFLICT (app_id, user_id) DO UPDATE "
 			    "SET low_value_count = sca_state.low_value_count + 1, "

@@ -192,13 +192,18 @@ enum sql_dialect { SQL_SQLITE, SQL_POSTGRES };
 /* A statement: its name (for the log), and its text for both dialects, or each dialect's own
  * where they differ (NULL there: the dialect has no such statement). locks_user: $1 and $2 are
  * an application and one of its users, whose lock (sql_driver.lock_user) the statement takes
- * first inside a write transaction. */
+ * first inside a write transaction. pipelined: inside a transaction, when its caller reads
+ * neither rows nor a count of changes, a driver may send it later, with the next statement
+ * whose answer is read or with the COMMIT (PostgreSQL: one pipeline, one round trip); only
+ * for statements that fail only when the database does (an update by key, an upsert, an
+ * insert of a new random id), as its failure is then the later statement's. */
 struct stmt_sql {
 	const char *name;
 	const char *both;
 	const char *sqlite;
 	const char *postgres;
 	bool locks_user;
+	bool pipelined;
 };
 
 extern const struct stmt_sql stmt_table[S__MAX];
