@@ -5,6 +5,7 @@ Only the standard library, pytest and requests are used, and (openapi_check.py) 
 python3-yaml and python3-jsonschema: every answer the harness's HTTP session receives is
 validated against docs/openapi.yaml.
 """
+import contextlib
 import json
 import os
 import re
@@ -463,6 +464,27 @@ def db_execute(server, sql):
         return
     subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", server.database, "-c", sql], check=True,
                    capture_output=True, text=True)
+
+
+@contextlib.contextmanager
+def psql_holding(server, lock_sql):
+    """A psql session of its own (PostgreSQL) that runs lock_sql in a transaction and then
+    holds what it took for two minutes; the block runs once it is holding, and the session is
+    ended after it."""
+    holder = subprocess.Popen(["psql", "-X", "-q", "-d", server.database, "-c",
+                               f"BEGIN; {lock_sql}; SELECT pg_sleep(120); COMMIT;"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not db_query(server, "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' "
+                                   "AND state = 'active' AND pid <> pg_backend_pid()"):
+            assert time.monotonic() < deadline, "the lock holder did not start"
+            time.sleep(0.05)
+        yield
+    finally:
+        db_execute(server, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' "
+                           "AND pid <> pg_backend_pid()")
+        holder.wait(timeout=30)
 
 
 # ---- assertions ----

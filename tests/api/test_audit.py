@@ -6,7 +6,6 @@ import base64
 import hashlib
 import json
 import struct
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,7 +14,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from factor_helpers import User
-from harness import DEFAULT_PASSWORD, ON_POSTGRES, db_execute, db_query, run_cli
+from harness import DEFAULT_PASSWORD, ON_POSTGRES, db_execute, db_query, psql_holding, run_cli
 
 ZERO = "0" * 64
 
@@ -399,21 +398,9 @@ def test_an_append_failing_at_the_commit_undoes_the_request_and_leaves_the_conne
     chain = app["app_id"]
     # another writer holds the chain's head row past the server's lock_timeout (10 s): the
     # append that goes with the next request's COMMIT gives up waiting for it
-    holder = subprocess.Popen(["psql", "-X", "-q", "-d", srv.database, "-c",
-                               f"BEGIN; SELECT seq FROM audit_chain_heads WHERE chain = '{chain}' FOR UPDATE; "
-                               "SELECT pg_sleep(120); COMMIT;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while not db_query(srv, "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' "
-                                "AND state = 'active' AND pid <> pg_backend_pid()"):
-            assert time.monotonic() < deadline, "the lock holder did not start"
-            time.sleep(0.05)
+    with psql_holding(srv, f"SELECT seq FROM audit_chain_heads WHERE chain = '{chain}' FOR UPDATE"):
         refused = user.post("/v1/factors", json={"type": "totp"})
         assert refused.status_code == 503 and refused.json()["error"]["code"] == "STORE_UNAVAILABLE", refused.text
-    finally:
-        db_execute(srv, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' "
-                        "AND pid <> pg_backend_pid()")
-        holder.wait(timeout=30)
     assert user.get("/v1/factors").json()["factors"] == []  # nothing of the request was kept
     added = user.post("/v1/factors", json={"type": "totp"})
     assert added.status_code == 201, added.text

@@ -1,15 +1,13 @@
 """Group commit (SPEC section 13, issue 5): concurrent writes share commits, yet each request
 is answered on its own change alone. The store-level cases (a failing request in a batch, a
 failed COMMIT) are in tests/unit/store/test_store_group.c; these run the real server."""
-import subprocess
 import threading
-import time
 
 import pytest
 import requests
 
 from factor_helpers import User, stepup_round_trip
-from harness import ON_POSTGRES, db_execute, db_query, run_cli
+from harness import ON_POSTGRES, psql_holding, run_cli
 
 
 def _verified_user(srv, app):
@@ -142,21 +140,9 @@ def test_a_pipelined_lock_that_times_out_fails_the_request_and_nothing_else(star
     # another session holds the user's lock past the server's lock_timeout (10 s): the lock,
     # sent in one pipeline with the read of the challenge, gives up waiting for it
     key = f"{app['app_id']}/{user.user['user_id']}"
-    holder = subprocess.Popen(["psql", "-X", "-q", "-d", srv.database, "-c",
-                               f"BEGIN; SELECT pg_advisory_xact_lock(hashtextextended('{key}', 0)); "
-                               "SELECT pg_sleep(120); COMMIT;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while not db_query(srv, "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' "
-                                "AND state = 'active' AND pid <> pg_backend_pid()"):
-            assert time.monotonic() < deadline, "the lock holder did not start"
-            time.sleep(0.05)
+    with psql_holding(srv, f"SELECT pg_advisory_xact_lock(hashtextextended('{key}', 0))"):
         refused = user.post(f"/v1/challenges/{cid}/verify", json={"code": "123456"})
         assert refused.status_code == 503 and refused.json()["error"]["code"] == "STORE_UNAVAILABLE", refused.text
-    finally:
-        db_execute(srv, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%' "
-                        "AND pid <> pg_backend_pid()")
-        holder.wait(timeout=30)
     # nothing of the refused request was kept: the challenge is still open, and verifies once
     r = user.post(f"/v1/challenges/{cid}/verify", json={"code": "123456"})
     assert r.status_code == 200, r.text
