@@ -493,25 +493,22 @@ static enum store_durable sq_when_durable(struct store_conn *c, void (*done)(voi
 					  enum tf_err *now)
 {
 	struct sqlite_conn *sc = (struct sqlite_conn *)c;
-	struct group *g = &store_of(c)->group;
-	if (!sc->pending || !done) {
-		(void)settle_pending(sc);
-		*now = sc->lost; /* whichever deferred COMMIT failed, even one a statement waited for */
-		if (!done)
-			sc->lost = TF_OK; /* told, as the answer is made */
-		return STORE_DURABLE_NOW;
+	if (sc->pending && done) {
+		struct group *g = &store_of(c)->group;
+		pthread_mutex_lock(&g->done_lock);
+		bool later = !sc->pend.done;
+		if (later) {
+			sc->pend.cb = done;
+			sc->pend.arg = arg;
+		}
+		pthread_mutex_unlock(&g->done_lock);
+		if (later)
+			return STORE_DURABLE_LATER;
 	}
-	pthread_mutex_lock(&g->done_lock);
-	bool done_already = sc->pend.done;
-	if (!done_already) {
-		sc->pend.cb = done;
-		sc->pend.arg = arg;
-	}
-	pthread_mutex_unlock(&g->done_lock);
-	if (!done_already)
-		return STORE_DURABLE_LATER;
 	(void)settle_pending(sc);
-	*now = sc->lost;
+	*now = sc->lost; /* whichever deferred COMMIT failed, even one a statement waited for */
+	if (!done)
+		sc->lost = TF_OK; /* told, as the answer is made */
 	return STORE_DURABLE_NOW;
 }
 

@@ -95,8 +95,6 @@ void group_init(struct group *g, bool shares_commits)
 	pthread_cond_init(&g->ckpt_cond, NULL);
 }
 
-static void settle_batch(struct group *g, bool force);
-
 static void checkpointer_stop(struct group *g)
 {
 	if (!g->ckpt_running)
@@ -134,6 +132,8 @@ void group_destroy(struct group *g)
 	pthread_mutex_destroy(&g->ckpt_lock);
 	pthread_cond_destroy(&g->ckpt_cond);
 }
+
+static void settle_batch(struct group *g, bool force);
 
 /* Copies the WAL's last pages with no write able to begin, and starts the WAL over (see the
  * head comment). */
@@ -344,12 +344,9 @@ static void settle_batch(struct group *g, bool force)
 		answer_members(g, TF_ERR_STORE_UNAVAILABLE);
 		return;
 	}
-	if (!force && g->shares_commits && atomic_load_explicit(&g->waiting, memory_order_acquire) > 0 &&
-	    g->n_members < BATCH_MAX)
-		return;
-	/* only deferred members, which nobody blocks for: the thread waiting for the lock adds its
-	 * transaction and settles in its turn */
-	if (!force && g->n_members && !g->n_blocked && g->n_members < BATCH_MAX &&
+	/* the thread waiting for the lock adds its transaction and settles in its turn, when commits
+	 * are shared or nobody blocks for this one (its members are all deferred) */
+	if (!force && (g->shares_commits || (g->n_members && !g->n_blocked)) && g->n_members < BATCH_MAX &&
 	    atomic_load_explicit(&g->waiting, memory_order_acquire) > 0)
 		return;
 	enum tf_err e = TF_OK;
