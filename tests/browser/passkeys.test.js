@@ -128,7 +128,9 @@ test('add a passkey, sign in with it alone, pass a challenge with it; refused an
   for (const [bits, said] of refusals) {
     await b.auth.override(bits);
     await b.page.click('button:has-text("Use your passkey")');
-    await b.page.waitForSelector('.notice-error');
+    // the page before this refusal already shows a notice: wait for the next one's words
+    await b.page.waitForFunction((src) => new RegExp(src).test(document.querySelector('.notice-error')?.textContent ?? ''),
+      said.source, { timeout: 10000 }).catch(() => {});
     assert.match(await b.page.textContent('.notice-error'), said);
     await b.agree(false);
     assert.equal(b.path(), '/challenge');
