@@ -64,10 +64,12 @@ def test_every_verify_run_has_postgresql_figures_per_request(pg_run):
             continue
         p, w = r["postgres"], r["postgres_backends"]
         # every request writes (a challenge made, or answered) and is committed; a commit waits
-        # for a WAL sync, which concurrent commits may share
+        # for a WAL sync, which concurrent commits may share; the WAL writer's own syncs (of what
+        # reads wrote: pruned pages) come on top, the more of them per commit the lighter the
+        # load, but never several per commit
         assert 0.9 <= p["write_transactions_per_request"] <= p["commits_per_request"], (label, p)
         assert p["wal_bytes_per_request"] > 0 and p["wal_records_per_request"] > 0, (label, p)
-        assert 0 < p["wal_syncs_per_write_transaction"] <= 1.5, (label, p)
+        assert 0 < p["wal_syncs_per_write_transaction"] <= 2, (label, p)
         assert p["cpu_ms_per_request"] > 0 and p["blocks_hit_per_request"] > 0, (label, p)
         assert p["wal_sync_ms_each"] > 0, (label, p)  # track_wal_io_timing is on
         assert p["lock_wait_ms_per_request"] >= 0 and p["wal_flush_wait_ms_per_request"] >= 0, (label, p)
