@@ -302,8 +302,17 @@ void sqlite_close_conn(struct sqlite_conn *sc)
 static const struct sql_driver sqlite_driver = {SQL_SQLITE, sq_run, sq_next, sq_end, sq_text, sq_integer, sq_is_null,
 						sq_blob, NULL, NULL};
 
+/* SQLite's process-wide settings, before its first use: no count of its allocations (nothing
+ * reads it, and every allocation would take one global mutex to keep it). */
+static void sqlite_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static enum tf_err sq_open(const char *url, const char *durability, struct store **out)
 {
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
+	pthread_once(&configured, sqlite_configure);
 	struct sqlite_store *st = calloc(1, sizeof *st);
 	if (!st)
 		return TF_ERR_INTERNAL;
