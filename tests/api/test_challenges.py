@@ -11,6 +11,7 @@ import pytest
 from factor_helpers import (User, enrol_sms, enrol_totp, oathtool, sleep_into_next_totp_step, sms_codes,
                             wait_for_fresh_totp_step)
 from harness import ON_POSTGRES, assert_error
+from test_query_plans import statements
 
 
 def sandbox_user(server):
@@ -102,13 +103,12 @@ def test_superseding_reads_the_pending_challenges_only_not_the_sessions_history(
     find them through an index on pending challenges: found through the session alone, it read
     every challenge the session ever had, and a session with 1,700 of them verified four times
     slower (issue 5, migration 0012). The statement is store_sql.c's
-    S_CHALLENGE_SUPERSEDE."""
+    S_CHALLENGE_SUPERSEDE, as the SQLite driver prepares it."""
     user, _ = sandbox_user(server)
     challenge(user)
     db = sqlite3.connect(f"file:{server.db_path()}?mode=ro", uri=True)
     try:
-        plan = db.execute("EXPLAIN QUERY PLAN UPDATE challenges SET status = 'superseded' WHERE session_id = ? "
-                          "AND session_id != '' AND factor_id = ? AND status = 'pending' AND challenge_id != ?",
+        plan = db.execute("EXPLAIN QUERY PLAN " + statements("sqlite")["S_CHALLENGE_SUPERSEDE"],
                           ("ses_x", "fac_x", "chl_x")).fetchall()
     finally:
         db.close()
