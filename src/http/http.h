@@ -59,8 +59,9 @@ enum route_flags {
 				   * user's id stays NOT_FOUND; an enrolment only once a factor is active) */
 	ROUTE_COMMIT_LATER = 1 << 5, /* on an HTTP thread, the handler's transactions end before their
 				      * COMMIT (store_conn.commit_later): the connection is suspended
-				      * until the batch that holds them is committed, and answered then,
-				      * so the thread serves other connections meanwhile (SQLite) */
+				      * until the batch that holds them is committed (at the latest when
+				      * the thread's turn ends, store_flush) and answered then, so the
+				      * thread serves its other ready connections meanwhile (SQLite) */
 };
 
 struct route {

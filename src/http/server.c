@@ -2,8 +2,12 @@
  * server.c: the adapter between libmicrohttpd and twofold's requests. It is the only file
  * that includes microhttpd.h.
  *
- * Model: MHD_USE_EPOLL_INTERNAL_THREAD with a pool of threads (one per core by default),
- * each with its own epoll set; keep-alive connections cost no thread. A request's body
+ * Model: one libmicrohttpd daemon per HTTP thread (one per core by default), each in
+ * "external" epoll mode with its own epoll set, all accepting from one listening socket;
+ * keep-alive connections cost no thread. Each thread runs its daemon's turns (MHD_run_wait:
+ * the connections that are ready, then back) and, between turns, commits the writes that the
+ * requests it answered left to commit (store_flush): requests that arrived together share one
+ * COMMIT, and none waits longer than its thread's turn for it. A request's body
  * arrives in pieces through repeated calls of on_request(); the last call (no data) is
  * where the request is dispatched and answered. Slow routes (Argon2id) are suspended with
  * MHD_suspend_connection(), run on the slow pool, and resumed when their answer is ready,
@@ -27,8 +31,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -50,8 +56,21 @@
 
 enum { REQ_READING, REQ_SUSPENDED, REQ_CONTINUE, REQ_DONE, REQ_COMMITTING };
 
-struct http_server {
+#define LOOPS_MAX 256 /* the threads setting's maximum */
+/* how long a thread waits for network events before it looks whether the server stops */
+#define LOOP_WAIT_MS 50
+
+struct http_loop {
+	struct http_server *srv;
 	struct MHD_Daemon *daemon;
+	pthread_t thread;
+	bool running;
+};
+
+struct http_server {
+	struct http_loop loops[LOOPS_MAX];
+	unsigned n_loops;
+	atomic_bool loops_stop;
 	struct tf_service *svc;
 	struct receive_watch *watch; /* NULL: request_receive_timeout is 0 */
 	/* connections suspended until their writes are committed; none may be left suspended
@@ -516,6 +535,47 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
 	return 0;
 }
 
+/* The listening socket every daemon accepts from (libmicrohttpd takes one it did not make). */
+static int listen_socket(const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int on = 1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	if (ss->ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+	if (bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, 1024) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* An HTTP thread: its daemon's turns, and after each the writes its requests left to commit. */
+static void *http_loop_run(void *arg)
+{
+	struct http_loop *loop = arg;
+	struct http_server *srv = loop->srv;
+	while (!atomic_load_explicit(&srv->loops_stop, memory_order_acquire)) {
+		(void)MHD_run_wait(loop->daemon, LOOP_WAIT_MS);
+		store_flush(srv->svc->store);
+	}
+	store_flush(srv->svc->store);
+	return NULL;
+}
+
+static void loops_stop(struct http_server *srv)
+{
+	atomic_store_explicit(&srv->loops_stop, true, memory_order_release);
+	for (unsigned i = 0; i < srv->n_loops; i++)
+		if (srv->loops[i].running)
+			pthread_join(srv->loops[i].thread, NULL);
+	for (unsigned i = 0; i < srv->n_loops; i++)
+		if (srv->loops[i].daemon)
+			MHD_stop_daemon(srv->loops[i].daemon); /* closes its copy of the listening socket */
+}
+
 enum tf_err http_server_start(struct tf_service *svc, struct http_server **out)
 {
 	struct sockaddr_storage ss;
@@ -526,6 +586,8 @@ enum tf_err http_server_start(struct tf_service *svc, struct http_server **out)
 	}
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = svc->cfg.threads ? (unsigned)svc->cfg.threads : (unsigned)(cores > 0 ? cores : 1);
+	if (threads > LOOPS_MAX)
+		threads = LOOPS_MAX;
 	struct http_server *srv = calloc(1, sizeof *srv);
 	if (!srv)
 		return TF_ERR_INTERNAL;
@@ -539,26 +601,59 @@ enum tf_err http_server_start(struct tf_service *svc, struct http_server **out)
 			return TF_ERR_INTERNAL;
 		}
 	}
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	/* libmicrohttpd 0.9.75 zeroes a connection's whole memory pool before each request of a
-	 * keep-alive connection: a 64 KiB pool costs more than the rest of a cookie validation.
-	 * 16 KiB still holds 8 KiB of request headers (bodies pass through it in pieces). */
+	int listen_fd = listen_socket(&ss, sslen);
+	if (listen_fd < 0) {
+		log_error("cannot listen", "listen", svc->cfg.listen, "error", strerror(errno), NULL);
+		receive_watch_free(srv->watch);
+		free(srv);
+		return TF_ERR_INTERNAL;
+	}
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-				       MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-				       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				       MHD_OPTION_THREAD_POOL_SIZE, threads,
-				       MHD_OPTION_CONNECTION_LIMIT, (unsigned)svc->cfg.max_connections,
-				       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)svc->cfg.connection_timeout,
-				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
-				       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
-				       MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,
-				       MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv->watch,
-				       MHD_OPTION_URI_LOG_CALLBACK, on_request_line, srv->watch,
-				       MHD_OPTION_END);
-	if (!srv->daemon) {
-		log_error("cannot listen", "listen", svc->cfg.listen, NULL);
+	/* the connections are shared out as libmicrohttpd's own thread pool does */
+	unsigned limit = (unsigned)svc->cfg.max_connections / threads;
+	bool ok = true;
+	for (unsigned i = 0; i < threads && ok; i++) {
+		int fd = i + 1 < threads ? fcntl(listen_fd, F_DUPFD_CLOEXEC, 0) : listen_fd; /* each daemon closes its own */
+		if (fd < 0) {
+			ok = false;
+			break;
+		}
+		unsigned mine = limit + (i == 0 ? (unsigned)svc->cfg.max_connections % threads : 0);
+		/* libmicrohttpd 0.9.75 zeroes a connection's whole memory pool before each request of
+		 * a keep-alive connection: a 64 KiB pool costs more than the rest of a cookie
+		 * validation. 16 KiB still holds 8 KiB of request headers (bodies pass through it in
+		 * pieces). */
+		struct http_loop *loop = &srv->loops[srv->n_loops];
+		loop->srv = srv;
+		loop->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+						MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+						MHD_OPTION_LISTEN_SOCKET, fd,
+						MHD_OPTION_CONNECTION_LIMIT, mine > 0 ? mine : 1u,
+						MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)svc->cfg.connection_timeout,
+						MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
+						MHD_OPTION_NOTIFY_COMPLETED, on_completed, svc,
+						MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv->watch,
+						MHD_OPTION_URI_LOG_CALLBACK, on_request_line, srv->watch,
+						MHD_OPTION_END);
+		if (!loop->daemon) {
+			close(fd);
+			ok = false;
+			break;
+		}
+		srv->n_loops++;
+	}
+	for (unsigned i = 0; i < srv->n_loops && ok; i++) {
+		struct http_loop *loop = &srv->loops[i];
+		loop->running = pthread_create(&loop->thread, NULL, http_loop_run, loop) == 0;
+		ok = loop->running;
+	}
+	if (!ok) {
+		log_error("cannot start the HTTP threads", "listen", svc->cfg.listen, NULL);
+		if (srv->n_loops < threads) /* the last daemon, which takes listen_fd itself, was not made */
+			close(listen_fd);
+		loops_stop(srv);
 		receive_watch_free(srv->watch);
 		free(srv);
 		return TF_ERR_INTERNAL;
@@ -584,7 +679,7 @@ void http_server_stop(struct http_server *srv)
 		struct timespec step = {.tv_nsec = 100 * 1000};
 		nanosleep(&step, NULL);
 	}
-	MHD_stop_daemon(srv->daemon);
+	loops_stop(srv);
 	receive_watch_free(srv->watch); /* every connection, and so every record, is gone */
 	free(srv);
 }

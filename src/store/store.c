@@ -46,6 +46,12 @@ enum store_durable store_when_durable(struct store_conn *c, void (*done)(void *a
 	return STORE(c)->when_durable(c, done, arg, now);
 }
 
+void store_flush(struct store *st)
+{
+	if (st->ops->ops_version >= 22 && st->ops->flush)
+		st->ops->flush(st);
+}
+
 enum tf_err store_acquire(struct store *st, struct store_conn **out)
 {
 	return st->ops->acquire(st, out);

@@ -885,6 +885,11 @@ struct store_ops {
 	 * reported to that call, whichever call or statement learnt it first. */
 	enum store_durable (*when_durable)(struct store_conn *c, void (*done)(void *arg, enum tf_err e), void *arg,
 					   enum tf_err *now);
+	/* ops_version 22: commits what transactions ended with commit_later still wait for. A
+	 * thread that sets commit_later calls it before it waits for anything else (an HTTP
+	 * thread: before it waits for network events again), so that they wait at most for the
+	 * end of that thread's turn. Cheap when there is nothing to commit. */
+	void (*flush)(struct store *st);
 };
 
 struct store {
@@ -906,9 +911,11 @@ struct store_conn {
 	/* the hook is running: a statement whose answer is not read may be kept by the driver and
 	 * sent with the COMMIT (PostgreSQL: in one pipeline), its failure then the commit's */
 	bool tx_ending;
-	/* set by a caller that asks when_durable() before it answers: a transaction's end may then
-	 * return before its COMMIT (SQLite: a writer that waits for the lock commits the batch), so
-	 * that the thread serves others meanwhile; the connection's next statement waits for it */
+	/* set by a caller that asks when_durable() before it answers and calls flush() before its
+	 * thread waits for anything else: a transaction's end may then return before its COMMIT
+	 * (SQLite: the batch stays open for other transactions until a flush, or until a
+	 * connection's read needs it), so that the thread serves others meanwhile and one COMMIT
+	 * carries many requests' writes; the connection's next read waits for it */
 	bool commit_later;
 };
 
@@ -938,6 +945,9 @@ enum tf_err store_tx_end(struct store_conn *c, enum tf_err e);
 /* When what c's transactions wrote is durable (see when_durable in struct store_ops). */
 enum store_durable store_when_durable(struct store_conn *c, void (*done)(void *arg, enum tf_err e), void *arg,
 				      enum tf_err *now);
+
+/* Commits what commit_later transactions still wait for (see flush in struct store_ops). */
+void store_flush(struct store *st);
 
 /* A connection from st's pool for the calling thread, and handing it back. */
 enum tf_err store_acquire(struct store *st, struct store_conn **out);

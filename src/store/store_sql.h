@@ -536,9 +536,9 @@ enum tf_err sql_app_events_get(struct store_conn *c, const char *app_id, char ur
 			       size_t *len);
 
 /* A driver's struct store_ops: its own drv_open, drv_close, drv_acquire, drv_release,
- * drv_migrate, drv_tx_* and drv_when_durable, and the operations written once. */
+ * drv_migrate, drv_tx_*, drv_when_durable and drv_flush, and the operations written once. */
 #define SQL_STORE_OPS(drv)                                                                                             \
-	.ops_version = 21, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
+	.ops_version = 22, .open = drv##_open, .close = drv##_close, .acquire = drv##_acquire,                         \
 	.release = drv##_release, .migrate = drv##_migrate, .tx_begin = drv##_tx_begin,                                \
 	.tx_commit = drv##_tx_commit, .tx_rollback = drv##_tx_rollback, .ping = sql_ping,                              \
 	.app_insert = sql_app_insert, .app_get = sql_app_get, .app_get_by_api_key = sql_app_get_by_api_key,            \
@@ -606,6 +606,6 @@ enum tf_err sql_app_events_get(struct store_conn *c, const char *app_id, char ur
 	.audit_chain_list = sql_audit_chain_list, .audit_signed_put = sql_audit_signed_put,                            \
 	.audit_signed_list = sql_audit_signed_list, .audit_key_get = sql_audit_key_get,                                \
 	.audit_key_put = sql_audit_key_put, .audit_v1_clear = sql_audit_v1_clear, \
-	.app_events_set = sql_app_events_set, .app_events_get = sql_app_events_get, .audit_append = sql_audit_append, .when_durable = drv##_when_durable
+	.app_events_set = sql_app_events_set, .app_events_get = sql_app_events_get, .audit_append = sql_audit_append, .when_durable = drv##_when_durable, .flush = drv##_flush
 
 #endif

@@ -96,20 +96,40 @@ static struct sqlite_store *store_of(struct store_conn *c)
 }
 
 /* Commits the transaction c holds on the writer with its batch: before returning, or, when
- * the caller asked for it (commit_later), maybe after (c is then pending). */
+ * the caller asked for it (commit_later), maybe after (c is then pending; a transaction that
+ * joined the batch of c's pending one shares its COMMIT). */
 static enum tf_err commit(struct store_conn *c)
 {
 	struct sqlite_conn *sc = (struct sqlite_conn *)c;
 	if (!c->commit_later)
 		return group_commit(store_of(c), NULL);
-	sc->pend.joined = false;
+	if (!sc->pending)
+		sc->pend.joined = false;
 	enum tf_err e = group_commit(store_of(c), &sc->pend);
 	sc->pending = sc->pend.joined;
 	return e;
 }
 
-/* Waits for c's deferred transaction, if any, to be committed: the connection's next use,
- * read or write, comes after it and sees it. Its result (an error: the request fails). */
+/* Takes the writer for c's transaction or lone write. c's deferred transaction still in the
+ * open batch is not waited for: the new one joins that batch, sees its writes and shares its
+ * COMMIT. One settled meanwhile that failed fails this one. */
+static enum tf_err writer_take(struct sqlite_conn *sc)
+{
+	struct sqlite_store *st = store_of(&sc->base);
+	enum tf_err e = group_begin(st);
+	if (e != TF_OK || !sc->pending || !sc->pend.done)
+		return e; /* done is only set with the group's lock held, which this thread now has */
+	sc->pending = false;
+	if (sc->pend.result == TF_OK)
+		return TF_OK;
+	sc->lost = sc->pend.result;
+	group_rollback(st);
+	return sc->lost;
+}
+
+/* Waits for c's deferred transaction, if any, to be committed (committing its batch if still
+ * open): a read on the pooled connection, and its release, come after it and see it. Its
+ * result (an error: the request fails). */
 static enum tf_err settle_pending(struct sqlite_conn *sc)
 {
 	if (!sc->pending)
@@ -147,13 +167,12 @@ static enum tf_err stmt(struct store_conn *c, enum stmt_id id, sqlite3_stmt **ou
 	struct sqlite_conn *sc = (struct sqlite_conn *)c;
 	if (sc->in_tx || sc->lone)
 		return prepared(group_writer(store_of(c)), id, out);
-	enum tf_err e = settle_pending(sc);
+	enum tf_err e = prepared(sc, id, out);
 	if (e != TF_OK)
 		return e;
-	e = prepared(sc, id, out);
-	if (e != TF_OK || sqlite3_stmt_readonly(*out))
-		return e;
-	if ((e = group_begin(store_of(c))) != TF_OK)
+	if (sqlite3_stmt_readonly(*out))
+		return settle_pending(sc); /* a pooled connection sees only what is committed */
+	if ((e = writer_take(sc)) != TF_OK)
 		return e;
 	sc->lone = true;
 	if ((e = prepared(group_writer(store_of(c)), id, out)) != TF_OK)
@@ -368,8 +387,6 @@ static void sq_release(struct store_conn *c)
 {
 	struct sqlite_conn *sc = (struct sqlite_conn *)c;
 	struct sqlite_store *st = (struct sqlite_store *)c->st;
-	(void)settle_pending(sc); /* the caller did not ask when_durable: it did not answer yet */
-	sc->lost = TF_OK;
 	if (sc->lone) {
 		log_error("connection released inside a lone write; committing it", NULL);
 		(void)lone_end(c, TF_OK);
@@ -379,6 +396,8 @@ static void sq_release(struct store_conn *c)
 		sc->in_tx = false;
 		group_rollback(st);
 	}
+	(void)settle_pending(sc); /* the caller did not ask when_durable: it did not answer yet */
+	sc->lost = TF_OK;
 	if (!sqlite3_get_autocommit(sc->db)) {
 		log_error("pooled connection released inside a transaction; rolling back", NULL);
 		exec_sql(sc->db, "ROLLBACK", "release");
@@ -472,9 +491,7 @@ static enum tf_err sq_tx_begin(struct store_conn *c)
 		log_error("transaction begun inside another", NULL);
 		return TF_ERR_INTERNAL;
 	}
-	enum tf_err e = settle_pending(sc);
-	if (e == TF_OK)
-		e = group_begin((struct sqlite_store *)c->st);
+	enum tf_err e = writer_take(sc);
 	if (e == TF_OK)
 		sc->in_tx = true;
 	return e;
@@ -519,6 +536,11 @@ static enum store_durable sq_when_durable(struct store_conn *c, void (*done)(voi
 	if (!done)
 		sc->lost = TF_OK; /* told, as the answer is made */
 	return STORE_DURABLE_NOW;
+}
+
+static void sq_flush(struct store *s)
+{
+	group_flush((struct sqlite_store *)s);
 }
 
 const struct store_ops store_sqlite_ops = {.name = "sqlite", SQL_STORE_OPS(sq)};

@@ -12,7 +12,8 @@
  *   running --(group_rollback: ROLLBACK TO tf, RELEASE tf)--> open, this request not a member
  *   running --(group_commit: RELEASE tf)--> open, this request a member waiting for COMMIT
  *   running --(group_commit, deferred: RELEASE tf)--> open, a member nobody blocks for
- *   open --(settle: no thread waits for the lock, or BATCH_MAX members)--> COMMIT --> idle
+ *   open --(settle: a member blocks for it, or BATCH_MAX members)--> COMMIT --> idle
+ *   open, members all deferred --(group_flush, or a connection waits for its member)--> COMMIT --> idle
  *
  * Invariants:
  *   1. Only the thread holding g->lock uses the writer connection.
@@ -21,22 +22,28 @@
  *      (SQLite rolled the whole transaction back after an I/O error), every member gets the
  *      error.
  *   3. A request that fails undoes only its own savepoint; members before it keep theirs.
- *   4. Whoever gives up the lock settles the batch: it commits unless another thread is
- *      already waiting for the lock (g->waiting counts them before they block), which then
- *      settles in its turn, and either commits are shared or no member blocks for the
- *      COMMIT (all are deferred). So a batch is never left open with nobody to commit it.
+ *   4. Whoever gives up the lock settles the batch: it commits unless either every member is
+ *      deferred (each deferred member's thread calls group_flush before it waits for
+ *      anything else, and a connection that waits for its member commits the batch), or
+ *      commits are shared and another thread is already waiting for the lock (g->waiting
+ *      counts them before they block), which then settles in its turn. So a batch is never
+ *      left open with nobody to commit it.
  *
  * Deferred members (store_conn.commit_later): an HTTP thread that ends a transaction does not
  * wait for its COMMIT. Its request's connection is suspended until the member's cb says the
- * batch was committed, and the thread serves other connections meanwhile. So a holder that
- * sees another thread waiting for the lock leaves the COMMIT to it, at no cost to itself, and
- * under load a batch holds the transactions of several requests of each thread: a page that
- * several of them change is written into the WAL once, and the write lock and the WAL index
- * are taken once per batch. Without load, each holder commits at once. No thread of its own
- * commits the batches: its wake-ups, on cores shared with the HTTP threads, would cost more
- * than the commits they share and delay the answers. The connection's next statement, and its
- * release, wait for the member (store_sqlite.c), so a request reads its own writes and learns
- * a failed COMMIT before it answers.
+ * batch was committed, and the thread serves its other ready connections meanwhile; the batch
+ * stays open for their transactions (and the other threads') until the thread has served
+ * them all and, before it waits for network events again, calls group_flush. So under load a
+ * batch holds the transactions of every request that arrived together: a page that several of
+ * them change is written into the WAL once, and the write lock and the WAL index are taken
+ * once per batch. Without load, a batch holds one request's transaction and is committed as
+ * soon as its thread has answered nothing else. No thread of its own commits the batches: its
+ * wake-ups, on cores shared with the HTTP threads, would cost more than the commits they share
+ * and delay the answers. A connection's next transaction joins its deferred member's batch if
+ * still open (it sees those writes, and shares that COMMIT); its next read on a pooled
+ * connection, and its release, wait for the member, committing the batch if need be
+ * (store_sqlite.c), so a request reads its own writes and learns a failed COMMIT before it
+ * answers.
  *
  * Blocked members share commits only with durability full, where each COMMIT is an fsync: a
  * batch of n members costs one. With durability normal a COMMIT only writes the batch's pages
@@ -142,7 +149,7 @@ static void checkpoint_to_restart(struct group *g)
 	atomic_fetch_add_explicit(&g->waiting, 1, memory_order_acq_rel);
 	pthread_mutex_lock(&g->lock);
 	atomic_fetch_sub_explicit(&g->waiting, 1, memory_order_acq_rel);
-	settle_batch(g, true); /* a holder that saw this thread waiting left its batch to it */
+	settle_batch(g, true); /* the open batch first: deferred members, or one left to this thread */
 	int rc = sqlite3_wal_checkpoint_v2(g->ckpt_conn->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
 	if (rc == SQLITE_OK)
 		g->restarts++;
@@ -324,6 +331,10 @@ static void answer_members(struct group *g, enum tf_err e)
 
 enum tf_err group_wait(struct group *g, struct member *m)
 {
+	pthread_mutex_lock(&g->lock);
+	if (!m->done) /* answered only with g->lock held: m is in the open batch */
+		settle_batch(g, true);
+	pthread_mutex_unlock(&g->lock);
 	pthread_mutex_lock(&g->done_lock);
 	while (!m->done)
 		pthread_cond_wait(&g->done, &g->done_lock);
@@ -341,14 +352,18 @@ static void settle_batch(struct group *g, bool force)
 		/* SQLite rolled the whole transaction back (an I/O error, a full disk) */
 		log_error("a write batch was rolled back by the database", NULL);
 		g->open = false;
+		atomic_store_explicit(&g->held_open, false, memory_order_release);
 		answer_members(g, TF_ERR_STORE_UNAVAILABLE);
 		return;
 	}
-	/* the thread waiting for the lock adds its transaction and settles in its turn, when commits
-	 * are shared or nobody blocks for this one (its members are all deferred) */
-	if (!force && (g->shares_commits || (g->n_members && !g->n_blocked)) && g->n_members < BATCH_MAX &&
-	    atomic_load_explicit(&g->waiting, memory_order_acquire) > 0)
+	/* members all deferred: their threads flush; commits shared: the thread waiting for the
+	 * lock adds its transaction and settles in its turn */
+	if (!force && g->n_members && g->n_members < BATCH_MAX &&
+	    (!g->n_blocked || (g->shares_commits && atomic_load_explicit(&g->waiting, memory_order_acquire) > 0))) {
+		atomic_store_explicit(&g->held_open, !g->n_blocked, memory_order_release);
 		return;
+	}
+	atomic_store_explicit(&g->held_open, false, memory_order_release);
 	enum tf_err e = TF_OK;
 	if (g->n_members) {
 		e = control(g, G_COMMIT);
@@ -415,6 +430,13 @@ enum tf_err group_commit(struct sqlite_store *st, struct member *later)
 		group_rollback(st);
 		return e;
 	}
+	if (later && later->joined && !later->done) {
+		/* the caller's earlier deferred transaction is in this batch: this one shares its COMMIT */
+		g->transactions++;
+		settle(g);
+		pthread_mutex_unlock(&g->lock);
+		return TF_OK;
+	}
 	if (later) {
 		*later = (struct member){.result = TF_OK, .joined = true, .next = g->members};
 		g->members = later;
@@ -438,6 +460,16 @@ enum tf_err group_commit(struct sqlite_store *st, struct member *later)
 		pthread_cond_wait(&g->done, &g->done_lock);
 	pthread_mutex_unlock(&g->done_lock);
 	return me.result;
+}
+
+void group_flush(struct sqlite_store *st)
+{
+	struct group *g = &st->group;
+	if (!atomic_load_explicit(&g->held_open, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&g->lock);
+	settle_batch(g, true);
+	pthread_mutex_unlock(&g->lock);
 }
 
 struct sqlite_conn *group_writer(struct sqlite_store *st)

@@ -58,6 +58,7 @@ struct group {
 	struct member *members;      /* finished transactions waiting for the batch's COMMIT */
 	int n_members;
 	int n_blocked;               /* of them, threads blocked in group_commit */
+	atomic_bool held_open;       /* open with deferred members only, for group_flush */
 	uint64_t batches, transactions; /* COMMITs and member transactions, for tests */
 	uint64_t deferred;           /* deferred members */
 	atomic_uint_fast64_t waited; /* of them, awaited by their own connection's next statement */
@@ -96,19 +97,22 @@ void sqlite_close_conn(struct sqlite_conn *sc);
  * savepoint in the batch; group_commit() releases it, gives the lock up and returns once the
  * batch's COMMIT did (with its result); group_rollback() undoes the savepoint and gives the
  * lock up. */
-/* shares_commits: a COMMIT costs an fsync (durability full), so a holder that sees another thread
- * waiting leaves the COMMIT to it; otherwise (normal: a COMMIT is a write into the WAL) every
- * holder commits what it has before giving up the lock. */
+/* shares_commits: a COMMIT costs an fsync (durability full), so a holder that blocks for its
+ * COMMIT and sees another thread waiting leaves the COMMIT to it; otherwise (normal: a COMMIT is
+ * a write into the WAL) such a holder commits what it has before giving up the lock. */
 void group_init(struct group *g, bool shares_commits);
 void group_destroy(struct group *g);
 enum tf_err group_begin(struct sqlite_store *st);
 /* later: a member that the caller does not wait for (NULL: wait). It joins the batch and
- * group_commit returns TF_OK at once; whoever commits the batch (this thread now, or a thread
- * that was waiting for the lock, in its turn) answers it, and group_wait() or m->cb learns
- * the COMMIT's result. */
+ * group_commit returns TF_OK at once; whoever commits the batch (group_flush, a thread that
+ * blocks for its own member, or group_wait) answers it, and group_wait() or m->cb learns the
+ * COMMIT's result. A later still in the open batch (joined, not done) is not added again: the
+ * transaction shares its COMMIT. */
 enum tf_err group_commit(struct sqlite_store *st, struct member *later);
-/* Blocks until m's batch is settled; its result. */
+/* Blocks until m's batch is settled (committing it if it is still open); its result. */
 enum tf_err group_wait(struct group *g, struct member *m);
+/* Commits the open batch if its members are all deferred (nobody else would). */
+void group_flush(struct sqlite_store *st);
 void group_rollback(struct sqlite_store *st);
 struct sqlite_conn *group_writer(struct sqlite_store *st);
 

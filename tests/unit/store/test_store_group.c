@@ -286,7 +286,8 @@ static enum tf_err wait_called(struct durable_call *d)
 	return d->result;
 }
 
-/* The result of c's deferred writes as the caller learns it: at once, or from the call. */
+/* The result of c's deferred writes as the caller learns it: at once, or from the call, once
+ * the caller's thread has flushed before waiting (as an HTTP thread does between its turns). */
 static enum tf_err when_durable(struct store_conn *c, struct durable_call *d)
 {
 	enum tf_err now;
@@ -294,6 +295,7 @@ static enum tf_err when_durable(struct store_conn *c, struct durable_call *d)
 		d->committed_then = committed(d->st, d->key);
 		return now;
 	}
+	store_flush(d->st);
 	return wait_called(d);
 }
 
@@ -419,6 +421,44 @@ static void test_next_statement_sees_the_deferred_transaction(void **state)
 	}
 	c->commit_later = false;
 	STORE(c)->release(c);
+}
+
+/* Deferred transactions of several connections, and a connection's second one, wait in one
+ * open batch, uncommitted, until the flush that a caller setting commit_later makes before it
+ * waits for anything else; one COMMIT then makes all of them durable, and each caller is told. */
+static void test_deferred_transactions_share_the_flush(void **state)
+{
+	struct fixture *f = *state;
+	struct durable_call d[2] = {{PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, .st = f->st, .key = "flushed"},
+				    {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, .st = f->st, .key = "flushed"}};
+	struct store_conn *c[2];
+	struct rate_count n = {0};
+	enum tf_err e;
+	uint64_t batches = group_of(f->st)->batches;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(f->st->ops->acquire(f->st, &c[i]), TF_OK);
+		c[i]->commit_later = true;
+		for (int tx = 0; tx < 1 + i; tx++) { /* the second connection: two transactions */
+			assert_int_equal(STORE(c[i])->tx_begin(c[i]), TF_OK);
+			assert_int_equal(STORE(c[i])->counter_hit(c[i], "flushed", 1, COUNTER_WINDOW_MS, &n), TF_OK);
+			assert_int_equal(STORE(c[i])->tx_commit(c[i]), TF_OK);
+		}
+	}
+	assert_int_equal(n.count, 3); /* the last transaction saw the two before it */
+	assert_int_equal(committed(f->st, "flushed"), 0);
+	assert_int_equal(group_of(f->st)->batches, batches);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(store_when_durable(c[i], durable_called, &d[i], &e), STORE_DURABLE_LATER);
+	store_flush(f->st);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(wait_called(&d[i]), TF_OK);
+		assert_int_equal(d[i].committed_then, 3);
+		assert_int_equal(store_when_durable(c[i], NULL, NULL, &e), STORE_DURABLE_NOW);
+		assert_int_equal(e, TF_OK);
+		c[i]->commit_later = false;
+		STORE(c[i])->release(c[i]);
+	}
+	assert_int_equal(group_of(f->st)->batches, batches + 1);
 }
 
 #define MANY_THREADS 8
@@ -573,6 +613,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deferred_commit_is_left_to_the_writer_waiting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deferred_commit_that_fails_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_next_statement_sees_the_deferred_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deferred_transactions_share_the_flush, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store/group_commit", tests, NULL, NULL);
 }
