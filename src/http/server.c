@@ -666,14 +666,15 @@ void http_server_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
-	/* Slow jobs in flight finish and resume their connections before the daemon stops; later
-	 * slow requests are refused (503 OVERLOADED). MHD_quiesce_daemon is not used: with a
-	 * thread pool, libmicrohttpd 0.9.75 can abort in it ("Failed to remove listen FD from
-	 * epoll set"). The pools are freed by the caller, after the daemon has stopped. */
+	/* Slow jobs in flight finish and resume their connections before the daemons stop; later
+	 * slow requests are refused (503 OVERLOADED). MHD_quiesce_daemon is not used: with several
+	 * threads on one listening socket, libmicrohttpd 0.9.75 can abort in it ("Failed to remove
+	 * listen FD from epoll set"). The pools are freed by the caller, after the daemons have
+	 * stopped. */
 	slow_pool_shutdown(srv->svc->slow_pool);
 	slow_pool_shutdown(srv->svc->hash_pool);
-	/* answers waiting for their commit are resumed by whoever commits it (no batch is left
-	 * open with nobody to commit it); later ones wait for theirs on their HTTP thread */
+	/* answers waiting for their commit are resumed by whoever commits it (each HTTP thread
+	 * commits between its turns until it stops); later ones wait for theirs on their thread */
 	atomic_store(&srv->stopping, true);
 	while (atomic_load(&srv->committing) > 0) {
 		struct timespec step = {.tv_nsec = 100 * 1000};
