@@ -281,6 +281,9 @@ enum tf_err exec_sql(sqlite3 *db, const char *sql, const char *what)
 
 /* ---- connections ---- */
 
+/* the VFS connections open with (store_sqlite_wal.c), set once by sqlite_configure */
+static const char *file_layer;
+
 enum tf_err sqlite_open_conn(struct sqlite_store *st, struct sqlite_conn **out)
 {
 	struct sqlite_conn *sc = calloc(1, sizeof *sc);
@@ -288,7 +291,7 @@ enum tf_err sqlite_open_conn(struct sqlite_store *st, struct sqlite_conn **out)
 		return TF_ERR_INTERNAL;
 	sc->base.st = &st->sql.base;
 	int rc = sqlite3_open_v2(st->path, &sc->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, file_layer);
 	if (rc != SQLITE_OK) {
 		log_error("cannot open database", "path", st->path, "error", sqlite3_errstr(rc), NULL);
 		sqlite3_close(sc->db);
@@ -326,6 +329,7 @@ static const struct sql_driver sqlite_driver = {SQL_SQLITE, sq_run, sq_next, sq_
 static void sqlite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	file_layer = sqlite_wal_vfs_register();
 }
 
 static enum tf_err sq_open(const char *url, const char *durability, struct store **out)

@@ -92,6 +92,9 @@ sqlite3 *db_of(struct store_conn *c);
 enum tf_err exec_sql(sqlite3 *db, const char *sql, const char *what);
 enum tf_err sqlite_open_conn(struct sqlite_store *st, struct sqlite_conn **out);
 void sqlite_close_conn(struct sqlite_conn *sc);
+/* Registers store_sqlite_wal.c's file layer once; its name for sqlite3_open_v2, or NULL (SQLite's
+ * own then serves). */
+const char *sqlite_wal_vfs_register(void);
 
 /* group commit (store_sqlite_group.c). group_begin() takes the group's lock and opens a
  * savepoint in the batch; group_commit() releases it, gives the lock up and returns once the
