@@ -151,7 +151,8 @@ const struct stmt_sql stmt_table[S__MAX] = {
 	STMT(USER_LOCK, NULL, NULL, "SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))",
 	     .pipelined = true),
 	STMT(SESSION_INSERT, "INSERT INTO sessions (" SESSION_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,0,0,0)"),
-	STMT(SESSION_GET, "SELECT " SESSION_COLS " FROM sessions WHERE token_mac = $1 AND app_id = $2"),
+	STMT(SESSION_GET, "SELECT " SESSION_COLS " FROM sessions WHERE token_mac = $1 AND app_id = $2",
+	     .batch_read = true),
 	/* never backwards, and no write when nothing changes */
 	STMT(SESSION_TOUCH, "UPDATE sessions SET last_seen_at = $1 WHERE session_id = $2 AND last_seen_at < $1"),
 	STMT(SESSION_REVOKE, "UPDATE sessions SET revoked_at = $1 WHERE app_id = $2 AND session_id = $3 "

@@ -196,7 +196,10 @@ enum sql_dialect { SQL_SQLITE, SQL_POSTGRES };
  * neither rows nor a count of changes, a driver may send it later, with the next statement
  * whose answer is read or with the COMMIT (PostgreSQL: one pipeline, one round trip); only
  * for statements that fail only when the database does (an update by key, an upsert, an
- * insert of a new random id), as its failure is then the later statement's. */
+ * insert of a new random id), as its failure is then the later statement's. batch_read: a
+ * lookup whose caller reads its row and ends it before any other statement; outside a
+ * transaction, on a connection whose request answers after its COMMIT (commit_later), SQLite
+ * runs it on the writer, in the open batch (store_sqlite.c). */
 struct stmt_sql {
 	const char *name;
 	const char *both;
@@ -204,6 +207,7 @@ struct stmt_sql {
 	const char *postgres;
 	bool locks_user;
 	bool pipelined;
+	bool batch_read;
 };
 
 extern const struct stmt_sql stmt_table[S__MAX];

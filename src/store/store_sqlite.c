@@ -160,8 +160,9 @@ static enum tf_err lone_end(struct store_conn *c, enum tf_err e)
 }
 
 /* Statement id, prepared once per connection. Inside a transaction it is the writer's, so
- * reads see the transaction's own writes. Outside one, a statement that writes starts a lone
- * write (the group's lock is taken) that lone_end() ends. */
+ * reads see the transaction's own writes. Outside one, a statement that writes, or a batch read
+ * (stmt_sql.batch_read) of a commit_later connection, starts a lone write (the group's lock is
+ * taken) that lone_end() ends. */
 static enum tf_err stmt(struct store_conn *c, enum stmt_id id, sqlite3_stmt **out)
 {
 	struct sqlite_conn *sc = (struct sqlite_conn *)c;
@@ -170,8 +171,12 @@ static enum tf_err stmt(struct store_conn *c, enum stmt_id id, sqlite3_stmt **ou
 	enum tf_err e = prepared(sc, id, out);
 	if (e != TF_OK)
 		return e;
-	if (sqlite3_stmt_readonly(*out))
+	if (sqlite3_stmt_readonly(*out) && !(c->commit_later && stmt_table[id].batch_read))
 		return settle_pending(sc); /* a pooled connection sees only what is committed */
+	/* A write, or a batch read: the writer's pages stay in its cache from one COMMIT to the
+	 * next, where a pooled connection reads them again after every COMMIT. A batch read sees
+	 * the open batch's writes, so it joins the batch like a write: its request is answered
+	 * after that COMMIT, and fails with it. */
 	if ((e = writer_take(sc)) != TF_OK)
 		return e;
 	sc->lone = true;

@@ -5,7 +5,10 @@
  *
  * A request's transaction (tx_begin .. tx_commit) is a SAVEPOINT in the batch; a write
  * statement outside a transaction (a lone write: an audit append, a counter, a session touch)
- * is a transaction of one statement, so it joins the batch the same way.
+ * is a transaction of one statement, so it joins the batch the same way. So does a batch read
+ * (a session lookup by a request that answers after its COMMIT): it reads the writer's cached
+ * pages and the batch's uncommitted writes, and as a member its request is answered only once
+ * those are committed.
  *
  *   idle --(group_begin: BEGIN IMMEDIATE)--> open
  *   open --(group_begin: SAVEPOINT tf)--> running (one thread holds g->lock)

@@ -51,7 +51,7 @@ def sqlite_text(sql):
     return "'".join(parts)
 
 
-FIELDS = ("name", "both", "sqlite", "postgres", "locks_user", "pipelined")  # struct stmt_sql
+FIELDS = ("name", "both", "sqlite", "postgres", "locks_user", "pipelined", "batch_read")  # struct stmt_sql
 
 
 def statements(dialect="sqlite"):
@@ -75,7 +75,7 @@ def statements(dialect="sqlite"):
             value = ""
             while tokens[i].startswith('"'):
                 value, i = value + tokens[i][1:-1], i + 1
-            if tokens[i] == "((void *)0)" or field >= 4:  # NULL, or a flag's value (locks_user, pipelined)
+            if tokens[i] == "((void *)0)" or field >= 4:  # NULL, or a flag's value (locks_user, pipelined, batch_read)
                 i += 1
             if value:
                 fields[field] = value.encode().decode("unicode_escape")  # C's escapes: \" in COLLATE "C"

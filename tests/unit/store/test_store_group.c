@@ -461,6 +461,68 @@ static void test_deferred_transactions_share_the_flush(void **state)
 	assert_int_equal(group_of(f->st)->batches, batches + 1);
 }
 
+/* A session of one application and user, committed. */
+static void insert_session(struct store *st, struct session_row *s)
+{
+	struct store_conn *c;
+	struct app_row app = {.app_id = "app_batchread", .name = "Batch read", .client_id = "cli_batchread", .created_at = 1,
+			      .totp_algorithm = "SHA1", .totp_digits = 6, .low_value_rates = "{}", .send_policy = "{}"};
+	struct user_row u = {.app_id = "app_batchread", .user_id = "usr_batchread", .email = "batch@example.com",
+			     .type = USER_SSO, .created_at = 1};
+	*s = (struct session_row){.session_id = "ses_batchread", .app_id = "app_batchread", .user_id = "usr_batchread",
+				  .kind = SESSION_API, .created_at = 1, .last_seen_at = 1, .idle_timeout_ms = COUNTER_WINDOW_MS,
+				  .absolute_expires_at = COUNTER_WINDOW_MS};
+	memset(s->token_mac, 7, sizeof s->token_mac);
+	assert_int_equal(st->ops->acquire(st, &c), TF_OK);
+	assert_int_equal(STORE(c)->app_insert(c, &app), TF_OK);
+	assert_int_equal(STORE(c)->user_insert(c, &u), TF_OK);
+	assert_int_equal(STORE(c)->session_insert(c, s), TF_OK);
+	STORE(c)->release(c);
+}
+
+/* A session lookup by a commit_later connection reads on the writer, in the open batch: it sees
+ * a deferred transaction's uncommitted write, so its own request is answered only after that
+ * batch's COMMIT; a pooled read meanwhile sees only what is committed. */
+static void test_a_batch_read_sees_the_open_batch_and_waits_for_its_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct session_row s, seen;
+	insert_session(f->st, &s);
+	struct durable_call d[2] = {{PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, .st = f->st, .key = "none"},
+				    {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, .st = f->st, .key = "none"}};
+	struct store_conn *writes, *reads, *plain;
+	enum tf_err e;
+	assert_int_equal(f->st->ops->acquire(f->st, &writes), TF_OK);
+	assert_int_equal(f->st->ops->acquire(f->st, &reads), TF_OK);
+	assert_int_equal(f->st->ops->acquire(f->st, &plain), TF_OK);
+	writes->commit_later = reads->commit_later = true;
+	assert_int_equal(STORE(writes)->tx_begin(writes), TF_OK);
+	assert_int_equal(STORE(writes)->session_set_stepped_up(writes, s.session_id, 42), TF_OK);
+	assert_int_equal(STORE(writes)->tx_commit(writes), TF_OK);
+
+	assert_int_equal(STORE(reads)->session_get(reads, s.app_id, s.token_mac, &seen), TF_OK);
+	assert_int_equal(seen.stepped_up_at, 42);
+	assert_int_equal(STORE(plain)->session_get(plain, s.app_id, s.token_mac, &seen), TF_OK);
+	assert_int_equal(seen.stepped_up_at, 0);
+	assert_int_equal(store_when_durable(writes, durable_called, &d[0], &e), STORE_DURABLE_LATER);
+	assert_int_equal(store_when_durable(reads, durable_called, &d[1], &e), STORE_DURABLE_LATER);
+
+	store_flush(f->st);
+	assert_int_equal(wait_called(&d[0]), TF_OK);
+	assert_int_equal(wait_called(&d[1]), TF_OK);
+	assert_int_equal(STORE(plain)->session_get(plain, s.app_id, s.token_mac, &seen), TF_OK);
+	assert_int_equal(seen.stepped_up_at, 42);
+	/* not found is an answer like any other: it, too, waits for the batch it read */
+	uint8_t other[TF_MAC_BYTES] = {0};
+	assert_int_equal(STORE(reads)->session_get(reads, s.app_id, other, &seen), TF_ERR_NOT_FOUND);
+	assert_int_equal(store_when_durable(reads, NULL, NULL, &e), STORE_DURABLE_NOW);
+	assert_int_equal(e, TF_OK);
+	writes->commit_later = reads->commit_later = false;
+	STORE(writes)->release(writes);
+	STORE(reads)->release(reads);
+	STORE(plain)->release(plain);
+}
+
 #define MANY_THREADS 8
 #define MANY_HITS 200
 
@@ -614,6 +676,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deferred_commit_that_fails_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_next_statement_sees_the_deferred_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deferred_transactions_share_the_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_batch_read_sees_the_open_batch_and_waits_for_its_commit, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store/group_commit", tests, NULL, NULL);
 }
