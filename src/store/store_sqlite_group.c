@@ -156,7 +156,7 @@ static void checkpoint_to_restart(struct group *g)
 	int rc = sqlite3_wal_checkpoint_v2(g->ckpt_conn->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
 	if (rc == SQLITE_OK)
 		g->restarts++;
-	else if (rc != SQLITE_BUSY) /* busy: a reader stayed on the old WAL; tried again 1000 pages on */
+	else if (rc != SQLITE_BUSY) /* busy: a reader stayed on the old WAL; tried again WAL_CHECKPOINT_PAGES on */
 		log_warn("checkpoint failed", "error", sqlite3_errmsg(g->ckpt_conn->db), NULL);
 	pthread_mutex_unlock(&g->lock);
 }

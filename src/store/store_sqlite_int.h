@@ -39,11 +39,13 @@ struct sqlite_conn {
 	struct sqlite_conn *next_free;
 };
 
-/* WAL pages at which the checkpointer runs a passive checkpoint (SQLite's own default for its
- * automatic one), and at which it starts the WAL over: a WAL of about 64 MB at most, with 4 KB
- * pages (store_sqlite_group.c). */
-#define WAL_CHECKPOINT_PAGES 1000
-#define WAL_RESTART_PAGES (16 * WAL_CHECKPOINT_PAGES)
+/* WAL pages at which the checkpointer runs a passive checkpoint, and at which it starts the WAL
+ * over: a WAL of about 64 MB at most, with 4 KB pages (store_sqlite_group.c). A checkpoint
+ * copies each page once, however many frames it has: four times SQLite's default interval
+ * (1000) copies the pages that every batch changes (sessions, counters, index pages) a quarter
+ * as often. */
+#define WAL_CHECKPOINT_PAGES 4000
+#define WAL_RESTART_PAGES (4 * WAL_CHECKPOINT_PAGES)
 
 /* Group commit (store_sqlite_group.c): the writer connection and its open batch. */
 struct group {
