@@ -275,8 +275,10 @@ static enum tf_err writer_open(struct sqlite_store *st, struct group *g)
 	if (e != TF_OK)
 		return e;
 	/* statement and savepoint journals in memory: a savepoint inside the batch otherwise spills
-	 * to a temporary file */
-	if ((e = exec_sql(g->writer->db, "PRAGMA temp_store=MEMORY", "pragmas")) != TF_OK)
+	 * to a temporary file. A page cache of 16 MiB (SQLite's default is 2): every write and
+	 * batch read goes through this one connection, whose cache survives its COMMITs, so the
+	 * hot tables' and indexes' pages stay in it instead of being read from the files again. */
+	if ((e = exec_sql(g->writer->db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384", "pragmas")) != TF_OK)
 		return e;
 	if (sqlite_open_conn(st, &g->ckpt_conn) != TF_OK)
 		return TF_OK;
